@@ -1,0 +1,47 @@
+package asl
+
+import (
+	"context"
+	"time"
+)
+
+// TaskRequest is what a Task state hands its handler.
+type TaskRequest struct {
+	// Resource is the state's Resource ARN, e.g. "arn:aws:states:::lambda:invoke".
+	Resource string
+	// State is the name of the Task state.
+	State string
+	// Input is the effective input: the state input after InputPath and
+	// Parameters. Handlers must not modify it.
+	Input any
+	// Execution is the execution's name (for the order saga: the order id).
+	Execution string
+	// Attempt is 0 on the first try and n on the n-th retry.
+	Attempt int
+	// Timeout is the state's TimeoutSeconds (0 when none). The engine enforces
+	// it; a handler may use it to give up early.
+	Timeout time.Duration
+}
+
+// TaskHandler runs the work behind a Task state. The engine looks handlers up
+// by the state's Resource.
+type TaskHandler interface {
+	// Invoke starts the task and must call done exactly once: with the
+	// task's output, or with an error. A *states.Error names the failure
+	// (what Retry and Catch match); any other error counts as
+	// States.TaskFailed with the error text as cause. done may be called
+	// before Invoke returns or later from any goroutine; a handler that takes
+	// simulated time schedules done on the engine's clock.
+	Invoke(ctx context.Context, req *TaskRequest, done func(output any, err error))
+}
+
+// TaskHandlerFunc adapts a function to TaskHandler.
+type TaskHandlerFunc func(ctx context.Context, req *TaskRequest, done func(output any, err error))
+
+// Invoke calls f.
+func (f TaskHandlerFunc) Invoke(ctx context.Context, req *TaskRequest, done func(output any, err error)) {
+	f(ctx, req, done)
+}
+
+// Resources maps Resource ARNs to their handlers.
+type Resources map[string]TaskHandler

@@ -1,0 +1,74 @@
+package clock
+
+import (
+	"testing"
+	"time"
+)
+
+func TestVirtualRunsInTimeOrderAndFIFOAtTies(t *testing.T) {
+	v := NewVirtual(Epoch)
+	var got []string
+	v.AfterFunc(30*time.Second, func() { got = append(got, "c") })
+	v.AfterFunc(time.Second, func() { got = append(got, "a") })
+	v.AfterFunc(time.Second, func() {
+		got = append(got, "b")
+		v.AfterFunc(0, func() { got = append(got, "b2") })
+	})
+	v.Run()
+	want := []string{"a", "b", "b2", "c"}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("got %v, want %v", got, want)
+		}
+	}
+	if d := v.Now().Sub(Epoch); d != 30*time.Second {
+		t.Fatalf("virtual time advanced %v, want 30s", d)
+	}
+}
+
+func TestVirtualStop(t *testing.T) {
+	v := NewVirtual(Epoch)
+	ran := false
+	tm := v.AfterFunc(time.Minute, func() { ran = true })
+	if v.Pending() != 1 {
+		t.Fatalf("pending = %d, want 1", v.Pending())
+	}
+	if !tm.Stop() {
+		t.Fatal("Stop of a pending timer returned false")
+	}
+	if tm.Stop() {
+		t.Fatal("second Stop returned true")
+	}
+	v.Run()
+	if ran {
+		t.Fatal("stopped function ran")
+	}
+	if !v.Now().Equal(Epoch) {
+		t.Fatalf("a stopped timer moved time to %v", v.Now())
+	}
+}
+
+func TestVirtualRunUntil(t *testing.T) {
+	v := NewVirtual(Epoch)
+	n := 0
+	for i := 1; i <= 10; i++ {
+		v.AfterFunc(time.Duration(i)*time.Second, func() { n++ })
+	}
+	v.RunUntil(Epoch.Add(5 * time.Second))
+	if n != 5 {
+		t.Fatalf("ran %d functions by t=5s, want 5", n)
+	}
+	v.Advance(100 * time.Second)
+	if n != 10 || !v.Now().Equal(Epoch.Add(105*time.Second)) {
+		t.Fatalf("n=%d now=%v", n, v.Now().Sub(Epoch))
+	}
+}
+
+func TestRealAfterFunc(t *testing.T) {
+	done := make(chan struct{})
+	Real{}.AfterFunc(0, func() { close(done) })
+	<-done
+}
