@@ -1,81 +1,118 @@
-// Package jsonpath compiles and evaluates the JSONPath subset that the Amazon
-// States Language allows. Paths are compiled once, when a definition is
-// loaded, and evaluated against values in the form package value describes.
+// Package jsonpath compiles and evaluates the JSONPath dialect of the Amazon
+// States Language. Paths are compiled once, when a definition is loaded, and
+// evaluated against values in the form package value describes.
+//
+// Step Functions evaluates paths with Jayway JsonPath (Java), and this package
+// follows Jayway where the two could differ:
+//
+//   - A definite path (fields, single indexes, and a union of names as the last
+//     step) yields the value itself, or a *NotFoundError. Any other path yields
+//     a []any of every match, possibly empty, and never an error.
+//   - A union of names as the last step, $['a','b'], is definite and yields one
+//     object holding those of the names that exist (Jayway's "merge" case).
+//   - Names in brackets are taken literally: a backslash only stops the next
+//     character from closing the name, and stays in it. AWS looks up the key
+//     Test\"Name for $['Test\"Name'].
+//   - Slices follow Jayway exactly, quirks included: [1:-1] is empty, and in
+//     [-8:2] each index from -8 to 1 is taken on its own, counting negative
+//     ones from the end.
+//     Slice steps ([::2]) are rejected, as Jayway rejects them.
+//   - Wildcards and recursive descent visit object members in sorted key order:
+//     Go maps keep no order, and sorting makes results reproducible.
+//   - A filter matches objects only; the AWS documentation says "@" never
+//     matches scalar values. String literals in filters take Java escapes.
+//   - Functions such as length() and the word operators (in, nin, subsetof,
+//     anyof, noneof, size, empty, contains) are rejected at Compile: the AWS
+//     documentation says Step Functions supports neither.
+//
+// Values are immutable: Get never changes its input and Set copies only the
+// maps and slices along the path.
 package jsonpath
 
 import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/yafdp/yafdp/internal/asl/value"
 )
 
-// Path is a compiled JSONPath expression.
+// Path is a compiled JSONPath expression. It is safe for concurrent use.
 type Path struct {
-	src      string
-	context  bool // the source began with "$$": evaluate against the context object
-	segs     []segment
-	definite bool
+	src       string
+	context   bool // the source began with "$$": evaluate against the context object
+	relative  bool // the source began with "@" (only inside filters)
+	segs      []segment
+	definite  bool
+	reference bool
+	norm      string
+
+	// missing holds, for a definite path, the error to return when segment i
+	// finds nothing. They are built once so that a failed Get does not
+	// allocate (Choice states probe for missing fields a lot).
+	missing []*NotFoundError
 }
 
 type segKind uint8
 
 const (
-	segField segKind = iota
-	segIndex
+	segField    segKind = iota // ['name'] or .name
+	segIndex                   // [3] or [-1]
+	segFields                  // ['a','b']
+	segIndexes                 // [0,2]
+	segSlice                   // [1:3], [1:], [:3]
+	segWildcard                // [*] or .*
+	segScan                    // .. : applies the next segment at every depth
+	segFilter                  // [?(...)]
 )
 
 type segment struct {
-	kind  segKind
-	name  string
-	index int
+	kind    segKind
+	quote   byte // the quote a name was written with, for Normalized
+	name    string
+	index   int
+	names   []string
+	indexes []int
+	from    int
+	to      int
+	hasFrom bool
+	hasTo   bool
+	filter  *filterNode
+}
+
+// SyntaxError says why a path does not compile and where.
+type SyntaxError struct {
+	Path   string // the source text
+	Offset int    // byte offset of the problem in Path
+	Msg    string
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("%q: %s at offset %d", e.Path, e.Msg, e.Offset)
 }
 
 // Compile parses a path. It must start with "$" (the input) or "$$" (the
-// context object); Get is then given the matching root.
+// context object); Get is then given the matching root. Leading or trailing
+// blanks are an error.
 func Compile(src string) (*Path, error) {
-	p := &Path{src: src, definite: true}
-	s := src
-	if !strings.HasPrefix(s, "$") {
-		return nil, fmt.Errorf("%q: a path must start with '$'", src)
+	if src == "" {
+		return nil, &SyntaxError{Path: src, Msg: "empty path"}
 	}
-	s = s[1:]
-	if strings.HasPrefix(s, "$") {
+	if src[0] != '$' {
+		return nil, &SyntaxError{Path: src, Msg: "a path must start with '$'"}
+	}
+	ps := &parser{src: src, pos: 1}
+	p := &Path{src: src}
+	if ps.peek() == '$' {
 		p.context = true
-		s = s[1:]
+		ps.pos++
 	}
-	for len(s) > 0 {
-		switch s[0] {
-		case '.':
-			s = s[1:]
-			n := 0
-			for n < len(s) && s[n] != '.' && s[n] != '[' {
-				n++
-			}
-			if n == 0 {
-				return nil, fmt.Errorf("%q: empty field name", src)
-			}
-			p.segs = append(p.segs, segment{kind: segField, name: s[:n]})
-			s = s[n:]
-		case '[':
-			end := strings.IndexByte(s, ']')
-			if end < 0 {
-				return nil, fmt.Errorf("%q: missing ']'", src)
-			}
-			inner := strings.TrimSpace(s[1:end])
-			s = s[end+1:]
-			if len(inner) >= 2 && (inner[0] == '\'' || inner[0] == '"') && inner[len(inner)-1] == inner[0] {
-				p.segs = append(p.segs, segment{kind: segField, name: inner[1 : len(inner)-1]})
-				continue
-			}
-			i, err := strconv.Atoi(inner)
-			if err != nil {
-				return nil, fmt.Errorf("%q: unsupported subscript [%s]", src, inner)
-			}
-			p.segs = append(p.segs, segment{kind: segIndex, index: i})
-		default:
-			return nil, fmt.Errorf("%q: unexpected %q", src, s[0])
-		}
+	segs, err := ps.segments(false)
+	if err != nil {
+		return nil, err
 	}
+	p.segs = segs
+	p.finish()
 	return p, nil
 }
 
@@ -88,90 +125,241 @@ func MustCompile(src string) *Path {
 	return p
 }
 
+// finish computes the properties that depend only on the segments.
+func (p *Path) finish() {
+	p.definite, p.reference = true, true
+	for i, sg := range p.segs {
+		switch sg.kind {
+		case segField, segIndex:
+		case segFields:
+			// Jayway merges a union of names in the last step into one object,
+			// which makes that step definite.
+			p.reference = false
+			if i != len(p.segs)-1 {
+				p.definite = false
+			}
+		default:
+			p.definite, p.reference = false, false
+		}
+	}
+	p.norm = normalize(p.segs, len(p.segs))
+	if !p.definite {
+		return
+	}
+	p.missing = make([]*NotFoundError, len(p.segs))
+	full := &NotFoundError{Path: p}
+	for i, sg := range p.segs {
+		p.missing[i] = full
+		if sg.kind == segField && i < len(p.segs)-1 {
+			// Jayway: a missing field before the last step of a definite path.
+			p.missing[i] = &NotFoundError{Path: p, msg: "Missing property in path " + normalize(p.segs, i+1)}
+		}
+	}
+}
+
 // String returns the source text.
 func (p *Path) String() string { return p.src }
 
 // IsContext reports whether the path refers to the context object ("$$...").
 func (p *Path) IsContext() bool { return p.context }
 
-// Definite reports whether the path names at most one value (no wildcard,
-// slice, filter, union or recursive descent). Get returns that value itself
-// for a definite path and a list of matches otherwise.
+// Definite reports whether the path names at most one value: only fields,
+// single indexes, and a union of names as the last step. Get returns that
+// value itself for a definite path and a list of matches otherwise.
 func (p *Path) Definite() bool { return p.definite }
+
+// IsReference reports whether the path is a Reference Path as the States
+// Language defines it: only fields and single indexes, so that it names one
+// place a value can be put (what ResultPath accepts). "$" is one.
+func (p *Path) IsReference() bool { return p.reference }
 
 // IsRoot reports whether the path is "$" (or "$$") with nothing after it.
 func (p *Path) IsRoot() bool { return len(p.segs) == 0 }
 
-// Normalized renders the path in bracket notation, $['a'][0], the form Step
-// Functions prints in "No results for path" errors.
-func (p *Path) Normalized() string {
+// Normalized renders the path the way Jayway prints it, $['a'][0], the form
+// Step Functions shows in "No results for path" errors. Wildcards print as
+// [*], recursive descent as .., and filters as [?].
+func (p *Path) Normalized() string { return p.norm }
+
+func normalize(segs []segment, n int) string {
 	var b strings.Builder
-	b.WriteString("$")
-	for _, sg := range p.segs {
+	b.WriteByte('$')
+	for _, sg := range segs[:n] {
 		switch sg.kind {
 		case segField:
-			b.WriteString("['")
-			b.WriteString(sg.name)
-			b.WriteString("']")
+			b.WriteByte('[')
+			writeQuoted(&b, sg.name, sg.quote)
+			b.WriteByte(']')
+		case segFields:
+			b.WriteByte('[')
+			for i, name := range sg.names {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				writeQuoted(&b, name, sg.quote)
+			}
+			b.WriteByte(']')
 		case segIndex:
-			b.WriteString("[")
+			b.WriteByte('[')
 			b.WriteString(strconv.Itoa(sg.index))
-			b.WriteString("]")
+			b.WriteByte(']')
+		case segIndexes:
+			b.WriteByte('[')
+			for i, idx := range sg.indexes {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteString(strconv.Itoa(idx))
+			}
+			b.WriteByte(']')
+		case segSlice:
+			b.WriteByte('[')
+			if sg.hasFrom {
+				b.WriteString(strconv.Itoa(sg.from))
+			}
+			b.WriteByte(':')
+			if sg.hasTo {
+				b.WriteString(strconv.Itoa(sg.to))
+			}
+			b.WriteByte(']')
+		case segWildcard:
+			b.WriteString("[*]")
+		case segScan:
+			b.WriteString("..")
+		case segFilter:
+			b.WriteString("[?]")
 		}
 	}
 	return b.String()
 }
 
-// NotFoundError says a definite path matched nothing.
+// writeQuoted writes a name between quotes. Names are kept as written (see
+// the package comment), so nothing is escaped and the output compiles back
+// to the same name.
+func writeQuoted(b *strings.Builder, name string, quote byte) {
+	if quote == 0 {
+		quote = '\''
+	}
+	b.WriteByte(quote)
+	b.WriteString(name)
+	b.WriteByte(quote)
+}
+
+// NotFoundError says a definite path matched nothing. Every failure of Get is
+// one; the message is the one Jayway gives for that failure, e.g.
+// "No results for path: $['a']" or "Missing property in path $['a']".
 type NotFoundError struct {
 	Path *Path
+	msg  string
 }
 
 func (e *NotFoundError) Error() string {
+	if e.msg != "" {
+		return e.msg
+	}
 	return "No results for path: " + e.Path.Normalized()
 }
 
 // Get evaluates the path on root. A definite path returns the value it names
 // or a *NotFoundError; an indefinite path returns a []any of every match,
-// possibly empty.
+// possibly empty, and never an error. Get does not allocate for a path of
+// fields and indexes that is found.
 func (p *Path) Get(root any) (any, error) {
+	if !p.definite {
+		return p.all(root, root), nil
+	}
+	v, failed, parent := p.walk(root)
+	if failed < 0 {
+		return v, nil
+	}
+	return nil, p.failure(failed, parent)
+}
+
+// walk follows a definite path. It returns the value found and -1, or the
+// index of the segment that found nothing and the value it was applied to.
+func (p *Path) walk(root any) (v any, failed int, parent any) {
 	cur := root
-	for _, sg := range p.segs {
+	for i := range p.segs {
+		sg := &p.segs[i]
 		switch sg.kind {
 		case segField:
 			m, ok := cur.(map[string]any)
 			if !ok {
-				return nil, &NotFoundError{Path: p}
+				return nil, i, cur
 			}
-			v, ok := m[sg.name]
+			next, ok := m[sg.name]
 			if !ok {
-				return nil, &NotFoundError{Path: p}
+				return nil, i, cur
 			}
-			cur = v
+			cur = next
 		case segIndex:
 			a, ok := cur.([]any)
 			if !ok {
-				return nil, &NotFoundError{Path: p}
+				return nil, i, cur
 			}
-			i := sg.index
-			if i < 0 {
-				i += len(a)
+			idx := sg.index
+			if idx < 0 {
+				idx += len(a)
 			}
-			if i < 0 || i >= len(a) {
-				return nil, &NotFoundError{Path: p}
+			if idx < 0 || idx >= len(a) {
+				return nil, i, cur
 			}
-			cur = a[i]
+			cur = a[idx]
+		case segFields:
+			m, ok := cur.(map[string]any)
+			if !ok {
+				return nil, i, cur
+			}
+			cur = mergeFields(m, sg.names)
 		}
 	}
-	return cur, nil
+	return cur, -1, nil
+}
+
+func mergeFields(m map[string]any, names []string) map[string]any {
+	merged := make(map[string]any, len(names))
+	for _, name := range names {
+		if v, ok := m[name]; ok {
+			merged[name] = v
+		}
+	}
+	return merged
+}
+
+// failure builds the error for segment i of a definite path, applied to
+// parent, finding nothing. The messages are Jayway's, except that the type
+// found is named as a JSON type rather than a Java class.
+func (p *Path) failure(i int, parent any) error {
+	sg := &p.segs[i]
+	switch sg.kind {
+	case segField, segFields:
+		if _, ok := parent.(map[string]any); ok {
+			return p.missing[i]
+		}
+		return &NotFoundError{Path: p, msg: fmt.Sprintf(
+			"Expected to find an object with property %s in path %s but found '%s'. This is not a json object.",
+			normalize(p.segs[i:], 1)[1:], normalize(p.segs, i), value.TypeName(parent))}
+	case segIndex:
+		if _, ok := parent.([]any); ok {
+			return p.missing[i]
+		}
+		if parent == nil {
+			return &NotFoundError{Path: p, msg: "The path " + normalize(p.segs, i) + " is null"}
+		}
+		return &NotFoundError{Path: p, msg: fmt.Sprintf(
+			"Filter: [%d] can only be applied to arrays. Current context is: %s",
+			sg.index, value.QuoteForMessage(parent))}
+	}
+	return p.missing[i]
 }
 
 // Set returns a copy of root with val placed at the path, creating objects for
-// missing fields. Only the maps and slices along the path are copied; root
-// itself is never changed. The path must be definite. Setting "$" returns val.
+// missing fields (and for fields whose value is null). Only the maps and
+// slices along the path are copied; root itself is never changed. The path
+// must be a reference path (see IsReference); setting "$" returns val.
 func (p *Path) Set(root, val any) (any, error) {
-	if !p.definite {
-		return nil, fmt.Errorf("%s: a reference path cannot use wildcards, slices or filters", p.src)
+	if !p.reference {
+		return nil, fmt.Errorf("%q: a value can only be set at a reference path (fields and single indexes)", p.src)
 	}
 	return p.set(root, 0, val)
 }
@@ -180,7 +368,7 @@ func (p *Path) set(cur any, i int, val any) (any, error) {
 	if i == len(p.segs) {
 		return val, nil
 	}
-	sg := p.segs[i]
+	sg := &p.segs[i]
 	switch sg.kind {
 	case segField:
 		var m map[string]any
@@ -193,7 +381,7 @@ func (p *Path) set(cur any, i int, val any) (any, error) {
 		case nil:
 			m = make(map[string]any, 1)
 		default:
-			return nil, fmt.Errorf("cannot set field '%s': the value at %s is not an object", sg.name, p.prefix(i))
+			return nil, fmt.Errorf("cannot set field '%s': the value at %s is not an object", sg.name, normalize(p.segs, i))
 		}
 		child, err := p.set(m[sg.name], i+1, val)
 		if err != nil {
@@ -204,28 +392,24 @@ func (p *Path) set(cur any, i int, val any) (any, error) {
 	case segIndex:
 		a, ok := cur.([]any)
 		if !ok {
-			return nil, fmt.Errorf("cannot set index %d: the value at %s is not an array", sg.index, p.prefix(i))
+			return nil, fmt.Errorf("cannot set index %d: the value at %s is not an array", sg.index, normalize(p.segs, i))
 		}
 		idx := sg.index
 		if idx < 0 {
 			idx += len(a)
 		}
 		if idx < 0 || idx >= len(a) {
-			return nil, fmt.Errorf("cannot set index %d: the array at %s has %d elements", sg.index, p.prefix(i), len(a))
+			return nil, fmt.Errorf("cannot set index %d: the array at %s has %d elements", sg.index, normalize(p.segs, i), len(a))
 		}
-		cp := make([]any, len(a))
-		copy(cp, a)
 		child, err := p.set(a[idx], i+1, val)
 		if err != nil {
 			return nil, err
 		}
+		cp := make([]any, len(a))
+		copy(cp, a)
 		cp[idx] = child
 		return cp, nil
 	}
-	return nil, fmt.Errorf("unsupported segment")
-}
-
-func (p *Path) prefix(n int) string {
-	q := &Path{segs: p.segs[:n]}
-	return q.Normalized()
+	// Unreachable: Set checks that the path is a reference path.
+	return nil, fmt.Errorf("%q: cannot set through %s", p.src, normalize(p.segs, i+1))
 }

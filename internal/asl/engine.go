@@ -1,0 +1,441 @@
+package asl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/yafdp/yafdp/internal/asl/states"
+	"github.com/yafdp/yafdp/internal/clock"
+)
+
+// Status is an execution's status, as Step Functions names it.
+type Status string
+
+// The execution statuses.
+const (
+	StatusRunning   Status = "RUNNING"
+	StatusSucceeded Status = "SUCCEEDED"
+	StatusFailed    Status = "FAILED"
+	StatusTimedOut  Status = "TIMED_OUT"
+	StatusAborted   Status = "ABORTED"
+)
+
+// Limits that Step Functions (Standard) enforces.
+const (
+	// MaxPayloadBytes is the largest input, output or state result.
+	MaxPayloadBytes = 256 * 1024
+	// MaxHistoryEvents is the most events one execution may record.
+	MaxHistoryEvents = 25000
+)
+
+// HistoryMode says what an Engine keeps of each execution's events.
+type HistoryMode uint8
+
+const (
+	// HistoryFull keeps every event (the default).
+	HistoryFull HistoryMode = iota
+	// HistoryNone keeps none; events are still numbered, counted and passed
+	// to the Observer. The simulator runs this way.
+	HistoryNone
+)
+
+// Observer sees every event of every execution as it happens, on the
+// goroutine that runs the execution. It must not block.
+type Observer interface {
+	Event(x *Execution, e *HistoryEvent)
+}
+
+// Engine runs executions of state machines.
+type Engine struct {
+	// Clock is the time source; clock.Real{} when nil.
+	Clock clock.Clock
+	// Resources holds the task handlers by Resource ARN.
+	Resources Resources
+	// Fallback runs tasks whose Resource has no handler; when nil such a
+	// task fails with States.TaskFailed.
+	Fallback TaskHandler
+	// Region and Account fill ARNs; us-east-1 and 123456789012 by default.
+	Region  string
+	Account string
+	// History says what to keep of each execution's events.
+	History HistoryMode
+	// Observer, when set, sees every event.
+	Observer Observer
+	// Seed makes jitter, States.MathRandom and States.UUID reproducible: each
+	// execution draws from a source seeded by Seed and its name.
+	Seed uint64
+}
+
+func (e *Engine) clock() clock.Clock {
+	if e.Clock == nil {
+		return clock.Real{}
+	}
+	return e.Clock
+}
+
+func (e *Engine) region() string {
+	if e.Region == "" {
+		return "us-east-1"
+	}
+	return e.Region
+}
+
+func (e *Engine) account() string {
+	if e.Account == "" {
+		return "123456789012"
+	}
+	return e.Account
+}
+
+// StartOptions describe one execution.
+type StartOptions struct {
+	// Name is the execution name (for the order saga: the order id). A name
+	// is generated when empty.
+	Name string
+	// Input is the execution input as a value.
+	Input any
+	// StateMachineName names the machine in ARNs and the context object.
+	StateMachineName string
+	// OnDone is called once when the execution ends, on the goroutine that
+	// ended it.
+	OnDone func(*Execution)
+}
+
+// StateMachineARN returns the ARN of a state machine with this engine's region and account.
+func (e *Engine) StateMachineARN(name string) string {
+	return "arn:aws:states:" + e.region() + ":" + e.account() + ":stateMachine:" + name
+}
+
+// ExecutionARN returns the ARN of an execution.
+func (e *Engine) ExecutionARN(machine, name string) string {
+	return "arn:aws:states:" + e.region() + ":" + e.account() + ":execution:" + machine + ":" + name
+}
+
+// Start begins an execution and returns at once; the execution runs on the
+// engine's clock. It fails only for bad options (an input over the payload
+// limit).
+func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) (*Execution, error) {
+	if size := encodedSize(opts.Input); size > MaxPayloadBytes {
+		return nil, fmt.Errorf("input is %d bytes, more than the %d-byte Step Functions limit", size, MaxPayloadBytes)
+	}
+	smName := opts.StateMachineName
+	if smName == "" {
+		smName = "StateMachine"
+	}
+	name := opts.Name
+	if name == "" {
+		name = fmt.Sprintf("exec-%016x", rand.Uint64())
+	}
+	clk := e.clock()
+	x := &Execution{
+		engine:    e,
+		machine:   m,
+		clk:       clk,
+		Name:      name,
+		smName:    smName,
+		input:     opts.Input,
+		startTime: clk.Now(),
+		status:    StatusRunning,
+		onDone:    opts.OnDone,
+	}
+	// Handlers get the caller's context: cancelling it (Ctrl-C) reaches
+	// every task in flight. An execution that ends simply ignores late
+	// answers, so it needs no context of its own.
+	x.ctx = ctx
+	x.post(x.begin)
+	return x, nil
+}
+
+// Run starts an execution and waits for it to end. On a virtual clock the
+// caller must drive the clock (Run it) — use RunVirtual for that.
+func (e *Engine) Run(ctx context.Context, m *StateMachine, opts StartOptions) (*Execution, error) {
+	x, err := e.Start(ctx, m, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := x.Wait(ctx); err != nil {
+		return x, err
+	}
+	return x, nil
+}
+
+// Execution is one run of a state machine.
+type Execution struct {
+	engine  *Engine
+	machine *StateMachine
+	clk     clock.Clock
+	ctx     context.Context
+	onDone  func(*Execution)
+
+	// Name is the execution name.
+	Name      string
+	smName    string
+	input     any
+	startTime time.Time
+	rng       *rand.Rand
+	ctxExec   map[string]any // $$.Execution, built on first use
+	ctxSM     map[string]any // $$.StateMachine
+	timeout   clock.Timer
+
+	// mailbox: work posted by handlers and timers, run by one goroutine at a time.
+	mbox    sync.Mutex
+	queue   []func()
+	running bool
+
+	// Published state, read by other goroutines under mu.
+	mu          sync.Mutex
+	status      Status
+	output      any
+	errName     string
+	cause       string
+	stopTime    time.Time
+	events      []HistoryEvent
+	eventCount  int64
+	transitions int64
+	retries     int64
+	done        chan struct{}
+	ended       bool
+}
+
+// Status returns the execution's status.
+func (x *Execution) Status() Status {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.status
+}
+
+// Result returns status, output (SUCCEEDED), error and cause (otherwise).
+func (x *Execution) Result() (Status, any, string, string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.status, x.output, x.errName, x.cause
+}
+
+// Input returns the execution input.
+func (x *Execution) Input() any { return x.input }
+
+// StartTime returns when the execution started.
+func (x *Execution) StartTime() time.Time { return x.startTime }
+
+// StopTime returns when it ended (zero while running).
+func (x *Execution) StopTime() time.Time {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.stopTime
+}
+
+// ARN returns the execution ARN.
+func (x *Execution) ARN() string { return x.engine.ExecutionARN(x.smName, x.Name) }
+
+// StateMachineARN returns the ARN of the machine it runs.
+func (x *Execution) StateMachineARN() string { return x.engine.StateMachineARN(x.smName) }
+
+// Events returns a copy of the history recorded so far (empty with
+// HistoryNone).
+func (x *Execution) Events() []HistoryEvent {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return append([]HistoryEvent(nil), x.events...)
+}
+
+// EventCount returns how many events the execution has emitted.
+func (x *Execution) EventCount() int64 {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.eventCount
+}
+
+// StateTransitions returns the billable state transitions so far: every
+// state entered and every retry.
+func (x *Execution) StateTransitions() int64 {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.transitions
+}
+
+// Retries returns how many retries (of Task, Parallel and Map states) ran.
+func (x *Execution) Retries() int64 {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.retries
+}
+
+// Done reports whether the execution has ended.
+func (x *Execution) Done() bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.ended
+}
+
+// Wait blocks until the execution ends or ctx is done. Do not call it on a
+// virtual clock from the goroutine that drives the clock.
+func (x *Execution) Wait(ctx context.Context) error {
+	x.mu.Lock()
+	if x.ended {
+		x.mu.Unlock()
+		return nil
+	}
+	if x.done == nil {
+		x.done = make(chan struct{})
+	}
+	ch := x.done
+	x.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Stop aborts a running execution (StopExecution). It reports whether the
+// execution was still running.
+func (x *Execution) Stop(errName, cause string) bool {
+	if x.Done() {
+		return false
+	}
+	x.post(func() {
+		if x.isEnded() {
+			return
+		}
+		x.finish(StatusAborted, nil, errName, cause, types.HistoryEventTypeExecutionAborted, 0)
+	})
+	return true
+}
+
+// post runs f on the execution's mailbox: one function at a time, in order.
+// A function posted from inside another runs after it returns, so handlers
+// that complete synchronously never recurse into the engine.
+func (x *Execution) post(f func()) {
+	x.mbox.Lock()
+	x.queue = append(x.queue, f)
+	if x.running {
+		x.mbox.Unlock()
+		return
+	}
+	x.running = true
+	for len(x.queue) > 0 {
+		next := x.queue[0]
+		x.queue[0] = nil
+		x.queue = x.queue[1:]
+		x.mbox.Unlock()
+		next()
+		x.mbox.Lock()
+	}
+	x.queue = x.queue[:0]
+	x.running = false
+	x.mbox.Unlock()
+}
+
+func (x *Execution) isEnded() bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.ended
+}
+
+func (x *Execution) rand() *rand.Rand {
+	if x.rng == nil {
+		h := fnv.New64a()
+		h.Write([]byte(x.Name))
+		x.rng = rand.New(rand.NewPCG(x.engine.Seed, h.Sum64()))
+	}
+	return x.rng
+}
+
+// emit records an event and returns its id.
+func (x *Execution) emit(ev HistoryEvent) int64 {
+	x.mu.Lock()
+	x.eventCount++
+	ev.ID = x.eventCount
+	ev.Timestamp = x.clk.Now()
+	if x.engine.History == HistoryFull {
+		x.events = append(x.events, ev)
+	}
+	id := ev.ID
+	x.mu.Unlock()
+	if x.engine.Observer != nil {
+		x.notify(ev)
+	}
+	return id
+}
+
+// notify is apart from emit so that the event escapes to the heap only when
+// there is an Observer to see it.
+func (x *Execution) notify(ev HistoryEvent) { x.engine.Observer.Event(x, &ev) }
+
+func (x *Execution) begin() {
+	if x.engine.History == HistoryFull {
+		// Enough for a five-step saga that succeeds without retries.
+		x.events = make([]HistoryEvent, 0, 32)
+	}
+	x.emit(HistoryEvent{Type: types.HistoryEventTypeExecutionStarted, Input: x.input, HasInput: true,
+		Resource: "arn:aws:iam::" + x.engine.account() + ":role/yafdp-saga"})
+	if t := x.machine.TimeoutSeconds; t > 0 {
+		x.timeout = x.clk.AfterFunc(time.Duration(t)*time.Second, func() {
+			x.post(func() {
+				if !x.isEnded() {
+					x.finish(StatusTimedOut, nil, states.Timeout, fmt.Sprintf("The execution exceeded its TimeoutSeconds of %d.", t), types.HistoryEventTypeExecutionTimedOut, 0)
+				}
+			})
+		})
+	}
+	root := &frame{x: x, machine: x.machine}
+	x.drive(root, x.machine.start, x.input)
+}
+
+// finish ends the execution with a terminal event.
+func (x *Execution) finish(status Status, output any, errName, cause string, typ types.HistoryEventType, prev int64) {
+	ev := HistoryEvent{Type: typ, PreviousEventID: prev}
+	switch status {
+	case StatusSucceeded:
+		ev.Output, ev.HasOutput = output, true
+	default:
+		ev.Error, ev.Cause = errName, cause
+	}
+	x.emit(ev)
+	x.mu.Lock()
+	x.status, x.output, x.errName, x.cause = status, output, errName, cause
+	x.stopTime = x.clk.Now()
+	x.ended = true
+	if x.done != nil {
+		close(x.done)
+	}
+	x.mu.Unlock()
+	if x.timeout != nil {
+		x.timeout.Stop()
+	}
+	if x.onDone != nil {
+		x.onDone(x)
+	}
+}
+
+// countTransition adds one billable state transition.
+func (x *Execution) countTransition(retry bool) {
+	x.mu.Lock()
+	x.transitions++
+	if retry {
+		x.retries++
+	}
+	x.mu.Unlock()
+}
+
+// failure is a named error raised inside an execution.
+type failure struct {
+	name  string
+	cause string
+}
+
+func asFailure(err error) failure {
+	var se *states.Error
+	if errors.As(err, &se) {
+		return failure{name: se.Name, cause: se.Cause}
+	}
+	return failure{name: states.TaskFailed, cause: err.Error()}
+}

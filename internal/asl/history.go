@@ -1,0 +1,174 @@
+package asl
+
+import (
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/yafdp/yafdp/internal/asl/value"
+)
+
+// HistoryEvent is one event of an execution's history, with the event type
+// names of Step Functions. Payloads are kept as values (immutable) and only
+// encoded when the event is converted with SFN or printed.
+type HistoryEvent struct {
+	ID              int64
+	PreviousEventID int64
+	Timestamp       time.Time
+	Type            types.HistoryEventType
+
+	// StateName is set on StateEntered/StateExited events and on Map
+	// iteration events (the Map state's name).
+	StateName string
+	Input     any
+	Output    any
+	HasInput  bool
+	HasOutput bool
+	Error     string
+	Cause     string
+
+	// Task events.
+	ResourceType   string
+	Resource       string
+	Region         string
+	Parameters     any
+	TimeoutSeconds int64
+
+	// Map events: the iteration index, and the item count on MapStateStarted.
+	Index  int
+	Length int
+}
+
+// IsEntered reports whether the event is a <Type>StateEntered event.
+func (e *HistoryEvent) IsEntered() bool { return strings.HasSuffix(string(e.Type), "StateEntered") }
+
+// IsExited reports whether the event is a <Type>StateExited event.
+func (e *HistoryEvent) IsExited() bool { return strings.HasSuffix(string(e.Type), "StateExited") }
+
+func encodeDetail(v any) *string {
+	s, err := value.Encode(v)
+	if err != nil {
+		return aws.String("null")
+	}
+	return aws.String(string(s))
+}
+
+func optString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return aws.String(s)
+}
+
+// SFN converts the event to the aws-sdk-go-v2 type, as GetExecutionHistory
+// returns it (payloads as JSON strings).
+func (e *HistoryEvent) SFN() types.HistoryEvent {
+	ts := e.Timestamp
+	out := types.HistoryEvent{Id: e.ID, PreviousEventId: e.PreviousEventID, Timestamp: &ts, Type: e.Type}
+	switch {
+	case e.IsEntered():
+		out.StateEnteredEventDetails = &types.StateEnteredEventDetails{Name: aws.String(e.StateName), Input: encodeDetail(e.Input)}
+		return out
+	case e.IsExited():
+		out.StateExitedEventDetails = &types.StateExitedEventDetails{Name: aws.String(e.StateName), Output: encodeDetail(e.Output)}
+		return out
+	}
+	switch e.Type {
+	case types.HistoryEventTypeExecutionStarted:
+		out.ExecutionStartedEventDetails = &types.ExecutionStartedEventDetails{Input: encodeDetail(e.Input), RoleArn: optString(e.Resource)}
+	case types.HistoryEventTypeExecutionSucceeded:
+		out.ExecutionSucceededEventDetails = &types.ExecutionSucceededEventDetails{Output: encodeDetail(e.Output)}
+	case types.HistoryEventTypeExecutionFailed:
+		out.ExecutionFailedEventDetails = &types.ExecutionFailedEventDetails{Error: optString(e.Error), Cause: optString(e.Cause)}
+	case types.HistoryEventTypeExecutionAborted:
+		out.ExecutionAbortedEventDetails = &types.ExecutionAbortedEventDetails{Error: optString(e.Error), Cause: optString(e.Cause)}
+	case types.HistoryEventTypeExecutionTimedOut:
+		out.ExecutionTimedOutEventDetails = &types.ExecutionTimedOutEventDetails{Error: optString(e.Error), Cause: optString(e.Cause)}
+	case types.HistoryEventTypeTaskScheduled:
+		d := &types.TaskScheduledEventDetails{ResourceType: aws.String(e.ResourceType), Resource: aws.String(e.Resource), Region: aws.String(e.Region), Parameters: encodeDetail(e.Parameters)}
+		if e.TimeoutSeconds > 0 {
+			d.TimeoutInSeconds = aws.Int64(e.TimeoutSeconds)
+		}
+		out.TaskScheduledEventDetails = d
+	case types.HistoryEventTypeTaskStarted:
+		out.TaskStartedEventDetails = &types.TaskStartedEventDetails{ResourceType: aws.String(e.ResourceType), Resource: aws.String(e.Resource)}
+	case types.HistoryEventTypeTaskSucceeded:
+		out.TaskSucceededEventDetails = &types.TaskSucceededEventDetails{ResourceType: aws.String(e.ResourceType), Resource: aws.String(e.Resource), Output: encodeDetail(e.Output)}
+	case types.HistoryEventTypeTaskFailed:
+		out.TaskFailedEventDetails = &types.TaskFailedEventDetails{ResourceType: aws.String(e.ResourceType), Resource: aws.String(e.Resource), Error: optString(e.Error), Cause: optString(e.Cause)}
+	case types.HistoryEventTypeTaskTimedOut:
+		out.TaskTimedOutEventDetails = &types.TaskTimedOutEventDetails{ResourceType: aws.String(e.ResourceType), Resource: aws.String(e.Resource), Error: optString(e.Error), Cause: optString(e.Cause)}
+	case types.HistoryEventTypeLambdaFunctionScheduled:
+		d := &types.LambdaFunctionScheduledEventDetails{Resource: aws.String(e.Resource), Input: encodeDetail(e.Parameters)}
+		if e.TimeoutSeconds > 0 {
+			d.TimeoutInSeconds = aws.Int64(e.TimeoutSeconds)
+		}
+		out.LambdaFunctionScheduledEventDetails = d
+	case types.HistoryEventTypeLambdaFunctionSucceeded:
+		out.LambdaFunctionSucceededEventDetails = &types.LambdaFunctionSucceededEventDetails{Output: encodeDetail(e.Output)}
+	case types.HistoryEventTypeLambdaFunctionFailed:
+		out.LambdaFunctionFailedEventDetails = &types.LambdaFunctionFailedEventDetails{Error: optString(e.Error), Cause: optString(e.Cause)}
+	case types.HistoryEventTypeLambdaFunctionTimedOut:
+		out.LambdaFunctionTimedOutEventDetails = &types.LambdaFunctionTimedOutEventDetails{Error: optString(e.Error), Cause: optString(e.Cause)}
+	case types.HistoryEventTypeMapStateStarted:
+		out.MapStateStartedEventDetails = &types.MapStateStartedEventDetails{Length: int32(e.Length)}
+	case types.HistoryEventTypeMapIterationStarted, types.HistoryEventTypeMapIterationSucceeded,
+		types.HistoryEventTypeMapIterationFailed, types.HistoryEventTypeMapIterationAborted:
+		d := &types.MapIterationEventDetails{Name: aws.String(e.StateName), Index: int32(e.Index)}
+		switch e.Type {
+		case types.HistoryEventTypeMapIterationStarted:
+			out.MapIterationStartedEventDetails = d
+		case types.HistoryEventTypeMapIterationSucceeded:
+			out.MapIterationSucceededEventDetails = d
+		case types.HistoryEventTypeMapIterationFailed:
+			out.MapIterationFailedEventDetails = d
+		default:
+			out.MapIterationAbortedEventDetails = d
+		}
+	}
+	return out
+}
+
+// enteredType and exitedType give the event types for a state type.
+func enteredType(t StateType) types.HistoryEventType {
+	switch t {
+	case TypeTask:
+		return types.HistoryEventTypeTaskStateEntered
+	case TypePass:
+		return types.HistoryEventTypePassStateEntered
+	case TypeChoice:
+		return types.HistoryEventTypeChoiceStateEntered
+	case TypeWait:
+		return types.HistoryEventTypeWaitStateEntered
+	case TypeSucceed:
+		return types.HistoryEventTypeSucceedStateEntered
+	case TypeFail:
+		return types.HistoryEventTypeFailStateEntered
+	case TypeParallel:
+		return types.HistoryEventTypeParallelStateEntered
+	default:
+		return types.HistoryEventTypeMapStateEntered
+	}
+}
+
+// exitedType is never asked for Fail, which has no Exited event.
+func exitedType(t StateType) types.HistoryEventType {
+	switch t {
+	case TypeTask:
+		return types.HistoryEventTypeTaskStateExited
+	case TypePass:
+		return types.HistoryEventTypePassStateExited
+	case TypeChoice:
+		return types.HistoryEventTypeChoiceStateExited
+	case TypeWait:
+		return types.HistoryEventTypeWaitStateExited
+	case TypeSucceed:
+		return types.HistoryEventTypeSucceedStateExited
+	case TypeParallel:
+		return types.HistoryEventTypeParallelStateExited
+	default:
+		return types.HistoryEventTypeMapStateExited
+	}
+}

@@ -1,0 +1,389 @@
+// Package intrinsic evaluates the Amazon States Language intrinsic functions
+// (States.Format, States.Array, ...) and the payload templates that use them
+// (Parameters, ResultSelector, ItemSelector).
+//
+// Both are compiled once, when a definition is loaded, and evaluated many
+// times. Compiled values are immutable, so one *Func or *Template may be
+// evaluated from many goroutines at once as long as each gives its own Env.
+//
+// The behaviour follows what AWS Step Functions does rather than what its
+// documentation says where the two differ; the tests name the observation
+// behind each such choice. In particular:
+//
+//   - A call with the wrong number or kind of arguments is accepted when the
+//     definition is loaded and fails when it runs, with the error
+//     States.Runtime and a cause containing "Invalid arguments in States.X".
+//     That is what AWS reports; it never raises States.IntrinsicFailure for
+//     these.
+//   - ArrayPartition, ArrayRange, ArrayGetItem and MathRandom truncate
+//     fractional arguments toward zero, while MathAdd rounds half up
+//     (Java's Math.round).
+//   - Base64Decode is lenient: characters outside the alphabet are skipped and
+//     decoding stops at the first '='.
+package intrinsic
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/yafdp/yafdp/internal/asl/jsonpath"
+)
+
+// Env is what an intrinsic or template is evaluated against.
+type Env struct {
+	// Input is the state's effective input, what "$" refers to.
+	Input any
+	// Context is the context object, what "$$" refers to.
+	Context any
+	// Rand is the engine's random source, seeded so that runs are
+	// reproducible. States.MathRandom without a seed and States.UUID draw
+	// from it. When nil they use math/rand/v2's global source. A *rand.Rand
+	// is not safe for concurrent use: give each goroutine its own.
+	Rand *rand.Rand
+}
+
+// maxDepth is how deeply calls may nest: AWS allows "up to 10 intrinsic
+// functions within a field". Counting depth rather than calls accepts every
+// field AWS accepts and still bounds the parser's recursion.
+const maxDepth = 10
+
+// IsIntrinsic reports whether s is written as an intrinsic function call,
+// that is whether it begins with "States.".
+func IsIntrinsic(s string) bool { return strings.HasPrefix(s, "States.") }
+
+// Func is a compiled intrinsic function call.
+type Func struct {
+	src  string // the source text of this call, for error messages
+	name string // e.g. "States.Format"
+	spec *spec
+	args []arg
+
+	// For States.Format with a literal template, the template is parsed
+	// when the call is compiled; a malformed one still fails only at run
+	// time, as on AWS.
+	format    *formatTemplate
+	formatErr string
+}
+
+type argKind uint8
+
+const (
+	argLiteral argKind = iota
+	argPath
+	argCall
+)
+
+type arg struct {
+	kind argKind
+	val  any    // argLiteral: string, json.Number, bool or nil
+	raw  string // argLiteral string: the text between the quotes, escapes kept
+	str  bool   // argLiteral: val is a string literal
+	path *jsonpath.Path
+	call *Func
+}
+
+// String returns the source text of the call.
+func (f *Func) String() string { return f.src }
+
+// Name returns the function's name, e.g. "States.Format".
+func (f *Func) Name() string { return f.name }
+
+// SyntaxError says an intrinsic function call could not be parsed.
+type SyntaxError struct {
+	Src    string // the whole source text
+	Offset int    // byte offset of the problem in Src
+	Msg    string
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("intrinsic function %q: offset %d: %s", e.Src, e.Offset, e.Msg)
+}
+
+// Parse compiles an intrinsic function call such as
+// "States.Format('order {}', $.orderId)". Errors are *SyntaxError and name the
+// byte offset of the problem.
+//
+// Parse checks syntax, function names and JSONPath arguments. It does not
+// check argument counts or types: AWS accepts such a call when the state
+// machine is created and fails the execution when the call runs, and so does
+// Eval.
+func Parse(src string) (*Func, error) {
+	p := &parser{src: src}
+	if !IsIntrinsic(src) {
+		return nil, p.errorf(0, "an intrinsic function call must start with 'States.'")
+	}
+	f, err := p.call(1)
+	if err != nil {
+		return nil, err
+	}
+	p.skipSpace()
+	if p.pos < len(src) {
+		return nil, p.errorf(p.pos, "unexpected %q after the closing ')'", rest(src[p.pos:]))
+	}
+	return f, nil
+}
+
+type parser struct {
+	src string
+	pos int
+}
+
+func (p *parser) errorf(off int, format string, a ...any) *SyntaxError {
+	return &SyntaxError{Src: p.src, Offset: off, Msg: fmt.Sprintf(format, a...)}
+}
+
+// rest shortens the remaining text for an error message.
+func rest(s string) string {
+	const max = 20
+	if len(s) > max {
+		return s[:max] + "..."
+	}
+	return s
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+func (p *parser) skipSpace() {
+	for p.pos < len(p.src) && isSpace(p.src[p.pos]) {
+		p.pos++
+	}
+}
+
+// call parses "States.Name(args)" starting at p.pos.
+func (p *parser) call(depth int) (*Func, error) {
+	start := p.pos
+	if depth > maxDepth {
+		return nil, p.errorf(start, "intrinsic functions nest more than %d deep", maxDepth)
+	}
+	p.pos += len("States.")
+	n := p.pos
+	for n < len(p.src) && isIdentChar(p.src[n]) {
+		n++
+	}
+	name := p.src[start:n]
+	if n == p.pos {
+		return nil, p.errorf(p.pos, "missing function name after 'States.'")
+	}
+	sp, ok := specs[name]
+	if !ok {
+		return nil, p.errorf(start, "unknown intrinsic function '%s'", name)
+	}
+	p.pos = n
+	p.skipSpace()
+	if p.pos >= len(p.src) || p.src[p.pos] != '(' {
+		return nil, p.errorf(p.pos, "expected '(' after '%s'", name)
+	}
+	p.pos++
+	f := &Func{name: name, spec: sp}
+	p.skipSpace()
+	if p.pos < len(p.src) && p.src[p.pos] == ')' {
+		p.pos++
+	} else {
+		for {
+			p.skipSpace()
+			a, err := p.arg(depth)
+			if err != nil {
+				return nil, err
+			}
+			f.args = append(f.args, a)
+			p.skipSpace()
+			if p.pos >= len(p.src) {
+				return nil, p.errorf(p.pos, "missing ')' to close '%s('", name)
+			}
+			c := p.src[p.pos]
+			p.pos++
+			if c == ')' {
+				break
+			}
+			if c != ',' {
+				return nil, p.errorf(p.pos-1, "expected ',' or ')' after an argument, found %q", c)
+			}
+		}
+	}
+	f.src = p.src[start:p.pos]
+	if name == "States.Format" && len(f.args) > 0 && f.args[0].str {
+		tmpl, msg := parseFormatTemplate(f.args[0].raw)
+		f.format, f.formatErr = tmpl, msg
+	}
+	return f, nil
+}
+
+func isIdentChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
+// isDelim reports whether c may follow a literal argument.
+func isDelim(c byte) bool { return c == ',' || c == ')' || isSpace(c) }
+
+func (p *parser) arg(depth int) (arg, error) {
+	if p.pos >= len(p.src) {
+		return arg{}, p.errorf(p.pos, "missing argument")
+	}
+	c := p.src[p.pos]
+	switch {
+	case c == '\'':
+		return p.stringLit()
+	case c == '$':
+		return p.pathArg()
+	case c == '-' || c >= '0' && c <= '9':
+		return p.number()
+	case strings.HasPrefix(p.src[p.pos:], "States."):
+		f, err := p.call(depth + 1)
+		if err != nil {
+			return arg{}, err
+		}
+		return arg{kind: argCall, call: f}, nil
+	}
+	for _, kw := range [...]struct {
+		word string
+		val  any
+	}{{"true", true}, {"false", false}, {"null", nil}} {
+		end := p.pos + len(kw.word)
+		if strings.HasPrefix(p.src[p.pos:], kw.word) && (end == len(p.src) || isDelim(p.src[end])) {
+			p.pos = end
+			return arg{kind: argLiteral, val: kw.val}, nil
+		}
+	}
+	if c == ',' || c == ')' {
+		return arg{}, p.errorf(p.pos, "missing argument")
+	}
+	return arg{}, p.errorf(p.pos, "unexpected %q: an argument is a 'string', a number, true, false, null, a path ($...) or a call (States....)", rest(p.src[p.pos:]))
+}
+
+// stringLit parses a single-quoted string. The escapes AWS accepts are \' \{
+// \} and \\; it rejects others, such as \n, when the state machine is created.
+// Any other character, a raw newline included, stands for itself.
+func (p *parser) stringLit() (arg, error) {
+	start := p.pos
+	p.pos++ // opening quote
+	var b strings.Builder
+	escaped := false
+	plain := p.pos // start of the current run without escapes
+	for p.pos < len(p.src) {
+		switch p.src[p.pos] {
+		case '\'':
+			raw := p.src[start+1 : p.pos]
+			val := raw
+			if escaped {
+				b.WriteString(p.src[plain:p.pos])
+				val = b.String()
+			}
+			p.pos++
+			return arg{kind: argLiteral, val: val, raw: raw, str: true}, nil
+		case '\\':
+			if p.pos+1 >= len(p.src) {
+				return arg{}, p.errorf(start, "unterminated string")
+			}
+			e := p.src[p.pos+1]
+			switch e {
+			case '\'', '{', '}', '\\':
+			default:
+				r, _ := utf8.DecodeRuneInString(p.src[p.pos+1:])
+				return arg{}, p.errorf(p.pos, "invalid escape '\\%c' in a string: only \\' \\{ \\} and \\\\ are allowed", r)
+			}
+			escaped = true
+			b.WriteString(p.src[plain:p.pos])
+			b.WriteByte(e)
+			p.pos += 2
+			plain = p.pos
+		default:
+			p.pos++
+		}
+	}
+	return arg{}, p.errorf(start, "unterminated string")
+}
+
+// number parses a JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+func (p *parser) number() (arg, error) {
+	s := p.src
+	start := p.pos
+	i := p.pos
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && s[i] >= '1' && s[i] <= '9':
+		digits()
+	default:
+		return arg{}, p.errorf(start, "invalid number")
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		if digits() == 0 {
+			return arg{}, p.errorf(start, "invalid number: digits must follow '.'")
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return arg{}, p.errorf(start, "invalid number: digits must follow the exponent")
+		}
+	}
+	if i < len(s) && !isDelim(s[i]) {
+		return arg{}, p.errorf(i, "invalid number: unexpected %q", s[i])
+	}
+	p.pos = i
+	return arg{kind: argLiteral, val: jsonNumber(s[start:i])}, nil
+}
+
+// pathArg parses a JSONPath argument. It ends at a ',', ')' or blank outside
+// brackets; inside brackets, quoted names may hold any character.
+func (p *parser) pathArg() (arg, error) {
+	s := p.src
+	start := p.pos
+	i := p.pos
+	depth := 0
+scan:
+	for i < len(s) {
+		c := s[i]
+		switch {
+		case c == '[':
+			depth++
+		case c == ']':
+			if depth == 0 {
+				return arg{}, p.errorf(i, "unexpected ']' in a path")
+			}
+			depth--
+		case (c == '\'' || c == '"') && depth > 0:
+			j := i + 1
+			for j < len(s) && s[j] != c {
+				if s[j] == '\\' {
+					j++
+				}
+				j++
+			}
+			if j >= len(s) {
+				return arg{}, p.errorf(i, "unterminated quoted name in a path")
+			}
+			i = j
+		case depth == 0 && isDelim(c):
+			break scan
+		}
+		i++
+	}
+	if depth > 0 {
+		return arg{}, p.errorf(start, "missing ']' in a path")
+	}
+	src := s[start:i]
+	path, err := jsonpath.Compile(src)
+	if err != nil {
+		return arg{}, p.errorf(start, "invalid path: %v", err)
+	}
+	p.pos = i
+	return arg{kind: argPath, path: path}, nil
+}

@@ -1,0 +1,210 @@
+package intrinsic
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/yafdp/yafdp/internal/asl/jsonpath"
+	"github.com/yafdp/yafdp/internal/asl/states"
+	"github.com/yafdp/yafdp/internal/asl/value"
+)
+
+// Template is a compiled payload template: the value of Parameters,
+// ResultSelector, ItemSelector or a Map state's legacy Parameters.
+//
+// In a template, an object key ending in ".$" takes its value from a path
+// ("$..." on the input, "$$..." on the context object) or an intrinsic
+// function call, and loses the ".$" in the output. Every other key keeps its
+// literal value. Objects and arrays are walked to any depth.
+type Template struct {
+	lit    any // the template as given
+	root   node
+	static bool
+}
+
+type nodeKind uint8
+
+const (
+	nodeLiteral nodeKind = iota
+	nodeObject
+	nodeArray
+	nodePath
+	nodeCall
+)
+
+type node struct {
+	kind   nodeKind
+	lit    any            // nodeLiteral
+	fields []field        // nodeObject
+	elems  []node         // nodeArray
+	path   *jsonpath.Path // nodePath
+	call   *Func          // nodeCall
+	key    string         // nodePath: the template key, ".$" included, for errors
+}
+
+type field struct {
+	name string
+	node node
+}
+
+// CompileTemplate compiles a payload template. v is the decoded JSON of the
+// field. An error is one line naming the offending key.
+func CompileTemplate(v any) (*Template, error) {
+	n, err := compileNode(v, "")
+	if err != nil {
+		return nil, err
+	}
+	return &Template{lit: v, root: n, static: n.kind == nodeLiteral}, nil
+}
+
+// Static reports whether the template has no ".$" key anywhere, in which
+// case Eval returns the literal itself.
+func (t *Template) Static() bool { return t.static }
+
+// Eval builds the payload. A path that matches nothing, or an intrinsic call
+// that fails, fails with a *states.Error named States.Runtime.
+func (t *Template) Eval(env *Env) (any, error) {
+	if t.static {
+		return t.lit, nil
+	}
+	if env == nil {
+		env = &Env{}
+	}
+	return t.root.eval(env)
+}
+
+func joinLoc(loc, key string) string {
+	if loc == "" {
+		return key
+	}
+	return loc + "." + key
+}
+
+func compileNode(v any, loc string) (node, error) {
+	switch x := v.(type) {
+	case map[string]any:
+		keys := sortedKeys(x)
+		n := node{kind: nodeObject, fields: make([]field, 0, len(x))}
+		static := true
+		seen := make(map[string]string, len(x))
+		for _, k := range keys {
+			kloc := joinLoc(loc, k)
+			name := k
+			var child node
+			if strings.HasSuffix(k, ".$") {
+				name = k[:len(k)-2]
+				c, err := compileDynamic(x[k], k, kloc)
+				if err != nil {
+					return node{}, err
+				}
+				child = c
+			} else {
+				c, err := compileNode(x[k], kloc)
+				if err != nil {
+					return node{}, err
+				}
+				child = c
+			}
+			if other, dup := seen[name]; dup {
+				return node{}, fmt.Errorf("payload template: fields %q and %q both produce the key %q; keep one", joinLoc(loc, other), kloc, name)
+			}
+			seen[name] = k
+			if child.kind != nodeLiteral {
+				static = false
+			}
+			n.fields = append(n.fields, field{name: name, node: child})
+		}
+		if static {
+			return node{kind: nodeLiteral, lit: v}, nil
+		}
+		return n, nil
+	case []any:
+		n := node{kind: nodeArray, elems: make([]node, len(x))}
+		static := true
+		for i, e := range x {
+			c, err := compileNode(e, loc+"["+strconv.Itoa(i)+"]")
+			if err != nil {
+				return node{}, err
+			}
+			if c.kind != nodeLiteral {
+				static = false
+			}
+			n.elems[i] = c
+		}
+		if static {
+			return node{kind: nodeLiteral, lit: v}, nil
+		}
+		return n, nil
+	}
+	return node{kind: nodeLiteral, lit: v}, nil
+}
+
+// compileDynamic compiles the value of a ".$" key.
+func compileDynamic(v any, key, loc string) (node, error) {
+	s, ok := v.(string)
+	switch {
+	case !ok:
+		return node{}, fmt.Errorf("payload template: field %q: the value of a key ending in '.$' must be a string holding a JSONPath or an intrinsic function call, got %s", loc, value.TypeName(v))
+	case IsIntrinsic(s):
+		f, err := Parse(s)
+		if err != nil {
+			return node{}, fmt.Errorf("payload template: field %q: %w", loc, err)
+		}
+		return node{kind: nodeCall, call: f, key: key}, nil
+	case strings.HasPrefix(s, "$"):
+		p, err := jsonpath.Compile(s)
+		if err != nil {
+			return node{}, fmt.Errorf("payload template: field %q: invalid JSONPath: %w", loc, err)
+		}
+		return node{kind: nodePath, path: p, key: key}, nil
+	}
+	return node{}, fmt.Errorf("payload template: field %q: the value %q must be a JSONPath ($...) or an intrinsic function call (States....); drop the '.$' from the key to use it literally", loc, s)
+}
+
+func (n *node) eval(env *Env) (any, error) {
+	switch n.kind {
+	case nodeObject:
+		m := make(map[string]any, len(n.fields))
+		for i := range n.fields {
+			f := &n.fields[i]
+			v, err := f.node.eval(env)
+			if err != nil {
+				return nil, err
+			}
+			m[f.name] = v
+		}
+		return m, nil
+	case nodeArray:
+		a := make([]any, len(n.elems))
+		for i := range n.elems {
+			v, err := n.elems[i].eval(env)
+			if err != nil {
+				return nil, err
+			}
+			a[i] = v
+		}
+		return a, nil
+	case nodePath:
+		root := env.Input
+		if n.path.IsContext() {
+			root = env.Context
+		}
+		v, err := n.path.Get(root)
+		if err != nil {
+			var nf *jsonpath.NotFoundError
+			if errors.As(err, &nf) {
+				return nil, &states.Error{Name: states.Runtime, Cause: fmt.Sprintf(
+					"The JSONPath '%s' specified for the field '%s' could not be found in the input '%s'",
+					n.path.String(), n.key, encodeForMessage(env.Input))}
+			}
+			return nil, &states.Error{Name: states.Runtime, Cause: fmt.Sprintf(
+				"Invalid path '%s' specified for the field '%s': %v", n.path.String(), n.key, err)}
+		}
+		return v, nil
+	case nodeCall:
+		return n.call.Eval(env)
+	}
+	return n.lit, nil
+}

@@ -1,0 +1,169 @@
+package intrinsic
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/yafdp/yafdp/internal/asl/states"
+	"github.com/yafdp/yafdp/internal/asl/value"
+)
+
+func mustValue(t testing.TB, s string) any {
+	t.Helper()
+	v, err := value.DecodeString(s)
+	if err != nil {
+		t.Fatalf("decode %s: %v", s, err)
+	}
+	return v
+}
+
+func TestStaticTemplate(t *testing.T) {
+	for _, src := range []string{
+		`{"Comment": "Comment text", "constant": "constant text", "nested": {"a": [1, {"b": null}]}}`,
+		`{"looks.like.a.path": "$.x", "notDollar$": "States.Array()"}`,
+		`[1, "two", {"three": 3}]`,
+		`"just a string"`,
+		`{}`,
+		`null`,
+	} {
+		lit := mustValue(t, src)
+		tmpl, err := CompileTemplate(lit)
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if !tmpl.Static() {
+			t.Errorf("%s: Static() = false", src)
+		}
+		got, err := tmpl.Eval(nil)
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if !value.Equal(got, lit) {
+			t.Errorf("%s: got %s", src, value.MustEncodeString(got))
+		}
+		// The literal itself comes back, not a copy.
+		if m, ok := lit.(map[string]any); ok && reflect.ValueOf(got).UnsafePointer() != reflect.ValueOf(m).UnsafePointer() {
+			t.Errorf("%s: Eval returned a copy of the literal", src)
+		}
+		env := &Env{Input: lit}
+		if allocs := testing.AllocsPerRun(100, func() { _, _ = tmpl.Eval(env) }); allocs != 0 {
+			t.Errorf("%s: a static template allocates %v times per Eval", src, allocs)
+		}
+	}
+}
+
+func TestTemplateEval(t *testing.T) {
+	env := testEnv(t)
+	tmpl, err := CompileTemplate(mustValue(t, `{
+		"name.$": "$.name",
+		"whole.$": "$",
+		"state.$": "$$.State.Name",
+		"literal": "$.name",
+		"list": [1, {"first.$": "$.arr[0]"}, [{"deep.$": "States.ArrayLength($.arr)"}]],
+		"nested": {"msg.$": "States.Format('hi {}', $.name)", "keep": {"x": 1}},
+		".$": "$.s"
+	}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tmpl.Static() {
+		t.Fatal("Static() = true for a template with paths")
+	}
+	got, err := tmpl.Eval(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := mustValue(t, `{
+		"name": "Ada",
+		"whole": null,
+		"state": "Reserve",
+		"literal": "$.name",
+		"list": [1, {"first": 1}, [{"deep": 5}]],
+		"nested": {"msg": "hi Ada", "keep": {"x": 1}},
+		"": "x"
+	}`).(map[string]any)
+	want["whole"] = env.Input
+	if !value.Equal(got, want) {
+		t.Errorf("got  %s\nwant %s", value.MustEncodeString(got), value.MustEncodeString(want))
+	}
+	// Evaluating twice gives equal, independent results and leaves the
+	// input alone.
+	before := value.MustEncodeString(env.Input)
+	again, _ := tmpl.Eval(env)
+	if !value.Equal(got, again) || value.MustEncodeString(env.Input) != before {
+		t.Error("a second Eval differs or the input changed")
+	}
+	got.(map[string]any)["name"] = "changed"
+	if again.(map[string]any)["name"] != "Ada" {
+		t.Error("two Evals share their output")
+	}
+}
+
+func TestTemplatePathNotFound(t *testing.T) {
+	tmpl, err := CompileTemplate(mustValue(t, `{"ok": 1, "value.$": "$.no_such_jsonpath"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tmpl.Eval(&Env{Input: mustValue(t, `{"int-literal": 0}`)})
+	// The cause Step Functions records, after the engine's "An error
+	// occurred while executing the state ..." preamble.
+	want := `The JSONPath '$.no_such_jsonpath' specified for the field 'value.$' could not be found in the input '{"int-literal":0}'`
+	var se *states.Error
+	if !errors.As(err, &se) || se.Name != states.Runtime || se.Cause != want {
+		t.Fatalf("got %v\nwant States.Runtime: %s", err, want)
+	}
+
+	tmpl, _ = CompileTemplate(mustValue(t, `{"v.$": "$$.Execution.Input.nope"}`))
+	_, err = tmpl.Eval(&Env{Input: mustValue(t, `{"a": 1}`), Context: map[string]any{}})
+	want = `The JSONPath '$$.Execution.Input.nope' specified for the field 'v.$' could not be found in the input '{"a":1}'`
+	if !errors.As(err, &se) || se.Cause != want {
+		t.Fatalf("got %v\nwant %s", err, want)
+	}
+}
+
+func TestTemplateIntrinsicFailure(t *testing.T) {
+	tmpl, err := CompileTemplate(mustValue(t, `{"a": {"b.$": "States.ArrayGetItem($.arr, 10)"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tmpl.Eval(testEnv(t))
+	var se *states.Error
+	if !errors.As(err, &se) || se.Name != states.Runtime || !strings.Contains(se.Cause, "Invalid arguments in States.ArrayGetItem") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestCompileTemplateErrors(t *testing.T) {
+	for _, c := range []struct {
+		src  string
+		want []string // parts of the error
+	}{
+		{`{"a.$": 5}`, []string{`"a.$"`, "must be a string", "number"}},
+		{`{"a.$": null}`, []string{`"a.$"`, "null"}},
+		{`{"a.$": "plain"}`, []string{`"a.$"`, `"plain"`, "drop the '.$'"}},
+		{`{"a.$": " $.x"}`, []string{`"a.$"`}},
+		{`{"a.$": "States.Nope()"}`, []string{`"a.$"`, "unknown intrinsic function", "offset 0"}},
+		{`{"a.$": "States.Array(1,"}`, []string{`"a.$"`, "offset 15"}},
+		{`{"a.$": "$$$"}`, []string{`"a.$"`, "invalid JSONPath"}},
+		{`{"x": {"y": [0, {"z.$": 1}]}}`, []string{`"x.y[1].z.$"`}},
+		{`[{"k.$": true}]`, []string{`"[0].k.$"`}},
+		{`{"a": 1, "a.$": "$.a"}`, []string{`"a"`, `"a.$"`, "both produce the key"}},
+	} {
+		_, err := CompileTemplate(mustValue(t, c.src))
+		if err == nil {
+			t.Errorf("%s: compiled", c.src)
+			continue
+		}
+		msg := err.Error()
+		if strings.Contains(msg, "\n") {
+			t.Errorf("%s: error is not one line: %q", c.src, msg)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(msg, w) {
+				t.Errorf("%s: error %q does not contain %q", c.src, msg, w)
+			}
+		}
+	}
+}

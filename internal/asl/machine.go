@@ -1,0 +1,186 @@
+// Package asl parses, validates and runs Amazon States Language documents.
+//
+// A definition is parsed once into a StateMachine whose paths, payload
+// templates, intrinsic calls and choice rules are all compiled. An Engine runs
+// executions of it on a clock.Clock: the real clock for `saga run` and
+// `local up`, the virtual discrete-event clock for the simulator. Task states
+// call TaskHandlers looked up by Resource. Every execution records history
+// events with the real Step Functions event type names.
+package asl
+
+import (
+	"time"
+
+	"github.com/yafdp/yafdp/internal/asl/intrinsic"
+	"github.com/yafdp/yafdp/internal/asl/jsonpath"
+)
+
+// StateType is the Type of a state.
+type StateType uint8
+
+// The state types.
+const (
+	TypeTask StateType = iota + 1
+	TypePass
+	TypeChoice
+	TypeWait
+	TypeSucceed
+	TypeFail
+	TypeParallel
+	TypeMap
+)
+
+var typeNames = map[string]StateType{
+	"Task": TypeTask, "Pass": TypePass, "Choice": TypeChoice, "Wait": TypeWait,
+	"Succeed": TypeSucceed, "Fail": TypeFail, "Parallel": TypeParallel, "Map": TypeMap,
+}
+
+// String returns the name used in the Type field.
+func (t StateType) String() string {
+	for n, v := range typeNames {
+		if v == t {
+			return n
+		}
+	}
+	return "Unknown"
+}
+
+// StateMachine is a parsed and validated ASL document, or one branch of a
+// Parallel state, or the item processor of a Map state.
+type StateMachine struct {
+	Comment        string
+	StartAt        string
+	TimeoutSeconds int64
+	// States by name; Names lists them in document order.
+	States map[string]*State
+	Names  []string
+
+	start  *State
+	source []byte
+}
+
+// Source returns the document the machine was parsed from (nil for branches).
+func (m *StateMachine) Source() []byte { return m.source }
+
+// Start returns the StartAt state.
+func (m *StateMachine) Start() *State { return m.start }
+
+// State is one compiled state.
+type State struct {
+	Name    string
+	Type    StateType
+	Comment string
+	Next    string
+	End     bool
+	next    *State
+
+	inputPath  optPath
+	outputPath optPath
+	resultPath optPath
+	parameters *template
+	selector   *template // ResultSelector
+	result     any       // Pass: Result
+	hasResult  bool
+
+	// Task
+	Resource         string
+	timeout          time.Duration
+	timeoutPath      *jsonpath.Path
+	heartbeat        time.Duration
+	Retry            []*Retrier
+	Catch            []*Catcher
+	resultSizeStatic int // encoded size of a Pass Result, checked at parse time
+
+	// Choice
+	choices     []*ChoiceRule
+	Default     string
+	defaultNext *State
+
+	// Wait
+	waitSeconds       int64
+	hasWaitSeconds    bool
+	waitTimestamp     time.Time
+	hasWaitTimestamp  bool
+	waitSecondsPath   *jsonpath.Path
+	waitTimestampPath *jsonpath.Path
+
+	// Fail
+	errorName string
+	cause     string
+	errorDyn  *dynString
+	causeDyn  *dynString
+
+	// Parallel
+	Branches []*StateMachine
+
+	// Map
+	itemsPath          optPath
+	itemSelector       *template
+	Processor          *StateMachine
+	maxConcurrency     int64
+	maxConcurrencyPath *jsonpath.Path
+	legacyIterator     bool
+}
+
+// Retrier is one element of a Retry field.
+type Retrier struct {
+	ErrorEquals     []string
+	IntervalSeconds float64
+	MaxAttempts     int
+	BackoffRate     float64
+	MaxDelaySeconds float64 // 0: no cap
+	JitterFull      bool
+}
+
+// Delay returns the back-off before retry number attempt (1-based) without
+// jitter: IntervalSeconds × BackoffRate^(attempt−1), capped by MaxDelaySeconds.
+func (r *Retrier) Delay(attempt int) time.Duration {
+	d := r.IntervalSeconds
+	for i := 1; i < attempt; i++ {
+		d *= r.BackoffRate
+		if r.MaxDelaySeconds > 0 && d >= r.MaxDelaySeconds {
+			break
+		}
+	}
+	if r.MaxDelaySeconds > 0 && d > r.MaxDelaySeconds {
+		d = r.MaxDelaySeconds
+	}
+	return time.Duration(d * float64(time.Second))
+}
+
+// Catcher is one element of a Catch field.
+type Catcher struct {
+	ErrorEquals []string
+	Next        string
+	resultPath  optPath
+	next        *State
+}
+
+// optPath is an InputPath, OutputPath, ResultPath or ItemsPath: absent (the
+// default "$"), null, or a path.
+type optPath struct {
+	set  bool
+	null bool
+	path *jsonpath.Path
+}
+
+func (o optPath) isDefault() bool {
+	return !o.set || (o.path != nil && o.path.IsRoot() && !o.path.IsContext())
+}
+
+// dynString is a Fail state's ErrorPath or CausePath: a path or an intrinsic.
+type dynString struct {
+	field string
+	src   string
+	path  *jsonpath.Path
+	fn    *intrinsic.Func
+}
+
+// template is a compiled payload template (Parameters, ResultSelector,
+// ItemSelector) with what it needs at run time, so the context object and
+// the random source are only built for templates that use them.
+type template struct {
+	t       *intrinsic.Template
+	usesCtx bool
+	usesRnd bool
+}

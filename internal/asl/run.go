@@ -1,0 +1,965 @@
+package asl
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/yafdp/yafdp/internal/asl/intrinsic"
+	"github.com/yafdp/yafdp/internal/asl/jsonpath"
+	"github.com/yafdp/yafdp/internal/asl/states"
+	"github.com/yafdp/yafdp/internal/asl/value"
+	"github.com/yafdp/yafdp/internal/clock"
+)
+
+// frame is one thread of control: the whole execution, one Parallel branch
+// or one Map iteration. Frames are only touched from the execution's mailbox.
+type frame struct {
+	x       *Execution
+	machine *StateMachine
+	parent  *group // nil for the execution's root frame
+	index   int    // branch or iteration index in parent
+
+	state     *State
+	input     any // the current state's raw input
+	effective any // its effective input (after InputPath and Parameters)
+	entered   int64
+	enteredAt time.Time
+	prev      int64 // the last event on this thread, for previousEventId
+	ctxObj    map[string]any
+
+	retryCounts []int
+	retryCount  int
+	timeout     time.Duration
+	token       uint64 // bumped to invalidate pending callbacks
+	timer       clock.Timer
+	group       *group // the running Parallel branches or Map iterations
+	dead        bool
+
+	// Map state bookkeeping.
+	items   []any
+	maxConc int
+}
+
+type groupKind uint8
+
+const (
+	groupParallel groupKind = iota
+	groupMap
+)
+
+// group is the set of branches of a Parallel state or iterations of a Map
+// state currently running for one frame.
+type group struct {
+	kind      groupKind
+	owner     *frame
+	frames    []*frame
+	results   []any
+	remaining int
+	running   int
+	next      int
+	launching bool
+	failed    bool
+	fail      failure
+}
+
+type outcome uint8
+
+const (
+	outNext outcome = iota
+	outEnd
+	outFail
+	outSuspend
+)
+
+// step is what running a state (or resuming it) leads to.
+type step struct {
+	kind   outcome
+	next   *State
+	output any
+	fail   failure
+}
+
+var suspend = step{kind: outSuspend}
+
+func failed(f failure) step { return step{kind: outFail, fail: f} }
+
+// moveOn is where a state goes once it has its output.
+func moveOn(s *State, output any) step {
+	if s.End || s.next == nil {
+		return step{kind: outEnd, output: output}
+	}
+	return step{kind: outNext, next: s.next, output: output}
+}
+
+// drive enters s with input and runs the frame as far as it can go without
+// waiting.
+func (x *Execution) drive(f *frame, s *State, input any) {
+	x.proceed(f, step{kind: outNext, next: s, output: input})
+}
+
+func (x *Execution) proceed(f *frame, r step) {
+	for {
+		if f.dead || x.isEnded() {
+			return
+		}
+		switch r.kind {
+		case outSuspend:
+			return
+		case outNext:
+			r = x.enter(f, r.next, r.output)
+		case outEnd:
+			x.frameDone(f, r.output)
+			return
+		case outFail:
+			x.frameFailed(f, r.fail)
+			return
+		}
+	}
+}
+
+func (x *Execution) frameDone(f *frame, output any) {
+	if f.parent == nil {
+		x.finish(StatusSucceeded, output, "", "", types.HistoryEventTypeExecutionSucceeded, f.prev)
+		return
+	}
+	f.parent.childDone(f, output)
+}
+
+func (x *Execution) frameFailed(f *frame, fl failure) {
+	if f.parent == nil {
+		x.finish(StatusFailed, nil, fl.name, fl.cause, types.HistoryEventTypeExecutionFailed, f.prev)
+		return
+	}
+	f.parent.childFailed(f, fl)
+}
+
+// event emits an event on the frame's thread.
+func (x *Execution) event(f *frame, ev HistoryEvent) int64 {
+	ev.PreviousEventID = f.prev
+	id := x.emit(ev)
+	f.prev = id
+	return id
+}
+
+func (x *Execution) enter(f *frame, s *State, input any) step {
+	if x.EventCount() >= MaxHistoryEvents-2 {
+		return failed(failure{name: states.Runtime, cause: fmt.Sprintf("The execution reached the maximum number of history events (%d).", MaxHistoryEvents)})
+	}
+	f.state, f.input, f.effective, f.group, f.ctxObj = s, input, nil, nil, nil
+	f.retryCount = 0
+	if n := len(s.Retry); n > 0 {
+		if cap(f.retryCounts) >= n {
+			f.retryCounts = f.retryCounts[:n]
+			clear(f.retryCounts)
+		} else {
+			f.retryCounts = make([]int, n)
+		}
+	}
+	f.enteredAt = x.clk.Now()
+	f.entered = x.event(f, HistoryEvent{Type: enteredType(s.Type), StateName: s.Name, Input: input, HasInput: true})
+	x.countTransition(false)
+	switch s.Type {
+	case TypePass:
+		return x.runPass(f, s)
+	case TypeTask:
+		return x.runTask(f, s)
+	case TypeChoice:
+		return x.runChoice(f, s)
+	case TypeWait:
+		return x.runWait(f, s)
+	case TypeSucceed:
+		eff, fl := x.inputPath(f, s)
+		if fl != nil {
+			return failed(*fl)
+		}
+		out, fl := x.outputPath(f, s, eff)
+		if fl != nil {
+			return failed(*fl)
+		}
+		x.event(f, HistoryEvent{Type: types.HistoryEventTypeSucceedStateExited, StateName: s.Name, Output: out, HasOutput: true})
+		return step{kind: outEnd, output: out}
+	case TypeFail:
+		return x.runFail(f, s)
+	case TypeParallel:
+		return x.runParallel(f, s)
+	default:
+		return x.runMap(f, s)
+	}
+}
+
+// runtimeError builds the States.Runtime failure Step Functions raises for a
+// state that cannot process its data.
+func (x *Execution) runtimeError(f *frame, msg string) *failure {
+	return &failure{name: states.Runtime, cause: fmt.Sprintf("An error occurred while executing the state '%s' (entered at the event id #%d). %s", f.state.Name, f.entered, msg)}
+}
+
+// context returns the context object ($$) for the frame's current state.
+func (x *Execution) context(f *frame) map[string]any {
+	if f.ctxObj != nil {
+		return f.ctxObj
+	}
+	if x.ctxExec == nil {
+		x.ctxExec = map[string]any{
+			"Id":           x.ARN(),
+			"Input":        x.input,
+			"Name":         x.Name,
+			"RoleArn":      "arn:aws:iam::" + x.engine.account() + ":role/yafdp-saga",
+			"StartTime":    formatTime(x.startTime),
+			"RedriveCount": value.IntNumber(0),
+		}
+		x.ctxSM = map[string]any{"Id": x.StateMachineARN(), "Name": x.smName}
+	}
+	st := map[string]any{"EnteredTime": formatTime(f.enteredAt), "Name": f.state.Name}
+	switch f.state.Type {
+	case TypeTask, TypeParallel, TypeMap:
+		st["RetryCount"] = value.IntNumber(int64(f.retryCount))
+	}
+	f.ctxObj = map[string]any{"Execution": x.ctxExec, "State": st, "StateMachine": x.ctxSM}
+	return f.ctxObj
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
+
+func (x *Execution) getPath(f *frame, p *jsonpath.Path, input any) (any, error) {
+	if p.IsContext() {
+		return p.Get(x.context(f))
+	}
+	return p.Get(input)
+}
+
+func invalidPath(p *jsonpath.Path, err error) string {
+	return fmt.Sprintf("Invalid path '%s' : %v", p, err)
+}
+
+// inputPath applies InputPath to the state's input.
+func (x *Execution) inputPath(f *frame, s *State) (any, *failure) {
+	switch {
+	case !s.inputPath.set:
+		return f.input, nil
+	case s.inputPath.null:
+		return map[string]any{}, nil
+	}
+	v, err := x.getPath(f, s.inputPath.path, f.input)
+	if err != nil {
+		return nil, x.runtimeError(f, invalidPath(s.inputPath.path, err))
+	}
+	return v, nil
+}
+
+// outputPath applies OutputPath to a state's output.
+func (x *Execution) outputPath(f *frame, s *State, out any) (any, *failure) {
+	switch {
+	case !s.outputPath.set:
+		return out, nil
+	case s.outputPath.null:
+		return map[string]any{}, nil
+	}
+	v, err := x.getPath(f, s.outputPath.path, out)
+	if err != nil {
+		return nil, x.runtimeError(f, invalidPath(s.outputPath.path, err))
+	}
+	return v, nil
+}
+
+// resultPath places a result into the raw input as ResultPath says.
+func (x *Execution) resultPath(f *frame, rp optPath, result any) (any, *failure) {
+	switch {
+	case !rp.set:
+		return result, nil
+	case rp.null:
+		return f.input, nil
+	}
+	v, err := rp.path.Set(f.input, result)
+	if err != nil {
+		return nil, &failure{name: states.ResultPathMatchFailure, cause: fmt.Sprintf("Unable to apply ResultPath \"%s\" to input %s: %v", rp.path, value.QuoteForMessage(f.input), err)}
+	}
+	return v, nil
+}
+
+// finishState applies ResultPath and OutputPath to a state's result and emits
+// its Exited event.
+func (x *Execution) finishState(f *frame, s *State, result any) step {
+	out, fl := x.resultPath(f, s.resultPath, result)
+	if fl != nil {
+		return failed(*fl)
+	}
+	out, fl = x.outputPath(f, s, out)
+	if fl != nil {
+		return failed(*fl)
+	}
+	x.event(f, HistoryEvent{Type: exitedType(s.Type), StateName: s.Name, Output: out, HasOutput: true})
+	return moveOn(s, out)
+}
+
+func (x *Execution) evalTemplate(f *frame, tp *template, input any, ctx map[string]any) (any, *failure) {
+	if tp.t.Static() {
+		v, _ := tp.t.Eval(nil)
+		return v, nil
+	}
+	env := intrinsic.Env{Input: input}
+	if ctx != nil {
+		env.Context = ctx
+	} else if tp.usesCtx {
+		env.Context = x.context(f)
+	}
+	if tp.usesRnd {
+		env.Rand = x.rand()
+	}
+	v, err := tp.t.Eval(&env)
+	if err != nil {
+		return nil, x.templateFailure(f, err)
+	}
+	return v, nil
+}
+
+func (x *Execution) templateFailure(f *frame, err error) *failure {
+	var se *states.Error
+	if errors.As(err, &se) {
+		if se.Name == states.Runtime || se.Name == states.IntrinsicFailure || se.Name == states.QueryEvaluationError {
+			fl := x.runtimeError(f, se.Cause)
+			fl.name = se.Name
+			return fl
+		}
+		return &failure{name: se.Name, cause: se.Cause}
+	}
+	return x.runtimeError(f, err.Error())
+}
+
+// effectiveInput applies InputPath then Parameters.
+func (x *Execution) effectiveInput(f *frame, s *State) (any, *failure) {
+	eff, fl := x.inputPath(f, s)
+	if fl != nil || s.parameters == nil {
+		return eff, fl
+	}
+	return x.evalTemplate(f, s.parameters, eff, nil)
+}
+
+func (x *Execution) dataLimit(f *frame) failure {
+	return failure{name: states.DataLimitExceeded, cause: fmt.Sprintf("The state/task '%s' returned a result with a size exceeding the maximum number of bytes service limit.", f.state.Name)}
+}
+
+func (x *Execution) runPass(f *frame, s *State) step {
+	eff, fl := x.effectiveInput(f, s)
+	if fl != nil {
+		return failed(*fl)
+	}
+	result := eff
+	if s.hasResult {
+		if s.resultSizeStatic > MaxPayloadBytes {
+			return failed(x.dataLimit(f))
+		}
+		result = s.result
+	}
+	return x.finishState(f, s, result)
+}
+
+func (x *Execution) runChoice(f *frame, s *State) step {
+	eff, fl := x.inputPath(f, s)
+	if fl != nil {
+		return failed(*fl)
+	}
+	ctx := func() any { return x.context(f) }
+	var next *State
+	for _, r := range s.choices {
+		ok, err := r.eval(eff, ctx)
+		if err != nil {
+			return failed(*x.runtimeError(f, err.Error()))
+		}
+		if ok {
+			next = r.next
+			break
+		}
+	}
+	if next == nil {
+		next = s.defaultNext
+	}
+	if next == nil {
+		return failed(failure{name: states.NoChoiceMatched, cause: fmt.Sprintf("No choice rule of state '%s' matched the input and it has no Default.", s.Name)})
+	}
+	out, fl := x.outputPath(f, s, eff)
+	if fl != nil {
+		return failed(*fl)
+	}
+	x.event(f, HistoryEvent{Type: types.HistoryEventTypeChoiceStateExited, StateName: s.Name, Output: out, HasOutput: true})
+	return step{kind: outNext, next: next, output: out}
+}
+
+func (x *Execution) runWait(f *frame, s *State) step {
+	eff, fl := x.inputPath(f, s)
+	if fl != nil {
+		return failed(*fl)
+	}
+	var d time.Duration
+	now := x.clk.Now()
+	switch {
+	case s.hasWaitSeconds:
+		d = time.Duration(s.waitSeconds) * time.Second
+	case s.hasWaitTimestamp:
+		d = s.waitTimestamp.Sub(now)
+	case s.waitSecondsPath != nil:
+		v, err := x.getPath(f, s.waitSecondsPath, eff)
+		if err != nil {
+			return failed(*x.runtimeError(f, invalidPath(s.waitSecondsPath, err)))
+		}
+		n, ok := value.Int(v)
+		if !ok || !value.IsNumber(v) {
+			return failed(*x.runtimeError(f, fmt.Sprintf("The SecondsPath parameter cannot be parsed as a long value: %s == %s", s.waitSecondsPath, value.QuoteForMessage(v))))
+		}
+		if n < 0 {
+			return failed(*x.runtimeError(f, fmt.Sprintf("The SecondsPath parameter references a negative value: %s == %s", s.waitSecondsPath, value.QuoteForMessage(v))))
+		}
+		d = time.Duration(n) * time.Second
+	default:
+		v, err := x.getPath(f, s.waitTimestampPath, eff)
+		if err != nil {
+			return failed(*x.runtimeError(f, invalidPath(s.waitTimestampPath, err)))
+		}
+		str, ok := v.(string)
+		var t time.Time
+		if ok {
+			t, err = parseTimestamp(str)
+			ok = err == nil
+		}
+		if !ok {
+			return failed(*x.runtimeError(f, fmt.Sprintf("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: %s == %s", s.waitTimestampPath, value.QuoteForMessage(v))))
+		}
+		d = t.Sub(now)
+	}
+	if d < 0 {
+		d = 0
+	}
+	f.effective = eff
+	tok := x.arm(f)
+	f.timer = x.clk.AfterFunc(d, func() {
+		x.post(func() {
+			if !x.current(f, tok) {
+				return
+			}
+			f.timer = nil
+			out, fl := x.outputPath(f, s, f.effective)
+			if fl != nil {
+				x.proceed(f, failed(*fl))
+				return
+			}
+			x.event(f, HistoryEvent{Type: types.HistoryEventTypeWaitStateExited, StateName: s.Name, Output: out, HasOutput: true})
+			x.proceed(f, moveOn(s, out))
+		})
+	})
+	return suspend
+}
+
+// arm invalidates the frame's pending callbacks and returns the token for
+// the next one.
+func (x *Execution) arm(f *frame) uint64 {
+	f.token++
+	return f.token
+}
+
+// current reports whether a callback armed with tok is still wanted.
+func (x *Execution) current(f *frame, tok uint64) bool {
+	return !f.dead && f.token == tok && !x.isEnded()
+}
+
+func (x *Execution) runFail(f *frame, s *State) step {
+	fl := failure{name: s.errorName, cause: s.cause}
+	if s.errorDyn != nil {
+		v, bad := x.dynString(f, s.errorDyn)
+		if bad != nil {
+			return failed(*bad)
+		}
+		fl.name = v
+	}
+	if s.causeDyn != nil {
+		v, bad := x.dynString(f, s.causeDyn)
+		if bad != nil {
+			return failed(*bad)
+		}
+		fl.cause = v
+	}
+	return failed(fl)
+}
+
+func (x *Execution) dynString(f *frame, d *dynString) (string, *failure) {
+	var v any
+	if d.fn != nil {
+		env := intrinsic.Env{Input: f.input}
+		if strings.Contains(d.src, "$$") {
+			env.Context = x.context(f)
+		}
+		var err error
+		v, err = d.fn.Eval(&env)
+		if err != nil {
+			return "", x.templateFailure(f, err)
+		}
+	} else {
+		var err error
+		v, err = x.getPath(f, d.path, f.input)
+		if err != nil {
+			return "", x.runtimeError(f, fmt.Sprintf("The JSONPath '%s' specified for the field '%s' could not be found in the input '%s'", d.src, d.field, value.MustEncodeString(f.input)))
+		}
+	}
+	s, ok := v.(string)
+	if !ok {
+		return "", x.runtimeError(f, fmt.Sprintf("The %s field must refer to a string, but '%s' is %s.", d.field, d.src, value.TypeName(v)))
+	}
+	return s, nil
+}
+
+// ---- Task ----
+
+func (x *Execution) runTask(f *frame, s *State) step {
+	eff, fl := x.effectiveInput(f, s)
+	if fl != nil {
+		return failed(*fl)
+	}
+	f.effective = eff
+	f.timeout = s.timeout
+	if s.timeoutPath != nil {
+		v, err := x.getPath(f, s.timeoutPath, f.input)
+		n, ok := value.Int(v)
+		if err != nil || !ok || n <= 0 {
+			return failed(*x.runtimeError(f, fmt.Sprintf("The TimeoutSecondsPath parameter must refer to a positive integer: %s", s.timeoutPath)))
+		}
+		f.timeout = time.Duration(n) * time.Second
+	}
+	return x.invoke(f, s)
+}
+
+// splitResource gives the resourceType and resource of a service
+// integration ARN as TaskScheduled reports them ("lambda", "invoke").
+func splitResource(arn string) (string, string) {
+	const prefix = "arn:aws:states:::"
+	if strings.HasPrefix(arn, prefix) {
+		rest := arn[len(prefix):]
+		if i := strings.IndexByte(rest, ':'); i >= 0 {
+			return rest[:i], rest[i+1:]
+		}
+		return rest, ""
+	}
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) == 6 {
+		return parts[2], parts[5]
+	}
+	return "", arn
+}
+
+func isLambdaARN(arn string) bool { return strings.HasPrefix(arn, "arn:aws:lambda:") }
+
+// taskCall is one invocation of a handler. done may be called on any
+// goroutine, before or after Invoke returns.
+type taskCall struct {
+	x     *Execution
+	f     *frame
+	token uint64
+	// state: 0 while Invoke runs, 1 once it returned, 2 when done was called
+	// before that (out and err are then read by the invoking goroutine).
+	state atomic.Int32
+	out   any
+	err   error
+}
+
+func (c *taskCall) done(out any, err error) {
+	c.out, c.err = out, err
+	if c.state.CompareAndSwap(0, 2) {
+		return
+	}
+	x, f, tok := c.x, c.f, c.token
+	x.post(func() {
+		if !x.current(f, tok) {
+			return
+		}
+		if f.timer != nil {
+			f.timer.Stop()
+			f.timer = nil
+		}
+		x.proceed(f, x.taskResult(f, f.state, out, err))
+	})
+}
+
+func (x *Execution) invoke(f *frame, s *State) step {
+	lambda := isLambdaARN(s.Resource)
+	rt, rs := splitResource(s.Resource)
+	timeoutSec := int64(f.timeout / time.Second)
+	if lambda {
+		x.event(f, HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionScheduled, Resource: s.Resource, Parameters: f.effective, TimeoutSeconds: timeoutSec})
+		x.event(f, HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionStarted})
+	} else {
+		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskScheduled, ResourceType: rt, Resource: rs, Region: x.engine.region(), Parameters: f.effective, TimeoutSeconds: timeoutSec})
+		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskStarted, ResourceType: rt, Resource: rs})
+	}
+	tok := x.arm(f)
+	h := x.engine.Resources[s.Resource]
+	if h == nil {
+		h = x.engine.Fallback
+	}
+	if h == nil {
+		return x.taskResult(f, s, nil, states.New(states.TaskFailed, fmt.Sprintf("yafdp has no handler for resource '%s'", s.Resource)))
+	}
+	req := &TaskRequest{Resource: s.Resource, State: s.Name, Input: f.effective, Execution: x.Name, Attempt: f.retryCount, Timeout: f.timeout}
+	call := &taskCall{x: x, f: f, token: tok}
+	if f.timeout > 0 {
+		f.timer = x.clk.AfterFunc(f.timeout, func() {
+			x.post(func() {
+				if !x.current(f, tok) {
+					return
+				}
+				f.timer = nil
+				x.arm(f) // a late answer is ignored
+				x.proceed(f, x.taskTimedOut(f, s))
+			})
+		})
+	}
+	h.Invoke(x.ctx, req, call.done)
+	if call.state.CompareAndSwap(0, 1) {
+		return suspend
+	}
+	// done ran before Invoke returned.
+	if f.timer != nil {
+		f.timer.Stop()
+		f.timer = nil
+	}
+	return x.taskResult(f, s, call.out, call.err)
+}
+
+func (x *Execution) taskTimedOut(f *frame, s *State) step {
+	rt, rs := splitResource(s.Resource)
+	fl := failure{name: states.Timeout}
+	if isLambdaARN(s.Resource) {
+		x.event(f, HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionTimedOut, Error: fl.name})
+	} else {
+		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskTimedOut, ResourceType: rt, Resource: rs, Error: fl.name})
+	}
+	return x.handleError(f, s, fl)
+}
+
+func (x *Execution) taskResult(f *frame, s *State, out any, err error) step {
+	rt, rs := splitResource(s.Resource)
+	lambda := isLambdaARN(s.Resource)
+	if err != nil {
+		fl := asFailure(err)
+		if lambda {
+			x.event(f, HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionFailed, Error: fl.name, Cause: fl.cause})
+		} else {
+			x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskFailed, ResourceType: rt, Resource: rs, Error: fl.name, Cause: fl.cause})
+		}
+		return x.handleError(f, s, fl)
+	}
+	out, nerr := value.Normalize(out)
+	if nerr != nil {
+		return failed(failure{name: states.Runtime, cause: fmt.Sprintf("the handler for '%s' returned a value that is not JSON: %v", s.Resource, nerr)})
+	}
+	if lambda {
+		x.event(f, HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionSucceeded, Output: out, HasOutput: true})
+	} else {
+		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskSucceeded, ResourceType: rt, Resource: rs, Output: out, HasOutput: true})
+	}
+	if value.EncodedSize(out) > MaxPayloadBytes {
+		return failed(x.dataLimit(f))
+	}
+	return x.processResult(f, s, out)
+}
+
+// processResult applies ResultSelector, ResultPath and OutputPath.
+func (x *Execution) processResult(f *frame, s *State, result any) step {
+	if s.selector != nil {
+		var fl *failure
+		result, fl = x.evalTemplate(f, s.selector, result, nil)
+		if fl != nil {
+			return failed(*fl)
+		}
+	}
+	return x.finishState(f, s, result)
+}
+
+// handleError applies the state's Retry, then Catch, to a failure: the first
+// retrier that matches decides (an exhausted one does not fall through to
+// later retriers), then the first catcher that matches.
+func (x *Execution) handleError(f *frame, s *State, fl failure) step {
+	if r, ok := x.tryRetry(f, s, fl); ok {
+		return r
+	}
+	return x.catchOrFail(f, s, fl)
+}
+
+// tryRetry schedules a retry when a retrier matches and has attempts left.
+func (x *Execution) tryRetry(f *frame, s *State, fl failure) (step, bool) {
+	for i, r := range s.Retry {
+		if !states.Matches(r.ErrorEquals, fl.name) {
+			continue
+		}
+		if f.retryCounts[i] >= r.MaxAttempts {
+			return step{}, false
+		}
+		f.retryCounts[i]++
+		f.retryCount++
+		d := r.Delay(f.retryCounts[i])
+		if r.JitterFull && d > 0 {
+			d = time.Duration(x.rand().Int64N(int64(d) + 1))
+		}
+		x.countTransition(true)
+		tok := x.arm(f)
+		f.timer = x.clk.AfterFunc(d, func() {
+			x.post(func() {
+				if !x.current(f, tok) {
+					return
+				}
+				f.timer = nil
+				f.ctxObj = nil // RetryCount changed
+				x.proceed(f, x.retry(f, s))
+			})
+		})
+		return suspend, true
+	}
+	return step{}, false
+}
+
+// catchOrFail sends a failure to the first matching catcher, or fails the
+// frame.
+func (x *Execution) catchOrFail(f *frame, s *State, fl failure) step {
+	for _, c := range s.Catch {
+		if !states.Matches(c.ErrorEquals, fl.name) {
+			continue
+		}
+		errOut := map[string]any{"Error": fl.name}
+		if fl.cause != "" {
+			errOut["Cause"] = fl.cause
+		}
+		out, bad := x.resultPath(f, c.resultPath, errOut)
+		if bad != nil {
+			return failed(*bad)
+		}
+		x.event(f, HistoryEvent{Type: exitedType(s.Type), StateName: s.Name, Output: out, HasOutput: true})
+		return step{kind: outNext, next: c.next, output: out}
+	}
+	return failed(fl)
+}
+
+func (x *Execution) retry(f *frame, s *State) step {
+	switch s.Type {
+	case TypeTask:
+		return x.invoke(f, s)
+	case TypeParallel:
+		return x.startParallel(f, s)
+	default:
+		return x.startMap(f, s)
+	}
+}
+
+// ---- Parallel and Map ----
+
+func (x *Execution) runParallel(f *frame, s *State) step {
+	eff, fl := x.effectiveInput(f, s)
+	if fl != nil {
+		return failed(*fl)
+	}
+	f.effective = eff
+	return x.startParallel(f, s)
+}
+
+func (x *Execution) startParallel(f *frame, s *State) step {
+	started := x.event(f, HistoryEvent{Type: types.HistoryEventTypeParallelStateStarted})
+	g := &group{kind: groupParallel, owner: f, results: make([]any, len(s.Branches)), remaining: len(s.Branches)}
+	f.group = g
+	g.launching = true
+	for i, b := range s.Branches {
+		if g.failed {
+			break
+		}
+		child := &frame{x: x, machine: b, parent: g, index: i, prev: started}
+		g.frames = append(g.frames, child)
+		g.running++
+		x.drive(child, b.start, f.effective)
+	}
+	g.launching = false
+	return x.settle(f, s, g)
+}
+
+func (x *Execution) runMap(f *frame, s *State) step {
+	eff, fl := x.inputPath(f, s)
+	if fl != nil {
+		return failed(*fl)
+	}
+	f.effective = eff
+	items := eff
+	if s.itemsPath.set && !s.itemsPath.null {
+		v, err := x.getPath(f, s.itemsPath.path, eff)
+		if err != nil {
+			return failed(*x.runtimeError(f, invalidPath(s.itemsPath.path, err)))
+		}
+		items = v
+	}
+	list, ok := items.([]any)
+	if !ok {
+		return failed(*x.runtimeError(f, fmt.Sprintf("Items of the Map state must be a JSON array, not %s: %s", value.TypeName(items), value.QuoteForMessage(items))))
+	}
+	f.items = list
+	f.maxConc = int(s.maxConcurrency)
+	if s.maxConcurrencyPath != nil {
+		v, err := x.getPath(f, s.maxConcurrencyPath, eff)
+		if err != nil {
+			return failed(*x.runtimeError(f, invalidPath(s.maxConcurrencyPath, err)))
+		}
+		n, ok := value.Int(v)
+		if !ok || n < 0 {
+			return failed(*x.runtimeError(f, fmt.Sprintf("The MaxConcurrencyPath field refers to value \"%s\" which is not a valid integer: %s", value.QuoteForMessage(v), s.maxConcurrencyPath)))
+		}
+		f.maxConc = int(n)
+	}
+	return x.startMap(f, s)
+}
+
+func (x *Execution) startMap(f *frame, s *State) step {
+	started := x.event(f, HistoryEvent{Type: types.HistoryEventTypeMapStateStarted, Length: len(f.items)})
+	g := &group{kind: groupMap, owner: f, results: make([]any, len(f.items)), remaining: len(f.items)}
+	f.group = g
+	_ = started
+	x.launch(f, s, g)
+	return x.settle(f, s, g)
+}
+
+// launch starts Map iterations up to MaxConcurrency. Iterations that finish
+// while it runs only record their result; launch keeps going, so a long list
+// of instant iterations never deepens the stack.
+func (x *Execution) launch(f *frame, s *State, g *group) {
+	g.launching = true
+	defer func() { g.launching = false }()
+	for !g.failed && g.next < len(f.items) && (f.maxConc == 0 || g.running < f.maxConc) {
+		if f.dead || x.isEnded() {
+			return
+		}
+		i := g.next
+		g.next++
+		item := f.items[i]
+		input := item
+		if s.itemSelector != nil {
+			ctx := x.context(f)
+			itemCtx := make(map[string]any, len(ctx)+1)
+			for k, v := range ctx {
+				itemCtx[k] = v
+			}
+			itemCtx["Map"] = map[string]any{"Item": map[string]any{"Index": value.IntNumber(int64(i)), "Value": item}}
+			v, fl := x.evalTemplate(f, s.itemSelector, f.effective, itemCtx)
+			if fl != nil {
+				g.failed, g.fail = true, *fl
+				return
+			}
+			input = v
+		}
+		id := x.emit(HistoryEvent{Type: types.HistoryEventTypeMapIterationStarted, PreviousEventID: f.prev, StateName: s.Name, Index: i})
+		child := &frame{x: x, machine: s.Processor, parent: g, index: i, prev: id}
+		g.frames = append(g.frames, child)
+		g.running++
+		x.drive(child, s.Processor.start, input)
+	}
+}
+
+func (g *group) childDone(child *frame, output any) {
+	f := g.owner
+	x := f.x
+	if g.failed || f.dead || child.dead {
+		return
+	}
+	g.results[child.index] = output
+	g.running--
+	g.remaining--
+	child.dead = true
+	if g.kind == groupMap {
+		x.emit(HistoryEvent{Type: types.HistoryEventTypeMapIterationSucceeded, PreviousEventID: child.prev, StateName: f.state.Name, Index: child.index})
+	}
+	if g.launching {
+		return
+	}
+	if g.kind == groupMap {
+		x.launch(f, f.state, g)
+	}
+	if r := x.settle(f, f.state, g); r.kind != outSuspend {
+		x.proceed(f, r)
+	}
+}
+
+func (g *group) childFailed(child *frame, fl failure) {
+	f := g.owner
+	x := f.x
+	if g.failed || f.dead || child.dead {
+		return
+	}
+	child.dead = true
+	g.running--
+	g.failed, g.fail = true, fl
+	if g.kind == groupMap {
+		x.emit(HistoryEvent{Type: types.HistoryEventTypeMapIterationFailed, PreviousEventID: child.prev, StateName: f.state.Name, Index: child.index})
+	}
+	for _, other := range g.frames {
+		if other.dead {
+			continue
+		}
+		if g.kind == groupMap {
+			x.emit(HistoryEvent{Type: types.HistoryEventTypeMapIterationAborted, PreviousEventID: other.prev, StateName: f.state.Name, Index: other.index})
+		}
+		kill(other)
+	}
+	if g.launching {
+		return
+	}
+	if r := x.settle(f, f.state, g); r.kind != outSuspend {
+		x.proceed(f, r)
+	}
+}
+
+// kill stops a frame and everything under it.
+func kill(f *frame) {
+	f.dead = true
+	f.token++
+	if f.timer != nil {
+		f.timer.Stop()
+		f.timer = nil
+	}
+	if f.group != nil {
+		for _, c := range f.group.frames {
+			if !c.dead {
+				kill(c)
+			}
+		}
+	}
+}
+
+// settle decides what a Parallel or Map state does once its group has
+// failed or finished; while branches still run it suspends.
+func (x *Execution) settle(f *frame, s *State, g *group) step {
+	if f.group != g {
+		return suspend
+	}
+	if g.failed {
+		f.group = nil
+		// Step Functions starts the branches again on a retry with no
+		// Failed event in between; <Type>StateFailed marks the final failure.
+		if r, ok := x.tryRetry(f, s, g.fail); ok {
+			return r
+		}
+		typ := types.HistoryEventTypeParallelStateFailed
+		if g.kind == groupMap {
+			typ = types.HistoryEventTypeMapStateFailed
+		}
+		x.event(f, HistoryEvent{Type: typ, Error: g.fail.name, Cause: g.fail.cause})
+		return x.catchOrFail(f, s, g.fail)
+	}
+	if g.remaining > 0 {
+		return suspend
+	}
+	f.group = nil
+	typ := types.HistoryEventTypeParallelStateSucceeded
+	if g.kind == groupMap {
+		typ = types.HistoryEventTypeMapStateSucceeded
+	}
+	x.event(f, HistoryEvent{Type: typ})
+	results := g.results
+	if value.EncodedSize(results) > MaxPayloadBytes {
+		return failed(x.dataLimit(f))
+	}
+	return x.processResult(f, s, results)
+}
