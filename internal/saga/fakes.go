@@ -1,0 +1,487 @@
+package saga
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/yafdp/yafdp/internal/asl"
+	"github.com/yafdp/yafdp/internal/asl/states"
+	"github.com/yafdp/yafdp/internal/clock"
+)
+
+// Fakes are in-process stand-ins for the Lambda functions the saga calls:
+// Payment, Restaurant, Delivery, Notify and the order-status store. They
+// answer the way lambda:invoke does, inject the configured faults, keep every
+// call idempotent by orderId and record every effect in a Ledger.
+//
+// A call's random outcome (latency, fault) is a pure function of the seed,
+// the order id, the function and the attempt, so a run does not depend on how
+// concurrent executions interleave; only quotas and outage windows depend on
+// time. Fakes are safe for concurrent use.
+type Fakes struct {
+	clk    clock.Clock
+	seed   uint64
+	t0     time.Time
+	svc    [numServices]fakeService
+	ledger *Ledger
+	stats  [numFunctions]callCounters
+}
+
+var _ asl.TaskHandler = (*Fakes)(nil)
+
+type fakeService struct {
+	cfg     ServiceConfig
+	lat     sampler
+	limiter *rate.Limiter
+	outages []window
+	// Prebuilt errors: values in an execution are immutable, so every call
+	// can share them.
+	unavailable, throttled, refused *states.Error
+}
+
+type window struct{ from, to time.Time }
+
+// NewFakes builds the fake services on clk. Time zero for outage windows is
+// clk.Now(). The configuration is copied; use cfg.Validate to check one built
+// in code.
+func NewFakes(cfg FakeConfig, clk clock.Clock, seed uint64) *Fakes {
+	t0 := clk.Now()
+	f := &Fakes{clk: clk, seed: seed, t0: t0, ledger: NewLedger(t0)}
+	for _, s := range Services() {
+		sc := *cfg.Service(s)
+		sc.Outages = append([]Outage(nil), sc.Outages...)
+		fs := &f.svc[s]
+		fs.cfg = sc
+		fs.lat = newSampler(sc.Latency)
+		if sc.RatePerSecond > 0 {
+			burst := sc.Burst
+			if burst <= 0 {
+				burst = max(1, int(math.Ceil(sc.RatePerSecond)))
+			}
+			fs.limiter = rate.NewLimiter(rate.Limit(sc.RatePerSecond), burst)
+		}
+		for _, o := range sc.Outages {
+			from := t0.Add(o.Start)
+			fs.outages = append(fs.outages, window{from: from, to: from.Add(o.Duration)})
+		}
+		p := errorPrefix[s]
+		fs.unavailable = states.New(p+".Unavailable", s.String()+" service unavailable")
+		fs.throttled = states.New(p+".Throttled", s.String()+" rate exceeded, slow down")
+		switch s {
+		case Payment:
+			fs.refused = states.New("Payment.Declined", "card declined by the issuer")
+		case Restaurant:
+			fs.refused = states.New("Restaurant.Rejected", "the restaurant cannot take the order")
+		case Delivery:
+			fs.refused = states.New("Delivery.NoCourier", "no courier available")
+		}
+	}
+	return f
+}
+
+// Resources maps the lambda:invoke resource to the fakes, for the engine.
+func (f *Fakes) Resources() asl.Resources { return asl.Resources{LambdaInvoke: f} }
+
+// Ledger gives read access to every effect the fakes have had.
+func (f *Fakes) Ledger() *Ledger { return f.ledger }
+
+// Start returns time zero of the fakes: outage windows count from here.
+func (f *Fakes) Start() time.Time { return f.t0 }
+
+// function is one Lambda function behind the fakes.
+type function uint8
+
+const (
+	fnCharge function = iota
+	fnRefund
+	fnPlace
+	fnCancelRestaurant
+	fnSchedule
+	fnCancelDelivery
+	fnNotify
+	fnConfirm
+	fnCancelOrder
+	numFunctions
+)
+
+var functions = [numFunctions]struct {
+	name    string
+	service Service
+	forward bool // a forward step, which may be refused for a business reason
+}{
+	{FnPaymentCharge, Payment, true},
+	{FnPaymentRefund, Payment, false},
+	{FnRestaurantPlace, Restaurant, true},
+	{FnRestaurantCancel, Restaurant, false},
+	{FnDeliverySchedule, Delivery, true},
+	{FnDeliveryCancel, Delivery, false},
+	{FnNotifySend, Notify, false},
+	{FnOrdersConfirm, Orders, false},
+	{FnOrdersCancel, Orders, false},
+}
+
+func lookupFunction(name string) (function, bool) {
+	switch name {
+	case FnPaymentCharge:
+		return fnCharge, true
+	case FnPaymentRefund:
+		return fnRefund, true
+	case FnRestaurantPlace:
+		return fnPlace, true
+	case FnRestaurantCancel:
+		return fnCancelRestaurant, true
+	case FnDeliverySchedule:
+		return fnSchedule, true
+	case FnDeliveryCancel:
+		return fnCancelDelivery, true
+	case FnNotifySend:
+		return fnNotify, true
+	case FnOrdersConfirm:
+		return fnConfirm, true
+	case FnOrdersCancel:
+		return fnCancelOrder, true
+	}
+	return 0, false
+}
+
+// FunctionNames lists the Lambda functions the fakes answer to.
+func FunctionNames() []string {
+	names := make([]string, numFunctions)
+	for i, fn := range functions {
+		names[i] = fn.name
+	}
+	return names
+}
+
+// notifyKind is what a notification tells the customer.
+type notifyKind uint8
+
+const (
+	notifyNone notifyKind = iota
+	notifyConfirmed
+	notifyCancelled
+)
+
+// hangWithoutTimeout is how long a timed-out call takes when its Task has no
+// TimeoutSeconds.
+const hangWithoutTimeout = 5 * time.Minute
+
+// Invoke answers one lambda:invoke Task: Parameters {"FunctionName": ...,
+// "Payload": {"orderId": ..., ...}}. A call without latency calls done before
+// Invoke returns; otherwise done runs on the clock once the latency has
+// passed, and the call's effect lands at that moment, even when the Task
+// has given up on it by then.
+func (f *Fakes) Invoke(_ context.Context, req *asl.TaskRequest, done func(output any, err error)) {
+	in, _ := req.Input.(map[string]any)
+	name, _ := in["FunctionName"].(string)
+	fn, ok := lookupFunction(name)
+	if !ok {
+		done(nil, states.New("Lambda.ResourceNotFoundException", "Function not found: "+name))
+		return
+	}
+	s := functions[fn].service
+	svc := &f.svc[s]
+	payload, _ := in["Payload"].(map[string]any)
+	orderID, _ := payload["orderId"].(string)
+	if orderID == "" {
+		done(nil, states.New(errorPrefix[s]+".InvalidRequest", "Payload.orderId is missing or not a string"))
+		return
+	}
+	kind := notifyNone
+	if fn == fnNotify {
+		switch k, _ := payload["kind"].(string); k {
+		case "confirmed":
+			kind = notifyConfirmed
+		case "cancelled":
+			kind = notifyCancelled
+		default:
+			done(nil, states.New("Notify.InvalidRequest", `Payload.kind must be "confirmed" or "cancelled"`))
+			return
+		}
+	}
+
+	st := &f.stats[fn]
+	st.calls.Add(1)
+	now := f.clk.Now()
+	key := hashString(orderID)
+	r := newCallRand(f.seed, key, fn, req.Attempt)
+	// Always take the same six draws in the same order, so that changing
+	// one rate does not reshuffle the outcome of every other fault.
+	lat := svc.lat.sample(r.float(), r.float())
+	uThrottle, uError, uTimeout, uRefuse := r.float(), r.float(), r.float(), r.float()
+
+	var fail *states.Error
+	switch {
+	case svc.down(now):
+		fail = svc.unavailable
+	case svc.limiter != nil && !svc.limiter.AllowN(now, 1):
+		fail = svc.throttled
+	case uThrottle < svc.cfg.ThrottleRate:
+		fail = svc.throttled
+	case uError < svc.cfg.ErrorRate:
+		fail = svc.unavailable
+	default:
+		if uTimeout < svc.cfg.TimeoutRate {
+			if req.Timeout > 0 {
+				lat += 2 * req.Timeout
+			} else {
+				lat += hangWithoutTimeout
+			}
+		}
+		if functions[fn].forward && uRefuse < svc.cfg.RefusalRate {
+			fail = svc.refused
+		}
+	}
+	if req.Timeout > 0 && lat > req.Timeout {
+		st.late.Add(1)
+	}
+	if lat <= 0 {
+		f.finish(fn, orderID, key, kind, fail, now, done)
+		return
+	}
+	f.clk.AfterFunc(lat, func() { f.finish(fn, orderID, key, kind, fail, f.clk.Now(), done) })
+}
+
+func (s *fakeService) down(now time.Time) bool {
+	for _, w := range s.outages {
+		if !now.Before(w.from) && now.Before(w.to) {
+			return true
+		}
+	}
+	return false
+}
+
+// finish completes a call: it fails it, or lands its effect and answers.
+func (f *Fakes) finish(fn function, orderID string, key uint64, kind notifyKind, fail *states.Error, at time.Time, done func(any, error)) {
+	st := &f.stats[fn]
+	if fail != nil {
+		st.countError(fail.Name)
+		done(nil, fail)
+		return
+	}
+	out, err := f.apply(fn, orderID, key, kind, at)
+	if err != nil {
+		st.refused.Add(1)
+		done(nil, err)
+		return
+	}
+	st.ok.Add(1)
+	done(out, nil)
+}
+
+// Errors for calls that arrive after their compensation: the tombstone wins.
+var (
+	errChargeVoided      = states.New("Payment.Declined", "voided: the payment was refunded before this charge arrived")
+	errPlaceCancelled    = states.New("Restaurant.Rejected", "the order was cancelled before it reached the restaurant")
+	errScheduleCancelled = states.New("Delivery.Cancelled", "the delivery was cancelled before this booking arrived")
+	errConfirmCancelled  = states.New("Orders.Conflict", "the order is CANCELLED and cannot be confirmed")
+)
+
+// Constant answers, shared by every call: values are immutable.
+var (
+	outRefunded        = lambdaOutput(map[string]any{"status": "refunded"})
+	outPaymentVoided   = lambdaOutput(map[string]any{"status": "voided"})
+	outCancelled       = lambdaOutput(map[string]any{"status": "cancelled"})
+	outVoided          = lambdaOutput(map[string]any{"status": "voided"})
+	outSent            = lambdaOutput(map[string]any{"status": "sent"})
+	outDuplicate       = lambdaOutput(map[string]any{"status": "duplicate"})
+	outSuppressed      = lambdaOutput(map[string]any{"status": "suppressed"})
+	outStatusConfirmed = lambdaOutput(map[string]any{"status": StatusConfirmed})
+	outStatusCancelled = lambdaOutput(map[string]any{"status": StatusCancelled})
+)
+
+// lambdaOutput wraps a function's result the way lambda:invoke does.
+func lambdaOutput(payload map[string]any) map[string]any {
+	return map[string]any{"ExecutedVersion": "$LATEST", "Payload": payload, "StatusCode": 200}
+}
+
+// refID derives a service's id for the order: pay_123 for ord_123.
+func refID(prefix, orderID string) string {
+	return prefix + strings.TrimPrefix(orderID, "ord_")
+}
+
+// apply lands a call's effect in the ledger, idempotently: each function
+// looks at what the order's effects already add up to.
+func (f *Fakes) apply(fn function, orderID string, key uint64, kind notifyKind, at time.Time) (any, *states.Error) {
+	l := f.ledger
+	sh := l.shard(key)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	s := summarize(sh.m[orderID])
+	var add EffectKind
+	var out any
+	var err *states.Error
+	switch fn {
+	case fnCharge:
+		switch {
+		case s.PaymentVoided || s.Refunds > 0:
+			err = errChargeVoided
+		case s.Charges == 0:
+			add = Charged
+		}
+		if err == nil {
+			out = lambdaOutput(map[string]any{"paymentId": refID("pay_", orderID), "status": "charged"})
+		}
+	case fnRefund:
+		switch {
+		case s.Charges > s.Refunds:
+			add, out = Refunded, outRefunded
+		case s.Charges > 0:
+			out = outRefunded
+		case s.PaymentVoided:
+			out = outPaymentVoided
+		default:
+			add, out = PaymentVoided, outPaymentVoided
+		}
+	case fnPlace:
+		switch {
+		case s.RestaurantVoided || s.RestaurantCancellations > 0:
+			err = errPlaceCancelled
+		case s.RestaurantOrders == 0:
+			add = RestaurantPlaced
+		}
+		if err == nil {
+			out = lambdaOutput(map[string]any{"restaurantOrderId": refID("rso_", orderID), "status": "accepted"})
+		}
+	case fnCancelRestaurant:
+		switch {
+		case s.RestaurantOrders > s.RestaurantCancellations:
+			add, out = RestaurantCancelled, outCancelled
+		case s.RestaurantOrders > 0:
+			out = outCancelled
+		case s.RestaurantVoided:
+			out = outVoided
+		default:
+			add, out = RestaurantVoided, outVoided
+		}
+	case fnSchedule:
+		switch {
+		case s.DeliveryVoided || s.DeliveryCancellations > 0:
+			err = errScheduleCancelled
+		case s.Deliveries == 0:
+			add = DeliveryScheduled
+		}
+		if err == nil {
+			out = lambdaOutput(map[string]any{"deliveryId": refID("dlv_", orderID), "status": "scheduled"})
+		}
+	case fnCancelDelivery:
+		switch {
+		case s.Deliveries > s.DeliveryCancellations:
+			add, out = DeliveryCancelled, outCancelled
+		case s.Deliveries > 0:
+			out = outCancelled
+		case s.DeliveryVoided:
+			out = outVoided
+		default:
+			add, out = DeliveryVoided, outVoided
+		}
+	case fnNotify:
+		switch {
+		case kind == notifyCancelled && s.NotifiedCancelled == 0:
+			add, out = NotifiedCancelled, outSent
+		case kind == notifyCancelled:
+			out = outDuplicate
+		case s.NotifiedCancelled > 0:
+			// A confirmation that arrives after the cancellation would
+			// only confuse the customer.
+			out = outSuppressed
+		case s.NotifiedConfirmed == 0:
+			add, out = NotifiedConfirmed, outSent
+		default:
+			out = outDuplicate
+		}
+	case fnConfirm:
+		switch s.Status {
+		case StatusCancelled:
+			err = errConfirmCancelled
+		case StatusConfirmed:
+			out = outStatusConfirmed
+		default:
+			add, out = MarkedConfirmed, outStatusConfirmed
+		}
+	case fnCancelOrder:
+		// Cancelling wins even over CONFIRMED: that happens only when a
+		// confirmation landed after its call timed out and the saga went on
+		// to compensate, and then the order must end CANCELLED.
+		if s.Status != StatusCancelled {
+			add = MarkedCancelled
+		}
+		out = outStatusCancelled
+	}
+	if add != 0 {
+		sh.appendLocked(orderID, l.pack(at, add))
+	}
+	return out, err
+}
+
+// callRand is the random stream of one call: a PCG seeded from a hash of
+// (seed, order id, function, attempt).
+type callRand struct{ pcg rand.PCG }
+
+func newCallRand(seed, key uint64, fn function, attempt int) callRand {
+	s1 := mix64(mix64(seed+0x9e3779b97f4a7c15) ^ key)
+	s2 := mix64(s1 ^ (uint64(fn)+1)<<40 ^ uint64(uint32(attempt)))
+	var r callRand
+	r.pcg.Seed(s1, s2)
+	return r
+}
+
+// float returns a uniform draw in [0, 1).
+func (r *callRand) float() float64 { return float64(r.pcg.Uint64()>>11) * 0x1p-53 }
+
+// mix64 is the SplitMix64 finaliser, a bijection that scatters its input.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
+}
+
+// CallStats counts the calls one function received and how they ended.
+type CallStats struct {
+	Calls int64
+	OK    int64
+	// Throttled, Unavailable and Refused count failed answers: quota or
+	// random throttling, outages or random errors, business refusals and
+	// calls refused because their compensation came first.
+	Throttled, Unavailable, Refused int64
+	// Late counts calls that took longer than their Task's timeout.
+	Late int64
+}
+
+type callCounters struct {
+	calls, ok, throttled, unavailable, refused, late atomic.Int64
+}
+
+func (c *callCounters) countError(name string) {
+	switch {
+	case strings.HasSuffix(name, ".Throttled"):
+		c.throttled.Add(1)
+	case strings.HasSuffix(name, ".Unavailable"):
+		c.unavailable.Add(1)
+	default:
+		c.refused.Add(1)
+	}
+}
+
+// Stats returns the call counts per function name.
+func (f *Fakes) Stats() map[string]CallStats {
+	out := make(map[string]CallStats, numFunctions)
+	for i := range f.stats {
+		c := &f.stats[i]
+		out[functions[i].name] = CallStats{
+			Calls: c.calls.Load(), OK: c.ok.Load(),
+			Throttled: c.throttled.Load(), Unavailable: c.unavailable.Load(), Refused: c.refused.Load(),
+			Late: c.late.Load(),
+		}
+	}
+	return out
+}

@@ -1,0 +1,314 @@
+package saga
+
+import (
+	"iter"
+	"math"
+	"sort"
+	"sync"
+	"time"
+)
+
+// EffectKind is one kind of effect a fake service has on the world.
+type EffectKind uint8
+
+// The effects the ledger records.
+const (
+	// Charged: the customer's card was charged.
+	Charged EffectKind = iota + 1
+	// Refunded: a charge was refunded.
+	Refunded
+	// PaymentVoided: a refund came before any charge; the payment is voided
+	// and a charge arriving later is refused.
+	PaymentVoided
+	// RestaurantPlaced: the restaurant accepted the order.
+	RestaurantPlaced
+	// RestaurantCancelled: an accepted restaurant order was cancelled.
+	RestaurantCancelled
+	// RestaurantVoided: a cancellation came before the placement, which
+	// will be refused.
+	RestaurantVoided
+	// DeliveryScheduled: a courier was booked.
+	DeliveryScheduled
+	// DeliveryCancelled: a booking was cancelled.
+	DeliveryCancelled
+	// DeliveryVoided: a cancellation came before the booking, which will be
+	// refused.
+	DeliveryVoided
+	// NotifiedConfirmed: the customer was told the order is confirmed.
+	NotifiedConfirmed
+	// NotifiedCancelled: the customer was told the order is cancelled.
+	NotifiedCancelled
+	// MarkedConfirmed: the order's status became CONFIRMED.
+	MarkedConfirmed
+	// MarkedCancelled: the order's status became CANCELLED.
+	MarkedCancelled
+	numEffectKinds
+)
+
+var effectNames = [numEffectKinds]string{
+	"", "payment.charged", "payment.refunded", "payment.voided",
+	"restaurant.placed", "restaurant.cancelled", "restaurant.voided",
+	"delivery.scheduled", "delivery.cancelled", "delivery.voided",
+	"notify.confirmed", "notify.cancelled",
+	"status.confirmed", "status.cancelled",
+}
+
+// String names the effect, e.g. payment.charged.
+func (k EffectKind) String() string {
+	if k > 0 && k < numEffectKinds {
+		return effectNames[k]
+	}
+	return "effect(?)"
+}
+
+// Effect is one entry of the ledger.
+type Effect struct {
+	At   time.Time
+	Kind EffectKind
+}
+
+// Order statuses in the order-status store.
+const (
+	StatusPending   = "PENDING"
+	StatusConfirmed = "CONFIRMED"
+	StatusCancelled = "CANCELLED"
+)
+
+// Summary is what an order's effects add up to.
+type Summary struct {
+	Charges, Refunds                          int
+	PaymentVoided                             bool
+	RestaurantOrders, RestaurantCancellations int
+	RestaurantVoided                          bool
+	Deliveries, DeliveryCancellations         int
+	DeliveryVoided                            bool
+	NotifiedConfirmed, NotifiedCancelled      int
+	// Status is the order's last status: PENDING until the saga changes it.
+	Status string
+}
+
+// outstanding is a set of compensations still owed, one bit per
+// compensation in Compensations order.
+type outstanding uint8
+
+const (
+	owesCancelDelivery outstanding = 1 << iota
+	owesCancelRestaurantOrder
+	owesRefundPayment
+	owesMarkCancelled
+	owesNotifyCancelled
+)
+
+func (s *Summary) owed() outstanding {
+	var o outstanding
+	if s.Deliveries > s.DeliveryCancellations {
+		o |= owesCancelDelivery
+	}
+	if s.RestaurantOrders > s.RestaurantCancellations {
+		o |= owesCancelRestaurantOrder
+	}
+	if s.Charges > s.Refunds {
+		o |= owesRefundPayment
+	}
+	if s.Status != StatusCancelled {
+		o |= owesMarkCancelled
+	}
+	if s.NotifiedCancelled == 0 {
+		o |= owesNotifyCancelled
+	}
+	return o
+}
+
+func (o outstanding) names() []string {
+	var names []string
+	for i, n := range Compensations() {
+		if o&(1<<i) != 0 {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// Outstanding names the compensations a failed order still needs, judged by
+// its effects: refundPayment while a charge is not refunded, and so on,
+// markCancelled unless the status is CANCELLED, notifyCancelled unless the
+// customer was told.
+func (s Summary) Outstanding() []string { return s.owed().names() }
+
+// Ledger records, per order, every effect the fake services had and when. It
+// is safe for concurrent use.
+type Ledger struct {
+	t0     time.Time
+	shards [ledgerShards]ledgerShard
+}
+
+const ledgerShards = 64
+
+type ledgerShard struct {
+	mu sync.Mutex
+	// m holds each order's effects packed into one word: the offset from t0
+	// in nanoseconds shifted left by 8, and the kind in the low byte. A
+	// million orders cost tens of megabytes instead of hundreds.
+	m map[string][]uint64
+	_ [48]byte // keep shards on separate cache lines
+}
+
+// NewLedger returns an empty ledger. Times are kept as offsets from t0, to
+// the nanosecond, for ±417 days.
+func NewLedger(t0 time.Time) *Ledger {
+	l := &Ledger{t0: t0}
+	for i := range l.shards {
+		l.shards[i].m = make(map[string][]uint64)
+	}
+	return l
+}
+
+const maxOffset = math.MaxInt64 >> 8
+
+func (l *Ledger) pack(at time.Time, k EffectKind) uint64 {
+	off := at.Sub(l.t0)
+	if off > maxOffset {
+		off = maxOffset
+	} else if off < -maxOffset {
+		off = -maxOffset
+	}
+	return uint64(int64(off)<<8) | uint64(k)
+}
+
+func (l *Ledger) unpack(e uint64) Effect {
+	return Effect{At: l.t0.Add(time.Duration(int64(e) >> 8)), Kind: EffectKind(e & 0xff)}
+}
+
+func (l *Ledger) shard(key uint64) *ledgerShard { return &l.shards[key%ledgerShards] }
+
+// Record adds an effect. The fakes record their own; Record is for building a
+// ledger by hand, in tests or from another source of truth.
+func (l *Ledger) Record(orderID string, at time.Time, k EffectKind) {
+	sh := l.shard(hashString(orderID))
+	sh.mu.Lock()
+	sh.appendLocked(orderID, l.pack(at, k))
+	sh.mu.Unlock()
+}
+
+func (sh *ledgerShard) appendLocked(orderID string, e uint64) {
+	effs, ok := sh.m[orderID]
+	if !ok {
+		effs = make([]uint64, 0, 8)
+	}
+	sh.m[orderID] = append(effs, e)
+}
+
+// Effects returns an order's effects in the order they happened.
+func (l *Ledger) Effects(orderID string) []Effect {
+	sh := l.shard(hashString(orderID))
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	effs := sh.m[orderID]
+	out := make([]Effect, len(effs))
+	for i, e := range effs {
+		out[i] = l.unpack(e)
+	}
+	return out
+}
+
+// Summary adds up an order's effects; ok is false when it has none.
+func (l *Ledger) Summary(orderID string) (s Summary, ok bool) {
+	sh := l.shard(hashString(orderID))
+	sh.mu.Lock()
+	effs, ok := sh.m[orderID]
+	s = summarize(effs)
+	sh.mu.Unlock()
+	return s, ok
+}
+
+// Len returns the number of orders with at least one effect.
+func (l *Ledger) Len() int {
+	n := 0
+	for i := range l.shards {
+		sh := &l.shards[i]
+		sh.mu.Lock()
+		n += len(sh.m)
+		sh.mu.Unlock()
+	}
+	return n
+}
+
+// OrderIDs returns every order id in the ledger, sorted.
+func (l *Ledger) OrderIDs() []string {
+	var ids []string
+	for i := range l.shards {
+		sh := &l.shards[i]
+		sh.mu.Lock()
+		for id := range sh.m {
+			ids = append(ids, id)
+		}
+		sh.mu.Unlock()
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// All yields every order with its summary, in no particular order. The
+// ledger is locked a shard at a time while yielding: yield must not call
+// the ledger or the fakes.
+func (l *Ledger) All() iter.Seq2[string, Summary] {
+	return func(yield func(string, Summary) bool) {
+		for i := range l.shards {
+			sh := &l.shards[i]
+			sh.mu.Lock()
+			for id, effs := range sh.m {
+				if !yield(id, summarize(effs)) {
+					sh.mu.Unlock()
+					return
+				}
+			}
+			sh.mu.Unlock()
+		}
+	}
+}
+
+func summarize(effs []uint64) Summary {
+	s := Summary{Status: StatusPending}
+	for _, e := range effs {
+		switch EffectKind(e & 0xff) {
+		case Charged:
+			s.Charges++
+		case Refunded:
+			s.Refunds++
+		case PaymentVoided:
+			s.PaymentVoided = true
+		case RestaurantPlaced:
+			s.RestaurantOrders++
+		case RestaurantCancelled:
+			s.RestaurantCancellations++
+		case RestaurantVoided:
+			s.RestaurantVoided = true
+		case DeliveryScheduled:
+			s.Deliveries++
+		case DeliveryCancelled:
+			s.DeliveryCancellations++
+		case DeliveryVoided:
+			s.DeliveryVoided = true
+		case NotifiedConfirmed:
+			s.NotifiedConfirmed++
+		case NotifiedCancelled:
+			s.NotifiedCancelled++
+		case MarkedConfirmed:
+			s.Status = StatusConfirmed
+		case MarkedCancelled:
+			s.Status = StatusCancelled
+		}
+	}
+	return s
+}
+
+// hashString is 64-bit FNV-1a, inlined so that hashing an order id does not
+// allocate.
+func hashString(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
