@@ -2,6 +2,7 @@ package asl
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"sync"
@@ -627,4 +628,21 @@ func TestRealClockHandlersOnOtherGoroutines(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantOutput(t, x, `["A","B"]`)
+}
+
+func TestHistoryEventJSONIsTheWireFormat(t *testing.T) {
+	x, _ := runDoc(t, retryDoc, map[string]any{"orderId": "ord_1"}, &script{})
+	evs := x.Events()
+	b, err := json.Marshal(evs[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"timestamp":"2026-01-01T00:00:00.000Z","type":"TaskScheduled","id":3,"previousEventId":2,"taskScheduledEventDetails":{"parameters":"{\"orderId\":\"ord_1\"}","region":"us-east-1","resource":"invoke","resourceType":"lambda"}}`
+	if string(b) != want {
+		t.Fatalf("got  %s\nwant %s", b, want)
+	}
+	b, _ = json.Marshal(evs[1])
+	if !strings.Contains(string(b), `"stateEnteredEventDetails":{"name":"T","input":"{\"orderId\":\"ord_1\"}"}`) {
+		t.Fatalf("entered event %s", b)
+	}
 }

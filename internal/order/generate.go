@@ -17,6 +17,7 @@ import (
 type Generator struct {
 	fake    *gofakeit.Faker
 	rng     *rand.Rand
+	seed    uint64
 	idKey   uint64
 	start   time.Time
 	elapsed time.Duration
@@ -29,8 +30,12 @@ type market struct {
 	weight            float64
 	cities            []city
 	streets           []string
-	restaurants       []restaurant
-	customers         []customer
+	index             int
+	// Restaurants and customers are built on first use, each from its own
+	// source derived from the seed, so a generator that makes a handful of
+	// orders does not pay for whole markets.
+	restaurants []*restaurant
+	customers   []*customer
 }
 
 type city struct {
@@ -63,6 +68,7 @@ func NewGenerator(seed uint64, start time.Time) *Generator {
 		// our own source so seed 0 is as reproducible as any other.
 		fake:  gofakeit.NewFaker(src, false),
 		rng:   rand.New(src),
+		seed:  seed,
 		idKey: mix64(seed ^ 0x0dde5),
 		start: start.UTC(),
 	}
@@ -89,8 +95,8 @@ func (g *Generator) Next() Order {
 		g.elapsed += time.Duration(g.rng.ExpFloat64() * float64(meanGap))
 	}
 	m := g.pickMarket()
-	r := &m.restaurants[skewed(g.rng, len(m.restaurants))]
-	c := &m.customers[skewed(g.rng, len(m.customers))]
+	r := g.restaurant(m, skewed(g.rng, len(m.restaurants)))
+	c := g.customer(m, skewed(g.rng, len(m.customers)))
 
 	lines := 1
 	for u := g.rng.Float64(); lines < len(lineWeights) && u >= lineWeights[lines-1]; lines++ {
@@ -195,22 +201,47 @@ func (g *Generator) buildMarkets() []*market {
 			{"Amsterdam", nlPostcode(1011, 1109)}, {"Rotterdam", nlPostcode(3011, 3089)}, {"Utrecht", nlPostcode(3511, 3585)},
 		}, streets: []string{"Kerkstraat", "Dorpsstraat", "Molenweg", "Stationsweg", "Prinsengracht", "Herengracht"}},
 	}
-	serial := uint64(0)
-	nextID := func(prefix string) string {
-		serial++
-		return prefix + encodeID(mix64(g.idKey^0xc0ffee+serial))
-	}
-	for _, m := range markets {
-		m.restaurants = make([]restaurant, restaurantsPerMarket)
-		for i := range m.restaurants {
-			m.restaurants[i] = restaurant{id: nextID(RestaurantIDPrefix), menu: g.menu()}
-		}
-		m.customers = make([]customer, customersPerMarket)
-		for i := range m.customers {
-			m.customers[i] = customer{id: nextID(CustomerIDPrefix), addr: g.address(m)}
-		}
+	for i, m := range markets {
+		m.index = i
+		m.restaurants = make([]*restaurant, restaurantsPerMarket)
+		m.customers = make([]*customer, customersPerMarket)
 	}
 	return markets
+}
+
+// entity returns a generator for restaurant or customer i of market m: its
+// own faker and source, so what it builds does not depend on which orders
+// came first.
+func (g *Generator) entity(m *market, kind uint64, i int) *Generator {
+	key := mix64(g.seed ^ mix64(uint64(m.index)<<40|kind<<32|uint64(i)))
+	src := rand.NewPCG(key, key^0x5eed0fde11c1005)
+	return &Generator{fake: gofakeit.NewFaker(src, false), rng: rand.New(src), seed: g.seed, idKey: g.idKey}
+}
+
+// entityID is the id of restaurant or customer i of market m.
+func (g *Generator) entityID(prefix string, m *market, kind uint64, i int) string {
+	serial := uint64(m.index)*(restaurantsPerMarket+customersPerMarket) + kind*restaurantsPerMarket + uint64(i) + 1
+	return prefix + encodeID(mix64(g.idKey^0xc0ffee+serial))
+}
+
+func (g *Generator) restaurant(m *market, i int) *restaurant {
+	if r := m.restaurants[i]; r != nil {
+		return r
+	}
+	e := g.entity(m, 0, i)
+	r := &restaurant{id: g.entityID(RestaurantIDPrefix, m, 0, i), menu: e.menu()}
+	m.restaurants[i] = r
+	return r
+}
+
+func (g *Generator) customer(m *market, i int) *customer {
+	if c := m.customers[i]; c != nil {
+		return c
+	}
+	e := g.entity(m, 1, i)
+	c := &customer{id: g.entityID(CustomerIDPrefix, m, 1, i), addr: e.address(m)}
+	m.customers[i] = c
+	return c
 }
 
 func (g *Generator) address(m *market) Address {
