@@ -1,0 +1,191 @@
+package cmdutil
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/spf13/pflag"
+
+	"github.com/yafdp/yafdp/internal/cli/iostreams"
+	"github.com/yafdp/yafdp/internal/cli/output"
+	"github.com/yafdp/yafdp/internal/config"
+)
+
+// Factory hands commands their dependencies. Each one is a function that
+// builds the dependency on first use and returns the same value after that,
+// so that a command pays only for what it uses; a test replaces any field
+// with a stub.
+//
+// A command copies the functions it needs into its Options in NewCmdX and
+// calls them in its run function, as GitHub CLI does.
+type Factory struct {
+	// AppName is the name of the executable, used in messages.
+	AppName string
+
+	IOStreams *iostreams.IOStreams
+
+	// GlobalFlags are the root command's persistent flags; the default
+	// Config reads the ones the user set. Root sets it.
+	GlobalFlags *pflag.FlagSet
+
+	// Config returns the effective configuration, loaded once.
+	Config func() (*config.Config, error)
+
+	// Printer returns the printer for the --output format.
+	Printer func() (*output.Printer, error)
+
+	// AWSConfig returns the AWS SDK configuration for the selected profile,
+	// region and endpoint, loaded once.
+	AWSConfig func(ctx context.Context) (aws.Config, error)
+
+	// SQSClient returns the SQS client, built once from AWSConfig.
+	SQSClient func(ctx context.Context) (*sqs.Client, error)
+
+	// SFNClient returns the Step Functions client, built once from
+	// AWSConfig.
+	SFNClient func(ctx context.Context) (*sfn.Client, error)
+}
+
+// NewFactory returns a Factory with the real dependencies for ios.
+func NewFactory(ios *iostreams.IOStreams) *Factory {
+	f := &Factory{AppName: "yafdp", IOStreams: ios}
+
+	f.Config = sync.OnceValues(func() (*config.Config, error) {
+		return config.Load(config.Options{Flags: changedGlobalFlags(f.GlobalFlags)})
+	})
+
+	f.Printer = func() (*output.Printer, error) {
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, err
+		}
+		format, err := output.ParseFormat(cfg.Output)
+		if err != nil {
+			return nil, UsageErrorf("invalid output %q: %v", cfg.Output, err)
+		}
+		return output.New(f.IOStreams, format), nil
+	}
+
+	var (
+		awsOnce sync.Mutex
+		awsCfg  *aws.Config
+	)
+	f.AWSConfig = func(ctx context.Context) (aws.Config, error) {
+		awsOnce.Lock()
+		defer awsOnce.Unlock()
+		if awsCfg != nil {
+			return *awsCfg, nil
+		}
+		cfg, err := f.Config()
+		if err != nil {
+			return aws.Config{}, err
+		}
+		c, err := LoadAWSConfig(ctx, cfg)
+		if err != nil {
+			return aws.Config{}, err
+		}
+		awsCfg = &c
+		return c, nil
+	}
+
+	var (
+		sqsOnce   sync.Mutex
+		sqsClient *sqs.Client
+	)
+	f.SQSClient = func(ctx context.Context) (*sqs.Client, error) {
+		sqsOnce.Lock()
+		defer sqsOnce.Unlock()
+		if sqsClient == nil {
+			c, err := f.AWSConfig(ctx)
+			if err != nil {
+				return nil, err
+			}
+			sqsClient = sqs.NewFromConfig(c)
+		}
+		return sqsClient, nil
+	}
+
+	var (
+		sfnOnce   sync.Mutex
+		sfnClient *sfn.Client
+	)
+	f.SFNClient = func(ctx context.Context) (*sfn.Client, error) {
+		sfnOnce.Lock()
+		defer sfnOnce.Unlock()
+		if sfnClient == nil {
+			c, err := f.AWSConfig(ctx)
+			if err != nil {
+				return nil, err
+			}
+			sfnClient = sfn.NewFromConfig(c)
+		}
+		return sfnClient, nil
+	}
+
+	return f
+}
+
+// globalFlagKeys maps the root's persistent flags to config keys.
+var globalFlagKeys = map[string]string{
+	"config":       config.KeyConfig,
+	"env":          config.KeyEnv,
+	"profile":      config.KeyProfile,
+	"region":       config.KeyRegion,
+	"endpoint-url": config.KeyEndpointURL,
+	"output":       config.KeyOutput,
+	"no-color":     config.KeyNoColor,
+}
+
+// changedGlobalFlags returns the global flags the user set, by config key.
+func changedGlobalFlags(fs *pflag.FlagSet) map[string]string {
+	set := map[string]string{}
+	if fs == nil {
+		return set
+	}
+	// VisitAll and Changed rather than Visit: cobra copies persistent flags
+	// into each subcommand's flag set, which records them as set there.
+	fs.VisitAll(func(fl *pflag.Flag) {
+		if key, ok := globalFlagKeys[fl.Name]; ok && fl.Changed {
+			set[key] = fl.Value.String()
+		}
+	})
+	return set
+}
+
+// LoadAWSConfig loads the AWS SDK configuration the usual way (environment,
+// shared config files, IMDS) with the profile, region and endpoint from cfg
+// on top. The endpoint URL becomes BaseEndpoint, which every service client
+// built from the configuration uses, so one flag points SQS and Step
+// Functions at `yafdp local up` or another emulator.
+func LoadAWSConfig(ctx context.Context, cfg *config.Config) (aws.Config, error) {
+	var opts []func(*awsconfig.LoadOptions) error
+	if cfg.Profile != "" {
+		opts = append(opts, awsconfig.WithSharedConfigProfile(cfg.Profile))
+	}
+	if cfg.Region != "" {
+		opts = append(opts, awsconfig.WithRegion(cfg.Region))
+	}
+	if cfg.EndpointURL != "" {
+		opts = append(opts, awsconfig.WithBaseEndpoint(cfg.EndpointURL))
+	}
+	c, err := awsconfig.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		var notExist awsconfig.SharedConfigProfileNotExistError
+		if errors.As(err, &notExist) {
+			where := "the shared AWS config files"
+			if len(notExist.Filename) > 0 {
+				where = strings.Join(notExist.Filename, " or ")
+			}
+			return aws.Config{}, UsageErrorf("AWS profile %q (from %s) is not in %s; set --profile to a configured profile",
+				cfg.Profile, cfg.Source(config.KeyProfile), where)
+		}
+		return aws.Config{}, err
+	}
+	return c, nil
+}

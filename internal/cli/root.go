@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/yafdp/yafdp/internal/build"
+	"github.com/yafdp/yafdp/internal/cli/cmdutil"
+	"github.com/yafdp/yafdp/internal/cli/completion"
+	"github.com/yafdp/yafdp/internal/cli/output"
+	"github.com/yafdp/yafdp/internal/cli/saga"
+	"github.com/yafdp/yafdp/internal/cli/version"
+)
+
+func init() {
+	// Run the root's persistent pre-run (which loads the config) even for
+	// commands that define their own.
+	cobra.EnableTraverseRunHooks = true
+}
+
+// Command groups in `yafdp --help`.
+const (
+	groupPipeline = "pipeline"
+)
+
+// addNounCommands registers one command per noun. A new noun is a package
+// under internal/cli with a NewCmd(f) that returns the group command; add it
+// here. Verbs are added inside the noun's package.
+func addNounCommands(root *cobra.Command, f *cmdutil.Factory) {
+	for _, noun := range []*cobra.Command{
+		saga.NewCmd(f),
+	} {
+		noun.GroupID = groupPipeline
+		root.AddCommand(noun)
+	}
+}
+
+// NewCmdRoot returns the yafdp command with every subcommand added.
+func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	var format output.Format
+	cmd := &cobra.Command{
+		Use:   "yafdp <command> <subcommand> [flags]",
+		Short: "Operate the YAFDP order pipeline on AWS",
+		Long: cmdutil.Heredoc(`
+			Operate the YAFDP order pipeline on AWS.
+
+			Orders go onto an SQS queue; a Lambda starts one Step Functions saga per
+			order (Payment, Restaurant, Delivery, Notify, Confirm, with compensations
+			on failure); messages that keep failing land in a dead-letter queue.
+			yafdp submits orders, runs and follows sagas, replays the dead-letter
+			queue, simulates load, and runs the whole pipeline locally.
+
+			Settings come from flags, then YAFDP_* environment variables (YAFDP_REGION,
+			YAFDP_ENV, ...), then the config file, then defaults. The config file is
+			$XDG_CONFIG_HOME/yafdp/config.yaml (~/.config/yafdp/config.yaml) unless
+			--config says otherwise; --env selects one of its named environments.
+
+			Data goes to standard output as a table, JSON or JSON Lines (--output);
+			status and progress go to standard error. See 'yafdp help exit-codes'.
+		`),
+		Example: cmdutil.Examples(`
+			# Show the version and build details as JSON
+			$ yafdp version --output json
+
+			# Use the "local" environment of the config file
+			$ yafdp saga --env local --help
+
+			# Load shell completion into the current bash session
+			$ source <(yafdp completion bash)
+		`),
+		Args:          cmdutil.NounArgs,
+		RunE:          cmdutil.ShowHelp,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Version:       build.Version,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if noColor, _ := f.GlobalFlags.GetBool("no-color"); noColor {
+				f.IOStreams.DisableColor()
+			}
+			if cmdutil.IsConfigDisabled(cmd) {
+				return nil
+			}
+			// Load the configuration before any command runs, so that a bad
+			// config file fails every command the same way, and colour is
+			// settled before anything is printed.
+			cfg, err := f.Config()
+			if err != nil {
+				return err
+			}
+			if cfg.NoColor {
+				f.IOStreams.DisableColor()
+			}
+			return nil
+		},
+	}
+	cmd.CompletionOptions.DisableDefaultCmd = true
+	cmd.SetVersionTemplate("{{.Name}} version {{.Version}}\n")
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return cmdutil.FlagErrorWrap(err)
+	})
+
+	fs := cmd.PersistentFlags()
+	fs.VarP(output.NewFormatValue(&format, output.Table), "output", "o",
+		"Output `format`: "+strings.Join(output.FormatNames(), ", "))
+	fs.String("config", "", "Read settings from `file` (default $XDG_CONFIG_HOME/yafdp/config.yaml)")
+	fs.String("env", "", "Use the named `environment` from the config file")
+	fs.String("profile", "", "AWS shared config `profile`")
+	fs.String("region", "", "AWS `region`")
+	fs.String("endpoint-url", "", "Send AWS requests to `url`, for example a local emulator")
+	fs.Bool("no-color", false, "Disable colour in output")
+	f.GlobalFlags = fs
+
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.FormatNames(), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("env", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		cfg, err := f.Config()
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		return cfg.EnvNames(), cobra.ShellCompDirectiveNoFileComp
+	})
+	_ = cmd.MarkPersistentFlagFilename("config", "yaml", "yml")
+
+	cmd.AddGroup(&cobra.Group{ID: groupPipeline, Title: "Pipeline commands:"})
+	addNounCommands(cmd, f)
+
+	cmd.AddCommand(version.NewCmdVersion(f, nil))
+	cmd.AddCommand(completion.NewCmdCompletion(f))
+	cmd.AddCommand(newHelpTopicExitCodes())
+	cmd.SetHelpCommand(newCmdHelp())
+
+	cmdutil.WrapArgsValidators(cmd)
+	return cmd
+}

@@ -1,0 +1,44 @@
+// Package saga is `yafdp saga`: running, inspecting and following the order
+// saga. Each verb is one file in this package with an Options struct, a
+// NewCmdX(f, runF) and a runX(ctx, opts); NewCmd adds it.
+package saga
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/yafdp/yafdp/internal/cli/cmdutil"
+)
+
+// NewCmd returns the saga command group.
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "saga <command>",
+		Short: "Run, inspect and follow the order saga",
+		Long: cmdutil.Heredoc(`
+			Run, inspect and follow the order saga.
+
+			The saga is the Step Functions state machine that takes one order through
+			Payment, Restaurant, Delivery, Notify and Confirm. Transient errors, above
+			all the payment provider's throttling, are retried with back-off; when a
+			step fails for good, every step already done is compensated in reverse
+			order (refund, cancel the restaurant order, cancel the delivery) and the
+			order ends CANCELLED.
+
+			The saga is written once in Amazon States Language (ASL) and embedded in
+			yafdp. The same definition is deployed to AWS, executed locally by the
+			commands here, and simulated.
+		`),
+		Example: cmdutil.Examples(`
+			# List the saga commands
+			$ yafdp saga --help
+		`),
+		Args: cmdutil.NounArgs,
+		RunE: cmdutil.ShowHelp,
+	}
+
+	// Add verbs here, one file each, for example:
+	// cmd.AddCommand(NewCmdRun(f, nil))
+	_ = f
+
+	return cmd
+}

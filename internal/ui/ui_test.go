@@ -1,0 +1,170 @@
+package ui
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files in testdata/")
+
+// golden compares got with testdata/name, or rewrites the file with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s mismatch (-want +got), run go test -update if this is intended:\n%s", path, diff)
+	}
+}
+
+var sampleTable = Table{
+	Headers: []string{"Execution", "Status", "Retries", "Duration"},
+	Rows: [][]string{
+		{"ord_01HZX3", "SUCCEEDED", "0", "1.2s"},
+		{"ord_01HZX4", "FAILED", "12", "2m05s"},
+		{"ord_01HZX5-with-a-long-name", "RUNNING", "3", "42s"},
+		{"ord_01HZX6", "", "", ""},
+	},
+	Align: []Align{AlignLeft, AlignLeft, AlignRight, AlignRight},
+}
+
+func TestRenderTableGolden(t *testing.T) {
+	var buf bytes.Buffer
+	if err := RenderTable(&buf, sampleTable, NewStyles(false)); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "table.golden", buf.Bytes())
+}
+
+func TestRenderTableNoHeader(t *testing.T) {
+	var buf bytes.Buffer
+	err := RenderTable(&buf, Table{Rows: [][]string{{"Version", "dev"}, {"Go", "go1.26"}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Version  dev\nGo       go1.26\n"
+	if buf.String() != want {
+		t.Errorf("got %q, want %q", buf.String(), want)
+	}
+}
+
+func TestRenderTableEmpty(t *testing.T) {
+	var buf bytes.Buffer
+	if err := RenderTable(&buf, Table{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() != 0 {
+		t.Errorf("empty table rendered %q", buf.String())
+	}
+}
+
+var ansi = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+
+func TestRenderTableColourKeepsAlignment(t *testing.T) {
+	s := NewStyles(true)
+	coloured := sampleTable
+	coloured.Rows = [][]string{
+		{"ord_01HZX3", s.Success("SUCCEEDED"), "0", "1.2s"},
+		{"ord_01HZX4", s.Failure("FAILED"), "12", "2m05s"},
+		{"ord_01HZX5-with-a-long-name", s.Warning("RUNNING"), "3", "42s"},
+		{"ord_01HZX6", "", "", ""},
+	}
+	var plain, colour bytes.Buffer
+	if err := RenderTable(&plain, sampleTable, NewStyles(false)); err != nil {
+		t.Fatal(err)
+	}
+	if err := RenderTable(&colour, coloured, s); err != nil {
+		t.Fatal(err)
+	}
+	if !ansi.Match(colour.Bytes()) {
+		t.Fatal("coloured table has no escape codes")
+	}
+	stripped := strings.TrimRight(ansi.ReplaceAllString(colour.String(), ""), "\n")
+	var lines []string
+	for _, l := range strings.Split(stripped, "\n") {
+		lines = append(lines, strings.TrimRight(l, " "))
+	}
+	if diff := cmp.Diff(plain.String(), strings.Join(lines, "\n")+"\n"); diff != "" {
+		t.Errorf("coloured table differs from plain once escapes are removed (-plain +coloured):\n%s", diff)
+	}
+}
+
+func TestStylesWithoutColourArePlain(t *testing.T) {
+	s := NewStyles(false)
+	for _, got := range []string{s.Success("ok"), s.Failure("ok"), s.Warning("ok"), s.Muted("ok"), s.Header("ok"), s.Step("ok")} {
+		if got != "ok" {
+			t.Errorf("plain style rendered %q", got)
+		}
+	}
+	if s.Render(ToneSuccess, "a\tb") != "a\tb" {
+		t.Error("plain style changed a tab")
+	}
+}
+
+func TestStylesWithColour(t *testing.T) {
+	s := NewStyles(true)
+	if got := s.Success("ok"); !strings.Contains(got, "\x1b[") || !strings.Contains(got, "ok") {
+		t.Errorf("Success() = %q, want ANSI colour", got)
+	}
+	if got := s.Render(ToneNone, "ok"); got != "ok" {
+		t.Errorf("ToneNone rendered %q", got)
+	}
+}
+
+func TestDuration(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0s"},
+		{500 * time.Microsecond, "500µs"},
+		{850 * time.Millisecond, "850ms"},
+		{1234 * time.Millisecond, "1.2s"},
+		{42 * time.Second, "42s"},
+		{125 * time.Second, "2m05s"},
+		{62 * time.Minute, "1h02m"},
+		{76 * time.Hour, "3d04h"},
+		{-2 * time.Second, "-2s"},
+	}
+	for _, tt := range tests {
+		if got := Duration(tt.d); got != tt.want {
+			t.Errorf("Duration(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}
+
+func TestPercent(t *testing.T) {
+	for in, want := range map[float64]string{0: "0.0%", 0.125: "12.5%", 1: "100.0%", 0.99999: "100.0%"} {
+		if got := Percent(in); got != want {
+			t.Errorf("Percent(%v) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestCount(t *testing.T) {
+	for in, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567", -1234: "-1,234"} {
+		if got := Count(in); got != want {
+			t.Errorf("Count(%d) = %q, want %q", in, got, want)
+		}
+	}
+}
