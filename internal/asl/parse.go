@@ -13,11 +13,27 @@ import (
 	"github.com/yafdp/yafdp/internal/asl/value"
 )
 
+// CountStates counts the states of the machine, those in Parallel branches
+// and Map processors included.
+func (m *StateMachine) CountStates() int {
+	n := 0
+	for _, s := range m.States {
+		n++
+		for _, b := range s.Branches {
+			n += b.CountStates()
+		}
+		if s.Processor != nil {
+			n += s.Processor.CountStates()
+		}
+	}
+	return n
+}
+
 // Problem is one thing wrong with a document: where (a dotted path such as
 // States.ProcessPayment.Retry[0].BackoffRate) and what.
 type Problem struct {
-	Where   string
-	Message string
+	Where   string `json:"where"`
+	Message string `json:"message"`
 }
 
 func (p Problem) String() string {

@@ -241,3 +241,17 @@ func (s *sampler) sample(u1, u2 float64) time.Duration {
 	}
 	return s.a
 }
+
+// RealisticLatencies returns the fakes' latencies that `saga run` and
+// `local up` use unless told otherwise: a third-party payment provider that
+// is the slowest step with a long tail, then the restaurant's tablet, the
+// courier dispatch, a notification gateway and the order store. No faults.
+func RealisticLatencies() FakeConfig {
+	var c FakeConfig
+	c.Payment.Latency = LogNormal(180*time.Millisecond, 900*time.Millisecond)
+	c.Restaurant.Latency = LogNormal(90*time.Millisecond, 400*time.Millisecond)
+	c.Delivery.Latency = LogNormal(120*time.Millisecond, 500*time.Millisecond)
+	c.Notify.Latency = LogNormal(40*time.Millisecond, 150*time.Millisecond)
+	c.Orders.Latency = LogNormal(8*time.Millisecond, 30*time.Millisecond)
+	return c
+}

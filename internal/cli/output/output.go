@@ -222,3 +222,18 @@ func writeJSON(w io.Writer, v any, indent bool) error {
 	}
 	return enc.Encode(v)
 }
+
+// PrintWith renders one record whose human form is more than label/value
+// rows (a summary with several tables, a timeline): JSON and JSON Lines
+// write rec as usual, the table format calls human with standard output
+// and its styles.
+func PrintWith[T any](p *Printer, rec T, human func(w io.Writer, s *ui.Styles) error) error {
+	switch p.format {
+	case JSON:
+		return writeJSON(p.out, rec, true)
+	case JSONL:
+		return writeJSON(p.out, rec, false)
+	default:
+		return human(p.out, p.styles)
+	}
+}

@@ -29,16 +29,22 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 			commands here, and simulated.
 		`),
 		Example: cmdutil.Examples(`
-			# List the saga commands
-			$ yafdp saga --help
+			# Run 1,000 orders through the saga with faults, in virtual time
+			$ yafdp saga run --orders 1000 --fault payment.decline=0.05 --virtual
+
+			# Print the embedded definition, and check your own
+			$ yafdp saga definition
+			$ yafdp saga validate my-saga.asl.json
 		`),
 		Args: cmdutil.NounArgs,
 		RunE: cmdutil.ShowHelp,
 	}
 
-	// Add verbs here, one file each, for example:
-	// cmd.AddCommand(NewCmdRun(f, nil))
-	_ = f
+	cmd.AddCommand(
+		NewCmdRun(f, nil),
+		NewCmdDefinition(f, nil),
+		NewCmdValidate(f, nil),
+	)
 
 	return cmd
 }

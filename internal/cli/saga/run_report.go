@@ -1,0 +1,320 @@
+package saga
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/yafdp/yafdp/internal/saga"
+	"github.com/yafdp/yafdp/internal/ui"
+)
+
+// batchReport is the record `saga run` prints: the JSON form is for
+// scripts (stable snake_case keys), render is for people.
+type batchReport struct {
+	Orders             int                       `json:"orders"`
+	Seed               uint64                    `json:"seed"`
+	Clock              string                    `json:"clock"`
+	Definition         string                    `json:"definition"`
+	Faults             []string                  `json:"faults"`
+	Succeeded          int                       `json:"succeeded"`
+	Failed             int                       `json:"failed"`
+	CompensationFailed int                       `json:"compensation_failed"`
+	TimedOut           int                       `json:"timed_out"`
+	Aborted            int                       `json:"aborted"`
+	Errors             map[string]int            `json:"errors"`
+	Retries            int64                     `json:"retries"`
+	Compensated        int                       `json:"compensated"`
+	CompensationSteps  int64                     `json:"compensation_steps"`
+	StateTransitions   int64                     `json:"state_transitions"`
+	LatencyMS          latencyMS                 `json:"latency_ms"`
+	Invariant          string                    `json:"invariant"`
+	Violations         int                       `json:"violations"`
+	ViolatingOrders    []violation               `json:"violating_orders"`
+	Calls              map[string]saga.CallStats `json:"calls"`
+	ElapsedMS          float64                   `json:"elapsed_ms"`
+	WallMS             float64                   `json:"wall_ms"`
+	Interrupted        bool                      `json:"interrupted"`
+	Timeline           []saga.Step               `json:"timeline,omitempty"`
+	Execution          *executionSummary         `json:"execution,omitempty"`
+	categories         map[saga.Category]int
+}
+
+type latencyMS struct {
+	P50  float64 `json:"p50"`
+	P95  float64 `json:"p95"`
+	P99  float64 `json:"p99"`
+	Max  float64 `json:"max"`
+	Mean float64 `json:"mean"`
+}
+
+type violation struct {
+	OrderID string `json:"orderId"`
+	Reason  string `json:"reason"`
+}
+
+type executionSummary struct {
+	Name   string `json:"name"`
+	Status string `json:"status"`
+	Error  string `json:"error,omitempty"`
+	Cause  string `json:"cause,omitempty"`
+}
+
+// Invariant verdicts.
+const (
+	invariantHolds    = "holds"
+	invariantViolated = "violated"
+	invariantSkipped  = "not checked"
+)
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func newBatchReport(o *RunOptions, res *saga.BatchResult, wall time.Duration) *batchReport {
+	r := &batchReport{
+		Orders:             res.Orders,
+		Seed:               o.Seed,
+		Clock:              "real",
+		Definition:         "built-in",
+		Faults:             append(append([]string{}, o.Faults...), latencySpecs(o.Latencies)...),
+		Succeeded:          res.Succeeded,
+		Failed:             res.Failed,
+		CompensationFailed: res.ManualRepair,
+		TimedOut:           res.TimedOut,
+		Aborted:            res.Aborted,
+		Errors:             res.Errors,
+		Retries:            res.Retries,
+		Compensated:        res.Compensated,
+		CompensationSteps:  res.CompensationSteps,
+		StateTransitions:   res.StateTransitions,
+		LatencyMS: latencyMS{P50: ms(res.Latency.P50), P95: ms(res.Latency.P95), P99: ms(res.Latency.P99),
+			Max: ms(res.Latency.Max), Mean: ms(res.Latency.Mean)},
+		Calls:           res.Calls,
+		ElapsedMS:       ms(res.Elapsed),
+		WallMS:          ms(wall),
+		Interrupted:     res.Interrupted,
+		ViolatingOrders: []violation{},
+		categories:      map[saga.Category]int{},
+	}
+	if o.Virtual {
+		r.Clock = "virtual"
+	}
+	if o.DefinitionFile != "" {
+		r.Definition = o.DefinitionFile
+	}
+	switch {
+	case !res.CheckRan:
+		r.Invariant = invariantSkipped
+	case res.Check.OK():
+		r.Invariant = invariantHolds
+	default:
+		r.Invariant = invariantViolated
+	}
+	for _, v := range res.Check.Violations {
+		r.ViolatingOrders = append(r.ViolatingOrders, violation{OrderID: v.OrderID, Reason: v.Reason})
+	}
+	r.Violations = len(r.ViolatingOrders)
+	for _, c := range saga.Categories() {
+		r.categories[c] = res.Check.Count(c)
+	}
+	if len(res.Executions) == 1 && res.Executions[0] != nil {
+		x := res.Executions[0]
+		status, _, errName, cause := x.Result()
+		r.Execution = &executionSummary{Name: x.Name, Status: string(status), Error: errName, Cause: cause}
+		r.Timeline = saga.Timeline(x.Events())
+	}
+	return r
+}
+
+func latencySpecs(specs []string) []string {
+	out := make([]string, 0, len(specs))
+	for _, s := range specs {
+		out = append(out, "latency:"+s)
+	}
+	return out
+}
+
+// render writes the summary for people.
+func (r *batchReport) render(w io.Writer, s *ui.Styles) error {
+	var b strings.Builder
+	clock := "real time"
+	if r.Clock == "virtual" {
+		clock = "virtual time"
+	}
+	faults := "no faults"
+	if len(r.Faults) > 0 {
+		faults = strings.Join(r.Faults, " ")
+	}
+	fmt.Fprintf(&b, "%s %s · seed %d · %s · %s\n", s.Header("Saga run:"), plural(r.Orders, "order"), r.Seed, clock, faults)
+	if r.Definition != "built-in" {
+		fmt.Fprintf(&b, "%s %s\n", s.Header("Definition:"), r.Definition)
+	}
+	if r.Execution != nil {
+		b.WriteString("\n")
+		r.renderTimeline(&b, s)
+	}
+	b.WriteString("\n")
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+
+	share := func(n int) string {
+		if r.Orders == 0 {
+			return "-"
+		}
+		return ui.Percent(float64(n) / float64(r.Orders))
+	}
+	outcomes := ui.Table{Headers: []string{"Outcome", "Orders", "Share"}, Align: []ui.Align{ui.AlignLeft, ui.AlignRight, ui.AlignRight}}
+	add := func(label string, n int, tone ui.Tone, always bool) {
+		if n == 0 && !always {
+			return
+		}
+		outcomes.Rows = append(outcomes.Rows, []string{s.Render(tone, label), ui.Count(int64(n)), share(n)})
+	}
+	add("succeeded", r.Succeeded, ui.ToneSuccess, true)
+	add("failed, compensated", r.Failed-r.CompensationFailed, ui.ToneWarning, true)
+	add("failed, needs manual repair ("+saga.ErrCompensationFailed+")", r.CompensationFailed, ui.ToneFailure, false)
+	add("timed out", r.TimedOut, ui.ToneFailure, false)
+	add("aborted", r.Aborted, ui.ToneFailure, false)
+	if err := ui.RenderTable(w, outcomes, s); err != nil {
+		return err
+	}
+
+	if len(r.Errors) > 0 {
+		io.WriteString(w, "\n")
+		errs := ui.Table{Headers: []string{"Failed with", "Orders"}, Align: []ui.Align{ui.AlignLeft, ui.AlignRight}}
+		for _, name := range sortedByCount(r.Errors) {
+			errs.Rows = append(errs.Rows, []string{name, ui.Count(int64(r.Errors[name]))})
+		}
+		if err := ui.RenderTable(w, errs, s); err != nil {
+			return err
+		}
+	}
+
+	io.WriteString(w, "\n")
+	facts := ui.Table{}
+	fact := func(label, value string) { facts.Rows = append(facts.Rows, []string{s.Header(label), value}) }
+	fact("Retries", ui.Count(r.Retries))
+	fact("Compensations", fmt.Sprintf("%s, %s", plural(r.Compensated, "order"), plural(int(r.CompensationSteps), "compensation step")))
+	fact("State transitions", ui.Count(r.StateTransitions))
+	fact("Saga latency", fmt.Sprintf("p50 %s · p95 %s · p99 %s · max %s", msDur(r.LatencyMS.P50), msDur(r.LatencyMS.P95), msDur(r.LatencyMS.P99), msDur(r.LatencyMS.Max)))
+	if payment, ok := r.Calls[saga.FnPaymentCharge]; ok && payment.Calls > 0 {
+		fact("Payment charges", fmt.Sprintf("%s, %s throttled", plural(int(payment.Calls), "call"), ui.Count(payment.Throttled)))
+	}
+	switch r.Invariant {
+	case invariantHolds:
+		fact("Invariant", s.SuccessIcon()+" "+s.Success("holds for "+map[bool]string{true: "the order", false: "all " + plural(r.Orders, "order")}[r.Orders == 1]))
+	case invariantViolated:
+		fact("Invariant", s.FailureIcon()+" "+s.Failure("violated for "+plural(r.Violations, "order")))
+	default:
+		fact("Invariant", s.Muted("not checked: the definition never called the fake services"))
+	}
+	elapsed := msDur(r.ElapsedMS)
+	if r.Clock == "virtual" {
+		elapsed += " simulated in " + msDur(r.WallMS)
+	}
+	fact("Elapsed", elapsed)
+	if r.Interrupted {
+		fact("Interrupted", s.Warning("yes: orders not yet started were skipped, running ones aborted"))
+	}
+	if err := ui.RenderTable(w, facts, s); err != nil {
+		return err
+	}
+
+	if r.Violations > 0 {
+		io.WriteString(w, "\n")
+		v := ui.Table{Headers: []string{"Order", "Violation"}}
+		for _, x := range r.ViolatingOrders {
+			v.Rows = append(v.Rows, []string{x.OrderID, s.Failure(x.Reason)})
+		}
+		return ui.RenderTable(w, v, s)
+	}
+	return nil
+}
+
+// renderTimeline writes the one-order timeline.
+func (r *batchReport) renderTimeline(b *strings.Builder, s *ui.Styles) {
+	x := r.Execution
+	status := s.Success(x.Status)
+	if x.Status != "SUCCEEDED" {
+		status = s.Failure(x.Status)
+	}
+	total := time.Duration(0)
+	if n := len(r.Timeline); n > 0 {
+		total = r.Timeline[n-1].End
+	}
+	fmt.Fprintf(b, "%s %s · %s in %s\n", s.Header("Order"), x.Name, status, ui.Duration(total))
+	if x.Error != "" {
+		fmt.Fprintf(b, "  %s %s\n", s.Failure(x.Error), s.Muted(x.Cause))
+	}
+	t := ui.Table{Align: []ui.Align{ui.AlignRight}}
+	compensating := false
+	for _, st := range r.Timeline {
+		if st.Compensation && !compensating {
+			compensating = true
+			t.Rows = append(t.Rows, []string{"", "", s.Warning("↩ compensating"), "", ""})
+		}
+		icon := s.SuccessIcon()
+		switch st.Outcome {
+		case saga.OutcomeCaught:
+			icon = s.WarningIcon()
+		case saga.OutcomeFailed:
+			icon = s.FailureIcon()
+		case saga.OutcomeRunning:
+			icon = s.Muted("…")
+		}
+		name := s.Step(st.State)
+		if st.Compensation {
+			name = s.Warning(st.State)
+		}
+		detail := ""
+		if st.Attempts > 1 {
+			detail = fmt.Sprintf("%d attempts", st.Attempts)
+		}
+		if len(st.Failures) > 0 {
+			counts := map[string]int{}
+			for _, f := range st.Failures {
+				counts[f.Error]++
+			}
+			var parts []string
+			for _, e := range sortedByCount(counts) {
+				parts = append(parts, fmt.Sprintf("%s ×%d", e, counts[e]))
+			}
+			if detail != "" {
+				detail += ": "
+			}
+			detail += s.Warning(strings.Join(parts, ", "))
+		}
+		t.Rows = append(t.Rows, []string{s.Muted("+" + ui.Duration(st.Start)), icon, name, ui.Duration(st.End - st.Start), detail})
+	}
+	var tb strings.Builder
+	_ = ui.RenderTable(&tb, t, s)
+	for _, line := range strings.Split(strings.TrimRight(tb.String(), "\n"), "\n") {
+		b.WriteString("  " + line + "\n")
+	}
+}
+
+func msDur(v float64) string { return ui.Duration(time.Duration(v * float64(time.Millisecond))) }
+
+func sortedByCount(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if m[keys[i]] != m[keys[j]] {
+			return m[keys[i]] > m[keys[j]]
+		}
+		return keys[i] < keys[j]
+	})
+	return keys
+}
+
+// plural writes a count with its noun: "1 order", "1,000 orders".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return ui.Count(int64(n)) + " " + noun + "s"
+}
