@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/yafdp/yafdp/internal/asl/states"
+	"github.com/yafdp/yafdp/internal/asl/value"
 	"github.com/yafdp/yafdp/internal/clock"
 )
 
@@ -122,8 +123,8 @@ func (e *Engine) ExecutionARN(machine, name string) string {
 // engine's clock. It fails only for bad options (an input over the payload
 // limit).
 func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) (*Execution, error) {
-	if size := encodedSize(opts.Input); size > MaxPayloadBytes {
-		return nil, fmt.Errorf("input is %d bytes, more than the %d-byte Step Functions limit", size, MaxPayloadBytes)
+	if !value.SizeAtMost(opts.Input, MaxPayloadBytes) {
+		return nil, fmt.Errorf("input is %d bytes, more than the %d-byte Step Functions limit", encodedSize(opts.Input), MaxPayloadBytes)
 	}
 	smName := opts.StateMachineName
 	if smName == "" {

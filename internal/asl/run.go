@@ -658,7 +658,7 @@ func (x *Execution) taskResult(f *frame, s *State, out any, err error) step {
 	} else {
 		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskSucceeded, ResourceType: rt, Resource: rs, Output: out, HasOutput: true})
 	}
-	if value.EncodedSize(out) > MaxPayloadBytes {
+	if !value.SizeAtMost(out, MaxPayloadBytes) {
 		return failed(x.dataLimit(f))
 	}
 	return x.processResult(f, s, out)
@@ -958,7 +958,7 @@ func (x *Execution) settle(f *frame, s *State, g *group) step {
 	}
 	x.event(f, HistoryEvent{Type: typ})
 	results := g.results
-	if value.EncodedSize(results) > MaxPayloadBytes {
+	if !value.SizeAtMost(results, MaxPayloadBytes) {
 		return failed(x.dataLimit(f))
 	}
 	return x.processResult(f, s, results)

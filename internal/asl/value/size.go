@@ -7,10 +7,62 @@ import (
 	"unicode/utf8"
 )
 
+// SizeAtMost reports whether v encodes to at most limit bytes. It first
+// takes a cheap upper bound (every string byte escaped to six bytes), which
+// settles the common case of small payloads without looking at string
+// contents, and computes the exact size only when the bound is too high.
+func SizeAtMost(v any, limit int) bool {
+	if b, ok := bound(v, limit); ok && b <= limit {
+		return true
+	}
+	return EncodedSize(v) <= limit
+}
+
+// bound is an upper bound of the encoded size; it gives up (false) once it
+// passes limit.
+func bound(v any, limit int) (int, bool) {
+	switch x := v.(type) {
+	case nil, bool:
+		return 5, true
+	case string:
+		return 6*len(x) + 2, true
+	case json.Number:
+		return len(x) + 1, true
+	case float64, float32, int, int64, int32:
+		return 32, true
+	case []any:
+		n := 2
+		for _, e := range x {
+			m, ok := bound(e, limit)
+			if !ok {
+				return 0, false
+			}
+			n += m + 1
+			if n > limit {
+				return 0, false
+			}
+		}
+		return n, true
+	case map[string]any:
+		n := 2
+		for k, e := range x {
+			m, ok := bound(e, limit)
+			if !ok {
+				return 0, false
+			}
+			n += 6*len(k) + 4 + m
+			if n > limit {
+				return 0, false
+			}
+		}
+		return n, true
+	}
+	return 0, false
+}
+
 // EncodedSize returns the length in bytes of v encoded as compact JSON (as
-// Encode writes it), without building the encoding. The engine uses it to
-// enforce the 256 KiB payload limit on every state result cheaply. A value
-// that cannot be encoded counts as math.MaxInt.
+// Encode writes it), without building the encoding. A value that cannot be
+// encoded counts as math.MaxInt.
 func EncodedSize(v any) int {
 	n, ok := size(v)
 	if !ok {

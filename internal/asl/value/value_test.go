@@ -78,3 +78,20 @@ func TestIntAndFloat(t *testing.T) {
 		t.Errorf("Float(int64 7) = %v, %v", f, ok)
 	}
 }
+
+func TestSizeAtMost(t *testing.T) {
+	small := map[string]any{"a": "x", "n": json.Number("1"), "l": []any{true, nil, 2.5}}
+	if !SizeAtMost(small, EncodedSize(small)) || SizeAtMost(small, EncodedSize(small)-1) {
+		t.Fatalf("SizeAtMost must agree with EncodedSize (%d)", EncodedSize(small))
+	}
+	// Plain ASCII strings whose bound (6×) is over the limit but whose real
+	// size is not.
+	s := make([]byte, 1000)
+	for i := range s {
+		s[i] = 'a'
+	}
+	v := []any{string(s)}
+	if !SizeAtMost(v, 1004) || SizeAtMost(v, 1003) {
+		t.Fatal("the exact size decides when the bound is too high")
+	}
+}

@@ -53,8 +53,8 @@ func NewCmdRun(f *cmdutil.Factory, runF func(context.Context, *RunOptions) error
 			Run the order saga locally, in-process, against fake Payment, Restaurant,
 			Delivery, Notification and order-status services.
 
-			By default --orders generated orders run concurrently in real time: retries
-			really wait their back-off. With --virtual they run on a virtual clock, where
+			By default --orders generated orders run concurrently (at most --concurrency
+			at a time) in real time: retries really wait their back-off. With --virtual they run on a virtual clock, where
 			a 20-second back-off costs no wall time. The summary shows outcomes, retries,
 			compensations, saga latency percentiles and the saga invariant check: every
 			SUCCEEDED order charged once, accepted, scheduled, notified and CONFIRMED;
@@ -109,14 +109,14 @@ func NewCmdRun(f *cmdutil.Factory, runF func(context.Context, *RunOptions) error
 		},
 	}
 	fl := cmd.Flags()
-	fl.IntVarP(&opts.Orders, "orders", "n", 100, "number of generated orders to run")
-	fl.Uint64Var(&opts.Seed, "seed", 1, "seed for orders, faults, latencies and jitter (same seed, same run)")
-	fl.StringArrayVar(&opts.Faults, "fault", nil, "inject a fault, SERVICE.KIND=VALUE (repeatable; see above)")
-	fl.StringArrayVar(&opts.Latencies, "latency", nil, "latency of a fake service, SERVICE=DIST (repeatable)")
-	fl.BoolVar(&opts.Virtual, "virtual", false, "run on the virtual clock: back-offs and latencies cost no wall time")
-	fl.IntVar(&opts.Concurrency, "concurrency", 0, "at most this many executions in flight (0: all at once)")
-	fl.StringVar(&opts.DefinitionFile, "definition", "", "run this ASL document instead of the built-in saga")
-	fl.StringVar(&opts.Input, "input", "", "run one execution with this input: JSON, or @FILE")
+	fl.IntVarP(&opts.Orders, "orders", "n", 100, "Run `n` generated orders")
+	fl.Uint64Var(&opts.Seed, "seed", 1, "Seed for orders, faults, latencies and jitter: same seed, same run")
+	fl.StringArrayVar(&opts.Faults, "fault", nil, "Inject a `fault`, SERVICE.KIND=VALUE (repeatable; see above)")
+	fl.StringArrayVar(&opts.Latencies, "latency", nil, "Set a fake service's `latency`, SERVICE=DIST (repeatable)")
+	fl.BoolVar(&opts.Virtual, "virtual", false, "Run on the virtual clock: back-offs and latencies cost no wall time")
+	fl.IntVar(&opts.Concurrency, "concurrency", 1000, "Keep at most `n` executions in flight (0: no limit)")
+	fl.StringVar(&opts.DefinitionFile, "definition", "", "Run the ASL document in `file` instead of the built-in saga")
+	fl.StringVar(&opts.Input, "input", "", "Run one execution with this `input`: JSON, or @FILE")
 
 	_ = cmd.RegisterFlagCompletionFunc("fault", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var out []string

@@ -1,0 +1,55 @@
+package saga_test
+
+import (
+	"context"
+	"strconv"
+	"testing"
+
+	"github.com/yafdp/yafdp/internal/asl"
+	"github.com/yafdp/yafdp/internal/clock"
+	"github.com/yafdp/yafdp/internal/order"
+	"github.com/yafdp/yafdp/internal/saga"
+)
+
+// BenchmarkSagaExecution measures whole executions of the embedded saga on
+// the virtual clock with zero-latency fakes and no faults: five Tasks with
+// Parameters, ResultSelector, ResultPath, Retry, Catch and TimeoutSeconds,
+// the fakes' ledger and idempotency. One execution at a time, so ns/op is
+// the cost of one saga on one core. Run it with -cpu 1.
+func BenchmarkSagaExecution(b *testing.B) {
+	for _, mode := range []struct {
+		name    string
+		history asl.HistoryMode
+	}{{"history=full", asl.HistoryFull}, {"history=none", asl.HistoryNone}} {
+		b.Run(mode.name, func(b *testing.B) {
+			m, err := saga.BuiltIn()
+			if err != nil {
+				b.Fatal(err)
+			}
+			clk := clock.NewVirtual(clock.Epoch)
+			fakes := saga.NewFakes(saga.FakeConfig{}, clk, 1)
+			eng := &asl.Engine{Clock: clk, Resources: fakes.Resources(), Seed: 1, History: mode.history}
+			base := order.Generate(1, 1, clock.Epoch)[0]
+			inputs := make([]any, b.N)
+			for i := range inputs {
+				o := base
+				o.OrderID = "ord_bench" + strconv.Itoa(i)
+				inputs[i] = o.Value()
+			}
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				x, err := eng.Start(ctx, m, asl.StartOptions{Name: "ord_bench" + strconv.Itoa(i), Input: inputs[i], StateMachineName: saga.StateMachineName})
+				if err != nil {
+					b.Fatal(err)
+				}
+				clk.Run()
+				if st := x.Status(); st != asl.StatusSucceeded {
+					b.Fatalf("execution %d: %s", i, st)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "executions/s")
+		})
+	}
+}
