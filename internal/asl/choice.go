@@ -110,7 +110,7 @@ func init() {
 }
 
 func (p *parser) choice(f *fields, s *State) {
-	s.Default, _ = f.str("Default", false)
+	s.Default, s.hasDefault = f.str("Default", false)
 	v, ok := f.raw("Choices")
 	if !ok {
 		p.addf(f.at("Choices"), "is required: a non-empty array of choice rules")

@@ -72,6 +72,7 @@ type State struct {
 	Comment string
 	Next    string
 	End     bool
+	hasNext bool
 	next    *State
 
 	inputPath  optPath
@@ -94,6 +95,7 @@ type State struct {
 	// Choice
 	choices     []*ChoiceRule
 	Default     string
+	hasDefault  bool
 	defaultNext *State
 
 	// Wait

@@ -153,6 +153,10 @@ func (f *fields) str(key string, required bool) (string, bool) {
 		f.p.addf(f.at(key), "must be a string, not %s", value.TypeName(v))
 		return "", false
 	}
+	if required && s == "" {
+		f.p.addf(f.at(key), "must not be empty")
+		return "", false
+	}
 	return s, true
 }
 
@@ -364,6 +368,9 @@ func (p *parser) machine(where string, obj map[string]any, top bool) *StateMachi
 	m.Names = names
 	for _, name := range names {
 		sw := join(join(where, "States"), name)
+		if name == "" {
+			p.addf(sw, "a state name must not be empty")
+		}
 		if len(name) > MaxStateNameLength {
 			p.addf(sw, "a state name must be at most %d characters", MaxStateNameLength)
 		}
@@ -385,6 +392,10 @@ func (p *parser) machine(where string, obj map[string]any, top bool) *StateMachi
 func (p *parser) link(where string, m *StateMachine) {
 	statesWhere := join(where, "States")
 	target := func(at, name string) *State {
+		if name == "" {
+			p.addf(at, "must name a state, not be empty")
+			return nil
+		}
 		s, ok := m.States[name]
 		if !ok {
 			p.addf(at, "no state named %q in this scope%s", name, suggest(name, m.Names))
@@ -392,8 +403,10 @@ func (p *parser) link(where string, m *StateMachine) {
 		}
 		return s
 	}
-	if m.StartAt != "" {
+	if _, ok := m.States[m.StartAt]; ok || m.StartAt != "" {
 		m.start = target(join(where, "StartAt"), m.StartAt)
+	} else if _, present := m.States[""]; present {
+		p.addf(join(where, "StartAt"), "must name a state, not be empty")
 	}
 	for _, name := range m.Names {
 		s := m.States[name]
@@ -401,10 +414,10 @@ func (p *parser) link(where string, m *StateMachine) {
 			continue
 		}
 		sw := join(statesWhere, name)
-		if s.Next != "" {
+		if s.Next != "" || s.hasNext {
 			s.next = target(join(sw, "Next"), s.Next)
 		}
-		if s.Default != "" {
+		if s.Default != "" || s.hasDefault {
 			s.defaultNext = target(join(sw, "Default"), s.Default)
 		}
 		for i, c := range s.Catch {
@@ -480,7 +493,7 @@ func (p *parser) state(where, name string, obj map[string]any) *State {
 		case hasNext && hasEnd && end:
 			p.addf(where, "has both Next and End; a state either moves on or ends")
 		case hasNext:
-			s.Next = next
+			s.Next, s.hasNext = next, true
 		case hasEnd && end:
 			s.End = true
 		default:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -130,4 +131,18 @@ func runFuzzed(t *testing.T, m *StateMachine) {
 	for i := 0; i < 100000 && vc.Step(); i++ {
 	}
 	_ = x.Status()
+}
+
+func TestParseRejectsEmptyNames(t *testing.T) {
+	for _, c := range []struct{ doc, want string }{
+		{`{"StartAt":"","States":{"":{"Type":"Succeed"}}}`, "StartAt: must not be empty"},
+		{`{"StartAt":"A","States":{"A":{"Type":"Pass","Next":""},"":{"Type":"Succeed"}}}`, "States.A.Next: must name a state, not be empty"},
+		{`{"StartAt":"A","States":{"A":{"Type":"Choice","Choices":[{"Variable":"$.a","IsNull":true,"Next":""}],"Default":""}}}`, "States.A.Choices[0].Next: must not be empty"},
+		{`{"StartAt":"A","States":{"A":{"Type":"Choice","Choices":[{"Variable":"$.a","IsNull":true,"Next":"A"}],"Default":""}}}`, "States.A.Default: must name a state, not be empty"},
+	} {
+		_, err := Parse([]byte(c.doc))
+		if err == nil || !strings.Contains(fmt.Sprint(err.(*ValidationError).Problems), c.want) {
+			t.Errorf("%s: got %v, want a problem containing %q", c.doc, err, c.want)
+		}
+	}
 }
