@@ -85,6 +85,9 @@ type State struct {
 
 	// Task
 	Resource         string
+	resourceType     string // as TaskScheduled reports it: "lambda"
+	resourceName     string // "invoke"
+	lambda           bool   // a Lambda function ARN: LambdaFunction* events
 	timeout          time.Duration
 	timeoutPath      *jsonpath.Path
 	heartbeat        time.Duration

@@ -561,6 +561,7 @@ type taskCall struct {
 	state atomic.Int32
 	out   any
 	err   error
+	req   TaskRequest
 }
 
 func (c *taskCall) done(out any, err error) {
@@ -582,15 +583,13 @@ func (c *taskCall) done(out any, err error) {
 }
 
 func (x *Execution) invoke(f *frame, s *State) step {
-	lambda := isLambdaARN(s.Resource)
-	rt, rs := splitResource(s.Resource)
 	timeoutSec := int64(f.timeout / time.Second)
-	if lambda {
+	if s.lambda {
 		x.event(f, HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionScheduled, Resource: s.Resource, Parameters: f.effective, TimeoutSeconds: timeoutSec})
 		x.event(f, HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionStarted})
 	} else {
-		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskScheduled, ResourceType: rt, Resource: rs, Region: x.engine.region(), Parameters: f.effective, TimeoutSeconds: timeoutSec})
-		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskStarted, ResourceType: rt, Resource: rs})
+		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskScheduled, ResourceType: s.resourceType, Resource: s.resourceName, Region: x.engine.region(), Parameters: f.effective, TimeoutSeconds: timeoutSec})
+		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskStarted, ResourceType: s.resourceType, Resource: s.resourceName})
 	}
 	tok := x.arm(f)
 	h := x.engine.Resources[s.Resource]
@@ -600,8 +599,17 @@ func (x *Execution) invoke(f *frame, s *State) step {
 	if h == nil {
 		return x.taskResult(f, s, nil, states.New(states.TaskFailed, fmt.Sprintf("yafdp has no handler for resource '%s'", s.Resource)))
 	}
-	req := &TaskRequest{Resource: s.Resource, State: s.Name, Input: f.effective, Execution: x.Name, Attempt: f.retryCount, Timeout: f.timeout}
 	call := &taskCall{x: x, f: f, token: tok}
+	call.req = TaskRequest{Resource: s.Resource, State: s.Name, Input: f.effective, Execution: x.Name, Attempt: f.retryCount, Timeout: f.timeout}
+	h.Invoke(x.ctx, &call.req, call.done)
+	if !call.state.CompareAndSwap(0, 1) {
+		// done ran before Invoke returned: no timeout to arm.
+		return x.taskResult(f, s, call.out, call.err)
+	}
+	// The timeout is armed once Invoke has returned without an answer. On
+	// the virtual clock no time passed meanwhile; on the real clock an
+	// answer arriving now waits in the mailbox until this returns, and then
+	// finds the timer to stop.
 	if f.timeout > 0 {
 		f.timer = x.clk.AfterFunc(f.timeout, func() {
 			x.post(func() {
@@ -614,32 +622,21 @@ func (x *Execution) invoke(f *frame, s *State) step {
 			})
 		})
 	}
-	h.Invoke(x.ctx, req, call.done)
-	if call.state.CompareAndSwap(0, 1) {
-		return suspend
-	}
-	// done ran before Invoke returned.
-	if f.timer != nil {
-		f.timer.Stop()
-		f.timer = nil
-	}
-	return x.taskResult(f, s, call.out, call.err)
+	return suspend
 }
 
 func (x *Execution) taskTimedOut(f *frame, s *State) step {
-	rt, rs := splitResource(s.Resource)
 	fl := failure{name: states.Timeout}
-	if isLambdaARN(s.Resource) {
+	if s.lambda {
 		x.event(f, HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionTimedOut, Error: fl.name})
 	} else {
-		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskTimedOut, ResourceType: rt, Resource: rs, Error: fl.name})
+		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskTimedOut, ResourceType: s.resourceType, Resource: s.resourceName, Error: fl.name})
 	}
 	return x.handleError(f, s, fl)
 }
 
 func (x *Execution) taskResult(f *frame, s *State, out any, err error) step {
-	rt, rs := splitResource(s.Resource)
-	lambda := isLambdaARN(s.Resource)
+	rt, rs, lambda := s.resourceType, s.resourceName, s.lambda
 	if err != nil {
 		fl := asFailure(err)
 		if lambda {

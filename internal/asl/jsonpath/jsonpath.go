@@ -31,6 +31,7 @@ package jsonpath
 
 import (
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -374,10 +375,9 @@ func (p *Path) set(cur any, i int, val any) (any, error) {
 		var m map[string]any
 		switch c := cur.(type) {
 		case map[string]any:
-			m = make(map[string]any, len(c)+1)
-			for k, v := range c {
-				m[k] = v
-			}
+			// maps.Clone copies the table wholesale, several times faster
+			// than re-inserting every key.
+			m = maps.Clone(c)
 		case nil:
 			m = make(map[string]any, 1)
 		default:
