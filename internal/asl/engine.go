@@ -376,7 +376,7 @@ func (x *Execution) begin() {
 		// Enough for a five-step saga that succeeds without retries.
 		x.events = make([]HistoryEvent, 0, 32)
 	}
-	x.emit(HistoryEvent{Type: types.HistoryEventTypeExecutionStarted, Input: x.input, HasInput: true,
+	x.emit(HistoryEvent{Type: types.HistoryEventTypeExecutionStarted, Payload: x.input,
 		Resource: "arn:aws:iam::" + x.engine.account() + ":role/yafdp-saga"})
 	if t := x.machine.TimeoutSeconds; t > 0 {
 		x.timeout = x.clk.AfterFunc(time.Duration(t)*time.Second, func() {
@@ -396,7 +396,7 @@ func (x *Execution) finish(status Status, output any, errName, cause string, typ
 	ev := HistoryEvent{Type: typ, PreviousEventID: prev}
 	switch status {
 	case StatusSucceeded:
-		ev.Output, ev.HasOutput = output, true
+		ev.Payload = output
 	default:
 		ev.Error, ev.Cause = errName, cause
 	}

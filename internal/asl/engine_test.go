@@ -338,7 +338,7 @@ func TestResultSelectorResultPathOutputPath(t *testing.T) {
 		t.Fatalf("task input %s", got)
 	}
 	ev := x.Events()[2]
-	if ev.Type != "TaskScheduled" || ev.ResourceType != "lambda" || ev.Resource != "invoke" || ev.Region != "us-east-1" {
+	if ev.Type != "TaskScheduled" || ev.Resource != fnARN || ev.Region != "us-east-1" {
 		t.Fatalf("TaskScheduled details %+v", ev)
 	}
 }

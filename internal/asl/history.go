@@ -22,23 +22,23 @@ type HistoryEvent struct {
 	// StateName is set on StateEntered/StateExited events and on Map
 	// iteration events (the Map state's name).
 	StateName string
-	Input     any
-	Output    any
-	HasInput  bool
-	HasOutput bool
-	Error     string
-	Cause     string
+	// Payload is the event's JSON value: the input of ExecutionStarted and
+	// <Type>StateEntered, the output of <Type>StateExited, TaskSucceeded,
+	// LambdaFunctionSucceeded and ExecutionSucceeded, the parameters of
+	// TaskScheduled and LambdaFunctionScheduled.
+	Payload any
+	Error   string
+	Cause   string
 
-	// Task events.
-	ResourceType   string
+	// Resource is the Task's Resource ARN on task events, and the role ARN
+	// on ExecutionStarted. Region is set on TaskScheduled.
 	Resource       string
 	Region         string
-	Parameters     any
 	TimeoutSeconds int64
 
 	// Map events: the iteration index, and the item count on MapStateStarted.
-	Index  int
-	Length int
+	Index  int32
+	Length int32
 }
 
 // IsEntered reports whether the event is a <Type>StateEntered event.
@@ -69,17 +69,18 @@ func (e *HistoryEvent) SFN() types.HistoryEvent {
 	out := types.HistoryEvent{Id: e.ID, PreviousEventId: e.PreviousEventID, Timestamp: &ts, Type: e.Type}
 	switch {
 	case e.IsEntered():
-		out.StateEnteredEventDetails = &types.StateEnteredEventDetails{Name: aws.String(e.StateName), Input: encodeDetail(e.Input)}
+		out.StateEnteredEventDetails = &types.StateEnteredEventDetails{Name: aws.String(e.StateName), Input: encodeDetail(e.Payload)}
 		return out
 	case e.IsExited():
-		out.StateExitedEventDetails = &types.StateExitedEventDetails{Name: aws.String(e.StateName), Output: encodeDetail(e.Output)}
+		out.StateExitedEventDetails = &types.StateExitedEventDetails{Name: aws.String(e.StateName), Output: encodeDetail(e.Payload)}
 		return out
 	}
+	rt, rs := splitResource(e.Resource)
 	switch e.Type {
 	case types.HistoryEventTypeExecutionStarted:
-		out.ExecutionStartedEventDetails = &types.ExecutionStartedEventDetails{Input: encodeDetail(e.Input), RoleArn: optString(e.Resource)}
+		out.ExecutionStartedEventDetails = &types.ExecutionStartedEventDetails{Input: encodeDetail(e.Payload), RoleArn: optString(e.Resource)}
 	case types.HistoryEventTypeExecutionSucceeded:
-		out.ExecutionSucceededEventDetails = &types.ExecutionSucceededEventDetails{Output: encodeDetail(e.Output)}
+		out.ExecutionSucceededEventDetails = &types.ExecutionSucceededEventDetails{Output: encodeDetail(e.Payload)}
 	case types.HistoryEventTypeExecutionFailed:
 		out.ExecutionFailedEventDetails = &types.ExecutionFailedEventDetails{Error: optString(e.Error), Cause: optString(e.Cause)}
 	case types.HistoryEventTypeExecutionAborted:
@@ -87,36 +88,36 @@ func (e *HistoryEvent) SFN() types.HistoryEvent {
 	case types.HistoryEventTypeExecutionTimedOut:
 		out.ExecutionTimedOutEventDetails = &types.ExecutionTimedOutEventDetails{Error: optString(e.Error), Cause: optString(e.Cause)}
 	case types.HistoryEventTypeTaskScheduled:
-		d := &types.TaskScheduledEventDetails{ResourceType: aws.String(e.ResourceType), Resource: aws.String(e.Resource), Region: aws.String(e.Region), Parameters: encodeDetail(e.Parameters)}
+		d := &types.TaskScheduledEventDetails{ResourceType: aws.String(rt), Resource: aws.String(rs), Region: aws.String(e.Region), Parameters: encodeDetail(e.Payload)}
 		if e.TimeoutSeconds > 0 {
 			d.TimeoutInSeconds = aws.Int64(e.TimeoutSeconds)
 		}
 		out.TaskScheduledEventDetails = d
 	case types.HistoryEventTypeTaskStarted:
-		out.TaskStartedEventDetails = &types.TaskStartedEventDetails{ResourceType: aws.String(e.ResourceType), Resource: aws.String(e.Resource)}
+		out.TaskStartedEventDetails = &types.TaskStartedEventDetails{ResourceType: aws.String(rt), Resource: aws.String(rs)}
 	case types.HistoryEventTypeTaskSucceeded:
-		out.TaskSucceededEventDetails = &types.TaskSucceededEventDetails{ResourceType: aws.String(e.ResourceType), Resource: aws.String(e.Resource), Output: encodeDetail(e.Output)}
+		out.TaskSucceededEventDetails = &types.TaskSucceededEventDetails{ResourceType: aws.String(rt), Resource: aws.String(rs), Output: encodeDetail(e.Payload)}
 	case types.HistoryEventTypeTaskFailed:
-		out.TaskFailedEventDetails = &types.TaskFailedEventDetails{ResourceType: aws.String(e.ResourceType), Resource: aws.String(e.Resource), Error: optString(e.Error), Cause: optString(e.Cause)}
+		out.TaskFailedEventDetails = &types.TaskFailedEventDetails{ResourceType: aws.String(rt), Resource: aws.String(rs), Error: optString(e.Error), Cause: optString(e.Cause)}
 	case types.HistoryEventTypeTaskTimedOut:
-		out.TaskTimedOutEventDetails = &types.TaskTimedOutEventDetails{ResourceType: aws.String(e.ResourceType), Resource: aws.String(e.Resource), Error: optString(e.Error), Cause: optString(e.Cause)}
+		out.TaskTimedOutEventDetails = &types.TaskTimedOutEventDetails{ResourceType: aws.String(rt), Resource: aws.String(rs), Error: optString(e.Error), Cause: optString(e.Cause)}
 	case types.HistoryEventTypeLambdaFunctionScheduled:
-		d := &types.LambdaFunctionScheduledEventDetails{Resource: aws.String(e.Resource), Input: encodeDetail(e.Parameters)}
+		d := &types.LambdaFunctionScheduledEventDetails{Resource: aws.String(e.Resource), Input: encodeDetail(e.Payload)}
 		if e.TimeoutSeconds > 0 {
 			d.TimeoutInSeconds = aws.Int64(e.TimeoutSeconds)
 		}
 		out.LambdaFunctionScheduledEventDetails = d
 	case types.HistoryEventTypeLambdaFunctionSucceeded:
-		out.LambdaFunctionSucceededEventDetails = &types.LambdaFunctionSucceededEventDetails{Output: encodeDetail(e.Output)}
+		out.LambdaFunctionSucceededEventDetails = &types.LambdaFunctionSucceededEventDetails{Output: encodeDetail(e.Payload)}
 	case types.HistoryEventTypeLambdaFunctionFailed:
 		out.LambdaFunctionFailedEventDetails = &types.LambdaFunctionFailedEventDetails{Error: optString(e.Error), Cause: optString(e.Cause)}
 	case types.HistoryEventTypeLambdaFunctionTimedOut:
 		out.LambdaFunctionTimedOutEventDetails = &types.LambdaFunctionTimedOutEventDetails{Error: optString(e.Error), Cause: optString(e.Cause)}
 	case types.HistoryEventTypeMapStateStarted:
-		out.MapStateStartedEventDetails = &types.MapStateStartedEventDetails{Length: int32(e.Length)}
+		out.MapStateStartedEventDetails = &types.MapStateStartedEventDetails{Length: e.Length}
 	case types.HistoryEventTypeMapIterationStarted, types.HistoryEventTypeMapIterationSucceeded,
 		types.HistoryEventTypeMapIterationFailed, types.HistoryEventTypeMapIterationAborted:
-		d := &types.MapIterationEventDetails{Name: aws.String(e.StateName), Index: int32(e.Index)}
+		d := &types.MapIterationEventDetails{Name: aws.String(e.StateName), Index: e.Index}
 		switch e.Type {
 		case types.HistoryEventTypeMapIterationStarted:
 			out.MapIterationStartedEventDetails = d

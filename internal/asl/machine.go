@@ -85,9 +85,7 @@ type State struct {
 
 	// Task
 	Resource         string
-	resourceType     string // as TaskScheduled reports it: "lambda"
-	resourceName     string // "invoke"
-	lambda           bool   // a Lambda function ARN: LambdaFunction* events
+	lambda           bool // a Lambda function ARN: LambdaFunction* events
 	timeout          time.Duration
 	timeoutPath      *jsonpath.Path
 	heartbeat        time.Duration

@@ -551,7 +551,6 @@ func (p *parser) task(f *fields, s *State) {
 			p.addf(f.at("Resource"), "%q is not an ARN (arn:partition:service:region:account:resource)", res)
 		}
 		s.Resource = res
-		s.resourceType, s.resourceName = splitResource(res)
 		s.lambda = isLambdaARN(res)
 	}
 	if t, ok := f.integer("TimeoutSeconds", 1); ok {

@@ -161,7 +161,7 @@ func (x *Execution) enter(f *frame, s *State, input any) step {
 		}
 	}
 	f.enteredAt = x.clk.Now()
-	f.entered = x.event(f, HistoryEvent{Type: enteredType(s.Type), StateName: s.Name, Input: input, HasInput: true})
+	f.entered = x.event(f, HistoryEvent{Type: enteredType(s.Type), StateName: s.Name, Payload: input})
 	x.countTransition(false)
 	switch s.Type {
 	case TypePass:
@@ -181,7 +181,7 @@ func (x *Execution) enter(f *frame, s *State, input any) step {
 		if fl != nil {
 			return failed(*fl)
 		}
-		x.event(f, HistoryEvent{Type: types.HistoryEventTypeSucceedStateExited, StateName: s.Name, Output: out, HasOutput: true})
+		x.event(f, HistoryEvent{Type: types.HistoryEventTypeSucceedStateExited, StateName: s.Name, Payload: out})
 		return step{kind: outEnd, output: out}
 	case TypeFail:
 		return x.runFail(f, s)
@@ -292,7 +292,7 @@ func (x *Execution) finishState(f *frame, s *State, result any) step {
 	if fl != nil {
 		return failed(*fl)
 	}
-	x.event(f, HistoryEvent{Type: exitedType(s.Type), StateName: s.Name, Output: out, HasOutput: true})
+	x.event(f, HistoryEvent{Type: exitedType(s.Type), StateName: s.Name, Payload: out})
 	return moveOn(s, out)
 }
 
@@ -385,7 +385,7 @@ func (x *Execution) runChoice(f *frame, s *State) step {
 	if fl != nil {
 		return failed(*fl)
 	}
-	x.event(f, HistoryEvent{Type: types.HistoryEventTypeChoiceStateExited, StateName: s.Name, Output: out, HasOutput: true})
+	x.event(f, HistoryEvent{Type: types.HistoryEventTypeChoiceStateExited, StateName: s.Name, Payload: out})
 	return step{kind: outNext, next: next, output: out}
 }
 
@@ -446,7 +446,7 @@ func (x *Execution) runWait(f *frame, s *State) step {
 				x.proceed(f, failed(*fl))
 				return
 			}
-			x.event(f, HistoryEvent{Type: types.HistoryEventTypeWaitStateExited, StateName: s.Name, Output: out, HasOutput: true})
+			x.event(f, HistoryEvent{Type: types.HistoryEventTypeWaitStateExited, StateName: s.Name, Payload: out})
 			x.proceed(f, moveOn(s, out))
 		})
 	})
@@ -585,11 +585,11 @@ func (c *taskCall) done(out any, err error) {
 func (x *Execution) invoke(f *frame, s *State) step {
 	timeoutSec := int64(f.timeout / time.Second)
 	if s.lambda {
-		x.event(f, HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionScheduled, Resource: s.Resource, Parameters: f.effective, TimeoutSeconds: timeoutSec})
-		x.event(f, HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionStarted})
+		x.event(f, HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionScheduled, Resource: s.Resource, Payload: f.effective, TimeoutSeconds: timeoutSec})
+		x.event(f, HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionStarted, Resource: s.Resource})
 	} else {
-		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskScheduled, ResourceType: s.resourceType, Resource: s.resourceName, Region: x.engine.region(), Parameters: f.effective, TimeoutSeconds: timeoutSec})
-		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskStarted, ResourceType: s.resourceType, Resource: s.resourceName})
+		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskScheduled, Resource: s.Resource, Region: x.engine.region(), Payload: f.effective, TimeoutSeconds: timeoutSec})
+		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskStarted, Resource: s.Resource})
 	}
 	tok := x.arm(f)
 	h := x.engine.Resources[s.Resource]
@@ -628,21 +628,21 @@ func (x *Execution) invoke(f *frame, s *State) step {
 func (x *Execution) taskTimedOut(f *frame, s *State) step {
 	fl := failure{name: states.Timeout}
 	if s.lambda {
-		x.event(f, HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionTimedOut, Error: fl.name})
+		x.event(f, HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionTimedOut, Resource: s.Resource, Error: fl.name})
 	} else {
-		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskTimedOut, ResourceType: s.resourceType, Resource: s.resourceName, Error: fl.name})
+		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskTimedOut, Resource: s.Resource, Error: fl.name})
 	}
 	return x.handleError(f, s, fl)
 }
 
 func (x *Execution) taskResult(f *frame, s *State, out any, err error) step {
-	rt, rs, lambda := s.resourceType, s.resourceName, s.lambda
+	lambda := s.lambda
 	if err != nil {
 		fl := asFailure(err)
 		if lambda {
-			x.event(f, HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionFailed, Error: fl.name, Cause: fl.cause})
+			x.event(f, HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionFailed, Resource: s.Resource, Error: fl.name, Cause: fl.cause})
 		} else {
-			x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskFailed, ResourceType: rt, Resource: rs, Error: fl.name, Cause: fl.cause})
+			x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskFailed, Resource: s.Resource, Error: fl.name, Cause: fl.cause})
 		}
 		return x.handleError(f, s, fl)
 	}
@@ -651,9 +651,9 @@ func (x *Execution) taskResult(f *frame, s *State, out any, err error) step {
 		return failed(failure{name: states.Runtime, cause: fmt.Sprintf("the handler for '%s' returned a value that is not JSON: %v", s.Resource, nerr)})
 	}
 	if lambda {
-		x.event(f, HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionSucceeded, Output: out, HasOutput: true})
+		x.event(f, HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionSucceeded, Resource: s.Resource, Payload: out})
 	} else {
-		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskSucceeded, ResourceType: rt, Resource: rs, Output: out, HasOutput: true})
+		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskSucceeded, Resource: s.Resource, Payload: out})
 	}
 	if !value.SizeAtMost(out, MaxPayloadBytes) {
 		return failed(x.dataLimit(f))
@@ -730,7 +730,7 @@ func (x *Execution) catchOrFail(f *frame, s *State, fl failure) step {
 		if bad != nil {
 			return failed(*bad)
 		}
-		x.event(f, HistoryEvent{Type: exitedType(s.Type), StateName: s.Name, Output: out, HasOutput: true})
+		x.event(f, HistoryEvent{Type: exitedType(s.Type), StateName: s.Name, Payload: out})
 		return step{kind: outNext, next: c.next, output: out}
 	}
 	return failed(fl)
@@ -811,7 +811,7 @@ func (x *Execution) runMap(f *frame, s *State) step {
 }
 
 func (x *Execution) startMap(f *frame, s *State) step {
-	started := x.event(f, HistoryEvent{Type: types.HistoryEventTypeMapStateStarted, Length: len(f.items)})
+	started := x.event(f, HistoryEvent{Type: types.HistoryEventTypeMapStateStarted, Length: int32(len(f.items))})
 	g := &group{kind: groupMap, owner: f, results: make([]any, len(f.items)), remaining: len(f.items)}
 	f.group = g
 	_ = started
@@ -847,7 +847,7 @@ func (x *Execution) launch(f *frame, s *State, g *group) {
 			}
 			input = v
 		}
-		id := x.emit(HistoryEvent{Type: types.HistoryEventTypeMapIterationStarted, PreviousEventID: f.prev, StateName: s.Name, Index: i})
+		id := x.emit(HistoryEvent{Type: types.HistoryEventTypeMapIterationStarted, PreviousEventID: f.prev, StateName: s.Name, Index: int32(i)})
 		child := &frame{x: x, machine: s.Processor, parent: g, index: i, prev: id}
 		g.frames = append(g.frames, child)
 		g.running++
@@ -866,7 +866,7 @@ func (g *group) childDone(child *frame, output any) {
 	g.remaining--
 	child.dead = true
 	if g.kind == groupMap {
-		x.emit(HistoryEvent{Type: types.HistoryEventTypeMapIterationSucceeded, PreviousEventID: child.prev, StateName: f.state.Name, Index: child.index})
+		x.emit(HistoryEvent{Type: types.HistoryEventTypeMapIterationSucceeded, PreviousEventID: child.prev, StateName: f.state.Name, Index: int32(child.index)})
 	}
 	if g.launching {
 		return
@@ -889,14 +889,14 @@ func (g *group) childFailed(child *frame, fl failure) {
 	g.running--
 	g.failed, g.fail = true, fl
 	if g.kind == groupMap {
-		x.emit(HistoryEvent{Type: types.HistoryEventTypeMapIterationFailed, PreviousEventID: child.prev, StateName: f.state.Name, Index: child.index})
+		x.emit(HistoryEvent{Type: types.HistoryEventTypeMapIterationFailed, PreviousEventID: child.prev, StateName: f.state.Name, Index: int32(child.index)})
 	}
 	for _, other := range g.frames {
 		if other.dead {
 			continue
 		}
 		if g.kind == groupMap {
-			x.emit(HistoryEvent{Type: types.HistoryEventTypeMapIterationAborted, PreviousEventID: other.prev, StateName: f.state.Name, Index: other.index})
+			x.emit(HistoryEvent{Type: types.HistoryEventTypeMapIterationAborted, PreviousEventID: other.prev, StateName: f.state.Name, Index: int32(other.index)})
 		}
 		kill(other)
 	}
