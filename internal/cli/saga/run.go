@@ -16,6 +16,7 @@ import (
 	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/clock"
+	"github.com/yafdp/yafdp/internal/order"
 	"github.com/yafdp/yafdp/internal/saga"
 )
 
@@ -180,9 +181,29 @@ func (o *RunOptions) parse(cmd *cobra.Command) error {
 		if err != nil {
 			return cmdutil.UsageErrorf("--input: %v", err)
 		}
+		if o.machine == nil {
+			// The built-in saga takes an order message: check it as
+			// 'order submit' will, so a typo is a clear error, not a
+			// States.Runtime failure three states in.
+			if err := checkOrder(v); err != nil {
+				return cmdutil.UsageErrorf("--input: not a valid order for the built-in saga: %v", err)
+			}
+		}
 		o.input, o.hasInput = v, true
 	}
 	return nil
+}
+
+func checkOrder(v any) error {
+	data, err := value.Encode(v)
+	if err != nil {
+		return err
+	}
+	o, err := order.Decode(data)
+	if err != nil {
+		return err
+	}
+	return o.Validate()
 }
 
 // readInput reads --input: inline JSON, or @FILE.

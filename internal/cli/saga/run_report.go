@@ -244,7 +244,11 @@ func (r *batchReport) renderTimeline(b *strings.Builder, s *ui.Styles) {
 	if n := len(r.Timeline); n > 0 {
 		total = r.Timeline[n-1].End
 	}
-	fmt.Fprintf(b, "%s %s · %s in %s\n", s.Header("Order"), x.Name, status, ui.Duration(total))
+	label := "Execution"
+	if strings.HasPrefix(x.Name, "ord_") {
+		label = "Order"
+	}
+	fmt.Fprintf(b, "%s %s · %s in %s\n", s.Header(label), x.Name, status, ui.Duration(total))
 	if x.Error != "" {
 		fmt.Fprintf(b, "  %s %s\n", s.Failure(x.Error), s.Muted(x.Cause))
 	}

@@ -80,6 +80,8 @@ func TestNewCmdRunRejectsBadInput(t *testing.T) {
 		{[]string{"--input", "@" + filepath.Join(dir, "none.json")}, "no such file"},
 		{[]string{"--input", `"` + strings.Repeat("x", 300*1024) + `"`}, "Step Functions accepts at most 262144"},
 		{[]string{"--input", "{}", "--orders", "5"}, "--input runs one execution; drop --orders"},
+		{[]string{"--input", "{}"}, "--input: not a valid order for the built-in saga"},
+		{[]string{"--input", `{"orderId":"ord_1","customerId":"cus_1","restaurantId":"rst_1","items":[{"sku":"A","qty":0,"unitPriceCents":100}],"currency":"EUR","totalCents":0,"deliveryAddress":{"line1":"x","city":"y","postalCode":"1","country":"DE"},"placedAt":"2026-01-01T00:00:00Z"}`}, "items[0].qty"},
 		{[]string{"--bogus"}, "unknown flag: --bogus"},
 		{[]string{"extra"}, "unknown command"},
 	}
