@@ -1,123 +1,52 @@
 package asl
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
-	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
+	"slices"
 	"testing"
 
+	"github.com/yafdp/yafdp/internal/asl/corpus"
 	"github.com/yafdp/yafdp/internal/asl/value"
 	"github.com/yafdp/yafdp/internal/clock"
 )
 
-// conformanceDir finds ../shared/conformance next to the repository (or
-// $YAFDP_CONFORMANCE_DIR). The corpus is not part of the repository.
-func conformanceDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("YAFDP_CONFORMANCE_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "conformance")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "cases")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the conformance corpus is missing at %s (CI=true): %v", dir, err)
-		}
-		t.Skipf("the conformance corpus is not at %s; set YAFDP_CONFORMANCE_DIR to run these tests", dir)
-	}
-	return dir
-}
-
-type conformanceCase struct {
-	Name       string          `json:"name"`
-	Definition json.RawMessage `json:"definition"`
-	Input      json.RawMessage `json:"input"`
-	Expected   struct {
-		Status        string          `json:"status"`
-		Output        json.RawMessage `json:"output"`
-		OutputPartial bool            `json:"output_partial"`
-		Error         *string         `json:"error"`
-		Cause         *string         `json:"cause"`
-		Events        []string        `json:"events"`
-	} `json:"expected"`
-	Masked map[string]any `json:"masked"`
-}
-
-// judgedWrong reads the committed list of corpus cases this engine
-// deliberately does not match, each with its reason.
-func judgedWrong(t *testing.T) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	f, err := os.Open(filepath.Join("testdata", "conformance-judged-wrong.txt"))
-	if err != nil {
-		if os.IsNotExist(err) {
-			return out
-		}
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		name, reason, _ := strings.Cut(line, " ")
-		out[name] = strings.TrimSpace(reason)
-	}
-	return out
-}
-
+// TestConformanceCorpus runs every execution recorded against AWS Step
+// Functions in ../shared/conformance through the engine and compares status,
+// output, error, cause and the event types in order. A case this engine
+// deliberately does not match must be listed, with the reason, in
+// testdata/conformance-judged-wrong.txt; the comparison itself is never
+// loosened.
 func TestConformanceCorpus(t *testing.T) {
-	dir := conformanceDir(t)
-	files, err := filepath.Glob(filepath.Join(dir, "cases", "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no cases in %s: %v", dir, err)
-	}
-	wrong := judgedWrong(t)
+	cases := corpus.Load(t)
+	wrong := corpus.JudgedWrong(t, filepath.Join("testdata", "conformance-judged-wrong.txt"))
 	passed := 0
-	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var c conformanceCase
-		if err := json.Unmarshal(data, &c); err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
+	for i := range cases {
+		c := &cases[i]
 		t.Run(c.Name, func(t *testing.T) {
 			if reason, ok := wrong[c.Name]; ok {
 				t.Skipf("judged wrong: %s", reason)
 			}
-			runConformanceCase(t, &c)
+			runConformanceCase(t, c)
 			if !t.Failed() {
 				passed++
 			}
 		})
 	}
-	t.Logf("%d of %d corpus cases pass (%d judged wrong)", passed, len(files), len(wrong))
+	t.Logf("%d of %d corpus cases pass (%d judged wrong)", passed, len(cases), len(wrong))
 }
 
-func runConformanceCase(t *testing.T, c *conformanceCase) {
+func runConformanceCase(t *testing.T, c *corpus.Case) {
 	t.Helper()
 	m, err := Parse(c.Definition)
 	if err != nil {
 		t.Fatalf("parse: %v", err)
 	}
-	input, err := value.Decode(c.Input)
-	if err != nil {
-		t.Fatal(err)
-	}
+	input := corpus.Decode(t, c.Input)
 	vc := clock.NewVirtual(clock.Epoch)
 	eng := &Engine{Clock: vc, Seed: 1}
 	x, err := eng.Start(context.Background(), m, StartOptions{Name: "conformance", Input: input, StateMachineName: "Conformance"})
 	if err != nil {
-		if c.Expected.Error != nil && *c.Expected.Error == "States.DataLimitExceeded" {
-			return
-		}
 		t.Fatalf("start: %v", err)
 	}
 	vc.Run()
@@ -126,12 +55,9 @@ func runConformanceCase(t *testing.T, c *conformanceCase) {
 		t.Fatalf("status %s (error %q, cause %q), want %s", status, errName, cause, c.Expected.Status)
 	}
 	if status == StatusSucceeded {
-		want, err := value.Decode(c.Expected.Output)
-		if err != nil {
-			t.Fatal(err)
-		}
+		want := corpus.Decode(t, c.Expected.Output)
 		if c.Expected.OutputPartial {
-			if !subset(want, output) {
+			if !corpus.Subset(want, output) {
 				t.Errorf("output %s does not contain %s", value.MustEncodeString(output), value.MustEncodeString(want))
 			}
 		} else if !value.Equal(want, output) {
@@ -151,7 +77,7 @@ func runConformanceCase(t *testing.T, c *conformanceCase) {
 				t.Errorf("cause\n got %q\nwant %q", cause, *c.Expected.Cause)
 			}
 		case c.Masked["cause"] != nil:
-			if pattern, ok := c.Masked["cause"].(string); ok && !placeholderMatch(pattern, cause) {
+			if pattern, ok := c.Masked["cause"].(string); ok && !corpus.MatchMaskedString(pattern, cause) {
 				t.Errorf("cause\n got %q\nwant %q (placeholders match anything)", cause, pattern)
 			}
 		default:
@@ -167,53 +93,8 @@ func runConformanceCase(t *testing.T, c *conformanceCase) {
 		}
 		// Exact order, even where the corpus allows branch interleavings to
 		// vary: instant branches run one after another, as AWS recorded.
-		want := c.Expected.Events
-		if !equalStrings(got, want) {
-			t.Errorf("events\n got %v\nwant %v", got, want)
+		if !slices.Equal(got, c.Expected.Events) {
+			t.Errorf("events\n got %v\nwant %v", got, c.Expected.Events)
 		}
 	}
-}
-
-// subset reports whether want is a recursive object subset of got.
-func subset(want, got any) bool {
-	wm, ok := want.(map[string]any)
-	if !ok {
-		return value.Equal(want, got)
-	}
-	gm, ok := got.(map[string]any)
-	if !ok {
-		return false
-	}
-	for k, wv := range wm {
-		gv, ok := gm[k]
-		if !ok || !subset(wv, gv) {
-			return false
-		}
-	}
-	return true
-}
-
-var placeholder = regexp.MustCompile(`<[^<>]+>`)
-
-// placeholderMatch compares a string with a recorded one in which LocalStack
-// placeholders such as <json-input:1> stand for anything.
-func placeholderMatch(pattern, s string) bool {
-	parts := placeholder.Split(pattern, -1)
-	for i := range parts {
-		parts[i] = regexp.QuoteMeta(parts[i])
-	}
-	re, err := regexp.Compile("^" + strings.Join(parts, "(?s:.*)") + "$")
-	return err == nil && re.MatchString(s)
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

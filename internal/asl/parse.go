@@ -570,27 +570,37 @@ func (p *parser) task(f *fields, s *State) {
 	}
 }
 
-func (p *parser) retriers(f *fields) []*Retrier {
-	v, ok := f.raw("Retry")
+// objects reads a field that must be an array of objects (Retry, Catch)
+// and calls each with the fields of one element.
+func (p *parser) objects(f *fields, key, what string, each func(i, n int, of *fields)) {
+	v, ok := f.raw(key)
 	if !ok {
-		return nil
+		return
 	}
 	list, ok := v.([]any)
 	if !ok {
-		p.addf(f.at("Retry"), "must be an array of retriers, not %s", value.TypeName(v))
-		return nil
+		p.addf(f.at(key), "must be an array of %ss, not %s", what, value.TypeName(v))
+		return
 	}
-	out := make([]*Retrier, 0, len(list))
 	for i, item := range list {
-		where := fmt.Sprintf("%s[%d]", f.at("Retry"), i)
+		where := fmt.Sprintf("%s[%d]", f.at(key), i)
 		obj, ok := item.(map[string]any)
 		if !ok {
 			p.addf(where, "must be an object, not %s", value.TypeName(item))
 			continue
 		}
-		rf := p.fields(where, obj)
+		of := p.fields(where, obj)
+		each(i, len(list), of)
+		of.str("Comment", false)
+		of.finish("a " + what)
+	}
+}
+
+func (p *parser) retriers(f *fields) []*Retrier {
+	var out []*Retrier
+	p.objects(f, "Retry", "retrier", func(i, n int, rf *fields) {
 		r := &Retrier{IntervalSeconds: 1, MaxAttempts: 3, BackoffRate: 2}
-		r.ErrorEquals = p.errorEquals(rf, i == len(list)-1)
+		r.ErrorEquals = p.errorEquals(rf, i == n-1)
 		if n, ok := rf.integer("IntervalSeconds", 1); ok {
 			if n > 99999999 {
 				p.addf(rf.at("IntervalSeconds"), "must be <= 99999999")
@@ -625,40 +635,20 @@ func (p *parser) retriers(f *fields) []*Retrier {
 				p.addf(rf.at("JitterStrategy"), "must be \"FULL\" or \"NONE\", not %q", j)
 			}
 		}
-		rf.str("Comment", false)
-		rf.finish("a retrier")
 		out = append(out, r)
-	}
+	})
 	return out
 }
 
 func (p *parser) catchers(f *fields) []*Catcher {
-	v, ok := f.raw("Catch")
-	if !ok {
-		return nil
-	}
-	list, ok := v.([]any)
-	if !ok {
-		p.addf(f.at("Catch"), "must be an array of catchers, not %s", value.TypeName(v))
-		return nil
-	}
-	out := make([]*Catcher, 0, len(list))
-	for i, item := range list {
-		where := fmt.Sprintf("%s[%d]", f.at("Catch"), i)
-		obj, ok := item.(map[string]any)
-		if !ok {
-			p.addf(where, "must be an object, not %s", value.TypeName(item))
-			continue
-		}
-		cf := p.fields(where, obj)
+	var out []*Catcher
+	p.objects(f, "Catch", "catcher", func(i, n int, cf *fields) {
 		c := &Catcher{}
-		c.ErrorEquals = p.errorEquals(cf, i == len(list)-1)
+		c.ErrorEquals = p.errorEquals(cf, i == n-1)
 		c.Next, _ = cf.str("Next", true)
 		c.resultPath = cf.optPath("ResultPath", true)
-		cf.str("Comment", false)
-		cf.finish("a catcher")
 		out = append(out, c)
-	}
+	})
 	return out
 }
 

@@ -434,23 +434,30 @@ func (x *Execution) runWait(f *frame, s *State) step {
 		d = 0
 	}
 	f.effective = eff
-	tok := x.arm(f)
+	x.after(f, d, x.arm(f), func() step {
+		out, fl := x.outputPath(f, s, f.effective)
+		if fl != nil {
+			return failed(*fl)
+		}
+		x.event(f, HistoryEvent{Type: types.HistoryEventTypeWaitStateExited, StateName: s.Name, Payload: out})
+		return moveOn(s, out)
+	})
+	return suspend
+}
+
+// after runs then on the frame's mailbox once d has passed, unless by then
+// the frame has moved past token tok (or died), and carries on with the step
+// then returns.
+func (x *Execution) after(f *frame, d time.Duration, tok uint64, then func() step) {
 	f.timer = x.clk.AfterFunc(d, func() {
 		x.post(func() {
 			if !x.current(f, tok) {
 				return
 			}
 			f.timer = nil
-			out, fl := x.outputPath(f, s, f.effective)
-			if fl != nil {
-				x.proceed(f, failed(*fl))
-				return
-			}
-			x.event(f, HistoryEvent{Type: types.HistoryEventTypeWaitStateExited, StateName: s.Name, Payload: out})
-			x.proceed(f, moveOn(s, out))
+			x.proceed(f, then())
 		})
 	})
-	return suspend
 }
 
 // arm invalidates the frame's pending callbacks and returns the token for
@@ -611,15 +618,9 @@ func (x *Execution) invoke(f *frame, s *State) step {
 	// answer arriving now waits in the mailbox until this returns, and then
 	// finds the timer to stop.
 	if f.timeout > 0 {
-		f.timer = x.clk.AfterFunc(f.timeout, func() {
-			x.post(func() {
-				if !x.current(f, tok) {
-					return
-				}
-				f.timer = nil
-				x.arm(f) // a late answer is ignored
-				x.proceed(f, x.taskTimedOut(f, s))
-			})
+		x.after(f, f.timeout, tok, func() step {
+			x.arm(f) // the call's late answer is ignored
+			return x.taskTimedOut(f, s)
 		})
 	}
 	return suspend
@@ -699,16 +700,9 @@ func (x *Execution) tryRetry(f *frame, s *State, fl failure) (step, bool) {
 			d = time.Duration(x.rand().Int64N(int64(d) + 1))
 		}
 		x.countTransition(true)
-		tok := x.arm(f)
-		f.timer = x.clk.AfterFunc(d, func() {
-			x.post(func() {
-				if !x.current(f, tok) {
-					return
-				}
-				f.timer = nil
-				f.ctxObj = nil // RetryCount changed
-				x.proceed(f, x.retry(f, s))
-			})
+		x.after(f, d, x.arm(f), func() step {
+			f.ctxObj = nil // RetryCount changed
+			return x.retry(f, s)
 		})
 		return suspend, true
 	}

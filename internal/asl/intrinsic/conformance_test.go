@@ -1,41 +1,20 @@
 package intrinsic
 
 import (
-	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/yafdp/yafdp/internal/asl/corpus"
 	"github.com/yafdp/yafdp/internal/asl/jsonpath"
 	"github.com/yafdp/yafdp/internal/asl/states"
 	"github.com/yafdp/yafdp/internal/asl/value"
 )
-
-// corpusDir is the ASL conformance corpus recorded against AWS Step
-// Functions, shared by every package of the engine and kept outside the repo.
-const corpusDir = "../../../../shared/conformance"
-
-// conformanceCase is the part of a corpus case file this package reads.
-type conformanceCase struct {
-	Name       string          `json:"name"`
-	Definition json.RawMessage `json:"definition"`
-	Input      json.RawMessage `json:"input"`
-	Expected   struct {
-		Status        string          `json:"status"`
-		Output        json.RawMessage `json:"output"`
-		OutputPartial bool            `json:"output_partial"`
-		Error         *string         `json:"error"`
-		Cause         *string         `json:"cause"`
-	} `json:"expected"`
-	Masked json.RawMessage `json:"masked"`
-}
 
 // passFields are the fields a single Pass state may have for its case to be
 // checked here: the template does the work, and the I/O paths around it are
@@ -46,17 +25,11 @@ var passFields = []string{"Type", "Parameters", "End", "Comment", "InputPath", "
 // whose definition is one Pass state with Parameters and End:true, and
 // compares the result with what AWS returned.
 func TestConformance(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(corpusDir, "cases", "*.json"))
-	if err != nil || len(files) == 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("conformance corpus not found at %s: CI must provide it", corpusDir)
-		}
-		t.Skipf("conformance corpus not found at %s; put it there to run these cases", corpusDir)
-	}
-	wrong := readJudgedWrong(t)
+	cases := corpus.Load(t)
+	wrong := corpus.JudgedWrong(t, filepath.Join("testdata", "judged-wrong.txt"))
 	ran := 0
-	for _, file := range files {
-		c := readCase(t, file)
+	for i := range cases {
+		c := &cases[i]
 		name, state, ok := singlePassState(t, c)
 		if !ok {
 			if strings.HasPrefix(c.Name, "intrinsic_") {
@@ -91,9 +64,9 @@ func mismatch(format string, a ...any) error {
 	return &caseError{msg: fmt.Sprintf(format, a...)}
 }
 
-func runCase(t *testing.T, c *conformanceCase, stateName string, state map[string]any) error {
+func runCase(t *testing.T, c *corpus.Case, stateName string, state map[string]any) error {
 	t.Helper()
-	input := mustDecode(t, c.Input)
+	input := corpus.Decode(t, c.Input)
 	const machine = "yafdp-conformance"
 	ctx := contextObject(input, machine, c.Name, stateName)
 
@@ -108,18 +81,12 @@ func runCase(t *testing.T, c *conformanceCase, stateName string, state map[strin
 
 	tmpl, err := CompileTemplate(state["Parameters"])
 	if err != nil {
-		if p := unsupportedPath(state["Parameters"]); p != "" {
-			t.Skipf("package jsonpath cannot compile %q yet (wildcards, slices and filters are being added there): %v", p, err)
-		}
 		return mismatch("CompileTemplate: %v", err)
 	}
 	env := &Env{Input: effective, Context: ctx, Rand: rand.New(rand.NewPCG(1, 2))}
 	result, evalErr := tmpl.Eval(env)
 
-	var masked map[string]any
-	if len(c.Masked) > 0 {
-		masked, _ = mustDecode(t, c.Masked).(map[string]any)
-	}
+	masked := c.Masked
 
 	switch c.Expected.Status {
 	case "FAILED":
@@ -133,7 +100,7 @@ func runCase(t *testing.T, c *conformanceCase, stateName string, state map[strin
 		if c.Expected.Cause != nil && se.Cause != stripEnginePrefix(*c.Expected.Cause) {
 			return mismatch("cause:\n got %q\nwant %q", se.Cause, stripEnginePrefix(*c.Expected.Cause))
 		}
-		if mc, ok := masked["cause"].(string); ok && !matchMasked(stripEnginePrefix(mc), se.Cause) {
+		if mc, ok := masked["cause"].(string); ok && !corpus.MatchMaskedString(stripEnginePrefix(mc), se.Cause) {
 			return mismatch("cause does not match the masked recording:\n got %q\nwant %q", se.Cause, stripEnginePrefix(mc))
 		}
 		return nil
@@ -154,15 +121,15 @@ func runCase(t *testing.T, c *conformanceCase, stateName string, state map[strin
 				return mismatch("OutputPath %s: %v", op, err)
 			}
 		}
-		want := mustDecode(t, c.Expected.Output)
+		want := corpus.Decode(t, c.Expected.Output)
 		if c.Expected.OutputPartial {
-			if !subset(want, output) {
+			if !corpus.Subset(want, output) {
 				return mismatch("output %s does not contain %s", value.MustEncodeString(output), value.MustEncodeString(want))
 			}
 		} else if !value.Equal(want, output) {
 			return mismatch("output:\n got %s\nwant %s", value.MustEncodeString(output), value.MustEncodeString(want))
 		}
-		if mo, ok := masked["output"]; ok && !matchMasked(mo, output) {
+		if mo, ok := masked["output"]; ok && !corpus.MatchMasked(mo, output) {
 			return mismatch("output does not match the masked recording:\n got %s\nwant %s", value.MustEncodeString(output), value.MustEncodeString(mo))
 		}
 		return nil
@@ -171,23 +138,10 @@ func runCase(t *testing.T, c *conformanceCase, stateName string, state map[strin
 	return nil
 }
 
-func readCase(t *testing.T, file string) *conformanceCase {
-	t.Helper()
-	b, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c conformanceCase
-	if err := json.Unmarshal(b, &c); err != nil {
-		t.Fatalf("%s: %v", file, err)
-	}
-	return &c
-}
-
 // singlePassState returns the only state of the case's definition when it is
 // a Pass state with Parameters, End:true and nothing this test cannot apply.
-func singlePassState(t *testing.T, c *conformanceCase) (string, map[string]any, bool) {
-	def, _ := mustDecode(t, c.Definition).(map[string]any)
+func singlePassState(t *testing.T, c *corpus.Case) (string, map[string]any, bool) {
+	def, _ := corpus.Decode(t, c.Definition).(map[string]any)
 	sts, _ := def["States"].(map[string]any)
 	if len(sts) != 1 {
 		return "", nil, false
@@ -210,18 +164,6 @@ func singlePassState(t *testing.T, c *conformanceCase) (string, map[string]any, 
 	return "", nil, false
 }
 
-func mustDecode(t *testing.T, raw json.RawMessage) any {
-	t.Helper()
-	if len(raw) == 0 {
-		return nil
-	}
-	v, err := value.Decode(raw)
-	if err != nil {
-		t.Fatalf("decode %s: %v", raw, err)
-	}
-	return v
-}
-
 // contextObject builds the context object the engine passes to a state.
 func contextObject(input any, machine, execution, state string) any {
 	const region, account = "us-east-1", "123456789012"
@@ -232,12 +174,12 @@ func contextObject(input any, machine, execution, state string) any {
 			"Name":         execution,
 			"RoleArn":      "arn:aws:iam::" + account + ":role/yafdp-saga",
 			"StartTime":    "2026-01-01T00:00:00.000Z",
-			"RedriveCount": json.Number("0"),
+			"RedriveCount": value.IntNumber(0),
 		},
 		"State": map[string]any{
 			"EnteredTime": "2026-01-01T00:00:00.000Z",
 			"Name":        state,
-			"RetryCount":  json.Number("0"),
+			"RetryCount":  value.IntNumber(0),
 		},
 		"StateMachine": map[string]any{
 			"Id":   "arn:aws:states:" + region + ":" + account + ":stateMachine:" + machine,
@@ -246,166 +188,11 @@ func contextObject(input any, machine, execution, state string) any {
 	}
 }
 
-// unsupportedPath returns the first ".$" path in a template that package
-// jsonpath does not compile, or "".
-func unsupportedPath(v any) string {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			if s, ok := e.(string); ok && strings.HasSuffix(k, ".$") && strings.HasPrefix(s, "$") {
-				if _, err := jsonpath.Compile(s); err != nil {
-					return s
-				}
-			}
-			if p := unsupportedPath(e); p != "" {
-				return p
-			}
-		}
-	case []any:
-		for _, e := range x {
-			if p := unsupportedPath(e); p != "" {
-				return p
-			}
-		}
-	}
-	return ""
-}
-
 // enginePrefix is what the engine, not the template, puts before a state's
 // failure cause: the template cannot know the event id.
 var enginePrefix = regexp.MustCompile(`^An error occurred while executing the state '[^']*' \(entered at the event id #\d+\)\. `)
 
 func stripEnginePrefix(s string) string { return enginePrefix.ReplaceAllString(s, "") }
-
-// subset reports whether want is a recursive object subset of got.
-func subset(want, got any) bool {
-	switch w := want.(type) {
-	case map[string]any:
-		g, ok := got.(map[string]any)
-		if !ok {
-			return false
-		}
-		for k, wv := range w {
-			gv, ok := g[k]
-			if !ok || !subset(wv, gv) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		g, ok := got.([]any)
-		if !ok || len(g) != len(w) {
-			return false
-		}
-		for i := range w {
-			if !subset(w[i], g[i]) {
-				return false
-			}
-		}
-		return true
-	}
-	return value.Equal(want, got)
-}
-
-// placeholder matches the snapshot placeholders LocalStack put into recorded
-// values: <ArnPart_0idx>, <json-input:1>, <region>, and the masked account id.
-var placeholder = regexp.MustCompile(`<[A-Za-z0-9_:\-]+>|111111111111`)
-
-// wholeValuePlaceholders replace a whole recorded value.
-var wholeValuePlaceholders = map[string]bool{
-	"date": true, "start-time": true, "entered-time": true, "snf_role_arn": true, "RandomNumberGenerated": true,
-}
-
-// matchMasked compares a value with a masked recording of it: placeholders
-// match anything of the right shape, everything else must be equal.
-func matchMasked(want, got any) bool {
-	switch w := want.(type) {
-	case map[string]any:
-		g, ok := got.(map[string]any)
-		if !ok || len(g) != len(w) {
-			return false
-		}
-		for k, wv := range w {
-			if gv, ok := g[k]; !ok || !matchMasked(wv, gv) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		g, ok := got.([]any)
-		if !ok || len(g) != len(w) {
-			return false
-		}
-		for i := range w {
-			if !matchMasked(w[i], g[i]) {
-				return false
-			}
-		}
-		return true
-	case string:
-		if w == "RandomNumberGenerated" {
-			return value.IsNumber(got)
-		}
-		if wholeValuePlaceholders[w] {
-			return got != nil
-		}
-		g, ok := got.(string)
-		if !ok {
-			return false
-		}
-		if !placeholder.MatchString(w) {
-			return g == w
-		}
-		var re strings.Builder
-		re.WriteString(`^(?s)`)
-		last := 0
-		for _, loc := range placeholder.FindAllStringIndex(w, -1) {
-			re.WriteString(regexp.QuoteMeta(w[last:loc[0]]))
-			if w[loc[0]] == '<' {
-				re.WriteString(`.+?`)
-			} else {
-				re.WriteString(`[0-9]{12}`)
-			}
-			last = loc[1]
-		}
-		re.WriteString(regexp.QuoteMeta(w[last:]))
-		re.WriteString(`$`)
-		return regexp.MustCompile(re.String()).MatchString(g)
-	}
-	return value.Equal(want, got)
-}
-
-// readJudgedWrong reads testdata/judged-wrong.txt: one "case-name: reason"
-// per line for corpus cases believed to be recorded wrongly. Such a case
-// must still fail; the test says so when it starts passing.
-func readJudgedWrong(t *testing.T) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	f, err := os.Open(filepath.Join("testdata", "judged-wrong.txt"))
-	if errors.Is(err, os.ErrNotExist) {
-		return out
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		name, reason, ok := strings.Cut(line, ":")
-		if !ok || strings.TrimSpace(reason) == "" {
-			t.Fatalf("testdata/judged-wrong.txt: %q: want \"case-name: reason\"", line)
-		}
-		out[strings.TrimSpace(name)] = strings.TrimSpace(reason)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 func deref(s *string) string {
 	if s == nil {

@@ -1,0 +1,252 @@
+// Package corpus reads the ASL conformance corpus: executions recorded
+// against real AWS Step Functions, kept next to the repository in
+// ../shared/conformance (see its README.md) and never copied into it. The
+// engine's packages test themselves against it; this package holds what
+// they share: finding and loading the cases, the list of cases judged wrong,
+// and comparing values with masked or partial recordings.
+package corpus
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/yafdp/yafdp/internal/asl/value"
+)
+
+// Case is one recorded execution.
+type Case struct {
+	Name       string          `json:"name"`
+	Definition json.RawMessage `json:"definition"`
+	Input      json.RawMessage `json:"input"`
+	Expected   struct {
+		Status        string          `json:"status"`
+		Output        json.RawMessage `json:"output"`
+		OutputPartial bool            `json:"output_partial"`
+		Error         *string         `json:"error"`
+		Cause         *string         `json:"cause"`
+		Events        []string        `json:"events"`
+	} `json:"expected"`
+	// Masked holds recorded values with snapshot placeholders, decoded.
+	Masked map[string]any `json:"masked"`
+}
+
+// Dir returns the corpus folder: $YAFDP_CONFORMANCE_DIR, or shared/conformance
+// beside the repository root. When it is missing the test fails under CI
+// (CI=true) and is skipped elsewhere, with a message saying where it looked.
+func Dir(t testing.TB) string {
+	t.Helper()
+	dir := os.Getenv("YAFDP_CONFORMANCE_DIR")
+	if dir == "" {
+		root, err := moduleRoot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir = filepath.Join(root, "..", "shared", "conformance")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "cases")); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("the conformance corpus is missing at %s (CI=true): %v", dir, err)
+		}
+		t.Skipf("the conformance corpus is not at %s; set YAFDP_CONFORMANCE_DIR to run these tests", dir)
+	}
+	return dir
+}
+
+// moduleRoot walks up from the working directory (a package folder under
+// go test) to the folder holding go.mod.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("corpus: no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// Load reads every case, sorted by name.
+func Load(t testing.TB) []Case {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(Dir(t), "cases", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no cases in the corpus: %v", err)
+	}
+	sort.Strings(files)
+	cases := make([]Case, 0, len(files))
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var c Case
+		if err := json.Unmarshal(data, &c); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		cases = append(cases, c)
+	}
+	return cases
+}
+
+// Decode decodes a raw JSON field of a case into a value (nil when empty).
+func Decode(t testing.TB, raw json.RawMessage) any {
+	t.Helper()
+	if len(raw) == 0 {
+		return nil
+	}
+	v, err := value.Decode(raw)
+	if err != nil {
+		t.Fatalf("decode %s: %v", raw, err)
+	}
+	return v
+}
+
+// JudgedWrong reads a list of cases a package deliberately does not match:
+// one "case-name: reason" per line, # for comments. A missing file is an
+// empty list.
+func JudgedWrong(t testing.TB, path string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return out
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, reason, ok := strings.Cut(line, ":")
+		if !ok || strings.TrimSpace(reason) == "" {
+			t.Fatalf("%s: %q: want \"case-name: reason\"", path, line)
+		}
+		out[strings.TrimSpace(name)] = strings.TrimSpace(reason)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Subset reports whether want is a recursive subset of got: every key of
+// every object in want is in got with a matching value; arrays and scalars
+// are compared whole (numbers by value).
+func Subset(want, got any) bool {
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, wv := range w {
+			gv, ok := g[k]
+			if !ok || !Subset(wv, gv) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		g, ok := got.([]any)
+		if !ok || len(g) != len(w) {
+			return false
+		}
+		for i := range w {
+			if !Subset(w[i], g[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return value.Equal(want, got)
+}
+
+// placeholder matches the snapshot placeholders LocalStack put into recorded
+// values: <ArnPart_0idx>, <json-input:1>, <region>, and the masked account id.
+var placeholder = regexp.MustCompile(`<[A-Za-z0-9_:\-]+>|111111111111`)
+
+// wholeValuePlaceholders replace a whole recorded value.
+var wholeValuePlaceholders = map[string]bool{
+	"date": true, "start-time": true, "entered-time": true, "snf_role_arn": true, "RandomNumberGenerated": true,
+}
+
+// MatchMasked compares a value with a masked recording of it: placeholders
+// match anything of the right shape (RandomNumberGenerated a number, <...>
+// any text, the masked account id twelve digits), everything else must be
+// equal.
+func MatchMasked(want, got any) bool {
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok || len(g) != len(w) {
+			return false
+		}
+		for k, wv := range w {
+			if gv, ok := g[k]; !ok || !MatchMasked(wv, gv) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		g, ok := got.([]any)
+		if !ok || len(g) != len(w) {
+			return false
+		}
+		for i := range w {
+			if !MatchMasked(w[i], g[i]) {
+				return false
+			}
+		}
+		return true
+	case string:
+		if w == "RandomNumberGenerated" {
+			return value.IsNumber(got)
+		}
+		if wholeValuePlaceholders[w] {
+			return got != nil
+		}
+		g, ok := got.(string)
+		return ok && MatchMaskedString(w, g)
+	}
+	return value.Equal(want, got)
+}
+
+// MatchMaskedString compares a string with a recorded one whose
+// placeholders match anything.
+func MatchMaskedString(pattern, s string) bool {
+	if !placeholder.MatchString(pattern) {
+		return pattern == s
+	}
+	var re strings.Builder
+	re.WriteString(`^(?s)`)
+	last := 0
+	for _, loc := range placeholder.FindAllStringIndex(pattern, -1) {
+		re.WriteString(regexp.QuoteMeta(pattern[last:loc[0]]))
+		if pattern[loc[0]] == '<' {
+			re.WriteString(`.+?`)
+		} else {
+			re.WriteString(`[0-9]{12}`)
+		}
+		last = loc[1]
+	}
+	re.WriteString(regexp.QuoteMeta(pattern[last:]))
+	re.WriteString(`$`)
+	return regexp.MustCompile(re.String()).MatchString(s)
+}
