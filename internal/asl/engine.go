@@ -48,7 +48,8 @@ const (
 )
 
 // Observer sees every event of every execution as it happens, on the
-// goroutine that runs the execution. It must not block.
+// goroutine that runs the execution. It must not block, and must not keep
+// the *HistoryEvent: it is only valid during the call.
 type Observer interface {
 	Event(x *Execution, e *HistoryEvent)
 }
@@ -184,10 +185,11 @@ type Execution struct {
 	ctxExec   map[string]any // $$.Execution, built on first use
 	ctxSM     map[string]any // $$.StateMachine
 	timeout   clock.Timer
+	scratch   HistoryEvent // the event being shown to the Observer
 
 	// mailbox: work posted by handlers and timers, run by one goroutine at a time.
 	mbox    sync.Mutex
-	queue   []func()
+	queue   []work
 	running bool
 
 	// Published state, read by other goroutines under mu.
@@ -314,20 +316,31 @@ func (x *Execution) Stop(errName, cause string) bool {
 // post runs f on the execution's mailbox: one function at a time, in order.
 // A function posted from inside another runs after it returns, so handlers
 // that complete synchronously never recurse into the engine.
-func (x *Execution) post(f func()) {
+func (x *Execution) post(f func()) { x.postWork(workFunc(f)) }
+
+// work is one item of an execution's mailbox. Types that are already on the
+// heap (a task call) implement it themselves, so posting them costs nothing.
+type work interface{ run() }
+
+type workFunc func()
+
+func (f workFunc) run() { f() }
+
+func (x *Execution) postWork(w work) {
 	x.mbox.Lock()
-	x.queue = append(x.queue, f)
+	x.queue = append(x.queue, w)
 	if x.running {
 		x.mbox.Unlock()
 		return
 	}
 	x.running = true
-	for len(x.queue) > 0 {
-		next := x.queue[0]
-		x.queue[0] = nil
-		x.queue = x.queue[1:]
+	// Drain by index and keep the slice's capacity, so a busy execution
+	// does not reallocate its mailbox on every message.
+	for i := 0; i < len(x.queue); i++ {
+		next := x.queue[i]
+		x.queue[i] = nil
 		x.mbox.Unlock()
-		next()
+		next.run()
 		x.mbox.Lock()
 	}
 	x.queue = x.queue[:0]
@@ -367,9 +380,12 @@ func (x *Execution) emit(ev HistoryEvent) int64 {
 	return id
 }
 
-// notify is apart from emit so that the event escapes to the heap only when
-// there is an Observer to see it.
-func (x *Execution) notify(ev HistoryEvent) { x.engine.Observer.Event(x, &ev) }
+// notify hands the event to the Observer through the execution's scratch
+// record, so observing costs no allocation.
+func (x *Execution) notify(ev HistoryEvent) {
+	x.scratch = ev
+	x.engine.Observer.Event(x, &x.scratch)
+}
 
 func (x *Execution) begin() {
 	if x.engine.History == HistoryFull {

@@ -576,17 +576,20 @@ func (c *taskCall) done(out any, err error) {
 	if c.state.CompareAndSwap(0, 2) {
 		return
 	}
-	x, f, tok := c.x, c.f, c.token
-	x.post(func() {
-		if !x.current(f, tok) {
-			return
-		}
-		if f.timer != nil {
-			f.timer.Stop()
-			f.timer = nil
-		}
-		x.proceed(f, x.taskResult(f, f.state, out, err))
-	})
+	c.x.postWork(c)
+}
+
+// run handles an answer that came after Invoke returned, on the mailbox.
+func (c *taskCall) run() {
+	x, f := c.x, c.f
+	if !x.current(f, c.token) {
+		return
+	}
+	if f.timer != nil {
+		f.timer.Stop()
+		f.timer = nil
+	}
+	x.proceed(f, x.taskResult(f, f.state, c.out, c.err))
 }
 
 func (x *Execution) invoke(f *frame, s *State) step {

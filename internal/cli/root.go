@@ -10,6 +10,7 @@ import (
 	"github.com/yafdp/yafdp/internal/cli/completion"
 	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/cli/saga"
+	"github.com/yafdp/yafdp/internal/cli/simulate"
 	"github.com/yafdp/yafdp/internal/cli/version"
 )
 
@@ -30,6 +31,7 @@ const (
 func addNounCommands(root *cobra.Command, f *cmdutil.Factory) {
 	for _, noun := range []*cobra.Command{
 		saga.NewCmd(f),
+		simulate.NewCmdSimulate(f, nil),
 	} {
 		noun.GroupID = groupPipeline
 		root.AddCommand(noun)

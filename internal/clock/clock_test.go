@@ -72,3 +72,34 @@ func TestRealAfterFunc(t *testing.T) {
 	Real{}.AfterFunc(0, func() { close(done) })
 	<-done
 }
+
+func TestVirtualHeapOrderUnderChurn(t *testing.T) {
+	v := NewVirtual(Epoch)
+	var got []int
+	// Schedule in a scrambled order, with ties and stops.
+	var timers []Timer
+	for i := 0; i < 2000; i++ {
+		i := i
+		d := time.Duration((i*7919)%500) * time.Millisecond
+		timers = append(timers, v.AfterFunc(d, func() { got = append(got, i) }))
+	}
+	for i := 0; i < 2000; i += 3 {
+		timers[i].Stop()
+	}
+	v.Run()
+	last := time.Duration(-1)
+	lastIdx := -1
+	for _, i := range got {
+		if i%3 == 0 {
+			t.Fatalf("stopped timer %d ran", i)
+		}
+		d := time.Duration((i*7919)%500) * time.Millisecond
+		if d < last || (d == last && i < lastIdx) {
+			t.Fatalf("timer %d (%v) ran after %d (%v)", i, d, lastIdx, last)
+		}
+		last, lastIdx = d, i
+	}
+	if want := 2000 - 667; len(got) != want {
+		t.Fatalf("%d ran, want %d", len(got), want)
+	}
+}

@@ -168,3 +168,33 @@ func TestCount(t *testing.T) {
 		}
 	}
 }
+
+func TestSparkline(t *testing.T) {
+	if got := Sparkline([]float64{0, 1, 2, 3, 4, 5, 6, 7}, 8); got != "▁▂▃▄▅▆▇█" {
+		t.Errorf("ramp: %q", got)
+	}
+	if got := Sparkline([]float64{5, 5, 5}, 10); got != "▁▁▁" {
+		t.Errorf("flat, wider than the data: %q", got)
+	}
+	// Each character shows the largest value of its bucket, so a one-second
+	// spike in a long series is never averaged away.
+	vals := make([]float64, 1000)
+	vals[500] = 9
+	if got := Sparkline(vals, 10); got != "▁▁▁▁▁█▁▁▁▁" {
+		t.Errorf("spike: %q", got)
+	}
+	if Sparkline(nil, 10) != "" {
+		t.Error("empty series")
+	}
+}
+
+func TestChartsRender(t *testing.T) {
+	c := []Chart{{Title: "Queue", XLabel: "s", X: []float64{0, 1, 2}, Series: []ChartSeries{{Name: "depth", Values: []float64{1, 5, 2}}}}}
+	var html, png bytes.Buffer
+	if err := WriteHTML(&html, "t", c); err != nil || !strings.Contains(html.String(), "echarts") {
+		t.Fatalf("html: %v", err)
+	}
+	if err := WritePNG(&png, c); err != nil || !bytes.HasPrefix(png.Bytes(), []byte("\x89PNG")) {
+		t.Fatalf("png: %v", err)
+	}
+}

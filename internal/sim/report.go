@@ -1,0 +1,194 @@
+package sim
+
+import (
+	"math"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/yafdp/yafdp/internal/saga"
+)
+
+// Report is what a simulation found. Its JSON form is byte-identical for
+// the same scenario and seed: it holds no wall-clock time.
+type Report struct {
+	Scenario Scenario `json:"scenario"`
+
+	Orders    Orders    `json:"orders"`
+	LatencyMS Quantiles `json:"latencyMs"`
+	// QueueWaitMS is from acceptance to the first delivery to the function.
+	QueueWaitMS    Quantiles      `json:"queueWaitMs"`
+	Payment        PaymentStats   `json:"payment"`
+	StartExecution StartStats     `json:"startExecution"`
+	Queue          QueueStats     `json:"queue"`
+	Lambda         LambdaStats    `json:"lambda"`
+	Sagas          SagaStats      `json:"sagas"`
+	Cost           Cost           `json:"cost"`
+	Invariant      InvariantCheck `json:"invariant"`
+	// ArrivalsS is how long orders arrived; SimulatedS how long the model
+	// ran; DrainS how long after the arrivals the pipeline was empty (-1:
+	// not within max_drain).
+	ArrivalsS   float64  `json:"arrivalsS"`
+	SimulatedS  float64  `json:"simulatedS"`
+	DrainS      float64  `json:"drainS"`
+	Interrupted bool     `json:"interrupted"`
+	Series      []Second `json:"series"`
+}
+
+// Orders counts orders by what became of them.
+type Orders struct {
+	Offered            int64            `json:"offered"`
+	Accepted           int64            `json:"accepted"`
+	Rejected429        int64            `json:"rejected429"`
+	Succeeded          int64            `json:"succeeded"`
+	Failed             int64            `json:"failed"`
+	CompensationFailed int64            `json:"compensationFailed"`
+	TimedOut           int64            `json:"timedOut"`
+	Aborted            int64            `json:"aborted"`
+	InDLQ              int64            `json:"inDlq"`
+	StillQueued        int64            `json:"stillQueued"`
+	Errors             map[string]int64 `json:"errors"`
+}
+
+// Quantiles of a latency distribution, in milliseconds.
+type Quantiles struct {
+	P50  float64 `json:"p50"`
+	P90  float64 `json:"p90"`
+	P99  float64 `json:"p99"`
+	P999 float64 `json:"p99_9"`
+	Max  float64 `json:"max"`
+	Mean float64 `json:"mean"`
+}
+
+// PaymentStats are the payment provider's calls as the fake saw them.
+type PaymentStats struct {
+	Charges   int64 `json:"charges"`
+	Refunds   int64 `json:"refunds"`
+	Throttled int64 `json:"throttled"`
+	// Retries counts every Task/Parallel/Map retry of the sagas, payment's
+	// throttling first among them.
+	Retries int64 `json:"retries"`
+}
+
+// StartStats are the new-order function's StartExecution calls.
+type StartStats struct {
+	Executions int64 `json:"executions"`
+	Throttled  int64 `json:"throttled"`
+	Duplicates int64 `json:"duplicates"`
+}
+
+// QueueStats describe the orders queue over the run.
+type QueueStats struct {
+	PeakDepth      int     `json:"peakDepth"`
+	FinalDepth     int     `json:"finalDepth"`
+	PeakOldestAgeS float64 `json:"peakOldestAgeS"`
+	FinalOldestAge float64 `json:"finalOldestAgeS"`
+	DLQ            int     `json:"dlq"`
+	Requests       int64   `json:"requests"`
+}
+
+// LambdaStats describe the new-order function.
+type LambdaStats struct {
+	PeakConcurrency int   `json:"peakConcurrency"`
+	Invocations     int64 `json:"invocations"`
+	FailedBatches   int64 `json:"batchesWithFailures"`
+}
+
+// SagaStats count the executions' work.
+type SagaStats struct {
+	StateTransitions int64 `json:"stateTransitions"`
+	TaskCalls        int64 `json:"taskCalls"`
+}
+
+// InvariantCheck is the saga checker's verdict over every order.
+type InvariantCheck struct {
+	Orders          int         `json:"orders"`
+	Violations      int         `json:"violations"`
+	ViolatingOrders []Violation `json:"violatingOrders"`
+	ManualRepair    int         `json:"manualRepair"`
+	Interrupted     int         `json:"interrupted"`
+}
+
+// Violation is one order that breaks the invariant.
+type Violation struct {
+	OrderID string `json:"orderId"`
+	Reason  string `json:"reason"`
+}
+
+func quantiles(h *hdrhistogram.Histogram) Quantiles {
+	if h.TotalCount() == 0 {
+		return Quantiles{}
+	}
+	ms := func(us int64) float64 { return float64(us) / 1000 }
+	return Quantiles{
+		P50: ms(h.ValueAtQuantile(50)), P90: ms(h.ValueAtQuantile(90)), P99: ms(h.ValueAtQuantile(99)),
+		P999: ms(h.ValueAtQuantile(99.9)), Max: ms(h.Max()), Mean: math.Round(h.Mean()) / 1000,
+	}
+}
+
+func (s *simulation) report() *Report {
+	m := &s.m
+	r := &Report{Scenario: s.sc, Series: m.series, Interrupted: m.interrupted}
+	r.Orders = Orders{
+		Offered: m.offered, Accepted: m.accepted, Rejected429: m.rejected,
+		Succeeded: m.succeeded, Failed: m.failed, CompensationFailed: m.manual,
+		TimedOut: m.timedOut, Aborted: m.aborted, InDLQ: int64(s.queue.dead()),
+		StillQueued: int64(s.queue.visible() + s.queue.inFlight() + s.queue.delayed()),
+		Errors:      m.errors,
+	}
+	r.LatencyMS = quantiles(m.e2e)
+	r.QueueWaitMS = quantiles(m.wait)
+	stats := s.fakes.Stats()
+	charge, refund := stats[saga.FnPaymentCharge], stats[saga.FnPaymentRefund]
+	r.Payment = PaymentStats{Charges: charge.Calls, Refunds: refund.Calls, Throttled: charge.Throttled + refund.Throttled, Retries: m.retries}
+	r.StartExecution = StartStats{Executions: m.executions, Throttled: m.startThrottled, Duplicates: m.duplicateStarts}
+	r.Queue = QueueStats{
+		PeakDepth: m.peakDepth, FinalDepth: s.queue.visible() + s.queue.inFlight(),
+		PeakOldestAgeS: m.peakAge.Seconds(), FinalOldestAge: s.queue.oldestAge().Seconds(),
+		DLQ: s.queue.dead(), Requests: s.queue.sent + m.sqsRequests,
+	}
+	r.Lambda = LambdaStats{PeakConcurrency: s.lambda.peak, Invocations: m.invocations, FailedBatches: m.failedBatches}
+	r.Sagas = SagaStats{StateTransitions: m.transitions, TaskCalls: m.taskCalls}
+	r.ArrivalsS = s.arrEnd.Seconds()
+	r.SimulatedS = m.endedAt.Seconds()
+	r.DrainS = -1
+	if m.drained {
+		r.DrainS = math.Max(0, (m.drainedAt - s.arrEnd).Seconds())
+	}
+	completed := m.succeeded + m.failed + m.timedOut
+	r.Cost = USEast1.Bill(Usage{
+		APIRequests:       m.accepted,
+		SQSRequests:       r.Queue.Requests,
+		LambdaInvocations: m.invocations,
+		LambdaGBSeconds:   m.lambdaGBs,
+		Executions:        m.executions,
+		StateTransitions:  m.transitions,
+		ExpressGBSeconds:  m.expressGBs,
+		TaskInvocations:   m.taskCalls,
+		TaskGBSeconds:     gbSeconds(USEast1.TaskFunctionMemoryMB, m.taskTime),
+		CompletedOrders:   completed,
+		OfferedRatePerSec: float64(m.offered) / math.Max(s.arrEnd.Seconds(), 1e-9),
+		APIGatewayKind:    s.sc.APIGateway.Kind,
+	})
+	check := saga.Check(s.outcomes, s.fakes.Ledger())
+	r.Invariant = InvariantCheck{
+		Orders:          check.Orders,
+		Violations:      len(check.Violations),
+		ViolatingOrders: []Violation{},
+		ManualRepair:    check.Count(saga.ManualRepair),
+		Interrupted:     check.Count(saga.Interrupted),
+	}
+	for i, v := range check.Violations {
+		if i == 20 {
+			break
+		}
+		r.Invariant.ViolatingOrders = append(r.Invariant.ViolatingOrders, Violation{OrderID: v.OrderID, Reason: v.Reason})
+	}
+	return r
+}
+
+// drainDuration is the report's drain time as a duration (negative when
+// the pipeline did not drain).
+func (r *Report) drainDuration() time.Duration {
+	return time.Duration(r.DrainS * float64(time.Second))
+}
