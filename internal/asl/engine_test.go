@@ -646,3 +646,31 @@ func TestHistoryEventJSONIsTheWireFormat(t *testing.T) {
 		t.Fatalf("entered event %s", b)
 	}
 }
+
+// A handler that says when it will answer spares the engine a timeout
+// timer, and a handler that says it will be late still times out.
+func TestAnswerInSkipsOrKeepsTheTimeout(t *testing.T) {
+	doc := `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","TimeoutSeconds":5,"End":true}}}`
+	m, err := Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		latency time.Duration
+		want    Status
+	}{{time.Second, StatusSucceeded}, {10 * time.Second, StatusFailed}} {
+		vc := clock.NewVirtual(clock.Epoch)
+		h := TaskHandlerFunc(func(_ context.Context, req *TaskRequest, done func(any, error)) {
+			req.AnswerIn(c.latency)
+			vc.AfterFunc(c.latency, func() { done("ok", nil) })
+		})
+		x, _ := (&Engine{Clock: vc, Resources: Resources{fnARN: h}}).Start(context.Background(), m, StartOptions{})
+		if c.latency < 5*time.Second && vc.Pending() != 1 {
+			t.Fatalf("an answer promised in %v armed a timeout: %d pending", c.latency, vc.Pending())
+		}
+		vc.Run()
+		if st, _, e, _ := x.Result(); st != c.want || (c.want == StatusFailed && e != states.Timeout) {
+			t.Fatalf("latency %v: %s %s", c.latency, st, e)
+		}
+	}
+}

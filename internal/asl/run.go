@@ -620,7 +620,7 @@ func (x *Execution) invoke(f *frame, s *State) step {
 	// the virtual clock no time passed meanwhile; on the real clock an
 	// answer arriving now waits in the mailbox until this returns, and then
 	// finds the timer to stop.
-	if f.timeout > 0 {
+	if f.timeout > 0 && !(call.req.knowsAnswer && call.req.answerIn < f.timeout) {
 		x.after(f, f.timeout, tok, func() step {
 			x.arm(f) // the call's late answer is ignored
 			return x.taskTimedOut(f, s)

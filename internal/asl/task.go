@@ -21,7 +21,17 @@ type TaskRequest struct {
 	// Timeout is the state's TimeoutSeconds (0 when none). The engine enforces
 	// it; a handler may use it to give up early.
 	Timeout time.Duration
+
+	answerIn    time.Duration
+	knowsAnswer bool
 }
+
+// AnswerIn tells the engine, during Invoke, that done will be called d from
+// now on the engine's clock. The engine then arms the state's timeout only
+// when d reaches it, which saves a timer per task in simulations. A handler
+// that does not know when it will answer simply does not call it; one that
+// calls it must keep its word.
+func (r *TaskRequest) AnswerIn(d time.Duration) { r.answerIn, r.knowsAnswer = d, true }
 
 // TaskHandler runs the work behind a Task state. The engine looks handlers up
 // by the state's Resource.

@@ -135,13 +135,7 @@ func (v *Virtual) Advance(d time.Duration) { v.RunUntil(v.Now().Add(d)) }
 func (v *Virtual) Pending() int {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	n := 0
-	for _, e := range v.events {
-		if !e.stopped {
-			n++
-		}
-	}
-	return n
+	return len(v.events)
 }
 
 // Fired returns how many functions have run so far.
@@ -175,18 +169,23 @@ type event struct {
 	seq     uint64
 	f       func()
 	owner   *Virtual
+	index   int // position in the heap while pending
 	stopped bool
 	fired   bool
 }
 
+// Stop takes the event out of the schedule at once, so that a simulation
+// that arms and cancels many timeouts keeps a small heap.
 func (e *event) Stop() bool {
-	e.owner.mu.Lock()
-	defer e.owner.mu.Unlock()
+	v := e.owner
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	if e.stopped || e.fired {
 		return false
 	}
 	e.stopped = true
 	e.f = nil
+	v.remove(e.index)
 	return true
 }
 
@@ -195,42 +194,62 @@ func (a *event) before(b *event) bool {
 }
 
 func (v *Virtual) push(e *event) {
-	h := append(v.events, e)
-	i := len(h) - 1
+	v.events = append(v.events, e)
+	e.index = len(v.events) - 1
+	v.up(e.index)
+}
+
+func (v *Virtual) pop() *event { return v.remove(0) }
+
+// remove takes the event at heap position i out and returns it.
+func (v *Virtual) remove(i int) *event {
+	h := v.events
+	n := len(h) - 1
+	e := h[i]
+	if i != n {
+		h[i] = h[n]
+		h[i].index = i
+	}
+	h[n] = nil
+	v.events = h[:n]
+	if i < n {
+		v.down(i)
+		v.up(i)
+	}
+	e.index = -1
+	return e
+}
+
+func (v *Virtual) up(i int) {
+	h := v.events
 	for i > 0 {
 		p := (i - 1) / 2
 		if !h[i].before(h[p]) {
 			break
 		}
 		h[i], h[p] = h[p], h[i]
+		h[i].index, h[p].index = i, p
 		i = p
 	}
-	v.events = h
 }
 
-func (v *Virtual) pop() *event {
+func (v *Virtual) down(i int) {
 	h := v.events
-	n := len(h) - 1
-	top := h[0]
-	h[0] = h[n]
-	h[n] = nil
-	h = h[:n]
-	i := 0
+	n := len(h)
 	for {
 		l := 2*i + 1
 		if l >= n {
-			break
+			return
 		}
 		m := l
 		if r := l + 1; r < n && h[r].before(h[l]) {
 			m = r
 		}
 		if !h[m].before(h[i]) {
-			break
+			return
 		}
 		h[i], h[m] = h[m], h[i]
+		h[i].index, h[m].index = i, m
 		i = m
 	}
-	v.events = h
-	return top
 }
