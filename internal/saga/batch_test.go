@@ -2,7 +2,9 @@ package saga_test
 
 import (
 	"context"
+	"encoding/json"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -222,4 +224,17 @@ func randomFaults(r *rand.Rand) saga.FakeConfig {
 		cfg.Payment.Burst = 1 + r.IntN(10)
 	}
 	return cfg
+}
+
+func TestTimelineJSONInMilliseconds(t *testing.T) {
+	b, err := json.Marshal(saga.Step{State: "S", Start: 1500 * time.Millisecond, End: 2 * time.Second,
+		Failures: []saga.StepFailure{{At: 250 * time.Millisecond, Error: "E"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"startMs":1500`, `"endMs":2000`, `"atMs":250`, `"error":"E"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("%s lacks %s", b, want)
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package saga
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
@@ -19,8 +20,8 @@ type Step struct {
 	// Compensation is true for states run after a Catch fired, i.e. while
 	// undoing the saga.
 	Compensation bool          `json:"compensation"`
-	Start        time.Duration `json:"startMs"`
-	End          time.Duration `json:"endMs"`
+	Start        time.Duration `json:"-"`
+	End          time.Duration `json:"-"`
 	// Attempts counts Task invocations (1 + retries).
 	Attempts int           `json:"attempts"`
 	Failures []StepFailure `json:"failures,omitempty"`
@@ -29,13 +30,34 @@ type Step struct {
 	Outcome string `json:"outcome"`
 }
 
+// MarshalJSON writes Start and End as milliseconds (startMs, endMs).
+func (s Step) MarshalJSON() ([]byte, error) {
+	type plain Step
+	return json.Marshal(struct {
+		plain
+		StartMS float64 `json:"startMs"`
+		EndMS   float64 `json:"endMs"`
+	}{plain(s), millis(s.Start), millis(s.End)})
+}
+
 // StepFailure is one failed attempt of a step.
 type StepFailure struct {
-	At       time.Duration `json:"atMs"`
+	At       time.Duration `json:"-"`
 	Error    string        `json:"error"`
 	Cause    string        `json:"cause,omitempty"`
 	TimedOut bool          `json:"timedOut,omitempty"`
 }
+
+// MarshalJSON writes At as milliseconds (atMs).
+func (f StepFailure) MarshalJSON() ([]byte, error) {
+	type plain StepFailure
+	return json.Marshal(struct {
+		AtMS float64 `json:"atMs"`
+		plain
+	}{millis(f.At), plain(f)})
+}
+
+func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // Step outcomes.
 const (
