@@ -173,3 +173,118 @@ func exitedType(t StateType) types.HistoryEventType {
 		return types.HistoryEventTypeMapStateExited
 	}
 }
+
+// FromSFN converts an event as GetExecutionHistory returns it through
+// aws-sdk-go-v2 into a HistoryEvent: the reverse of SFN, so that a history
+// read from Step Functions feeds the same code as one the engine recorded.
+// Payloads are decoded from their JSON strings (kept as the string when
+// they are not JSON, e.g. when truncated); a service integration's
+// resourceType and resource are joined back into its ARN. Event types SFN
+// does not produce keep their type, ids and timestamp.
+func FromSFN(ev types.HistoryEvent) HistoryEvent {
+	out := HistoryEvent{ID: ev.Id, PreviousEventID: ev.PreviousEventId, Type: ev.Type}
+	if ev.Timestamp != nil {
+		out.Timestamp = *ev.Timestamp
+	}
+	payload := func(s *string) any {
+		if s == nil {
+			return nil
+		}
+		v, err := value.DecodeString(*s)
+		if err != nil {
+			return *s
+		}
+		return v
+	}
+	resource := func(rt, rs *string) string {
+		t, r := aws.ToString(rt), aws.ToString(rs)
+		switch {
+		case t == "":
+			return r
+		case strings.HasPrefix(r, "arn:"):
+			return r
+		default:
+			return "arn:aws:states:::" + t + ":" + r
+		}
+	}
+	errCause := func(e, c *string) {
+		out.Error, out.Cause = aws.ToString(e), aws.ToString(c)
+	}
+	switch {
+	case ev.StateEnteredEventDetails != nil:
+		out.StateName = aws.ToString(ev.StateEnteredEventDetails.Name)
+		out.Payload = payload(ev.StateEnteredEventDetails.Input)
+	case ev.StateExitedEventDetails != nil:
+		out.StateName = aws.ToString(ev.StateExitedEventDetails.Name)
+		out.Payload = payload(ev.StateExitedEventDetails.Output)
+	case ev.ExecutionStartedEventDetails != nil:
+		out.Payload = payload(ev.ExecutionStartedEventDetails.Input)
+		out.Resource = aws.ToString(ev.ExecutionStartedEventDetails.RoleArn)
+	case ev.ExecutionSucceededEventDetails != nil:
+		out.Payload = payload(ev.ExecutionSucceededEventDetails.Output)
+	case ev.ExecutionFailedEventDetails != nil:
+		errCause(ev.ExecutionFailedEventDetails.Error, ev.ExecutionFailedEventDetails.Cause)
+	case ev.ExecutionAbortedEventDetails != nil:
+		errCause(ev.ExecutionAbortedEventDetails.Error, ev.ExecutionAbortedEventDetails.Cause)
+	case ev.ExecutionTimedOutEventDetails != nil:
+		errCause(ev.ExecutionTimedOutEventDetails.Error, ev.ExecutionTimedOutEventDetails.Cause)
+	case ev.TaskScheduledEventDetails != nil:
+		d := ev.TaskScheduledEventDetails
+		out.Resource = resource(d.ResourceType, d.Resource)
+		out.Region = aws.ToString(d.Region)
+		out.Payload = payload(d.Parameters)
+		out.TimeoutSeconds = aws.ToInt64(d.TimeoutInSeconds)
+	case ev.TaskStartedEventDetails != nil:
+		out.Resource = resource(ev.TaskStartedEventDetails.ResourceType, ev.TaskStartedEventDetails.Resource)
+	case ev.TaskSucceededEventDetails != nil:
+		d := ev.TaskSucceededEventDetails
+		out.Resource = resource(d.ResourceType, d.Resource)
+		out.Payload = payload(d.Output)
+	case ev.TaskFailedEventDetails != nil:
+		d := ev.TaskFailedEventDetails
+		out.Resource = resource(d.ResourceType, d.Resource)
+		errCause(d.Error, d.Cause)
+	case ev.TaskTimedOutEventDetails != nil:
+		d := ev.TaskTimedOutEventDetails
+		out.Resource = resource(d.ResourceType, d.Resource)
+		errCause(d.Error, d.Cause)
+	case ev.TaskStartFailedEventDetails != nil:
+		d := ev.TaskStartFailedEventDetails
+		out.Resource = resource(d.ResourceType, d.Resource)
+		errCause(d.Error, d.Cause)
+	case ev.TaskSubmitFailedEventDetails != nil:
+		d := ev.TaskSubmitFailedEventDetails
+		out.Resource = resource(d.ResourceType, d.Resource)
+		errCause(d.Error, d.Cause)
+	case ev.LambdaFunctionScheduledEventDetails != nil:
+		d := ev.LambdaFunctionScheduledEventDetails
+		out.Resource = aws.ToString(d.Resource)
+		out.Payload = payload(d.Input)
+		out.TimeoutSeconds = aws.ToInt64(d.TimeoutInSeconds)
+	case ev.LambdaFunctionSucceededEventDetails != nil:
+		out.Payload = payload(ev.LambdaFunctionSucceededEventDetails.Output)
+	case ev.LambdaFunctionFailedEventDetails != nil:
+		errCause(ev.LambdaFunctionFailedEventDetails.Error, ev.LambdaFunctionFailedEventDetails.Cause)
+	case ev.LambdaFunctionTimedOutEventDetails != nil:
+		errCause(ev.LambdaFunctionTimedOutEventDetails.Error, ev.LambdaFunctionTimedOutEventDetails.Cause)
+	case ev.LambdaFunctionScheduleFailedEventDetails != nil:
+		errCause(ev.LambdaFunctionScheduleFailedEventDetails.Error, ev.LambdaFunctionScheduleFailedEventDetails.Cause)
+	case ev.LambdaFunctionStartFailedEventDetails != nil:
+		errCause(ev.LambdaFunctionStartFailedEventDetails.Error, ev.LambdaFunctionStartFailedEventDetails.Cause)
+	case ev.ActivityFailedEventDetails != nil:
+		errCause(ev.ActivityFailedEventDetails.Error, ev.ActivityFailedEventDetails.Cause)
+	case ev.ActivityTimedOutEventDetails != nil:
+		errCause(ev.ActivityTimedOutEventDetails.Error, ev.ActivityTimedOutEventDetails.Cause)
+	case ev.MapStateStartedEventDetails != nil:
+		out.Length = ev.MapStateStartedEventDetails.Length
+	case ev.MapRunFailedEventDetails != nil:
+		errCause(ev.MapRunFailedEventDetails.Error, ev.MapRunFailedEventDetails.Cause)
+	}
+	for _, d := range []*types.MapIterationEventDetails{ev.MapIterationStartedEventDetails, ev.MapIterationSucceededEventDetails,
+		ev.MapIterationFailedEventDetails, ev.MapIterationAbortedEventDetails} {
+		if d != nil {
+			out.StateName, out.Index = aws.ToString(d.Name), d.Index
+		}
+	}
+	return out
+}

@@ -8,6 +8,8 @@ import (
 	"github.com/yafdp/yafdp/internal/build"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/completion"
+	"github.com/yafdp/yafdp/internal/cli/dlq"
+	"github.com/yafdp/yafdp/internal/cli/order"
 	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/cli/saga"
 	"github.com/yafdp/yafdp/internal/cli/simulate"
@@ -31,6 +33,8 @@ const (
 func addNounCommands(root *cobra.Command, f *cmdutil.Factory) {
 	for _, noun := range []*cobra.Command{
 		saga.NewCmd(f),
+		order.NewCmd(f),
+		dlq.NewCmd(f),
 		simulate.NewCmdSimulate(f, nil),
 	} {
 		noun.GroupID = groupPipeline

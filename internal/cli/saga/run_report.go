@@ -236,67 +236,7 @@ func (r *batchReport) render(w io.Writer, s *ui.Styles) error {
 // renderTimeline writes the one-order timeline.
 func (r *batchReport) renderTimeline(b *strings.Builder, s *ui.Styles) {
 	x := r.Execution
-	status := s.Success(x.Status)
-	if x.Status != "SUCCEEDED" {
-		status = s.Failure(x.Status)
-	}
-	total := time.Duration(0)
-	if n := len(r.Timeline); n > 0 {
-		total = r.Timeline[n-1].End
-	}
-	label := "Execution"
-	if strings.HasPrefix(x.Name, "ord_") {
-		label = "Order"
-	}
-	fmt.Fprintf(b, "%s %s · %s in %s\n", s.Header(label), x.Name, status, ui.Duration(total))
-	if x.Error != "" {
-		fmt.Fprintf(b, "  %s %s\n", s.Failure(x.Error), s.Muted(x.Cause))
-	}
-	t := ui.Table{Align: []ui.Align{ui.AlignRight}}
-	compensating := false
-	for _, st := range r.Timeline {
-		if st.Compensation && !compensating {
-			compensating = true
-			t.Rows = append(t.Rows, []string{"", "", s.Warning("↩ compensating"), "", ""})
-		}
-		icon := s.SuccessIcon()
-		switch st.Outcome {
-		case saga.OutcomeCaught:
-			icon = s.WarningIcon()
-		case saga.OutcomeFailed:
-			icon = s.FailureIcon()
-		case saga.OutcomeRunning:
-			icon = s.Muted("…")
-		}
-		name := s.Step(st.State)
-		if st.Compensation {
-			name = s.Warning(st.State)
-		}
-		detail := ""
-		if st.Attempts > 1 {
-			detail = fmt.Sprintf("%d attempts", st.Attempts)
-		}
-		if len(st.Failures) > 0 {
-			counts := map[string]int{}
-			for _, f := range st.Failures {
-				counts[f.Error]++
-			}
-			var parts []string
-			for _, e := range sortedByCount(counts) {
-				parts = append(parts, fmt.Sprintf("%s ×%d", e, counts[e]))
-			}
-			if detail != "" {
-				detail += ": "
-			}
-			detail += s.Warning(strings.Join(parts, ", "))
-		}
-		t.Rows = append(t.Rows, []string{s.Muted("+" + ui.Duration(st.Start)), icon, name, ui.Duration(st.End - st.Start), detail})
-	}
-	var tb strings.Builder
-	_ = ui.RenderTable(&tb, t, s)
-	for _, line := range strings.Split(strings.TrimRight(tb.String(), "\n"), "\n") {
-		b.WriteString("  " + line + "\n")
-	}
+	renderExecutionTimeline(b, s, x.Name, x.Status, x.Error, x.Cause, r.Timeline)
 }
 
 func msDur(v float64) string { return ui.Duration(time.Duration(v * float64(time.Millisecond))) }

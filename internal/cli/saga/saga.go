@@ -44,6 +44,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 		NewCmdRun(f, nil),
 		NewCmdDefinition(f, nil),
 		NewCmdValidate(f, nil),
+		NewCmdWatch(f, nil), NewCmdList(f, nil), NewCmdDescribe(f, nil),
 	)
 
 	return cmd

@@ -1,0 +1,74 @@
+package asl
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/yafdp/yafdp/internal/asl/value"
+)
+
+// FromSFN is the reverse of SFN: every event the engine records survives
+// the trip through the SDK's type, payloads, errors and resources included.
+func TestFromSFNReversesSFN(t *testing.T) {
+	catchDoc := `{"StartAt":"T","States":{
+	 "T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","TimeoutSeconds":5,
+	      "Retry":[{"ErrorEquals":["Err.Transient"],"IntervalSeconds":1}],
+	      "Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.error","Next":"Undo"}],"Next":"M"},
+	 "M":{"Type":"Map","ItemsPath":"$.items","Iterator":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true},
+	 "Undo":{"Type":"Pass","Next":"Boom"},
+	 "Boom":{"Type":"Fail","Error":"Saga.Failed","Cause":"undone"}}}`
+	runs := []*Execution{}
+	x, _ := runDoc(t, retryDoc, map[string]any{"orderId": "ord_1"}, &script{replies: []reply{fail("Err.Transient", "slow"), {out: map[string]any{"ok": true}}}})
+	runs = append(runs, x)
+	x, _ = runDoc(t, catchDoc, map[string]any{"items": []any{int64(1), "two"}}, &script{replies: []reply{fail("Err.Transient", "1"), fail("Err.Fatal", "no")}})
+	runs = append(runs, x)
+	x, _ = runDoc(t, catchDoc, map[string]any{"items": []any{int64(1), "two"}}, &script{replies: []reply{{out: map[string]any{"items": []any{"a"}}}}})
+	runs = append(runs, x)
+
+	seen := map[types.HistoryEventType]bool{}
+	for _, x := range runs {
+		for _, e := range x.Events() {
+			seen[e.Type] = true
+			back := FromSFN(e.SFN())
+			if back.ID != e.ID || back.PreviousEventID != e.PreviousEventID || back.Type != e.Type || !back.Timestamp.Equal(e.Timestamp) {
+				t.Errorf("%s: ids/type/time %+v, want %+v", e.Type, back, e)
+			}
+			if back.StateName != e.StateName || back.Error != e.Error || back.Cause != e.Cause || back.Index != e.Index || back.Length != e.Length {
+				t.Errorf("%s: name/error/cause/index %+v, want %+v", e.Type, back, e)
+			}
+			if e.Payload != nil && !value.Equal(back.Payload, e.Payload) {
+				t.Errorf("%s: payload %v, want %v", e.Type, back.Payload, e.Payload)
+			}
+			want, _ := json.Marshal(e)
+			got, _ := json.Marshal(back)
+			if string(got) != string(want) {
+				t.Errorf("%s: wire form after the round trip\n got %s\nwant %s", e.Type, got, want)
+			}
+		}
+	}
+	for _, typ := range []types.HistoryEventType{types.HistoryEventTypeTaskFailed, types.HistoryEventTypeTaskScheduled,
+		types.HistoryEventTypeMapIterationStarted, types.HistoryEventTypeExecutionFailed, types.HistoryEventTypeExecutionSucceeded} {
+		if !seen[typ] {
+			t.Errorf("the test runs produced no %s event", typ)
+		}
+	}
+}
+
+func TestFromSFNKeepsWhatIsNotJSON(t *testing.T) {
+	ev := types.HistoryEvent{Id: 2, PreviousEventId: 1, Type: types.HistoryEventTypeTaskStateEntered,
+		StateEnteredEventDetails: &types.StateEnteredEventDetails{Name: aws.String("T"), Input: aws.String(`{"truncated`)}}
+	if got := FromSFN(ev); got.Payload != `{"truncated` || got.StateName != "T" || !got.IsEntered() {
+		t.Fatalf("%+v", got)
+	}
+	ev = types.HistoryEvent{Id: 3, Type: types.HistoryEventTypeTaskScheduled,
+		TaskScheduledEventDetails: &types.TaskScheduledEventDetails{ResourceType: aws.String("lambda"), Resource: aws.String("invoke"), Region: aws.String("eu-west-1"), Parameters: aws.String("{}")}}
+	if got := FromSFN(ev); got.Resource != "arn:aws:states:::lambda:invoke" || got.Region != "eu-west-1" {
+		t.Fatalf("%+v", got)
+	}
+	if got := FromSFN(types.HistoryEvent{Id: 9, Type: types.HistoryEventTypeWaitStateEntered}); got.ID != 9 || !got.Timestamp.IsZero() {
+		t.Fatalf("%+v", got)
+	}
+}

@@ -1,0 +1,213 @@
+// Package awsfault injects failures into AWS calls at the HTTP layer: an
+// http.RoundTripper for an SDK client's HTTP client that fails a share of
+// whole calls (before or after the server applied them) and a share of the
+// entries of batch calls (answered as failed inside a 200 response, and not
+// applied). Tests use it to prove that nothing is lost when AWS misbehaves
+// the way it is documented to.
+package awsfault
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// Transport wraps Base with fault injection. The zero rates inject nothing.
+type Transport struct {
+	Base http.RoundTripper
+	// CallFailRate is the share of calls answered with HTTP 500 without
+	// reaching the server.
+	CallFailRate float64
+	// LostResponseRate is the share of calls the server applies but whose
+	// answer is lost (HTTP 500 to the caller): the caller cannot know.
+	LostResponseRate float64
+	// EntryFailRate is the share of batch entries answered as failed
+	// (InternalError, not the sender's fault) and not forwarded.
+	EntryFailRate float64
+	// Ops limits the faults to these operations (e.g. "SendMessageBatch");
+	// empty means every operation.
+	Ops []string
+	// LostOps limits lost responses to these operations; empty means Ops.
+	LostOps []string
+
+	mu    sync.Mutex
+	rng   *rand.Rand
+	stats Stats
+}
+
+// Stats counts what was injected.
+type Stats struct {
+	Calls           int
+	FailedCalls     int
+	LostResponses   int
+	FailedEntries   int
+	LostSendEntries int
+}
+
+// New returns a Transport over base (http.DefaultTransport when nil) with a
+// seeded random source, so a failing test can be replayed.
+func New(base http.RoundTripper, seed uint64) *Transport {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return &Transport{Base: base, rng: rand.New(rand.NewPCG(seed, seed^0xfa17))}
+}
+
+// Stats returns the counts so far.
+func (t *Transport) Stats() Stats {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.stats
+}
+
+func (t *Transport) chance(p float64) bool {
+	if p <= 0 {
+		return false
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.rng.Float64() < p
+}
+
+func in(ops []string, op string) bool {
+	if len(ops) == 0 {
+		return true
+	}
+	for _, o := range ops {
+		if o == op {
+			return true
+		}
+	}
+	return false
+}
+
+func operation(r *http.Request) string {
+	target := r.Header.Get("X-Amz-Target")
+	if i := strings.LastIndexByte(target, '.'); i >= 0 {
+		return target[i+1:]
+	}
+	return target
+}
+
+func serverError(r *http.Request) *http.Response {
+	body := `{"__type":"com.amazonaws.sqs#InternalError","message":"injected failure"}`
+	return &http.Response{
+		StatusCode: http.StatusInternalServerError,
+		Status:     "500 Internal Server Error",
+		Header:     http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
+		Body:       io.NopCloser(strings.NewReader(body)),
+		Request:    r,
+		ProtoMajor: 1, ProtoMinor: 1,
+		ContentLength: int64(len(body)),
+	}
+}
+
+// RoundTrip applies the faults.
+func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
+	op := operation(r)
+	t.mu.Lock()
+	t.stats.Calls++
+	t.mu.Unlock()
+	if !in(t.Ops, op) {
+		return t.Base.RoundTrip(r)
+	}
+	if t.chance(t.CallFailRate) {
+		if r.Body != nil {
+			r.Body.Close()
+		}
+		t.mu.Lock()
+		t.stats.FailedCalls++
+		t.mu.Unlock()
+		return serverError(r), nil
+	}
+	var failed []map[string]any
+	if t.EntryFailRate > 0 && strings.HasSuffix(op, "Batch") && r.Body != nil {
+		body, err := io.ReadAll(r.Body)
+		r.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		var req map[string]any
+		if json.Unmarshal(body, &req) == nil {
+			if entries, ok := req["Entries"].([]any); ok {
+				var keep []any
+				for _, e := range entries {
+					if t.chance(t.EntryFailRate) {
+						id, _ := e.(map[string]any)["Id"].(string)
+						failed = append(failed, map[string]any{"Id": id, "Code": "InternalError", "Message": "injected entry failure", "SenderFault": false})
+						continue
+					}
+					keep = append(keep, e)
+				}
+				t.mu.Lock()
+				t.stats.FailedEntries += len(failed)
+				t.mu.Unlock()
+				if len(keep) == 0 {
+					return jsonResponse(r, map[string]any{"Successful": []any{}, "Failed": failed}), nil
+				}
+				req["Entries"] = keep
+				body, _ = json.Marshal(req)
+			}
+		}
+		r = r.Clone(r.Context())
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		r.Header.Del("Content-Length")
+	}
+	resp, err := t.Base.RoundTrip(r)
+	if err != nil {
+		return resp, err
+	}
+	lostOps := t.LostOps
+	if len(lostOps) == 0 {
+		lostOps = t.Ops
+	}
+	if in(lostOps, op) && t.chance(t.LostResponseRate) {
+		data, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		t.mu.Lock()
+		t.stats.LostResponses++
+		if op == "SendMessageBatch" {
+			var out struct{ Successful []any }
+			_ = json.Unmarshal(data, &out)
+			t.stats.LostSendEntries += len(out.Successful)
+		}
+		t.mu.Unlock()
+		return serverError(r), nil
+	}
+	if len(failed) == 0 || resp.StatusCode != http.StatusOK {
+		return resp, nil
+	}
+	data, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]any
+	if json.Unmarshal(data, &out) != nil {
+		return jsonResponse(r, map[string]any{"Successful": []any{}, "Failed": failed}), nil
+	}
+	prev, _ := out["Failed"].([]any)
+	for _, f := range failed {
+		prev = append(prev, f)
+	}
+	out["Failed"] = prev
+	return jsonResponse(r, out), nil
+}
+
+func jsonResponse(r *http.Request, v any) *http.Response {
+	data, _ := json.Marshal(v)
+	return &http.Response{
+		StatusCode: http.StatusOK,
+		Status:     "200 OK",
+		Header:     http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
+		Body:       io.NopCloser(bytes.NewReader(data)),
+		Request:    r,
+		ProtoMajor: 1, ProtoMinor: 1,
+		ContentLength: int64(len(data)),
+	}
+}

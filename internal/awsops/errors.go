@@ -1,0 +1,103 @@
+package awsops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/aws/smithy-go"
+)
+
+// InputError is bad input found only by asking AWS: a queue, state machine
+// or execution that does not exist, a dead-letter queue with several sources
+// and no --to. The CLI reports it as a usage error (exit 2); nothing was
+// changed when it is returned.
+type InputError struct {
+	// Field names the flag or argument at fault, e.g. "--queue".
+	Field string
+	// Problem says what is wrong and how to fix it.
+	Problem string
+}
+
+func (e *InputError) Error() string {
+	if e.Field == "" {
+		return e.Problem
+	}
+	return e.Field + ": " + e.Problem
+}
+
+func inputErrorf(field, format string, args ...any) error {
+	return &InputError{Field: field, Problem: fmt.Sprintf(format, args...)}
+}
+
+// errorCode returns the AWS error code of err, or "".
+func errorCode(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return ""
+}
+
+// httpStatus returns the HTTP status of a failed AWS call, or 0.
+func httpStatus(err error) int {
+	var re interface{ HTTPStatusCode() int }
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode()
+	}
+	return 0
+}
+
+// IsUnsupported reports whether err says the endpoint does not implement the
+// operation, as emulators do: an unknown-operation code, 501, or a 404/500
+// whose body is not an AWS error at all.
+func IsUnsupported(err error) bool {
+	switch errorCode(err) {
+	case "InvalidAction", "UnknownOperationException", "UnsupportedOperation", "NotImplemented",
+		"AWS.SimpleQueueService.UnsupportedOperation", "UnrecognizedClientException.UnknownOperation":
+		return true
+	}
+	switch httpStatus(err) {
+	case http.StatusNotImplemented:
+		return true
+	case http.StatusNotFound, http.StatusInternalServerError:
+		// An AWS error body always has a code; an emulator that does not know
+		// the operation answers with an HTML page.
+		var ae smithy.APIError
+		if !errors.As(err, &ae) {
+			return true
+		}
+		code := ae.ErrorCode()
+		return code == "" || code == "UnknownError" || code == fmt.Sprint(httpStatus(err))
+	}
+	return false
+}
+
+// isQueueMissing reports a queue that does not exist.
+func isQueueMissing(err error) bool {
+	switch errorCode(err) {
+	case "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "NonExistentQueue":
+		return true
+	}
+	return false
+}
+
+// isCanceled reports whether err comes from a cancelled context.
+func isCanceled(ctx context.Context, err error) bool {
+	return ctx.Err() != nil || errors.Is(err, context.Canceled)
+}
+
+// shortError renders an AWS error on one line without the SDK's operation
+// and request-id decoration where an API error code is known.
+func shortError(err error) string {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		msg := ae.ErrorMessage()
+		if msg == "" {
+			return ae.ErrorCode()
+		}
+		return ae.ErrorCode() + ": " + msg
+	}
+	return err.Error()
+}

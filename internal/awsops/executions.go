@@ -1,0 +1,332 @@
+package awsops
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+)
+
+// StateMachine is a Step Functions state machine resolved from an ARN or
+// name.
+type StateMachine struct {
+	ARN  string `json:"arn"`
+	Name string `json:"name"`
+	// Type is STANDARD or EXPRESS.
+	Type string `json:"type"`
+}
+
+// Express reports an Express state machine, which keeps no history.
+func (m StateMachine) Express() bool { return m.Type == string(types.StateMachineTypeExpress) }
+
+// expressError explains why an Express state machine cannot be followed.
+func expressError(field, name string) error {
+	return inputErrorf(field, "%s is an Express state machine: Step Functions keeps no execution history for Express workflows "+
+		"(GetExecutionHistory and DescribeExecution work for Standard ones only), so there is nothing to follow here; "+
+		"read its executions in CloudWatch Logs (the state machine's logging configuration, level ALL) instead", name)
+}
+
+// parseARN splits an ARN into its six parts, the last keeping any colons.
+func parseARN(s string) ([]string, bool) {
+	parts := strings.SplitN(s, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[3] == "" || parts[4] == "" {
+		return nil, false
+	}
+	return parts, true
+}
+
+// CheckStateMachineRef checks a --state-machine value (an ARN or a name)
+// without calling AWS.
+func CheckStateMachineRef(field, ref string) error {
+	if ref == "" {
+		return inputErrorf(field, "no state machine given; pass its ARN or name, or select an environment that has one (--env)")
+	}
+	if strings.HasPrefix(ref, "arn:") {
+		p, ok := parseARN(ref)
+		if !ok || p[2] != "states" || !strings.HasPrefix(p[5], "stateMachine:") || !validExecutionName(strings.TrimPrefix(p[5], "stateMachine:")) {
+			return inputErrorf(field, "%q is not a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)", ref)
+		}
+		return nil
+	}
+	if !validExecutionName(ref) {
+		return inputErrorf(field, "%q is not a state machine name: 1 to 80 characters without spaces, brackets, wildcards, quotes or : /", ref)
+	}
+	return nil
+}
+
+// validExecutionName applies Step Functions' naming rules for state
+// machines and executions.
+func validExecutionName(s string) bool {
+	if s == "" || len(s) > 80 {
+		return false
+	}
+	for _, r := range s {
+		if r <= ' ' || r == 0x7f || strings.ContainsRune("<>{}[]?*\"#%\\^|~`$&,;:/", r) {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckExecutionRef checks a saga watch/describe argument: an execution
+// ARN, or an order id (the name of its execution).
+func CheckExecutionRef(field, ref string) error {
+	if strings.HasPrefix(ref, "arn:") {
+		p, ok := parseARN(ref)
+		if !ok || p[2] != "states" || !(strings.HasPrefix(p[5], "execution:") || strings.HasPrefix(p[5], "express:")) ||
+			strings.Count(p[5], ":") < 2 {
+			return inputErrorf(field, "%q is not an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:STATE_MACHINE:NAME); pass the ARN or the order id", ref)
+		}
+		return nil
+	}
+	if !validExecutionName(ref) {
+		return inputErrorf(field, "%q is neither an execution ARN nor an order id (an order id such as ord_2vbm1gh5f8f8x names its execution)", ref)
+	}
+	return nil
+}
+
+// ResolveStateMachine finds a state machine by ARN or name and reads its
+// type.
+func ResolveStateMachine(ctx context.Context, c SFNAPI, field, ref string) (StateMachine, error) {
+	if err := CheckStateMachineRef(field, ref); err != nil {
+		return StateMachine{}, err
+	}
+	arn := ref
+	if !strings.HasPrefix(ref, "arn:") {
+		var next *string
+		arn = ""
+		for arn == "" {
+			out, err := c.ListStateMachines(ctx, &sfn.ListStateMachinesInput{NextToken: next})
+			if err != nil {
+				return StateMachine{}, fmt.Errorf("%s: listing state machines: %w", field, err)
+			}
+			for _, m := range out.StateMachines {
+				if aws.ToString(m.Name) == ref {
+					arn = aws.ToString(m.StateMachineArn)
+				}
+			}
+			if next = out.NextToken; next == nil {
+				break
+			}
+		}
+		if arn == "" {
+			return StateMachine{}, inputErrorf(field, "no state machine named %q in this account and region; check the name, --region and --env", ref)
+		}
+	}
+	out, err := c.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: aws.String(arn)})
+	if err != nil {
+		if errorCode(err) == "StateMachineDoesNotExist" {
+			return StateMachine{}, inputErrorf(field, "state machine %s does not exist; check the ARN, --region and --env", arn)
+		}
+		return StateMachine{}, fmt.Errorf("%s: describing %s: %w", field, arn, err)
+	}
+	return StateMachine{ARN: arn, Name: aws.ToString(out.Name), Type: string(out.Type)}, nil
+}
+
+// Execution is one saga execution as DescribeExecution or ListExecutions
+// report it.
+type Execution struct {
+	ARN             string     `json:"executionArn"`
+	Name            string     `json:"name"`
+	StateMachineARN string     `json:"stateMachineArn"`
+	Status          string     `json:"status"`
+	StartDate       time.Time  `json:"startDate"`
+	StopDate        *time.Time `json:"stopDate,omitempty"`
+	Error           string     `json:"error,omitempty"`
+	Cause           string     `json:"cause,omitempty"`
+	Input           string     `json:"input,omitempty"`
+	Output          string     `json:"output,omitempty"`
+	RedriveCount    int32      `json:"redriveCount,omitempty"`
+}
+
+// Done reports whether the execution has ended.
+func (x Execution) Done() bool {
+	switch types.ExecutionStatus(x.Status) {
+	case types.ExecutionStatusRunning, types.ExecutionStatusPendingRedrive, "":
+		return false
+	}
+	return true
+}
+
+// Succeeded reports an execution that ended SUCCEEDED.
+func (x Execution) Succeeded() bool { return x.Status == string(types.ExecutionStatusSucceeded) }
+
+// Duration is the execution's run time so far (until now when running).
+func (x Execution) Duration(now time.Time) time.Duration {
+	end := now
+	if x.StopDate != nil {
+		end = *x.StopDate
+	}
+	if x.StartDate.IsZero() {
+		return 0
+	}
+	return end.Sub(x.StartDate)
+}
+
+// ExecutionARN returns the ARN of the execution named name in the state
+// machine: Step Functions builds it from the machine's ARN.
+func ExecutionARN(stateMachineARN, name string) string {
+	return strings.Replace(stateMachineARN, ":stateMachine:", ":execution:", 1) + ":" + name
+}
+
+// stateMachineOfExecution returns the state machine ARN an execution ARN
+// belongs to.
+func stateMachineOfExecution(execARN string) string {
+	p, ok := parseARN(execARN)
+	if !ok {
+		return ""
+	}
+	rest := p[5]
+	kind, rest, _ := strings.Cut(rest, ":")
+	if kind != "execution" && kind != "express" {
+		return ""
+	}
+	i := strings.LastIndexByte(rest, ':')
+	if i < 0 {
+		return ""
+	}
+	return strings.Join(p[:5], ":") + ":stateMachine:" + rest[:i]
+}
+
+// ResolveExecution turns an execution ARN or an order id into the
+// execution's description. An order id needs the state machine (an ARN or
+// name in machineRef). An Express execution is an InputError explaining why
+// it cannot be followed.
+func ResolveExecution(ctx context.Context, c SFNAPI, ref, machineRef string) (Execution, error) {
+	if err := CheckExecutionRef("execution", ref); err != nil {
+		return Execution{}, err
+	}
+	arn := ref
+	if strings.Contains(ref, ":express:") {
+		return Execution{}, expressError("execution", ref)
+	}
+	if !strings.HasPrefix(ref, "arn:") {
+		if machineRef == "" {
+			return Execution{}, inputErrorf("--state-machine", "%q is an order id; say which state machine runs it with --state-machine ARN|NAME (or --env), or pass the execution ARN", ref)
+		}
+		m, err := ResolveStateMachine(ctx, c, "--state-machine", machineRef)
+		if err != nil {
+			return Execution{}, err
+		}
+		if m.Express() {
+			return Execution{}, expressError("--state-machine", m.Name)
+		}
+		arn = ExecutionARN(m.ARN, ref)
+	}
+	x, err := DescribeExecution(ctx, c, arn)
+	if err != nil {
+		if errorCode(err) == "ExecutionDoesNotExist" {
+			if !strings.HasPrefix(ref, "arn:") {
+				return Execution{}, inputErrorf("execution", "no execution named %q in %s; the order may not have reached the saga yet (is it in the dead-letter queue? try 'yafdp dlq peek')", ref, stateMachineOfExecution(arn))
+			}
+			return Execution{}, inputErrorf("execution", "execution %s does not exist; check the ARN, --region and --env", arn)
+		}
+		if errorCode(err) == "InvalidArn" {
+			return Execution{}, inputErrorf("execution", "%s: %s", arn, shortError(err))
+		}
+		return Execution{}, err
+	}
+	return x, nil
+}
+
+// DescribeExecution reads one execution.
+func DescribeExecution(ctx context.Context, c SFNAPI, arn string) (Execution, error) {
+	out, err := c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
+	if err != nil {
+		return Execution{}, err
+	}
+	x := Execution{
+		ARN:             aws.ToString(out.ExecutionArn),
+		Name:            aws.ToString(out.Name),
+		StateMachineARN: aws.ToString(out.StateMachineArn),
+		Status:          string(out.Status),
+		StartDate:       aws.ToTime(out.StartDate),
+		StopDate:        out.StopDate,
+		Error:           aws.ToString(out.Error),
+		Cause:           aws.ToString(out.Cause),
+		Input:           aws.ToString(out.Input),
+		Output:          aws.ToString(out.Output),
+		RedriveCount:    aws.ToInt32(out.RedriveCount),
+	}
+	if x.ARN == "" {
+		x.ARN = arn
+	}
+	return x, nil
+}
+
+// ExecutionStatuses are the values of ListExecutions' status filter.
+func ExecutionStatuses() []string {
+	var out []string
+	for _, s := range types.ExecutionStatus("").Values() {
+		out = append(out, string(s))
+	}
+	return out
+}
+
+// ListOptions are the inputs of ListExecutions.
+type ListOptions struct {
+	StateMachineARN string
+	// Status filters by status when set (RUNNING, SUCCEEDED, ...).
+	Status string
+	// Since drops executions started before it (zero: no limit).
+	Since time.Time
+	// NamePrefix keeps executions whose name (order id) starts with it.
+	NamePrefix string
+	// Limit stops after this many executions (0: no limit).
+	Limit int
+	// PageSize is ListExecutions' maxResults (default 100, at most 1000).
+	PageSize int32
+}
+
+// ListExecutions pages through a state machine's executions, newest first,
+// and stops at Limit or at the first one started before Since.
+func ListExecutions(ctx context.Context, c SFNAPI, opts ListOptions) ([]Execution, error) {
+	page := opts.PageSize
+	if page <= 0 {
+		page = 100
+	}
+	if opts.Limit > 0 && int32(opts.Limit) < page && opts.NamePrefix == "" {
+		page = int32(opts.Limit)
+	}
+	in := &sfn.ListExecutionsInput{StateMachineArn: aws.String(opts.StateMachineARN), MaxResults: page}
+	if opts.Status != "" {
+		in.StatusFilter = types.ExecutionStatus(opts.Status)
+	}
+	var out []Execution
+	for {
+		res, err := c.ListExecutions(ctx, in)
+		if err != nil {
+			return out, err
+		}
+		for _, e := range res.Executions {
+			x := Execution{
+				ARN:             aws.ToString(e.ExecutionArn),
+				Name:            aws.ToString(e.Name),
+				StateMachineARN: aws.ToString(e.StateMachineArn),
+				Status:          string(e.Status),
+				StartDate:       aws.ToTime(e.StartDate),
+				StopDate:        e.StopDate,
+				RedriveCount:    aws.ToInt32(e.RedriveCount),
+			}
+			if !opts.Since.IsZero() && x.StartDate.Before(opts.Since) {
+				// Newest first: everything after this is older still.
+				return out, nil
+			}
+			if opts.NamePrefix != "" && !strings.HasPrefix(x.Name, opts.NamePrefix) {
+				continue
+			}
+			out = append(out, x)
+			if opts.Limit > 0 && len(out) >= opts.Limit {
+				return out, nil
+			}
+		}
+		if res.NextToken == nil {
+			return out, nil
+		}
+		in.NextToken = res.NextToken
+	}
+}

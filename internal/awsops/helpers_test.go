@@ -1,0 +1,171 @@
+package awsops
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/yafdp/yafdp/internal/awsops/fakesqs"
+	"github.com/yafdp/yafdp/internal/order"
+)
+
+func testCtx(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func startFake(t testing.TB) *fakesqs.Server {
+	t.Helper()
+	s, err := fakesqs.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// noSleep makes retries immediate.
+func noSleep(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+
+func orders(n int) []order.Order {
+	return order.Generate(7, n, time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
+}
+
+// createPipelineQueues makes "orders" (or orders.fifo) with a DLQ that
+// takes messages after maxReceiveCount 3.
+func createPipelineQueues(t testing.TB, ctx context.Context, c *sqs.Client, prefix string, fifo bool) (src, dlq Queue) {
+	t.Helper()
+	suffix := ""
+	attrs := map[string]string{}
+	if fifo {
+		suffix = ".fifo"
+		attrs["FifoQueue"] = "true"
+	}
+	dlqOut, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(prefix + "-dlq" + suffix), Attributes: attrs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := Stats(ctx, c, aws.ToString(dlqOut.QueueUrl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcAttrs := map[string]string{"RedrivePolicy": fmt.Sprintf(`{"deadLetterTargetArn":%q,"maxReceiveCount":"3"}`, st.ARN)}
+	for k, v := range attrs {
+		srcAttrs[k] = v
+	}
+	srcOut, err := c.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(prefix + suffix), Attributes: srcAttrs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Queue{URL: aws.ToString(srcOut.QueueUrl), Name: prefix + suffix, FIFO: fifo},
+		Queue{URL: aws.ToString(dlqOut.QueueUrl), Name: prefix + "-dlq" + suffix, FIFO: fifo}
+}
+
+// seedMessage is a dead letter with every kind of attribute.
+type seedMessage struct {
+	body  string
+	attrs map[string]types.MessageAttributeValue
+	group string
+	dedup string
+}
+
+func deadLetters(n int, fifo bool) []seedMessage {
+	out := make([]seedMessage, n)
+	for i, o := range orders(n) {
+		body := fmt.Sprintf(`{"orderId":%q,"customerId":%q,"totalCents":%d,"currency":%q}`, o.OrderID, o.CustomerID, o.TotalCents, o.Currency)
+		bin := []byte{0, 1, 2, 0xff, byte(i), 0x80, '\n'}
+		m := seedMessage{body: body, attrs: map[string]types.MessageAttributeValue{
+			"schemaVersion": {DataType: aws.String("String"), StringValue: aws.String("1")},
+			"traceId":       {DataType: aws.String("String"), StringValue: aws.String(fmt.Sprintf("1-67a0b1c2-%024x", i))},
+			"amount":        {DataType: aws.String("Number"), StringValue: aws.String(strconv.Itoa(i) + ".50")},
+			"retries":       {DataType: aws.String("Number.int"), StringValue: aws.String("0" + strconv.Itoa(i%3))},
+			"signature":     {DataType: aws.String("Binary"), BinaryValue: bin},
+			"blob":          {DataType: aws.String("Binary.gzip"), BinaryValue: []byte{0x1f, 0x8b, byte(i)}},
+			"note":          {DataType: aws.String("String.utf8"), StringValue: aws.String("né " + strconv.Itoa(i) + " ☃")},
+		}}
+		if fifo {
+			m.group, m.dedup = o.CustomerID, o.OrderID
+		}
+		out[i] = m
+	}
+	return out
+}
+
+func seed(t testing.TB, ctx context.Context, c SQSAPI, q Queue, msgs []seedMessage) {
+	t.Helper()
+	for start := 0; start < len(msgs); start += 10 {
+		in := &sqs.SendMessageBatchInput{QueueUrl: aws.String(q.URL)}
+		for i, m := range msgs[start:min(start+10, len(msgs))] {
+			e := types.SendMessageBatchRequestEntry{Id: aws.String("s" + strconv.Itoa(i)), MessageBody: aws.String(m.body), MessageAttributes: m.attrs}
+			if m.group != "" {
+				e.MessageGroupId, e.MessageDeduplicationId = aws.String(m.group), aws.String(m.dedup)
+			}
+			in.Entries = append(in.Entries, e)
+		}
+		out, err := c.SendMessageBatch(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Failed) > 0 {
+			t.Fatalf("seeding: %+v", out.Failed)
+		}
+	}
+}
+
+// fingerprint renders a message's body and attributes exactly, so two
+// messages compare equal only when byte-identical.
+func fingerprint(body string, attrs map[string]types.MessageAttributeValue) string {
+	keys := make([]string, 0, len(attrs))
+	for k := range attrs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	s := body
+	for _, k := range keys {
+		a := attrs[k]
+		s += "|" + k + ":" + aws.ToString(a.DataType) + "=" + aws.ToString(a.StringValue) + "/" + base64.StdEncoding.EncodeToString(a.BinaryValue)
+	}
+	return s
+}
+
+// drain receives and deletes everything in a queue and returns the
+// fingerprints, with a count per fingerprint.
+func drain(t testing.TB, ctx context.Context, c SQSAPI, q Queue) map[string]int {
+	t.Helper()
+	got := map[string]int{}
+	empty := 0
+	for empty < 3 {
+		out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(q.URL), MaxNumberOfMessages: 10,
+			MessageAttributeNames: []string{"All"}, VisibilityTimeout: 30, WaitTimeSeconds: 0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Messages) == 0 {
+			empty++
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		empty = 0
+		in := &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(q.URL)}
+		for i, m := range out.Messages {
+			got[fingerprint(aws.ToString(m.Body), m.MessageAttributes)]++
+			in.Entries = append(in.Entries, types.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle})
+		}
+		if _, err := c.DeleteMessageBatch(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return got
+}
+
+func journalPath(t testing.TB) string { return filepath.Join(t.TempDir(), "redrive.journal") }

@@ -1,0 +1,227 @@
+package awsops
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// Journal records a copy redrive step by step in a file, so that a run
+// killed at any point resumes without losing a message and without sending
+// again what was already moved. Each line is one JSON record:
+//
+//	{"k":"start","source":URL,"at":...}      a run began
+//	{"k":"send","ids":[...]}                 about to send these messages (by source MessageId)
+//	{"k":"sent","ids":[...],"to":[...]}      the target accepted them (new MessageIds)
+//	{"k":"deleted","ids":[...]}              deleted from the dead-letter queue
+//	{"k":"end","at":...}                     the run finished
+//
+// "send" and "sent" are flushed to disk (fsync) before the next step, so
+// after a crash a message is either known sent (it is only deleted when
+// seen again), or known possibly sent (a "send" without "sent": the call
+// was in flight; it is sent again and counted as a possible duplicate), or
+// not sent at all. A torn last line is ignored.
+type Journal struct {
+	mu   sync.Mutex
+	f    *os.File
+	path string
+	// sent maps source MessageIds to the MessageIds the target gave them.
+	sent map[string]string
+	// inFlight holds MessageIds recorded "send" without "sent".
+	inFlight map[string]bool
+	deleted  map[string]bool
+	runs     int
+}
+
+type journalRecord struct {
+	K      string    `json:"k"`
+	Source string    `json:"source,omitempty"`
+	IDs    []string  `json:"ids,omitempty"`
+	To     []string  `json:"to,omitempty"`
+	At     time.Time `json:"at,omitzero"`
+}
+
+// JournalState is what an existing journal says about earlier runs.
+type JournalState struct {
+	// Runs counts the earlier runs recorded.
+	Runs int
+	// Sent counts messages recorded as moved.
+	Sent int
+	// Uncertain counts messages whose send was in flight when a run
+	// stopped: they will be sent again if still in the queue.
+	Uncertain int
+	// Unfinished is true when the last run did not record its end.
+	Unfinished bool
+}
+
+// OpenJournal opens (or creates) the journal at path for a redrive of the
+// queue sourceURL. A journal written for another queue is an InputError.
+func OpenJournal(path, sourceURL string) (*Journal, JournalState, error) {
+	var st JournalState
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, st, fmt.Errorf("journal: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, st, fmt.Errorf("journal: %w", err)
+	}
+	j := &Journal{f: f, path: path, sent: map[string]string{}, inFlight: map[string]bool{}, deleted: map[string]bool{}}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		f.Close()
+		return nil, st, fmt.Errorf("journal %s: %w", path, err)
+	}
+	// Drop a torn last line: the process died while writing it, so the
+	// step it describes was not taken.
+	if i := bytes.LastIndexByte(data, '\n'); i+1 != len(data) {
+		data = data[:i+1]
+		if err := f.Truncate(int64(len(data))); err != nil {
+			f.Close()
+			return nil, st, fmt.Errorf("journal %s: %w", path, err)
+		}
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	line := 0
+	ended := true
+	for sc.Scan() {
+		line++
+		var r journalRecord
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			f.Close()
+			return nil, st, &InputError{Field: "--journal", Problem: fmt.Sprintf("%s line %d is not a journal record; pass another --journal file", path, line)}
+		}
+		switch r.K {
+		case "start":
+			if r.Source != sourceURL {
+				f.Close()
+				return nil, st, &InputError{Field: "--journal", Problem: fmt.Sprintf("%s records a redrive of %s, not %s; pass another --journal file", path, r.Source, sourceURL)}
+			}
+			j.runs++
+			ended = false
+		case "send":
+			for _, id := range r.IDs {
+				if _, ok := j.sent[id]; !ok {
+					j.inFlight[id] = true
+				}
+			}
+		case "sent":
+			for i, id := range r.IDs {
+				to := ""
+				if i < len(r.To) {
+					to = r.To[i]
+				}
+				j.sent[id] = to
+				delete(j.inFlight, id)
+			}
+		case "deleted":
+			for _, id := range r.IDs {
+				j.deleted[id] = true
+			}
+		case "end":
+			ended = true
+		}
+	}
+	if _, err := f.Seek(0, io.SeekEnd); err != nil {
+		f.Close()
+		return nil, st, err
+	}
+	st = JournalState{Runs: j.runs, Sent: len(j.sent), Uncertain: len(j.inFlight), Unfinished: !ended}
+	if err := j.write(true, journalRecord{K: "start", Source: sourceURL, At: time.Now().UTC()}); err != nil {
+		f.Close()
+		return nil, st, err
+	}
+	return j, st, nil
+}
+
+// Path returns the journal's file name.
+func (j *Journal) Path() string { return j.path }
+
+func (j *Journal) write(sync bool, recs ...journalRecord) error {
+	var buf bytes.Buffer
+	for _, r := range recs {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		buf.Write(b)
+		buf.WriteByte('\n')
+	}
+	if _, err := j.f.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("journal %s: %w", j.path, err)
+	}
+	if sync {
+		if err := j.f.Sync(); err != nil {
+			return fmt.Errorf("journal %s: %w", j.path, err)
+		}
+	}
+	return nil
+}
+
+// Lookup says what the journal knows of a source message: sent (with the
+// target's MessageId), or possibly sent by a run that stopped mid-call.
+func (j *Journal) Lookup(id string) (to string, sent, uncertain bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	to, sent = j.sent[id]
+	return to, sent, j.inFlight[id]
+}
+
+// Intend records that ids are about to be sent, durably.
+func (j *Journal) Intend(ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, id := range ids {
+		j.inFlight[id] = true
+	}
+	return j.write(true, journalRecord{K: "send", IDs: ids})
+}
+
+// Sent records that the target accepted ids as to, durably.
+func (j *Journal) Sent(ids, to []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for i, id := range ids {
+		j.sent[id] = to[i]
+		delete(j.inFlight, id)
+	}
+	return j.write(true, journalRecord{K: "sent", IDs: ids, To: to})
+}
+
+// Deleted records that ids were deleted from the source. It needs no
+// flush: a lost "deleted" record costs one harmless delete later.
+func (j *Journal) Deleted(ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, id := range ids {
+		j.deleted[id] = true
+	}
+	return j.write(false, journalRecord{K: "deleted", IDs: ids})
+}
+
+// Close records the end of the run when finished and closes the file.
+func (j *Journal) Close(finished bool) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var err error
+	if finished {
+		err = j.write(true, journalRecord{K: "end", At: time.Now().UTC()})
+	}
+	return errors.Join(err, j.f.Close())
+}

@@ -1,0 +1,147 @@
+package awsops
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+)
+
+// Queue is an SQS queue resolved from a URL or name.
+type Queue struct {
+	URL  string `json:"url"`
+	Name string `json:"name"`
+	// FIFO is true for a FIFO queue (its name ends in .fifo).
+	FIFO bool `json:"fifo"`
+}
+
+// QueueRef checks a --queue value (a queue URL or name) without calling
+// AWS and returns an InputError naming field when it cannot be either.
+func QueueRef(field, ref string) error {
+	if ref == "" {
+		return inputErrorf(field, "no queue given; pass a queue URL or name, or select an environment that has one (--env)")
+	}
+	if strings.Contains(ref, "://") {
+		u, err := url.Parse(ref)
+		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+			return inputErrorf(field, "%q is not a queue URL such as https://sqs.eu-west-1.amazonaws.com/123456789012/orders", ref)
+		}
+		if queueNameFromURL(ref) == "" {
+			return inputErrorf(field, "%q has no queue name at the end of its path", ref)
+		}
+		return nil
+	}
+	if strings.HasPrefix(ref, "arn:") {
+		parts := strings.Split(ref, ":")
+		if len(parts) != 6 || parts[2] != "sqs" || !validQueueName(parts[5]) {
+			return inputErrorf(field, "%q is not an SQS queue ARN (arn:aws:sqs:REGION:ACCOUNT:NAME); pass the queue URL or name", ref)
+		}
+		return nil
+	}
+	if !validQueueName(ref) {
+		return inputErrorf(field, "%q is not a queue name: 1 to 80 letters, digits, - or _, with .fifo at the end of a FIFO queue", ref)
+	}
+	return nil
+}
+
+func validQueueName(name string) bool {
+	base := strings.TrimSuffix(name, ".fifo")
+	if base == "" || len(name) > 80 {
+		return false
+	}
+	for _, c := range base {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func queueNameFromURL(u string) string {
+	u = strings.TrimRight(u, "/")
+	i := strings.LastIndexByte(u, '/')
+	if i < 0 {
+		return ""
+	}
+	name := u[i+1:]
+	if !validQueueName(name) {
+		return ""
+	}
+	return name
+}
+
+// ResolveQueue turns a queue URL, ARN or name into a Queue. A URL is taken
+// as it is; a name (or the name in an ARN) is looked up with GetQueueUrl, so
+// a queue that does not exist is an InputError naming field.
+func ResolveQueue(ctx context.Context, c SQSAPI, field, ref string) (Queue, error) {
+	if err := QueueRef(field, ref); err != nil {
+		return Queue{}, err
+	}
+	if strings.Contains(ref, "://") {
+		name := queueNameFromURL(ref)
+		return Queue{URL: ref, Name: name, FIFO: strings.HasSuffix(name, ".fifo")}, nil
+	}
+	in := &sqs.GetQueueUrlInput{QueueName: aws.String(ref)}
+	if strings.HasPrefix(ref, "arn:") {
+		parts := strings.Split(ref, ":")
+		in.QueueName = aws.String(parts[5])
+		in.QueueOwnerAWSAccountId = aws.String(parts[4])
+	}
+	out, err := c.GetQueueUrl(ctx, in)
+	if err != nil {
+		if isQueueMissing(err) {
+			return Queue{}, inputErrorf(field, "queue %q does not exist in this account and region; check the name, --region and --env", aws.ToString(in.QueueName))
+		}
+		return Queue{}, fmt.Errorf("%s: looking up queue %q: %w", field, ref, err)
+	}
+	name := aws.ToString(in.QueueName)
+	return Queue{URL: aws.ToString(out.QueueUrl), Name: name, FIFO: strings.HasSuffix(name, ".fifo")}, nil
+}
+
+// QueueStats are the attributes of a queue that yafdp shows.
+type QueueStats struct {
+	ARN string
+	// Visible is ApproximateNumberOfMessages, InFlight
+	// ApproximateNumberOfMessagesNotVisible, Delayed
+	// ApproximateNumberOfMessagesDelayed.
+	Visible, InFlight, Delayed int64
+	// RedrivePolicy is the queue's own dead-letter configuration, if any.
+	RedrivePolicy string
+	// VisibilityTimeout is the queue's default, in seconds.
+	VisibilityTimeout int
+	// ContentBasedDeduplication is set on FIFO queues that hash bodies.
+	ContentBasedDeduplication bool
+}
+
+// Stats reads a queue's attributes.
+func Stats(ctx context.Context, c SQSAPI, queueURL string) (QueueStats, error) {
+	out, err := c.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+		QueueUrl:       aws.String(queueURL),
+		AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameAll},
+	})
+	if err != nil {
+		if isQueueMissing(err) {
+			return QueueStats{}, inputErrorf("", "queue %s does not exist", queueURL)
+		}
+		return QueueStats{}, fmt.Errorf("reading the attributes of %s: %w", queueURL, err)
+	}
+	a := out.Attributes
+	n := func(k types.QueueAttributeName) int64 {
+		v, _ := strconv.ParseInt(a[string(k)], 10, 64)
+		return v
+	}
+	return QueueStats{
+		ARN:                       a[string(types.QueueAttributeNameQueueArn)],
+		Visible:                   n(types.QueueAttributeNameApproximateNumberOfMessages),
+		InFlight:                  n(types.QueueAttributeNameApproximateNumberOfMessagesNotVisible),
+		Delayed:                   n(types.QueueAttributeNameApproximateNumberOfMessagesDelayed),
+		RedrivePolicy:             a[string(types.QueueAttributeNameRedrivePolicy)],
+		VisibilityTimeout:         int(n(types.QueueAttributeNameVisibilityTimeout)),
+		ContentBasedDeduplication: a[string(types.QueueAttributeNameContentBasedDeduplication)] == "true",
+	}, nil
+}

@@ -1,0 +1,96 @@
+// Package dlq is `yafdp dlq`: inspecting the dead-letter queue and
+// replaying it. Each verb is one file with an Options struct, a NewCmdX(f,
+// runF) and a runX(ctx, opts); the work is done by internal/awsops.
+package dlq
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/spf13/cobra"
+
+	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/cli/cmdutil"
+	"github.com/yafdp/yafdp/internal/config"
+)
+
+// NewCmd returns the dlq command group.
+func NewCmd(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "dlq <command>",
+		Short: "Inspect and redrive the dead-letter queue",
+		Long: cmdutil.Heredoc(`
+			Inspect and redrive the dead-letter queue.
+
+			An order message that the new-order Lambda fails to process maxReceiveCount
+			times lands in the dead-letter queue (DLQ). list shows each DLQ with its
+			depth and sources, peek shows messages without deleting them, and redrive
+			moves them back to their source queue without losing one.
+		`),
+		Example: cmdutil.Examples(`
+			# Every DLQ, its depth and where its messages come from
+			$ yafdp dlq list
+
+			# Look at five messages of the environment's DLQ
+			$ yafdp --env prod dlq peek 5
+
+			# Move the EUR orders back, 20 a second, after a dry run
+			$ yafdp --env prod dlq redrive --filter 'body.currency == "EUR"' --rate 20/s --dry-run
+			$ yafdp --env prod dlq redrive --filter 'body.currency == "EUR"' --rate 20/s
+		`),
+		Args: cmdutil.NounArgs,
+		RunE: cmdutil.ShowHelp,
+	}
+	cmd.AddCommand(NewCmdList(f, nil), NewCmdPeek(f, nil), NewCmdRedrive(f, nil))
+	return cmd
+}
+
+// inputError turns bad input found by awsops into a usage error (exit 2).
+func inputError(err error) error {
+	var ie *awsops.InputError
+	if errors.As(err, &ie) {
+		return cmdutil.UsageErrorf("%s", err)
+	}
+	return err
+}
+
+// dlqRef is --queue, or the environment's DLQ, checked without AWS.
+func dlqRef(flag string, cfg func() (*config.Config, error)) (string, error) {
+	ref := flag
+	if ref == "" {
+		c, err := cfg()
+		if err != nil {
+			return "", err
+		}
+		ref = c.DLQ
+	}
+	if ref == "" {
+		return "", cmdutil.FlagErrorf("--queue: no dead-letter queue given; pass --queue URL|NAME or select an environment with a dlq (--env)")
+	}
+	if err := awsops.QueueRef("--queue", ref); err != nil {
+		return "", cmdutil.FlagErrorWrap(err)
+	}
+	return ref, nil
+}
+
+func resolve(ctx context.Context, client func(context.Context) (*sqs.Client, error), field, ref string) (*sqs.Client, awsops.Queue, error) {
+	c, err := client(ctx)
+	if err != nil {
+		return nil, awsops.Queue{}, err
+	}
+	q, err := awsops.ResolveQueue(ctx, c, field, ref)
+	if err != nil {
+		return nil, awsops.Queue{}, inputError(err)
+	}
+	return c, q, nil
+}
+
+func truncate(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len([]rune(s)) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}

@@ -1,0 +1,157 @@
+package dlq
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/spf13/cobra"
+
+	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/cli/cmdutil"
+	"github.com/yafdp/yafdp/internal/cli/iostreams"
+	"github.com/yafdp/yafdp/internal/cli/output"
+	"github.com/yafdp/yafdp/internal/ui"
+)
+
+// ListOptions are the inputs of `yafdp dlq list`.
+type ListOptions struct {
+	IO        *iostreams.IOStreams
+	Printer   func() (*output.Printer, error)
+	SQSClient func(context.Context) (*sqs.Client, error)
+	// Metrics returns the CloudWatch client for the age of the oldest
+	// message; nil or an error leaves the column empty.
+	Metrics func(context.Context) (awsops.MetricsAPI, error)
+
+	Queue  string
+	Prefix string
+}
+
+// NewCmdList returns `yafdp dlq list`. runF replaces runList in tests.
+func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
+	opts := &ListOptions{IO: f.IOStreams, Printer: f.Printer, SQSClient: f.SQSClient,
+		Metrics: func(ctx context.Context) (awsops.MetricsAPI, error) {
+			cfg, err := f.AWSConfig(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return cloudwatch.NewFromConfig(cfg), nil
+		}}
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "Show each dead-letter queue with its depth, oldest message and sources",
+		Long: cmdutil.Heredoc(`
+			Show each dead-letter queue with its depth, the age of its oldest message
+			and its source queues.
+
+			A dead-letter queue is any queue that another queue's RedrivePolicy names;
+			its sources come from ListDeadLetterSourceQueues, with their
+			maxReceiveCount. The age of the oldest message is CloudWatch's
+			ApproximateAgeOfOldestMessage (SQS has no attribute for it); it shows "-"
+			when CloudWatch has no figure from the last 15 minutes. --queue shows one
+			queue only.
+		`),
+		Example: cmdutil.Examples(`
+			$ yafdp dlq list
+			$ yafdp dlq list --prefix orders --output json
+		`),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Queue != "" {
+				if err := awsops.QueueRef("--queue", opts.Queue); err != nil {
+					return cmdutil.FlagErrorWrap(err)
+				}
+				if cmd.Flags().Changed("prefix") {
+					return cmdutil.FlagErrorf("--prefix finds queues by name; drop it with --queue")
+				}
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runList(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Queue, "queue", "", "Show only this dead-letter queue `URL|NAME`")
+	cmd.Flags().StringVar(&opts.Prefix, "prefix", "", "Look only at queues whose names start with `prefix`")
+	return cmd
+}
+
+var listColumns = []output.Column[awsops.DeadLetterQueue]{
+	{Header: "DLQ", Value: func(d awsops.DeadLetterQueue) string { return d.Name }},
+	{Header: "Visible", Value: func(d awsops.DeadLetterQueue) string { return ui.Count(d.Visible) }, Align: ui.AlignRight,
+		Tone: func(d awsops.DeadLetterQueue) ui.Tone {
+			if d.Visible > 0 {
+				return ui.ToneWarning
+			}
+			return ui.ToneNone
+		}},
+	{Header: "In flight", Value: func(d awsops.DeadLetterQueue) string { return ui.Count(d.InFlight) }, Align: ui.AlignRight},
+	{Header: "Oldest", Value: func(d awsops.DeadLetterQueue) string {
+		if d.OldestAge == nil {
+			return "-"
+		}
+		return ui.Duration(*d.OldestAge)
+	}, Align: ui.AlignRight},
+	{Header: "Sources", Value: func(d awsops.DeadLetterQueue) string {
+		if len(d.Sources) == 0 {
+			return "-"
+		}
+		var parts []string
+		for _, s := range d.Sources {
+			if s.MaxReceiveCount > 0 {
+				parts = append(parts, fmt.Sprintf("%s (after %d receives)", s.Name, s.MaxReceiveCount))
+			} else {
+				parts = append(parts, s.Name)
+			}
+		}
+		return strings.Join(parts, ", ")
+	}},
+}
+
+func runList(ctx context.Context, o *ListOptions) error {
+	p, err := o.Printer()
+	if err != nil {
+		return err
+	}
+	c, err := o.SQSClient(ctx)
+	if err != nil {
+		return err
+	}
+	lo := awsops.ListDLQOptions{Prefix: o.Prefix}
+	if o.Queue != "" {
+		_, q, err := resolve(ctx, o.SQSClient, "--queue", o.Queue)
+		if err != nil {
+			return err
+		}
+		lo.Queue = &q
+	}
+	var metrics awsops.MetricsAPI
+	if o.Metrics != nil {
+		if m, err := o.Metrics(ctx); err == nil {
+			metrics = m
+		}
+	}
+	dlqs, err := awsops.ListDLQs(ctx, c, metrics, lo)
+	if err != nil {
+		return inputError(err)
+	}
+	list := output.NewList(p, listColumns...)
+	for _, d := range dlqs {
+		if err := list.Add(d); err != nil {
+			return err
+		}
+	}
+	if err := list.Close(); err != nil {
+		return err
+	}
+	if len(dlqs) == 0 && p.Format() == output.Table {
+		where := "in this account and region"
+		if o.Prefix != "" {
+			where = fmt.Sprintf("among the queues named %s*", o.Prefix)
+		}
+		fmt.Fprintf(o.IO.ErrOut, "No dead-letter queues %s (no queue has a RedrivePolicy).\n", where)
+	}
+	return nil
+}

@@ -1,0 +1,337 @@
+package dlq
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/spf13/cobra"
+
+	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/cli/cmdutil"
+	"github.com/yafdp/yafdp/internal/cli/iostreams"
+	"github.com/yafdp/yafdp/internal/cli/output"
+	"github.com/yafdp/yafdp/internal/config"
+	"github.com/yafdp/yafdp/internal/ui"
+)
+
+// RedriveOptions are the inputs of `yafdp dlq redrive`.
+type RedriveOptions struct {
+	IO        *iostreams.IOStreams
+	Config    func() (*config.Config, error)
+	Printer   func() (*output.Printer, error)
+	SQSClient func(context.Context) (*sqs.Client, error)
+
+	Queue      string
+	To         string
+	Strategy   string
+	Rate       awsops.Rate
+	Max        int
+	Filter     string
+	DryRun     bool
+	Journal    string
+	Visibility time.Duration
+	Wait       time.Duration
+
+	filter *awsops.Filter
+}
+
+// NewCmdRedrive returns `yafdp dlq redrive`. runF replaces runRedrive in
+// tests.
+func NewCmdRedrive(f *cmdutil.Factory, runF func(context.Context, *RedriveOptions) error) *cobra.Command {
+	opts := &RedriveOptions{IO: f.IOStreams, Config: f.Config, Printer: f.Printer, SQSClient: f.SQSClient}
+	cmd := &cobra.Command{
+		Use:   "redrive",
+		Short: "Move dead-lettered messages back to their source queue without losing one",
+		Long: cmdutil.Heredoc(`
+			Move the messages of a dead-letter queue back to the queue they came from,
+			or to --to QUEUE, without losing one.
+
+			Strategies (--strategy):
+			  native  SQS's own StartMessageMoveTask, paced by --rate (at most 500/s),
+			          progress from ListMessageMoveTasks. Moved messages get new
+			          MessageIds. Ctrl-C cancels the task, which does not undo the moves
+			          already made. No --filter, --max or --dry-run.
+			  copy    receive (long polling), send a copy with every attribute intact
+			          (String, Number and Binary, the trace header, FIFO group and
+			          deduplication ids), then delete only the messages whose copy was
+			          accepted. Stops when the queue is really empty: several empty
+			          receives in a row, with nothing visible or in flight. A journal file
+			          records every step before the next, so a run killed at any point
+			          resumes (run the same command again) without losing a message and
+			          without sending again what was already moved.
+			  auto    native where the endpoint supports it and no copy-only flag is
+			          given; copy otherwise. The default.
+
+			--filter EXPR moves only matching messages (the rest stay): body.FIELD,
+			body["key"], body.items[0].sku, attr.NAME, sys.NAME (ApproximateReceiveCount,
+			SentTimestamp, ...), id; == != < <= > >= contains startsWith endsWith matches;
+			&& || ! and parentheses. --max N stops after N messages, --rate paces,
+			--dry-run lists what would move (it receives the messages, which counts
+			toward their receive count, and makes them visible again).
+
+			A FIFO queue drops a message whose deduplication id it saw in the last five
+			minutes; copy leaves such a message in the DLQ and says when to run again.
+
+			Exit codes: 0 everything matching was moved; 1 some messages could not be
+			moved (listed with why; they are still in the DLQ); 2 bad flags, an unknown
+			queue, or a DLQ with several sources and no --to; 130 interrupted (what
+			moved so far is reported; run again to resume).
+		`),
+		Example: cmdutil.Examples(`
+			# Everything back to the source queue, the best way the endpoint allows
+			$ yafdp --env prod dlq redrive
+
+			# See what a filtered redrive would move, then do it at 20 messages a second
+			$ yafdp --env prod dlq redrive --filter 'body.currency == "EUR" && sys.ApproximateReceiveCount < 10' --dry-run
+			$ yafdp --env prod dlq redrive --filter 'body.currency == "EUR" && sys.ApproximateReceiveCount < 10' --rate 20/s
+
+			# The first 100 messages to a quarantine queue
+			$ yafdp dlq redrive --queue orders-dlq --to orders-quarantine --max 100 --strategy copy
+		`),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := opts.parse(cmd); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runRedrive(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Queue, "queue", "", "Redrive this dead-letter queue `URL|NAME` (default: the environment's dlq)")
+	fl.StringVar(&opts.To, "to", "", "Move to this queue `URL|NAME` instead of each message's source queue")
+	fl.StringVar(&opts.Strategy, "strategy", awsops.StrategyAuto, "How to move: auto, native or copy")
+	fl.Var(&opts.Rate, "rate", "Move at most this many messages per second or minute, e.g. 50/s (0: no limit)")
+	fl.IntVar(&opts.Max, "max", 0, "Stop after `n` messages (0: all); copy strategy")
+	fl.StringVar(&opts.Filter, "filter", "", "Move only messages matching this `expression`; copy strategy")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "List what would move; move nothing")
+	fl.StringVar(&opts.Journal, "journal", "", "Record the run in `file` (default $XDG_STATE_HOME/yafdp/redrive/QUEUE-HASH.journal)")
+	fl.DurationVar(&opts.Visibility, "visibility", time.Minute, "Hide a message for this `duration` while it is copied")
+	fl.DurationVar(&opts.Wait, "wait", 5*time.Second, "Long-poll each receive for up to this `duration` (0 to 20s)")
+	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions(awsops.Strategies, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func (o *RedriveOptions) parse(cmd *cobra.Command) error {
+	switch o.Strategy {
+	case awsops.StrategyAuto, awsops.StrategyNative, awsops.StrategyCopy:
+	default:
+		return cmdutil.FlagErrorf("--strategy: %q is not auto, native or copy", o.Strategy)
+	}
+	if o.Max < 0 {
+		return cmdutil.FlagErrorf("--max: must be 0 (all) or more, not %d", o.Max)
+	}
+	if o.Visibility < time.Second || o.Visibility > 12*time.Hour {
+		return cmdutil.FlagErrorf("--visibility: must be 1s to 12h, not %s", o.Visibility)
+	}
+	if o.Wait < 0 || o.Wait > 20*time.Second {
+		return cmdutil.FlagErrorf("--wait: must be 0 to 20s (SQS long polling), not %s", o.Wait)
+	}
+	if cmd.Flags().Changed("filter") {
+		f, err := awsops.ParseFilter(o.Filter)
+		if err != nil {
+			return cmdutil.FlagErrorf("--filter: %v", err)
+		}
+		o.filter = f
+	}
+	if o.To != "" {
+		if err := awsops.QueueRef("--to", o.To); err != nil {
+			return cmdutil.FlagErrorWrap(err)
+		}
+	}
+	ref, err := dlqRef(o.Queue, o.Config)
+	if err != nil {
+		return err
+	}
+	o.Queue = ref
+	if o.To != "" && o.To == o.Queue {
+		return cmdutil.FlagErrorf("--to is the dead-letter queue itself; give the queue to move messages to")
+	}
+	check := awsops.RedriveOptions{Strategy: o.Strategy, Max: o.Max, Rate: o.Rate, Filter: o.filter, DryRun: o.DryRun}
+	if err := awsops.CheckRedriveOptions(&check); err != nil {
+		return cmdutil.FlagErrorWrap(err)
+	}
+	return nil
+}
+
+// defaultJournal is where a redrive of queueURL keeps its journal unless
+// --journal says otherwise: one file per queue, so running the same
+// command again resumes.
+func defaultJournal(q awsops.Queue) string {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		if home, err := os.UserHomeDir(); err == nil {
+			dir = filepath.Join(home, ".local", "state")
+		} else {
+			dir = os.TempDir()
+		}
+	}
+	sum := sha256.Sum256([]byte(q.URL))
+	return filepath.Join(dir, "yafdp", "redrive", q.Name+"-"+hex.EncodeToString(sum[:4])+".journal")
+}
+
+// redriveReport is what the command prints.
+type redriveReport struct {
+	*awsops.RedriveResult
+}
+
+func (r redriveReport) render(w io.Writer, s *ui.Styles) error {
+	var b strings.Builder
+	title := "Redrive:"
+	if r.DryRun {
+		title = "Dry run:"
+	}
+	targets := strings.Join(r.Targets, ", ")
+	if targets == "" {
+		targets = "-"
+	}
+	fmt.Fprintf(&b, "%s %s → %s · %s strategy\n", s.Header(title), r.Source, targets, r.Strategy)
+	for _, n := range r.Notes {
+		fmt.Fprintf(&b, "  %s\n", s.Muted(n))
+	}
+	b.WriteString("\n")
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return err
+	}
+	if r.DryRun && len(r.Planned) > 0 {
+		t := ui.Table{Headers: []string{"Message ID", "Target", "Receives", "Bytes"}, Align: []ui.Align{ui.AlignLeft, ui.AlignLeft, ui.AlignRight, ui.AlignRight}}
+		for _, p := range r.Planned {
+			t.Rows = append(t.Rows, []string{p.MessageID, p.Target, fmt.Sprint(p.ReceiveCount), ui.Count(int64(p.Bytes))})
+		}
+		if err := ui.RenderTable(w, t, s); err != nil {
+			return err
+		}
+		io.WriteString(w, "\n")
+	}
+	facts := ui.Table{}
+	fact := func(label, value string) { facts.Rows = append(facts.Rows, []string{s.Header(label), value}) }
+	if r.DryRun {
+		fact("Would move", ui.Count(int64(len(r.Planned))))
+	} else {
+		fact("Moved", s.Success(ui.Count(int64(r.Moved))))
+	}
+	fact("Skipped by filter", ui.Count(int64(r.Skipped)))
+	failed := ui.Count(int64(r.Failed))
+	if r.Failed > 0 {
+		failed = s.Failure(failed + " (still in the DLQ)")
+	}
+	fact("Failed", failed)
+	if r.AlreadyMoved > 0 {
+		fact("Already moved", ui.Count(int64(r.AlreadyMoved))+" (sent by an earlier run, deleted now)")
+	}
+	if r.PossibleDuplicates > 0 {
+		fact("Possible duplicates", s.Warning(ui.Count(int64(r.PossibleDuplicates))+" (an earlier run was stopped while sending them)"))
+	}
+	if r.Native != nil {
+		st := r.Native.Status
+		if r.Native.Cancelled {
+			st += ", cancelled: moves already made stay made"
+		}
+		fact("Move task", fmt.Sprintf("%s (%s of %s)", st, ui.Count(r.Native.Moved), ui.Count(r.Native.ToMove)))
+	}
+	if r.Journal != "" {
+		fact("Journal", r.Journal)
+	}
+	if r.Interrupted {
+		fact("Interrupted", s.Warning("yes: run the same command again to resume"))
+	}
+	if err := ui.RenderTable(w, facts, s); err != nil {
+		return err
+	}
+	if len(r.Failures) > 0 {
+		io.WriteString(w, "\n")
+		t := ui.Table{Headers: []string{"Message ID", "Why it was not moved"}}
+		for _, f := range r.Failures {
+			t.Rows = append(t.Rows, []string{dashed(f.MessageID), s.Failure(f.Reason)})
+		}
+		return ui.RenderTable(w, t, s)
+	}
+	return nil
+}
+
+func dashed(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func runRedrive(ctx context.Context, o *RedriveOptions) error {
+	p, err := o.Printer()
+	if err != nil {
+		return err
+	}
+	c, q, err := resolve(ctx, o.SQSClient, "--queue", o.Queue)
+	if err != nil {
+		return err
+	}
+	ro := awsops.RedriveOptions{Source: q, Strategy: o.Strategy, Max: o.Max, Rate: o.Rate, Filter: o.filter, DryRun: o.DryRun,
+		Visibility: o.Visibility, Wait: o.Wait}
+	if o.Wait == 0 {
+		ro.Wait = -1
+	}
+	if o.To != "" {
+		_, to, err := resolve(ctx, o.SQSClient, "--to", o.To)
+		if err != nil {
+			return err
+		}
+		ro.Target = &to
+	}
+	needJournal := !o.DryRun && o.Strategy != awsops.StrategyNative
+	if needJournal {
+		path := o.Journal
+		if path == "" {
+			path = defaultJournal(q)
+		}
+		j, st, err := awsops.OpenJournal(path, q.URL)
+		if err != nil {
+			return inputError(err)
+		}
+		defer func() { _ = j.Close(ctx.Err() == nil) }()
+		if st.Unfinished {
+			fmt.Fprintf(o.IO.ErrOut, "Resuming from %s: an earlier run stopped with %s recorded moved and %s in flight.\n",
+				path, plural(st.Sent, "message"), plural(st.Uncertain, "message"))
+		}
+		ro.Journal = j
+	}
+	var bar *ui.Progress
+	if o.IO.CanRedraw() {
+		ro.Progress = func(pr awsops.RedriveProgress) {
+			if bar == nil && pr.Total >= 50 {
+				bar = ui.NewProgress(o.IO.ErrOut, pr.Total, "messages moved")
+			}
+			if bar != nil {
+				bar.Set(int64(pr.Moved + pr.Skipped + pr.Failed))
+			}
+		}
+	}
+	res, err := awsops.Redrive(ctx, c, ro)
+	if bar != nil {
+		bar.Done()
+	}
+	if res == nil {
+		return inputError(err)
+	}
+	if perr := output.PrintWith(p, redriveReport{res}, redriveReport{res}.render); perr != nil {
+		return perr
+	}
+	switch {
+	case ctx.Err() != nil:
+		return cmdutil.ErrInterrupted
+	case err != nil:
+		return inputError(err)
+	case res.Failed > 0:
+		return &cmdutil.ExitError{Code: cmdutil.ExitFailed}
+	}
+	return nil
+}

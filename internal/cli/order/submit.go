@@ -1,0 +1,555 @@
+package order
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/spf13/cobra"
+
+	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/cli/cmdutil"
+	"github.com/yafdp/yafdp/internal/cli/iostreams"
+	"github.com/yafdp/yafdp/internal/cli/output"
+	"github.com/yafdp/yafdp/internal/config"
+	"github.com/yafdp/yafdp/internal/order"
+	"github.com/yafdp/yafdp/internal/ui"
+)
+
+// SubmitOptions are the inputs of `yafdp order submit`.
+type SubmitOptions struct {
+	IO        *iostreams.IOStreams
+	Config    func() (*config.Config, error)
+	Printer   func() (*output.Printer, error)
+	SQSClient func(context.Context) (*sqs.Client, error)
+	// HTTPClient carries --via api requests (nil: a default client).
+	HTTPClient *http.Client
+	Now        func() time.Time
+	// TraceID makes trace ids; tests fix it.
+	TraceID func() string
+
+	Queue       string
+	File        string
+	Generate    int
+	Seed        uint64
+	Start       string
+	DryRun      bool
+	Concurrency int
+	Rate        awsops.Rate
+	Attempts    int
+	Via         string
+	APIURL      string
+	APIKey      string
+
+	// One order from flags.
+	OrderID      string
+	CustomerID   string
+	RestaurantID string
+	Items        []string
+	Currency     string
+	Line1        string
+	City         string
+	PostalCode   string
+	Country      string
+	PlacedAt     string
+
+	orders []order.Order
+	queue  awsops.Queue
+	plan   []awsops.PlannedMessage
+}
+
+// NewCmdSubmit returns `yafdp order submit`. runF replaces runSubmit in
+// tests.
+func NewCmdSubmit(f *cmdutil.Factory, runF func(context.Context, *SubmitOptions) error) *cobra.Command {
+	opts := &SubmitOptions{IO: f.IOStreams, Config: f.Config, Printer: f.Printer, SQSClient: f.SQSClient, Now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "submit",
+		Short: "Put orders on the orders queue, or POST them to the API",
+		Long: cmdutil.Heredoc(`
+			Put orders on the orders queue, or POST them to the API Gateway endpoint.
+
+			Orders come from --file (NDJSON, one order a line, or a JSON array; - reads
+			standard input), from --generate N realistic orders (--seed makes them
+			reproducible), or from the flags of one order (--order-id, --customer-id,
+			--restaurant-id, --item, --currency, --line1, --city, --postal-code,
+			--country). Every order is validated before the first one is sent: its
+			fields, quantities, total, currency and size (at most 256 KiB less 4 KiB of
+			room for the saga). One invalid order stops the run with its line and field,
+			and nothing is sent. --dry-run validates and shows the batches that would
+			be sent, without calling AWS.
+
+			On the queue (--via sqs, the default) orders go in SendMessageBatch calls
+			of up to ten messages and 1 MiB, --concurrency at a time, paced by --rate.
+			An entry that fails inside a successful answer is sent again; an order
+			counts as sent only with the MessageId SQS gave it. On a FIFO queue the
+			MessageGroupId is the customerId and the MessageDeduplicationId the orderId.
+			Every message carries the attributes schemaVersion and traceId. With
+			--via api each order is POSTed to --api-url, and 429 and 5xx answers are
+			retried with back-off.
+
+			The table lists each order with its MessageId; the count of sent and failed
+			orders goes to standard error. Exit codes: 0 every order sent, 1 some
+			orders failed (listed with why), 2 bad flags or an invalid order (nothing
+			sent), 130 interrupted (orders in flight finish; the rest are listed as not
+			sent).
+		`),
+		Example: cmdutil.Examples(`
+			# Orders from a file, to the queue of the selected environment
+			$ yafdp --env staging order submit --file orders.ndjson
+
+			# A thousand generated orders, 100 a second, to a queue by name
+			$ yafdp order submit --generate 1000 --seed 7 --rate 100/s --queue orders
+
+			# From standard input, through the API
+			$ cat orders.ndjson | yafdp order submit --file - --via api --api-url https://abc123.execute-api.eu-west-1.amazonaws.com/prod/orders
+
+			# One order from flags
+			$ yafdp order submit --queue orders --order-id ord_1 --customer-id cus_1 --restaurant-id rst_1 --item PIZ-1:2:1250 --currency EUR --line1 "1 Main St" --city Berlin --postal-code 10115 --country DE
+		`),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := opts.parse(cmd); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runSubmit(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Queue, "queue", "", "Send to this queue `URL|NAME` (default: the environment's queue)")
+	fl.StringVarP(&opts.File, "file", "f", "", "Read orders from `file`: NDJSON or a JSON array; - for standard input")
+	fl.IntVar(&opts.Generate, "generate", 0, "Generate `n` realistic orders")
+	fl.Uint64Var(&opts.Seed, "seed", 1, "Seed for --generate: same seed, same orders")
+	fl.StringVar(&opts.Start, "start", "", "placedAt of the first generated order, RFC 3339 (default now)")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "Validate and show what would be sent; send nothing")
+	fl.IntVar(&opts.Concurrency, "concurrency", 8, "Keep at most `n` calls in flight")
+	fl.Var(&opts.Rate, "rate", "Send at most this many orders per second or minute, e.g. 50/s or 3000/m (0: no limit)")
+	fl.IntVar(&opts.Attempts, "attempts", 8, "Send one order at most `n` times before reporting it failed")
+	fl.StringVar(&opts.Via, "via", "sqs", "Send through `sqs` (SendMessageBatch) or api (POST to --api-url)")
+	fl.StringVar(&opts.APIURL, "api-url", "", "With --via api: the orders resource `URL` of the API Gateway stage")
+	fl.StringVar(&opts.APIKey, "api-key", "", "With --via api: send this `key` as x-api-key")
+	fl.StringVar(&opts.OrderID, "order-id", "", "One order: its `id` (ord_...)")
+	fl.StringVar(&opts.CustomerID, "customer-id", "", "One order: the customer `id` (cus_...)")
+	fl.StringVar(&opts.RestaurantID, "restaurant-id", "", "One order: the restaurant `id` (rst_...)")
+	fl.StringArrayVar(&opts.Items, "item", nil, "One order: an item `SKU:QTY:UNIT_PRICE_CENTS` (repeatable)")
+	fl.StringVar(&opts.Currency, "currency", "EUR", "One order: ISO 4217 `code`")
+	fl.StringVar(&opts.Line1, "line1", "", "One order: delivery address first `line`")
+	fl.StringVar(&opts.City, "city", "", "One order: delivery `city`")
+	fl.StringVar(&opts.PostalCode, "postal-code", "", "One order: delivery postal `code`")
+	fl.StringVar(&opts.Country, "country", "", "One order: delivery country, ISO 3166-1 alpha-2 `code`")
+	fl.StringVar(&opts.PlacedAt, "placed-at", "", "One order: placedAt, RFC 3339 (default now)")
+	_ = cmd.RegisterFlagCompletionFunc("via", cobra.FixedCompletions([]string{"sqs", "api"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.MarkFlagFilename("file", "json", "ndjson", "jsonl")
+	return cmd
+}
+
+var oneOrderFlags = []string{"order-id", "customer-id", "restaurant-id", "item", "line1", "city", "postal-code", "country", "placed-at"}
+
+// parse checks the flags, reads and validates every order. Every error is
+// a usage error naming the flag or the order's line and field.
+func (o *SubmitOptions) parse(cmd *cobra.Command) error {
+	fl := cmd.Flags()
+	sources := 0
+	if fl.Changed("file") {
+		sources++
+	}
+	if fl.Changed("generate") {
+		sources++
+	}
+	oneOrder := false
+	for _, name := range oneOrderFlags {
+		oneOrder = oneOrder || fl.Changed(name)
+	}
+	if oneOrder {
+		sources++
+	}
+	switch {
+	case sources == 0:
+		return cmdutil.FlagErrorf("no orders: give --file FILE (- for standard input), --generate N, or one order's flags (--order-id, --customer-id, ...)")
+	case sources > 1:
+		return cmdutil.FlagErrorf("give orders one way only: --file, --generate, or one order's flags")
+	}
+	if o.Concurrency < 1 || o.Concurrency > 100 {
+		return cmdutil.FlagErrorf("--concurrency: must be 1 to 100, not %d", o.Concurrency)
+	}
+	if o.Attempts < 1 || o.Attempts > 100 {
+		return cmdutil.FlagErrorf("--attempts: must be 1 to 100, not %d", o.Attempts)
+	}
+	switch o.Via {
+	case "sqs":
+		if fl.Changed("api-url") || fl.Changed("api-key") {
+			return cmdutil.FlagErrorf("--api-url and --api-key go with --via api")
+		}
+		cfg, err := o.Config()
+		if err != nil {
+			return err
+		}
+		if o.Queue == "" {
+			o.Queue = cfg.Queue
+		}
+		if o.Queue == "" {
+			return cmdutil.FlagErrorf("--queue: no queue given; pass --queue URL|NAME or select an environment with a queue (--env)")
+		}
+		if err := awsops.QueueRef("--queue", o.Queue); err != nil {
+			return cmdutil.FlagErrorWrap(err)
+		}
+		o.queue = queueFromRef(o.Queue)
+	case "api":
+		if fl.Changed("queue") {
+			return cmdutil.FlagErrorf("--queue goes with --via sqs; --via api sends to --api-url")
+		}
+		if err := awsops.CheckAPIURL("--api-url", o.APIURL); err != nil {
+			return cmdutil.FlagErrorWrap(err)
+		}
+	default:
+		return cmdutil.FlagErrorf("--via: %q is not sqs or api", o.Via)
+	}
+
+	var lines []int
+	var err error
+	switch {
+	case fl.Changed("file"):
+		o.orders, lines, err = o.readFile()
+	case fl.Changed("generate"):
+		o.orders, err = o.generate()
+	default:
+		o.orders, err = o.fromFlags()
+	}
+	if err != nil {
+		return err
+	}
+	if len(o.orders) == 0 {
+		return cmdutil.UsageErrorf("--file %s: no orders in it", o.File)
+	}
+	plan, err := awsops.PlanSubmit(o.queue, o.orders)
+	if err != nil {
+		var oe *awsops.OrderError
+		if errors.As(err, &oe) {
+			where := "the order"
+			switch {
+			case lines != nil:
+				where = fmt.Sprintf("--file %s line %d", displayName(o.File), lines[oe.Index-1])
+			case fl.Changed("generate"):
+				where = fmt.Sprintf("generated order %d", oe.Index)
+			}
+			return cmdutil.UsageErrorf("%s: %v; nothing was sent", where, oe.Err)
+		}
+		return cmdutil.UsageErrorf("%v", err)
+	}
+	o.plan = plan
+	return nil
+}
+
+func displayName(file string) string {
+	if file == "-" {
+		return "(standard input)"
+	}
+	return file
+}
+
+// queueFromRef names a queue without calling AWS: enough for a dry run,
+// which must not need credentials; FIFO is in the name.
+func queueFromRef(ref string) awsops.Queue {
+	name := ref
+	if i := strings.LastIndexAny(ref, "/:"); i >= 0 {
+		name = ref[i+1:]
+	}
+	q := awsops.Queue{Name: name, FIFO: strings.HasSuffix(name, ".fifo")}
+	if strings.Contains(ref, "://") {
+		q.URL = ref
+	}
+	return q
+}
+
+// readFile decodes NDJSON or a JSON array and returns each order with its
+// line number.
+func (o *SubmitOptions) readFile() ([]order.Order, []int, error) {
+	var data []byte
+	var err error
+	name := displayName(o.File)
+	if o.File == "-" {
+		data, err = io.ReadAll(io.LimitReader(o.IO.In, 1<<30))
+	} else {
+		data, err = os.ReadFile(o.File)
+	}
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, nil, cmdutil.UsageErrorf("--file %s: %v", name, err)
+	}
+	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	if len(trimmed) == 0 {
+		return nil, nil, cmdutil.UsageErrorf("--file %s is empty; give one order a line (NDJSON) or a JSON array of orders", name)
+	}
+	lineAt := func(offset int) int { return bytes.Count(data[:offset], []byte("\n")) + 1 }
+	var out []order.Order
+	var lines []int
+	if trimmed[0] == '[' {
+		dec := json.NewDecoder(bytes.NewReader(data))
+		if _, err := dec.Token(); err != nil {
+			return nil, nil, cmdutil.UsageErrorf("--file %s: not a JSON array: %v", name, err)
+		}
+		for dec.More() {
+			start := int(dec.InputOffset())
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				return nil, nil, cmdutil.UsageErrorf("--file %s line %d: invalid JSON: %v; nothing was sent", name, lineAt(int(dec.InputOffset())), err)
+			}
+			line := lineAt(start + len(data[start:]) - len(bytes.TrimLeft(data[start:], " \t\r\n,")))
+			ord, err := order.Decode(raw)
+			if err != nil {
+				return nil, nil, cmdutil.UsageErrorf("--file %s line %d: %v; nothing was sent", name, line, err)
+			}
+			out, lines = append(out, ord), append(lines, line)
+		}
+		if _, err := dec.Token(); err != nil {
+			return nil, nil, cmdutil.UsageErrorf("--file %s: the JSON array is not closed: %v", name, err)
+		}
+		if rest := bytes.TrimSpace(data[dec.InputOffset():]); len(rest) > 0 {
+			return nil, nil, cmdutil.UsageErrorf("--file %s line %d: unexpected data after the JSON array", name, lineAt(int(dec.InputOffset())))
+		}
+		return out, lines, nil
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64<<10), order.MaxMessageBytes+1024)
+	n := 0
+	for sc.Scan() {
+		n++
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		ord, err := order.Decode(line)
+		if err != nil {
+			return nil, nil, cmdutil.UsageErrorf("--file %s line %d: %v; nothing was sent", name, n, err)
+		}
+		out, lines = append(out, ord), append(lines, n)
+	}
+	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return nil, nil, cmdutil.UsageErrorf("--file %s line %d: longer than the 1 MiB an SQS message may hold; nothing was sent", name, n+1)
+		}
+		return nil, nil, cmdutil.UsageErrorf("--file %s: %v", name, err)
+	}
+	return out, lines, nil
+}
+
+func (o *SubmitOptions) generate() ([]order.Order, error) {
+	if o.Generate < 1 || o.Generate > 1_000_000 {
+		return nil, cmdutil.FlagErrorf("--generate: must be 1 to 1,000,000, not %d", o.Generate)
+	}
+	start := o.Now().UTC().Truncate(time.Second)
+	if o.Start != "" {
+		t, err := time.Parse(time.RFC3339, o.Start)
+		if err != nil {
+			return nil, cmdutil.FlagErrorf("--start: %q is not an RFC 3339 time such as 2026-01-01T12:00:00Z", o.Start)
+		}
+		start = t
+	}
+	return order.Generate(o.Seed, o.Generate, start), nil
+}
+
+func (o *SubmitOptions) fromFlags() ([]order.Order, error) {
+	ord := order.Order{OrderID: o.OrderID, CustomerID: o.CustomerID, RestaurantID: o.RestaurantID, Currency: o.Currency,
+		DeliveryAddress: order.Address{Line1: o.Line1, City: o.City, PostalCode: o.PostalCode, Country: o.Country}, PlacedAt: o.PlacedAt}
+	if ord.PlacedAt == "" {
+		ord.PlacedAt = o.Now().UTC().Format(time.RFC3339)
+	}
+	if len(o.Items) == 0 {
+		return nil, cmdutil.FlagErrorf("--item: one order needs at least one item, SKU:QTY:UNIT_PRICE_CENTS such as PIZ-1:2:1250")
+	}
+	for i, spec := range o.Items {
+		parts := strings.Split(spec, ":")
+		if len(parts) != 3 {
+			return nil, cmdutil.FlagErrorf("--item %q: write SKU:QTY:UNIT_PRICE_CENTS, such as PIZ-1:2:1250", spec)
+		}
+		qty, err1 := strconv.Atoi(parts[1])
+		price, err2 := strconv.ParseInt(parts[2], 10, 64)
+		if err1 != nil || err2 != nil {
+			return nil, cmdutil.FlagErrorf("--item %q: quantity and unit price must be whole numbers (SKU:QTY:UNIT_PRICE_CENTS)", spec)
+		}
+		ord.Items = append(ord.Items, order.Item{SKU: parts[0], Qty: qty, UnitPriceCents: price})
+		ord.TotalCents += int64(qty) * price
+		_ = i
+	}
+	if err := ord.Validate(); err != nil {
+		var fe *order.FieldError
+		if errors.As(err, &fe) {
+			return nil, cmdutil.FlagErrorf("%s: %s", flagOfField(fe.Field), fe.Problem)
+		}
+		return nil, cmdutil.FlagErrorf("%v", err)
+	}
+	return []order.Order{ord}, nil
+}
+
+// flagOfField names the flag behind an order field.
+func flagOfField(field string) string {
+	switch {
+	case field == "orderId":
+		return "--order-id"
+	case field == "customerId":
+		return "--customer-id"
+	case field == "restaurantId":
+		return "--restaurant-id"
+	case strings.HasPrefix(field, "items"):
+		return "--item (" + field + ")"
+	case field == "currency":
+		return "--currency"
+	case field == "totalCents":
+		return "--item (totalCents)"
+	case field == "deliveryAddress.line1":
+		return "--line1"
+	case field == "deliveryAddress.city":
+		return "--city"
+	case field == "deliveryAddress.postalCode":
+		return "--postal-code"
+	case field == "deliveryAddress.country":
+		return "--country"
+	case field == "placedAt":
+		return "--placed-at"
+	}
+	return field
+}
+
+var submitColumns = []output.Column[awsops.SubmittedOrder]{
+	{Header: "Order", Value: func(o awsops.SubmittedOrder) string { return o.OrderID }},
+	{Header: "Message ID", Value: func(o awsops.SubmittedOrder) string { return dash(o.MessageID) }},
+	{Header: "Status", Value: func(o awsops.SubmittedOrder) string { return o.Status }, Tone: func(o awsops.SubmittedOrder) ui.Tone {
+		if o.Status == awsops.StatusSent {
+			return ui.ToneSuccess
+		}
+		return ui.ToneFailure
+	}},
+	{Header: "Attempts", Value: func(o awsops.SubmittedOrder) string { return strconv.Itoa(o.Attempts) }, Align: ui.AlignRight},
+	{Header: "Error", Value: func(o awsops.SubmittedOrder) string { return o.Error }},
+}
+
+var planColumns = []output.Column[awsops.PlannedMessage]{
+	{Header: "Order", Value: func(p awsops.PlannedMessage) string { return p.OrderID }},
+	{Header: "Batch", Value: func(p awsops.PlannedMessage) string { return strconv.Itoa(p.Batch) }, Align: ui.AlignRight},
+	{Header: "Bytes", Value: func(p awsops.PlannedMessage) string { return ui.Count(int64(p.Bytes)) }, Align: ui.AlignRight},
+	{Header: "Group", Value: func(p awsops.PlannedMessage) string { return dash(p.GroupID) }},
+	{Header: "Dedup ID", Value: func(p awsops.PlannedMessage) string { return dash(p.DedupID) }},
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func runSubmit(ctx context.Context, o *SubmitOptions) error {
+	p, err := o.Printer()
+	if err != nil {
+		return err
+	}
+	errS := ui.NewStyles(o.IO.ErrColorEnabled())
+	target := o.queue.Name
+	if o.Via == "api" {
+		target = o.APIURL
+	}
+	if o.DryRun {
+		list := output.NewList(p, planColumns...)
+		for _, m := range o.plan {
+			if err := list.Add(m); err != nil {
+				return err
+			}
+		}
+		if err := list.Close(); err != nil {
+			return err
+		}
+		batches := 0
+		if n := len(o.plan); n > 0 {
+			batches = o.plan[n-1].Batch
+		}
+		how := fmt.Sprintf("in %s", plural(batches, "SendMessageBatch call"))
+		if o.Via == "api" {
+			how = "as " + plural(len(o.plan), "POST")
+		}
+		fmt.Fprintf(o.IO.ErrOut, "%s %s valid; they would go to %s %s. Nothing was sent.\n", errS.Header("Dry run:"), plural(len(o.plan), "order"), target, how)
+		return nil
+	}
+	var bar *ui.Progress
+	if len(o.orders) >= 50 && o.IO.CanRedraw() {
+		bar = ui.NewProgress(o.IO.ErrOut, int64(len(o.orders)), "orders submitted")
+	}
+	progress := func(done int) {
+		if bar != nil {
+			bar.Set(int64(done))
+		}
+	}
+	start := o.Now()
+	var res *awsops.SubmitResult
+	if o.Via == "api" {
+		res, err = awsops.SubmitViaAPI(ctx, awsops.APISubmitOptions{URL: o.APIURL, APIKey: o.APIKey, Orders: o.orders, Concurrency: o.Concurrency,
+			Rate: o.Rate, MaxAttempts: o.Attempts, HTTPClient: o.HTTPClient, TraceID: o.TraceID, Progress: progress})
+	} else {
+		var c *sqs.Client
+		c, err = o.SQSClient(ctx)
+		if err != nil {
+			return err
+		}
+		q := o.queue
+		if q.URL == "" {
+			if q, err = awsops.ResolveQueue(ctx, c, "--queue", o.Queue); err != nil {
+				return inputError(err)
+			}
+		}
+		target = q.Name
+		res, err = awsops.Submit(ctx, c, awsops.SubmitOptions{Queue: q, Orders: o.orders, Concurrency: o.Concurrency, Rate: o.Rate,
+			MaxAttempts: o.Attempts, TraceID: o.TraceID, Progress: progress})
+	}
+	if bar != nil {
+		bar.Done()
+	}
+	if err != nil {
+		return inputError(err)
+	}
+	list := output.NewList(p, submitColumns...)
+	for _, so := range res.Orders {
+		if err := list.Add(so); err != nil {
+			return err
+		}
+	}
+	if err := list.Close(); err != nil {
+		return err
+	}
+	summary := fmt.Sprintf("%s %s of %s to %s in %s (%s, %s)", errS.Header("Sent"), ui.Count(int64(res.Sent)), plural(len(res.Orders), "order"), target,
+		ui.Duration(o.Now().Sub(start)), plural(res.Calls, "call"), plural(res.Retries, "retry"))
+	if res.Failed > 0 {
+		summary += "; " + errS.Failure(plural(res.Failed, "order")+" failed")
+	}
+	fmt.Fprintln(o.IO.ErrOut, summary)
+	switch {
+	case ctx.Err() != nil:
+		return cmdutil.ErrInterrupted
+	case res.Failed > 0:
+		return &cmdutil.ExitError{Code: cmdutil.ExitFailed}
+	}
+	return nil
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "y") {
+		return ui.Count(int64(n)) + " " + strings.TrimSuffix(noun, "y") + "ies"
+	}
+	return ui.Count(int64(n)) + " " + noun + "s"
+}

@@ -1,0 +1,136 @@
+package saga
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/spf13/cobra"
+
+	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/cli/cmdutil"
+	"github.com/yafdp/yafdp/internal/cli/iostreams"
+	"github.com/yafdp/yafdp/internal/cli/output"
+	"github.com/yafdp/yafdp/internal/config"
+	"github.com/yafdp/yafdp/internal/ui"
+)
+
+// DescribeOptions are the inputs of `yafdp saga describe`.
+type DescribeOptions struct {
+	IO        *iostreams.IOStreams
+	Config    func() (*config.Config, error)
+	Printer   func() (*output.Printer, error)
+	SFNClient func(context.Context) (*sfn.Client, error)
+	Now       func() time.Time
+
+	Execution    string
+	StateMachine string
+}
+
+// NewCmdDescribe returns `yafdp saga describe`. runF replaces runDescribe
+// in tests.
+func NewCmdDescribe(f *cmdutil.Factory, runF func(context.Context, *DescribeOptions) error) *cobra.Command {
+	opts := &DescribeOptions{IO: f.IOStreams, Config: f.Config, Printer: f.Printer, SFNClient: f.SFNClient, Now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "describe <execution-arn | order-id>",
+		Short: "Show one saga execution: status, input, output and timeline",
+		Long: cmdutil.Heredoc(`
+			Show one saga execution as it is now: its status, start and stop, error and
+			cause, input and output, and its timeline (steps, retries, compensations)
+			from the history so far. It does not wait; 'yafdp saga watch' follows an
+			execution until it ends.
+
+			An order id names its execution in the state machine of --state-machine or
+			of the selected environment. Exit codes: 0 shown; 2 bad arguments, or no
+			such execution or state machine.
+		`),
+		Example: cmdutil.Examples(`
+			$ yafdp --env prod saga describe ord_2vbm1gh5f8f8x
+			$ yafdp saga describe arn:aws:states:eu-west-1:123456789012:execution:order-saga:ord_2vbm1gh5f8f8x --output json
+		`),
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Execution = args[0]
+			sm, err := checkExecutionArgs(opts.Execution, opts.StateMachine, opts.Config)
+			if err != nil {
+				return err
+			}
+			opts.StateMachine = sm
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runDescribe(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.StateMachine, "state-machine", "", "The saga's state machine `ARN|NAME` (default: the environment's)")
+	return cmd
+}
+
+// describeReport adds the execution's facts to its timeline.
+type describeReport struct {
+	*executionReport
+	now time.Time
+}
+
+func (r describeReport) render(w io.Writer, s *ui.Styles) error {
+	x := r.Execution
+	facts := ui.Table{}
+	fact := func(label, value string) {
+		if value != "" {
+			facts.Rows = append(facts.Rows, []string{s.Header(label), value})
+		}
+	}
+	fact("Execution", x.ARN)
+	fact("Status", s.Render(statusTone(x), x.Status))
+	fact("Started", x.StartDate.UTC().Format(time.RFC3339))
+	if x.StopDate != nil {
+		fact("Stopped", x.StopDate.UTC().Format(time.RFC3339))
+	}
+	fact("Duration", ui.Duration(x.Duration(r.now).Truncate(time.Millisecond)))
+	fact("Retries", fmt.Sprint(r.Retries))
+	if x.RedriveCount > 0 {
+		fact("Redriven", fmt.Sprintf("%d times", x.RedriveCount))
+	}
+	fact("Input", oneLine(x.Input, 100))
+	fact("Output", oneLine(x.Output, 100))
+	if err := ui.RenderTable(w, facts, s); err != nil {
+		return err
+	}
+	io.WriteString(w, "\n")
+	return r.executionReport.render(w, s)
+}
+
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len([]rune(s)) > n {
+		return string([]rune(s)[:n-1]) + "…"
+	}
+	return s
+}
+
+func runDescribe(ctx context.Context, o *DescribeOptions) error {
+	p, err := o.Printer()
+	if err != nil {
+		return err
+	}
+	c, err := o.SFNClient(ctx)
+	if err != nil {
+		return err
+	}
+	x, err := awsops.ResolveExecution(ctx, c, o.Execution, o.StateMachine)
+	if err != nil {
+		return inputError(err)
+	}
+	res, err := awsops.Watch(ctx, c, awsops.WatchOptions{ExecutionARN: x.ARN})
+	if err != nil {
+		if ctx.Err() != nil {
+			return cmdutil.ErrInterrupted
+		}
+		return inputError(err)
+	}
+	rep := describeReport{executionReport: newExecutionReport(res.Execution, res.Events, false), now: o.Now()}
+	return output.PrintWith(p, rep, rep.render)
+}

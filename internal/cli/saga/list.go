@@ -1,0 +1,171 @@
+package saga
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/spf13/cobra"
+
+	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/cli/cmdutil"
+	"github.com/yafdp/yafdp/internal/cli/iostreams"
+	"github.com/yafdp/yafdp/internal/cli/output"
+	"github.com/yafdp/yafdp/internal/config"
+	"github.com/yafdp/yafdp/internal/ui"
+)
+
+// ListOptions are the inputs of `yafdp saga list`.
+type ListOptions struct {
+	IO        *iostreams.IOStreams
+	Config    func() (*config.Config, error)
+	Printer   func() (*output.Printer, error)
+	SFNClient func(context.Context) (*sfn.Client, error)
+	Now       func() time.Time
+
+	StateMachine string
+	Status       string
+	Since        string
+	Order        string
+	Limit        int
+
+	since time.Time
+}
+
+// NewCmdList returns `yafdp saga list`. runF replaces runList in tests.
+func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
+	opts := &ListOptions{IO: f.IOStreams, Config: f.Config, Printer: f.Printer, SFNClient: f.SFNClient, Now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List saga executions by status, order id and start time",
+		Long: cmdutil.Heredoc(`
+			List the executions of the saga's state machine, newest first.
+
+			--status keeps one status (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED,
+			PENDING_REDRIVE), --since drops executions started earlier (a duration such
+			as 30m or 2h, or an RFC 3339 time), --order keeps the executions whose name
+			(the order id) starts with the given prefix. Pages of ListExecutions are
+			read until --limit executions are found (0: no limit).
+		`),
+		Example: cmdutil.Examples(`
+			# What failed in the last hour
+			$ yafdp --env prod saga list --status FAILED --since 1h
+
+			# One customer's orders of the day, as JSON
+			$ yafdp saga list --state-machine order-saga --order ord_2vbm --since 2026-01-01T00:00:00Z --output json
+		`),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := opts.parse(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runList(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.StateMachine, "state-machine", "", "The saga's state machine `ARN|NAME` (default: the environment's)")
+	fl.StringVar(&opts.Status, "status", "", "Keep executions with this `status`")
+	fl.StringVar(&opts.Since, "since", "", "Keep executions started after this `time` (30m, 2h, 2026-01-01T00:00:00Z)")
+	fl.StringVar(&opts.Order, "order", "", "Keep executions whose order id starts with `prefix`")
+	fl.IntVar(&opts.Limit, "limit", 50, "Show at most `n` executions (0: all)")
+	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions(awsops.ExecutionStatuses(), cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+func (o *ListOptions) parse() error {
+	if o.Status != "" {
+		o.Status = strings.ToUpper(o.Status)
+		if !slices.Contains(awsops.ExecutionStatuses(), o.Status) {
+			return cmdutil.FlagErrorf("--status: %q is not one of %s", o.Status, strings.Join(awsops.ExecutionStatuses(), ", "))
+		}
+	}
+	if o.Since != "" {
+		if d, err := time.ParseDuration(o.Since); err == nil {
+			if d <= 0 {
+				return cmdutil.FlagErrorf("--since: a duration must be positive, such as 30m or 2h")
+			}
+			o.since = o.Now().Add(-d)
+		} else if t, err := time.Parse(time.RFC3339, o.Since); err == nil {
+			o.since = t
+		} else {
+			return cmdutil.FlagErrorf("--since: %q is neither a duration (30m, 2h) nor an RFC 3339 time (2026-01-01T00:00:00Z)", o.Since)
+		}
+	}
+	if o.Limit < 0 {
+		return cmdutil.FlagErrorf("--limit: must be 0 (all) or more, not %d", o.Limit)
+	}
+	if o.StateMachine == "" {
+		c, err := o.Config()
+		if err != nil {
+			return err
+		}
+		o.StateMachine = c.StateMachine
+	}
+	if o.StateMachine == "" {
+		return cmdutil.FlagErrorf("--state-machine: no state machine given; pass --state-machine ARN|NAME or select an environment with one (--env)")
+	}
+	if err := awsops.CheckStateMachineRef("--state-machine", o.StateMachine); err != nil {
+		return cmdutil.FlagErrorWrap(err)
+	}
+	return nil
+}
+
+func executionColumns(now func() time.Time) []output.Column[awsops.Execution] {
+	return []output.Column[awsops.Execution]{
+		{Header: "Execution", Value: func(x awsops.Execution) string { return x.Name }},
+		{Header: "Status", Value: func(x awsops.Execution) string { return x.Status }, Tone: statusTone},
+		{Header: "Started", Value: func(x awsops.Execution) string { return x.StartDate.UTC().Format("2006-01-02 15:04:05") }},
+		{Header: "Duration", Value: func(x awsops.Execution) string { return ui.Duration(x.Duration(now()).Truncate(time.Millisecond)) }, Align: ui.AlignRight},
+	}
+}
+
+func statusTone(x awsops.Execution) ui.Tone {
+	switch {
+	case x.Succeeded():
+		return ui.ToneSuccess
+	case !x.Done():
+		return ui.ToneWarning
+	}
+	return ui.ToneFailure
+}
+
+func runList(ctx context.Context, o *ListOptions) error {
+	p, err := o.Printer()
+	if err != nil {
+		return err
+	}
+	c, err := o.SFNClient(ctx)
+	if err != nil {
+		return err
+	}
+	m, err := awsops.ResolveStateMachine(ctx, c, "--state-machine", o.StateMachine)
+	if err != nil {
+		return inputError(err)
+	}
+	xs, err := awsops.ListExecutions(ctx, c, awsops.ListOptions{StateMachineARN: m.ARN, Status: o.Status, Since: o.since, NamePrefix: o.Order, Limit: o.Limit})
+	if err != nil {
+		if ctx.Err() != nil {
+			return cmdutil.ErrInterrupted
+		}
+		return inputError(err)
+	}
+	list := output.NewList(p, executionColumns(o.Now)...)
+	for _, x := range xs {
+		if err := list.Add(x); err != nil {
+			return err
+		}
+	}
+	if err := list.Close(); err != nil {
+		return err
+	}
+	if len(xs) == 0 && p.Format() == output.Table {
+		fmt.Fprintf(o.IO.ErrOut, "No executions of %s match.\n", m.Name)
+	}
+	return nil
+}
