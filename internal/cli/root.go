@@ -8,6 +8,7 @@ import (
 	"github.com/yafdp/yafdp/internal/build"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/completion"
+	configcmd "github.com/yafdp/yafdp/internal/cli/config"
 	"github.com/yafdp/yafdp/internal/cli/dlq"
 	"github.com/yafdp/yafdp/internal/cli/order"
 	"github.com/yafdp/yafdp/internal/cli/output"
@@ -130,6 +131,7 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	cmd.AddGroup(&cobra.Group{ID: groupPipeline, Title: "Pipeline commands:"})
 	addNounCommands(cmd, f)
 
+	cmd.AddCommand(configcmd.NewCmd(f))
 	cmd.AddCommand(version.NewCmdVersion(f, nil))
 	cmd.AddCommand(completion.NewCmdCompletion(f))
 	cmd.AddCommand(newHelpTopicExitCodes())

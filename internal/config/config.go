@@ -212,20 +212,68 @@ func DefaultPath() string {
 	return filepath.Join(dir, "yafdp", "config.yaml")
 }
 
+// ResolvePath says which config file a run reads: --config, then
+// YAFDP_CONFIG, then the default location (which alone may be missing).
+// flags are the global flags the user set, by setting key.
+func ResolvePath(flags map[string]string) (string, Source) {
+	if v, ok := flags[KeyConfig]; ok {
+		return v, Source{Kind: FromFlag, Name: "--" + FlagName(KeyConfig)}
+	}
+	if v := os.Getenv(EnvVar(KeyConfig)); v != "" {
+		return v, Source{Kind: FromEnv, Name: EnvVar(KeyConfig)}
+	}
+	return DefaultPath(), Source{Kind: FromDefault}
+}
+
+// Template is what `yafdp config init` writes: every key, commented, with
+// three named environments to fill in.
+const Template = `# yafdp configuration. Settings here are below flags (--region) and
+# environment variables (YAFDP_REGION) in precedence; an environment's values
+# are above the top-level ones. Unknown keys are an error.
+# Check what is in effect, and where it comes from: yafdp config show
+
+# Defaults for every environment.
+# region: eu-west-1
+# profile: default
+output: table          # table, json or jsonl
+no_color: false
+
+# The environment used when --env (or YAFDP_ENV) is not given.
+default_env: local
+
+environments:
+  # The pipeline on this machine: yafdp local up (port 4566).
+  local:
+    endpoint_url: http://127.0.0.1:4566
+    region: us-east-1
+    queue: orders
+    dlq: orders-dlq
+    state_machine: yafdp-order-saga
+
+  # Fill in your accounts. Queues may be URLs or names, state machines ARNs
+  # or names.
+  staging:
+    region: eu-west-1
+    profile: yafdp-staging
+    queue: orders
+    dlq: orders-dlq
+    state_machine: yafdp-order-saga
+
+  prod:
+    region: eu-west-1
+    profile: yafdp-prod
+    queue: orders
+    dlq: orders-dlq
+    state_machine: yafdp-order-saga
+`
+
 // Load builds the effective configuration. It returns an *Error for every
 // problem the user can fix.
 func Load(opts Options) (*Config, error) {
 	c := &Config{sources: map[string]Source{}}
 	flags := opts.Flags
 
-	// Which file: --config, then YAFDP_CONFIG, then the default location,
-	// which alone may be missing.
-	path, src := DefaultPath(), Source{Kind: FromDefault}
-	if v, ok := flags[KeyConfig]; ok {
-		path, src = v, Source{Kind: FromFlag, Name: "--" + FlagName(KeyConfig)}
-	} else if v := os.Getenv(EnvVar(KeyConfig)); v != "" {
-		path, src = v, Source{Kind: FromEnv, Name: EnvVar(KeyConfig)}
-	}
+	path, src := ResolvePath(flags)
 
 	v := viper.New()
 	v.SetConfigType("yaml")

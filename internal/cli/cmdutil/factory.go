@@ -37,6 +37,10 @@ type Factory struct {
 	// Config returns the effective configuration, loaded once.
 	Config func() (*config.Config, error)
 
+	// ConfigPath says which config file Config reads and why, without
+	// reading it (for `config init` and `config path`).
+	ConfigPath func() (string, config.Source)
+
 	// Printer returns the printer for the --output format.
 	Printer func() (*output.Printer, error)
 
@@ -59,6 +63,10 @@ func NewFactory(ios *iostreams.IOStreams) *Factory {
 	f.Config = sync.OnceValues(func() (*config.Config, error) {
 		return config.Load(config.Options{Flags: changedGlobalFlags(f.GlobalFlags)})
 	})
+
+	f.ConfigPath = func() (string, config.Source) {
+		return config.ResolvePath(changedGlobalFlags(f.GlobalFlags))
+	}
 
 	f.Printer = func() (*output.Printer, error) {
 		cfg, err := f.Config()
