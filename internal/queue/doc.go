@@ -1,0 +1,33 @@
+// Package queue is Amazon SQS implemented once, on a clock, for the two
+// pieces that need it: the simulator, which pushes millions of messages
+// through it in virtual time, and `yafdp local up`, which serves it to AWS
+// SDK clients on the real clock.
+//
+// A Broker holds queues by name (CreateQueue, GetQueueUrl, ListQueues,
+// DeleteQueue, ListDeadLetterSourceQueues and the message move tasks); a
+// Queue has the actions on one queue (SendMessage, ReceiveMessage and the
+// rest). The semantics are AWS's: standard and FIFO queues, visibility
+// timeouts, receive counts, RedrivePolicy and RedriveAllowPolicy,
+// retention, delays, the 5-minute deduplication window, message groups, the
+// MD5 digests the SDKs check, and the errors, each an *Error carrying the
+// JSON type and query code of the AWS error so that an HTTP layer maps
+// them one to one. There is no HTTP and no CLI here.
+//
+// Speed: every operation is O(1) or O(log n) in the number of messages;
+// nothing scans a queue, nothing runs a goroutine per message, and an idle
+// queue schedules nothing on its clock (see Queue and the long polling
+// notes in wait.go).
+//
+// Persistence: the state is plain data. A queue is its config (the
+// settable attributes), its counters and a set of message values; every
+// other structure (rings, heaps, the retention list, FIFO groups) is an
+// index over the messages, rebuilt by enqueueing them again. A later
+// --data-dir store would snapshot, under each queue's lock, the config,
+// tags, counters, the next sequence number, the deduplication map and each
+// live message's fields (id, body, attributes, group and deduplication ids,
+// sender, sentAt, origin, receive count, first receive, state and
+// visibleAt), and append each operation to a log between snapshots. Restore
+// would recreate each queue with its incarnation number (which keeps old
+// receipt handles valid) and enqueue the messages in seq order with their
+// saved state.
+package queue
