@@ -73,19 +73,21 @@ func (e *eventSource) wake() {
 			}
 			return
 		}
-		e.invokeNow()
+		if !e.invokeNow() {
+			return
+		}
 	}
 }
 
-// invokeNow receives one batch and runs the function on it.
-func (e *eventSource) invokeNow() {
+// invokeNow receives one batch and runs the function on it. It reports
+// false when there was nothing to receive (or SQS refused).
+func (e *eventSource) invokeNow() bool {
 	if e.slots() <= 0 {
-		return
+		return false
 	}
 	batch := e.s.queue.receive(e.batchSize)
-	e.s.m.sqsRequests++ // ReceiveMessage
 	if len(batch) == 0 {
-		return
+		return false
 	}
 	e.active++
 	e.peak = max(e.peak, e.active)
@@ -96,6 +98,7 @@ func (e *eventSource) invokeNow() {
 		e.s.m.queueWait(e.s, m.k, m.receiveCount)
 	}
 	e.s.clk.AfterFunc(d, func() { e.finish(batch) })
+	return true
 }
 
 func (e *eventSource) finish(batch []delivery) {

@@ -39,6 +39,7 @@ type metrics struct {
 	errors                                      map[string]int64
 	retries, transitions                        int64
 	invocations, failedBatches, sqsRequests     int64
+	overLimit                                   int64
 	lambdaGBs, expressGBs                       float64
 	taskCalls                                   int64
 	taskTime                                    time.Duration
@@ -129,7 +130,7 @@ func (m *metrics) sagaEnded(s *simulation, k int, x *asl.Execution, status asl.S
 func (m *metrics) sample(s *simulation) {
 	c := m.cur
 	c.T = len(m.series)
-	c.QueueDepth = s.queue.visible()
+	c.QueueDepth = s.queue.depth()
 	c.InFlightMessages = s.queue.inFlight()
 	age := s.queue.oldestAge()
 	c.OldestAgeS = age.Seconds()

@@ -222,7 +222,7 @@ func (s *simulation) checkDone() {
 	if !s.arrDone || s.running > 0 || s.lambda.active > 0 {
 		return
 	}
-	if s.queue.visible()+s.queue.inFlight()+s.queue.delayed() > 0 {
+	if s.queue.depth()+s.queue.inFlight()+s.queue.delayed() > 0 {
 		return
 	}
 	if !s.m.drained {

@@ -1,104 +1,129 @@
 package sim
 
 import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
 	"time"
+
+	"github.com/yafdp/yafdp/internal/queue"
 )
 
 // delivery is one message handed to the new-order function.
 type delivery struct {
 	k            int
-	handle       uint64
+	handle       string
 	receiveCount int
 }
 
-// pipelineQueue is the orders queue and its dead-letter queue as the model
-// sees them: messages carry an order index.
-//
-// TODO(issue 3): replace with an adapter over internal/queue once it lands,
-// so the simulator and local up share one implementation.
+// pipelineQueue is the orders queue and its dead-letter queue, as
+// internal/queue models SQS (the same code `local up` serves), with the
+// model's view on top: messages carry an order index.
 type pipelineQueue struct {
-	s       *simulation
-	vis     time.Duration
-	maxRecv int
-
-	ready    []*simMsg // visible, oldest first
-	head     int
-	inflight map[uint64]*simMsg
-	nextH    uint64
-	dlq      int
-	sent     int64
-	received int64
-	deleted  int64
-}
-
-type simMsg struct {
-	k        int
-	sentAt   time.Duration
-	receives int
-	handle   uint64
+	s      *simulation
+	orders *queue.Queue
+	dlq    *queue.Queue
+	fifo   bool
+	recv   queue.ReceiveInput
+	sent   int64
 }
 
 func newPipelineQueue(s *simulation) *pipelineQueue {
-	return &pipelineQueue{s: s, vis: s.sc.Queue.VisibilityTimeout.D(), maxRecv: s.sc.Queue.MaxReceiveCount, inflight: map[uint64]*simMsg{}}
+	qs := s.sc.Queue
+	b := queue.New(queue.Options{Clock: s.clk, Source: rand.NewPCG(s.sc.Seed, 0x5a5)})
+	name, dlqName := "orders", "orders-dlq"
+	attrs := map[string]string{
+		queue.AttrVisibilityTimeout:      strconv.Itoa(int(qs.VisibilityTimeout.D() / time.Second)),
+		queue.AttrMessageRetentionPeriod: strconv.Itoa(int(qs.Retention.D() / time.Second)),
+	}
+	dlqAttrs := map[string]string{queue.AttrMessageRetentionPeriod: strconv.Itoa(14 * 24 * 3600)}
+	if qs.FIFO {
+		name, dlqName = name+".fifo", dlqName+".fifo"
+		attrs[queue.AttrFifoQueue], dlqAttrs[queue.AttrFifoQueue] = "true", "true"
+	}
+	dlq, err := b.CreateQueue(dlqName, dlqAttrs, nil)
+	if err != nil {
+		panic(fmt.Sprintf("sim: create %s: %v", dlqName, err))
+	}
+	attrs[queue.AttrRedrivePolicy] = fmt.Sprintf(`{"deadLetterTargetArn":%q,"maxReceiveCount":%d}`, dlq.ARN(), qs.MaxReceiveCount)
+	orders, err := b.CreateQueue(name, attrs, nil)
+	if err != nil {
+		panic(fmt.Sprintf("sim: create %s: %v", name, err))
+	}
+	q := &pipelineQueue{s: s, orders: orders, dlq: dlq, fifo: qs.FIFO}
+	// Messages that become visible again (a visibility timeout ending)
+	// wake the event source, as its long-polling pollers would.
+	orders.Watch(func() { s.lambda.wake() })
+	return q
 }
 
+// send puts order k on the queue as API Gateway's SQS integration does. On
+// a FIFO queue the customer is the message group and the order id the
+// deduplication id.
 func (q *pipelineQueue) send(k int) {
+	in := queue.SendInput{Body: strconv.Itoa(k)}
+	if q.fifo {
+		in.MessageGroupID = q.s.pool[k%len(q.s.pool)]["customerId"].(string)
+		in.MessageDeduplicationID = orderID(k)
+	}
+	if _, err := q.orders.Send(in); err != nil {
+		panic(fmt.Sprintf("sim: send order %d: %v", k, err))
+	}
 	q.sent++
-	q.ready = append(q.ready, &simMsg{k: k, sentAt: q.s.now()})
 }
 
+// receive takes up to max messages, in receives of at most 10 as the
+// event source's pollers do.
 func (q *pipelineQueue) receive(max int) []delivery {
 	var out []delivery
-	for len(out) < max && q.head < len(q.ready) {
-		m := q.ready[q.head]
-		q.ready[q.head] = nil
-		q.head++
-		if m.receives >= q.maxRecv {
-			q.dlq++
-			continue
+	for len(out) < max && q.orders.Receivable() {
+		q.recv.MaxNumberOfMessages = min(10, max-len(out))
+		msgs, err := q.orders.Receive(q.recv)
+		q.s.m.sqsRequests++
+		if errors.Is(err, queue.ErrOverLimit) {
+			// 120,000 messages in flight: SQS refuses to hand out more
+			// until some are deleted or become visible again.
+			q.s.m.overLimit++
+			break
 		}
-		m.receives++
-		q.nextH++
-		m.handle = q.nextH
-		q.inflight[m.handle] = m
-		h := m.handle
-		q.s.clk.AfterFunc(q.vis, func() { q.expire(h) })
-		out = append(out, delivery{k: m.k, handle: h, receiveCount: m.receives})
-		q.received++
-	}
-	if q.head > 1024 && q.head*2 > len(q.ready) {
-		q.ready = append(q.ready[:0], q.ready[q.head:]...)
-		q.head = 0
+		if err != nil {
+			panic(fmt.Sprintf("sim: receive: %v", err))
+		}
+		if len(msgs) == 0 {
+			break
+		}
+		for _, m := range msgs {
+			k, _ := strconv.Atoi(m.Body)
+			out = append(out, delivery{k: k, handle: m.ReceiptHandle, receiveCount: m.ReceiveCount})
+		}
 	}
 	return out
 }
 
-func (q *pipelineQueue) expire(h uint64) {
-	m, ok := q.inflight[h]
-	if !ok {
-		return
-	}
-	delete(q.inflight, h)
-	q.ready = append(q.ready, m)
-	q.s.lambda.wake()
-}
-
-func (q *pipelineQueue) delete(h uint64) {
-	if _, ok := q.inflight[h]; ok {
-		delete(q.inflight, h)
-		q.deleted++
+func (q *pipelineQueue) delete(handle string) {
+	if err := q.orders.Delete(handle); err != nil {
+		panic(fmt.Sprintf("sim: delete: %v", err))
 	}
 }
 
-func (q *pipelineQueue) visible() int  { return len(q.ready) - q.head }
-func (q *pipelineQueue) inFlight() int { return len(q.inflight) }
-func (q *pipelineQueue) delayed() int  { return 0 }
-func (q *pipelineQueue) dead() int     { return q.dlq }
-
-// oldestAge is the age of the oldest visible message.
-func (q *pipelineQueue) oldestAge() time.Duration {
-	if q.head >= len(q.ready) {
-		return 0
+// visible reports whether the event source would find a message now.
+func (q *pipelineQueue) visible() int {
+	if q.orders.Receivable() {
+		return max(1, q.orders.Stats().Visible)
 	}
-	return q.s.now() - q.ready[q.head].sentAt
+	return 0
 }
+
+func (q *pipelineQueue) depth() int    { return q.orders.Stats().Visible }
+func (q *pipelineQueue) inFlight() int { return q.orders.Stats().InFlight }
+func (q *pipelineQueue) delayed() int  { return q.orders.Stats().Delayed }
+
+// dead is how many orders are in the dead-letter queue.
+func (q *pipelineQueue) dead() int {
+	st := q.dlq.Stats()
+	return st.Visible + st.InFlight + st.Delayed
+}
+
+// oldestAge is the age of the oldest message in the orders queue.
+func (q *pipelineQueue) oldestAge() time.Duration { return q.orders.Stats().OldestAge }

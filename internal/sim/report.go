@@ -85,6 +85,9 @@ type QueueStats struct {
 	FinalOldestAge float64 `json:"finalOldestAgeS"`
 	DLQ            int     `json:"dlq"`
 	Requests       int64   `json:"requests"`
+	// OverLimitReceives are receives SQS refused because 120,000 messages
+	// were in flight.
+	OverLimitReceives int64 `json:"overLimitReceives"`
 }
 
 // LambdaStats describe the new-order function.
@@ -133,7 +136,7 @@ func (s *simulation) report() *Report {
 		Offered: m.offered, Accepted: m.accepted, Rejected429: m.rejected,
 		Succeeded: m.succeeded, Failed: m.failed, CompensationFailed: m.manual,
 		TimedOut: m.timedOut, Aborted: m.aborted, InDLQ: int64(s.queue.dead()),
-		StillQueued: int64(s.queue.visible() + s.queue.inFlight() + s.queue.delayed()),
+		StillQueued: int64(s.queue.depth() + s.queue.inFlight() + s.queue.delayed()),
 		Errors:      m.errors,
 	}
 	r.LatencyMS = quantiles(m.e2e)
@@ -143,9 +146,10 @@ func (s *simulation) report() *Report {
 	r.Payment = PaymentStats{Charges: charge.Calls, Refunds: refund.Calls, Throttled: charge.Throttled + refund.Throttled, Retries: m.retries}
 	r.StartExecution = StartStats{Executions: m.executions, Throttled: m.startThrottled, Duplicates: m.duplicateStarts}
 	r.Queue = QueueStats{
-		PeakDepth: m.peakDepth, FinalDepth: s.queue.visible() + s.queue.inFlight(),
+		PeakDepth: m.peakDepth, FinalDepth: s.queue.depth() + s.queue.inFlight(),
 		PeakOldestAgeS: m.peakAge.Seconds(), FinalOldestAge: s.queue.oldestAge().Seconds(),
 		DLQ: s.queue.dead(), Requests: s.queue.sent + m.sqsRequests,
+		OverLimitReceives: m.overLimit,
 	}
 	r.Lambda = LambdaStats{PeakConcurrency: s.lambda.peak, Invocations: m.invocations, FailedBatches: m.failedBatches}
 	r.Sagas = SagaStats{StateTransitions: m.transitions, TaskCalls: m.taskCalls}

@@ -298,3 +298,14 @@ func TestScenarioErrorsNameFileLineAndKey(t *testing.T) {
 		}
 	}
 }
+
+// A FIFO queue delivers each customer's orders one at a time: everything
+// still gets through, and the invariant holds.
+func TestFIFOQueue(t *testing.T) {
+	sc := smallScenario()
+	sc.Queue.FIFO = true
+	r := run(t, sc, nil)
+	if r.Orders.Succeeded+r.Orders.Failed != r.Orders.Accepted || r.Invariant.Violations != 0 {
+		t.Fatalf("orders %+v, invariant %+v", r.Orders, r.Invariant)
+	}
+}

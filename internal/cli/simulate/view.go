@@ -83,6 +83,9 @@ func (v *tableView) render(w io.Writer, s *ui.Styles) error {
 	fact("Queue wait", fmt.Sprintf("p50 %s · p99 %s · max %s  (accepted → first delivery)", ms(r.QueueWaitMS.P50), ms(r.QueueWaitMS.P99), ms(r.QueueWaitMS.Max)))
 	fact("Queue depth", fmt.Sprintf("peak %s · final %s · oldest message up to %s", ui.Count(int64(r.Queue.PeakDepth)), ui.Count(int64(r.Queue.FinalDepth)), ui.Duration(secs(r.Queue.PeakOldestAgeS))))
 	fact("", s.Muted(ui.Sparkline(series(r, func(x sim.Second) float64 { return float64(x.QueueDepth + x.InFlightMessages) }), sparkWidth))+"  "+s.Muted("messages in the queue each second"))
+	if r.Queue.OverLimitReceives > 0 {
+		fact("", s.Warning(fmt.Sprintf("SQS refused %s receives: 120,000 messages were in flight (its limit)", ui.Count(r.Queue.OverLimitReceives))))
+	}
 	fact("Payment", fmt.Sprintf("%s charges, %s refunds, %s throttled by the provider", ui.Count(r.Payment.Charges), ui.Count(r.Payment.Refunds), ui.Count(r.Payment.Throttled)))
 	fact("Saga retries", ui.Count(r.Payment.Retries))
 	fact("StartExecution", fmt.Sprintf("%s started, %s throttled (the message returns after its visibility timeout)", ui.Count(r.StartExecution.Executions), ui.Count(r.StartExecution.Throttled)))
