@@ -85,7 +85,9 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 			if noColor, _ := f.GlobalFlags.GetBool("no-color"); noColor {
 				f.IOStreams.DisableColor()
 			}
-			if cmdutil.IsConfigDisabled(cmd) {
+			if cmdutil.IsConfigDisabled(cmd) || cmd.Name() == cobra.ShellCompRequestCmd || cmd.Name() == cobra.ShellCompNoDescRequestCmd {
+				// Completion requests parse their flags later, inside the
+				// request; loading the config now would cache it without them.
 				return nil
 			}
 			// Load the configuration before any command runs, so that a bad

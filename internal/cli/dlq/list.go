@@ -75,6 +75,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) err
 	}
 	cmd.Flags().StringVar(&opts.Queue, "queue", "", "Show only this dead-letter queue `URL|NAME`")
 	cmd.Flags().StringVar(&opts.Prefix, "prefix", "", "Look only at queues whose names start with `prefix`")
+	_ = cmd.RegisterFlagCompletionFunc("queue", cmdutil.CompleteQueues(f))
 	return cmd
 }
 

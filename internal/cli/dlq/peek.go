@@ -82,6 +82,7 @@ func NewCmdPeek(f *cmdutil.Factory, runF func(context.Context, *PeekOptions) err
 	}
 	cmd.Flags().StringVar(&opts.Queue, "queue", "", "Peek at this dead-letter queue `URL|NAME` (default: the environment's dlq)")
 	cmd.Flags().DurationVar(&opts.Hold, "hold", 30*time.Second, "Hide messages for at most this `duration` while collecting them")
+	_ = cmd.RegisterFlagCompletionFunc("queue", cmdutil.CompleteQueues(f))
 	return cmd
 }
 

@@ -119,6 +119,8 @@ func NewCmdRedrive(f *cmdutil.Factory, runF func(context.Context, *RedriveOption
 	fl.DurationVar(&opts.Visibility, "visibility", time.Minute, "Hide a message for this `duration` while it is copied")
 	fl.DurationVar(&opts.Wait, "wait", 5*time.Second, "Long-poll each receive for up to this `duration` (0 to 20s)")
 	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions(awsops.Strategies, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("queue", cmdutil.CompleteQueues(f))
+	_ = cmd.RegisterFlagCompletionFunc("to", cmdutil.CompleteQueues(f))
 	return cmd
 }
 

@@ -152,6 +152,7 @@ func NewCmdSubmit(f *cmdutil.Factory, runF func(context.Context, *SubmitOptions)
 	fl.StringVar(&opts.PlacedAt, "placed-at", "", "One order: placedAt, RFC 3339 (default now)")
 	_ = cmd.RegisterFlagCompletionFunc("via", cobra.FixedCompletions([]string{"sqs", "api"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagFilename("file", "json", "ndjson", "jsonl")
+	_ = cmd.RegisterFlagCompletionFunc("queue", cmdutil.CompleteQueues(f))
 	return cmd
 }
 

@@ -66,6 +66,8 @@ func NewCmdDescribe(f *cmdutil.Factory, runF func(context.Context, *DescribeOpti
 		},
 	}
 	cmd.Flags().StringVar(&opts.StateMachine, "state-machine", "", "The saga's state machine `ARN|NAME` (default: the environment's)")
+	_ = cmd.RegisterFlagCompletionFunc("state-machine", cmdutil.CompleteStateMachines(f))
+	cmd.ValidArgsFunction = cmdutil.CompleteExecutions(f)
 	return cmd
 }
 

@@ -75,6 +75,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) err
 	fl.StringVar(&opts.Order, "order", "", "Keep executions whose order id starts with `prefix`")
 	fl.IntVar(&opts.Limit, "limit", 50, "Show at most `n` executions (0: all)")
 	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions(awsops.ExecutionStatuses(), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("state-machine", cmdutil.CompleteStateMachines(f))
 	return cmd
 }
 

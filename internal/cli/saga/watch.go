@@ -89,6 +89,8 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(context.Context, *WatchOptions) e
 	}
 	cmd.Flags().StringVar(&opts.StateMachine, "state-machine", "", "The saga's state machine `ARN|NAME` (default: the environment's)")
 	cmd.Flags().DurationVar(&opts.Interval, "interval", time.Second, "Poll the history every `duration`")
+	_ = cmd.RegisterFlagCompletionFunc("state-machine", cmdutil.CompleteStateMachines(f))
+	cmd.ValidArgsFunction = cmdutil.CompleteExecutions(f)
 	return cmd
 }
 
