@@ -277,14 +277,24 @@ func redriveNative(ctx context.Context, c SQSAPI, opts *RedriveOptions, st Queue
 		if err != nil {
 			return fmt.Errorf("reading the move task's progress: %w", err)
 		}
-		for _, t := range list.Results {
-			if aws.ToString(t.TaskHandle) == task.TaskHandle || (task.TaskHandle == "" && len(list.Results) > 0) {
-				task.Status = aws.ToString(t.Status)
-				task.Moved = t.ApproximateNumberOfMessagesMoved
-				task.ToMove = aws.ToInt64(t.ApproximateNumberOfMessagesToMove)
-				task.FailureReason = aws.ToString(t.FailureReason)
+		// SQS lists a task's TaskHandle only while it runs, newest task
+		// first: once ours has ended it is the first entry, with no handle.
+		// (Only one task per source queue can run at a time.)
+		var found *types.ListMessageMoveTasksResultEntry
+		for i := range list.Results {
+			if h := aws.ToString(list.Results[i].TaskHandle); h != "" && h == task.TaskHandle {
+				found = &list.Results[i]
 				break
 			}
+		}
+		if found == nil && len(list.Results) > 0 && aws.ToString(list.Results[0].TaskHandle) == "" {
+			found = &list.Results[0]
+		}
+		if t := found; t != nil {
+			task.Status = aws.ToString(t.Status)
+			task.Moved = t.ApproximateNumberOfMessagesMoved
+			task.ToMove = aws.ToInt64(t.ApproximateNumberOfMessagesToMove)
+			task.FailureReason = aws.ToString(t.FailureReason)
 		}
 		res.Moved = int(task.Moved)
 		if opts.Progress != nil {
