@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Measures order submission and copy redrive throughput against fakesqs (an
-# in-process SQS endpoint over real HTTP on 127.0.0.1) and prints the
-# figures recorded in BENCHMARKS.md.
+# Measures order submission and copy redrive throughput against the SQS
+# endpoint of yafdp local up (internal/local/sqsapi over the queue model, in
+# process over real HTTP on 127.0.0.1) and prints the figures recorded in
+# BENCHMARKS.md.
 #
 #   scripts/bench-awsops.sh            # 5 runs of each benchmark, medians printed
 #   COUNT=10 scripts/bench-awsops.sh

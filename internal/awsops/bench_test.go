@@ -9,9 +9,10 @@ import (
 	"github.com/yafdp/yafdp/internal/awsops/awstest"
 )
 
-// The throughput benchmarks run against fakesqs, an in-process SQS
-// endpoint over real HTTP on 127.0.0.1 (moto manages about 14 batch calls a
-// second, far below what is measured here). They measure yafdp's side:
+// The throughput benchmarks run against the SQS endpoint of yafdp local up
+// (internal/local/sqsapi over the queue model), in process over real HTTP
+// on 127.0.0.1 (moto manages about 14 batch calls a second, far below what
+// is measured here). They measure yafdp's side:
 // encoding, batching, signing, HTTP, the journal's fsyncs; a real SQS adds
 // its own latency per call, which --concurrency and the redrive's workers
 // hide.
@@ -22,14 +23,14 @@ func BenchmarkSubmit(b *testing.B) {
 	for _, conc := range []int{1, 8} {
 		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) {
 			ctx := context.Background()
-			fake := startFake(b)
-			c := awstest.SQS(fake.URL, nil)
+			local := startSQS(b)
+			c := awstest.SQS(local.URL, nil)
 			os := orders(benchOrders)
 			var elapsed time.Duration
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				name := fmt.Sprintf("orders-%d", i)
-				q := Queue{URL: fake.CreateQueue(name, nil), Name: name}
+				q := Queue{URL: local.CreateQueue(name, nil), Name: name}
 				b.StartTimer()
 				start := time.Now()
 				res, err := Submit(ctx, c, SubmitOptions{Queue: q, Orders: os, Concurrency: conc})
@@ -47,8 +48,8 @@ func BenchmarkRedriveCopy(b *testing.B) {
 	for _, workers := range []int{1, 4} {
 		b.Run(fmt.Sprintf("workers=%d", workers), func(b *testing.B) {
 			ctx := context.Background()
-			fake := startFake(b)
-			c := awstest.SQS(fake.URL, nil)
+			local := startSQS(b)
+			c := awstest.SQS(local.URL, nil)
 			msgs := deadLetters(benchOrders, false)
 			var elapsed time.Duration
 			for i := 0; i < b.N; i++ {
@@ -68,7 +69,7 @@ func BenchmarkRedriveCopy(b *testing.B) {
 				if err != nil || res.Moved != benchOrders {
 					b.Fatalf("%v %+v", err, res)
 				}
-				if n := len(fake.Messages(src.Name)); n != benchOrders {
+				if n := local.Count(src.Name); n != benchOrders {
 					b.Fatalf("target holds %d", n)
 				}
 				b.StartTimer()

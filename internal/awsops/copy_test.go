@@ -10,7 +10,7 @@ import (
 	"github.com/yafdp/yafdp/internal/awsops/awstest"
 )
 
-func TestSubmitAndCopyRedriveOnFakeSQS(t *testing.T) {
+func TestSubmitAndCopyRedriveOnLocalSQS(t *testing.T) {
 	for _, fifo := range []bool{false, true} {
 		name := "standard"
 		if fifo {
@@ -18,8 +18,8 @@ func TestSubmitAndCopyRedriveOnFakeSQS(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			ctx := testCtx(t)
-			fake := startFake(t)
-			c := awstest.SQS(fake.URL, nil)
+			local := startSQS(t)
+			c := awstest.SQS(local.URL, nil)
 			src, dlq := createPipelineQueues(t, ctx, c, "orders", fifo)
 
 			res, err := Submit(ctx, c, SubmitOptions{Queue: src, Orders: orders(25), Concurrency: 3, Sleep: noSleep})
@@ -29,7 +29,7 @@ func TestSubmitAndCopyRedriveOnFakeSQS(t *testing.T) {
 			if res.Sent != 25 || res.Failed != 0 {
 				t.Fatalf("sent %d failed %d", res.Sent, res.Failed)
 			}
-			stored := fake.Messages(src.Name)
+			stored := local.Messages(src.Name)
 			if len(stored) != 25 {
 				t.Fatalf("queue holds %d messages", len(stored))
 			}
@@ -51,7 +51,7 @@ func TestSubmitAndCopyRedriveOnFakeSQS(t *testing.T) {
 			}
 			// FIFO: the dedup window of the original sends must be over.
 			now := func() time.Time { return time.Now().Add(10 * time.Minute) }
-			fake.Now = now
+			local.Clock.Skip(10 * time.Minute)
 			j, _, err := OpenJournal(journalPath(t), dlq.URL)
 			if err != nil {
 				t.Fatal(err)
@@ -64,8 +64,8 @@ func TestSubmitAndCopyRedriveOnFakeSQS(t *testing.T) {
 			if rr.Moved != 12 || rr.Failed != 0 || rr.Strategy != StrategyCopy {
 				t.Fatalf("%+v", rr)
 			}
-			if fake.Messages(dlq.Name) != nil && len(fake.Messages(dlq.Name)) != 0 {
-				t.Fatalf("DLQ still holds %d", len(fake.Messages(dlq.Name)))
+			if local.Count(dlq.Name) != 0 {
+				t.Fatalf("DLQ still holds %d", local.Count(dlq.Name))
 			}
 			got := drain(t, ctx, c, src)
 			if diff := cmp.Diff(want, got); diff != "" {

@@ -19,11 +19,11 @@ var batchOps = []string{"SendMessageBatch", "DeleteMessageBatch", "ReceiveMessag
 // sent exactly once, with the MessageId the queue holds it under.
 func TestSubmitUnderFaults(t *testing.T) {
 	ctx := testCtx(t)
-	fake := startFake(t)
+	local := startSQS(t)
 	ft := awsfault.New(nil, 11)
 	ft.Ops = []string{"SendMessageBatch"}
 	ft.CallFailRate, ft.EntryFailRate = 0.2, 0.3
-	c := awstest.SQS(fake.URL, ft)
+	c := awstest.SQS(local.URL, ft)
 	src, _ := createPipelineQueues(t, ctx, c, "orders", false)
 	os := orders(300)
 	res, err := Submit(ctx, c, SubmitOptions{Queue: src, Orders: os, Concurrency: 4, Sleep: noSleep, MaxAttempts: 20})
@@ -38,7 +38,7 @@ func TestSubmitUnderFaults(t *testing.T) {
 	if res.Sent != 300 || res.Failed != 0 {
 		t.Fatalf("sent %d failed %d", res.Sent, res.Failed)
 	}
-	stored := fake.Messages(src.Name)
+	stored := local.Messages(src.Name)
 	if len(stored) != 300 {
 		t.Fatalf("the queue holds %d messages, want exactly 300", len(stored))
 	}
@@ -58,11 +58,11 @@ func TestSubmitUnderFaults(t *testing.T) {
 // and the saga's idempotency on orderId absorbs the duplicate.
 func TestSubmitLostAnswersDuplicateNeverLose(t *testing.T) {
 	ctx := testCtx(t)
-	fake := startFake(t)
+	local := startSQS(t)
 	ft := awsfault.New(nil, 5)
 	ft.Ops = []string{"SendMessageBatch"}
 	ft.LostResponseRate = 0.2
-	c := awstest.SQS(fake.URL, ft)
+	c := awstest.SQS(local.URL, ft)
 	src, _ := createPipelineQueues(t, ctx, c, "orders", false)
 	res, err := Submit(ctx, c, SubmitOptions{Queue: src, Orders: orders(200), Concurrency: 4, Sleep: noSleep, MaxAttempts: 20})
 	if err != nil {
@@ -72,7 +72,7 @@ func TestSubmitLostAnswersDuplicateNeverLose(t *testing.T) {
 		t.Fatalf("sent %d", res.Sent)
 	}
 	counts := map[string]int{}
-	for _, m := range fake.Messages(src.Name) {
+	for _, m := range local.Messages(src.Name) {
 		counts[m.Body]++
 	}
 	dups := 0
@@ -97,8 +97,8 @@ func TestCopyRedriveUnderFaults(t *testing.T) {
 	for _, fifo := range []bool{false, true} {
 		t.Run(map[bool]string{false: "standard", true: "fifo"}[fifo], func(t *testing.T) {
 			ctx := testCtx(t)
-			fake := startFake(t)
-			setup := awstest.SQS(fake.URL, nil)
+			local := startSQS(t)
+			setup := awstest.SQS(local.URL, nil)
 			src, dlq := createPipelineQueues(t, ctx, setup, "orders", fifo)
 			msgs := deadLetters(200, fifo)
 			seed(t, ctx, setup, dlq, msgs)
@@ -110,7 +110,7 @@ func TestCopyRedriveUnderFaults(t *testing.T) {
 			ft.Ops = batchOps
 			ft.LostOps = []string{"DeleteMessageBatch", "ReceiveMessage"}
 			ft.CallFailRate, ft.EntryFailRate, ft.LostResponseRate = 0.15, 0.25, 0.1
-			c := awstest.SQS(fake.URL, ft)
+			c := awstest.SQS(local.URL, ft)
 			j, _, err := OpenJournal(journalPath(t), dlq.URL)
 			if err != nil {
 				t.Fatal(err)
@@ -130,7 +130,7 @@ func TestCopyRedriveUnderFaults(t *testing.T) {
 			if rr.Failed != 0 || rr.Moved != 200 {
 				t.Fatalf("%+v", rr)
 			}
-			if n := len(fake.Messages(dlq.Name)); n != 0 {
+			if n := local.Count(dlq.Name); n != 0 {
 				t.Fatalf("the DLQ still holds %d", n)
 			}
 			if diff := cmp.Diff(want, drain(t, ctx, setup, src)); diff != "" {
@@ -147,15 +147,15 @@ func TestCopyRedriveLostSendAnswers(t *testing.T) {
 	for _, fifo := range []bool{false, true} {
 		t.Run(map[bool]string{false: "standard", true: "fifo"}[fifo], func(t *testing.T) {
 			ctx := testCtx(t)
-			fake := startFake(t)
-			setup := awstest.SQS(fake.URL, nil)
+			local := startSQS(t)
+			setup := awstest.SQS(local.URL, nil)
 			src, dlq := createPipelineQueues(t, ctx, setup, "orders", fifo)
 			msgs := deadLetters(120, fifo)
 			seed(t, ctx, setup, dlq, msgs)
 			ft := awsfault.New(nil, 3)
 			ft.Ops = []string{"SendMessageBatch"}
 			ft.LostResponseRate = 0.2
-			c := awstest.SQS(fake.URL, ft)
+			c := awstest.SQS(local.URL, ft)
 			j, _, err := OpenJournal(journalPath(t), dlq.URL)
 			if err != nil {
 				t.Fatal(err)
@@ -196,8 +196,8 @@ func TestCopyRedriveKilledAtEveryStep(t *testing.T) {
 		for _, nth := range []int64{1, 3} {
 			t.Run(fmt.Sprintf("%s#%d", step, nth), func(t *testing.T) {
 				ctx := testCtx(t)
-				fake := startFake(t)
-				c := awstest.SQS(fake.URL, nil)
+				local := startSQS(t)
+				c := awstest.SQS(local.URL, nil)
 				src, dlq := createPipelineQueues(t, ctx, c, "orders", false)
 				msgs := deadLetters(45, false)
 				seed(t, ctx, c, dlq, msgs)
@@ -243,7 +243,7 @@ func TestCopyRedriveKilledAtEveryStep(t *testing.T) {
 				if diff := cmp.Diff(want, got); diff != "" {
 					t.Fatalf("messages lost or altered (-want +got):\n%s", diff)
 				}
-				if n := len(fake.Messages(dlq.Name)); n != 0 {
+				if n := local.Count(dlq.Name); n != 0 {
 					t.Fatalf("the DLQ still holds %d", n)
 				}
 				switch step {

@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/yafdp/yafdp/internal/awsops/fakesqs"
+	"github.com/yafdp/yafdp/internal/local/sqsapi/sqstest"
 	"github.com/yafdp/yafdp/internal/order"
 )
 
@@ -24,14 +24,11 @@ func testCtx(t testing.TB) context.Context {
 	return ctx
 }
 
-func startFake(t testing.TB) *fakesqs.Server {
+// startSQS starts the SQS endpoint of yafdp local up (sqsapi over the
+// queue model) on a real socket of 127.0.0.1 until the test ends.
+func startSQS(t testing.TB) *sqstest.Server {
 	t.Helper()
-	s, err := fakesqs.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return sqstest.Start(t)
 }
 
 // noSleep makes retries immediate.
@@ -118,6 +115,38 @@ func seed(t testing.TB, ctx context.Context, c SQSAPI, q Queue, msgs []seedMessa
 		}
 		if len(out.Failed) > 0 {
 			t.Fatalf("seeding: %+v", out.Failed)
+		}
+	}
+}
+
+// seedDeadLetters puts msgs in dlq as SQS does: sent to src and received
+// until src's RedrivePolicy (maxReceiveCount 3) moves them. A native
+// redrive (StartMessageMoveTask without a destination) returns each message
+// to the queue it came from, so it needs real dead letters; messages sent
+// straight to a dead-letter queue have no source to go back to.
+func seedDeadLetters(t testing.TB, ctx context.Context, c *sqs.Client, src, dlq Queue, msgs []seedMessage) {
+	t.Helper()
+	seed(t, ctx, c, src, msgs)
+	setVisibility := func(v string) {
+		if _, err := c.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(src.URL), Attributes: map[string]string{"VisibilityTimeout": v}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setVisibility("0")
+	defer setVisibility("30")
+	for i := 0; ; i++ {
+		st, err := Stats(ctx, c, dlq.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Visible == int64(len(msgs)) {
+			return
+		}
+		if i > 10*len(msgs) {
+			t.Fatalf("only %d of %d messages reached the dead-letter queue", st.Visible, len(msgs))
+		}
+		if _, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(src.URL), MaxNumberOfMessages: 10}); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

@@ -15,8 +15,8 @@ import (
 // same command run again finishes the job with nothing lost or doubled.
 func TestCopyRedriveInterruptedAndResumed(t *testing.T) {
 	ctx := testCtx(t)
-	fake := startFake(t)
-	c := awstest.SQS(fake.URL, nil)
+	local := startSQS(t)
+	c := awstest.SQS(local.URL, nil)
 	src, dlq := createPipelineQueues(t, ctx, c, "orders", false)
 	msgs := deadLetters(60, false)
 	seed(t, ctx, c, dlq, msgs)
@@ -59,8 +59,8 @@ func TestCopyRedriveInterruptedAndResumed(t *testing.T) {
 // sent are listed as such, and nothing is reported sent that was not.
 func TestSubmitInterrupted(t *testing.T) {
 	ctx := testCtx(t)
-	fake := startFake(t)
-	c := awstest.SQS(fake.URL, nil)
+	local := startSQS(t)
+	c := awstest.SQS(local.URL, nil)
 	src, _ := createPipelineQueues(t, ctx, c, "orders", false)
 	runCtx, cancel := context.WithCancel(ctx)
 	rate, _ := ParseRate("200/s")
@@ -72,7 +72,7 @@ func TestSubmitInterrupted(t *testing.T) {
 	if res.Sent == 0 || res.Failed == 0 || res.Sent+res.Failed != 400 {
 		t.Fatalf("sent %d failed %d", res.Sent, res.Failed)
 	}
-	if n := len(fake.Messages(src.Name)); n != res.Sent {
+	if n := local.Count(src.Name); n != res.Sent {
 		t.Fatalf("queue holds %d, %d reported sent", n, res.Sent)
 	}
 	for _, o := range res.Orders {

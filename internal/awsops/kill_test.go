@@ -54,8 +54,8 @@ func TestRedriveProcessKilledAndResumed(t *testing.T) {
 		t.Skip("starts and kills processes")
 	}
 	ctx := testCtx(t)
-	fake := startFake(t)
-	c := awstest.SQS(fake.URL, nil)
+	local := startSQS(t)
+	c := awstest.SQS(local.URL, nil)
 	src, dlq := createPipelineQueues(t, ctx, c, "orders", false)
 	msgs := deadLetters(400, false)
 	seed(t, ctx, c, dlq, msgs)
@@ -71,7 +71,7 @@ func TestRedriveProcessKilledAndResumed(t *testing.T) {
 			t.Fatal("the redrive never finished")
 		}
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "YAFDP_REDRIVE_CHILD=1", "YAFDP_ENDPOINT="+fake.URL, "YAFDP_DLQ="+dlq.URL, "YAFDP_JOURNAL="+path)
+		cmd.Env = append(os.Environ(), "YAFDP_REDRIVE_CHILD=1", "YAFDP_ENDPOINT="+local.URL, "YAFDP_DLQ="+dlq.URL, "YAFDP_JOURNAL="+path)
 		cmd.Stderr = os.Stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -113,7 +113,7 @@ finished:
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("messages lost or altered (-want +got):\n%s", diff)
 	}
-	if n := len(fake.Messages(dlq.Name)); n != 0 {
+	if n := local.Count(dlq.Name); n != 0 {
 		t.Fatalf("the DLQ still holds %d", n)
 	}
 	// At most one batch of ten per worker can be in flight at a kill.

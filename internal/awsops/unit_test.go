@@ -277,12 +277,12 @@ func TestJournalSurvivesATornLine(t *testing.T) {
 	}
 }
 
-func TestNativeRedriveOnFakeSQS(t *testing.T) {
+func TestNativeRedriveOnLocalSQS(t *testing.T) {
 	ctx := testCtx(t)
-	fake := startFake(t)
-	c := awstest.SQS(fake.URL, nil)
+	local := startSQS(t)
+	c := awstest.SQS(local.URL, nil)
 	src, dlq := createPipelineQueues(t, ctx, c, "orders", false)
-	seed(t, ctx, c, dlq, deadLetters(30, false))
+	seedDeadLetters(t, ctx, c, src, dlq, deadLetters(30, false))
 	rr, err := Redrive(ctx, c, RedriveOptions{Source: dlq, Strategy: StrategyAuto, Sleep: noSleep})
 	if err != nil {
 		t.Fatal(err)
@@ -293,7 +293,7 @@ func TestNativeRedriveOnFakeSQS(t *testing.T) {
 	if !strings.Contains(strings.Join(rr.Notes, " "), "does not undo") {
 		t.Fatalf("notes %v", rr.Notes)
 	}
-	if n := len(fake.Messages(src.Name)); n != 30 {
+	if n := local.Count(src.Name); n != 30 {
 		t.Fatalf("source holds %d", n)
 	}
 	// --filter makes auto choose copy; native refuses it.
@@ -305,8 +305,8 @@ func TestNativeRedriveOnFakeSQS(t *testing.T) {
 
 func TestCopyRedriveFilterMaxAndDryRun(t *testing.T) {
 	ctx := testCtx(t)
-	fake := startFake(t)
-	c := awstest.SQS(fake.URL, nil)
+	local := startSQS(t)
+	c := awstest.SQS(local.URL, nil)
 	src, dlq := createPipelineQueues(t, ctx, c, "orders", false)
 	msgs := deadLetters(30, false)
 	seed(t, ctx, c, dlq, msgs)
@@ -336,7 +336,7 @@ func TestCopyRedriveFilterMaxAndDryRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Moved != 3 || len(fake.Messages(src.Name)) != 3 {
+	if res.Moved != 3 || local.Count(src.Name) != 3 {
 		t.Fatalf("--max 3: %+v", res)
 	}
 	res, err = Redrive(ctx, c, RedriveOptions{Source: dlq, Strategy: StrategyCopy, Filter: f, Journal: j, Wait: -1, Sleep: noSleep})
@@ -357,8 +357,8 @@ func TestCopyRedriveFilterMaxAndDryRun(t *testing.T) {
 // stay in the DLQ.
 func TestCopyRedriveStopsOnPermanentErrors(t *testing.T) {
 	ctx := testCtx(t)
-	fake := startFake(t)
-	setup := awstest.SQS(fake.URL, nil)
+	local := startSQS(t)
+	setup := awstest.SQS(local.URL, nil)
 	_, dlq := createPipelineQueues(t, ctx, setup, "orders", false)
 	seed(t, ctx, setup, dlq, deadLetters(30, false))
 	deny := roundTripFunc(func(r *http.Request) (*http.Response, error) {
@@ -368,7 +368,7 @@ func TestCopyRedriveStopsOnPermanentErrors(t *testing.T) {
 		}
 		return http.DefaultTransport.RoundTrip(r)
 	})
-	c := awstest.SQS(fake.URL, deny)
+	c := awstest.SQS(local.URL, deny)
 	j, _, _ := OpenJournal(journalPath(t), dlq.URL)
 	res, err := Redrive(ctx, c, RedriveOptions{Source: dlq, Strategy: StrategyCopy, Journal: j, Wait: -1, Workers: 1, Sleep: noSleep})
 	j.Close(false)

@@ -15,10 +15,10 @@ import (
 
 	"github.com/yafdp/yafdp/internal/awsops"
 	"github.com/yafdp/yafdp/internal/awsops/awstest"
-	"github.com/yafdp/yafdp/internal/awsops/fakesqs"
 	"github.com/yafdp/yafdp/internal/cli/clitest"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/config"
+	"github.com/yafdp/yafdp/internal/local/sqsapi/sqstest"
 )
 
 func TestFlagsAreParsed(t *testing.T) {
@@ -54,21 +54,28 @@ func TestFlagsAreParsed(t *testing.T) {
 
 var fixed = time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 
-// pipeline makes orders and orders-dlq on a fake SQS with a fixed clock and
-// puts n dead letters in the DLQ.
-func pipeline(t *testing.T, n int) (*fakesqs.Server, *cmdutil.Factory, clitest.Streams, func(string) *cmdutil.Factory) {
-	fake, err := fakesqs.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { fake.Close() })
-	fake.Now = func() time.Time { return fixed }
+// pipeline makes orders and orders-dlq on the SQS endpoint of yafdp local
+// up with a stopped clock and puts n dead letters in the DLQ: sent to
+// orders and received until its RedrivePolicy moved them, as SQS does it.
+func pipeline(t *testing.T, n int) (*sqstest.Server, *cmdutil.Factory, clitest.Streams, func(string) *cmdutil.Factory) {
+	return newPipeline(t, n, "orders")
+}
+
+// pipelineDirect is pipeline with the n messages sent straight to the DLQ:
+// they record no source queue.
+func pipelineDirect(t *testing.T, n int) (*sqstest.Server, *cmdutil.Factory, clitest.Streams, func(string) *cmdutil.Factory) {
+	return newPipeline(t, n, "orders-dlq")
+}
+
+func newPipeline(t *testing.T, n int, sendTo string) (*sqstest.Server, *cmdutil.Factory, clitest.Streams, func(string) *cmdutil.Factory) {
+	fake := sqstest.Start(t)
+	fake.Clock.Freeze(fixed)
 	fake.CreateQueue("orders-dlq", nil)
-	fake.CreateQueue("orders", map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:orders-dlq","maxReceiveCount":"3"}`})
+	fake.CreateQueue("orders", map[string]string{"VisibilityTimeout": "0", "RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:orders-dlq","maxReceiveCount":"3"}`})
 	c := awstest.SQS(fake.URL, nil)
 	for i := 0; i < n; i++ {
 		cur := []string{"EUR", "USD", "GBP"}[i%3]
-		_, err := c.SendMessageBatch(context.Background(), &sqs.SendMessageBatchInput{QueueUrl: aws.String(fake.URL + "/000000000000/orders-dlq"), Entries: []types.SendMessageBatchRequestEntry{{
+		_, err := c.SendMessageBatch(context.Background(), &sqs.SendMessageBatchInput{QueueUrl: aws.String(fake.URL + "/000000000000/" + sendTo), Entries: []types.SendMessageBatchRequestEntry{{
 			Id: aws.String("1"), MessageBody: aws.String(fmt.Sprintf(`{"orderId":"ord_%03d","customerId":"cus_%d","currency":%q,"totalCents":%d}`, i, i%4, cur, 1000+i)),
 			MessageAttributes: map[string]types.MessageAttributeValue{
 				"schemaVersion": {DataType: aws.String("String"), StringValue: aws.String("1")},
@@ -78,6 +85,14 @@ func pipeline(t *testing.T, n int) (*fakesqs.Server, *cmdutil.Factory, clitest.S
 		if err != nil {
 			t.Fatal(err)
 		}
+	}
+	for fake.Count("orders-dlq") < n {
+		if _, err := c.ReceiveMessage(context.Background(), &sqs.ReceiveMessageInput{QueueUrl: aws.String(fake.URL + "/000000000000/orders"), MaxNumberOfMessages: 10}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.SetQueueAttributes(context.Background(), &sqs.SetQueueAttributesInput{QueueUrl: aws.String(fake.URL + "/000000000000/orders"), Attributes: map[string]string{"VisibilityTimeout": "30"}}); err != nil {
+		t.Fatal(err)
 	}
 	factory := func(format string) *cmdutil.Factory {
 		f, _ := clitest.NewFactory(&config.Config{Output: format})
@@ -96,13 +111,13 @@ func TestListGolden(t *testing.T) {
 		_, streams := clitest.NewFactory(nil)
 		f.IOStreams.Out = streams.Out
 		cmd := NewCmdList(f, func(ctx context.Context, o *ListOptions) error {
-			o.Metrics = nil // fakesqs has no CloudWatch: the age shows "-"
+			o.Metrics = nil // no CloudWatch here: the age shows "-"
 			return runList(ctx, o)
 		})
 		if err := clitest.Exec(cmd); err != nil {
 			t.Fatal(err)
 		}
-		clitest.Golden(t, "list."+format+".golden", []byte(strings.ReplaceAll(streams.Out.String(), fake.URL, "http://fakesqs")))
+		clitest.Golden(t, "list."+format+".golden", []byte(strings.ReplaceAll(streams.Out.String(), fake.URL, "http://localsqs")))
 	}
 }
 
@@ -120,7 +135,7 @@ func TestPeekGolden(t *testing.T) {
 			t.Fatalf("stderr %q", streams.ErrOut)
 		}
 	}
-	if n := len(fake.Messages("orders-dlq")); n != 4 {
+	if n := fake.Count("orders-dlq"); n != 4 {
 		t.Fatalf("peek removed messages: %d left", n)
 	}
 }
@@ -144,7 +159,7 @@ func TestRedriveGolden(t *testing.T) {
 	for _, format := range []string{"table", "json"} {
 		for _, dry := range []bool{true, false} {
 			fake, _, _, factory := pipeline(t, 6)
-			fake.NoMoveTasks = true
+			fake.NoMoveTasks.Store(true)
 			f := factory(format)
 			_, streams := clitest.NewFactory(nil)
 			f.IOStreams.Out, f.IOStreams.ErrOut = streams.Out, streams.ErrOut
@@ -160,7 +175,7 @@ func TestRedriveGolden(t *testing.T) {
 			}
 			clitest.Golden(t, name+"."+format+".golden", []byte(strings.ReplaceAll(streams.Out.String(), dir, "$TMP")))
 			want := map[bool]int{true: 0, false: 4}[dry]
-			if n := len(fake.Messages("orders")); n != want {
+			if n := fake.Count("orders"); n != want {
 				t.Fatalf("dry run %v: orders holds %d, want %d", dry, n, want)
 			}
 		}
@@ -175,20 +190,20 @@ func TestRedriveNativeAndFailuresExitCodes(t *testing.T) {
 	if !strings.Contains(streams.Out.String(), "native strategy") || !strings.Contains(streams.Out.String(), "COMPLETED (5 of 5)") {
 		t.Fatalf("%s", streams.Out)
 	}
-	if n := len(fake.Messages("orders")); n != 5 {
+	if n := fake.Count("orders"); n != 5 {
 		t.Fatalf("orders holds %d", n)
 	}
 
 	// Two sources and no --to: a copy cannot tell where messages go.
-	fake2, f2, streams2, _ := pipeline(t, 2)
-	fake2.NoMoveTasks = true
+	fake2, f2, streams2, _ := pipelineDirect(t, 2)
+	fake2.NoMoveTasks.Store(true)
 	fake2.CreateQueue("orders-b", map[string]string{"RedrivePolicy": `{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:orders-dlq","maxReceiveCount":"3"}`})
 	err := clitest.Exec(NewCmdRedrive(f2, nil), "--queue", "orders-dlq", "--wait", "0s", "--journal", filepath.Join(t.TempDir(), "j"))
 	var ee *cmdutil.ExitError
 	if !errors.As(err, &ee) || ee.Code != 1 {
 		t.Fatalf("err %v", err)
 	}
-	if !strings.Contains(streams2.Out.String(), "is the dead-letter queue of 2 queues (orders, orders-b)") || len(fake2.Messages("orders-dlq")) != 2 {
+	if !strings.Contains(streams2.Out.String(), "is the dead-letter queue of 2 queues (orders, orders-b)") || fake2.Count("orders-dlq") != 2 {
 		t.Fatalf("%s", streams2.Out)
 	}
 }

@@ -14,10 +14,10 @@ import (
 
 	"github.com/yafdp/yafdp/internal/awsops/awsfault"
 	"github.com/yafdp/yafdp/internal/awsops/awstest"
-	"github.com/yafdp/yafdp/internal/awsops/fakesqs"
 	"github.com/yafdp/yafdp/internal/cli/clitest"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/config"
+	"github.com/yafdp/yafdp/internal/local/sqsapi/sqstest"
 )
 
 var fixed = time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
@@ -78,8 +78,8 @@ func validOrder(id string) string {
 	return fmt.Sprintf(`{"orderId":%q,"customerId":"cus_1","restaurantId":"rst_1","items":[{"sku":"PIZ-1","qty":2,"unitPriceCents":1250}],"currency":"EUR","totalCents":2500,"deliveryAddress":{"line1":"1 Main St","city":"Berlin","postalCode":"10115","country":"DE"},"placedAt":"2026-01-01T12:00:00Z"}`, id)
 }
 
-// runSubmitCmd runs order submit against a fake SQS endpoint.
-func runSubmitCmd(t *testing.T, format string, fake *fakesqs.Server, args ...string) (string, string, error) {
+// runSubmitCmd runs order submit against the SQS endpoint of yafdp local up.
+func runSubmitCmd(t *testing.T, format string, fake *sqstest.Server, args ...string) (string, string, error) {
 	t.Helper()
 	f, streams := clitest.NewFactory(&config.Config{Output: format})
 	f.SQSClient = func(context.Context) (*sqs.Client, error) { return awstest.SQS(fake.URL, nil), nil }
@@ -95,11 +95,7 @@ func runSubmitCmd(t *testing.T, format string, fake *fakesqs.Server, args ...str
 
 func TestSubmitGolden(t *testing.T) {
 	for _, format := range []string{"table", "json"} {
-		fake, err := fakesqs.Start()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer fake.Close()
+		fake := sqstest.Start(t)
 		fake.CreateQueue("orders", nil)
 		out, errOut, err := runSubmitCmd(t, format, fake, "--queue", "orders", "--generate", "12", "--seed", "7", "--start", "2026-01-01T12:00:00Z", "--concurrency", "1")
 		if err != nil {
@@ -109,7 +105,7 @@ func TestSubmitGolden(t *testing.T) {
 		if !strings.Contains(errOut, "Sent 12 of 12 orders to orders") {
 			t.Fatalf("stderr %q", errOut)
 		}
-		if n := len(fake.Messages("orders")); n != 12 {
+		if n := fake.Count("orders"); n != 12 {
 			t.Fatalf("queue holds %d", n)
 		}
 	}
@@ -134,11 +130,7 @@ func TestSubmitDryRunGolden(t *testing.T) {
 // Orders that still fail after their attempts are listed with why, and
 // the command exits 1.
 func TestSubmitFailuresExitOne(t *testing.T) {
-	fake, err := fakesqs.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fake.Close()
+	fake := sqstest.Start(t)
 	fake.CreateQueue("orders", nil)
 	ft := awsfault.New(nil, 1)
 	ft.Ops, ft.EntryFailRate = []string{"SendMessageBatch"}, 1
@@ -148,7 +140,7 @@ func TestSubmitFailuresExitOne(t *testing.T) {
 		o.Now = func() time.Time { return fixed }
 		return runSubmit(ctx, o)
 	})
-	err = clitest.Exec(cmd, "--queue", "orders", "--generate", "2", "--attempts", "2", "--start", "2026-01-01T12:00:00Z")
+	err := clitest.Exec(cmd, "--queue", "orders", "--generate", "2", "--attempts", "2", "--start", "2026-01-01T12:00:00Z")
 	var ee *cmdutil.ExitError
 	if !errors.As(err, &ee) || ee.Code != cmdutil.ExitFailed {
 		t.Fatalf("err %v, want exit 1", err)

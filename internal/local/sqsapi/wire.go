@@ -1,0 +1,152 @@
+package sqsapi
+
+import "github.com/yafdp/yafdp/internal/queue"
+
+// The request shapes of the SQS API reference (JSON protocol), member for
+// member. Optional numbers are pointers so that an explicit 0 can be told
+// from an absent member; binary values are []byte, which encoding/json
+// decodes from base64 as the protocol sends them.
+
+type attributeValue struct {
+	DataType    *string  `json:"DataType"`
+	StringValue *string  `json:"StringValue"`
+	BinaryValue []byte   `json:"BinaryValue"`
+	StringList  []string `json:"StringListValues"`
+	BinaryList  [][]byte `json:"BinaryListValues"`
+}
+
+type createQueueInput struct {
+	QueueName  *string           `json:"QueueName"`
+	Attributes map[string]string `json:"Attributes"`
+	Tags       map[string]string `json:"tags"`
+}
+
+type getQueueURLInput struct {
+	QueueName              *string `json:"QueueName"`
+	QueueOwnerAWSAccountID *string `json:"QueueOwnerAWSAccountId"`
+}
+
+type listQueuesInput struct {
+	QueueNamePrefix *string `json:"QueueNamePrefix"`
+	NextToken       *string `json:"NextToken"`
+	MaxResults      *int    `json:"MaxResults"`
+}
+
+type queueURLInput struct {
+	QueueURL *string `json:"QueueUrl"`
+}
+
+type getQueueAttributesInput struct {
+	QueueURL       *string  `json:"QueueUrl"`
+	AttributeNames []string `json:"AttributeNames"`
+}
+
+type setQueueAttributesInput struct {
+	QueueURL   *string           `json:"QueueUrl"`
+	Attributes map[string]string `json:"Attributes"`
+}
+
+type sendMessageInput struct {
+	QueueURL *string `json:"QueueUrl"`
+	sendEntry
+}
+
+type sendEntry struct {
+	ID                      *string                   `json:"Id"`
+	MessageBody             *string                   `json:"MessageBody"`
+	DelaySeconds            *int                      `json:"DelaySeconds"`
+	MessageAttributes       map[string]attributeValue `json:"MessageAttributes"`
+	MessageSystemAttributes map[string]attributeValue `json:"MessageSystemAttributes"`
+	MessageDeduplicationID  *string                   `json:"MessageDeduplicationId"`
+	MessageGroupID          *string                   `json:"MessageGroupId"`
+}
+
+type sendMessageBatchInput struct {
+	QueueURL *string     `json:"QueueUrl"`
+	Entries  []sendEntry `json:"Entries"`
+}
+
+type receiveMessageInput struct {
+	QueueURL                    *string  `json:"QueueUrl"`
+	AttributeNames              []string `json:"AttributeNames"`
+	MessageSystemAttributeNames []string `json:"MessageSystemAttributeNames"`
+	MessageAttributeNames       []string `json:"MessageAttributeNames"`
+	MaxNumberOfMessages         *int     `json:"MaxNumberOfMessages"`
+	VisibilityTimeout           *int     `json:"VisibilityTimeout"`
+	WaitTimeSeconds             *int     `json:"WaitTimeSeconds"`
+	ReceiveRequestAttemptID     *string  `json:"ReceiveRequestAttemptId"`
+}
+
+type deleteMessageInput struct {
+	QueueURL      *string `json:"QueueUrl"`
+	ReceiptHandle *string `json:"ReceiptHandle"`
+}
+
+type batchEntry struct {
+	ID                *string `json:"Id"`
+	ReceiptHandle     *string `json:"ReceiptHandle"`
+	VisibilityTimeout *int    `json:"VisibilityTimeout"`
+}
+
+type batchInput struct {
+	QueueURL *string      `json:"QueueUrl"`
+	Entries  []batchEntry `json:"Entries"`
+}
+
+type changeVisibilityInput struct {
+	QueueURL          *string `json:"QueueUrl"`
+	ReceiptHandle     *string `json:"ReceiptHandle"`
+	VisibilityTimeout *int    `json:"VisibilityTimeout"`
+}
+
+type listDeadLetterSourceQueuesInput struct {
+	QueueURL   *string `json:"QueueUrl"`
+	NextToken  *string `json:"NextToken"`
+	MaxResults *int    `json:"MaxResults"`
+}
+
+type startMessageMoveTaskInput struct {
+	SourceArn                    *string `json:"SourceArn"`
+	DestinationArn               *string `json:"DestinationArn"`
+	MaxNumberOfMessagesPerSecond *int    `json:"MaxNumberOfMessagesPerSecond"`
+}
+
+type listMessageMoveTasksInput struct {
+	SourceArn  *string `json:"SourceArn"`
+	MaxResults *int    `json:"MaxResults"`
+}
+
+type cancelMessageMoveTaskInput struct {
+	TaskHandle *string `json:"TaskHandle"`
+}
+
+type tagQueueInput struct {
+	QueueURL *string           `json:"QueueUrl"`
+	Tags     map[string]string `json:"Tags"`
+}
+
+type untagQueueInput struct {
+	QueueURL *string  `json:"QueueUrl"`
+	TagKeys  []string `json:"TagKeys"`
+}
+
+// deref returns *p, or "" when p is nil.
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// attributes converts message attributes to the model's. A data type left
+// out becomes "", which the model rejects with AWS's message.
+func attributes(in map[string]attributeValue) map[string]queue.MessageAttributeValue {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make(map[string]queue.MessageAttributeValue, len(in))
+	for k, v := range in {
+		out[k] = queue.MessageAttributeValue{DataType: deref(v.DataType), StringValue: deref(v.StringValue), BinaryValue: v.BinaryValue}
+	}
+	return out
+}
