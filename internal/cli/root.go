@@ -10,6 +10,7 @@ import (
 	"github.com/yafdp/yafdp/internal/cli/completion"
 	configcmd "github.com/yafdp/yafdp/internal/cli/config"
 	"github.com/yafdp/yafdp/internal/cli/dlq"
+	localcmd "github.com/yafdp/yafdp/internal/cli/local"
 	"github.com/yafdp/yafdp/internal/cli/order"
 	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/cli/saga"
@@ -37,6 +38,7 @@ func addNounCommands(root *cobra.Command, f *cmdutil.Factory) {
 		order.NewCmd(f),
 		dlq.NewCmd(f),
 		simulate.NewCmdSimulate(f, nil),
+		localcmd.NewCmd(f),
 	} {
 		noun.GroupID = groupPipeline
 		root.AddCommand(noun)

@@ -79,6 +79,11 @@ func NewFactory(cfg *config.Config) (*cmdutil.Factory, Streams) {
 // do under the root command. Use it with a runF that captures the options
 // to test flag parsing without running anything.
 func Exec(cmd *cobra.Command, args ...string) error {
+	return ExecContext(context.Background(), cmd, args...)
+}
+
+// ExecContext is Exec with a context, for commands that run until it ends.
+func ExecContext(ctx context.Context, cmd *cobra.Command, args ...string) error {
 	if args == nil {
 		args = []string{}
 	}
@@ -90,6 +95,6 @@ func Exec(cmd *cobra.Command, args ...string) error {
 	cmd.SilenceUsage = true
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cmdutil.FlagErrorWrap(err) })
 	cmdutil.WrapArgsValidators(cmd)
-	_, err := cmd.ExecuteContextC(context.Background())
+	_, err := cmd.ExecuteContextC(ctx)
 	return err
 }

@@ -1,0 +1,263 @@
+package local
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/yafdp/yafdp/internal/asl"
+	"github.com/yafdp/yafdp/internal/cli/cmdutil"
+	"github.com/yafdp/yafdp/internal/cli/iostreams"
+	"github.com/yafdp/yafdp/internal/cli/output"
+	"github.com/yafdp/yafdp/internal/local"
+	"github.com/yafdp/yafdp/internal/saga"
+	"github.com/yafdp/yafdp/internal/sim"
+	"github.com/yafdp/yafdp/internal/ui"
+)
+
+// UpOptions are the inputs of `yafdp local up`.
+type UpOptions struct {
+	IO      *iostreams.IOStreams
+	Printer func() (*output.Printer, error)
+
+	Addr              string
+	Faults            []string
+	Latencies         []string
+	ScenarioFile      string
+	Seed              uint64
+	Workers           int
+	BatchSize         int
+	VisibilityTimeout time.Duration
+	MaxReceiveCount   int
+	DefinitionFile    string
+
+	server local.Options
+	// Ready, when set, is called with the running server (tests).
+	Ready func(*local.Server)
+}
+
+// NewCmdUp returns `yafdp local up`.
+func NewCmdUp(f *cmdutil.Factory, runF func(context.Context, *UpOptions) error) *cobra.Command {
+	opts := &UpOptions{IO: f.IOStreams, Printer: f.Printer}
+	cmd := &cobra.Command{
+		Use:   "up",
+		Short: "Serve the pipeline on 127.0.0.1 with SQS and Step Functions endpoints",
+		Long: cmdutil.Heredoc(`
+			Start the order pipeline on this machine: one port (127.0.0.1:4566 by
+			default, loopback only) speaking the AWS JSON protocol of SQS and Step
+			Functions, with the queues orders and orders-dlq (maxReceiveCount 3) and
+			the order saga's state machine created at start, a new-order consumer that
+			behaves like the Lambda behind the queue (batches of 10, 5 at a time,
+			partial batch failures, one execution per order named after its orderId),
+			and the fake services behind the saga with the same --fault and --latency
+			settings as 'saga run' (or those of a --scenario file).
+
+			Point anything at it with --endpoint-url:
+			  yafdp --endpoint-url http://127.0.0.1:4566 --region us-east-1 order submit --generate 100 --queue orders
+			  aws --endpoint-url http://127.0.0.1:4566 sqs list-queues
+			Any credentials are accepted. A status line on standard error shows queue
+			depths and sagas each second; Ctrl-C shuts down cleanly (exit 0).
+
+			Faults of the new-order function itself (poison: the message goes back to
+			the queue, and to the DLQ after maxReceiveCount deliveries):
+			  neworder.error=RATE         a share of deliveries fail
+			  neworder.outage=START+DUR   every delivery fails in that window
+			State lives in memory: it is gone when the server stops. Keeping it across
+			restarts (--data-dir) is not built yet.
+		`),
+		Example: cmdutil.Examples(`
+			$ yafdp local up
+			$ yafdp local up --addr 127.0.0.1:4600 --fault payment.decline=0.05 --fault payment.tps=20
+			$ yafdp local up --scenario scenarios/payment-outage.yaml --fault neworder.outage=10s+20s
+		`),
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := opts.parse(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runUp(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Addr, "addr", local.DefaultAddr, "Listen on `host:port` (use 0.0.0.0 only if you mean it)")
+	fl.StringArrayVar(&opts.Faults, "fault", nil, "Inject a `fault` (as in 'saga run', plus neworder.*); repeatable")
+	fl.StringArrayVar(&opts.Latencies, "latency", nil, "Set a fake service's `latency`, SERVICE=DIST; repeatable")
+	fl.StringVar(&opts.ScenarioFile, "scenario", "", "Take faults, latencies and the payment quota from a scenario `file`")
+	fl.Uint64Var(&opts.Seed, "seed", 1, "Seed of the fakes' faults and the retries' jitter")
+	fl.IntVar(&opts.Workers, "workers", 5, "Batches the new-order function runs at once")
+	fl.IntVar(&opts.BatchSize, "batch-size", 10, "Messages per batch, 1 to 10")
+	fl.DurationVar(&opts.VisibilityTimeout, "visibility-timeout", 30*time.Second, "The orders queue's visibility timeout")
+	fl.IntVar(&opts.MaxReceiveCount, "max-receive-count", 3, "Deliveries before a message moves to the DLQ")
+	fl.StringVar(&opts.DefinitionFile, "definition", "", "Run the ASL document in `file` instead of the built-in saga")
+	_ = cmd.MarkFlagFilename("scenario", "yaml", "yml")
+	_ = cmd.MarkFlagFilename("definition", "json")
+	_ = cmd.RegisterFlagCompletionFunc("fault", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		out := []string{"neworder.error=", "neworder.outage="}
+		for _, n := range saga.FaultNames() {
+			out = append(out, n+"=")
+		}
+		return out, cobra.ShellCompDirectiveNoSpace
+	})
+	return cmd
+}
+
+func (o *UpOptions) parse() error {
+	cfg := saga.RealisticLatencies()
+	if o.ScenarioFile != "" {
+		sc, err := sim.LoadFile(o.ScenarioFile)
+		if err != nil {
+			if os.IsNotExist(err) {
+				return cmdutil.UsageErrorf("--scenario: %s does not exist", o.ScenarioFile)
+			}
+			return cmdutil.UsageErrorf("--scenario: %v", err)
+		}
+		if cfg, err = sc.FakeConfig(); err != nil {
+			return cmdutil.UsageErrorf("--scenario %s: %v", o.ScenarioFile, err)
+		}
+	}
+	cons := local.ConsumerOptions{Workers: o.Workers, BatchSize: o.BatchSize, Seed: o.Seed}
+	for _, spec := range o.Faults {
+		name, val, _ := strings.Cut(spec, "=")
+		switch name {
+		case "neworder.error":
+			r, err := strconv.ParseFloat(strings.TrimSuffix(val, "%"), 64)
+			if strings.HasSuffix(val, "%") {
+				r /= 100
+			}
+			if err != nil || r < 0 || r > 1 {
+				return cmdutil.FlagErrorf("--fault %q: the rate must be between 0 and 1, e.g. neworder.error=0.01", spec)
+			}
+			cons.ErrorRate = r
+		case "neworder.outage":
+			w, err := parseWindow(val)
+			if err != nil {
+				return cmdutil.FlagErrorf("--fault %q: %v", spec, err)
+			}
+			cons.Outages = append(cons.Outages, w)
+		default:
+			if err := cfg.ApplyFault(spec); err != nil {
+				return cmdutil.FlagErrorf("--fault: %v (or neworder.error, neworder.outage)", err)
+			}
+		}
+	}
+	for _, spec := range o.Latencies {
+		if err := cfg.ApplyLatency(spec); err != nil {
+			return cmdutil.FlagErrorf("--latency: %v", err)
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return cmdutil.FlagErrorf("--fault: %v", err)
+	}
+	switch {
+	case o.Workers < 1 || o.Workers > 1000:
+		return cmdutil.FlagErrorf("--workers: must be between 1 and 1000")
+	case o.BatchSize < 1 || o.BatchSize > 10:
+		return cmdutil.FlagErrorf("--batch-size: must be between 1 and 10")
+	case o.VisibilityTimeout < time.Second || o.VisibilityTimeout > 12*time.Hour:
+		return cmdutil.FlagErrorf("--visibility-timeout: must be between 1s and 12h, whole seconds")
+	case o.MaxReceiveCount < 1 || o.MaxReceiveCount > 1000:
+		return cmdutil.FlagErrorf("--max-receive-count: must be between 1 and 1000")
+	}
+	var def []byte
+	if o.DefinitionFile != "" {
+		data, err := os.ReadFile(o.DefinitionFile)
+		if err != nil {
+			return cmdutil.UsageErrorf("--definition: %v", err)
+		}
+		if _, err := asl.Parse(data); err != nil {
+			return cmdutil.UsageErrorf("--definition %s: %v (run 'yafdp saga validate %s' for every problem)", o.DefinitionFile, err, o.DefinitionFile)
+		}
+		def = data
+	}
+	o.server = local.Options{
+		Addr: o.Addr, Fakes: cfg, Seed: o.Seed, Definition: def,
+		VisibilityTimeout: o.VisibilityTimeout, MaxReceiveCount: o.MaxReceiveCount, Consumer: cons,
+	}
+	return nil
+}
+
+// parseWindow reads START+DURATION, e.g. 30s+2m.
+func parseWindow(s string) (local.Window, error) {
+	a, b, ok := strings.Cut(s, "+")
+	start, err1 := time.ParseDuration(a)
+	dur, err2 := time.ParseDuration(b)
+	if !ok || err1 != nil || err2 != nil || start < 0 || dur <= 0 {
+		return local.Window{}, fmt.Errorf("want START+DURATION, e.g. 10s+30s")
+	}
+	return local.Window{Start: start, Duration: dur}, nil
+}
+
+// endpoint is the record `local up` prints when it is ready.
+type endpoint struct {
+	Endpoint        string `json:"endpoint"`
+	Region          string `json:"region"`
+	OrdersQueueURL  string `json:"ordersQueueUrl"`
+	DLQURL          string `json:"dlqUrl"`
+	StateMachineARN string `json:"stateMachineArn"`
+}
+
+func runUp(ctx context.Context, o *UpOptions) error {
+	p, err := o.Printer()
+	if err != nil {
+		return err
+	}
+	srv, err := local.Start(ctx, o.server)
+	if err != nil {
+		return cmdutil.UsageErrorf("%v", err)
+	}
+	ep := endpoint{Endpoint: srv.URL, Region: "us-east-1", OrdersQueueURL: srv.OrdersURL, DLQURL: srv.DLQURL, StateMachineARN: srv.StateMachineARN}
+	if err := output.PrintWith(p, ep, func(w io.Writer, s *ui.Styles) error {
+		return ui.RenderTable(w, ui.Table{Rows: [][]string{
+			{s.Header("Endpoint"), ep.Endpoint},
+			{s.Header("Queues"), ep.OrdersQueueURL + "  " + ep.DLQURL},
+			{s.Header("State machine"), ep.StateMachineARN},
+			{s.Header("Try"), "yafdp --endpoint-url " + ep.Endpoint + " --region us-east-1 order submit --generate 100 --queue orders"},
+		}}, s)
+	}); err != nil {
+		return err
+	}
+	if o.Ready != nil {
+		o.Ready(srv)
+	}
+
+	live := o.IO.IsStderrTTY() && o.IO.CanRedraw()
+	s := ui.NewStyles(o.IO.ErrColorEnabled())
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case <-tick.C:
+			if live {
+				fmt.Fprintf(o.IO.ErrOut, "\r\033[K%s", statusLine(srv.Status(), s))
+			}
+		}
+	}
+	if live {
+		fmt.Fprint(o.IO.ErrOut, "\r\033[K")
+	}
+	fmt.Fprintln(o.IO.ErrOut, "shutting down: finishing the batches in progress…")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	fmt.Fprintln(o.IO.ErrOut, statusLine(srv.Status(), s))
+	return err
+}
+
+func statusLine(st local.Status, s *ui.Styles) string {
+	return fmt.Sprintf("orders %s visible · %s in flight │ dlq %s │ sagas %s running · %s %s · %s %s",
+		ui.Count(int64(st.OrdersVisible)), ui.Count(int64(st.OrdersInFlight)), ui.Count(int64(st.DLQVisible)),
+		ui.Count(st.SagasRunning), s.SuccessIcon(), ui.Count(st.SagasSucceeded),
+		s.FailureIcon(), ui.Count(st.SagasFailed+st.SagasTimedOut+st.SagasAborted))
+}

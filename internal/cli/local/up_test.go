@@ -1,0 +1,101 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/yafdp/yafdp/internal/cli/clitest"
+	"github.com/yafdp/yafdp/internal/cli/cmdutil"
+	"github.com/yafdp/yafdp/internal/config"
+	"github.com/yafdp/yafdp/internal/local"
+)
+
+func TestUpFlags(t *testing.T) {
+	f, _ := clitest.NewFactory(nil)
+	var got *UpOptions
+	cmd := NewCmdUp(f, func(_ context.Context, o *UpOptions) error { got = o; return nil })
+	err := clitest.Exec(cmd, "--addr", "127.0.0.1:0", "--fault", "payment.decline=0.1", "--fault", "neworder.error=5%",
+		"--fault", "neworder.outage=10s+20s", "--latency", "payment=0", "--workers", "8", "--batch-size", "5",
+		"--visibility-timeout", "2s", "--max-receive-count", "4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := got.server
+	if s.Addr != "127.0.0.1:0" || s.Fakes.Payment.RefusalRate != 0.1 || s.Consumer.ErrorRate != 0.05 ||
+		len(s.Consumer.Outages) != 1 || s.Consumer.Outages[0] != (local.Window{Start: 10 * time.Second, Duration: 20 * time.Second}) ||
+		s.Consumer.Workers != 8 || s.Consumer.BatchSize != 5 || s.VisibilityTimeout != 2*time.Second || s.MaxReceiveCount != 4 {
+		t.Fatalf("%+v", s)
+	}
+}
+
+func TestUpBadInput(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--fault", "neworder.error=2"}, "the rate must be between 0 and 1"},
+		{[]string{"--fault", "neworder.outage=soon"}, "START+DURATION"},
+		{[]string{"--fault", "bank.error=1"}, "--fault"},
+		{[]string{"--latency", "payment=fast"}, "--latency"},
+		{[]string{"--workers", "0"}, "--workers: must be between 1 and 1000"},
+		{[]string{"--batch-size", "11"}, "--batch-size: must be between 1 and 10"},
+		{[]string{"--visibility-timeout", "0s"}, "--visibility-timeout"},
+		{[]string{"--max-receive-count", "0"}, "--max-receive-count"},
+		{[]string{"--scenario", "/nope.yaml"}, "does not exist"},
+		{[]string{"--definition", "/nope.json"}, "--definition"},
+	} {
+		f, _ := clitest.NewFactory(nil)
+		err := clitest.Exec(NewCmdUp(f, func(context.Context, *UpOptions) error { return nil }), c.args...)
+		var ue *cmdutil.UsageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want a usage error with %q", c.args, err, c.want)
+		}
+	}
+}
+
+// local up runs until its context ends, prints where it listens, answers
+// on that endpoint, and shuts down cleanly (exit 0).
+func TestUpServesUntilCancelled(t *testing.T) {
+	f, streams := clitest.NewFactory(&config.Config{Output: "json"})
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan *local.Server, 1)
+	cmd := NewCmdUp(f, func(ctx context.Context, o *UpOptions) error {
+		o.Ready = func(s *local.Server) { ready <- s }
+		return runUp(ctx, o)
+	})
+	errc := make(chan error, 1)
+	go func() {
+		cmd.SetContext(ctx)
+		errc <- clitest.ExecContext(ctx, cmd, "--addr", "127.0.0.1:0")
+	}()
+	var srv *local.Server
+	select {
+	case srv = <-ready:
+	case err := <-errc:
+		t.Fatalf("local up ended early: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("local up did not start")
+	}
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET / = %d", resp.StatusCode)
+	}
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if out := streams.Out.String(); !strings.Contains(out, `"endpoint": "`+srv.URL+`"`) || !strings.Contains(out, "stateMachineArn") {
+		t.Fatalf("stdout %s", out)
+	}
+	if !strings.Contains(streams.ErrOut.String(), "shutting down") {
+		t.Fatalf("stderr %s", streams.ErrOut.String())
+	}
+}

@@ -1,0 +1,245 @@
+// Package local is `yafdp local up`: the order pipeline on one machine,
+// behind SQS- and Step-Functions-compatible endpoints on one port. The
+// queues are internal/queue (the same SQS model the simulator runs), the
+// state machines run on the ASL engine in real time against the fake
+// services, and a new-order consumer plays the Lambda behind the queue's
+// event source. Every yafdp command, the aws CLI and any AWS SDK can point
+// at it with --endpoint-url.
+package local
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/yafdp/yafdp/internal/asl"
+	"github.com/yafdp/yafdp/internal/clock"
+	"github.com/yafdp/yafdp/internal/local/sfnapi"
+	"github.com/yafdp/yafdp/internal/local/sqsapi"
+	"github.com/yafdp/yafdp/internal/queue"
+	"github.com/yafdp/yafdp/internal/saga"
+)
+
+// The pipeline's resources, created at start.
+const (
+	OrdersQueue = "orders"
+	DLQ         = "orders-dlq"
+	// DefaultAddr is where local up listens: loopback only, LocalStack's port.
+	DefaultAddr = "127.0.0.1:4566"
+	// Account is the account id in every ARN and queue URL, as LocalStack.
+	Account = "000000000000"
+)
+
+// Options configure the server.
+type Options struct {
+	// Addr is host:port to listen on; DefaultAddr when empty.
+	Addr string
+	// Region fills ARNs; us-east-1 when empty.
+	Region string
+	// Fakes configure the fake services (faults, latencies, payment quota).
+	Fakes saga.FakeConfig
+	// Seed makes the fakes' faults and the retries' jitter reproducible.
+	Seed uint64
+	// Definition replaces the built-in saga (an ASL document).
+	Definition []byte
+	// VisibilityTimeout and MaxReceiveCount are the orders queue's (30 s and
+	// 3, the pipeline's settings).
+	VisibilityTimeout time.Duration
+	MaxReceiveCount   int
+	// Consumer configures the new-order function.
+	Consumer ConsumerOptions
+	// MaxFinishedExecutions caps the finished executions kept (0: all).
+	MaxFinishedExecutions int
+}
+
+// Server is a running pipeline.
+type Server struct {
+	// URL is the endpoint, http://127.0.0.1:PORT.
+	URL string
+	// OrdersURL and DLQURL are the queues' URLs; StateMachineARN the saga's.
+	OrdersURL       string
+	DLQURL          string
+	StateMachineARN string
+
+	Broker *queue.Broker
+	SFN    *sfnapi.Service
+	Fakes  *saga.Fakes
+
+	orders   *queue.Queue
+	dlq      *queue.Queue
+	consumer *consumer
+	http     *http.Server
+	listener net.Listener
+	served   chan error
+	closeMu  sync.Once
+}
+
+// Start listens, creates the pipeline's queues and state machine, and
+// starts the new-order consumer. It returns once the endpoint accepts
+// requests.
+func Start(ctx context.Context, opts Options) (*Server, error) {
+	addr := opts.Addr
+	if addr == "" {
+		addr = DefaultAddr
+	}
+	region := opts.Region
+	if region == "" {
+		region = "us-east-1"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w (is another local up or LocalStack running? choose another --addr)", addr, err)
+	}
+	url := "http://" + ln.Addr().String()
+	clk := clock.Real{}
+
+	s := &Server{URL: url, listener: ln, served: make(chan error, 1)}
+	s.Broker = queue.New(queue.Options{Clock: clk, Region: region, AccountID: Account, BaseURL: url})
+	s.Fakes = saga.NewFakes(opts.Fakes, clk, opts.Seed)
+	engine := &asl.Engine{Clock: clk, Resources: s.Fakes.Resources(), Region: region, Account: Account, Seed: opts.Seed}
+	s.SFN = sfnapi.New(engine, sfnapi.Options{Region: region, Account: Account, Clock: clk, MaxFinishedExecutions: opts.MaxFinishedExecutions})
+
+	if err := s.createPipeline(opts); err != nil {
+		ln.Close()
+		return nil, err
+	}
+
+	s.http = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { s.served <- s.http.Serve(ln) }()
+
+	s.consumer = newConsumer(s.orders, sfnStarter{s.SFN}, s.StateMachineARN, clk, opts.Consumer)
+	s.consumer.run(context.WithoutCancel(ctx))
+	return s, nil
+}
+
+func (s *Server) createPipeline(opts Options) error {
+	vis := opts.VisibilityTimeout
+	if vis <= 0 {
+		vis = 30 * time.Second
+	}
+	maxRecv := opts.MaxReceiveCount
+	if maxRecv <= 0 {
+		maxRecv = 3
+	}
+	dlq, err := s.Broker.CreateQueue(DLQ, map[string]string{queue.AttrMessageRetentionPeriod: strconv.Itoa(14 * 24 * 3600)}, nil)
+	if err != nil {
+		return err
+	}
+	orders, err := s.Broker.CreateQueue(OrdersQueue, map[string]string{
+		queue.AttrVisibilityTimeout: strconv.Itoa(int(vis / time.Second)),
+		queue.AttrRedrivePolicy:     fmt.Sprintf(`{"deadLetterTargetArn":%q,"maxReceiveCount":%d}`, dlq.ARN(), maxRecv),
+	}, nil)
+	if err != nil {
+		return err
+	}
+	s.orders, s.dlq = orders, dlq
+	s.OrdersURL, s.DLQURL = orders.URL(), dlq.URL()
+
+	def := opts.Definition
+	if def == nil {
+		def = saga.Definition
+	}
+	sm, err := s.SFN.CreateStateMachine(sfnapi.StateMachineSpec{
+		Name:       saga.StateMachineName,
+		Definition: string(def),
+		RoleARN:    "arn:aws:iam::" + Account + ":role/yafdp-saga",
+	})
+	if err != nil {
+		return fmt.Errorf("create the saga state machine: %w", err)
+	}
+	s.StateMachineARN = sm.ARN
+	return nil
+}
+
+// routes sends each request to the service its X-Amz-Target names. A GET
+// without a target answers with the server's status, for people and
+// health checks.
+func (s *Server) routes() http.Handler {
+	sqsH := sqsapi.NewHandler(s.Broker)
+	sfnH := s.SFN.Handler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		target := r.Header.Get("X-Amz-Target")
+		switch {
+		case strings.HasPrefix(target, "AmazonSQS."):
+			sqsH.ServeHTTP(w, r)
+		case strings.HasPrefix(target, "AWSStepFunctions."):
+			sfnH.ServeHTTP(w, r)
+		case target == "" && r.Method == http.MethodGet:
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(s.Status())
+		default:
+			w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+			w.WriteHeader(http.StatusBadRequest)
+			msg := fmt.Sprintf("yafdp local up serves SQS (X-Amz-Target AmazonSQS.*) and Step Functions (AWSStepFunctions.*) over the AWS JSON 1.0 protocol, not %q", target)
+			_ = json.NewEncoder(w).Encode(map[string]string{"__type": "UnknownOperationException", "message": msg})
+		}
+	})
+}
+
+// Status is a snapshot of the pipeline.
+type Status struct {
+	Endpoint        string `json:"endpoint"`
+	OrdersVisible   int    `json:"ordersVisible"`
+	OrdersInFlight  int    `json:"ordersInFlight"`
+	DLQVisible      int    `json:"dlqVisible"`
+	SagasRunning    int64  `json:"sagasRunning"`
+	SagasSucceeded  int64  `json:"sagasSucceeded"`
+	SagasFailed     int64  `json:"sagasFailed"`
+	SagasTimedOut   int64  `json:"sagasTimedOut"`
+	SagasAborted    int64  `json:"sagasAborted"`
+	OrdersStarted   int64  `json:"ordersStarted"`
+	OrdersPoisoned  int64  `json:"deliveriesFailed"`
+	ConsumerBatches int64  `json:"consumerBatches"`
+}
+
+// Status reports queue depths and saga counts.
+func (s *Server) Status() Status {
+	o, d := s.orders.Stats(), s.dlq.Stats()
+	st := s.SFN.Stats()
+	return Status{
+		Endpoint:       s.URL,
+		OrdersVisible:  o.Visible,
+		OrdersInFlight: o.InFlight,
+		DLQVisible:     d.Visible + d.InFlight,
+		SagasRunning:   st.Running, SagasSucceeded: st.Succeeded, SagasFailed: st.Failed,
+		SagasTimedOut: st.TimedOut, SagasAborted: st.Aborted,
+		OrdersStarted:   s.consumer.started.Load(),
+		OrdersPoisoned:  s.consumer.failed.Load(),
+		ConsumerBatches: s.consumer.batches.Load(),
+	}
+}
+
+// Shutdown stops the consumer (its batches in progress finish), then the
+// HTTP server (requests in progress finish, within ctx), then the
+// executions still running.
+func (s *Server) Shutdown(ctx context.Context) error {
+	var err error
+	s.closeMu.Do(func() {
+		s.consumer.stop()
+		err = s.http.Shutdown(ctx)
+		s.SFN.Close()
+		s.Broker.Close()
+		if serr := <-s.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+			err = errors.Join(err, serr)
+		}
+	})
+	return err
+}
+
+// sfnStarter is the new-order function's StartExecution, in process.
+type sfnStarter struct{ svc *sfnapi.Service }
+
+func (s sfnStarter) StartExecution(ctx context.Context, arn, name, input string) error {
+	_, _, err := s.svc.StartExecution(ctx, arn, name, input)
+	if errors.Is(err, sfnapi.ErrExecutionAlreadyExists) {
+		return ErrExecutionExists
+	}
+	return err
+}
