@@ -147,6 +147,47 @@ func TestLoadAWSConfigRegionAndProfile(t *testing.T) {
 	}
 }
 
+// A local endpoint works on a machine with no AWS configuration at all:
+// dummy credentials and us-east-1, unless the user configured their own.
+func TestLoadAWSConfigLocalEndpointDefaults(t *testing.T) {
+	isolateAWS(t)
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	ctx := context.Background()
+	for _, endpoint := range []string{"http://127.0.0.1:4566", "http://localhost:4566", "http://[::1]:4566"} {
+		c, err := LoadAWSConfig(ctx, &config.Config{EndpointURL: endpoint})
+		if err != nil {
+			t.Fatal(err)
+		}
+		creds, err := c.Credentials.Retrieve(ctx)
+		if err != nil || creds.AccessKeyID != "test" || c.Region != LocalRegion {
+			t.Errorf("%s: credentials %q (%v), region %q; want dummy credentials in %s", endpoint, creds.AccessKeyID, err, c.Region, LocalRegion)
+		}
+	}
+
+	// What the user set wins.
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDMINE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
+	c, err := LoadAWSConfig(ctx, &config.Config{EndpointURL: "http://127.0.0.1:4566", Region: "eu-west-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if creds, _ := c.Credentials.Retrieve(ctx); creds.AccessKeyID != "AKIDMINE" || c.Region != "eu-west-1" {
+		t.Errorf("credentials %q, region %q; want the user's", creds.AccessKeyID, c.Region)
+	}
+
+	// A remote endpoint gets no dummy credentials.
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	c, err = LoadAWSConfig(ctx, &config.Config{EndpointURL: "https://sqs.eu-west-1.amazonaws.com", Region: "eu-west-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if creds, err := c.Credentials.Retrieve(ctx); err == nil && creds.AccessKeyID == "test" {
+		t.Error("a remote endpoint got the dummy local credentials")
+	}
+}
+
 func TestErrors(t *testing.T) {
 	base := errors.New("boom")
 	wrapped := FlagErrorWrap(base)

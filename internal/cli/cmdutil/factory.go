@@ -3,11 +3,15 @@ package cmdutil
 import (
 	"context"
 	"errors"
+	"net"
+	"net/url"
+	"os"
 	"strings"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/spf13/pflag"
@@ -182,6 +186,18 @@ func LoadAWSConfig(ctx context.Context, cfg *config.Config) (aws.Config, error) 
 	if cfg.EndpointURL != "" {
 		opts = append(opts, awsconfig.WithBaseEndpoint(cfg.EndpointURL))
 	}
+	if local := isLoopbackEndpoint(cfg.EndpointURL); local {
+		// yafdp local up, moto and LocalStack take any credentials and any
+		// region; a new user on a fresh machine has neither, and the SDK
+		// would otherwise end up asking EC2 instance metadata. A profile or
+		// credentials the user chose still win.
+		if cfg.Region == "" && os.Getenv("AWS_REGION") == "" && os.Getenv("AWS_DEFAULT_REGION") == "" {
+			opts = append(opts, awsconfig.WithRegion(LocalRegion))
+		}
+		if cfg.Profile == "" && os.Getenv("AWS_PROFILE") == "" && os.Getenv("AWS_ACCESS_KEY_ID") == "" {
+			opts = append(opts, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("test", "test", "")))
+		}
+	}
 	c, err := awsconfig.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		var notExist awsconfig.SharedConfigProfileNotExistError
@@ -196,4 +212,26 @@ func LoadAWSConfig(ctx context.Context, cfg *config.Config) (aws.Config, error) 
 		return aws.Config{}, err
 	}
 	return c, nil
+}
+
+// LocalRegion is the region yafdp assumes for a local endpoint when none is
+// configured; `yafdp local up` creates its resources there.
+const LocalRegion = "us-east-1"
+
+// isLoopbackEndpoint reports whether endpoint is a URL on this machine
+// (localhost or a loopback address).
+func isLoopbackEndpoint(endpoint string) bool {
+	if endpoint == "" {
+		return false
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
