@@ -26,11 +26,14 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/ with the current output")
 
-// Golden compares got with the file testdata/name, or rewrites that file
-// when the tests run with -update.
+// Golden compares got with the file testdata/name (name itself when it is
+// an absolute path), or rewrites that file when the tests run with -update.
 func Golden(t testing.TB, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
+	path := name
+	if !filepath.IsAbs(name) {
+		path = filepath.Join("testdata", name)
+	}
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/yafdp/yafdp/internal/cli"
+	"github.com/yafdp/yafdp/internal/cli/clitest"
 	"github.com/yafdp/yafdp/internal/cli/iostreams"
 )
 
@@ -82,5 +83,33 @@ func TestInitWorksOverABrokenConfig(t *testing.T) {
 	}
 	if code, _, errOut := run(t, "--config", path, "config", "init", "--force"); code != 0 {
 		t.Fatalf("init --force over a broken file: %d %q", code, errOut)
+	}
+}
+
+// The table and JSON of `config show`, on a file from `config init` with an
+// environment selected and one setting from the environment.
+func TestShowGolden(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	for _, k := range []string{"YAFDP_CONFIG", "YAFDP_ENV", "YAFDP_REGION", "YAFDP_OUTPUT", "YAFDP_PROFILE", "YAFDP_ENDPOINT_URL", "YAFDP_NO_COLOR"} {
+		t.Setenv(k, "")
+	}
+	// A relative --config keeps the paths in the output, and so the
+	// table's column widths, the same on every machine.
+	testdata, err := filepath.Abs("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	if code, _, errOut := run(t, "--config", "yafdp.yaml", "config", "init"); code != 0 {
+		t.Fatalf("init: %d %s", code, errOut)
+	}
+	t.Setenv("YAFDP_REGION", "eu-central-1")
+	for _, format := range []string{"table", "json"} {
+		code, out, errOut := run(t, "--config", "yafdp.yaml", "--env", "local", "--output", format, "config", "show")
+		if code != 0 {
+			t.Fatalf("show: %d %s", code, errOut)
+		}
+		clitest.Golden(t, filepath.Join(testdata, "show."+format+".golden"), []byte(out))
 	}
 }

@@ -59,43 +59,50 @@ func TestUpBadInput(t *testing.T) {
 
 // local up runs until its context ends, prints where it listens, answers
 // on that endpoint, and shuts down cleanly (exit 0).
+// TestUpServesUntilCancelled starts local up as the command does, checks it
+// answers, cancels it as Ctrl-C does, and compares what it printed (table
+// and JSON) with the golden files, the port aside.
 func TestUpServesUntilCancelled(t *testing.T) {
-	f, streams := clitest.NewFactory(&config.Config{Output: "json"})
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan *local.Server, 1)
-	cmd := NewCmdUp(f, func(ctx context.Context, o *UpOptions) error {
-		o.Ready = func(s *local.Server) { ready <- s }
-		return runUp(ctx, o)
-	})
-	errc := make(chan error, 1)
-	go func() {
-		cmd.SetContext(ctx)
-		errc <- clitest.ExecContext(ctx, cmd, "--addr", "127.0.0.1:0")
-	}()
-	var srv *local.Server
-	select {
-	case srv = <-ready:
-	case err := <-errc:
-		t.Fatalf("local up ended early: %v", err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("local up did not start")
-	}
-	resp, err := http.Get(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("GET / = %d", resp.StatusCode)
-	}
-	cancel()
-	if err := <-errc; err != nil {
-		t.Fatalf("shutdown: %v", err)
-	}
-	if out := streams.Out.String(); !strings.Contains(out, `"endpoint": "`+srv.URL+`"`) || !strings.Contains(out, "stateMachineArn") {
-		t.Fatalf("stdout %s", out)
-	}
-	if !strings.Contains(streams.ErrOut.String(), "shutting down") {
-		t.Fatalf("stderr %s", streams.ErrOut.String())
+	for _, format := range []string{"table", "json"} {
+		t.Run(format, func(t *testing.T) {
+			f, streams := clitest.NewFactory(&config.Config{Output: format})
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			ready := make(chan *local.Server, 1)
+			cmd := NewCmdUp(f, func(ctx context.Context, o *UpOptions) error {
+				o.Ready = func(s *local.Server) { ready <- s }
+				return runUp(ctx, o)
+			})
+			errc := make(chan error, 1)
+			go func() {
+				cmd.SetContext(ctx)
+				errc <- clitest.ExecContext(ctx, cmd, "--addr", "127.0.0.1:0")
+			}()
+			var srv *local.Server
+			select {
+			case srv = <-ready:
+			case err := <-errc:
+				t.Fatalf("local up ended early: %v", err)
+			case <-time.After(10 * time.Second):
+				t.Fatal("local up did not start")
+			}
+			resp, err := http.Get(srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Fatalf("GET / = %d", resp.StatusCode)
+			}
+			cancel()
+			if err := <-errc; err != nil {
+				t.Fatalf("shutdown: %v", err)
+			}
+			if !strings.Contains(streams.ErrOut.String(), "shutting down") {
+				t.Fatalf("stderr %s", streams.ErrOut.String())
+			}
+			out := strings.ReplaceAll(streams.Out.String(), srv.URL, "http://127.0.0.1:PORT")
+			clitest.Golden(t, "up."+format+".golden", []byte(out))
+		})
 	}
 }
