@@ -172,16 +172,35 @@ func fingerprint(body string, attrs map[string]types.MessageAttributeValue) stri
 func drain(t testing.TB, ctx context.Context, c SQSAPI, q Queue) map[string]int {
 	t.Helper()
 	got := map[string]int{}
-	empty := 0
-	for empty < 3 {
+	// A receive whose answer is lost on the way back (the SDK then retries
+	// it) leaves its messages in flight until their visibility timeout, and
+	// in a FIFO queue their group locked: drain waits them out, with a short
+	// timeout, until the queue says it holds nothing at all.
+	deadline := time.Now().Add(time.Minute)
+	for empty := 0; ; {
 		out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(q.URL), MaxNumberOfMessages: 10,
-			MessageAttributeNames: []string{"All"}, VisibilityTimeout: 30, WaitTimeSeconds: 0})
+			MessageAttributeNames: []string{"All"}, VisibilityTimeout: 2, WaitTimeSeconds: 0})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(out.Messages) == 0 {
-			empty++
-			time.Sleep(50 * time.Millisecond)
+			if empty++; empty < 3 {
+				time.Sleep(50 * time.Millisecond)
+				continue
+			}
+			attrs, err := c.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(q.URL),
+				AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameApproximateNumberOfMessages, types.QueueAttributeNameApproximateNumberOfMessagesNotVisible}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, nv := attrs.Attributes["ApproximateNumberOfMessages"], attrs.Attributes["ApproximateNumberOfMessagesNotVisible"]
+			if v == "0" && nv == "0" {
+				return got
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("draining %s: %s messages visible and %s in flight remain after %d received", q.Name, v, nv, len(got))
+			}
+			time.Sleep(200 * time.Millisecond)
 			continue
 		}
 		empty = 0
@@ -190,11 +209,14 @@ func drain(t testing.TB, ctx context.Context, c SQSAPI, q Queue) map[string]int 
 			got[fingerprint(aws.ToString(m.Body), m.MessageAttributes)]++
 			in.Entries = append(in.Entries, types.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle})
 		}
-		if _, err := c.DeleteMessageBatch(ctx, in); err != nil {
+		res, err := c.DeleteMessageBatch(ctx, in)
+		if err != nil {
 			t.Fatal(err)
 		}
+		for _, f := range res.Failed {
+			t.Fatalf("draining %s: delete %s failed: %s %s", q.Name, aws.ToString(f.Id), aws.ToString(f.Code), aws.ToString(f.Message))
+		}
 	}
-	return got
 }
 
 func journalPath(t testing.TB) string { return filepath.Join(t.TempDir(), "redrive.journal") }
