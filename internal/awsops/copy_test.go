@@ -1,10 +1,15 @@
 package awsops
 
 import (
+	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/yafdp/yafdp/internal/awsops/awstest"
@@ -72,5 +77,81 @@ func TestSubmitAndCopyRedriveOnLocalSQS(t *testing.T) {
 				t.Fatalf("moved messages differ (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// A copy redrive while the consumer still fails: the copies it makes come
+// back to the DLQ during the run. The run moves each message once, leaves
+// the returned copies for later (as a native move task would), ends, and
+// loses nothing. Before, it moved the same messages round and round for as
+// long as the consumer kept failing.
+func TestCopyRedriveLeavesMessagesThatComeBack(t *testing.T) {
+	ctx := testCtx(t)
+	local := startSQS(t)
+	c := awstest.SQS(local.URL, nil)
+	src, dlq := createPipelineQueues(t, ctx, c, "orders", false)
+	msgs := deadLetters(30, false)
+	seed(t, ctx, c, dlq, msgs)
+	want := map[string]int{}
+	for _, m := range msgs {
+		want[fingerprint(m.body, m.attrs)]++
+	}
+
+	// The broken consumer: receives without deleting, with no visibility
+	// timeout, so that each message reaches the DLQ after maxReceiveCount.
+	bctx, stopBouncer := context.WithCancel(ctx)
+	bounced := make(chan struct{})
+	go func() {
+		defer close(bounced)
+		for bctx.Err() == nil {
+			out, err := c.ReceiveMessage(bctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(src.URL), MaxNumberOfMessages: 10, VisibilityTimeout: 1})
+			if err != nil || len(out.Messages) == 0 {
+				time.Sleep(time.Millisecond)
+				continue
+			}
+			in := &sqs.ChangeMessageVisibilityBatchInput{QueueUrl: aws.String(src.URL)}
+			for i, m := range out.Messages {
+				in.Entries = append(in.Entries, types.ChangeMessageVisibilityBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle})
+			}
+			_, _ = c.ChangeMessageVisibilityBatch(bctx, in)
+		}
+	}()
+	defer func() { stopBouncer(); <-bounced }()
+
+	j, _, err := OpenJournal(journalPath(t), dlq.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := true
+	rr, err := Redrive(ctx, c, RedriveOptions{Source: dlq, Strategy: StrategyCopy, Journal: j, Wait: -1, EmptyReceives: 2, Workers: 1,
+		Sleep: noSleep, Progress: func(RedriveProgress) {
+			if !first {
+				return
+			}
+			// Let the first batch's copies fail back into the DLQ before
+			// the run goes on, so that it must meet them.
+			first = false
+			deadline := time.Now().Add(20 * time.Second)
+			for local.Count(src.Name) > 0 && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Close(true)
+	stopBouncer()
+	<-bounced
+	if rr.Moved != 30 || rr.ArrivedDuringRun < 10 || rr.Failed != 0 {
+		t.Fatalf("moved %d, left %d as arrived during the run, failed %d; want 30 moved once each and at least the first batch's 10 copies left",
+			rr.Moved, rr.ArrivedDuringRun, rr.Failed)
+	}
+	// Every message is in one of the two queues, once.
+	got := drain(t, ctx, c, src)
+	for k, n := range drain(t, ctx, c, dlq) {
+		got[k] += n
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("lost or duplicated messages (-want +got):\n%s", diff)
 	}
 }

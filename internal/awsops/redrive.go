@@ -131,14 +131,20 @@ type RedriveResult struct {
 	AlreadyMoved int `json:"alreadyMoved"`
 	// PossibleDuplicates counts messages sent again because an earlier run
 	// stopped while their send was in flight: the target may hold two.
-	PossibleDuplicates int              `json:"possibleDuplicates"`
-	Failures           []RedriveFailure `json:"failures"`
-	Planned            []PlannedMove    `json:"planned,omitempty"`
-	Native             *NativeTask      `json:"nativeTask,omitempty"`
-	Notes              []string         `json:"notes,omitempty"`
-	Interrupted        bool             `json:"interrupted"`
-	Journal            string           `json:"journal,omitempty"`
-	DepthBefore        int64            `json:"depthBefore"`
+	PossibleDuplicates int `json:"possibleDuplicates"`
+	// ArrivedDuringRun counts messages left in the DLQ because they were
+	// sent after the run started: a copy this run made that failed again
+	// (a consumer still broken), or a newer message. Like a native move
+	// task, a copy run moves only what was there when it began, so that it
+	// ends instead of moving the same messages round and round.
+	ArrivedDuringRun int              `json:"arrivedDuringRun"`
+	Failures         []RedriveFailure `json:"failures"`
+	Planned          []PlannedMove    `json:"planned,omitempty"`
+	Native           *NativeTask      `json:"nativeTask,omitempty"`
+	Notes            []string         `json:"notes,omitempty"`
+	Interrupted      bool             `json:"interrupted"`
+	Journal          string           `json:"journal,omitempty"`
+	DepthBefore      int64            `json:"depthBefore"`
 }
 
 // CopyOnly reports the options that only the copy strategy supports.
@@ -341,6 +347,9 @@ type copyRun struct {
 	opts *RedriveOptions
 	res  *RedriveResult
 	now  func() time.Time
+	// start is when the run began, to the millisecond (SentTimestamp's
+	// precision): messages sent later are left where they are.
+	start time.Time
 
 	defaultTarget *Queue
 	sources       []SourceQueue
@@ -375,6 +384,7 @@ func redriveCopy(ctx context.Context, c SQSAPI, opts *RedriveOptions, st QueueSt
 	if r.now == nil {
 		r.now = time.Now
 	}
+	r.start = r.now().Truncate(time.Millisecond)
 	if opts.Target != nil {
 		r.defaultTarget = opts.Target
 	} else {
@@ -598,6 +608,14 @@ func (r *copyRun) handle(ctx context.Context, msgs []Message) error {
 			r.mu.Lock()
 			r.res.AlreadyMoved++
 			r.mu.Unlock()
+			continue
+		}
+		if at := m.SentAt(); at.After(r.start) {
+			r.mu.Lock()
+			r.res.ArrivedDuringRun++
+			r.held[m.MessageID] = m
+			r.mu.Unlock()
+			toHold = append(toHold, m)
 			continue
 		}
 		if o.Filter != nil && !m.MatchFilter(o.Filter) {

@@ -63,7 +63,10 @@ func NewCmdRedrive(f *cmdutil.Factory, runF func(context.Context, *RedriveOption
 			          (String, Number and Binary, the trace header, FIFO group and
 			          deduplication ids), then delete only the messages whose copy was
 			          accepted. Stops when the queue is really empty: several empty
-			          receives in a row, with nothing visible or in flight. A journal file
+			          receives in a row, with nothing visible or in flight. Like a move
+			          task, it moves only messages sent before it started: a copy that
+			          fails back into the DLQ during the run (the consumer still broken)
+			          is left there and counted, not moved round and round. A journal file
 			          records every step before the next, so a run killed at any point
 			          resumes (run the same command again) without losing a message and
 			          without sending again what was already moved.
@@ -228,6 +231,9 @@ func (r redriveReport) render(w io.Writer, s *ui.Styles) error {
 		failed = s.Failure(failed + " (still in the DLQ)")
 	}
 	fact("Failed", failed)
+	if r.ArrivedDuringRun > 0 {
+		fact("Left for later", ui.Count(int64(r.ArrivedDuringRun))+" (sent after this run began; run it again to move them)")
+	}
 	if r.AlreadyMoved > 0 {
 		fact("Already moved", ui.Count(int64(r.AlreadyMoved))+" (sent by an earlier run, deleted now)")
 	}
