@@ -2,6 +2,7 @@ package awsops
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/awsops/awstest"
@@ -383,3 +385,74 @@ func TestCopyRedriveStopsOnPermanentErrors(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// A native move task that takes a while (10 messages/s): progress is read
+// while it runs, and Ctrl-C cancels the task, keeps what it moved and loses
+// nothing.
+func TestNativeRedriveProgressAndCancel(t *testing.T) {
+	ctx := testCtx(t)
+	local := startSQS(t)
+	c := awstest.SQS(local.URL, nil)
+	src, dlq := createPipelineQueues(t, ctx, c, "orders", false)
+	seedDeadLetters(t, ctx, c, src, dlq, deadLetters(30, false))
+
+	// Watched to the end: progress rises while the task runs.
+	var seen []int
+	rr, err := Redrive(ctx, c, RedriveOptions{Source: dlq, Strategy: StrategyNative, Rate: Rate{N: 20, Per: time.Second}, PollInterval: 100 * time.Millisecond,
+		Progress: func(p RedriveProgress) { seen = append(seen, p.Moved) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rr.Moved != 30 || rr.Native.Status != "COMPLETED" || local.Count(src.Name) != 30 {
+		t.Fatalf("moved %d, status %s, source holds %d", rr.Moved, rr.Native.Status, local.Count(src.Name))
+	}
+	partial := false
+	for _, n := range seen {
+		partial = partial || (n > 0 && n < 30)
+	}
+	if !partial {
+		t.Fatalf("progress %v never showed a task part-way through", seen)
+	}
+
+	// Back to the DLQ, then a run interrupted part-way.
+	drain(t, ctx, c, src)
+	seedDeadLetters(t, ctx, c, src, dlq, deadLetters(30, false))
+	rctx, cancel := context.WithCancel(ctx)
+	rr, err = Redrive(rctx, c, RedriveOptions{Source: dlq, Strategy: StrategyNative, Rate: Rate{N: 5, Per: time.Second}, PollInterval: 100 * time.Millisecond,
+		Progress: func(p RedriveProgress) {
+			if p.Moved > 0 {
+				cancel()
+			}
+		}})
+	if !errors.Is(err, context.Canceled) || !rr.Interrupted || rr.Native == nil || !rr.Native.Cancelled {
+		t.Fatalf("interrupted run: err %v, %+v", err, rr.Native)
+	}
+	// The task stops; what it moved stays moved, the rest stays in the DLQ.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		list, err := c.ListMessageMoveTasks(ctx, &sqs.ListMessageMoveTasksInput{SourceArn: aws.String(dlqARN(t, ctx, c, dlq))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list.Results) > 0 && aws.ToString(list.Results[0].Status) == "CANCELLED" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the move task did not end cancelled: %+v", list.Results)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	moved, left := local.Count(src.Name), local.Count(dlq.Name)
+	if moved+left != 30 || moved == 0 || left == 0 {
+		t.Fatalf("after cancel: %d moved, %d left in the DLQ; want 30 in all, some of each", moved, left)
+	}
+}
+
+func dlqARN(t *testing.T, ctx context.Context, c *sqs.Client, q Queue) string {
+	t.Helper()
+	st, err := Stats(ctx, c, q.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.ARN
+}
