@@ -3,15 +3,12 @@ package sfnapi
 import (
 	"bytes"
 	"encoding/json"
-	"reflect"
-	"strconv"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/yafdp/yafdp/internal/asl"
+	"github.com/yafdp/yafdp/internal/awsjson"
 )
 
 // epoch is a timestamp as the AWS JSON protocol writes it: seconds since
@@ -21,9 +18,7 @@ type epoch time.Time
 // MarshalJSON writes the number.
 func (t epoch) MarshalJSON() ([]byte, error) { return appendEpoch(nil, time.Time(t)), nil }
 
-func appendEpoch(b []byte, t time.Time) []byte {
-	return strconv.AppendFloat(b, float64(t.UnixMilli())/1000, 'f', -1, 64)
-}
+func appendEpoch(b []byte, t time.Time) []byte { return awsjson.Epoch(b, t) }
 
 func epochPtr(t time.Time) *epoch {
 	if t.IsZero() {
@@ -91,82 +86,6 @@ func wireEvent(e *asl.HistoryEvent, roleARN string, include bool) types.HistoryE
 	return ev
 }
 
-// appendShape writes an aws-sdk-go-v2 shape as AWS JSON: exported fields
-// with their first letter lowered, nil pointers, maps and slices left out,
-// times as epoch seconds. The event's own fields come first, in AWS's order.
-func appendShape(buf *bytes.Buffer, v reflect.Value) {
-	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
-		if v.IsNil() {
-			buf.WriteString("null")
-			return
-		}
-		v = v.Elem()
-	}
-	if t, ok := v.Interface().(time.Time); ok {
-		buf.Write(appendEpoch(nil, t))
-		return
-	}
-	if v.Kind() != reflect.Struct {
-		b, err := marshal(v.Interface())
-		if err != nil {
-			b = []byte("null")
-		}
-		buf.Write(b)
-		return
-	}
-	buf.WriteByte('{')
-	first := true
-	t := v.Type()
-	for _, i := range fieldOrder(t) {
-		fv := v.Field(i)
-		switch fv.Kind() {
-		case reflect.Pointer, reflect.Interface, reflect.Map, reflect.Slice:
-			if fv.IsNil() {
-				continue
-			}
-		}
-		if !first {
-			buf.WriteByte(',')
-		}
-		first = false
-		buf.WriteByte('"')
-		buf.WriteString(lowerFirst(t.Field(i).Name))
-		buf.WriteString(`":`)
-		appendShape(buf, fv)
-	}
-	buf.WriteByte('}')
-}
-
-var eventHead = map[string]int{"Timestamp": 0, "Type": 1, "Id": 2, "PreviousEventId": 3}
-
-func fieldOrder(t reflect.Type) []int {
-	head := []int{-1, -1, -1, -1}
-	var rest []int
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		if r, ok := eventHead[f.Name]; ok && t == reflect.TypeFor[types.HistoryEvent]() {
-			head[r] = i
-			continue
-		}
-		rest = append(rest, i)
-	}
-	var out []int
-	for _, i := range head {
-		if i >= 0 {
-			out = append(out, i)
-		}
-	}
-	return append(out, rest...)
-}
-
-func lowerFirst(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToLower(r)) + s[n:]
-}
-
 // historyJSON is a list of events that marshals as GetExecutionHistory's
 // events member.
 type historyJSON []types.HistoryEvent
@@ -179,7 +98,7 @@ func (h historyJSON) MarshalJSON() ([]byte, error) {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		appendShape(&buf, reflect.ValueOf(&h[i]))
+		awsjson.Append(&buf, &h[i], awsjson.Epoch)
 	}
 	buf.WriteByte(']')
 	return buf.Bytes(), nil
