@@ -93,7 +93,10 @@ func TestMotoQueues(t *testing.T) {
 		t.Fatal(err)
 	}
 	j.Close(true)
-	if rr.Strategy != StrategyCopy || rr.Moved != 15 || rr.Failed != 0 || len(rr.Targets) != 1 || rr.Targets[0] != "orders" {
+	// A receive can hand the same message to two workers (SQS is at least
+	// once, and moto 5.2.1 does it now and then under concurrent receives);
+	// the journal catches the second and counts it as a possible duplicate.
+	if rr.Strategy != StrategyCopy || rr.Moved != 15+rr.PossibleDuplicates || rr.Failed != 0 || len(rr.Targets) != 1 || rr.Targets[0] != "orders" {
 		t.Fatalf("redrive: %+v", rr)
 	}
 	if !strings.Contains(strings.Join(rr.Notes, " "), "no StartMessageMoveTask") {
@@ -102,8 +105,16 @@ func TestMotoQueues(t *testing.T) {
 	if st, _ := Stats(ctx, c, dlq.URL); st.Visible != 0 || st.InFlight != 0 {
 		t.Fatalf("the DLQ still shows %d visible, %d in flight", st.Visible, st.InFlight)
 	}
-	if diff := cmp.Diff(want, drain(t, ctx, c, src)); diff != "" {
-		t.Fatalf("redriven messages differ (-want +got):\n%s", diff)
+	got = drain(t, ctx, c, src)
+	extra := 0
+	for k, n := range got {
+		if n > 1 {
+			extra += n - 1
+			got[k] = 1
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" || extra > rr.PossibleDuplicates {
+		t.Fatalf("redriven messages differ (-want +got), %d extra copies for %d possible duplicates:\n%s", extra, rr.PossibleDuplicates, diff)
 	}
 
 	// native is refused plainly on moto.
