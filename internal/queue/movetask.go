@@ -205,7 +205,7 @@ func (b *Broker) moveTick(t *moveTask) {
 	}
 	src.end(&o)
 	for _, mv := range moves {
-		mv.dest.acceptMoved(mv.m)
+		mv.dest.acceptMoved(mv.m, src)
 	}
 }
 
@@ -243,11 +243,17 @@ func (q *Queue) takeMovable(m *message) {
 }
 
 // acceptMoved enqueues a message from a move task as a new message: new
-// id, sent now, received never.
-func (q *Queue) acceptMoved(m *message) {
+// id, sent now, received never. With a store, its deletion from the source
+// is written with its arrival, as for dead letters.
+func (q *Queue) acceptMoved(m *message, src *Queue) {
 	var o op
 	if err := q.begin(&o); err != nil {
-		return // the destination was deleted meanwhile
+		// The destination was deleted meanwhile: the message is gone.
+		if q.b.store != nil {
+			src.logged(&o, ChangeDeleteMessage, m)
+			q.b.store.Append(o.changes)
+		}
+		return
 	}
 	c := newMessage()
 	c.id = q.newID()
@@ -258,6 +264,10 @@ func (q *Queue) acceptMoved(m *message) {
 	c.sentAt, c.origin, c.visibleAt = o.now, o.now, o.now
 	q.enqueue(c, o.now)
 	q.st.movedIn++
+	if q.b.store != nil {
+		q.logged(&o, ChangePutMessage, c)
+		src.logged(&o, ChangeDeleteMessage, m)
+	}
 	o.kick = true
 	q.end(&o)
 }
