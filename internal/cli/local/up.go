@@ -70,6 +70,7 @@ func NewCmdUp(f *cmdutil.Factory, runF func(context.Context, *UpOptions) error) 
 			the queue, and to the DLQ after maxReceiveCount deliveries):
 			  neworder.error=RATE         a share of deliveries fail
 			  neworder.outage=START+DUR   every delivery fails in that window
+
 			State lives in memory by default: it is gone when the server stops. With
 			--data-dir DIR it is kept in DIR/yafdp-local.db (bbolt; DIR is created when
 			missing) and comes back on the next start with the same --data-dir: queues
