@@ -416,3 +416,35 @@ func queueReceiveAll() queue.ReceiveInput {
 	vt := 600
 	return queue.ReceiveInput{MaxNumberOfMessages: 10, VisibilityTimeout: &vt}
 }
+
+// TestShutdownDrains: a clean shutdown lets a running execution finish
+// within --drain-timeout, so it is saved SUCCEEDED rather than ABORTED.
+func TestShutdownDrains(t *testing.T) {
+	ctx := testContext(t)
+	dir := t.TempDir()
+	srv, err := local.Start(ctx, local.Options{Addr: "127.0.0.1:0", DataDir: dir, DrainTimeout: time.Minute,
+		Consumer: local.ConsumerOptions{WaitTime: time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sf := awstest.SFN(srv.URL, nil)
+	m, err := sf.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("short"), RoleArn: aws.String("arn:aws:iam::000000000000:role/r"),
+		Definition: aws.String(`{"StartAt":"Nap","States":{"Nap":{"Type":"Wait","Seconds":1,"End":true}}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := sf.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: m.StateMachineArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Draining(); n != 1 {
+		t.Fatalf("%d executions running, want 1", n)
+	}
+	shutdown(t, srv)
+	srv = startDataDir(t, dir)
+	defer shutdown(t, srv)
+	d, err := srv.SFN.DescribeExecution(aws.ToString(x.ExecutionArn))
+	if err != nil || d.Status != "SUCCEEDED" {
+		t.Fatalf("after a drained shutdown: %v %+v", err, d)
+	}
+}
