@@ -124,7 +124,13 @@ func (b *Broker) StartMessageMoveTask(in MoveTaskInput) (string, error) {
 		src.tasks = src.tasks[len(src.tasks)-10:]
 	}
 	t.timer = src.clk.AfterFunc(t.period(), func() { b.moveTick(t) })
+	if b.store != nil {
+		src.logTask(&o, t)
+	}
 	src.end(&o)
+	if err := o.durable(); err != nil {
+		return "", err
+	}
 	return t.handle, nil
 }
 
@@ -160,6 +166,9 @@ func (b *Broker) moveTick(t *moveTask) {
 	}
 	if t.status == MoveTaskCancelling {
 		t.finish(src, MoveTaskCancelled, "")
+		if b.store != nil {
+			src.logTask(&o, t)
+		}
 		src.end(&o)
 		return
 	}
@@ -202,6 +211,9 @@ func (b *Broker) moveTick(t *moveTask) {
 		t.finish(src, MoveTaskCompleted, "")
 	default:
 		t.timer = src.clk.AfterFunc(t.period(), func() { b.moveTick(t) })
+	}
+	if b.store != nil && (len(moves) > 0 || t.status != MoveTaskRunning) {
+		src.logTask(&o, t)
 	}
 	src.end(&o)
 	for _, mv := range moves {

@@ -56,6 +56,9 @@ const (
 	ChangePutDedup
 	// ChangeDeleteDedup forgets the deduplication id Change.Dedup.Key.
 	ChangeDeleteDedup
+	// ChangePutMoveTask creates or updates a message move task of the
+	// queue (its source), Change.Task.
+	ChangePutMoveTask
 )
 
 // Change is one change to a queue. Name and Inc name the queue: a change
@@ -68,6 +71,7 @@ type Change struct {
 	Queue   *QueueRecord
 	Message MessageRecord
 	Dedup   DedupRecord
+	Task    MoveTaskRecord
 }
 
 // QueueRecord is a queue as a store keeps it. Attributes are the settable
@@ -83,9 +87,62 @@ type QueueRecord struct {
 	Tags       map[string]string
 
 	// Seq is the highest message sequence number the queue gave out.
-	Seq      uint64
-	Messages []MessageRecord
-	Dedup    []DedupRecord
+	Seq       uint64
+	Messages  []MessageRecord
+	Dedup     []DedupRecord
+	MoveTasks []MoveTaskRecord
+}
+
+// MoveTaskRecord is a message move task of a source queue.
+type MoveTaskRecord struct {
+	ID             string
+	Handle         string
+	DestinationARN string
+	Rate           int
+	RateSet        bool
+	Status         string
+	Moved          int64
+	ToMove         int64
+	Started        int64
+	FailureReason  string
+}
+
+// MoveTaskRestarted is the FailureReason of a move task that was running
+// when the process stopped: Restore does not start it again (the messages
+// it had not moved are still in the source queue).
+const MoveTaskRestarted = "LocalUpRestarted"
+
+// logTask records a move task's state; q is its source and q.mu is held.
+func (q *Queue) logTask(o *op, t *moveTask) {
+	o.changes = append(o.changes, Change{Kind: ChangePutMoveTask, Name: q.name, Inc: q.inc, Task: MoveTaskRecord{
+		ID: t.id, Handle: t.handle, DestinationARN: t.dest, Rate: t.rate, RateSet: t.rateSet, Status: t.status,
+		Moved: t.moved, ToMove: t.toMove, Started: t.started, FailureReason: t.failure}})
+}
+
+// restoreTasks brings back a source queue's recent move tasks; one that
+// was running has failed.
+func (q *Queue) restoreTasks(rs []MoveTaskRecord) {
+	rs = slices.Clone(rs)
+	slices.SortStableFunc(rs, func(a, b MoveTaskRecord) int {
+		switch {
+		case a.Started < b.Started:
+			return -1
+		case a.Started > b.Started:
+			return 1
+		}
+		return 0
+	})
+	if len(rs) > 10 {
+		rs = rs[len(rs)-10:]
+	}
+	for _, r := range rs {
+		t := &moveTask{id: r.ID, handle: r.Handle, src: q, dest: r.DestinationARN, rate: r.Rate, rateSet: r.RateSet,
+			status: r.Status, moved: r.Moved, toMove: r.ToMove, started: r.Started, failure: r.FailureReason}
+		if t.status == MoveTaskRunning || t.status == MoveTaskCancelling {
+			t.status, t.failure = MoveTaskFailed, MoveTaskRestarted
+		}
+		q.tasks = append(q.tasks, t)
+	}
 }
 
 // MessageRecord is a message as a store keeps it; times are nanoseconds
@@ -215,7 +272,8 @@ func storeError(err error) error {
 // anything. Messages keep their ids, receive counts and visibility
 // deadlines; receipt handles given out before the restart stay valid.
 // Deduplication ids still within their window are kept. Counters (Stats)
-// start again from zero, and message move tasks are not restored.
+// start again from zero. Message move tasks are listed again, but one that
+// was running is not resumed: it is FAILED with MoveTaskRestarted.
 func (b *Broker) Restore(st State) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -252,6 +310,7 @@ func (b *Broker) Restore(st State) error {
 		b.nextInc = max(b.nextInc, r.Inc)
 		b.queues[r.Name] = q
 		q.restoreMessages(r, now)
+		q.restoreTasks(r.MoveTasks)
 	}
 	// Redrive policies last, once every target exists. A target deleted
 	// before the restart is kept as AWS keeps it: messages then stay.

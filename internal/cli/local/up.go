@@ -80,8 +80,9 @@ func NewCmdUp(f *cmdutil.Factory, runF func(context.Context, *UpOptions) error) 
 			history. The queues and the state machine are not created twice, and the
 			consumer picks up where the queue is. A send or delete is written to disk
 			(fsync) before it is answered, so a crash, even kill -9, loses no
-			acknowledged message. Not kept: queue counters, message move tasks (one
-			running stops; what it moved stays moved) and the fake services' ledgers.
+			acknowledged message. Message move tasks are listed again, but one that was
+			running is FAILED (LocalUpRestarted): what it moved stays moved, the rest
+			stays in the DLQ. Not kept: queue counters and the fake services' ledgers.
 			An execution cannot resume in the middle: one still running when the
 			server stopped is ended ABORTED at the next start, with error
 			LocalUpRestarted and an ExecutionAborted event. Ctrl-C lets running

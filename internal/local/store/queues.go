@@ -22,13 +22,15 @@ func (db *DB) Queues() Queues { return Queues{db} }
 // Layout: queues/<name>/ holds "record" (the queue's JSON record), "inc"
 // (its incarnation), "seq" (the highest sequence number given) and three
 // buckets by sequence number or key: "m" the messages' fixed fields, "r"
-// their receive state, "d" the FIFO deduplication ids.
+// their receive state, "d" the FIFO deduplication ids, "t" the message move
+// tasks (JSON, by task id).
 var (
-	keyRecord = []byte("record")
-	keySeq    = []byte("seq")
-	bucketMsg = []byte("m")
-	bucketRcv = []byte("r")
-	bucketDup = []byte("d")
+	keyRecord  = []byte("record")
+	keySeq     = []byte("seq")
+	bucketMsg  = []byte("m")
+	bucketRcv  = []byte("r")
+	bucketDup  = []byte("d")
+	bucketTask = []byte("t")
 )
 
 // Append queues a change set for the next commit.
@@ -84,6 +86,14 @@ func applyQueueChanges(tx *bolt.Tx, cs []queue.Change) error {
 			err = qb.Bucket(bucketDup).Put([]byte(c.Dedup.Key), encodeDedup(&c.Dedup))
 		case queue.ChangeDeleteDedup:
 			err = qb.Bucket(bucketDup).Delete([]byte(c.Dedup.Key))
+		case queue.ChangePutMoveTask:
+			var tb *bolt.Bucket
+			if tb, err = qb.CreateBucketIfNotExists(bucketTask); err == nil {
+				var doc []byte
+				if doc, err = json.Marshal(c.Task); err == nil {
+					err = tb.Put([]byte(c.Task.ID), doc)
+				}
+			}
 		default:
 			err = fmt.Errorf("unknown queue change %d", c.Kind)
 		}
@@ -123,7 +133,7 @@ func putQueue(tx *bolt.Tx, root *bolt.Bucket, c *queue.Change) error {
 		if qb, err = root.CreateBucket(name); err != nil {
 			return err
 		}
-		if err := resetBuckets(qb, bucketMsg, bucketRcv, bucketDup); err != nil {
+		if err := resetBuckets(qb, bucketMsg, bucketRcv, bucketDup, bucketTask); err != nil {
 			return err
 		}
 		if err := qb.Put(keyInc, putUint64(uint64(c.Inc))); err != nil {
@@ -201,6 +211,14 @@ func (s Queues) LoadQueues() (queue.State, error) {
 					d, err := decodeDedup(v)
 					d.Key = string(k)
 					r.Dedup = append(r.Dedup, d)
+					return err
+				})
+			}
+			if tb := qb.Bucket(bucketTask); tb != nil && err == nil {
+				err = tb.ForEach(func(_, v []byte) error {
+					var t queue.MoveTaskRecord
+					err := json.Unmarshal(v, &t)
+					r.MoveTasks = append(r.MoveTasks, t)
 					return err
 				})
 			}

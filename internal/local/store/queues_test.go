@@ -254,3 +254,65 @@ func TestOpenRefusesAFileAndALockedDirectory(t *testing.T) {
 		t.Fatalf("second open: %v, want ErrLocked", err)
 	}
 }
+
+// TestMoveTasksSurviveReopen: a finished move task is listed again as it
+// was; one running at the restart is FAILED (MoveTaskRestarted), what it
+// moved stays moved and the rest stays in the dead-letter queue.
+func TestMoveTasksSurviveReopen(t *testing.T) {
+	dir := t.TempDir()
+	clk := clock.NewVirtual(clock.Epoch)
+	db := open(t, dir)
+	b := broker(t, clk, db)
+	dlq := must[*queue.Queue](t)(b.CreateQueue("dlq", nil, nil))
+	src := must[*queue.Queue](t)(b.CreateQueue("src", map[string]string{
+		queue.AttrRedrivePolicy: fmt.Sprintf(`{"deadLetterTargetArn":%q,"maxReceiveCount":1}`, dlq.ARN())}, nil))
+	for i := range 10 {
+		must[queue.SendOutput](t)(src.Send(queue.SendInput{Body: fmt.Sprint(i)}))
+	}
+	for range 2 { // received once, then moved on the next receive
+		must[[]queue.Message](t)(src.Receive(queue.ReceiveInput{MaxNumberOfMessages: 10, VisibilityTimeout: ptr(0)}))
+	}
+	if st := dlq.Stats(); st.Visible != 10 {
+		t.Fatalf("dlq holds %d, want 10", st.Visible)
+	}
+	start := func(rate int) {
+		t.Helper()
+		if _, err := b.StartMessageMoveTask(queue.MoveTaskInput{SourceARN: dlq.ARN(), MaxNumberOfMessagesPerSecond: rate}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start(500)
+	clk.Advance(time.Second) // moves all ten: COMPLETED
+	for range 2 {
+		must[[]queue.Message](t)(src.Receive(queue.ReceiveInput{MaxNumberOfMessages: 10, VisibilityTimeout: ptr(0)}))
+	}
+	start(1)
+	clk.Advance(3500 * time.Millisecond) // three moved, seven to go
+	before := must[[]queue.MoveTask](t)(b.ListMessageMoveTasks(dlq.ARN(), 10))
+	if len(before) != 2 || before[0].Status != queue.MoveTaskRunning || before[0].ApproximateNumberOfMessagesMoved != 3 || before[1].Status != queue.MoveTaskCompleted {
+		t.Fatalf("before the restart: %+v", before)
+	}
+	if err := db.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	db.Close() // no broker Close: as after kill -9
+
+	db = open(t, dir)
+	defer db.Close()
+	clk2 := clock.NewVirtual(clk.Now())
+	b2 := broker(t, clk2, db)
+	after := must[[]queue.MoveTask](t)(b2.ListMessageMoveTasks(dlq.ARN(), 10))
+	want := before
+	want[0].Status, want[0].FailureReason, want[0].TaskHandle = queue.MoveTaskFailed, queue.MoveTaskRestarted, ""
+	if diff := cmp.Diff(want, after); diff != "" {
+		t.Fatalf("move tasks after the restart (-want +got):\n%s", diff)
+	}
+	src2, dlq2 := must[*queue.Queue](t)(b2.Queue("src")), must[*queue.Queue](t)(b2.Queue("dlq"))
+	if s, d := src2.Stats(), dlq2.Stats(); s.Visible != 3 || d.Visible != 7 {
+		t.Fatalf("src %d, dlq %d; want 3 and 7", s.Visible, d.Visible)
+	}
+	// Nothing runs any more, so a new task may start.
+	if _, err := b2.StartMessageMoveTask(queue.MoveTaskInput{SourceARN: dlq2.ARN()}); err != nil {
+		t.Fatal(err)
+	}
+}
