@@ -481,3 +481,30 @@ func TestShutdownDrains(t *testing.T) {
 		t.Fatalf("after a drained shutdown: %v %+v", err, d)
 	}
 }
+
+// TestRestartWithOtherFlags: the pipeline's queues are found again and
+// take this start's --visibility-timeout and --max-receive-count.
+func TestRestartWithOtherFlags(t *testing.T) {
+	dir := t.TempDir()
+	shutdown(t, startDataDir(t, dir))
+	srv, err := local.Start(context.Background(), local.Options{Addr: "127.0.0.1:0", DataDir: dir,
+		VisibilityTimeout: 5 * time.Second, MaxReceiveCount: 7, Consumer: local.ConsumerOptions{WaitTime: time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shutdown(t, srv)
+	q, err := srv.Broker.Queue(local.OrdersQueue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := q.Attributes(queue.AttrVisibilityTimeout, queue.AttrRedrivePolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a[queue.AttrVisibilityTimeout] != "5" || !strings.Contains(a[queue.AttrRedrivePolicy], `"maxReceiveCount":7`) {
+		t.Fatalf("orders after a restart with other flags: %v", a)
+	}
+	if n := len(srv.Broker.Queues()); n != 2 {
+		t.Fatalf("%d queues, want 2", n)
+	}
+}
