@@ -85,7 +85,8 @@ func NewCmdUp(f *cmdutil.Factory, runF func(context.Context, *UpOptions) error) 
 			stays in the DLQ. Not kept: queue counters and the fake services' ledgers.
 			An execution cannot resume in the middle: one still running when the
 			server stopped is ended ABORTED at the next start, with error
-			LocalUpRestarted and an ExecutionAborted event. Ctrl-C lets running
+			LocalUpRestarted and an ExecutionAborted event after the events it had
+			reached (each is saved as it happens). Ctrl-C lets running
 			executions finish for --drain-timeout first and aborts the rest.
 			Only one local up can use a data directory at a time.
 		`),

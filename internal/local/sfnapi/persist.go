@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
@@ -27,18 +28,28 @@ type Store interface {
 // Commit is a change handed to a Store.
 type Commit interface{ Wait() error }
 
-// The kinds of document a Service stores.
+// The kinds of document a Service stores: a state machine by ARN, an
+// execution (without its events) by ARN, and each history event by
+// EventKey, saved as it happens, so that even an execution cut short by a
+// crash keeps the events saved until then.
 const (
 	KindMachine   = "machine"
 	KindExecution = "execution"
+	KindEvent     = "event"
 )
+
+// EventKey is the key of an execution's event: the ARN, '#' and the id on
+// ten digits, so that keys sort in event order.
+func EventKey(executionARN string, id int64) string {
+	return fmt.Sprintf("%s#%010d", executionARN, id)
+}
 
 // What a restart does to an execution that was running: the engine keeps
 // no snapshot in the middle of an execution, so it cannot resume one; it
 // is ended ABORTED with this error and cause, so nobody waits for it.
 const (
 	RestartError = "LocalUpRestarted"
-	RestartCause = "yafdp local up stopped while this execution was running. The local engine cannot resume an execution where it was, so it ended here; events after its start that were not yet saved are lost. Start a new execution to run the order again."
+	RestartCause = "yafdp local up stopped while this execution was running. The local engine cannot resume an execution where it was, so it ended here, after the events it had saved. Start a new execution to run the order again."
 )
 
 // run is what the service reads of an execution: the engine's, or one
@@ -105,7 +116,6 @@ type executionDoc struct {
 	Output          *string    `json:"output,omitempty"`
 	Error           string     `json:"error,omitempty"`
 	Cause           string     `json:"cause,omitempty"`
-	Events          []eventDoc `json:"events,omitempty"`
 }
 
 // eventDoc is a history event as stored; the payload is its JSON.
@@ -125,39 +135,67 @@ type eventDoc struct {
 	Length         int32                  `json:"length,omitempty"`
 }
 
-func encodeEvents(evs []asl.HistoryEvent) []eventDoc {
-	out := make([]eventDoc, len(evs))
-	for i := range evs {
-		e := &evs[i]
-		d := eventDoc{ID: e.ID, Previous: e.PreviousEventID, Timestamp: e.Timestamp, Type: e.Type, StateName: e.StateName,
-			Error: e.Error, Cause: e.Cause, Resource: e.Resource, Region: e.Region, TimeoutSeconds: e.TimeoutSeconds,
-			Index: e.Index, Length: e.Length}
-		if e.Payload != nil {
-			if p, err := value.Encode(e.Payload); err == nil {
-				d.Payload = p
-			}
+func encodeEvent(e *asl.HistoryEvent) []byte {
+	d := eventDoc{ID: e.ID, Previous: e.PreviousEventID, Timestamp: e.Timestamp, Type: e.Type, StateName: e.StateName,
+		Error: e.Error, Cause: e.Cause, Resource: e.Resource, Region: e.Region, TimeoutSeconds: e.TimeoutSeconds,
+		Index: e.Index, Length: e.Length}
+	if e.Payload != nil {
+		if p, err := value.Encode(e.Payload); err == nil {
+			d.Payload = p
 		}
-		out[i] = d
 	}
-	return out
+	b, _ := json.Marshal(d)
+	return b
 }
 
-func decodeEvents(ds []eventDoc) ([]asl.HistoryEvent, error) {
-	out := make([]asl.HistoryEvent, len(ds))
-	for i, d := range ds {
-		e := asl.HistoryEvent{ID: d.ID, PreviousEventID: d.Previous, Timestamp: d.Timestamp, Type: d.Type, StateName: d.StateName,
-			Error: d.Error, Cause: d.Cause, Resource: d.Resource, Region: d.Region, TimeoutSeconds: d.TimeoutSeconds,
-			Index: d.Index, Length: d.Length}
-		if len(d.Payload) > 0 {
-			p, err := value.Decode(d.Payload)
-			if err != nil {
-				return nil, fmt.Errorf("event %d: %w", d.ID, err)
-			}
-			e.Payload = p
-		}
-		out[i] = e
+func decodeEvent(doc []byte) (asl.HistoryEvent, error) {
+	var d eventDoc
+	if err := json.Unmarshal(doc, &d); err != nil {
+		return asl.HistoryEvent{}, err
 	}
-	return out, nil
+	e := asl.HistoryEvent{ID: d.ID, PreviousEventID: d.Previous, Timestamp: d.Timestamp, Type: d.Type, StateName: d.StateName,
+		Error: d.Error, Cause: d.Cause, Resource: d.Resource, Region: d.Region, TimeoutSeconds: d.TimeoutSeconds,
+		Index: d.Index, Length: d.Length}
+	if len(d.Payload) > 0 {
+		p, err := value.Decode(d.Payload)
+		if err != nil {
+			return e, fmt.Errorf("event %d: %w", d.ID, err)
+		}
+		e.Payload = p
+	}
+	return e, nil
+}
+
+// historyObserver saves each event of a Standard execution as it happens.
+type historyObserver struct {
+	s    *Service
+	next asl.Observer // the engine's own Observer, if it had one
+}
+
+func (h historyObserver) Event(x *asl.Execution, ev *asl.HistoryEvent) {
+	if h.next != nil {
+		h.next.Event(x, ev)
+	}
+	s := h.s
+	smARN := x.StateMachineARN()
+	name := smARN[strings.LastIndexByte(smARN, ':')+1:]
+	s.mu.RLock()
+	m := s.machines[s.StateMachineARN(name)]
+	s.mu.RUnlock()
+	if m == nil || m.typ != TypeStandard {
+		return // Express executions keep no history here, as on AWS
+	}
+	s.opts.Store.Put(KindEvent, EventKey(s.ExecutionARN(name, x.Name), ev.ID), encodeEvent(ev))
+}
+
+// forgetStored deletes an execution and its events from the store.
+func (s *Service) forgetStored(e *execution) Commit {
+	if x := e.exec(); x != nil {
+		for _, ev := range x.Events() {
+			s.opts.Store.Delete(KindEvent, EventKey(e.arn, ev.ID))
+		}
+	}
+	return s.opts.Store.Delete(KindExecution, e.arn)
 }
 
 func (m *machine) doc() []byte {
@@ -169,8 +207,7 @@ func (m *machine) doc() []byte {
 func (e *execution) doc(x run) []byte {
 	in := e.info(x)
 	d := executionDoc{ARN: e.arn, StateMachineARN: e.m.arn, Name: e.name, Seq: e.seq, Input: e.input,
-		Status: in.Status, Start: in.Start, Stop: in.Stop, Output: in.Output, Error: in.Error, Cause: in.Cause,
-		Events: encodeEvents(x.Events())}
+		Status: in.Status, Start: in.Start, Stop: in.Stop, Output: in.Output, Error: in.Error, Cause: in.Cause}
 	b, _ := json.Marshal(d)
 	return b
 }
@@ -235,6 +272,19 @@ func (s *Service) Restore() (aborted int, err error) {
 	if err != nil {
 		return 0, err
 	}
+	events := map[string][]asl.HistoryEvent{}
+	err = st.Each(KindEvent, func(key string, doc []byte) error {
+		ev, err := decodeEvent(doc)
+		if err != nil {
+			return fmt.Errorf("event %s: %w", key, err)
+		}
+		arn := key[:strings.LastIndexByte(key, '#')]
+		events[arn] = append(events[arn], ev)
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
 	var stale []*execution
 	err = st.Each(KindExecution, func(key string, doc []byte) error {
 		var d executionDoc
@@ -244,15 +294,17 @@ func (s *Service) Restore() (aborted int, err error) {
 		s.mu.RLock()
 		m := s.machines[d.StateMachineARN]
 		s.mu.RUnlock()
+		evs := events[d.ARN]
+		delete(events, d.ARN)
 		if m == nil {
 			st.Delete(KindExecution, key) // its machine was deleted
+			for _, ev := range evs {
+				st.Delete(KindEvent, EventKey(d.ARN, ev.ID))
+			}
 			return nil
 		}
-		events, err := decodeEvents(d.Events)
-		if err != nil {
-			return fmt.Errorf("execution %s: %w", key, err)
-		}
-		r := &restored{status: d.Status, errName: d.Error, cause: d.Cause, start: d.Start, stop: d.Stop, events: events}
+		r := &restored{status: d.Status, errName: d.Error, cause: d.Cause, start: d.Start, stop: d.Stop, events: evs}
+		var err error
 		if d.Output != nil {
 			if r.output, err = value.DecodeString(*d.Output); err != nil {
 				return fmt.Errorf("execution %s: %w", key, err)
@@ -272,6 +324,13 @@ func (s *Service) Restore() (aborted int, err error) {
 	if err != nil {
 		return 0, err
 	}
+	// Events of no execution: a start that failed, or one cut short before
+	// StartExecution answered (it answers once the execution is saved).
+	for arn, evs := range events {
+		for _, ev := range evs {
+			st.Delete(KindEvent, EventKey(arn, ev.ID))
+		}
+	}
 	for _, m := range s.machines {
 		sort.Slice(m.order, func(i, j int) bool { return m.order[i].seq < m.order[j].seq })
 	}
@@ -280,6 +339,10 @@ func (s *Service) Restore() (aborted int, err error) {
 	}
 	var last Commit
 	for _, e := range stale {
+		evs := e.x.Events()
+		for i := range evs {
+			st.Put(KindEvent, EventKey(e.arn, evs[i].ID), encodeEvent(&evs[i]))
+		}
 		last = st.Put(KindExecution, e.arn, e.doc(e.x))
 	}
 	if err := wait(last); err != nil {

@@ -3,6 +3,7 @@ package sfnapi
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -51,8 +52,9 @@ type Options struct {
 	// goroutine that ended it. It must not block.
 	OnDone func(x *asl.Execution)
 	// Store, when set, keeps state machines and Standard executions with
-	// their histories (see Store); call Restore before serving. Nil keeps
-	// everything in memory.
+	// their histories (see Store); call Restore before serving. New then
+	// sets the engine's Observer (calling the one it had) to save each
+	// event as it happens. Nil keeps everything in memory.
 	Store Store
 }
 
@@ -160,6 +162,10 @@ func New(engine *asl.Engine, opts Options) *Service {
 		s.account = "123456789012"
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	if opts.Store != nil {
+		// Histories are saved event by event, through the engine.
+		engine.Observer = historyObserver{s: s, next: engine.Observer}
+	}
 	return s
 }
 
@@ -426,10 +432,11 @@ func (s *Service) deleteStateMachine(arn *string) *Error {
 		// Executions stopped above may still save their end: Restore drops
 		// executions of machines it does not know.
 		m.mu.Lock()
-		for _, e := range m.order {
-			c = s.opts.Store.Delete(KindExecution, e.arn)
-		}
+		order := slices.Clone(m.order)
 		m.mu.Unlock()
+		for _, e := range order {
+			c = s.forgetStored(e)
+		}
 	}
 	return wait(c)
 }
@@ -661,7 +668,7 @@ func (s *Service) evict() {
 	for _, e := range old {
 		e.m.forget(e)
 		if s.opts.Store != nil {
-			s.opts.Store.Delete(KindExecution, e.arn)
+			s.forgetStored(e)
 		}
 	}
 }

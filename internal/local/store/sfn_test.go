@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -104,8 +105,13 @@ func TestExecutionsSurviveReopen(t *testing.T) {
 	if slow.Info.Status != asl.StatusAborted || slow.Info.Error != sfnapi.RestartError || slow.Info.Stop.IsZero() {
 		t.Errorf("the running execution after the restart: %+v", slow.Info)
 	}
+	// Its history is what it had done, saved event by event, then the
+	// abort.
+	if diff := cmp.Diff(before["slow"].History, slow.History[:len(slow.History)-1]); diff != "" {
+		t.Errorf("the running execution's events before the crash (-before +after):\n%s", diff)
+	}
 	last := slow.History[len(slow.History)-1]
-	if last.Type != "ExecutionAborted" || last.Cause != sfnapi.RestartCause || slow.History[0].Type != "ExecutionStarted" {
+	if last.Type != "ExecutionAborted" || last.Cause != sfnapi.RestartCause || last.PreviousEventID != last.ID-1 || len(slow.History) < 4 {
 		t.Errorf("its history: %+v", slow.History)
 	}
 	// The name stays taken, the machine is not duplicated, and listing
@@ -151,5 +157,47 @@ func TestExecutionsSurviveReopen(t *testing.T) {
 	}
 	if got := view(t, svc3, arns["slow"]); !cmp.Equal(got, slow) {
 		t.Errorf("the aborted execution changed on a second restart:\n%s", cmp.Diff(slow, got))
+	}
+}
+
+// TestForgottenExecutionsLeaveNothing: executions evicted past
+// MaxFinishedExecutions, and those of a deleted machine, are deleted from
+// the store with their events.
+func TestForgottenExecutionsLeaveNothing(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, t.TempDir())
+	defer db.Close()
+	clk := clock.NewVirtual(clock.Epoch)
+	svc := sfnapi.New(&asl.Engine{Clock: clk}, sfnapi.Options{Store: db.SFN(), MaxFinishedExecutions: 1})
+	defer svc.Close()
+	count := func(kind string) int {
+		t.Helper()
+		if err := db.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		if err := db.SFN().Each(kind, func(string, []byte) error { n++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	sm, err := svc.CreateStateMachine(sfnapi.StateMachineSpec{Name: "m", Definition: machineDef, RoleARN: "arn:aws:iam::123456789012:role/r"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if _, _, err := svc.StartExecution(ctx, sm.ARN, fmt.Sprint("x", i), `{"kind":"ok"}`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	one := count(sfnapi.KindEvent)
+	if n := count(sfnapi.KindExecution); n != 1 || one == 0 {
+		t.Fatalf("%d executions and %d events kept, want 1 execution and its events", n, one)
+	}
+	if err := svc.DeleteStateMachine(sm.ARN); err != nil {
+		t.Fatal(err)
+	}
+	if m, x, e := count(sfnapi.KindMachine), count(sfnapi.KindExecution), count(sfnapi.KindEvent); m+x+e != 0 {
+		t.Fatalf("after DeleteStateMachine: %d machines, %d executions, %d events left", m, x, e)
 	}
 }
