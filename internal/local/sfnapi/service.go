@@ -491,6 +491,12 @@ func (s *Service) listStateMachines(maxResults *int64, token *string) ([]*machin
 //
 // ctx bounds only the call: the execution runs until it ends or the service
 // is closed.
+//
+// With a Store, StartExecution returns once the start is queued for the
+// store, not once it is durable: the store applies changes in order, so
+// any later change that is waited for (the consumer's DeleteMessage of the
+// order) makes it durable too, without one more fsync per execution. The
+// API's StartExecution, over HTTP, answers only once the start is durable.
 func (s *Service) StartExecution(ctx context.Context, stateMachineARN, name, input string) (arn string, start time.Time, err error) {
 	if err := ctx.Err(); err != nil {
 		return "", time.Time{}, err
@@ -502,7 +508,7 @@ func (s *Service) StartExecution(ctx context.Context, stateMachineARN, name, inp
 	if input != "" {
 		req.Input = &input
 	}
-	arn, start, e := s.startExecution(req)
+	arn, start, e := s.startExecution(req, false)
 	if e != nil {
 		return "", time.Time{}, e
 	}
@@ -516,7 +522,9 @@ type startExecutionRequest struct {
 	TraceHeader     *string `json:"traceHeader"`
 }
 
-func (s *Service) startExecution(req *startExecutionRequest) (string, time.Time, *Error) {
+// startExecution starts an execution; durable waits until its start is
+// saved in the store.
+func (s *Service) startExecution(req *startExecutionRequest, durable bool) (string, time.Time, *Error) {
 	// Model constraints come first, then the machine, then the name and
 	// the input, in the order AWS checks them.
 	var v validation
@@ -603,6 +611,9 @@ func (s *Service) startExecution(req *startExecutionRequest) (string, time.Time,
 	e.set(x)
 	c := s.save(e, x, false)
 	s.evict()
+	if !durable {
+		c = nil
+	}
 	if err := wait(c); err != nil {
 		return "", time.Time{}, err
 	}
