@@ -118,54 +118,6 @@ type executionDoc struct {
 	Cause           string     `json:"cause,omitempty"`
 }
 
-// eventDoc is a history event as stored; the payload is its JSON.
-type eventDoc struct {
-	ID             int64                  `json:"id"`
-	Previous       int64                  `json:"prev,omitempty"`
-	Timestamp      time.Time              `json:"ts"`
-	Type           types.HistoryEventType `json:"type"`
-	StateName      string                 `json:"state,omitempty"`
-	Payload        json.RawMessage        `json:"payload,omitempty"`
-	Error          string                 `json:"error,omitempty"`
-	Cause          string                 `json:"cause,omitempty"`
-	Resource       string                 `json:"resource,omitempty"`
-	Region         string                 `json:"region,omitempty"`
-	TimeoutSeconds int64                  `json:"timeoutSeconds,omitempty"`
-	Index          int32                  `json:"index,omitempty"`
-	Length         int32                  `json:"length,omitempty"`
-}
-
-func encodeEvent(e *asl.HistoryEvent) []byte {
-	d := eventDoc{ID: e.ID, Previous: e.PreviousEventID, Timestamp: e.Timestamp, Type: e.Type, StateName: e.StateName,
-		Error: e.Error, Cause: e.Cause, Resource: e.Resource, Region: e.Region, TimeoutSeconds: e.TimeoutSeconds,
-		Index: e.Index, Length: e.Length}
-	if e.Payload != nil {
-		if p, err := value.Encode(e.Payload); err == nil {
-			d.Payload = p
-		}
-	}
-	b, _ := json.Marshal(d)
-	return b
-}
-
-func decodeEvent(doc []byte) (asl.HistoryEvent, error) {
-	var d eventDoc
-	if err := json.Unmarshal(doc, &d); err != nil {
-		return asl.HistoryEvent{}, err
-	}
-	e := asl.HistoryEvent{ID: d.ID, PreviousEventID: d.Previous, Timestamp: d.Timestamp, Type: d.Type, StateName: d.StateName,
-		Error: d.Error, Cause: d.Cause, Resource: d.Resource, Region: d.Region, TimeoutSeconds: d.TimeoutSeconds,
-		Index: d.Index, Length: d.Length}
-	if len(d.Payload) > 0 {
-		p, err := value.Decode(d.Payload)
-		if err != nil {
-			return e, fmt.Errorf("event %d: %w", d.ID, err)
-		}
-		e.Payload = p
-	}
-	return e, nil
-}
-
 // historyObserver saves each event of a Standard execution as it happens.
 type historyObserver struct {
 	s    *Service

@@ -1,13 +1,20 @@
 package store
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/clock"
+	"github.com/yafdp/yafdp/internal/local/sfnapi"
+	"github.com/yafdp/yafdp/internal/order"
 	"github.com/yafdp/yafdp/internal/queue"
+	"github.com/yafdp/yafdp/internal/saga"
 )
 
 // BenchmarkSendBatchDurable is SendMessageBatch of ten 256-byte messages
@@ -54,4 +61,57 @@ func benchSendBatch(b *testing.B, durable bool) {
 		}
 	})
 	b.ReportMetric(float64(n.Load())/b.Elapsed().Seconds(), "msgs/s")
+}
+
+// BenchmarkSagaDurable runs order sagas (fakes without latency) on a
+// service kept in a data directory: every event of every execution is
+// saved. Compare with BenchmarkSagaMemory.
+func BenchmarkSagaDurable(b *testing.B) { benchSaga(b, true) }
+
+// BenchmarkSagaMemory is the same without a store.
+func BenchmarkSagaMemory(b *testing.B) { benchSaga(b, false) }
+
+func benchSaga(b *testing.B, durable bool) {
+	clk := clock.Real{}
+	fakes := saga.NewFakes(saga.FakeConfig{}, clk, 1)
+	eng := &asl.Engine{Clock: clk, Resources: fakes.Resources()}
+	opts := sfnapi.Options{}
+	var db *DB
+	if durable {
+		var err error
+		if db, err = Open(b.TempDir(), 0); err != nil {
+			b.Fatal(err)
+		}
+		defer db.Close()
+		opts.Store = db.SFN()
+	}
+	svc := sfnapi.New(eng, opts)
+	defer svc.Close()
+	sm, err := svc.CreateStateMachine(sfnapi.StateMachineSpec{Name: saga.StateMachineName, Definition: string(saga.Definition), RoleARN: "arn:aws:iam::123456789012:role/r"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	orders := order.Generate(1, b.N, time.Unix(0, 0))
+	ctx := context.Background()
+	b.ResetTimer()
+	for i, o := range orders {
+		in, _ := json.Marshal(o)
+		arn, _, err := svc.StartExecution(ctx, sm.ARN, fmt.Sprint("ord_", i), string(in))
+		if err != nil {
+			b.Fatal(err)
+		}
+		x, err := svc.Execution(arn)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := x.Wait(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if db != nil {
+		if err := db.Sync(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sagas/s")
 }
