@@ -204,7 +204,7 @@ func TestRestartKeepsState(t *testing.T) {
 		}
 	}
 	d, err := sf.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: napX.ExecutionArn})
-	if err != nil || d.Status != "ABORTED" {
+	if err != nil || d.Status != "ABORTED" || aws.ToString(d.Error) != local.ShutdownError {
 		t.Fatalf("the execution running at shutdown: %v %+v", err, d)
 	}
 	h, err := sf.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: napX.ExecutionArn})

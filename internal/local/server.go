@@ -68,6 +68,13 @@ type Options struct {
 	DrainTimeout time.Duration
 }
 
+// What Shutdown stops the executions still running after DrainTimeout
+// with: they end ABORTED with this error and cause.
+const (
+	ShutdownError = "LocalUpShutdown"
+	ShutdownCause = "yafdp local up was shut down while this execution was running, and it did not finish within --drain-timeout."
+)
+
 // LockTimeout is how long Start waits for a data directory that another
 // process holds.
 const LockTimeout = time.Second
@@ -329,6 +336,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			s.SFN.Drain(dctx)
 			cancel()
 		}
+		s.SFN.StopRunning(ShutdownError, ShutdownCause)
 		s.SFN.Close()
 		// Aborts are posted to each execution: wait a little for them to
 		// end, so that their ends are saved.

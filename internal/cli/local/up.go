@@ -87,7 +87,8 @@ func NewCmdUp(f *cmdutil.Factory, runF func(context.Context, *UpOptions) error) 
 			server stopped is ended ABORTED at the next start, with error
 			LocalUpRestarted and an ExecutionAborted event after the events it had
 			reached (each is saved as it happens). Ctrl-C lets running
-			executions finish for --drain-timeout first and aborts the rest.
+			executions finish for --drain-timeout first and aborts the rest (error
+			LocalUpShutdown).
 			Only one local up can use a data directory at a time.
 		`),
 		Example: cmdutil.Examples(`

@@ -357,3 +357,24 @@ func (s *Service) Counts() Counts {
 	}
 	return c
 }
+
+// StopRunning aborts every running Standard execution with errName and
+// cause, as StopExecution would, without waiting for them to end; it
+// returns how many it stopped.
+func (s *Service) StopRunning(errName, cause string) int {
+	s.mu.RLock()
+	ms := make([]*machine, 0, len(s.machines))
+	for _, m := range s.machines {
+		ms = append(ms, m)
+	}
+	s.mu.RUnlock()
+	n := 0
+	for _, m := range ms {
+		for _, x := range m.runningExecutions() {
+			if x.Stop(errName, cause) {
+				n++
+			}
+		}
+	}
+	return n
+}
