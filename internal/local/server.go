@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
 	"strconv"
@@ -23,6 +24,7 @@ import (
 	"github.com/yafdp/yafdp/internal/clock"
 	"github.com/yafdp/yafdp/internal/local/sfnapi"
 	"github.com/yafdp/yafdp/internal/local/sqsapi"
+	"github.com/yafdp/yafdp/internal/local/store"
 	"github.com/yafdp/yafdp/internal/queue"
 	"github.com/yafdp/yafdp/internal/saga"
 )
@@ -57,7 +59,25 @@ type Options struct {
 	Consumer ConsumerOptions
 	// MaxFinishedExecutions caps the finished executions kept (0: all).
 	MaxFinishedExecutions int
+	// DataDir, when set, keeps queues, messages, state machines and
+	// executions with their histories in a bbolt file there, across
+	// restarts; empty keeps everything in memory.
+	DataDir string
+	// DrainTimeout is how long Shutdown lets running executions finish
+	// before it aborts them; 0 aborts them at once.
+	DrainTimeout time.Duration
 }
+
+// What Shutdown stops the executions still running after DrainTimeout
+// with: they end ABORTED with this error and cause.
+const (
+	ShutdownError = "LocalUpShutdown"
+	ShutdownCause = "yafdp local up was shut down while this execution was running, and it did not finish within --drain-timeout."
+)
+
+// LockTimeout is how long Start waits for a data directory that another
+// process holds.
+const LockTimeout = time.Second
 
 // Server is a running pipeline.
 type Server struct {
@@ -72,8 +92,13 @@ type Server struct {
 	SFN    *sfnapi.Service
 	Fakes  *saga.Fakes
 
+	// Restored says what a data directory brought back at start.
+	Restored Restored
+
 	orders   *queue.Queue
 	dlq      *queue.Queue
+	db       *store.DB
+	drain    time.Duration
 	consumer *consumer
 	http     *http.Server
 	listener net.Listener
@@ -100,15 +125,37 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	url := "http://" + ln.Addr().String()
 	clk := clock.Real{}
 
-	s := &Server{URL: url, listener: ln, served: make(chan error, 1)}
-	s.Broker = queue.New(queue.Options{Clock: clk, Region: region, AccountID: Account, BaseURL: url})
+	s := &Server{URL: url, listener: ln, served: make(chan error, 1), drain: opts.DrainTimeout}
+	qopts := queue.Options{Clock: clk, Region: region, AccountID: Account, BaseURL: url}
+	sopts := sfnapi.Options{Region: region, Account: Account, Clock: clk, MaxFinishedExecutions: opts.MaxFinishedExecutions}
+	if opts.DataDir != "" {
+		if s.db, err = openDataDir(opts.DataDir); err != nil {
+			ln.Close()
+			return nil, err
+		}
+		qopts.Store, sopts.Store = s.db.Queues(), s.db.SFN()
+	}
+	s.Broker = queue.New(qopts)
 	s.Fakes = saga.NewFakes(opts.Fakes, clk, opts.Seed)
 	engine := &asl.Engine{Clock: clk, Resources: s.Fakes.Resources(), Region: region, Account: Account, Seed: opts.Seed}
-	s.SFN = sfnapi.New(engine, sfnapi.Options{Region: region, Account: Account, Clock: clk, MaxFinishedExecutions: opts.MaxFinishedExecutions})
+	s.SFN = sfnapi.New(engine, sopts)
 
-	if err := s.createPipeline(opts); err != nil {
+	fail := func(err error) (*Server, error) {
 		ln.Close()
+		s.SFN.Close()
+		s.Broker.Close()
+		if s.db != nil {
+			s.db.Close()
+		}
 		return nil, err
+	}
+	if s.db != nil {
+		if err := s.restore(); err != nil {
+			return fail(fmt.Errorf("--data-dir %s: %w (move the directory away or choose another --data-dir)", opts.DataDir, err))
+		}
+	}
+	if err := s.createPipeline(opts); err != nil {
+		return fail(err)
 	}
 
 	s.http = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
@@ -117,6 +164,48 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s.consumer = newConsumer(s.orders, sfnStarter{s.SFN}, s.StateMachineARN, clk, opts.Consumer)
 	s.consumer.run(context.WithoutCancel(ctx))
 	return s, nil
+}
+
+// Restored counts what a data directory brought back.
+type Restored struct {
+	Queues, Messages, StateMachines, Executions int
+	// Aborted is how many executions were running when the server
+	// stopped, and were ended ABORTED at this start.
+	Aborted int
+}
+
+// openDataDir opens the store and words its errors for the flag.
+func openDataDir(dir string) (*store.DB, error) {
+	db, err := store.Open(dir, LockTimeout)
+	switch {
+	case err == nil:
+		return db, nil
+	case errors.Is(err, store.ErrLocked):
+		return nil, fmt.Errorf("--data-dir %s is in use by another yafdp local up (stop it, or choose another --data-dir)", dir)
+	case errors.Is(err, fs.ErrPermission):
+		return nil, fmt.Errorf("--data-dir %s: permission denied (choose a directory you can write)", dir)
+	}
+	return nil, fmt.Errorf("--data-dir %s: %v (give a directory; it is created when missing)", dir, err)
+}
+
+func (s *Server) restore() error {
+	st, err := s.db.Queues().LoadQueues()
+	if err != nil {
+		return err
+	}
+	if err := s.Broker.Restore(st); err != nil {
+		return err
+	}
+	s.Restored.Queues = len(st.Queues)
+	for _, q := range st.Queues {
+		s.Restored.Messages += len(q.Messages)
+	}
+	if s.Restored.Aborted, err = s.SFN.Restore(); err != nil {
+		return err
+	}
+	st2 := s.SFN.Counts()
+	s.Restored.StateMachines, s.Restored.Executions = st2.StateMachines, st2.Executions
+	return nil
 }
 
 func (s *Server) createPipeline(opts Options) error {
@@ -128,14 +217,14 @@ func (s *Server) createPipeline(opts Options) error {
 	if maxRecv <= 0 {
 		maxRecv = 3
 	}
-	dlq, err := s.Broker.CreateQueue(DLQ, map[string]string{queue.AttrMessageRetentionPeriod: strconv.Itoa(14 * 24 * 3600)}, nil)
+	dlq, err := s.ensureQueue(DLQ, map[string]string{queue.AttrMessageRetentionPeriod: strconv.Itoa(14 * 24 * 3600)})
 	if err != nil {
 		return err
 	}
-	orders, err := s.Broker.CreateQueue(OrdersQueue, map[string]string{
+	orders, err := s.ensureQueue(OrdersQueue, map[string]string{
 		queue.AttrVisibilityTimeout: strconv.Itoa(int(vis / time.Second)),
 		queue.AttrRedrivePolicy:     fmt.Sprintf(`{"deadLetterTargetArn":%q,"maxReceiveCount":%d}`, dlq.ARN(), maxRecv),
-	}, nil)
+	})
 	if err != nil {
 		return err
 	}
@@ -151,11 +240,28 @@ func (s *Server) createPipeline(opts Options) error {
 		Definition: string(def),
 		RoleARN:    "arn:aws:iam::" + Account + ":role/yafdp-saga",
 	})
+	if errors.Is(err, sfnapi.ErrStateMachineAlreadyExists) {
+		return fmt.Errorf("the --data-dir holds the %s state machine with another definition (start with the same --definition, or choose another --data-dir)", saga.StateMachineName)
+	}
 	if err != nil {
 		return fmt.Errorf("create the saga state machine: %w", err)
 	}
 	s.StateMachineARN = sm.ARN
 	return nil
+}
+
+// ensureQueue creates a pipeline queue, or on a restart finds it and gives
+// it the attributes of this start (--visibility-timeout and
+// --max-receive-count may have changed).
+func (s *Server) ensureQueue(name string, attrs map[string]string) (*queue.Queue, error) {
+	q, err := s.Broker.CreateQueue(name, attrs, nil)
+	if !errors.Is(err, queue.ErrQueueAlreadyExists) {
+		return q, err
+	}
+	if q, err = s.Broker.Queue(name); err != nil {
+		return nil, err
+	}
+	return q, q.SetAttributes(attrs)
 }
 
 // routes sends each request to the service its X-Amz-Target names. A GET
@@ -217,21 +323,40 @@ func (s *Server) Status() Status {
 }
 
 // Shutdown stops the consumer (its batches in progress finish), then the
-// HTTP server (requests in progress finish, within ctx), then the
-// executions still running.
+// HTTP server (requests in progress finish, within ctx), then lets running
+// executions finish for DrainTimeout and aborts the rest, and last writes
+// what is pending to the data directory and closes it.
 func (s *Server) Shutdown(ctx context.Context) error {
 	var err error
 	s.closeMu.Do(func() {
 		s.consumer.stop()
 		err = s.http.Shutdown(ctx)
+		if s.drain > 0 {
+			dctx, cancel := context.WithTimeout(ctx, s.drain)
+			s.SFN.Drain(dctx)
+			cancel()
+		}
+		s.SFN.StopRunning(ShutdownError, ShutdownCause)
 		s.SFN.Close()
+		// Aborts are posted to each execution: wait a little for them to
+		// end, so that their ends are saved.
+		actx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		s.SFN.Drain(actx)
+		cancel()
 		s.Broker.Close()
+		if s.db != nil {
+			err = errors.Join(err, s.db.Close())
+		}
 		if serr := <-s.served; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
 			err = errors.Join(err, serr)
 		}
 	})
 	return err
 }
+
+// Draining reports how many executions are still running (for a shutdown
+// message).
+func (s *Server) Draining() int64 { return s.SFN.Stats().Running }
 
 // sfnStarter is the new-order function's StartExecution, in process.
 type sfnStarter struct{ svc *sfnapi.Service }

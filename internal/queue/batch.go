@@ -119,6 +119,9 @@ func (q *Queue) SendBatch(entries []SendBatchEntry) (SendBatchOutput, error) {
 		}
 	}
 	q.end(&o)
+	if err := o.durable(); err != nil {
+		return SendBatchOutput{}, err
+	}
 	return out, nil
 }
 
@@ -141,6 +144,9 @@ func (q *Queue) DeleteBatch(entries []DeleteBatchEntry) (BatchOutput, error) {
 		}
 	}
 	q.end(&o)
+	if err := o.durable(); err != nil {
+		return BatchOutput{}, err
+	}
 	return out, nil
 }
 
@@ -169,5 +175,8 @@ func (q *Queue) ChangeVisibilityBatch(entries []VisibilityBatchEntry) (BatchOutp
 		}
 	}
 	q.end(&o)
+	if err := o.durable(); err != nil {
+		return BatchOutput{}, err
+	}
 	return out, nil
 }

@@ -34,6 +34,10 @@ type Options struct {
 	// asks for 60 s; it is off by default because local tests recreate
 	// queues at once.
 	DeletedQueueCooldown time.Duration
+	// Store, when set, keeps queues and messages durably (see Store); call
+	// Restore with what it saved before using the broker. Nil keeps
+	// everything in memory.
+	Store Store
 }
 
 // Broker holds queues by name, all on one clock. It is what one AWS account
@@ -55,6 +59,7 @@ type Broker struct {
 	deletedAt map[string]int64
 	rng       rand.Source
 	nextInc   uint32
+	store     Store
 }
 
 // New returns an empty broker.
@@ -68,6 +73,7 @@ func New(opts Options) *Broker {
 		queues:    map[string]*Queue{},
 		deletedAt: map[string]int64{},
 		rng:       opts.Source,
+		store:     opts.Store,
 	}
 	if b.clk == nil {
 		b.clk = clock.Real{}
@@ -119,11 +125,22 @@ func (b *Broker) CreateQueue(name string, attrs, tags map[string]string) (*Queue
 	if err := validQueueName(name, fifo); err != nil {
 		return nil, err
 	}
+	q, c, err := b.createQueue(name, fifo, attrs, tags)
+	if err != nil {
+		return nil, err
+	}
+	if err := (&op{commit: c}).durable(); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+func (b *Broker) createQueue(name string, fifo bool, attrs, tags map[string]string) (*Queue, Commit, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	cfg, err := parseAttributes(defaultConfig(), attrs, fifo, true, b.QueueARN(name), b.byARNLocked)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	now := b.clk.Now().UnixNano()
 	if q := b.queues[name]; q != nil {
@@ -138,13 +155,13 @@ func (b *Broker) CreateQueue(name string, attrs, tags map[string]string) (*Queue
 				same = v1 == v2 && ok1 == ok2
 			}
 			if !same {
-				return nil, errorf(ErrQueueAlreadyExists, "A queue already exists with the same name and a different value for attribute %s", k)
+				return nil, nil, errorf(ErrQueueAlreadyExists, "A queue already exists with the same name and a different value for attribute %s", k)
 			}
 		}
-		return q, nil
+		return q, nil, nil
 	}
 	if t, ok := b.deletedAt[name]; ok && b.cooldown > 0 && now-t < int64(b.cooldown) {
-		return nil, errorf(ErrQueueDeletedRecently, "You must wait %d seconds after deleting a queue before you can create another with the same name.", int(b.cooldown/time.Second))
+		return nil, nil, errorf(ErrQueueDeletedRecently, "You must wait %d seconds after deleting a queue before you can create another with the same name.", int(b.cooldown/time.Second))
 	}
 	var seed [32]byte
 	for i := 0; i < 4; i++ {
@@ -156,7 +173,7 @@ func (b *Broker) CreateQueue(name string, attrs, tags map[string]string) (*Queue
 		q.tags[k] = v
 	}
 	b.queues[name] = q
-	return q, nil
+	return q, q.saveConfig(), nil
 }
 
 // Queue returns the queue of a name (GetQueueUrl), or QueueDoesNotExist.
@@ -201,16 +218,20 @@ func (b *Broker) DeleteQueue(name string) error {
 	now := b.clk.Now().UnixNano()
 	b.mu.Lock()
 	q := b.queues[name]
+	var c Commit
 	if q != nil {
 		delete(b.queues, name)
 		b.deletedAt[name] = now
+		if b.store != nil {
+			c = b.store.Append([]Change{{Kind: ChangeDeleteQueue, Name: name, Inc: q.inc}})
+		}
 	}
 	b.mu.Unlock()
 	if q == nil {
 		return errQueueGone()
 	}
 	q.shutdown(errQueueGone())
-	return nil
+	return (&op{commit: c}).durable()
 }
 
 // Close ends every queue's timers, long polls and move tasks; long polls

@@ -21,13 +21,9 @@
 // Persistence: the state is plain data. A queue is its config (the
 // settable attributes), its counters and a set of message values; every
 // other structure (rings, heaps, the retention list, FIFO groups) is an
-// index over the messages, rebuilt by enqueueing them again. A later
-// --data-dir store would snapshot, under each queue's lock, the config,
-// tags, counters, the next sequence number, the deduplication map and each
-// live message's fields (id, body, attributes, group and deduplication ids,
-// sender, sentAt, origin, receive count, first receive, state and
-// visibleAt), and append each operation to a log between snapshots. Restore
-// would recreate each queue with its incarnation number (which keeps old
-// receipt handles valid) and enqueue the messages in seq order with their
-// saved state.
+// index over the messages, rebuilt by enqueueing them again. With a Store
+// (Options.Store, used by `local up --data-dir`), every operation hands its
+// changes to the store in order, and Broker.Restore enqueues saved messages
+// again in seq order with their saved state, under the queue's saved
+// incarnation number (which keeps old receipt handles valid). See Store.
 package queue

@@ -124,7 +124,13 @@ func (b *Broker) StartMessageMoveTask(in MoveTaskInput) (string, error) {
 		src.tasks = src.tasks[len(src.tasks)-10:]
 	}
 	t.timer = src.clk.AfterFunc(t.period(), func() { b.moveTick(t) })
+	if b.store != nil {
+		src.logTask(&o, t)
+	}
 	src.end(&o)
+	if err := o.durable(); err != nil {
+		return "", err
+	}
 	return t.handle, nil
 }
 
@@ -160,6 +166,9 @@ func (b *Broker) moveTick(t *moveTask) {
 	}
 	if t.status == MoveTaskCancelling {
 		t.finish(src, MoveTaskCancelled, "")
+		if b.store != nil {
+			src.logTask(&o, t)
+		}
 		src.end(&o)
 		return
 	}
@@ -203,9 +212,12 @@ func (b *Broker) moveTick(t *moveTask) {
 	default:
 		t.timer = src.clk.AfterFunc(t.period(), func() { b.moveTick(t) })
 	}
+	if b.store != nil && (len(moves) > 0 || t.status != MoveTaskRunning) {
+		src.logTask(&o, t)
+	}
 	src.end(&o)
 	for _, mv := range moves {
-		mv.dest.acceptMoved(mv.m)
+		mv.dest.acceptMoved(mv.m, src)
 	}
 }
 
@@ -243,11 +255,17 @@ func (q *Queue) takeMovable(m *message) {
 }
 
 // acceptMoved enqueues a message from a move task as a new message: new
-// id, sent now, received never.
-func (q *Queue) acceptMoved(m *message) {
+// id, sent now, received never. With a store, its deletion from the source
+// is written with its arrival, as for dead letters.
+func (q *Queue) acceptMoved(m *message, src *Queue) {
 	var o op
 	if err := q.begin(&o); err != nil {
-		return // the destination was deleted meanwhile
+		// The destination was deleted meanwhile: the message is gone.
+		if q.b.store != nil {
+			src.logged(&o, ChangeDeleteMessage, m)
+			q.b.store.Append(o.changes)
+		}
+		return
 	}
 	c := newMessage()
 	c.id = q.newID()
@@ -258,6 +276,10 @@ func (q *Queue) acceptMoved(m *message) {
 	c.sentAt, c.origin, c.visibleAt = o.now, o.now, o.now
 	q.enqueue(c, o.now)
 	q.st.movedIn++
+	if q.b.store != nil {
+		q.logged(&o, ChangePutMessage, c)
+		src.logged(&o, ChangeDeleteMessage, m)
+	}
 	o.kick = true
 	q.end(&o)
 }

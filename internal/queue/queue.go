@@ -152,6 +152,9 @@ type op struct {
 	kick bool       // messages may have become receivable
 	dead []*message // to move to the dead-letter queue after unlocking
 	done []delivery // long polls to answer after unlocking
+
+	changes []Change // for the broker's store, when it has one
+	commit  Commit
 }
 
 type delivery struct {
@@ -185,10 +188,13 @@ func (q *Queue) end(o *op) {
 	if o.kick && q.waiters.head != nil {
 		q.serve(o)
 	}
+	if q.b.store != nil {
+		q.commit(o)
+	}
 	q.arm(o.now)
 	q.mu.Unlock()
 	if len(o.dead) > 0 {
-		o.dlq.acceptDeadLetters(o.dead, q.arn)
+		o.dlq.acceptDeadLetters(o.dead, q)
 	}
 	for _, d := range o.done {
 		d.w.done(d.msgs, d.err)
@@ -231,12 +237,18 @@ func (q *Queue) advance(o *op) {
 			o.kick = true
 		}
 		q.st.expired++
+		if q.b.store != nil {
+			q.logged(o, ChangeDeleteMessage, m)
+		}
 	}
 	if q.fifo {
 		for e := q.dedupLog.front(); e != nil && e.until <= now; e = q.dedupLog.front() {
 			q.dedupLog.popFront()
 			if d, ok := q.dedup[e.key]; ok && d.until <= now {
 				delete(q.dedup, e.key)
+				if q.b.store != nil {
+					o.changes = append(o.changes, Change{Kind: ChangeDeleteDedup, Name: q.name, Inc: q.inc, Dedup: DedupRecord{Key: e.key}})
+				}
 			}
 		}
 	}
@@ -500,6 +512,9 @@ func (q *Queue) receiveLocked(o *op, sp *receiveSpec) []Message {
 				continue
 			}
 			q.deliver(m, o.now, vt)
+			if q.b.store != nil {
+				q.logged(o, ChangeReceiveMessage, m)
+			}
 			if out == nil {
 				out = make([]Message, 0, min(sp.max, q.nVisible+1))
 			}
@@ -530,6 +545,9 @@ func (q *Queue) receiveFIFO(o *op, sp *receiveSpec, vt, maxRC int) []Message {
 			} else {
 				q.nVisible--
 				q.deliver(m, o.now, vt)
+				if q.b.store != nil {
+					q.logged(o, ChangeReceiveMessage, m)
+				}
 				out = append(out, q.render(m, sp))
 			}
 			m = next
@@ -709,6 +727,9 @@ func (q *Queue) Delete(receiptHandle string) error {
 	}
 	err := q.deleteLocked(&o, receiptHandle)
 	q.end(&o)
+	if err == nil {
+		err = o.durable()
+	}
 	return err
 }
 
@@ -731,6 +752,9 @@ func (q *Queue) deleteLocked(o *op, h string) error {
 		o.kick = true
 	}
 	q.st.deleted++
+	if q.b.store != nil {
+		q.logged(o, ChangeDeleteMessage, m)
+	}
 	return nil
 }
 
@@ -750,6 +774,9 @@ func (q *Queue) ChangeVisibility(receiptHandle string, timeout int) error {
 	}
 	err := q.changeVisibilityLocked(&o, receiptHandle, timeout)
 	q.end(&o)
+	if err == nil {
+		err = o.durable()
+	}
 	return err
 }
 
@@ -793,6 +820,9 @@ func (q *Queue) changeVisibilityLocked(o *op, h string, timeout int) error {
 	default:
 		return handleNotAvailable(h)
 	}
+	if q.b.store != nil {
+		q.logged(o, ChangeReceiveMessage, m)
+	}
 	if d == 0 {
 		q.advance(o)
 	}
@@ -812,8 +842,11 @@ func (q *Queue) Purge() error {
 	q.purged, q.lastPurge = true, o.now
 	q.st.purged += int64(q.msgs.len())
 	q.clearMessages()
+	if q.b.store != nil {
+		o.changes = append(o.changes, Change{Kind: ChangePurge, Name: q.name, Inc: q.inc})
+	}
 	q.end(&o)
-	return nil
+	return o.durable()
 }
 
 // clearMessages drops every message; deduplication ids stay.
@@ -867,10 +900,22 @@ func (q *Queue) shutdown(err error) {
 // They keep their id, body, attributes and SentTimestamp; their receive
 // count starts again. On a standard queue their retention still counts from
 // the original send, on a FIFO queue from now, as AWS documents.
-func (q *Queue) acceptDeadLetters(ms []*message, sourceARN string) {
+//
+// With a store, each dead letter's deletion from its source is written in
+// the same change set as its arrival here, so a crash between the two
+// leaves it in one queue or the other, never in none.
+func (q *Queue) acceptDeadLetters(ms []*message, src *Queue) {
+	sourceARN := src.arn
 	var o op
 	if err := q.begin(&o); err != nil {
-		return // the dead-letter queue was deleted meanwhile
+		// The dead-letter queue was deleted meanwhile: they are gone.
+		if q.b.store != nil {
+			for _, m := range ms {
+				src.logged(&o, ChangeDeleteMessage, m)
+			}
+			q.b.store.Append(o.changes)
+		}
+		return
 	}
 	for _, m := range ms {
 		c := newMessage()
@@ -883,6 +928,10 @@ func (q *Queue) acceptDeadLetters(ms []*message, sourceARN string) {
 		c.visibleAt = o.now
 		q.enqueue(c, o.now)
 		q.st.deadLettersIn++
+		if q.b.store != nil {
+			q.logged(&o, ChangePutMessage, c)
+			src.logged(&o, ChangeDeleteMessage, m)
+		}
 	}
 	o.kick = true
 	q.end(&o)
@@ -895,12 +944,29 @@ func (q *Queue) Tags() map[string]string {
 	return maps.Clone(q.tags)
 }
 
+// saveConfig hands the queue's record to the store after a change of its
+// attributes or tags; q.mu is held. It returns nil without a store.
+func (q *Queue) saveConfig() Commit {
+	if q.b.store == nil {
+		return nil
+	}
+	return q.b.store.Append([]Change{{Kind: ChangePutQueue, Name: q.name, Inc: q.inc, Queue: q.record(q.cfg.Load())}})
+}
+
 // Tag adds or replaces tags (TagQueue); a queue has at most 50.
 func (q *Queue) Tag(tags map[string]string) error {
+	c, err := q.tag(tags)
+	if err != nil {
+		return err
+	}
+	return (&op{commit: c}).durable()
+}
+
+func (q *Queue) tag(tags map[string]string) (Commit, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.deleted.Load() {
-		return errQueueGone()
+		return nil, errQueueGone()
 	}
 	n := len(q.tags)
 	for k := range tags {
@@ -909,21 +975,23 @@ func (q *Queue) Tag(tags map[string]string) error {
 		}
 	}
 	if n > 50 {
-		return errorf(ErrInvalidParameterValue, "Too many tags added for queue %s.", q.name)
+		return nil, errorf(ErrInvalidParameterValue, "Too many tags added for queue %s.", q.name)
 	}
 	maps.Copy(q.tags, tags)
-	return nil
+	return q.saveConfig(), nil
 }
 
 // Untag removes tags by key (UntagQueue).
 func (q *Queue) Untag(keys []string) error {
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	if q.deleted.Load() {
+		q.mu.Unlock()
 		return errQueueGone()
 	}
 	for _, k := range keys {
 		delete(q.tags, k)
 	}
-	return nil
+	c := q.saveConfig()
+	q.mu.Unlock()
+	return (&op{commit: c}).durable()
 }

@@ -131,6 +131,9 @@ func (q *Queue) Send(in SendInput) (SendOutput, error) {
 	}
 	out := q.sendLocked(&o, &p)
 	q.end(&o)
+	if err := o.durable(); err != nil {
+		return SendOutput{}, err
+	}
 	return out, nil
 }
 
@@ -164,6 +167,9 @@ func (q *Queue) sendLocked(o *op, p *prepared) SendOutput {
 	m.visibleAt = o.now + int64(p.delay)*int64(time.Second)
 	q.enqueue(m, o.now)
 	q.st.sent++
+	if q.b.store != nil {
+		q.logged(o, ChangePutMessage, m)
+	}
 	if m.state == stVisible {
 		o.kick = true
 	}
@@ -173,6 +179,10 @@ func (q *Queue) sendLocked(o *op, p *prepared) SendOutput {
 		until := o.now + int64(DeduplicationWindow)
 		q.dedup[key] = dedupEntry{id: m.id, seqNum: out.SequenceNumber, until: until}
 		q.dedupLog.push(&dedupLogEntry{key: key, until: until})
+		if q.b.store != nil {
+			o.changes = append(o.changes, Change{Kind: ChangePutDedup, Name: q.name, Inc: q.inc,
+				Dedup: DedupRecord{Key: key, MessageID: m.id, SequenceNumber: out.SequenceNumber, Until: until}})
+		}
 	}
 	return out
 }

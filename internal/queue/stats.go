@@ -114,22 +114,30 @@ func contains(s []string, x string) bool {
 // type cannot change. A new VisibilityTimeout or DelaySeconds applies to
 // later receives and sends; a new MessageRetentionPeriod to every message.
 func (q *Queue) SetAttributes(attrs map[string]string) error {
+	c, err := q.setAttributes(attrs)
+	if err != nil {
+		return err
+	}
+	return (&op{commit: c}).durable()
+}
+
+func (q *Queue) setAttributes(attrs map[string]string) (Commit, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.deleted.Load() {
-		return errQueueGone()
+		return nil, errQueueGone()
 	}
 	q.b.mu.RLock()
 	c, err := parseAttributes(*q.cfg.Load(), attrs, q.fifo, false, q.arn, q.b.byARNLocked)
 	q.b.mu.RUnlock()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	q.cfg.Store(&c)
 	if now := q.clk.Now().UnixNano(); now > q.modified {
 		q.modified = now
 	}
-	return nil
+	return q.saveConfig(), nil
 }
 
 // Receivable reports whether a receive now would find a message to deliver

@@ -36,6 +36,8 @@ type UpOptions struct {
 	VisibilityTimeout time.Duration
 	MaxReceiveCount   int
 	DefinitionFile    string
+	DataDir           string
+	DrainTimeout      time.Duration
 
 	server local.Options
 	// Ready, when set, is called with the running server (tests).
@@ -68,13 +70,32 @@ func NewCmdUp(f *cmdutil.Factory, runF func(context.Context, *UpOptions) error) 
 			the queue, and to the DLQ after maxReceiveCount deliveries):
 			  neworder.error=RATE         a share of deliveries fail
 			  neworder.outage=START+DUR   every delivery fails in that window
-			State lives in memory: it is gone when the server stops. Keeping it across
-			restarts (--data-dir) is not built yet.
+
+			State lives in memory by default: it is gone when the server stops. With
+			--data-dir DIR it is kept in DIR/yafdp-local.db (bbolt; DIR is created when
+			missing) and comes back on the next start with the same --data-dir: queues
+			with their attributes and tags, every message not deleted (body, attributes,
+			ids, receive count, visibility timeout, FIFO groups and deduplication ids),
+			state machines, and executions with their status, input, output and
+			history. The queues and the state machine are not created twice, and the
+			consumer picks up where the queue is. A send or delete is written to disk
+			(fsync) before it is answered, so a crash, even kill -9, loses no
+			acknowledged message. Message move tasks are listed again, but one that was
+			running is FAILED (LocalUpRestarted): what it moved stays moved, the rest
+			stays in the DLQ. Not kept: queue counters and the fake services' ledgers.
+			An execution cannot resume in the middle: one still running when the
+			server stopped is ended ABORTED at the next start, with error
+			LocalUpRestarted and an ExecutionAborted event after the events it had
+			reached (each is saved as it happens). Ctrl-C lets running
+			executions finish for --drain-timeout first and aborts the rest (error
+			LocalUpShutdown).
+			Only one local up can use a data directory at a time.
 		`),
 		Example: cmdutil.Examples(`
 			$ yafdp local up
 			$ yafdp local up --addr 127.0.0.1:4600 --fault payment.decline=0.05 --fault payment.tps=20
 			$ yafdp local up --scenario scenarios/payment-outage.yaml --fault neworder.outage=10s+20s
+			$ yafdp local up --data-dir ~/.local/share/yafdp/local --drain-timeout 30s
 		`),
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -98,6 +119,9 @@ func NewCmdUp(f *cmdutil.Factory, runF func(context.Context, *UpOptions) error) 
 	fl.DurationVar(&opts.VisibilityTimeout, "visibility-timeout", 30*time.Second, "The orders queue's visibility timeout")
 	fl.IntVar(&opts.MaxReceiveCount, "max-receive-count", 3, "Deliveries before a message moves to the DLQ")
 	fl.StringVar(&opts.DefinitionFile, "definition", "", "Run the ASL document in `file` instead of the built-in saga")
+	fl.StringVar(&opts.DataDir, "data-dir", "", "Keep queues, messages, executions and histories in `dir` across restarts")
+	fl.DurationVar(&opts.DrainTimeout, "drain-timeout", 10*time.Second, "On Ctrl-C, how long running executions may finish before they are aborted")
+	_ = cmd.MarkFlagDirname("data-dir")
 	_ = cmd.MarkFlagFilename("scenario", "yaml", "yml")
 	_ = cmd.MarkFlagFilename("definition", "json")
 	_ = cmd.RegisterFlagCompletionFunc("fault", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -166,6 +190,13 @@ func (o *UpOptions) parse() error {
 		return cmdutil.FlagErrorf("--visibility-timeout: must be between 1s and 12h, whole seconds")
 	case o.MaxReceiveCount < 1 || o.MaxReceiveCount > 1000:
 		return cmdutil.FlagErrorf("--max-receive-count: must be between 1 and 1000")
+	case o.DrainTimeout < 0 || o.DrainTimeout > time.Hour:
+		return cmdutil.FlagErrorf("--drain-timeout: must be between 0s and 1h")
+	}
+	if o.DataDir != "" {
+		if fi, err := os.Stat(o.DataDir); err == nil && !fi.IsDir() {
+			return cmdutil.FlagErrorf("--data-dir %s: not a directory (give a directory; it is created when missing)", o.DataDir)
+		}
 	}
 	var def []byte
 	if o.DefinitionFile != "" {
@@ -181,6 +212,7 @@ func (o *UpOptions) parse() error {
 	o.server = local.Options{
 		Addr: o.Addr, Fakes: cfg, Seed: o.Seed, Definition: def,
 		VisibilityTimeout: o.VisibilityTimeout, MaxReceiveCount: o.MaxReceiveCount, Consumer: cons,
+		DataDir: o.DataDir, DrainTimeout: o.DrainTimeout,
 	}
 	return nil
 }
@@ -225,6 +257,14 @@ func runUp(ctx context.Context, o *UpOptions) error {
 	}); err != nil {
 		return err
 	}
+	if o.DataDir != "" {
+		r := srv.Restored
+		fmt.Fprintf(o.IO.ErrOut, "data dir %s: restored %d queues, %d messages, %d state machines, %d executions", o.DataDir, r.Queues, r.Messages, r.StateMachines, r.Executions)
+		if r.Aborted > 0 {
+			fmt.Fprintf(o.IO.ErrOut, " (%d were running when local up stopped: now ABORTED)", r.Aborted)
+		}
+		fmt.Fprintln(o.IO.ErrOut)
+	}
 	if o.Ready != nil {
 		o.Ready(srv)
 	}
@@ -248,7 +288,10 @@ loop:
 		fmt.Fprint(o.IO.ErrOut, "\r\033[K")
 	}
 	fmt.Fprintln(o.IO.ErrOut, "shutting down: finishing the batches in progress…")
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	if n := srv.Draining(); n > 0 && o.DrainTimeout > 0 {
+		fmt.Fprintf(o.IO.ErrOut, "letting %d running sagas finish (up to %s; Ctrl-C again to quit at once)…\n", n, o.DrainTimeout)
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second+o.DrainTimeout)
 	defer cancel()
 	err = srv.Shutdown(sctx)
 	fmt.Fprintln(o.IO.ErrOut, statusLine(srv.Status(), s))

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +14,25 @@ import (
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/config"
 	"github.com/yafdp/yafdp/internal/local"
+	"github.com/yafdp/yafdp/internal/local/store"
 )
+
+// A data directory that another local up holds is refused with a usage
+// error (exit 2) that names the flag and the way out.
+func TestUpDataDirInUse(t *testing.T) {
+	dir := t.TempDir()
+	db, err := store.Open(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	f, _ := clitest.NewFactory(&config.Config{Output: "json"})
+	err = clitest.Exec(NewCmdUp(f, nil), "--addr", "127.0.0.1:0", "--data-dir", dir)
+	var ue *cmdutil.UsageError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "--data-dir "+dir+" is in use by another yafdp local up") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("%v, want a one-line usage error", err)
+	}
+}
 
 func TestUpFlags(t *testing.T) {
 	f, _ := clitest.NewFactory(nil)
@@ -33,6 +53,10 @@ func TestUpFlags(t *testing.T) {
 }
 
 func TestUpBadInput(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		args []string
 		want string
@@ -47,6 +71,8 @@ func TestUpBadInput(t *testing.T) {
 		{[]string{"--max-receive-count", "0"}, "--max-receive-count"},
 		{[]string{"--scenario", "/nope.yaml"}, "does not exist"},
 		{[]string{"--definition", "/nope.json"}, "--definition"},
+		{[]string{"--data-dir", file}, "--data-dir " + file + ": not a directory"},
+		{[]string{"--drain-timeout", "-1s"}, "--drain-timeout"},
 	} {
 		f, _ := clitest.NewFactory(nil)
 		err := clitest.Exec(NewCmdUp(f, func(context.Context, *UpOptions) error { return nil }), c.args...)

@@ -222,7 +222,7 @@ func opStartExecution(s *Service, _ context.Context, body []byte) (any, *Error) 
 	if err != nil {
 		return nil, err
 	}
-	arn, start, err := s.startExecution(req)
+	arn, start, err := s.startExecution(req, true)
 	if err != nil {
 		return nil, err
 	}

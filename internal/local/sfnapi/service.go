@@ -3,6 +3,7 @@ package sfnapi
 import (
 	"context"
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -50,6 +51,11 @@ type Options struct {
 	// OnDone, when set, is called once when any execution ends, on the
 	// goroutine that ended it. It must not block.
 	OnDone func(x *asl.Execution)
+	// Store, when set, keeps state machines and Standard executions with
+	// their histories (see Store); call Restore before serving. New then
+	// sets the engine's Observer (calling the one it had) to save each
+	// event as it happens. Nil keeps everything in memory.
+	Store Store
 }
 
 // Service is an in-memory Step Functions: state machines and their
@@ -109,11 +115,14 @@ type execution struct {
 
 	once  sync.Once
 	ready chan struct{}
-	x     *asl.Execution // set once, before ready is closed
+	x     run // set once, before ready is closed
+
+	saveMu sync.Mutex
+	saved  bool // its final state went to the store
 }
 
 // set publishes the engine's execution (nil when the start failed).
-func (e *execution) set(x *asl.Execution) {
+func (e *execution) set(x run) {
 	e.once.Do(func() {
 		e.x = x
 		close(e.ready)
@@ -122,7 +131,7 @@ func (e *execution) set(x *asl.Execution) {
 
 // exec returns the engine's execution once started; nil when its start
 // failed.
-func (e *execution) exec() *asl.Execution {
+func (e *execution) exec() run {
 	<-e.ready
 	return e.x
 }
@@ -153,6 +162,10 @@ func New(engine *asl.Engine, opts Options) *Service {
 		s.account = "123456789012"
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	if opts.Store != nil {
+		// Histories are saved event by event, through the engine.
+		engine.Observer = historyObserver{s: s, next: engine.Observer}
+	}
 	return s
 }
 
@@ -299,11 +312,12 @@ func (s *Service) createStateMachine(req *createStateMachineRequest) (*machine, 
 		execs: map[string]*execution{},
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed {
+		s.mu.Unlock()
 		return nil, errClosed()
 	}
 	if old, ok := s.machines[m.arn]; ok {
+		s.mu.Unlock()
 		if old.definition == m.definition && old.typ == m.typ && value.Equal(old.logging, m.logging) && value.Equal(old.tracing, m.tracing) {
 			return old, nil
 		}
@@ -311,6 +325,14 @@ func (s *Service) createStateMachine(req *createStateMachineRequest) (*machine, 
 	}
 	m.seq = s.seq.Add(1)
 	s.machines[m.arn] = m
+	var c Commit
+	if s.opts.Store != nil {
+		c = s.opts.Store.Put(KindMachine, m.arn, m.doc())
+	}
+	s.mu.Unlock()
+	if err := wait(c); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 
@@ -392,6 +414,10 @@ func (s *Service) deleteStateMachine(arn *string) *Error {
 	s.mu.Lock()
 	m, ok := s.machines[*arn]
 	delete(s.machines, *arn)
+	var c Commit
+	if ok && s.opts.Store != nil {
+		c = s.opts.Store.Delete(KindMachine, m.arn)
+	}
 	s.mu.Unlock()
 	if !ok {
 		return nil
@@ -402,13 +428,23 @@ func (s *Service) deleteStateMachine(arn *string) *Error {
 	for _, x := range m.runningExecutions() {
 		x.Stop("", "")
 	}
-	return nil
+	if s.opts.Store != nil {
+		// Executions stopped above may still save their end: Restore drops
+		// executions of machines it does not know.
+		m.mu.Lock()
+		order := slices.Clone(m.order)
+		m.mu.Unlock()
+		for _, e := range order {
+			c = s.forgetStored(e)
+		}
+	}
+	return wait(c)
 }
 
-func (m *machine) runningExecutions() []*asl.Execution {
+func (m *machine) runningExecutions() []run {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var out []*asl.Execution
+	var out []run
 	for _, e := range m.order {
 		if x := e.exec(); !e.evicted && x != nil && !x.Done() {
 			out = append(out, x)
@@ -455,6 +491,12 @@ func (s *Service) listStateMachines(maxResults *int64, token *string) ([]*machin
 //
 // ctx bounds only the call: the execution runs until it ends or the service
 // is closed.
+//
+// With a Store, StartExecution returns once the start is queued for the
+// store, not once it is durable: the store applies changes in order, so
+// any later change that is waited for (the consumer's DeleteMessage of the
+// order) makes it durable too, without one more fsync per execution. The
+// API's StartExecution, over HTTP, answers only once the start is durable.
 func (s *Service) StartExecution(ctx context.Context, stateMachineARN, name, input string) (arn string, start time.Time, err error) {
 	if err := ctx.Err(); err != nil {
 		return "", time.Time{}, err
@@ -466,7 +508,7 @@ func (s *Service) StartExecution(ctx context.Context, stateMachineARN, name, inp
 	if input != "" {
 		req.Input = &input
 	}
-	arn, start, e := s.startExecution(req)
+	arn, start, e := s.startExecution(req, false)
 	if e != nil {
 		return "", time.Time{}, e
 	}
@@ -480,7 +522,9 @@ type startExecutionRequest struct {
 	TraceHeader     *string `json:"traceHeader"`
 }
 
-func (s *Service) startExecution(req *startExecutionRequest) (string, time.Time, *Error) {
+// startExecution starts an execution; durable waits until its start is
+// saved in the store.
+func (s *Service) startExecution(req *startExecutionRequest, durable bool) (string, time.Time, *Error) {
 	// Model constraints come first, then the machine, then the name and
 	// the input, in the order AWS checks them.
 	var v validation
@@ -565,7 +609,14 @@ func (s *Service) startExecution(req *startExecutionRequest) (string, time.Time,
 		return "", time.Time{}, newError(CodeInvalidExecutionInput, "Invalid State Machine Execution Input: '%s'", serr.Error())
 	}
 	e.set(x)
+	c := s.save(e, x, false)
 	s.evict()
+	if !durable {
+		c = nil
+	}
+	if err := wait(c); err != nil {
+		return "", time.Time{}, err
+	}
 	return e.arn, x.StartTime(), nil
 }
 
@@ -597,6 +648,9 @@ func (s *Service) done(e *execution, x *asl.Execution) {
 	case asl.StatusAborted:
 		s.aborted.Add(1)
 	}
+	if e != nil {
+		s.save(e, x, true)
+	}
 	if e != nil && s.opts.MaxFinishedExecutions > 0 {
 		s.finMu.Lock()
 		s.finished = append(s.finished, e)
@@ -624,6 +678,9 @@ func (s *Service) evict() {
 	s.finMu.Unlock()
 	for _, e := range old {
 		e.m.forget(e)
+		if s.opts.Store != nil {
+			s.forgetStored(e)
+		}
 	}
 }
 
@@ -652,7 +709,7 @@ func (m *machine) forget(e *execution) {
 }
 
 // lookupExecution validates an execution ARN and finds the execution.
-func (s *Service) lookupExecution(arn *string) (*execution, *asl.Execution, *Error) {
+func (s *Service) lookupExecution(arn *string) (*execution, run, *Error) {
 	var v validation
 	v.required("executionArn", arn != nil)
 	v.length("executionArn", arn, 1, maxARNLength, false)
@@ -685,12 +742,19 @@ func (s *Service) lookupExecution(arn *string) (*execution, *asl.Execution, *Err
 // Execution returns the engine's execution behind a Standard execution ARN,
 // to wait for it or read its events in-process. Errors: InvalidArn,
 // ExecutionDoesNotExist.
+//
+// An execution restored from a store (Options.Store) has no engine
+// execution: DescribeExecution and GetExecutionHistory serve it.
 func (s *Service) Execution(arn string) (*asl.Execution, error) {
 	_, x, err := s.lookupExecution(&arn)
 	if err != nil {
 		return nil, err
 	}
-	return x, nil
+	ax, ok := x.(*asl.Execution)
+	if !ok {
+		return nil, newError(CodeExecutionDoesNotExist, "Execution %s was restored from the data directory and has no engine execution", arn)
+	}
+	return ax, nil
 }
 
 // ExecutionInfo describes an execution, as DescribeExecution does.
@@ -712,7 +776,7 @@ type ExecutionInfo struct {
 	Cause string
 }
 
-func (e *execution) info(x *asl.Execution) ExecutionInfo {
+func (e *execution) info(x run) ExecutionInfo {
 	status, out, errName, cause := x.Result()
 	in := ExecutionInfo{ARN: e.arn, StateMachineARN: e.m.arn, Name: e.name, Status: status,
 		Start: x.StartTime(), Stop: x.StopTime(), Input: e.input}
