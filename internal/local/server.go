@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/yafdp/yafdp/internal/asl"
@@ -120,7 +121,10 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w (is another local up or LocalStack running? choose another --addr)", addr, err)
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, fmt.Errorf("listen on %s: %w (is another local up or LocalStack running? choose another --addr)", addr, err)
+		}
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	url := "http://" + ln.Addr().String()
 	clk := clock.Real{}

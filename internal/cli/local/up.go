@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -181,6 +182,9 @@ func (o *UpOptions) parse() error {
 	if err := cfg.Validate(); err != nil {
 		return cmdutil.FlagErrorf("--fault: %v", err)
 	}
+	if err := checkAddr(o.Addr); err != nil {
+		return cmdutil.FlagErrorf("--addr: %v", err)
+	}
 	switch {
 	case o.Workers < 1 || o.Workers > 1000:
 		return cmdutil.FlagErrorf("--workers: must be between 1 and 1000")
@@ -303,4 +307,20 @@ func statusLine(st local.Status, s *ui.Styles) string {
 		ui.Count(int64(st.OrdersVisible)), ui.Count(int64(st.OrdersInFlight)), ui.Count(int64(st.DLQVisible)),
 		ui.Count(st.SagasRunning), s.SuccessIcon(), ui.Count(st.SagasSucceeded),
 		s.FailureIcon(), ui.Count(st.SagasFailed+st.SagasTimedOut+st.SagasAborted))
+}
+
+// checkAddr accepts host:port with a numeric port (0 picks a free one) and
+// a host that is an IP address or a name, as net.Listen takes it.
+func checkAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q is not host:port; for example 127.0.0.1:4566", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("port %q must be a number from 0 to 65535 (0 picks a free port)", port)
+	}
+	if host == "" {
+		return fmt.Errorf("%q has no host, which would listen on every interface; say 127.0.0.1 (or 0.0.0.0 if you mean it)", addr)
+	}
+	return nil
 }

@@ -73,6 +73,9 @@ func TestUpBadInput(t *testing.T) {
 		{[]string{"--definition", "/nope.json"}, "--definition"},
 		{[]string{"--data-dir", file}, "--data-dir " + file + ": not a directory"},
 		{[]string{"--drain-timeout", "-1s"}, "--drain-timeout"},
+		{[]string{"--addr", "nonsense"}, `--addr: "nonsense" is not host:port`},
+		{[]string{"--addr", "127.0.0.1:99999"}, "--addr: port \"99999\" must be a number from 0 to 65535"},
+		{[]string{"--addr", ":4566"}, "has no host"},
 	} {
 		f, _ := clitest.NewFactory(nil)
 		err := clitest.Exec(NewCmdUp(f, func(context.Context, *UpOptions) error { return nil }), c.args...)
@@ -83,8 +86,6 @@ func TestUpBadInput(t *testing.T) {
 	}
 }
 
-// local up runs until its context ends, prints where it listens, answers
-// on that endpoint, and shuts down cleanly (exit 0).
 // TestUpServesUntilCancelled starts local up as the command does, checks it
 // answers, cancels it as Ctrl-C does, and compares what it printed (table
 // and JSON) with the golden files, the port aside.
