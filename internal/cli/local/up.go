@@ -39,6 +39,7 @@ type UpOptions struct {
 	DefinitionFile    string
 	DataDir           string
 	DrainTimeout      time.Duration
+	KeepExecutions    int
 
 	server local.Options
 	// Ready, when set, is called with the running server (tests).
@@ -122,6 +123,7 @@ func NewCmdUp(f *cmdutil.Factory, runF func(context.Context, *UpOptions) error) 
 	fl.StringVar(&opts.DefinitionFile, "definition", "", "Run the ASL document in `file` instead of the built-in saga")
 	fl.StringVar(&opts.DataDir, "data-dir", "", "Keep queues, messages, executions and histories in `dir` across restarts")
 	fl.DurationVar(&opts.DrainTimeout, "drain-timeout", 10*time.Second, "On Ctrl-C, how long running executions may finish before they are aborted")
+	fl.IntVar(&opts.KeepExecutions, "keep-executions", 10000, "Finished executions kept with their histories, oldest forgotten first (0: all; each saga takes ~20 KB)")
 	_ = cmd.MarkFlagDirname("data-dir")
 	_ = cmd.MarkFlagFilename("scenario", "yaml", "yml")
 	_ = cmd.MarkFlagFilename("definition", "json")
@@ -194,6 +196,8 @@ func (o *UpOptions) parse() error {
 		return cmdutil.FlagErrorf("--visibility-timeout: must be between 1s and 12h, whole seconds")
 	case o.MaxReceiveCount < 1 || o.MaxReceiveCount > 1000:
 		return cmdutil.FlagErrorf("--max-receive-count: must be between 1 and 1000")
+	case o.KeepExecutions < 0:
+		return cmdutil.FlagErrorf("--keep-executions: must be 0 (keep all) or more")
 	case o.DrainTimeout < 0 || o.DrainTimeout > time.Hour:
 		return cmdutil.FlagErrorf("--drain-timeout: must be between 0s and 1h")
 	}
@@ -216,7 +220,7 @@ func (o *UpOptions) parse() error {
 	o.server = local.Options{
 		Addr: o.Addr, Fakes: cfg, Seed: o.Seed, Definition: def,
 		VisibilityTimeout: o.VisibilityTimeout, MaxReceiveCount: o.MaxReceiveCount, Consumer: cons,
-		DataDir: o.DataDir, DrainTimeout: o.DrainTimeout,
+		DataDir: o.DataDir, DrainTimeout: o.DrainTimeout, MaxFinishedExecutions: o.KeepExecutions,
 	}
 	return nil
 }

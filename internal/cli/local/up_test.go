@@ -76,6 +76,7 @@ func TestUpBadInput(t *testing.T) {
 		{[]string{"--addr", "nonsense"}, `--addr: "nonsense" is not host:port`},
 		{[]string{"--addr", "127.0.0.1:99999"}, "--addr: port \"99999\" must be a number from 0 to 65535"},
 		{[]string{"--addr", ":4566"}, "has no host"},
+		{[]string{"--keep-executions", "-1"}, "--keep-executions"},
 	} {
 		f, _ := clitest.NewFactory(nil)
 		err := clitest.Exec(NewCmdUp(f, func(context.Context, *UpOptions) error { return nil }), c.args...)

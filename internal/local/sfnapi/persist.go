@@ -238,6 +238,11 @@ func (s *Service) Restore() (aborted int, err error) {
 		return 0, err
 	}
 	var stale []*execution
+	type ended struct {
+		e    *execution
+		stop time.Time
+	}
+	var done []ended // every restored execution, to count toward MaxFinishedExecutions
 	err = st.Each(KindExecution, func(key string, doc []byte) error {
 		var d executionDoc
 		if err := json.Unmarshal(doc, &d); err != nil {
@@ -270,6 +275,7 @@ func (s *Service) Restore() (aborted int, err error) {
 		e.set(r)
 		m.execs[e.name] = e
 		m.order = append(m.order, e)
+		done = append(done, ended{e, r.stop})
 		maxSeq = max(maxSeq, d.Seq)
 		return nil
 	})
@@ -299,6 +305,24 @@ func (s *Service) Restore() (aborted int, err error) {
 	}
 	if err := wait(last); err != nil {
 		return 0, err
+	}
+	if s.opts.MaxFinishedExecutions > 0 {
+		// They all ended before this process started: oldest first, ahead
+		// of any that end from now on, then forget beyond the limit.
+		sort.Slice(done, func(i, j int) bool {
+			if !done[i].stop.Equal(done[j].stop) {
+				return done[i].stop.Before(done[j].stop)
+			}
+			return done[i].e.seq < done[j].e.seq
+		})
+		s.finMu.Lock()
+		restored := make([]*execution, 0, len(done)+len(s.finished))
+		for _, d := range done {
+			restored = append(restored, d.e)
+		}
+		s.finished = append(restored, s.finished...)
+		s.finMu.Unlock()
+		s.evict()
 	}
 	return len(stale), nil
 }

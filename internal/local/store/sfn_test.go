@@ -201,3 +201,71 @@ func TestForgottenExecutionsLeaveNothing(t *testing.T) {
 		t.Fatalf("after DeleteStateMachine: %d machines, %d executions, %d events left", m, x, e)
 	}
 }
+
+// A restart with a lower MaxFinishedExecutions (local up --keep-executions)
+// forgets the oldest restored executions, on disk too, and keeps counting
+// the restored ones toward the limit afterwards.
+func TestRestoredExecutionsCountTowardTheLimit(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	clk := clock.NewVirtual(clock.Epoch)
+	db := open(t, dir)
+	svc := sfnapi.New(&asl.Engine{Clock: clk}, sfnapi.Options{Store: db.SFN()})
+	sm, err := svc.CreateStateMachine(sfnapi.StateMachineSpec{Name: "m", Definition: machineDef, RoleARN: "arn:aws:iam::123456789012:role/r"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		clk.Advance(time.Second)
+		if _, _, err := svc.StartExecution(ctx, sm.ARN, fmt.Sprint("x", i), `{"kind":"ok"}`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	svc.Close()
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	db = open(t, dir)
+	defer db.Close()
+	svc = sfnapi.New(&asl.Engine{Clock: clk}, sfnapi.Options{Store: db.SFN(), MaxFinishedExecutions: 3})
+	defer svc.Close()
+	if _, err := svc.Restore(); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(svc.Handler())
+	defer srv.Close()
+	c := awstest.SFN(srv.URL, nil)
+	names := func() []string {
+		t.Helper()
+		page, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(sm.ARN)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range page.Executions {
+			out = append(out, aws.ToString(e.Name))
+		}
+		return out
+	}
+	if got := names(); !cmp.Equal(got, []string{"x4", "x3", "x2"}) {
+		t.Fatalf("after restart with a limit of 3: %v, want the newest three", got)
+	}
+	clk.Advance(time.Second)
+	if _, _, err := svc.StartExecution(ctx, sm.ARN, "x5", `{"kind":"ok"}`); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(); !cmp.Equal(got, []string{"x5", "x4", "x3"}) {
+		t.Fatalf("after one more: %v", got)
+	}
+	if err := db.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	if err := db.SFN().Each(sfnapi.KindExecution, func(string, []byte) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 {
+		t.Fatalf("%d executions on disk, want 3", n)
+	}
+}
