@@ -108,6 +108,12 @@ type StartOptions struct {
 	// OnDone is called once when the execution ends, on the goroutine that
 	// ended it.
 	OnDone func(*Execution)
+	// OnSettled, when set, is called once the execution has ended and every
+	// task call it made has answered (right after OnDone when none is
+	// outstanding). A handler lands its effects before it answers, so from
+	// then on nothing the execution started can still change the world: a
+	// long simulation checks the order and forgets its effects at this point.
+	OnSettled func(*Execution)
 }
 
 // StateMachineARN returns the ARN of a state machine with this engine's region and account.
@@ -146,6 +152,7 @@ func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) 
 		startTime: clk.Now(),
 		status:    StatusRunning,
 		onDone:    opts.OnDone,
+		onSettled: opts.OnSettled,
 	}
 	// Handlers get the caller's context: cancelling it (Ctrl-C) reaches
 	// every task in flight. An execution that ends simply ignores late
@@ -175,6 +182,13 @@ type Execution struct {
 	clk     clock.Clock
 	ctx     context.Context
 	onDone  func(*Execution)
+
+	onSettled func(*Execution)
+	// calls counts task calls that have not answered yet; settled is set
+	// once the execution has ended with none outstanding. Both are only
+	// touched from the mailbox.
+	calls   int
+	settled bool
 
 	// Name is the execution name.
 	Name      string
@@ -275,6 +289,14 @@ func (x *Execution) Done() bool {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return x.ended
+}
+
+// Settled reports whether the execution has ended and every task call it
+// made has answered (see StartOptions.OnSettled).
+func (x *Execution) Settled() bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.settled
 }
 
 // Wait blocks until the execution ends or ctx is done. Do not call it on a
@@ -430,6 +452,21 @@ func (x *Execution) finish(status Status, output any, errName, cause string, typ
 	}
 	if x.onDone != nil {
 		x.onDone(x)
+	}
+	x.checkSettled()
+}
+
+// checkSettled calls OnSettled once the execution has ended and its last task
+// call has answered.
+func (x *Execution) checkSettled() {
+	if x.settled || x.calls > 0 || !x.ended {
+		return
+	}
+	x.mu.Lock()
+	x.settled = true
+	x.mu.Unlock()
+	if x.onSettled != nil {
+		x.onSettled(x)
 	}
 }
 

@@ -582,7 +582,10 @@ func (c *taskCall) done(out any, err error) {
 // run handles an answer that came after Invoke returned, on the mailbox.
 func (c *taskCall) run() {
 	x, f := c.x, c.f
+	x.calls--
 	if !x.current(f, c.token) {
+		// A late answer: the execution may have been waiting only for it.
+		x.checkSettled()
 		return
 	}
 	if f.timer != nil {
@@ -616,6 +619,7 @@ func (x *Execution) invoke(f *frame, s *State) step {
 		// done ran before Invoke returned: no timeout to arm.
 		return x.taskResult(f, s, call.out, call.err)
 	}
+	x.calls++
 	// The timeout is armed once Invoke has returned without an answer. On
 	// the virtual clock no time passed meanwhile; on the real clock an
 	// answer arriving now waits in the mailbox until this returns, and then
