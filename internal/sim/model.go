@@ -73,7 +73,10 @@ type simulation struct {
 	// its execution was started (StartExecution is idempotent by name).
 	acceptedAt []time.Duration
 	started    []bool
-	outcomes   []saga.Outcome
+	// check judges each order once its saga has settled (ended, and every
+	// call it made answered) and its effects are taken out of the ledger,
+	// so memory holds only the orders in flight, not 1.8 million ledgers.
+	check saga.Tally
 
 	m        metrics
 	running  int // sagas in flight
@@ -139,7 +142,9 @@ func (s *simulation) run(ctx context.Context) {
 // stopRemaining aborts the sagas still running when the run ends (drain
 // limit or Ctrl-C); the checker counts them as interrupted.
 func (s *simulation) stopRemaining() {
-	s.m.endedAt = s.now()
+	if !s.m.drained {
+		s.m.endedAt = s.now()
+	}
 	s.finished = true
 	for _, x := range s.m.live {
 		x.Stop("yafdp.SimulationEnded", "the simulation ended before this saga did")
@@ -196,46 +201,84 @@ func (s *simulation) startExecution(k int) bool {
 	s.m.executions++
 	x, err := s.engine.Start(context.Background(), s.machine, asl.StartOptions{
 		Name: orderID(k), Input: input, StateMachineName: saga.StateMachineName,
-		OnDone: func(x *asl.Execution) { s.sagaDone(k, x) },
+		OnDone:    func(x *asl.Execution) { s.sagaDone(k, x) },
+		OnSettled: func(x *asl.Execution) { s.sagaSettled(k, x) },
 	})
 	if err != nil {
 		panic(fmt.Sprintf("sim: start %s: %v", orderID(k), err))
 	}
-	if !x.Done() {
+	if !x.Settled() {
 		s.m.live[k] = x
 	}
 	return true
 }
 
 func (s *simulation) sagaDone(k int, x *asl.Execution) {
-	delete(s.m.live, k)
 	s.running--
-	status, _, errName, cause := x.Result()
-	s.outcomes = append(s.outcomes, saga.Outcome{OrderID: x.Name, Status: string(status), Error: errName, Cause: cause})
+	status, _, errName, _ := x.Result()
 	s.m.sagaEnded(s, k, x, status, errName)
 	s.checkDone()
 }
 
-// checkDone ends the run once arrivals are over and nothing is left in the
-// pipeline.
+// sagaSettled judges order k: its saga has ended and no call it made can
+// still land an effect.
+func (s *simulation) sagaSettled(k int, x *asl.Execution) {
+	delete(s.m.live, k)
+	s.judge(x)
+	s.finishOnceSettled()
+}
+
+func (s *simulation) judge(x *asl.Execution) {
+	status, _, errName, cause := x.Result()
+	sum, _ := s.fakes.Ledger().Take(x.Name)
+	s.check.Add(saga.Outcome{OrderID: x.Name, Status: string(status), Error: errName, Cause: cause}, sum)
+}
+
+// finalCheck judges the sagas that ended with calls still outstanding when
+// the run stopped, on the effects landed so far, then counts whatever is
+// left in the ledger as effects without an outcome.
+func (s *simulation) finalCheck() saga.Report {
+	for k, x := range s.m.live {
+		if x.Done() {
+			delete(s.m.live, k)
+			s.judge(x)
+		}
+	}
+	for id, sum := range s.fakes.Ledger().All() {
+		s.check.AddOrphan(id, sum)
+	}
+	return s.check.Report()
+}
+
+// checkDone notes when arrivals are over and nothing is left in the
+// pipeline; the run ends then, or once the last late call has landed.
 func (s *simulation) checkDone() {
-	if !s.arrDone || s.running > 0 || s.lambda.active > 0 {
+	if s.m.drained || !s.arrDone || s.running > 0 || s.lambda.active > 0 {
 		return
 	}
 	if s.queue.depth()+s.queue.inFlight()+s.queue.delayed() > 0 {
 		return
 	}
-	if !s.m.drained {
-		s.m.drained = true
-		s.m.drainedAt = s.now()
+	s.m.drained = true
+	s.m.drainedAt = s.now()
+	s.m.endedAt = s.m.drainedAt
+	s.finishOnceSettled()
+}
+
+// finishOnceSettled ends a drained run when no saga is waiting for a call
+// that timed out: such a call may still land an effect (a booking after
+// the saga cancelled, say), and the invariant must see it. Only the clock
+// moves meanwhile; the report's times stop at the drain.
+func (s *simulation) finishOnceSettled() {
+	if s.m.drained && len(s.m.live) == 0 {
+		s.finished = true
 	}
-	s.finished = true
 }
 
 // tick runs every simulated second: metrics, event source scaling,
 // progress.
 func (s *simulation) tick() {
-	if s.finished {
+	if s.finished || s.m.drained {
 		return
 	}
 	s.m.sample(s)
