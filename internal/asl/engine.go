@@ -217,6 +217,8 @@ type Execution struct {
 	eventCount  int64
 	transitions int64
 	retries     int64
+	taskCalls   int64
+	taskTime    time.Duration
 	done        chan struct{}
 	ended       bool
 }
@@ -275,6 +277,23 @@ func (x *Execution) StateTransitions() int64 {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	return x.transitions
+}
+
+// TaskCalls returns how many times Task states called their handler
+// (every TaskStarted or LambdaFunctionStarted event).
+func (x *Execution) TaskCalls() int64 {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.taskCalls
+}
+
+// TaskTime returns the time Task states spent waiting for their handlers'
+// answers (from TaskStarted to TaskSucceeded, TaskFailed or TaskTimedOut),
+// what task functions are billed for.
+func (x *Execution) TaskTime() time.Duration {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.taskTime
 }
 
 // Retries returns how many retries (of Task, Parallel and Map states) ran.
@@ -387,6 +406,14 @@ func (x *Execution) rand() *rand.Rand {
 
 // emit records an event and returns its id.
 func (x *Execution) emit(ev HistoryEvent) int64 {
+	if x.engine.History == HistoryNone && x.engine.Observer == nil {
+		// Nobody looks at the event: count it, nothing more.
+		x.mu.Lock()
+		x.eventCount++
+		id := x.eventCount
+		x.mu.Unlock()
+		return id
+	}
 	x.mu.Lock()
 	x.eventCount++
 	ev.ID = x.eventCount
@@ -414,8 +441,11 @@ func (x *Execution) begin() {
 		// Enough for a five-step saga that succeeds without retries.
 		x.events = make([]HistoryEvent, 0, 32)
 	}
-	x.emit(HistoryEvent{Type: types.HistoryEventTypeExecutionStarted, Payload: x.input,
-		Resource: "arn:aws:iam::" + x.engine.account() + ":role/yafdp-saga"})
+	started := HistoryEvent{Type: types.HistoryEventTypeExecutionStarted, Payload: x.input}
+	if x.engine.History != HistoryNone || x.engine.Observer != nil {
+		started.Resource = "arn:aws:iam::" + x.engine.account() + ":role/yafdp-saga"
+	}
+	x.emit(started)
 	if t := x.machine.TimeoutSeconds; t > 0 {
 		x.timeout = x.clk.AfterFunc(time.Duration(t)*time.Second, func() {
 			x.post(func() {
@@ -468,6 +498,21 @@ func (x *Execution) checkSettled() {
 	if x.onSettled != nil {
 		x.onSettled(x)
 	}
+}
+
+// taskStarted counts a handler call.
+func (x *Execution) taskStarted() {
+	x.mu.Lock()
+	x.taskCalls++
+	x.mu.Unlock()
+}
+
+// taskEnded adds the time a task waited for its answer since start.
+func (x *Execution) taskEnded(start time.Time) {
+	d := x.clk.Now().Sub(start)
+	x.mu.Lock()
+	x.taskTime += d
+	x.mu.Unlock()
 }
 
 // countTransition adds one billable state transition.

@@ -333,6 +333,21 @@ func TestOnSettledWaitsForLateAnswers(t *testing.T) {
 	}
 }
 
+// TaskCalls and TaskTime count what task functions are billed for: every
+// call, and the time from its start to its answer or its timeout.
+func TestTaskCallsAndTaskTime(t *testing.T) {
+	doc := `{"StartAt":"A","States":{
+	 "A":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Next":"B"},
+	 "B":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","TimeoutSeconds":1,
+	      "Catch":[{"ErrorEquals":["States.Timeout"],"Next":"C"}],"End":true},
+	 "C":{"Type":"Pass","End":true}}}`
+	h := &script{replies: []reply{{out: "a", delay: 2 * time.Second}, {out: "late", delay: 5 * time.Second}}}
+	x, _ := runDoc(t, doc, map[string]any{}, h)
+	if x.TaskCalls() != 2 || x.TaskTime() != 3*time.Second {
+		t.Fatalf("%d task calls, %v in tasks; want 2 and 3s", x.TaskCalls(), x.TaskTime())
+	}
+}
+
 func TestTaskFailedMatchesAnythingButTimeout(t *testing.T) {
 	for _, name := range []string{"Payment.Declined", states.TaskFailed, states.Permissions} {
 		if !states.Matches([]string{states.TaskFailed}, name) {

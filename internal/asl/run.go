@@ -29,7 +29,8 @@ type frame struct {
 	effective any // its effective input (after InputPath and Parameters)
 	entered   int64
 	enteredAt time.Time
-	prev      int64 // the last event on this thread, for previousEventId
+	prev      int64     // the last event on this thread, for previousEventId
+	taskStart time.Time // when the current task call started
 	ctxObj    map[string]any
 
 	retryCounts []int
@@ -604,6 +605,8 @@ func (x *Execution) invoke(f *frame, s *State) step {
 		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskScheduled, Resource: s.Resource, Region: x.engine.region(), Payload: f.effective, TimeoutSeconds: timeoutSec})
 		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskStarted, Resource: s.Resource})
 	}
+	x.taskStarted()
+	f.taskStart = x.clk.Now()
 	tok := x.arm(f)
 	h := x.engine.Resources[s.Resource]
 	if h == nil {
@@ -634,6 +637,7 @@ func (x *Execution) invoke(f *frame, s *State) step {
 }
 
 func (x *Execution) taskTimedOut(f *frame, s *State) step {
+	x.taskEnded(f.taskStart)
 	fl := failure{name: states.Timeout}
 	if s.lambda {
 		x.event(f, HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionTimedOut, Resource: s.Resource, Error: fl.name})
@@ -644,6 +648,7 @@ func (x *Execution) taskTimedOut(f *frame, s *State) step {
 }
 
 func (x *Execution) taskResult(f *frame, s *State, out any, err error) step {
+	x.taskEnded(f.taskStart)
 	lambda := s.lambda
 	if err != nil {
 		fl := asFailure(err)

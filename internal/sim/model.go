@@ -195,12 +195,13 @@ func (s *simulation) startExecution(k int) bool {
 		return true
 	}
 	s.started[k] = true
+	id := orderID(k)
 	input := maps.Clone(s.pool[k%len(s.pool)])
-	input["orderId"] = orderID(k)
+	input["orderId"] = id
 	s.running++
 	s.m.executions++
 	x, err := s.engine.Start(context.Background(), s.machine, asl.StartOptions{
-		Name: orderID(k), Input: input, StateMachineName: saga.StateMachineName,
+		Name: id, Input: input, StateMachineName: saga.StateMachineName,
 		OnDone:    func(x *asl.Execution) { s.sagaDone(k, x) },
 		OnSettled: func(x *asl.Execution) { s.sagaSettled(k, x) },
 	})
