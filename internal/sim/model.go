@@ -117,23 +117,22 @@ func orderID(k int) string { return "ord_sim" + strconv.FormatInt(int64(k), 36) 
 
 func (s *simulation) run(ctx context.Context) {
 	s.scheduleArrival()
-	s.clk.AfterFunc(time.Second, s.tick)
-	deadline := s.arrEnd + s.sc.MaxDrain.D()
+	s.clk.Schedule(time.Second, s.tick)
+	deadline := s.t0.Add(s.arrEnd + s.sc.MaxDrain.D())
 	for !s.finished {
 		if ctx.Err() != nil {
 			s.m.interrupted = true
 			break
 		}
-		next, ok := s.clk.Next()
-		if !ok || next.Sub(s.t0) > deadline {
-			break
-		}
 		// Step a batch of events between context checks.
-		for i := 0; i < 4096 && !s.finished; i++ {
-			if next, ok := s.clk.Next(); !ok || next.Sub(s.t0) > deadline {
+		i := 0
+		for ; i < 4096 && !s.finished; i++ {
+			if !s.clk.StepBefore(deadline) {
 				break
 			}
-			s.clk.Step()
+		}
+		if i < 4096 && !s.finished {
+			break // nothing left before the deadline
 		}
 	}
 	s.stopRemaining()
@@ -154,10 +153,10 @@ func (s *simulation) stopRemaining() {
 func (s *simulation) scheduleArrival() {
 	at, ok := s.arrivals.next()
 	if !ok {
-		s.clk.AfterFunc(s.arrEnd-s.now(), func() { s.arrDone = true; s.checkDone() })
+		s.clk.Schedule(s.arrEnd-s.now(), func() { s.arrDone = true; s.checkDone() })
 		return
 	}
-	s.clk.AfterFunc(at-s.now(), func() {
+	s.clk.Schedule(at-s.now(), func() {
 		s.arrive()
 		s.scheduleArrival()
 	})
@@ -288,7 +287,7 @@ func (s *simulation) tick() {
 		s.progress(s.now(), s.arrEnd)
 	}
 	s.checkDone()
-	s.clk.AfterFunc(time.Second, s.tick)
+	s.clk.Schedule(time.Second, s.tick)
 }
 
 // latencyHistogram records microseconds up to a day with three significant
