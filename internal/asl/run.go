@@ -31,6 +31,7 @@ type frame struct {
 	enteredAt time.Time
 	prev      int64     // the last event on this thread, for previousEventId
 	taskStart time.Time // when the current task call started
+	call      *taskCall // the last task call, reused once it has answered
 	ctxObj    map[string]any
 
 	retryCounts []int
@@ -570,6 +571,11 @@ type taskCall struct {
 	out   any
 	err   error
 	req   TaskRequest
+	// doneFn is done as a func value, made once per taskCall; answered is
+	// set once the answer has been taken, after which the frame may reuse
+	// the call for its next task.
+	doneFn   func(any, error)
+	answered bool
 }
 
 func (c *taskCall) done(out any, err error) {
@@ -593,7 +599,9 @@ func (c *taskCall) run() {
 		f.timer.Stop()
 		f.timer = nil
 	}
-	x.proceed(f, x.taskResult(f, f.state, c.out, c.err))
+	out, err := c.out, c.err
+	c.answered = true
+	x.proceed(f, x.taskResult(f, f.state, out, err))
 }
 
 func (x *Execution) invoke(f *frame, s *State) step {
@@ -615,12 +623,25 @@ func (x *Execution) invoke(f *frame, s *State) step {
 	if h == nil {
 		return x.taskResult(f, s, nil, states.New(states.TaskFailed, fmt.Sprintf("yafdp has no handler for resource '%s'", s.Resource)))
 	}
-	call := &taskCall{x: x, f: f, token: tok}
+	// A frame runs one task at a time: the previous call's record (and its
+	// done func) is reused once its answer has been taken, which saves two
+	// allocations a task. A call still outstanding (it timed out) keeps its
+	// own, and its late answer finds its token stale.
+	call := f.call
+	if call == nil || !call.answered {
+		call = &taskCall{x: x, f: f}
+		call.doneFn = call.done
+		f.call = call
+	}
+	call.token, call.out, call.err, call.answered = tok, nil, nil, false
+	call.state.Store(0)
 	call.req = TaskRequest{Resource: s.Resource, State: s.Name, Input: f.effective, Execution: x.Name, Attempt: f.retryCount, Timeout: f.timeout}
-	h.Invoke(x.ctx, &call.req, call.done)
+	h.Invoke(x.ctx, &call.req, call.doneFn)
 	if !call.state.CompareAndSwap(0, 1) {
 		// done ran before Invoke returned: no timeout to arm.
-		return x.taskResult(f, s, call.out, call.err)
+		out, err := call.out, call.err
+		call.answered = true
+		return x.taskResult(f, s, out, err)
 	}
 	x.calls++
 	// The timeout is armed once Invoke has returned without an answer. On
