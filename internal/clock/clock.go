@@ -5,6 +5,7 @@ package clock
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -62,8 +63,8 @@ func (Real) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d
 // recycled once they ran.
 type Virtual struct {
 	mu     sync.Mutex
-	base   time.Time // the start; due times are nanoseconds after it
-	now    int64
+	base   time.Time    // the start; due times are nanoseconds after it
+	now    atomic.Int64 // written under mu; Now reads it without
 	seq    uint64
 	events []slot
 	ran    uint64
@@ -81,9 +82,7 @@ var Epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Now returns the virtual time.
 func (v *Virtual) Now() time.Time {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return v.base.Add(time.Duration(v.now))
+	return v.base.Add(time.Duration(v.now.Load()))
 }
 
 // AfterFunc schedules f at Now()+d. A negative d counts as zero.
@@ -94,7 +93,7 @@ func (v *Virtual) AfterFunc(d time.Duration, f func()) Timer {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.seq++
-	e := &event{at: v.now + int64(d), seq: v.seq, f: f, owner: v}
+	e := &event{at: v.now.Load() + int64(d), seq: v.seq, f: f, owner: v}
 	v.push(e)
 	return e
 }
@@ -115,7 +114,7 @@ func (v *Virtual) Schedule(d time.Duration, f func()) {
 	} else {
 		e = new(event)
 	}
-	e.at, e.seq, e.f, e.owner, e.recycle = v.now+int64(d), v.seq, f, v, true
+	e.at, e.seq, e.f, e.owner, e.recycle = v.now.Load()+int64(d), v.seq, f, v, true
 	v.push(e)
 	v.mu.Unlock()
 }
@@ -141,8 +140,8 @@ func (v *Virtual) StepBefore(limit time.Time) bool {
 			continue
 		}
 		e.fired = true
-		if e.at > v.now {
-			v.now = e.at
+		if e.at > v.now.Load() {
+			v.now.Store(e.at)
 		}
 		v.ran++
 		f := e.f
@@ -173,8 +172,8 @@ func (v *Virtual) RunUntil(t time.Time) {
 		v.mu.Lock()
 		next, ok := v.peekLocked()
 		if !ok || next > limit {
-			if v.now < limit {
-				v.now = limit
+			if v.now.Load() < limit {
+				v.now.Store(limit)
 			}
 			v.mu.Unlock()
 			return
