@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
@@ -108,6 +109,12 @@ type StartOptions struct {
 	// OnDone is called once when the execution ends, on the goroutine that
 	// ended it.
 	OnDone func(*Execution)
+	// OnSettled, when set, is called once the execution has ended and every
+	// task call it made has answered (right after OnDone when none is
+	// outstanding). A handler lands its effects before it answers, so from
+	// then on nothing the execution started can still change the world: a
+	// long simulation checks the order and forgets its effects at this point.
+	OnSettled func(*Execution)
 }
 
 // StateMachineARN returns the ARN of a state machine with this engine's region and account.
@@ -146,6 +153,7 @@ func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) 
 		startTime: clk.Now(),
 		status:    StatusRunning,
 		onDone:    opts.OnDone,
+		onSettled: opts.OnSettled,
 	}
 	// Handlers get the caller's context: cancelling it (Ctrl-C) reaches
 	// every task in flight. An execution that ends simply ignores late
@@ -176,6 +184,13 @@ type Execution struct {
 	ctx     context.Context
 	onDone  func(*Execution)
 
+	onSettled func(*Execution)
+	// calls counts task calls that have not answered yet; settled is set
+	// once the execution has ended with none outstanding. Both are only
+	// touched from the mailbox.
+	calls   int
+	settled bool
+
 	// Name is the execution name.
 	Name      string
 	smName    string
@@ -193,18 +208,22 @@ type Execution struct {
 	running bool
 
 	// Published state, read by other goroutines under mu.
-	mu          sync.Mutex
-	status      Status
-	output      any
-	errName     string
-	cause       string
-	stopTime    time.Time
-	events      []HistoryEvent
-	eventCount  int64
-	transitions int64
-	retries     int64
+	mu       sync.Mutex
+	status   Status
+	output   any
+	errName  string
+	cause    string
+	stopTime time.Time
+	events   []HistoryEvent
+	// Counters written by the mailbox and read by anyone: atomics, so the
+	// hot path takes no lock for them.
+	eventCount  atomic.Int64
+	transitions atomic.Int64
+	retries     atomic.Int64
+	taskCalls   atomic.Int64
+	taskTime    atomic.Int64 // nanoseconds
 	done        chan struct{}
-	ended       bool
+	ended       atomic.Bool // set under mu, read without it
 }
 
 // Status returns the execution's status.
@@ -249,39 +268,40 @@ func (x *Execution) Events() []HistoryEvent {
 }
 
 // EventCount returns how many events the execution has emitted.
-func (x *Execution) EventCount() int64 {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	return x.eventCount
-}
+func (x *Execution) EventCount() int64 { return x.eventCount.Load() }
 
 // StateTransitions returns the billable state transitions so far: every
 // state entered and every retry.
-func (x *Execution) StateTransitions() int64 {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	return x.transitions
-}
+func (x *Execution) StateTransitions() int64 { return x.transitions.Load() }
+
+// TaskCalls returns how many times Task states called their handler
+// (every TaskStarted or LambdaFunctionStarted event).
+func (x *Execution) TaskCalls() int64 { return x.taskCalls.Load() }
+
+// TaskTime returns the time Task states spent waiting for their handlers'
+// answers (from TaskStarted to TaskSucceeded, TaskFailed or TaskTimedOut),
+// what task functions are billed for.
+func (x *Execution) TaskTime() time.Duration { return time.Duration(x.taskTime.Load()) }
 
 // Retries returns how many retries (of Task, Parallel and Map states) ran.
-func (x *Execution) Retries() int64 {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	return x.retries
-}
+func (x *Execution) Retries() int64 { return x.retries.Load() }
 
 // Done reports whether the execution has ended.
-func (x *Execution) Done() bool {
+func (x *Execution) Done() bool { return x.ended.Load() }
+
+// Settled reports whether the execution has ended and every task call it
+// made has answered (see StartOptions.OnSettled).
+func (x *Execution) Settled() bool {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	return x.ended
+	return x.settled
 }
 
 // Wait blocks until the execution ends or ctx is done. Do not call it on a
 // virtual clock from the goroutine that drives the clock.
 func (x *Execution) Wait(ctx context.Context) error {
 	x.mu.Lock()
-	if x.ended {
+	if x.ended.Load() {
 		x.mu.Unlock()
 		return nil
 	}
@@ -348,11 +368,7 @@ func (x *Execution) postWork(w work) {
 	x.mbox.Unlock()
 }
 
-func (x *Execution) isEnded() bool {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	return x.ended
-}
+func (x *Execution) isEnded() bool { return x.ended.Load() }
 
 func (x *Execution) rand() *rand.Rand {
 	if x.rng == nil {
@@ -365,9 +381,12 @@ func (x *Execution) rand() *rand.Rand {
 
 // emit records an event and returns its id.
 func (x *Execution) emit(ev HistoryEvent) int64 {
+	if x.engine.History == HistoryNone && x.engine.Observer == nil {
+		// Nobody looks at the event: count it, nothing more.
+		return x.eventCount.Add(1)
+	}
 	x.mu.Lock()
-	x.eventCount++
-	ev.ID = x.eventCount
+	ev.ID = x.eventCount.Add(1)
 	ev.Timestamp = x.clk.Now()
 	if x.engine.History == HistoryFull {
 		x.events = append(x.events, ev)
@@ -392,8 +411,11 @@ func (x *Execution) begin() {
 		// Enough for a five-step saga that succeeds without retries.
 		x.events = make([]HistoryEvent, 0, 32)
 	}
-	x.emit(HistoryEvent{Type: types.HistoryEventTypeExecutionStarted, Payload: x.input,
-		Resource: "arn:aws:iam::" + x.engine.account() + ":role/yafdp-saga"})
+	started := HistoryEvent{Type: types.HistoryEventTypeExecutionStarted, Payload: x.input}
+	if x.engine.History != HistoryNone || x.engine.Observer != nil {
+		started.Resource = "arn:aws:iam::" + x.engine.account() + ":role/yafdp-saga"
+	}
+	x.emit(started)
 	if t := x.machine.TimeoutSeconds; t > 0 {
 		x.timeout = x.clk.AfterFunc(time.Duration(t)*time.Second, func() {
 			x.post(func() {
@@ -420,7 +442,7 @@ func (x *Execution) finish(status Status, output any, errName, cause string, typ
 	x.mu.Lock()
 	x.status, x.output, x.errName, x.cause = status, output, errName, cause
 	x.stopTime = x.clk.Now()
-	x.ended = true
+	x.ended.Store(true)
 	if x.done != nil {
 		close(x.done)
 	}
@@ -431,16 +453,37 @@ func (x *Execution) finish(status Status, output any, errName, cause string, typ
 	if x.onDone != nil {
 		x.onDone(x)
 	}
+	x.checkSettled()
+}
+
+// checkSettled calls OnSettled once the execution has ended and its last task
+// call has answered.
+func (x *Execution) checkSettled() {
+	if x.settled || x.calls > 0 || !x.ended.Load() {
+		return
+	}
+	x.mu.Lock()
+	x.settled = true
+	x.mu.Unlock()
+	if x.onSettled != nil {
+		x.onSettled(x)
+	}
+}
+
+// taskStarted counts a handler call.
+func (x *Execution) taskStarted() { x.taskCalls.Add(1) }
+
+// taskEnded adds the time a task waited for its answer since start.
+func (x *Execution) taskEnded(start time.Time) {
+	x.taskTime.Add(int64(x.clk.Now().Sub(start)))
 }
 
 // countTransition adds one billable state transition.
 func (x *Execution) countTransition(retry bool) {
-	x.mu.Lock()
-	x.transitions++
+	x.transitions.Add(1)
 	if retry {
-		x.retries++
+		x.retries.Add(1)
 	}
-	x.mu.Unlock()
 }
 
 // failure is a named error raised inside an execution.

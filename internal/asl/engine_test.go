@@ -296,6 +296,58 @@ func TestTaskTimeout(t *testing.T) {
 	}
 }
 
+// OnSettled comes right after OnDone when no call is outstanding, and only
+// once the last late answer has come otherwise: a call that timed out may
+// still land its effect after the execution ended.
+func TestOnSettledWaitsForLateAnswers(t *testing.T) {
+	m, err := Parse([]byte(`{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","TimeoutSeconds":2,"End":true}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name          string
+		delay         time.Duration
+		done, settled time.Duration
+	}{
+		{"synchronous answer", 0, 0, 0},
+		{"answer in time", time.Second, time.Second, time.Second},
+		{"late answer", 10 * time.Second, 2 * time.Second, 10 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clk := clock.NewVirtual(clock.Epoch)
+			h := &script{clk: clk, replies: []reply{{out: "x", delay: tc.delay}}}
+			e := &Engine{Clock: clk, Resources: Resources{fnARN: h}}
+			var done, settled []time.Duration
+			_, err := e.Start(context.Background(), m, StartOptions{Input: map[string]any{},
+				OnDone:    func(*Execution) { done = append(done, clk.Now().Sub(clock.Epoch)) },
+				OnSettled: func(*Execution) { settled = append(settled, clk.Now().Sub(clock.Epoch)) },
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			clk.Run()
+			if len(done) != 1 || len(settled) != 1 || done[0] != tc.done || settled[0] != tc.settled {
+				t.Fatalf("OnDone at %v, OnSettled at %v; want once each at %v and %v", done, settled, tc.done, tc.settled)
+			}
+		})
+	}
+}
+
+// TaskCalls and TaskTime count what task functions are billed for: every
+// call, and the time from its start to its answer or its timeout.
+func TestTaskCallsAndTaskTime(t *testing.T) {
+	doc := `{"StartAt":"A","States":{
+	 "A":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Next":"B"},
+	 "B":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","TimeoutSeconds":1,
+	      "Catch":[{"ErrorEquals":["States.Timeout"],"Next":"C"}],"End":true},
+	 "C":{"Type":"Pass","End":true}}}`
+	h := &script{replies: []reply{{out: "a", delay: 2 * time.Second}, {out: "late", delay: 5 * time.Second}}}
+	x, _ := runDoc(t, doc, map[string]any{}, h)
+	if x.TaskCalls() != 2 || x.TaskTime() != 3*time.Second {
+		t.Fatalf("%d task calls, %v in tasks; want 2 and 3s", x.TaskCalls(), x.TaskTime())
+	}
+}
+
 func TestTaskFailedMatchesAnythingButTimeout(t *testing.T) {
 	for _, name := range []string{"Payment.Declined", states.TaskFailed, states.Permissions} {
 		if !states.Matches([]string{states.TaskFailed}, name) {

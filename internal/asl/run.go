@@ -29,7 +29,9 @@ type frame struct {
 	effective any // its effective input (after InputPath and Parameters)
 	entered   int64
 	enteredAt time.Time
-	prev      int64 // the last event on this thread, for previousEventId
+	prev      int64     // the last event on this thread, for previousEventId
+	taskStart time.Time // when the current task call started
+	call      *taskCall // the last task call, reused once it has answered
 	ctxObj    map[string]any
 
 	retryCounts []int
@@ -569,6 +571,11 @@ type taskCall struct {
 	out   any
 	err   error
 	req   TaskRequest
+	// doneFn is done as a func value, made once per taskCall; answered is
+	// set once the answer has been taken, after which the frame may reuse
+	// the call for its next task.
+	doneFn   func(any, error)
+	answered bool
 }
 
 func (c *taskCall) done(out any, err error) {
@@ -582,14 +589,19 @@ func (c *taskCall) done(out any, err error) {
 // run handles an answer that came after Invoke returned, on the mailbox.
 func (c *taskCall) run() {
 	x, f := c.x, c.f
+	x.calls--
 	if !x.current(f, c.token) {
+		// A late answer: the execution may have been waiting only for it.
+		x.checkSettled()
 		return
 	}
 	if f.timer != nil {
 		f.timer.Stop()
 		f.timer = nil
 	}
-	x.proceed(f, x.taskResult(f, f.state, c.out, c.err))
+	out, err := c.out, c.err
+	c.answered = true
+	x.proceed(f, x.taskResult(f, f.state, out, err))
 }
 
 func (x *Execution) invoke(f *frame, s *State) step {
@@ -601,6 +613,8 @@ func (x *Execution) invoke(f *frame, s *State) step {
 		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskScheduled, Resource: s.Resource, Region: x.engine.region(), Payload: f.effective, TimeoutSeconds: timeoutSec})
 		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskStarted, Resource: s.Resource})
 	}
+	x.taskStarted()
+	f.taskStart = x.clk.Now()
 	tok := x.arm(f)
 	h := x.engine.Resources[s.Resource]
 	if h == nil {
@@ -609,13 +623,27 @@ func (x *Execution) invoke(f *frame, s *State) step {
 	if h == nil {
 		return x.taskResult(f, s, nil, states.New(states.TaskFailed, fmt.Sprintf("yafdp has no handler for resource '%s'", s.Resource)))
 	}
-	call := &taskCall{x: x, f: f, token: tok}
+	// A frame runs one task at a time: the previous call's record (and its
+	// done func) is reused once its answer has been taken, which saves two
+	// allocations a task. A call still outstanding (it timed out) keeps its
+	// own, and its late answer finds its token stale.
+	call := f.call
+	if call == nil || !call.answered {
+		call = &taskCall{x: x, f: f}
+		call.doneFn = call.done
+		f.call = call
+	}
+	call.token, call.out, call.err, call.answered = tok, nil, nil, false
+	call.state.Store(0)
 	call.req = TaskRequest{Resource: s.Resource, State: s.Name, Input: f.effective, Execution: x.Name, Attempt: f.retryCount, Timeout: f.timeout}
-	h.Invoke(x.ctx, &call.req, call.done)
+	h.Invoke(x.ctx, &call.req, call.doneFn)
 	if !call.state.CompareAndSwap(0, 1) {
 		// done ran before Invoke returned: no timeout to arm.
-		return x.taskResult(f, s, call.out, call.err)
+		out, err := call.out, call.err
+		call.answered = true
+		return x.taskResult(f, s, out, err)
 	}
+	x.calls++
 	// The timeout is armed once Invoke has returned without an answer. On
 	// the virtual clock no time passed meanwhile; on the real clock an
 	// answer arriving now waits in the mailbox until this returns, and then
@@ -630,6 +658,7 @@ func (x *Execution) invoke(f *frame, s *State) step {
 }
 
 func (x *Execution) taskTimedOut(f *frame, s *State) step {
+	x.taskEnded(f.taskStart)
 	fl := failure{name: states.Timeout}
 	if s.lambda {
 		x.event(f, HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionTimedOut, Resource: s.Resource, Error: fl.name})
@@ -640,6 +669,7 @@ func (x *Execution) taskTimedOut(f *frame, s *State) step {
 }
 
 func (x *Execution) taskResult(f *frame, s *State, out any, err error) step {
+	x.taskEnded(f.taskStart)
 	lambda := s.lambda
 	if err != nil {
 		fl := asFailure(err)

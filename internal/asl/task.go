@@ -41,7 +41,8 @@ type TaskHandler interface {
 	// (what Retry and Catch match); any other error counts as
 	// States.TaskFailed with the error text as cause. done may be called
 	// before Invoke returns or later from any goroutine; a handler that takes
-	// simulated time schedules done on the engine's clock.
+	// simulated time schedules done on the engine's clock. req is valid
+	// until done is called: the engine reuses it for the state's next call.
 	Invoke(ctx context.Context, req *TaskRequest, done func(output any, err error))
 }
 

@@ -5,6 +5,7 @@ package clock
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -15,6 +16,21 @@ type Clock interface {
 	// AfterFunc runs f once d has passed. On Real, f runs in its own
 	// goroutine; on Virtual, f runs inside Run, one function at a time.
 	AfterFunc(d time.Duration, f func()) Timer
+}
+
+// Scheduler is implemented by clocks that can run a function later without
+// handing out a Timer, which lets them reuse the event (Virtual does).
+type Scheduler interface {
+	Schedule(d time.Duration, f func())
+}
+
+// ScheduleFunc returns c's Schedule when it has one, and otherwise a
+// function that calls AfterFunc and drops the Timer.
+func ScheduleFunc(c Clock) func(d time.Duration, f func()) {
+	if s, ok := c.(Scheduler); ok {
+		return s.Schedule
+	}
+	return func(d time.Duration, f func()) { c.AfterFunc(d, f) }
 }
 
 // Timer is a pending AfterFunc.
@@ -40,16 +56,19 @@ func (Real) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d
 // run is reproducible. It is safe for concurrent use, but a simulation is
 // normally driven by one goroutine calling Run.
 //
-// The schedule is a binary heap keyed by (due time in nanoseconds, sequence
-// number): integer comparisons, no interface calls, because a simulation
-// pushes tens of millions of events through it.
+// The schedule is a 4-ary heap keyed by (due time in nanoseconds, sequence
+// number): integer comparisons, no interface calls, half the depth of a
+// binary heap, because a simulation pushes tens of millions of events
+// through it. Events scheduled with Schedule (no Timer to stop them) are
+// recycled once they ran.
 type Virtual struct {
 	mu     sync.Mutex
-	base   time.Time // the start; due times are nanoseconds after it
-	now    int64
+	base   time.Time    // the start; due times are nanoseconds after it
+	now    atomic.Int64 // written under mu; Now reads it without
 	seq    uint64
-	events []*event
+	events []slot
 	ran    uint64
+	free   []*event // recycled events of Schedule
 }
 
 var _ Clock = (*Virtual)(nil)
@@ -63,9 +82,7 @@ var Epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // Now returns the virtual time.
 func (v *Virtual) Now() time.Time {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return v.base.Add(time.Duration(v.now))
+	return v.base.Add(time.Duration(v.now.Load()))
 }
 
 // AfterFunc schedules f at Now()+d. A negative d counts as zero.
@@ -76,26 +93,64 @@ func (v *Virtual) AfterFunc(d time.Duration, f func()) Timer {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.seq++
-	e := &event{at: v.now + int64(d), seq: v.seq, f: f, owner: v}
+	e := &event{at: v.now.Load() + int64(d), seq: v.seq, f: f, owner: v}
 	v.push(e)
 	return e
 }
 
-// Step runs the earliest pending function and reports whether there was one.
-func (v *Virtual) Step() bool {
+// Schedule runs f at Now()+d, like AfterFunc, for a caller that will never
+// stop it: without a Timer handed out, the event is reused once it ran.
+func (v *Virtual) Schedule(d time.Duration, f func()) {
+	if d < 0 {
+		d = 0
+	}
 	v.mu.Lock()
+	v.seq++
+	var e *event
+	if n := len(v.free); n > 0 {
+		e = v.free[n-1]
+		v.free = v.free[:n-1]
+		*e = event{}
+	} else {
+		e = new(event)
+	}
+	e.at, e.seq, e.f, e.owner, e.recycle = v.now.Load()+int64(d), v.seq, f, v, true
+	v.push(e)
+	v.mu.Unlock()
+}
+
+// Step runs the earliest pending function and reports whether there was one.
+func (v *Virtual) Step() bool { return v.StepBefore(time.Time{}) }
+
+// StepBefore runs the earliest pending function if it is due at or before
+// limit (any time when limit is zero) and reports whether it ran one: a
+// driver's loop with one lock per step instead of a Next and a Step.
+func (v *Virtual) StepBefore(limit time.Time) bool {
+	v.mu.Lock()
+	lim := int64(1<<63 - 1)
+	if !limit.IsZero() {
+		lim = int64(limit.Sub(v.base))
+	}
 	for len(v.events) > 0 {
+		if v.events[0].key.at > lim {
+			break
+		}
 		e := v.pop()
 		if e.stopped {
 			continue
 		}
 		e.fired = true
-		if e.at > v.now {
-			v.now = e.at
+		if e.at > v.now.Load() {
+			v.now.Store(e.at)
 		}
 		v.ran++
+		f := e.f
+		if e.recycle {
+			e.f = nil
+			v.free = append(v.free, e)
+		}
 		v.mu.Unlock()
-		e.f()
+		f()
 		return true
 	}
 	v.mu.Unlock()
@@ -117,8 +172,8 @@ func (v *Virtual) RunUntil(t time.Time) {
 		v.mu.Lock()
 		next, ok := v.peekLocked()
 		if !ok || next > limit {
-			if v.now < limit {
-				v.now = limit
+			if v.now.Load() < limit {
+				v.now.Store(limit)
 			}
 			v.mu.Unlock()
 			return
@@ -155,11 +210,11 @@ func (v *Virtual) Next() (time.Time, bool) {
 
 func (v *Virtual) peekLocked() (int64, bool) {
 	for len(v.events) > 0 {
-		if v.events[0].stopped {
+		if v.events[0].e.stopped {
 			v.pop()
 			continue
 		}
-		return v.events[0].at, true
+		return v.events[0].key.at, true
 	}
 	return 0, false
 }
@@ -172,6 +227,7 @@ type event struct {
 	index   int // position in the heap while pending
 	stopped bool
 	fired   bool
+	recycle bool // scheduled with Schedule: no Timer refers to it
 }
 
 // Stop takes the event out of the schedule at once, so that a simulation
@@ -189,14 +245,25 @@ func (e *event) Stop() bool {
 	return true
 }
 
-func (a *event) before(b *event) bool {
+// slot is one heap entry: the event's key is kept beside its pointer, so
+// that sifting compares without loading the events themselves.
+type slot struct {
+	key key
+	e   *event
+}
+
+type key struct {
+	at  int64
+	seq uint64
+}
+
+func (a key) before(b key) bool {
 	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
 }
 
 func (v *Virtual) push(e *event) {
-	v.events = append(v.events, e)
-	e.index = len(v.events) - 1
-	v.up(e.index)
+	v.events = append(v.events, slot{key{e.at, e.seq}, e})
+	v.up(len(v.events) - 1)
 }
 
 func (v *Virtual) pop() *event { return v.remove(0) }
@@ -205,12 +272,12 @@ func (v *Virtual) pop() *event { return v.remove(0) }
 func (v *Virtual) remove(i int) *event {
 	h := v.events
 	n := len(h) - 1
-	e := h[i]
+	e := h[i].e
 	if i != n {
 		h[i] = h[n]
-		h[i].index = i
+		h[i].e.index = i
 	}
-	h[n] = nil
+	h[n] = slot{}
 	v.events = h[:n]
 	if i < n {
 		v.down(i)
@@ -222,34 +289,42 @@ func (v *Virtual) remove(i int) *event {
 
 func (v *Virtual) up(i int) {
 	h := v.events
+	x := h[i]
 	for i > 0 {
-		p := (i - 1) / 2
-		if !h[i].before(h[p]) {
+		p := (i - 1) / 4
+		if !x.key.before(h[p].key) {
 			break
 		}
-		h[i], h[p] = h[p], h[i]
-		h[i].index, h[p].index = i, p
+		h[i] = h[p]
+		h[i].e.index = i
 		i = p
 	}
+	h[i] = x
+	x.e.index = i
 }
 
 func (v *Virtual) down(i int) {
 	h := v.events
 	n := len(h)
+	x := h[i]
 	for {
-		l := 2*i + 1
-		if l >= n {
-			return
+		c := 4*i + 1
+		if c >= n {
+			break
 		}
-		m := l
-		if r := l + 1; r < n && h[r].before(h[l]) {
-			m = r
+		m := c
+		for j := c + 1; j < c+4 && j < n; j++ {
+			if h[j].key.before(h[m].key) {
+				m = j
+			}
 		}
-		if !h[m].before(h[i]) {
-			return
+		if !h[m].key.before(x.key) {
+			break
 		}
-		h[i], h[m] = h[m], h[i]
-		h[i].index, h[m].index = i, m
+		h[i] = h[m]
+		h[i].e.index = i
 		i = m
 	}
+	h[i] = x
+	x.e.index = i
 }

@@ -1,6 +1,7 @@
 package clock
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -101,5 +102,45 @@ func TestVirtualHeapOrderUnderChurn(t *testing.T) {
 	}
 	if want := 2000 - 667; len(got) != want {
 		t.Fatalf("%d ran, want %d", len(got), want)
+	}
+}
+
+// Schedule's events run in the same (time, FIFO) order as AfterFunc's, and
+// are reused once they ran without disturbing Timers still pending.
+func TestVirtualScheduleReusesEventsInOrder(t *testing.T) {
+	v := NewVirtual(Epoch)
+	var got []int
+	stopped := v.AfterFunc(3*time.Second, func() { got = append(got, -1) })
+	for round := 0; round < 3; round++ {
+		for i := 0; i < 5; i++ {
+			d := time.Duration(5-i) * time.Millisecond
+			v.Schedule(d, func() { got = append(got, round*10+i) })
+		}
+		v.AfterFunc(time.Millisecond, func() { got = append(got, round*10+9) })
+		v.Advance(10 * time.Millisecond)
+	}
+	if !stopped.Stop() {
+		t.Fatal("the AfterFunc timer should still be pending")
+	}
+	v.Run()
+	want := []int{4, 9, 3, 2, 1, 0, 14, 19, 13, 12, 11, 10, 24, 29, 23, 22, 21, 20}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("ran %v, want %v", got, want)
+	}
+}
+
+// StepBefore runs nothing due after its limit.
+func TestVirtualStepBefore(t *testing.T) {
+	v := NewVirtual(Epoch)
+	ran := 0
+	v.Schedule(time.Second, func() { ran++ })
+	v.Schedule(2*time.Second, func() { ran++ })
+	for v.StepBefore(Epoch.Add(time.Second)) {
+	}
+	if ran != 1 || v.Now() != Epoch.Add(time.Second) {
+		t.Fatalf("ran %d, now %v", ran, v.Now())
+	}
+	if !v.StepBefore(time.Time{}) || ran != 2 {
+		t.Fatalf("a zero limit runs anything pending")
 	}
 }

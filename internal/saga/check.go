@@ -119,34 +119,67 @@ func (r *Report) String() string {
 // Check must run once every call has completed (on a virtual clock: after
 // Run), since a timed-out call may still land.
 func Check(outcomes []Outcome, ledger *Ledger) Report {
-	var r Report
+	var t Tally
 	seen := make(map[string]struct{}, len(outcomes))
 	for i := range outcomes {
 		o := &outcomes[i]
-		r.Orders++
 		if _, dup := seen[o.OrderID]; dup {
-			r.Counts[Violation]++
-			r.Violations = append(r.Violations, OrderViolation{o.OrderID, "more than one outcome for the order"})
+			t.violation(o.OrderID, "more than one outcome for the order")
 			continue
 		}
 		seen[o.OrderID] = struct{}{}
 		s, _ := ledger.Summary(o.OrderID)
-		c, reason := Verdict(*o, s)
-		if c == Interrupted && s.hasEffects() {
-			r.InterruptedWithEffects++
-		}
-		r.Counts[c]++
-		if c == Violation {
-			r.Violations = append(r.Violations, OrderViolation{o.OrderID, reason})
-		}
+		t.Add(*o, s)
 	}
 	for id, s := range ledger.All() {
 		if _, ok := seen[id]; !ok {
-			r.Orders++
-			r.Counts[Violation]++
-			r.Violations = append(r.Violations, OrderViolation{id, "effects but no outcome: " + s.describe()})
+			t.AddOrphan(id, s)
 		}
 	}
+	return t.Report()
+}
+
+// Tally adds up the checker's verdicts one order at a time. Check uses it
+// over a whole run; a long simulation instead judges each order as soon as
+// nothing more can happen to it (its execution has ended and every call it
+// made has answered), takes its effects out of the ledger and keeps only
+// the counts and the violations. The verdicts are the same, without holding
+// every outcome and effect until the end.
+//
+// Tally does not see duplicate outcomes for an order it has already judged:
+// a caller that feeds it incrementally must start one execution per order.
+type Tally struct {
+	r Report
+}
+
+// Add judges one order from its outcome and the summary of its effects.
+func (t *Tally) Add(o Outcome, s Summary) {
+	t.r.Orders++
+	c, reason := Verdict(o, s)
+	if c == Interrupted && s.hasEffects() {
+		t.r.InterruptedWithEffects++
+	}
+	t.r.Counts[c]++
+	if c == Violation {
+		t.r.Violations = append(t.r.Violations, OrderViolation{o.OrderID, reason})
+	}
+}
+
+// AddOrphan counts an order that has effects but no outcome: a violation.
+func (t *Tally) AddOrphan(orderID string, s Summary) {
+	t.violation(orderID, "effects but no outcome: "+s.describe())
+}
+
+func (t *Tally) violation(orderID, reason string) {
+	t.r.Orders++
+	t.r.Counts[Violation]++
+	t.r.Violations = append(t.r.Violations, OrderViolation{orderID, reason})
+}
+
+// Report returns the verdict so far, violations sorted by order id.
+func (t *Tally) Report() Report {
+	r := t.r
+	r.Violations = append([]OrderViolation(nil), t.r.Violations...)
 	sort.SliceStable(r.Violations, func(i, j int) bool { return r.Violations[i].OrderID < r.Violations[j].OrderID })
 	return r
 }

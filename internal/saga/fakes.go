@@ -26,6 +26,7 @@ import (
 // time. Fakes are safe for concurrent use.
 type Fakes struct {
 	clk    clock.Clock
+	after  func(time.Duration, func()) // the clock's Schedule: answers are never stopped
 	seed   uint64
 	t0     time.Time
 	svc    [numServices]fakeService
@@ -52,7 +53,7 @@ type window struct{ from, to time.Time }
 // in code.
 func NewFakes(cfg FakeConfig, clk clock.Clock, seed uint64) *Fakes {
 	t0 := clk.Now()
-	f := &Fakes{clk: clk, seed: seed, t0: t0, ledger: NewLedger(t0)}
+	f := &Fakes{clk: clk, after: clock.ScheduleFunc(clk), seed: seed, t0: t0, ledger: NewLedger(t0)}
 	for _, s := range Services() {
 		sc := *cfg.Service(s)
 		sc.Outages = append([]Outage(nil), sc.Outages...)
@@ -248,7 +249,7 @@ func (f *Fakes) Invoke(_ context.Context, req *asl.TaskRequest, done func(output
 	// Tell the engine when the answer comes, so it arms the task's timeout
 	// only when the answer will be late.
 	req.AnswerIn(lat)
-	f.clk.AfterFunc(lat, func() { f.finish(fn, orderID, key, kind, fail, f.clk.Now(), done) })
+	f.after(lat, func() { f.finish(fn, orderID, key, kind, fail, f.clk.Now(), done) })
 }
 
 func (s *fakeService) down(now time.Time) bool {

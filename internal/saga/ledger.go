@@ -221,6 +221,21 @@ func (l *Ledger) Summary(orderID string) (s Summary, ok bool) {
 	return s, ok
 }
 
+// Take adds up an order's effects and removes them from the ledger; ok is
+// false when it had none. A long simulation takes each order once nothing
+// more can happen to it, so the ledger holds only the orders in flight.
+func (l *Ledger) Take(orderID string) (s Summary, ok bool) {
+	sh := l.shard(hashString(orderID))
+	sh.mu.Lock()
+	effs, ok := sh.m[orderID]
+	s = summarize(effs)
+	if ok {
+		delete(sh.m, orderID)
+	}
+	sh.mu.Unlock()
+	return s, ok
+}
+
 // Len returns the number of orders with at least one effect.
 func (l *Ledger) Len() int {
 	n := 0

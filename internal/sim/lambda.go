@@ -66,7 +66,7 @@ func (e *eventSource) wake() {
 			// Wait for the batching window to fill the batch; one waiter.
 			if !e.waitingWin {
 				e.waitingWin = true
-				e.s.clk.AfterFunc(w, func() {
+				e.s.clk.Schedule(w, func() {
 					e.waitingWin = false
 					e.invokeNow()
 				})
@@ -97,7 +97,7 @@ func (e *eventSource) invokeNow() bool {
 	for _, m := range batch {
 		e.s.m.queueWait(e.s, m.k, m.receiveCount)
 	}
-	e.s.clk.AfterFunc(d, func() { e.finish(batch) })
+	e.s.clk.Schedule(d, func() { e.finish(batch) })
 	return true
 }
 

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
-	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/saga"
@@ -52,7 +51,6 @@ type metrics struct {
 	drained, interrupted                        bool
 	drainedAt, endedAt                          time.Duration
 	lastPaymentThrottles                        int64
-	taskStart                                   map[*asl.Execution]time.Time
 }
 
 func (m *metrics) init(s *simulation) {
@@ -60,28 +58,6 @@ func (m *metrics) init(s *simulation) {
 	m.e2e = latencyHistogram()
 	m.wait = latencyHistogram()
 	m.live = map[int]*asl.Execution{}
-	m.taskStart = map[*asl.Execution]time.Time{}
-	s.engine.Observer = (*taskObserver)(m)
-}
-
-// taskObserver sees every engine event and keeps the time Task states spend
-// in their functions, which the task functions are billed for.
-type taskObserver metrics
-
-func (o *taskObserver) Event(x *asl.Execution, e *asl.HistoryEvent) {
-	switch e.Type {
-	case types.HistoryEventTypeTaskStarted:
-		o.taskCalls++
-		o.taskStart[x] = e.Timestamp
-	case types.HistoryEventTypeTaskSucceeded, types.HistoryEventTypeTaskFailed, types.HistoryEventTypeTaskTimedOut:
-		if t, ok := o.taskStart[x]; ok {
-			o.taskTime += e.Timestamp.Sub(t)
-			delete(o.taskStart, x)
-		}
-	case types.HistoryEventTypeExecutionSucceeded, types.HistoryEventTypeExecutionFailed,
-		types.HistoryEventTypeExecutionAborted, types.HistoryEventTypeExecutionTimedOut:
-		delete(o.taskStart, x)
-	}
 }
 
 func micros(d time.Duration) int64 {
@@ -122,6 +98,8 @@ func (m *metrics) sagaEnded(s *simulation, k int, x *asl.Execution, status asl.S
 	}
 	m.retries += x.Retries()
 	m.transitions += x.StateTransitions()
+	m.taskCalls += x.TaskCalls()
+	m.taskTime += x.TaskTime()
 	billed := USEast1.expressBilled(x.StopTime().Sub(x.StartTime()))
 	m.expressGBs += gbSeconds(s.sc.StepFunctions.ExpressMemoryMB, billed)
 }

@@ -174,7 +174,7 @@ func (s *simulation) report() *Report {
 		OfferedRatePerSec: float64(m.offered) / math.Max(s.arrEnd.Seconds(), 1e-9),
 		APIGatewayKind:    s.sc.APIGateway.Kind,
 	})
-	check := saga.Check(s.outcomes, s.fakes.Ledger())
+	check := s.finalCheck()
 	r.Invariant = InvariantCheck{
 		Orders:          check.Orders,
 		Violations:      len(check.Violations),

@@ -79,6 +79,10 @@ func NewCmdSimulate(f *cmdutil.Factory, runF func(context.Context, *Options) err
 			or .png; .json writes the JSON report. The same scenario and seed give a
 			byte-identical JSON report.
 
+			While it runs, the Go garbage collector works with GOGC=400 and a soft
+			memory limit of 768 MiB (fewer collections; an hour at 500 orders/s stays
+			far below 1 GiB); set GOGC or GOMEMLIMIT in the environment to override.
+
 			Exit codes: 0 the run finished and the invariant holds; 1 the invariant was
 			violated (the orders are listed); 2 bad flags or scenario (file, line and
 			key named); 130 interrupted (what was simulated so far is reported).
@@ -268,6 +272,7 @@ func runSimulate(ctx context.Context, o *Options) error {
 		bar = ui.NewProgress(o.IO.ErrOut, int64(o.scenario.ArrivalDuration().Seconds()), "simulated seconds of arrivals")
 	}
 	wall := o.Now()
+	restoreGC := tuneGC()
 	rep, err := sim.Run(ctx, o.scenario, sim.Options{
 		Machine: o.machine,
 		Progress: func(simulated, _ time.Duration) {
@@ -276,6 +281,7 @@ func runSimulate(ctx context.Context, o *Options) error {
 			}
 		},
 	})
+	restoreGC()
 	if bar != nil {
 		bar.Done()
 	}
