@@ -148,6 +148,7 @@ func RunBatch(ctx context.Context, opts BatchOptions) (*BatchResult, error) {
 	}
 	b.mu.Unlock()
 
+	var elapsed time.Duration
 	if virtual {
 		for !b.finished() {
 			if ctx.Err() != nil {
@@ -161,6 +162,12 @@ func RunBatch(ctx context.Context, opts BatchOptions) (*BatchResult, error) {
 				break
 			}
 		}
+		elapsed = clk.Now().Sub(start)
+		// A call that timed out can still land its effect after its
+		// execution ended: the invariant is checked once every call has
+		// answered (each execution settled).
+		for !b.settledAll() && vc.Step() {
+		}
 	} else {
 		select {
 		case <-b.allDone:
@@ -168,12 +175,16 @@ func RunBatch(ctx context.Context, opts BatchOptions) (*BatchResult, error) {
 			b.interrupt()
 			<-b.allDone
 		}
+		elapsed = clk.Now().Sub(start)
+		for !b.settledAll() {
+			time.Sleep(5 * time.Millisecond) // the real clock: calls answer in real time
+		}
 	}
 
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	res := b.res
-	res.Elapsed = clk.Now().Sub(start)
+	res.Elapsed = elapsed
 	res.Latency = summarizeHistogram(b.hist)
 	res.Calls = fakes.Stats()
 	ledger := fakes.Ledger()
@@ -204,6 +215,17 @@ type batch struct {
 	allDone     chan struct{}
 	closedAll   bool
 	launchQueue int
+	// startedOK and settled count the executions started and those whose
+	// every task call has answered (OnSettled).
+	startedOK, settled int
+}
+
+// settledAll reports whether every execution has ended and every call it
+// made has answered, so that no effect can still land.
+func (b *batch) settledAll() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.closedAll && b.settled == b.startedOK
 }
 
 // launchLocked starts the next order. An execution that ends schedules the
@@ -224,6 +246,11 @@ func (b *batch) launchLocked() {
 			Input:            o.Value(),
 			StateMachineName: b.name,
 			OnDone:           b.done,
+			OnSettled: func(*asl.Execution) {
+				b.mu.Lock()
+				b.settled++
+				b.mu.Unlock()
+			},
 		})
 		b.mu.Lock()
 		b.launchQueue--
@@ -235,6 +262,7 @@ func (b *batch) launchLocked() {
 			b.res.Errors["yafdp.StartFailed"]++
 			b.ended++
 		default:
+			b.startedOK++
 			if b.opts.KeepExecutions {
 				b.res.Executions[i] = x
 			}

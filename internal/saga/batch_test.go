@@ -238,3 +238,42 @@ func TestTimelineJSONInMilliseconds(t *testing.T) {
 		}
 	}
 }
+
+// A step that times out fails the order with States.Timeout, the error
+// that happened. The error output of a timeout has no Cause, and the saga's
+// Fail state used to take its cause from $.failure.Cause, which then
+// failed the state itself with States.Runtime.
+func TestTimedOutStepFailsWithStatesTimeout(t *testing.T) {
+	res := virtualBatch(t, saga.BatchOptions{Orders: 300, Seed: 1, Faults: faults(t, "delivery.timeout=0.5")})
+	if res.Errors["States.Runtime"] != 0 || res.Errors["States.Timeout"] == 0 {
+		t.Fatalf("errors %v, want States.Timeout and no States.Runtime", res.Errors)
+	}
+	if !res.Check.OK() {
+		t.Fatalf("invariant: %s", res.Check.String())
+	}
+}
+
+// A call that times out lands its effect after its execution has ended; the
+// batch checks the invariant only once every call has answered, so a
+// definition that never cancels such a delivery is caught for every order.
+func TestLateEffectsAreChecked(t *testing.T) {
+	var doc map[string]any
+	if err := json.Unmarshal(saga.Definition, &doc); err != nil {
+		t.Fatal(err)
+	}
+	sd := doc["States"].(map[string]any)["ScheduleDelivery"].(map[string]any)
+	delete(sd, "Retry")
+	sd["Catch"].([]any)[0].(map[string]any)["Next"] = "CancelRestaurantOrder" // CancelDelivery skipped
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := asl.Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := virtualBatch(t, saga.BatchOptions{Machine: m, Orders: 200, Seed: 1, Faults: faults(t, "delivery.timeout=1")})
+	if res.Failed != 200 || len(res.Check.Violations) != 200 {
+		t.Fatalf("%d failed, %d violations found; want every order's late delivery booking caught: %s", res.Failed, len(res.Check.Violations), res.Check.String())
+	}
+}

@@ -293,7 +293,8 @@ func TestCompensationPaths(t *testing.T) {
 	}
 	check := doc.States["CheckCompensations"]
 	choices, _ := field[[]map[string]any](t, check, "CheckCompensations", "Choices")
-	if len(choices) != 1 || choices[0]["Variable"] != "$.compensationErrors" || choices[0]["IsPresent"] != true || choices[0]["Next"] != "CompensationFailed" {
+	if len(choices) != 2 || choices[0]["Variable"] != "$.compensationErrors" || choices[0]["IsPresent"] != true || choices[0]["Next"] != "CompensationFailed" ||
+		choices[1]["Variable"] != "$.failure.Cause" || choices[1]["IsPresent"] != false || choices[1]["Next"] != "OrderFailedWithoutCause" {
 		t.Errorf("CheckCompensations: %v", choices)
 	}
 	cf := doc.States["CompensationFailed"]

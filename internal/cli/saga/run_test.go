@@ -236,7 +236,7 @@ func TestValidate(t *testing.T) {
 		return streams.Out.String(), err
 	}
 	out, err := run("table", good)
-	if err != nil || !strings.Contains(out, "is valid ASL: 14 states") {
+	if err != nil || !strings.Contains(out, "is valid ASL: 15 states") {
 		t.Fatalf("%q %v", out, err)
 	}
 	out, err = run("table", bad)
