@@ -2,6 +2,7 @@ package awsjson
 
 import (
 	"bytes"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -28,4 +29,23 @@ func TestAppendHistoryEvent(t *testing.T) {
 			t.Errorf("got  %s\nwant %s", buf.String(), c.want)
 		}
 	}
+}
+
+// AppendString writes what encoding/json writes without HTML escaping.
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "plain", `"quoted" \back\`, "tab\tnew\nret\r", "\x00\x01\x1f\x7f", "<&>", "é☃😀", "\u2028\u2029", "bad \xff\xfe utf8", "\xed\xa0\x80"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		got := AppendString(nil, s)
+		if !bytes.Equal(got, bytes.TrimSuffix(want.Bytes(), []byte("\n"))) {
+			t.Fatalf("%q: got %s, want %s", s, got, want.Bytes())
+		}
+	})
 }

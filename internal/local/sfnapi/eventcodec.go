@@ -6,12 +6,12 @@ import (
 	"errors"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/asl/value"
+	"github.com/yafdp/yafdp/internal/awsjson"
 )
 
 // The stored form of a history event is binary: every event of every
@@ -119,7 +119,7 @@ func appendJSON(b []byte, v any) []byte {
 	case bool:
 		return strconv.AppendBool(b, v)
 	case string:
-		return appendJSONString(b, v)
+		return awsjson.AppendString(b, v)
 	case json.Number:
 		if v == "" {
 			return append(b, '0')
@@ -133,7 +133,7 @@ func appendJSON(b []byte, v any) []byte {
 				b = append(b, ',')
 			}
 			first = false
-			b = appendJSONString(b, k)
+			b = awsjson.AppendString(b, k)
 			b = append(b, ':')
 			b = appendJSON(b, x)
 		}
@@ -153,37 +153,4 @@ func appendJSON(b []byte, v any) []byte {
 		return append(b, "null"...)
 	}
 	return append(b, enc...)
-}
-
-const hexDigits = "0123456789abcdef"
-
-func appendJSONString(b []byte, s string) []byte {
-	if !utf8.ValidString(s) {
-		enc, _ := json.Marshal(s) // replaces invalid bytes as encoding/json does
-		return append(b, enc...)
-	}
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

@@ -5,7 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"sync"
-	"unicode/utf8"
+
+	"github.com/yafdp/yafdp/internal/awsjson"
 )
 
 // Responses are written by hand: their shapes are few and flat (strings,
@@ -47,14 +48,14 @@ func (w *jsonWriter) key(k string) {
 		w.b = append(w.b, ',')
 	}
 	w.comma = true
-	w.b = appendString(w.b, k)
+	w.b = awsjson.AppendString(w.b, k)
 	w.b = append(w.b, ':')
 }
 
 // str writes a string member.
 func (w *jsonWriter) str(k, v string) {
 	w.key(k)
-	w.b = appendString(w.b, v)
+	w.b = awsjson.AppendString(w.b, v)
 }
 
 // optStr writes a string member unless it is empty.
@@ -112,7 +113,7 @@ func (w *jsonWriter) strList(k string, vs []string) {
 		if i > 0 {
 			w.b = append(w.b, ',')
 		}
-		w.b = appendString(w.b, v)
+		w.b = awsjson.AppendString(w.b, v)
 	}
 	w.b = append(w.b, ']')
 }
@@ -136,58 +137,3 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 const hexDigits = "0123456789abcdef"
-
-// appendString appends s as a JSON string: quotes, backslashes and control
-// characters escaped, invalid UTF-8 replaced by U+FFFD, and U+2028 and
-// U+2029 escaped, as encoding/json does.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}

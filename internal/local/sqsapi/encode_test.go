@@ -1,29 +1,9 @@
 package sqsapi
 
 import (
-	"bytes"
 	"encoding/json"
 	"testing"
 )
-
-// appendString writes what encoding/json writes without HTML escaping.
-func FuzzAppendString(f *testing.F) {
-	for _, s := range []string{"", "plain", `"quoted" \back\`, "tab\tnew\nret\r", "\x00\x01\x1f\x7f", "<&>", "é☃😀", "\u2028\u2029", "bad \xff\xfe utf8", "\xed\xa0\x80"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		var want bytes.Buffer
-		enc := json.NewEncoder(&want)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(s); err != nil {
-			t.Fatal(err)
-		}
-		got := appendString(nil, s)
-		if !bytes.Equal(got, bytes.TrimSuffix(want.Bytes(), []byte("\n"))) {
-			t.Fatalf("%q: got %s, want %s", s, got, want.Bytes())
-		}
-	})
-}
 
 func TestWriterShapes(t *testing.T) {
 	w := newWriter()
