@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -67,4 +68,16 @@ func Count(n int64) string {
 		out = append(out, s[i])
 	}
 	return string(out)
+}
+
+// Plural counts n of noun in English: "1 order", "2,000 orders",
+// "3 retries" (a noun ending in y takes -ies).
+func Plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	if strings.HasSuffix(noun, "y") {
+		return Count(int64(n)) + " " + strings.TrimSuffix(noun, "y") + "ies"
+	}
+	return Count(int64(n)) + " " + noun + "s"
 }

@@ -198,3 +198,15 @@ func TestChartsRender(t *testing.T) {
 		t.Fatalf("png: %v", err)
 	}
 }
+
+func TestPlural(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		noun string
+		want string
+	}{{1, "order", "1 order"}, {0, "order", "0 orders"}, {2000, "order", "2,000 orders"}, {3, "retry", "3 retries"}, {1, "retry", "1 retry"}} {
+		if got := Plural(c.n, c.noun); got != c.want {
+			t.Errorf("Plural(%d, %q) = %q, want %q", c.n, c.noun, got, c.want)
+		}
+	}
+}

@@ -159,16 +159,9 @@ func runPeek(ctx context.Context, o *PeekOptions) error {
 		return err
 	}
 	fmt.Fprintf(o.IO.ErrOut, "%s of about %s in %s; %d made visible again (each receive counts once toward its receive count).\n",
-		plural(len(res.Messages), "message"), ui.Count(res.Visible), q.Name, res.Released)
+		ui.Plural(len(res.Messages), "message"), ui.Count(res.Visible), q.Name, res.Released)
 	if err != nil {
 		return err
 	}
 	return nil
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return ui.Count(int64(n)) + " " + noun + "s"
 }

@@ -308,7 +308,7 @@ func runRedrive(ctx context.Context, o *RedriveOptions) error {
 		defer func() { _ = j.Close(ctx.Err() == nil) }()
 		if st.Unfinished {
 			fmt.Fprintf(o.IO.ErrOut, "Resuming from %s: an earlier run stopped with %s recorded moved and %s in flight.\n",
-				path, plural(st.Sent, "message"), plural(st.Uncertain, "message"))
+				path, ui.Plural(st.Sent, "message"), ui.Plural(st.Uncertain, "message"))
 		}
 		ro.Journal = j
 	}

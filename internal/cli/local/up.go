@@ -66,7 +66,8 @@ func NewCmdUp(f *cmdutil.Factory, runF func(context.Context, *UpOptions) error) 
 			  yafdp --endpoint-url http://127.0.0.1:4566 --region us-east-1 order submit --generate 100 --queue orders
 			  aws --endpoint-url http://127.0.0.1:4566 sqs list-queues
 			Any credentials are accepted. A status line on standard error shows queue
-			depths and sagas each second; Ctrl-C shuts down cleanly (exit 0).
+			depths and sagas each second; Ctrl-C shuts down cleanly (exit 130, as for
+			any interrupted command).
 
 			Faults of the new-order function itself (poison: the message goes back to
 			the queue, and to the DLQ after maxReceiveCount deliveries):
@@ -267,7 +268,7 @@ func runUp(ctx context.Context, o *UpOptions) error {
 	}
 	if o.DataDir != "" {
 		r := srv.Restored
-		fmt.Fprintf(o.IO.ErrOut, "data dir %s: restored %d queues, %d messages, %d state machines, %d executions", o.DataDir, r.Queues, r.Messages, r.StateMachines, r.Executions)
+		fmt.Fprintf(o.IO.ErrOut, "data dir %s: restored %s, %s, %s, %s", o.DataDir, ui.Plural(r.Queues, "queue"), ui.Plural(r.Messages, "message"), ui.Plural(r.StateMachines, "state machine"), ui.Plural(r.Executions, "execution"))
 		if r.Aborted > 0 {
 			fmt.Fprintf(o.IO.ErrOut, " (%d were running when local up stopped: now ABORTED)", r.Aborted)
 		}

@@ -478,11 +478,11 @@ func runSubmit(ctx context.Context, o *SubmitOptions) error {
 		if n := len(o.plan); n > 0 {
 			batches = o.plan[n-1].Batch
 		}
-		how := fmt.Sprintf("in %s", plural(batches, "SendMessageBatch call"))
+		how := fmt.Sprintf("in %s", ui.Plural(batches, "SendMessageBatch call"))
 		if o.Via == "api" {
-			how = "as " + plural(len(o.plan), "POST")
+			how = "as " + ui.Plural(len(o.plan), "POST")
 		}
-		fmt.Fprintf(o.IO.ErrOut, "%s %s valid; they would go to %s %s. Nothing was sent.\n", errS.Header("Dry run:"), plural(len(o.plan), "order"), target, how)
+		fmt.Fprintf(o.IO.ErrOut, "%s %s valid; they would go to %s %s. Nothing was sent.\n", errS.Header("Dry run:"), ui.Plural(len(o.plan), "order"), target, how)
 		return nil
 	}
 	var bar *ui.Progress
@@ -530,10 +530,10 @@ func runSubmit(ctx context.Context, o *SubmitOptions) error {
 	if err := list.Close(); err != nil {
 		return err
 	}
-	summary := fmt.Sprintf("%s %s of %s to %s in %s (%s, %s)", errS.Header("Sent"), ui.Count(int64(res.Sent)), plural(len(res.Orders), "order"), target,
-		ui.Duration(o.Now().Sub(start)), plural(res.Calls, "call"), plural(res.Retries, "retry"))
+	summary := fmt.Sprintf("%s %s of %s to %s in %s (%s, %s)", errS.Header("Sent"), ui.Count(int64(res.Sent)), ui.Plural(len(res.Orders), "order"), target,
+		ui.Duration(o.Now().Sub(start)), ui.Plural(res.Calls, "call"), ui.Plural(res.Retries, "retry"))
 	if res.Failed > 0 {
-		summary += "; " + errS.Failure(plural(res.Failed, "order")+" failed")
+		summary += "; " + errS.Failure(ui.Plural(res.Failed, "order")+" failed")
 	}
 	fmt.Fprintln(o.IO.ErrOut, summary)
 	switch {
@@ -543,14 +543,4 @@ func runSubmit(ctx context.Context, o *SubmitOptions) error {
 		return &cmdutil.ExitError{Code: cmdutil.ExitFailed}
 	}
 	return nil
-}
-
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	if strings.HasSuffix(noun, "y") {
-		return ui.Count(int64(n)) + " " + strings.TrimSuffix(noun, "y") + "ies"
-	}
-	return ui.Count(int64(n)) + " " + noun + "s"
 }

@@ -146,7 +146,7 @@ func (r *batchReport) render(w io.Writer, s *ui.Styles) error {
 	if len(r.Faults) > 0 {
 		faults = strings.Join(r.Faults, " ")
 	}
-	fmt.Fprintf(&b, "%s %s · seed %d · %s · %s\n", s.Header("Saga run:"), plural(r.Orders, "order"), r.Seed, clock, faults)
+	fmt.Fprintf(&b, "%s %s · seed %d · %s · %s\n", s.Header("Saga run:"), ui.Plural(r.Orders, "order"), r.Seed, clock, faults)
 	if r.Definition != "built-in" {
 		fmt.Fprintf(&b, "%s %s\n", s.Header("Definition:"), r.Definition)
 	}
@@ -196,17 +196,17 @@ func (r *batchReport) render(w io.Writer, s *ui.Styles) error {
 	facts := ui.Table{}
 	fact := func(label, value string) { facts.Rows = append(facts.Rows, []string{s.Header(label), value}) }
 	fact("Retries", ui.Count(r.Retries))
-	fact("Compensations", fmt.Sprintf("%s, %s", plural(r.Compensated, "order"), plural(int(r.CompensationSteps), "compensation step")))
+	fact("Compensations", fmt.Sprintf("%s, %s", ui.Plural(r.Compensated, "order"), ui.Plural(int(r.CompensationSteps), "compensation step")))
 	fact("State transitions", ui.Count(r.StateTransitions))
 	fact("Saga latency", fmt.Sprintf("p50 %s · p95 %s · p99 %s · max %s", msDur(r.LatencyMS.P50), msDur(r.LatencyMS.P95), msDur(r.LatencyMS.P99), msDur(r.LatencyMS.Max)))
 	if payment, ok := r.Calls[saga.FnPaymentCharge]; ok && payment.Calls > 0 {
-		fact("Payment charges", fmt.Sprintf("%s, %s throttled", plural(int(payment.Calls), "call"), ui.Count(payment.Throttled)))
+		fact("Payment charges", fmt.Sprintf("%s, %s throttled", ui.Plural(int(payment.Calls), "call"), ui.Count(payment.Throttled)))
 	}
 	switch r.Invariant {
 	case invariantHolds:
-		fact("Invariant", s.SuccessIcon()+" "+s.Success("holds for "+map[bool]string{true: "the order", false: "all " + plural(r.Orders, "order")}[r.Orders == 1]))
+		fact("Invariant", s.SuccessIcon()+" "+s.Success("holds for "+map[bool]string{true: "the order", false: "all " + ui.Plural(r.Orders, "order")}[r.Orders == 1]))
 	case invariantViolated:
-		fact("Invariant", s.FailureIcon()+" "+s.Failure("violated for "+plural(r.Violations, "order")))
+		fact("Invariant", s.FailureIcon()+" "+s.Failure("violated for "+ui.Plural(r.Violations, "order")))
 	default:
 		fact("Invariant", s.Muted("not checked: the definition never called the fake services"))
 	}
@@ -256,9 +256,3 @@ func sortedByCount(m map[string]int) []string {
 }
 
 // plural writes a count with its noun: "1 order", "1,000 orders".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return ui.Count(int64(n)) + " " + noun + "s"
-}
