@@ -176,8 +176,10 @@ func RunBatch(ctx context.Context, opts BatchOptions) (*BatchResult, error) {
 			<-b.allDone
 		}
 		elapsed = clk.Now().Sub(start)
-		for !b.settledAll() {
-			time.Sleep(5 * time.Millisecond) // the real clock: calls answer in real time
+		// The real clock: late calls answer in real time (an interrupted
+		// run does not wait for them).
+		for !b.settledAll() && ctx.Err() == nil {
+			time.Sleep(5 * time.Millisecond)
 		}
 	}
 
