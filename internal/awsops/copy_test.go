@@ -50,10 +50,7 @@ func TestSubmitAndCopyRedriveOnLocalSQS(t *testing.T) {
 
 			msgs := deadLetters(12, fifo)
 			seed(t, ctx, c, dlq, msgs)
-			want := map[string]int{}
-			for _, m := range msgs {
-				want[fingerprint(m.body, m.attrs)]++
-			}
+			want := fingerprints(msgs)
 			// FIFO: the dedup window of the original sends must be over.
 			now := func() time.Time { return time.Now().Add(10 * time.Minute) }
 			local.Clock.Skip(10 * time.Minute)
@@ -92,10 +89,7 @@ func TestCopyRedriveLeavesMessagesThatComeBack(t *testing.T) {
 	src, dlq := createPipelineQueues(t, ctx, c, "orders", false)
 	msgs := deadLetters(30, false)
 	seed(t, ctx, c, dlq, msgs)
-	want := map[string]int{}
-	for _, m := range msgs {
-		want[fingerprint(m.body, m.attrs)]++
-	}
+	want := fingerprints(msgs)
 
 	// The broken consumer: receives without deleting, with no visibility
 	// timeout, so that each message reaches the DLQ after maxReceiveCount.

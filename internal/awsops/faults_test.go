@@ -102,10 +102,7 @@ func TestCopyRedriveUnderFaults(t *testing.T) {
 			src, dlq := createPipelineQueues(t, ctx, setup, "orders", fifo)
 			msgs := deadLetters(200, fifo)
 			seed(t, ctx, setup, dlq, msgs)
-			want := map[string]int{}
-			for _, m := range msgs {
-				want[fingerprint(m.body, m.attrs)]++
-			}
+			want := fingerprints(msgs)
 			ft := awsfault.New(nil, 23)
 			ft.Ops = batchOps
 			ft.LostOps = []string{"DeleteMessageBatch", "ReceiveMessage"}
@@ -201,10 +198,7 @@ func TestCopyRedriveKilledAtEveryStep(t *testing.T) {
 				src, dlq := createPipelineQueues(t, ctx, c, "orders", false)
 				msgs := deadLetters(45, false)
 				seed(t, ctx, c, dlq, msgs)
-				want := map[string]int{}
-				for _, m := range msgs {
-					want[fingerprint(m.body, m.attrs)]++
-				}
+				want := fingerprints(msgs)
 				path := journalPath(t)
 				opts := RedriveOptions{Source: dlq, Strategy: StrategyCopy, Wait: -1, Visibility: time.Second, EmptyReceives: 2, Sleep: noSleep, Workers: 1}
 

@@ -167,6 +167,16 @@ func fingerprint(body string, attrs map[string]types.MessageAttributeValue) stri
 	return s
 }
 
+// fingerprints counts the messages by fingerprint: what a queue must hold
+// after they were moved, once each.
+func fingerprints(msgs []seedMessage) map[string]int {
+	want := make(map[string]int, len(msgs))
+	for _, m := range msgs {
+		want[fingerprint(m.body, m.attrs)]++
+	}
+	return want
+}
+
 // drain receives and deletes everything in a queue and returns the
 // fingerprints, with a count per fingerprint.
 func drain(t testing.TB, ctx context.Context, c SQSAPI, q Queue) map[string]int {

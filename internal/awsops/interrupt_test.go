@@ -20,10 +20,7 @@ func TestCopyRedriveInterruptedAndResumed(t *testing.T) {
 	src, dlq := createPipelineQueues(t, ctx, c, "orders", false)
 	msgs := deadLetters(60, false)
 	seed(t, ctx, c, dlq, msgs)
-	want := map[string]int{}
-	for _, m := range msgs {
-		want[fingerprint(m.body, m.attrs)]++
-	}
+	want := fingerprints(msgs)
 	path := journalPath(t)
 	f, _ := ParseFilter(`body.currency != "GBP"`)
 	runCtx, cancel := context.WithCancel(ctx)

@@ -59,10 +59,7 @@ func TestRedriveProcessKilledAndResumed(t *testing.T) {
 	src, dlq := createPipelineQueues(t, ctx, c, "orders", false)
 	msgs := deadLetters(400, false)
 	seed(t, ctx, c, dlq, msgs)
-	want := map[string]int{}
-	for _, m := range msgs {
-		want[fingerprint(m.body, m.attrs)]++
-	}
+	want := fingerprints(msgs)
 	path := journalPath(t)
 	rng := rand.New(rand.NewPCG(99, 1))
 	kills := 0

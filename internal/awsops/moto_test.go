@@ -58,10 +58,7 @@ func TestMotoQueues(t *testing.T) {
 
 	msgs := deadLetters(15, false)
 	seed(t, ctx, c, dlq, msgs)
-	want := map[string]int{}
-	for _, m := range msgs {
-		want[fingerprint(m.body, m.attrs)]++
-	}
+	want := fingerprints(msgs)
 
 	// dlq list finds the DLQ and its source.
 	dl, err := ListDLQs(ctx, c, nil, ListDLQOptions{})

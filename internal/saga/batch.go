@@ -230,6 +230,13 @@ func (b *batch) settledAll() bool {
 	return b.closedAll && b.settled == b.startedOK
 }
 
+// settle counts an execution whose every task call has answered.
+func (b *batch) settle(*asl.Execution) {
+	b.mu.Lock()
+	b.settled++
+	b.mu.Unlock()
+}
+
 // launchLocked starts the next order. An execution that ends schedules the
 // next start on the clock rather than starting it in place, so thousands of
 // instant executions never nest on the stack.
@@ -248,11 +255,7 @@ func (b *batch) launchLocked() {
 			Input:            o.Value(),
 			StateMachineName: b.name,
 			OnDone:           b.done,
-			OnSettled: func(*asl.Execution) {
-				b.mu.Lock()
-				b.settled++
-				b.mu.Unlock()
-			},
+			OnSettled:        b.settle,
 		})
 		b.mu.Lock()
 		b.launchQueue--
