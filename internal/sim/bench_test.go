@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"runtime/debug"
 	"testing"
 	"time"
 )
@@ -24,4 +25,28 @@ func BenchmarkSimulatedOrders(b *testing.B) {
 		orders += r.Orders.Succeeded + r.Orders.Failed
 	}
 	b.ReportMetric(float64(orders)/b.Elapsed().Seconds(), "orders/s")
+}
+
+// BenchmarkSimulatedSlice runs five simulated minutes with the settings of
+// scripts/bench-sim.sh (500/s, StartExecution 800/s, payment quota 600/s)
+// and the GC setting simulate uses (GOGC=400), so its profile is the hour's.
+func BenchmarkSimulatedSlice(b *testing.B) {
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	sc := Defaults()
+	sc.Arrivals.Rate = 500
+	sc.Arrivals.Duration = Duration(5 * time.Minute)
+	sc.StepFunctions.StartRate = 800
+	sc.Payment.TPS = 600
+	sc.Payment.Burst = 600
+	b.ReportAllocs()
+	var orders int64
+	for i := 0; i < b.N; i++ {
+		r, err := Run(context.Background(), sc, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		orders += r.Orders.Succeeded + r.Orders.Failed
+	}
+	b.ReportMetric(float64(orders)/b.Elapsed().Seconds(), "orders/s")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(orders), "ns/order")
 }
