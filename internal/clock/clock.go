@@ -186,6 +186,25 @@ func (v *Virtual) RunUntil(t time.Time) {
 // Advance is RunUntil(Now()+d).
 func (v *Virtual) Advance(d time.Duration) { v.RunUntil(v.Now().Add(d)) }
 
+// Jump moves Now forward to t without running anything, for a caller that
+// injects an event from outside the schedule at t (a simulation partition
+// taking a start from another goroutine). It refuses, reporting false, when
+// t is before Now or a function is due before t: that function would run
+// late.
+func (v *Virtual) Jump(t time.Time) bool {
+	at := int64(t.Sub(v.base))
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if at < v.now.Load() {
+		return false
+	}
+	if next, ok := v.peekLocked(); ok && next < at {
+		return false
+	}
+	v.now.Store(at)
+	return true
+}
+
 // Pending returns the number of scheduled functions not yet run or stopped.
 func (v *Virtual) Pending() int {
 	v.mu.Lock()

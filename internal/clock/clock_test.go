@@ -144,3 +144,33 @@ func TestVirtualStepBefore(t *testing.T) {
 		t.Fatalf("a zero limit runs anything pending")
 	}
 }
+
+func TestVirtualJump(t *testing.T) {
+	v := NewVirtual(Epoch)
+	var ran []string
+	v.Schedule(2*time.Second, func() { ran = append(ran, "at 2s") })
+	if !v.Jump(Epoch.Add(time.Second)) {
+		t.Fatal("Jump to 1s refused with the first function due at 2s")
+	}
+	if got := v.Now(); !got.Equal(Epoch.Add(time.Second)) {
+		t.Fatalf("Now = %v after Jump to 1s", got.Sub(Epoch))
+	}
+	// An event injected at Now runs relative to the new time.
+	v.Schedule(500*time.Millisecond, func() { ran = append(ran, "at 1.5s") })
+	if !v.Jump(Epoch.Add(time.Second)) {
+		t.Fatal("Jump to Now refused")
+	}
+	if v.Jump(Epoch.Add(1600 * time.Millisecond)) {
+		t.Fatal("Jump past a due function (1.5s) allowed")
+	}
+	if v.Jump(Epoch) {
+		t.Fatal("Jump backwards allowed")
+	}
+	v.Run()
+	if len(ran) != 2 || ran[0] != "at 1.5s" || ran[1] != "at 2s" {
+		t.Fatalf("ran %v", ran)
+	}
+	if !v.Jump(Epoch.Add(2 * time.Second)) {
+		t.Fatal("Jump to the time of the function that just ran refused")
+	}
+}

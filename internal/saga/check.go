@@ -184,6 +184,21 @@ func (t *Tally) Report() Report {
 	return r
 }
 
+// MergeReports adds up reports of disjoint sets of orders (tallies kept
+// apart, one per simulation partition), violations sorted by order id.
+func MergeReports(rs ...Report) Report {
+	var t Tally
+	for _, r := range rs {
+		t.r.Orders += r.Orders
+		t.r.InterruptedWithEffects += r.InterruptedWithEffects
+		for c := range t.r.Counts {
+			t.r.Counts[c] += r.Counts[c]
+		}
+		t.r.Violations = append(t.r.Violations, r.Violations...)
+	}
+	return t.Report()
+}
+
 // Verdict judges one order's outcome against its effects; for a Violation
 // the reason is one line naming what is wrong.
 func Verdict(o Outcome, s Summary) (Category, string) {

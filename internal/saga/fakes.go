@@ -2,7 +2,6 @@ package saga
 
 import (
 	"context"
-	"math"
 	"math/rand/v2"
 	"strings"
 	"sync/atomic"
@@ -32,6 +31,8 @@ type Fakes struct {
 	svc    [numServices]fakeService
 	ledger *Ledger
 	stats  [numFunctions]callCounters
+	board  *QuotaBoard // nil unless ShareQuotas was called
+	part   int         // this Fakes' participant number on board
 }
 
 var _ asl.TaskHandler = (*Fakes)(nil)
@@ -40,6 +41,8 @@ type fakeService struct {
 	cfg     ServiceConfig
 	lat     sampler
 	limiter *rate.Limiter
+	// shared replaces limiter when the quota is on a QuotaBoard.
+	shared  *sharedQuota
 	outages []window
 	// Prebuilt errors: values in an execution are immutable, so every call
 	// can share them.
@@ -60,13 +63,7 @@ func NewFakes(cfg FakeConfig, clk clock.Clock, seed uint64) *Fakes {
 		fs := &f.svc[s]
 		fs.cfg = sc
 		fs.lat = newSampler(sc.Latency)
-		if sc.RatePerSecond > 0 {
-			burst := sc.Burst
-			if burst <= 0 {
-				burst = max(1, int(math.Ceil(sc.RatePerSecond)))
-			}
-			fs.limiter = rate.NewLimiter(rate.Limit(sc.RatePerSecond), burst)
-		}
+		fs.limiter = newQuotaLimiter(sc)
 		for _, o := range sc.Outages {
 			from := t0.Add(o.Start)
 			fs.outages = append(fs.outages, window{from: from, to: from.Add(o.Duration)})
@@ -84,6 +81,18 @@ func NewFakes(cfg FakeConfig, clk clock.Clock, seed uint64) *Fakes {
 		}
 	}
 	return f
+}
+
+// ShareQuotas makes f take its services' quotas from board, as participant
+// p, instead of keeping its own: for several Fakes on their own clocks that
+// stand for one set of services. Call it before the first call.
+func (f *Fakes) ShareQuotas(board *QuotaBoard, p int) {
+	f.board, f.part = board, p
+	for s := range f.svc {
+		if q := board.quotas[s]; q != nil {
+			f.svc[s].limiter, f.svc[s].shared = nil, q
+		}
+	}
 }
 
 // Resources maps the lambda:invoke resource to the fakes, for the engine.
@@ -218,26 +227,46 @@ func (f *Fakes) Invoke(_ context.Context, req *asl.TaskRequest, done func(output
 	uThrottle, uError, uTimeout, uRefuse := r.float(), r.float(), r.float(), r.float()
 
 	var fail *states.Error
-	switch {
-	case svc.down(now):
+	// quota is a call whose quota is decided later, on a QuotaBoard.
+	var quota *quotaCall
+	if svc.down(now) {
 		fail = svc.unavailable
-	case svc.limiter != nil && !svc.limiter.AllowN(now, 1):
-		fail = svc.throttled
-	case uThrottle < svc.cfg.ThrottleRate:
-		fail = svc.throttled
-	case uError < svc.cfg.ErrorRate:
-		fail = svc.unavailable
-	default:
-		if uTimeout < svc.cfg.TimeoutRate {
-			if req.Timeout > 0 {
-				lat += 2 * req.Timeout
-			} else {
-				lat += hangWithoutTimeout
+	} else {
+		// What the call meets within the quota.
+		var hang time.Duration
+		switch {
+		case uThrottle < svc.cfg.ThrottleRate:
+			fail = svc.throttled
+		case uError < svc.cfg.ErrorRate:
+			fail = svc.unavailable
+		default:
+			if uTimeout < svc.cfg.TimeoutRate {
+				if req.Timeout > 0 {
+					hang = 2 * req.Timeout
+				} else {
+					hang = hangWithoutTimeout
+				}
+			}
+			if functions[fn].forward && uRefuse < svc.cfg.RefusalRate {
+				fail = svc.refused
 			}
 		}
-		if functions[fn].forward && uRefuse < svc.cfg.RefusalRate {
-			fail = svc.refused
+		switch {
+		case svc.limiter != nil:
+			if !svc.limiter.AllowN(now, 1) {
+				fail, hang = svc.throttled, 0
+			}
+		case svc.shared != nil:
+			quota = f.board.call(svc.shared, f.part, now)
+			if hang > 0 || lat <= 0 {
+				// When the answer comes depends on the quota: decide now.
+				if !f.board.allowed(svc.shared, quota) {
+					fail, hang = svc.throttled, 0
+				}
+				quota = nil
+			}
 		}
+		lat += hang
 	}
 	if req.Timeout > 0 && lat > req.Timeout {
 		st.late.Add(1)
@@ -249,7 +278,12 @@ func (f *Fakes) Invoke(_ context.Context, req *asl.TaskRequest, done func(output
 	// Tell the engine when the answer comes, so it arms the task's timeout
 	// only when the answer will be late.
 	req.AnswerIn(lat)
-	f.after(lat, func() { f.finish(fn, orderID, key, kind, fail, f.clk.Now(), done) })
+	f.after(lat, func() {
+		if quota != nil && !f.board.allowed(svc.shared, quota) {
+			fail = svc.throttled
+		}
+		f.finish(fn, orderID, key, kind, fail, f.clk.Now(), done)
+	})
 }
 
 func (s *fakeService) down(now time.Time) bool {
@@ -459,6 +493,14 @@ type CallStats struct {
 	Throttled, Unavailable, Refused int64
 	// Late counts calls that took longer than their Task's timeout.
 	Late int64
+}
+
+// Add sums two counts of the same function (from Fakes sharing a quota).
+func (c CallStats) Add(o CallStats) CallStats {
+	return CallStats{
+		Calls: c.Calls + o.Calls, OK: c.OK + o.OK, Throttled: c.Throttled + o.Throttled,
+		Unavailable: c.Unavailable + o.Unavailable, Refused: c.Refused + o.Refused, Late: c.Late + o.Late,
+	}
 }
 
 type callCounters struct {

@@ -129,5 +129,5 @@ func (e *eventSource) finish(batch []delivery) {
 	}
 	e.active--
 	e.wake()
-	e.s.checkDone()
+	e.s.checkQuiet()
 }

@@ -4,9 +4,6 @@ import (
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
-
-	"github.com/yafdp/yafdp/internal/asl"
-	"github.com/yafdp/yafdp/internal/saga"
 )
 
 // Second is one point of the per-second time series.
@@ -30,34 +27,25 @@ type Second struct {
 	latencyMax time.Duration
 }
 
+// metrics are what the front counts; the sagas' are each partition's
+// sagaMetrics.
 type metrics struct {
 	offered, accepted, rejected                 int64
 	executions, duplicateStarts, startThrottled int64
-	succeeded, failed, manual, timedOut         int64
-	aborted                                     int64
-	errors                                      map[string]int64
-	retries, transitions                        int64
 	invocations, failedBatches, sqsRequests     int64
 	overLimit                                   int64
-	lambdaGBs, expressGBs                       float64
-	taskCalls                                   int64
-	taskTime                                    time.Duration
-	e2e, wait                                   *hdrhistogram.Histogram
-	live                                        map[int]*asl.Execution
+	lambdaGBs                                   float64
+	wait                                        *hdrhistogram.Histogram
 	series                                      []Second
 	cur                                         Second
 	peakDepth                                   int
 	peakAge                                     time.Duration
 	drained, interrupted                        bool
 	drainedAt, endedAt                          time.Duration
-	lastPaymentThrottles                        int64
 }
 
-func (m *metrics) init(s *simulation) {
-	m.errors = map[string]int64{}
-	m.e2e = latencyHistogram()
+func (m *metrics) init() {
 	m.wait = latencyHistogram()
-	m.live = map[int]*asl.Execution{}
 }
 
 func micros(d time.Duration) int64 {
@@ -75,54 +63,50 @@ func (m *metrics) queueWait(s *simulation, k, receiveCount int) {
 	}
 }
 
-func (m *metrics) sagaEnded(s *simulation, k int, x *asl.Execution, status asl.Status, errName string) {
-	lat := s.now() - s.acceptedAt[k]
-	_ = m.e2e.RecordValue(micros(lat))
-	m.cur.Completions++
-	m.cur.latencySum += lat
-	m.cur.latencyMax = max(m.cur.latencyMax, lat)
-	switch status {
-	case asl.StatusSucceeded:
-		m.succeeded++
-	case asl.StatusFailed:
-		m.failed++
-		m.cur.Failures++
-		m.errors[errName]++
-		if errName == saga.ErrCompensationFailed {
-			m.manual++
-		}
-	case asl.StatusTimedOut:
-		m.timedOut++
-	case asl.StatusAborted:
-		m.aborted++
-	}
-	m.retries += x.Retries()
-	m.transitions += x.StateTransitions()
-	m.taskCalls += x.TaskCalls()
-	m.taskTime += x.TaskTime()
-	billed := USEast1.expressBilled(x.StopTime().Sub(x.StartTime()))
-	m.expressGBs += gbSeconds(s.sc.StepFunctions.ExpressMemoryMB, billed)
-}
-
-// sample closes the current second of the time series.
+// sample closes the current second of the front's part of the time series.
 func (m *metrics) sample(s *simulation) {
 	c := m.cur
-	c.T = len(m.series)
 	c.QueueDepth = s.queue.depth()
 	c.InFlightMessages = s.queue.inFlight()
 	age := s.queue.oldestAge()
 	c.OldestAgeS = age.Seconds()
-	c.InFlightSagas = s.running
 	c.LambdaConcurrency = s.lambda.active
-	pt := s.fakes.Stats()[saga.FnPaymentCharge].Throttled + s.fakes.Stats()[saga.FnPaymentRefund].Throttled
-	c.PaymentThrottles = int(pt - m.lastPaymentThrottles)
-	m.lastPaymentThrottles = pt
-	if c.Completions > 0 {
-		c.LatencyMeanMS = float64(c.latencySum.Microseconds()) / 1000 / float64(c.Completions)
-		c.LatencyMaxMS = float64(c.latencyMax.Microseconds()) / 1000
-	}
 	m.series = append(m.series, c)
 	m.peakDepth = max(m.peakDepth, c.QueueDepth+c.InFlightMessages)
 	m.peakAge = max(m.peakAge, age)
 	m.cur = Second{}
+}
+
+// mergeSeries adds up the front's and the partitions' parts of the first
+// n seconds; a part that stopped early (nothing left to do) counts zero.
+func mergeSeries(n int, parts ...[]Second) []Second {
+	out := make([]Second, n)
+	for i := range out {
+		c := &out[i]
+		c.T = i
+		for _, part := range parts {
+			if i >= len(part) {
+				continue
+			}
+			x := &part[i]
+			c.Arrivals += x.Arrivals
+			c.Rejected += x.Rejected
+			c.QueueDepth += x.QueueDepth
+			c.InFlightMessages += x.InFlightMessages
+			c.OldestAgeS = max(c.OldestAgeS, x.OldestAgeS)
+			c.InFlightSagas += x.InFlightSagas
+			c.Completions += x.Completions
+			c.Failures += x.Failures
+			c.PaymentThrottles += x.PaymentThrottles
+			c.StartThrottles += x.StartThrottles
+			c.LambdaConcurrency += x.LambdaConcurrency
+			c.latencySum += x.latencySum
+			c.latencyMax = max(c.latencyMax, x.latencyMax)
+		}
+		if c.Completions > 0 {
+			c.LatencyMeanMS = float64(c.latencySum.Microseconds()) / 1000 / float64(c.Completions)
+			c.LatencyMaxMS = float64(c.latencyMax.Microseconds()) / 1000
+		}
+	}
+	return out
 }

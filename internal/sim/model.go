@@ -2,10 +2,12 @@ package sim
 
 import (
 	"context"
-	"fmt"
-	"maps"
+	"math"
 	"math/rand/v2"
+	"runtime"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -50,8 +52,12 @@ func Run(ctx context.Context, sc Scenario, opts Options) (*Report, error) {
 	return s.report(), nil
 }
 
-// simulation is one run of the model. Everything happens on one goroutine,
-// driven by the virtual clock.
+// simulation is one run of the model. The front (arrivals, API Gateway,
+// the queue, the new-order function and its StartExecution quota) runs on
+// one goroutine and virtual clock; the sagas run in partitions, each on its
+// own goroutine and clock (see partition). The front never waits for a
+// saga, so it runs ahead and publishes how far it has got (watermark);
+// partitions step their events only up to it.
 type simulation struct {
 	sc       Scenario
 	clk      *clock.Virtual
@@ -63,25 +69,27 @@ type simulation struct {
 	starts   *rate.Limiter
 	queue    *pipelineQueue
 	lambda   *eventSource
-	engine   *asl.Engine
 	machine  *asl.StateMachine
-	fakes    *saga.Fakes
 	pool     []map[string]any
 	progress func(simulated, arrivals time.Duration)
+
+	parts []*partition
+	board *saga.QuotaBoard
+	// watermark: every start before it has been delivered (ns after t0;
+	// MaxInt64 once the front has stopped).
+	watermark atomic.Int64
 
 	// Per order, by its index: when API Gateway accepted it, and whether
 	// its execution was started (StartExecution is idempotent by name).
 	acceptedAt []time.Duration
 	started    []bool
-	// check judges each order once its saga has settled (ended, and every
-	// call it made answered) and its effects are taken out of the ledger,
-	// so memory holds only the orders in flight, not 1.8 million ledgers.
-	check saga.Tally
 
-	m        metrics
-	running  int // sagas in flight
-	arrDone  bool
-	finished bool
+	m       metrics
+	arrDone bool
+	// quiet: arrivals over, queue empty, function idle; nothing more will
+	// start. quietAt is when.
+	quiet   bool
+	quietAt time.Duration
 }
 
 func newSimulation(sc Scenario, m *asl.StateMachine, fakeCfg saga.FakeConfig) *simulation {
@@ -97,8 +105,10 @@ func newSimulation(sc Scenario, m *asl.StateMachine, fakeCfg saga.FakeConfig) *s
 	}
 	s.arrivals = newArrivals(&sc, rand.New(rand.NewPCG(sc.Seed, 0xa441)))
 	s.arrEnd = sc.ArrivalDuration()
-	s.fakes = saga.NewFakes(fakeCfg, clk, sc.Seed)
-	s.engine = &asl.Engine{Clock: clk, Resources: s.fakes.Resources(), Seed: sc.Seed, History: asl.HistoryNone}
+	s.board = saga.NewQuotaBoard(fakeCfg, s.t0, partitions)
+	for i := range partitions {
+		s.parts = append(s.parts, newPartition(s, i, fakeCfg, s.board))
+	}
 	s.queue = newPipelineQueue(s)
 	s.lambda = newEventSource(s)
 	// A pool of realistic orders; each accepted order is a copy of one with
@@ -106,7 +116,7 @@ func newSimulation(sc Scenario, m *asl.StateMachine, fakeCfg saga.FakeConfig) *s
 	for _, o := range order.Generate(sc.Seed, 512, clock.Epoch) {
 		s.pool = append(s.pool, o.Value().(map[string]any))
 	}
-	s.m.init(s)
+	s.m.init()
 	return s
 }
 
@@ -115,45 +125,79 @@ func (s *simulation) now() time.Duration { return s.clk.Now().Sub(s.t0) }
 // orderID is order k's id: "ord_sim" and k in base 36, unique per run.
 func orderID(k int) string { return "ord_sim" + strconv.FormatInt(int64(k), 36) }
 
+// aheadLimit is how far in virtual time the front may run ahead of the
+// slowest partition, which bounds the starts waiting in memory.
+const aheadLimit = 10 * time.Second
+
 func (s *simulation) run(ctx context.Context) {
-	s.scheduleArrival()
-	s.clk.Schedule(time.Second, s.tick)
-	deadline := s.t0.Add(s.arrEnd + s.sc.MaxDrain.D())
-	for !s.finished {
-		if ctx.Err() != nil {
-			s.m.interrupted = true
-			break
-		}
-		// Step a batch of events between context checks.
-		i := 0
-		for ; i < 4096 && !s.finished; i++ {
-			if !s.clk.StepBefore(deadline) {
-				break
-			}
-		}
-		if i < 4096 && !s.finished {
-			break // nothing left before the deadline
-		}
+	deadline := s.arrEnd + s.sc.MaxDrain.D()
+	var wg sync.WaitGroup
+	for _, p := range s.parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.run(ctx, deadline)
+		}()
 	}
-	s.stopRemaining()
+	s.runFront(ctx, deadline)
+	wg.Wait()
+	s.finish()
 }
 
-// stopRemaining aborts the sagas still running when the run ends (drain
-// limit or Ctrl-C); the checker counts them as interrupted.
-func (s *simulation) stopRemaining() {
-	if !s.m.drained {
-		s.m.endedAt = s.now()
+// runFront steps the front's events up to the deadline, until it is quiet.
+func (s *simulation) runFront(ctx context.Context, deadline time.Duration) {
+	defer s.watermark.Store(math.MaxInt64)
+	s.scheduleArrival()
+	s.clk.Schedule(time.Second, s.tick)
+	for i := 0; !s.quiet; i++ {
+		if i&4095 == 0 && ctx.Err() != nil {
+			s.m.interrupted = true
+			return
+		}
+		at, ok := s.clk.Next()
+		next := at.Sub(s.t0)
+		if !ok || next > deadline {
+			return
+		}
+		s.watermark.Store(int64(next))
+		for next-s.slowest() > aheadLimit && ctx.Err() == nil {
+			runtime.Gosched()
+		}
+		s.clk.StepBefore(s.t0.Add(deadline))
 	}
-	s.finished = true
-	for _, x := range s.m.live {
-		x.Stop("yafdp.SimulationEnded", "the simulation ended before this saga did")
+}
+
+// slowest is the earliest time a partition may still be at.
+func (s *simulation) slowest() time.Duration {
+	return s.board.Slowest().Sub(s.t0)
+}
+
+// finish ends the run once every goroutine has stopped: the drain time,
+// the sagas cut short, the last checks.
+func (s *simulation) finish() {
+	drained := s.quiet
+	s.m.drainedAt = s.quietAt
+	s.m.endedAt = s.now()
+	for _, p := range s.parts {
+		drained = drained && p.quiet
+		s.m.drainedAt = max(s.m.drainedAt, p.lastDone)
+		s.m.endedAt = max(s.m.endedAt, p.now())
+		s.m.interrupted = s.m.interrupted || p.m.interrupted
+	}
+	s.m.drained = drained && !s.m.interrupted
+	if s.m.drained {
+		s.m.endedAt = s.m.drainedAt
+	}
+	for _, p := range s.parts {
+		p.stopRemaining()
+		p.finalCheck()
 	}
 }
 
 func (s *simulation) scheduleArrival() {
 	at, ok := s.arrivals.next()
 	if !ok {
-		s.clk.Schedule(s.arrEnd-s.now(), func() { s.arrDone = true; s.checkDone() })
+		s.clk.Schedule(s.arrEnd-s.now(), func() { s.arrDone = true; s.checkQuiet() })
 		return
 	}
 	s.clk.Schedule(at-s.now(), func() {
@@ -181,7 +225,8 @@ func (s *simulation) arrive() {
 }
 
 // startExecution is the new-order function's StartExecution for order k. It
-// reports false when the call was throttled.
+// reports false when the call was throttled. The saga itself runs in order
+// k's partition.
 func (s *simulation) startExecution(k int) bool {
 	if !s.starts.AllowN(s.clk.Now(), 1) {
 		s.m.startThrottled++
@@ -194,99 +239,37 @@ func (s *simulation) startExecution(k int) bool {
 		return true
 	}
 	s.started[k] = true
-	id := orderID(k)
-	input := maps.Clone(s.pool[k%len(s.pool)])
-	input["orderId"] = id
-	s.running++
 	s.m.executions++
-	x, err := s.engine.Start(context.Background(), s.machine, asl.StartOptions{
-		Name: id, Input: input, StateMachineName: saga.StateMachineName,
-		OnDone:    func(x *asl.Execution) { s.sagaDone(k, x) },
-		OnSettled: func(x *asl.Execution) { s.sagaSettled(k, x) },
-	})
-	if err != nil {
-		panic(fmt.Sprintf("sim: start %s: %v", orderID(k), err))
-	}
-	if !x.Settled() {
-		s.m.live[k] = x
-	}
+	s.parts[k%partitions].deliver(start{at: s.now(), acceptedAt: s.acceptedAt[k], k: k})
 	return true
 }
 
-func (s *simulation) sagaDone(k int, x *asl.Execution) {
-	s.running--
-	status, _, errName, _ := x.Result()
-	s.m.sagaEnded(s, k, x, status, errName)
-	s.checkDone()
-}
-
-// sagaSettled judges order k: its saga has ended and no call it made can
-// still land an effect.
-func (s *simulation) sagaSettled(k int, x *asl.Execution) {
-	delete(s.m.live, k)
-	s.judge(x)
-	s.finishOnceSettled()
-}
-
-func (s *simulation) judge(x *asl.Execution) {
-	status, _, errName, cause := x.Result()
-	sum, _ := s.fakes.Ledger().Take(x.Name)
-	s.check.Add(saga.Outcome{OrderID: x.Name, Status: string(status), Error: errName, Cause: cause}, sum)
-}
-
-// finalCheck judges the sagas that ended with calls still outstanding when
-// the run stopped, on the effects landed so far, then counts whatever is
-// left in the ledger as effects without an outcome.
-func (s *simulation) finalCheck() saga.Report {
-	for k, x := range s.m.live {
-		if x.Done() {
-			delete(s.m.live, k)
-			s.judge(x)
-		}
-	}
-	for id, sum := range s.fakes.Ledger().All() {
-		s.check.AddOrphan(id, sum)
-	}
-	return s.check.Report()
-}
-
-// checkDone notes when arrivals are over and nothing is left in the
-// pipeline; the run ends then, or once the last late call has landed.
-func (s *simulation) checkDone() {
-	if s.m.drained || !s.arrDone || s.running > 0 || s.lambda.active > 0 {
+// checkQuiet notes when arrivals are over and the queue and the function
+// are empty: nothing more will start, and the front stops.
+func (s *simulation) checkQuiet() {
+	if s.quiet || !s.arrDone || s.lambda.active > 0 {
 		return
 	}
 	if s.queue.depth()+s.queue.inFlight()+s.queue.delayed() > 0 {
 		return
 	}
-	s.m.drained = true
-	s.m.drainedAt = s.now()
-	s.m.endedAt = s.m.drainedAt
-	s.finishOnceSettled()
-}
-
-// finishOnceSettled ends a drained run when no saga is waiting for a call
-// that timed out: such a call may still land an effect (a booking after
-// the saga cancelled, say), and the invariant must see it. Only the clock
-// moves meanwhile; the report's times stop at the drain.
-func (s *simulation) finishOnceSettled() {
-	if s.m.drained && len(s.m.live) == 0 {
-		s.finished = true
-	}
+	s.quiet = true
+	s.quietAt = s.now()
+	s.m.sample(s) // what happened since the last tick
 }
 
 // tick runs every simulated second: metrics, event source scaling,
 // progress.
 func (s *simulation) tick() {
-	if s.finished || s.m.drained {
+	if s.quiet {
 		return
 	}
 	s.m.sample(s)
 	s.lambda.scale()
 	if s.progress != nil {
-		s.progress(s.now(), s.arrEnd)
+		s.progress(min(s.now(), s.slowest()), s.arrEnd)
 	}
-	s.checkDone()
+	s.checkQuiet()
 	s.clk.Schedule(time.Second, s.tick)
 }
 

@@ -131,19 +131,49 @@ func quantiles(h *hdrhistogram.Histogram) Quantiles {
 
 func (s *simulation) report() *Report {
 	m := &s.m
-	r := &Report{Scenario: s.sc, Series: m.series, Interrupted: m.interrupted}
+	// The sagas' counts, summed over the partitions in partition order.
+	var sm sagaMetrics
+	sm.errors = map[string]int64{}
+	sm.e2e = latencyHistogram()
+	var checks []saga.Report
+	var charge, refund saga.CallStats
+	seriesParts := [][]Second{m.series}
+	for _, p := range s.parts {
+		pm := &p.m
+		sm.succeeded += pm.succeeded
+		sm.failed += pm.failed
+		sm.manual += pm.manual
+		sm.timedOut += pm.timedOut
+		sm.aborted += pm.aborted
+		for name, n := range pm.errors {
+			sm.errors[name] += n
+		}
+		sm.retries += pm.retries
+		sm.transitions += pm.transitions
+		sm.taskCalls += pm.taskCalls
+		sm.taskTime += pm.taskTime
+		sm.expressGBs += pm.expressGBs
+		sm.e2e.Merge(pm.e2e)
+		checks = append(checks, pm.check.Report())
+		stats := p.fakes.Stats()
+		charge = charge.Add(stats[saga.FnPaymentCharge])
+		refund = refund.Add(stats[saga.FnPaymentRefund])
+		seriesParts = append(seriesParts, pm.series)
+	}
+	// A tick at second i+1 closes point i; the series ends with the last
+	// tick at or before the end of the run.
+	n := int(m.endedAt / time.Second)
+	r := &Report{Scenario: s.sc, Series: mergeSeries(n, seriesParts...), Interrupted: m.interrupted}
 	r.Orders = Orders{
 		Offered: m.offered, Accepted: m.accepted, Rejected429: m.rejected,
-		Succeeded: m.succeeded, Failed: m.failed, CompensationFailed: m.manual,
-		TimedOut: m.timedOut, Aborted: m.aborted, InDLQ: int64(s.queue.dead()),
+		Succeeded: sm.succeeded, Failed: sm.failed, CompensationFailed: sm.manual,
+		TimedOut: sm.timedOut, Aborted: sm.aborted, InDLQ: int64(s.queue.dead()),
 		StillQueued: int64(s.queue.depth() + s.queue.inFlight() + s.queue.delayed()),
-		Errors:      m.errors,
+		Errors:      sm.errors,
 	}
-	r.LatencyMS = quantiles(m.e2e)
+	r.LatencyMS = quantiles(sm.e2e)
 	r.QueueWaitMS = quantiles(m.wait)
-	stats := s.fakes.Stats()
-	charge, refund := stats[saga.FnPaymentCharge], stats[saga.FnPaymentRefund]
-	r.Payment = PaymentStats{Charges: charge.Calls, Refunds: refund.Calls, Throttled: charge.Throttled + refund.Throttled, Retries: m.retries}
+	r.Payment = PaymentStats{Charges: charge.Calls, Refunds: refund.Calls, Throttled: charge.Throttled + refund.Throttled, Retries: sm.retries}
 	r.StartExecution = StartStats{Executions: m.executions, Throttled: m.startThrottled, Duplicates: m.duplicateStarts}
 	r.Queue = QueueStats{
 		PeakDepth: m.peakDepth, FinalDepth: s.queue.depth() + s.queue.inFlight(),
@@ -152,29 +182,29 @@ func (s *simulation) report() *Report {
 		OverLimitReceives: m.overLimit,
 	}
 	r.Lambda = LambdaStats{PeakConcurrency: s.lambda.peak, Invocations: m.invocations, FailedBatches: m.failedBatches}
-	r.Sagas = SagaStats{StateTransitions: m.transitions, TaskCalls: m.taskCalls}
+	r.Sagas = SagaStats{StateTransitions: sm.transitions, TaskCalls: sm.taskCalls}
 	r.ArrivalsS = s.arrEnd.Seconds()
 	r.SimulatedS = m.endedAt.Seconds()
 	r.DrainS = -1
 	if m.drained {
 		r.DrainS = math.Max(0, (m.drainedAt - s.arrEnd).Seconds())
 	}
-	completed := m.succeeded + m.failed + m.timedOut
+	completed := sm.succeeded + sm.failed + sm.timedOut
 	r.Cost = USEast1.Bill(Usage{
 		APIRequests:       m.accepted,
 		SQSRequests:       r.Queue.Requests,
 		LambdaInvocations: m.invocations,
 		LambdaGBSeconds:   m.lambdaGBs,
 		Executions:        m.executions,
-		StateTransitions:  m.transitions,
-		ExpressGBSeconds:  m.expressGBs,
-		TaskInvocations:   m.taskCalls,
-		TaskGBSeconds:     gbSeconds(USEast1.TaskFunctionMemoryMB, m.taskTime),
+		StateTransitions:  sm.transitions,
+		ExpressGBSeconds:  sm.expressGBs,
+		TaskInvocations:   sm.taskCalls,
+		TaskGBSeconds:     gbSeconds(USEast1.TaskFunctionMemoryMB, sm.taskTime),
 		CompletedOrders:   completed,
 		OfferedRatePerSec: float64(m.offered) / math.Max(s.arrEnd.Seconds(), 1e-9),
 		APIGatewayKind:    s.sc.APIGateway.Kind,
 	})
-	check := s.finalCheck()
+	check := saga.MergeReports(checks...)
 	r.Invariant = InvariantCheck{
 		Orders:          check.Orders,
 		Violations:      len(check.Violations),

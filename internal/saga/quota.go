@@ -1,0 +1,149 @@
+package saga
+
+import (
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// QuotaBoard lets several Fakes share the services' quotas
+// (ServiceConfig.RatePerSecond) when each runs on its own virtual clock in
+// its own goroutine: the simulator's partitions, each driving a share of
+// the orders. A token bucket's answer depends on the order of the calls,
+// so the board answers them in virtual-time order across every
+// participant, ties by participant number, never in the order goroutines
+// happen to reach it; a run is then the same whatever the scheduling.
+//
+// A call at time t can be answered once no participant can still make a
+// call before it: each participant publishes, with Progress, a time before
+// which it will make no more calls. The fakes ask for the answer only when
+// they need it, when the call's answer is due (its latency later), so a
+// participant rarely waits.
+type QuotaBoard struct {
+	base     time.Time
+	progress []paddedProgress
+	mu       sync.Mutex
+	quotas   [numServices]*sharedQuota
+}
+
+// paddedProgress keeps each participant's progress on its own cache line.
+type paddedProgress struct {
+	ns atomic.Int64 // no call from now on is earlier, in ns after base
+	_  [56]byte
+}
+
+// sharedQuota is one service's token bucket and the calls waiting for it,
+// per participant in the order they were made.
+type sharedQuota struct {
+	lim     *rate.Limiter
+	waiting [][]*quotaCall
+}
+
+// quotaCall is one call held until the board can decide it.
+type quotaCall struct {
+	at      int64
+	part    int
+	done    bool
+	allowed bool
+}
+
+// NewQuotaBoard builds the board for cfg's quotas and participants
+// Fakes, all of whose clocks start at base.
+func NewQuotaBoard(cfg FakeConfig, base time.Time, participants int) *QuotaBoard {
+	b := &QuotaBoard{base: base, progress: make([]paddedProgress, participants)}
+	for _, s := range Services() {
+		if lim := newQuotaLimiter(*cfg.Service(s)); lim != nil {
+			b.quotas[s] = &sharedQuota{lim: lim, waiting: make([][]*quotaCall, participants)}
+		}
+	}
+	return b
+}
+
+// newQuotaLimiter is a service's token bucket, nil without a quota.
+func newQuotaLimiter(sc ServiceConfig) *rate.Limiter {
+	if sc.RatePerSecond <= 0 {
+		return nil
+	}
+	burst := sc.Burst
+	if burst <= 0 {
+		burst = max(1, int(math.Ceil(sc.RatePerSecond)))
+	}
+	return rate.NewLimiter(rate.Limit(sc.RatePerSecond), burst)
+}
+
+// Progress records that participant p makes no call before t from now on.
+// It only moves forward.
+func (b *QuotaBoard) Progress(p int, t time.Time) {
+	b.progress[p].ns.Store(int64(t.Sub(b.base)))
+}
+
+// Done records that participant p makes no more calls.
+func (b *QuotaBoard) Done(p int) { b.progress[p].ns.Store(math.MaxInt64) }
+
+// Slowest is the earliest progress of any participant.
+func (b *QuotaBoard) Slowest() time.Time {
+	least := int64(math.MaxInt64)
+	for i := range b.progress {
+		least = min(least, b.progress[i].ns.Load())
+	}
+	return b.base.Add(time.Duration(least))
+}
+
+// call records participant p's call at t to the quota q.
+func (b *QuotaBoard) call(q *sharedQuota, p int, t time.Time) *quotaCall {
+	c := &quotaCall{at: int64(t.Sub(b.base)), part: p}
+	b.mu.Lock()
+	q.waiting[p] = append(q.waiting[p], c)
+	b.mu.Unlock()
+	return c
+}
+
+// allowed reports whether the call c was within q's quota, waiting until
+// every participant has passed its time.
+func (b *QuotaBoard) allowed(q *sharedQuota, c *quotaCall) bool {
+	for {
+		b.mu.Lock()
+		b.decideLocked(q)
+		done, ok := c.done, c.allowed
+		b.mu.Unlock()
+		if done {
+			return ok
+		}
+		runtime.Gosched()
+	}
+}
+
+// decideLocked answers q's waiting calls in (time, participant) order for
+// as long as no participant can still make an earlier one.
+func (b *QuotaBoard) decideLocked(q *sharedQuota) {
+	for {
+		first := -1
+		for p, w := range q.waiting {
+			if len(w) > 0 && (first < 0 || w[0].at < q.waiting[first][0].at) {
+				first = p
+			}
+		}
+		if first < 0 {
+			return
+		}
+		c := q.waiting[first][0]
+		for p, w := range q.waiting {
+			if p == first || len(w) > 0 {
+				continue // its next call is later than c (or tied and after it)
+			}
+			prog := b.progress[p].ns.Load()
+			if prog < c.at || (prog == c.at && p < first) {
+				return // p may still call before c
+			}
+		}
+		c.allowed = q.lim.AllowN(b.base.Add(time.Duration(c.at)), 1)
+		c.done = true
+		w := q.waiting[first]
+		w[0] = nil
+		q.waiting[first] = w[1:]
+	}
+}

@@ -1,0 +1,276 @@
+package sim
+
+import (
+	"context"
+	"maps"
+	"math"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/yafdp/yafdp/internal/asl"
+	"github.com/yafdp/yafdp/internal/clock"
+	"github.com/yafdp/yafdp/internal/saga"
+)
+
+// partitions is how many goroutines run the sagas. Orders go to partition
+// k mod partitions. It is a constant, not the number of CPUs, so that a
+// report does not depend on the machine: the only cross-partition
+// interaction, the services' quotas, is decided in virtual-time order with
+// ties by partition number.
+const partitions = 4
+
+// partition runs the sagas of a share of the orders on its own virtual
+// clock, with its own engine and fakes; the quotas they share are decided
+// on a saga.QuotaBoard. It takes its starts from the front (the arrivals,
+// queue and new-order function), which runs ahead in its own goroutine:
+// the front never waits for a saga, so it only has to tell the partitions
+// how far it has got.
+type partition struct {
+	s      *simulation
+	idx    int
+	clk    *clock.Virtual
+	engine *asl.Engine
+	fakes  *saga.Fakes
+	board  *saga.QuotaBoard
+
+	// Starts delivered by the front, in time order, not yet taken.
+	mu      sync.Mutex
+	pending []start
+	head    int
+
+	m       sagaMetrics
+	running int
+	// lastDone is when the partition's last saga ended: the run drained
+	// at the later of this and the front going quiet.
+	lastDone time.Duration
+	// quiet: the front went quiet and every saga here has settled.
+	quiet bool
+}
+
+// start is a StartExecution the front made for order k at time at.
+type start struct {
+	at, acceptedAt time.Duration
+	k              int
+}
+
+// sagaMetrics are what a partition counts of its sagas.
+type sagaMetrics struct {
+	succeeded, failed, manual, timedOut, aborted int64
+	errors                                       map[string]int64
+	retries, transitions, taskCalls              int64
+	taskTime                                     time.Duration
+	expressGBs                                   float64
+	e2e                                          *hdrhistogram.Histogram
+	live                                         map[int]*asl.Execution
+	series                                       []Second
+	cur                                          Second
+	lastPaymentThrottles                         int64
+	check                                        saga.Tally
+	interrupted                                  bool
+}
+
+func newPartition(s *simulation, idx int, fakeCfg saga.FakeConfig, board *saga.QuotaBoard) *partition {
+	clk := clock.NewVirtual(clock.Epoch)
+	p := &partition{s: s, idx: idx, clk: clk, board: board}
+	p.fakes = saga.NewFakes(fakeCfg, clk, s.sc.Seed)
+	p.fakes.ShareQuotas(board, idx)
+	p.engine = &asl.Engine{Clock: clk, Resources: p.fakes.Resources(), Seed: s.sc.Seed, History: asl.HistoryNone}
+	p.m.errors = map[string]int64{}
+	p.m.e2e = latencyHistogram()
+	p.m.live = map[int]*asl.Execution{}
+	return p
+}
+
+func (p *partition) now() time.Duration { return p.clk.Now().Sub(p.s.t0) }
+
+// deliver hands the partition a start; the front calls it in time order.
+func (p *partition) deliver(st start) {
+	p.mu.Lock()
+	p.pending = append(p.pending, st)
+	p.mu.Unlock()
+}
+
+// nextStart is the earliest start not yet taken.
+func (p *partition) nextStart() (start, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.head == len(p.pending) {
+		if p.head > 0 {
+			p.pending, p.head = p.pending[:0], 0
+		}
+		return start{}, false
+	}
+	return p.pending[p.head], true
+}
+
+func (p *partition) takeStart() {
+	p.mu.Lock()
+	p.head++
+	if p.head >= 1024 && 2*p.head >= len(p.pending) {
+		// The front keeps delivering, so the slice is rarely empty:
+		// move what is left to the front rather than grow it forever.
+		n := copy(p.pending, p.pending[p.head:])
+		p.pending, p.head = p.pending[:n], 0
+	}
+	p.mu.Unlock()
+}
+
+// run steps the partition's events and the front's starts in time order
+// (a start first at a tie) until the front is quiet and every saga here
+// has settled, or the deadline, or ctx ends.
+func (p *partition) run(ctx context.Context, deadline time.Duration) {
+	defer p.board.Done(p.idx)
+	p.clk.Schedule(time.Second, p.tick)
+	for i := 0; ; i++ {
+		if i&4095 == 0 && ctx.Err() != nil {
+			p.m.interrupted = true
+			return
+		}
+		own := time.Duration(math.MaxInt64)
+		if at, ok := p.clk.Next(); ok {
+			own = at.Sub(p.s.t0)
+		}
+		// The watermark first: every start before it is then among the
+		// pending ones.
+		front := time.Duration(p.s.watermark.Load())
+		st, haveStart := p.nextStart()
+		// No call from here on is earlier than the next event or start.
+		next := min(own, front)
+		if haveStart {
+			next = min(own, st.at)
+		}
+		p.board.Progress(p.idx, p.s.t0.Add(next))
+		switch {
+		case haveStart && st.at <= own:
+			if !p.clk.Jump(p.s.t0.Add(st.at)) {
+				panic("sim: a start arrived after the partition's clock passed it")
+			}
+			p.takeStart()
+			p.startExecution(st)
+		case own < front && own <= deadline:
+			p.clk.StepBefore(p.s.t0.Add(deadline))
+		case front == math.MaxInt64 && !haveStart && (own > deadline || p.settled()):
+			p.quiet = p.settled()
+			p.flush()
+			return
+		default:
+			// Wait for the front to move on.
+			runtime.Gosched()
+		}
+	}
+}
+
+// settled: no saga running and none waiting for a late answer.
+func (p *partition) settled() bool { return p.running == 0 && len(p.m.live) == 0 }
+
+func (p *partition) startExecution(st start) {
+	k := st.k
+	id := orderID(k)
+	input := maps.Clone(p.s.pool[k%len(p.s.pool)])
+	input["orderId"] = id
+	p.running++
+	x, err := p.engine.Start(context.Background(), p.s.machine, asl.StartOptions{
+		Name: id, Input: input, StateMachineName: saga.StateMachineName,
+		OnDone:    func(x *asl.Execution) { p.sagaDone(x, st.acceptedAt) },
+		OnSettled: func(x *asl.Execution) { p.sagaSettled(k, x) },
+	})
+	if err != nil {
+		panic("sim: start " + id + ": " + err.Error())
+	}
+	if !x.Settled() {
+		p.m.live[k] = x
+	}
+}
+
+func (p *partition) sagaDone(x *asl.Execution, acceptedAt time.Duration) {
+	p.running--
+	p.lastDone = p.now()
+	status, _, errName, _ := x.Result()
+	m := &p.m
+	lat := p.now() - acceptedAt
+	_ = m.e2e.RecordValue(micros(lat))
+	m.cur.Completions++
+	m.cur.latencySum += lat
+	m.cur.latencyMax = max(m.cur.latencyMax, lat)
+	switch status {
+	case asl.StatusSucceeded:
+		m.succeeded++
+	case asl.StatusFailed:
+		m.failed++
+		m.cur.Failures++
+		m.errors[errName]++
+		if errName == saga.ErrCompensationFailed {
+			m.manual++
+		}
+	case asl.StatusTimedOut:
+		m.timedOut++
+	case asl.StatusAborted:
+		m.aborted++
+	}
+	m.retries += x.Retries()
+	m.transitions += x.StateTransitions()
+	m.taskCalls += x.TaskCalls()
+	m.taskTime += x.TaskTime()
+	billed := USEast1.expressBilled(x.StopTime().Sub(x.StartTime()))
+	m.expressGBs += gbSeconds(p.s.sc.StepFunctions.ExpressMemoryMB, billed)
+}
+
+// sagaSettled judges order k: its saga has ended and no call it made can
+// still land an effect.
+func (p *partition) sagaSettled(k int, x *asl.Execution) {
+	delete(p.m.live, k)
+	p.judge(x)
+}
+
+func (p *partition) judge(x *asl.Execution) {
+	status, _, errName, cause := x.Result()
+	sum, _ := p.fakes.Ledger().Take(x.Name)
+	p.m.check.Add(saga.Outcome{OrderID: x.Name, Status: string(status), Error: errName, Cause: cause}, sum)
+}
+
+// tick closes a second of the partition's part of the time series.
+func (p *partition) tick() {
+	p.sample()
+	p.clk.Schedule(time.Second, p.tick)
+}
+
+func (p *partition) sample() {
+	c := p.m.cur
+	c.InFlightSagas = p.running
+	stats := p.fakes.Stats()
+	pt := stats[saga.FnPaymentCharge].Throttled + stats[saga.FnPaymentRefund].Throttled
+	c.PaymentThrottles = int(pt - p.m.lastPaymentThrottles)
+	p.m.lastPaymentThrottles = pt
+	p.m.series = append(p.m.series, c)
+	p.m.cur = Second{}
+}
+
+// flush records what happened since the last tick as the next second, so
+// that the merged series has it if the run lasts to that tick.
+func (p *partition) flush() { p.sample() }
+
+// stopRemaining aborts the sagas still running when the run ends (drain
+// limit or Ctrl-C); the checker counts them as interrupted.
+func (p *partition) stopRemaining() {
+	for _, x := range p.m.live {
+		x.Stop("yafdp.SimulationEnded", "the simulation ended before this saga did")
+	}
+}
+
+// finalCheck judges the sagas that ended with calls still outstanding when
+// the run stopped, on the effects landed so far, then counts whatever is
+// left in the ledger as effects without an outcome.
+func (p *partition) finalCheck() {
+	for k, x := range p.m.live {
+		if x.Done() {
+			delete(p.m.live, k)
+			p.judge(x)
+		}
+	}
+	for id, sum := range p.fakes.Ledger().All() {
+		p.m.check.AddOrphan(id, sum)
+	}
+}
