@@ -154,6 +154,8 @@ func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) 
 		status:    StatusRunning,
 		onDone:    opts.OnDone,
 		onSettled: opts.OnSettled,
+
+		unobserved: e.History == HistoryNone && e.Observer == nil,
 	}
 	// Handlers get the caller's context: cancelling it (Ctrl-C) reaches
 	// every task in flight. An execution that ends simply ignores late
@@ -201,6 +203,10 @@ type Execution struct {
 	ctxSM     map[string]any // $$.StateMachine
 	timeout   clock.Timer
 	scratch   HistoryEvent // the event being shown to the Observer
+	// unobserved: no history is kept and no Observer sees events, so an
+	// event's payload is dropped as soon as it is emitted and frames may
+	// own the values they build (see frame.owned).
+	unobserved bool
 
 	// mailbox: work posted by handlers and timers, run by one goroutine at a time.
 	mbox    sync.Mutex
