@@ -173,6 +173,12 @@ func TestOwnershipEndsWhereTheInputIsHandedOn(t *testing.T) {
 		  "ItemProcessor":{"StartAt":"I","States":{"I":{"Type":"Pass","End":true}}}}`,
 		want: `{"items":[1,2],"own":1,"results":[{"whole":{"items":[1,2],"own":1}},{"whole":{"items":[1,2],"own":1}}]}`,
 	}, {
+		name:  "Map iterations are given the caller's items",
+		input: `{"items":[{"a":1},{"a":2}]}`,
+		rest: `"S":{"Type":"Map","ItemsPath":"$.items","ResultPath":"$.results","End":true,
+		  "ItemProcessor":{"StartAt":"I","States":{"I":{"Type":"Pass","Result":true,"ResultPath":"$.done","End":true}}}}`,
+		want: `{"items":[{"a":1},{"a":2}],"own":1,"results":[{"a":1,"done":true},{"a":2,"done":true}]}`,
+	}, {
 		name:  "OutputPath hands on a value below the owned object",
 		input: `{"sub":{"k":1}}`,
 		rest: `"S":{"Type":"Pass","Result":1,"ResultPath":"$.x","OutputPath":"$.sub","Next":"T"},
