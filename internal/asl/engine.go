@@ -161,9 +161,16 @@ func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) 
 	// every task in flight. An execution that ends simply ignores late
 	// answers, so it needs no context of its own.
 	x.ctx = ctx
-	x.post(x.begin)
+	x.queue = x.queueBuf[:0]
+	x.postWork(beginWork{x})
 	return x, nil
 }
+
+// beginWork starts an execution from its mailbox. Being one pointer, it
+// fits in the work interface without an allocation, as x.begin would not.
+type beginWork struct{ x *Execution }
+
+func (b beginWork) run() { b.x.begin() }
 
 // Run starts an execution and waits for it to end. On a virtual clock the
 // caller must drive the clock (Run it) — use RunVirtual for that.
@@ -209,9 +216,13 @@ type Execution struct {
 	unobserved bool
 
 	// mailbox: work posted by handlers and timers, run by one goroutine at a time.
-	mbox    sync.Mutex
-	queue   []work
-	running bool
+	mbox     sync.Mutex
+	queue    []work
+	queueBuf [4]work // the queue's first backing array, enough for most executions
+	running  bool
+
+	// root is the execution's frame, allocated with it.
+	root frame
 
 	// Published state, read by other goroutines under mu.
 	mu       sync.Mutex
@@ -431,7 +442,8 @@ func (x *Execution) begin() {
 			})
 		})
 	}
-	root := &frame{x: x, machine: x.machine}
+	root := &x.root
+	root.x, root.machine = x, x.machine
 	x.drive(root, x.machine.start, x.input)
 }
 

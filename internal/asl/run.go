@@ -32,6 +32,7 @@ type frame struct {
 	prev      int64     // the last event on this thread, for previousEventId
 	taskStart time.Time // when the current task call started
 	call      *taskCall // the last task call, reused once it has answered
+	firstCall taskCall  // the frame's first task call, allocated with it
 	ctxObj    map[string]any
 
 	// owned: input is an object this frame's own ResultPath (or Catch)
@@ -42,6 +43,7 @@ type frame struct {
 	owned bool
 
 	retryCounts []int
+	retryBuf    [4]int // retryCounts' backing array for up to four retriers
 	retryCount  int
 	timeout     time.Duration
 	token       uint64 // bumped to invalidate pending callbacks
@@ -164,10 +166,14 @@ func (x *Execution) enter(f *frame, s *State, input any, owned bool) step {
 	f.owned = owned
 	f.retryCount = 0
 	if n := len(s.Retry); n > 0 {
-		if cap(f.retryCounts) >= n {
+		switch {
+		case cap(f.retryCounts) >= n:
 			f.retryCounts = f.retryCounts[:n]
 			clear(f.retryCounts)
-		} else {
+		case n <= len(f.retryBuf):
+			f.retryCounts = f.retryBuf[:n]
+			clear(f.retryCounts)
+		default:
 			f.retryCounts = make([]int, n)
 		}
 	}
@@ -658,7 +664,13 @@ func (x *Execution) invoke(f *frame, s *State) step {
 	// allocations a task. A call still outstanding (it timed out) keeps its
 	// own, and its late answer finds its token stale.
 	call := f.call
-	if call == nil || !call.answered {
+	switch {
+	case call == nil:
+		call = &f.firstCall
+		call.x, call.f = x, f
+		call.doneFn = call.done
+		f.call = call
+	case !call.answered:
 		call = &taskCall{x: x, f: f}
 		call.doneFn = call.done
 		f.call = call
