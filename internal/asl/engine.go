@@ -518,6 +518,11 @@ type failure struct {
 }
 
 func asFailure(err error) failure {
+	// Handlers mostly answer a *states.Error itself; errors.As would move
+	// se to the heap on every failed task.
+	if se, ok := err.(*states.Error); ok && se != nil {
+		return failure{name: se.Name, cause: se.Cause}
+	}
 	var se *states.Error
 	if errors.As(err, &se) {
 		return failure{name: se.Name, cause: se.Cause}

@@ -209,3 +209,19 @@ func TestTemplateMayHoldInput(t *testing.T) {
 		t.Error("expected the input itself inside the result")
 	}
 }
+
+// BenchmarkTemplatePaths evaluates a Parameters template shaped like the
+// order saga's: a literal, and an object of paths.
+func BenchmarkTemplatePaths(b *testing.B) {
+	tmpl, err := CompileTemplate(mustValue(b, `{"FunctionName":"yafdp-payment-charge","Payload":{"orderId.$":"$.orderId","customerId.$":"$.customerId","amountCents.$":"$.totalCents","currency.$":"$.currency"}}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	env := &Env{Input: mustValue(b, `{"orderId":"o-12345","customerId":"c-1","totalCents":4999,"currency":"EUR","items":[{"sku":"a","qty":1}]}`)}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := tmpl.Eval(env); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
