@@ -26,7 +26,8 @@
 //     documentation says Step Functions supports neither.
 //
 // Values are immutable: Get never changes its input and Set copies only the
-// maps and slices along the path.
+// maps and slices along the path. SetOwned, for a caller that owns the root
+// exclusively, changes the root object itself and copies the rest.
 package jsonpath
 
 import (
