@@ -104,6 +104,13 @@ type StartOptions struct {
 	Name string
 	// Input is the execution input as a value.
 	Input any
+	// InputSize, when positive, is the size in bytes of Input encoded as
+	// compact JSON (or an upper bound of it), for a caller that already
+	// knows it: a simulator that starts many inputs of one shape. Start
+	// then takes an InputSize within the payload limit on trust instead of
+	// walking Input; over the limit, it still measures Input, so a generous
+	// bound never rejects an input that fits.
+	InputSize int
 	// StateMachineName names the machine in ARNs and the context object.
 	StateMachineName string
 	// OnDone is called once when the execution ends, on the goroutine that
@@ -131,7 +138,7 @@ func (e *Engine) ExecutionARN(machine, name string) string {
 // engine's clock. It fails only for bad options (an input over the payload
 // limit).
 func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) (*Execution, error) {
-	if !value.SizeAtMost(opts.Input, MaxPayloadBytes) {
+	if known := opts.InputSize > 0 && opts.InputSize <= MaxPayloadBytes; !known && !value.SizeAtMost(opts.Input, MaxPayloadBytes) {
 		return nil, fmt.Errorf("input is %d bytes, more than the %d-byte Step Functions limit", encodedSize(opts.Input), MaxPayloadBytes)
 	}
 	smName := opts.StateMachineName
@@ -154,14 +161,23 @@ func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) 
 		status:    StatusRunning,
 		onDone:    opts.OnDone,
 		onSettled: opts.OnSettled,
+
+		unobserved: e.History == HistoryNone && e.Observer == nil,
 	}
 	// Handlers get the caller's context: cancelling it (Ctrl-C) reaches
 	// every task in flight. An execution that ends simply ignores late
 	// answers, so it needs no context of its own.
 	x.ctx = ctx
-	x.post(x.begin)
+	x.queue = x.queueBuf[:0]
+	x.postWork(beginWork{x})
 	return x, nil
 }
+
+// beginWork starts an execution from its mailbox. Being one pointer, it
+// fits in the work interface without an allocation, as x.begin would not.
+type beginWork struct{ x *Execution }
+
+func (b beginWork) run() { b.x.begin() }
 
 // Run starts an execution and waits for it to end. On a virtual clock the
 // caller must drive the clock (Run it) — use RunVirtual for that.
@@ -201,11 +217,19 @@ type Execution struct {
 	ctxSM     map[string]any // $$.StateMachine
 	timeout   clock.Timer
 	scratch   HistoryEvent // the event being shown to the Observer
+	// unobserved: no history is kept and no Observer sees events, so an
+	// event's payload is dropped as soon as it is emitted and frames may
+	// own the values they build (see frame.owned).
+	unobserved bool
 
 	// mailbox: work posted by handlers and timers, run by one goroutine at a time.
-	mbox    sync.Mutex
-	queue   []work
-	running bool
+	mbox     sync.Mutex
+	queue    []work
+	queueBuf [4]work // the queue's first backing array, enough for most executions
+	running  bool
+
+	// root is the execution's frame, allocated with it.
+	root frame
 
 	// Published state, read by other goroutines under mu.
 	mu       sync.Mutex
@@ -425,7 +449,8 @@ func (x *Execution) begin() {
 			})
 		})
 	}
-	root := &frame{x: x, machine: x.machine}
+	root := &x.root
+	root.x, root.machine = x, x.machine
 	x.drive(root, x.machine.start, x.input)
 }
 
@@ -493,6 +518,11 @@ type failure struct {
 }
 
 func asFailure(err error) failure {
+	// Handlers mostly answer a *states.Error itself; errors.As would move
+	// se to the heap on every failed task.
+	if se, ok := err.(*states.Error); ok && se != nil {
+		return failure{name: se.Name, cause: se.Cause}
+	}
 	var se *states.Error
 	if errors.As(err, &se) {
 		return failure{name: se.Name, cause: se.Cause}

@@ -726,3 +726,33 @@ func TestAnswerInSkipsOrKeepsTheTimeout(t *testing.T) {
 		}
 	}
 }
+
+func TestStartInputSize(t *testing.T) {
+	m, err := Parse([]byte(`{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := &Engine{Clock: clock.NewVirtual(clock.Epoch)}
+	small := map[string]any{"orderId": "o1"}
+	big := map[string]any{"blob": strings.Repeat("x", MaxPayloadBytes)}
+	for _, tc := range []struct {
+		name   string
+		input  any
+		size   int
+		wantOK bool
+	}{
+		{"measured small", small, 0, true},
+		{"measured too big", big, 0, false},
+		{"known small", small, value.EncodedSize(small), true},
+		{"a generous bound over the limit is measured", small, MaxPayloadBytes + 1, true},
+		{"known too big", big, value.EncodedSize(big), false},
+		// The caller's word is taken within the limit: that is what saves
+		// the walk.
+		{"trusted", big, 100, true},
+	} {
+		_, err := eng.Start(context.Background(), m, StartOptions{Input: tc.input, InputSize: tc.size})
+		if (err == nil) != tc.wantOK {
+			t.Errorf("%s: Start error %v, want ok=%v", tc.name, err, tc.wantOK)
+		}
+	}
+}

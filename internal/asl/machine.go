@@ -82,6 +82,10 @@ type State struct {
 	selector   *template // ResultSelector
 	result     any       // Pass: Result
 	hasResult  bool
+	// reuseInput: the state hands on nothing that holds its input itself, so
+	// when its frame owns the input (frame.owned) ResultPath sets the field
+	// in it in place rather than in a copy. See mayReuseInput.
+	reuseInput bool
 
 	// Task
 	Resource         string

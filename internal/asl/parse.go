@@ -539,7 +539,35 @@ func (p *parser) state(where, name string, obj map[string]any) *State {
 		p.mapState(f, s)
 	}
 	f.finish("a " + typ + " state")
+	s.reuseInput = mayReuseInput(s)
 	return s
+}
+
+// mayReuseInput decides, once per state, whether its ResultPath may set its
+// field in the state's input in place when the frame owns that input. That
+// is safe when the state hands on nothing that holds the input itself: its
+// effective input is built only from values below the input's root (or is
+// not used at all), so neither the handler nor the result can hold it and
+// setting it into itself cannot make a cycle. Parallel and Map states hand
+// their effective input to their branches and iterations, and Choice, Wait
+// and Succeed states set nothing, so only Task and Pass states qualify.
+func mayReuseInput(s *State) bool {
+	if s.Type != TypeTask && s.Type != TypePass {
+		return false
+	}
+	if rp := s.resultPath; !rp.set || rp.null || rp.path.IsRoot() {
+		return false // the input is kept whole or replaced, not changed
+	}
+	if ip := s.inputPath; ip.set && (ip.null || ip.path.IsContext() || ip.path.BelowRoot()) {
+		return true // the effective input starts below the input's root
+	}
+	switch {
+	case s.parameters != nil:
+		return !s.parameters.t.MayHoldInput()
+	case s.Type == TypePass:
+		return s.hasResult // Result replaces the effective input
+	}
+	return false // the handler is given the input itself
 }
 
 var arnPattern = regexp.MustCompile(`^arn:[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+$`)

@@ -32,9 +32,18 @@ type frame struct {
 	prev      int64     // the last event on this thread, for previousEventId
 	taskStart time.Time // when the current task call started
 	call      *taskCall // the last task call, reused once it has answered
+	firstCall taskCall  // the frame's first task call, allocated with it
 	ctxObj    map[string]any
 
+	// owned: input is an object this frame's own ResultPath (or Catch)
+	// built and nothing else holds, so the next ResultPath may set its field
+	// in place (State.reuseInput). Events would hold it; so ownership needs
+	// an unobserved execution. Frames start owning nothing: the execution
+	// input is the caller's, a branch's or iteration's is shared.
+	owned bool
+
 	retryCounts []int
+	retryBuf    [4]int // retryCounts' backing array for up to four retriers
 	retryCount  int
 	timeout     time.Duration
 	token       uint64 // bumped to invalidate pending callbacks
@@ -83,6 +92,7 @@ type step struct {
 	kind   outcome
 	next   *State
 	output any
+	owned  bool // output is an object the frame owns (see frame.owned)
 	fail   failure
 }
 
@@ -113,7 +123,7 @@ func (x *Execution) proceed(f *frame, r step) {
 		case outSuspend:
 			return
 		case outNext:
-			r = x.enter(f, r.next, r.output)
+			r = x.enter(f, r.next, r.output, r.owned)
 		case outEnd:
 			x.frameDone(f, r.output)
 			return
@@ -148,17 +158,22 @@ func (x *Execution) event(f *frame, ev HistoryEvent) int64 {
 	return id
 }
 
-func (x *Execution) enter(f *frame, s *State, input any) step {
+func (x *Execution) enter(f *frame, s *State, input any, owned bool) step {
 	if x.EventCount() >= MaxHistoryEvents-2 {
 		return failed(failure{name: states.Runtime, cause: fmt.Sprintf("The execution reached the maximum number of history events (%d).", MaxHistoryEvents)})
 	}
 	f.state, f.input, f.effective, f.group, f.ctxObj = s, input, nil, nil, nil
+	f.owned = owned
 	f.retryCount = 0
 	if n := len(s.Retry); n > 0 {
-		if cap(f.retryCounts) >= n {
+		switch {
+		case cap(f.retryCounts) >= n:
 			f.retryCounts = f.retryCounts[:n]
 			clear(f.retryCounts)
-		} else {
+		case n <= len(f.retryBuf):
+			f.retryCounts = f.retryBuf[:n]
+			clear(f.retryCounts)
+		default:
 			f.retryCounts = make([]int, n)
 		}
 	}
@@ -268,15 +283,20 @@ func (x *Execution) outputPath(f *frame, s *State, out any) (any, *failure) {
 	return v, nil
 }
 
-// resultPath places a result into the raw input as ResultPath says.
-func (x *Execution) resultPath(f *frame, rp optPath, result any) (any, *failure) {
+// resultPath places a result into the raw input as ResultPath says; in the
+// input itself when inPlace (the frame owns it), otherwise in a copy.
+func (x *Execution) resultPath(f *frame, rp optPath, result any, inPlace bool) (any, *failure) {
 	switch {
 	case !rp.set:
 		return result, nil
 	case rp.null:
 		return f.input, nil
 	}
-	v, err := rp.path.Set(f.input, result)
+	set := rp.path.Set
+	if inPlace {
+		set = rp.path.SetOwned
+	}
+	v, err := set(f.input, result)
 	if err != nil {
 		return nil, &failure{name: states.ResultPathMatchFailure, cause: fmt.Sprintf("Unable to apply ResultPath \"%s\" to input %s: %v", rp.path, value.QuoteForMessage(f.input), err)}
 	}
@@ -286,16 +306,32 @@ func (x *Execution) resultPath(f *frame, rp optPath, result any) (any, *failure)
 // finishState applies ResultPath and OutputPath to a state's result and emits
 // its Exited event.
 func (x *Execution) finishState(f *frame, s *State, result any) step {
-	out, fl := x.resultPath(f, s.resultPath, result)
+	out, fl := x.resultPath(f, s.resultPath, result, f.owned && s.reuseInput)
 	if fl != nil {
 		return failed(*fl)
 	}
+	owned := x.owns(s.resultPath, out) && s.outputPath.isDefault()
 	out, fl = x.outputPath(f, s, out)
 	if fl != nil {
 		return failed(*fl)
 	}
 	x.event(f, HistoryEvent{Type: exitedType(s.Type), StateName: s.Name, Payload: out})
-	return moveOn(s, out)
+	r := moveOn(s, out)
+	r.owned = owned
+	return r
+}
+
+// owns reports whether out, what ResultPath rp made of a state's input, is
+// the frame's own: an object that Set built (a copy of the input, or a new
+// one) or SetOwned changed, which nothing but the frame holds once its
+// events are dropped. A field path on anything else fails, and an index path
+// makes a list.
+func (x *Execution) owns(rp optPath, out any) bool {
+	if !x.unobserved || !rp.set || rp.null || rp.path.IsRoot() {
+		return false
+	}
+	_, ok := out.(map[string]any)
+	return ok
 }
 
 func (x *Execution) evalTemplate(f *frame, tp *template, input any, ctx map[string]any) (any, *failure) {
@@ -628,7 +664,13 @@ func (x *Execution) invoke(f *frame, s *State) step {
 	// allocations a task. A call still outstanding (it timed out) keeps its
 	// own, and its late answer finds its token stale.
 	call := f.call
-	if call == nil || !call.answered {
+	switch {
+	case call == nil:
+		call = &f.firstCall
+		call.x, call.f = x, f
+		call.doneFn = call.done
+		f.call = call
+	case !call.answered:
 		call = &taskCall{x: x, f: f}
 		call.doneFn = call.done
 		f.call = call
@@ -753,12 +795,14 @@ func (x *Execution) catchOrFail(f *frame, s *State, fl failure) step {
 		if fl.cause != "" {
 			errOut["Cause"] = fl.cause
 		}
-		out, bad := x.resultPath(f, c.resultPath, errOut)
+		// Always a copy: a Parallel or Map state shares its input with its
+		// branches, and this is the rare path.
+		out, bad := x.resultPath(f, c.resultPath, errOut, false)
 		if bad != nil {
 			return failed(*bad)
 		}
 		x.event(f, HistoryEvent{Type: exitedType(s.Type), StateName: s.Name, Payload: out})
-		return step{kind: outNext, next: c.next, output: out}
+		return step{kind: outNext, next: c.next, output: out, owned: x.owns(c.resultPath, out)}
 	}
 	return failed(fl)
 }

@@ -154,6 +154,26 @@ func (f *Func) evalArg(a *arg, env *Env) (any, error) {
 	return a.val, nil
 }
 
+// mayHoldInput reports whether the call's result may hold Env.Input itself:
+// an argument, or an argument of a nested call, is a path that may yield the
+// input's root. No function builds its result from anything else.
+func (f *Func) mayHoldInput() bool {
+	for i := range f.args {
+		a := &f.args[i]
+		switch a.kind {
+		case argPath:
+			if !a.path.IsContext() && !a.path.BelowRoot() {
+				return true
+			}
+		case argCall:
+			if a.call.mayHoldInput() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // fail builds the error for a failed call. Step Functions names the call
 // that failed (the innermost one) and then says why.
 func (f *Func) fail(why string) *states.Error {

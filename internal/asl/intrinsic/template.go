@@ -75,6 +75,34 @@ func (t *Template) Eval(env *Env) (any, error) {
 	return t.root.eval(env)
 }
 
+// MayHoldInput reports whether the payload Eval builds may hold Env.Input
+// itself, rather than only values below it or built afresh: whether some
+// path on the input, or an intrinsic argument on it, may yield its root
+// (see jsonpath.Path.BelowRoot). Paths on the context object never do.
+func (t *Template) MayHoldInput() bool { return t.root.mayHoldInput() }
+
+func (n *node) mayHoldInput() bool {
+	switch n.kind {
+	case nodeObject:
+		for i := range n.fields {
+			if n.fields[i].node.mayHoldInput() {
+				return true
+			}
+		}
+	case nodeArray:
+		for i := range n.elems {
+			if n.elems[i].mayHoldInput() {
+				return true
+			}
+		}
+	case nodePath:
+		return !n.path.IsContext() && !n.path.BelowRoot()
+	case nodeCall:
+		return n.call.mayHoldInput()
+	}
+	return false
+}
+
 func joinLoc(loc, key string) string {
 	if loc == "" {
 		return key

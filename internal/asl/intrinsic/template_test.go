@@ -167,3 +167,61 @@ func TestCompileTemplateErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestTemplateMayHoldInput checks the rule the engine relies on to reuse a
+// state's input: a template that reports false never returns the input
+// itself, however deep.
+func TestTemplateMayHoldInput(t *testing.T) {
+	for src, want := range map[string]bool{
+		`{"a": 1}`: false,
+		`{"id.$": "$.orderId", "n": {"x.$": "$.items[0]"}}`:       false,
+		`{"ctx.$": "$$.Execution.Input", "all.$": "$$"}`:          false,
+		`{"s.$": "States.Format('{}', $.orderId)"}`:               false,
+		`{"s.$": "States.JsonToString($)"}`:                       true,
+		`{"all.$": "$"}`:                                          true,
+		`{"n": [{"all.$": "$"}]}`:                                 true,
+		`{"l.$": "States.Array($.a, States.Array($))"}`:           true,
+		`{"f.$": "$[?(@.orderId)]"}`:                              true,
+		`{"f.$": "$..[?(@.orderId)]"}`:                            true,
+		`{"g.$": "States.ArrayGetItem(States.Array($.a, 1), 0)"}`: false,
+	} {
+		tmpl, err := CompileTemplate(mustValue(t, src))
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if got := tmpl.MayHoldInput(); got != want {
+			t.Errorf("%s: MayHoldInput = %v, want %v", src, got, want)
+		}
+	}
+	// Where it says true, the input does come back.
+	input := map[string]any{"orderId": "o1", "a": []any{1}}
+	tmpl, err := CompileTemplate(mustValue(t, `{"l.$": "States.Array($.a, States.Array($))"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := tmpl.Eval(&Env{Input: input})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner := out.(map[string]any)["l"].([]any)[1].([]any)[0].(map[string]any)
+	inner["probe"] = true
+	if _, ok := input["probe"]; !ok {
+		t.Error("expected the input itself inside the result")
+	}
+}
+
+// BenchmarkTemplatePaths evaluates a Parameters template shaped like the
+// order saga's: a literal, and an object of paths.
+func BenchmarkTemplatePaths(b *testing.B) {
+	tmpl, err := CompileTemplate(mustValue(b, `{"FunctionName":"yafdp-payment-charge","Payload":{"orderId.$":"$.orderId","customerId.$":"$.customerId","amountCents.$":"$.totalCents","currency.$":"$.currency"}}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	env := &Env{Input: mustValue(b, `{"orderId":"o-12345","customerId":"c-1","totalCents":4999,"currency":"EUR","items":[{"sku":"a","qty":1}]}`)}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := tmpl.Eval(env); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

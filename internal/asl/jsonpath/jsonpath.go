@@ -26,7 +26,8 @@
 //     documentation says Step Functions supports neither.
 //
 // Values are immutable: Get never changes its input and Set copies only the
-// maps and slices along the path.
+// maps and slices along the path. SetOwned, for a caller that owns the root
+// exclusively, changes the root object itself and copies the rest.
 package jsonpath
 
 import (
@@ -176,6 +177,21 @@ func (p *Path) IsReference() bool { return p.reference }
 
 // IsRoot reports whether the path is "$" (or "$$") with nothing after it.
 func (p *Path) IsRoot() bool { return len(p.segs) == 0 }
+
+// BelowRoot reports whether Get never returns its root, nor a list or merged
+// object that holds it: the first step takes something inside the root (a
+// field, an index, a slice, a wildcard or a union). "$" alone, and a filter
+// or recursive descent in the first step, may match the root itself.
+func (p *Path) BelowRoot() bool {
+	if len(p.segs) == 0 {
+		return false
+	}
+	switch p.segs[0].kind {
+	case segField, segIndex, segFields, segIndexes, segSlice, segWildcard:
+		return true
+	}
+	return false
+}
 
 // Normalized renders the path the way Jayway prints it, $['a'][0], the form
 // Step Functions shows in "No results for path" errors. Wildcards print as
@@ -363,6 +379,28 @@ func (p *Path) Set(root, val any) (any, error) {
 		return nil, fmt.Errorf("%q: a value can only be set at a reference path (fields and single indexes)", p.src)
 	}
 	return p.set(root, 0, val)
+}
+
+// SetOwned is Set for a root that the caller owns exclusively: nothing else
+// holds a reference to it. When the path starts with a field and root is an
+// object, the field is set in root itself instead of in a copy. The maps and
+// slices below root are still copied, since root may share them; on error
+// root is unchanged.
+func (p *Path) SetOwned(root, val any) (any, error) {
+	if !p.reference {
+		return p.Set(root, val)
+	}
+	m, ok := root.(map[string]any)
+	if !ok || len(p.segs) == 0 || p.segs[0].kind != segField {
+		return p.set(root, 0, val)
+	}
+	name := p.segs[0].name
+	child, err := p.set(m[name], 1, val)
+	if err != nil {
+		return nil, err
+	}
+	m[name] = child
+	return m, nil
 }
 
 func (p *Path) set(cur any, i int, val any) (any, error) {

@@ -637,6 +637,73 @@ func TestSetSharesUntouchedValues(t *testing.T) {
 	}
 }
 
+// TestSetOwned checks that SetOwned gives what Set gives, changes only the
+// top-level object it is handed, and copies everything below it.
+func TestSetOwned(t *testing.T) {
+	for _, tc := range []struct{ in, path, val string }{
+		{`{"a":1}`, "$", `{"x":2}`},
+		{`{"a":1}`, "$.b", `2`},
+		{`{"a":1}`, "$.b.c.d", `true`},
+		{`{"a":{"b":1,"c":2}}`, "$.a.b", `9`},
+		{`{"a":[{"b":1},{"b":2}]}`, "$.a[1].b", `9`},
+		{`[1,2]`, "$[1]", `3`},
+		{`null`, "$.a", `1`},
+		{`{"a":"s"}`, "$.a.b", `1`},
+		{`{"a":[1]}`, "$.a[*]", `1`},
+	} {
+		t.Run(tc.in+" "+tc.path, func(t *testing.T) {
+			p := MustCompile(tc.path)
+			want, wantErr := p.Set(mustDecode(t, tc.in), mustDecode(t, tc.val))
+			root := mustDecode(t, tc.in)
+			var below any
+			if m, ok := root.(map[string]any); ok {
+				below = m["a"]
+			}
+			belowBefore := enc(below)
+			rootBefore := enc(root)
+			got, err := p.SetOwned(root, mustDecode(t, tc.val))
+			if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() {
+				t.Fatalf("SetOwned error %v, Set error %v", err, wantErr)
+			}
+			if err != nil {
+				if enc(root) != rootBefore {
+					t.Errorf("a failed SetOwned changed root: %s became %s", rootBefore, enc(root))
+				}
+				return
+			}
+			if !value.Equal(got, want) {
+				t.Errorf("SetOwned = %s, Set = %s", enc(got), enc(want))
+			}
+			if enc(below) != belowBefore {
+				t.Errorf("SetOwned changed a value below the root: %s became %s", belowBefore, enc(below))
+			}
+			if m, ok := root.(map[string]any); ok && p.IsReference() && !p.IsRoot() && !sameMap(got.(map[string]any), m) {
+				t.Error("SetOwned copied the root object instead of setting it in place")
+			}
+		})
+	}
+}
+
+func TestBelowRoot(t *testing.T) {
+	for src, want := range map[string]bool{
+		"$": false, "$$": false, "$..a": false, "$[?(@.a)]": false, "$..[?(@.a)]": false,
+		"$.a": true, "$[0]": true, "$['a','b']": true, "$[0,1]": true, "$[1:]": true, "$.*": true,
+		"$.a..b": true, "$.a[?(@.b)]": true, "$$.Execution.Input": true,
+	} {
+		if got := MustCompile(src).BelowRoot(); got != want {
+			t.Errorf("%s: BelowRoot = %v, want %v", src, got, want)
+		}
+	}
+	// The reason for the rule: these yield the root itself.
+	root := map[string]any{"a": 1}
+	for _, src := range []string{"$[?(@.a)]", "$..[?(@.a)]"} {
+		got, _ := MustCompile(src).Get(root)
+		if l, ok := got.([]any); !ok || len(l) == 0 || !sameMap(l[0].(map[string]any), root) {
+			t.Errorf("%s: expected the root among the matches, got %s", src, enc(got))
+		}
+	}
+}
+
 func sameMap(a, b map[string]any) bool {
 	a["__probe"] = true
 	_, ok := b["__probe"]

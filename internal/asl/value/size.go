@@ -46,9 +46,15 @@ func bound(v any, limit int) (int, bool) {
 	case map[string]any:
 		n := 2
 		for k, e := range x {
-			m, ok := bound(e, limit)
-			if !ok {
-				return 0, false
+			// Strings are most values: size them here rather than in a call.
+			var m int
+			if s, ok := e.(string); ok {
+				m = 6*len(s) + 2
+			} else {
+				var ok bool
+				if m, ok = bound(e, limit); !ok {
+					return 0, false
+				}
 			}
 			n += 6*len(k) + 4 + m
 			if n > limit {

@@ -10,7 +10,10 @@
 // Values are immutable once they enter an execution: a state never changes a
 // map or slice it was given, it copies the part it changes (see Set in package
 // jsonpath). That lets history events keep references instead of encoded
-// copies, and lets one input be shared by many branches without copying.
+// copies, and lets one input be shared by many branches without copying. The
+// one exception is an object that nothing but the execution can hold: when no
+// event is kept, the object a ResultPath built may get the next ResultPath's
+// field in place (see SetOwned in package jsonpath).
 package value
 
 import (

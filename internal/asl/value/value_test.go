@@ -94,4 +94,45 @@ func TestSizeAtMost(t *testing.T) {
 	if !SizeAtMost(v, 1004) || SizeAtMost(v, 1003) {
 		t.Fatal("the exact size decides when the bound is too high")
 	}
+	m := map[string]any{"k": string(s)}
+	if !SizeAtMost(m, 1008) || SizeAtMost(m, 1007) {
+		t.Fatal("the exact size decides when the bound of an object's string is too high")
+	}
+	if !SizeAtMost(map[string]any{"k": "v"}, 9) || SizeAtMost(map[string]any{"k": "v"}, 8) {
+		t.Fatal("SizeAtMost must agree with EncodedSize for an object of strings")
+	}
+}
+
+// orderLike is shaped like the saga's input: a flat object with a list of
+// small objects and a nested address.
+func orderLike() map[string]any {
+	return map[string]any{
+		"orderId": "ord_000123", "customerId": "cus_42", "restaurantId": "res_7",
+		"items": []any{
+			map[string]any{"sku": "sku-1", "qty": int64(2), "unitPriceCents": int64(1250)},
+			map[string]any{"sku": "sku-2", "qty": int64(1), "unitPriceCents": int64(899)},
+		},
+		"currency": "EUR", "totalCents": int64(3399),
+		"deliveryAddress": map[string]any{"line1": "1 Main St", "city": "Springfield", "postalCode": "12345", "country": "US"},
+		"placedAt":        "2026-01-01T00:00:00Z",
+	}
+}
+
+func BenchmarkSizeAtMost(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		v    any
+	}{
+		{"order", orderLike()},
+		{"lambda", map[string]any{"ExecutedVersion": "$LATEST", "Payload": map[string]any{"paymentId": "pay_123", "status": "CHARGED"}, "StatusCode": 200}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if !SizeAtMost(bc.v, 256*1024) {
+					b.Fatal("too big")
+				}
+			}
+		})
+	}
 }
