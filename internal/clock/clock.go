@@ -227,6 +227,15 @@ func (v *Virtual) Next() (time.Time, bool) {
 	return v.base.Add(time.Duration(at)), ok
 }
 
+// NextDue is Next as the time since the clock's start, for a loop that
+// compares due times many times a second.
+func (v *Virtual) NextDue() (time.Duration, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	at, ok := v.peekLocked()
+	return time.Duration(at), ok
+}
+
 func (v *Virtual) peekLocked() (int64, bool) {
 	for len(v.events) > 0 {
 		if v.events[0].e.stopped {

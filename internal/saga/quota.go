@@ -75,22 +75,23 @@ func newQuotaLimiter(sc ServiceConfig) *rate.Limiter {
 	return rate.NewLimiter(rate.Limit(sc.RatePerSecond), burst)
 }
 
-// Progress records that participant p makes no call before t from now on.
-// It only moves forward.
-func (b *QuotaBoard) Progress(p int, t time.Time) {
-	b.progress[p].ns.Store(int64(t.Sub(b.base)))
+// Progress records that participant p makes no call earlier than d after
+// the board's base from now on. It only moves forward.
+func (b *QuotaBoard) Progress(p int, d time.Duration) {
+	b.progress[p].ns.Store(int64(d))
 }
 
 // Done records that participant p makes no more calls.
 func (b *QuotaBoard) Done(p int) { b.progress[p].ns.Store(math.MaxInt64) }
 
-// Slowest is the earliest progress of any participant.
-func (b *QuotaBoard) Slowest() time.Time {
+// Slowest is the earliest progress of any participant, after the board's
+// base.
+func (b *QuotaBoard) Slowest() time.Duration {
 	least := int64(math.MaxInt64)
 	for i := range b.progress {
 		least = min(least, b.progress[i].ns.Load())
 	}
-	return b.base.Add(time.Duration(least))
+	return time.Duration(least)
 }
 
 // call records participant p's call at t to the quota q.

@@ -110,7 +110,7 @@ func TestSharedQuotaAnswersAsOneLimiter(t *testing.T) {
 				defer wg.Done()
 				defer board.Done(p)
 				for {
-					at, ok := clk.Next()
+					at, ok := clk.NextDue()
 					if !ok {
 						break
 					}

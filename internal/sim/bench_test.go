@@ -29,9 +29,9 @@ func BenchmarkSimulatedOrders(b *testing.B) {
 
 // BenchmarkSimulatedSlice runs five simulated minutes with the settings of
 // scripts/bench-sim.sh (500/s, StartExecution 800/s, payment quota 600/s)
-// and the GC setting simulate uses (GOGC=400), so its profile is the hour's.
+// and the GC setting simulate uses (GOGC=800), so its profile is the hour's.
 func BenchmarkSimulatedSlice(b *testing.B) {
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	defer debug.SetGCPercent(debug.SetGCPercent(800))
 	sc := Defaults()
 	sc.Arrivals.Rate = 500
 	sc.Arrivals.Duration = Duration(5 * time.Minute)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -14,6 +13,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/yafdp/yafdp/internal/asl"
+	"github.com/yafdp/yafdp/internal/asl/value"
 	"github.com/yafdp/yafdp/internal/clock"
 	"github.com/yafdp/yafdp/internal/order"
 	"github.com/yafdp/yafdp/internal/saga"
@@ -71,6 +71,7 @@ type simulation struct {
 	lambda   *eventSource
 	machine  *asl.StateMachine
 	pool     []map[string]any
+	poolSize []int // each pooled order's JSON size
 	progress func(simulated, arrivals time.Duration)
 
 	parts []*partition
@@ -114,7 +115,9 @@ func newSimulation(sc Scenario, m *asl.StateMachine, fakeCfg saga.FakeConfig) *s
 	// A pool of realistic orders; each accepted order is a copy of one with
 	// its own orderId, which keeps generation cheap at millions of orders.
 	for _, o := range order.Generate(sc.Seed, 512, clock.Epoch) {
-		s.pool = append(s.pool, o.Value().(map[string]any))
+		v := o.Value().(map[string]any)
+		s.pool = append(s.pool, v)
+		s.poolSize = append(s.poolSize, value.EncodedSize(v))
 	}
 	s.m.init()
 	return s
@@ -154,14 +157,14 @@ func (s *simulation) runFront(ctx context.Context, deadline time.Duration) {
 			s.m.interrupted = true
 			return
 		}
-		at, ok := s.clk.Next()
-		next := at.Sub(s.t0)
+		next, ok := s.clk.NextDue()
 		if !ok || next > deadline {
 			return
 		}
 		s.watermark.Store(int64(next))
 		for next-s.slowest() > aheadLimit && ctx.Err() == nil {
-			runtime.Gosched()
+			// Sleep rather than spin: the partitions need both cores.
+			time.Sleep(100 * time.Microsecond)
 		}
 		s.clk.StepBefore(s.t0.Add(deadline))
 	}
@@ -169,7 +172,7 @@ func (s *simulation) runFront(ctx context.Context, deadline time.Duration) {
 
 // slowest is the earliest time a partition may still be at.
 func (s *simulation) slowest() time.Duration {
-	return s.board.Slowest().Sub(s.t0)
+	return s.board.Slowest()
 }
 
 // finish ends the run once every goroutine has stopped: the drain time,

@@ -79,7 +79,7 @@ func NewCmdSimulate(f *cmdutil.Factory, runF func(context.Context, *Options) err
 			or .png; .json writes the JSON report. The same scenario and seed give a
 			byte-identical JSON report.
 
-			While it runs, the Go garbage collector works with GOGC=400 and a soft
+			While it runs, the Go garbage collector works with GOGC=800 and a soft
 			memory limit of 768 MiB (fewer collections; an hour at 500 orders/s stays
 			far below 1 GiB); set GOGC or GOMEMLIMIT in the environment to override.
 
