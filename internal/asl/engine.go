@@ -71,6 +71,13 @@ type Engine struct {
 	History HistoryMode
 	// Observer, when set, sees every event.
 	Observer Observer
+	// ReuseTaskInputs lets a frame build each Task's Parameters in the
+	// objects it built for its previous Task, which saves most of a Task's
+	// allocations. Set it only when every handler is done with
+	// TaskRequest.Input once Invoke returns (it keeps none of it, and its
+	// answer holds none of it, even for a call that times out); it takes
+	// effect only without history and Observer, which would keep inputs.
+	ReuseTaskInputs bool
 	// Seed makes jitter, States.MathRandom and States.UUID reproducible: each
 	// execution draws from a source seeded by Seed and its name.
 	Seed uint64
@@ -164,6 +171,7 @@ func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) 
 
 		unobserved: e.History == HistoryNone && e.Observer == nil,
 	}
+	x.reuseTaskInputs = x.unobserved && e.ReuseTaskInputs
 	// Handlers get the caller's context: cancelling it (Ctrl-C) reaches
 	// every task in flight. An execution that ends simply ignores late
 	// answers, so it needs no context of its own.
@@ -221,6 +229,8 @@ type Execution struct {
 	// event's payload is dropped as soon as it is emitted and frames may
 	// own the values they build (see frame.owned).
 	unobserved bool
+	// reuseTaskInputs: Engine.ReuseTaskInputs on an unobserved execution.
+	reuseTaskInputs bool
 
 	// mailbox: work posted by handlers and timers, run by one goroutine at a time.
 	mbox     sync.Mutex

@@ -34,6 +34,9 @@ type frame struct {
 	call      *taskCall // the last task call, reused once it has answered
 	firstCall taskCall  // the frame's first task call, allocated with it
 	ctxObj    map[string]any
+	// taskMaps are the objects of the frame's Task Parameters, reused
+	// from one Task to the next under Engine.ReuseTaskInputs.
+	taskMaps intrinsic.MapPool
 
 	// owned: input is an object this frame's own ResultPath (or Catch)
 	// built and nothing else holds, so the next ResultPath may set its field
@@ -335,11 +338,16 @@ func (x *Execution) owns(rp optPath, out any) bool {
 }
 
 func (x *Execution) evalTemplate(f *frame, tp *template, input any, ctx map[string]any) (any, *failure) {
+	return x.evalTemplateIn(f, tp, input, ctx, nil)
+}
+
+// evalTemplateIn is evalTemplate building its objects from maps when set.
+func (x *Execution) evalTemplateIn(f *frame, tp *template, input any, ctx map[string]any, maps *intrinsic.MapPool) (any, *failure) {
 	if tp.t.Static() {
 		v, _ := tp.t.Eval(nil)
 		return v, nil
 	}
-	env := intrinsic.Env{Input: input}
+	env := intrinsic.Env{Input: input, Maps: maps}
 	if ctx != nil {
 		env.Context = ctx
 	} else if tp.usesCtx {
@@ -558,7 +566,17 @@ func (x *Execution) dynString(f *frame, d *dynString) (string, *failure) {
 // ---- Task ----
 
 func (x *Execution) runTask(f *frame, s *State) step {
-	eff, fl := x.effectiveInput(f, s)
+	eff, fl := x.inputPath(f, s)
+	if fl == nil && s.parameters != nil {
+		var maps *intrinsic.MapPool
+		if x.reuseTaskInputs {
+			// The previous Task's effective input is dead: rebuild in
+			// its objects (Engine.ReuseTaskInputs).
+			f.taskMaps.Recycle()
+			maps = &f.taskMaps
+		}
+		eff, fl = x.evalTemplateIn(f, s.parameters, eff, nil, maps)
+	}
 	if fl != nil {
 		return failed(*fl)
 	}

@@ -80,7 +80,10 @@ func newPartition(s *simulation, idx int, fakeCfg saga.FakeConfig, board *saga.Q
 	p := &partition{s: s, idx: idx, clk: clk, board: board}
 	p.fakes = saga.NewFakes(fakeCfg, clk, s.sc.Seed)
 	p.fakes.ShareQuotas(board, idx)
-	p.engine = &asl.Engine{Clock: clk, Resources: p.fakes.Resources(), Seed: s.sc.Seed, History: asl.HistoryNone}
+	// The fakes read what they need from a task's input while Invoke runs
+	// and answer with objects of their own, so a frame may rebuild the next
+	// Task's Parameters in the previous one's objects.
+	p.engine = &asl.Engine{Clock: clk, Resources: p.fakes.Resources(), Seed: s.sc.Seed, History: asl.HistoryNone, ReuseTaskInputs: true}
 	p.m.errors = map[string]int64{}
 	p.m.e2e = latencyHistogram()
 	p.m.live = map[int]*asl.Execution{}

@@ -42,6 +42,40 @@ type Env struct {
 	// from it. When nil they use math/rand/v2's global source. A *rand.Rand
 	// is not safe for concurrent use: give each goroutine its own.
 	Rand *rand.Rand
+	// Maps, when set, supplies the objects Eval builds (see MapPool).
+	Maps *MapPool
+}
+
+// MapPool recycles the objects a template builds: Recycle hands the ones
+// built since the previous Recycle back for reuse, emptied. Use it only when
+// nothing holds what Eval returned by then: a value built from a recycled
+// object changes under whoever kept it.
+type MapPool struct {
+	free, used []map[string]any
+}
+
+// Recycle makes every object built from the pool since the last Recycle
+// available again, emptied.
+func (p *MapPool) Recycle() {
+	for _, m := range p.used {
+		clear(m)
+	}
+	p.free = append(p.free, p.used...)
+	p.used = p.used[:0]
+}
+
+// get returns an empty object for n members.
+func (p *MapPool) get(n int) map[string]any {
+	var m map[string]any
+	if k := len(p.free); k > 0 {
+		m = p.free[k-1]
+		p.free[k-1] = nil
+		p.free = p.free[:k-1]
+	} else {
+		m = make(map[string]any, n)
+	}
+	p.used = append(p.used, m)
+	return m
 }
 
 // maxDepth is how deeply calls may nest: AWS allows "up to 10 intrinsic

@@ -194,7 +194,12 @@ func compileDynamic(v any, key, loc string) (node, error) {
 func (n *node) eval(env *Env) (any, error) {
 	switch n.kind {
 	case nodeObject:
-		m := make(map[string]any, len(n.fields))
+		var m map[string]any
+		if env.Maps != nil {
+			m = env.Maps.get(len(n.fields))
+		} else {
+			m = make(map[string]any, len(n.fields))
+		}
 		for i := range n.fields {
 			f := &n.fields[i]
 			v, err := f.node.eval(env)

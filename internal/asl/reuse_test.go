@@ -1,0 +1,129 @@
+package asl
+
+import (
+	"context"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/yafdp/yafdp/internal/asl/states"
+	"github.com/yafdp/yafdp/internal/asl/value"
+)
+
+// The tests in this file guard Engine.ReuseTaskInputs: a frame rebuilds a
+// Task's Parameters in the objects of its previous Task's, and only where
+// nothing can still see them.
+
+// reuseDoc has three Tasks with object Parameters (one nested), a retry
+// and a Catch, so the frame moves between Tasks every way it can.
+const reuseDoc = `{"StartAt":"A","States":{
+ "A":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"a","Payload":{"id.$":"$.id","n.$":"$.n"}},"ResultPath":"$.a","Next":"B"},
+ "B":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"b","Payload":{"id.$":"$.id","a.$":"$.a"}},"ResultPath":"$.b",
+      "Retry":[{"ErrorEquals":["Busy"],"IntervalSeconds":1,"MaxAttempts":2}],
+      "Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.err","Next":"C"}],"Next":"C"},
+ "C":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"c","Payload":{"id.$":"$.id","b.$":"$.b"}},"ResultPath":"$.c","End":true}}}`
+
+// snapshots answers each call with a fresh object and records what it was
+// given as JSON at the time: a handler that keeps none of its input, as
+// ReuseTaskInputs requires.
+type snapshots struct {
+	replies []reply
+	seen    []string
+}
+
+func (s *snapshots) Invoke(_ context.Context, req *TaskRequest, done func(any, error)) {
+	s.seen = append(s.seen, value.MustEncodeString(req.Input))
+	r := s.replies[0]
+	s.replies = s.replies[1:]
+	done(r.out, r.err)
+}
+
+func reuseReplies() []reply {
+	return []reply{
+		{out: map[string]any{"ra": "1"}},
+		{err: states.New("Busy", "try again")},
+		{out: map[string]any{"rb": "2"}},
+		{out: map[string]any{"rc": "3"}},
+	}
+}
+
+func TestReuseTaskInputsGivesTheSameRun(t *testing.T) {
+	input := `{"id":"o1","n":7}`
+	run := func(reuse bool) (*Execution, []string) {
+		h := &snapshots{replies: reuseReplies()}
+		x := runWith(t, &Engine{History: HistoryNone, ReuseTaskInputs: reuse}, reuseDoc, mustJSON(t, input), h)
+		return x, h.seen
+	}
+	plain, plainSeen := run(false)
+	reused, reusedSeen := run(true)
+	wantOutput(t, plain, `{"id":"o1","n":7,"a":{"ra":"1"},"b":{"rb":"2"},"c":{"rc":"3"}}`)
+	wantOutput(t, reused, `{"id":"o1","n":7,"a":{"ra":"1"},"b":{"rb":"2"},"c":{"rc":"3"}}`)
+	if !reflect.DeepEqual(plainSeen, reusedSeen) {
+		t.Fatalf("handlers were given different inputs:\nwithout reuse %q\nwith reuse    %q", plainSeen, reusedSeen)
+	}
+	if len(reusedSeen) != 4 {
+		t.Fatalf("%d calls, want 4 (A, B twice, C)", len(reusedSeen))
+	}
+}
+
+// TestReuseTaskInputsRebuildsInThePreviousObjects shows the reuse happens:
+// a handler that (against the rule) keeps its inputs sees B's and C's
+// Parameters built in the very objects A's were.
+func TestReuseTaskInputsRebuildsInThePreviousObjects(t *testing.T) {
+	h := &script{replies: []reply{{out: "ra"}, {out: "rb"}, {out: "rc"}}}
+	x := runWith(t, &Engine{History: HistoryNone, ReuseTaskInputs: true}, reuseDoc, mustJSON(t, `{"id":"o1","n":7}`), h)
+	wantOutput(t, x, `{"id":"o1","n":7,"a":"ra","b":"rb","c":"rc"}`)
+	if len(h.inputs) != 3 {
+		t.Fatalf("%d calls", len(h.inputs))
+	}
+	first := reflect.ValueOf(h.inputs[0]).UnsafePointer()
+	if reflect.ValueOf(h.inputs[2]).UnsafePointer() != first {
+		t.Fatal("C's Parameters were not built in A's object")
+	}
+	// Which is why a handler must not keep them: A's input now reads as C's.
+	wantUnchanged(t, "A's input, rebuilt as C's", h.inputs[0], `{"FunctionName":"c","Payload":{"b":"rb","id":"o1"}}`)
+}
+
+// TestReuseTaskInputsNeedsAnUnobservedExecution: with history kept, events
+// hold every Task's input, so nothing is reused and what A was given stays.
+func TestReuseTaskInputsNeedsAnUnobservedExecution(t *testing.T) {
+	for _, eng := range []*Engine{
+		{History: HistoryFull, ReuseTaskInputs: true},
+		{History: HistoryNone, ReuseTaskInputs: true, Observer: nopObserver{}},
+		{History: HistoryNone},
+	} {
+		h := &script{replies: []reply{{out: "ra"}, {out: "rb"}, {out: "rc"}}}
+		x := runWith(t, eng, reuseDoc, mustJSON(t, `{"id":"o1","n":7}`), h)
+		wantOutput(t, x, `{"id":"o1","n":7,"a":"ra","b":"rb","c":"rc"}`)
+		wantUnchanged(t, "A's input", h.inputs[0], `{"FunctionName":"a","Payload":{"id":"o1","n":7}}`)
+		if eng.History == HistoryFull {
+			first := slices.IndexFunc(x.Events(), func(e HistoryEvent) bool {
+				return e.Type == types.HistoryEventTypeTaskScheduled
+			})
+			if first < 0 {
+				t.Fatal("no TaskScheduled event")
+			}
+			wantUnchanged(t, "A's TaskScheduled", x.Events()[first].Payload, `{"FunctionName":"a","Payload":{"id":"o1","n":7}}`)
+		}
+	}
+}
+
+func TestReuseTaskInputsAllocatesLess(t *testing.T) {
+	allocs := func(reuse bool) float64 {
+		return testing.AllocsPerRun(50, func() {
+			h := &snapshots{replies: reuseReplies()}
+			runWith(t, &Engine{History: HistoryNone, ReuseTaskInputs: reuse}, reuseDoc, map[string]any{"id": "o1", "n": 7}, h)
+		})
+	}
+	without, with := allocs(false), allocs(true)
+	// B's and C's two objects each (Parameters and Payload) are A's.
+	if with > without-4 {
+		t.Fatalf("%.0f allocations a run with reuse, %.0f without: want at least 4 fewer", with, without)
+	}
+}
+
+type nopObserver struct{}
+
+func (nopObserver) Event(*Execution, *HistoryEvent) {}
