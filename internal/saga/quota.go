@@ -107,15 +107,34 @@ func (b *QuotaBoard) call(q *sharedQuota, p int, t time.Time) *quotaCall {
 // every participant has passed its time.
 func (b *QuotaBoard) allowed(q *sharedQuota, c *quotaCall) bool {
 	for {
-		b.mu.Lock()
-		b.decideLocked(q)
-		done, ok := c.done, c.allowed
-		b.mu.Unlock()
-		if done {
-			return ok
+		// Until every other participant has passed c, c cannot be decided:
+		// wait on their progress alone, not on the lock they need.
+		if b.othersPast(c) {
+			b.mu.Lock()
+			b.decideLocked(q)
+			done, ok := c.done, c.allowed
+			b.mu.Unlock()
+			if done {
+				return ok
+			}
 		}
 		runtime.Gosched()
 	}
+}
+
+// othersPast reports whether no other participant can still call before c:
+// a condition for deciding c (a participant with a later call waiting has
+// passed c too).
+func (b *QuotaBoard) othersPast(c *quotaCall) bool {
+	for p := range b.progress {
+		if p == c.part {
+			continue
+		}
+		if prog := b.progress[p].ns.Load(); prog < c.at || (prog == c.at && p < c.part) {
+			return false
+		}
+	}
+	return true
 }
 
 // decideLocked answers q's waiting calls in (time, participant) order for
