@@ -28,6 +28,9 @@ type QuotaBoard struct {
 	progress []paddedProgress
 	mu       sync.Mutex
 	quotas   [numServices]*sharedQuota
+	// Idle, when set, is called while a call waits for its decision: work
+	// the participant may do meanwhile. It reports whether it did any.
+	Idle func() bool
 }
 
 // paddedProgress keeps each participant's progress on its own cache line.
@@ -118,7 +121,9 @@ func (b *QuotaBoard) allowed(q *sharedQuota, c *quotaCall) bool {
 				return ok
 			}
 		}
-		runtime.Gosched()
+		if b.Idle == nil || !b.Idle() {
+			runtime.Gosched()
+		}
 	}
 }
 

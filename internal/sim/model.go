@@ -74,8 +74,15 @@ type simulation struct {
 	poolSize []int // each pooled order's JSON size
 	progress func(simulated, arrivals time.Duration)
 
-	parts []*partition
-	board *saga.QuotaBoard
+	parts    []*partition
+	board    *saga.QuotaBoard
+	ctx      context.Context
+	deadline time.Duration
+	// frontMu is held by the partition stepping the front (pumpFront);
+	// frontDone and frontSteps are the front's, under it.
+	frontMu    sync.Mutex
+	frontDone  bool
+	frontSteps int
 	// watermark: every start before it has been delivered (ns after t0;
 	// MaxInt64 once the front has stopped).
 	watermark atomic.Int64
@@ -133,41 +140,69 @@ func orderID(k int) string { return "ord_sim" + strconv.FormatInt(int64(k), 36) 
 const aheadLimit = 10 * time.Second
 
 func (s *simulation) run(ctx context.Context) {
-	deadline := s.arrEnd + s.sc.MaxDrain.D()
+	s.ctx = ctx
+	s.deadline = s.arrEnd + s.sc.MaxDrain.D()
+	s.scheduleArrival()
+	s.clk.Schedule(time.Second, s.tick)
+	// The partitions run the front too, in the time they would otherwise
+	// wait: for the front itself, or for another partition to pass a
+	// quota call's time.
+	s.board.Idle = s.pumpFront
 	var wg sync.WaitGroup
 	for _, p := range s.parts {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p.run(ctx, deadline)
+			p.run(ctx, s.deadline)
 		}()
 	}
-	s.runFront(ctx, deadline)
 	wg.Wait()
 	s.finish()
 }
 
-// runFront steps the front's events up to the deadline, until it is quiet.
-func (s *simulation) runFront(ctx context.Context, deadline time.Duration) {
-	defer s.watermark.Store(math.MaxInt64)
-	s.scheduleArrival()
-	s.clk.Schedule(time.Second, s.tick)
-	for i := 0; !s.quiet; i++ {
-		if i&4095 == 0 && ctx.Err() != nil {
+// pumpBatch is how many front events a pump steps at most: a partition
+// that pumps while it waits checks again that soon.
+const pumpBatch = 64
+
+// pumpFront steps some of the front's events, unless another partition is
+// doing so, the front has stopped or it is aheadLimit ahead of the slowest
+// partition. It reports whether it stepped any. The front's events run in
+// time order whoever pumps them, so the run does not depend on which
+// partition did.
+func (s *simulation) pumpFront() bool {
+	if s.watermark.Load() == math.MaxInt64 || !s.frontMu.TryLock() {
+		return false
+	}
+	defer s.frontMu.Unlock()
+	stepped := 0
+	for ; stepped < pumpBatch && !s.frontDone; stepped++ {
+		s.frontSteps++
+		if s.frontSteps&4095 == 0 && s.ctx.Err() != nil {
 			s.m.interrupted = true
-			return
+			s.stopFront()
+			break
 		}
 		next, ok := s.clk.NextDue()
-		if !ok || next > deadline {
-			return
+		if !ok || next > s.deadline {
+			s.stopFront()
+			break
 		}
 		s.watermark.Store(int64(next))
-		for next-s.slowest() > aheadLimit && ctx.Err() == nil {
-			// Sleep rather than spin: the partitions need both cores.
-			time.Sleep(100 * time.Microsecond)
+		if next-s.slowest() > aheadLimit {
+			break
 		}
-		s.clk.StepBefore(s.t0.Add(deadline))
+		s.clk.StepBefore(s.t0.Add(s.deadline))
+		if s.quiet {
+			s.stopFront()
+		}
 	}
+	return stepped > 0
+}
+
+// stopFront ends the front: no more starts.
+func (s *simulation) stopFront() {
+	s.frontDone = true
+	s.watermark.Store(math.MaxInt64)
 }
 
 // slowest is the earliest time a partition may still be at.

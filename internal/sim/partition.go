@@ -163,8 +163,10 @@ func (p *partition) run(ctx context.Context, deadline time.Duration) {
 			p.flush()
 			return
 		default:
-			// Wait for the front to move on.
-			runtime.Gosched()
+			// The front has to move on first.
+			if !p.s.pumpFront() {
+				runtime.Gosched()
+			}
 		}
 	}
 }
