@@ -756,3 +756,32 @@ func TestStartInputSize(t *testing.T) {
 		}
 	}
 }
+
+// A handler that vouches for its answer's size is taken at its word within
+// the payload limit (here it lies, which shows the answer is not measured);
+// a bound over the limit, or none, has the answer measured.
+func TestAnswerWithinSkipsTheSizeCheck(t *testing.T) {
+	doc := `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","End":true}}}`
+	m, err := Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("x", MaxPayloadBytes)
+	for _, c := range []struct {
+		vouch int
+		want  Status
+	}{{0, StatusFailed}, {MaxPayloadBytes + 1, StatusFailed}, {100, StatusSucceeded}} {
+		vc := clock.NewVirtual(clock.Epoch)
+		h := TaskHandlerFunc(func(_ context.Context, req *TaskRequest, done func(any, error)) {
+			if c.vouch > 0 {
+				req.AnswerWithin(c.vouch)
+			}
+			done(big, nil)
+		})
+		x, _ := (&Engine{Clock: vc, Resources: Resources{fnARN: h}}).Start(context.Background(), m, StartOptions{})
+		vc.Run()
+		if st, _, e, _ := x.Result(); st != c.want || (c.want == StatusFailed && e != states.DataLimitExceeded) {
+			t.Fatalf("vouched %d: %s %s", c.vouch, st, e)
+		}
+	}
+}

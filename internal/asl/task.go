@@ -24,6 +24,7 @@ type TaskRequest struct {
 
 	answerIn    time.Duration
 	knowsAnswer bool
+	answerMax   int
 }
 
 // AnswerIn tells the engine, during Invoke, that done will be called d from
@@ -32,6 +33,12 @@ type TaskRequest struct {
 // that does not know when it will answer simply does not call it; one that
 // calls it must keep its word.
 func (r *TaskRequest) AnswerIn(d time.Duration) { r.answerIn, r.knowsAnswer = d, true }
+
+// AnswerWithin tells the engine, during Invoke, that the answer will encode
+// to at most n bytes of JSON. When n is within the payload limit the engine
+// then takes the answer without measuring it. Like AnswerIn, a handler that
+// calls it must keep its word.
+func (r *TaskRequest) AnswerWithin(n int) { r.answerMax = n }
 
 // TaskHandler runs the work behind a Task state. The engine looks handlers up
 // by the state's Resource.

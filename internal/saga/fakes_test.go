@@ -12,6 +12,7 @@ import (
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/asl/states"
+	"github.com/yafdp/yafdp/internal/asl/value"
 	"github.com/yafdp/yafdp/internal/clock"
 )
 
@@ -511,5 +512,35 @@ func BenchmarkInvokeRefundRepeat(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		f.Invoke(context.Background(), req, done)
+	}
+}
+
+// The fakes vouch for their answers' size (TaskRequest.AnswerWithin): every
+// answer of every function keeps within the bound, for an order id that
+// JSON must escape.
+func TestAnswersKeepWithinTheSizeTheyVouchFor(t *testing.T) {
+	for _, id := range []string{"o", "ord_sim1z", "ord_\"quoted\"\u2028\x01é"} {
+		f, clk := newTestFakes(FakeConfig{})
+		var answers []*answer
+		for _, fn := range FunctionNames() {
+			extra := []any{}
+			if fn == FnNotifySend {
+				extra = []any{"kind", "confirmed"}
+			}
+			answers = append(answers, call(f, clk, fn, id, 0, 0, extra...))
+		}
+		// And the compensations' other answers, after the forward steps.
+		for _, fn := range []string{FnPaymentRefund, FnRestaurantCancel, FnDeliveryCancel, FnOrdersCancel} {
+			answers = append(answers, call(f, clk, fn, id, 1, 0))
+		}
+		clk.Run()
+		for i, a := range answers {
+			if !a.called || a.err != nil {
+				continue
+			}
+			if n, limit := value.EncodedSize(a.out), answerOverhead+6*len(id); n > limit {
+				t.Errorf("answer %d for %q: %d bytes, vouched for %d", i, id, n, limit)
+			}
+		}
 	}
 }
