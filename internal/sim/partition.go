@@ -131,7 +131,7 @@ func (p *partition) run(ctx context.Context, deadline time.Duration) {
 	defer p.board.Done(p.idx)
 	p.clk.Schedule(time.Second, p.tick)
 	for i := 0; ; i++ {
-		if i&4095 == 0 && ctx.Err() != nil {
+		if i&63 == 0 && ctx.Err() != nil {
 			p.m.interrupted = true
 			return
 		}
@@ -140,15 +140,34 @@ func (p *partition) run(ctx context.Context, deadline time.Duration) {
 			own = math.MaxInt64
 		}
 		// The watermark first: every start before it is then among the
-		// pending ones.
+		// pending ones, and any delivered later is at or after it.
 		front := time.Duration(p.s.watermark.Load())
 		st, haveStart := p.nextStart()
-		// No call from here on is earlier than the next event or start.
-		next := min(own, front)
-		if haveStart {
-			next = min(own, st.at)
+		if front == math.MaxInt64 && !haveStart && (own > deadline || p.settled()) {
+			// Nothing more will start here, and what is left either
+			// does not matter (ticks) or is past the deadline.
+			p.quiet = p.settled()
+			p.flush()
+			return
 		}
-		p.board.Progress(p.idx, next)
+		// Own events before limit come before any start.
+		limit := front
+		if haveStart {
+			limit = st.at
+		}
+		if own < limit && own <= deadline {
+			// No call from here on is earlier than own: step a batch of
+			// own events without looking at the starts again.
+			for n := 0; own < limit && own <= deadline && n < 4096; n++ {
+				p.board.Progress(p.idx, own)
+				p.clk.StepBefore(p.s.t0.Add(deadline))
+				if own, ok = p.clk.NextDue(); !ok {
+					own = math.MaxInt64
+				}
+			}
+			continue
+		}
+		p.board.Progress(p.idx, min(own, limit))
 		switch {
 		case haveStart && st.at <= own:
 			if !p.clk.Jump(p.s.t0.Add(st.at)) {
@@ -156,12 +175,6 @@ func (p *partition) run(ctx context.Context, deadline time.Duration) {
 			}
 			p.takeStart()
 			p.startExecution(st)
-		case own < front && own <= deadline:
-			p.clk.StepBefore(p.s.t0.Add(deadline))
-		case front == math.MaxInt64 && !haveStart && (own > deadline || p.settled()):
-			p.quiet = p.settled()
-			p.flush()
-			return
 		default:
 			// The front has to move on first.
 			if !p.s.pumpFront() {
