@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -282,12 +283,47 @@ func (f *Fakes) Invoke(_ context.Context, req *asl.TaskRequest, done func(output
 	// Tell the engine when the answer comes, so it arms the task's timeout
 	// only when the answer will be late.
 	req.AnswerIn(lat)
-	f.after(lat, func() {
-		if quota != nil && !f.board.allowed(svc.shared, quota) {
-			fail = svc.throttled
-		}
-		f.finish(fn, orderID, key, kind, fail, f.clk.Now(), done)
-	})
+	a := getAnswer()
+	a.f, a.fn, a.orderID, a.key, a.kind, a.fail, a.quota, a.svc, a.done = f, fn, orderID, key, kind, fail, quota, svc, done
+	f.after(lat, a.fire)
+}
+
+// pendingAnswer is a call whose answer is due later. They are pooled, each
+// with its fire func made once: a simulation schedules an answer for every
+// call of every saga.
+type pendingAnswer struct {
+	f       *Fakes
+	fn      function
+	orderID string
+	key     uint64
+	kind    notifyKind
+	fail    *states.Error
+	quota   *quotaCall // decided when the answer is due
+	svc     *fakeService
+	done    func(any, error)
+	fire    func() // a.answer
+}
+
+var answerPool sync.Pool
+
+func getAnswer() *pendingAnswer {
+	if a, ok := answerPool.Get().(*pendingAnswer); ok {
+		return a
+	}
+	a := new(pendingAnswer)
+	a.fire = a.answer
+	return a
+}
+
+// answer finishes the call, its quota decided first if it waits for one.
+func (a *pendingAnswer) answer() {
+	f, fn, orderID, key, kind, fail, done := a.f, a.fn, a.orderID, a.key, a.kind, a.fail, a.done
+	if a.quota != nil && !f.board.allowed(a.svc.shared, a.quota) {
+		fail = a.svc.throttled
+	}
+	*a = pendingAnswer{fire: a.fire}
+	answerPool.Put(a)
+	f.finish(fn, orderID, key, kind, fail, f.clk.Now(), done)
 }
 
 func (s *fakeService) down(now time.Time) bool {
