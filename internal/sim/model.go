@@ -53,11 +53,12 @@ func Run(ctx context.Context, sc Scenario, opts Options) (*Report, error) {
 }
 
 // simulation is one run of the model. The front (arrivals, API Gateway,
-// the queue, the new-order function and its StartExecution quota) runs on
-// one goroutine and virtual clock; the sagas run in partitions, each on its
-// own goroutine and clock (see partition). The front never waits for a
-// saga, so it runs ahead and publishes how far it has got (watermark);
-// partitions step their events only up to it.
+// the queue, the new-order function and its StartExecution quota) has its
+// own virtual clock; the sagas run in partitions, each on its own goroutine
+// and clock (see partition). The front never waits for a saga, so it runs
+// ahead, stepped by whichever partition would otherwise wait, and
+// publishes how far it has got (watermark); partitions step their events
+// only up to it.
 type simulation struct {
 	sc       Scenario
 	clk      *clock.Virtual

@@ -28,9 +28,10 @@ const partitions = 2
 // partition runs the sagas of a share of the orders on its own virtual
 // clock, with its own engine and fakes; the quotas they share are decided
 // on a saga.QuotaBoard. It takes its starts from the front (the arrivals,
-// queue and new-order function), which runs ahead in its own goroutine:
-// the front never waits for a saga, so it only has to tell the partitions
-// how far it has got.
+// queue and new-order function), which never waits for a saga, so it runs
+// ahead and only has to say how far it has got (the watermark). The
+// partitions step the front themselves, in the time they would otherwise
+// wait (simulation.pumpFront).
 type partition struct {
 	s      *simulation
 	idx    int
