@@ -58,23 +58,7 @@ func fail(name, cause string) reply { return reply{err: states.New(name, cause)}
 // fnARN, and returns the finished execution and the virtual time it took.
 func runDoc(t *testing.T, doc string, input any, h TaskHandler) (*Execution, time.Duration) {
 	t.Helper()
-	m, err := Parse([]byte(doc))
-	if err != nil {
-		t.Fatalf("parse: %v", err)
-	}
-	vc := clock.NewVirtual(clock.Epoch)
-	if s, ok := h.(*script); ok {
-		s.clk = vc
-	}
-	eng := &Engine{Clock: vc, Resources: Resources{fnARN: h}, Seed: 42}
-	x, err := eng.Start(context.Background(), m, StartOptions{Name: "t", Input: input})
-	if err != nil {
-		t.Fatal(err)
-	}
-	vc.Run()
-	if !x.Done() {
-		t.Fatalf("execution did not finish; status %s", x.Status())
-	}
+	x, vc := runOn(t, &Engine{}, doc, input, h)
 	return x, vc.Now().Sub(clock.Epoch)
 }
 

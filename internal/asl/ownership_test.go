@@ -21,6 +21,14 @@ func runUnobserved(t *testing.T, doc string, input any, h TaskHandler) *Executio
 
 func runWith(t *testing.T, eng *Engine, doc string, input any, h TaskHandler) *Execution {
 	t.Helper()
+	x, _ := runOn(t, eng, doc, input, h)
+	return x
+}
+
+// runOn parses doc and runs it to the end with eng on a new virtual clock,
+// the handler under fnARN and seed 42.
+func runOn(t *testing.T, eng *Engine, doc string, input any, h TaskHandler) (*Execution, *clock.Virtual) {
+	t.Helper()
 	m, err := Parse([]byte(doc))
 	if err != nil {
 		t.Fatalf("parse: %v", err)
@@ -38,7 +46,7 @@ func runWith(t *testing.T, eng *Engine, doc string, input any, h TaskHandler) *E
 	if !x.Done() {
 		t.Fatalf("execution did not finish; status %s", x.Status())
 	}
-	return x
+	return x, vc
 }
 
 // wantUnchanged fails when v no longer encodes as before.

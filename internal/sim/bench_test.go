@@ -15,6 +15,12 @@ func BenchmarkSimulatedOrders(b *testing.B) {
 	sc.Arrivals.Rate = 500
 	sc.Arrivals.Duration = Duration(time.Minute)
 	sc.StepFunctions.StartRate = 2000
+	benchRuns(b, sc)
+}
+
+// benchRuns runs sc b.N times and reports simulated orders per second of
+// wall time and the wall time per order.
+func benchRuns(b *testing.B, sc Scenario) {
 	b.ReportAllocs()
 	var orders int64
 	for i := 0; i < b.N; i++ {
@@ -25,6 +31,7 @@ func BenchmarkSimulatedOrders(b *testing.B) {
 		orders += r.Orders.Succeeded + r.Orders.Failed
 	}
 	b.ReportMetric(float64(orders)/b.Elapsed().Seconds(), "orders/s")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(orders), "ns/order")
 }
 
 // BenchmarkSimulatedSlice runs five simulated minutes with the settings of
@@ -38,15 +45,5 @@ func BenchmarkSimulatedSlice(b *testing.B) {
 	sc.StepFunctions.StartRate = 800
 	sc.Payment.TPS = 600
 	sc.Payment.Burst = 600
-	b.ReportAllocs()
-	var orders int64
-	for i := 0; i < b.N; i++ {
-		r, err := Run(context.Background(), sc, Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		orders += r.Orders.Succeeded + r.Orders.Failed
-	}
-	b.ReportMetric(float64(orders)/b.Elapsed().Seconds(), "orders/s")
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(orders), "ns/order")
+	benchRuns(b, sc)
 }
