@@ -127,3 +127,52 @@ func TestReuseTaskInputsAllocatesLess(t *testing.T) {
 type nopObserver struct{}
 
 func (nopObserver) Event(*Execution, *HistoryEvent) {}
+
+// recycler answers every call with a fresh object and counts what the
+// engine hands back.
+type recycler struct {
+	answers, back []any
+}
+
+func (r *recycler) Invoke(_ context.Context, _ *TaskRequest, done func(any, error)) {
+	a := map[string]any{"Payload": map[string]any{"id": "x1", "tags": []any{"a"}}, "StatusCode": 200}
+	r.answers = append(r.answers, a)
+	done(a, nil)
+}
+
+func (r *recycler) RecycleAnswer(a any) { r.back = append(r.back, a) }
+
+// TestAnswersComeBackOnlyWhenNothingHoldsThem: the engine hands a handler
+// its answer back only in an unobserved execution, after a ResultSelector
+// that kept scalars; never when the selector kept an object or array from
+// it, when there is no selector (the answer is the result), or with history.
+func TestAnswersComeBackOnlyWhenNothingHoldsThem(t *testing.T) {
+	task := func(selector string) string {
+		sel := ""
+		if selector != "" {
+			sel = `"ResultSelector":` + selector + `,`
+		}
+		return `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",` + sel + `"ResultPath":"$.r","End":true}}}`
+	}
+	for _, c := range []struct {
+		name     string
+		eng      *Engine
+		selector string
+		back     bool
+	}{
+		{"scalars kept", &Engine{History: HistoryNone}, `{"id.$":"$.Payload.id","n":1}`, true},
+		{"an array kept", &Engine{History: HistoryNone}, `{"tags.$":"$.Payload.tags"}`, false},
+		{"an object kept", &Engine{History: HistoryNone}, `{"p.$":"$.Payload"}`, false},
+		{"no selector", &Engine{History: HistoryNone}, ``, false},
+		{"history kept", &Engine{History: HistoryFull}, `{"id.$":"$.Payload.id"}`, false},
+		{"observed", &Engine{History: HistoryNone, Observer: nopObserver{}}, `{"id.$":"$.Payload.id"}`, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := &recycler{}
+			runWith(t, c.eng, task(c.selector), map[string]any{}, h)
+			if got := len(h.back) == 1 && reflect.ValueOf(h.back[0]).UnsafePointer() == reflect.ValueOf(h.answers[0]).UnsafePointer(); got != c.back {
+				t.Fatalf("answer handed back: %v (%d back), want %v", got, len(h.back), c.back)
+			}
+		})
+	}
+}

@@ -630,6 +630,7 @@ type taskCall struct {
 	// the call for its next task.
 	doneFn   func(any, error)
 	answered bool
+	h        TaskHandler // the handler called
 }
 
 func (c *taskCall) done(out any, err error) {
@@ -693,7 +694,7 @@ func (x *Execution) invoke(f *frame, s *State) step {
 		call.doneFn = call.done
 		f.call = call
 	}
-	call.token, call.out, call.err, call.answered = tok, nil, nil, false
+	call.token, call.out, call.err, call.answered, call.h = tok, nil, nil, false, h
 	call.state.Store(0)
 	call.req = TaskRequest{Resource: s.Resource, State: s.Name, Input: f.effective, Execution: x.Name, Attempt: f.retryCount, Timeout: f.timeout}
 	h.Invoke(x.ctx, &call.req, call.doneFn)
@@ -755,19 +756,52 @@ func (x *Execution) taskResult(f *frame, s *State, out any, err error) step {
 	if !vouched && !value.SizeAtMost(out, MaxPayloadBytes) {
 		return failed(x.dataLimit(f))
 	}
-	return x.processResult(f, s, out)
+	// A handler that takes its answers back gets this one once the
+	// ResultSelector has taken what it needs, if nothing can see it then.
+	var rec AnswerRecycler
+	if x.unobserved && s.selector != nil && f.call != nil {
+		rec, _ = f.call.h.(AnswerRecycler)
+	}
+	return x.processResultRecycling(f, s, out, rec)
 }
 
 // processResult applies ResultSelector, ResultPath and OutputPath.
 func (x *Execution) processResult(f *frame, s *State, result any) step {
+	return x.processResultRecycling(f, s, result, nil)
+}
+
+// processResultRecycling is processResult handing the raw result to rec
+// once the ResultSelector is done with it, when what the selector kept
+// holds no object or array (which might be part of the raw result).
+func (x *Execution) processResultRecycling(f *frame, s *State, result any, rec AnswerRecycler) step {
 	if s.selector != nil {
+		raw := result
 		var fl *failure
 		result, fl = x.evalTemplate(f, s.selector, result, nil)
 		if fl != nil {
 			return failed(*fl)
 		}
+		if rec != nil && scalarMembers(result) {
+			rec.RecycleAnswer(raw)
+		}
 	}
 	return x.finishState(f, s, result)
+}
+
+// scalarMembers reports whether v is an object whose members are all
+// strings, numbers, booleans or null.
+func scalarMembers(v any) bool {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return false
+	}
+	for _, e := range m {
+		switch e.(type) {
+		case map[string]any, []any:
+			return false
+		}
+	}
+	return true
 }
 
 // handleError applies the state's Retry, then Catch, to a failure: the first

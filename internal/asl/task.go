@@ -40,6 +40,15 @@ func (r *TaskRequest) AnswerIn(d time.Duration) { r.answerIn, r.knowsAnswer = d,
 // calls it must keep its word.
 func (r *TaskRequest) AnswerWithin(n int) { r.answerMax = n }
 
+// AnswerRecycler is a TaskHandler that takes its answers back for reuse.
+// The engine hands an answer back only when nothing can see it any more: in
+// an execution without history or Observer, once the state's ResultSelector
+// has built its result and kept only strings, numbers, booleans and nulls.
+// The handler must not hand out what it gets back to anyone else first.
+type AnswerRecycler interface {
+	RecycleAnswer(answer any)
+}
+
 // TaskHandler runs the work behind a Task state. The engine looks handlers up
 // by the state's Resource.
 type TaskHandler interface {

@@ -375,6 +375,38 @@ var (
 )
 
 // lambdaOutput wraps a function's result the way lambda:invoke does.
+// idAnswer is a forward step's answer: an id made from the order id and a
+// status, in an answer taken back from the engine when there is one.
+func idAnswer(idKey, id, status string) map[string]any {
+	if out, ok := answerMaps.Get().(map[string]any); ok {
+		p := out["Payload"].(map[string]any)
+		clear(p)
+		p[idKey], p["status"] = id, status
+		return out
+	}
+	return lambdaOutput(map[string]any{idKey: id, "status": status})
+}
+
+// answerMaps holds the answers the engine handed back (RecycleAnswer).
+var answerMaps sync.Pool
+
+// RecycleAnswer takes back an answer the engine is done with
+// (asl.AnswerRecycler); only a forward step's answer, which each call builds
+// afresh, is kept: the others are shared.
+func (f *Fakes) RecycleAnswer(answer any) {
+	out, _ := answer.(map[string]any)
+	p, _ := out["Payload"].(map[string]any)
+	if len(out) != 3 || len(p) != 2 {
+		return
+	}
+	for _, k := range []string{"paymentId", "restaurantOrderId", "deliveryId"} {
+		if _, ok := p[k]; ok {
+			answerMaps.Put(out)
+			return
+		}
+	}
+}
+
 // answerOverhead bounds the JSON of an answer without its order id: the
 // longest is {"ExecutedVersion":"$LATEST","Payload":{"restaurantOrderId":
 // "rso_…","status":"accepted"},"StatusCode":200}, 101 bytes and the id.
@@ -409,7 +441,7 @@ func (f *Fakes) apply(fn function, orderID string, key uint64, kind notifyKind, 
 			add = Charged
 		}
 		if err == nil {
-			out = lambdaOutput(map[string]any{"paymentId": refID("pay_", orderID), "status": "charged"})
+			out = idAnswer("paymentId", refID("pay_", orderID), "charged")
 		}
 	case fnRefund:
 		switch {
@@ -430,7 +462,7 @@ func (f *Fakes) apply(fn function, orderID string, key uint64, kind notifyKind, 
 			add = RestaurantPlaced
 		}
 		if err == nil {
-			out = lambdaOutput(map[string]any{"restaurantOrderId": refID("rso_", orderID), "status": "accepted"})
+			out = idAnswer("restaurantOrderId", refID("rso_", orderID), "accepted")
 		}
 	case fnCancelRestaurant:
 		switch {
@@ -451,7 +483,7 @@ func (f *Fakes) apply(fn function, orderID string, key uint64, kind notifyKind, 
 			add = DeliveryScheduled
 		}
 		if err == nil {
-			out = lambdaOutput(map[string]any{"deliveryId": refID("dlv_", orderID), "status": "scheduled"})
+			out = idAnswer("deliveryId", refID("dlv_", orderID), "scheduled")
 		}
 	case fnCancelDelivery:
 		switch {

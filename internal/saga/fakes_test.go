@@ -544,3 +544,28 @@ func TestAnswersKeepWithinTheSizeTheyVouchFor(t *testing.T) {
 		}
 	}
 }
+
+// Answers handed back by the engine are reused for later forward steps,
+// never the shared answers of the other functions (which would then change
+// under every saga that holds them).
+func TestRecycledAnswersStayCorrect(t *testing.T) {
+	f, clk := newTestFakes(FakeConfig{})
+	sent := call(f, clk, FnNotifySend, "o1", 0, 0, "kind", "confirmed")
+	charged := call(f, clk, FnPaymentCharge, "o1", 0, 0)
+	clk.Run()
+	wantSent := value.MustEncodeString(sent.out)
+	f.RecycleAnswer(sent.out)
+	f.RecycleAnswer(charged.out)
+	for i, fn := range []string{FnRestaurantPlace, FnDeliverySchedule, FnPaymentCharge} {
+		a := call(f, clk, fn, fmt.Sprint("o", i+2), 0, 0)
+		clk.Run()
+		p := a.payload(t)
+		if len(p) != 2 || p["status"] == nil {
+			t.Fatalf("%s answered %v", fn, a.out)
+		}
+		f.RecycleAnswer(a.out)
+	}
+	if got := value.MustEncodeString(sent.out); got != wantSent {
+		t.Fatalf("the shared notify answer changed: %s, was %s", got, wantSent)
+	}
+}
