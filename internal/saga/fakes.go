@@ -374,7 +374,6 @@ var (
 	outStatusCancelled = lambdaOutput(map[string]any{"status": StatusCancelled})
 )
 
-// lambdaOutput wraps a function's result the way lambda:invoke does.
 // idAnswer is a forward step's answer: an id made from the order id and a
 // status, in an answer taken back from the engine when there is one.
 func idAnswer(idKey, id, status string) map[string]any {
@@ -412,6 +411,7 @@ func (f *Fakes) RecycleAnswer(answer any) {
 // "rso_…","status":"accepted"},"StatusCode":200}, 101 bytes and the id.
 const answerOverhead = 160
 
+// lambdaOutput wraps a function's result the way lambda:invoke does.
 func lambdaOutput(payload map[string]any) map[string]any {
 	return map[string]any{"ExecutedVersion": "$LATEST", "Payload": payload, "StatusCode": 200}
 }
