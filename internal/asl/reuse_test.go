@@ -163,6 +163,8 @@ func TestAnswersComeBackOnlyWhenNothingHoldsThem(t *testing.T) {
 		{"scalars kept", &Engine{History: HistoryNone}, `{"id.$":"$.Payload.id","n":1}`, true},
 		{"an array kept", &Engine{History: HistoryNone}, `{"tags.$":"$.Payload.tags"}`, false},
 		{"an object kept", &Engine{History: HistoryNone}, `{"p.$":"$.Payload"}`, false},
+		{"an object a function made of it", &Engine{History: HistoryNone}, `{"p.$":"States.JsonMerge($.Payload, $.Payload, false)"}`, false},
+		{"an object kept deeper", &Engine{History: HistoryNone}, `{"o":{"t.$":"$.Payload.tags"}}`, false},
 		{"no selector", &Engine{History: HistoryNone}, ``, false},
 		{"history kept", &Engine{History: HistoryFull}, `{"id.$":"$.Payload.id"}`, false},
 		{"observed", &Engine{History: HistoryNone, Observer: nopObserver{}}, `{"id.$":"$.Payload.id"}`, false},

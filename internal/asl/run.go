@@ -338,13 +338,18 @@ func (x *Execution) owns(rp optPath, out any) bool {
 }
 
 func (x *Execution) evalTemplate(f *frame, tp *template, input any, ctx map[string]any) (any, *failure) {
-	return x.evalTemplateIn(f, tp, input, ctx, nil)
+	return x.evalTemplateIn(f, tp, input, ctx, nil, nil)
 }
 
-// evalTemplateIn is evalTemplate building its objects from maps when set.
-func (x *Execution) evalTemplateIn(f *frame, tp *template, input any, ctx map[string]any, maps *intrinsic.MapPool) (any, *failure) {
+// evalTemplateIn is evalTemplate building its objects from maps when set,
+// and telling held whether what it built holds an object or array it did
+// not build (intrinsic.Env.Held).
+func (x *Execution) evalTemplateIn(f *frame, tp *template, input any, ctx map[string]any, maps *intrinsic.MapPool, held *bool) (any, *failure) {
 	if tp.t.Static() {
 		v, _ := tp.t.Eval(nil)
+		if held != nil {
+			*held = false // a literal holds nothing of the input
+		}
 		return v, nil
 	}
 	env := intrinsic.Env{Input: input, Maps: maps}
@@ -357,6 +362,9 @@ func (x *Execution) evalTemplateIn(f *frame, tp *template, input any, ctx map[st
 		env.Rand = x.rand()
 	}
 	v, err := tp.t.Eval(&env)
+	if held != nil {
+		*held = env.Held
+	}
 	if err != nil {
 		return nil, x.templateFailure(f, err)
 	}
@@ -575,7 +583,7 @@ func (x *Execution) runTask(f *frame, s *State) step {
 			f.taskMaps.Recycle()
 			maps = &f.taskMaps
 		}
-		eff, fl = x.evalTemplateIn(f, s.parameters, eff, nil, maps)
+		eff, fl = x.evalTemplateIn(f, s.parameters, eff, nil, maps, nil)
 	}
 	if fl != nil {
 		return failed(*fl)
@@ -771,37 +779,22 @@ func (x *Execution) processResult(f *frame, s *State, result any) step {
 }
 
 // processResultRecycling is processResult handing the raw result to rec
-// once the ResultSelector is done with it, when what the selector kept
-// holds no object or array (which might be part of the raw result).
+// once the ResultSelector is done with it, when no path or function of the
+// selector kept an object or array (which might be part of the raw result).
 func (x *Execution) processResultRecycling(f *frame, s *State, result any, rec AnswerRecycler) step {
 	if s.selector != nil {
 		raw := result
 		var fl *failure
-		result, fl = x.evalTemplate(f, s.selector, result, nil)
+		held := true
+		result, fl = x.evalTemplateIn(f, s.selector, result, nil, nil, &held)
 		if fl != nil {
 			return failed(*fl)
 		}
-		if rec != nil && scalarMembers(result) {
+		if rec != nil && !held {
 			rec.RecycleAnswer(raw)
 		}
 	}
 	return x.finishState(f, s, result)
-}
-
-// scalarMembers reports whether v is an object whose members are all
-// strings, numbers, booleans or null.
-func scalarMembers(v any) bool {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return false
-	}
-	for _, e := range m {
-		switch e.(type) {
-		case map[string]any, []any:
-			return false
-		}
-	}
-	return true
 }
 
 // handleError applies the state's Retry, then Catch, to a failure: the first

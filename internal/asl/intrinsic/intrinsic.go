@@ -44,6 +44,9 @@ type Env struct {
 	Rand *rand.Rand
 	// Maps, when set, supplies the objects Eval builds (see MapPool).
 	Maps *MapPool
+	// Held is set by Eval when a path or a function put an object or an
+	// array into what it built: one that may belong to Input or Context.
+	Held bool
 }
 
 // MapPool recycles the objects a template builds: Recycle hands the ones

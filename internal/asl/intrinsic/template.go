@@ -103,6 +103,14 @@ func (n *node) mayHoldInput() bool {
 	return false
 }
 
+// noteHeld sets Held when v is an object or an array.
+func (env *Env) noteHeld(v any) {
+	switch v.(type) {
+	case map[string]any, []any:
+		env.Held = true
+	}
+}
+
 func joinLoc(loc, key string) string {
 	if loc == "" {
 		return key
@@ -235,9 +243,12 @@ func (n *node) eval(env *Env) (any, error) {
 			return nil, &states.Error{Name: states.Runtime, Cause: fmt.Sprintf(
 				"Invalid path '%s' specified for the field '%s': %v", n.path.String(), n.key, err)}
 		}
+		env.noteHeld(v)
 		return v, nil
 	case nodeCall:
-		return n.call.Eval(env)
+		v, err := n.call.Eval(env)
+		env.noteHeld(v)
+		return v, err
 	}
 	return n.lit, nil
 }
