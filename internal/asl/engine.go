@@ -485,6 +485,11 @@ func (x *Execution) finish(status Status, output any, errName, cause string, typ
 	if x.timeout != nil {
 		x.timeout.Stop()
 	}
+	if x.reuseTaskInputs {
+		// Handlers are done with every Task input (ReuseTaskInputs), so
+		// other executions may build theirs in these objects.
+		x.root.taskMaps.Release()
+	}
 	if x.onDone != nil {
 		x.onDone(x)
 	}

@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/yafdp/yafdp/internal/asl/jsonpath"
@@ -53,18 +54,42 @@ type Env struct {
 // built since the previous Recycle back for reuse, emptied. Use it only when
 // nothing holds what Eval returned by then: a value built from a recycled
 // object changes under whoever kept it.
+//
+// Pools share their spare objects through Release: a pool that is done
+// hands them on to the next pool that needs one.
 type MapPool struct {
-	free, used []map[string]any
+	free, used       []map[string]any
+	freeBuf, usedBuf [4]map[string]any // the slices' first arrays
 }
+
+// spareMaps are emptied objects released by pools that are done.
+var spareMaps sync.Pool
 
 // Recycle makes every object built from the pool since the last Recycle
 // available again, emptied.
 func (p *MapPool) Recycle() {
+	if p.free == nil {
+		p.free = p.freeBuf[:0]
+	}
 	for _, m := range p.used {
 		clear(m)
 	}
 	p.free = append(p.free, p.used...)
+	clear(p.used)
 	p.used = p.used[:0]
+}
+
+// Release hands every object of the pool on to other pools, emptied: the
+// same rule as Recycle, for a pool that will build nothing more.
+func (p *MapPool) Release() {
+	for _, ms := range [][]map[string]any{p.used, p.free} {
+		for i, m := range ms {
+			clear(m)
+			spareMaps.Put(m)
+			ms[i] = nil
+		}
+	}
+	p.used, p.free = p.used[:0], p.free[:0]
 }
 
 // get returns an empty object for n members.
@@ -74,8 +99,13 @@ func (p *MapPool) get(n int) map[string]any {
 		m = p.free[k-1]
 		p.free[k-1] = nil
 		p.free = p.free[:k-1]
+	} else if spare, ok := spareMaps.Get().(map[string]any); ok {
+		m = spare
 	} else {
 		m = make(map[string]any, n)
+	}
+	if p.used == nil {
+		p.used = p.usedBuf[:0]
 	}
 	p.used = append(p.used, m)
 	return m
