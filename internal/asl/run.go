@@ -770,18 +770,14 @@ func (x *Execution) taskResult(f *frame, s *State, out any, err error) step {
 	if x.unobserved && s.selector != nil && f.call != nil {
 		rec, _ = f.call.h.(AnswerRecycler)
 	}
-	return x.processResultRecycling(f, s, out, rec)
+	return x.processResult(f, s, out, rec)
 }
 
-// processResult applies ResultSelector, ResultPath and OutputPath.
-func (x *Execution) processResult(f *frame, s *State, result any) step {
-	return x.processResultRecycling(f, s, result, nil)
-}
-
-// processResultRecycling is processResult handing the raw result to rec
-// once the ResultSelector is done with it, when no path or function of the
-// selector kept an object or array (which might be part of the raw result).
-func (x *Execution) processResultRecycling(f *frame, s *State, result any, rec AnswerRecycler) step {
+// processResult applies ResultSelector, ResultPath and OutputPath. A
+// handler that takes its answers back (rec) gets the raw result once the
+// ResultSelector is done with it, when no path or function of the selector
+// kept an object or array (which might be part of the raw result).
+func (x *Execution) processResult(f *frame, s *State, result any, rec AnswerRecycler) step {
 	if s.selector != nil {
 		raw := result
 		var fl *failure
@@ -1077,5 +1073,5 @@ func (x *Execution) settle(f *frame, s *State, g *group) step {
 	if !value.SizeAtMost(results, MaxPayloadBytes) {
 		return failed(x.dataLimit(f))
 	}
-	return x.processResult(f, s, results)
+	return x.processResult(f, s, results, nil)
 }

@@ -80,9 +80,8 @@ type simulation struct {
 	ctx      context.Context
 	deadline time.Duration
 	// frontMu is held by the partition stepping the front (pumpFront);
-	// frontDone and frontSteps are the front's, under it.
+	// frontSteps is the front's, under it.
 	frontMu    sync.Mutex
-	frontDone  bool
 	frontSteps int
 	// watermark: every start before it has been delivered (ns after t0;
 	// MaxInt64 once the front has stopped).
@@ -116,7 +115,7 @@ func newSimulation(sc Scenario, m *asl.StateMachine, fakeCfg saga.FakeConfig) *s
 	s.arrEnd = sc.ArrivalDuration()
 	s.board = saga.NewQuotaBoard(fakeCfg, s.t0, partitions)
 	for i := range partitions {
-		s.parts = append(s.parts, newPartition(s, i, fakeCfg, s.board))
+		s.parts = append(s.parts, newPartition(s, i, fakeCfg))
 	}
 	s.queue = newPipelineQueue(s)
 	s.lambda = newEventSource(s)
@@ -176,7 +175,7 @@ func (s *simulation) pumpFront() bool {
 	}
 	defer s.frontMu.Unlock()
 	stepped := 0
-	for ; stepped < pumpBatch && !s.frontDone; stepped++ {
+	for ; stepped < pumpBatch && s.watermark.Load() != math.MaxInt64; stepped++ {
 		s.frontSteps++
 		if s.frontSteps&4095 == 0 && s.ctx.Err() != nil {
 			s.m.interrupted = true
@@ -201,10 +200,7 @@ func (s *simulation) pumpFront() bool {
 }
 
 // stopFront ends the front: no more starts.
-func (s *simulation) stopFront() {
-	s.frontDone = true
-	s.watermark.Store(math.MaxInt64)
-}
+func (s *simulation) stopFront() { s.watermark.Store(math.MaxInt64) }
 
 // slowest is the earliest time a partition may still be at.
 func (s *simulation) slowest() time.Duration {

@@ -22,7 +22,8 @@ import (
 // ties by partition number. Two fit the two cores this is measured on best:
 // a partition ahead of the others by more than a payment call's latency
 // waits for them, and more partitions than cores mostly add such waits
-// (one simulated hour at 500/s: 23.6 s with two, 26.5 s with four).
+// (scripts/bench-sim.sh with this constant at two and four, one after the
+// other: 23.6 s and 26.5 s).
 const partitions = 2
 
 // partition runs the sagas of a share of the orders on its own virtual
@@ -38,7 +39,6 @@ type partition struct {
 	clk    *clock.Virtual
 	engine *asl.Engine
 	fakes  *saga.Fakes
-	board  *saga.QuotaBoard
 
 	// Starts delivered by the front, in time order, not yet taken.
 	mu      sync.Mutex
@@ -76,11 +76,11 @@ type sagaMetrics struct {
 	interrupted                                  bool
 }
 
-func newPartition(s *simulation, idx int, fakeCfg saga.FakeConfig, board *saga.QuotaBoard) *partition {
+func newPartition(s *simulation, idx int, fakeCfg saga.FakeConfig) *partition {
 	clk := clock.NewVirtual(clock.Epoch)
-	p := &partition{s: s, idx: idx, clk: clk, board: board}
+	p := &partition{s: s, idx: idx, clk: clk}
 	p.fakes = saga.NewFakes(fakeCfg, clk, s.sc.Seed)
-	p.fakes.ShareQuotas(board, idx)
+	p.fakes.ShareQuotas(s.board, idx)
 	// The fakes read what they need from a task's input while Invoke runs
 	// and answer with objects of their own, so a frame may rebuild the next
 	// Task's Parameters in the previous one's objects.
@@ -129,7 +129,7 @@ func (p *partition) takeStart() {
 // (a start first at a tie) until the front is quiet and every saga here
 // has settled, or the deadline, or ctx ends.
 func (p *partition) run(ctx context.Context, deadline time.Duration) {
-	defer p.board.Done(p.idx)
+	defer p.s.board.Done(p.idx)
 	p.clk.Schedule(time.Second, p.tick)
 	for i := 0; ; i++ {
 		if i&63 == 0 && ctx.Err() != nil {
@@ -148,7 +148,9 @@ func (p *partition) run(ctx context.Context, deadline time.Duration) {
 			// Nothing more will start here, and what is left either
 			// does not matter (ticks) or is past the deadline.
 			p.quiet = p.settled()
-			p.flush()
+			// What happened since the last tick, for the next second:
+			// the merged series has it if the run lasts to that tick.
+			p.sample()
 			return
 		}
 		// Own events before limit come before any start.
@@ -160,7 +162,7 @@ func (p *partition) run(ctx context.Context, deadline time.Duration) {
 			// No call from here on is earlier than own: step a batch of
 			// own events without looking at the starts again.
 			for n := 0; own < limit && own <= deadline && n < 4096; n++ {
-				p.board.Progress(p.idx, own)
+				p.s.board.Progress(p.idx, own)
 				p.clk.StepBefore(p.s.t0.Add(deadline))
 				if own, ok = p.clk.NextDue(); !ok {
 					own = math.MaxInt64
@@ -168,7 +170,7 @@ func (p *partition) run(ctx context.Context, deadline time.Duration) {
 			}
 			continue
 		}
-		p.board.Progress(p.idx, min(own, limit))
+		p.s.board.Progress(p.idx, min(own, limit))
 		switch {
 		case haveStart && st.at <= own:
 			if !p.clk.Jump(p.s.t0.Add(st.at)) {
@@ -273,10 +275,6 @@ func (p *partition) sample() {
 	p.m.series = append(p.m.series, c)
 	p.m.cur = Second{}
 }
-
-// flush records what happened since the last tick as the next second, so
-// that the merged series has it if the run lasts to that tick.
-func (p *partition) flush() { p.sample() }
 
 // stopRemaining aborts the sagas still running when the run ends (drain
 // limit or Ctrl-C); the checker counts them as interrupted.
