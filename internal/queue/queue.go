@@ -3,7 +3,6 @@ package queue
 import (
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/hex"
 	"maps"
 	"math/rand/v2"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/yafdp/yafdp/internal/clock"
+	"github.com/yafdp/yafdp/internal/uuid"
 )
 
 // Queue is one SQS queue. Its methods are the SQS actions on a queue; they
@@ -700,19 +700,7 @@ func (q *Queue) newID() string {
 	var u [16]byte
 	binary.LittleEndian.PutUint64(u[:8], q.rng.Uint64())
 	binary.LittleEndian.PutUint64(u[8:], q.rng.Uint64())
-	u[6] = u[6]&0x0f | 0x40
-	u[8] = u[8]&0x3f | 0x80
-	var s [36]byte
-	hex.Encode(s[0:8], u[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], u[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], u[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], u[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], u[10:])
-	return string(s[:])
+	return uuid.V4(u)
 }
 
 // Delete deletes a message by a receipt handle (DeleteMessage). As SQS: on

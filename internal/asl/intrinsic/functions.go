@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/yafdp/yafdp/internal/asl/value"
+	"github.com/yafdp/yafdp/internal/uuid"
 )
 
 // maxStringChars is the longest string States.Base64Encode, Base64Decode and
@@ -431,17 +432,5 @@ func runUUID(_ *Func, env *Env, _ []any) (any, error) {
 		b[i] = byte(hi >> (56 - 8*i))
 		b[8+i] = byte(lo >> (56 - 8*i))
 	}
-	b[6] = b[6]&0x0f | 0x40 // version 4
-	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
-	var s [36]byte
-	hex.Encode(s[0:8], b[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], b[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], b[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], b[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], b[10:])
-	return string(s[:]), nil
+	return uuid.V4(b), nil
 }
