@@ -118,6 +118,15 @@ type StartOptions struct {
 	// walking Input; over the limit, it still measures Input, so a generous
 	// bound never rejects an input that fits.
 	InputSize int
+	// GiveInput hands Input's top-level object over to the execution: the
+	// caller will neither read nor change that object after Start (a
+	// shallow copy made for the execution qualifies: nothing below the top
+	// level is ever changed). An unobserved execution (no history, no
+	// Observer) of a machine that never reads the context object may then
+	// set its first ResultPath's field in Input in place instead of in a
+	// copy, and Execution.Input returns nil. A simulator that builds an
+	// input per execution saves a copy of each.
+	GiveInput bool
 	// StateMachineName names the machine in ARNs and the context object.
 	StateMachineName string
 	// OnDone is called once when the execution ends, on the goroutine that
@@ -172,6 +181,11 @@ func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) 
 		unobserved: e.History == HistoryNone && e.Observer == nil,
 	}
 	x.reuseTaskInputs = x.unobserved && e.ReuseTaskInputs
+	if _, obj := opts.Input.(map[string]any); obj && opts.GiveInput && x.unobserved && !m.readsContext {
+		// Nothing will see the input as it was: not the caller, not an
+		// event, not $$.Execution.Input.
+		x.inputGiven = true
+	}
 	// Handlers get the caller's context: cancelling it (Ctrl-C) reaches
 	// every task in flight. An execution that ends simply ignores late
 	// answers, so it needs no context of its own.
@@ -231,6 +245,8 @@ type Execution struct {
 	unobserved bool
 	// reuseTaskInputs: Engine.ReuseTaskInputs on an unobserved execution.
 	reuseTaskInputs bool
+	// inputGiven: the root frame owns the input (StartOptions.GiveInput).
+	inputGiven bool
 
 	// mailbox: work posted by handlers and timers, run by one goroutine at a time.
 	mbox     sync.Mutex
@@ -274,7 +290,8 @@ func (x *Execution) Result() (Status, any, string, string) {
 	return x.status, x.output, x.errName, x.cause
 }
 
-// Input returns the execution input.
+// Input returns the execution input (nil once handed over with
+// StartOptions.GiveInput).
 func (x *Execution) Input() any { return x.input }
 
 // StartTime returns when the execution started.
@@ -461,7 +478,11 @@ func (x *Execution) begin() {
 	}
 	root := &x.root
 	root.x, root.machine = x, x.machine
-	x.drive(root, x.machine.start, x.input)
+	input := x.input
+	if x.inputGiven {
+		x.input = nil
+	}
+	x.proceed(root, step{kind: outNext, next: x.machine.start, output: input, owned: x.inputGiven})
 }
 
 // finish ends the execution with a terminal event.

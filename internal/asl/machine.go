@@ -57,6 +57,9 @@ type StateMachine struct {
 
 	start  *State
 	source []byte
+	// readsContext: some string of the document mentions "$$", so a state
+	// may read the context object and $$.Execution.Input with it.
+	readsContext bool
 }
 
 // Source returns the document the machine was parsed from (nil for branches).

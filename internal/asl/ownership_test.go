@@ -2,6 +2,7 @@ package asl
 
 import (
 	"context"
+	"reflect"
 	"testing"
 
 	"github.com/yafdp/yafdp/internal/asl/value"
@@ -275,5 +276,71 @@ func TestMayReuseInput(t *testing.T) {
 		if got := m.States["S"].reuseInput; got != tc.want {
 			t.Errorf("%s: reuseInput = %v, want %v", tc.state, got, tc.want)
 		}
+	}
+}
+
+// runGiven is runOn with the input handed over (StartOptions.GiveInput).
+func runGiven(t *testing.T, eng *Engine, doc string, input any, h TaskHandler) *Execution {
+	t.Helper()
+	m, err := Parse([]byte(doc))
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	vc := clock.NewVirtual(clock.Epoch)
+	if s, ok := h.(*script); ok {
+		s.clk = vc
+	}
+	eng.Clock, eng.Resources, eng.Seed = vc, Resources{fnARN: h}, 42
+	x, err := eng.Start(context.Background(), m, StartOptions{Name: "t", Input: input, GiveInput: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vc.Run()
+	if !x.Done() {
+		t.Fatalf("execution did not finish; status %s", x.Status())
+	}
+	return x
+}
+
+func sameMap(a, b any) bool {
+	ma, ok1 := a.(map[string]any)
+	mb, ok2 := b.(map[string]any)
+	return ok1 && ok2 && reflect.ValueOf(ma).UnsafePointer() == reflect.ValueOf(mb).UnsafePointer()
+}
+
+func TestGivenInputIsSetInPlace(t *testing.T) {
+	input := mustJSON(t, `{"id":"o1","nested":{"x":1}}`).(map[string]any)
+	nested := input["nested"]
+	h := &script{replies: []reply{{out: "ra"}, {out: "rb"}}}
+	x := runGiven(t, &Engine{History: HistoryNone}, sagaLikeDoc, input, h)
+	wantOutput(t, x, `{"id":"o1","nested":{"x":1,"c":"c","d":"d"},"a":"ra","b":"rb"}`)
+	_, out, _, _ := x.Result()
+	if !sameMap(out, input) {
+		t.Error("the output is a copy of the given input; want the input itself, set in place")
+	}
+	// Only the top level is the execution's: what is below it is copied.
+	wantUnchanged(t, "the object below the given input", nested, `{"x":1}`)
+	if x.Input() != nil {
+		t.Errorf("Execution.Input = %v, want nil once given", x.Input())
+	}
+}
+
+// A machine that mentions $$ may read $$.Execution.Input, which must stay
+// the input the execution started with.
+func TestGivenInputStaysWhole(t *testing.T) {
+	const doc = `{"StartAt":"A","States":{
+ "A":{"Type":"Pass","Result":"a","ResultPath":"$.a","Next":"B"},
+ "B":{"Type":"Pass","Parameters":{"orig.$":"$$.Execution.Input"},"ResultPath":"$.b","End":true}}}`
+	input := mustJSON(t, `{"id":"o1"}`)
+	x := runGiven(t, &Engine{History: HistoryNone}, doc, input, &script{})
+	wantOutput(t, x, `{"id":"o1","a":"a","b":{"orig":{"id":"o1"}}}`)
+	wantUnchanged(t, "the given input of a machine that reads $$", input, `{"id":"o1"}`)
+
+	// Observed, an execution keeps the input for its events.
+	input = mustJSON(t, `{"id":"o1"}`)
+	x = runGiven(t, &Engine{History: HistoryFull}, sagaLikeDoc, input, &script{replies: []reply{{out: "ra"}, {out: "rb"}}})
+	wantUnchanged(t, "the given input of an observed execution", input, `{"id":"o1"}`)
+	if ev := x.Events()[0]; !value.Equal(ev.Payload, mustJSON(t, `{"id":"o1"}`)) {
+		t.Errorf("ExecutionStarted payload = %s, want the input as given", value.MustEncodeString(ev.Payload))
 	}
 }

@@ -91,7 +91,29 @@ func ParseValue(doc any) (*StateMachine, error) {
 	if len(p.problems) > 0 {
 		return nil, &ValidationError{Problems: p.problems}
 	}
+	m.readsContext = mentions(doc, "$$")
 	return m, nil
+}
+
+// mentions reports whether a key or string anywhere in v contains sub.
+func mentions(v any, sub string) bool {
+	switch v := v.(type) {
+	case string:
+		return strings.Contains(v, sub)
+	case map[string]any:
+		for k, e := range v {
+			if strings.Contains(k, sub) || mentions(e, sub) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range v {
+			if mentions(e, sub) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 type parser struct {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -122,13 +123,20 @@ func newSimulation(sc Scenario, m *asl.StateMachine, fakeCfg saga.FakeConfig) *s
 	// A pool of realistic orders; each accepted order is a copy of one with
 	// its own orderId, which keeps generation cheap at millions of orders.
 	for _, o := range order.Generate(sc.Seed, 512, clock.Epoch) {
-		v := o.Value().(map[string]any)
+		// Room for the saga's five results: a copy of a map with room
+		// copies its table as it is, and never grows.
+		v := make(map[string]any, orderFields)
+		maps.Copy(v, o.Value().(map[string]any))
 		s.pool = append(s.pool, v)
 		s.poolSize = append(s.poolSize, value.EncodedSize(v))
 	}
 	s.m.init()
 	return s
 }
+
+// orderFields is room for an order's fields and the saga's results
+// (payment, restaurant, delivery, notification, orderStatus, compensations).
+const orderFields = 16
 
 func (s *simulation) now() time.Duration { return s.clk.Now().Sub(s.t0) }
 

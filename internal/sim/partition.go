@@ -202,6 +202,7 @@ func (p *partition) startExecution(st start) {
 		// An upper bound: the pooled order's size with a new orderId
 		// (and its quotes) instead of the old one.
 		InputSize: p.s.poolSize[i] + len(id) + 2,
+		GiveInput: true, // a copy made for this execution alone
 		OnDone:    func(x *asl.Execution) { p.sagaDone(x, st.acceptedAt) },
 		OnSettled: func(x *asl.Execution) { p.sagaSettled(k, x) },
 	})
