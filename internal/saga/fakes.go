@@ -375,8 +375,9 @@ var (
 )
 
 // idAnswer is a forward step's answer: an id made from the order id and a
-// status, in an answer taken back from the engine when there is one.
-func idAnswer(idKey, id, status string) map[string]any {
+// status, in an answer taken back from the engine when there is one. The
+// status is boxed by the caller: a constant costs no allocation there.
+func idAnswer(idKey, id string, status any) map[string]any {
 	if out, ok := answerMaps.Get().(map[string]any); ok {
 		p := out["Payload"].(map[string]any)
 		clear(p)
