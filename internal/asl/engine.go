@@ -181,6 +181,7 @@ func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) 
 		unobserved: e.History == HistoryNone && e.Observer == nil,
 	}
 	x.reuseTaskInputs = x.unobserved && e.ReuseTaskInputs
+	x.ticker, _ = clk.(clock.Ticker)
 	if _, obj := opts.Input.(map[string]any); obj && opts.GiveInput && x.unobserved && !m.readsContext {
 		// Nothing will see the input as it was: not the caller, not an
 		// event, not $$.Execution.Input.
@@ -219,6 +220,7 @@ type Execution struct {
 	engine  *Engine
 	machine *StateMachine
 	clk     clock.Clock
+	ticker  clock.Ticker // clk, when it is one: task calls are timed with it
 	ctx     context.Context
 	onDone  func(*Execution)
 
@@ -534,9 +536,18 @@ func (x *Execution) checkSettled() {
 // taskStarted counts a handler call.
 func (x *Execution) taskStarted() { x.taskCalls.Add(1) }
 
-// taskEnded adds the time a task waited for its answer since start.
-func (x *Execution) taskEnded(start time.Time) {
-	x.taskTime.Add(int64(x.clk.Now().Sub(start)))
+// tick reads the clock for timing an interval (clock.Ticker).
+func (x *Execution) tick() time.Duration {
+	if x.ticker != nil {
+		return x.ticker.Elapsed()
+	}
+	return x.clk.Now().Sub(x.startTime)
+}
+
+// taskEnded adds the time a task waited for its answer since start, a
+// tick.
+func (x *Execution) taskEnded(start time.Duration) {
+	x.taskTime.Add(int64(x.tick() - start))
 }
 
 // countTransition adds one billable state transition.

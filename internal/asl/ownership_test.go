@@ -344,3 +344,15 @@ func TestGivenInputStaysWhole(t *testing.T) {
 		t.Errorf("ExecutionStarted payload = %s, want the input as given", value.MustEncodeString(ev.Payload))
 	}
 }
+
+// The engine reads the clock on entering a state only for a machine that
+// mentions $$; one that does sees the time each state was entered.
+func TestEnteredTimeOfAMachineThatReadsIt(t *testing.T) {
+	const doc = `{"StartAt":"W","States":{
+ "W":{"Type":"Wait","Seconds":5,"Next":"B"},
+ "B":{"Type":"Pass","Parameters":{"t.$":"$$.State.EnteredTime"},"End":true}}}`
+	for _, eng := range []*Engine{{History: HistoryNone}, {History: HistoryFull}} {
+		x := runWith(t, eng, doc, mustJSON(t, `{}`), &script{})
+		wantOutput(t, x, `{"t":"2026-01-01T00:00:05.000Z"}`)
+	}
+}

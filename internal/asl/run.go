@@ -28,11 +28,11 @@ type frame struct {
 	input     any // the current state's raw input
 	effective any // its effective input (after InputPath and Parameters)
 	entered   int64
-	enteredAt time.Time
-	prev      int64     // the last event on this thread, for previousEventId
-	taskStart time.Time // when the current task call started
-	call      *taskCall // the last task call, reused once it has answered
-	firstCall taskCall  // the frame's first task call, allocated with it
+	enteredAt time.Time     // set only for a machine that reads $$ (readsContext)
+	prev      int64         // the last event on this thread, for previousEventId
+	taskStart time.Duration // when the current task call started (a tick)
+	call      *taskCall     // the last task call, reused once it has answered
+	firstCall taskCall      // the frame's first task call, allocated with it
 	ctxObj    map[string]any
 	// taskMaps are the objects of the frame's Task Parameters, reused
 	// from one Task to the next under Engine.ReuseTaskInputs.
@@ -154,9 +154,14 @@ func (x *Execution) frameFailed(f *frame, fl failure) {
 }
 
 // event emits an event on the frame's thread.
-func (x *Execution) event(f *frame, ev HistoryEvent) int64 {
-	ev.PreviousEventID = f.prev
-	id := x.emit(ev)
+func (x *Execution) event(f *frame, ev *HistoryEvent) int64 {
+	var id int64
+	if x.unobserved {
+		id = x.eventCount.Add(1) // nobody looks at the event: count it
+	} else {
+		ev.PreviousEventID = f.prev
+		id = x.emit(*ev)
+	}
 	f.prev = id
 	return id
 }
@@ -180,8 +185,10 @@ func (x *Execution) enter(f *frame, s *State, input any, owned bool) step {
 			f.retryCounts = make([]int, n)
 		}
 	}
-	f.enteredAt = x.clk.Now()
-	f.entered = x.event(f, HistoryEvent{Type: enteredType(s.Type), StateName: s.Name, Payload: input})
+	if x.machine.readsContext {
+		f.enteredAt = x.clk.Now() // for $$.State.EnteredTime alone
+	}
+	f.entered = x.event(f, &HistoryEvent{Type: enteredType(s.Type), StateName: s.Name, Payload: input})
 	x.countTransition(false)
 	switch s.Type {
 	case TypePass:
@@ -201,7 +208,7 @@ func (x *Execution) enter(f *frame, s *State, input any, owned bool) step {
 		if fl != nil {
 			return failed(*fl)
 		}
-		x.event(f, HistoryEvent{Type: types.HistoryEventTypeSucceedStateExited, StateName: s.Name, Payload: out})
+		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeSucceedStateExited, StateName: s.Name, Payload: out})
 		return step{kind: outEnd, output: out}
 	case TypeFail:
 		return x.runFail(f, s)
@@ -318,7 +325,7 @@ func (x *Execution) finishState(f *frame, s *State, result any) step {
 	if fl != nil {
 		return failed(*fl)
 	}
-	x.event(f, HistoryEvent{Type: exitedType(s.Type), StateName: s.Name, Payload: out})
+	x.event(f, &HistoryEvent{Type: exitedType(s.Type), StateName: s.Name, Payload: out})
 	r := moveOn(s, out)
 	r.owned = owned
 	return r
@@ -439,7 +446,7 @@ func (x *Execution) runChoice(f *frame, s *State) step {
 	if fl != nil {
 		return failed(*fl)
 	}
-	x.event(f, HistoryEvent{Type: types.HistoryEventTypeChoiceStateExited, StateName: s.Name, Payload: out})
+	x.event(f, &HistoryEvent{Type: types.HistoryEventTypeChoiceStateExited, StateName: s.Name, Payload: out})
 	return step{kind: outNext, next: next, output: out}
 }
 
@@ -493,7 +500,7 @@ func (x *Execution) runWait(f *frame, s *State) step {
 		if fl != nil {
 			return failed(*fl)
 		}
-		x.event(f, HistoryEvent{Type: types.HistoryEventTypeWaitStateExited, StateName: s.Name, Payload: out})
+		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeWaitStateExited, StateName: s.Name, Payload: out})
 		return moveOn(s, out)
 	})
 	return suspend
@@ -670,14 +677,14 @@ func (c *taskCall) run() {
 func (x *Execution) invoke(f *frame, s *State) step {
 	timeoutSec := int64(f.timeout / time.Second)
 	if s.lambda {
-		x.event(f, HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionScheduled, Resource: s.Resource, Payload: f.effective, TimeoutSeconds: timeoutSec})
-		x.event(f, HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionStarted, Resource: s.Resource})
+		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionScheduled, Resource: s.Resource, Payload: f.effective, TimeoutSeconds: timeoutSec})
+		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionStarted, Resource: s.Resource})
 	} else {
-		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskScheduled, Resource: s.Resource, Region: x.engine.region(), Payload: f.effective, TimeoutSeconds: timeoutSec})
-		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskStarted, Resource: s.Resource})
+		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeTaskScheduled, Resource: s.Resource, Region: x.engine.region(), Payload: f.effective, TimeoutSeconds: timeoutSec})
+		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeTaskStarted, Resource: s.Resource})
 	}
 	x.taskStarted()
-	f.taskStart = x.clk.Now()
+	f.taskStart = x.tick()
 	tok := x.arm(f)
 	h := x.engine.Resources[s.Resource]
 	if h == nil {
@@ -730,9 +737,9 @@ func (x *Execution) taskTimedOut(f *frame, s *State) step {
 	x.taskEnded(f.taskStart)
 	fl := failure{name: states.Timeout}
 	if s.lambda {
-		x.event(f, HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionTimedOut, Resource: s.Resource, Error: fl.name})
+		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionTimedOut, Resource: s.Resource, Error: fl.name})
 	} else {
-		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskTimedOut, Resource: s.Resource, Error: fl.name})
+		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeTaskTimedOut, Resource: s.Resource, Error: fl.name})
 	}
 	return x.handleError(f, s, fl)
 }
@@ -743,9 +750,9 @@ func (x *Execution) taskResult(f *frame, s *State, out any, err error) step {
 	if err != nil {
 		fl := asFailure(err)
 		if lambda {
-			x.event(f, HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionFailed, Resource: s.Resource, Error: fl.name, Cause: fl.cause})
+			x.event(f, &HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionFailed, Resource: s.Resource, Error: fl.name, Cause: fl.cause})
 		} else {
-			x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskFailed, Resource: s.Resource, Error: fl.name, Cause: fl.cause})
+			x.event(f, &HistoryEvent{Type: types.HistoryEventTypeTaskFailed, Resource: s.Resource, Error: fl.name, Cause: fl.cause})
 		}
 		return x.handleError(f, s, fl)
 	}
@@ -754,9 +761,9 @@ func (x *Execution) taskResult(f *frame, s *State, out any, err error) step {
 		return failed(failure{name: states.Runtime, cause: fmt.Sprintf("the handler for '%s' returned a value that is not JSON: %v", s.Resource, nerr)})
 	}
 	if lambda {
-		x.event(f, HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionSucceeded, Resource: s.Resource, Payload: out})
+		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionSucceeded, Resource: s.Resource, Payload: out})
 	} else {
-		x.event(f, HistoryEvent{Type: types.HistoryEventTypeTaskSucceeded, Resource: s.Resource, Payload: out})
+		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeTaskSucceeded, Resource: s.Resource, Payload: out})
 	}
 	// The answering call is the frame's latest (a stale one never gets
 	// here); its handler may have vouched for the answer's size.
@@ -845,7 +852,7 @@ func (x *Execution) catchOrFail(f *frame, s *State, fl failure) step {
 		if bad != nil {
 			return failed(*bad)
 		}
-		x.event(f, HistoryEvent{Type: exitedType(s.Type), StateName: s.Name, Payload: out})
+		x.event(f, &HistoryEvent{Type: exitedType(s.Type), StateName: s.Name, Payload: out})
 		return step{kind: outNext, next: c.next, output: out, owned: x.owns(c.resultPath, out)}
 	}
 	return failed(fl)
@@ -874,7 +881,7 @@ func (x *Execution) runParallel(f *frame, s *State) step {
 }
 
 func (x *Execution) startParallel(f *frame, s *State) step {
-	started := x.event(f, HistoryEvent{Type: types.HistoryEventTypeParallelStateStarted})
+	started := x.event(f, &HistoryEvent{Type: types.HistoryEventTypeParallelStateStarted})
 	g := &group{kind: groupParallel, owner: f, results: make([]any, len(s.Branches)), remaining: len(s.Branches)}
 	f.group = g
 	g.launching = true
@@ -926,7 +933,7 @@ func (x *Execution) runMap(f *frame, s *State) step {
 }
 
 func (x *Execution) startMap(f *frame, s *State) step {
-	started := x.event(f, HistoryEvent{Type: types.HistoryEventTypeMapStateStarted, Length: int32(len(f.items))})
+	started := x.event(f, &HistoryEvent{Type: types.HistoryEventTypeMapStateStarted, Length: int32(len(f.items))})
 	g := &group{kind: groupMap, owner: f, results: make([]any, len(f.items)), remaining: len(f.items)}
 	f.group = g
 	_ = started
@@ -1057,7 +1064,7 @@ func (x *Execution) settle(f *frame, s *State, g *group) step {
 		if g.kind == groupMap {
 			typ = types.HistoryEventTypeMapStateFailed
 		}
-		x.event(f, HistoryEvent{Type: typ, Error: g.fail.name, Cause: g.fail.cause})
+		x.event(f, &HistoryEvent{Type: typ, Error: g.fail.name, Cause: g.fail.cause})
 		return x.catchOrFail(f, s, g.fail)
 	}
 	if g.remaining > 0 {
@@ -1068,7 +1075,7 @@ func (x *Execution) settle(f *frame, s *State, g *group) step {
 	if g.kind == groupMap {
 		typ = types.HistoryEventTypeMapStateSucceeded
 	}
-	x.event(f, HistoryEvent{Type: typ})
+	x.event(f, &HistoryEvent{Type: typ})
 	results := g.results
 	if !value.SizeAtMost(results, MaxPayloadBytes) {
 		return failed(x.dataLimit(f))

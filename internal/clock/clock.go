@@ -33,6 +33,13 @@ func ScheduleFunc(c Clock) func(d time.Duration, f func()) {
 	return func(d time.Duration, f func()) { c.AfterFunc(d, f) }
 }
 
+// Ticker is implemented by clocks that tell how much time has passed since
+// a fixed instant more cheaply than Now: intervals measured often (a
+// simulation times every task call) subtract Elapsed readings instead.
+type Ticker interface {
+	Elapsed() time.Duration
+}
+
 // Timer is a pending AfterFunc.
 type Timer interface {
 	// Stop cancels the call; it reports whether the call was still pending.
@@ -46,6 +53,13 @@ var _ Clock = Real{}
 
 // Now returns time.Now().
 func (Real) Now() time.Time { return time.Now() }
+
+// realStart is Real's fixed instant for Elapsed.
+var realStart = time.Now()
+
+// Elapsed returns the time since the process started, on the monotonic
+// clock.
+func (Real) Elapsed() time.Duration { return time.Since(realStart) }
 
 // AfterFunc is time.AfterFunc.
 func (Real) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
@@ -71,7 +85,11 @@ type Virtual struct {
 	free   []*event // recycled events of Schedule
 }
 
-var _ Clock = (*Virtual)(nil)
+var (
+	_ Clock  = (*Virtual)(nil)
+	_ Ticker = (*Virtual)(nil)
+	_ Ticker = Real{}
+)
 
 // NewVirtual returns a virtual clock that starts at start.
 func NewVirtual(start time.Time) *Virtual { return &Virtual{base: start} }
@@ -84,6 +102,10 @@ var Epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 func (v *Virtual) Now() time.Time {
 	return v.base.Add(time.Duration(v.now.Load()))
 }
+
+// Elapsed returns the virtual time since the clock's start: Now minus the
+// start, without building a time.Time.
+func (v *Virtual) Elapsed() time.Duration { return time.Duration(v.now.Load()) }
 
 // AfterFunc schedules f at Now()+d. A negative d counts as zero.
 func (v *Virtual) AfterFunc(d time.Duration, f func()) Timer {

@@ -29,6 +29,8 @@ type Fakes struct {
 	after  func(time.Duration, func()) // the clock's Schedule: answers are never stopped
 	seed   uint64
 	t0     time.Time
+	ticker clock.Ticker  // clk, when it is one: since() reads it
+	tick0  time.Duration // its reading at t0
 	svc    [numServices]fakeService
 	ledger *Ledger
 	stats  [numFunctions]callCounters
@@ -58,6 +60,9 @@ type window struct{ from, to time.Time }
 func NewFakes(cfg FakeConfig, clk clock.Clock, seed uint64) *Fakes {
 	t0 := clk.Now()
 	f := &Fakes{clk: clk, after: clock.ScheduleFunc(clk), seed: seed, t0: t0, ledger: NewLedger(t0)}
+	if t, ok := clk.(clock.Ticker); ok {
+		f.ticker, f.tick0 = t, t.Elapsed()
+	}
 	for _, s := range Services() {
 		sc := *cfg.Service(s)
 		sc.Outages = append([]Outage(nil), sc.Outages...)
@@ -277,7 +282,7 @@ func (f *Fakes) Invoke(_ context.Context, req *asl.TaskRequest, done func(output
 	// byte of which JSON may escape to six.
 	req.AnswerWithin(answerOverhead + 6*len(orderID))
 	if lat <= 0 {
-		f.finish(fn, orderID, key, kind, fail, now, done)
+		f.finish(fn, orderID, key, kind, fail, now.Sub(f.t0), done)
 		return
 	}
 	// Tell the engine when the answer comes, so it arms the task's timeout
@@ -323,7 +328,15 @@ func (a *pendingAnswer) answer() {
 	}
 	*a = pendingAnswer{fire: a.fire}
 	answerPool.Put(a)
-	f.finish(fn, orderID, key, kind, fail, f.clk.Now(), done)
+	f.finish(fn, orderID, key, kind, fail, f.since(), done)
+}
+
+// since returns the time since t0, by the clock's ticks when it has them.
+func (f *Fakes) since() time.Duration {
+	if f.ticker != nil {
+		return f.ticker.Elapsed() - f.tick0
+	}
+	return f.clk.Now().Sub(f.t0)
 }
 
 func (s *fakeService) down(now time.Time) bool {
@@ -336,7 +349,8 @@ func (s *fakeService) down(now time.Time) bool {
 }
 
 // finish completes a call: it fails it, or lands its effect and answers.
-func (f *Fakes) finish(fn function, orderID string, key uint64, kind notifyKind, fail *states.Error, at time.Time, done func(any, error)) {
+// at is the time since t0.
+func (f *Fakes) finish(fn function, orderID string, key uint64, kind notifyKind, fail *states.Error, at time.Duration, done func(any, error)) {
 	st := &f.stats[fn]
 	if fail != nil {
 		st.countError(fail.Name)
@@ -424,12 +438,13 @@ func refID(prefix, orderID string) string {
 
 // apply lands a call's effect in the ledger, idempotently: each function
 // looks at what the order's effects already add up to.
-func (f *Fakes) apply(fn function, orderID string, key uint64, kind notifyKind, at time.Time) (any, *states.Error) {
+func (f *Fakes) apply(fn function, orderID string, key uint64, kind notifyKind, at time.Duration) (any, *states.Error) {
 	l := f.ledger
 	sh := l.shard(key)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	s := summarize(sh.m[orderID])
+	rec := sh.m[orderID]
+	s := summarize(rec.get())
 	var add EffectKind
 	var out any
 	var err *states.Error
@@ -531,7 +546,7 @@ func (f *Fakes) apply(fn function, orderID string, key uint64, kind notifyKind, 
 		out = outStatusCancelled
 	}
 	if add != 0 {
-		sh.appendLocked(orderID, l.pack(at, add))
+		sh.appendTo(rec, orderID, pack(at, add))
 	}
 	return out, err
 }

@@ -148,8 +148,9 @@ type ledgerShard struct {
 	mu sync.Mutex
 	// m holds each order's effects packed into one word: the offset from t0
 	// in nanoseconds shifted left by 8, and the kind in the low byte. A
-	// million orders cost tens of megabytes instead of hundreds.
-	m map[string][]uint64
+	// million orders cost tens of megabytes instead of hundreds. An order's
+	// record is looked up once per call and appended to in place.
+	m map[string]*effects
 	_ [48]byte // keep shards on separate cache lines
 }
 
@@ -158,15 +159,15 @@ type ledgerShard struct {
 func NewLedger(t0 time.Time) *Ledger {
 	l := &Ledger{t0: t0}
 	for i := range l.shards {
-		l.shards[i].m = make(map[string][]uint64)
+		l.shards[i].m = make(map[string]*effects)
 	}
 	return l
 }
 
 const maxOffset = math.MaxInt64 >> 8
 
-func (l *Ledger) pack(at time.Time, k EffectKind) uint64 {
-	off := at.Sub(l.t0)
+// pack packs an effect at off, the time since the ledger's t0.
+func pack(off time.Duration, k EffectKind) uint64 {
 	if off > maxOffset {
 		off = maxOffset
 	} else if off < -maxOffset {
@@ -186,16 +187,37 @@ func (l *Ledger) shard(key uint64) *ledgerShard { return &l.shards[key%ledgerSha
 func (l *Ledger) Record(orderID string, at time.Time, k EffectKind) {
 	sh := l.shard(hashString(orderID))
 	sh.mu.Lock()
-	sh.appendLocked(orderID, l.pack(at, k))
+	sh.appendLocked(orderID, pack(at.Sub(l.t0), k))
 	sh.mu.Unlock()
 }
 
-func (sh *ledgerShard) appendLocked(orderID string, e uint64) {
-	effs, ok := sh.m[orderID]
-	if !ok {
-		effs = make([]uint64, 0, 8)
+// effects is an order's record; buf holds the effects of a saga that
+// needs no more than eight.
+type effects struct {
+	list []uint64
+	buf  [8]uint64
+}
+
+// get returns an order's effects (nil for none).
+func (r *effects) get() []uint64 {
+	if r == nil {
+		return nil
 	}
-	sh.m[orderID] = append(effs, e)
+	return r.list
+}
+
+func (sh *ledgerShard) appendLocked(orderID string, e uint64) {
+	sh.appendTo(sh.m[orderID], orderID, e)
+}
+
+// appendTo adds e to r, orderID's record (nil when it has none yet).
+func (sh *ledgerShard) appendTo(r *effects, orderID string, e uint64) {
+	if r == nil {
+		r = new(effects)
+		r.list = r.buf[:0]
+		sh.m[orderID] = r
+	}
+	r.list = append(r.list, e)
 }
 
 // Effects returns an order's effects in the order they happened.
@@ -203,7 +225,7 @@ func (l *Ledger) Effects(orderID string) []Effect {
 	sh := l.shard(hashString(orderID))
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	effs := sh.m[orderID]
+	effs := sh.m[orderID].get()
 	out := make([]Effect, len(effs))
 	for i, e := range effs {
 		out[i] = l.unpack(e)
@@ -215,8 +237,8 @@ func (l *Ledger) Effects(orderID string) []Effect {
 func (l *Ledger) Summary(orderID string) (s Summary, ok bool) {
 	sh := l.shard(hashString(orderID))
 	sh.mu.Lock()
-	effs, ok := sh.m[orderID]
-	s = summarize(effs)
+	r, ok := sh.m[orderID]
+	s = summarize(r.get())
 	sh.mu.Unlock()
 	return s, ok
 }
@@ -227,8 +249,8 @@ func (l *Ledger) Summary(orderID string) (s Summary, ok bool) {
 func (l *Ledger) Take(orderID string) (s Summary, ok bool) {
 	sh := l.shard(hashString(orderID))
 	sh.mu.Lock()
-	effs, ok := sh.m[orderID]
-	s = summarize(effs)
+	r, ok := sh.m[orderID]
+	s = summarize(r.get())
 	if ok {
 		delete(sh.m, orderID)
 	}
@@ -271,8 +293,8 @@ func (l *Ledger) All() iter.Seq2[string, Summary] {
 		for i := range l.shards {
 			sh := &l.shards[i]
 			sh.mu.Lock()
-			for id, effs := range sh.m {
-				if !yield(id, summarize(effs)) {
+			for id, r := range sh.m {
+				if !yield(id, summarize(r.get())) {
 					sh.mu.Unlock()
 					return
 				}
