@@ -5,11 +5,13 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/yafdp/yafdp/internal/asl/states"
 	"github.com/yafdp/yafdp/internal/asl/value"
+	"github.com/yafdp/yafdp/internal/clock"
 )
 
 // The tests in this file guard Engine.ReuseTaskInputs: a frame rebuilds a
@@ -177,5 +179,61 @@ func TestAnswersComeBackOnlyWhenNothingHoldsThem(t *testing.T) {
 				t.Fatalf("answer handed back: %v (%d back), want %v", got, len(h.back), c.back)
 			}
 		})
+	}
+}
+
+// TestReleaseHandsOnResultSelectorObjects: once the caller releases a
+// settled execution, the objects its ResultSelectors built go, emptied, to
+// later executions, under ReuseTaskInputs only.
+func TestReleaseHandsOnResultSelectorObjects(t *testing.T) {
+	const doc = `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+ "ResultSelector":{"id.$":"$.Payload.id","more":{"n.$":"$.StatusCode"}},"ResultPath":"$.r","End":true}}}`
+	for _, reuse := range []bool{true, false} {
+		x := runWith(t, &Engine{History: HistoryNone, ReuseTaskInputs: reuse}, doc, mustJSON(t, `{"k":1}`), &recycler{})
+		wantOutput(t, x, `{"k":1,"r":{"id":"x1","more":{"n":200}}}`)
+		_, out, _, _ := x.Result()
+		r := out.(map[string]any)["r"].(map[string]any)
+		more := r["more"]
+		if !x.Release() {
+			t.Fatal("Release of a settled execution reported false")
+		}
+		if _, out, _, _ := x.Result(); out != nil {
+			t.Errorf("output after Release = %v, want none", out)
+		}
+		if reuse {
+			wantUnchanged(t, "the released selector's object", r, `{}`)
+			wantUnchanged(t, "the released selector's inner object", more, `{}`)
+		} else {
+			wantUnchanged(t, "the selector's object without ReuseTaskInputs", r, `{"id":"x1","more":{"n":200}}`)
+		}
+	}
+}
+
+// TestReleaseWaitsForSettled: while a task call that timed out has not
+// answered, its handler may still read what it was given, which may hold
+// the execution's objects; Release does nothing until then.
+func TestReleaseWaitsForSettled(t *testing.T) {
+	const doc = `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","TimeoutSeconds":1,"End":true}}}`
+	m, err := Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vc := clock.NewVirtual(clock.Epoch)
+	h := &script{clk: vc, replies: []reply{{out: "late", delay: 3 * time.Second}}}
+	eng := &Engine{Clock: vc, Resources: Resources{fnARN: h}, History: HistoryNone, ReuseTaskInputs: true}
+	x, err := eng.Start(context.Background(), m, StartOptions{Name: "t", Input: map[string]any{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vc.RunUntil(clock.Epoch.Add(2 * time.Second))
+	if st := x.Status(); st != StatusFailed {
+		t.Fatalf("status %s at 2 s, want FAILED (timed out)", st)
+	}
+	if x.Release() {
+		t.Fatal("Release reported true with a task call still out")
+	}
+	vc.Run()
+	if !x.Release() {
+		t.Fatal("Release reported false once the late answer came")
 	}
 }

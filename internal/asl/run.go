@@ -789,7 +789,11 @@ func (x *Execution) processResult(f *frame, s *State, result any, rec AnswerRecy
 		raw := result
 		var fl *failure
 		held := true
-		result, fl = x.evalTemplateIn(f, s.selector, result, nil, nil, &held)
+		var maps *intrinsic.MapPool
+		if x.reuseTaskInputs {
+			maps = &x.resultMaps // handed on by Release
+		}
+		result, fl = x.evalTemplateIn(f, s.selector, result, nil, maps, &held)
 		if fl != nil {
 			return failed(*fl)
 		}

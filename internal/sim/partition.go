@@ -252,6 +252,7 @@ func (p *partition) sagaDone(x *asl.Execution, acceptedAt time.Duration) {
 func (p *partition) sagaSettled(k int, x *asl.Execution) {
 	delete(p.m.live, k)
 	p.judge(x)
+	x.Release() // nothing reads its output: later sagas reuse its objects
 }
 
 func (p *partition) judge(x *asl.Execution) {

@@ -59,7 +59,7 @@ type Env struct {
 // hands them on to the next pool that needs one.
 type MapPool struct {
 	free, used       []map[string]any
-	freeBuf, usedBuf [4]map[string]any // the slices' first arrays
+	freeBuf, usedBuf [6]map[string]any // the slices' first arrays
 }
 
 // spareMaps are emptied objects released by pools that are done.
