@@ -226,11 +226,10 @@ type Execution struct {
 	onDone  func(*Execution)
 
 	onSettled func(*Execution)
-	// calls counts task calls that have not answered yet; settled is set
-	// once the execution has ended with none outstanding. Both are only
-	// touched from the mailbox.
-	calls   int
-	settled bool
+	// calls counts task calls that have not answered yet; settled (below)
+	// is set once the execution has ended with none outstanding. Both are
+	// only touched from the mailbox.
+	calls int
 
 	// Name is the execution name.
 	Name      string
@@ -241,7 +240,7 @@ type Execution struct {
 	ctxExec   map[string]any // $$.Execution, built on first use
 	ctxSM     map[string]any // $$.StateMachine
 	timeout   clock.Timer
-	scratch   HistoryEvent // the event being shown to the Observer
+	scratch   *HistoryEvent // the event being shown to the Observer
 	// unobserved: no history is kept and no Observer sees events, so an
 	// event's payload is dropped as soon as it is emitted and frames may
 	// own the values they build (see frame.owned).
@@ -250,6 +249,8 @@ type Execution struct {
 	reuseTaskInputs bool
 	// inputGiven: the root frame owns the input (StartOptions.GiveInput).
 	inputGiven bool
+	settled    bool
+	running    bool // the mailbox is being drained (under mbox)
 	// resultMaps are the objects ResultSelectors built, under
 	// reuseTaskInputs: Release hands them on to other executions.
 	resultMaps intrinsic.MapPool
@@ -257,8 +258,7 @@ type Execution struct {
 	// mailbox: work posted by handlers and timers, run by one goroutine at a time.
 	mbox     sync.Mutex
 	queue    []work
-	queueBuf [4]work // the queue's first backing array, enough for most executions
-	running  bool
+	queueBuf [2]work // the queue's first backing array, enough for most executions
 
 	// root is the execution's frame, allocated with it.
 	root frame
@@ -477,8 +477,11 @@ func (x *Execution) emit(ev HistoryEvent) int64 {
 // notify hands the event to the Observer through the execution's scratch
 // record, so observing costs no allocation.
 func (x *Execution) notify(ev HistoryEvent) {
-	x.scratch = ev
-	x.engine.Observer.Event(x, &x.scratch)
+	if x.scratch == nil {
+		x.scratch = new(HistoryEvent) // only observed executions need one
+	}
+	*x.scratch = ev
+	x.engine.Observer.Event(x, x.scratch)
 }
 
 func (x *Execution) begin() {

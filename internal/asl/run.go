@@ -28,12 +28,11 @@ type frame struct {
 	input     any // the current state's raw input
 	effective any // its effective input (after InputPath and Parameters)
 	entered   int64
-	enteredAt time.Time     // set only for a machine that reads $$ (readsContext)
 	prev      int64         // the last event on this thread, for previousEventId
 	taskStart time.Duration // when the current task call started (a tick)
 	call      *taskCall     // the last task call, reused once it has answered
 	firstCall taskCall      // the frame's first task call, allocated with it
-	ctxObj    map[string]any
+	ctx       *frameCtx     // for a machine that reads $$ (readsContext)
 	// taskMaps are the objects of the frame's Task Parameters, reused
 	// from one Task to the next under Engine.ReuseTaskInputs.
 	taskMaps intrinsic.MapPool
@@ -44,6 +43,7 @@ type frame struct {
 	// an unobserved execution. Frames start owning nothing: the execution
 	// input is the caller's, a branch's or iteration's is shared.
 	owned bool
+	dead  bool
 
 	retryCounts []int
 	retryBuf    [4]int // retryCounts' backing array for up to four retriers
@@ -52,11 +52,12 @@ type frame struct {
 	token       uint64 // bumped to invalidate pending callbacks
 	timer       clock.Timer
 	group       *group // the running Parallel branches or Map iterations
-	dead        bool
+}
 
-	// Map state bookkeeping.
-	items   []any
-	maxConc int
+// frameCtx is what a frame keeps for the context object ($$).
+type frameCtx struct {
+	enteredAt time.Time      // when the current state was entered
+	obj       map[string]any // the context object, built on first use
 }
 
 type groupKind uint8
@@ -71,6 +72,8 @@ const (
 type group struct {
 	kind      groupKind
 	owner     *frame
+	items     []any // a Map's items
+	maxConc   int   // a Map's MaxConcurrency (0: no limit)
 	frames    []*frame
 	results   []any
 	remaining int
@@ -170,7 +173,7 @@ func (x *Execution) enter(f *frame, s *State, input any, owned bool) step {
 	if x.EventCount() >= MaxHistoryEvents-2 {
 		return failed(failure{name: states.Runtime, cause: fmt.Sprintf("The execution reached the maximum number of history events (%d).", MaxHistoryEvents)})
 	}
-	f.state, f.input, f.effective, f.group, f.ctxObj = s, input, nil, nil, nil
+	f.state, f.input, f.effective, f.group = s, input, nil, nil
 	f.owned = owned
 	f.retryCount = 0
 	if n := len(s.Retry); n > 0 {
@@ -186,7 +189,10 @@ func (x *Execution) enter(f *frame, s *State, input any, owned bool) step {
 		}
 	}
 	if x.machine.readsContext {
-		f.enteredAt = x.clk.Now() // for $$.State.EnteredTime alone
+		if f.ctx == nil {
+			f.ctx = new(frameCtx)
+		}
+		f.ctx.enteredAt, f.ctx.obj = x.clk.Now(), nil
 	}
 	f.entered = x.event(f, &HistoryEvent{Type: enteredType(s.Type), StateName: s.Name, Payload: input})
 	x.countTransition(false)
@@ -227,8 +233,11 @@ func (x *Execution) runtimeError(f *frame, msg string) *failure {
 
 // context returns the context object ($$) for the frame's current state.
 func (x *Execution) context(f *frame) map[string]any {
-	if f.ctxObj != nil {
-		return f.ctxObj
+	if f.ctx == nil {
+		f.ctx = new(frameCtx) // a machine that never reads $$ (a Map's items)
+	}
+	if f.ctx.obj != nil {
+		return f.ctx.obj
 	}
 	if x.ctxExec == nil {
 		x.ctxExec = map[string]any{
@@ -241,13 +250,13 @@ func (x *Execution) context(f *frame) map[string]any {
 		}
 		x.ctxSM = map[string]any{"Id": x.StateMachineARN(), "Name": x.smName}
 	}
-	st := map[string]any{"EnteredTime": formatTime(f.enteredAt), "Name": f.state.Name}
+	st := map[string]any{"EnteredTime": formatTime(f.ctx.enteredAt), "Name": f.state.Name}
 	switch f.state.Type {
 	case TypeTask, TypeParallel, TypeMap:
 		st["RetryCount"] = value.IntNumber(int64(f.retryCount))
 	}
-	f.ctxObj = map[string]any{"Execution": x.ctxExec, "State": st, "StateMachine": x.ctxSM}
-	return f.ctxObj
+	f.ctx.obj = map[string]any{"Execution": x.ctxExec, "State": st, "StateMachine": x.ctxSM}
+	return f.ctx.obj
 }
 
 func formatTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
@@ -831,7 +840,9 @@ func (x *Execution) tryRetry(f *frame, s *State, fl failure) (step, bool) {
 		}
 		x.countTransition(true)
 		x.after(f, d, x.arm(f), func() step {
-			f.ctxObj = nil // RetryCount changed
+			if f.ctx != nil {
+				f.ctx.obj = nil // RetryCount changed
+			}
 			return x.retry(f, s)
 		})
 		return suspend, true
@@ -908,37 +919,47 @@ func (x *Execution) runMap(f *frame, s *State) step {
 		return failed(*fl)
 	}
 	f.effective = eff
+	return x.startMap(f, s)
+}
+
+// mapItems reads a Map state's items and MaxConcurrency from its effective
+// input, on the first attempt and on each retry alike.
+func (x *Execution) mapItems(f *frame, s *State) ([]any, int, *failure) {
+	eff := f.effective
 	items := eff
 	if s.itemsPath.set && !s.itemsPath.null {
 		v, err := x.getPath(f, s.itemsPath.path, eff)
 		if err != nil {
-			return failed(*x.runtimeError(f, invalidPath(s.itemsPath.path, err)))
+			return nil, 0, x.runtimeError(f, invalidPath(s.itemsPath.path, err))
 		}
 		items = v
 	}
 	list, ok := items.([]any)
 	if !ok {
-		return failed(*x.runtimeError(f, fmt.Sprintf("Items of the Map state must be a JSON array, not %s: %s", value.TypeName(items), value.QuoteForMessage(items))))
+		return nil, 0, x.runtimeError(f, fmt.Sprintf("Items of the Map state must be a JSON array, not %s: %s", value.TypeName(items), value.QuoteForMessage(items)))
 	}
-	f.items = list
-	f.maxConc = int(s.maxConcurrency)
+	maxConc := int(s.maxConcurrency)
 	if s.maxConcurrencyPath != nil {
 		v, err := x.getPath(f, s.maxConcurrencyPath, eff)
 		if err != nil {
-			return failed(*x.runtimeError(f, invalidPath(s.maxConcurrencyPath, err)))
+			return nil, 0, x.runtimeError(f, invalidPath(s.maxConcurrencyPath, err))
 		}
 		n, ok := value.Int(v)
 		if !ok || n < 0 {
-			return failed(*x.runtimeError(f, fmt.Sprintf("The MaxConcurrencyPath field refers to value \"%s\" which is not a valid integer: %s", value.QuoteForMessage(v), s.maxConcurrencyPath)))
+			return nil, 0, x.runtimeError(f, fmt.Sprintf("The MaxConcurrencyPath field refers to value \"%s\" which is not a valid integer: %s", value.QuoteForMessage(v), s.maxConcurrencyPath))
 		}
-		f.maxConc = int(n)
+		maxConc = int(n)
 	}
-	return x.startMap(f, s)
+	return list, maxConc, nil
 }
 
 func (x *Execution) startMap(f *frame, s *State) step {
-	started := x.event(f, &HistoryEvent{Type: types.HistoryEventTypeMapStateStarted, Length: int32(len(f.items))})
-	g := &group{kind: groupMap, owner: f, results: make([]any, len(f.items)), remaining: len(f.items)}
+	items, maxConc, fl := x.mapItems(f, s)
+	if fl != nil {
+		return failed(*fl)
+	}
+	started := x.event(f, &HistoryEvent{Type: types.HistoryEventTypeMapStateStarted, Length: int32(len(items))})
+	g := &group{kind: groupMap, owner: f, items: items, maxConc: maxConc, results: make([]any, len(items)), remaining: len(items)}
 	f.group = g
 	_ = started
 	x.launch(f, s, g)
@@ -951,13 +972,13 @@ func (x *Execution) startMap(f *frame, s *State) step {
 func (x *Execution) launch(f *frame, s *State, g *group) {
 	g.launching = true
 	defer func() { g.launching = false }()
-	for !g.failed && g.next < len(f.items) && (f.maxConc == 0 || g.running < f.maxConc) {
+	for !g.failed && g.next < len(g.items) && (g.maxConc == 0 || g.running < g.maxConc) {
 		if f.dead || x.isEnded() {
 			return
 		}
 		i := g.next
 		g.next++
-		item := f.items[i]
+		item := g.items[i]
 		input := item
 		if s.itemSelector != nil {
 			ctx := x.context(f)

@@ -58,8 +58,11 @@ type Env struct {
 // Pools share their spare objects through Release: a pool that is done
 // hands them on to the next pool that needs one.
 type MapPool struct {
-	free, used       []map[string]any
-	freeBuf, usedBuf [6]map[string]any // the slices' first arrays
+	// maps[:used] were built since the last Recycle; the rest are free,
+	// emptied.
+	maps []map[string]any
+	used int
+	buf  [5]map[string]any // maps' first array: a Task's Parameters, a saga's selectors
 }
 
 // spareMaps are emptied objects released by pools that are done.
@@ -68,46 +71,40 @@ var spareMaps sync.Pool
 // Recycle makes every object built from the pool since the last Recycle
 // available again, emptied.
 func (p *MapPool) Recycle() {
-	if p.free == nil {
-		p.free = p.freeBuf[:0]
-	}
-	for _, m := range p.used {
+	for _, m := range p.maps[:p.used] {
 		clear(m)
 	}
-	p.free = append(p.free, p.used...)
-	clear(p.used)
-	p.used = p.used[:0]
+	p.used = 0
 }
 
 // Release hands every object of the pool on to other pools, emptied: the
 // same rule as Recycle, for a pool that will build nothing more.
 func (p *MapPool) Release() {
-	for _, ms := range [][]map[string]any{p.used, p.free} {
-		for i, m := range ms {
-			clear(m)
-			spareMaps.Put(m)
-			ms[i] = nil
-		}
+	p.Recycle()
+	for i, m := range p.maps {
+		spareMaps.Put(m)
+		p.maps[i] = nil
 	}
-	p.used, p.free = p.used[:0], p.free[:0]
+	p.maps = p.maps[:0]
 }
 
 // get returns an empty object for n members.
 func (p *MapPool) get(n int) map[string]any {
+	if p.used < len(p.maps) {
+		p.used++
+		return p.maps[p.used-1]
+	}
 	var m map[string]any
-	if k := len(p.free); k > 0 {
-		m = p.free[k-1]
-		p.free[k-1] = nil
-		p.free = p.free[:k-1]
-	} else if spare, ok := spareMaps.Get().(map[string]any); ok {
+	if spare, ok := spareMaps.Get().(map[string]any); ok {
 		m = spare
 	} else {
 		m = make(map[string]any, n)
 	}
-	if p.used == nil {
-		p.used = p.usedBuf[:0]
+	if p.maps == nil {
+		p.maps = p.buf[:0]
 	}
-	p.used = append(p.used, m)
+	p.maps = append(p.maps, m)
+	p.used++
 	return m
 }
 
