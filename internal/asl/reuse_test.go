@@ -237,3 +237,98 @@ func TestReleaseWaitsForSettled(t *testing.T) {
 		t.Fatal("Release reported false once the late answer came")
 	}
 }
+
+// startOn starts doc on eng (virtual clock vc, handler h under fnARN).
+func startOn(t *testing.T, eng *Engine, vc *clock.Virtual, doc string, input any) *Execution {
+	t.Helper()
+	m, err := Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := eng.Start(context.Background(), m, StartOptions{Name: "t", Input: input})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
+// TestReleasedExecutionIsReused: the next Start reuses a released
+// execution, which then runs as a new one would.
+func TestReleasedExecutionIsReused(t *testing.T) {
+	vc := clock.NewVirtual(clock.Epoch)
+	h := &script{clk: vc, replies: []reply{{out: "ra"}, {out: "rb"}, {out: "rc"}}}
+	eng := &Engine{Clock: vc, Resources: Resources{fnARN: h}, History: HistoryNone, ReuseTaskInputs: true}
+	first := startOn(t, eng, vc, reuseDoc, mustJSON(t, `{"id":"o1","n":7}`))
+	vc.Run()
+	wantOutput(t, first, `{"id":"o1","n":7,"a":"ra","b":"rb","c":"rc"}`)
+	if !first.Release() {
+		t.Fatal("Release of a settled execution reported false")
+	}
+	second := startOn(t, eng, vc, reuseDoc, mustJSON(t, `{"id":"o2","n":8}`))
+	if second != first {
+		t.Fatal("Start did not reuse the released execution")
+	}
+	vc.Run()
+	wantOutput(t, second, `{"id":"o2","n":8,"a":"rc","b":"rc","c":"rc"}`)
+	if second.TaskCalls() != 3 || second.StateTransitions() != first.StateTransitions() {
+		t.Errorf("the reused execution counts %d calls and %d transitions, want 3 and a new execution's", second.TaskCalls(), second.StateTransitions())
+	}
+}
+
+// TestReleaseKeepsWhatATimerCanReach: an execution that timed out during a
+// retry's wait still has that timer pending; one that ran a Parallel state
+// made frames of its own. Neither is reused, and the stale timer, when it
+// fires, changes nothing of the next execution.
+func TestReleaseKeepsWhatATimerCanReach(t *testing.T) {
+	const waiting = `{"TimeoutSeconds":2,"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+ "Retry":[{"ErrorEquals":["Busy"],"IntervalSeconds":10,"MaxAttempts":3}],"End":true}}}`
+	const parallel = `{"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[
+ {"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}]}}}`
+	const pass = `{"StartAt":"A","States":{"A":{"Type":"Pass","Result":"done","End":true}}}`
+	for _, c := range []struct{ name, doc string }{{"a pending retry", waiting}, {"a Parallel state", parallel}} {
+		vc := clock.NewVirtual(clock.Epoch)
+		h := &script{clk: vc, replies: []reply{fail("Busy", "try again")}}
+		eng := &Engine{Clock: vc, Resources: Resources{fnARN: h}, History: HistoryNone, ReuseTaskInputs: true}
+		old := startOn(t, eng, vc, c.doc, map[string]any{})
+		vc.RunUntil(clock.Epoch.Add(3 * time.Second))
+		if !old.Done() || !old.Release() {
+			t.Fatalf("%s: the execution has not ended and settled at 3 s", c.name)
+		}
+		next := startOn(t, eng, vc, pass, map[string]any{})
+		if next == old {
+			t.Fatalf("%s: Start reused a released execution", c.name)
+		}
+		vc.Run() // the stale retry fires at 10 s
+		wantOutput(t, next, `"done"`)
+	}
+}
+
+// TestReleaseFromOnSettled: released from its own OnSettled, as the
+// simulator does, an execution is reused once its mailbox is idle.
+func TestReleaseFromOnSettled(t *testing.T) {
+	vc := clock.NewVirtual(clock.Epoch)
+	h := &script{clk: vc, replies: []reply{{out: "r", delay: time.Second}}}
+	eng := &Engine{Clock: vc, Resources: Resources{fnARN: h}, History: HistoryNone, ReuseTaskInputs: true}
+	m, err := Parse([]byte(reuseDoc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := func(id string) *Execution {
+		x, err := eng.Start(context.Background(), m, StartOptions{Name: id, Input: map[string]any{"id": id},
+			OnSettled: func(x *Execution) {
+				if !x.Release() {
+					t.Error("Release from OnSettled reported false")
+				}
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	first := start("o1")
+	vc.Run()
+	if second := start("o2"); second != first {
+		t.Fatal("Start did not reuse the execution released from its OnSettled")
+	}
+	vc.Run()
+}
