@@ -82,26 +82,6 @@ type Engine struct {
 	// Seed makes jitter, States.MathRandom and States.UUID reproducible: each
 	// execution draws from a source seeded by Seed and its name.
 	Seed uint64
-
-	// spare holds released executions for Start to reuse (Release).
-	spareMu sync.Mutex
-	spare   []*Execution
-}
-
-// maxSpare bounds the executions an engine keeps for reuse.
-const maxSpare = 256
-
-// newExecution returns a released execution to reuse, or a new one.
-func (e *Engine) newExecution() *Execution {
-	e.spareMu.Lock()
-	defer e.spareMu.Unlock()
-	if n := len(e.spare); n > 0 {
-		x := e.spare[n-1]
-		e.spare[n-1] = nil
-		e.spare = e.spare[:n-1]
-		return x
-	}
-	return new(Execution)
 }
 
 func (e *Engine) clock() clock.Clock {
@@ -187,11 +167,7 @@ func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) 
 		name = fmt.Sprintf("exec-%016x", rand.Uint64())
 	}
 	clk := e.clock()
-	x := e.newExecution()
-	// A reused execution keeps the done func of its first task call, which
-	// is bound to the same record.
-	doneFn := x.root.firstCall.doneFn
-	*x = Execution{
+	x := &Execution{
 		engine:    e,
 		machine:   m,
 		clk:       clk,
@@ -205,7 +181,6 @@ func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) 
 
 		unobserved: e.History == HistoryNone && e.Observer == nil,
 	}
-	x.root.firstCall.doneFn = doneFn
 	x.reuseTaskInputs = x.unobserved && e.ReuseTaskInputs
 	x.ticker, _ = clk.(clock.Ticker)
 	if _, obj := opts.Input.(map[string]any); obj && opts.GiveInput && x.unobserved && !m.readsContext {
@@ -276,14 +251,6 @@ type Execution struct {
 	inputGiven bool
 	settled    bool
 	running    bool // the mailbox is being drained (under mbox)
-	// released: the caller is done with the execution (Release); it is
-	// reused once its mailbox is idle, if nothing else can reach it then.
-	released bool
-	// branched: a Parallel or Map state made frames besides the root.
-	branched bool
-	// timers counts the execution's timers that have neither been stopped
-	// nor finished posting their work (afterFunc).
-	timers atomic.Int32
 	// resultMaps are the objects ResultSelectors built, under
 	// reuseTaskInputs: Release hands them on to other executions.
 	resultMaps intrinsic.MapPool
@@ -330,63 +297,21 @@ func (x *Execution) Result() (Status, any, string, string) {
 }
 
 // Release tells the engine that the caller is done with a settled
-// execution (OnSettled has run): it will not call any of its methods, or
-// look at its output or anything in it, again. Under
-// Engine.ReuseTaskInputs, the objects the execution's ResultSelectors
-// built then go to later executions, and so does the Execution itself,
-// when no timer of it is pending and it ran no Parallel or Map state:
-// a simulation of millions of sagas saves most of what it would allocate.
-// Before the execution has settled, Release does nothing and reports false.
+// execution (OnSettled has run): it will not look at its output, or at
+// anything in it, again. Under Engine.ReuseTaskInputs, the objects the
+// execution's ResultSelectors built then go to later executions, which
+// saves a simulation of millions of sagas most of the objects it would
+// allocate. Result returns no output afterwards. Before the execution has
+// settled, Release does nothing and reports false.
 func (x *Execution) Release() bool {
 	x.mu.Lock()
+	defer x.mu.Unlock()
 	if !x.settled {
-		x.mu.Unlock()
 		return false
 	}
 	x.output = nil
 	x.resultMaps.Release()
-	x.mu.Unlock()
-	x.mbox.Lock()
-	x.released = true
-	idle := !x.running
-	x.mbox.Unlock()
-	if idle {
-		x.recycle()
-	}
 	return true
-}
-
-// recycle hands a released execution to its engine for reuse when nothing
-// can reach it any more: no pending timer (a task call cannot be out: it
-// has settled), no frame of a Parallel or Map state, no channel handed out
-// by Wait. It runs when the mailbox is idle, so no work of it is left.
-func (x *Execution) recycle() {
-	if !x.reuseTaskInputs || x.branched || x.timers.Load() != 0 || x.done != nil {
-		return
-	}
-	e := x.engine
-	e.spareMu.Lock()
-	if len(e.spare) < maxSpare {
-		e.spare = append(e.spare, x)
-	}
-	e.spareMu.Unlock()
-}
-
-// afterFunc is clk.AfterFunc for a timer of the execution: counted from
-// now until it is stopped (stopTimer) or has posted its work.
-func (x *Execution) afterFunc(d time.Duration, fn func()) clock.Timer {
-	x.timers.Add(1)
-	return x.clk.AfterFunc(d, func() {
-		fn()
-		x.timers.Add(-1) // the last touch: x may be reused from here on
-	})
-}
-
-// stopTimer stops one of the execution's timers.
-func (x *Execution) stopTimer(t clock.Timer) {
-	if t.Stop() {
-		x.timers.Add(-1)
-	}
 }
 
 // Input returns the execution input (nil once handed over with
@@ -515,11 +440,7 @@ func (x *Execution) postWork(w work) {
 	}
 	x.queue = x.queue[:0]
 	x.running = false
-	released := x.released
 	x.mbox.Unlock()
-	if released {
-		x.recycle()
-	}
 }
 
 func (x *Execution) isEnded() bool { return x.ended.Load() }
@@ -574,7 +495,7 @@ func (x *Execution) begin() {
 	}
 	x.emit(started)
 	if t := x.machine.TimeoutSeconds; t > 0 {
-		x.timeout = x.afterFunc(time.Duration(t)*time.Second, func() {
+		x.timeout = x.clk.AfterFunc(time.Duration(t)*time.Second, func() {
 			x.post(func() {
 				if !x.isEnded() {
 					x.finish(StatusTimedOut, nil, states.Timeout, fmt.Sprintf("The execution exceeded its TimeoutSeconds of %d.", t), types.HistoryEventTypeExecutionTimedOut, 0)
@@ -610,7 +531,7 @@ func (x *Execution) finish(status Status, output any, errName, cause string, typ
 	}
 	x.mu.Unlock()
 	if x.timeout != nil {
-		x.stopTimer(x.timeout)
+		x.timeout.Stop()
 	}
 	if x.reuseTaskInputs {
 		// Handlers are done with every Task input (ReuseTaskInputs), so

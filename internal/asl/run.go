@@ -519,7 +519,7 @@ func (x *Execution) runWait(f *frame, s *State) step {
 // the frame has moved past token tok (or died), and carries on with the step
 // then returns.
 func (x *Execution) after(f *frame, d time.Duration, tok uint64, then func() step) {
-	f.timer = x.afterFunc(d, func() {
+	f.timer = x.clk.AfterFunc(d, func() {
 		x.post(func() {
 			if !x.current(f, tok) {
 				return
@@ -675,7 +675,7 @@ func (c *taskCall) run() {
 		return
 	}
 	if f.timer != nil {
-		x.stopTimer(f.timer)
+		f.timer.Stop()
 		f.timer = nil
 	}
 	out, err := c.out, c.err
@@ -711,9 +711,7 @@ func (x *Execution) invoke(f *frame, s *State) step {
 	case call == nil:
 		call = &f.firstCall
 		call.x, call.f = x, f
-		if call.doneFn == nil { // a reused execution keeps its own
-			call.doneFn = call.done
-		}
+		call.doneFn = call.done
 		f.call = call
 	case !call.answered:
 		call = &taskCall{x: x, f: f}
@@ -907,7 +905,6 @@ func (x *Execution) startParallel(f *frame, s *State) step {
 			break
 		}
 		child := &frame{x: x, machine: b, parent: g, index: i, prev: started}
-		x.branched = true
 		g.frames = append(g.frames, child)
 		g.running++
 		x.drive(child, b.start, f.effective)
@@ -999,7 +996,6 @@ func (x *Execution) launch(f *frame, s *State, g *group) {
 		}
 		id := x.emit(HistoryEvent{Type: types.HistoryEventTypeMapIterationStarted, PreviousEventID: f.prev, StateName: s.Name, Index: int32(i)})
 		child := &frame{x: x, machine: s.Processor, parent: g, index: i, prev: id}
-		x.branched = true
 		g.frames = append(g.frames, child)
 		g.running++
 		x.drive(child, s.Processor.start, input)
@@ -1064,7 +1060,7 @@ func kill(f *frame) {
 	f.dead = true
 	f.token++
 	if f.timer != nil {
-		f.x.stopTimer(f.timer)
+		f.timer.Stop()
 		f.timer = nil
 	}
 	if f.group != nil {
