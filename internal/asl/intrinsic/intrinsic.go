@@ -50,60 +50,80 @@ type Env struct {
 	Held bool
 }
 
-// MapPool recycles the objects a template builds: Recycle hands the ones
-// built since the previous Recycle back for reuse, emptied. Use it only when
+// MapPool recycles the objects a template builds: Recycle makes the ones
+// built since the previous Recycle available again. Use it only when
 // nothing holds what Eval returned by then: a value built from a recycled
 // object changes under whoever kept it.
 //
-// Pools share their spare objects through Release: a pool that is done
-// hands them on to the next pool that needs one.
+// A recycled object is not emptied at once: it keeps the members of the
+// template object that filled it until another one asks for it. One with
+// the same member names (every lambda:invoke Task's {FunctionName,
+// Payload}) overwrites them all, which saves emptying it; any other gets
+// it emptied.
+//
+// Pools share their spare objects, emptied, through Release: a pool that
+// is done hands them on to the next pool that needs one.
 type MapPool struct {
-	// maps[:used] were built since the last Recycle; the rest are free,
-	// emptied.
-	maps []map[string]any
+	// maps[:used] were built since the last Recycle.
+	maps []pooledMap
 	used int
-	buf  [5]map[string]any // maps' first array: a Task's Parameters, a saga's selectors
+	buf  [5]pooledMap // maps' first array: a Task's Parameters, a saga's selectors
+}
+
+type pooledMap struct {
+	m     map[string]any
+	owner *node // the template object whose members m holds; nil: empty
+}
+
+// empty empties pm (clear costs less than deleting the owner's members).
+func (pm *pooledMap) empty() {
+	if pm.owner != nil {
+		clear(pm.m)
+		pm.owner = nil
+	}
 }
 
 // spareMaps are emptied objects released by pools that are done.
 var spareMaps sync.Pool
 
 // Recycle makes every object built from the pool since the last Recycle
-// available again, emptied.
-func (p *MapPool) Recycle() {
-	for _, m := range p.maps[:p.used] {
-		clear(m)
-	}
-	p.used = 0
-}
+// available again.
+func (p *MapPool) Recycle() { p.used = 0 }
 
 // Release hands every object of the pool on to other pools, emptied: the
 // same rule as Recycle, for a pool that will build nothing more.
 func (p *MapPool) Release() {
-	p.Recycle()
-	for i, m := range p.maps {
-		spareMaps.Put(m)
-		p.maps[i] = nil
+	for i := range p.maps {
+		pm := &p.maps[i]
+		pm.empty()
+		spareMaps.Put(pm.m)
+		*pm = pooledMap{}
 	}
-	p.maps = p.maps[:0]
+	p.maps, p.used = p.maps[:0], 0
 }
 
-// get returns an empty object for n members.
-func (p *MapPool) get(n int) map[string]any {
+// get returns an object for owner to fill with its members: empty, or
+// holding the same names from the last time.
+func (p *MapPool) get(owner *node) map[string]any {
 	if p.used < len(p.maps) {
+		pm := &p.maps[p.used]
 		p.used++
-		return p.maps[p.used-1]
+		if pm.owner != nil && pm.owner.shape != owner.shape {
+			pm.empty()
+		}
+		pm.owner = owner
+		return pm.m
 	}
 	var m map[string]any
 	if spare, ok := spareMaps.Get().(map[string]any); ok {
 		m = spare
 	} else {
-		m = make(map[string]any, n)
+		m = make(map[string]any, len(owner.fields))
 	}
 	if p.maps == nil {
 		p.maps = p.buf[:0]
 	}
-	p.maps = append(p.maps, m)
+	p.maps = append(p.maps, pooledMap{m: m, owner: owner})
 	p.used++
 	return m
 }

@@ -3,8 +3,10 @@ package intrinsic
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/yafdp/yafdp/internal/asl/jsonpath"
 	"github.com/yafdp/yafdp/internal/asl/states"
@@ -38,6 +40,7 @@ type node struct {
 	kind   nodeKind
 	lit    any            // nodeLiteral
 	fields []field        // nodeObject
+	shape  *string        // nodeObject: its member names, interned (MapPool)
 	elems  []node         // nodeArray
 	path   *jsonpath.Path // nodePath
 	call   *Func          // nodeCall
@@ -155,6 +158,7 @@ func compileNode(v any, loc string) (node, error) {
 		if static {
 			return node{kind: nodeLiteral, lit: v}, nil
 		}
+		n.shape = internShape(n.fields)
 		return n, nil
 	case []any:
 		n := node{kind: nodeArray, elems: make([]node, len(x))}
@@ -204,7 +208,7 @@ func (n *node) eval(env *Env) (any, error) {
 	case nodeObject:
 		var m map[string]any
 		if env.Maps != nil {
-			m = env.Maps.get(len(n.fields))
+			m = env.Maps.get(n)
 		} else {
 			m = make(map[string]any, len(n.fields))
 		}
@@ -251,4 +255,19 @@ func (n *node) eval(env *Env) (any, error) {
 		return v, err
 	}
 	return n.lit, nil
+}
+
+// shapes interns the member names of template objects: objects with the
+// same names share one *string.
+var shapes sync.Map
+
+func internShape(fields []field) *string {
+	names := make([]string, len(fields))
+	for i := range fields {
+		names[i] = fields[i].name
+	}
+	slices.Sort(names)
+	key := strings.Join(names, "\x00")
+	v, _ := shapes.LoadOrStore(key, &key)
+	return v.(*string)
 }

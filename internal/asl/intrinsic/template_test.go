@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/yafdp/yafdp/internal/asl/states"
 	"github.com/yafdp/yafdp/internal/asl/value"
@@ -224,4 +225,62 @@ func BenchmarkTemplatePaths(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestMapPool: a recycled object goes to the next template object that
+// asks, holding none of the previous one's members unless the new one has
+// the very same names (and so overwrites them all); no object goes to two
+// evaluations between Recycles; released ones are empty.
+func TestMapPool(t *testing.T) {
+	compile := func(src string) *Template {
+		t.Helper()
+		tp, err := CompileTemplate(mustValue(t, src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tp
+	}
+	wide := compile(`{"a.$":"$.x","b.$":"$.y","c":1}`)
+	same := compile(`{"c.$":"$.x","b":2,"a.$":"$.y"}`) // wide's names
+	narrow := compile(`{"d.$":"$.x"}`)
+	var p MapPool
+	eval := func(tp *Template, input string) map[string]any {
+		t.Helper()
+		v, err := tp.Eval(&Env{Input: mustValue(t, input), Maps: &p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.(map[string]any)
+	}
+	want := func(what string, got map[string]any, w string) {
+		t.Helper()
+		if s := value.MustEncodeString(got); s != w {
+			t.Errorf("%s = %s, want %s", what, s, w)
+		}
+	}
+	ptr := func(m map[string]any) unsafe.Pointer { return reflect.ValueOf(m).UnsafePointer() }
+
+	first := eval(wide, `{"x":1,"y":2}`)
+	second := eval(narrow, `{"x":3}`) // no Recycle: first is busy
+	if ptr(first) == ptr(second) {
+		t.Fatal("two evaluations between Recycles were given one object")
+	}
+	want("first", first, `{"a":1,"b":2,"c":1}`)
+	want("second", second, `{"d":3}`)
+
+	p.Recycle()
+	again := eval(same, `{"x":5,"y":6}`) // first's object, overwritten
+	if ptr(again) != ptr(first) {
+		t.Error("after Recycle the first object was not reused")
+	}
+	want("same names", again, `{"a":6,"b":2,"c":5}`)
+	other := eval(wide, `{"x":7,"y":8}`) // second's object: d must go
+	if ptr(other) != ptr(second) {
+		t.Error("after Recycle the second object was not reused")
+	}
+	want("other names", other, `{"a":7,"b":8,"c":1}`)
+
+	p.Release()
+	want("a released object", other, `{}`)
+	want("a released object", again, `{}`)
 }
