@@ -388,34 +388,57 @@ var (
 	outStatusCancelled = lambdaOutput(map[string]any{"status": StatusCancelled})
 )
 
-// idAnswer is a forward step's answer: an id made from the order id and a
-// status, in an answer taken back from the engine when there is one. The
-// status is boxed by the caller: a constant costs no allocation there.
-func idAnswer(idKey, id string, status any) map[string]any {
-	if out, ok := answerMaps.Get().(map[string]any); ok {
-		p := out["Payload"].(map[string]any)
-		clear(p)
-		p[idKey], p["status"] = id, status
-		return out
-	}
-	return lambdaOutput(map[string]any{idKey: id, "status": status})
+// A forward step's answer carries an id made from the order id and a
+// status: {"paymentId": "pay_…", "status": "charged"} for a charge.
+type forward int
+
+const (
+	fwdCharge forward = iota
+	fwdPlace
+	fwdSchedule
+	numForward
+)
+
+// forwards are the forward answers' id keys and statuses (boxed once, so
+// setting one costs no allocation), and the answers of each kind the
+// engine handed back (RecycleAnswer): one taken from there needs only its
+// new id.
+var forwards = [numForward]struct {
+	idKey  string
+	status any
+	spare  sync.Pool
+}{
+	fwdCharge:   {idKey: "paymentId", status: "charged"},
+	fwdPlace:    {idKey: "restaurantOrderId", status: "accepted"},
+	fwdSchedule: {idKey: "deliveryId", status: "scheduled"},
 }
 
-// answerMaps holds the answers the engine handed back (RecycleAnswer).
-var answerMaps sync.Pool
+// idAnswer is a forward step's answer with id, in one of its kind taken
+// back from the engine when there is one.
+func idAnswer(kind forward, id string) map[string]any {
+	fw := &forwards[kind]
+	if out, ok := fw.spare.Get().(map[string]any); ok {
+		out["Payload"].(map[string]any)[fw.idKey] = id
+		return out
+	}
+	return lambdaOutput(map[string]any{fw.idKey: id, "status": fw.status})
+}
 
 // RecycleAnswer takes back an answer the engine is done with
 // (asl.AnswerRecycler); only a forward step's answer, which each call builds
-// afresh, is kept: the others are shared.
+// afresh, is kept: the others are shared. Its status tells its kind.
 func (f *Fakes) RecycleAnswer(answer any) {
 	out, _ := answer.(map[string]any)
 	p, _ := out["Payload"].(map[string]any)
 	if len(out) != 3 || len(p) != 2 {
 		return
 	}
-	for _, k := range []string{"paymentId", "restaurantOrderId", "deliveryId"} {
-		if _, ok := p[k]; ok {
-			answerMaps.Put(out)
+	status := p["status"]
+	for k := range forwards {
+		if fw := &forwards[k]; status == fw.status {
+			if _, ok := p[fw.idKey]; ok {
+				fw.spare.Put(out)
+			}
 			return
 		}
 	}
@@ -457,7 +480,7 @@ func (f *Fakes) apply(fn function, orderID string, key uint64, kind notifyKind, 
 			add = Charged
 		}
 		if err == nil {
-			out = idAnswer("paymentId", refID("pay_", orderID), "charged")
+			out = idAnswer(fwdCharge, refID("pay_", orderID))
 		}
 	case fnRefund:
 		switch {
@@ -478,7 +501,7 @@ func (f *Fakes) apply(fn function, orderID string, key uint64, kind notifyKind, 
 			add = RestaurantPlaced
 		}
 		if err == nil {
-			out = idAnswer("restaurantOrderId", refID("rso_", orderID), "accepted")
+			out = idAnswer(fwdPlace, refID("rso_", orderID))
 		}
 	case fnCancelRestaurant:
 		switch {
@@ -499,7 +522,7 @@ func (f *Fakes) apply(fn function, orderID string, key uint64, kind notifyKind, 
 			add = DeliveryScheduled
 		}
 		if err == nil {
-			out = idAnswer("deliveryId", refID("dlv_", orderID), "scheduled")
+			out = idAnswer(fwdSchedule, refID("dlv_", orderID))
 		}
 	case fnCancelDelivery:
 		switch {

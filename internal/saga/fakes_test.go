@@ -556,16 +556,36 @@ func TestRecycledAnswersStayCorrect(t *testing.T) {
 	wantSent := value.MustEncodeString(sent.out)
 	f.RecycleAnswer(sent.out)
 	f.RecycleAnswer(charged.out)
-	for i, fn := range []string{FnRestaurantPlace, FnDeliverySchedule, FnPaymentCharge} {
-		a := call(f, clk, fn, fmt.Sprint("o", i+2), 0, 0)
+	for i, c := range []struct{ fn, want string }{
+		{FnRestaurantPlace, `{"restaurantOrderId":"rso_o2","status":"accepted"}`},
+		{FnDeliverySchedule, `{"deliveryId":"dlv_o3","status":"scheduled"}`},
+		{FnPaymentCharge, `{"paymentId":"pay_o4","status":"charged"}`},
+		{FnPaymentCharge, `{"paymentId":"pay_o5","status":"charged"}`},
+		{FnRestaurantPlace, `{"restaurantOrderId":"rso_o6","status":"accepted"}`},
+	} {
+		a := call(f, clk, c.fn, fmt.Sprint("o", i+2), 0, 0)
 		clk.Run()
-		p := a.payload(t)
-		if len(p) != 2 || p["status"] == nil {
-			t.Fatalf("%s answered %v", fn, a.out)
+		if got := value.MustEncodeString(a.payload(t)); got != c.want {
+			t.Fatalf("%s answered %s, want %s", c.fn, got, c.want)
 		}
 		f.RecycleAnswer(a.out)
 	}
 	if got := value.MustEncodeString(sent.out); got != wantSent {
 		t.Fatalf("the shared notify answer changed: %s, was %s", got, wantSent)
+	}
+	// Answers of one kind are reused for that kind alone.
+	for k := range forwards {
+		for forwards[k].spare.Get() != nil {
+		}
+	}
+	for _, fn := range []string{FnRestaurantPlace, FnDeliverySchedule} {
+		a := call(f, clk, fn, "o7", 0, 0)
+		clk.Run()
+		f.RecycleAnswer(a.out)
+	}
+	a := call(f, clk, FnPaymentCharge, "o8", 0, 0)
+	clk.Run()
+	if got, want := value.MustEncodeString(a.payload(t)), `{"paymentId":"pay_o8","status":"charged"}`; got != want {
+		t.Fatalf("a charge after other kinds came back answered %s, want %s", got, want)
 	}
 }

@@ -395,6 +395,10 @@ func (p *Path) SetOwned(root, val any) (any, error) {
 		return p.set(root, 0, val)
 	}
 	name := p.segs[0].name
+	if len(p.segs) == 1 {
+		m[name] = val // no need to look at what was there
+		return m, nil
+	}
 	child, err := p.set(m[name], 1, val)
 	if err != nil {
 		return nil, err
