@@ -148,11 +148,18 @@ func (v *Virtual) Step() bool { return v.StepBefore(time.Time{}) }
 // limit (any time when limit is zero) and reports whether it ran one: a
 // driver's loop with one lock per step instead of a Next and a Step.
 func (v *Virtual) StepBefore(limit time.Time) bool {
-	v.mu.Lock()
-	lim := int64(1<<63 - 1)
+	lim := time.Duration(1<<63 - 1)
 	if !limit.IsZero() {
-		lim = int64(limit.Sub(v.base))
+		lim = limit.Sub(v.base)
 	}
+	return v.StepDue(lim)
+}
+
+// StepDue is StepBefore with the limit given as the time since the clock's
+// start, for a driver that steps millions of times.
+func (v *Virtual) StepDue(limit time.Duration) bool {
+	v.mu.Lock()
+	lim := int64(limit)
 	for len(v.events) > 0 {
 		if v.events[0].key.at > lim {
 			break

@@ -145,6 +145,20 @@ func TestVirtualStepBefore(t *testing.T) {
 	}
 }
 
+// StepDue counts its limit from the clock's start, not from Now.
+func TestVirtualStepDue(t *testing.T) {
+	v := NewVirtual(Epoch.Add(time.Hour))
+	ran := 0
+	v.Schedule(time.Second, func() { ran++ })
+	v.Schedule(3*time.Second, func() { ran++ })
+	v.Advance(time.Second / 2)
+	for v.StepDue(2 * time.Second) {
+	}
+	if ran != 1 || v.Elapsed() != time.Second {
+		t.Fatalf("ran %d, elapsed %v; want 1 and 1s", ran, v.Elapsed())
+	}
+}
+
 func TestVirtualJump(t *testing.T) {
 	v := NewVirtual(Epoch)
 	var ran []string

@@ -201,7 +201,7 @@ func (s *simulation) pumpFront() bool {
 		if next-s.slowest() > aheadLimit {
 			break
 		}
-		s.clk.StepBefore(s.t0.Add(s.deadline))
+		s.clk.StepDue(s.deadline) // s.clk starts at s.t0
 		if s.quiet {
 			s.stopFront()
 		}

@@ -163,7 +163,7 @@ func (p *partition) run(ctx context.Context, deadline time.Duration) {
 			// own events without looking at the starts again.
 			for n := 0; own < limit && own <= deadline && n < 4096; n++ {
 				p.s.board.Progress(p.idx, own)
-				p.clk.StepBefore(p.s.t0.Add(deadline))
+				p.clk.StepDue(deadline) // p.clk starts at s.t0
 				if own, ok = p.clk.NextDue(); !ok {
 					own = math.MaxInt64
 				}
