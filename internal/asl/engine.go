@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/yafdp/yafdp/internal/asl/intrinsic"
 	"hash/fnv"
 	"math/rand/v2"
 	"sync"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
+	"github.com/yafdp/yafdp/internal/asl/intrinsic"
 	"github.com/yafdp/yafdp/internal/asl/states"
 	"github.com/yafdp/yafdp/internal/asl/value"
 	"github.com/yafdp/yafdp/internal/clock"
@@ -299,10 +299,9 @@ func (x *Execution) Result() (Status, any, string, string) {
 // Release tells the engine that the caller is done with a settled
 // execution (OnSettled has run): it will not look at its output, or at
 // anything in it, again. Under Engine.ReuseTaskInputs, the objects the
-// execution's ResultSelectors built then go to later executions, which
-// saves a simulation of millions of sagas most of the objects it would
-// allocate. Result returns no output afterwards. Before the execution has
-// settled, Release does nothing and reports false.
+// execution's ResultSelectors built then go to later executions (the
+// simulator's sagas: five an order). Result returns no output afterwards.
+// Before the execution has settled, Release does nothing and reports false.
 func (x *Execution) Release() bool {
 	x.mu.Lock()
 	defer x.mu.Unlock()
@@ -475,7 +474,7 @@ func (x *Execution) emit(ev HistoryEvent) int64 {
 }
 
 // notify hands the event to the Observer through the execution's scratch
-// record, so observing costs no allocation.
+// record, so observing costs one allocation an execution, not one an event.
 func (x *Execution) notify(ev HistoryEvent) {
 	if x.scratch == nil {
 		x.scratch = new(HistoryEvent) // only observed executions need one

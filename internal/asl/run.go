@@ -188,11 +188,14 @@ func (x *Execution) enter(f *frame, s *State, input any, owned bool) step {
 			f.retryCounts = make([]int, n)
 		}
 	}
+	if f.ctx != nil {
+		f.ctx.obj = nil // the previous state's
+	}
 	if x.machine.readsContext {
 		if f.ctx == nil {
 			f.ctx = new(frameCtx)
 		}
-		f.ctx.enteredAt, f.ctx.obj = x.clk.Now(), nil
+		f.ctx.enteredAt = x.clk.Now()
 	}
 	f.entered = x.event(f, &HistoryEvent{Type: enteredType(s.Type), StateName: s.Name, Payload: input})
 	x.countTransition(false)
