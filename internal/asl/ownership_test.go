@@ -30,6 +30,12 @@ func runWith(t *testing.T, eng *Engine, doc string, input any, h TaskHandler) *E
 // the handler under fnARN and seed 42.
 func runOn(t *testing.T, eng *Engine, doc string, input any, h TaskHandler) (*Execution, *clock.Virtual) {
 	t.Helper()
+	return runStart(t, eng, doc, StartOptions{Name: "t", Input: input}, h)
+}
+
+// runStart is runOn with the start options given.
+func runStart(t *testing.T, eng *Engine, doc string, opts StartOptions, h TaskHandler) (*Execution, *clock.Virtual) {
+	t.Helper()
 	m, err := Parse([]byte(doc))
 	if err != nil {
 		t.Fatalf("parse: %v", err)
@@ -39,7 +45,7 @@ func runOn(t *testing.T, eng *Engine, doc string, input any, h TaskHandler) (*Ex
 		s.clk = vc
 	}
 	eng.Clock, eng.Resources, eng.Seed = vc, Resources{fnARN: h}, 42
-	x, err := eng.Start(context.Background(), m, StartOptions{Name: "t", Input: input})
+	x, err := eng.Start(context.Background(), m, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,23 +288,7 @@ func TestMayReuseInput(t *testing.T) {
 // runGiven is runOn with the input handed over (StartOptions.GiveInput).
 func runGiven(t *testing.T, eng *Engine, doc string, input any, h TaskHandler) *Execution {
 	t.Helper()
-	m, err := Parse([]byte(doc))
-	if err != nil {
-		t.Fatalf("parse: %v", err)
-	}
-	vc := clock.NewVirtual(clock.Epoch)
-	if s, ok := h.(*script); ok {
-		s.clk = vc
-	}
-	eng.Clock, eng.Resources, eng.Seed = vc, Resources{fnARN: h}, 42
-	x, err := eng.Start(context.Background(), m, StartOptions{Name: "t", Input: input, GiveInput: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	vc.Run()
-	if !x.Done() {
-		t.Fatalf("execution did not finish; status %s", x.Status())
-	}
+	x, _ := runStart(t, eng, doc, StartOptions{Name: "t", Input: input, GiveInput: true}, h)
 	return x
 }
 
