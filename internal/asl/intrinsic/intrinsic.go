@@ -72,15 +72,7 @@ type MapPool struct {
 
 type pooledMap struct {
 	m     map[string]any
-	owner *node // the template object whose members m holds; nil: empty
-}
-
-// empty empties pm (clear costs less than deleting the owner's members).
-func (pm *pooledMap) empty() {
-	if pm.owner != nil {
-		clear(pm.m)
-		pm.owner = nil
-	}
+	owner *node // the template object whose members m holds
 }
 
 // spareMaps are emptied objects released by pools that are done.
@@ -95,7 +87,7 @@ func (p *MapPool) Recycle() { p.used = 0 }
 func (p *MapPool) Release() {
 	for i := range p.maps {
 		pm := &p.maps[i]
-		pm.empty()
+		clear(pm.m)
 		spareMaps.Put(pm.m)
 		*pm = pooledMap{}
 	}
@@ -108,8 +100,8 @@ func (p *MapPool) get(owner *node) map[string]any {
 	if p.used < len(p.maps) {
 		pm := &p.maps[p.used]
 		p.used++
-		if pm.owner != nil && pm.owner.shape != owner.shape {
-			pm.empty()
+		if pm.owner.shape != owner.shape {
+			clear(pm.m) // costs less than deleting the members one by one
 		}
 		pm.owner = owner
 		return pm.m

@@ -258,7 +258,8 @@ func (n *node) eval(env *Env) (any, error) {
 }
 
 // shapes interns the member names of template objects: objects with the
-// same names share one *string.
+// same names share one *string. It holds one entry per set of names ever
+// compiled, a few per state machine.
 var shapes sync.Map
 
 func internShape(fields []field) *string {
