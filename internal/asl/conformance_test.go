@@ -17,7 +17,17 @@ import (
 // deliberately does not match must be listed, with the reason, in
 // testdata/conformance-judged-wrong.txt; the comparison itself is never
 // loosened.
-func TestConformanceCorpus(t *testing.T) {
+func TestConformanceCorpus(t *testing.T) { runCorpus(t, HistoryFull) }
+
+// TestConformanceCorpusWithoutHistory runs the corpus again the way the
+// simulator runs, keeping no history: frames then own the objects their
+// ResultPaths build and change them in place (see frame.owned), which must
+// not change any result, nor the execution input.
+func TestConformanceCorpusWithoutHistory(t *testing.T) { runCorpus(t, HistoryNone) }
+
+// runCorpus runs every case of the corpus with the engine keeping mode of
+// history, skipping the cases listed as judged wrong.
+func runCorpus(t *testing.T, mode HistoryMode) {
 	cases := corpus.Load(t)
 	wrong := corpus.JudgedWrong(t, filepath.Join("testdata", "conformance-judged-wrong.txt"))
 	passed := 0
@@ -27,31 +37,13 @@ func TestConformanceCorpus(t *testing.T) {
 			if reason, ok := wrong[c.Name]; ok {
 				t.Skipf("judged wrong: %s", reason)
 			}
-			runConformanceCase(t, c, HistoryFull)
+			runConformanceCase(t, c, mode)
 			if !t.Failed() {
 				passed++
 			}
 		})
 	}
 	t.Logf("%d of %d corpus cases pass (%d judged wrong)", passed, len(cases), len(wrong))
-}
-
-// TestConformanceCorpusWithoutHistory runs the corpus again the way the
-// simulator runs, keeping no history: frames then own the objects their
-// ResultPaths build and change them in place (see frame.owned), which must
-// not change any result, nor the execution input.
-func TestConformanceCorpusWithoutHistory(t *testing.T) {
-	cases := corpus.Load(t)
-	wrong := corpus.JudgedWrong(t, filepath.Join("testdata", "conformance-judged-wrong.txt"))
-	for i := range cases {
-		c := &cases[i]
-		t.Run(c.Name, func(t *testing.T) {
-			if reason, ok := wrong[c.Name]; ok {
-				t.Skipf("judged wrong: %s", reason)
-			}
-			runConformanceCase(t, c, HistoryNone)
-		})
-	}
 }
 
 func runConformanceCase(t *testing.T, c *corpus.Case, mode HistoryMode) {

@@ -455,7 +455,7 @@ func (x *Execution) rand() *rand.Rand {
 
 // emit records an event and returns its id.
 func (x *Execution) emit(ev HistoryEvent) int64 {
-	if x.engine.History == HistoryNone && x.engine.Observer == nil {
+	if x.unobserved {
 		// Nobody looks at the event: count it, nothing more.
 		return x.eventCount.Add(1)
 	}

@@ -140,7 +140,8 @@ func newSimulation(sc Scenario, m *asl.StateMachine, fakeCfg saga.FakeConfig) *s
 // it is: one for 16 would have 32, twice the bytes to copy per order.
 const orderFields = 14
 
-func (s *simulation) now() time.Duration { return s.clk.Now().Sub(s.t0) }
+// now is the front's time since t0, where its clock starts.
+func (s *simulation) now() time.Duration { return s.clk.Elapsed() }
 
 // orderID is order k's id: "ord_sim" and k in base 36, unique per run.
 func orderID(k int) string { return "ord_sim" + strconv.FormatInt(int64(k), 36) }
@@ -198,7 +199,7 @@ func (s *simulation) pumpFront() bool {
 			break
 		}
 		s.watermark.Store(int64(next))
-		if next-s.slowest() > aheadLimit {
+		if next-s.board.Slowest() > aheadLimit {
 			break
 		}
 		s.clk.StepDue(s.deadline) // s.clk starts at s.t0
@@ -211,11 +212,6 @@ func (s *simulation) pumpFront() bool {
 
 // stopFront ends the front: no more starts.
 func (s *simulation) stopFront() { s.watermark.Store(math.MaxInt64) }
-
-// slowest is the earliest time a partition may still be at.
-func (s *simulation) slowest() time.Duration {
-	return s.board.Slowest()
-}
 
 // finish ends the run once every goroutine has stopped: the drain time,
 // the sagas cut short, the last checks.
@@ -312,7 +308,7 @@ func (s *simulation) tick() {
 	s.m.sample(s)
 	s.lambda.scale()
 	if s.progress != nil {
-		s.progress(min(s.now(), s.slowest()), s.arrEnd)
+		s.progress(min(s.now(), s.board.Slowest()), s.arrEnd)
 	}
 	s.checkQuiet()
 	s.clk.Schedule(time.Second, s.tick)

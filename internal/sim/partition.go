@@ -91,7 +91,8 @@ func newPartition(s *simulation, idx int, fakeCfg saga.FakeConfig) *partition {
 	return p
 }
 
-func (p *partition) now() time.Duration { return p.clk.Now().Sub(p.s.t0) }
+// now is the partition's time since t0, where its clock starts.
+func (p *partition) now() time.Duration { return p.clk.Elapsed() }
 
 // deliver hands the partition a start; the front calls it in time order.
 func (p *partition) deliver(st start) {
