@@ -60,7 +60,9 @@ type Observer interface {
 type Engine struct {
 	// Clock is the time source; clock.Real{} when nil.
 	Clock clock.Clock
-	// Resources holds the task handlers by Resource ARN.
+	// Resources holds the task handlers by Resource ARN. A running
+	// execution keeps the handler it found last: set Resources before
+	// starting executions.
 	Resources Resources
 	// Fallback runs tasks whose Resource has no handler; when nil such a
 	// task fails with States.TaskFailed.
@@ -73,8 +75,9 @@ type Engine struct {
 	// Observer, when set, sees every event.
 	Observer Observer
 	// ReuseTaskInputs lets a frame build each Task's Parameters in the
-	// objects it built for its previous Task, which saves most of a Task's
-	// allocations. Set it only when every handler is done with
+	// objects it built for its earlier Tasks, and an execution start from
+	// the objects of the engine's executions that ended, which saves most
+	// of a Task's allocations. Set it only when every handler is done with
 	// TaskRequest.Input once Invoke returns (it keeps none of it, and its
 	// answer holds none of it, even for a call that times out); it takes
 	// effect only without history and Observer, which would keep inputs.
@@ -82,6 +85,10 @@ type Engine struct {
 	// Seed makes jitter, States.MathRandom and States.UUID reproducible: each
 	// execution draws from a source seeded by Seed and its name.
 	Seed uint64
+
+	// Under ReuseTaskInputs, the objects that settled executions built
+	// for their Tasks' inputs and their ResultSelectors, for later ones.
+	taskSpares, resultSpares intrinsic.Spares
 }
 
 func (e *Engine) clock() clock.Clock {
@@ -182,6 +189,10 @@ func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) 
 		unobserved: e.History == HistoryNone && e.Observer == nil,
 	}
 	x.reuseTaskInputs = x.unobserved && e.ReuseTaskInputs
+	if x.reuseTaskInputs {
+		x.root.taskMaps.Spares = &e.taskSpares
+		x.resultMaps.Spares = &e.resultSpares
+	}
 	x.ticker, _ = clk.(clock.Ticker)
 	if _, obj := opts.Input.(map[string]any); obj && opts.GiveInput && x.unobserved && !m.readsContext {
 		// Nothing will see the input as it was: not the caller, not an
@@ -241,6 +252,9 @@ type Execution struct {
 	ctxSM     map[string]any // $$.StateMachine
 	timeout   clock.Timer
 	scratch   *HistoryEvent // the event being shown to the Observer
+	// lastResource's handler, the last one a Task looked up (handler).
+	lastResource string
+	lastHandler  TaskHandler
 	// unobserved: no history is kept and no Observer sees events, so an
 	// event's payload is dropped as soon as it is emitted and frames may
 	// own the values they build (see frame.owned).
@@ -271,13 +285,16 @@ type Execution struct {
 	cause    string
 	stopTime time.Time
 	events   []HistoryEvent
-	// Counters written by the mailbox and read by anyone: atomics, so the
-	// hot path takes no lock for them.
-	eventCount  atomic.Int64
-	transitions atomic.Int64
-	retries     atomic.Int64
-	taskCalls   atomic.Int64
-	taskTime    atomic.Int64 // nanoseconds
+	// Counters written by the mailbox alone, and final once the execution
+	// has ended: another goroutine reads them after seeing it end (Done,
+	// Wait, OnDone), which orders the reads after the last write. Plain
+	// integers: a saga bumps them a few dozen times, and atomic adds cost
+	// the simulator more than the counting itself.
+	eventCount  int64
+	transitions int64
+	retries     int64
+	taskCalls   int64
+	taskTime    time.Duration
 	done        chan struct{}
 	ended       atomic.Bool // set under mu, read without it
 }
@@ -341,24 +358,27 @@ func (x *Execution) Events() []HistoryEvent {
 	return append([]HistoryEvent(nil), x.events...)
 }
 
-// EventCount returns how many events the execution has emitted.
-func (x *Execution) EventCount() int64 { return x.eventCount.Load() }
+// The counters below are final once the execution has ended; call them
+// after Done reports true, Wait returns, or in OnDone.
 
-// StateTransitions returns the billable state transitions so far: every
-// state entered and every retry.
-func (x *Execution) StateTransitions() int64 { return x.transitions.Load() }
+// EventCount returns how many events the execution has emitted.
+func (x *Execution) EventCount() int64 { return x.eventCount }
+
+// StateTransitions returns the billable state transitions: every state
+// entered and every retry.
+func (x *Execution) StateTransitions() int64 { return x.transitions }
 
 // TaskCalls returns how many times Task states called their handler
 // (every TaskStarted or LambdaFunctionStarted event).
-func (x *Execution) TaskCalls() int64 { return x.taskCalls.Load() }
+func (x *Execution) TaskCalls() int64 { return x.taskCalls }
 
 // TaskTime returns the time Task states spent waiting for their handlers'
 // answers (from TaskStarted to TaskSucceeded, TaskFailed or TaskTimedOut),
 // what task functions are billed for.
-func (x *Execution) TaskTime() time.Duration { return time.Duration(x.taskTime.Load()) }
+func (x *Execution) TaskTime() time.Duration { return x.taskTime }
 
 // Retries returns how many retries (of Task, Parallel and Map states) ran.
-func (x *Execution) Retries() int64 { return x.retries.Load() }
+func (x *Execution) Retries() int64 { return x.retries }
 
 // Done reports whether the execution has ended.
 func (x *Execution) Done() bool { return x.ended.Load() }
@@ -457,10 +477,12 @@ func (x *Execution) rand() *rand.Rand {
 func (x *Execution) emit(ev HistoryEvent) int64 {
 	if x.unobserved {
 		// Nobody looks at the event: count it, nothing more.
-		return x.eventCount.Add(1)
+		x.eventCount++
+		return x.eventCount
 	}
 	x.mu.Lock()
-	ev.ID = x.eventCount.Add(1)
+	x.eventCount++
+	ev.ID = x.eventCount
 	ev.Timestamp = x.clk.Now()
 	if x.engine.History == HistoryFull {
 		x.events = append(x.events, ev)
@@ -558,7 +580,7 @@ func (x *Execution) checkSettled() {
 }
 
 // taskStarted counts a handler call.
-func (x *Execution) taskStarted() { x.taskCalls.Add(1) }
+func (x *Execution) taskStarted() { x.taskCalls++ }
 
 // tick reads the clock for timing an interval (clock.Ticker).
 func (x *Execution) tick() time.Duration {
@@ -571,14 +593,14 @@ func (x *Execution) tick() time.Duration {
 // taskEnded adds the time a task waited for its answer since start, a
 // tick.
 func (x *Execution) taskEnded(start time.Duration) {
-	x.taskTime.Add(int64(x.tick() - start))
+	x.taskTime += x.tick() - start
 }
 
 // countTransition adds one billable state transition.
 func (x *Execution) countTransition(retry bool) {
-	x.transitions.Add(1)
+	x.transitions++
 	if retry {
-		x.retries.Add(1)
+		x.retries++
 	}
 }
 

@@ -117,7 +117,8 @@ func mentions(v any, sub string) bool {
 }
 
 type parser struct {
-	problems []Problem
+	problems  []Problem
+	resources map[string]string // Task Resources seen, each kept once
 }
 
 func (p *parser) addf(where, format string, args ...any) {
@@ -599,6 +600,16 @@ func (p *parser) task(f *fields, s *State) {
 	if ok {
 		if !arnPattern.MatchString(res) {
 			p.addf(f.at("Resource"), "%q is not an ARN (arn:partition:service:region:account:resource)", res)
+		}
+		// One string per ARN, so that an execution's cached handler is
+		// found by comparing pointers (Execution.handler).
+		if r, seen := p.resources[res]; seen {
+			res = r
+		} else {
+			if p.resources == nil {
+				p.resources = map[string]string{}
+			}
+			p.resources[res] = res
 		}
 		s.Resource = res
 		s.lambda = isLambdaARN(res)

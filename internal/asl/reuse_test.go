@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
@@ -71,22 +72,31 @@ func TestReuseTaskInputsGivesTheSameRun(t *testing.T) {
 }
 
 // TestReuseTaskInputsRebuildsInThePreviousObjects shows the reuse happens:
-// a handler that (against the rule) keeps its inputs sees B's and C's
-// Parameters built in the very objects A's were.
+// a handler that (against the rule) keeps its inputs sees C's Parameters
+// built in the very object A's were (the same member names), and the next
+// execution on the engine build its Tasks' in the same objects again.
 func TestReuseTaskInputsRebuildsInThePreviousObjects(t *testing.T) {
+	eng := &Engine{History: HistoryNone, ReuseTaskInputs: true}
 	h := &script{replies: []reply{{out: "ra"}, {out: "rb"}, {out: "rc"}}}
-	x := runWith(t, &Engine{History: HistoryNone, ReuseTaskInputs: true}, reuseDoc, mustJSON(t, `{"id":"o1","n":7}`), h)
+	x := runWith(t, eng, reuseDoc, mustJSON(t, `{"id":"o1","n":7}`), h)
 	wantOutput(t, x, `{"id":"o1","n":7,"a":"ra","b":"rb","c":"rc"}`)
 	if len(h.inputs) != 3 {
 		t.Fatalf("%d calls", len(h.inputs))
 	}
-	first := reflect.ValueOf(h.inputs[0]).UnsafePointer()
-	if reflect.ValueOf(h.inputs[2]).UnsafePointer() != first {
+	ptr := func(v any) unsafe.Pointer { return reflect.ValueOf(v).UnsafePointer() }
+	if ptr(h.inputs[2]) != ptr(h.inputs[0]) {
 		t.Fatal("C's Parameters were not built in A's object")
 	}
 	// Which is why a handler must not keep them: once the execution is
-	// over its objects go, emptied, to other executions.
-	wantUnchanged(t, "A's input, handed on", h.inputs[0], `{}`)
+	// over its objects go to the engine's next execution.
+	next := &script{replies: []reply{{out: "ra"}, {out: "rb"}, {out: "rc"}}}
+	runWith(t, eng, reuseDoc, mustJSON(t, `{"id":"o2","n":8}`), next)
+	for i := range 3 {
+		if ptr(next.inputs[i]) != ptr(h.inputs[i]) {
+			t.Errorf("the next execution's Task %d input is a new object", i)
+		}
+	}
+	wantUnchanged(t, "A's input, handed on", h.inputs[0], `{"FunctionName":"c","Payload":{"b":"rb","id":"o2"}}`)
 }
 
 // TestReuseTaskInputsNeedsAnUnobservedExecution: with history kept, events
@@ -113,17 +123,21 @@ func TestReuseTaskInputsNeedsAnUnobservedExecution(t *testing.T) {
 	}
 }
 
+// TestReuseTaskInputsAllocatesLess: an engine's executions build their
+// Tasks' Parameters in the objects earlier ones built.
 func TestReuseTaskInputsAllocatesLess(t *testing.T) {
 	allocs := func(reuse bool) float64 {
+		eng := &Engine{History: HistoryNone, ReuseTaskInputs: reuse}
 		return testing.AllocsPerRun(50, func() {
 			h := &snapshots{replies: reuseReplies()}
-			runWith(t, &Engine{History: HistoryNone, ReuseTaskInputs: reuse}, reuseDoc, map[string]any{"id": "o1", "n": 7}, h)
+			runWith(t, eng, reuseDoc, map[string]any{"id": "o1", "n": 7}, h)
 		})
 	}
 	without, with := allocs(false), allocs(true)
-	// B's and C's two objects each (Parameters and Payload) are A's.
-	if with > without-4 {
-		t.Fatalf("%.0f allocations a run with reuse, %.0f without: want at least 4 fewer", with, without)
+	// Four Parameters objects (A's for C) and three Payloads: at least
+	// the six of A's, B's and C's.
+	if with > without-6 {
+		t.Fatalf("%.0f allocations a run with reuse, %.0f without: want at least 6 fewer", with, without)
 	}
 }
 
@@ -183,28 +197,34 @@ func TestAnswersComeBackOnlyWhenNothingHoldsThem(t *testing.T) {
 }
 
 // TestReleaseHandsOnResultSelectorObjects: once the caller releases a
-// settled execution, the objects its ResultSelectors built go, emptied, to
-// later executions, under ReuseTaskInputs only.
+// settled execution, the objects its ResultSelectors built go to the
+// engine's later executions, under ReuseTaskInputs only.
 func TestReleaseHandsOnResultSelectorObjects(t *testing.T) {
 	const doc = `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
  "ResultSelector":{"id.$":"$.Payload.id","more":{"n.$":"$.StatusCode"}},"ResultPath":"$.r","End":true}}}`
 	for _, reuse := range []bool{true, false} {
-		x := runWith(t, &Engine{History: HistoryNone, ReuseTaskInputs: reuse}, doc, mustJSON(t, `{"k":1}`), &recycler{})
+		eng := &Engine{History: HistoryNone, ReuseTaskInputs: reuse}
+		selected := func(x *Execution) (r map[string]any, more any) {
+			t.Helper()
+			_, out, _, _ := x.Result()
+			r = out.(map[string]any)["r"].(map[string]any)
+			return r, r["more"]
+		}
+		x := runWith(t, eng, doc, mustJSON(t, `{"k":1}`), &recycler{})
 		wantOutput(t, x, `{"k":1,"r":{"id":"x1","more":{"n":200}}}`)
-		_, out, _, _ := x.Result()
-		r := out.(map[string]any)["r"].(map[string]any)
-		more := r["more"]
+		r, more := selected(x)
 		if !x.Release() {
 			t.Fatal("Release of a settled execution reported false")
 		}
 		if _, out, _, _ := x.Result(); out != nil {
 			t.Errorf("output after Release = %v, want none", out)
 		}
-		if reuse {
-			wantUnchanged(t, "the released selector's object", r, `{}`)
-			wantUnchanged(t, "the released selector's inner object", more, `{}`)
-		} else {
-			wantUnchanged(t, "the selector's object without ReuseTaskInputs", r, `{"id":"x1","more":{"n":200}}`)
+		later := runWith(t, eng, doc, mustJSON(t, `{"k":2}`), &recycler{})
+		wantOutput(t, later, `{"k":2,"r":{"id":"x1","more":{"n":200}}}`)
+		r2, more2 := selected(later)
+		ptr := func(v any) unsafe.Pointer { return reflect.ValueOf(v).UnsafePointer() }
+		if got := ptr(r2) == ptr(r) && ptr(more2) == ptr(more); got != reuse {
+			t.Errorf("ReuseTaskInputs %v: the later execution's selector built in the released objects: %v", reuse, got)
 		}
 	}
 }

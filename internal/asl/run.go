@@ -160,7 +160,8 @@ func (x *Execution) frameFailed(f *frame, fl failure) {
 func (x *Execution) event(f *frame, ev *HistoryEvent) int64 {
 	var id int64
 	if x.unobserved {
-		id = x.eventCount.Add(1) // nobody looks at the event: count it
+		x.eventCount++ // nobody looks at the event: count it
+		id = x.eventCount
 	} else {
 		ev.PreviousEventID = f.prev
 		id = x.emit(*ev)
@@ -698,10 +699,7 @@ func (x *Execution) invoke(f *frame, s *State) step {
 	x.taskStarted()
 	f.taskStart = x.tick()
 	tok := x.arm(f)
-	h := x.engine.Resources[s.Resource]
-	if h == nil {
-		h = x.engine.Fallback
-	}
+	h := x.handler(s.Resource)
 	if h == nil {
 		return x.taskResult(f, s, nil, states.New(states.TaskFailed, fmt.Sprintf("yafdp has no handler for resource '%s'", s.Resource)))
 	}
@@ -743,6 +741,22 @@ func (x *Execution) invoke(f *frame, s *State) step {
 		})
 	}
 	return suspend
+}
+
+// handler is the engine's handler for resource, or its Fallback. The last
+// one found is kept: a machine's Tasks mostly share one Resource (every
+// lambda:invoke), which the parser keeps as one string, so that the next
+// Task finds it by comparing pointers instead of hashing the ARN.
+func (x *Execution) handler(resource string) TaskHandler {
+	if resource == x.lastResource && x.lastHandler != nil {
+		return x.lastHandler
+	}
+	h := x.engine.Resources[resource]
+	if h == nil {
+		h = x.engine.Fallback
+	}
+	x.lastResource, x.lastHandler = resource, h
+	return h
 }
 
 func (x *Execution) taskTimedOut(f *frame, s *State) step {

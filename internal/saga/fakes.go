@@ -36,6 +36,9 @@ type Fakes struct {
 	stats  [numFunctions]callCounters
 	board  *QuotaBoard // nil unless ShareQuotas was called
 	part   int         // this Fakes' participant number on board
+	// boardOff is t0 after the board's base: a call's time on the board is
+	// boardOff plus its time after t0.
+	boardOff time.Duration
 }
 
 var _ asl.TaskHandler = (*Fakes)(nil)
@@ -52,7 +55,7 @@ type fakeService struct {
 	unavailable, throttled, refused *states.Error
 }
 
-type window struct{ from, to time.Time }
+type window struct{ from, to time.Duration } // after t0
 
 // NewFakes builds the fake services on clk. Time zero for outage windows is
 // clk.Now(). The configuration is copied; use cfg.Validate to check one built
@@ -71,8 +74,7 @@ func NewFakes(cfg FakeConfig, clk clock.Clock, seed uint64) *Fakes {
 		fs.lat = newSampler(sc.Latency)
 		fs.limiter = newQuotaLimiter(sc)
 		for _, o := range sc.Outages {
-			from := t0.Add(o.Start)
-			fs.outages = append(fs.outages, window{from: from, to: from.Add(o.Duration)})
+			fs.outages = append(fs.outages, window{from: o.Start, to: o.Start + o.Duration})
 		}
 		p := errorPrefix[s]
 		fs.unavailable = states.New(p+".Unavailable", s.String()+" service unavailable")
@@ -94,6 +96,7 @@ func NewFakes(cfg FakeConfig, clk clock.Clock, seed uint64) *Fakes {
 // stand for one set of services. Call it before the first call.
 func (f *Fakes) ShareQuotas(board *QuotaBoard, p int) {
 	f.board, f.part = board, p
+	f.boardOff = f.t0.Sub(board.base)
 	for s := range f.svc {
 		if q := board.quotas[s]; q != nil {
 			f.svc[s].limiter, f.svc[s].shared = nil, q
@@ -224,7 +227,7 @@ func (f *Fakes) Invoke(_ context.Context, req *asl.TaskRequest, done func(output
 
 	st := &f.stats[fn]
 	st.calls.Add(1)
-	now := f.clk.Now()
+	at := f.since()
 	key := hashString(orderID)
 	r := newCallRand(f.seed, key, fn, req.Attempt)
 	// Always take the same six draws in the same order, so that changing
@@ -235,7 +238,7 @@ func (f *Fakes) Invoke(_ context.Context, req *asl.TaskRequest, done func(output
 	var fail *states.Error
 	// quota is a call whose quota is decided later, on a QuotaBoard.
 	var quota *quotaCall
-	if svc.down(now) {
+	if svc.down(at) {
 		fail = svc.unavailable
 	} else {
 		// What the call meets within the quota.
@@ -259,16 +262,17 @@ func (f *Fakes) Invoke(_ context.Context, req *asl.TaskRequest, done func(output
 		}
 		switch {
 		case svc.limiter != nil:
-			if !svc.limiter.AllowN(now, 1) {
+			if !svc.limiter.AllowN(f.t0.Add(at), 1) {
 				fail, hang = svc.throttled, 0
 			}
 		case svc.shared != nil:
-			quota = f.board.call(svc.shared, f.part, now)
+			quota = f.board.call(svc.shared, f.part, f.boardOff+at)
 			if hang > 0 || lat <= 0 {
 				// When the answer comes depends on the quota: decide now.
 				if !f.board.allowed(svc.shared, quota) {
 					fail, hang = svc.throttled, 0
 				}
+				f.board.release(quota)
 				quota = nil
 			}
 		}
@@ -282,7 +286,7 @@ func (f *Fakes) Invoke(_ context.Context, req *asl.TaskRequest, done func(output
 	// byte of which JSON may escape to six.
 	req.AnswerWithin(answerOverhead + 6*len(orderID))
 	if lat <= 0 {
-		f.finish(fn, orderID, key, kind, fail, now.Sub(f.t0), done)
+		f.finish(fn, orderID, key, kind, fail, at, done)
 		return
 	}
 	// Tell the engine when the answer comes, so it arms the task's timeout
@@ -323,8 +327,11 @@ func getAnswer() *pendingAnswer {
 // answer finishes the call, its quota decided first if it waits for one.
 func (a *pendingAnswer) answer() {
 	f, fn, orderID, key, kind, fail, done := a.f, a.fn, a.orderID, a.key, a.kind, a.fail, a.done
-	if a.quota != nil && !f.board.allowed(a.svc.shared, a.quota) {
-		fail = a.svc.throttled
+	if a.quota != nil {
+		if !f.board.allowed(a.svc.shared, a.quota) {
+			fail = a.svc.throttled
+		}
+		f.board.release(a.quota)
 	}
 	*a = pendingAnswer{fire: a.fire}
 	answerPool.Put(a)
@@ -339,9 +346,10 @@ func (f *Fakes) since() time.Duration {
 	return f.clk.Now().Sub(f.t0)
 }
 
-func (s *fakeService) down(now time.Time) bool {
+// down reports whether the service is in an outage at, after t0.
+func (s *fakeService) down(at time.Duration) bool {
 	for _, w := range s.outages {
-		if !now.Before(w.from) && now.Before(w.to) {
+		if at >= w.from && at < w.to {
 			return true
 		}
 	}

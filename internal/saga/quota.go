@@ -33,10 +33,14 @@ type QuotaBoard struct {
 	Idle func() bool
 }
 
-// paddedProgress keeps each participant's progress on its own cache line.
+// paddedProgress keeps each participant's progress, and its decided calls
+// for reuse, on its own cache line.
 type paddedProgress struct {
 	ns atomic.Int64 // no call from now on is earlier, in ns after base
-	_  [56]byte
+	// free are the participant's decided calls, for its next ones: only
+	// its own goroutine touches them.
+	free []*quotaCall
+	_    [32]byte
 }
 
 // sharedQuota is one service's token bucket and the calls waiting for it,
@@ -97,9 +101,17 @@ func (b *QuotaBoard) Slowest() time.Duration {
 	return time.Duration(least)
 }
 
-// call records participant p's call at t to the quota q.
-func (b *QuotaBoard) call(q *sharedQuota, p int, t time.Time) *quotaCall {
-	c := &quotaCall{at: int64(t.Sub(b.base)), part: p}
+// call records participant p's call at t after the board's base to the
+// quota q.
+func (b *QuotaBoard) call(q *sharedQuota, p int, t time.Duration) *quotaCall {
+	var c *quotaCall
+	if free := b.progress[p].free; len(free) > 0 {
+		c = free[len(free)-1]
+		b.progress[p].free = free[:len(free)-1]
+		*c = quotaCall{at: int64(t), part: p}
+	} else {
+		c = &quotaCall{at: int64(t), part: p}
+	}
 	b.mu.Lock()
 	q.waiting[p] = append(q.waiting[p], c)
 	b.mu.Unlock()
@@ -125,6 +137,12 @@ func (b *QuotaBoard) allowed(q *sharedQuota, c *quotaCall) bool {
 			runtime.Gosched()
 		}
 	}
+}
+
+// release takes back a decided call, once its participant has read the
+// decision, for the participant's next call.
+func (b *QuotaBoard) release(c *quotaCall) {
+	b.progress[c.part].free = append(b.progress[c.part].free, c)
 }
 
 // othersPast reports whether no other participant can still call before c:

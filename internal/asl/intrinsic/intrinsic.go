@@ -55,70 +55,134 @@ type Env struct {
 // nothing holds what Eval returned by then: a value built from a recycled
 // object changes under whoever kept it.
 //
-// A recycled object is not emptied at once: it keeps the members of the
-// template object that filled it until another one asks for it. One with
-// the same member names (every lambda:invoke Task's {FunctionName,
-// Payload}) overwrites them all, which saves emptying it; any other gets
-// it emptied.
+// A recycled object is not emptied: it keeps the members of the template
+// object that filled it, and goes first to a template object with the same
+// member names, which overwrites them all (the very same template object
+// even skips its literal members). A pool keeps an object for each set of
+// names it is asked for, up to maxKept objects; past that, an object with
+// other names is emptied for the one that asks.
 //
-// Pools share their spare objects, emptied, through Release: a pool that
-// is done hands them on to the next pool that needs one.
+// A pool that is done hands its objects on, as they are, with Release: to
+// its Spares, from which the next pool with the same Spares takes them
+// when it needs its first object. Pools that build from the same templates
+// (one engine's executions of one machine) then build on the same objects
+// and rarely empty or make one.
 type MapPool struct {
-	// maps[:used] were built since the last Recycle.
-	maps []pooledMap
+	// Spares is where Release puts the pool's objects and where the pool
+	// takes its first ones from; nil: Release drops them.
+	Spares *Spares
+	set    *mapSet
+	// set.maps[:used] were built since the last Recycle.
 	used int
-	buf  [5]pooledMap // maps' first array: a Task's Parameters, a saga's selectors
+}
+
+// Spares holds the objects of pools that are done, for pools to come: the
+// sets of up to maxSpareSets pools (about as many as run at once). A
+// Spares must not be copied once used.
+type Spares struct {
+	mu   sync.Mutex
+	sets []*mapSet
+}
+
+const maxSpareSets = 1 << 12
+
+func (sp *Spares) put(s *mapSet) {
+	sp.mu.Lock()
+	if len(sp.sets) < maxSpareSets {
+		sp.sets = append(sp.sets, s)
+	}
+	sp.mu.Unlock()
+}
+
+func (sp *Spares) take() *mapSet {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	n := len(sp.sets)
+	if n == 0 {
+		return nil
+	}
+	s := sp.sets[n-1]
+	sp.sets[n-1] = nil
+	sp.sets = sp.sets[:n-1]
+	return s
+}
+
+// mapSet is one pool's objects; sets pass from pool to pool whole.
+type mapSet struct {
+	maps []pooledMap
+	buf  [8]pooledMap // maps' first array: a saga's Task inputs or selectors
 }
 
 type pooledMap struct {
 	m     map[string]any
-	owner *node // the template object whose members m holds
+	owner *node // the template object that filled m last
 }
 
-// spareMaps are emptied objects released by pools that are done.
-var spareMaps sync.Pool
+// maxKept is how many objects a pool keeps before it empties objects for
+// template objects with other member names. The order saga's Tasks use a
+// dozen sets of names.
+const maxKept = 16
+
+// spoiled owns an object whose filling failed: it holds only some of its
+// owner's members, so the next one to ask must empty it.
+var spoiled = &node{shape: new(string)}
 
 // Recycle makes every object built from the pool since the last Recycle
 // available again.
 func (p *MapPool) Recycle() { p.used = 0 }
 
-// Release hands every object of the pool on to other pools, emptied: the
-// same rule as Recycle, for a pool that will build nothing more.
+// Release hands the pool's objects on to its Spares: the same rule as
+// Recycle, for a pool that will build nothing more.
 func (p *MapPool) Release() {
-	for i := range p.maps {
-		pm := &p.maps[i]
-		clear(pm.m)
-		spareMaps.Put(pm.m)
-		*pm = pooledMap{}
+	if p.set != nil && p.Spares != nil {
+		p.Spares.put(p.set)
 	}
-	p.maps, p.used = p.maps[:0], 0
+	p.set, p.used = nil, 0
 }
 
-// get returns an object for owner to fill with its members: empty, or
-// holding the same names from the last time.
-func (p *MapPool) get(owner *node) map[string]any {
-	if p.used < len(p.maps) {
-		pm := &p.maps[p.used]
-		p.used++
-		if pm.owner.shape != owner.shape {
-			clear(pm.m) // costs less than deleting the members one by one
+// get returns an object for owner to fill with its members, its index (for
+// spoil), and whether owner itself filled it last (its literal members are
+// then in place). The object is empty, or holds the same names from the
+// last time.
+func (p *MapPool) get(owner *node) (m map[string]any, i int, same bool) {
+	s := p.set
+	if s == nil {
+		if p.Spares != nil {
+			s = p.Spares.take()
 		}
-		pm.owner = owner
-		return pm.m
+		if s == nil {
+			s = new(mapSet)
+			s.maps = s.buf[:0]
+		}
+		p.set = s
 	}
-	var m map[string]any
-	if spare, ok := spareMaps.Get().(map[string]any); ok {
-		m = spare
-	} else {
-		m = make(map[string]any, len(owner.fields))
+	i = p.used
+	for j := i; j < len(s.maps); j++ {
+		if s.maps[j].owner.shape == owner.shape {
+			s.maps[i], s.maps[j] = s.maps[j], s.maps[i]
+			break
+		}
 	}
-	if p.maps == nil {
-		p.maps = p.buf[:0]
+	switch {
+	case i < len(s.maps) && s.maps[i].owner.shape == owner.shape:
+	case i == len(s.maps) || len(s.maps) < maxKept:
+		// Every object is busy, or there is room for owner's names.
+		s.maps = append(s.maps, pooledMap{m: make(map[string]any, len(owner.fields))})
+		last := len(s.maps) - 1
+		s.maps[i], s.maps[last] = s.maps[last], s.maps[i]
+	default:
+		clear(s.maps[i].m) // costs less than deleting the members one by one
 	}
-	p.maps = append(p.maps, pooledMap{m: m, owner: owner})
+	pm := &s.maps[i]
 	p.used++
-	return m
+	same = pm.owner == owner
+	pm.owner = owner
+	return pm.m, i, same
 }
+
+// spoil marks object i (as get returned it) as holding only some of its
+// owner's members.
+func (p *MapPool) spoil(i int) { p.set.maps[i].owner = spoiled }
 
 // maxDepth is how deeply calls may nest: AWS allows "up to 10 intrinsic
 // functions within a field". Counting depth rather than calls accepts every

@@ -207,15 +207,22 @@ func (n *node) eval(env *Env) (any, error) {
 	switch n.kind {
 	case nodeObject:
 		var m map[string]any
+		at, same := 0, false
 		if env.Maps != nil {
-			m = env.Maps.get(n)
+			m, at, same = env.Maps.get(n)
 		} else {
 			m = make(map[string]any, len(n.fields))
 		}
 		for i := range n.fields {
 			f := &n.fields[i]
+			if same && f.node.kind == nodeLiteral {
+				continue // n put it there last time, and it never changes
+			}
 			v, err := f.node.eval(env)
 			if err != nil {
+				if env.Maps != nil {
+					env.Maps.spoil(at)
+				}
 				return nil, err
 			}
 			m[f.name] = v

@@ -227,10 +227,11 @@ func BenchmarkTemplatePaths(b *testing.B) {
 	}
 }
 
-// TestMapPool: a recycled object goes to the next template object that
-// asks, holding none of the previous one's members unless the new one has
-// the very same names (and so overwrites them all); no object goes to two
-// evaluations between Recycles; released ones are empty.
+// TestMapPool: a recycled object goes to the next template object with the
+// same member names (which overwrites them all); one with other names gets
+// an object of its own, or an emptied one once the pool keeps maxKept; no
+// object goes to two evaluations between Recycles; Release hands the
+// objects, as they are, to the next pool with the same Spares.
 func TestMapPool(t *testing.T) {
 	compile := func(src string) *Template {
 		t.Helper()
@@ -243,10 +244,11 @@ func TestMapPool(t *testing.T) {
 	wide := compile(`{"a.$":"$.x","b.$":"$.y","c":1}`)
 	same := compile(`{"c.$":"$.x","b":2,"a.$":"$.y"}`) // wide's names
 	narrow := compile(`{"d.$":"$.x"}`)
-	var p MapPool
+	var spares Spares
+	p := &MapPool{Spares: &spares}
 	eval := func(tp *Template, input string) map[string]any {
 		t.Helper()
-		v, err := tp.Eval(&Env{Input: mustValue(t, input), Maps: &p})
+		v, err := tp.Eval(&Env{Input: mustValue(t, input), Maps: p})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -269,18 +271,64 @@ func TestMapPool(t *testing.T) {
 	want("second", second, `{"d":3}`)
 
 	p.Recycle()
+	nar := eval(narrow, `{"x":4}`) // second's object, though first's comes first
+	if ptr(nar) != ptr(second) {
+		t.Error("after Recycle an object with the same names was not reused")
+	}
 	again := eval(same, `{"x":5,"y":6}`) // first's object, overwritten
 	if ptr(again) != ptr(first) {
 		t.Error("after Recycle the first object was not reused")
 	}
 	want("same names", again, `{"a":6,"b":2,"c":5}`)
-	other := eval(wide, `{"x":7,"y":8}`) // second's object: d must go
-	if ptr(other) != ptr(second) {
-		t.Error("after Recycle the second object was not reused")
+	twice := eval(wide, `{"x":7,"y":8}`) // both busy: a new object
+	if ptr(twice) == ptr(first) || ptr(twice) == ptr(second) {
+		t.Error("a busy object was given again")
 	}
-	want("other names", other, `{"a":7,"b":8,"c":1}`)
+	want("a third object", twice, `{"a":7,"b":8,"c":1}`)
 
+	// The same template object again skips its literal members, which it
+	// put there itself; an evaluation that fails leaves its object to be
+	// emptied by the next one, even the same template.
+	p.Recycle()
+	lit := eval(wide, `{"x":9,"y":10}`)
+	want("literal kept", lit, `{"a":9,"b":10,"c":1}`)
+	if _, err := wide.Eval(&Env{Input: mustValue(t, `{"x":11}`), Maps: p}); err == nil {
+		t.Fatal("no error for a missing path")
+	}
+	p.Recycle()
+	a := eval(wide, `{"x":12,"y":13}`)
+	b := eval(wide, `{"x":14,"y":15}`)
+	want("after a failure", a, `{"a":12,"b":13,"c":1}`)
+	want("after a failure", b, `{"a":14,"b":15,"c":1}`)
+
+	// Past maxKept objects, one with other names is emptied for the one
+	// that asks.
+	p.Recycle()
+	for range maxKept {
+		eval(wide, `{"x":0,"y":0}`)
+	}
+	p.Recycle()
+	for range maxKept {
+		eval(wide, `{"x":0,"y":0}`)
+	}
+	if n := len(p.set.maps); n != maxKept {
+		t.Fatalf("the pool keeps %d objects, want %d", n, maxKept)
+	}
+	p.Recycle()
+	want("an emptied object", eval(narrow, `{"x":16}`), `{"d":16}`)
+	if n := len(p.set.maps); n != maxKept {
+		t.Errorf("the pool grew to %d objects past maxKept with one free", n)
+	}
+
+	// Release: the next pool with the same Spares starts from the objects.
 	p.Release()
-	want("a released object", other, `{}`)
-	want("a released object", again, `{}`)
+	q := &MapPool{Spares: &spares}
+	v, err := narrow.Eval(&Env{Input: mustValue(t, `{"x":17}`), Maps: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.set == nil || len(q.set.maps) != maxKept {
+		t.Error("a new pool did not take the released objects")
+	}
+	want("from a released pool", v.(map[string]any), `{"d":17}`)
 }
