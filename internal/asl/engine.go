@@ -82,6 +82,14 @@ type Engine struct {
 	// answer holds none of it, even for a call that times out); it takes
 	// effect only without history and Observer, which would keep inputs.
 	ReuseTaskInputs bool
+	// Solo promises that each execution is worked on by one goroutine at a
+	// time, with every hand-over between goroutines ordered by the caller:
+	// handlers answer, and the clock's timers fire, on the goroutine that
+	// steps the clock, and nothing reads an execution from elsewhere while
+	// that goroutine may be changing it. Executions then take no lock. A
+	// simulation partition, whose one goroutine steps a Solo virtual clock
+	// that the fakes answer on, qualifies; a server does not.
+	Solo bool
 	// Seed makes jitter, States.MathRandom and States.UUID reproducible: each
 	// execution draws from a source seeded by Seed and its name.
 	Seed uint64
@@ -187,6 +195,7 @@ func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) 
 		onSettled: opts.OnSettled,
 
 		unobserved: e.History == HistoryNone && e.Observer == nil,
+		solo:       e.Solo,
 	}
 	x.reuseTaskInputs = x.unobserved && e.ReuseTaskInputs
 	if x.reuseTaskInputs {
@@ -261,6 +270,7 @@ type Execution struct {
 	unobserved bool
 	// reuseTaskInputs: Engine.ReuseTaskInputs on an unobserved execution.
 	reuseTaskInputs bool
+	solo            bool // Engine.Solo: mu and mbox are not taken
 	// inputGiven: the root frame owns the input (StartOptions.GiveInput).
 	inputGiven bool
 	settled    bool
@@ -301,15 +311,15 @@ type Execution struct {
 
 // Status returns the execution's status.
 func (x *Execution) Status() Status {
-	x.mu.Lock()
-	defer x.mu.Unlock()
+	x.lock()
+	defer x.unlock()
 	return x.status
 }
 
 // Result returns status, output (SUCCEEDED), error and cause (otherwise).
 func (x *Execution) Result() (Status, any, string, string) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
+	x.lock()
+	defer x.unlock()
 	return x.status, x.output, x.errName, x.cause
 }
 
@@ -320,8 +330,8 @@ func (x *Execution) Result() (Status, any, string, string) {
 // simulator's sagas: five an order). Result returns no output afterwards.
 // Before the execution has settled, Release does nothing and reports false.
 func (x *Execution) Release() bool {
-	x.mu.Lock()
-	defer x.mu.Unlock()
+	x.lock()
+	defer x.unlock()
 	if !x.settled {
 		return false
 	}
@@ -339,8 +349,8 @@ func (x *Execution) StartTime() time.Time { return x.startTime }
 
 // StopTime returns when it ended (zero while running).
 func (x *Execution) StopTime() time.Time {
-	x.mu.Lock()
-	defer x.mu.Unlock()
+	x.lock()
+	defer x.unlock()
 	return x.stopTime
 }
 
@@ -353,8 +363,8 @@ func (x *Execution) StateMachineARN() string { return x.engine.StateMachineARN(x
 // Events returns a copy of the history recorded so far (empty with
 // HistoryNone).
 func (x *Execution) Events() []HistoryEvent {
-	x.mu.Lock()
-	defer x.mu.Unlock()
+	x.lock()
+	defer x.unlock()
 	return append([]HistoryEvent(nil), x.events...)
 }
 
@@ -386,24 +396,24 @@ func (x *Execution) Done() bool { return x.ended.Load() }
 // Settled reports whether the execution has ended and every task call it
 // made has answered (see StartOptions.OnSettled).
 func (x *Execution) Settled() bool {
-	x.mu.Lock()
-	defer x.mu.Unlock()
+	x.lock()
+	defer x.unlock()
 	return x.settled
 }
 
 // Wait blocks until the execution ends or ctx is done. Do not call it on a
 // virtual clock from the goroutine that drives the clock.
 func (x *Execution) Wait(ctx context.Context) error {
-	x.mu.Lock()
+	x.lock()
 	if x.ended.Load() {
-		x.mu.Unlock()
+		x.unlock()
 		return nil
 	}
 	if x.done == nil {
 		x.done = make(chan struct{})
 	}
 	ch := x.done
-	x.mu.Unlock()
+	x.unlock()
 	select {
 	case <-ch:
 		return nil
@@ -441,10 +451,10 @@ type workFunc func()
 func (f workFunc) run() { f() }
 
 func (x *Execution) postWork(w work) {
-	x.mbox.Lock()
+	x.lockBox()
 	x.queue = append(x.queue, w)
 	if x.running {
-		x.mbox.Unlock()
+		x.unlockBox()
 		return
 	}
 	x.running = true
@@ -453,13 +463,39 @@ func (x *Execution) postWork(w work) {
 	for i := 0; i < len(x.queue); i++ {
 		next := x.queue[i]
 		x.queue[i] = nil
-		x.mbox.Unlock()
+		x.unlockBox()
 		next.run()
-		x.mbox.Lock()
+		x.lockBox()
 	}
 	x.queue = x.queue[:0]
 	x.running = false
-	x.mbox.Unlock()
+	x.unlockBox()
+}
+
+// lock and unlock guard the published state (mu), lockBox and unlockBox
+// the mailbox (mbox), unless the execution is Solo.
+func (x *Execution) lock() {
+	if !x.solo {
+		x.mu.Lock()
+	}
+}
+
+func (x *Execution) unlock() {
+	if !x.solo {
+		x.mu.Unlock()
+	}
+}
+
+func (x *Execution) lockBox() {
+	if !x.solo {
+		x.mbox.Lock()
+	}
+}
+
+func (x *Execution) unlockBox() {
+	if !x.solo {
+		x.mbox.Unlock()
+	}
 }
 
 func (x *Execution) isEnded() bool { return x.ended.Load() }
@@ -480,7 +516,7 @@ func (x *Execution) emit(ev HistoryEvent) int64 {
 		x.eventCount++
 		return x.eventCount
 	}
-	x.mu.Lock()
+	x.lock()
 	x.eventCount++
 	ev.ID = x.eventCount
 	ev.Timestamp = x.clk.Now()
@@ -488,7 +524,7 @@ func (x *Execution) emit(ev HistoryEvent) int64 {
 		x.events = append(x.events, ev)
 	}
 	id := ev.ID
-	x.mu.Unlock()
+	x.unlock()
 	if x.engine.Observer != nil {
 		x.notify(ev)
 	}
@@ -543,14 +579,14 @@ func (x *Execution) finish(status Status, output any, errName, cause string, typ
 		ev.Error, ev.Cause = errName, cause
 	}
 	x.emit(ev)
-	x.mu.Lock()
+	x.lock()
 	x.status, x.output, x.errName, x.cause = status, output, errName, cause
 	x.stopTime = x.clk.Now()
 	x.ended.Store(true)
 	if x.done != nil {
 		close(x.done)
 	}
-	x.mu.Unlock()
+	x.unlock()
 	if x.timeout != nil {
 		x.timeout.Stop()
 	}
@@ -571,9 +607,9 @@ func (x *Execution) checkSettled() {
 	if x.settled || x.calls > 0 || !x.ended.Load() {
 		return
 	}
-	x.mu.Lock()
+	x.lock()
 	x.settled = true
-	x.mu.Unlock()
+	x.unlock()
 	if x.onSettled != nil {
 		x.onSettled(x)
 	}

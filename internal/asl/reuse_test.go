@@ -2,6 +2,8 @@ package asl
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -256,4 +258,54 @@ func TestReleaseWaitsForSettled(t *testing.T) {
 	if !x.Release() {
 		t.Fatal("Release reported false once the late answer came")
 	}
+}
+
+// TestSoloRunsTheSame: an Engine.Solo engine takes no locks but runs every
+// execution exactly as one that does: the same history, output and counts,
+// through synchronous and late answers, retries, a Catch, a timeout with
+// its late answer, and a Map's iterations.
+func TestSoloRunsTheSame(t *testing.T) {
+	const timeoutDoc = `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","TimeoutSeconds":1,"End":true}}}`
+	const mapDoc = `{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","MaxConcurrency":2,"ItemProcessor":{"StartAt":"T","States":{
+ "T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Retry":[{"ErrorEquals":["Busy"],"IntervalSeconds":1}],"End":true}}},"End":true}}}`
+	for _, c := range []struct {
+		name, doc, input string
+		replies          []reply
+	}{
+		{"sync and late answers, a retry", reuseDoc, `{"id":"o1","n":7}`, []reply{
+			{out: "ra"}, fail("Busy", "again"), {out: "rb", delay: 2 * time.Second}, {out: "rc", delay: time.Second}}},
+		{"a Catch", reuseDoc, `{"id":"o1","n":7}`, []reply{
+			{out: "ra", delay: time.Second}, fail("Busy", "1"), fail("Busy", "2"), fail("Busy", "3"), {out: "rc"}}},
+		{"a timeout and its late answer", timeoutDoc, `{}`, []reply{{out: "late", delay: 3 * time.Second}}},
+		{"a Map", mapDoc, `{"items":[1,2,3]}`, []reply{
+			{out: "a", delay: time.Second}, fail("Busy", "b"), {out: "c"}, {out: "d", delay: 2 * time.Second}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			run := func(solo bool) string {
+				var settled bool
+				h := &script{replies: slices.Clone(c.replies)}
+				x, vc := runStart(t, &Engine{History: HistoryFull, Solo: solo}, c.doc, StartOptions{
+					Name: "t", Input: mustJSON(t, c.input), OnSettled: func(*Execution) { settled = true },
+				}, h)
+				vc.Run()
+				status, out, errName, cause := x.Result()
+				return fmt.Sprintf("%s %s %s %s | events %d transitions %d calls %d retries %d task time %v settled %v\n%s",
+					status, value.MustEncodeString(out), errName, cause,
+					x.EventCount(), x.StateTransitions(), x.TaskCalls(), x.Retries(), x.TaskTime(), settled,
+					eventsJSON(t, x.Events()))
+			}
+			if locked, solo := run(false), run(true); solo != locked {
+				t.Fatalf("Solo ran differently:\n locked %s\n   solo %s", locked, solo)
+			}
+		})
+	}
+}
+
+func eventsJSON(t *testing.T, evs []HistoryEvent) string {
+	t.Helper()
+	b, err := json.Marshal(evs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

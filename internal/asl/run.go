@@ -649,7 +649,8 @@ type taskCall struct {
 	token uint64
 	// state: 0 while Invoke runs, 1 once it returned, 2 when done was called
 	// before that (out and err are then read by the invoking goroutine).
-	state atomic.Int32
+	// Changed atomically (setState) unless the execution is Solo.
+	state int32
 	out   any
 	err   error
 	req   TaskRequest
@@ -663,10 +664,22 @@ type taskCall struct {
 
 func (c *taskCall) done(out any, err error) {
 	c.out, c.err = out, err
-	if c.state.CompareAndSwap(0, 2) {
+	if c.setState(0, 2) {
 		return
 	}
 	c.x.postWork(c)
+}
+
+// setState moves state from old to new and reports whether it was old.
+func (c *taskCall) setState(old, new int32) bool {
+	if c.x.solo {
+		if c.state != old {
+			return false
+		}
+		c.state = new
+		return true
+	}
+	return atomic.CompareAndSwapInt32(&c.state, old, new)
 }
 
 // run handles an answer that came after Invoke returned, on the mailbox.
@@ -720,10 +733,10 @@ func (x *Execution) invoke(f *frame, s *State) step {
 		f.call = call
 	}
 	call.token, call.out, call.err, call.answered, call.h = tok, nil, nil, false, h
-	call.state.Store(0)
+	call.state = 0 // the previous call has answered: no goroutine is at it
 	call.req = TaskRequest{Resource: s.Resource, State: s.Name, Input: f.effective, Execution: x.Name, Attempt: f.retryCount, Timeout: f.timeout}
 	h.Invoke(x.ctx, &call.req, call.doneFn)
-	if !call.state.CompareAndSwap(0, 1) {
+	if !call.setState(0, 1) {
 		// done ran before Invoke returned: no timeout to arm.
 		out, err := call.out, call.err
 		call.answered = true

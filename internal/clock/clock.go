@@ -67,8 +67,8 @@ func (Real) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d
 // Virtual is a discrete-event clock. Time stands still until Run (or Step)
 // takes the earliest pending function, moves Now to its due time and calls it.
 // Functions due at the same instant run in the order they were scheduled, so a
-// run is reproducible. It is safe for concurrent use, but a simulation is
-// normally driven by one goroutine calling Run.
+// run is reproducible. It is safe for concurrent use (unless told it is
+// Solo), but a simulation is normally driven by one goroutine calling Run.
 //
 // The schedule is a 4-ary heap keyed by (due time in nanoseconds, sequence
 // number): integer comparisons, no interface calls, half the depth of a
@@ -77,6 +77,7 @@ func (Real) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d
 // recycled once they ran.
 type Virtual struct {
 	mu     sync.Mutex
+	solo   bool         // Solo: no lock taken
 	base   time.Time    // the start; due times are nanoseconds after it
 	now    atomic.Int64 // written under mu; Now reads it without
 	seq    uint64
@@ -98,6 +99,26 @@ func NewVirtual(start time.Time) *Virtual { return &Virtual{base: start} }
 // reports are reproducible.
 var Epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
+// Solo tells the clock that one goroutine at a time uses it, and that the
+// caller orders any hand-over between goroutines (with a lock of its own,
+// or by joining the goroutines), so the clock need take no lock of its
+// own: a simulation partition's clock, or the clock of a model stepped
+// under the model's lock. A simulation reads and changes its clocks tens
+// of millions of times. Call it before the clock is used.
+func (v *Virtual) Solo() { v.solo = true }
+
+func (v *Virtual) lock() {
+	if !v.solo {
+		v.mu.Lock()
+	}
+}
+
+func (v *Virtual) unlock() {
+	if !v.solo {
+		v.mu.Unlock()
+	}
+}
+
 // Now returns the virtual time.
 func (v *Virtual) Now() time.Time {
 	return v.base.Add(time.Duration(v.now.Load()))
@@ -112,8 +133,8 @@ func (v *Virtual) AfterFunc(d time.Duration, f func()) Timer {
 	if d < 0 {
 		d = 0
 	}
-	v.mu.Lock()
-	defer v.mu.Unlock()
+	v.lock()
+	defer v.unlock()
 	v.seq++
 	e := &event{at: v.now.Load() + int64(d), seq: v.seq, f: f, owner: v}
 	v.push(e)
@@ -126,7 +147,7 @@ func (v *Virtual) Schedule(d time.Duration, f func()) {
 	if d < 0 {
 		d = 0
 	}
-	v.mu.Lock()
+	v.lock()
 	v.seq++
 	var e *event
 	if n := len(v.free); n > 0 {
@@ -138,7 +159,7 @@ func (v *Virtual) Schedule(d time.Duration, f func()) {
 	}
 	e.at, e.seq, e.f, e.owner, e.recycle = v.now.Load()+int64(d), v.seq, f, v, true
 	v.push(e)
-	v.mu.Unlock()
+	v.unlock()
 }
 
 // Step runs the earliest pending function and reports whether there was one.
@@ -158,7 +179,7 @@ func (v *Virtual) StepBefore(limit time.Time) bool {
 // StepDue is StepBefore with the limit given as the time since the clock's
 // start, for a driver that steps millions of times.
 func (v *Virtual) StepDue(limit time.Duration) bool {
-	v.mu.Lock()
+	v.lock()
 	lim := int64(limit)
 	for len(v.events) > 0 {
 		if v.events[0].key.at > lim {
@@ -178,11 +199,11 @@ func (v *Virtual) StepDue(limit time.Duration) bool {
 			e.f = nil
 			v.free = append(v.free, e)
 		}
-		v.mu.Unlock()
+		v.unlock()
 		f()
 		return true
 	}
-	v.mu.Unlock()
+	v.unlock()
 	return false
 }
 
@@ -198,16 +219,16 @@ func (v *Virtual) Run() {
 func (v *Virtual) RunUntil(t time.Time) {
 	limit := int64(t.Sub(v.base))
 	for {
-		v.mu.Lock()
+		v.lock()
 		next, ok := v.peekLocked()
 		if !ok || next > limit {
 			if v.now.Load() < limit {
 				v.now.Store(limit)
 			}
-			v.mu.Unlock()
+			v.unlock()
 			return
 		}
-		v.mu.Unlock()
+		v.unlock()
 		v.Step()
 	}
 }
@@ -222,8 +243,8 @@ func (v *Virtual) Advance(d time.Duration) { v.RunUntil(v.Now().Add(d)) }
 // late.
 func (v *Virtual) Jump(t time.Time) bool {
 	at := int64(t.Sub(v.base))
-	v.mu.Lock()
-	defer v.mu.Unlock()
+	v.lock()
+	defer v.unlock()
 	if at < v.now.Load() {
 		return false
 	}
@@ -236,22 +257,22 @@ func (v *Virtual) Jump(t time.Time) bool {
 
 // Pending returns the number of scheduled functions not yet run or stopped.
 func (v *Virtual) Pending() int {
-	v.mu.Lock()
-	defer v.mu.Unlock()
+	v.lock()
+	defer v.unlock()
 	return len(v.events)
 }
 
 // Fired returns how many functions have run so far.
 func (v *Virtual) Fired() uint64 {
-	v.mu.Lock()
-	defer v.mu.Unlock()
+	v.lock()
+	defer v.unlock()
 	return v.ran
 }
 
 // Next returns the due time of the earliest pending function.
 func (v *Virtual) Next() (time.Time, bool) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
+	v.lock()
+	defer v.unlock()
 	at, ok := v.peekLocked()
 	return v.base.Add(time.Duration(at)), ok
 }
@@ -259,8 +280,8 @@ func (v *Virtual) Next() (time.Time, bool) {
 // NextDue is Next as the time since the clock's start, for a loop that
 // compares due times many times a second.
 func (v *Virtual) NextDue() (time.Duration, bool) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
+	v.lock()
+	defer v.unlock()
 	at, ok := v.peekLocked()
 	return time.Duration(at), ok
 }
@@ -291,8 +312,8 @@ type event struct {
 // that arms and cancels many timeouts keeps a small heap.
 func (e *event) Stop() bool {
 	v := e.owner
-	v.mu.Lock()
-	defer v.mu.Unlock()
+	v.lock()
+	defer v.unlock()
 	if e.stopped || e.fired {
 		return false
 	}

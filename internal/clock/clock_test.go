@@ -75,58 +75,60 @@ func TestRealAfterFunc(t *testing.T) {
 }
 
 func TestVirtualHeapOrderUnderChurn(t *testing.T) {
-	v := NewVirtual(Epoch)
-	var got []int
-	// Schedule in a scrambled order, with ties and stops.
-	var timers []Timer
-	for i := 0; i < 2000; i++ {
-		i := i
-		d := time.Duration((i*7919)%500) * time.Millisecond
-		timers = append(timers, v.AfterFunc(d, func() { got = append(got, i) }))
-	}
-	for i := 0; i < 2000; i += 3 {
-		timers[i].Stop()
-	}
-	v.Run()
-	last := time.Duration(-1)
-	lastIdx := -1
-	for _, i := range got {
-		if i%3 == 0 {
-			t.Fatalf("stopped timer %d ran", i)
+	eachVirtual(t, func(t *testing.T, v *Virtual) {
+		var got []int
+		// Schedule in a scrambled order, with ties and stops.
+		var timers []Timer
+		for i := 0; i < 2000; i++ {
+			i := i
+			d := time.Duration((i*7919)%500) * time.Millisecond
+			timers = append(timers, v.AfterFunc(d, func() { got = append(got, i) }))
 		}
-		d := time.Duration((i*7919)%500) * time.Millisecond
-		if d < last || (d == last && i < lastIdx) {
-			t.Fatalf("timer %d (%v) ran after %d (%v)", i, d, lastIdx, last)
+		for i := 0; i < 2000; i += 3 {
+			timers[i].Stop()
 		}
-		last, lastIdx = d, i
-	}
-	if want := 2000 - 667; len(got) != want {
-		t.Fatalf("%d ran, want %d", len(got), want)
-	}
+		v.Run()
+		last := time.Duration(-1)
+		lastIdx := -1
+		for _, i := range got {
+			if i%3 == 0 {
+				t.Fatalf("stopped timer %d ran", i)
+			}
+			d := time.Duration((i*7919)%500) * time.Millisecond
+			if d < last || (d == last && i < lastIdx) {
+				t.Fatalf("timer %d (%v) ran after %d (%v)", i, d, lastIdx, last)
+			}
+			last, lastIdx = d, i
+		}
+		if want := 2000 - 667; len(got) != want {
+			t.Fatalf("%d ran, want %d", len(got), want)
+		}
+	})
 }
 
 // Schedule's events run in the same (time, FIFO) order as AfterFunc's, and
 // are reused once they ran without disturbing Timers still pending.
 func TestVirtualScheduleReusesEventsInOrder(t *testing.T) {
-	v := NewVirtual(Epoch)
-	var got []int
-	stopped := v.AfterFunc(3*time.Second, func() { got = append(got, -1) })
-	for round := 0; round < 3; round++ {
-		for i := 0; i < 5; i++ {
-			d := time.Duration(5-i) * time.Millisecond
-			v.Schedule(d, func() { got = append(got, round*10+i) })
+	eachVirtual(t, func(t *testing.T, v *Virtual) {
+		var got []int
+		stopped := v.AfterFunc(3*time.Second, func() { got = append(got, -1) })
+		for round := 0; round < 3; round++ {
+			for i := 0; i < 5; i++ {
+				d := time.Duration(5-i) * time.Millisecond
+				v.Schedule(d, func() { got = append(got, round*10+i) })
+			}
+			v.AfterFunc(time.Millisecond, func() { got = append(got, round*10+9) })
+			v.Advance(10 * time.Millisecond)
 		}
-		v.AfterFunc(time.Millisecond, func() { got = append(got, round*10+9) })
-		v.Advance(10 * time.Millisecond)
-	}
-	if !stopped.Stop() {
-		t.Fatal("the AfterFunc timer should still be pending")
-	}
-	v.Run()
-	want := []int{4, 9, 3, 2, 1, 0, 14, 19, 13, 12, 11, 10, 24, 29, 23, 22, 21, 20}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("ran %v, want %v", got, want)
-	}
+		if !stopped.Stop() {
+			t.Fatal("the AfterFunc timer should still be pending")
+		}
+		v.Run()
+		want := []int{4, 9, 3, 2, 1, 0, 14, 19, 13, 12, 11, 10, 24, 29, 23, 22, 21, 20}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("ran %v, want %v", got, want)
+		}
+	})
 }
 
 // StepBefore runs nothing due after its limit.
@@ -187,4 +189,15 @@ func TestVirtualJump(t *testing.T) {
 	if !v.Jump(Epoch.Add(2 * time.Second)) {
 		t.Fatal("Jump to the time of the function that just ran refused")
 	}
+}
+
+// eachVirtual runs test on a new virtual clock, then on a Solo one: a Solo
+// clock behaves the same when one goroutine uses it.
+func eachVirtual(t *testing.T, test func(t *testing.T, v *Virtual)) {
+	t.Run("locked", func(t *testing.T) { test(t, NewVirtual(Epoch)) })
+	t.Run("solo", func(t *testing.T) {
+		v := NewVirtual(Epoch)
+		v.Solo()
+		test(t, v)
+	})
 }

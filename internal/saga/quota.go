@@ -47,7 +47,31 @@ type paddedProgress struct {
 // per participant in the order they were made.
 type sharedQuota struct {
 	lim     *rate.Limiter
-	waiting [][]*quotaCall
+	waiting []waitList
+}
+
+// waitList is one participant's undecided calls, calls[head:], in the
+// order it made them. Taking the first moves head; the array is reused
+// from its start whenever the list empties.
+type waitList struct {
+	calls []*quotaCall
+	head  int
+}
+
+func (w *waitList) len() int          { return len(w.calls) - w.head }
+func (w *waitList) first() *quotaCall { return w.calls[w.head] }
+func (w *waitList) add(c *quotaCall)  { w.calls = append(w.calls, c) }
+func (w *waitList) takeFirst() {
+	w.calls[w.head] = nil
+	w.head++
+	switch {
+	case w.head == len(w.calls):
+		w.calls, w.head = w.calls[:0], 0
+	case w.head >= 64 && 2*w.head >= len(w.calls):
+		n := copy(w.calls, w.calls[w.head:])
+		clear(w.calls[n:])
+		w.calls, w.head = w.calls[:n], 0
+	}
 }
 
 // quotaCall is one call held until the board can decide it.
@@ -64,7 +88,7 @@ func NewQuotaBoard(cfg FakeConfig, base time.Time, participants int) *QuotaBoard
 	b := &QuotaBoard{base: base, progress: make([]paddedProgress, participants)}
 	for _, s := range Services() {
 		if lim := newQuotaLimiter(*cfg.Service(s)); lim != nil {
-			b.quotas[s] = &sharedQuota{lim: lim, waiting: make([][]*quotaCall, participants)}
+			b.quotas[s] = &sharedQuota{lim: lim, waiting: make([]waitList, participants)}
 		}
 	}
 	return b
@@ -113,7 +137,7 @@ func (b *QuotaBoard) call(q *sharedQuota, p int, t time.Duration) *quotaCall {
 		c = &quotaCall{at: int64(t), part: p}
 	}
 	b.mu.Lock()
-	q.waiting[p] = append(q.waiting[p], c)
+	q.waiting[p].add(c)
 	b.mu.Unlock()
 	return c
 }
@@ -165,17 +189,17 @@ func (b *QuotaBoard) othersPast(c *quotaCall) bool {
 func (b *QuotaBoard) decideLocked(q *sharedQuota) {
 	for {
 		first := -1
-		for p, w := range q.waiting {
-			if len(w) > 0 && (first < 0 || w[0].at < q.waiting[first][0].at) {
+		for p := range q.waiting {
+			if w := &q.waiting[p]; w.len() > 0 && (first < 0 || w.first().at < q.waiting[first].first().at) {
 				first = p
 			}
 		}
 		if first < 0 {
 			return
 		}
-		c := q.waiting[first][0]
-		for p, w := range q.waiting {
-			if p == first || len(w) > 0 {
+		c := q.waiting[first].first()
+		for p := range q.waiting {
+			if p == first || q.waiting[p].len() > 0 {
 				continue // its next call is later than c (or tied and after it)
 			}
 			prog := b.progress[p].ns.Load()
@@ -185,8 +209,6 @@ func (b *QuotaBoard) decideLocked(q *sharedQuota) {
 		}
 		c.allowed = q.lim.AllowN(b.base.Add(time.Duration(c.at)), 1)
 		c.done = true
-		w := q.waiting[first]
-		w[0] = nil
-		q.waiting[first] = w[1:]
+		q.waiting[first].takeFirst()
 	}
 }

@@ -103,6 +103,9 @@ type simulation struct {
 
 func newSimulation(sc Scenario, m *asl.StateMachine, fakeCfg saga.FakeConfig) *simulation {
 	clk := clock.NewVirtual(clock.Epoch)
+	// The front's clock is stepped only under frontMu (or before and after
+	// the partitions run).
+	clk.Solo()
 	s := &simulation{
 		sc:      sc,
 		clk:     clk,

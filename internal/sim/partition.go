@@ -78,13 +78,15 @@ type sagaMetrics struct {
 
 func newPartition(s *simulation, idx int, fakeCfg saga.FakeConfig) *partition {
 	clk := clock.NewVirtual(clock.Epoch)
+	clk.Solo() // only the partition's goroutine touches it
 	p := &partition{s: s, idx: idx, clk: clk}
 	p.fakes = saga.NewFakes(fakeCfg, clk, s.sc.Seed)
 	p.fakes.ShareQuotas(s.board, idx)
 	// The fakes read what they need from a task's input while Invoke runs
 	// and answer with objects of their own, so a frame may rebuild the next
-	// Task's Parameters in the previous one's objects.
-	p.engine = &asl.Engine{Clock: clk, Resources: p.fakes.Resources(), Seed: s.sc.Seed, History: asl.HistoryNone, ReuseTaskInputs: true}
+	// Task's Parameters in the previous one's objects. They answer on clk,
+	// which only this partition's goroutine steps: the engine is Solo.
+	p.engine = &asl.Engine{Clock: clk, Resources: p.fakes.Resources(), Seed: s.sc.Seed, History: asl.HistoryNone, ReuseTaskInputs: true, Solo: true}
 	p.m.errors = map[string]int64{}
 	p.m.e2e = latencyHistogram()
 	p.m.live = map[int]*asl.Execution{}
