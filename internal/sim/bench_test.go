@@ -47,3 +47,28 @@ func BenchmarkSimulatedSlice(b *testing.B) {
 	sc.Payment.Burst = 600
 	benchRuns(b, sc)
 }
+
+// BenchmarkSimulatedSliceOnePartition is BenchmarkSimulatedSlice on one
+// partition: one goroutine does all the work, so the instructions it
+// executes do not depend on how the goroutines were scheduled, and a run
+// under valgrind counts the same every time when the collector does not
+// run either (GOGC=off; scripts/bench-sim-instructions.sh).
+func BenchmarkSimulatedSliceOnePartition(b *testing.B) {
+	sc := Defaults()
+	sc.Arrivals.Rate = 500
+	sc.Arrivals.Duration = Duration(time.Minute)
+	sc.StepFunctions.StartRate = 800
+	sc.Payment.TPS = 600
+	sc.Payment.Burst = 600
+	b.ReportAllocs()
+	var orders int64
+	for b.Loop() {
+		r, err := Run(context.Background(), sc, Options{partitions: 1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		orders += r.Orders.Succeeded + r.Orders.Failed
+	}
+	b.ReportMetric(float64(orders)/float64(b.N), "orders/op")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(orders), "ns/order")
+}
