@@ -39,13 +39,18 @@ func benchRuns(b *testing.B, sc Scenario) {
 // and the GC setting simulate uses (GOGC=800), so its profile is the hour's.
 func BenchmarkSimulatedSlice(b *testing.B) {
 	defer debug.SetGCPercent(debug.SetGCPercent(800))
+	benchRuns(b, benchSlice(5*time.Minute))
+}
+
+// benchSlice is d of scripts/bench-sim.sh's scenario.
+func benchSlice(d time.Duration) Scenario {
 	sc := Defaults()
 	sc.Arrivals.Rate = 500
-	sc.Arrivals.Duration = Duration(5 * time.Minute)
+	sc.Arrivals.Duration = Duration(d)
 	sc.StepFunctions.StartRate = 800
 	sc.Payment.TPS = 600
 	sc.Payment.Burst = 600
-	benchRuns(b, sc)
+	return sc
 }
 
 // BenchmarkSimulatedSliceOnePartition is BenchmarkSimulatedSlice on one
@@ -54,12 +59,7 @@ func BenchmarkSimulatedSlice(b *testing.B) {
 // under valgrind counts the same every time when the collector does not
 // run either (GOGC=off; scripts/bench-sim-instructions.sh).
 func BenchmarkSimulatedSliceOnePartition(b *testing.B) {
-	sc := Defaults()
-	sc.Arrivals.Rate = 500
-	sc.Arrivals.Duration = Duration(time.Minute)
-	sc.StepFunctions.StartRate = 800
-	sc.Payment.TPS = 600
-	sc.Payment.Burst = 600
+	sc := benchSlice(time.Minute)
 	b.ReportAllocs()
 	var orders int64
 	for b.Loop() {
