@@ -118,40 +118,6 @@ func (h *mheap) down(i int) {
 	}
 }
 
-// ring is a FIFO of pointers in a slice, compacted as its head advances.
-type ring[T any] struct {
-	s    []*T
-	head int
-}
-
-func (r *ring[T]) push(x *T) { r.s = append(r.s, x) }
-
-func (r *ring[T]) len() int { return len(r.s) - r.head }
-
-func (r *ring[T]) front() *T {
-	if r.head == len(r.s) {
-		return nil
-	}
-	return r.s[r.head]
-}
-
-func (r *ring[T]) popFront() *T {
-	x := r.s[r.head]
-	r.s[r.head] = nil
-	r.head++
-	switch {
-	case r.head == len(r.s):
-		r.s, r.head = r.s[:0], 0
-	case r.head >= 1024 && 2*r.head >= len(r.s):
-		n := copy(r.s, r.s[r.head:])
-		clear(r.s[n:])
-		r.s, r.head = r.s[:n], 0
-	}
-	return x
-}
-
-func (r *ring[T]) reset() { r.s, r.head = nil, 0 }
-
 // index finds live messages by seq. Seqs only grow, so it is an array of
 // pages from the oldest live one on: a page is freed when its last message
 // leaves, and pages before the first live one are dropped. Lookups,

@@ -11,8 +11,8 @@ func checkInvariants(q *Queue) error {
 	defer q.mu.Unlock()
 	var vis, inf, del int
 	inFresh := map[*message]int{}
-	for i := q.fresh.head; i < len(q.fresh.s); i++ {
-		if m := q.fresh.s[i]; m.loc == locFresh {
+	for m := range q.fresh.All() {
+		if m.loc == locFresh {
 			inFresh[m]++
 		}
 	}
@@ -81,8 +81,7 @@ func checkInvariants(q *Queue) error {
 		return nil
 	}
 	queued := map[*group]bool{}
-	for i := q.readyGroups.head; i < len(q.readyGroups.s); i++ {
-		g := q.readyGroups.s[i]
+	for g := range q.readyGroups.All() {
 		if queued[g] {
 			return fmt.Errorf("group %s queued twice", g.id)
 		}

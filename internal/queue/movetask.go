@@ -227,12 +227,12 @@ func (q *Queue) peekMovable() *message {
 	if !q.fifo {
 		return q.peekVisible()
 	}
-	for q.readyGroups.len() > 0 {
-		g := q.readyGroups.front()
+	for q.readyGroups.Len() > 0 {
+		g := q.readyGroups.Front()
 		if !g.dead && g.inflight == 0 && g.head != nil && g.head.state == stVisible {
 			return g.head
 		}
-		q.readyGroups.popFront()
+		q.readyGroups.PopFront()
 		g.queued = false
 	}
 	return nil

@@ -376,6 +376,6 @@ func (q *Queue) restoreMessages(r *QueueRecord, now int64) {
 			continue
 		}
 		q.dedup[d.Key] = dedupEntry{id: d.MessageID, seqNum: d.SequenceNumber, until: d.Until}
-		q.dedupLog.push(&dedupLogEntry{key: d.Key, until: d.Until})
+		q.dedupLog.Push(&dedupLogEntry{key: d.Key, until: d.Until})
 	}
 }

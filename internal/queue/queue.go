@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/yafdp/yafdp/internal/clock"
+	"github.com/yafdp/yafdp/internal/fifo"
 	"github.com/yafdp/yafdp/internal/uuid"
 )
 
@@ -57,17 +58,17 @@ type Queue struct {
 	seqBase  uint64
 	msgs     index // live messages by seq
 
-	fresh ring[message] // standard: visible, in send order
-	ready mheap         // standard: visible, out of send order
-	timed mheap         // in flight or delayed
+	fresh fifo.List[message] // standard: visible, in send order
+	ready mheap              // standard: visible, out of send order
+	timed mheap              // in flight or delayed
 
 	ageHead, ageTail *message // by retention start
 	ageOOO           mheap
 
 	groups      map[string]*group // FIFO
-	readyGroups ring[group]
+	readyGroups fifo.List[group]
 	dedup       map[string]dedupEntry
-	dedupLog    ring[dedupLogEntry]
+	dedupLog    fifo.List[dedupLogEntry]
 
 	nVisible, nInflight, nDelayed int
 	st                            counters
@@ -242,8 +243,8 @@ func (q *Queue) advance(o *op) {
 		}
 	}
 	if q.fifo {
-		for e := q.dedupLog.front(); e != nil && e.until <= now; e = q.dedupLog.front() {
-			q.dedupLog.popFront()
+		for e := q.dedupLog.Front(); e != nil && e.until <= now; e = q.dedupLog.Front() {
+			q.dedupLog.PopFront()
 			if d, ok := q.dedup[e.key]; ok && d.until <= now {
 				delete(q.dedup, e.key)
 				if q.b.store != nil {
@@ -282,7 +283,7 @@ func (q *Queue) groupReady(g *group) bool {
 		return false
 	}
 	g.queued = true
-	q.readyGroups.push(g)
+	q.readyGroups.Push(g)
 	return true
 }
 
@@ -327,7 +328,7 @@ func (q *Queue) enqueue(m *message, now int64) {
 		q.nVisible++
 		if !q.fifo {
 			m.loc = locFresh
-			q.fresh.push(m)
+			q.fresh.Push(m)
 		}
 	}
 	if q.fifo {
@@ -431,7 +432,7 @@ func (q *Queue) popVisible() *message {
 		return nil
 	}
 	if m.loc == locFresh {
-		q.fresh.popFront()
+		q.fresh.PopFront()
 	} else {
 		q.ready.remove(m)
 	}
@@ -442,12 +443,12 @@ func (q *Queue) popVisible() *message {
 
 func (q *Queue) peekVisible() *message {
 	var f *message
-	for q.fresh.len() > 0 {
-		if c := q.fresh.front(); c.loc == locFresh {
+	for q.fresh.Len() > 0 {
+		if c := q.fresh.Front(); c.loc == locFresh {
 			f = c
 			break
 		}
-		q.fresh.popFront()
+		q.fresh.PopFront()
 	}
 	r := q.ready.top()
 	if f != nil && (r == nil || f.seq < r.seq) {
@@ -458,8 +459,8 @@ func (q *Queue) peekVisible() *message {
 
 // popReadyGroup takes the next FIFO group that can deliver.
 func (q *Queue) popReadyGroup() *group {
-	for q.readyGroups.len() > 0 {
-		g := q.readyGroups.popFront()
+	for q.readyGroups.Len() > 0 {
+		g := q.readyGroups.PopFront()
 		g.queued = false
 		if !g.dead && g.inflight == 0 && g.head != nil && g.head.state == stVisible {
 			return g
@@ -841,7 +842,7 @@ func (q *Queue) Purge() error {
 func (q *Queue) clearMessages() {
 	q.msgs.each(func(m *message) { m.state = stGone })
 	q.msgs = index{}
-	q.fresh.reset()
+	q.fresh.Reset()
 	q.ready.s, q.timed.s, q.ageOOO.s = nil, nil, nil
 	q.ageHead, q.ageTail = nil, nil
 	if q.fifo {
@@ -849,7 +850,7 @@ func (q *Queue) clearMessages() {
 			g.dead = true
 		}
 		q.groups = map[string]*group{}
-		q.readyGroups.reset()
+		q.readyGroups.Reset()
 	}
 	q.nVisible, q.nInflight, q.nDelayed = 0, 0, 0
 }

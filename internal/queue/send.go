@@ -178,7 +178,7 @@ func (q *Queue) sendLocked(o *op, p *prepared) SendOutput {
 		out.SequenceNumber = q.sequenceNumber(m.seq)
 		until := o.now + int64(DeduplicationWindow)
 		q.dedup[key] = dedupEntry{id: m.id, seqNum: out.SequenceNumber, until: until}
-		q.dedupLog.push(&dedupLogEntry{key: key, until: until})
+		q.dedupLog.Push(&dedupLogEntry{key: key, until: until})
 		if q.b.store != nil {
 			o.changes = append(o.changes, Change{Kind: ChangePutDedup, Name: q.name, Inc: q.inc,
 				Dedup: DedupRecord{Key: key, MessageID: m.id, SequenceNumber: out.SequenceNumber, Until: until}})

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/yafdp/yafdp/internal/fifo"
 )
 
 // QuotaBoard lets several Fakes share the services' quotas
@@ -47,31 +49,7 @@ type paddedProgress struct {
 // per participant in the order they were made.
 type sharedQuota struct {
 	lim     *rate.Limiter
-	waiting []waitList
-}
-
-// waitList is one participant's undecided calls, calls[head:], in the
-// order it made them. Taking the first moves head; the array is reused
-// from its start whenever the list empties.
-type waitList struct {
-	calls []*quotaCall
-	head  int
-}
-
-func (w *waitList) len() int          { return len(w.calls) - w.head }
-func (w *waitList) first() *quotaCall { return w.calls[w.head] }
-func (w *waitList) add(c *quotaCall)  { w.calls = append(w.calls, c) }
-func (w *waitList) takeFirst() {
-	w.calls[w.head] = nil
-	w.head++
-	switch {
-	case w.head == len(w.calls):
-		w.calls, w.head = w.calls[:0], 0
-	case w.head >= 64 && 2*w.head >= len(w.calls):
-		n := copy(w.calls, w.calls[w.head:])
-		clear(w.calls[n:])
-		w.calls, w.head = w.calls[:n], 0
-	}
+	waiting []fifo.List[quotaCall] // per participant, in the order it called
 }
 
 // quotaCall is one call held until the board can decide it.
@@ -88,7 +66,7 @@ func NewQuotaBoard(cfg FakeConfig, base time.Time, participants int) *QuotaBoard
 	b := &QuotaBoard{base: base, progress: make([]paddedProgress, participants)}
 	for _, s := range Services() {
 		if lim := newQuotaLimiter(*cfg.Service(s)); lim != nil {
-			b.quotas[s] = &sharedQuota{lim: lim, waiting: make([]waitList, participants)}
+			b.quotas[s] = &sharedQuota{lim: lim, waiting: make([]fifo.List[quotaCall], participants)}
 		}
 	}
 	return b
@@ -137,7 +115,7 @@ func (b *QuotaBoard) call(q *sharedQuota, p int, t time.Duration) *quotaCall {
 		c = &quotaCall{at: int64(t), part: p}
 	}
 	b.mu.Lock()
-	q.waiting[p].add(c)
+	q.waiting[p].Push(c)
 	b.mu.Unlock()
 	return c
 }
@@ -190,16 +168,16 @@ func (b *QuotaBoard) decideLocked(q *sharedQuota) {
 	for {
 		first := -1
 		for p := range q.waiting {
-			if w := &q.waiting[p]; w.len() > 0 && (first < 0 || w.first().at < q.waiting[first].first().at) {
+			if w := &q.waiting[p]; w.Len() > 0 && (first < 0 || w.Front().at < q.waiting[first].Front().at) {
 				first = p
 			}
 		}
 		if first < 0 {
 			return
 		}
-		c := q.waiting[first].first()
+		c := q.waiting[first].Front()
 		for p := range q.waiting {
-			if p == first || q.waiting[p].len() > 0 {
+			if p == first || q.waiting[p].Len() > 0 {
 				continue // its next call is later than c (or tied and after it)
 			}
 			prog := b.progress[p].ns.Load()
@@ -209,6 +187,6 @@ func (b *QuotaBoard) decideLocked(q *sharedQuota) {
 		}
 		c.allowed = q.lim.AllowN(b.base.Add(time.Duration(c.at)), 1)
 		c.done = true
-		q.waiting[first].takeFirst()
+		q.waiting[first].PopFront()
 	}
 }
