@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Counts the instructions one simulated minute at 500 orders/s takes
 # (BenchmarkSimulatedSliceOnePartition: one partition, so one goroutine
-# does all the work), under valgrind with the collector off. Unlike wall
-# or CPU time on a shared machine, the count is the same run after run
-# (to a few parts in a thousand), so two builds can be compared with one
+# does all the work), under valgrind with the collector off and one P
+# (GOMAXPROCS=1: with two, the idle P's search for work made counts swing
+# by 20%). Unlike wall or CPU time on a shared machine, the count is the
+# same run after run (to about a part in a thousand), so two builds can be
+# compared with one
 # run each: it does not see cache misses or the cost of atomic
 # instructions, so confirm a gain with scripts/bench-sim.sh.
 #
@@ -16,13 +18,13 @@ count() { # count DIR LABEL
 	local dir out
 	dir="$(mktemp -d)"
 	(cd "$1" && go test -c -o "$dir/sim.test" ./internal/sim)
-	GOGC=off valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
+	GOMAXPROCS=1 GOGC=off valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
 		"$dir/sim.test" -test.run '^$' -test.bench 'SimulatedSliceOnePartition$' -test.benchtime 1x \
 		>"$dir/out" 2>"$dir/err"
 	awk -v l="$2" '
 		FNR == NR { if ($0 ~ /orders\/op/) for (i = 1; i < NF; i++) if ($(i+1) == "orders/op") orders = $i; next }
 		/I *refs/ && !orders { printf "%-14s has no BenchmarkSimulatedSliceOnePartition (older than 2026-11-26)\n", l; exit }
-		/I *refs/ { gsub(",", "", $4); printf "%-14s %14d instructions, %d orders, %d an order\n", l, $4, orders, $4 / orders }
+		/I *refs/ { gsub(",", "", $4); printf "%-14s %14.0f instructions, %d orders, %.0f an order\n", l, $4, orders, $4 / orders }
 	' "$dir/out" "$dir/err"
 	rm -rf "$dir"
 }

@@ -200,6 +200,7 @@ func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) 
 	x.reuseTaskInputs = x.unobserved && e.ReuseTaskInputs
 	if x.reuseTaskInputs {
 		x.root.taskMaps.Spares = &e.taskSpares
+		x.root.taskRecs.Spares = &e.taskSpares
 		x.resultMaps.Spares = &e.resultSpares
 	}
 	x.ticker, _ = clk.(clock.Ticker)
@@ -594,6 +595,7 @@ func (x *Execution) finish(status Status, output any, errName, cause string, typ
 		// Handlers are done with every Task input (ReuseTaskInputs), so
 		// other executions may build theirs in these objects.
 		x.root.taskMaps.Release()
+		x.root.taskRecs.Release()
 	}
 	if x.onDone != nil {
 		x.onDone(x)

@@ -309,3 +309,55 @@ func eventsJSON(t *testing.T, evs []HistoryEvent) string {
 	}
 	return string(b)
 }
+
+// recordSnapshots is snapshots for a handler that reads records
+// (RecordReader): it notes which kinds of object it was given.
+type recordSnapshots struct {
+	snapshots
+	records int
+}
+
+func (s *recordSnapshots) ReadsRecords() {}
+
+func (s *recordSnapshots) Invoke(ctx context.Context, req *TaskRequest, done func(any, error)) {
+	if r, ok := req.Input.(*value.Record); ok {
+		s.records++
+		if _, ok := r.Values[slices.Index(r.Names, "Payload")].(*value.Record); !ok {
+			panic("a nested object of a record is not a record")
+		}
+	}
+	s.snapshots.Invoke(ctx, req, done)
+}
+
+// TestRecordReadersGetRecords: under ReuseTaskInputs, an unobserved
+// execution builds a RecordReader's Parameters as records, which encode as
+// the objects the handler would otherwise get; the run is the same. With
+// history kept, or without ReuseTaskInputs, it gets maps.
+func TestRecordReadersGetRecords(t *testing.T) {
+	input := `{"id":"o1","n":7}`
+	run := func(eng *Engine) (*Execution, *recordSnapshots) {
+		h := &recordSnapshots{snapshots: snapshots{replies: reuseReplies()}}
+		return runWith(t, eng, reuseDoc, mustJSON(t, input), h), h
+	}
+	plain, plainSeen := run(&Engine{History: HistoryNone})
+	for _, c := range []struct {
+		eng     *Engine
+		records int
+	}{
+		{&Engine{History: HistoryNone, ReuseTaskInputs: true}, 4},
+		{&Engine{History: HistoryFull, ReuseTaskInputs: true}, 0},
+		{&Engine{History: HistoryNone}, 0},
+	} {
+		x, seen := run(c.eng)
+		wantOutput(t, x, value.MustEncodeString(plain.output))
+		if !reflect.DeepEqual(seen.seen, plainSeen.seen) {
+			t.Errorf("history %v, reuse %v: handler was given\n%q, want\n%q", c.eng.History, c.eng.ReuseTaskInputs, seen.seen, plainSeen.seen)
+		}
+		if seen.records != c.records {
+			t.Errorf("history %v, reuse %v: %d of the calls got records, want %d", c.eng.History, c.eng.ReuseTaskInputs, seen.records, c.records)
+		}
+	}
+	if plainSeen.records != 0 {
+		t.Errorf("without reuse, %d calls got records", plainSeen.records)
+	}
+}

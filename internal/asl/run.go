@@ -36,6 +36,9 @@ type frame struct {
 	// taskMaps are the objects of the frame's Task Parameters, reused
 	// from one Task to the next under Engine.ReuseTaskInputs.
 	taskMaps intrinsic.MapPool
+	// taskRecs are the records of the Task Parameters for a handler that
+	// reads records (RecordReader), reused the same way.
+	taskRecs intrinsic.RecordPool
 
 	// owned: input is an object this frame's own ResultPath (or Catch)
 	// built and nothing else holds, so the next ResultPath may set its field
@@ -358,13 +361,13 @@ func (x *Execution) owns(rp optPath, out any) bool {
 }
 
 func (x *Execution) evalTemplate(f *frame, tp *template, input any, ctx map[string]any) (any, *failure) {
-	return x.evalTemplateIn(f, tp, input, ctx, nil, nil)
+	return x.evalTemplateIn(f, tp, input, ctx, nil, nil, nil)
 }
 
-// evalTemplateIn is evalTemplate building its objects from maps when set,
-// and telling held whether what it built holds an object or array it did
-// not build (intrinsic.Env.Held).
-func (x *Execution) evalTemplateIn(f *frame, tp *template, input any, ctx map[string]any, maps *intrinsic.MapPool, held *bool) (any, *failure) {
+// evalTemplateIn is evalTemplate building its objects as records from recs
+// or else from maps when set, and telling held whether what it built holds
+// an object or array it did not build (intrinsic.Env.Held).
+func (x *Execution) evalTemplateIn(f *frame, tp *template, input any, ctx map[string]any, maps *intrinsic.MapPool, recs *intrinsic.RecordPool, held *bool) (any, *failure) {
 	if tp.t.Static() {
 		v, _ := tp.t.Eval(nil)
 		if held != nil {
@@ -372,7 +375,7 @@ func (x *Execution) evalTemplateIn(f *frame, tp *template, input any, ctx map[st
 		}
 		return v, nil
 	}
-	env := intrinsic.Env{Input: input, Maps: maps}
+	env := intrinsic.Env{Input: input, Maps: maps, Records: recs}
 	if ctx != nil {
 		env.Context = ctx
 	} else if tp.usesCtx {
@@ -597,13 +600,21 @@ func (x *Execution) runTask(f *frame, s *State) step {
 	eff, fl := x.inputPath(f, s)
 	if fl == nil && s.parameters != nil {
 		var maps *intrinsic.MapPool
+		var recs *intrinsic.RecordPool
 		if x.reuseTaskInputs {
 			// The previous Task's effective input is dead: rebuild in
-			// its objects (Engine.ReuseTaskInputs).
-			f.taskMaps.Recycle()
-			maps = &f.taskMaps
+			// its objects (Engine.ReuseTaskInputs), as records for a
+			// handler that reads them: nothing else sees the input of
+			// an unobserved execution's Task.
+			if _, ok := x.handler(s.Resource).(RecordReader); ok {
+				f.taskRecs.Recycle()
+				recs = &f.taskRecs
+			} else {
+				f.taskMaps.Recycle()
+				maps = &f.taskMaps
+			}
 		}
-		eff, fl = x.evalTemplateIn(f, s.parameters, eff, nil, maps, nil)
+		eff, fl = x.evalTemplateIn(f, s.parameters, eff, nil, maps, recs, nil)
 	}
 	if fl != nil {
 		return failed(*fl)
@@ -832,7 +843,7 @@ func (x *Execution) processResult(f *frame, s *State, result any, rec AnswerRecy
 		if x.reuseTaskInputs {
 			maps = &x.resultMaps // handed on by Release
 		}
-		result, fl = x.evalTemplateIn(f, s.selector, result, nil, maps, &held)
+		result, fl = x.evalTemplateIn(f, s.selector, result, nil, maps, nil, &held)
 		if fl != nil {
 			return failed(*fl)
 		}

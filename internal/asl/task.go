@@ -49,6 +49,17 @@ type AnswerRecycler interface {
 	RecycleAnswer(answer any)
 }
 
+// RecordReader is a TaskHandler that reads objects in TaskRequest.Input
+// given as *value.Record as well as map[string]any (value.Field reads
+// both). Under Engine.ReuseTaskInputs, in an execution without history or
+// Observer, the engine then builds a Task's Parameters as records, which
+// costs less than maps. The handler must not keep a record or put it in
+// its answer.
+type RecordReader interface {
+	TaskHandler
+	ReadsRecords()
+}
+
 // TaskHandler runs the work behind a Task state. The engine looks handlers up
 // by the state's Resource.
 type TaskHandler interface {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/asl/states"
+	"github.com/yafdp/yafdp/internal/asl/value"
 	"github.com/yafdp/yafdp/internal/clock"
 )
 
@@ -197,8 +198,9 @@ const hangWithoutTimeout = 5 * time.Minute
 // passed, and the call's effect lands at that moment, even when the Task
 // has given up on it by then.
 func (f *Fakes) Invoke(_ context.Context, req *asl.TaskRequest, done func(output any, err error)) {
-	in, _ := req.Input.(map[string]any)
-	name, _ := in["FunctionName"].(string)
+	// The input is an object, a map or a record (asl.RecordReader).
+	fname, _ := value.Field(req.Input, "FunctionName")
+	name, _ := fname.(string)
 	fn, ok := lookupFunction(name)
 	if !ok {
 		done(nil, states.New("Lambda.ResourceNotFoundException", "Function not found: "+name))
@@ -206,15 +208,17 @@ func (f *Fakes) Invoke(_ context.Context, req *asl.TaskRequest, done func(output
 	}
 	s := functions[fn].service
 	svc := &f.svc[s]
-	payload, _ := in["Payload"].(map[string]any)
-	orderID, _ := payload["orderId"].(string)
+	payload, _ := value.Field(req.Input, "Payload")
+	oid, _ := value.Field(payload, "orderId")
+	orderID, _ := oid.(string)
 	if orderID == "" {
 		done(nil, states.New(errorPrefix[s]+".InvalidRequest", "Payload.orderId is missing or not a string"))
 		return
 	}
 	kind := notifyNone
 	if fn == fnNotify {
-		switch k, _ := payload["kind"].(string); k {
+		k, _ := value.Field(payload, "kind")
+		switch k, _ := k.(string); k {
 		case "confirmed":
 			kind = notifyConfirmed
 		case "cancelled":
@@ -431,6 +435,10 @@ func idAnswer(kind forward, id string) map[string]any {
 	}
 	return lambdaOutput(map[string]any{fw.idKey: id, "status": fw.status})
 }
+
+// ReadsRecords tells the engine that Invoke reads Task inputs given as
+// records (asl.RecordReader): it reads a few members and keeps none.
+func (f *Fakes) ReadsRecords() {}
 
 // RecycleAnswer takes back an answer the engine is done with
 // (asl.AnswerRecycler); only a forward step's answer, which each call builds

@@ -30,6 +30,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/yafdp/yafdp/internal/asl/jsonpath"
+	"github.com/yafdp/yafdp/internal/asl/value"
 )
 
 // Env is what an intrinsic or template is evaluated against.
@@ -45,6 +46,10 @@ type Env struct {
 	Rand *rand.Rand
 	// Maps, when set, supplies the objects Eval builds (see MapPool).
 	Maps *MapPool
+	// Records, when set, has Eval build objects as records instead of
+	// maps, from this pool (see value.Record); it takes precedence over
+	// Maps.
+	Records *RecordPool
 	// Held is set by Eval when a path or a function put an object or an
 	// array into what it built: one that may belong to Input or Context.
 	Held bool
@@ -77,35 +82,42 @@ type MapPool struct {
 }
 
 // Spares holds the objects of pools that are done, for pools to come: the
-// sets of up to maxSpareSets pools (about as many as run at once). A
-// Spares must not be copied once used.
+// sets of up to maxSpareSets pools of each kind (about as many as run at
+// once). A Spares must not be copied once used.
 type Spares struct {
-	mu   sync.Mutex
-	sets []*mapSet
+	mu      sync.Mutex
+	sets    []*mapSet
+	records []*recordSet
 }
 
 const maxSpareSets = 1 << 12
 
-func (sp *Spares) put(s *mapSet) {
+// spare pushes s on stack unless it is full.
+func spare[S any](sp *Spares, stack *[]*S, s *S) {
 	sp.mu.Lock()
-	if len(sp.sets) < maxSpareSets {
-		sp.sets = append(sp.sets, s)
+	if len(*stack) < maxSpareSets {
+		*stack = append(*stack, s)
 	}
 	sp.mu.Unlock()
 }
 
-func (sp *Spares) take() *mapSet {
+// unspare pops the last set pushed on stack, or nil.
+func unspare[S any](sp *Spares, stack *[]*S) *S {
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
-	n := len(sp.sets)
+	n := len(*stack)
 	if n == 0 {
 		return nil
 	}
-	s := sp.sets[n-1]
-	sp.sets[n-1] = nil
-	sp.sets = sp.sets[:n-1]
+	s := (*stack)[n-1]
+	(*stack)[n-1] = nil
+	*stack = (*stack)[:n-1]
 	return s
 }
+
+func (sp *Spares) put(s *mapSet) { spare(sp, &sp.sets, s) }
+
+func (sp *Spares) take() *mapSet { return unspare(sp, &sp.sets) }
 
 // mapSet is one pool's objects; sets pass from pool to pool whole.
 type mapSet struct {
@@ -183,6 +195,63 @@ func (p *MapPool) get(owner *node) (m map[string]any, i int, same bool) {
 // spoil marks object i (as get returned it) as holding only some of its
 // owner's members.
 func (p *MapPool) spoil(i int) { p.set.maps[i].owner = spoiled }
+
+// RecordPool supplies the records (value.Record) a template builds its
+// objects as when Env.Records is set, for a Task handler that reads
+// records: Recycle makes every record built since the last Recycle
+// available again, so use it only when nothing holds what Eval returned by
+// then. Each object fills every member of its record, so a record may go
+// to any template object; the pool hands them out in the order asked.
+// Release hands them on to the next pool with the same Spares, as
+// MapPool's does.
+type RecordPool struct {
+	Spares *Spares
+	set    *recordSet
+	used   int // set.recs[:used] were built since the last Recycle
+}
+
+type recordSet struct {
+	recs []*value.Record
+	buf  [4]*value.Record // recs' first array: a Task input and its Payload
+}
+
+// Recycle makes every record built from the pool since the last Recycle
+// available again.
+func (p *RecordPool) Recycle() { p.used = 0 }
+
+// Release hands the pool's records on to its Spares.
+func (p *RecordPool) Release() {
+	if p.set != nil && p.Spares != nil {
+		spare(p.Spares, &p.Spares.records, p.set)
+	}
+	p.set, p.used = nil, 0
+}
+
+// get returns a record with n values for a template object to fill.
+func (p *RecordPool) get(n int) *value.Record {
+	s := p.set
+	if s == nil {
+		if p.Spares != nil {
+			s = unspare(p.Spares, &p.Spares.records)
+		}
+		if s == nil {
+			s = new(recordSet)
+			s.recs = s.buf[:0]
+		}
+		p.set = s
+	}
+	if p.used == len(s.recs) {
+		s.recs = append(s.recs, new(value.Record))
+	}
+	r := s.recs[p.used]
+	p.used++
+	if cap(r.Values) >= n {
+		r.Values = r.Values[:n]
+	} else {
+		r.Values = make([]any, n)
+	}
+	return r
+}
 
 // maxDepth is how deeply calls may nest: AWS allows "up to 10 intrinsic
 // functions within a field". Counting depth rather than calls accepts every

@@ -41,6 +41,7 @@ type node struct {
 	lit    any            // nodeLiteral
 	fields []field        // nodeObject
 	shape  *string        // nodeObject: its member names, interned (MapPool)
+	names  []string       // nodeObject: its member names in fields' order (records)
 	elems  []node         // nodeArray
 	path   *jsonpath.Path // nodePath
 	call   *Func          // nodeCall
@@ -159,6 +160,10 @@ func compileNode(v any, loc string) (node, error) {
 			return node{kind: nodeLiteral, lit: v}, nil
 		}
 		n.shape = internShape(n.fields)
+		n.names = make([]string, len(n.fields))
+		for i := range n.fields {
+			n.names[i] = n.fields[i].name
+		}
 		return n, nil
 	case []any:
 		n := node{kind: nodeArray, elems: make([]node, len(x))}
@@ -206,6 +211,9 @@ func compileDynamic(v any, key, loc string) (node, error) {
 func (n *node) eval(env *Env) (any, error) {
 	switch n.kind {
 	case nodeObject:
+		if env.Records != nil {
+			return n.evalRecord(env)
+		}
 		var m map[string]any
 		at, same := 0, false
 		if env.Maps != nil {
@@ -262,6 +270,20 @@ func (n *node) eval(env *Env) (any, error) {
 		return v, err
 	}
 	return n.lit, nil
+}
+
+// evalRecord builds the object as a record from env.Records.
+func (n *node) evalRecord(env *Env) (any, error) {
+	r := env.Records.get(len(n.fields))
+	r.Names = n.names
+	for i := range n.fields {
+		v, err := n.fields[i].node.eval(env)
+		if err != nil {
+			return nil, err
+		}
+		r.Values[i] = v
+	}
+	return r, nil
 }
 
 // shapes interns the member names of template objects: objects with the

@@ -332,3 +332,85 @@ func TestMapPool(t *testing.T) {
 	}
 	want("from a released pool", v.(map[string]any), `{"d":17}`)
 }
+
+// TestRecordPool: with Env.Records, objects are built as records (nested
+// ones and ones in arrays too) that encode as the maps Eval builds without
+// it; no record goes to two evaluations between Recycles, after a Recycle
+// the records are handed out again in the order asked, whatever template
+// asks (a failed evaluation's too), and Release hands them to the next pool
+// with the same Spares.
+func TestRecordPool(t *testing.T) {
+	compile := func(src string) *Template {
+		t.Helper()
+		tp, err := CompileTemplate(mustValue(t, src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tp
+	}
+	outer := compile(`{"FunctionName":"f","Payload":{"id.$":"$.id","n.$":"$.n","k":"lit"},"List":[{"x.$":"$.n"},2]}`)
+	small := compile(`{"d.$":"$.id"}`)
+	var spares Spares
+	p := &RecordPool{Spares: &spares}
+	eval := func(tp *Template, input string) *value.Record {
+		t.Helper()
+		v, err := tp.Eval(&Env{Input: mustValue(t, input), Records: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, ok := v.(*value.Record)
+		if !ok {
+			t.Fatalf("Eval with Records built a %T", v)
+		}
+		plain, err := tp.Eval(&Env{Input: mustValue(t, input)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := value.MustEncodeString(r), value.MustEncodeString(plain); got != want {
+			t.Fatalf("the record encodes as %s, the map as %s", got, want)
+		}
+		return r
+	}
+	first := eval(outer, `{"id":"o1","n":1}`)
+	payload, _ := first.Get("Payload")
+	if _, ok := payload.(*value.Record); !ok {
+		t.Fatalf("the nested object is a %T", payload)
+	}
+	list, _ := first.Get("List")
+	if _, ok := list.([]any)[0].(*value.Record); !ok {
+		t.Fatalf("the object in the array is a %T", list.([]any)[0])
+	}
+	if n := p.used; n != 3 {
+		t.Fatalf("%d records built for three objects", n)
+	}
+	second := eval(small, `{"id":"o2"}`) // no Recycle: first's are busy
+	if second == first {
+		t.Fatal("two evaluations between Recycles were given one record")
+	}
+
+	p.Recycle()
+	again := eval(small, `{"id":"o3"}`) // first's record, now with one member
+	if again != first {
+		t.Error("after Recycle the first record was not handed out first")
+	}
+	if _, err := outer.Eval(&Env{Input: mustValue(t, `{"id":"o4"}`), Records: p}); err == nil {
+		t.Fatal("no error for a missing path")
+	}
+	p.Recycle()
+	eval(outer, `{"id":"o5","n":5}`) // over the failed one's records
+
+	p.Release()
+	q := &RecordPool{Spares: &spares}
+	if r := evalIn(t, small, `{"id":"o6"}`, q); r != first {
+		t.Error("a new pool did not start from the released records")
+	}
+}
+
+func evalIn(t *testing.T, tp *Template, input string, p *RecordPool) *value.Record {
+	t.Helper()
+	v, err := tp.Eval(&Env{Input: mustValue(t, input), Records: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.(*value.Record)
+}
