@@ -361,3 +361,61 @@ func TestRecordReadersGetRecords(t *testing.T) {
 		t.Errorf("without reuse, %d calls got records", plainSeen.records)
 	}
 }
+
+// recycleDoc waits in a Parallel branch's Retry: a timer of a frame that
+// is not the root's, which Stop leaves armed.
+const recycleDoc = `{"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[{"StartAt":"T","States":{
+ "T":{"Type":"Task","Resource":"` + fnARN + `","Retry":[{"ErrorEquals":["Busy"],"IntervalSeconds":10,"MaxAttempts":1}],"End":true}}}]}}}`
+
+// TestRecycleRunsTheNextStartInTheSameMemory: on a Solo engine, Start
+// runs in an execution given back with Recycle, and Tag comes back; a
+// timer armed in the earlier life (a retry that Stop left waiting) does
+// nothing to the later one. Elsewhere Recycle is Release.
+func TestRecycleRunsTheNextStartInTheSameMemory(t *testing.T) {
+	m, err := Parse([]byte(recycleDoc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vc := clock.NewVirtual(clock.Epoch)
+	vc.Solo()
+	h := &script{clk: vc, replies: []reply{
+		{err: states.New("Busy", "later")},                         // the first life's call: retry in 10 s
+		{out: map[string]any{"ok": true}, delay: 30 * time.Second}, // the second life's
+	}}
+	eng := &Engine{Clock: vc, Resources: Resources{fnARN: h}, History: HistoryNone, Solo: true, ReuseTaskInputs: true}
+	start := func(tag int64) *Execution {
+		x, err := eng.Start(context.Background(), m, StartOptions{Name: fmt.Sprint("x", tag), Input: map[string]any{}, Tag: tag})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	first := start(1)
+	vc.Advance(time.Second)
+	if !first.Stop("Stopped", "by the test") || !first.Settled() {
+		t.Fatal("the first execution did not stop and settle")
+	}
+	if !first.Recycle() {
+		t.Fatal("Recycle refused a settled execution")
+	}
+	second := start(2)
+	if second != first {
+		t.Fatal("Start did not run in the recycled execution")
+	}
+	if second.Tag() != 2 {
+		t.Errorf("Tag = %d, want 2", second.Tag())
+	}
+	vc.Run() // the first life's retry timer fires at 10 s, the answer at 31 s
+	if len(h.calls) != 2 {
+		t.Errorf("the handler was called %d times, want 2 (the earlier life's retry must not run)", len(h.calls))
+	}
+	wantOutput(t, second, `[{"ok":true}]`)
+
+	// Not Solo: Recycle releases, and Start makes a new execution.
+	eng.Solo = false
+	third := start(3)
+	vc.Run()
+	if !third.Recycle() || start(4) == third {
+		t.Error("a non-Solo engine reused a recycled execution")
+	}
+}

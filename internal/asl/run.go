@@ -526,7 +526,11 @@ func (x *Execution) runWait(f *frame, s *State) step {
 // the frame has moved past token tok (or died), and carries on with the step
 // then returns.
 func (x *Execution) after(f *frame, d time.Duration, tok uint64, then func() step) {
+	life := x.life
 	f.timer = x.clk.AfterFunc(d, func() {
+		if x.life != life {
+			return // x was recycled (Recycle) and serves another start
+		}
 		x.post(func() {
 			if !x.current(f, tok) {
 				return
@@ -736,7 +740,9 @@ func (x *Execution) invoke(f *frame, s *State) step {
 	case call == nil:
 		call = &f.firstCall
 		call.x, call.f = x, f
-		call.doneFn = call.done
+		if call.doneFn == nil { // a recycled execution's is bound already
+			call.doneFn = call.done
+		}
 		f.call = call
 	case !call.answered:
 		call = &taskCall{x: x, f: f}

@@ -45,6 +45,12 @@ type partition struct {
 	pending []start
 	head    int
 
+	// onDone and onSettled are sagaDone and sagaSettled as funcs, made
+	// once: each execution's Tag is its order's index.
+	onDone, onSettled func(*asl.Execution)
+	// acceptedAt[k / partitions] is when order k was accepted.
+	acceptedAt []time.Duration
+
 	m       sagaMetrics
 	running int
 	// lastDone is when the partition's last saga ended: the run drained
@@ -90,6 +96,7 @@ func newPartition(s *simulation, idx int, fakeCfg saga.FakeConfig) *partition {
 	p.m.errors = map[string]int64{}
 	p.m.e2e = latencyHistogram()
 	p.m.live = map[int]*asl.Execution{}
+	p.onDone, p.onSettled = p.sagaDone, p.sagaSettled
 	return p
 }
 
@@ -196,18 +203,26 @@ func (p *partition) settled() bool { return p.running == 0 && len(p.m.live) == 0
 func (p *partition) startExecution(st start) {
 	k := st.k
 	id := orderID(k)
-	i := k % len(p.s.pool)
-	input := maps.Clone(p.s.pool[i])
+	// When API Gateway accepted the order, for its latency when it ends:
+	// by k / partitions, the partition's own order numbers.
+	i := k / len(p.s.parts)
+	for len(p.acceptedAt) <= i {
+		p.acceptedAt = append(p.acceptedAt, 0)
+	}
+	p.acceptedAt[i] = st.acceptedAt
+	o := k % len(p.s.pool)
+	input := maps.Clone(p.s.pool[o])
 	input["orderId"] = id
 	p.running++
 	x, err := p.engine.Start(context.Background(), p.s.machine, asl.StartOptions{
 		Name: id, Input: input, StateMachineName: saga.StateMachineName,
 		// An upper bound: the pooled order's size with a new orderId
 		// (and its quotes) instead of the old one.
-		InputSize: p.s.poolSize[i] + len(id) + 2,
+		InputSize: p.s.poolSize[o] + len(id) + 2,
 		GiveInput: true, // a copy made for this execution alone
-		OnDone:    func(x *asl.Execution) { p.sagaDone(x, st.acceptedAt) },
-		OnSettled: func(x *asl.Execution) { p.sagaSettled(k, x) },
+		Tag:       int64(k),
+		OnDone:    p.onDone,
+		OnSettled: p.onSettled,
 	})
 	if err != nil {
 		panic("sim: start " + id + ": " + err.Error())
@@ -217,7 +232,8 @@ func (p *partition) startExecution(st start) {
 	}
 }
 
-func (p *partition) sagaDone(x *asl.Execution, acceptedAt time.Duration) {
+func (p *partition) sagaDone(x *asl.Execution) {
+	acceptedAt := p.acceptedAt[int(x.Tag())/len(p.s.parts)]
 	p.running--
 	p.lastDone = p.now()
 	status, _, errName, _ := x.Result()
@@ -252,10 +268,10 @@ func (p *partition) sagaDone(x *asl.Execution, acceptedAt time.Duration) {
 
 // sagaSettled judges order k: its saga has ended and no call it made can
 // still land an effect.
-func (p *partition) sagaSettled(k int, x *asl.Execution) {
-	delete(p.m.live, k)
+func (p *partition) sagaSettled(x *asl.Execution) {
+	delete(p.m.live, int(x.Tag()))
 	p.judge(x)
-	x.Release() // nothing reads its output: later sagas reuse its objects
+	x.Recycle() // x is forgotten: later sagas run in it and its objects
 }
 
 func (p *partition) judge(x *asl.Execution) {
