@@ -46,10 +46,8 @@ type partition struct {
 	head    int
 
 	// onDone and onSettled are sagaDone and sagaSettled as funcs, made
-	// once: each execution's Tag is its order's index.
+	// once: each execution's Tag is when its order was accepted.
 	onDone, onSettled func(*asl.Execution)
-	// acceptedAt[k / partitions] is when order k was accepted.
-	acceptedAt []time.Duration
 
 	m       sagaMetrics
 	running int
@@ -74,7 +72,7 @@ type sagaMetrics struct {
 	taskTime                                     time.Duration
 	expressGBs                                   float64
 	e2e                                          *hdrhistogram.Histogram
-	live                                         map[int]*asl.Execution
+	live                                         map[*asl.Execution]struct{}
 	series                                       []Second
 	cur                                          Second
 	lastPaymentThrottles                         int64
@@ -95,7 +93,7 @@ func newPartition(s *simulation, idx int, fakeCfg saga.FakeConfig) *partition {
 	p.engine = &asl.Engine{Clock: clk, Resources: p.fakes.Resources(), Seed: s.sc.Seed, History: asl.HistoryNone, ReuseTaskInputs: true, Solo: true}
 	p.m.errors = map[string]int64{}
 	p.m.e2e = latencyHistogram()
-	p.m.live = map[int]*asl.Execution{}
+	p.m.live = map[*asl.Execution]struct{}{}
 	p.onDone, p.onSettled = p.sagaDone, p.sagaSettled
 	return p
 }
@@ -203,13 +201,6 @@ func (p *partition) settled() bool { return p.running == 0 && len(p.m.live) == 0
 func (p *partition) startExecution(st start) {
 	k := st.k
 	id := orderID(k)
-	// When API Gateway accepted the order, for its latency when it ends:
-	// by k / partitions, the partition's own order numbers.
-	i := k / len(p.s.parts)
-	for len(p.acceptedAt) <= i {
-		p.acceptedAt = append(p.acceptedAt, 0)
-	}
-	p.acceptedAt[i] = st.acceptedAt
 	o := k % len(p.s.pool)
 	input := maps.Clone(p.s.pool[o])
 	input["orderId"] = id
@@ -220,7 +211,7 @@ func (p *partition) startExecution(st start) {
 		// (and its quotes) instead of the old one.
 		InputSize: p.s.poolSize[o] + len(id) + 2,
 		GiveInput: true, // a copy made for this execution alone
-		Tag:       int64(k),
+		Tag:       int64(st.acceptedAt), // for the latency when it ends
 		OnDone:    p.onDone,
 		OnSettled: p.onSettled,
 	})
@@ -228,12 +219,12 @@ func (p *partition) startExecution(st start) {
 		panic("sim: start " + id + ": " + err.Error())
 	}
 	if !x.Settled() {
-		p.m.live[k] = x
+		p.m.live[x] = struct{}{}
 	}
 }
 
 func (p *partition) sagaDone(x *asl.Execution) {
-	acceptedAt := p.acceptedAt[int(x.Tag())/len(p.s.parts)]
+	acceptedAt := time.Duration(x.Tag())
 	p.running--
 	p.lastDone = p.now()
 	status, _, errName, _ := x.Result()
@@ -269,7 +260,7 @@ func (p *partition) sagaDone(x *asl.Execution) {
 // sagaSettled judges order k: its saga has ended and no call it made can
 // still land an effect.
 func (p *partition) sagaSettled(x *asl.Execution) {
-	delete(p.m.live, int(x.Tag()))
+	delete(p.m.live, x)
 	p.judge(x)
 	x.Recycle() // x is forgotten: later sagas run in it and its objects
 }
@@ -300,7 +291,7 @@ func (p *partition) sample() {
 // stopRemaining aborts the sagas still running when the run ends (drain
 // limit or Ctrl-C); the checker counts them as interrupted.
 func (p *partition) stopRemaining() {
-	for _, x := range p.m.live {
+	for x := range p.m.live {
 		x.Stop("yafdp.SimulationEnded", "the simulation ended before this saga did")
 	}
 }
@@ -309,9 +300,9 @@ func (p *partition) stopRemaining() {
 // the run stopped, on the effects landed so far, then counts whatever is
 // left in the ledger as effects without an outcome.
 func (p *partition) finalCheck() {
-	for k, x := range p.m.live {
+	for x := range p.m.live {
 		if x.Done() {
-			delete(p.m.live, k)
+			delete(p.m.live, x)
 			p.judge(x)
 		}
 	}
