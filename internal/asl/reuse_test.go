@@ -264,14 +264,19 @@ func TestReleaseWaitsForSettled(t *testing.T) {
 // execution exactly as one that does: the same history, output and counts,
 // through synchronous and late answers, retries, a Catch, a timeout with
 // its late answer, and a Map's iterations.
-func TestSoloRunsTheSame(t *testing.T) {
+// engineCase is a document, an input and the answers of its calls.
+type engineCase struct {
+	name, doc, input string
+	replies          []reply
+}
+
+// engineCases go through synchronous and late answers, retries, a Catch, a
+// timeout with its late answer, and a Map's iterations.
+func engineCases() []engineCase {
 	const timeoutDoc = `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","TimeoutSeconds":1,"End":true}}}`
 	const mapDoc = `{"StartAt":"M","States":{"M":{"Type":"Map","ItemsPath":"$.items","MaxConcurrency":2,"ItemProcessor":{"StartAt":"T","States":{
  "T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Retry":[{"ErrorEquals":["Busy"],"IntervalSeconds":1}],"End":true}}},"End":true}}}`
-	for _, c := range []struct {
-		name, doc, input string
-		replies          []reply
-	}{
+	return []engineCase{
 		{"sync and late answers, a retry", reuseDoc, `{"id":"o1","n":7}`, []reply{
 			{out: "ra"}, fail("Busy", "again"), {out: "rb", delay: 2 * time.Second}, {out: "rc", delay: time.Second}}},
 		{"a Catch", reuseDoc, `{"id":"o1","n":7}`, []reply{
@@ -279,7 +284,11 @@ func TestSoloRunsTheSame(t *testing.T) {
 		{"a timeout and its late answer", timeoutDoc, `{}`, []reply{{out: "late", delay: 3 * time.Second}}},
 		{"a Map", mapDoc, `{"items":[1,2,3]}`, []reply{
 			{out: "a", delay: time.Second}, fail("Busy", "b"), {out: "c"}, {out: "d", delay: 2 * time.Second}}},
-	} {
+	}
+}
+
+func TestSoloRunsTheSame(t *testing.T) {
+	for _, c := range engineCases() {
 		t.Run(c.name, func(t *testing.T) {
 			run := func(solo bool) string {
 				var settled bool
@@ -417,5 +426,23 @@ func TestRecycleRunsTheNextStartInTheSameMemory(t *testing.T) {
 	vc.Run()
 	if !third.Recycle() || start(4) == third {
 		t.Error("a non-Solo engine reused a recycled execution")
+	}
+}
+
+// TestUnobservedCountsEveryEvent: an execution without history counts the
+// events it does not build, the same number one with history keeps.
+func TestUnobservedCountsEveryEvent(t *testing.T) {
+	for _, c := range engineCases() {
+		t.Run(c.name, func(t *testing.T) {
+			run := func(mode HistoryMode) *Execution {
+				x, vc := runStart(t, &Engine{History: mode}, c.doc, StartOptions{Name: "t", Input: mustJSON(t, c.input)}, &script{replies: slices.Clone(c.replies)})
+				vc.Run()
+				return x
+			}
+			full, none := run(HistoryFull), run(HistoryNone)
+			if n := int64(len(full.Events())); full.EventCount() != n || none.EventCount() != n {
+				t.Fatalf("%d events kept; counted %d with history and %d without", n, full.EventCount(), none.EventCount())
+			}
+		})
 	}
 }

@@ -161,16 +161,20 @@ func (x *Execution) frameFailed(f *frame, fl failure) {
 
 // event emits an event on the frame's thread.
 func (x *Execution) event(f *frame, ev *HistoryEvent) int64 {
-	var id int64
 	if x.unobserved {
-		x.eventCount++ // nobody looks at the event: count it
-		id = x.eventCount
-	} else {
-		ev.PreviousEventID = f.prev
-		id = x.emit(*ev)
+		return x.countEvent(f) // nobody looks at the event: count it
 	}
-	f.prev = id
-	return id
+	ev.PreviousEventID = f.prev
+	f.prev = x.emit(*ev)
+	return f.prev
+}
+
+// countEvent is event for an unobserved execution, which only counts
+// events: the hot paths call it directly, sparing themselves the event.
+func (x *Execution) countEvent(f *frame) int64 {
+	x.eventCount++
+	f.prev = x.eventCount
+	return f.prev
 }
 
 func (x *Execution) enter(f *frame, s *State, input any, owned bool) step {
@@ -201,7 +205,11 @@ func (x *Execution) enter(f *frame, s *State, input any, owned bool) step {
 		}
 		f.ctx.enteredAt = x.clk.Now()
 	}
-	f.entered = x.event(f, &HistoryEvent{Type: enteredType(s.Type), StateName: s.Name, Payload: input})
+	if x.unobserved {
+		f.entered = x.countEvent(f)
+	} else {
+		f.entered = x.event(f, &HistoryEvent{Type: enteredType(s.Type), StateName: s.Name, Payload: input})
+	}
 	x.countTransition(false)
 	switch s.Type {
 	case TypePass:
@@ -341,7 +349,11 @@ func (x *Execution) finishState(f *frame, s *State, result any) step {
 	if fl != nil {
 		return failed(*fl)
 	}
-	x.event(f, &HistoryEvent{Type: exitedType(s.Type), StateName: s.Name, Payload: out})
+	if x.unobserved {
+		x.countEvent(f)
+	} else {
+		x.event(f, &HistoryEvent{Type: exitedType(s.Type), StateName: s.Name, Payload: out})
+	}
 	r := moveOn(s, out)
 	r.owned = owned
 	return r
@@ -717,10 +729,14 @@ func (c *taskCall) run() {
 
 func (x *Execution) invoke(f *frame, s *State) step {
 	timeoutSec := int64(f.timeout / time.Second)
-	if s.lambda {
+	switch {
+	case x.unobserved:
+		x.countEvent(f)
+		x.countEvent(f)
+	case s.lambda:
 		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionScheduled, Resource: s.Resource, Payload: f.effective, TimeoutSeconds: timeoutSec})
 		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionStarted, Resource: s.Resource})
-	} else {
+	default:
 		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeTaskScheduled, Resource: s.Resource, Region: x.engine.region(), Payload: f.effective, TimeoutSeconds: timeoutSec})
 		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeTaskStarted, Resource: s.Resource})
 	}
@@ -816,9 +832,12 @@ func (x *Execution) taskResult(f *frame, s *State, out any, err error) step {
 	if nerr != nil {
 		return failed(failure{name: states.Runtime, cause: fmt.Sprintf("the handler for '%s' returned a value that is not JSON: %v", s.Resource, nerr)})
 	}
-	if lambda {
+	switch {
+	case x.unobserved:
+		x.countEvent(f)
+	case lambda:
 		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionSucceeded, Resource: s.Resource, Payload: out})
-	} else {
+	default:
 		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeTaskSucceeded, Resource: s.Resource, Payload: out})
 	}
 	// The answering call is the frame's latest (a stale one never gets
