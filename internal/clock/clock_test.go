@@ -2,6 +2,8 @@ package clock
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 )
@@ -200,4 +202,115 @@ func eachVirtual(t *testing.T, test func(t *testing.T, v *Virtual)) {
 		v.Solo()
 		test(t, v)
 	})
+}
+
+// TestVirtualWheelAndHeapRunInOrder: events due within the wheel's reach
+// and past it, many at the same instant, some stopped before they come up
+// and some scheduled while others run, all run in (due time, scheduling)
+// order, exactly as a sorted list of them says; Pending counts the ones
+// left. Seeded, so a failure repeats.
+func TestVirtualWheelAndHeapRunInOrder(t *testing.T) {
+	eachVirtual(t, func(t *testing.T, v *Virtual) {
+		rng := rand.New(rand.NewPCG(7, 11))
+		type ref struct {
+			at   int64 // due, in ns after Epoch
+			seq  int
+			stop Timer
+		}
+		var want []ref // every event scheduled, in scheduling order
+		var got []int
+		seq := 0
+		delay := func() time.Duration {
+			switch rng.IntN(4) {
+			case 0:
+				return 0 // at Now: ties
+			case 1:
+				return time.Duration(rng.IntN(5)) * time.Millisecond // a few buckets, ties
+			case 2:
+				return time.Duration(rng.Int64N(int64(3 * time.Second))) // in the wheel
+			}
+			return time.Duration(rng.Int64N(int64(30 * time.Second))) // mostly past it
+		}
+		var add func(depth int)
+		add = func(depth int) {
+			d := delay()
+			n := seq
+			seq++
+			at := int64(v.Elapsed() + d)
+			f := func() {
+				got = append(got, n)
+				if depth < 3 && rng.IntN(3) == 0 {
+					add(depth + 1)
+					add(depth + 1)
+				}
+			}
+			var tm Timer
+			if rng.IntN(2) == 0 {
+				tm = v.AfterFunc(d, f)
+			} else {
+				v.Schedule(d, f)
+			}
+			want = append(want, ref{at: at, seq: n, stop: tm})
+		}
+		stopped := map[int]bool{}
+		for range 3000 {
+			add(0)
+		}
+		for i := range want {
+			if want[i].stop != nil && rng.IntN(5) == 0 {
+				if !want[i].stop.Stop() {
+					t.Fatalf("Stop of pending event %d reported false", i)
+				}
+				stopped[i] = true
+			}
+		}
+		if p := v.Pending(); p != 3000-len(stopped) {
+			t.Fatalf("Pending = %d, want %d", p, 3000-len(stopped))
+		}
+		// Run half the time, stop some more of what is left, run the rest.
+		v.Advance(15 * time.Second)
+		for i := range want {
+			if want[i].stop != nil && !stopped[i] && !slices.Contains(got, i) && rng.IntN(4) == 0 {
+				if !want[i].stop.Stop() {
+					t.Fatalf("Stop of pending event %d reported false", i)
+				}
+				stopped[i] = true
+			}
+		}
+		v.Run()
+		if p := v.Pending(); p != 0 {
+			t.Fatalf("Pending = %d after Run", p)
+		}
+		var order []ref
+		for _, r := range want {
+			if !stopped[r.seq] {
+				order = append(order, r)
+			}
+		}
+		slices.SortStableFunc(order, func(a, b ref) int {
+			if a.at != b.at {
+				if a.at < b.at {
+					return -1
+				}
+				return 1
+			}
+			return a.seq - b.seq
+		})
+		wantSeqs := make([]int, len(order))
+		for i, r := range order {
+			wantSeqs[i] = r.seq
+		}
+		if !slices.Equal(got, wantSeqs) {
+			t.Fatalf("ran %d events, want %d; first difference at %d", len(got), len(wantSeqs), firstDiff(got, wantSeqs))
+		}
+	})
+}
+
+func firstDiff(a, b []int) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
 }
