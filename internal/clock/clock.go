@@ -74,9 +74,10 @@ func (Real) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d
 // The schedule is ordered by (due time in nanoseconds, sequence number),
 // because a simulation pushes tens of millions of events through it, most
 // of them due within a second: events due within about four seconds of Now
-// go to a timing wheel of millisecond buckets (wheelSize of them), each
-// kept in order, where scheduling and taking the earliest cost a few dozen
-// instructions; later ones go to a 4-ary heap (integer comparisons, no
+// go to a timing wheel of millisecond buckets (wheelSize of them), each a
+// list in order through the events themselves (no memory of its own to
+// miss in the cache), where scheduling and taking the earliest cost a few
+// dozen instructions; later ones go to a 4-ary heap (integer comparisons, no
 // interface calls), and the earlier of the two comes first. Events
 // scheduled with Schedule (no Timer to stop them) are recycled once they
 // ran.
@@ -90,13 +91,14 @@ type Virtual struct {
 	ran    uint64
 	free   []*event // recycled events of Schedule
 
-	// wheel[b&wheelMask] holds the events of bucket b (due times >>
-	// wheelShift), latest first, for b in [cur, cur+wheelSize): cur is
+	// wheel[b&wheelMask] lists the events of bucket b (due times >>
+	// wheelShift), earliest first, linked through event.next, for b in
+	// [cur, cur+wheelSize): cur is
 	// Now's bucket, and nothing is due before Now. No bucket in [cur,
 	// first) holds any. inWheel counts the events in it, stopped ones
 	// (left in place by Stop) included until they come up; stopped counts
 	// those. Allocated on first use.
-	wheel          *[wheelSize][]slot
+	wheel          *[wheelSize]*event
 	occupied       [wheelSize / 64]uint64 // bit b&wheelMask: bucket b holds events
 	cur, first     int64
 	inWheel        int
@@ -310,8 +312,8 @@ func (v *Virtual) NextDue() (time.Duration, bool) {
 }
 
 func (v *Virtual) peekLocked() (int64, bool) {
-	if s, _ := v.earliest(); s != nil {
-		return s.key.at, true
+	if e, _ := v.earliest(); e != nil {
+		return e.at, true
 	}
 	return 0, false
 }
@@ -324,15 +326,15 @@ func (v *Virtual) schedule(e *event) {
 		return
 	}
 	if v.wheel == nil {
-		v.wheel = new([wheelSize][]slot)
+		v.wheel = new([wheelSize]*event)
 	}
-	bucket := &v.wheel[b&wheelMask]
-	s := append(*bucket, slot{key{e.at, e.seq}, e})
-	// Latest first: move the new event past the ones due after it.
-	for i := len(s) - 1; i > 0 && s[i-1].key.before(s[i].key); i-- {
-		s[i-1], s[i] = s[i], s[i-1]
+	// Earliest first: after the events due before e (or with it, and
+	// scheduled before it, which all are).
+	p := &v.wheel[b&wheelMask]
+	for *p != nil && (*p).at <= e.at {
+		p = &(*p).next
 	}
-	*bucket = s
+	e.next, *p = *p, e
 	v.occupied[(b&wheelMask)>>6] |= 1 << (b & 63)
 	e.index = inWheel
 	v.inWheel++
@@ -341,32 +343,29 @@ func (v *Virtual) schedule(e *event) {
 	}
 }
 
-// earliest returns the slot of the earliest pending event and whether it
-// is in the wheel (else it is the heap's top), or nil. Stopped events it
-// meets on the way are dropped.
-func (v *Virtual) earliest() (*slot, bool) {
+// earliest returns the earliest pending event and whether it is in the
+// wheel (else it is the heap's top), or nil. Stopped events it meets on
+// the way are dropped.
+func (v *Virtual) earliest() (*event, bool) {
 	for len(v.events) > 0 && v.events[0].e.stopped {
 		v.pop()
 	}
-	var w *slot
+	var w *event
 	for v.inWheel > 0 {
 		b := v.nextOccupied(max(v.first, v.cur))
 		v.first = b
-		s := v.wheel[b&wheelMask]
-		top := &s[len(s)-1]
-		if !top.e.stopped {
-			w = top
+		if w = v.wheel[b&wheelMask]; !w.stopped {
 			break
 		}
-		top.e.index = -1
-		v.dropTop(b)
+		v.dropFirst(b)
 		v.stoppedInWheel--
+		w = nil
 	}
 	switch {
-	case w != nil && (len(v.events) == 0 || w.key.before(v.events[0].key)):
+	case w != nil && (len(v.events) == 0 || (key{w.at, w.seq}).before(v.events[0].key)):
 		return w, true
 	case len(v.events) > 0:
-		return &v.events[0], false
+		return v.events[0].e, false
 	}
 	return nil, false
 }
@@ -374,28 +373,26 @@ func (v *Virtual) earliest() (*slot, bool) {
 // take removes and returns the earliest pending event if it is due at or
 // before lim, else returns nil.
 func (v *Virtual) take(lim int64) *event {
-	s, wheel := v.earliest()
-	if s == nil || s.key.at > lim {
+	e, wheel := v.earliest()
+	switch {
+	case e == nil || e.at > lim:
 		return nil
-	}
-	if !wheel {
+	case !wheel:
 		return v.pop()
 	}
-	e := s.e
-	v.dropTop(v.first)
-	e.index = -1
+	v.dropFirst(v.first)
 	return e
 }
 
-// dropTop takes the earliest event of bucket b out of the wheel.
-func (v *Virtual) dropTop(b int64) {
-	bucket := &v.wheel[b&wheelMask]
-	n := len(*bucket) - 1
-	(*bucket)[n] = slot{}
-	*bucket = (*bucket)[:n]
-	if n == 0 {
+// dropFirst takes the earliest event of bucket b out of the wheel.
+func (v *Virtual) dropFirst(b int64) {
+	head := &v.wheel[b&wheelMask]
+	e := *head
+	*head, e.next = e.next, nil
+	if *head == nil {
 		v.occupied[(b&wheelMask)>>6] &^= 1 << (b & 63)
 	}
+	e.index = -1
 	v.inWheel--
 }
 
@@ -417,7 +414,8 @@ type event struct {
 	seq     uint64
 	f       func()
 	owner   *Virtual
-	index   int // position in the heap while pending, or inWheel
+	index   int    // position in the heap while pending, or inWheel
+	next    *event // the next in its wheel bucket
 	stopped bool
 	fired   bool
 	recycle bool // scheduled with Schedule: no Timer refers to it
