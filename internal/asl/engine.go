@@ -203,10 +203,10 @@ func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) 
 		x.resultMaps.Spares = &e.resultSpares
 	}
 	x.ticker, _ = clk.(clock.Ticker)
-	if _, obj := opts.Input.(map[string]any); obj && opts.GiveInput && x.unobserved && !m.readsContext {
+	if in, obj := opts.Input.(map[string]any); obj && opts.GiveInput && x.unobserved && !m.readsContext {
 		// Nothing will see the input as it was: not the caller, not an
 		// event, not $$.Execution.Input.
-		x.inputGiven = true
+		x.inputGiven, x.given = true, in
 	}
 	// Handlers get the caller's context: cancelling it (Ctrl-C) reaches
 	// every task in flight. An execution that ends simply ignores late
@@ -275,8 +275,10 @@ type Execution struct {
 	// reuseTaskInputs: Engine.ReuseTaskInputs on an unobserved execution.
 	reuseTaskInputs bool
 	solo            bool // Engine.Solo: mu and mbox are not taken
-	// inputGiven: the root frame owns the input (StartOptions.GiveInput).
+	// inputGiven: the root frame owns the input (StartOptions.GiveInput),
+	// given; Recycle gives it back.
 	inputGiven bool
+	given      map[string]any
 	settled    bool
 	running    bool // the mailbox is being drained (under mbox)
 	// resultMaps are the objects ResultSelectors built, under
@@ -348,10 +350,17 @@ func (x *Execution) Release() bool {
 // not call any of x's methods again, nor keep x. On a Solo engine a later
 // Start may then run in x's memory, which spares the simulator an
 // allocation of about a kilobyte an order; elsewhere it is Release.
-func (x *Execution) Recycle() bool {
+//
+// It returns the input object handed over with StartOptions.GiveInput, when
+// the execution took it (see GiveInput): the execution set its fields in
+// place, and once it has settled and its output is released nothing refers
+// to the object any more, so the caller may empty and fill it for a later
+// Start (the simulator's next order). ok is Release's answer.
+func (x *Execution) Recycle() (given map[string]any, ok bool) {
 	if !x.Release() {
-		return false
+		return nil, false
 	}
+	given, x.given = x.given, nil
 	if e := x.engine; x.solo {
 		e.freeMu.Lock()
 		if len(e.free) < maxFreeExecutions {
@@ -359,7 +368,7 @@ func (x *Execution) Recycle() bool {
 		}
 		e.freeMu.Unlock()
 	}
-	return true
+	return given, true
 }
 
 // maxFreeExecutions bounds the recycled executions an engine keeps, about

@@ -404,8 +404,8 @@ func TestRecycleRunsTheNextStartInTheSameMemory(t *testing.T) {
 	if !first.Stop("Stopped", "by the test") || !first.Settled() {
 		t.Fatal("the first execution did not stop and settle")
 	}
-	if !first.Recycle() {
-		t.Fatal("Recycle refused a settled execution")
+	if given, ok := first.Recycle(); !ok || given != nil {
+		t.Fatalf("Recycle = %v, %v; want nil (no input given), true", given, ok)
 	}
 	second := start(2)
 	if second != first {
@@ -424,7 +424,7 @@ func TestRecycleRunsTheNextStartInTheSameMemory(t *testing.T) {
 	eng.Solo = false
 	third := start(3)
 	vc.Run()
-	if !third.Recycle() || start(4) == third {
+	if _, ok := third.Recycle(); !ok || start(4) == third {
 		t.Error("a non-Solo engine reused a recycled execution")
 	}
 }
@@ -444,5 +444,33 @@ func TestUnobservedCountsEveryEvent(t *testing.T) {
 				t.Fatalf("%d events kept; counted %d with history and %d without", n, full.EventCount(), none.EventCount())
 			}
 		})
+	}
+}
+
+// TestRecycleGivesTheInputBack: Recycle returns the input object handed
+// over with GiveInput, which the execution's ResultPaths filled in place;
+// not one the execution did not take (a machine that reads the context
+// object keeps the input as it was for $$.Execution.Input).
+func TestRecycleGivesTheInputBack(t *testing.T) {
+	const ctxDoc = `{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"` + fnARN + `","Parameters":{"name.$":"$$.Execution.Name"},"ResultPath":"$.a","End":true}}}`
+	for _, c := range []struct {
+		doc  string
+		back bool
+	}{{reuseDoc, true}, {ctxDoc, false}} {
+		in := map[string]any{"id": "o1", "n": 7}
+		h := &script{replies: []reply{{out: "ra"}, {out: "rb"}, {out: "rc"}}}
+		x, _ := runStart(t, &Engine{History: HistoryNone, Solo: true}, c.doc, StartOptions{Name: "t", Input: in, GiveInput: true}, h)
+		given, ok := x.Recycle()
+		if !ok {
+			t.Fatal("Recycle refused a settled execution")
+		}
+		switch {
+		case !c.back && given != nil:
+			t.Errorf("%s: Recycle gave back an input the execution did not take", c.doc)
+		case c.back && (given == nil || reflect.ValueOf(given).UnsafePointer() != reflect.ValueOf(in).UnsafePointer()):
+			t.Errorf("%s: Recycle gave back %v, not the input", c.doc, given)
+		case c.back:
+			wantUnchanged(t, "the input given back", given, `{"a":"ra","b":"rb","c":"rc","id":"o1","n":7}`)
+		}
 	}
 }

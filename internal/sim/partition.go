@@ -48,6 +48,8 @@ type partition struct {
 	// onDone and onSettled are sagaDone and sagaSettled as funcs, made
 	// once: each execution's Tag is when its order was accepted.
 	onDone, onSettled func(*asl.Execution)
+	// inputs are the inputs of settled sagas, for the next ones.
+	inputs []map[string]any
 
 	m       sagaMetrics
 	running int
@@ -202,7 +204,17 @@ func (p *partition) startExecution(st start) {
 	k := st.k
 	id := orderID(k)
 	o := k % len(p.s.pool)
-	input := maps.Clone(p.s.pool[o])
+	var input map[string]any
+	if n := len(p.inputs); n > 0 {
+		// A settled saga's input: its table has room for the fields
+		// the saga adds, like the pooled order's.
+		input = p.inputs[n-1]
+		p.inputs = p.inputs[:n-1]
+		clear(input)
+		maps.Copy(input, p.s.pool[o])
+	} else {
+		input = maps.Clone(p.s.pool[o])
+	}
 	input["orderId"] = id
 	p.running++
 	x, err := p.engine.Start(context.Background(), p.s.machine, asl.StartOptions{
@@ -210,7 +222,7 @@ func (p *partition) startExecution(st start) {
 		// An upper bound: the pooled order's size with a new orderId
 		// (and its quotes) instead of the old one.
 		InputSize: p.s.poolSize[o] + len(id) + 2,
-		GiveInput: true, // a copy made for this execution alone
+		GiveInput: true,                 // a copy made for this execution alone
 		Tag:       int64(st.acceptedAt), // for the latency when it ends
 		OnDone:    p.onDone,
 		OnSettled: p.onSettled,
@@ -262,7 +274,10 @@ func (p *partition) sagaDone(x *asl.Execution) {
 func (p *partition) sagaSettled(x *asl.Execution) {
 	delete(p.m.live, x)
 	p.judge(x)
-	x.Recycle() // x is forgotten: later sagas run in it and its objects
+	// x is forgotten: later sagas run in it, its objects and its input.
+	if in, _ := x.Recycle(); in != nil {
+		p.inputs = append(p.inputs, in)
+	}
 }
 
 func (p *partition) judge(x *asl.Execution) {
