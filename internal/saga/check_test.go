@@ -1,6 +1,7 @@
 package saga
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -167,5 +168,27 @@ func TestLedgerKeepsTimes(t *testing.T) {
 	}
 	if Charged.String() != "payment.charged" || MarkedCancelled.String() != "status.cancelled" {
 		t.Fatal("effect names")
+	}
+}
+
+// TestLedgerTakeReusesRecordsEmpty: records taken out go to later orders,
+// which start from nothing, also after one that needed more room than a
+// record holds.
+func TestLedgerTakeReusesRecordsEmpty(t *testing.T) {
+	l := NewLedger(clock.Epoch)
+	for i := range 2000 {
+		id := fmt.Sprintf("ord_%d", i)
+		charges := 1 + i%12 // past the eight a record holds now and then
+		for range charges {
+			l.Record(id, clock.Epoch, Charged)
+		}
+		l.Record(id, clock.Epoch, Refunded)
+		s, ok := l.Take(id)
+		if !ok || s.Charges != charges || s.Refunds != 1 {
+			t.Fatalf("order %d: took %+v, %v; want %d charges and a refund", i, s, ok, charges)
+		}
+	}
+	if l.Len() != 0 {
+		t.Fatalf("%d orders left after taking them all", l.Len())
 	}
 }

@@ -151,8 +151,14 @@ type ledgerShard struct {
 	// million orders cost tens of megabytes instead of hundreds. An order's
 	// record is looked up once per call and appended to in place.
 	m map[string]*effects
-	_ [48]byte // keep shards on separate cache lines
+	// free holds records taken out (Take), for the next orders: a
+	// simulation takes each order's record when its saga settles.
+	free []*effects
+	_    [24]byte // keep shards on separate cache lines
 }
+
+// maxFreeEffects bounds a shard's free records.
+const maxFreeEffects = 256
 
 // NewLedger returns an empty ledger. Times are kept as offsets from t0, to
 // the nanosecond, for ±417 days.
@@ -213,7 +219,12 @@ func (sh *ledgerShard) appendLocked(orderID string, e uint64) {
 // appendTo adds e to r, orderID's record (nil when it has none yet).
 func (sh *ledgerShard) appendTo(r *effects, orderID string, e uint64) {
 	if r == nil {
-		r = new(effects)
+		if n := len(sh.free); n > 0 {
+			r = sh.free[n-1]
+			sh.free = sh.free[:n-1]
+		} else {
+			r = new(effects)
+		}
 		r.list = r.buf[:0]
 		sh.m[orderID] = r
 	}
@@ -253,6 +264,9 @@ func (l *Ledger) Take(orderID string) (s Summary, ok bool) {
 	s = summarize(r.get())
 	if ok {
 		delete(sh.m, orderID)
+		if len(sh.free) < maxFreeEffects {
+			sh.free = append(sh.free, r)
+		}
 	}
 	sh.mu.Unlock()
 	return s, ok
