@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -84,7 +85,10 @@ type simulation struct {
 	machine  *asl.StateMachine
 	pool     []map[string]any
 	poolSize []int // each pooled order's JSON size
-	progress func(simulated, arrivals time.Duration)
+	// poolFields are each pooled order's fields, for filling a settled
+	// saga's input without walking a map.
+	poolFields [][]field
+	progress   func(simulated, arrivals time.Duration)
 
 	parts    []*partition
 	board    *saga.QuotaBoard
@@ -142,9 +146,20 @@ func newSimulation(sc Scenario, m *asl.StateMachine, fakeCfg saga.FakeConfig, pa
 		maps.Copy(v, o.Value().(map[string]any))
 		s.pool = append(s.pool, v)
 		s.poolSize = append(s.poolSize, value.EncodedSize(v))
+		fields := make([]field, 0, len(v))
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			fields = append(fields, field{k, v[k]})
+		}
+		s.poolFields = append(s.poolFields, fields)
 	}
 	s.m.init()
 	return s
+}
+
+// field is a member of an object.
+type field struct {
+	name string
+	v    any
 }
 
 // orderFields is room for an order's eight fields and what the saga adds:

@@ -211,7 +211,9 @@ func (p *partition) startExecution(st start) {
 		input = p.inputs[n-1]
 		p.inputs = p.inputs[:n-1]
 		clear(input)
-		maps.Copy(input, p.s.pool[o])
+		for _, f := range p.s.poolFields[o] {
+			input[f.name] = f.v
+		}
 	} else {
 		input = maps.Clone(p.s.pool[o])
 	}
