@@ -111,6 +111,12 @@ func (f *Fakes) Resources() asl.Resources { return asl.Resources{LambdaInvoke: f
 // Ledger gives read access to every effect the fakes have had.
 func (f *Fakes) Ledger() *Ledger { return f.ledger }
 
+// Solo tells the fakes that one goroutine at a time calls them and reads
+// their ledger, with any hand-over between goroutines ordered by the
+// caller (a simulation partition, whose one goroutine also steps the clock
+// they answer on): the ledger then takes no locks. Call it before use.
+func (f *Fakes) Solo() { f.ledger.solo = true }
+
 // Start returns time zero of the fakes: outage windows count from here.
 func (f *Fakes) Start() time.Time { return f.t0 }
 
@@ -480,8 +486,8 @@ func refID(prefix, orderID string) string {
 func (f *Fakes) apply(fn function, orderID string, key uint64, kind notifyKind, at time.Duration) (any, *states.Error) {
 	l := f.ledger
 	sh := l.shard(key)
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
+	l.lock(sh)
+	defer l.unlock(sh)
 	rec := sh.m[orderID]
 	s := summarize(rec.get())
 	var add EffectKind

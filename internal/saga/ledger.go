@@ -140,6 +140,19 @@ func (s Summary) Outstanding() []string { return s.owed().names() }
 type Ledger struct {
 	t0     time.Time
 	shards [ledgerShards]ledgerShard
+	solo   bool // one goroutine at a time uses it: no locks (Fakes.Solo)
+}
+
+func (l *Ledger) lock(sh *ledgerShard) {
+	if !l.solo {
+		sh.mu.Lock()
+	}
+}
+
+func (l *Ledger) unlock(sh *ledgerShard) {
+	if !l.solo {
+		sh.mu.Unlock()
+	}
 }
 
 const ledgerShards = 64
@@ -192,9 +205,9 @@ func (l *Ledger) shard(key uint64) *ledgerShard { return &l.shards[key%ledgerSha
 // ledger by hand, in tests or from another source of truth.
 func (l *Ledger) Record(orderID string, at time.Time, k EffectKind) {
 	sh := l.shard(hashString(orderID))
-	sh.mu.Lock()
+	l.lock(sh)
 	sh.appendLocked(orderID, pack(at.Sub(l.t0), k))
-	sh.mu.Unlock()
+	l.unlock(sh)
 }
 
 // effects is an order's record; buf holds the effects of a saga that
@@ -234,8 +247,8 @@ func (sh *ledgerShard) appendTo(r *effects, orderID string, e uint64) {
 // Effects returns an order's effects in the order they happened.
 func (l *Ledger) Effects(orderID string) []Effect {
 	sh := l.shard(hashString(orderID))
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
+	l.lock(sh)
+	defer l.unlock(sh)
 	effs := sh.m[orderID].get()
 	out := make([]Effect, len(effs))
 	for i, e := range effs {
@@ -247,10 +260,10 @@ func (l *Ledger) Effects(orderID string) []Effect {
 // Summary adds up an order's effects; ok is false when it has none.
 func (l *Ledger) Summary(orderID string) (s Summary, ok bool) {
 	sh := l.shard(hashString(orderID))
-	sh.mu.Lock()
+	l.lock(sh)
 	r, ok := sh.m[orderID]
 	s = summarize(r.get())
-	sh.mu.Unlock()
+	l.unlock(sh)
 	return s, ok
 }
 
@@ -259,7 +272,7 @@ func (l *Ledger) Summary(orderID string) (s Summary, ok bool) {
 // more can happen to it, so the ledger holds only the orders in flight.
 func (l *Ledger) Take(orderID string) (s Summary, ok bool) {
 	sh := l.shard(hashString(orderID))
-	sh.mu.Lock()
+	l.lock(sh)
 	r, ok := sh.m[orderID]
 	s = summarize(r.get())
 	if ok {
@@ -268,7 +281,7 @@ func (l *Ledger) Take(orderID string) (s Summary, ok bool) {
 			sh.free = append(sh.free, r)
 		}
 	}
-	sh.mu.Unlock()
+	l.unlock(sh)
 	return s, ok
 }
 
@@ -277,9 +290,9 @@ func (l *Ledger) Len() int {
 	n := 0
 	for i := range l.shards {
 		sh := &l.shards[i]
-		sh.mu.Lock()
+		l.lock(sh)
 		n += len(sh.m)
-		sh.mu.Unlock()
+		l.unlock(sh)
 	}
 	return n
 }
@@ -289,11 +302,11 @@ func (l *Ledger) OrderIDs() []string {
 	var ids []string
 	for i := range l.shards {
 		sh := &l.shards[i]
-		sh.mu.Lock()
+		l.lock(sh)
 		for id := range sh.m {
 			ids = append(ids, id)
 		}
-		sh.mu.Unlock()
+		l.unlock(sh)
 	}
 	sort.Strings(ids)
 	return ids
@@ -306,14 +319,14 @@ func (l *Ledger) All() iter.Seq2[string, Summary] {
 	return func(yield func(string, Summary) bool) {
 		for i := range l.shards {
 			sh := &l.shards[i]
-			sh.mu.Lock()
+			l.lock(sh)
 			for id, r := range sh.m {
 				if !yield(id, summarize(r.get())) {
-					sh.mu.Unlock()
+					l.unlock(sh)
 					return
 				}
 			}
-			sh.mu.Unlock()
+			l.unlock(sh)
 		}
 	}
 }

@@ -87,6 +87,7 @@ func newPartition(s *simulation, idx int, fakeCfg saga.FakeConfig) *partition {
 	clk.Solo() // only the partition's goroutine touches it
 	p := &partition{s: s, idx: idx, clk: clk}
 	p.fakes = saga.NewFakes(fakeCfg, clk, s.sc.Seed)
+	p.fakes.Solo() // like clk
 	p.fakes.ShareQuotas(s.board, idx)
 	// The fakes read what they need from a task's input while Invoke runs
 	// and answer with objects of their own, so a frame may rebuild the next
