@@ -272,13 +272,17 @@ func (p *partition) sagaDone(x *asl.Execution) {
 	m.expressGBs += gbSeconds(p.s.sc.StepFunctions.ExpressMemoryMB, billed)
 }
 
-// sagaSettled judges order k: its saga has ended and no call it made can
+// maxSpareInputs bounds the settled sagas' inputs a partition keeps, about
+// as many sagas as run at once at 500 orders/s and more.
+const maxSpareInputs = 1 << 12
+
+// sagaSettled judges x's order: its saga has ended and no call it made can
 // still land an effect.
 func (p *partition) sagaSettled(x *asl.Execution) {
 	delete(p.m.live, x)
 	p.judge(x)
 	// x is forgotten: later sagas run in it, its objects and its input.
-	if in, _ := x.Recycle(); in != nil {
+	if in, _ := x.Recycle(); in != nil && len(p.inputs) < maxSpareInputs {
 		p.inputs = append(p.inputs, in)
 	}
 }
