@@ -11,6 +11,16 @@ import (
 	"github.com/yafdp/yafdp/internal/asl/value"
 )
 
+// mustTemplate compiles the template src.
+func mustTemplate(t *testing.T, src string) *Template {
+	t.Helper()
+	tp, err := CompileTemplate(mustValue(t, src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tp
+}
+
 func mustValue(t testing.TB, s string) any {
 	t.Helper()
 	v, err := value.DecodeString(s)
@@ -233,17 +243,9 @@ func BenchmarkTemplatePaths(b *testing.B) {
 // object goes to two evaluations between Recycles; Release hands the
 // objects, as they are, to the next pool with the same Spares.
 func TestMapPool(t *testing.T) {
-	compile := func(src string) *Template {
-		t.Helper()
-		tp, err := CompileTemplate(mustValue(t, src))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tp
-	}
-	wide := compile(`{"a.$":"$.x","b.$":"$.y","c":1}`)
-	same := compile(`{"c.$":"$.x","b":2,"a.$":"$.y"}`) // wide's names
-	narrow := compile(`{"d.$":"$.x"}`)
+	wide := mustTemplate(t, `{"a.$":"$.x","b.$":"$.y","c":1}`)
+	same := mustTemplate(t, `{"c.$":"$.x","b":2,"a.$":"$.y"}`) // wide's names
+	narrow := mustTemplate(t, `{"d.$":"$.x"}`)
 	var spares Spares
 	p := &MapPool{Spares: &spares}
 	eval := func(tp *Template, input string) map[string]any {
@@ -340,16 +342,8 @@ func TestMapPool(t *testing.T) {
 // asks (a failed evaluation's too), and Release hands them to the next pool
 // with the same Spares.
 func TestRecordPool(t *testing.T) {
-	compile := func(src string) *Template {
-		t.Helper()
-		tp, err := CompileTemplate(mustValue(t, src))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tp
-	}
-	outer := compile(`{"FunctionName":"f","Payload":{"id.$":"$.id","n.$":"$.n","k":"lit"},"List":[{"x.$":"$.n"},2]}`)
-	small := compile(`{"d.$":"$.id"}`)
+	outer := mustTemplate(t, `{"FunctionName":"f","Payload":{"id.$":"$.id","n.$":"$.n","k":"lit"},"List":[{"x.$":"$.n"},2]}`)
+	small := mustTemplate(t, `{"d.$":"$.id"}`)
 	var spares Spares
 	p := &RecordPool{Spares: &spares}
 	eval := func(tp *Template, input string) *value.Record {
