@@ -158,8 +158,9 @@ type StartOptions struct {
 	// long simulation checks the order and forgets its effects at this point.
 	OnSettled func(*Execution)
 	// Tag is the caller's, returned by Execution.Tag: a number that lets
-	// one OnDone or OnSettled func serve many executions (a simulator's
-	// order index), where a func per execution would cost an allocation.
+	// one OnDone or OnSettled func serve many executions (the simulator
+	// keeps when the order was accepted), where a func per execution would
+	// cost an allocation.
 	Tag int64
 }
 
