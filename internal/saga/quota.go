@@ -2,7 +2,6 @@ package saga
 
 import (
 	"math"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/yafdp/yafdp/internal/fifo"
+	"github.com/yafdp/yafdp/internal/spin"
 )
 
 // QuotaBoard lets several Fakes share the services' quotas
@@ -123,6 +123,7 @@ func (b *QuotaBoard) call(q *sharedQuota, p int, t time.Duration) *quotaCall {
 // allowed reports whether the call c was within q's quota, waiting until
 // every participant has passed its time.
 func (b *QuotaBoard) allowed(q *sharedQuota, c *quotaCall) bool {
+	var w spin.Waiter
 	for {
 		// Until every other participant has passed c, c cannot be decided:
 		// wait on their progress alone, not on the lock they need.
@@ -136,7 +137,7 @@ func (b *QuotaBoard) allowed(q *sharedQuota, c *quotaCall) bool {
 			}
 		}
 		if b.Idle == nil || !b.Idle() {
-			runtime.Gosched()
+			w.Wait()
 		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"maps"
 	"math"
-	"runtime"
 	"sync"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/clock"
 	"github.com/yafdp/yafdp/internal/saga"
+	"github.com/yafdp/yafdp/internal/spin"
 )
 
 // partitions is how many goroutines run the sagas. Orders go to partition
@@ -50,6 +50,9 @@ type partition struct {
 	onDone, onSettled func(*asl.Execution)
 	// inputs are the inputs of settled sagas, for the next ones.
 	inputs []map[string]any
+
+	// wait is how the partition waits for the front and the others.
+	wait spin.Waiter
 
 	m       sagaMetrics
 	running int
@@ -179,6 +182,7 @@ func (p *partition) run(ctx context.Context, deadline time.Duration) {
 					own = math.MaxInt64
 				}
 			}
+			p.wait.Reset()
 			continue
 		}
 		p.s.board.Progress(p.idx, min(own, limit))
@@ -189,10 +193,13 @@ func (p *partition) run(ctx context.Context, deadline time.Duration) {
 			}
 			p.takeStart()
 			p.startExecution(st)
+			p.wait.Reset()
 		default:
 			// The front has to move on first.
-			if !p.s.pumpFront() {
-				runtime.Gosched()
+			if p.s.pumpFront() {
+				p.wait.Reset()
+			} else {
+				p.wait.Wait()
 			}
 		}
 	}
