@@ -91,13 +91,13 @@ type Virtual struct {
 	ran    uint64
 	free   []*event // recycled events of Schedule
 
-	// wheel[b&wheelMask] lists the events of bucket b (due times >>
-	// wheelShift), earliest first, linked through event.next, for b in
-	// [cur, cur+wheelSize): cur is
-	// Now's bucket, and nothing is due before Now. No bucket in [cur,
-	// first) holds any. inWheel counts the events in it, stopped ones
-	// (left in place by Stop) included until they come up; stopped counts
-	// those. Allocated on first use.
+	// wheel[b&wheelMask] lists the events of bucket b (due time >>
+	// wheelShift), earliest first, linked through event.next, for every b
+	// in [cur, cur+wheelSize): cur is Now's bucket, and nothing is due
+	// before Now. No bucket in [cur, first) holds any. inWheel counts the
+	// events in the wheel, stopped ones (which Stop leaves in place)
+	// included until they come up; stoppedInWheel counts those. The wheel
+	// is allocated on first use.
 	wheel          *[wheelSize]*event
 	occupied       [wheelSize / 64]uint64 // bit b&wheelMask: bucket b holds events
 	cur, first     int64
