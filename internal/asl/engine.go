@@ -207,7 +207,7 @@ func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) 
 	if in, obj := opts.Input.(map[string]any); obj && opts.GiveInput && x.unobserved && !m.readsContext {
 		// Nothing will see the input as it was: not the caller, not an
 		// event, not $$.Execution.Input.
-		x.inputGiven, x.given = true, in
+		x.given = in
 	}
 	// Handlers get the caller's context: cancelling it (Ctrl-C) reaches
 	// every task in flight. An execution that ends simply ignores late
@@ -269,6 +269,7 @@ type Execution struct {
 	// lastResource's handler, the last one a Task looked up (handler).
 	lastResource string
 	lastHandler  TaskHandler
+	lastRecords  bool // lastHandler is a RecordReader
 	// unobserved: no history is kept and no Observer sees events, so an
 	// event's payload is dropped as soon as it is emitted and frames may
 	// own the values they build (see frame.owned).
@@ -276,12 +277,11 @@ type Execution struct {
 	// reuseTaskInputs: Engine.ReuseTaskInputs on an unobserved execution.
 	reuseTaskInputs bool
 	solo            bool // Engine.Solo: mu and mbox are not taken
-	// inputGiven: the root frame owns the input (StartOptions.GiveInput),
-	// given; Recycle gives it back.
-	inputGiven bool
-	given      map[string]any
-	settled    bool
-	running    bool // the mailbox is being drained (under mbox)
+	// given: the root frame owns the input (StartOptions.GiveInput), this
+	// object; Recycle gives it back.
+	given   map[string]any
+	settled bool
+	running bool // the mailbox is being drained (under mbox)
 	// resultMaps are the objects ResultSelectors built, under
 	// reuseTaskInputs: Release hands them on to other executions.
 	resultMaps intrinsic.MapPool
@@ -631,10 +631,11 @@ func (x *Execution) begin() {
 	root := &x.root
 	root.x, root.machine = x, x.machine
 	input := x.input
-	if x.inputGiven {
+	owned := x.given != nil
+	if owned {
 		x.input = nil
 	}
-	x.proceed(root, step{kind: outNext, next: x.machine.start, output: input, owned: x.inputGiven})
+	x.proceed(root, step{kind: outNext, next: x.machine.start, output: input, owned: owned})
 }
 
 // finish ends the execution with a terminal event.

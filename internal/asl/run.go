@@ -622,7 +622,7 @@ func (x *Execution) runTask(f *frame, s *State) step {
 			// its objects (Engine.ReuseTaskInputs), as records for a
 			// handler that reads them: nothing else sees the input of
 			// an unobserved execution's Task.
-			if _, ok := x.handler(s.Resource).(RecordReader); ok {
+			if x.readsRecords(s.Resource) {
 				f.taskRecs.Recycle()
 				recs = &f.taskRecs
 			} else {
@@ -801,8 +801,16 @@ func (x *Execution) handler(resource string) TaskHandler {
 	if h == nil {
 		h = x.engine.Fallback
 	}
-	x.lastResource, x.lastHandler = resource, h
+	_, records := h.(RecordReader)
+	x.lastResource, x.lastHandler, x.lastRecords = resource, h, records
 	return h
+}
+
+// readsRecords reports whether resource's handler is a RecordReader, by
+// the handler lookup's cache.
+func (x *Execution) readsRecords(resource string) bool {
+	x.handler(resource)
+	return x.lastRecords
 }
 
 func (x *Execution) taskTimedOut(f *frame, s *State) step {
