@@ -1,0 +1,126 @@
+package mockconfig
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Case is one test case of one state machine, ready to answer its Task
+// states. It is read-only and may be shared by concurrent executions; each
+// execution counts its invocations with a Run of its own.
+type Case struct {
+	Machine string
+	Name    string
+	states  map[string]*Response
+}
+
+// Case returns the test case testCase of the state machine machine.
+func (c *Config) Case(machine, testCase string) (*Case, error) {
+	sm, ok := c.StateMachines[machine]
+	if !ok {
+		return nil, &Error{File: c.file, Path: "StateMachines", Problem: fmt.Sprintf("no state machine named %q; the config has %s", machine, list(sortedKeys(c.StateMachines)))}
+	}
+	tc, ok := sm.TestCases[testCase]
+	if !ok {
+		return nil, &Error{File: c.file, Path: "StateMachines" + key(machine) + ".TestCases", Problem: fmt.Sprintf("no test case named %q; the state machine has %s", testCase, list(sortedKeys(sm.TestCases)))}
+	}
+	k := &Case{Machine: machine, Name: testCase, states: make(map[string]*Response, len(tc.States))}
+	for state, resp := range tc.States {
+		k.states[state] = c.Responses[resp]
+	}
+	return k, nil
+}
+
+// StateKind says what a definition has under a state name, for Check.
+type StateKind uint8
+
+// The kinds Check tells apart.
+const (
+	NoState StateKind = iota
+	TaskState
+	OtherState
+)
+
+// Check reports the first test case of machine that names a state the
+// definition lacks or a state that is not a Task. kind tells what the
+// definition has under a name (in any branch or Map processor).
+func (c *Config) Check(machine string, kind func(state string) StateKind) error {
+	sm, ok := c.StateMachines[machine]
+	if !ok {
+		return nil
+	}
+	for _, cn := range sortedKeys(sm.TestCases) {
+		tc := sm.TestCases[cn]
+		for _, state := range sortedKeys(tc.States) {
+			at := "StateMachines" + key(machine) + ".TestCases" + key(cn) + key(state)
+			switch kind(state) {
+			case NoState:
+				return &Error{File: c.file, Path: at, Problem: fmt.Sprintf("the state machine has no state named %q; name a Task state of the definition", state)}
+			case OtherState:
+				return &Error{File: c.file, Path: at, Problem: fmt.Sprintf("%q is not a Task state; only Task states are mocked", state)}
+			}
+		}
+	}
+	return nil
+}
+
+// Mocks reports whether the case answers state.
+func (k *Case) Mocks(state string) bool {
+	_, ok := k.states[state]
+	return ok
+}
+
+// Run counts one execution's invocations of each mocked state. It belongs to
+// one execution and is not safe for concurrent use.
+type Run struct {
+	c     *Case
+	calls map[string]int
+}
+
+// NewRun starts counting invocations for one execution.
+func (k *Case) NewRun() *Run { return &Run{c: k} }
+
+// Case returns the test case the run answers from.
+func (r *Run) Case() *Case { return r.c }
+
+// Next returns the answer to state's next invocation and the invocation's
+// index. ok is false when the case does not mock state. An invocation past
+// the last answer is an error: Step Functions Local fails the execution
+// when a mocked state has no answer for an invocation.
+func (r *Run) Next(state string) (a *Answer, n int, ok bool, err error) {
+	resp, ok := r.c.states[state]
+	if !ok {
+		return nil, 0, false, nil
+	}
+	if r.calls == nil {
+		r.calls = make(map[string]int, len(r.c.states))
+	}
+	n = r.calls[state]
+	r.calls[state] = n + 1
+	if a = resp.answer(n); a == nil {
+		last := resp.Answers[len(resp.Answers)-1].To
+		return nil, n, true, fmt.Errorf("the mocked response %q of test case %q has no answer for invocation %d of state %q (it answers invocations 0 to %d); add an answer for index \"%d\"", resp.Name, r.c.Name, n, state, last, n)
+	}
+	return a, n, true, nil
+}
+
+// answer finds the answer that serves invocation n, nil past the last.
+func (r *Response) answer(n int) *Answer {
+	for _, a := range r.Answers {
+		if n <= a.To {
+			return a
+		}
+	}
+	return nil
+}
+
+func list(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, ", ")
+}
