@@ -102,11 +102,7 @@ func BenchmarkEncodeReceive(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			w := newWriter()
-			w.open("Messages", '[')
-			for i := range msgs {
-				writeMessage(w, &msgs[i])
-			}
-			w.close(']')
+			writeMessages(w, msgs)
 			_ = w.bytes()
 			w.release()
 		}

@@ -28,6 +28,16 @@
 // /ACCOUNT/NAME, whatever its scheme and host, because SDKs and proxies
 // sometimes rewrite the host.
 //
+// Each operation is one entry of the table in ops.go: its request shape
+// (wire.go), its checks, its call on the queue model and its answer
+// (answers.go), which op and queueOp (op.go) assemble into one step:
+// decode, check, call, encode. Adding an operation is adding an entry.
+//
+// The package owns the protocol only: what a request means is the queue
+// model's (internal/queue), which is all it imports of yafdp besides
+// awsjson. It never imports the CLI (cobra, viper, lipgloss, internal/cli,
+// internal/ui), the Step Functions side or the local server that mounts it.
+//
 // There is no authentication: requests are not signature-checked and any
 // credentials work, as with LocalStack. Bind the server to 127.0.0.1.
 //

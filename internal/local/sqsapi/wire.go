@@ -32,22 +32,25 @@ type listQueuesInput struct {
 	MaxResults      *int    `json:"MaxResults"`
 }
 
-type queueURLInput struct {
+// queueRef is the QueueUrl of a request addressed to one queue.
+type queueRef struct {
 	QueueURL *string `json:"QueueUrl"`
 }
 
+func (r *queueRef) queueURL() *string { return r.QueueURL }
+
 type getQueueAttributesInput struct {
-	QueueURL       *string  `json:"QueueUrl"`
+	queueRef
 	AttributeNames []string `json:"AttributeNames"`
 }
 
 type setQueueAttributesInput struct {
-	QueueURL   *string           `json:"QueueUrl"`
+	queueRef
 	Attributes map[string]string `json:"Attributes"`
 }
 
 type sendMessageInput struct {
-	QueueURL *string `json:"QueueUrl"`
+	queueRef
 	sendEntry
 }
 
@@ -62,12 +65,12 @@ type sendEntry struct {
 }
 
 type sendMessageBatchInput struct {
-	QueueURL *string     `json:"QueueUrl"`
-	Entries  []sendEntry `json:"Entries"`
+	queueRef
+	Entries []sendEntry `json:"Entries"`
 }
 
 type receiveMessageInput struct {
-	QueueURL                    *string  `json:"QueueUrl"`
+	queueRef
 	AttributeNames              []string `json:"AttributeNames"`
 	MessageSystemAttributeNames []string `json:"MessageSystemAttributeNames"`
 	MessageAttributeNames       []string `json:"MessageAttributeNames"`
@@ -78,7 +81,7 @@ type receiveMessageInput struct {
 }
 
 type deleteMessageInput struct {
-	QueueURL      *string `json:"QueueUrl"`
+	queueRef
 	ReceiptHandle *string `json:"ReceiptHandle"`
 }
 
@@ -89,18 +92,18 @@ type batchEntry struct {
 }
 
 type batchInput struct {
-	QueueURL *string      `json:"QueueUrl"`
-	Entries  []batchEntry `json:"Entries"`
+	queueRef
+	Entries []batchEntry `json:"Entries"`
 }
 
 type changeVisibilityInput struct {
-	QueueURL          *string `json:"QueueUrl"`
+	queueRef
 	ReceiptHandle     *string `json:"ReceiptHandle"`
 	VisibilityTimeout *int    `json:"VisibilityTimeout"`
 }
 
 type listDeadLetterSourceQueuesInput struct {
-	QueueURL   *string `json:"QueueUrl"`
+	queueRef
 	NextToken  *string `json:"NextToken"`
 	MaxResults *int    `json:"MaxResults"`
 }
@@ -121,13 +124,13 @@ type cancelMessageMoveTaskInput struct {
 }
 
 type tagQueueInput struct {
-	QueueURL *string           `json:"QueueUrl"`
-	Tags     map[string]string `json:"Tags"`
+	queueRef
+	Tags map[string]string `json:"Tags"`
 }
 
 type untagQueueInput struct {
-	QueueURL *string  `json:"QueueUrl"`
-	TagKeys  []string `json:"TagKeys"`
+	queueRef
+	TagKeys []string `json:"TagKeys"`
 }
 
 // deref returns *p, or "" when p is nil.
