@@ -46,10 +46,10 @@
 // Answers are written by hand into a pooled buffer (encode.go), half the
 // time and a sixth of the memory of encoding/json for a ReceiveMessage
 // of ten (BenchmarkEncodeReceive). Requests are decoded with encoding/json
-// into concrete structs: under the load test (100,000 messages, 64 clients,
-// see loadtest/) that is a fifth of the server's CPU and about a twentieth
-// of the machine's, the rest going to the SDK clients, HTTP and the model,
-// and the endpoint passes its targets (30,000 sends and 20,000 receives and
-// deletes a second on two cores) with room, so a hand-written decoder has
-// not been worth its risk.
+// into concrete structs: under the load test (100,000 messages, 64
+// clients, see internal/tools/loadtest) that is a fifth of the server's
+// CPU and about a twentieth of the machine's, the rest going to the SDK
+// clients, HTTP and the model, and the endpoint passes its targets (30,000
+// sends and 20,000 receives and deletes a second on two cores) with room,
+// so a hand-written decoder has not been worth its risk.
 package sqsapi
