@@ -132,19 +132,24 @@ type dataDetails struct {
 	Included bool `json:"included"`
 }
 
+type executionListItem struct {
+	ExecutionArn    string `json:"executionArn"`
+	StateMachineArn string `json:"stateMachineArn"`
+	Name            string `json:"name"`
+	Status          string `json:"status"`
+	StartDate       epoch  `json:"startDate"`
+	StopDate        *epoch `json:"stopDate,omitempty"`
+}
+
+// describeExecutionOutput is a listed execution's members, then its data.
 type describeExecutionOutput struct {
-	ExecutionArn    string       `json:"executionArn"`
-	StateMachineArn string       `json:"stateMachineArn"`
-	Name            string       `json:"name"`
-	Status          string       `json:"status"`
-	StartDate       epoch        `json:"startDate"`
-	StopDate        *epoch       `json:"stopDate,omitempty"`
-	Input           *string      `json:"input,omitempty"`
-	InputDetails    *dataDetails `json:"inputDetails,omitempty"`
-	Output          *string      `json:"output,omitempty"`
-	OutputDetails   *dataDetails `json:"outputDetails,omitempty"`
-	Error           string       `json:"error,omitempty"`
-	Cause           string       `json:"cause,omitempty"`
+	executionListItem
+	Input         *string      `json:"input,omitempty"`
+	InputDetails  *dataDetails `json:"inputDetails,omitempty"`
+	Output        *string      `json:"output,omitempty"`
+	OutputDetails *dataDetails `json:"outputDetails,omitempty"`
+	Error         string       `json:"error,omitempty"`
+	Cause         string       `json:"cause,omitempty"`
 }
 
 // describeExecution describes an execution with its data unless the
@@ -155,8 +160,7 @@ func describeExecution(s *Service, _ context.Context, req *executionArnRequest) 
 		return describeExecutionOutput{}, err
 	}
 	in := e.info(x)
-	out := describeExecutionOutput{ExecutionArn: in.ARN, StateMachineArn: in.StateMachineARN, Name: in.Name,
-		Status: string(in.Status), StartDate: epoch(in.Start), StopDate: epochPtr(in.Stop)}
+	out := describeExecutionOutput{executionListItem: listItem(&in)}
 	if req.IncludedData == nil || *req.IncludedData == "ALL_DATA" {
 		out.Input, out.InputDetails = &in.Input, &dataDetails{Included: true}
 		if in.Output != nil {
@@ -167,15 +171,6 @@ func describeExecution(s *Service, _ context.Context, req *executionArnRequest) 
 	return out, nil
 }
 
-type executionListItem struct {
-	ExecutionArn    string `json:"executionArn"`
-	StateMachineArn string `json:"stateMachineArn"`
-	Name            string `json:"name"`
-	Status          string `json:"status"`
-	StartDate       epoch  `json:"startDate"`
-	StopDate        *epoch `json:"stopDate,omitempty"`
-}
-
 type listExecutionsOutput struct {
 	Executions []executionListItem `json:"executions"`
 	NextToken  string              `json:"nextToken,omitempty"`
@@ -183,11 +178,15 @@ type listExecutionsOutput struct {
 
 func listExecutionsAnswer(p page[ExecutionInfo]) listExecutionsOutput {
 	out := listExecutionsOutput{Executions: make([]executionListItem, len(p.items)), NextToken: p.next}
-	for i, in := range p.items {
-		out.Executions[i] = executionListItem{ExecutionArn: in.ARN, StateMachineArn: in.StateMachineARN, Name: in.Name,
-			Status: string(in.Status), StartDate: epoch(in.Start), StopDate: epochPtr(in.Stop)}
+	for i := range p.items {
+		out.Executions[i] = listItem(&p.items[i])
 	}
 	return out
+}
+
+func listItem(in *ExecutionInfo) executionListItem {
+	return executionListItem{ExecutionArn: in.ARN, StateMachineArn: in.StateMachineARN, Name: in.Name,
+		Status: string(in.Status), StartDate: epoch(in.Start), StopDate: epochPtr(in.Stop)}
 }
 
 type getExecutionHistoryOutput struct {
