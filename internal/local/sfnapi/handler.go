@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+
+	"github.com/yafdp/yafdp/internal/asl/value"
 )
 
 // TargetPrefix starts the X-Amz-Target header of every Step Functions call.
@@ -48,7 +50,8 @@ func op[In, Res, Out any](check func(*In) *Error, call func(s *Service, ctx cont
 		if err != nil {
 			return nil, err
 		}
-		b, merr := marshal(answer(res))
+		// Compact, and without HTML escaping, as AWS writes strings.
+		b, merr := value.Encode(answer(res))
 		if merr != nil {
 			return nil, newError(CodeInternalFailure, "encoding the response: %v", merr)
 		}
@@ -98,7 +101,7 @@ func (s *Service) serveHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func writeError(w http.ResponseWriter, e *Error) {
-	b, _ := marshal(struct {
+	b, _ := value.Encode(struct {
 		Type    string `json:"__type"`
 		Message string `json:"message,omitempty"`
 	}{e.wireType(), e.Message})

@@ -2,7 +2,6 @@ package sfnapi
 
 import (
 	"bytes"
-	"encoding/json"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
@@ -100,15 +99,4 @@ func (h historyJSON) MarshalJSON() ([]byte, error) {
 	}
 	buf.WriteByte(']')
 	return buf.Bytes(), nil
-}
-
-// marshal is json.Marshal without HTML escaping, as AWS writes strings.
-func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
