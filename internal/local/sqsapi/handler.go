@@ -179,9 +179,7 @@ func decode(body []byte, v any) error {
 		if te.Field == "" {
 			return withMessage(errSerialization, "%s found where an object was expected.", jsonKind(te.Value))
 		}
-		// queueRef is embedded for the code's sake; the member is QueueUrl.
-		field := strings.TrimPrefix(te.Field, "queueRef.")
-		return withMessage(errSerialization, "%s can not be converted to %s (member %s).", jsonKind(te.Value), goKind(te.Type.String()), field)
+		return withMessage(errSerialization, "%s can not be converted to %s (member %s).", jsonKind(te.Value), goKind(te.Type.String()), te.Field)
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {

@@ -32,27 +32,36 @@ type listQueuesInput struct {
 	MaxResults      *int    `json:"MaxResults"`
 }
 
-// queueRef is the QueueUrl of a request addressed to one queue.
+// queueRef is a request addressed to one queue with nothing but its
+// QueueUrl. The requests with more members have their QueueUrl as a member
+// of their own, not an embedded queueRef, which encoding/json would name
+// in its errors (and allocate for).
 type queueRef struct {
 	QueueURL *string `json:"QueueUrl"`
 }
 
-func (r *queueRef) queueURL() *string { return r.QueueURL }
+func (in *queueRef) queueURL() *string { return in.QueueURL }
 
 type getQueueAttributesInput struct {
-	queueRef
+	QueueURL       *string  `json:"QueueUrl"`
 	AttributeNames []string `json:"AttributeNames"`
 }
 
+func (in *getQueueAttributesInput) queueURL() *string { return in.QueueURL }
+
 type setQueueAttributesInput struct {
-	queueRef
+	QueueURL   *string           `json:"QueueUrl"`
 	Attributes map[string]string `json:"Attributes"`
 }
 
+func (in *setQueueAttributesInput) queueURL() *string { return in.QueueURL }
+
 type sendMessageInput struct {
-	queueRef
+	QueueURL *string `json:"QueueUrl"`
 	sendEntry
 }
+
+func (in *sendMessageInput) queueURL() *string { return in.QueueURL }
 
 type sendEntry struct {
 	ID                      *string                   `json:"Id"`
@@ -65,12 +74,14 @@ type sendEntry struct {
 }
 
 type sendMessageBatchInput struct {
-	queueRef
-	Entries []sendEntry `json:"Entries"`
+	QueueURL *string     `json:"QueueUrl"`
+	Entries  []sendEntry `json:"Entries"`
 }
 
+func (in *sendMessageBatchInput) queueURL() *string { return in.QueueURL }
+
 type receiveMessageInput struct {
-	queueRef
+	QueueURL                    *string  `json:"QueueUrl"`
 	AttributeNames              []string `json:"AttributeNames"`
 	MessageSystemAttributeNames []string `json:"MessageSystemAttributeNames"`
 	MessageAttributeNames       []string `json:"MessageAttributeNames"`
@@ -80,10 +91,14 @@ type receiveMessageInput struct {
 	ReceiveRequestAttemptID     *string  `json:"ReceiveRequestAttemptId"`
 }
 
+func (in *receiveMessageInput) queueURL() *string { return in.QueueURL }
+
 type deleteMessageInput struct {
-	queueRef
+	QueueURL      *string `json:"QueueUrl"`
 	ReceiptHandle *string `json:"ReceiptHandle"`
 }
+
+func (in *deleteMessageInput) queueURL() *string { return in.QueueURL }
 
 type batchEntry struct {
 	ID                *string `json:"Id"`
@@ -92,21 +107,27 @@ type batchEntry struct {
 }
 
 type batchInput struct {
-	queueRef
-	Entries []batchEntry `json:"Entries"`
+	QueueURL *string      `json:"QueueUrl"`
+	Entries  []batchEntry `json:"Entries"`
 }
 
+func (in *batchInput) queueURL() *string { return in.QueueURL }
+
 type changeVisibilityInput struct {
-	queueRef
+	QueueURL          *string `json:"QueueUrl"`
 	ReceiptHandle     *string `json:"ReceiptHandle"`
 	VisibilityTimeout *int    `json:"VisibilityTimeout"`
 }
 
+func (in *changeVisibilityInput) queueURL() *string { return in.QueueURL }
+
 type listDeadLetterSourceQueuesInput struct {
-	queueRef
+	QueueURL   *string `json:"QueueUrl"`
 	NextToken  *string `json:"NextToken"`
 	MaxResults *int    `json:"MaxResults"`
 }
+
+func (in *listDeadLetterSourceQueuesInput) queueURL() *string { return in.QueueURL }
 
 type startMessageMoveTaskInput struct {
 	SourceArn                    *string `json:"SourceArn"`
@@ -124,14 +145,18 @@ type cancelMessageMoveTaskInput struct {
 }
 
 type tagQueueInput struct {
-	queueRef
-	Tags map[string]string `json:"Tags"`
+	QueueURL *string           `json:"QueueUrl"`
+	Tags     map[string]string `json:"Tags"`
 }
 
+func (in *tagQueueInput) queueURL() *string { return in.QueueURL }
+
 type untagQueueInput struct {
-	queueRef
-	TagKeys []string `json:"TagKeys"`
+	QueueURL *string  `json:"QueueUrl"`
+	TagKeys  []string `json:"TagKeys"`
 }
+
+func (in *untagQueueInput) queueURL() *string { return in.QueueURL }
 
 // deref returns *p, or "" when p is nil.
 func deref(p *string) string {
