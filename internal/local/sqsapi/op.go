@@ -64,8 +64,8 @@ func queueOp[In, Out any, P queueRequest[In]](need, check func(*In) error, call 
 			err = check(in)
 		}
 		if err != nil {
-			var none Out
-			return none, err
+			var zero Out
+			return zero, err
 		}
 		t.q = q
 		return call(t, in)
