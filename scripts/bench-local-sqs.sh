@@ -3,7 +3,7 @@
 # 100,000 messages sent with SendMessageBatch by 64 concurrent clients, then
 # received and deleted (ReceiveMessage + DeleteMessageBatch) by 64 clients,
 # with every message accounted for and none delivered while invisible (see
-# internal/local/sqsapi/loadtest). Prints each run and the medians recorded
+# internal/tools/loadtest). Prints each run and the medians recorded
 # in BENCHMARKS.md.
 #
 #   scripts/bench-local-sqs.sh                         # 3 runs against a fresh endpoint
@@ -28,7 +28,7 @@ trap cleanup EXIT
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(go version | cut -d' ' -f3-4)"
 echo "cpu:     $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
 
-go build -o "$dir/loadtest" ./internal/local/sqsapi/loadtest
+go build -o "$dir/loadtest" ./internal/tools/loadtest
 endpoint="${ENDPOINT:-}"
 if [ -z "$endpoint" ]; then
 	"$dir/loadtest" -serve 127.0.0.1:0 > "$dir/url" &

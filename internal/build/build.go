@@ -1,9 +1,3 @@
-// Package build holds the version information stamped into the binary at
-// link time, for example:
-//
-//	go build -ldflags "-X github.com/yafdp/yafdp/internal/build.Version=1.2.3 \
-//	  -X github.com/yafdp/yafdp/internal/build.Commit=$(git rev-parse HEAD) \
-//	  -X github.com/yafdp/yafdp/internal/build.Date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 package build
 
 import (

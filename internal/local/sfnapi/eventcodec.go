@@ -12,21 +12,17 @@ import (
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/asl/value"
 	"github.com/yafdp/yafdp/internal/awsjson"
+	"github.com/yafdp/yafdp/internal/local/binrec"
 )
 
-// The stored form of a history event is binary: every event of every
-// execution is encoded once, on the goroutine that runs the execution, so
-// it has to be cheap. Strings are uvarint-length-prefixed, numbers varints,
-// and the payload is its JSON text.
+// The stored form of a history event is binary (a binrec record): every
+// event of every execution is encoded once, on the goroutine that runs the
+// execution, so it has to be cheap. The payload comes last, as its JSON
+// text.
 
 const eventCodecVersion = 1
 
 var errCorruptEvent = errors.New("corrupt history event")
-
-func appendStr(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
 
 func encodeEvent(e *asl.HistoryEvent) []byte {
 	b := make([]byte, 0, 128)
@@ -36,7 +32,7 @@ func encodeEvent(e *asl.HistoryEvent) []byte {
 	b = binary.AppendVarint(b, e.Timestamp.Unix())
 	b = binary.AppendVarint(b, int64(e.Timestamp.Nanosecond()))
 	for _, s := range [...]string{string(e.Type), e.StateName, e.Error, e.Cause, e.Resource, e.Region} {
-		b = appendStr(b, s)
+		b = binrec.AppendString(b, s)
 	}
 	b = binary.AppendVarint(b, e.TimeoutSeconds)
 	b = binary.AppendVarint(b, int64(e.Index))
@@ -49,61 +45,30 @@ func encodeEvent(e *asl.HistoryEvent) []byte {
 	return appendJSON(b, e.Payload)
 }
 
-type eventReader struct {
-	b   []byte
-	err error
-}
-
-func (r *eventReader) varint() int64 {
-	if r.err != nil {
-		return 0
-	}
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.err = errCorruptEvent
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *eventReader) str() string {
-	if r.err != nil {
-		return ""
-	}
-	n, k := binary.Uvarint(r.b)
-	if k <= 0 || n > uint64(len(r.b)-k) {
-		r.err = errCorruptEvent
-		return ""
-	}
-	s := string(r.b[k : k+int(n)])
-	r.b = r.b[k+int(n):]
-	return s
-}
-
 func decodeEvent(doc []byte) (asl.HistoryEvent, error) {
 	var e asl.HistoryEvent
-	if len(doc) == 0 || doc[0] != eventCodecVersion {
+	r := binrec.NewReader(doc, eventCodecVersion, errCorruptEvent)
+	if r.Err() != nil {
+		return e, r.Err()
+	}
+	e.ID, e.PreviousEventID = r.Varint(), r.Varint()
+	sec := r.Varint()
+	e.Timestamp = time.Unix(sec, r.Varint())
+	e.Type = types.HistoryEventType(r.String())
+	e.StateName, e.Error, e.Cause, e.Resource, e.Region = r.String(), r.String(), r.String(), r.String(), r.String()
+	e.TimeoutSeconds = r.Varint()
+	e.Index, e.Length = int32(r.Varint()), int32(r.Varint())
+	rest := r.Rest()
+	if r.Err() != nil || len(rest) == 0 {
 		return e, errCorruptEvent
 	}
-	r := eventReader{b: doc[1:]}
-	e.ID, e.PreviousEventID = r.varint(), r.varint()
-	sec := r.varint()
-	e.Timestamp = time.Unix(sec, r.varint())
-	e.Type = types.HistoryEventType(r.str())
-	e.StateName, e.Error, e.Cause, e.Resource, e.Region = r.str(), r.str(), r.str(), r.str(), r.str()
-	e.TimeoutSeconds = r.varint()
-	e.Index, e.Length = int32(r.varint()), int32(r.varint())
-	if r.err != nil || len(r.b) == 0 {
-		return e, errCorruptEvent
-	}
-	if r.b[0] == 1 {
-		p, err := value.Decode(r.b[1:])
+	if rest[0] == 1 {
+		p, err := value.Decode(rest[1:])
 		if err != nil {
 			return e, err
 		}
 		e.Payload = p
-	} else if len(r.b) != 1 {
+	} else if len(rest) != 1 {
 		return e, errCorruptEvent
 	}
 	return e, nil

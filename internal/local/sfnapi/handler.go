@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+
+	"github.com/yafdp/yafdp/internal/asl/value"
 )
 
 // TargetPrefix starts the X-Amz-Target header of every Step Functions call.
@@ -24,21 +26,41 @@ const maxBodyBytes = 8 << 20
 // the SDKs turn into their typed errors.
 func (s *Service) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 
-// operation handles one operation's request body.
-type operation func(s *Service, ctx context.Context, body []byte) (any, *Error)
+// operation serves one operation: it decodes the request body, runs it
+// and returns the encoded answer, or the error to answer with.
+type operation func(s *Service, ctx context.Context, body []byte) ([]byte, *Error)
 
-var operations = map[string]operation{
-	"CreateStateMachine":               opCreateStateMachine,
-	"DescribeStateMachine":             opDescribeStateMachine,
-	"ListStateMachines":                opListStateMachines,
-	"DeleteStateMachine":               opDeleteStateMachine,
-	"StartExecution":                   opStartExecution,
-	"DescribeExecution":                opDescribeExecution,
-	"ListExecutions":                   opListExecutions,
-	"GetExecutionHistory":              opGetExecutionHistory,
-	"StopExecution":                    opStopExecution,
-	"DescribeStateMachineForExecution": opDescribeStateMachineForExecution,
+// op assembles an operation from its steps, which run in this order:
+// decode the body into In (SerializationException), check it (nil: the
+// service's own checks are all there is), call the service, and encode as
+// JSON the answer that answer makes of the call's result. An operation is
+// then only its request shape, its checks, its call and its answer.
+func op[In, Res, Out any](check func(*In) *Error, call func(s *Service, ctx context.Context, in *In) (Res, *Error), answer func(Res) Out) operation {
+	return func(s *Service, ctx context.Context, body []byte) ([]byte, *Error) {
+		in, err := decode[In](body)
+		if err != nil {
+			return nil, err
+		}
+		if check != nil {
+			if err := check(in); err != nil {
+				return nil, err
+			}
+		}
+		res, err := call(s, ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		// Compact, and without HTML escaping, as AWS writes strings.
+		b, merr := value.Encode(answer(res))
+		if merr != nil {
+			return nil, newError(CodeInternalFailure, "encoding the response: %v", merr)
+		}
+		return b, nil
+	}
 }
+
+// same is the answer of a call whose result is the answer.
+func same[T any](res T) T { return res }
 
 // Operations lists the operations the handler serves, sorted.
 func Operations() []string {
@@ -68,14 +90,9 @@ func (s *Service) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, newError(CodeSerializationException, "reading the request: %v", err))
 		return
 	}
-	out, e := op(s, r.Context(), body)
+	b, e := op(s, r.Context(), body)
 	if e != nil {
 		writeError(w, e)
-		return
-	}
-	b, merr := marshal(out)
-	if merr != nil {
-		writeError(w, newError(CodeInternalFailure, "encoding the response: %v", merr))
 		return
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
@@ -84,7 +101,7 @@ func (s *Service) serveHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func writeError(w http.ResponseWriter, e *Error) {
-	b, _ := marshal(struct {
+	b, _ := value.Encode(struct {
 		Type    string `json:"__type"`
 		Message string `json:"message,omitempty"`
 	}{e.wireType(), e.Message})
@@ -109,267 +126,4 @@ func decode[T any](body []byte) (*T, *Error) {
 		return nil, newError(CodeSerializationException, "unexpected data after the request object")
 	}
 	return req, nil
-}
-
-type creationOutput struct {
-	StateMachineArn string `json:"stateMachineArn"`
-	CreationDate    epoch  `json:"creationDate"`
-}
-
-func opCreateStateMachine(s *Service, _ context.Context, body []byte) (any, *Error) {
-	req, err := decode[createStateMachineRequest](body)
-	if err != nil {
-		return nil, err
-	}
-	m, err := s.createStateMachine(req)
-	if err != nil {
-		return nil, err
-	}
-	return creationOutput{StateMachineArn: m.arn, CreationDate: epoch(m.created)}, nil
-}
-
-type stateMachineArnRequest struct {
-	StateMachineArn *string `json:"stateMachineArn"`
-	IncludedData    *string `json:"includedData"`
-}
-
-type describeStateMachineOutput struct {
-	StateMachineArn      string         `json:"stateMachineArn"`
-	Name                 string         `json:"name"`
-	Status               string         `json:"status"`
-	Definition           string         `json:"definition"`
-	RoleArn              string         `json:"roleArn"`
-	Type                 string         `json:"type"`
-	CreationDate         epoch          `json:"creationDate"`
-	LoggingConfiguration map[string]any `json:"loggingConfiguration"`
-	TracingConfiguration map[string]any `json:"tracingConfiguration"`
-}
-
-func opDescribeStateMachine(s *Service, _ context.Context, body []byte) (any, *Error) {
-	req, err := decode[stateMachineArnRequest](body)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkIncludedData(req.IncludedData); err != nil {
-		return nil, err
-	}
-	m, err := s.lookupMachine(req.StateMachineArn)
-	if err != nil {
-		return nil, err
-	}
-	return describeStateMachineOutput{StateMachineArn: m.arn, Name: m.name, Status: "ACTIVE", Definition: m.definition,
-		RoleArn: m.roleARN, Type: m.typ, CreationDate: epoch(m.created), LoggingConfiguration: m.logging,
-		TracingConfiguration: m.tracing}, nil
-}
-
-func checkIncludedData(s *string) *Error {
-	var v validation
-	v.enum("includedData", s, "ALL_DATA", "METADATA_ONLY")
-	return v.err()
-}
-
-type listRequest struct {
-	MaxResults *int64  `json:"maxResults"`
-	NextToken  *string `json:"nextToken"`
-}
-
-type stateMachineListItem struct {
-	StateMachineArn string `json:"stateMachineArn"`
-	Name            string `json:"name"`
-	Type            string `json:"type"`
-	CreationDate    epoch  `json:"creationDate"`
-}
-
-type listStateMachinesOutput struct {
-	StateMachines []stateMachineListItem `json:"stateMachines"`
-	NextToken     string                 `json:"nextToken,omitempty"`
-}
-
-func opListStateMachines(s *Service, _ context.Context, body []byte) (any, *Error) {
-	req, err := decode[listRequest](body)
-	if err != nil {
-		return nil, err
-	}
-	ms, next, err := s.listStateMachines(req.MaxResults, req.NextToken)
-	if err != nil {
-		return nil, err
-	}
-	out := listStateMachinesOutput{StateMachines: make([]stateMachineListItem, len(ms)), NextToken: next}
-	for i, m := range ms {
-		out.StateMachines[i] = stateMachineListItem{StateMachineArn: m.arn, Name: m.name, Type: m.typ, CreationDate: epoch(m.created)}
-	}
-	return out, nil
-}
-
-func opDeleteStateMachine(s *Service, _ context.Context, body []byte) (any, *Error) {
-	req, err := decode[stateMachineArnRequest](body)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.deleteStateMachine(req.StateMachineArn); err != nil {
-		return nil, err
-	}
-	return struct{}{}, nil
-}
-
-type startExecutionOutput struct {
-	ExecutionArn string `json:"executionArn"`
-	StartDate    epoch  `json:"startDate"`
-}
-
-func opStartExecution(s *Service, _ context.Context, body []byte) (any, *Error) {
-	req, err := decode[startExecutionRequest](body)
-	if err != nil {
-		return nil, err
-	}
-	arn, start, err := s.startExecution(req, true)
-	if err != nil {
-		return nil, err
-	}
-	return startExecutionOutput{ExecutionArn: arn, StartDate: epoch(start)}, nil
-}
-
-type executionArnRequest struct {
-	ExecutionArn *string `json:"executionArn"`
-	IncludedData *string `json:"includedData"`
-}
-
-type dataDetails struct {
-	Included bool `json:"included"`
-}
-
-type describeExecutionOutput struct {
-	ExecutionArn    string       `json:"executionArn"`
-	StateMachineArn string       `json:"stateMachineArn"`
-	Name            string       `json:"name"`
-	Status          string       `json:"status"`
-	StartDate       epoch        `json:"startDate"`
-	StopDate        *epoch       `json:"stopDate,omitempty"`
-	Input           *string      `json:"input,omitempty"`
-	InputDetails    *dataDetails `json:"inputDetails,omitempty"`
-	Output          *string      `json:"output,omitempty"`
-	OutputDetails   *dataDetails `json:"outputDetails,omitempty"`
-	Error           string       `json:"error,omitempty"`
-	Cause           string       `json:"cause,omitempty"`
-}
-
-func opDescribeExecution(s *Service, _ context.Context, body []byte) (any, *Error) {
-	req, err := decode[executionArnRequest](body)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkIncludedData(req.IncludedData); err != nil {
-		return nil, err
-	}
-	e, x, err := s.lookupExecution(req.ExecutionArn)
-	if err != nil {
-		return nil, err
-	}
-	in := e.info(x)
-	out := describeExecutionOutput{ExecutionArn: in.ARN, StateMachineArn: in.StateMachineARN, Name: in.Name,
-		Status: string(in.Status), StartDate: epoch(in.Start), StopDate: epochPtr(in.Stop)}
-	if req.IncludedData == nil || *req.IncludedData == "ALL_DATA" {
-		out.Input, out.InputDetails = &in.Input, &dataDetails{Included: true}
-		if in.Output != nil {
-			out.Output, out.OutputDetails = in.Output, &dataDetails{Included: true}
-		}
-		out.Error, out.Cause = in.Error, in.Cause
-	}
-	return out, nil
-}
-
-type executionListItem struct {
-	ExecutionArn    string `json:"executionArn"`
-	StateMachineArn string `json:"stateMachineArn"`
-	Name            string `json:"name"`
-	Status          string `json:"status"`
-	StartDate       epoch  `json:"startDate"`
-	StopDate        *epoch `json:"stopDate,omitempty"`
-}
-
-type listExecutionsOutput struct {
-	Executions []executionListItem `json:"executions"`
-	NextToken  string              `json:"nextToken,omitempty"`
-}
-
-func opListExecutions(s *Service, _ context.Context, body []byte) (any, *Error) {
-	req, err := decode[listExecutionsRequest](body)
-	if err != nil {
-		return nil, err
-	}
-	xs, next, err := s.listExecutions(req)
-	if err != nil {
-		return nil, err
-	}
-	out := listExecutionsOutput{Executions: make([]executionListItem, len(xs)), NextToken: next}
-	for i, in := range xs {
-		out.Executions[i] = executionListItem{ExecutionArn: in.ARN, StateMachineArn: in.StateMachineARN, Name: in.Name,
-			Status: string(in.Status), StartDate: epoch(in.Start), StopDate: epochPtr(in.Stop)}
-	}
-	return out, nil
-}
-
-type getExecutionHistoryOutput struct {
-	Events    historyJSON `json:"events"`
-	NextToken string      `json:"nextToken,omitempty"`
-}
-
-func opGetExecutionHistory(s *Service, _ context.Context, body []byte) (any, *Error) {
-	req, err := decode[getExecutionHistoryRequest](body)
-	if err != nil {
-		return nil, err
-	}
-	e, page, next, err := s.executionHistory(req)
-	if err != nil {
-		return nil, err
-	}
-	include := req.IncludeExecutionData == nil || *req.IncludeExecutionData
-	out := getExecutionHistoryOutput{Events: make(historyJSON, len(page)), NextToken: next}
-	for i := range page {
-		out.Events[i] = wireEvent(&page[i], e.m.roleARN, include)
-	}
-	return out, nil
-}
-
-type stopExecutionOutput struct {
-	StopDate epoch `json:"stopDate"`
-}
-
-func opStopExecution(s *Service, ctx context.Context, body []byte) (any, *Error) {
-	req, err := decode[stopExecutionRequest](body)
-	if err != nil {
-		return nil, err
-	}
-	t, err := s.stopExecution(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	return stopExecutionOutput{StopDate: epoch(t)}, nil
-}
-
-type describeStateMachineForExecutionOutput struct {
-	StateMachineArn      string         `json:"stateMachineArn"`
-	Name                 string         `json:"name"`
-	Definition           string         `json:"definition"`
-	RoleArn              string         `json:"roleArn"`
-	UpdateDate           epoch          `json:"updateDate"`
-	LoggingConfiguration map[string]any `json:"loggingConfiguration"`
-	TracingConfiguration map[string]any `json:"tracingConfiguration"`
-}
-
-func opDescribeStateMachineForExecution(s *Service, _ context.Context, body []byte) (any, *Error) {
-	req, err := decode[executionArnRequest](body)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkIncludedData(req.IncludedData); err != nil {
-		return nil, err
-	}
-	e, _, err := s.lookupExecution(req.ExecutionArn)
-	if err != nil {
-		return nil, err
-	}
-	m := e.m
-	return describeStateMachineForExecutionOutput{StateMachineArn: m.arn, Name: m.name, Definition: m.definition,
-		RoleArn: m.roleARN, UpdateDate: epoch(m.created), LoggingConfiguration: m.logging, TracingConfiguration: m.tracing}, nil
 }

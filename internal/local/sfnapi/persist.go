@@ -202,7 +202,41 @@ func (s *Service) Restore() (aborted int, err error) {
 		return 0, nil
 	}
 	now := s.clk.Now()
-	var maxSeq uint64
+	maxSeq, err := s.restoreMachines(st)
+	if err != nil {
+		return 0, err
+	}
+	events, err := loadEvents(st)
+	if err != nil {
+		return 0, err
+	}
+	r, err := s.restoreExecutions(st, events, now)
+	if err != nil {
+		return 0, err
+	}
+	// Events of no execution: a start that failed, or one cut short before
+	// StartExecution answered (it answers once the execution is saved).
+	for arn, evs := range events {
+		deleteEvents(st, arn, evs)
+	}
+	for _, m := range s.machines {
+		sort.Slice(m.order, func(i, j int) bool { return m.order[i].seq < m.order[j].seq })
+	}
+	if seq := max(maxSeq, r.maxSeq); seq > s.seq.Load() {
+		s.seq.Store(seq)
+	}
+	if err := saveAborted(st, r.stale); err != nil {
+		return 0, err
+	}
+	if s.opts.MaxFinishedExecutions > 0 {
+		s.finishRestored(r.ended)
+	}
+	return len(r.stale), nil
+}
+
+// restoreMachines loads the state machines; it returns the highest
+// sequence number among them.
+func (s *Service) restoreMachines(st Store) (maxSeq uint64, err error) {
 	err = st.Each(KindMachine, func(key string, doc []byte) error {
 		var d machineDoc
 		if err := json.Unmarshal(doc, &d); err != nil {
@@ -221,11 +255,13 @@ func (s *Service) Restore() (aborted int, err error) {
 		maxSeq = max(maxSeq, d.Seq)
 		return nil
 	})
-	if err != nil {
-		return 0, err
-	}
+	return maxSeq, err
+}
+
+// loadEvents reads every saved history event, by execution ARN.
+func loadEvents(st Store) (map[string][]asl.HistoryEvent, error) {
 	events := map[string][]asl.HistoryEvent{}
-	err = st.Each(KindEvent, func(key string, doc []byte) error {
+	err := st.Each(KindEvent, func(key string, doc []byte) error {
 		ev, err := decodeEvent(doc)
 		if err != nil {
 			return fmt.Errorf("event %s: %w", key, err)
@@ -234,16 +270,34 @@ func (s *Service) Restore() (aborted int, err error) {
 		events[arn] = append(events[arn], ev)
 		return nil
 	})
-	if err != nil {
-		return 0, err
+	return events, err
+}
+
+func deleteEvents(st Store, arn string, evs []asl.HistoryEvent) {
+	for _, ev := range evs {
+		st.Delete(KindEvent, EventKey(arn, ev.ID))
 	}
-	var stale []*execution
-	type ended struct {
-		e    *execution
-		stop time.Time
-	}
-	var done []ended // every restored execution, to count toward MaxFinishedExecutions
-	err = st.Each(KindExecution, func(key string, doc []byte) error {
+}
+
+// restoredExecutions is what restoreExecutions found.
+type restoredExecutions struct {
+	stale  []*execution // were running: now ABORTED, to be saved so
+	ended  []ended      // every execution restored
+	maxSeq uint64
+}
+
+// ended is a restored execution and when it stopped.
+type ended struct {
+	e    *execution
+	stop time.Time
+}
+
+// restoreExecutions loads the executions of the machines restored, with
+// their events, which it takes out of events. It deletes the executions of
+// machines that are gone, and aborts those that were running at now.
+func (s *Service) restoreExecutions(st Store, events map[string][]asl.HistoryEvent, now time.Time) (restoredExecutions, error) {
+	var r restoredExecutions
+	err := st.Each(KindExecution, func(key string, doc []byte) error {
 		var d executionDoc
 		if err := json.Unmarshal(doc, &d); err != nil {
 			return fmt.Errorf("execution %s: %w", key, err)
@@ -255,46 +309,34 @@ func (s *Service) Restore() (aborted int, err error) {
 		delete(events, d.ARN)
 		if m == nil {
 			st.Delete(KindExecution, key) // its machine was deleted
-			for _, ev := range evs {
-				st.Delete(KindEvent, EventKey(d.ARN, ev.ID))
-			}
+			deleteEvents(st, d.ARN, evs)
 			return nil
 		}
-		r := &restored{status: d.Status, errName: d.Error, cause: d.Cause, start: d.Start, stop: d.Stop, events: evs}
-		var err error
+		x := &restored{status: d.Status, errName: d.Error, cause: d.Cause, start: d.Start, stop: d.Stop, events: evs}
 		if d.Output != nil {
-			if r.output, err = value.DecodeString(*d.Output); err != nil {
+			var err error
+			if x.output, err = value.DecodeString(*d.Output); err != nil {
 				return fmt.Errorf("execution %s: %w", key, err)
 			}
 		}
 		e := &execution{m: m, arn: d.ARN, name: d.Name, input: d.Input, seq: d.Seq, ready: make(chan struct{}), saved: true}
-		if r.status == asl.StatusRunning {
-			r.abortAtRestart(now, d.Input, m.roleARN)
-			stale = append(stale, e)
+		if x.status == asl.StatusRunning {
+			x.abortAtRestart(now, d.Input, m.roleARN)
+			r.stale = append(r.stale, e)
 		}
-		e.set(r)
+		e.set(x)
 		m.execs[e.name] = e
 		m.order = append(m.order, e)
-		done = append(done, ended{e, r.stop})
-		maxSeq = max(maxSeq, d.Seq)
+		r.ended = append(r.ended, ended{e, x.stop})
+		r.maxSeq = max(r.maxSeq, d.Seq)
 		return nil
 	})
-	if err != nil {
-		return 0, err
-	}
-	// Events of no execution: a start that failed, or one cut short before
-	// StartExecution answered (it answers once the execution is saved).
-	for arn, evs := range events {
-		for _, ev := range evs {
-			st.Delete(KindEvent, EventKey(arn, ev.ID))
-		}
-	}
-	for _, m := range s.machines {
-		sort.Slice(m.order, func(i, j int) bool { return m.order[i].seq < m.order[j].seq })
-	}
-	if cur := s.seq.Load(); maxSeq > cur {
-		s.seq.Store(maxSeq)
-	}
+	return r, err
+}
+
+// saveAborted stores the executions a restart aborted, with the events it
+// added, and waits until they are saved.
+func saveAborted(st Store, stale []*execution) *Error {
 	var last Commit
 	for _, e := range stale {
 		evs := e.x.Events()
@@ -303,28 +345,28 @@ func (s *Service) Restore() (aborted int, err error) {
 		}
 		last = st.Put(KindExecution, e.arn, e.doc(e.x))
 	}
-	if err := wait(last); err != nil {
-		return 0, err
-	}
-	if s.opts.MaxFinishedExecutions > 0 {
-		// They all ended before this process started: oldest first, ahead
-		// of any that end from now on, then forget beyond the limit.
-		sort.Slice(done, func(i, j int) bool {
-			if !done[i].stop.Equal(done[j].stop) {
-				return done[i].stop.Before(done[j].stop)
-			}
-			return done[i].e.seq < done[j].e.seq
-		})
-		s.finMu.Lock()
-		restored := make([]*execution, 0, len(done)+len(s.finished))
-		for _, d := range done {
-			restored = append(restored, d.e)
+	return wait(last)
+}
+
+// finishRestored counts the restored executions toward
+// MaxFinishedExecutions: they all ended before this process started, so
+// they are the oldest finished ones, by when they stopped, ahead of any
+// that end from now on; then it forgets those beyond the limit.
+func (s *Service) finishRestored(done []ended) {
+	sort.Slice(done, func(i, j int) bool {
+		if !done[i].stop.Equal(done[j].stop) {
+			return done[i].stop.Before(done[j].stop)
 		}
-		s.finished = append(restored, s.finished...)
-		s.finMu.Unlock()
-		s.evict()
+		return done[i].e.seq < done[j].e.seq
+	})
+	s.finMu.Lock()
+	restored := make([]*execution, 0, len(done)+len(s.finished))
+	for _, d := range done {
+		restored = append(restored, d.e)
 	}
-	return len(stale), nil
+	s.finished = append(restored, s.finished...)
+	s.finMu.Unlock()
+	s.evict()
 }
 
 // abortAtRestart ends an execution that was running when the process

@@ -525,77 +525,19 @@ type startExecutionRequest struct {
 // startExecution starts an execution; durable waits until its start is
 // saved in the store.
 func (s *Service) startExecution(req *startExecutionRequest, durable bool) (string, time.Time, *Error) {
-	// Model constraints come first, then the machine, then the name and
-	// the input, in the order AWS checks them.
-	var v validation
-	v.required("stateMachineArn", req.StateMachineArn != nil)
-	v.length("stateMachineArn", req.StateMachineArn, 1, maxARNLength, false)
-	v.length("name", req.Name, 1, MaxNameLength, false)
-	v.bytesAtMost("input", req.Input, MaxInputBytes)
-	v.length("traceHeader", req.TraceHeader, 0, 256, false)
-	if err := v.err(); err != nil {
-		return "", time.Time{}, err
-	}
-	m, err := s.lookupMachine(req.StateMachineArn)
+	m, name, input, in, err := s.checkStart(req)
 	if err != nil {
 		return "", time.Time{}, err
-	}
-	s.mu.RLock()
-	closed := s.closed
-	s.mu.RUnlock()
-	if closed {
-		return "", time.Time{}, errClosed()
-	}
-	name := newUUID()
-	if req.Name != nil {
-		name = *req.Name
-		if !validName(name) {
-			return "", time.Time{}, newError(CodeInvalidName, "Invalid Name: '%s'", name)
-		}
-	}
-	input := "{}"
-	if req.Input != nil {
-		input = *req.Input
-	}
-	in, derr := value.Decode([]byte(input))
-	if derr != nil {
-		return "", time.Time{}, newError(CodeInvalidExecutionInput, "Invalid State Machine Execution Input: '%s'", derr.Error())
-	}
-	if !value.SizeAtMost(in, asl.MaxPayloadBytes) {
-		return "", time.Time{}, newError(CodeInvalidExecutionInput, "Invalid State Machine Execution Input: 'the input is larger than %d bytes'", asl.MaxPayloadBytes)
 	}
 	if m.typ == TypeExpress {
 		return s.startExpress(m, name, in)
 	}
-
-	// Reserve the name under the machine's lock, then start outside it:
-	// the engine may run the whole execution inside Start (a machine of
-	// Pass states, handlers that answer at once), and nothing it calls
-	// (OnDone above all) may find the lock taken.
-	var e *execution
-	for e == nil {
-		m.mu.Lock()
-		if m.deleted {
-			m.mu.Unlock()
-			return "", time.Time{}, errStateMachineDoesNotExist(m.arn)
-		}
-		old, ok := m.execs[name]
-		if !ok {
-			e = &execution{m: m, arn: s.ExecutionARN(m.name, name), name: name, input: input, seq: s.seq.Add(1), ready: make(chan struct{})}
-			m.execs[name] = e
-			m.order = append(m.order, e)
-			m.mu.Unlock()
-			break
-		}
-		m.mu.Unlock()
-		x := old.exec()
-		if x == nil {
-			continue // its start failed and it is gone: try again
-		}
-		if old.input == input && !x.Done() {
-			return old.arn, x.StartTime(), nil
-		}
-		return "", time.Time{}, newError(CodeExecutionAlreadyExists, "Execution Already Exists: '%s'", old.arn)
+	e, again, err := s.reserve(m, name, input)
+	switch {
+	case err != nil:
+		return "", time.Time{}, err
+	case e == nil:
+		return again.arn, again.start, nil
 	}
 	s.running.Add(1)
 	x, serr := s.engine.Start(s.ctx, m.parsed, asl.StartOptions{
@@ -618,6 +560,92 @@ func (s *Service) startExecution(req *startExecutionRequest, durable bool) (stri
 		return "", time.Time{}, err
 	}
 	return e.arn, x.StartTime(), nil
+}
+
+// checkStart checks a start in the order AWS does: model constraints
+// first, then the machine, then the name and the input. It returns the
+// machine, the execution's name, its input as given and as decoded.
+func (s *Service) checkStart(req *startExecutionRequest) (m *machine, name, input string, in any, err *Error) {
+	var v validation
+	v.required("stateMachineArn", req.StateMachineArn != nil)
+	v.length("stateMachineArn", req.StateMachineArn, 1, maxARNLength, false)
+	v.length("name", req.Name, 1, MaxNameLength, false)
+	v.bytesAtMost("input", req.Input, MaxInputBytes)
+	v.length("traceHeader", req.TraceHeader, 0, 256, false)
+	if err := v.err(); err != nil {
+		return nil, "", "", nil, err
+	}
+	if m, err = s.lookupMachine(req.StateMachineArn); err != nil {
+		return nil, "", "", nil, err
+	}
+	s.mu.RLock()
+	closed := s.closed
+	s.mu.RUnlock()
+	if closed {
+		return nil, "", "", nil, errClosed()
+	}
+	name = newUUID()
+	if req.Name != nil {
+		name = *req.Name
+		if !validName(name) {
+			return nil, "", "", nil, newError(CodeInvalidName, "Invalid Name: '%s'", name)
+		}
+	}
+	input = "{}"
+	if req.Input != nil {
+		input = *req.Input
+	}
+	in, derr := value.Decode([]byte(input))
+	if derr != nil {
+		return nil, "", "", nil, newError(CodeInvalidExecutionInput, "Invalid State Machine Execution Input: '%s'", derr.Error())
+	}
+	if !value.SizeAtMost(in, asl.MaxPayloadBytes) {
+		return nil, "", "", nil, newError(CodeInvalidExecutionInput, "Invalid State Machine Execution Input: 'the input is larger than %d bytes'", asl.MaxPayloadBytes)
+	}
+	return m, name, input, in, nil
+}
+
+// started is the answer an execution already running gave to its start.
+type started struct {
+	arn   string
+	start time.Time
+}
+
+// reserve lists a new Standard execution under its name, before the
+// engine starts it. When an execution of that name runs with the same
+// input, it returns no execution but that one's answer (StartExecution is
+// idempotent); with another input, or when it has ended,
+// ExecutionAlreadyExists.
+//
+// The name is reserved under the machine's lock and the execution started
+// outside it: the engine may run the whole execution inside Start (a
+// machine of Pass states, handlers that answer at once), and nothing it
+// calls (OnDone above all) may find the lock taken.
+func (s *Service) reserve(m *machine, name, input string) (*execution, started, *Error) {
+	for {
+		m.mu.Lock()
+		if m.deleted {
+			m.mu.Unlock()
+			return nil, started{}, errStateMachineDoesNotExist(m.arn)
+		}
+		old, ok := m.execs[name]
+		if !ok {
+			e := &execution{m: m, arn: s.ExecutionARN(m.name, name), name: name, input: input, seq: s.seq.Add(1), ready: make(chan struct{})}
+			m.execs[name] = e
+			m.order = append(m.order, e)
+			m.mu.Unlock()
+			return e, started{}, nil
+		}
+		m.mu.Unlock()
+		x := old.exec()
+		if x == nil {
+			continue // its start failed and it is gone: try again
+		}
+		if old.input == input && !x.Done() {
+			return nil, started{old.arn, x.StartTime()}, nil
+		}
+		return nil, started{}, newError(CodeExecutionAlreadyExists, "Execution Already Exists: '%s'", old.arn)
+	}
 }
 
 // startExpress runs an Express execution: not idempotent, not kept, not

@@ -2,7 +2,6 @@ package sfnapi
 
 import (
 	"bytes"
-	"encoding/json"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
@@ -34,56 +33,54 @@ func epochPtr(t time.Time) *epoch {
 // the payloads are left out.
 func wireEvent(e *asl.HistoryEvent, roleARN string, include bool) types.HistoryEvent {
 	ev := e.SFN()
-	notTruncated := func() *types.HistoryEventExecutionDataDetails {
-		return &types.HistoryEventExecutionDataDetails{Truncated: false}
-	}
 	if d := ev.ExecutionStartedEventDetails; d != nil {
 		d.RoleArn = &roleARN
-		d.InputDetails = notTruncated()
-		if !include {
-			d.Input, d.InputDetails = nil, nil
-		}
-	}
-	if d := ev.ExecutionSucceededEventDetails; d != nil {
-		d.OutputDetails = notTruncated()
-		if !include {
-			d.Output, d.OutputDetails = nil, nil
-		}
-	}
-	if d := ev.StateEnteredEventDetails; d != nil {
-		d.InputDetails = notTruncated()
-		if !include {
-			d.Input, d.InputDetails = nil, nil
-		}
-	}
-	if d := ev.StateExitedEventDetails; d != nil {
-		d.OutputDetails = notTruncated()
-		if !include {
-			d.Output, d.OutputDetails = nil, nil
-		}
-	}
-	if d := ev.TaskSucceededEventDetails; d != nil {
-		d.OutputDetails = notTruncated()
-		if !include {
-			d.Output, d.OutputDetails = nil, nil
-		}
 	}
 	if d := ev.TaskScheduledEventDetails; d != nil && !include {
 		d.Parameters = nil
 	}
-	if d := ev.LambdaFunctionScheduledEventDetails; d != nil {
-		d.InputDetails = notTruncated()
+	if p, ok := payloadOf(&ev); ok {
+		*p.details = &types.HistoryEventExecutionDataDetails{Truncated: false}
 		if !include {
-			d.Input, d.InputDetails = nil, nil
-		}
-	}
-	if d := ev.LambdaFunctionSucceededEventDetails; d != nil {
-		d.OutputDetails = notTruncated()
-		if !include {
-			d.Output, d.OutputDetails = nil, nil
+			*p.data, *p.details = nil, nil
 		}
 	}
 	return ev
+}
+
+// payload is where an event keeps an input or output and its details.
+type payload struct {
+	data    **string
+	details **types.HistoryEventExecutionDataDetails
+}
+
+// payloadOf finds the input or output an event carries, if any: SFN sets
+// one details member per event.
+func payloadOf(ev *types.HistoryEvent) (payload, bool) {
+	switch {
+	case ev.ExecutionStartedEventDetails != nil:
+		d := ev.ExecutionStartedEventDetails
+		return payload{&d.Input, &d.InputDetails}, true
+	case ev.ExecutionSucceededEventDetails != nil:
+		d := ev.ExecutionSucceededEventDetails
+		return payload{&d.Output, &d.OutputDetails}, true
+	case ev.StateEnteredEventDetails != nil:
+		d := ev.StateEnteredEventDetails
+		return payload{&d.Input, &d.InputDetails}, true
+	case ev.StateExitedEventDetails != nil:
+		d := ev.StateExitedEventDetails
+		return payload{&d.Output, &d.OutputDetails}, true
+	case ev.TaskSucceededEventDetails != nil:
+		d := ev.TaskSucceededEventDetails
+		return payload{&d.Output, &d.OutputDetails}, true
+	case ev.LambdaFunctionScheduledEventDetails != nil:
+		d := ev.LambdaFunctionScheduledEventDetails
+		return payload{&d.Input, &d.InputDetails}, true
+	case ev.LambdaFunctionSucceededEventDetails != nil:
+		d := ev.LambdaFunctionSucceededEventDetails
+		return payload{&d.Output, &d.OutputDetails}, true
+	}
+	return payload{}, false
 }
 
 // historyJSON is a list of events that marshals as GetExecutionHistory's
@@ -102,15 +99,4 @@ func (h historyJSON) MarshalJSON() ([]byte, error) {
 	}
 	buf.WriteByte(']')
 	return buf.Bytes(), nil
-}
-
-// marshal is json.Marshal without HTML escaping, as AWS writes strings.
-func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

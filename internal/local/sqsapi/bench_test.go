@@ -37,12 +37,18 @@ func batchBody(url string, n int) string {
 	return sb.String()
 }
 
-func BenchmarkSendMessageBatch(b *testing.B) {
+// benchHandler is the handler over a fresh broker, and the URL of its one
+// queue.
+func benchHandler(b *testing.B) (http.Handler, string) {
 	br := queue.New(queue.Options{})
-	defer br.Close()
+	b.Cleanup(br.Close)
 	q, _ := br.CreateQueue("q", nil, nil)
-	h := NewHandler(br)
-	body := batchBody(q.URL(), 10)
+	return NewHandler(br), q.URL()
+}
+
+func BenchmarkSendMessageBatch(b *testing.B) {
+	h, url := benchHandler(b)
+	body := batchBody(url, 10)
 	b.ReportAllocs()
 	for b.Loop() {
 		benchRequest(b, h, "AmazonSQS.SendMessageBatch", body)
@@ -51,12 +57,9 @@ func BenchmarkSendMessageBatch(b *testing.B) {
 }
 
 func BenchmarkReceiveDelete(b *testing.B) {
-	br := queue.New(queue.Options{})
-	defer br.Close()
-	q, _ := br.CreateQueue("q", nil, nil)
-	h := NewHandler(br)
-	send := batchBody(q.URL(), 10)
-	recv := `{"QueueUrl":"` + q.URL() + `","MaxNumberOfMessages":10,"MessageAttributeNames":["All"],"MessageSystemAttributeNames":["ApproximateReceiveCount"]}`
+	h, url := benchHandler(b)
+	send := batchBody(url, 10)
+	recv := `{"QueueUrl":"` + url + `","MaxNumberOfMessages":10,"MessageAttributeNames":["All"],"MessageSystemAttributeNames":["ApproximateReceiveCount"]}`
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
@@ -74,7 +77,7 @@ func BenchmarkReceiveDelete(b *testing.B) {
 			b.Fatalf("%v %d", err, len(out.Messages))
 		}
 		var sb strings.Builder
-		sb.WriteString(`{"QueueUrl":"` + q.URL() + `","Entries":[`)
+		sb.WriteString(`{"QueueUrl":"` + url + `","Entries":[`)
 		for i, m := range out.Messages {
 			if i > 0 {
 				sb.WriteByte(',')
@@ -102,11 +105,7 @@ func BenchmarkEncodeReceive(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			w := newWriter()
-			w.open("Messages", '[')
-			for i := range msgs {
-				writeMessage(w, &msgs[i])
-			}
-			w.close(']')
+			writeMessages(w, msgs)
 			_ = w.bytes()
 			w.release()
 		}

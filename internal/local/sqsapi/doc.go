@@ -28,6 +28,16 @@
 // /ACCOUNT/NAME, whatever its scheme and host, because SDKs and proxies
 // sometimes rewrite the host.
 //
+// Each operation is one entry of the table in ops.go: its request shape
+// (wire.go), its checks, its call on the queue model and its answer
+// (answers.go), which op and queueOp (op.go) assemble into one step:
+// decode, check, call, encode. Adding an operation is adding an entry.
+//
+// The package owns the protocol only: what a request means is the queue
+// model's (internal/queue), which is all it imports of yafdp besides
+// awsjson. It never imports the CLI (cobra, viper, lipgloss, internal/cli,
+// internal/ui), the Step Functions side or the local server that mounts it.
+//
 // There is no authentication: requests are not signature-checked and any
 // credentials work, as with LocalStack. Bind the server to 127.0.0.1.
 //
@@ -36,10 +46,10 @@
 // Answers are written by hand into a pooled buffer (encode.go), half the
 // time and a sixth of the memory of encoding/json for a ReceiveMessage
 // of ten (BenchmarkEncodeReceive). Requests are decoded with encoding/json
-// into concrete structs: under the load test (100,000 messages, 64 clients,
-// see loadtest/) that is a fifth of the server's CPU and about a twentieth
-// of the machine's, the rest going to the SDK clients, HTTP and the model,
-// and the endpoint passes its targets (30,000 sends and 20,000 receives and
-// deletes a second on two cores) with room, so a hand-written decoder has
-// not been worth its risk.
+// into concrete structs: under the load test (100,000 messages, 64
+// clients, see internal/tools/loadtest) that is a fifth of the server's
+// CPU and about a twentieth of the machine's, the rest going to the SDK
+// clients, HTTP and the model, and the endpoint passes its targets (30,000
+// sends and 20,000 receives and deletes a second on two cores) with room,
+// so a hand-written decoder has not been worth its risk.
 package sqsapi

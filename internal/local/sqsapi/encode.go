@@ -105,6 +105,18 @@ func (w *jsonWriter) close(bracket byte) {
 	w.comma = true
 }
 
+// objects writes the array member k, an object for each item, whose
+// members members writes.
+func objects[T any](w *jsonWriter, k string, items []T, members func(w *jsonWriter, item *T)) {
+	w.open(k, '[')
+	for i := range items {
+		w.elem()
+		members(w, &items[i])
+		w.close('}')
+	}
+	w.close(']')
+}
+
 // strList writes an array of strings (always, even when empty).
 func (w *jsonWriter) strList(k string, vs []string) {
 	w.key(k)

@@ -39,34 +39,6 @@ func NewHandler(b *queue.Broker) http.Handler {
 	return &Handler{b: b, start: time.Now().UnixNano()}
 }
 
-// operation is one SQS action: it decodes its request from body, runs it
-// and writes its result into w, or returns an error.
-type operation func(h *Handler, r *http.Request, body []byte, w *jsonWriter) error
-
-var operations = map[string]operation{
-	"CreateQueue":                  (*Handler).createQueue,
-	"GetQueueUrl":                  (*Handler).getQueueURL,
-	"ListQueues":                   (*Handler).listQueues,
-	"DeleteQueue":                  (*Handler).deleteQueue,
-	"GetQueueAttributes":           (*Handler).getQueueAttributes,
-	"SetQueueAttributes":           (*Handler).setQueueAttributes,
-	"SendMessage":                  (*Handler).sendMessage,
-	"SendMessageBatch":             (*Handler).sendMessageBatch,
-	"ReceiveMessage":               (*Handler).receiveMessage,
-	"DeleteMessage":                (*Handler).deleteMessage,
-	"DeleteMessageBatch":           (*Handler).deleteMessageBatch,
-	"ChangeMessageVisibility":      (*Handler).changeMessageVisibility,
-	"ChangeMessageVisibilityBatch": (*Handler).changeMessageVisibilityBatch,
-	"PurgeQueue":                   (*Handler).purgeQueue,
-	"ListDeadLetterSourceQueues":   (*Handler).listDeadLetterSourceQueues,
-	"StartMessageMoveTask":         (*Handler).startMessageMoveTask,
-	"ListMessageMoveTasks":         (*Handler).listMessageMoveTasks,
-	"CancelMessageMoveTask":        (*Handler).cancelMessageMoveTask,
-	"TagQueue":                     (*Handler).tagQueue,
-	"UntagQueue":                   (*Handler).untagQueue,
-	"ListQueueTags":                (*Handler).listQueueTags,
-}
-
 // unsupported are the SQS actions of the API that this endpoint does not
 // serve.
 var unsupported = map[string]string{
@@ -216,32 +188,30 @@ func decode(body []byte, v any) error {
 	return withMessage(errSerialization, "The request body could not be read: %v.", err)
 }
 
-// jsonKind names a JSON value kind as Coral's messages do.
+// jsonKinds name JSON value kinds as Coral's messages do; numbers are
+// NUMBER_VALUE whatever their Go type.
+var jsonKinds = map[string]string{"string": "STRING_VALUE", "object": "Start of structure or map", "array": "Start of list", "bool": "BOOLEAN_VALUE"}
+
 func jsonKind(v string) string {
-	switch {
-	case v == "string":
-		return "STRING_VALUE"
-	case v == "object":
-		return "Start of structure or map"
-	case v == "array":
-		return "Start of list"
-	case v == "bool":
-		return "BOOLEAN_VALUE"
-	case strings.HasPrefix(v, "number"):
+	if k, ok := jsonKinds[v]; ok {
+		return k
+	}
+	if strings.HasPrefix(v, "number") {
 		return "NUMBER_VALUE"
 	}
 	return strings.ToUpper(v)
 }
 
+// goKinds name the member types of the request shapes as Coral does; any
+// other slice is a List, map a Map, struct a Structure.
+var goKinds = map[string]string{"int": "an Integer", "string": "a String", "[]uint8": "a Blob"}
+
 func goKind(t string) string {
 	t = strings.TrimLeft(t, "*")
+	if k, ok := goKinds[t]; ok {
+		return k
+	}
 	switch {
-	case t == "int":
-		return "an Integer"
-	case t == "string":
-		return "a String"
-	case t == "[]uint8":
-		return "a Blob"
 	case strings.HasPrefix(t, "[]"):
 		return "a List"
 	case strings.HasPrefix(t, "map["):

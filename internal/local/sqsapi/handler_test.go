@@ -170,7 +170,7 @@ func TestQueueURLWithAnyHost(t *testing.T) {
 // takes nothing sent afterwards.
 func TestLongPolling(t *testing.T) {
 	returned := make(chan time.Time, 16)
-	url := serveSQS(t, func(_ *queue.Broker, h http.Handler) http.Handler {
+	url := sqstest.Serve(t, func(_ *queue.Broker, h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			h.ServeHTTP(w, r)
 			if r.Header.Get("X-Amz-Target") == "AmazonSQS.ReceiveMessage" {

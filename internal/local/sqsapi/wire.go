@@ -32,24 +32,36 @@ type listQueuesInput struct {
 	MaxResults      *int    `json:"MaxResults"`
 }
 
-type queueURLInput struct {
+// queueRef is a request addressed to one queue with nothing but its
+// QueueUrl. The requests with more members have their QueueUrl as a member
+// of their own, not an embedded queueRef, which encoding/json would name
+// in its errors (and allocate for).
+type queueRef struct {
 	QueueURL *string `json:"QueueUrl"`
 }
+
+func (in *queueRef) queueURL() *string { return in.QueueURL }
 
 type getQueueAttributesInput struct {
 	QueueURL       *string  `json:"QueueUrl"`
 	AttributeNames []string `json:"AttributeNames"`
 }
 
+func (in *getQueueAttributesInput) queueURL() *string { return in.QueueURL }
+
 type setQueueAttributesInput struct {
 	QueueURL   *string           `json:"QueueUrl"`
 	Attributes map[string]string `json:"Attributes"`
 }
 
+func (in *setQueueAttributesInput) queueURL() *string { return in.QueueURL }
+
 type sendMessageInput struct {
 	QueueURL *string `json:"QueueUrl"`
 	sendEntry
 }
+
+func (in *sendMessageInput) queueURL() *string { return in.QueueURL }
 
 type sendEntry struct {
 	ID                      *string                   `json:"Id"`
@@ -66,6 +78,8 @@ type sendMessageBatchInput struct {
 	Entries  []sendEntry `json:"Entries"`
 }
 
+func (in *sendMessageBatchInput) queueURL() *string { return in.QueueURL }
+
 type receiveMessageInput struct {
 	QueueURL                    *string  `json:"QueueUrl"`
 	AttributeNames              []string `json:"AttributeNames"`
@@ -77,10 +91,14 @@ type receiveMessageInput struct {
 	ReceiveRequestAttemptID     *string  `json:"ReceiveRequestAttemptId"`
 }
 
+func (in *receiveMessageInput) queueURL() *string { return in.QueueURL }
+
 type deleteMessageInput struct {
 	QueueURL      *string `json:"QueueUrl"`
 	ReceiptHandle *string `json:"ReceiptHandle"`
 }
+
+func (in *deleteMessageInput) queueURL() *string { return in.QueueURL }
 
 type batchEntry struct {
 	ID                *string `json:"Id"`
@@ -93,17 +111,23 @@ type batchInput struct {
 	Entries  []batchEntry `json:"Entries"`
 }
 
+func (in *batchInput) queueURL() *string { return in.QueueURL }
+
 type changeVisibilityInput struct {
 	QueueURL          *string `json:"QueueUrl"`
 	ReceiptHandle     *string `json:"ReceiptHandle"`
 	VisibilityTimeout *int    `json:"VisibilityTimeout"`
 }
 
+func (in *changeVisibilityInput) queueURL() *string { return in.QueueURL }
+
 type listDeadLetterSourceQueuesInput struct {
 	QueueURL   *string `json:"QueueUrl"`
 	NextToken  *string `json:"NextToken"`
 	MaxResults *int    `json:"MaxResults"`
 }
+
+func (in *listDeadLetterSourceQueuesInput) queueURL() *string { return in.QueueURL }
 
 type startMessageMoveTaskInput struct {
 	SourceArn                    *string `json:"SourceArn"`
@@ -125,10 +149,14 @@ type tagQueueInput struct {
 	Tags     map[string]string `json:"Tags"`
 }
 
+func (in *tagQueueInput) queueURL() *string { return in.QueueURL }
+
 type untagQueueInput struct {
 	QueueURL *string  `json:"QueueUrl"`
 	TagKeys  []string `json:"TagKeys"`
 }
+
+func (in *untagQueueInput) queueURL() *string { return in.QueueURL }
 
 // deref returns *p, or "" when p is nil.
 func deref(p *string) string {

@@ -8,6 +8,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/yafdp/yafdp/internal/local/binrec"
 	"github.com/yafdp/yafdp/internal/queue"
 )
 
@@ -232,7 +233,7 @@ func (s Queues) LoadQueues() (queue.State, error) {
 	return st, err
 }
 
-// The message codec: uvarint-prefixed strings and varints, version first.
+// The message codec: binrec records.
 
 const codecVersion = 1
 
@@ -251,11 +252,6 @@ func getUint64(b []byte) uint64 {
 	return binary.BigEndian.Uint64(b)
 }
 
-func appendString(b []byte, s string) []byte {
-	b = binary.AppendUvarint(b, uint64(len(s)))
-	return append(b, s...)
-}
-
 func encodeMessage(m *queue.MessageRecord) []byte {
 	n := 32 + len(m.ID) + len(m.Body) + len(m.TraceHeader) + len(m.GroupID) + len(m.DeduplicationID) + len(m.SenderID) + len(m.DeadLetterSourceARN)
 	for k, a := range m.Attributes {
@@ -264,99 +260,41 @@ func encodeMessage(m *queue.MessageRecord) []byte {
 	b := make([]byte, 0, n)
 	b = append(b, codecVersion)
 	for _, s := range [...]string{m.ID, m.Body, m.TraceHeader, m.GroupID, m.DeduplicationID, m.SenderID, m.DeadLetterSourceARN} {
-		b = appendString(b, s)
+		b = binrec.AppendString(b, s)
 	}
 	b = binary.AppendVarint(b, m.SentAt)
 	b = binary.AppendVarint(b, m.Origin)
 	b = binary.AppendUvarint(b, uint64(len(m.Attributes)))
 	for k, a := range m.Attributes {
-		b = appendString(b, k)
-		b = appendString(b, a.DataType)
-		b = appendString(b, a.StringValue)
-		b = appendString(b, string(a.BinaryValue))
+		b = binrec.AppendString(b, k)
+		b = binrec.AppendString(b, a.DataType)
+		b = binrec.AppendString(b, a.StringValue)
+		b = binrec.AppendString(b, string(a.BinaryValue))
 	}
 	return b
 }
 
-// reader decodes what the encoders wrote; the first error sticks.
-type reader struct {
-	b   []byte
-	err error
-}
-
-func (r *reader) uvarint() uint64 {
-	if r.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.err = errCorrupt
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) varint() int64 {
-	if r.err != nil {
-		return 0
-	}
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.err = errCorrupt
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) string() string {
-	n := r.uvarint()
-	if r.err != nil {
-		return ""
-	}
-	if n > uint64(len(r.b)) {
-		r.err = errCorrupt
-		return ""
-	}
-	s := string(r.b[:n])
-	r.b = r.b[n:]
-	return s
-}
-
-func (r *reader) version() {
-	if len(r.b) == 0 || r.b[0] != codecVersion {
-		r.err = errCorrupt
-		return
-	}
-	r.b = r.b[1:]
-}
-
 func decodeMessage(b []byte) (queue.MessageRecord, error) {
-	r := reader{b: b}
-	r.version()
+	r := binrec.NewReader(b, codecVersion, errCorrupt)
 	var m queue.MessageRecord
-	m.ID, m.Body, m.TraceHeader = r.string(), r.string(), r.string()
-	m.GroupID, m.DeduplicationID, m.SenderID, m.DeadLetterSourceARN = r.string(), r.string(), r.string(), r.string()
-	m.SentAt, m.Origin = r.varint(), r.varint()
-	if n := r.uvarint(); n > 0 && r.err == nil {
+	m.ID, m.Body, m.TraceHeader = r.String(), r.String(), r.String()
+	m.GroupID, m.DeduplicationID, m.SenderID, m.DeadLetterSourceARN = r.String(), r.String(), r.String(), r.String()
+	m.SentAt, m.Origin = r.Varint(), r.Varint()
+	if n := r.Uvarint(); n > 0 && r.Err() == nil {
 		if n > queue.MaxMessageAttributes {
 			return m, errCorrupt
 		}
 		m.Attributes = make(map[string]queue.MessageAttributeValue, n)
 		for range n {
-			k := r.string()
-			a := queue.MessageAttributeValue{DataType: r.string(), StringValue: r.string()}
-			if bv := r.string(); bv != "" {
+			k := r.String()
+			a := queue.MessageAttributeValue{DataType: r.String(), StringValue: r.String()}
+			if bv := r.String(); bv != "" {
 				a.BinaryValue = []byte(bv)
 			}
 			m.Attributes[k] = a
 		}
 	}
-	if r.err == nil && len(r.b) != 0 {
-		r.err = errCorrupt
-	}
-	return m, r.err
+	return m, r.End()
 }
 
 func encodeReceive(m *queue.MessageRecord) []byte {
@@ -369,24 +307,22 @@ func encodeReceive(m *queue.MessageRecord) []byte {
 }
 
 func decodeReceive(b []byte, m *queue.MessageRecord) error {
-	r := reader{b: b}
-	r.version()
-	m.Receives = int32(r.uvarint())
-	m.FirstReceive, m.ReceivedAt, m.VisibleAt = r.varint(), r.varint(), r.varint()
-	return r.err
+	r := binrec.NewReader(b, codecVersion, errCorrupt)
+	m.Receives = int32(r.Uvarint())
+	m.FirstReceive, m.ReceivedAt, m.VisibleAt = r.Varint(), r.Varint(), r.Varint()
+	return r.Err()
 }
 
 func encodeDedup(d *queue.DedupRecord) []byte {
 	b := []byte{codecVersion}
-	b = appendString(b, d.MessageID)
-	b = appendString(b, d.SequenceNumber)
+	b = binrec.AppendString(b, d.MessageID)
+	b = binrec.AppendString(b, d.SequenceNumber)
 	return binary.AppendVarint(b, d.Until)
 }
 
 func decodeDedup(b []byte) (queue.DedupRecord, error) {
-	r := reader{b: b}
-	r.version()
-	d := queue.DedupRecord{MessageID: r.string(), SequenceNumber: r.string()}
-	d.Until = r.varint()
-	return d, r.err
+	r := binrec.NewReader(b, codecVersion, errCorrupt)
+	d := queue.DedupRecord{MessageID: r.String(), SequenceNumber: r.String()}
+	d.Until = r.Varint()
+	return d, r.Err()
 }

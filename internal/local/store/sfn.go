@@ -42,7 +42,15 @@ func splitEventKey(key string) (exec []byte, id []byte, ok bool) {
 }
 
 // Put stores a document at the next commit.
-func (s SFN) Put(kind, key string, doc []byte) sfnapi.Commit {
+func (s SFN) Put(kind, key string, doc []byte) sfnapi.Commit { return s.change(kind, key, doc, false) }
+
+// Delete deletes a document at the next commit.
+func (s SFN) Delete(kind, key string) sfnapi.Commit { return s.change(kind, key, nil, true) }
+
+// change puts doc at key, or deletes key, at the next commit: under
+// sfn/<kind>, or for an event in its execution's bucket, which goes when
+// its last event does.
+func (s SFN) change(kind, key string, doc []byte, del bool) sfnapi.Commit {
 	return s.db.append(func(tx *bolt.Tx) error {
 		b, err := kindBucket(tx, kind)
 		if err != nil {
@@ -50,42 +58,36 @@ func (s SFN) Put(kind, key string, doc []byte) sfnapi.Commit {
 		}
 		if kind == sfnapi.KindEvent {
 			if exec, id, ok := splitEventKey(key); ok {
-				eb, err := b.CreateBucketIfNotExists(exec)
-				if err != nil {
-					return err
-				}
-				eb.FillPercent = 0.95 // ids only grow
-				return eb.Put(id, doc)
+				return changeEvent(b, exec, id, doc, del)
 			}
+		}
+		if del {
+			return b.Delete([]byte(key))
 		}
 		return b.Put([]byte(key), doc)
 	})
 }
 
-// Delete deletes a document at the next commit.
-func (s SFN) Delete(kind, key string) sfnapi.Commit {
-	return s.db.append(func(tx *bolt.Tx) error {
-		b, err := kindBucket(tx, kind)
+func changeEvent(b *bolt.Bucket, exec, id, doc []byte, del bool) error {
+	if !del {
+		eb, err := b.CreateBucketIfNotExists(exec)
 		if err != nil {
 			return err
 		}
-		if kind == sfnapi.KindEvent {
-			if exec, id, ok := splitEventKey(key); ok {
-				eb := b.Bucket(exec)
-				if eb == nil {
-					return nil
-				}
-				if err := eb.Delete(id); err != nil {
-					return err
-				}
-				if k, _ := eb.Cursor().First(); k == nil {
-					return b.DeleteBucket(exec)
-				}
-				return nil
-			}
-		}
-		return b.Delete([]byte(key))
-	})
+		eb.FillPercent = 0.95 // ids only grow
+		return eb.Put(id, doc)
+	}
+	eb := b.Bucket(exec)
+	if eb == nil {
+		return nil
+	}
+	if err := eb.Delete(id); err != nil {
+		return err
+	}
+	if k, _ := eb.Cursor().First(); k == nil {
+		return b.DeleteBucket(exec)
+	}
+	return nil
 }
 
 // Each calls f for every document of a kind, in key order. f may call Put

@@ -126,22 +126,14 @@ func TestExecutionsSurviveReopen(t *testing.T) {
 	if err != nil || len(ms.StateMachines) != 1 {
 		t.Fatalf("ListStateMachines: %v %v", ms, err)
 	}
-	ls, err := client.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(sm.ARN)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range ls.Executions {
-		names = append(names, aws.ToString(e.Name))
-	}
-	if diff := cmp.Diff([]string{"ord_slow", "ord_fail", "ord_ok"}, names); diff != "" {
+	if diff := cmp.Diff([]string{"ord_slow", "ord_fail", "ord_ok"}, executionNames(t, ctx, client, sm.ARN)); diff != "" {
 		t.Errorf("ListExecutions:\n%s", diff)
 	}
 	// A new execution after the restart gets a later place in the list.
 	if _, _, err := svc2.StartExecution(ctx, sm.ARN, "ord_new", `{"kind":"ok"}`); err != nil {
 		t.Fatal(err)
 	}
-	ls, _ = client.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(sm.ARN), MaxResults: 1})
+	ls, _ := client.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(sm.ARN), MaxResults: 1})
 	if len(ls.Executions) != 1 || aws.ToString(ls.Executions[0].Name) != "ord_new" {
 		t.Errorf("newest execution: %+v", ls.Executions)
 	}
@@ -236,18 +228,7 @@ func TestRestoredExecutionsCountTowardTheLimit(t *testing.T) {
 	srv := httptest.NewServer(svc.Handler())
 	defer srv.Close()
 	c := awstest.SFN(srv.URL, nil)
-	names := func() []string {
-		t.Helper()
-		page, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(sm.ARN)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, e := range page.Executions {
-			out = append(out, aws.ToString(e.Name))
-		}
-		return out
-	}
+	names := func() []string { return executionNames(t, ctx, c, sm.ARN) }
 	if got := names(); !cmp.Equal(got, []string{"x4", "x3", "x2"}) {
 		t.Fatalf("after restart with a limit of 3: %v, want the newest three", got)
 	}
@@ -268,4 +249,18 @@ func TestRestoredExecutionsCountTowardTheLimit(t *testing.T) {
 	if n != 3 {
 		t.Fatalf("%d executions on disk, want 3", n)
 	}
+}
+
+// executionNames lists the names of a machine's executions, newest first.
+func executionNames(t *testing.T, ctx context.Context, c *sfn.Client, machineARN string) []string {
+	t.Helper()
+	page, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(machineARN)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range page.Executions {
+		out = append(out, aws.ToString(e.Name))
+	}
+	return out
 }

@@ -1,15 +1,3 @@
-// Package store is the embedded database behind `yafdp local up
-// --data-dir`: one bbolt file that keeps the SQS broker's queues and
-// messages (queue.Store) and the Step Functions service's state machines
-// and executions (sfnapi.Store).
-//
-// Writes are group-committed: every caller appends its changes to the
-// batch being collected and returns at once; one writer goroutine applies
-// each batch in order in one bbolt transaction, which fsyncs when it
-// commits, and then wakes everyone who waits on that batch. So a request
-// that must be durable before it is answered (SendMessage, DeleteMessage)
-// pays one fsync shared with every request that arrived meanwhile, and
-// the order in which changes were appended is the order they are applied.
 package store
 
 import (

@@ -1,11 +1,8 @@
-// Package sqstest starts the SQS endpoint of package sqsapi over a fresh
-// queue.Broker on a real socket of 127.0.0.1 for a test or benchmark, and
-// gives the test a look inside: the broker, a clock it can move, call
-// counts, and the messages a queue holds.
 package sqstest
 
 import (
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -62,6 +59,27 @@ func Start(tb testing.TB) *Server {
 	s.srv.Start()
 	tb.Cleanup(s.Close)
 	return s
+}
+
+// Serve runs the endpoint over a fresh broker on the real clock until the
+// test ends, its handler wrapped by wrap (nil: not wrapped), for a test
+// that changes what a request meets, and returns its URL.
+func Serve(tb testing.TB, wrap func(*queue.Broker, http.Handler) http.Handler) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String()
+	b := queue.New(queue.Options{BaseURL: url})
+	var h http.Handler = sqsapi.NewHandler(b)
+	if wrap != nil {
+		h = wrap(b, h)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	tb.Cleanup(func() { _ = srv.Close(); b.Close() })
+	return url
 }
 
 // Close stops the endpoint and the broker. Start arranges it; calling it

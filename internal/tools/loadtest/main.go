@@ -1,34 +1,3 @@
-// Command loadtest drives an SQS endpoint from its own process and proves
-// what it did: N messages sent with SendMessageBatch by C concurrent
-// clients, then received and deleted (ReceiveMessage, DeleteMessageBatch)
-// by C clients, none lost and none delivered while invisible. It prints
-// send and receive+delete throughput; the latter counts the messages
-// deleted on their first delivery, up to the last of them (a message whose
-// receive answer was lost comes back only after the visibility timeout).
-//
-//	loadtest -serve 127.0.0.1:0                 # an endpoint (sqsapi over a fresh broker); prints its URL
-//	loadtest -endpoint http://127.0.0.1:4566    # the load, against any SQS endpoint (yafdp local up)
-//
-// The checks, from the client's side of the wire:
-//   - every MessageId a send returned is received and deleted; a message
-//     received that no send returned is an error (unless a send call was
-//     retried, which may have enqueued its batch twice);
-//   - each delivery's ApproximateReceiveCount is the number of deliveries of
-//     that message seen so far: no delivery happened that no client saw,
-//     except in a receive whose answer the client lost (a failed call; the
-//     client works around the one known cause, see inMemoryBodies), at most
-//     ten per such receive, and those messages stay hidden for the
-//     visibility timeout after it;
-//   - a message delivered again was invisible from its previous delivery
-//     for the visibility timeout: the server hid it at some instant between
-//     the previous receive's request and response, so a redelivery whose
-//     response came before that request's start plus the timeout is proof of
-//     a delivery while invisible;
-//   - no message is delivered after a delete of it was answered;
-//   - at the end the queue reports no message visible, in flight or delayed.
-//
-// Exit status: 0 all checks hold, 1 a check failed, 2 bad flags or the
-// endpoint could not be used.
 package main
 
 import (
@@ -409,130 +378,199 @@ func body(n, size int) string {
 // receiveAll receives and deletes until every sent message is deleted, or
 // nothing is deleted for the idle timeout.
 func receiveAll(ctx context.Context, c *sqs.Client, url string, o options, lg *ledger, res *result) error {
-	total := int64(len(lg.sent))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var receives, empty, deletes atomic.Int64
-	lastProgress := atomic.Int64{}
-	lastProgress.Store(time.Now().UnixNano())
+	rc := &receiver{c: c, url: url, lg: lg, res: res, cancel: cancel, errc: make(chan error, o.clients)}
+	rc.progress.Store(time.Now().UnixNano())
+	total := int64(len(lg.sent))
 	var wg sync.WaitGroup
-	errc := make(chan error, o.clients)
 	for range o.clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil && lg.deleted.Load() < total {
-				requested := time.Now()
-				out, err := c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(url), MaxNumberOfMessages: 10, WaitTimeSeconds: 1,
-					MessageSystemAttributeNames: []types.MessageSystemAttributeName{"ApproximateReceiveCount"}})
-				answered := time.Now()
-				receives.Add(1)
-				if err != nil {
-					if ctx.Err() != nil {
-						return
-					}
-					res.callError(err)
-					lg.mu.Lock()
-					lg.failedReceives = append(lg.failedReceives, requested)
-					lg.mu.Unlock()
-					time.Sleep(10 * time.Millisecond)
-					continue
-				}
-				if len(out.Messages) == 0 {
-					empty.Add(1)
-					continue
-				}
-				var entries []types.DeleteMessageBatchRequestEntry
-				type entry struct {
-					id    string
-					count int
-				}
-				ids := map[string]entry{}
-				lg.mu.Lock()
-				for i, m := range out.Messages {
-					id := aws.ToString(m.MessageId)
-					count, _ := strconv.Atoi(m.Attributes["ApproximateReceiveCount"])
-					lg.deliveries[id] = append(lg.deliveries[id], delivery{requested: requested, answered: answered, count: count})
-					e := strconv.Itoa(i)
-					ids[e] = entry{id, count}
-					entries = append(entries, types.DeleteMessageBatchRequestEntry{Id: aws.String(e), ReceiptHandle: m.ReceiptHandle})
-				}
-				lg.mu.Unlock()
-				// Batches of ten, in case a server answered more.
-				for len(entries) > 0 {
-					in := &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(url), Entries: entries[:min(len(entries), queue.MaxBatchEntries)]}
-					entries = entries[len(in.Entries):]
-					for attempt := 0; len(in.Entries) > 0; attempt++ {
-						if attempt == 20 {
-							errc <- fmt.Errorf("a delete still failing after 20 attempts")
-							cancel()
-							return
-						}
-						deletes.Add(1)
-						dout, err := c.DeleteMessageBatch(ctx, in)
-						if err != nil {
-							if ctx.Err() != nil {
-								return
-							}
-							res.callError(err)
-							time.Sleep(10 * time.Millisecond)
-							continue
-						}
-						now := time.Now()
-						lg.mu.Lock()
-						for _, s := range dout.Successful {
-							e := ids[aws.ToString(s.Id)]
-							lg.deletes[e.id]++
-							if lg.deletes[e.id] > 1 {
-								continue
-							}
-							lg.deletedAt[e.id] = now
-							if _, ok := lg.sent[e.id]; ok {
-								lg.deleted.Add(1)
-								if e.count == 1 {
-									lg.firstDeletes++
-									lg.lastFirstDelete = now
-								}
-							}
-						}
-						lg.mu.Unlock()
-						lastProgress.Store(time.Now().UnixNano())
-						var retry []types.DeleteMessageBatchRequestEntry
-						for _, f := range dout.Failed {
-							for _, e := range in.Entries {
-								if aws.ToString(e.Id) == aws.ToString(f.Id) {
-									retry = append(retry, e)
-								}
-							}
-						}
-						in.Entries = retry
-					}
-				}
-			}
+			rc.run(ctx, total)
 		}()
 	}
-	// The idle watchdog.
 	done := make(chan struct{})
-	go func() {
-		t := time.NewTicker(100 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
+	go rc.watchIdle(o.idle, done)
+	wg.Wait()
+	close(done)
+	close(rc.errc)
+	res.ReceiveCalls, res.EmptyReceives, res.DeleteCalls = rc.receives.Load(), rc.empty.Load(), rc.deletes.Load()
+	return <-rc.errc
+}
+
+// receiver is what the clients of the receive phase share.
+type receiver struct {
+	c      *sqs.Client
+	url    string
+	lg     *ledger
+	res    *result
+	cancel context.CancelFunc // ends the phase
+	errc   chan error
+
+	receives, empty, deletes atomic.Int64
+	progress                 atomic.Int64 // when a delete was last answered, Unix ns
+}
+
+// deleteEntry is what the Id of an entry of a delete batch stands for: a
+// message and the receive count of the delivery being deleted.
+type deleteEntry struct {
+	id    string // MessageId
+	count int    // ApproximateReceiveCount
+}
+
+// run is one client: it receives, records each delivery and deletes what
+// it received, until every message is deleted or the phase ends.
+func (rc *receiver) run(ctx context.Context, total int64) {
+	for ctx.Err() == nil && rc.lg.deleted.Load() < total {
+		msgs, ok := rc.receive(ctx)
+		if !ok {
+			return
+		}
+		if len(msgs) == 0 {
+			continue
+		}
+		entries, ids := rc.lg.delivered(msgs)
+		// Batches of ten, in case a server answered more.
+		for len(entries) > 0 {
+			in := &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(rc.url), Entries: entries[:min(len(entries), queue.MaxBatchEntries)]}
+			entries = entries[len(in.Entries):]
+			if !rc.delete(ctx, in, ids) {
 				return
-			case <-t.C:
-				if time.Since(time.Unix(0, lastProgress.Load())) > o.idle {
-					cancel()
-					return
+			}
+		}
+	}
+}
+
+// receivedMessage is a message as received, with its delivery.
+type receivedMessage struct {
+	types.Message
+	delivery
+}
+
+// receive makes one ReceiveMessage call. A failed call is counted and
+// recorded (it may have delivered messages no client saw) and gives no
+// messages; ok is false once the phase has ended.
+func (rc *receiver) receive(ctx context.Context) (msgs []receivedMessage, ok bool) {
+	requested := time.Now()
+	out, err := rc.c.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: aws.String(rc.url), MaxNumberOfMessages: 10, WaitTimeSeconds: 1,
+		MessageSystemAttributeNames: []types.MessageSystemAttributeName{"ApproximateReceiveCount"}})
+	answered := time.Now()
+	rc.receives.Add(1)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, false
+		}
+		rc.res.callError(err)
+		rc.lg.mu.Lock()
+		rc.lg.failedReceives = append(rc.lg.failedReceives, requested)
+		rc.lg.mu.Unlock()
+		time.Sleep(10 * time.Millisecond)
+		return nil, true
+	}
+	if len(out.Messages) == 0 {
+		rc.empty.Add(1)
+		return nil, true
+	}
+	msgs = make([]receivedMessage, len(out.Messages))
+	for i, m := range out.Messages {
+		count, _ := strconv.Atoi(m.Attributes["ApproximateReceiveCount"])
+		msgs[i] = receivedMessage{m, delivery{requested: requested, answered: answered, count: count}}
+	}
+	return msgs, true
+}
+
+// delivered records the deliveries of one receive and returns the entries
+// that delete them, with what each entry's Id stands for.
+func (lg *ledger) delivered(msgs []receivedMessage) ([]types.DeleteMessageBatchRequestEntry, map[string]deleteEntry) {
+	entries := make([]types.DeleteMessageBatchRequestEntry, 0, len(msgs))
+	ids := make(map[string]deleteEntry, len(msgs))
+	lg.mu.Lock()
+	defer lg.mu.Unlock()
+	for i, m := range msgs {
+		id := aws.ToString(m.MessageId)
+		lg.deliveries[id] = append(lg.deliveries[id], m.delivery)
+		e := strconv.Itoa(i)
+		ids[e] = deleteEntry{id, m.count}
+		entries = append(entries, types.DeleteMessageBatchRequestEntry{Id: aws.String(e), ReceiptHandle: m.ReceiptHandle})
+	}
+	return entries, ids
+}
+
+// delete deletes one batch, again for the entries that failed, up to 20
+// attempts; after that it fails the phase. It returns false once the phase
+// has ended.
+func (rc *receiver) delete(ctx context.Context, in *sqs.DeleteMessageBatchInput, ids map[string]deleteEntry) bool {
+	for attempt := 0; len(in.Entries) > 0; attempt++ {
+		if attempt == 20 {
+			rc.errc <- fmt.Errorf("a delete still failing after 20 attempts")
+			rc.cancel()
+			return false
+		}
+		rc.deletes.Add(1)
+		out, err := rc.c.DeleteMessageBatch(ctx, in)
+		if err != nil {
+			if ctx.Err() != nil {
+				return false
+			}
+			rc.res.callError(err)
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		rc.lg.deletedNow(out.Successful, ids)
+		rc.progress.Store(time.Now().UnixNano())
+		var retry []types.DeleteMessageBatchRequestEntry
+		for _, f := range out.Failed {
+			for _, e := range in.Entries {
+				if aws.ToString(e.Id) == aws.ToString(f.Id) {
+					retry = append(retry, e)
 				}
 			}
 		}
-	}()
-	wg.Wait()
-	close(done)
-	close(errc)
-	res.ReceiveCalls, res.EmptyReceives, res.DeleteCalls = receives.Load(), empty.Load(), deletes.Load()
-	return <-errc
+		in.Entries = retry
+	}
+	return true
+}
+
+// deletedNow records the deletes a DeleteMessageBatch answered just now.
+func (lg *ledger) deletedNow(successful []types.DeleteMessageBatchResultEntry, ids map[string]deleteEntry) {
+	now := time.Now()
+	lg.mu.Lock()
+	defer lg.mu.Unlock()
+	for _, s := range successful {
+		e := ids[aws.ToString(s.Id)]
+		lg.deletes[e.id]++
+		if lg.deletes[e.id] > 1 {
+			continue
+		}
+		lg.deletedAt[e.id] = now
+		if _, ok := lg.sent[e.id]; ok {
+			lg.deleted.Add(1)
+			if e.count == 1 {
+				lg.firstDeletes++
+				lg.lastFirstDelete = now
+			}
+		}
+	}
+}
+
+// watchIdle ends the phase when no delete has been answered for idle,
+// until done is closed.
+func (rc *receiver) watchIdle(idle time.Duration, done <-chan struct{}) {
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+			if time.Since(time.Unix(0, rc.progress.Load())) > idle {
+				rc.cancel()
+				return
+			}
+		}
+	}
 }
 
 // inMemoryBodies hands the transport each request body as a bytes.Reader.

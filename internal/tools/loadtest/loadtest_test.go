@@ -1,11 +1,10 @@
-package sqsapi_test
+package main
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
@@ -14,17 +13,17 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
-	"github.com/yafdp/yafdp/internal/local/sqsapi"
+	"github.com/yafdp/yafdp/internal/local/sqsapi/sqstest"
 	"github.com/yafdp/yafdp/internal/queue"
 )
 
-// buildLoadtest builds cmd loadtest for a test.
+// buildLoadtest builds the command for a test, which runs it in its own
+// process as an operator would.
 func buildLoadtest(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "loadtest")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/yafdp/yafdp/internal/local/sqsapi/loadtest").CombinedOutput()
+	out, err := exec.Command("go", "build", "-o", bin, "github.com/yafdp/yafdp/internal/tools/loadtest").CombinedOutput()
 	if err != nil {
 		t.Fatalf("building the load test: %v\n%s", err, out)
 	}
@@ -64,32 +63,13 @@ func runLoad(t *testing.T, endpoint string, args ...string) (loadResult, int, st
 	return res, code, stderr.String()
 }
 
-// serveSQS serves the handler, wrapped by wrap, on a real listener.
-func serveSQS(t *testing.T, wrap func(*queue.Broker, http.Handler) http.Handler) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := "http://" + ln.Addr().String()
-	b := queue.New(queue.Options{BaseURL: url})
-	var h http.Handler = sqsapi.NewHandler(b)
-	if wrap != nil {
-		h = wrap(b, h)
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close(); b.Close() })
-	return url
-}
-
 // The load test from a second process, at a small volume: every message
 // sent, received and deleted, all checks holding.
 func TestLoadTestSmall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the load test")
 	}
-	url := serveSQS(t, nil)
+	url := sqstest.Serve(t, nil)
 	res, code, stderr := runLoad(t, url, "-messages", "3000", "-clients", "16", "-visibility", "10")
 	if code != 0 || len(res.Violations) != 0 {
 		t.Fatalf("exit %d, violations %v\n%s", code, res.Violations, stderr)
@@ -107,7 +87,7 @@ func TestLoadTestCatchesFaults(t *testing.T) {
 	}
 	t.Run("lost message", func(t *testing.T) {
 		var once sync.Once
-		url := serveSQS(t, func(b *queue.Broker, h http.Handler) http.Handler {
+		url := sqstest.Serve(t, func(b *queue.Broker, h http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if r.Header.Get("X-Amz-Target") == "AmazonSQS.ReceiveMessage" {
 					// Before the first receive, one message vanishes.
@@ -130,7 +110,7 @@ func TestLoadTestCatchesFaults(t *testing.T) {
 	})
 	t.Run("delivered while invisible", func(t *testing.T) {
 		var receives atomic.Int64
-		url := serveSQS(t, func(b *queue.Broker, h http.Handler) http.Handler {
+		url := sqstest.Serve(t, func(b *queue.Broker, h http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if r.Header.Get("X-Amz-Target") != "AmazonSQS.ReceiveMessage" || receives.Add(1) != 5 {
 					h.ServeHTTP(w, r)
