@@ -45,7 +45,7 @@ const (
 	// HistoryFull keeps every event (the default).
 	HistoryFull HistoryMode = iota
 	// HistoryNone keeps none; events are still numbered, counted and passed
-	// to the Observer. The simulator runs this way.
+	// to the Observer. Without an Observer an event then costs a counter.
 	HistoryNone
 )
 
@@ -74,32 +74,27 @@ type Engine struct {
 	History HistoryMode
 	// Observer, when set, sees every event.
 	Observer Observer
-	// ReuseTaskInputs lets a frame build each Task's Parameters in the
-	// objects it built for its earlier Tasks, and an execution start from
-	// the objects of the engine's executions that ended, which saves most
-	// of a Task's allocations. Set it only when every handler is done with
-	// TaskRequest.Input once Invoke returns (it keeps none of it, and its
-	// answer holds none of it, even for a call that times out); it takes
-	// effect only without history and Observer, which would keep inputs.
-	ReuseTaskInputs bool
-	// Solo promises that each execution is worked on by one goroutine at a
-	// time, with every hand-over between goroutines ordered by the caller:
-	// handlers answer, and the clock's timers fire, on the goroutine that
-	// steps the clock, and nothing reads an execution from elsewhere while
-	// that goroutine may be changing it. Executions then take no lock. A
-	// simulation partition, whose one goroutine steps a Solo virtual clock
-	// that the fakes answer on, qualifies; a server does not.
-	Solo bool
 	// Seed makes jitter, States.MathRandom and States.UUID reproducible: each
 	// execution draws from a source seeded by Seed and its name.
 	Seed uint64
 
-	// Under ReuseTaskInputs, the objects that settled executions built
+	// The fast path's switches, which only a Pool turns on (pool.go).
+	//
+	// reuseTaskInputs lets a frame build each Task's Parameters in the
+	// objects it built for its earlier Tasks, and an execution start from
+	// the objects of the engine's executions that settled; it takes effect
+	// only without history and Observer, which would keep inputs.
+	reuseTaskInputs bool
+	// solo: each execution is worked on by one goroutine at a time, with
+	// every hand-over between goroutines ordered by the caller; executions
+	// then take no lock.
+	solo bool
+	// Under reuseTaskInputs, the objects that settled executions built
 	// for their Tasks' inputs and their ResultSelectors, for later ones.
 	taskSpares, resultSpares intrinsic.Spares
-	// free holds executions given back with Recycle, for Start (Solo only).
-	freeMu sync.Mutex
-	free   []*Execution
+	// free holds executions given back with recycle, for Start (solo
+	// only, so no lock).
+	free []*Execution
 }
 
 func (e *Engine) clock() clock.Clock {
@@ -130,22 +125,6 @@ type StartOptions struct {
 	Name string
 	// Input is the execution input as a value.
 	Input any
-	// InputSize, when positive, is the size in bytes of Input encoded as
-	// compact JSON (or an upper bound of it), for a caller that already
-	// knows it: a simulator that starts many inputs of one shape. Start
-	// then takes an InputSize within the payload limit on trust instead of
-	// walking Input; over the limit, it still measures Input, so a generous
-	// bound never rejects an input that fits.
-	InputSize int
-	// GiveInput hands Input's top-level object over to the execution: the
-	// caller will neither read nor change that object after Start (a
-	// shallow copy made for the execution qualifies: nothing below the top
-	// level is ever changed). An unobserved execution (no history, no
-	// Observer) of a machine that never reads the context object may then
-	// set its first ResultPath's field in Input in place instead of in a
-	// copy, and Execution.Input returns nil. A simulator that builds an
-	// input per execution saves a copy of each.
-	GiveInput bool
 	// StateMachineName names the machine in ARNs and the context object.
 	StateMachineName string
 	// OnDone is called once when the execution ends, on the goroutine that
@@ -155,13 +134,23 @@ type StartOptions struct {
 	// task call it made has answered (right after OnDone when none is
 	// outstanding). A handler lands its effects before it answers, so from
 	// then on nothing the execution started can still change the world: a
-	// long simulation checks the order and forgets its effects at this point.
+	// caller that checks the effects of each execution does so here.
 	OnSettled func(*Execution)
-	// Tag is the caller's, returned by Execution.Tag: a number that lets
-	// one OnDone or OnSettled func serve many executions (the simulator
-	// keeps when the order was accepted), where a func per execution would
-	// cost an allocation.
-	Tag int64
+
+	// What Pool.Start says of the input (pool.go).
+	//
+	// inputSize, when positive, is the size in bytes of Input encoded as
+	// compact JSON, or an upper bound of it: within the payload limit it
+	// is taken on trust instead of walking Input; over the limit, Input is
+	// still measured, so a generous bound never rejects an input that fits.
+	inputSize int
+	// giveInput hands Input's top-level object over to the execution: an
+	// unobserved execution of a machine that never reads the context object
+	// may then set its first ResultPath's field in Input in place instead
+	// of in a copy, and Execution.Input returns nil.
+	giveInput bool
+	// tag is the caller's, returned by Pool.Tag.
+	tag int64
 }
 
 // StateMachineARN returns the ARN of a state machine with this engine's region and account.
@@ -178,7 +167,7 @@ func (e *Engine) ExecutionARN(machine, name string) string {
 // engine's clock. It fails only for bad options (an input over the payload
 // limit).
 func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) (*Execution, error) {
-	if known := opts.InputSize > 0 && opts.InputSize <= MaxPayloadBytes; !known && !value.SizeAtMost(opts.Input, MaxPayloadBytes) {
+	if known := opts.inputSize > 0 && opts.inputSize <= MaxPayloadBytes; !known && !value.SizeAtMost(opts.Input, MaxPayloadBytes) {
 		return nil, fmt.Errorf("input is %d bytes, more than the %d-byte Step Functions limit", encodedSize(opts.Input), MaxPayloadBytes)
 	}
 	smName := opts.StateMachineName
@@ -192,19 +181,19 @@ func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) 
 	clk := e.clock()
 	x := e.reuse()
 	x.engine, x.machine, x.clk = e, m, clk
-	x.Name, x.smName, x.tag, x.input = name, smName, opts.Tag, opts.Input
+	x.Name, x.smName, x.tag, x.input = name, smName, opts.tag, opts.Input
 	x.startTime, x.status = clk.Now(), StatusRunning
 	x.onDone, x.onSettled = opts.OnDone, opts.OnSettled
 	x.unobserved = e.History == HistoryNone && e.Observer == nil
-	x.solo = e.Solo
-	x.reuseTaskInputs = x.unobserved && e.ReuseTaskInputs
+	x.solo = e.solo
+	x.reuseTaskInputs = x.unobserved && e.reuseTaskInputs
 	if x.reuseTaskInputs {
 		x.root.taskMaps.Spares = &e.taskSpares
 		x.root.taskRecs.Spares = &e.taskSpares
 		x.resultMaps.Spares = &e.resultSpares
 	}
 	x.ticker, _ = clk.(clock.Ticker)
-	if in, obj := opts.Input.(map[string]any); obj && opts.GiveInput && x.unobserved && !m.readsContext {
+	if in, obj := opts.Input.(map[string]any); obj && opts.giveInput && x.unobserved && !m.readsContext {
 		// Nothing will see the input as it was: not the caller, not an
 		// event, not $$.Execution.Input.
 		x.given = in
@@ -224,8 +213,9 @@ type beginWork struct{ x *Execution }
 
 func (b beginWork) run() { b.x.begin() }
 
-// Run starts an execution and waits for it to end. On a virtual clock the
-// caller must drive the clock (Run it) — use RunVirtual for that.
+// Run starts an execution and waits for it to end. On a virtual clock
+// another goroutine must step the clock meanwhile; a caller that steps it
+// itself uses Start and then the clock.
 func (e *Engine) Run(ctx context.Context, m *StateMachine, opts StartOptions) (*Execution, error) {
 	x, err := e.Start(ctx, m, opts)
 	if err != nil {
@@ -254,8 +244,8 @@ type Execution struct {
 
 	// Name is the execution name.
 	Name string
-	tag  int64
-	// life counts the starts this Execution has served (Recycle): a timer
+	tag  int64 // StartOptions.tag
+	// life counts the starts this Execution has served (recycle): a timer
 	// of an earlier one finds it changed and does nothing.
 	life      uint64
 	smName    string
@@ -274,16 +264,16 @@ type Execution struct {
 	// event's payload is dropped as soon as it is emitted and frames may
 	// own the values they build (see frame.owned).
 	unobserved bool
-	// reuseTaskInputs: Engine.ReuseTaskInputs on an unobserved execution.
+	// reuseTaskInputs: Engine.reuseTaskInputs on an unobserved execution.
 	reuseTaskInputs bool
-	solo            bool // Engine.Solo: mu and mbox are not taken
-	// given: the root frame owns the input (StartOptions.GiveInput), this
-	// object; Recycle gives it back.
+	solo            bool // Engine.solo: mu and mbox are not taken
+	// given: the root frame owns the input (StartOptions.giveInput), this
+	// object; recycle gives it back.
 	given   map[string]any
 	settled bool
 	running bool // the mailbox is being drained (under mbox)
 	// resultMaps are the objects ResultSelectors built, under
-	// reuseTaskInputs: Release hands them on to other executions.
+	// reuseTaskInputs: release hands them on to other executions.
 	resultMaps intrinsic.MapPool
 
 	// mailbox: work posted by handlers and timers, run by one goroutine at a time.
@@ -305,8 +295,8 @@ type Execution struct {
 	// Counters written by the mailbox alone, and final once the execution
 	// has ended: another goroutine reads them after seeing it end (Done,
 	// Wait, OnDone), which orders the reads after the last write. Plain
-	// integers: a saga bumps them a few dozen times, and atomic adds cost
-	// the simulator more than the counting itself.
+	// integers: an execution bumps them a few dozen times, and atomic adds
+	// would cost more than the rest of the counting.
 	eventCount  int64
 	transitions int64
 	retries     int64
@@ -330,13 +320,13 @@ func (x *Execution) Result() (Status, any, string, string) {
 	return x.status, x.output, x.errName, x.cause
 }
 
-// Release tells the engine that the caller is done with a settled
+// release tells the engine that the caller is done with a settled
 // execution (OnSettled has run): it will not look at its output, or at
-// anything in it, again. Under Engine.ReuseTaskInputs, the objects the
-// execution's ResultSelectors built then go to later executions (the
-// simulator's sagas: five an order). Result returns no output afterwards.
-// Before the execution has settled, Release does nothing and reports false.
-func (x *Execution) Release() bool {
+// anything in it, again. Under reuseTaskInputs, the objects the
+// execution's ResultSelectors built then go to later executions. Result
+// returns no output afterwards. Before the execution has settled, release
+// does nothing and reports false.
+func (x *Execution) release() bool {
 	x.lock()
 	defer x.unlock()
 	if !x.settled {
@@ -347,33 +337,23 @@ func (x *Execution) Release() bool {
 	return true
 }
 
-// Recycle is Release for a caller that is done with x altogether: it will
-// not call any of x's methods again, nor keep x. On a Solo engine a later
-// Start may then run in x's memory, which spares the simulator an
-// allocation of about a kilobyte an order; elsewhere it is Release.
-//
-// It returns the input object handed over with StartOptions.GiveInput, when
-// the execution took it (see GiveInput): the execution set its fields in
-// place, and once it has settled and its output is released nothing refers
-// to the object any more, so the caller may empty and fill it for a later
-// Start (the simulator's next order). ok is Release's answer.
-func (x *Execution) Recycle() (given map[string]any, ok bool) {
-	if !x.Release() {
+// recycle is release for a caller that is done with x altogether (see
+// Pool.Recycle): on a solo engine a later Start may then run in x's
+// memory. It returns the input object the execution took (giveInput),
+// which nothing refers to any more, and release's answer.
+func (x *Execution) recycle() (given map[string]any, ok bool) {
+	if !x.release() {
 		return nil, false
 	}
 	given, x.given = x.given, nil
-	if e := x.engine; x.solo {
-		e.freeMu.Lock()
-		if len(e.free) < maxFreeExecutions {
-			e.free = append(e.free, x)
-		}
-		e.freeMu.Unlock()
+	if e := x.engine; x.solo && len(e.free) < maxFreeExecutions {
+		e.free = append(e.free, x)
 	}
 	return given, true
 }
 
 // maxFreeExecutions bounds the recycled executions an engine keeps, about
-// as many as a simulation partition has running at once.
+// as many as run at once on one goroutine at a few hundred starts a second.
 const maxFreeExecutions = 1 << 12
 
 // reuse returns a zeroed Execution: a recycled one when there is one. What
@@ -382,30 +362,21 @@ const maxFreeExecutions = 1 << 12
 // (after), and the bound done func of the root frame's first task call,
 // which is x's forever.
 func (e *Engine) reuse() *Execution {
-	if !e.Solo {
-		return new(Execution)
-	}
-	e.freeMu.Lock()
 	n := len(e.free)
-	if n == 0 {
-		e.freeMu.Unlock()
+	if !e.solo || n == 0 {
 		return new(Execution)
 	}
 	x := e.free[n-1]
 	e.free[n-1] = nil
 	e.free = e.free[:n-1]
-	e.freeMu.Unlock()
 	life, tok, doneFn := x.life+1, x.root.token, x.root.firstCall.doneFn
 	*x = Execution{}
 	x.life, x.root.token, x.root.firstCall.doneFn = life, tok, doneFn
 	return x
 }
 
-// Tag returns StartOptions.Tag.
-func (x *Execution) Tag() int64 { return x.tag }
-
-// Input returns the execution input (nil once handed over with
-// StartOptions.GiveInput).
+// Input returns the execution input (nil once handed over to a Pool's
+// execution).
 func (x *Execution) Input() any { return x.input }
 
 // StartTime returns when the execution started.
