@@ -1,7 +1,6 @@
-// Package queue is Amazon SQS implemented once, on a clock, for the two
-// pieces that need it: the simulator, which pushes millions of messages
-// through it in virtual time, and `yafdp local up`, which serves it to AWS
-// SDK clients on the real clock.
+// Package queue is Amazon SQS implemented once, on a clock: the same queues
+// serve AWS SDK clients on the real clock and take millions of messages in
+// virtual time, where nothing may block or poll.
 //
 // A Broker holds queues by name (CreateQueue, GetQueueUrl, ListQueues,
 // DeleteQueue, ListDeadLetterSourceQueues and the message move tasks); a

@@ -7,9 +7,8 @@ import (
 )
 
 // Store keeps a broker's queues and messages where they outlive the
-// process (`yafdp local up --data-dir`). A broker without one (the
-// simulator, tests, local up by default) keeps everything in memory and
-// pays nothing for this hook.
+// process (`yafdp local up --data-dir`). A broker without one keeps
+// everything in memory and pays nothing for this hook.
 //
 // Every operation that changes state hands its changes to Append while it
 // still holds the lock that ordered it (the queue's, or the broker's for

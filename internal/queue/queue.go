@@ -570,7 +570,7 @@ type Message struct {
 	// shared with the queue: do not modify it.
 	MessageAttributes map[string]MessageAttributeValue
 	// ReceiveCount and SentTimestamp are always set, whatever was asked,
-	// for callers in Go (the simulator).
+	// for callers in Go, which need not parse Attributes for them.
 	ReceiveCount  int
 	SentTimestamp time.Time
 }

@@ -6,7 +6,7 @@ import (
 )
 
 // Stats are a queue's counts, kept as counters so that reading them costs
-// O(1): the simulator samples them every simulated second.
+// O(1): a caller may sample them as often as every virtual second.
 type Stats struct {
 	// Now: the ApproximateNumberOfMessages* of GetQueueAttributes.
 	Visible, InFlight, Delayed int

@@ -61,7 +61,7 @@ func (l *waiterList) remove(w *waiter) {
 type watcher struct{ f func() }
 
 // ReceiveAsync is ReceiveMessage with long polling, for callers that must
-// not block (the simulator on the virtual clock). done is called exactly
+// not block (one that steps a virtual clock itself). done is called exactly
 // once: at once, before ReceiveAsync returns, when messages are available
 // or the wait is 0 (WaitTimeSeconds, else the queue's
 // ReceiveMessageWaitTimeSeconds); otherwise as soon as messages become
@@ -176,8 +176,8 @@ func (q *Queue) ReceiveWait(ctx context.Context, in ReceiveInput) ([]Message, er
 // send, the end of a visibility timeout or delay, a deletion that unblocks
 // a FIFO group, an arriving dead letter or moved message. f runs without
 // the queue's lock, on the goroutine that caused it or on the clock's
-// timer, and must not block; it may call the queue. The simulator's event
-// source uses it instead of polling. stop ends the calls.
+// timer, and must not block; it may call the queue. A consumer on a
+// virtual clock uses it instead of polling. stop ends the calls.
 func (q *Queue) Watch(f func()) (stop func()) {
 	w := &watcher{f: f}
 	q.mu.Lock()
