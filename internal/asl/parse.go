@@ -818,17 +818,24 @@ func (p *parser) dyn(f *fields, key string) *dynString {
 	return d
 }
 
-func (p *parser) parallel(f *fields, s *State) {
-	v, ok := f.raw("Branches")
+// array reads f's field key, which must be a non-empty array of elems; it
+// reports missing when the field is absent.
+func (p *parser) array(f *fields, key, missing, elems string) ([]any, bool) {
+	v, ok := f.raw(key)
 	if !ok {
-		p.addf(f.at("Branches"), "is required")
-		return
+		p.addf(f.at(key), "%s", missing)
+		return nil, false
 	}
 	list, ok := v.([]any)
 	if !ok || len(list) == 0 {
-		p.addf(f.at("Branches"), "must be a non-empty array of branches")
-		return
+		p.addf(f.at(key), "must be a non-empty array of %s", elems)
+		return nil, false
 	}
+	return list, true
+}
+
+func (p *parser) parallel(f *fields, s *State) {
+	list, _ := p.array(f, "Branches", "is required", "branches")
 	for i, b := range list {
 		where := fmt.Sprintf("%s[%d]", f.at("Branches"), i)
 		obj, ok := b.(map[string]any)
