@@ -63,6 +63,14 @@ func optString(s string) *string {
 	return aws.String(s)
 }
 
+// timeout is TimeoutSeconds for the SDK's details: nil when there is none.
+func (e *HistoryEvent) timeout() *int64 {
+	if e.TimeoutSeconds > 0 {
+		return aws.Int64(e.TimeoutSeconds)
+	}
+	return nil
+}
+
 // SFN converts the event to the aws-sdk-go-v2 type, as GetExecutionHistory
 // returns it (payloads as JSON strings).
 func (e *HistoryEvent) SFN() types.HistoryEvent {
@@ -89,11 +97,8 @@ func (e *HistoryEvent) SFN() types.HistoryEvent {
 	case types.HistoryEventTypeExecutionTimedOut:
 		out.ExecutionTimedOutEventDetails = &types.ExecutionTimedOutEventDetails{Error: optString(e.Error), Cause: optString(e.Cause)}
 	case types.HistoryEventTypeTaskScheduled:
-		d := &types.TaskScheduledEventDetails{ResourceType: aws.String(rt), Resource: aws.String(rs), Region: aws.String(e.Region), Parameters: encodeDetail(e.Payload)}
-		if e.TimeoutSeconds > 0 {
-			d.TimeoutInSeconds = aws.Int64(e.TimeoutSeconds)
-		}
-		out.TaskScheduledEventDetails = d
+		out.TaskScheduledEventDetails = &types.TaskScheduledEventDetails{ResourceType: aws.String(rt), Resource: aws.String(rs), Region: aws.String(e.Region),
+			Parameters: encodeDetail(e.Payload), TimeoutInSeconds: e.timeout()}
 	case types.HistoryEventTypeTaskStarted:
 		out.TaskStartedEventDetails = &types.TaskStartedEventDetails{ResourceType: aws.String(rt), Resource: aws.String(rs)}
 	case types.HistoryEventTypeTaskSucceeded:
@@ -103,11 +108,7 @@ func (e *HistoryEvent) SFN() types.HistoryEvent {
 	case types.HistoryEventTypeTaskTimedOut:
 		out.TaskTimedOutEventDetails = &types.TaskTimedOutEventDetails{ResourceType: aws.String(rt), Resource: aws.String(rs), Error: optString(e.Error), Cause: optString(e.Cause)}
 	case types.HistoryEventTypeLambdaFunctionScheduled:
-		d := &types.LambdaFunctionScheduledEventDetails{Resource: aws.String(e.Resource), Input: encodeDetail(e.Payload)}
-		if e.TimeoutSeconds > 0 {
-			d.TimeoutInSeconds = aws.Int64(e.TimeoutSeconds)
-		}
-		out.LambdaFunctionScheduledEventDetails = d
+		out.LambdaFunctionScheduledEventDetails = &types.LambdaFunctionScheduledEventDetails{Resource: aws.String(e.Resource), Input: encodeDetail(e.Payload), TimeoutInSeconds: e.timeout()}
 	case types.HistoryEventTypeLambdaFunctionSucceeded:
 		out.LambdaFunctionSucceededEventDetails = &types.LambdaFunctionSucceededEventDetails{Output: encodeDetail(e.Payload)}
 	case types.HistoryEventTypeLambdaFunctionFailed:
