@@ -184,7 +184,7 @@ func (s *simulation) report() *Report {
 		DLQ: s.queue.dead(), Requests: s.queue.sent + m.sqsRequests,
 		OverLimitReceives: m.overLimit,
 	}
-	r.Lambda = LambdaStats{PeakConcurrency: s.lambda.peak, Invocations: m.invocations, FailedBatches: m.failedBatches}
+	r.Lambda = LambdaStats{PeakConcurrency: s.lambda.scaler.Peak(), Invocations: m.invocations, FailedBatches: m.failedBatches}
 	r.Sagas = SagaStats{StateTransitions: sm.transitions, TaskCalls: sm.taskCalls}
 	r.ArrivalsS = s.arrEnd.Seconds()
 	r.SimulatedS = m.endedAt.Seconds()
