@@ -19,11 +19,9 @@ import (
 // k mod partitions. It is a constant, not the number of CPUs, so that a
 // report does not depend on the machine: the only cross-partition
 // interaction, the services' quotas, is decided in virtual-time order with
-// ties by partition number. Two fit the two cores this is measured on best:
-// a partition ahead of the others by more than a payment call's latency
-// waits for them, and more partitions than cores mostly add such waits
-// (scripts/bench-sim.sh with this constant at two and four, one after the
-// other: 23.6 s and 26.5 s).
+// ties by partition number. A partition ahead of the others by more than a
+// payment call's latency waits for them, so more partitions than cores
+// mostly add such waits; BENCHMARKS.md has the counts tried.
 const partitions = 2
 
 // partition runs the sagas of a share of the orders on its own virtual
