@@ -631,7 +631,7 @@ func (x *Execution) finish(status Status, output any, errName, cause string, typ
 		x.timeout.Stop()
 	}
 	if x.reuseTaskInputs {
-		// Handlers are done with every Task input (ReuseTaskInputs), so
+		// Handlers are done with every Task input (reuseTaskInputs), so
 		// other executions may build theirs in these objects.
 		x.root.taskMaps.Release()
 		x.root.taskRecs.Release()

@@ -34,7 +34,7 @@ type frame struct {
 	firstCall taskCall      // the frame's first task call, allocated with it
 	ctx       *frameCtx     // for a machine that reads $$ (readsContext)
 	// taskMaps are the objects of the frame's Task Parameters, reused
-	// from one Task to the next under Engine.ReuseTaskInputs.
+	// from one Task to the next under Engine.reuseTaskInputs.
 	taskMaps intrinsic.MapPool
 	// taskRecs are the records of the Task Parameters for a handler that
 	// reads records (RecordReader), reused the same way.
@@ -619,7 +619,7 @@ func (x *Execution) runTask(f *frame, s *State) step {
 		var recs *intrinsic.RecordPool
 		if x.reuseTaskInputs {
 			// The previous Task's effective input is dead: rebuild in
-			// its objects (Engine.ReuseTaskInputs), as records for a
+			// its objects (Engine.reuseTaskInputs), as records for a
 			// handler that reads them: nothing else sees the input of
 			// an unobserved execution's Task.
 			if x.readsRecords(s.Resource) {
