@@ -17,6 +17,6 @@
 // The package owns the language and its semantics, nothing else: no
 // transport (HTTP, the Step Functions API wire format beyond history
 // events), no persistence, no fake services. It never imports the CLI
-// packages, cobra, viper, lipgloss or tablewriter, nor any other internal
-// package than clock and its own sub-packages.
+// packages, cobra, viper, lipgloss or tablewriter; of yafdp it imports only
+// its own sub-packages, clock and awsjson (the JSON form of history events).
 package asl

@@ -25,4 +25,8 @@
 // changes to the store in order, and Broker.Restore enqueues saved messages
 // again in seq order with their saved state, under the queue's saved
 // incarnation number (which keeps old receipt handles valid). See Store.
+//
+// It owns SQS's semantics and nothing of its transport: the HTTP and wire
+// forms are internal/local/sqsapi's. Of yafdp it imports only clock, fifo and
+// uuid; never the CLI packages, cobra, viper, lipgloss or tablewriter.
 package queue
