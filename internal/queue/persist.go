@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"slices"
@@ -329,15 +330,7 @@ func (b *Broker) Restore(st State) error {
 // state.
 func (q *Queue) restoreMessages(r *QueueRecord, now int64) {
 	ms := slices.Clone(r.Messages)
-	slices.SortFunc(ms, func(a, b MessageRecord) int {
-		switch {
-		case a.Seq < b.Seq:
-			return -1
-		case a.Seq > b.Seq:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(ms, func(a, b MessageRecord) int { return cmp.Compare(a.Seq, b.Seq) })
 	for _, mr := range ms {
 		m := newMessage()
 		m.id, m.body, m.attrs, m.trace = mr.ID, mr.Body, mr.Attributes, mr.TraceHeader
@@ -361,15 +354,7 @@ func (q *Queue) restoreMessages(r *QueueRecord, now int64) {
 		return
 	}
 	ds := slices.Clone(r.Dedup)
-	slices.SortFunc(ds, func(a, b DedupRecord) int {
-		switch {
-		case a.Until < b.Until:
-			return -1
-		case a.Until > b.Until:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(ds, func(a, b DedupRecord) int { return cmp.Compare(a.Until, b.Until) })
 	for _, d := range ds {
 		if d.Until <= now {
 			continue
