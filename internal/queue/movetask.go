@@ -229,8 +229,8 @@ func (q *Queue) peekMovable() *message {
 	}
 	for q.readyGroups.Len() > 0 {
 		g := q.readyGroups.Front()
-		if !g.dead && g.inflight == 0 && g.head != nil && g.head.state == stVisible {
-			return g.head
+		if !g.dead && g.inflight == 0 && g.msgs.head != nil && g.msgs.head.state == stVisible {
+			return g.msgs.head
 		}
 		q.readyGroups.PopFront()
 		g.queued = false
@@ -248,7 +248,7 @@ func (q *Queue) takeMovable(m *message) {
 	q.nVisible--
 	g := q.unlinkGroup(m)
 	q.forget(m)
-	if g.head == nil {
+	if g.msgs.head == nil {
 		g.dead = true
 		delete(q.groups, g.id)
 	}

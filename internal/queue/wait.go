@@ -23,38 +23,26 @@ import (
 
 // waiter is one long poll.
 type waiter struct {
-	spec       receiveSpec
-	done       func([]Message, error)
-	timer      clock.Timer
-	prev, next *waiter
-	active     bool
+	spec  receiveSpec
+	done  func([]Message, error)
+	timer clock.Timer
+	link[waiter]
+	active bool // in the queue's waiterList
 }
 
-type waiterList struct{ head, tail *waiter }
+// waiterList is the long polls waiting, first come first served.
+type waiterList struct{ chain[waiter] }
+
+func waiterLink(w *waiter) *link[waiter] { return &w.link }
 
 func (l *waiterList) push(w *waiter) {
-	w.prev, w.next = l.tail, nil
-	if l.tail != nil {
-		l.tail.next = w
-	} else {
-		l.head = w
-	}
-	l.tail = w
+	l.pushBack(w, waiterLink)
 	w.active = true
 }
 
 func (l *waiterList) remove(w *waiter) {
-	if w.prev != nil {
-		w.prev.next = w.next
-	} else {
-		l.head = w.next
-	}
-	if w.next != nil {
-		w.next.prev = w.prev
-	} else {
-		l.tail = w.prev
-	}
-	w.prev, w.next, w.active = nil, nil, false
+	l.chain.remove(w, waiterLink)
+	w.active = false
 }
 
 // watcher is a Watch callback.
