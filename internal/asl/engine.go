@@ -186,6 +186,7 @@ func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) 
 	x.onDone, x.onSettled = opts.OnDone, opts.OnSettled
 	x.unobserved = e.History == HistoryNone && e.Observer == nil
 	x.solo = e.solo
+	x.mu.solo, x.mbox.solo = e.solo, e.solo
 	x.reuseTaskInputs = x.unobserved && e.reuseTaskInputs
 	if x.reuseTaskInputs {
 		x.root.taskMaps.Spares = &e.taskSpares
@@ -277,7 +278,7 @@ type Execution struct {
 	resultMaps intrinsic.MapPool
 
 	// mailbox: work posted by handlers and timers, run by one goroutine at a time.
-	mbox     sync.Mutex
+	mbox     soloMutex
 	queue    []work
 	queueBuf [2]work // the queue's first backing array, enough for most executions
 
@@ -285,7 +286,7 @@ type Execution struct {
 	root frame
 
 	// Published state, read by other goroutines under mu.
-	mu       sync.Mutex
+	mu       soloMutex
 	status   Status
 	output   any
 	errName  string
@@ -308,15 +309,15 @@ type Execution struct {
 
 // Status returns the execution's status.
 func (x *Execution) Status() Status {
-	x.lock()
-	defer x.unlock()
+	x.mu.lock()
+	defer x.mu.unlock()
 	return x.status
 }
 
 // Result returns status, output (SUCCEEDED), error and cause (otherwise).
 func (x *Execution) Result() (Status, any, string, string) {
-	x.lock()
-	defer x.unlock()
+	x.mu.lock()
+	defer x.mu.unlock()
 	return x.status, x.output, x.errName, x.cause
 }
 
@@ -327,8 +328,8 @@ func (x *Execution) Result() (Status, any, string, string) {
 // returns no output afterwards. Before the execution has settled, release
 // does nothing and reports false.
 func (x *Execution) release() bool {
-	x.lock()
-	defer x.unlock()
+	x.mu.lock()
+	defer x.mu.unlock()
 	if !x.settled {
 		return false
 	}
@@ -384,8 +385,8 @@ func (x *Execution) StartTime() time.Time { return x.startTime }
 
 // StopTime returns when it ended (zero while running).
 func (x *Execution) StopTime() time.Time {
-	x.lock()
-	defer x.unlock()
+	x.mu.lock()
+	defer x.mu.unlock()
 	return x.stopTime
 }
 
@@ -398,8 +399,8 @@ func (x *Execution) StateMachineARN() string { return x.engine.StateMachineARN(x
 // Events returns a copy of the history recorded so far (empty with
 // HistoryNone).
 func (x *Execution) Events() []HistoryEvent {
-	x.lock()
-	defer x.unlock()
+	x.mu.lock()
+	defer x.mu.unlock()
 	return append([]HistoryEvent(nil), x.events...)
 }
 
@@ -431,24 +432,24 @@ func (x *Execution) Done() bool { return x.ended.Load() }
 // Settled reports whether the execution has ended and every task call it
 // made has answered (see StartOptions.OnSettled).
 func (x *Execution) Settled() bool {
-	x.lock()
-	defer x.unlock()
+	x.mu.lock()
+	defer x.mu.unlock()
 	return x.settled
 }
 
 // Wait blocks until the execution ends or ctx is done. Do not call it on a
 // virtual clock from the goroutine that drives the clock.
 func (x *Execution) Wait(ctx context.Context) error {
-	x.lock()
+	x.mu.lock()
 	if x.ended.Load() {
-		x.unlock()
+		x.mu.unlock()
 		return nil
 	}
 	if x.done == nil {
 		x.done = make(chan struct{})
 	}
 	ch := x.done
-	x.unlock()
+	x.mu.unlock()
 	select {
 	case <-ch:
 		return nil
@@ -486,10 +487,10 @@ type workFunc func()
 func (f workFunc) run() { f() }
 
 func (x *Execution) postWork(w work) {
-	x.lockBox()
+	x.mbox.lock()
 	x.queue = append(x.queue, w)
 	if x.running {
-		x.unlockBox()
+		x.mbox.unlock()
 		return
 	}
 	x.running = true
@@ -498,38 +499,30 @@ func (x *Execution) postWork(w work) {
 	for i := 0; i < len(x.queue); i++ {
 		next := x.queue[i]
 		x.queue[i] = nil
-		x.unlockBox()
+		x.mbox.unlock()
 		next.run()
-		x.lockBox()
+		x.mbox.lock()
 	}
 	x.queue = x.queue[:0]
 	x.running = false
-	x.unlockBox()
+	x.mbox.unlock()
 }
 
-// lock and unlock guard the published state (mu), lockBox and unlockBox
-// the mailbox (mbox), unless the execution is Solo.
-func (x *Execution) lock() {
-	if !x.solo {
-		x.mu.Lock()
+// soloMutex is a mutex that a solo execution does not take.
+type soloMutex struct {
+	mu   sync.Mutex
+	solo bool
+}
+
+func (m *soloMutex) lock() {
+	if !m.solo {
+		m.mu.Lock()
 	}
 }
 
-func (x *Execution) unlock() {
-	if !x.solo {
-		x.mu.Unlock()
-	}
-}
-
-func (x *Execution) lockBox() {
-	if !x.solo {
-		x.mbox.Lock()
-	}
-}
-
-func (x *Execution) unlockBox() {
-	if !x.solo {
-		x.mbox.Unlock()
+func (m *soloMutex) unlock() {
+	if !m.solo {
+		m.mu.Unlock()
 	}
 }
 
@@ -551,7 +544,7 @@ func (x *Execution) emit(ev HistoryEvent) int64 {
 		x.eventCount++
 		return x.eventCount
 	}
-	x.lock()
+	x.mu.lock()
 	x.eventCount++
 	ev.ID = x.eventCount
 	ev.Timestamp = x.clk.Now()
@@ -559,7 +552,7 @@ func (x *Execution) emit(ev HistoryEvent) int64 {
 		x.events = append(x.events, ev)
 	}
 	id := ev.ID
-	x.unlock()
+	x.mu.unlock()
 	if x.engine.Observer != nil {
 		x.notify(ev)
 	}
@@ -619,14 +612,14 @@ func (x *Execution) finish(status Status, output any, errName, cause string, typ
 		ev.Error, ev.Cause = errName, cause
 	}
 	x.emit(ev)
-	x.lock()
+	x.mu.lock()
 	x.status, x.output, x.errName, x.cause = status, output, errName, cause
 	x.stopTime = x.clk.Now()
 	x.ended.Store(true)
 	if x.done != nil {
 		close(x.done)
 	}
-	x.unlock()
+	x.mu.unlock()
 	if x.timeout != nil {
 		x.timeout.Stop()
 	}
@@ -648,9 +641,9 @@ func (x *Execution) checkSettled() {
 	if x.settled || x.calls > 0 || !x.ended.Load() {
 		return
 	}
-	x.lock()
+	x.mu.lock()
 	x.settled = true
-	x.unlock()
+	x.mu.unlock()
 	if x.onSettled != nil {
 		x.onSettled(x)
 	}
