@@ -6,7 +6,6 @@ import (
 	"reflect"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/yafdp/yafdp/internal/asl/value"
 	"github.com/yafdp/yafdp/internal/clock"
@@ -69,33 +68,5 @@ func TestPoolRunsAsTheEngineDoes(t *testing.T) {
 				t.Fatalf("the recycled execution ran differently:\nengine %s\n  pool %s", want, got)
 			}
 		})
-	}
-}
-
-// TestPoolRecycleWaitsForSettled: Recycle leaves an execution alone until
-// its last task call has answered.
-func TestPoolRecycleWaitsForSettled(t *testing.T) {
-	const doc = `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","TimeoutSeconds":1,"End":true}}}`
-	m, err := Parse([]byte(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	vc := clock.NewVirtual(clock.Epoch)
-	h := &script{clk: vc, replies: []reply{{out: "late", delay: 3 * time.Second}}}
-	pool := NewPool(m, PoolOptions{Clock: vc, Resources: Resources{fnARN: h}})
-	x, err := pool.Start(context.Background(), "t", map[string]any{}, 0, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vc.RunUntil(clock.Epoch.Add(2 * time.Second))
-	if x.Status() != StatusFailed || pool.Recycle(x) != nil || !x.Done() {
-		t.Fatal("a timed-out execution with its call still out was recycled")
-	}
-	if next, _ := pool.Start(context.Background(), "u", map[string]any{}, 0, 0); next == x {
-		t.Fatal("Start ran in an execution that had not settled")
-	}
-	vc.Run()
-	if pool.Recycle(x) == nil {
-		t.Fatal("Recycle refused the execution once its late answer came")
 	}
 }

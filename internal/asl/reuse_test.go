@@ -234,30 +234,53 @@ func TestReleaseHandsOnResultSelectorObjects(t *testing.T) {
 
 // TestReleaseWaitsForSettled: while a task call that timed out has not
 // answered, its handler may still read what it was given, which may hold
-// the execution's objects; release does nothing until then.
+// the execution's objects; release does nothing until then, nor a Pool's
+// Recycle, which does not lend the execution to a later Start meanwhile.
 func TestReleaseWaitsForSettled(t *testing.T) {
 	const doc = `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","TimeoutSeconds":1,"End":true}}}`
 	m, err := Parse([]byte(doc))
 	if err != nil {
 		t.Fatal(err)
 	}
-	vc := clock.NewVirtual(clock.Epoch)
-	h := &script{clk: vc, replies: []reply{{out: "late", delay: 3 * time.Second}}}
-	eng := &Engine{Clock: vc, Resources: Resources{fnARN: h}, History: HistoryNone, reuseTaskInputs: true}
-	x, err := eng.Start(context.Background(), m, StartOptions{Name: "t", Input: map[string]any{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	vc.RunUntil(clock.Epoch.Add(2 * time.Second))
-	if st := x.Status(); st != StatusFailed {
-		t.Fatalf("status %s at 2 s, want FAILED (timed out)", st)
-	}
-	if x.release() {
-		t.Fatal("release reported true with a task call still out")
-	}
-	vc.Run()
-	if !x.release() {
-		t.Fatal("release reported false once the late answer came")
+	for _, viaPool := range []bool{false, true} {
+		vc := clock.NewVirtual(clock.Epoch)
+		h := &script{clk: vc, replies: []reply{{out: "late", delay: 3 * time.Second}}}
+		eng := &Engine{Clock: vc, Resources: Resources{fnARN: h}, History: HistoryNone, reuseTaskInputs: true}
+		pool := NewPool(m, PoolOptions{Clock: vc, Resources: Resources{fnARN: h}})
+		start := func() *Execution {
+			start := func() (*Execution, error) {
+				return eng.Start(context.Background(), m, StartOptions{Name: "t", Input: map[string]any{}})
+			}
+			if viaPool {
+				start = func() (*Execution, error) { return pool.Start(context.Background(), "t", map[string]any{}, 0, 0) }
+			}
+			x, err := start()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return x
+		}
+		release := func(x *Execution) bool {
+			if viaPool {
+				return pool.Recycle(x) != nil
+			}
+			return x.release()
+		}
+		x := start()
+		vc.RunUntil(clock.Epoch.Add(2 * time.Second))
+		if st := x.Status(); st != StatusFailed {
+			t.Fatalf("status %s at 2 s, want FAILED (timed out)", st)
+		}
+		if release(x) {
+			t.Fatalf("pool %v: released with a task call still out", viaPool)
+		}
+		if viaPool && start() == x {
+			t.Fatal("a Pool started in an execution that had not settled")
+		}
+		vc.Run()
+		if !release(x) {
+			t.Fatalf("pool %v: not released once the late answer came", viaPool)
+		}
 	}
 }
 
