@@ -174,31 +174,13 @@ func normalize(segs []segment, n int) string {
 	for _, sg := range segs[:n] {
 		switch sg.kind {
 		case segField:
-			b.WriteByte('[')
-			writeQuoted(&b, sg.name, sg.quote)
-			b.WriteByte(']')
+			writeList(&b, 1, func(int) { writeQuoted(&b, sg.name, sg.quote) })
 		case segFields:
-			b.WriteByte('[')
-			for i, name := range sg.names {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				writeQuoted(&b, name, sg.quote)
-			}
-			b.WriteByte(']')
+			writeList(&b, len(sg.names), func(i int) { writeQuoted(&b, sg.names[i], sg.quote) })
 		case segIndex:
-			b.WriteByte('[')
-			b.WriteString(strconv.Itoa(sg.index))
-			b.WriteByte(']')
+			writeList(&b, 1, func(int) { b.WriteString(strconv.Itoa(sg.index)) })
 		case segIndexes:
-			b.WriteByte('[')
-			for i, idx := range sg.indexes {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				b.WriteString(strconv.Itoa(idx))
-			}
-			b.WriteByte(']')
+			writeList(&b, len(sg.indexes), func(i int) { b.WriteString(strconv.Itoa(sg.indexes[i])) })
 		case segSlice:
 			b.WriteByte('[')
 			if sg.hasFrom {
@@ -218,6 +200,18 @@ func normalize(segs []segment, n int) string {
 		}
 	}
 	return b.String()
+}
+
+// writeList writes n items between brackets, separated by commas.
+func writeList(b *strings.Builder, n int, item func(i int)) {
+	b.WriteByte('[')
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		item(i)
+	}
+	b.WriteByte(']')
 }
 
 // writeQuoted writes a name between quotes. Names are kept as written (see
