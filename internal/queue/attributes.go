@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -110,21 +111,12 @@ func invalidAttribute(name string) *Error {
 	return errorf(ErrInvalidAttributeValue, "Invalid value for the parameter %s.", name)
 }
 
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 // parseAttributes applies attrs to base and returns the result. Names are
 // checked in sorted order so that the error reported is stable. lookup
 // finds other queues by ARN for RedrivePolicy (the broker's lock is held).
 func parseAttributes(base config, attrs map[string]string, fifo, creating bool, self string, lookup func(arn string) *Queue) (config, error) {
 	c := base
-	for _, name := range sortedKeys(attrs) {
+	for _, name := range slices.Sorted(maps.Keys(attrs)) {
 		v := attrs[name]
 		var err error
 		if ia, ok := intAttrs[name]; ok {
