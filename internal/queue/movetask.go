@@ -260,11 +260,7 @@ func (q *Queue) takeMovable(m *message) {
 func (q *Queue) acceptMoved(m *message, src *Queue) {
 	var o op
 	if err := q.begin(&o); err != nil {
-		// The destination was deleted meanwhile: the message is gone.
-		if q.b.store != nil {
-			src.logged(&o, ChangeDeleteMessage, m)
-			q.b.store.Append(o.changes)
-		}
+		q.lose(&o, src, m) // the destination was deleted meanwhile
 		return
 	}
 	c := newMessage()
@@ -274,12 +270,8 @@ func (q *Queue) acceptMoved(m *message, src *Queue) {
 		c.group = "moved"
 	}
 	c.sentAt, c.origin, c.visibleAt = o.now, o.now, o.now
-	q.enqueue(c, o.now)
+	q.arrive(&o, c, src, m)
 	q.st.movedIn++
-	if q.b.store != nil {
-		q.logged(&o, ChangePutMessage, c)
-		src.logged(&o, ChangeDeleteMessage, m)
-	}
 	o.kick = true
 	q.end(&o)
 }

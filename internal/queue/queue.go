@@ -865,13 +865,7 @@ func (q *Queue) acceptDeadLetters(ms []*message, src *Queue) {
 	sourceARN := src.arn
 	var o op
 	if err := q.begin(&o); err != nil {
-		// The dead-letter queue was deleted meanwhile: they are gone.
-		if q.b.store != nil {
-			for _, m := range ms {
-				src.logged(&o, ChangeDeleteMessage, m)
-			}
-			q.b.store.Append(o.changes)
-		}
+		q.lose(&o, src, ms...) // the dead-letter queue was deleted meanwhile
 		return
 	}
 	for _, m := range ms {
@@ -883,15 +877,34 @@ func (q *Queue) acceptDeadLetters(ms []*message, src *Queue) {
 			c.origin = o.now
 		}
 		c.visibleAt = o.now
-		q.enqueue(c, o.now)
+		q.arrive(&o, c, src, m)
 		q.st.deadLettersIn++
-		if q.b.store != nil {
-			q.logged(&o, ChangePutMessage, c)
-			src.logged(&o, ChangeDeleteMessage, m)
-		}
 	}
 	o.kick = true
 	q.end(&o)
+}
+
+// arrive enqueues c, which stands for m of src (a dead letter, a moved
+// message), within o. With a store, m's deletion from src is written in
+// the same change set as c's arrival.
+func (q *Queue) arrive(o *op, c *message, src *Queue, m *message) {
+	q.enqueue(c, o.now)
+	if q.b.store != nil {
+		q.logged(o, ChangePutMessage, c)
+		src.logged(o, ChangeDeleteMessage, m)
+	}
+}
+
+// lose writes the deletion of ms from src, for messages bound here when
+// the queue was deleted (o's begin failed): they are gone.
+func (q *Queue) lose(o *op, src *Queue, ms ...*message) {
+	if q.b.store == nil {
+		return
+	}
+	for _, m := range ms {
+		src.logged(o, ChangeDeleteMessage, m)
+	}
+	q.b.store.Append(o.changes)
 }
 
 // Tags returns a copy of the queue's tags (ListQueueTags).
@@ -911,8 +924,11 @@ func (q *Queue) saveConfig() Commit {
 }
 
 // Tag adds or replaces tags (TagQueue); a queue has at most 50.
-func (q *Queue) Tag(tags map[string]string) error {
-	c, err := q.tag(tags)
+func (q *Queue) Tag(tags map[string]string) error { return durably(q.tag(tags)) }
+
+// durably waits until a change made under the queue's lock is durable
+// (see op.durable), unless making it failed.
+func durably(c Commit, err error) error {
 	if err != nil {
 		return err
 	}
