@@ -5,9 +5,11 @@
 # (GOMAXPROCS=1: with two, the idle P's search for work made counts swing
 # by 20%). Unlike wall or CPU time on a shared machine, the count is the
 # same run after run (to about a part in a thousand), so two builds can be
-# compared with one
-# run each: it does not see cache misses or the cost of atomic
-# instructions, so confirm a gain with scripts/bench-sim.sh.
+# compared with one run each: it does not see cache misses or the cost of
+# atomic instructions, so confirm a gain with scripts/bench-sim.sh.
+# GODEBUG=cpu.rdtscp=off: valgrind 3.19 does not know RDTSCP, which the
+# runtime's cputicks uses when a lock is contended, and the run dies of
+# SIGILL now and then without it.
 #
 #   scripts/bench-sim-instructions.sh          # this checkout
 #   scripts/bench-sim-instructions.sh REV      # and git revision REV, for comparison
@@ -18,9 +20,14 @@ count() { # count DIR LABEL
 	local dir out
 	dir="$(mktemp -d)"
 	(cd "$1" && go test -c -o "$dir/sim.test" ./internal/sim)
-	GOMAXPROCS=1 GOGC=off valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
+	if ! GODEBUG=cpu.rdtscp=off GOMAXPROCS=1 GOGC=off valgrind --tool=cachegrind --cache-sim=no --cachegrind-out-file=/dev/null \
 		"$dir/sim.test" -test.run '^$' -test.bench 'SimulatedSliceOnePartition$' -test.benchtime 1x \
-		>"$dir/out" 2>"$dir/err"
+		>"$dir/out" 2>"$dir/err"; then
+		echo "$2: the benchmark failed under valgrind:" >&2
+		tail -20 "$dir/err" >&2
+		rm -rf "$dir"
+		return 1
+	fi
 	awk -v l="$2" '
 		FNR == NR { if ($0 ~ /orders\/op/) for (i = 1; i < NF; i++) if ($(i+1) == "orders/op") orders = $i; next }
 		/I *refs/ && !orders { printf "%-14s has no BenchmarkSimulatedSliceOnePartition (older than 2026-11-26)\n", l; exit }

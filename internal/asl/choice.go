@@ -111,22 +111,21 @@ func init() {
 
 func (p *parser) choice(f *fields, s *State) {
 	s.Default, s.hasDefault = f.str("Default", false)
-	v, ok := f.raw("Choices")
-	if !ok {
-		p.addf(f.at("Choices"), "is required: a non-empty array of choice rules")
-		return
+	if list, ok := p.array(f, "Choices", "is required: a non-empty array of choice rules", "choice rules"); ok {
+		s.choices = p.rules(f.at("Choices"), list, true)
 	}
-	list, ok := v.([]any)
-	if !ok || len(list) == 0 {
-		p.addf(f.at("Choices"), "must be a non-empty array of choice rules")
-		return
-	}
+}
+
+// rules compiles the choice rules of list, the array at where, leaving out
+// those that do not compile.
+func (p *parser) rules(where string, list []any, top bool) []*ChoiceRule {
+	var rules []*ChoiceRule
 	for i, item := range list {
-		where := fmt.Sprintf("%s[%d]", f.at("Choices"), i)
-		if r := p.rule(where, item, true); r != nil {
-			s.choices = append(s.choices, r)
+		if r := p.rule(fmt.Sprintf("%s[%d]", where, i), item, top); r != nil {
+			rules = append(rules, r)
 		}
 	}
+	return rules
 }
 
 func (p *parser) rule(where string, item any, top bool) *ChoiceRule {
@@ -144,150 +143,151 @@ func (p *parser) rule(where string, item any, top bool) *ChoiceRule {
 		p.addf(f.at("Next"), "only top-level choice rules have Next")
 	}
 	f.str("Comment", false)
+	name, ok := p.ruleOperator(where, f, obj)
+	if !ok {
+		f.finish("a choice rule")
+		return nil
+	}
+	switch name {
+	case "And", "Or", "Not":
+		p.logicRule(f, r, name)
+	default:
+		p.comparisonRule(f, r, name)
+	}
+	f.finish("a choice rule")
+	return r
+}
 
+// ruleOperator finds the one operator of a choice rule; with none or more
+// than one it reports the rule and reads the fields it would have read.
+func (p *parser) ruleOperator(where string, f *fields, obj map[string]any) (string, bool) {
 	var ops []string
 	for k := range obj {
 		if _, ok := comparisonOps[k]; ok || k == "And" || k == "Or" || k == "Not" {
 			ops = append(ops, k)
 		}
 	}
-	if len(ops) != 1 {
-		if len(ops) == 0 {
-			p.addf(where, "needs a comparison operator (e.g. StringEquals, NumericGreaterThan, IsPresent) or And/Or/Not")
-		} else {
-			p.addf(where, "has %d operators (%s); use exactly one, or combine rules with And/Or", len(ops), strings.Join(ops, ", "))
-		}
-		for _, k := range ops {
-			f.raw(k)
-		}
-		f.raw("Variable")
-		f.finish("a choice rule")
-		return nil
+	if len(ops) == 1 {
+		return ops[0], true
 	}
-	name := ops[0]
+	if len(ops) == 0 {
+		p.addf(where, "needs a comparison operator (e.g. StringEquals, NumericGreaterThan, IsPresent) or And/Or/Not")
+	} else {
+		p.addf(where, "has %d operators (%s); use exactly one, or combine rules with And/Or", len(ops), strings.Join(ops, ", "))
+	}
+	for _, k := range ops {
+		f.raw(k)
+	}
+	f.raw("Variable")
+	return "", false
+}
+
+// logicRule compiles And, Or and Not rules, whose operands are rules.
+func (p *parser) logicRule(f *fields, r *ChoiceRule, name string) {
+	misplaced := "And/Or rules take no Variable; put it in each nested rule"
 	switch name {
-	case "And", "Or":
-		r.op = opAnd
-		if name == "Or" {
-			r.op = opOr
-		}
-		v, _ := f.raw(name)
-		list, ok := v.([]any)
-		if !ok || len(list) == 0 {
-			p.addf(f.at(name), "must be a non-empty array of choice rules")
-		}
-		for i, c := range list {
-			if cr := p.rule(fmt.Sprintf("%s[%d]", f.at(name), i), c, false); cr != nil {
-				r.children = append(r.children, cr)
-			}
-		}
-		if f.has("Variable") {
-			f.raw("Variable")
-			p.addf(f.at("Variable"), "And/Or rules take no Variable; put it in each nested rule")
-		}
 	case "Not":
 		r.op = opNot
 		v, _ := f.raw(name)
 		if cr := p.rule(f.at(name), v, false); cr != nil {
 			r.children = []*ChoiceRule{cr}
 		}
-		if f.has("Variable") {
-			f.raw("Variable")
-			p.addf(f.at("Variable"), "a Not rule takes no Variable; put it in the nested rule")
-		}
+		misplaced = "a Not rule takes no Variable; put it in the nested rule"
+	case "Or":
+		r.op = opOr
 	default:
-		info := comparisonOps[name]
-		r.op = info.op
-		vs, ok := f.str("Variable", true)
-		if ok {
-			pth, err := jsonpath.Compile(vs)
-			if err != nil {
-				p.addf(f.at("Variable"), "invalid JSONPath %q: %v", vs, err)
-			}
-			r.variable = pth
-		}
-		v, _ := f.raw(name)
-		at := f.at(name)
-		if info.path {
-			s, ok := v.(string)
-			if !ok {
-				p.addf(at, "must be a JSONPath string, not %s", value.TypeName(v))
-				break
-			}
-			pth, err := jsonpath.Compile(s)
-			if err != nil {
-				p.addf(at, "invalid JSONPath %q: %v", s, err)
-				break
-			}
-			r.valuePath = pth
-			break
-		}
-		switch info.kind {
-		case kindString:
-			s, ok := v.(string)
-			if !ok {
-				p.addf(at, "must be a string, not %s", value.TypeName(v))
-			}
-			r.str = s
-		case kindPattern:
-			s, ok := v.(string)
-			if !ok {
-				p.addf(at, "must be a string pattern, not %s", value.TypeName(v))
-			}
-			r.pattern = compilePattern(s)
-		case kindNumber:
-			n, ok := value.Float(v)
-			if !ok {
-				p.addf(at, "must be a number, not %s", value.TypeName(v))
-			}
-			r.num = n
-		case kindBoolean, kindTypeTest:
-			b, ok := v.(bool)
-			if !ok {
-				p.addf(at, "must be true or false, not %s", value.TypeName(v))
-			}
-			r.boolean = b
-		case kindTimestamp:
-			s, ok := v.(string)
-			if !ok {
-				p.addf(at, "must be an RFC 3339 timestamp string, not %s", value.TypeName(v))
-				break
-			}
-			t, err := parseTimestamp(s)
-			if err != nil {
-				p.addf(at, "%q is not an RFC 3339 timestamp such as 2026-01-01T12:00:00Z", s)
-			}
-			r.ts = t
-		}
+		r.op = opAnd
 	}
-	f.finish("a choice rule")
-	return r
+	if r.op != opNot {
+		list, _ := p.array(f, name, "", "choice rules")
+		r.children = p.rules(f.at(name), list, false)
+	}
+	if f.has("Variable") {
+		f.raw("Variable")
+		p.addf(f.at("Variable"), "%s", misplaced)
+	}
 }
 
-// eval evaluates the rule on the state's effective input. ctx is the context
-// object for "$$" paths, built only when a rule asks for it. An error is a States.Runtime condition: a *Path
-// operand that does not exist.
+// comparisonRule compiles a rule that compares Variable with a literal or
+// a path, or tests its type.
+func (p *parser) comparisonRule(f *fields, r *ChoiceRule, name string) {
+	info := comparisonOps[name]
+	r.op = info.op
+	if vs, ok := f.str("Variable", true); ok {
+		pth, err := jsonpath.Compile(vs)
+		if err != nil {
+			p.addf(f.at("Variable"), "invalid JSONPath %q: %v", vs, err)
+		}
+		r.variable = pth
+	}
+	v, _ := f.raw(name)
+	at := f.at(name)
+	if !info.path {
+		p.literal(at, v, info.kind, r)
+		return
+	}
+	s, ok := v.(string)
+	if !ok {
+		p.addf(at, "must be a JSONPath string, not %s", value.TypeName(v))
+		return
+	}
+	pth, err := jsonpath.Compile(s)
+	if err != nil {
+		p.addf(at, "invalid JSONPath %q: %v", s, err)
+		return
+	}
+	r.valuePath = pth
+}
+
+// literal sets the right-hand side of a comparison from v, which must be of
+// kind.
+func (p *parser) literal(at string, v any, kind operandKind, r *ChoiceRule) {
+	switch kind {
+	case kindString:
+		s, ok := v.(string)
+		if !ok {
+			p.addf(at, "must be a string, not %s", value.TypeName(v))
+		}
+		r.str = s
+	case kindPattern:
+		s, ok := v.(string)
+		if !ok {
+			p.addf(at, "must be a string pattern, not %s", value.TypeName(v))
+		}
+		r.pattern = compilePattern(s)
+	case kindNumber:
+		n, ok := value.Float(v)
+		if !ok {
+			p.addf(at, "must be a number, not %s", value.TypeName(v))
+		}
+		r.num = n
+	case kindBoolean, kindTypeTest:
+		b, ok := v.(bool)
+		if !ok {
+			p.addf(at, "must be true or false, not %s", value.TypeName(v))
+		}
+		r.boolean = b
+	case kindTimestamp:
+		s, ok := v.(string)
+		if !ok {
+			p.addf(at, "must be an RFC 3339 timestamp string, not %s", value.TypeName(v))
+			return
+		}
+		t, err := parseTimestamp(s)
+		if err != nil {
+			p.addf(at, "%q is not an RFC 3339 timestamp such as 2026-01-01T12:00:00Z", s)
+		}
+		r.ts = t
+	}
+}
+
+// eval evaluates the rule on the state's effective input. ctx is the
+// context object for "$$" paths, built only when a rule asks for it. An
+// error is a States.Runtime condition: a *Path operand that does not exist.
 func (r *ChoiceRule) eval(input any, ctx func() any) (bool, error) {
 	switch r.op {
-	case opAnd:
-		for _, c := range r.children {
-			ok, err := c.eval(input, ctx)
-			if err != nil || !ok {
-				return false, err
-			}
-		}
-		return true, nil
-	case opOr:
-		for _, c := range r.children {
-			ok, err := c.eval(input, ctx)
-			if err != nil || ok {
-				return ok, err
-			}
-		}
-		return false, nil
-	case opNot:
-		ok, err := r.children[0].eval(input, ctx)
-		return !ok, err
+	case opAnd, opOr, opNot:
+		return r.evalLogic(input, ctx)
 	}
 	v, err := getPath(r.variable, input, ctx)
 	present := err == nil
@@ -297,94 +297,132 @@ func (r *ChoiceRule) eval(input any, ctx func() any) (bool, error) {
 	if !present {
 		// AWS fails the execution when Variable names a missing field (only
 		// IsPresent may look at one).
-		return false, fmt.Errorf("Invalid path '%s': The choice state's condition path references an invalid value.", r.variable)
+		return false, invalidChoicePath(r.variable)
 	}
+	if r.op >= opIsNull || r.op == opStringMatches {
+		return r.test(v), nil
+	}
+	rhs := operand{str: r.str, num: r.num, boolean: r.boolean, ts: r.ts}
+	if r.valuePath != nil {
+		rv, err := getPath(r.valuePath, input, ctx)
+		if err != nil {
+			return false, invalidChoicePath(r.valuePath)
+		}
+		if !r.resolve(rv, &rhs) {
+			return false, nil
+		}
+	}
+	return r.compare(v, &rhs), nil
+}
+
+func invalidChoicePath(p *jsonpath.Path) error {
+	return fmt.Errorf("Invalid path '%s': The choice state's condition path references an invalid value.", p)
+}
+
+// evalLogic evaluates And, Or and Not rules.
+func (r *ChoiceRule) evalLogic(input any, ctx func() any) (bool, error) {
+	if r.op == opNot {
+		ok, err := r.children[0].eval(input, ctx)
+		return !ok, err
+	}
+	// And stops at the first rule that fails, Or at the first that holds.
+	stop := r.op == opOr
+	for _, c := range r.children {
+		ok, err := c.eval(input, ctx)
+		if err != nil || ok == stop {
+			return ok, err
+		}
+	}
+	return !stop, nil
+}
+
+// test evaluates the type tests and StringMatches on the Variable's value.
+func (r *ChoiceRule) test(v any) bool {
 	switch r.op {
 	case opIsNull:
-		return (v == nil) == r.boolean, nil
+		return (v == nil) == r.boolean
 	case opIsNumeric:
-		return value.IsNumber(v) == r.boolean, nil
+		return value.IsNumber(v) == r.boolean
 	case opIsString:
 		_, ok := v.(string)
-		return ok == r.boolean, nil
+		return ok == r.boolean
 	case opIsBoolean:
 		_, ok := v.(bool)
-		return ok == r.boolean, nil
+		return ok == r.boolean
 	case opIsTimestamp:
 		s, ok := v.(string)
 		if ok {
 			_, err := parseTimestamp(s)
 			ok = err == nil
 		}
-		return ok == r.boolean, nil
-	case opStringMatches:
+		return ok == r.boolean
+	default: // opStringMatches
 		s, ok := v.(string)
-		return ok && matchPattern(r.pattern, s), nil
+		return ok && matchPattern(r.pattern, s)
 	}
+}
 
-	// Binary comparisons: resolve the right-hand side.
-	rhsStr, rhsNum, rhsBool, rhsTS := r.str, r.num, r.boolean, r.ts
-	if r.valuePath != nil {
-		rv, err := getPath(r.valuePath, input, ctx)
-		if err != nil {
-			return false, fmt.Errorf("Invalid path '%s': The choice state's condition path references an invalid value.", r.valuePath)
+// operand is the right-hand side of a comparison.
+type operand struct {
+	str     string
+	num     float64
+	boolean bool
+	ts      time.Time
+}
+
+// resolve sets rhs from rv, the value a *Path operand found, and reports
+// whether it is of the comparison's kind (a comparison with a value of
+// another kind is false).
+func (r *ChoiceRule) resolve(rv any, rhs *operand) bool {
+	var ok bool
+	switch {
+	case r.op >= opStringEquals && r.op <= opStringGreaterThanEquals:
+		rhs.str, ok = rv.(string)
+	case r.op >= opNumericEquals && r.op <= opNumericGreaterThanEquals:
+		if value.IsNumber(rv) {
+			rhs.num, ok = value.Float(rv)
 		}
-		var ok bool
-		switch {
-		case r.op >= opStringEquals && r.op <= opStringGreaterThanEquals:
-			rhsStr, ok = rv.(string)
-		case r.op >= opNumericEquals && r.op <= opNumericGreaterThanEquals:
-			if value.IsNumber(rv) {
-				rhsNum, ok = value.Float(rv)
-			}
-		case r.op == opBooleanEquals:
-			rhsBool, ok = rv.(bool)
-		default:
-			var s string
-			if s, ok = rv.(string); ok {
-				var err error
-				rhsTS, err = parseTimestamp(s)
-				ok = err == nil
-			}
-		}
-		if !ok {
-			return false, nil
+	case r.op == opBooleanEquals:
+		rhs.boolean, ok = rv.(bool)
+	default:
+		var s string
+		if s, ok = rv.(string); ok {
+			var err error
+			rhs.ts, err = parseTimestamp(s)
+			ok = err == nil
 		}
 	}
+	return ok
+}
+
+// compare evaluates a binary comparison of the Variable's value v with rhs.
+func (r *ChoiceRule) compare(v any, rhs *operand) bool {
 	switch {
 	case r.op >= opStringEquals && r.op <= opStringGreaterThanEquals:
 		s, ok := v.(string)
-		if !ok {
-			return false, nil
-		}
-		c := strings.Compare(s, rhsStr)
-		return compareResult(r.op-opStringEquals, c), nil
+		return ok && compareResult(r.op-opStringEquals, strings.Compare(s, rhs.str))
 	case r.op >= opNumericEquals && r.op <= opNumericGreaterThanEquals:
 		if !value.IsNumber(v) {
-			return false, nil
+			return false
 		}
 		n, _ := value.Float(v)
 		c := 0
-		if n < rhsNum {
+		if n < rhs.num {
 			c = -1
-		} else if n > rhsNum {
+		} else if n > rhs.num {
 			c = 1
 		}
-		return compareResult(r.op-opNumericEquals, c), nil
+		return compareResult(r.op-opNumericEquals, c)
 	case r.op == opBooleanEquals:
 		b, ok := v.(bool)
-		return ok && b == rhsBool, nil
+		return ok && b == rhs.boolean
 	default:
 		s, ok := v.(string)
 		if !ok {
-			return false, nil
+			return false
 		}
 		t, err := parseTimestamp(s)
-		if err != nil {
-			return false, nil
-		}
-		c := t.Compare(rhsTS)
-		return compareResult(r.op-opTimestampEquals, c), nil
+		return err == nil && compareResult(r.op-opTimestampEquals, t.Compare(rhs.ts))
 	}
 }
 

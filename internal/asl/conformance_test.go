@@ -19,8 +19,8 @@ import (
 // loosened.
 func TestConformanceCorpus(t *testing.T) { runCorpus(t, HistoryFull) }
 
-// TestConformanceCorpusWithoutHistory runs the corpus again the way the
-// simulator runs, keeping no history: frames then own the objects their
+// TestConformanceCorpusWithoutHistory runs the corpus again keeping no
+// history, as a Pool's executions run: frames then own the objects their
 // ResultPaths build and change them in place (see frame.owned), which must
 // not change any result, nor the execution input.
 func TestConformanceCorpusWithoutHistory(t *testing.T) { runCorpus(t, HistoryNone) }

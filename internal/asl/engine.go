@@ -45,7 +45,7 @@ const (
 	// HistoryFull keeps every event (the default).
 	HistoryFull HistoryMode = iota
 	// HistoryNone keeps none; events are still numbered, counted and passed
-	// to the Observer. The simulator runs this way.
+	// to the Observer. Without an Observer an event then costs a counter.
 	HistoryNone
 )
 
@@ -74,32 +74,27 @@ type Engine struct {
 	History HistoryMode
 	// Observer, when set, sees every event.
 	Observer Observer
-	// ReuseTaskInputs lets a frame build each Task's Parameters in the
-	// objects it built for its earlier Tasks, and an execution start from
-	// the objects of the engine's executions that ended, which saves most
-	// of a Task's allocations. Set it only when every handler is done with
-	// TaskRequest.Input once Invoke returns (it keeps none of it, and its
-	// answer holds none of it, even for a call that times out); it takes
-	// effect only without history and Observer, which would keep inputs.
-	ReuseTaskInputs bool
-	// Solo promises that each execution is worked on by one goroutine at a
-	// time, with every hand-over between goroutines ordered by the caller:
-	// handlers answer, and the clock's timers fire, on the goroutine that
-	// steps the clock, and nothing reads an execution from elsewhere while
-	// that goroutine may be changing it. Executions then take no lock. A
-	// simulation partition, whose one goroutine steps a Solo virtual clock
-	// that the fakes answer on, qualifies; a server does not.
-	Solo bool
 	// Seed makes jitter, States.MathRandom and States.UUID reproducible: each
 	// execution draws from a source seeded by Seed and its name.
 	Seed uint64
 
-	// Under ReuseTaskInputs, the objects that settled executions built
+	// The fast path's switches, which only a Pool turns on (pool.go).
+	//
+	// reuseTaskInputs lets a frame build each Task's Parameters in the
+	// objects it built for its earlier Tasks, and an execution start from
+	// the objects of the engine's executions that settled; it takes effect
+	// only without history and Observer, which would keep inputs.
+	reuseTaskInputs bool
+	// solo: each execution is worked on by one goroutine at a time, with
+	// every hand-over between goroutines ordered by the caller; executions
+	// then take no lock.
+	solo bool
+	// Under reuseTaskInputs, the objects that settled executions built
 	// for their Tasks' inputs and their ResultSelectors, for later ones.
 	taskSpares, resultSpares intrinsic.Spares
-	// free holds executions given back with Recycle, for Start (Solo only).
-	freeMu sync.Mutex
-	free   []*Execution
+	// free holds executions given back with recycle, for Start (solo
+	// only, so no lock).
+	free []*Execution
 }
 
 func (e *Engine) clock() clock.Clock {
@@ -130,22 +125,6 @@ type StartOptions struct {
 	Name string
 	// Input is the execution input as a value.
 	Input any
-	// InputSize, when positive, is the size in bytes of Input encoded as
-	// compact JSON (or an upper bound of it), for a caller that already
-	// knows it: a simulator that starts many inputs of one shape. Start
-	// then takes an InputSize within the payload limit on trust instead of
-	// walking Input; over the limit, it still measures Input, so a generous
-	// bound never rejects an input that fits.
-	InputSize int
-	// GiveInput hands Input's top-level object over to the execution: the
-	// caller will neither read nor change that object after Start (a
-	// shallow copy made for the execution qualifies: nothing below the top
-	// level is ever changed). An unobserved execution (no history, no
-	// Observer) of a machine that never reads the context object may then
-	// set its first ResultPath's field in Input in place instead of in a
-	// copy, and Execution.Input returns nil. A simulator that builds an
-	// input per execution saves a copy of each.
-	GiveInput bool
 	// StateMachineName names the machine in ARNs and the context object.
 	StateMachineName string
 	// OnDone is called once when the execution ends, on the goroutine that
@@ -155,13 +134,23 @@ type StartOptions struct {
 	// task call it made has answered (right after OnDone when none is
 	// outstanding). A handler lands its effects before it answers, so from
 	// then on nothing the execution started can still change the world: a
-	// long simulation checks the order and forgets its effects at this point.
+	// caller that checks the effects of each execution does so here.
 	OnSettled func(*Execution)
-	// Tag is the caller's, returned by Execution.Tag: a number that lets
-	// one OnDone or OnSettled func serve many executions (the simulator
-	// keeps when the order was accepted), where a func per execution would
-	// cost an allocation.
-	Tag int64
+
+	// What Pool.Start says of the input (pool.go).
+	//
+	// inputSize, when positive, is the size in bytes of Input encoded as
+	// compact JSON, or an upper bound of it: within the payload limit it
+	// is taken on trust instead of walking Input; over the limit, Input is
+	// still measured, so a generous bound never rejects an input that fits.
+	inputSize int
+	// giveInput hands Input's top-level object over to the execution: an
+	// unobserved execution of a machine that never reads the context object
+	// may then set its first ResultPath's field in Input in place instead
+	// of in a copy, and Execution.Input returns nil.
+	giveInput bool
+	// tag is the caller's, returned by Pool.Tag.
+	tag int64
 }
 
 // StateMachineARN returns the ARN of a state machine with this engine's region and account.
@@ -178,7 +167,7 @@ func (e *Engine) ExecutionARN(machine, name string) string {
 // engine's clock. It fails only for bad options (an input over the payload
 // limit).
 func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) (*Execution, error) {
-	if known := opts.InputSize > 0 && opts.InputSize <= MaxPayloadBytes; !known && !value.SizeAtMost(opts.Input, MaxPayloadBytes) {
+	if known := opts.inputSize > 0 && opts.inputSize <= MaxPayloadBytes; !known && !value.SizeAtMost(opts.Input, MaxPayloadBytes) {
 		return nil, fmt.Errorf("input is %d bytes, more than the %d-byte Step Functions limit", encodedSize(opts.Input), MaxPayloadBytes)
 	}
 	smName := opts.StateMachineName
@@ -192,19 +181,20 @@ func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) 
 	clk := e.clock()
 	x := e.reuse()
 	x.engine, x.machine, x.clk = e, m, clk
-	x.Name, x.smName, x.tag, x.input = name, smName, opts.Tag, opts.Input
+	x.Name, x.smName, x.tag, x.input = name, smName, opts.tag, opts.Input
 	x.startTime, x.status = clk.Now(), StatusRunning
 	x.onDone, x.onSettled = opts.OnDone, opts.OnSettled
 	x.unobserved = e.History == HistoryNone && e.Observer == nil
-	x.solo = e.Solo
-	x.reuseTaskInputs = x.unobserved && e.ReuseTaskInputs
+	x.solo = e.solo
+	x.mu.solo, x.mbox.solo = e.solo, e.solo
+	x.reuseTaskInputs = x.unobserved && e.reuseTaskInputs
 	if x.reuseTaskInputs {
 		x.root.taskMaps.Spares = &e.taskSpares
 		x.root.taskRecs.Spares = &e.taskSpares
 		x.resultMaps.Spares = &e.resultSpares
 	}
 	x.ticker, _ = clk.(clock.Ticker)
-	if in, obj := opts.Input.(map[string]any); obj && opts.GiveInput && x.unobserved && !m.readsContext {
+	if in, obj := opts.Input.(map[string]any); obj && opts.giveInput && x.unobserved && !m.readsContext {
 		// Nothing will see the input as it was: not the caller, not an
 		// event, not $$.Execution.Input.
 		x.given = in
@@ -224,8 +214,9 @@ type beginWork struct{ x *Execution }
 
 func (b beginWork) run() { b.x.begin() }
 
-// Run starts an execution and waits for it to end. On a virtual clock the
-// caller must drive the clock (Run it) — use RunVirtual for that.
+// Run starts an execution and waits for it to end. On a virtual clock
+// another goroutine must step the clock meanwhile; a caller that steps it
+// itself uses Start and then the clock.
 func (e *Engine) Run(ctx context.Context, m *StateMachine, opts StartOptions) (*Execution, error) {
 	x, err := e.Start(ctx, m, opts)
 	if err != nil {
@@ -254,8 +245,8 @@ type Execution struct {
 
 	// Name is the execution name.
 	Name string
-	tag  int64
-	// life counts the starts this Execution has served (Recycle): a timer
+	tag  int64 // StartOptions.tag
+	// life counts the starts this Execution has served (recycle): a timer
 	// of an earlier one finds it changed and does nothing.
 	life      uint64
 	smName    string
@@ -274,20 +265,20 @@ type Execution struct {
 	// event's payload is dropped as soon as it is emitted and frames may
 	// own the values they build (see frame.owned).
 	unobserved bool
-	// reuseTaskInputs: Engine.ReuseTaskInputs on an unobserved execution.
+	// reuseTaskInputs: Engine.reuseTaskInputs on an unobserved execution.
 	reuseTaskInputs bool
-	solo            bool // Engine.Solo: mu and mbox are not taken
-	// given: the root frame owns the input (StartOptions.GiveInput), this
-	// object; Recycle gives it back.
+	solo            bool // Engine.solo: mu and mbox are not taken
+	// given: the root frame owns the input (StartOptions.giveInput), this
+	// object; recycle gives it back.
 	given   map[string]any
 	settled bool
 	running bool // the mailbox is being drained (under mbox)
 	// resultMaps are the objects ResultSelectors built, under
-	// reuseTaskInputs: Release hands them on to other executions.
+	// reuseTaskInputs: release hands them on to other executions.
 	resultMaps intrinsic.MapPool
 
 	// mailbox: work posted by handlers and timers, run by one goroutine at a time.
-	mbox     sync.Mutex
+	mbox     soloMutex
 	queue    []work
 	queueBuf [2]work // the queue's first backing array, enough for most executions
 
@@ -295,7 +286,7 @@ type Execution struct {
 	root frame
 
 	// Published state, read by other goroutines under mu.
-	mu       sync.Mutex
+	mu       soloMutex
 	status   Status
 	output   any
 	errName  string
@@ -305,8 +296,8 @@ type Execution struct {
 	// Counters written by the mailbox alone, and final once the execution
 	// has ended: another goroutine reads them after seeing it end (Done,
 	// Wait, OnDone), which orders the reads after the last write. Plain
-	// integers: a saga bumps them a few dozen times, and atomic adds cost
-	// the simulator more than the counting itself.
+	// integers: an execution bumps them a few dozen times, and atomic adds
+	// would cost more than the rest of the counting.
 	eventCount  int64
 	transitions int64
 	retries     int64
@@ -318,27 +309,27 @@ type Execution struct {
 
 // Status returns the execution's status.
 func (x *Execution) Status() Status {
-	x.lock()
-	defer x.unlock()
+	x.mu.lock()
+	defer x.mu.unlock()
 	return x.status
 }
 
 // Result returns status, output (SUCCEEDED), error and cause (otherwise).
 func (x *Execution) Result() (Status, any, string, string) {
-	x.lock()
-	defer x.unlock()
+	x.mu.lock()
+	defer x.mu.unlock()
 	return x.status, x.output, x.errName, x.cause
 }
 
-// Release tells the engine that the caller is done with a settled
+// release tells the engine that the caller is done with a settled
 // execution (OnSettled has run): it will not look at its output, or at
-// anything in it, again. Under Engine.ReuseTaskInputs, the objects the
-// execution's ResultSelectors built then go to later executions (the
-// simulator's sagas: five an order). Result returns no output afterwards.
-// Before the execution has settled, Release does nothing and reports false.
-func (x *Execution) Release() bool {
-	x.lock()
-	defer x.unlock()
+// anything in it, again. Under reuseTaskInputs, the objects the
+// execution's ResultSelectors built then go to later executions. Result
+// returns no output afterwards. Before the execution has settled, release
+// does nothing and reports false.
+func (x *Execution) release() bool {
+	x.mu.lock()
+	defer x.mu.unlock()
 	if !x.settled {
 		return false
 	}
@@ -347,33 +338,23 @@ func (x *Execution) Release() bool {
 	return true
 }
 
-// Recycle is Release for a caller that is done with x altogether: it will
-// not call any of x's methods again, nor keep x. On a Solo engine a later
-// Start may then run in x's memory, which spares the simulator an
-// allocation of about a kilobyte an order; elsewhere it is Release.
-//
-// It returns the input object handed over with StartOptions.GiveInput, when
-// the execution took it (see GiveInput): the execution set its fields in
-// place, and once it has settled and its output is released nothing refers
-// to the object any more, so the caller may empty and fill it for a later
-// Start (the simulator's next order). ok is Release's answer.
-func (x *Execution) Recycle() (given map[string]any, ok bool) {
-	if !x.Release() {
+// recycle is release for a caller that is done with x altogether (see
+// Pool.Recycle): on a solo engine a later Start may then run in x's
+// memory. It returns the input object the execution took (giveInput),
+// which nothing refers to any more, and release's answer.
+func (x *Execution) recycle() (given map[string]any, ok bool) {
+	if !x.release() {
 		return nil, false
 	}
 	given, x.given = x.given, nil
-	if e := x.engine; x.solo {
-		e.freeMu.Lock()
-		if len(e.free) < maxFreeExecutions {
-			e.free = append(e.free, x)
-		}
-		e.freeMu.Unlock()
+	if e := x.engine; x.solo && len(e.free) < maxFreeExecutions {
+		e.free = append(e.free, x)
 	}
 	return given, true
 }
 
 // maxFreeExecutions bounds the recycled executions an engine keeps, about
-// as many as a simulation partition has running at once.
+// as many as run at once on one goroutine at a few hundred starts a second.
 const maxFreeExecutions = 1 << 12
 
 // reuse returns a zeroed Execution: a recycled one when there is one. What
@@ -382,30 +363,21 @@ const maxFreeExecutions = 1 << 12
 // (after), and the bound done func of the root frame's first task call,
 // which is x's forever.
 func (e *Engine) reuse() *Execution {
-	if !e.Solo {
-		return new(Execution)
-	}
-	e.freeMu.Lock()
 	n := len(e.free)
-	if n == 0 {
-		e.freeMu.Unlock()
+	if !e.solo || n == 0 {
 		return new(Execution)
 	}
 	x := e.free[n-1]
 	e.free[n-1] = nil
 	e.free = e.free[:n-1]
-	e.freeMu.Unlock()
 	life, tok, doneFn := x.life+1, x.root.token, x.root.firstCall.doneFn
 	*x = Execution{}
 	x.life, x.root.token, x.root.firstCall.doneFn = life, tok, doneFn
 	return x
 }
 
-// Tag returns StartOptions.Tag.
-func (x *Execution) Tag() int64 { return x.tag }
-
-// Input returns the execution input (nil once handed over with
-// StartOptions.GiveInput).
+// Input returns the execution input (nil once handed over to a Pool's
+// execution).
 func (x *Execution) Input() any { return x.input }
 
 // StartTime returns when the execution started.
@@ -413,8 +385,8 @@ func (x *Execution) StartTime() time.Time { return x.startTime }
 
 // StopTime returns when it ended (zero while running).
 func (x *Execution) StopTime() time.Time {
-	x.lock()
-	defer x.unlock()
+	x.mu.lock()
+	defer x.mu.unlock()
 	return x.stopTime
 }
 
@@ -427,8 +399,8 @@ func (x *Execution) StateMachineARN() string { return x.engine.StateMachineARN(x
 // Events returns a copy of the history recorded so far (empty with
 // HistoryNone).
 func (x *Execution) Events() []HistoryEvent {
-	x.lock()
-	defer x.unlock()
+	x.mu.lock()
+	defer x.mu.unlock()
 	return append([]HistoryEvent(nil), x.events...)
 }
 
@@ -460,24 +432,24 @@ func (x *Execution) Done() bool { return x.ended.Load() }
 // Settled reports whether the execution has ended and every task call it
 // made has answered (see StartOptions.OnSettled).
 func (x *Execution) Settled() bool {
-	x.lock()
-	defer x.unlock()
+	x.mu.lock()
+	defer x.mu.unlock()
 	return x.settled
 }
 
 // Wait blocks until the execution ends or ctx is done. Do not call it on a
 // virtual clock from the goroutine that drives the clock.
 func (x *Execution) Wait(ctx context.Context) error {
-	x.lock()
+	x.mu.lock()
 	if x.ended.Load() {
-		x.unlock()
+		x.mu.unlock()
 		return nil
 	}
 	if x.done == nil {
 		x.done = make(chan struct{})
 	}
 	ch := x.done
-	x.unlock()
+	x.mu.unlock()
 	select {
 	case <-ch:
 		return nil
@@ -515,10 +487,10 @@ type workFunc func()
 func (f workFunc) run() { f() }
 
 func (x *Execution) postWork(w work) {
-	x.lockBox()
+	x.mbox.lock()
 	x.queue = append(x.queue, w)
 	if x.running {
-		x.unlockBox()
+		x.mbox.unlock()
 		return
 	}
 	x.running = true
@@ -527,38 +499,30 @@ func (x *Execution) postWork(w work) {
 	for i := 0; i < len(x.queue); i++ {
 		next := x.queue[i]
 		x.queue[i] = nil
-		x.unlockBox()
+		x.mbox.unlock()
 		next.run()
-		x.lockBox()
+		x.mbox.lock()
 	}
 	x.queue = x.queue[:0]
 	x.running = false
-	x.unlockBox()
+	x.mbox.unlock()
 }
 
-// lock and unlock guard the published state (mu), lockBox and unlockBox
-// the mailbox (mbox), unless the execution is Solo.
-func (x *Execution) lock() {
-	if !x.solo {
-		x.mu.Lock()
+// soloMutex is a mutex that a solo execution does not take.
+type soloMutex struct {
+	mu   sync.Mutex
+	solo bool
+}
+
+func (m *soloMutex) lock() {
+	if !m.solo {
+		m.mu.Lock()
 	}
 }
 
-func (x *Execution) unlock() {
-	if !x.solo {
-		x.mu.Unlock()
-	}
-}
-
-func (x *Execution) lockBox() {
-	if !x.solo {
-		x.mbox.Lock()
-	}
-}
-
-func (x *Execution) unlockBox() {
-	if !x.solo {
-		x.mbox.Unlock()
+func (m *soloMutex) unlock() {
+	if !m.solo {
+		m.mu.Unlock()
 	}
 }
 
@@ -580,7 +544,7 @@ func (x *Execution) emit(ev HistoryEvent) int64 {
 		x.eventCount++
 		return x.eventCount
 	}
-	x.lock()
+	x.mu.lock()
 	x.eventCount++
 	ev.ID = x.eventCount
 	ev.Timestamp = x.clk.Now()
@@ -588,7 +552,7 @@ func (x *Execution) emit(ev HistoryEvent) int64 {
 		x.events = append(x.events, ev)
 	}
 	id := ev.ID
-	x.unlock()
+	x.mu.unlock()
 	if x.engine.Observer != nil {
 		x.notify(ev)
 	}
@@ -648,19 +612,19 @@ func (x *Execution) finish(status Status, output any, errName, cause string, typ
 		ev.Error, ev.Cause = errName, cause
 	}
 	x.emit(ev)
-	x.lock()
+	x.mu.lock()
 	x.status, x.output, x.errName, x.cause = status, output, errName, cause
 	x.stopTime = x.clk.Now()
 	x.ended.Store(true)
 	if x.done != nil {
 		close(x.done)
 	}
-	x.unlock()
+	x.mu.unlock()
 	if x.timeout != nil {
 		x.timeout.Stop()
 	}
 	if x.reuseTaskInputs {
-		// Handlers are done with every Task input (ReuseTaskInputs), so
+		// Handlers are done with every Task input (reuseTaskInputs), so
 		// other executions may build theirs in these objects.
 		x.root.taskMaps.Release()
 		x.root.taskRecs.Release()
@@ -677,9 +641,9 @@ func (x *Execution) checkSettled() {
 	if x.settled || x.calls > 0 || !x.ended.Load() {
 		return
 	}
-	x.lock()
+	x.mu.lock()
 	x.settled = true
-	x.unlock()
+	x.mu.unlock()
 	if x.onSettled != nil {
 		x.onSettled(x)
 	}

@@ -734,7 +734,7 @@ func TestStartInputSize(t *testing.T) {
 		// the walk.
 		{"trusted", big, 100, true},
 	} {
-		_, err := eng.Start(context.Background(), m, StartOptions{Input: tc.input, InputSize: tc.size})
+		_, err := eng.Start(context.Background(), m, StartOptions{Input: tc.input, inputSize: tc.size})
 		if (err == nil) != tc.wantOK {
 			t.Errorf("%s: Start error %v, want ok=%v", tc.name, err, tc.wantOK)
 		}

@@ -1,6 +1,7 @@
 package asl
 
 import (
+	"reflect"
 	"strings"
 	"time"
 
@@ -62,6 +63,14 @@ func optString(s string) *string {
 	return aws.String(s)
 }
 
+// timeout is TimeoutSeconds for the SDK's details: nil when there is none.
+func (e *HistoryEvent) timeout() *int64 {
+	if e.TimeoutSeconds > 0 {
+		return aws.Int64(e.TimeoutSeconds)
+	}
+	return nil
+}
+
 // SFN converts the event to the aws-sdk-go-v2 type, as GetExecutionHistory
 // returns it (payloads as JSON strings).
 func (e *HistoryEvent) SFN() types.HistoryEvent {
@@ -88,11 +97,8 @@ func (e *HistoryEvent) SFN() types.HistoryEvent {
 	case types.HistoryEventTypeExecutionTimedOut:
 		out.ExecutionTimedOutEventDetails = &types.ExecutionTimedOutEventDetails{Error: optString(e.Error), Cause: optString(e.Cause)}
 	case types.HistoryEventTypeTaskScheduled:
-		d := &types.TaskScheduledEventDetails{ResourceType: aws.String(rt), Resource: aws.String(rs), Region: aws.String(e.Region), Parameters: encodeDetail(e.Payload)}
-		if e.TimeoutSeconds > 0 {
-			d.TimeoutInSeconds = aws.Int64(e.TimeoutSeconds)
-		}
-		out.TaskScheduledEventDetails = d
+		out.TaskScheduledEventDetails = &types.TaskScheduledEventDetails{ResourceType: aws.String(rt), Resource: aws.String(rs), Region: aws.String(e.Region),
+			Parameters: encodeDetail(e.Payload), TimeoutInSeconds: e.timeout()}
 	case types.HistoryEventTypeTaskStarted:
 		out.TaskStartedEventDetails = &types.TaskStartedEventDetails{ResourceType: aws.String(rt), Resource: aws.String(rs)}
 	case types.HistoryEventTypeTaskSucceeded:
@@ -102,11 +108,7 @@ func (e *HistoryEvent) SFN() types.HistoryEvent {
 	case types.HistoryEventTypeTaskTimedOut:
 		out.TaskTimedOutEventDetails = &types.TaskTimedOutEventDetails{ResourceType: aws.String(rt), Resource: aws.String(rs), Error: optString(e.Error), Cause: optString(e.Cause)}
 	case types.HistoryEventTypeLambdaFunctionScheduled:
-		d := &types.LambdaFunctionScheduledEventDetails{Resource: aws.String(e.Resource), Input: encodeDetail(e.Payload)}
-		if e.TimeoutSeconds > 0 {
-			d.TimeoutInSeconds = aws.Int64(e.TimeoutSeconds)
-		}
-		out.LambdaFunctionScheduledEventDetails = d
+		out.LambdaFunctionScheduledEventDetails = &types.LambdaFunctionScheduledEventDetails{Resource: aws.String(e.Resource), Input: encodeDetail(e.Payload), TimeoutInSeconds: e.timeout()}
 	case types.HistoryEventTypeLambdaFunctionSucceeded:
 		out.LambdaFunctionSucceededEventDetails = &types.LambdaFunctionSucceededEventDetails{Output: encodeDetail(e.Payload)}
 	case types.HistoryEventTypeLambdaFunctionFailed:
@@ -186,99 +188,12 @@ func FromSFN(ev types.HistoryEvent) HistoryEvent {
 	if ev.Timestamp != nil {
 		out.Timestamp = *ev.Timestamp
 	}
-	payload := func(s *string) any {
-		if s == nil {
-			return nil
+	v := reflect.ValueOf(&ev).Elem()
+	for _, i := range sfnDetailFields {
+		if d := v.Field(i); !d.IsNil() {
+			out.readDetails(d.Elem())
+			break
 		}
-		v, err := value.DecodeString(*s)
-		if err != nil {
-			return *s
-		}
-		return v
-	}
-	resource := func(rt, rs *string) string {
-		t, r := aws.ToString(rt), aws.ToString(rs)
-		switch {
-		case t == "":
-			return r
-		case strings.HasPrefix(r, "arn:"):
-			return r
-		default:
-			return "arn:aws:states:::" + t + ":" + r
-		}
-	}
-	errCause := func(e, c *string) {
-		out.Error, out.Cause = aws.ToString(e), aws.ToString(c)
-	}
-	switch {
-	case ev.StateEnteredEventDetails != nil:
-		out.StateName = aws.ToString(ev.StateEnteredEventDetails.Name)
-		out.Payload = payload(ev.StateEnteredEventDetails.Input)
-	case ev.StateExitedEventDetails != nil:
-		out.StateName = aws.ToString(ev.StateExitedEventDetails.Name)
-		out.Payload = payload(ev.StateExitedEventDetails.Output)
-	case ev.ExecutionStartedEventDetails != nil:
-		out.Payload = payload(ev.ExecutionStartedEventDetails.Input)
-		out.Resource = aws.ToString(ev.ExecutionStartedEventDetails.RoleArn)
-	case ev.ExecutionSucceededEventDetails != nil:
-		out.Payload = payload(ev.ExecutionSucceededEventDetails.Output)
-	case ev.ExecutionFailedEventDetails != nil:
-		errCause(ev.ExecutionFailedEventDetails.Error, ev.ExecutionFailedEventDetails.Cause)
-	case ev.ExecutionAbortedEventDetails != nil:
-		errCause(ev.ExecutionAbortedEventDetails.Error, ev.ExecutionAbortedEventDetails.Cause)
-	case ev.ExecutionTimedOutEventDetails != nil:
-		errCause(ev.ExecutionTimedOutEventDetails.Error, ev.ExecutionTimedOutEventDetails.Cause)
-	case ev.TaskScheduledEventDetails != nil:
-		d := ev.TaskScheduledEventDetails
-		out.Resource = resource(d.ResourceType, d.Resource)
-		out.Region = aws.ToString(d.Region)
-		out.Payload = payload(d.Parameters)
-		out.TimeoutSeconds = aws.ToInt64(d.TimeoutInSeconds)
-	case ev.TaskStartedEventDetails != nil:
-		out.Resource = resource(ev.TaskStartedEventDetails.ResourceType, ev.TaskStartedEventDetails.Resource)
-	case ev.TaskSucceededEventDetails != nil:
-		d := ev.TaskSucceededEventDetails
-		out.Resource = resource(d.ResourceType, d.Resource)
-		out.Payload = payload(d.Output)
-	case ev.TaskFailedEventDetails != nil:
-		d := ev.TaskFailedEventDetails
-		out.Resource = resource(d.ResourceType, d.Resource)
-		errCause(d.Error, d.Cause)
-	case ev.TaskTimedOutEventDetails != nil:
-		d := ev.TaskTimedOutEventDetails
-		out.Resource = resource(d.ResourceType, d.Resource)
-		errCause(d.Error, d.Cause)
-	case ev.TaskStartFailedEventDetails != nil:
-		d := ev.TaskStartFailedEventDetails
-		out.Resource = resource(d.ResourceType, d.Resource)
-		errCause(d.Error, d.Cause)
-	case ev.TaskSubmitFailedEventDetails != nil:
-		d := ev.TaskSubmitFailedEventDetails
-		out.Resource = resource(d.ResourceType, d.Resource)
-		errCause(d.Error, d.Cause)
-	case ev.LambdaFunctionScheduledEventDetails != nil:
-		d := ev.LambdaFunctionScheduledEventDetails
-		out.Resource = aws.ToString(d.Resource)
-		out.Payload = payload(d.Input)
-		out.TimeoutSeconds = aws.ToInt64(d.TimeoutInSeconds)
-	case ev.LambdaFunctionSucceededEventDetails != nil:
-		out.Payload = payload(ev.LambdaFunctionSucceededEventDetails.Output)
-	case ev.LambdaFunctionFailedEventDetails != nil:
-		errCause(ev.LambdaFunctionFailedEventDetails.Error, ev.LambdaFunctionFailedEventDetails.Cause)
-	case ev.LambdaFunctionTimedOutEventDetails != nil:
-		errCause(ev.LambdaFunctionTimedOutEventDetails.Error, ev.LambdaFunctionTimedOutEventDetails.Cause)
-	case ev.LambdaFunctionScheduleFailedEventDetails != nil:
-		errCause(ev.LambdaFunctionScheduleFailedEventDetails.Error, ev.LambdaFunctionScheduleFailedEventDetails.Cause)
-	case ev.LambdaFunctionStartFailedEventDetails != nil:
-		errCause(ev.LambdaFunctionStartFailedEventDetails.Error, ev.LambdaFunctionStartFailedEventDetails.Cause)
-	case ev.ActivityFailedEventDetails != nil:
-		errCause(ev.ActivityFailedEventDetails.Error, ev.ActivityFailedEventDetails.Cause)
-	case ev.ActivityTimedOutEventDetails != nil:
-		errCause(ev.ActivityTimedOutEventDetails.Error, ev.ActivityTimedOutEventDetails.Cause)
-	case ev.MapStateStartedEventDetails != nil:
-		out.Length = ev.MapStateStartedEventDetails.Length
-	case ev.MapRunFailedEventDetails != nil:
-		errCause(ev.MapRunFailedEventDetails.Error, ev.MapRunFailedEventDetails.Cause)
 	}
 	for _, d := range []*types.MapIterationEventDetails{ev.MapIterationStartedEventDetails, ev.MapIterationSucceededEventDetails,
 		ev.MapIterationFailedEventDetails, ev.MapIterationAbortedEventDetails} {
@@ -287,4 +202,92 @@ func FromSFN(ev types.HistoryEvent) HistoryEvent {
 		}
 	}
 	return out
+}
+
+// sfnDetails are the details of the events SFN produces, but for Map
+// iterations: an event carries one set, and FromSFN reads the first it finds
+// in this order. sfnDetailFields are their indexes in types.HistoryEvent.
+var (
+	sfnDetails = []string{
+		"StateEnteredEventDetails", "StateExitedEventDetails",
+		"ExecutionStartedEventDetails", "ExecutionSucceededEventDetails",
+		"ExecutionFailedEventDetails", "ExecutionAbortedEventDetails", "ExecutionTimedOutEventDetails",
+		"TaskScheduledEventDetails", "TaskStartedEventDetails", "TaskSucceededEventDetails", "TaskFailedEventDetails",
+		"TaskTimedOutEventDetails", "TaskStartFailedEventDetails", "TaskSubmitFailedEventDetails",
+		"LambdaFunctionScheduledEventDetails", "LambdaFunctionSucceededEventDetails", "LambdaFunctionFailedEventDetails",
+		"LambdaFunctionTimedOutEventDetails", "LambdaFunctionScheduleFailedEventDetails", "LambdaFunctionStartFailedEventDetails",
+		"ActivityFailedEventDetails", "ActivityTimedOutEventDetails", "MapStateStartedEventDetails", "MapRunFailedEventDetails",
+	}
+	sfnDetailFields = func() []int {
+		t := reflect.TypeFor[types.HistoryEvent]()
+		idx := make([]int, len(sfnDetails))
+		for i, name := range sfnDetails {
+			f, ok := t.FieldByName(name)
+			if !ok {
+				panic("asl: types.HistoryEvent has no " + name)
+			}
+			idx[i] = f.Index[0]
+		}
+		return idx
+	}()
+)
+
+// readDetails fills e from a set of event details, a struct of the SDK whose
+// fields of the same name mean the same in every set: Name, the payload
+// (Input, Output or Parameters), the resource (RoleArn, or ResourceType and
+// Resource), Region, TimeoutInSeconds, Error, Cause and Length.
+func (e *HistoryEvent) readDetails(d reflect.Value) {
+	str := func(name string) *string {
+		p, _ := fieldOf(d, name).(*string)
+		return p
+	}
+	e.StateName = aws.ToString(str("Name"))
+	for _, name := range []string{"Input", "Output", "Parameters"} {
+		if p := str(name); p != nil {
+			e.Payload = sfnPayload(p)
+		}
+	}
+	if role := str("RoleArn"); role != nil {
+		e.Resource = *role
+	} else {
+		e.Resource = sfnResource(str("ResourceType"), str("Resource"))
+	}
+	e.Region = aws.ToString(str("Region"))
+	e.Error, e.Cause = aws.ToString(str("Error")), aws.ToString(str("Cause"))
+	if p, ok := fieldOf(d, "TimeoutInSeconds").(*int64); ok {
+		e.TimeoutSeconds = aws.ToInt64(p)
+	}
+	if n, ok := fieldOf(d, "Length").(int32); ok {
+		e.Length = n
+	}
+}
+
+// fieldOf is the value of d's field name, or nil when it has none.
+func fieldOf(d reflect.Value, name string) any {
+	if f := d.FieldByName(name); f.IsValid() {
+		return f.Interface()
+	}
+	return nil
+}
+
+// sfnPayload decodes a payload, or keeps the string when it is not JSON.
+func sfnPayload(s *string) any {
+	if s == nil {
+		return nil
+	}
+	v, err := value.DecodeString(*s)
+	if err != nil {
+		return *s
+	}
+	return v
+}
+
+// sfnResource joins a service integration's resourceType and resource back
+// into its ARN.
+func sfnResource(rt, rs *string) string {
+	t, r := aws.ToString(rt), aws.ToString(rs)
+	if t == "" || strings.HasPrefix(r, "arn:") {
+		return r
+	}
+	return "arn:aws:states:::" + t + ":" + r
 }

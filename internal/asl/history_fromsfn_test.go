@@ -2,6 +2,9 @@ package asl
 
 import (
 	"encoding/json"
+	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -71,4 +74,86 @@ func TestFromSFNKeepsWhatIsNotJSON(t *testing.T) {
 	if got := FromSFN(types.HistoryEvent{Id: 9, Type: types.HistoryEventTypeWaitStateEntered}); got.ID != 9 || !got.Timestamp.IsZero() {
 		t.Fatalf("%+v", got)
 	}
+}
+
+// fillDetails sets every string, int64 and int32 field of a set of details
+// to a value that names it; payload fields get JSON.
+func fillDetails(d reflect.Value) {
+	for i := range d.NumField() {
+		f, name := d.Field(i), d.Type().Field(i).Name
+		switch f.Type() {
+		case reflect.TypeFor[*string]():
+			s := name + "-x"
+			if name == "Input" || name == "Output" || name == "Parameters" {
+				s = `{"` + name + `":1}`
+			}
+			f.Set(reflect.ValueOf(&s))
+		case reflect.TypeFor[*int64]():
+			f.Set(reflect.ValueOf(aws.Int64(7)))
+		case reflect.TypeFor[int32]():
+			f.SetInt(3)
+		}
+	}
+}
+
+// withDetails returns an event carrying the named details, filled.
+func withDetails(names ...string) types.HistoryEvent {
+	var ev types.HistoryEvent
+	for _, name := range names {
+		f := reflect.ValueOf(&ev).Elem().FieldByName(name)
+		d := reflect.New(f.Type().Elem())
+		fillDetails(d.Elem())
+		f.Set(d)
+	}
+	return ev
+}
+
+// Every set of details FromSFN reads lands in the fields that say the same,
+// and nothing else; with two sets, the first in sfnDetails' order wins.
+func TestFromSFNReadsEveryDetails(t *testing.T) {
+	want := map[string]string{
+		"StateEnteredEventDetails": "StateName Payload", "StateExitedEventDetails": "StateName Payload",
+		"ExecutionStartedEventDetails": "Payload Resource", "ExecutionSucceededEventDetails": "Payload",
+		"TaskScheduledEventDetails": "Resource Region Payload TimeoutSeconds", "TaskStartedEventDetails": "Resource",
+		"TaskSucceededEventDetails": "Resource Payload", "LambdaFunctionScheduledEventDetails": "Resource Payload TimeoutSeconds",
+		"LambdaFunctionSucceededEventDetails": "Payload", "MapStateStartedEventDetails": "Length",
+	}
+	for _, name := range []string{"TaskFailedEventDetails", "TaskTimedOutEventDetails", "TaskStartFailedEventDetails", "TaskSubmitFailedEventDetails"} {
+		want[name] = "Resource Error Cause"
+	}
+	for _, name := range sfnDetails {
+		if want[name] == "" {
+			want[name] = "Error Cause"
+		}
+	}
+	for _, name := range sfnDetails {
+		got := FromSFN(withDetails(name))
+		v := reflect.ValueOf(got)
+		var set []string
+		for i := range v.NumField() {
+			if !v.Field(i).IsZero() {
+				set = append(set, v.Type().Field(i).Name)
+			}
+		}
+		if fields := strings.Fields(want[name]); !sameSet(set, fields) {
+			t.Errorf("%s sets %v, want %v", name, set, fields)
+		}
+		if got.Resource != "" && got.Resource != "RoleArn-x" && got.Resource != "Resource-x" && got.Resource != "arn:aws:states:::ResourceType-x:Resource-x" {
+			t.Errorf("%s: resource %q", name, got.Resource)
+		}
+	}
+	for i, first := range sfnDetails {
+		for _, second := range sfnDetails[i+1:] {
+			if got, alone := FromSFN(withDetails(first, second)), FromSFN(withDetails(first)); !reflect.DeepEqual(got, alone) {
+				t.Errorf("%s and %s: %+v, want %s's alone: %+v", first, second, got, first, alone)
+			}
+		}
+	}
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }

@@ -1,11 +1,3 @@
-// Package asl parses, validates and runs Amazon States Language documents.
-//
-// A definition is parsed once into a StateMachine whose paths, payload
-// templates, intrinsic calls and choice rules are all compiled. An Engine runs
-// executions of it on a clock.Clock: the real clock for `saga run` and
-// `local up`, the virtual discrete-event clock for the simulator. Task states
-// call TaskHandlers looked up by Resource. Every execution records history
-// events with the real Step Functions event type names.
 package asl
 
 import (

@@ -285,10 +285,10 @@ func TestMayReuseInput(t *testing.T) {
 	}
 }
 
-// runGiven is runOn with the input handed over (StartOptions.GiveInput).
+// runGiven is runOn with the input handed over (StartOptions.giveInput).
 func runGiven(t *testing.T, eng *Engine, doc string, input any, h TaskHandler) *Execution {
 	t.Helper()
-	x, _ := runStart(t, eng, doc, StartOptions{Name: "t", Input: input, GiveInput: true}, h)
+	x, _ := runStart(t, eng, doc, StartOptions{Name: "t", Input: input, giveInput: true}, h)
 	return x
 }
 

@@ -163,67 +163,56 @@ func (f *fields) raw(key string) (any, bool) {
 
 func (f *fields) at(key string) string { return join(f.where, key) }
 
-func (f *fields) str(key string, required bool) (string, bool) {
+// typed reads key with conv. A field that is there but that conv refuses
+// is reported: it must be want, not what is says it is.
+func typed[T any](f *fields, key string, conv func(any) (T, bool), want string, is func(any) string) (T, bool) {
+	var zero T
 	v, ok := f.raw(key)
 	if !ok {
-		if required {
-			f.p.addf(f.at(key), "is required")
-		}
-		return "", false
+		return zero, false
 	}
-	s, ok := v.(string)
+	t, ok := conv(v)
 	if !ok {
-		f.p.addf(f.at(key), "must be a string, not %s", value.TypeName(v))
+		f.p.addf(f.at(key), "must be %s, not %s", want, is(v))
+		return zero, false
+	}
+	return t, true
+}
+
+// as is a type assertion as a func, for typed.
+func as[T any](v any) (T, bool) {
+	t, ok := v.(T)
+	return t, ok
+}
+
+func (f *fields) str(key string, required bool) (string, bool) {
+	if required && !f.has(key) {
+		f.p.addf(f.at(key), "is required")
 		return "", false
 	}
-	if required && s == "" {
+	s, ok := typed(f, key, as[string], "a string", value.TypeName)
+	if ok && required && s == "" {
 		f.p.addf(f.at(key), "must not be empty")
 		return "", false
 	}
-	return s, true
+	return s, ok
 }
 
 func (f *fields) boolean(key string) (bool, bool) {
-	v, ok := f.raw(key)
-	if !ok {
-		return false, false
-	}
-	b, ok := v.(bool)
-	if !ok {
-		f.p.addf(f.at(key), "must be true or false, not %s", value.TypeName(v))
-		return false, false
-	}
-	return b, true
+	return typed(f, key, as[bool], "true or false", value.TypeName)
 }
 
 func (f *fields) integer(key string, min int64) (int64, bool) {
-	v, ok := f.raw(key)
-	if !ok {
-		return 0, false
-	}
-	i, ok := value.Int(v)
-	if !ok {
-		f.p.addf(f.at(key), "must be an integer, not %s", value.QuoteForMessage(v))
-		return 0, false
-	}
-	if i < min {
+	i, ok := typed(f, key, value.Int, "an integer", value.QuoteForMessage)
+	if ok && i < min {
 		f.p.addf(f.at(key), "must be >= %d", min)
 		return 0, false
 	}
-	return i, true
+	return i, ok
 }
 
 func (f *fields) number(key string) (float64, bool) {
-	v, ok := f.raw(key)
-	if !ok {
-		return 0, false
-	}
-	n, ok := value.Float(v)
-	if !ok {
-		f.p.addf(f.at(key), "must be a number, not %s", value.QuoteForMessage(v))
-		return 0, false
-	}
-	return n, true
+	return typed(f, key, value.Float, "a number", value.QuoteForMessage)
 }
 
 func (f *fields) path(key string) *jsonpath.Path {
@@ -818,17 +807,24 @@ func (p *parser) dyn(f *fields, key string) *dynString {
 	return d
 }
 
-func (p *parser) parallel(f *fields, s *State) {
-	v, ok := f.raw("Branches")
+// array reads f's field key, which must be a non-empty array of elems; it
+// reports missing when the field is absent.
+func (p *parser) array(f *fields, key, missing, elems string) ([]any, bool) {
+	v, ok := f.raw(key)
 	if !ok {
-		p.addf(f.at("Branches"), "is required")
-		return
+		p.addf(f.at(key), "%s", missing)
+		return nil, false
 	}
 	list, ok := v.([]any)
 	if !ok || len(list) == 0 {
-		p.addf(f.at("Branches"), "must be a non-empty array of branches")
-		return
+		p.addf(f.at(key), "must be a non-empty array of %s", elems)
+		return nil, false
 	}
+	return list, true
+}
+
+func (p *parser) parallel(f *fields, s *State) {
+	list, _ := p.array(f, "Branches", "is required", "branches")
 	for i, b := range list {
 		where := fmt.Sprintf("%s[%d]", f.at("Branches"), i)
 		obj, ok := b.(map[string]any)

@@ -17,9 +17,10 @@ import (
 	"github.com/yafdp/yafdp/internal/clock"
 )
 
-// The tests in this file guard Engine.ReuseTaskInputs: a frame rebuilds a
+// The tests in this file guard the fast path's switches one at a time (a
+// Pool turns them all on): reuseTaskInputs, with which a frame rebuilds a
 // Task's Parameters in the objects of its previous Task's, and only where
-// nothing can still see them.
+// nothing can still see them; solo; release and recycle.
 
 // reuseDoc has three Tasks with object Parameters (one nested), a retry
 // and a Catch, so the frame moves between Tasks every way it can.
@@ -32,7 +33,7 @@ const reuseDoc = `{"StartAt":"A","States":{
 
 // snapshots answers each call with a fresh object and records what it was
 // given as JSON at the time: a handler that keeps none of its input, as
-// ReuseTaskInputs requires.
+// reuseTaskInputs requires.
 type snapshots struct {
 	replies []reply
 	seen    []string
@@ -58,7 +59,7 @@ func TestReuseTaskInputsGivesTheSameRun(t *testing.T) {
 	input := `{"id":"o1","n":7}`
 	run := func(reuse bool) (*Execution, []string) {
 		h := &snapshots{replies: reuseReplies()}
-		x := runWith(t, &Engine{History: HistoryNone, ReuseTaskInputs: reuse}, reuseDoc, mustJSON(t, input), h)
+		x := runWith(t, &Engine{History: HistoryNone, reuseTaskInputs: reuse}, reuseDoc, mustJSON(t, input), h)
 		return x, h.seen
 	}
 	plain, plainSeen := run(false)
@@ -78,7 +79,7 @@ func TestReuseTaskInputsGivesTheSameRun(t *testing.T) {
 // built in the very object A's were (the same member names), and the next
 // execution on the engine build its Tasks' in the same objects again.
 func TestReuseTaskInputsRebuildsInThePreviousObjects(t *testing.T) {
-	eng := &Engine{History: HistoryNone, ReuseTaskInputs: true}
+	eng := &Engine{History: HistoryNone, reuseTaskInputs: true}
 	h := &script{replies: []reply{{out: "ra"}, {out: "rb"}, {out: "rc"}}}
 	x := runWith(t, eng, reuseDoc, mustJSON(t, `{"id":"o1","n":7}`), h)
 	wantOutput(t, x, `{"id":"o1","n":7,"a":"ra","b":"rb","c":"rc"}`)
@@ -105,8 +106,8 @@ func TestReuseTaskInputsRebuildsInThePreviousObjects(t *testing.T) {
 // hold every Task's input, so nothing is reused and what A was given stays.
 func TestReuseTaskInputsNeedsAnUnobservedExecution(t *testing.T) {
 	for _, eng := range []*Engine{
-		{History: HistoryFull, ReuseTaskInputs: true},
-		{History: HistoryNone, ReuseTaskInputs: true, Observer: nopObserver{}},
+		{History: HistoryFull, reuseTaskInputs: true},
+		{History: HistoryNone, reuseTaskInputs: true, Observer: nopObserver{}},
 		{History: HistoryNone},
 	} {
 		h := &script{replies: []reply{{out: "ra"}, {out: "rb"}, {out: "rc"}}}
@@ -129,7 +130,7 @@ func TestReuseTaskInputsNeedsAnUnobservedExecution(t *testing.T) {
 // Tasks' Parameters in the objects earlier ones built.
 func TestReuseTaskInputsAllocatesLess(t *testing.T) {
 	allocs := func(reuse bool) float64 {
-		eng := &Engine{History: HistoryNone, ReuseTaskInputs: reuse}
+		eng := &Engine{History: HistoryNone, reuseTaskInputs: reuse}
 		return testing.AllocsPerRun(50, func() {
 			h := &snapshots{replies: reuseReplies()}
 			runWith(t, eng, reuseDoc, map[string]any{"id": "o1", "n": 7}, h)
@@ -200,12 +201,12 @@ func TestAnswersComeBackOnlyWhenNothingHoldsThem(t *testing.T) {
 
 // TestReleaseHandsOnResultSelectorObjects: once the caller releases a
 // settled execution, the objects its ResultSelectors built go to the
-// engine's later executions, under ReuseTaskInputs only.
+// engine's later executions, under reuseTaskInputs only.
 func TestReleaseHandsOnResultSelectorObjects(t *testing.T) {
 	const doc = `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
  "ResultSelector":{"id.$":"$.Payload.id","more":{"n.$":"$.StatusCode"}},"ResultPath":"$.r","End":true}}}`
 	for _, reuse := range []bool{true, false} {
-		eng := &Engine{History: HistoryNone, ReuseTaskInputs: reuse}
+		eng := &Engine{History: HistoryNone, reuseTaskInputs: reuse}
 		selected := func(x *Execution) (r map[string]any, more any) {
 			t.Helper()
 			_, out, _, _ := x.Result()
@@ -215,52 +216,75 @@ func TestReleaseHandsOnResultSelectorObjects(t *testing.T) {
 		x := runWith(t, eng, doc, mustJSON(t, `{"k":1}`), &recycler{})
 		wantOutput(t, x, `{"k":1,"r":{"id":"x1","more":{"n":200}}}`)
 		r, more := selected(x)
-		if !x.Release() {
-			t.Fatal("Release of a settled execution reported false")
+		if !x.release() {
+			t.Fatal("release of a settled execution reported false")
 		}
 		if _, out, _, _ := x.Result(); out != nil {
-			t.Errorf("output after Release = %v, want none", out)
+			t.Errorf("output after release = %v, want none", out)
 		}
 		later := runWith(t, eng, doc, mustJSON(t, `{"k":2}`), &recycler{})
 		wantOutput(t, later, `{"k":2,"r":{"id":"x1","more":{"n":200}}}`)
 		r2, more2 := selected(later)
 		ptr := func(v any) unsafe.Pointer { return reflect.ValueOf(v).UnsafePointer() }
 		if got := ptr(r2) == ptr(r) && ptr(more2) == ptr(more); got != reuse {
-			t.Errorf("ReuseTaskInputs %v: the later execution's selector built in the released objects: %v", reuse, got)
+			t.Errorf("reuseTaskInputs %v: the later execution's selector built in the released objects: %v", reuse, got)
 		}
 	}
 }
 
 // TestReleaseWaitsForSettled: while a task call that timed out has not
 // answered, its handler may still read what it was given, which may hold
-// the execution's objects; Release does nothing until then.
+// the execution's objects; release does nothing until then, nor a Pool's
+// Recycle, which does not lend the execution to a later Start meanwhile.
 func TestReleaseWaitsForSettled(t *testing.T) {
 	const doc = `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","TimeoutSeconds":1,"End":true}}}`
 	m, err := Parse([]byte(doc))
 	if err != nil {
 		t.Fatal(err)
 	}
-	vc := clock.NewVirtual(clock.Epoch)
-	h := &script{clk: vc, replies: []reply{{out: "late", delay: 3 * time.Second}}}
-	eng := &Engine{Clock: vc, Resources: Resources{fnARN: h}, History: HistoryNone, ReuseTaskInputs: true}
-	x, err := eng.Start(context.Background(), m, StartOptions{Name: "t", Input: map[string]any{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	vc.RunUntil(clock.Epoch.Add(2 * time.Second))
-	if st := x.Status(); st != StatusFailed {
-		t.Fatalf("status %s at 2 s, want FAILED (timed out)", st)
-	}
-	if x.Release() {
-		t.Fatal("Release reported true with a task call still out")
-	}
-	vc.Run()
-	if !x.Release() {
-		t.Fatal("Release reported false once the late answer came")
+	for _, viaPool := range []bool{false, true} {
+		vc := clock.NewVirtual(clock.Epoch)
+		h := &script{clk: vc, replies: []reply{{out: "late", delay: 3 * time.Second}}}
+		eng := &Engine{Clock: vc, Resources: Resources{fnARN: h}, History: HistoryNone, reuseTaskInputs: true}
+		pool := NewPool(m, PoolOptions{Clock: vc, Resources: Resources{fnARN: h}})
+		start := func() *Execution {
+			start := func() (*Execution, error) {
+				return eng.Start(context.Background(), m, StartOptions{Name: "t", Input: map[string]any{}})
+			}
+			if viaPool {
+				start = func() (*Execution, error) { return pool.Start(context.Background(), "t", map[string]any{}, 0, 0) }
+			}
+			x, err := start()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return x
+		}
+		release := func(x *Execution) bool {
+			if viaPool {
+				return pool.Recycle(x) != nil
+			}
+			return x.release()
+		}
+		x := start()
+		vc.RunUntil(clock.Epoch.Add(2 * time.Second))
+		if st := x.Status(); st != StatusFailed {
+			t.Fatalf("status %s at 2 s, want FAILED (timed out)", st)
+		}
+		if release(x) {
+			t.Fatalf("pool %v: released with a task call still out", viaPool)
+		}
+		if viaPool && start() == x {
+			t.Fatal("a Pool started in an execution that had not settled")
+		}
+		vc.Run()
+		if !release(x) {
+			t.Fatalf("pool %v: not released once the late answer came", viaPool)
+		}
 	}
 }
 
-// TestSoloRunsTheSame: an Engine.Solo engine takes no locks but runs every
+// TestSoloRunsTheSame: a solo engine takes no locks but runs every
 // execution exactly as one that does: the same history, output and counts,
 // through synchronous and late answers, retries, a Catch, a timeout with
 // its late answer, and a Map's iterations.
@@ -293,7 +317,7 @@ func TestSoloRunsTheSame(t *testing.T) {
 			run := func(solo bool) string {
 				var settled bool
 				h := &script{replies: slices.Clone(c.replies)}
-				x, vc := runStart(t, &Engine{History: HistoryFull, Solo: solo}, c.doc, StartOptions{
+				x, vc := runStart(t, &Engine{History: HistoryFull, solo: solo}, c.doc, StartOptions{
 					Name: "t", Input: mustJSON(t, c.input), OnSettled: func(*Execution) { settled = true },
 				}, h)
 				vc.Run()
@@ -304,7 +328,7 @@ func TestSoloRunsTheSame(t *testing.T) {
 					eventsJSON(t, x.Events()))
 			}
 			if locked, solo := run(false), run(true); solo != locked {
-				t.Fatalf("Solo ran differently:\n locked %s\n   solo %s", locked, solo)
+				t.Fatalf("solo ran differently:\n locked %s\n   solo %s", locked, solo)
 			}
 		})
 	}
@@ -338,10 +362,10 @@ func (s *recordSnapshots) Invoke(ctx context.Context, req *TaskRequest, done fun
 	s.snapshots.Invoke(ctx, req, done)
 }
 
-// TestRecordReadersGetRecords: under ReuseTaskInputs, an unobserved
+// TestRecordReadersGetRecords: under reuseTaskInputs, an unobserved
 // execution builds a RecordReader's Parameters as records, which encode as
 // the objects the handler would otherwise get; the run is the same. With
-// history kept, or without ReuseTaskInputs, it gets maps.
+// history kept, or without reuseTaskInputs, it gets maps.
 func TestRecordReadersGetRecords(t *testing.T) {
 	input := `{"id":"o1","n":7}`
 	run := func(eng *Engine) (*Execution, *recordSnapshots) {
@@ -353,17 +377,17 @@ func TestRecordReadersGetRecords(t *testing.T) {
 		eng     *Engine
 		records int
 	}{
-		{&Engine{History: HistoryNone, ReuseTaskInputs: true}, 4},
-		{&Engine{History: HistoryFull, ReuseTaskInputs: true}, 0},
+		{&Engine{History: HistoryNone, reuseTaskInputs: true}, 4},
+		{&Engine{History: HistoryFull, reuseTaskInputs: true}, 0},
 		{&Engine{History: HistoryNone}, 0},
 	} {
 		x, seen := run(c.eng)
 		wantOutput(t, x, value.MustEncodeString(plain.output))
 		if !reflect.DeepEqual(seen.seen, plainSeen.seen) {
-			t.Errorf("history %v, reuse %v: handler was given\n%q, want\n%q", c.eng.History, c.eng.ReuseTaskInputs, seen.seen, plainSeen.seen)
+			t.Errorf("history %v, reuse %v: handler was given\n%q, want\n%q", c.eng.History, c.eng.reuseTaskInputs, seen.seen, plainSeen.seen)
 		}
 		if seen.records != c.records {
-			t.Errorf("history %v, reuse %v: %d of the calls got records, want %d", c.eng.History, c.eng.ReuseTaskInputs, seen.records, c.records)
+			t.Errorf("history %v, reuse %v: %d of the calls got records, want %d", c.eng.History, c.eng.reuseTaskInputs, seen.records, c.records)
 		}
 	}
 	if plainSeen.records != 0 {
@@ -376,10 +400,10 @@ func TestRecordReadersGetRecords(t *testing.T) {
 const recycleDoc = `{"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[{"StartAt":"T","States":{
  "T":{"Type":"Task","Resource":"` + fnARN + `","Retry":[{"ErrorEquals":["Busy"],"IntervalSeconds":10,"MaxAttempts":1}],"End":true}}}]}}}`
 
-// TestRecycleRunsTheNextStartInTheSameMemory: on a Solo engine, Start
-// runs in an execution given back with Recycle, and Tag comes back; a
+// TestRecycleRunsTheNextStartInTheSameMemory: on a solo engine, Start
+// runs in an execution given back with recycle, and the tag comes back; a
 // timer armed in the earlier life (a retry that Stop left waiting) does
-// nothing to the later one. Elsewhere Recycle is Release.
+// nothing to the later one. Elsewhere recycle is release.
 func TestRecycleRunsTheNextStartInTheSameMemory(t *testing.T) {
 	m, err := Parse([]byte(recycleDoc))
 	if err != nil {
@@ -391,9 +415,9 @@ func TestRecycleRunsTheNextStartInTheSameMemory(t *testing.T) {
 		{err: states.New("Busy", "later")},                         // the first life's call: retry in 10 s
 		{out: map[string]any{"ok": true}, delay: 30 * time.Second}, // the second life's
 	}}
-	eng := &Engine{Clock: vc, Resources: Resources{fnARN: h}, History: HistoryNone, Solo: true, ReuseTaskInputs: true}
+	eng := &Engine{Clock: vc, Resources: Resources{fnARN: h}, History: HistoryNone, solo: true, reuseTaskInputs: true}
 	start := func(tag int64) *Execution {
-		x, err := eng.Start(context.Background(), m, StartOptions{Name: fmt.Sprint("x", tag), Input: map[string]any{}, Tag: tag})
+		x, err := eng.Start(context.Background(), m, StartOptions{Name: fmt.Sprint("x", tag), Input: map[string]any{}, tag: tag})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -404,15 +428,15 @@ func TestRecycleRunsTheNextStartInTheSameMemory(t *testing.T) {
 	if !first.Stop("Stopped", "by the test") || !first.Settled() {
 		t.Fatal("the first execution did not stop and settle")
 	}
-	if given, ok := first.Recycle(); !ok || given != nil {
-		t.Fatalf("Recycle = %v, %v; want nil (no input given), true", given, ok)
+	if given, ok := first.recycle(); !ok || given != nil {
+		t.Fatalf("recycle = %v, %v; want nil (no input given), true", given, ok)
 	}
 	second := start(2)
 	if second != first {
 		t.Fatal("Start did not run in the recycled execution")
 	}
-	if second.Tag() != 2 {
-		t.Errorf("Tag = %d, want 2", second.Tag())
+	if second.tag != 2 {
+		t.Errorf("tag = %d, want 2", second.tag)
 	}
 	vc.Run() // the first life's retry timer fires at 10 s, the answer at 31 s
 	if len(h.calls) != 2 {
@@ -420,12 +444,12 @@ func TestRecycleRunsTheNextStartInTheSameMemory(t *testing.T) {
 	}
 	wantOutput(t, second, `[{"ok":true}]`)
 
-	// Not Solo: Recycle releases, and Start makes a new execution.
-	eng.Solo = false
+	// Not solo: recycle releases, and Start makes a new execution.
+	eng.solo = false
 	third := start(3)
 	vc.Run()
-	if _, ok := third.Recycle(); !ok || start(4) == third {
-		t.Error("a non-Solo engine reused a recycled execution")
+	if _, ok := third.recycle(); !ok || start(4) == third {
+		t.Error("an engine that is not solo reused a recycled execution")
 	}
 }
 
@@ -447,8 +471,8 @@ func TestUnobservedCountsEveryEvent(t *testing.T) {
 	}
 }
 
-// TestRecycleGivesTheInputBack: Recycle returns the input object handed
-// over with GiveInput, which the execution's ResultPaths filled in place;
+// TestRecycleGivesTheInputBack: recycle returns the input object handed
+// over with giveInput, which the execution's ResultPaths filled in place;
 // not one the execution did not take (a machine that reads the context
 // object keeps the input as it was for $$.Execution.Input).
 func TestRecycleGivesTheInputBack(t *testing.T) {
@@ -459,16 +483,16 @@ func TestRecycleGivesTheInputBack(t *testing.T) {
 	}{{reuseDoc, true}, {ctxDoc, false}} {
 		in := map[string]any{"id": "o1", "n": 7}
 		h := &script{replies: []reply{{out: "ra"}, {out: "rb"}, {out: "rc"}}}
-		x, _ := runStart(t, &Engine{History: HistoryNone, Solo: true}, c.doc, StartOptions{Name: "t", Input: in, GiveInput: true}, h)
-		given, ok := x.Recycle()
+		x, _ := runStart(t, &Engine{History: HistoryNone, solo: true}, c.doc, StartOptions{Name: "t", Input: in, giveInput: true}, h)
+		given, ok := x.recycle()
 		if !ok {
-			t.Fatal("Recycle refused a settled execution")
+			t.Fatal("recycle refused a settled execution")
 		}
 		switch {
 		case !c.back && given != nil:
-			t.Errorf("%s: Recycle gave back an input the execution did not take", c.doc)
+			t.Errorf("%s: recycle gave back an input the execution did not take", c.doc)
 		case c.back && (given == nil || reflect.ValueOf(given).UnsafePointer() != reflect.ValueOf(in).UnsafePointer()):
-			t.Errorf("%s: Recycle gave back %v, not the input", c.doc, given)
+			t.Errorf("%s: recycle gave back %v, not the input", c.doc, given)
 		case c.back:
 			wantUnchanged(t, "the input given back", given, `{"a":"ra","b":"rb","c":"rc","id":"o1","n":7}`)
 		}

@@ -34,7 +34,7 @@ type frame struct {
 	firstCall taskCall      // the frame's first task call, allocated with it
 	ctx       *frameCtx     // for a machine that reads $$ (readsContext)
 	// taskMaps are the objects of the frame's Task Parameters, reused
-	// from one Task to the next under Engine.ReuseTaskInputs.
+	// from one Task to the next under Engine.reuseTaskInputs.
 	taskMaps intrinsic.MapPool
 	// taskRecs are the records of the Task Parameters for a handler that
 	// reads records (RecordReader), reused the same way.
@@ -233,10 +233,8 @@ func (x *Execution) enter(f *frame, s *State, input any, owned bool) step {
 		return step{kind: outEnd, output: out}
 	case TypeFail:
 		return x.runFail(f, s)
-	case TypeParallel:
-		return x.runParallel(f, s)
-	default:
-		return x.runMap(f, s)
+	default: // Parallel, Map
+		return x.runGroup(f, s)
 	}
 }
 
@@ -619,7 +617,7 @@ func (x *Execution) runTask(f *frame, s *State) step {
 		var recs *intrinsic.RecordPool
 		if x.reuseTaskInputs {
 			// The previous Task's effective input is dead: rebuild in
-			// its objects (Engine.ReuseTaskInputs), as records for a
+			// its objects (Engine.reuseTaskInputs), as records for a
 			// handler that reads them: nothing else sees the input of
 			// an unobserved execution's Task.
 			if x.readsRecords(s.Resource) {
@@ -917,7 +915,7 @@ func (x *Execution) tryRetry(f *frame, s *State, fl failure) (step, bool) {
 			if f.ctx != nil {
 				f.ctx.obj = nil // RetryCount changed
 			}
-			return x.retry(f, s)
+			return x.attempt(f, s)
 		})
 		return suspend, true
 	}
@@ -947,7 +945,9 @@ func (x *Execution) catchOrFail(f *frame, s *State, fl failure) step {
 	return failed(fl)
 }
 
-func (x *Execution) retry(f *frame, s *State) step {
+// attempt runs a Task, Parallel or Map state's work: on entering a
+// Parallel or Map state, and again for each retry.
+func (x *Execution) attempt(f *frame, s *State) step {
 	switch s.Type {
 	case TypeTask:
 		return x.invoke(f, s)
@@ -960,13 +960,22 @@ func (x *Execution) retry(f *frame, s *State) step {
 
 // ---- Parallel and Map ----
 
-func (x *Execution) runParallel(f *frame, s *State) step {
-	eff, fl := x.effectiveInput(f, s)
+// runGroup enters a Parallel state, whose branches get its effective input
+// (after InputPath and Parameters), or a Map state, whose items come from
+// its input after InputPath.
+func (x *Execution) runGroup(f *frame, s *State) step {
+	var eff any
+	var fl *failure
+	if s.Type == TypeParallel {
+		eff, fl = x.effectiveInput(f, s)
+	} else {
+		eff, fl = x.inputPath(f, s)
+	}
 	if fl != nil {
 		return failed(*fl)
 	}
 	f.effective = eff
-	return x.startParallel(f, s)
+	return x.attempt(f, s)
 }
 
 func (x *Execution) startParallel(f *frame, s *State) step {
@@ -985,15 +994,6 @@ func (x *Execution) startParallel(f *frame, s *State) step {
 	}
 	g.launching = false
 	return x.settle(f, s, g)
-}
-
-func (x *Execution) runMap(f *frame, s *State) step {
-	eff, fl := x.inputPath(f, s)
-	if fl != nil {
-		return failed(*fl)
-	}
-	f.effective = eff
-	return x.startMap(f, s)
 }
 
 // mapItems reads a Map state's items and MaxConcurrency from its effective

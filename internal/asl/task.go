@@ -29,9 +29,9 @@ type TaskRequest struct {
 
 // AnswerIn tells the engine, during Invoke, that done will be called d from
 // now on the engine's clock. The engine then arms the state's timeout only
-// when d reaches it, which saves a timer per task in simulations. A handler
-// that does not know when it will answer simply does not call it; one that
-// calls it must keep its word.
+// when d reaches it, which saves a timer per task for a handler whose
+// latency is drawn in virtual time. A handler that does not know when it
+// will answer simply does not call it; one that calls it must keep its word.
 func (r *TaskRequest) AnswerIn(d time.Duration) { r.answerIn, r.knowsAnswer = d, true }
 
 // AnswerWithin tells the engine, during Invoke, that the answer will encode
@@ -49,17 +49,6 @@ type AnswerRecycler interface {
 	RecycleAnswer(answer any)
 }
 
-// RecordReader is a TaskHandler that reads objects in TaskRequest.Input
-// given as *value.Record as well as map[string]any (value.Field reads
-// both). Under Engine.ReuseTaskInputs, in an execution without history or
-// Observer, the engine then builds a Task's Parameters as records, which
-// costs less than maps. The handler must not keep a record or put it in
-// its answer.
-type RecordReader interface {
-	TaskHandler
-	ReadsRecords()
-}
-
 // TaskHandler runs the work behind a Task state. The engine looks handlers up
 // by the state's Resource.
 type TaskHandler interface {
@@ -68,7 +57,7 @@ type TaskHandler interface {
 	// (what Retry and Catch match); any other error counts as
 	// States.TaskFailed with the error text as cause. done may be called
 	// before Invoke returns or later from any goroutine; a handler that takes
-	// simulated time schedules done on the engine's clock. req is valid
+	// virtual time schedules done on the engine's clock. req is valid
 	// until done is called: the engine reuses it for the state's next call.
 	Invoke(ctx context.Context, req *TaskRequest, done func(output any, err error))
 }

@@ -1,6 +1,3 @@
-// Package clock gives the engine, the simulator and the fakes their sense of
-// time. Real follows the wall clock; Virtual is a discrete-event scheduler on
-// which a 30-second wait costs no wall time.
 package clock
 
 import (
@@ -35,8 +32,8 @@ func ScheduleFunc(c Clock) func(d time.Duration, f func()) {
 }
 
 // Ticker is implemented by clocks that tell how much time has passed since
-// a fixed instant more cheaply than Now: intervals measured often (a
-// simulation times every task call) subtract Elapsed readings instead.
+// a fixed instant more cheaply than Now: intervals measured often (an
+// engine that times every task call) subtract Elapsed readings instead.
 type Ticker interface {
 	Elapsed() time.Duration
 }
@@ -69,11 +66,11 @@ func (Real) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d
 // takes the earliest pending function, moves Now to its due time and calls it.
 // Functions due at the same instant run in the order they were scheduled, so a
 // run is reproducible. It is safe for concurrent use (unless told it is
-// Solo), but a simulation is normally driven by one goroutine calling Run.
+// Solo), but it is normally driven by one goroutine calling Run.
 //
 // The schedule is ordered by (due time in nanoseconds, sequence number),
-// because a simulation pushes tens of millions of events through it, most
-// of them due within a second: events due within about four seconds of Now
+// and built for tens of millions of events a run, most of them due within
+// a second of being scheduled: events due within about four seconds of Now
 // go to a timing wheel of millisecond buckets (wheelSize of them), each a
 // list in order through the events themselves (no memory of its own to
 // miss in the cache), where scheduling and taking the earliest cost a few
@@ -129,9 +126,8 @@ var Epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 // Solo tells the clock that one goroutine at a time uses it, and that the
 // caller orders any hand-over between goroutines (with a lock of its own,
 // or by joining the goroutines), so the clock need take no lock of its
-// own: a simulation partition's clock, or the clock of a model stepped
-// under the model's lock. A simulation reads and changes its clocks tens
-// of millions of times. Call it before the clock is used.
+// own: a clock that one goroutine steps, or one stepped only under its
+// user's lock. Call it before the clock is used.
 func (v *Virtual) Solo() { v.solo = true }
 
 func (v *Virtual) lock() {
@@ -256,8 +252,8 @@ func (v *Virtual) RunUntil(t time.Time) {
 func (v *Virtual) Advance(d time.Duration) { v.RunUntil(v.Now().Add(d)) }
 
 // Jump moves Now forward to t without running anything, for a caller that
-// injects an event from outside the schedule at t (a simulation partition
-// taking a start from another goroutine). It refuses, reporting false, when
+// injects an event from outside the schedule at t (work handed over by
+// another goroutine, due at t). It refuses, reporting false, when
 // t is before Now or a function is due before t: that function would run
 // late.
 func (v *Virtual) Jump(t time.Time) bool {
@@ -421,7 +417,7 @@ type event struct {
 	recycle bool // scheduled with Schedule: no Timer refers to it
 }
 
-// Stop takes the event out of the heap at once, so that a simulation that
+// Stop takes the event out of the heap at once, so that a caller that
 // arms and cancels many far timeouts keeps a small heap; one in the wheel,
 // due within seconds, stays there, marked, until it comes up.
 func (e *event) Stop() bool {

@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// BenchmarkVirtualChurn keeps about 2,000 events pending, as a simulation
-// at 500 orders/s does, and runs one and schedules one per iteration.
+// BenchmarkVirtualChurn keeps about 2,000 events pending (a pipeline's
+// timers at 500 orders/s) and runs one and schedules one per iteration.
 func BenchmarkVirtualChurn(b *testing.B) {
 	v := NewVirtual(Epoch)
 	r := rand.New(rand.NewPCG(1, 2))

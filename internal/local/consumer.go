@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/yafdp/yafdp/internal/clock"
+	"github.com/yafdp/yafdp/internal/eventsource"
 	"github.com/yafdp/yafdp/internal/queue"
 )
 
@@ -28,9 +29,16 @@ var ErrExecutionExists = errors.New("ExecutionAlreadyExists")
 
 // ConsumerOptions configure the new-order function and its event source.
 type ConsumerOptions struct {
-	// Workers is how many batches run at once (the event source's
-	// concurrency); 5, as the SQS event source starts with.
+	// Workers is how many batches run at once at first (the event source's
+	// initial concurrency); 5, as the SQS event source starts with.
 	Workers int
+	// ScalePerMinute, when positive, lets the event source run that many
+	// more batches at once after each minute with messages waiting, up to
+	// MaximumConcurrency (1,000 when 0), and scale back down to Workers when
+	// the queue is empty, as AWS's does (eventsource.DefaultScalePerMinute
+	// is its pace). 0 runs Workers batches at all times.
+	ScalePerMinute     int
+	MaximumConcurrency int
 	// BatchSize is the most messages per invocation, 1 to 10.
 	BatchSize int
 	// WaitTime is the long-polling wait of each receive; 20 s.
@@ -51,20 +59,26 @@ type Window struct {
 	Start, Duration time.Duration
 }
 
-// consumer is the new-order Lambda behind its SQS event source: workers
-// long-poll the orders queue; for each message the function checks it is
+// consumer drives the Lambda SQS event source (the model in
+// internal/eventsource) with the new-order function behind it, on the real
+// clock: one goroutine per batch the event source may run at once
+// long-polls the orders queue; for each message the function checks it is
 // an order, "saves it PENDING" and starts the saga named after its orderId.
 // A message that fails stays in the queue (partial batch failure) and comes
 // back after its visibility timeout; after maxReceiveCount deliveries SQS
 // moves it to the dead-letter queue.
 type consumer struct {
-	q       *queue.Queue
-	start   Starter
-	smARN   string
-	opts    ConsumerOptions
-	clk     clock.Clock
-	t0      time.Time
-	wg      sync.WaitGroup
+	q     *queue.Queue
+	start Starter
+	smARN string
+	opts  ConsumerOptions
+	cfg   eventsource.Config
+	clk   clock.Clock
+	t0    time.Time
+	wg    sync.WaitGroup
+	// scaler counts the pollers (one per batch that may run), under mu.
+	mu      sync.Mutex
+	scaler  *eventsource.Scaler
 	started atomic.Int64
 	failed  atomic.Int64
 	batches atomic.Int64
@@ -73,20 +87,51 @@ type consumer struct {
 
 func newConsumer(q *queue.Queue, start Starter, smARN string, clk clock.Clock, opts ConsumerOptions) *consumer {
 	if opts.Workers <= 0 {
-		opts.Workers = 5
+		opts.Workers = eventsource.DefaultInitialConcurrency
 	}
 	if opts.BatchSize <= 0 || opts.BatchSize > 10 {
-		opts.BatchSize = 10
+		opts.BatchSize = eventsource.DefaultBatchSize // a receive takes 10 at most
 	}
 	if opts.WaitTime <= 0 {
 		opts.WaitTime = 20 * time.Second
 	}
-	return &consumer{q: q, start: start, smARN: smARN, opts: opts, clk: clk, t0: clk.Now()}
+	cfg := eventsource.Config{
+		BatchSize:               opts.BatchSize,
+		InitialConcurrency:      opts.Workers,
+		ScalePerMinute:          max(opts.ScalePerMinute, 0),
+		MaximumConcurrency:      opts.MaximumConcurrency,
+		AccountConcurrency:      max(opts.Workers, 1000),
+		ReportBatchItemFailures: true,
+	}
+	return &consumer{q: q, start: start, smARN: smARN, opts: opts, cfg: cfg, scaler: eventsource.NewScaler(cfg), clk: clk, t0: clk.Now()}
 }
 
 func (c *consumer) run(ctx context.Context) {
 	ctx, c.cancel = context.WithCancel(ctx)
-	for i := 0; i < c.opts.Workers; i++ {
+	c.poll(ctx)
+	if c.cfg.ScalePerMinute > 0 {
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			c.scale(ctx)
+		}()
+	}
+}
+
+// stop ends the pollers and waits for the batches in progress to finish.
+func (c *consumer) stop() {
+	if c.cancel != nil {
+		c.cancel()
+	}
+	c.wg.Wait()
+}
+
+// poll starts a poller for each batch the event source has room for.
+func (c *consumer) poll(ctx context.Context) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for c.scaler.Free() > 0 {
+		c.scaler.Begin()
 		c.wg.Add(1)
 		go func() {
 			defer c.wg.Done()
@@ -95,47 +140,76 @@ func (c *consumer) run(ctx context.Context) {
 	}
 }
 
-// stop ends the workers and waits for the batches in progress to finish.
-func (c *consumer) stop() {
-	if c.cancel != nil {
-		c.cancel()
+// scale moves the event source's limit once a second, by whether messages
+// wait, and starts pollers for the room it makes; pollers beyond the limit
+// stop after their batch (retire).
+func (c *consumer) scale(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+		backlog := c.q.Stats().Visible > 0
+		c.mu.Lock()
+		c.scaler.Tick(backlog)
+		c.mu.Unlock()
+		c.poll(ctx)
 	}
-	c.wg.Wait()
 }
 
+// retire reports whether a poller stops, counted out: ctx is done, or more
+// pollers run than the event source allows.
+func (c *consumer) retire(ctx context.Context) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ctx.Err() == nil && c.scaler.Free() >= 0 {
+		return false
+	}
+	c.scaler.End()
+	return true
+}
+
+// work is one poller: it receives a batch and runs the function on it,
+// again and again.
 func (c *consumer) work(ctx context.Context) {
 	wait := int(c.opts.WaitTime / time.Second)
-	in := queue.ReceiveInput{MaxNumberOfMessages: c.opts.BatchSize, WaitTimeSeconds: &wait}
-	for ctx.Err() == nil {
+	in := queue.ReceiveInput{MaxNumberOfMessages: c.cfg.BatchSize, WaitTimeSeconds: &wait}
+	for !c.retire(ctx) {
 		msgs, err := c.q.ReceiveWait(ctx, in)
 		if err != nil {
 			if ctx.Err() != nil {
-				return
+				continue // retire
 			}
 			// OverLimit or the like: back off as the event source does.
 			select {
 			case <-ctx.Done():
-				return
 			case <-time.After(time.Second):
 			}
 			continue
 		}
-		if len(msgs) == 0 {
+		if len(msgs) > 0 {
+			c.invoke(ctx, msgs)
+		}
+	}
+}
+
+// invoke runs the function on a batch and deletes what the event source
+// deletes: the messages that succeeded (ReportBatchItemFailures).
+func (c *consumer) invoke(ctx context.Context, msgs []queue.Message) {
+	c.batches.Add(1)
+	var done []queue.DeleteBatchEntry
+	failures := 0
+	for i, m := range msgs {
+		if err := c.handle(ctx, m); err != nil {
+			c.failed.Add(1)
+			failures++
 			continue
 		}
-		c.batches.Add(1)
-		var done []queue.DeleteBatchEntry
-		for i, m := range msgs {
-			if err := c.handle(ctx, m); err != nil {
-				c.failed.Add(1)
-				continue
-			}
-			done = append(done, queue.DeleteBatchEntry{ID: fmt.Sprint(i), ReceiptHandle: m.ReceiptHandle})
-		}
-		if len(done) > 0 {
-			// Only the successes are deleted: ReportBatchItemFailures.
-			_, _ = c.q.DeleteBatch(done)
-		}
+		done = append(done, queue.DeleteBatchEntry{ID: fmt.Sprint(i), ReceiptHandle: m.ReceiptHandle})
+	}
+	if len(done) > 0 && c.cfg.DeletesSucceeded(failures) {
+		_, _ = c.q.DeleteBatch(done)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -110,68 +111,25 @@ func invalidAttribute(name string) *Error {
 	return errorf(ErrInvalidAttributeValue, "Invalid value for the parameter %s.", name)
 }
 
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 // parseAttributes applies attrs to base and returns the result. Names are
 // checked in sorted order so that the error reported is stable. lookup
 // finds other queues by ARN for RedrivePolicy (the broker's lock is held).
 func parseAttributes(base config, attrs map[string]string, fifo, creating bool, self string, lookup func(arn string) *Queue) (config, error) {
 	c := base
-	sseSet := false
-	for _, name := range sortedKeys(attrs) {
+	for _, name := range slices.Sorted(maps.Keys(attrs)) {
 		v := attrs[name]
+		var err error
 		if ia, ok := intAttrs[name]; ok {
-			n, err := strconv.Atoi(strings.TrimSpace(v))
-			if err != nil || n < ia.lo || n > ia.hi {
+			n, perr := strconv.Atoi(strings.TrimSpace(v))
+			if perr != nil || n < ia.lo || n > ia.hi {
 				return c, invalidAttribute(name)
 			}
 			*ia.field(&c) = n
 			continue
 		}
 		switch name {
-		case AttrPolicy:
-			if v != "" && !isJSONObject(v) {
-				return c, invalidAttribute(name)
-			}
-			c.policy = v
-		case AttrRedrivePolicy:
-			if v == "" {
-				c.redrive = nil
-				continue
-			}
-			p, err := parseRedrivePolicy(v)
-			if err != nil {
-				return c, err
-			}
-			if err := checkDeadLetterTarget(v, p, fifo, self, lookup); err != nil {
-				return c, err
-			}
-			c.redrive = p
-		case AttrRedriveAllowPolicy:
-			if v == "" {
-				c.redriveAllow = nil
-				continue
-			}
-			p, err := parseRedriveAllowPolicy(v)
-			if err != nil {
-				return c, err
-			}
-			c.redriveAllow = p
-		case AttrKmsMasterKeyID:
-			c.kmsKey = v
-		case AttrSqsManagedSseEnabled:
-			b, ok := parseBool(v)
-			if !ok {
-				return c, invalidAttribute(name)
-			}
-			c.sseManaged, sseSet = b, true
+		case AttrContentBasedDeduplication, AttrDeduplicationScope, AttrFifoThroughputLimit:
+			err = c.setFIFO(name, v, fifo)
 		case AttrFifoQueue:
 			if !creating {
 				if fifo {
@@ -180,42 +138,97 @@ func parseAttributes(base config, attrs map[string]string, fifo, creating bool, 
 				return c, unknownAttribute(name)
 			}
 			// CreateQueue read it already.
-		case AttrContentBasedDeduplication:
-			if !fifo {
-				return c, unknownAttribute(name)
-			}
-			b, ok := parseBool(v)
-			if !ok {
-				return c, invalidAttribute(name)
-			}
-			c.contentDedup = b
-		case AttrDeduplicationScope:
-			if !fifo {
-				return c, unknownAttribute(name)
-			}
-			if v != "queue" && v != "messageGroup" {
-				return c, invalidAttribute(name)
-			}
-			c.dedupScope = v
-		case AttrFifoThroughputLimit:
-			if !fifo {
-				return c, unknownAttribute(name)
-			}
-			if v != "perQueue" && v != "perMessageGroupId" {
-				return c, invalidAttribute(name)
-			}
-			c.throughput = v
 		default:
-			return c, unknownAttribute(name)
+			err = c.set(name, v, fifo, self, lookup)
+		}
+		if err != nil {
+			return c, err
 		}
 	}
 	if c.kmsKey != "" {
-		if sseSet && c.sseManaged {
+		// An SqsManagedSseEnabled given here was valid: the loop would
+		// have failed on it otherwise.
+		if _, sseSet := attrs[AttrSqsManagedSseEnabled]; sseSet && c.sseManaged {
 			return c, errorf(ErrInvalidAttributeName, "You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.")
 		}
 		c.sseManaged = false
 	}
 	return c, nil
+}
+
+// set sets an attribute that any queue has, but for the integer ones.
+func (c *config) set(name, v string, fifo bool, self string, lookup func(arn string) *Queue) error {
+	switch name {
+	case AttrPolicy:
+		if v != "" && !isJSONObject(v) {
+			return invalidAttribute(name)
+		}
+		c.policy = v
+	case AttrRedrivePolicy:
+		if v == "" {
+			c.redrive = nil
+			return nil
+		}
+		p, err := parseRedrivePolicy(v)
+		if err != nil {
+			return err
+		}
+		if err := checkDeadLetterTarget(v, p, fifo, self, lookup); err != nil {
+			return err
+		}
+		c.redrive = p
+	case AttrRedriveAllowPolicy:
+		if v == "" {
+			c.redriveAllow = nil
+			return nil
+		}
+		p, err := parseRedriveAllowPolicy(v)
+		if err != nil {
+			return err
+		}
+		c.redriveAllow = p
+	case AttrKmsMasterKeyID:
+		c.kmsKey = v
+	case AttrSqsManagedSseEnabled:
+		b, ok := parseBool(v)
+		if !ok {
+			return invalidAttribute(name)
+		}
+		c.sseManaged = b
+	default:
+		return unknownAttribute(name)
+	}
+	return nil
+}
+
+// fifoWords are the FIFO attributes that take one of two words.
+var fifoWords = map[string]struct {
+	words [2]string
+	field func(*config) *string
+}{
+	AttrDeduplicationScope:  {[2]string{"queue", "messageGroup"}, func(c *config) *string { return &c.dedupScope }},
+	AttrFifoThroughputLimit: {[2]string{"perQueue", "perMessageGroupId"}, func(c *config) *string { return &c.throughput }},
+}
+
+// setFIFO sets an attribute that only a FIFO queue has.
+func (c *config) setFIFO(name, v string, fifo bool) error {
+	if !fifo {
+		return unknownAttribute(name)
+	}
+	if name == AttrContentBasedDeduplication {
+		b, ok := parseBool(v)
+		if !ok {
+			return invalidAttribute(name)
+		}
+		c.contentDedup = b
+		return nil
+	}
+	fw := fifoWords[name]
+	if v != fw.words[0] && v != fw.words[1] {
+		return invalidAttribute(name)
+	}
+	*fw.field(c) = v
+	return nil
 }
 
 func parseBool(v string) (bool, bool) {

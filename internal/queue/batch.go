@@ -128,50 +128,40 @@ func (q *Queue) SendBatch(entries []SendBatchEntry) (SendBatchOutput, error) {
 // DeleteBatch deletes up to 10 messages (DeleteMessageBatch), each as
 // Delete does.
 func (q *Queue) DeleteBatch(entries []DeleteBatchEntry) (BatchOutput, error) {
-	var out BatchOutput
-	if err := checkBatch("DeleteMessageBatch", len(entries), func(i int) string { return entries[i].ID }); err != nil {
-		return out, err
-	}
-	var o op
-	if err := q.begin(&o); err != nil {
-		return out, err
-	}
-	for _, e := range entries {
-		if err := q.deleteLocked(&o, e.ReceiptHandle); err != nil {
-			out.Failed = append(out.Failed, batchError(e.ID, err))
-		} else {
-			out.Successful = append(out.Successful, e.ID)
-		}
-	}
-	q.end(&o)
-	if err := o.durable(); err != nil {
-		return BatchOutput{}, err
-	}
-	return out, nil
+	return eachEntry(q, "DeleteMessageBatch", entries, func(e *DeleteBatchEntry) string { return e.ID },
+		func(o *op, e *DeleteBatchEntry) error { return q.deleteLocked(o, e.ReceiptHandle) })
 }
 
 // ChangeVisibilityBatch changes the visibility timeout of up to 10
 // messages (ChangeMessageVisibilityBatch), each as ChangeVisibility does.
 func (q *Queue) ChangeVisibilityBatch(entries []VisibilityBatchEntry) (BatchOutput, error) {
+	return eachEntry(q, "ChangeMessageVisibilityBatch", entries, func(e *VisibilityBatchEntry) string { return e.ID },
+		func(o *op, e *VisibilityBatchEntry) error {
+			if e.VisibilityTimeout < 0 || e.VisibilityTimeout > 43200 {
+				return invalidValue("VisibilityTimeout", e.VisibilityTimeout, "Must be between 0 and 43200, if provided.")
+			}
+			return q.changeVisibilityLocked(o, e.ReceiptHandle, e.VisibilityTimeout)
+		})
+}
+
+// eachEntry runs action's entries, each succeeding or failing on its own
+// (do), in one operation on q. The request fails as a whole for bad entry
+// ids (id), or when its changes cannot be made durable.
+func eachEntry[E any](q *Queue, action string, entries []E, id func(*E) string, do func(*op, *E) error) (BatchOutput, error) {
 	var out BatchOutput
-	if err := checkBatch("ChangeMessageVisibilityBatch", len(entries), func(i int) string { return entries[i].ID }); err != nil {
+	if err := checkBatch(action, len(entries), func(i int) string { return id(&entries[i]) }); err != nil {
 		return out, err
 	}
 	var o op
 	if err := q.begin(&o); err != nil {
 		return out, err
 	}
-	for _, e := range entries {
-		var err error
-		if e.VisibilityTimeout < 0 || e.VisibilityTimeout > 43200 {
-			err = invalidValue("VisibilityTimeout", e.VisibilityTimeout, "Must be between 0 and 43200, if provided.")
+	for i := range entries {
+		e := &entries[i]
+		if err := do(&o, e); err != nil {
+			out.Failed = append(out.Failed, batchError(id(e), err))
 		} else {
-			err = q.changeVisibilityLocked(&o, e.ReceiptHandle, e.VisibilityTimeout)
-		}
-		if err != nil {
-			out.Failed = append(out.Failed, batchError(e.ID, err))
-		} else {
-			out.Successful = append(out.Successful, e.ID)
+			out.Successful = append(out.Successful, id(e))
 		}
 	}
 	q.end(&o)

@@ -144,10 +144,10 @@ func BenchmarkReceiveDeleteParallel(b *testing.B) {
 	perSecond(b, int(n.Load()))
 }
 
-// BenchmarkSimulatorLifecycle is one message's life as the simulator
-// drives it on the virtual clock: sent, received in a batch by a watching
-// consumer, deleted a little later; clock events included.
-func BenchmarkSimulatorLifecycle(b *testing.B) {
+// BenchmarkVirtualLifecycle is one message's life on the virtual clock:
+// sent, received in a batch by a watching consumer, deleted a little
+// later; clock events included.
+func BenchmarkVirtualLifecycle(b *testing.B) {
 	clk := clock.NewVirtual(clock.Epoch)
 	q := benchQueue(b, clk, map[string]string{"VisibilityTimeout": "30"})
 	pending := false

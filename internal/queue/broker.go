@@ -4,6 +4,7 @@ import (
 	crand "crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -145,7 +146,7 @@ func (b *Broker) createQueue(name string, fifo bool, attrs, tags map[string]stri
 	now := b.clk.Now().UnixNano()
 	if q := b.queues[name]; q != nil {
 		old := q.cfg.Load()
-		for _, k := range sortedKeys(attrs) {
+		for _, k := range slices.Sorted(maps.Keys(attrs)) {
 			same := true
 			if k == AttrFifoQueue {
 				same = fifo == q.fifo

@@ -1,7 +1,6 @@
-// Package queue is Amazon SQS implemented once, on a clock, for the two
-// pieces that need it: the simulator, which pushes millions of messages
-// through it in virtual time, and `yafdp local up`, which serves it to AWS
-// SDK clients on the real clock.
+// Package queue is Amazon SQS implemented once, on a clock: the same queues
+// serve AWS SDK clients on the real clock and take millions of messages in
+// virtual time, where nothing may block or poll.
 //
 // A Broker holds queues by name (CreateQueue, GetQueueUrl, ListQueues,
 // DeleteQueue, ListDeadLetterSourceQueues and the message move tasks); a
@@ -26,4 +25,8 @@
 // changes to the store in order, and Broker.Restore enqueues saved messages
 // again in seq order with their saved state, under the queue's saved
 // incarnation number (which keeps old receipt handles valid). See Store.
+//
+// It owns SQS's semantics and nothing of its transport: the HTTP and wire
+// forms are internal/local/sqsapi's. Of yafdp it imports only clock, fifo and
+// uuid; never the CLI packages, cobra, viper, lipgloss or tablewriter.
 package queue

@@ -17,9 +17,9 @@ func checkInvariants(q *Queue) error {
 		}
 	}
 	ages := 0
-	for m := q.ageHead; m != nil; m = m.anext {
+	for m := q.ages.head; m != nil; m = m.age.next {
 		ages++
-		if m.anext != nil && m.anext.origin < m.origin {
+		if m.age.next != nil && m.age.next.origin < m.origin {
 			return fmt.Errorf("retention list out of order at %s", m.id)
 		}
 	}
@@ -94,9 +94,9 @@ func checkInvariants(q *Queue) error {
 		}
 		n, flying := 0, 0
 		var prev *message
-		for m := g.head; m != nil; m = m.gnext {
+		for m := g.msgs.head; m != nil; m = m.inGroup.next {
 			n++
-			if m.grp != g || m.gprev != prev || q.msgs.get(m.seq) != m {
+			if m.grp != g || m.inGroup.prev != prev || q.msgs.get(m.seq) != m {
 				return fmt.Errorf("group %s: broken list at %s", id, m.id)
 			}
 			if prev != nil && prev.seq > m.seq {
@@ -107,7 +107,7 @@ func checkInvariants(q *Queue) error {
 			}
 			prev = m
 		}
-		if g.tail != prev {
+		if g.msgs.tail != prev {
 			return fmt.Errorf("group %s: bad tail", id)
 		}
 		if flying != g.inflight {
@@ -116,7 +116,7 @@ func checkInvariants(q *Queue) error {
 		if n == 0 && g.inflight == 0 {
 			return fmt.Errorf("group %s: empty but kept", id)
 		}
-		ready := g.inflight == 0 && g.head != nil && g.head.state == stVisible
+		ready := g.inflight == 0 && g.msgs.head != nil && g.msgs.head.state == stVisible
 		if ready && !(g.queued && queued[g]) {
 			return fmt.Errorf("group %s can deliver but is not queued", id)
 		}

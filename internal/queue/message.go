@@ -79,10 +79,13 @@ type message struct {
 	loc       loc
 	hidx      [3]int32 // position in each heap, -1 outside
 
-	aprev, anext *message // the retention list
-	gprev, gnext *message // the FIFO group
-	grp          *group
+	age     link[message] // in the retention list (Queue.ages)
+	inGroup link[message] // in its FIFO group (group.msgs)
+	grp     *group
 }
+
+func ageLink(m *message) *link[message]   { return &m.age }
+func groupLink(m *message) *link[message] { return &m.inGroup }
 
 func newMessage() *message {
 	return &message{hidx: [3]int32{-1, -1, -1}}

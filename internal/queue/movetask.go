@@ -229,8 +229,8 @@ func (q *Queue) peekMovable() *message {
 	}
 	for q.readyGroups.Len() > 0 {
 		g := q.readyGroups.Front()
-		if !g.dead && g.inflight == 0 && g.head != nil && g.head.state == stVisible {
-			return g.head
+		if !g.dead && g.inflight == 0 && g.msgs.head != nil && g.msgs.head.state == stVisible {
+			return g.msgs.head
 		}
 		q.readyGroups.PopFront()
 		g.queued = false
@@ -248,7 +248,7 @@ func (q *Queue) takeMovable(m *message) {
 	q.nVisible--
 	g := q.unlinkGroup(m)
 	q.forget(m)
-	if g.head == nil {
+	if g.msgs.head == nil {
 		g.dead = true
 		delete(q.groups, g.id)
 	}
@@ -260,11 +260,7 @@ func (q *Queue) takeMovable(m *message) {
 func (q *Queue) acceptMoved(m *message, src *Queue) {
 	var o op
 	if err := q.begin(&o); err != nil {
-		// The destination was deleted meanwhile: the message is gone.
-		if q.b.store != nil {
-			src.logged(&o, ChangeDeleteMessage, m)
-			q.b.store.Append(o.changes)
-		}
+		q.lose(&o, src, m) // the destination was deleted meanwhile
 		return
 	}
 	c := newMessage()
@@ -274,12 +270,8 @@ func (q *Queue) acceptMoved(m *message, src *Queue) {
 		c.group = "moved"
 	}
 	c.sentAt, c.origin, c.visibleAt = o.now, o.now, o.now
-	q.enqueue(c, o.now)
+	q.arrive(&o, c, src, m)
 	q.st.movedIn++
-	if q.b.store != nil {
-		q.logged(&o, ChangePutMessage, c)
-		src.logged(&o, ChangeDeleteMessage, m)
-	}
 	o.kick = true
 	q.end(&o)
 }

@@ -1,15 +1,15 @@
 package queue
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"slices"
 )
 
 // Store keeps a broker's queues and messages where they outlive the
-// process (`yafdp local up --data-dir`). A broker without one (the
-// simulator, tests, local up by default) keeps everything in memory and
-// pays nothing for this hook.
+// process (`yafdp local up --data-dir`). A broker without one keeps
+// everything in memory and pays nothing for this hook.
 //
 // Every operation that changes state hands its changes to Append while it
 // still holds the lock that ordered it (the queue's, or the broker's for
@@ -330,15 +330,7 @@ func (b *Broker) Restore(st State) error {
 // state.
 func (q *Queue) restoreMessages(r *QueueRecord, now int64) {
 	ms := slices.Clone(r.Messages)
-	slices.SortFunc(ms, func(a, b MessageRecord) int {
-		switch {
-		case a.Seq < b.Seq:
-			return -1
-		case a.Seq > b.Seq:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(ms, func(a, b MessageRecord) int { return cmp.Compare(a.Seq, b.Seq) })
 	for _, mr := range ms {
 		m := newMessage()
 		m.id, m.body, m.attrs, m.trace = mr.ID, mr.Body, mr.Attributes, mr.TraceHeader
@@ -362,15 +354,7 @@ func (q *Queue) restoreMessages(r *QueueRecord, now int64) {
 		return
 	}
 	ds := slices.Clone(r.Dedup)
-	slices.SortFunc(ds, func(a, b DedupRecord) int {
-		switch {
-		case a.Until < b.Until:
-			return -1
-		case a.Until > b.Until:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(ds, func(a, b DedupRecord) int { return cmp.Compare(a.Until, b.Until) })
 	for _, d := range ds {
 		if d.Until <= now {
 			continue

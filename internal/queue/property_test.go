@@ -213,28 +213,28 @@ func (q *Queue) has(id string) bool {
 	return found
 }
 
-func (m *model) pickHandle(t *rapid.T) (string, *modelMsg) {
+// pickHandle draws a receipt handle and returns it with its message (nil
+// for a stale handle) and the queue that issued it; it skips the step when
+// there is none yet.
+func (m *model) pickHandle(t *rapid.T) (string, *modelMsg, *Queue) {
 	if len(m.handles) == 0 {
-		return "", nil
-	}
-	h := rapid.SampledFrom(m.handles).Draw(t, "handle")
-	for _, mm := range m.msgs {
-		if mm.handle == h {
-			return h, mm
-		}
-	}
-	return h, nil // a stale handle
-}
-
-func (m *model) delete(t *rapid.T) {
-	h, _ := m.pickHandle(t)
-	if h == "" {
 		t.Skip("no handles yet")
 	}
+	h := rapid.SampledFrom(m.handles).Draw(t, "handle")
 	q := m.src
 	if _, _, err := q.parseHandle(h); err != nil {
 		q = m.dlq
 	}
+	for _, mm := range m.msgs {
+		if mm.handle == h {
+			return h, mm, q
+		}
+	}
+	return h, nil, q // a stale handle
+}
+
+func (m *model) delete(t *rapid.T) {
+	h, _, q := m.pickHandle(t)
 	seq, _, _ := q.parseHandle(h)
 	q.mu.Lock()
 	target := q.msgs.get(seq)
@@ -257,14 +257,7 @@ func (m *model) delete(t *rapid.T) {
 }
 
 func (m *model) changeVisibility(t *rapid.T) {
-	h, mm := m.pickHandle(t)
-	if h == "" {
-		t.Skip("no handles yet")
-	}
-	q := m.src
-	if _, _, err := q.parseHandle(h); err != nil {
-		q = m.dlq
-	}
+	h, mm, q := m.pickHandle(t)
 	vt := rapid.IntRange(0, 60).Draw(t, "timeout")
 	if err := q.ChangeVisibility(h, vt); err == nil && mm != nil {
 		mm.invisible = m.clk.Now().Add(time.Duration(vt) * time.Second)

@@ -62,8 +62,8 @@ type Queue struct {
 	ready mheap              // standard: visible, out of send order
 	timed mheap              // in flight or delayed
 
-	ageHead, ageTail *message // by retention start
-	ageOOO           mheap
+	ages   chain[message] // by retention start
+	ageOOO mheap
 
 	groups      map[string]*group // FIFO
 	readyGroups fifo.List[group]
@@ -88,11 +88,11 @@ type Queue struct {
 // group is a FIFO message group: its live messages in order, and how many
 // of them are in flight (while any is, the group delivers nothing).
 type group struct {
-	id         string
-	head, tail *message
-	inflight   int
-	queued     bool // in readyGroups
-	dead       bool // removed from the map
+	id       string
+	msgs     chain[message]
+	inflight int
+	queued   bool // in readyGroups
+	dead     bool // removed from the map
 }
 
 type dedupEntry struct {
@@ -279,7 +279,7 @@ func (q *Queue) makeVisible(m *message) {
 // groupReady queues a FIFO group that can deliver, and reports whether it
 // did.
 func (q *Queue) groupReady(g *group) bool {
-	if g.queued || g.dead || g.inflight > 0 || g.head == nil || g.head.state != stVisible {
+	if g.queued || g.dead || g.inflight > 0 || g.msgs.head == nil || g.msgs.head.state != stVisible {
 		return false
 	}
 	g.queued = true
@@ -289,7 +289,7 @@ func (q *Queue) groupReady(g *group) bool {
 
 // oldest returns the live message whose retention period started first.
 func (q *Queue) oldest() *message {
-	a, b := q.ageHead, q.ageOOO.top()
+	a, b := q.ages.head, q.ageOOO.top()
 	switch {
 	case a == nil:
 		return b
@@ -308,14 +308,8 @@ func (q *Queue) enqueue(m *message, now int64) {
 	q.msgs.put(m)
 	// The retention list is in order of origin; a dead letter of a standard
 	// queue keeps its old origin and goes to the heap instead.
-	if q.ageTail == nil || m.origin >= q.ageTail.origin {
-		m.aprev = q.ageTail
-		if q.ageTail != nil {
-			q.ageTail.anext = m
-		} else {
-			q.ageHead = m
-		}
-		q.ageTail = m
+	if q.ages.tail == nil || m.origin >= q.ages.tail.origin {
+		q.ages.pushBack(m, ageLink)
 	} else {
 		q.ageOOO.push(m)
 	}
@@ -338,13 +332,7 @@ func (q *Queue) enqueue(m *message, now int64) {
 			q.groups[m.group] = g
 		}
 		m.grp = g
-		m.gprev = g.tail
-		if g.tail != nil {
-			g.tail.gnext = m
-		} else {
-			g.head = m
-		}
-		g.tail = m
+		g.msgs.pushBack(m, groupLink)
 		q.groupReady(g)
 	}
 }
@@ -383,17 +371,7 @@ func (q *Queue) forget(m *message) {
 	if m.hidx[byOrigin] >= 0 {
 		q.ageOOO.remove(m)
 	} else {
-		if m.aprev != nil {
-			m.aprev.anext = m.anext
-		} else {
-			q.ageHead = m.anext
-		}
-		if m.anext != nil {
-			m.anext.aprev = m.aprev
-		} else {
-			q.ageTail = m.aprev
-		}
-		m.aprev, m.anext = nil, nil
+		q.ages.remove(m, ageLink)
 	}
 	q.msgs.del(m.seq)
 	m.state = stGone
@@ -401,23 +379,13 @@ func (q *Queue) forget(m *message) {
 
 func (q *Queue) unlinkGroup(m *message) *group {
 	g := m.grp
-	if m.gprev != nil {
-		m.gprev.gnext = m.gnext
-	} else {
-		g.head = m.gnext
-	}
-	if m.gnext != nil {
-		m.gnext.gprev = m.gprev
-	} else {
-		g.tail = m.gprev
-	}
-	m.gprev, m.gnext = nil, nil
+	g.msgs.remove(m, groupLink)
 	return g
 }
 
 // tidyGroup drops an empty group or queues one that can deliver.
 func (q *Queue) tidyGroup(g *group) bool {
-	if g.head == nil && g.inflight == 0 {
+	if g.msgs.head == nil && g.inflight == 0 {
 		g.dead = true
 		delete(q.groups, g.id)
 		return false
@@ -462,7 +430,7 @@ func (q *Queue) popReadyGroup() *group {
 	for q.readyGroups.Len() > 0 {
 		g := q.readyGroups.PopFront()
 		g.queued = false
-		if !g.dead && g.inflight == 0 && g.head != nil && g.head.state == stVisible {
+		if !g.dead && g.inflight == 0 && g.msgs.head != nil && g.msgs.head.state == stVisible {
 			return g
 		}
 	}
@@ -532,8 +500,8 @@ func (q *Queue) receiveFIFO(o *op, sp *receiveSpec, vt, maxRC int) []Message {
 		if g == nil {
 			break
 		}
-		for m := g.head; m != nil && len(out) < sp.max; {
-			next := m.gnext
+		for m := g.msgs.head; m != nil && len(out) < sp.max; {
+			next := m.inGroup.next
 			if m.state != stVisible {
 				break
 			}
@@ -570,7 +538,7 @@ type Message struct {
 	// shared with the queue: do not modify it.
 	MessageAttributes map[string]MessageAttributeValue
 	// ReceiveCount and SentTimestamp are always set, whatever was asked,
-	// for callers in Go (the simulator).
+	// for callers in Go, which need not parse Attributes for them.
 	ReceiveCount  int
 	SentTimestamp time.Time
 }
@@ -844,7 +812,7 @@ func (q *Queue) clearMessages() {
 	q.msgs = index{}
 	q.fresh.Reset()
 	q.ready.s, q.timed.s, q.ageOOO.s = nil, nil, nil
-	q.ageHead, q.ageTail = nil, nil
+	q.ages = chain[message]{}
 	if q.fifo {
 		for _, g := range q.groups {
 			g.dead = true
@@ -897,13 +865,7 @@ func (q *Queue) acceptDeadLetters(ms []*message, src *Queue) {
 	sourceARN := src.arn
 	var o op
 	if err := q.begin(&o); err != nil {
-		// The dead-letter queue was deleted meanwhile: they are gone.
-		if q.b.store != nil {
-			for _, m := range ms {
-				src.logged(&o, ChangeDeleteMessage, m)
-			}
-			q.b.store.Append(o.changes)
-		}
+		q.lose(&o, src, ms...) // the dead-letter queue was deleted meanwhile
 		return
 	}
 	for _, m := range ms {
@@ -915,15 +877,34 @@ func (q *Queue) acceptDeadLetters(ms []*message, src *Queue) {
 			c.origin = o.now
 		}
 		c.visibleAt = o.now
-		q.enqueue(c, o.now)
+		q.arrive(&o, c, src, m)
 		q.st.deadLettersIn++
-		if q.b.store != nil {
-			q.logged(&o, ChangePutMessage, c)
-			src.logged(&o, ChangeDeleteMessage, m)
-		}
 	}
 	o.kick = true
 	q.end(&o)
+}
+
+// arrive enqueues c, which stands for m of src (a dead letter, a moved
+// message), within o. With a store, m's deletion from src is written in
+// the same change set as c's arrival.
+func (q *Queue) arrive(o *op, c *message, src *Queue, m *message) {
+	q.enqueue(c, o.now)
+	if q.b.store != nil {
+		q.logged(o, ChangePutMessage, c)
+		src.logged(o, ChangeDeleteMessage, m)
+	}
+}
+
+// lose writes the deletion of ms from src, for messages bound here when
+// the queue was deleted (o's begin failed): they are gone.
+func (q *Queue) lose(o *op, src *Queue, ms ...*message) {
+	if q.b.store == nil {
+		return
+	}
+	for _, m := range ms {
+		src.logged(o, ChangeDeleteMessage, m)
+	}
+	q.b.store.Append(o.changes)
 }
 
 // Tags returns a copy of the queue's tags (ListQueueTags).
@@ -943,8 +924,11 @@ func (q *Queue) saveConfig() Commit {
 }
 
 // Tag adds or replaces tags (TagQueue); a queue has at most 50.
-func (q *Queue) Tag(tags map[string]string) error {
-	c, err := q.tag(tags)
+func (q *Queue) Tag(tags map[string]string) error { return durably(q.tag(tags)) }
+
+// durably waits until a change made under the queue's lock is durable
+// (see op.durable), unless making it failed.
+func durably(c Commit, err error) error {
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ type SendOutput struct {
 }
 
 // MD5OfMessageBody is the digest of the body sent. Digests are computed on
-// demand, so that callers that do not show them (the simulator) do not pay.
+// demand, so that callers that do not show them do not pay for them.
 func (o SendOutput) MD5OfMessageBody() string { return BodyMD5(o.body) }
 
 // MD5OfMessageAttributes is the digest of the message attributes sent, ""

@@ -6,7 +6,7 @@ import (
 )
 
 // Stats are a queue's counts, kept as counters so that reading them costs
-// O(1): the simulator samples them every simulated second.
+// O(1): a caller may sample them as often as every virtual second.
 type Stats struct {
 	// Now: the ApproximateNumberOfMessages* of GetQueueAttributes.
 	Visible, InFlight, Delayed int
@@ -114,11 +114,7 @@ func contains(s []string, x string) bool {
 // type cannot change. A new VisibilityTimeout or DelaySeconds applies to
 // later receives and sends; a new MessageRetentionPeriod to every message.
 func (q *Queue) SetAttributes(attrs map[string]string) error {
-	c, err := q.setAttributes(attrs)
-	if err != nil {
-		return err
-	}
-	return (&op{commit: c}).durable()
+	return durably(q.setAttributes(attrs))
 }
 
 func (q *Queue) setAttributes(attrs map[string]string) (Commit, error) {

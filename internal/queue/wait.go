@@ -23,45 +23,33 @@ import (
 
 // waiter is one long poll.
 type waiter struct {
-	spec       receiveSpec
-	done       func([]Message, error)
-	timer      clock.Timer
-	prev, next *waiter
-	active     bool
+	spec  receiveSpec
+	done  func([]Message, error)
+	timer clock.Timer
+	link[waiter]
+	active bool // in the queue's waiterList
 }
 
-type waiterList struct{ head, tail *waiter }
+// waiterList is the long polls waiting, first come first served.
+type waiterList struct{ chain[waiter] }
+
+func waiterLink(w *waiter) *link[waiter] { return &w.link }
 
 func (l *waiterList) push(w *waiter) {
-	w.prev, w.next = l.tail, nil
-	if l.tail != nil {
-		l.tail.next = w
-	} else {
-		l.head = w
-	}
-	l.tail = w
+	l.pushBack(w, waiterLink)
 	w.active = true
 }
 
 func (l *waiterList) remove(w *waiter) {
-	if w.prev != nil {
-		w.prev.next = w.next
-	} else {
-		l.head = w.next
-	}
-	if w.next != nil {
-		w.next.prev = w.prev
-	} else {
-		l.tail = w.prev
-	}
-	w.prev, w.next, w.active = nil, nil, false
+	l.chain.remove(w, waiterLink)
+	w.active = false
 }
 
 // watcher is a Watch callback.
 type watcher struct{ f func() }
 
 // ReceiveAsync is ReceiveMessage with long polling, for callers that must
-// not block (the simulator on the virtual clock). done is called exactly
+// not block (one that steps a virtual clock itself). done is called exactly
 // once: at once, before ReceiveAsync returns, when messages are available
 // or the wait is 0 (WaitTimeSeconds, else the queue's
 // ReceiveMessageWaitTimeSeconds); otherwise as soon as messages become
@@ -176,8 +164,8 @@ func (q *Queue) ReceiveWait(ctx context.Context, in ReceiveInput) ([]Message, er
 // send, the end of a visibility timeout or delay, a deletion that unblocks
 // a FIFO group, an arriving dead letter or moved message. f runs without
 // the queue's lock, on the goroutine that caused it or on the clock's
-// timer, and must not block; it may call the queue. The simulator's event
-// source uses it instead of polling. stop ends the calls.
+// timer, and must not block; it may call the queue. A consumer on a
+// virtual clock uses it instead of polling. stop ends the calls.
 func (q *Queue) Watch(f func()) (stop func()) {
 	w := &watcher{f: f}
 	q.mu.Lock()

@@ -113,22 +113,55 @@ func RunBatch(ctx context.Context, opts BatchOptions) (*BatchResult, error) {
 			return nil, err
 		}
 	}
-	name := opts.MachineName
-	if name == "" {
-		name = StateMachineName
-	}
 	clk := opts.Clock
 	if clk == nil {
 		clk = clock.Real{}
 	}
-	vc, virtual := clk.(*clock.Virtual)
 	start := clk.Now()
-	fakes := NewFakes(opts.Faults, clk, opts.Seed)
-	eng := &asl.Engine{Clock: clk, Resources: fakes.Resources(), Seed: opts.Seed}
-	orders := order.Generate(opts.Seed, opts.Orders, start)
+	b := newBatch(ctx, m, clk, start, opts)
+	limit := opts.Concurrency
+	if limit <= 0 || limit > len(b.orders) {
+		limit = len(b.orders)
+	}
+	b.mu.Lock()
+	for i := 0; i < limit; i++ {
+		b.launchLocked()
+	}
+	b.mu.Unlock()
 
+	var elapsed time.Duration
+	if vc, virtual := clk.(*clock.Virtual); virtual {
+		elapsed = b.stepUntilSettled(vc, start)
+	} else {
+		elapsed = b.waitUntilSettled(start)
+	}
+
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	res := b.res
+	res.Elapsed = elapsed
+	res.Latency = summarizeHistogram(b.hist)
+	res.Calls = b.fakes.Stats()
+	ledger := b.fakes.Ledger()
+	res.CheckRan = builtIn || ledger.Len() > 0
+	if res.CheckRan {
+		res.Check = Check(b.outcomes, ledger)
+	}
+	return res, nil
+}
+
+// newBatch sets up a run of m on clk from start: the fakes, the engine and
+// the orders.
+func newBatch(ctx context.Context, m *asl.StateMachine, clk clock.Clock, start time.Time, opts BatchOptions) *batch {
+	name := opts.MachineName
+	if name == "" {
+		name = StateMachineName
+	}
+	fakes := NewFakes(opts.Faults, clk, opts.Seed)
+	orders := order.Generate(opts.Seed, opts.Orders, start)
 	b := &batch{
-		ctx: ctx, eng: eng, machine: m, name: name, clk: clk, orders: orders, opts: opts,
+		ctx: ctx, machine: m, name: name, clk: clk, fakes: fakes, orders: orders, opts: opts,
+		eng:      &asl.Engine{Clock: clk, Resources: fakes.Resources(), Seed: opts.Seed},
 		res:      &BatchResult{Orders: len(orders), Errors: map[string]int{}},
 		hist:     hdrhistogram.New(1, int64(24*time.Hour/time.Microsecond), 3),
 		allDone:  make(chan struct{}),
@@ -138,68 +171,54 @@ func RunBatch(ctx context.Context, opts BatchOptions) (*BatchResult, error) {
 	if opts.KeepExecutions {
 		b.res.Executions = make([]*asl.Execution, len(orders))
 	}
-	limit := opts.Concurrency
-	if limit <= 0 || limit > len(orders) {
-		limit = len(orders)
-	}
-	b.mu.Lock()
-	for i := 0; i < limit; i++ {
-		b.launchLocked()
-	}
-	b.mu.Unlock()
+	return b
+}
 
-	var elapsed time.Duration
-	if virtual {
-		for !b.finished() {
-			if ctx.Err() != nil {
-				b.interrupt()
-				// Let the stopped executions record their end.
-				for i := 0; i < 1_000_000 && !b.finished() && vc.Step(); i++ {
-				}
-				break
-			}
-			if !vc.Step() {
-				break
-			}
-		}
-		elapsed = clk.Now().Sub(start)
-		// A call that timed out can still land its effect after its
-		// execution ended: the invariant is checked once every call has
-		// answered (each execution settled).
-		for !b.settledAll() && vc.Step() {
-		}
-	} else {
-		select {
-		case <-b.allDone:
-		case <-ctx.Done():
+// stepUntilSettled steps the virtual clock until every execution has ended
+// (or, once ctx is done, been stopped) and returns the time that took from
+// start; then on until every call has answered.
+func (b *batch) stepUntilSettled(vc *clock.Virtual, start time.Time) time.Duration {
+	for !b.finished() {
+		if b.ctx.Err() != nil {
 			b.interrupt()
-			<-b.allDone
+			// Let the stopped executions record their end.
+			for i := 0; i < 1_000_000 && !b.finished() && vc.Step(); i++ {
+			}
+			break
 		}
-		elapsed = clk.Now().Sub(start)
-		// The real clock: late calls answer in real time (an interrupted
-		// run does not wait for them).
-		for !b.settledAll() && ctx.Err() == nil {
-			time.Sleep(5 * time.Millisecond)
+		if !vc.Step() {
+			break
 		}
 	}
+	elapsed := vc.Now().Sub(start)
+	// A call that timed out can still land its effect after its
+	// execution ended: the invariant is checked once every call has
+	// answered (each execution settled).
+	for !b.settledAll() && vc.Step() {
+	}
+	return elapsed
+}
 
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	res := b.res
-	res.Elapsed = elapsed
-	res.Latency = summarizeHistogram(b.hist)
-	res.Calls = fakes.Stats()
-	ledger := fakes.Ledger()
-	res.CheckRan = builtIn || ledger.Len() > 0
-	if res.CheckRan {
-		res.Check = Check(b.outcomes, ledger)
+// waitUntilSettled is stepUntilSettled on the real clock: late calls
+// answer in real time (an interrupted run does not wait for them).
+func (b *batch) waitUntilSettled(start time.Time) time.Duration {
+	select {
+	case <-b.allDone:
+	case <-b.ctx.Done():
+		b.interrupt()
+		<-b.allDone
 	}
-	return res, nil
+	elapsed := b.clk.Now().Sub(start)
+	for !b.settledAll() && b.ctx.Err() == nil {
+		time.Sleep(5 * time.Millisecond)
+	}
+	return elapsed
 }
 
 type batch struct {
 	ctx     context.Context
 	eng     *asl.Engine
+	fakes   *Fakes
 	machine *asl.StateMachine
 	name    string
 	clk     clock.Clock

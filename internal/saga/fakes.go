@@ -139,17 +139,18 @@ const (
 var functions = [numFunctions]struct {
 	name    string
 	service Service
-	forward bool // a forward step, which may be refused for a business reason
+	forward bool    // a forward step, which may be refused for a business reason
+	step    forward // the forward step it is or compensates, if any
 }{
-	{FnPaymentCharge, Payment, true},
-	{FnPaymentRefund, Payment, false},
-	{FnRestaurantPlace, Restaurant, true},
-	{FnRestaurantCancel, Restaurant, false},
-	{FnDeliverySchedule, Delivery, true},
-	{FnDeliveryCancel, Delivery, false},
-	{FnNotifySend, Notify, false},
-	{FnOrdersConfirm, Orders, false},
-	{FnOrdersCancel, Orders, false},
+	{FnPaymentCharge, Payment, true, fwdCharge},
+	{FnPaymentRefund, Payment, false, fwdCharge},
+	{FnRestaurantPlace, Restaurant, true, fwdPlace},
+	{FnRestaurantCancel, Restaurant, false, fwdPlace},
+	{FnDeliverySchedule, Delivery, true, fwdSchedule},
+	{FnDeliveryCancel, Delivery, false, fwdSchedule},
+	{FnNotifySend, Notify, false, 0},
+	{FnOrdersConfirm, Orders, false, 0},
+	{FnOrdersCancel, Orders, false, 0},
 }
 
 func lookupFunction(name string) (function, bool) {
@@ -204,22 +205,51 @@ const hangWithoutTimeout = 5 * time.Minute
 // passed, and the call's effect lands at that moment, even when the Task
 // has given up on it by then.
 func (f *Fakes) Invoke(_ context.Context, req *asl.TaskRequest, done func(output any, err error)) {
-	// The input is an object, a map or a record (asl.RecordReader).
-	fname, _ := value.Field(req.Input, "FunctionName")
+	fn, orderID, kind, bad := readCall(req.Input)
+	if bad != nil {
+		done(nil, bad)
+		return
+	}
+	svc := &f.svc[functions[fn].service]
+	st := &f.stats[fn]
+	st.calls.Add(1)
+	at := f.since()
+	key := hashString(orderID)
+	lat, fail, quota := f.meet(svc, fn, key, req, at)
+	if req.Timeout > 0 && lat > req.Timeout {
+		st.late.Add(1)
+	}
+	// Tell the engine how large the answer can be, so it need not measure
+	// it: a few fixed fields and at most one id made from the order id,
+	// each byte of which JSON may escape to six.
+	req.AnswerWithin(answerOverhead + 6*len(orderID))
+	if lat <= 0 {
+		f.finish(fn, orderID, key, kind, fail, at, done)
+		return
+	}
+	// Tell it too when the answer comes, so it arms the task's timeout
+	// only when the answer will be late.
+	req.AnswerIn(lat)
+	a := getAnswer()
+	a.f, a.fn, a.orderID, a.key, a.kind, a.fail, a.quota, a.svc, a.done = f, fn, orderID, key, kind, fail, quota, svc, done
+	f.after(lat, a.fire)
+}
+
+// readCall reads a call's function, order id and, for a notification, its
+// kind from the Task input (an object: a map, or a record for a
+// RecordReader), or the error that answers a malformed call.
+func readCall(input any) (function, string, notifyKind, *states.Error) {
+	fname, _ := value.Field(input, "FunctionName")
 	name, _ := fname.(string)
 	fn, ok := lookupFunction(name)
 	if !ok {
-		done(nil, states.New("Lambda.ResourceNotFoundException", "Function not found: "+name))
-		return
+		return 0, "", 0, states.New("Lambda.ResourceNotFoundException", "Function not found: "+name)
 	}
-	s := functions[fn].service
-	svc := &f.svc[s]
-	payload, _ := value.Field(req.Input, "Payload")
+	payload, _ := value.Field(input, "Payload")
 	oid, _ := value.Field(payload, "orderId")
 	orderID, _ := oid.(string)
 	if orderID == "" {
-		done(nil, states.New(errorPrefix[s]+".InvalidRequest", "Payload.orderId is missing or not a string"))
-		return
+		return 0, "", 0, states.New(errorPrefix[functions[fn].service]+".InvalidRequest", "Payload.orderId is missing or not a string")
 	}
 	kind := notifyNone
 	if fn == fnNotify {
@@ -230,81 +260,62 @@ func (f *Fakes) Invoke(_ context.Context, req *asl.TaskRequest, done func(output
 		case "cancelled":
 			kind = notifyCancelled
 		default:
-			done(nil, states.New("Notify.InvalidRequest", `Payload.kind must be "confirmed" or "cancelled"`))
-			return
+			return 0, "", 0, states.New("Notify.InvalidRequest", `Payload.kind must be "confirmed" or "cancelled"`)
 		}
 	}
+	return fn, orderID, kind, nil
+}
 
-	st := &f.stats[fn]
-	st.calls.Add(1)
-	at := f.since()
-	key := hashString(orderID)
+// meet decides what a call at time at meets: its latency (with the time a
+// call that times out hangs), the failure it answers, and, on a
+// QuotaBoard, the quota call to decide when the answer is due (nil when
+// decided now).
+func (f *Fakes) meet(svc *fakeService, fn function, key uint64, req *asl.TaskRequest, at time.Duration) (time.Duration, *states.Error, *quotaCall) {
 	r := newCallRand(f.seed, key, fn, req.Attempt)
 	// Always take the same six draws in the same order, so that changing
 	// one rate does not reshuffle the outcome of every other fault.
 	lat := svc.lat.sample(r.float(), r.float())
 	uThrottle, uError, uTimeout, uRefuse := r.float(), r.float(), r.float(), r.float()
-
-	var fail *states.Error
-	// quota is a call whose quota is decided later, on a QuotaBoard.
-	var quota *quotaCall
 	if svc.down(at) {
+		return lat, svc.unavailable, nil
+	}
+	// What the call meets within the quota.
+	var fail *states.Error
+	var hang time.Duration
+	switch {
+	case uThrottle < svc.cfg.ThrottleRate:
+		fail = svc.throttled
+	case uError < svc.cfg.ErrorRate:
 		fail = svc.unavailable
-	} else {
-		// What the call meets within the quota.
-		var hang time.Duration
-		switch {
-		case uThrottle < svc.cfg.ThrottleRate:
-			fail = svc.throttled
-		case uError < svc.cfg.ErrorRate:
-			fail = svc.unavailable
-		default:
-			if uTimeout < svc.cfg.TimeoutRate {
-				if req.Timeout > 0 {
-					hang = 2 * req.Timeout
-				} else {
-					hang = hangWithoutTimeout
-				}
-			}
-			if functions[fn].forward && uRefuse < svc.cfg.RefusalRate {
-				fail = svc.refused
+	default:
+		if uTimeout < svc.cfg.TimeoutRate {
+			hang = hangWithoutTimeout
+			if req.Timeout > 0 {
+				hang = 2 * req.Timeout
 			}
 		}
-		switch {
-		case svc.limiter != nil:
-			if !svc.limiter.AllowN(f.t0.Add(at), 1) {
+		if functions[fn].forward && uRefuse < svc.cfg.RefusalRate {
+			fail = svc.refused
+		}
+	}
+	var quota *quotaCall
+	switch {
+	case svc.limiter != nil:
+		if !svc.limiter.AllowN(f.t0.Add(at), 1) {
+			fail, hang = svc.throttled, 0
+		}
+	case svc.shared != nil:
+		quota = f.board.call(svc.shared, f.part, f.boardOff+at)
+		if hang > 0 || lat <= 0 {
+			// When the answer comes depends on the quota: decide now.
+			if !f.board.allowed(svc.shared, quota) {
 				fail, hang = svc.throttled, 0
 			}
-		case svc.shared != nil:
-			quota = f.board.call(svc.shared, f.part, f.boardOff+at)
-			if hang > 0 || lat <= 0 {
-				// When the answer comes depends on the quota: decide now.
-				if !f.board.allowed(svc.shared, quota) {
-					fail, hang = svc.throttled, 0
-				}
-				f.board.release(quota)
-				quota = nil
-			}
+			f.board.release(quota)
+			quota = nil
 		}
-		lat += hang
 	}
-	if req.Timeout > 0 && lat > req.Timeout {
-		st.late.Add(1)
-	}
-	// Tell it too how large the answer can be, so it need not measure it:
-	// a few fixed fields and at most one id made from the order id, each
-	// byte of which JSON may escape to six.
-	req.AnswerWithin(answerOverhead + 6*len(orderID))
-	if lat <= 0 {
-		f.finish(fn, orderID, key, kind, fail, at, done)
-		return
-	}
-	// Tell the engine when the answer comes, so it arms the task's timeout
-	// only when the answer will be late.
-	req.AnswerIn(lat)
-	a := getAnswer()
-	a.f, a.fn, a.orderID, a.key, a.kind, a.fail, a.quota, a.svc, a.done = f, fn, orderID, key, kind, fail, quota, svc, done
-	f.after(lat, a.fire)
+	return lat + hang, fail, quota
 }
 
 // pendingAnswer is a call whose answer is due later. They are pooled, each
@@ -417,18 +428,30 @@ const (
 	numForward
 )
 
-// forwards are the forward answers' id keys and statuses (boxed once, so
-// setting one costs no allocation), and the answers of each kind the
-// engine handed back (RecycleAnswer): one taken from there needs only its
-// new id.
+// forwards describe the forward steps: their answers' id keys, id prefixes
+// and statuses (boxed once, so setting one costs no allocation), and the
+// answers of each kind the engine handed back (RecycleAnswer), one taken
+// from there needing only its new id; their effects (done, undone by the
+// compensation, voided by a compensation that came first), the refusal of
+// a call that comes after its compensation, and the compensation's
+// answers.
 var forwards = [numForward]struct {
-	idKey  string
-	status any
-	spare  sync.Pool
+	idKey, idPrefix      string
+	status               any
+	spare                sync.Pool
+	done, undone, voided EffectKind
+	tooLate              *states.Error
+	undoneOut, voidedOut any
 }{
-	fwdCharge:   {idKey: "paymentId", status: "charged"},
-	fwdPlace:    {idKey: "restaurantOrderId", status: "accepted"},
-	fwdSchedule: {idKey: "deliveryId", status: "scheduled"},
+	fwdCharge: {idKey: "paymentId", idPrefix: "pay_", status: "charged",
+		done: Charged, undone: Refunded, voided: PaymentVoided,
+		tooLate: errChargeVoided, undoneOut: outRefunded, voidedOut: outPaymentVoided},
+	fwdPlace: {idKey: "restaurantOrderId", idPrefix: "rso_", status: "accepted",
+		done: RestaurantPlaced, undone: RestaurantCancelled, voided: RestaurantVoided,
+		tooLate: errPlaceCancelled, undoneOut: outCancelled, voidedOut: outVoided},
+	fwdSchedule: {idKey: "deliveryId", idPrefix: "dlv_", status: "scheduled",
+		done: DeliveryScheduled, undone: DeliveryCancelled, voided: DeliveryVoided,
+		tooLate: errScheduleCancelled, undoneOut: outCancelled, voidedOut: outVoided},
 }
 
 // idAnswer is a forward step's answer with id, in one of its kind taken
@@ -494,84 +517,12 @@ func (f *Fakes) apply(fn function, orderID string, key uint64, kind notifyKind, 
 	var out any
 	var err *states.Error
 	switch fn {
-	case fnCharge:
-		switch {
-		case s.PaymentVoided || s.Refunds > 0:
-			err = errChargeVoided
-		case s.Charges == 0:
-			add = Charged
-		}
-		if err == nil {
-			out = idAnswer(fwdCharge, refID("pay_", orderID))
-		}
-	case fnRefund:
-		switch {
-		case s.Charges > s.Refunds:
-			add, out = Refunded, outRefunded
-		case s.Charges > 0:
-			out = outRefunded
-		case s.PaymentVoided:
-			out = outPaymentVoided
-		default:
-			add, out = PaymentVoided, outPaymentVoided
-		}
-	case fnPlace:
-		switch {
-		case s.RestaurantVoided || s.RestaurantCancellations > 0:
-			err = errPlaceCancelled
-		case s.RestaurantOrders == 0:
-			add = RestaurantPlaced
-		}
-		if err == nil {
-			out = idAnswer(fwdPlace, refID("rso_", orderID))
-		}
-	case fnCancelRestaurant:
-		switch {
-		case s.RestaurantOrders > s.RestaurantCancellations:
-			add, out = RestaurantCancelled, outCancelled
-		case s.RestaurantOrders > 0:
-			out = outCancelled
-		case s.RestaurantVoided:
-			out = outVoided
-		default:
-			add, out = RestaurantVoided, outVoided
-		}
-	case fnSchedule:
-		switch {
-		case s.DeliveryVoided || s.DeliveryCancellations > 0:
-			err = errScheduleCancelled
-		case s.Deliveries == 0:
-			add = DeliveryScheduled
-		}
-		if err == nil {
-			out = idAnswer(fwdSchedule, refID("dlv_", orderID))
-		}
-	case fnCancelDelivery:
-		switch {
-		case s.Deliveries > s.DeliveryCancellations:
-			add, out = DeliveryCancelled, outCancelled
-		case s.Deliveries > 0:
-			out = outCancelled
-		case s.DeliveryVoided:
-			out = outVoided
-		default:
-			add, out = DeliveryVoided, outVoided
-		}
+	case fnCharge, fnPlace, fnSchedule:
+		add, out, err = doStep(functions[fn].step, &s, orderID)
+	case fnRefund, fnCancelRestaurant, fnCancelDelivery:
+		add, out = undoStep(functions[fn].step, &s)
 	case fnNotify:
-		switch {
-		case kind == notifyCancelled && s.NotifiedCancelled == 0:
-			add, out = NotifiedCancelled, outSent
-		case kind == notifyCancelled:
-			out = outDuplicate
-		case s.NotifiedCancelled > 0:
-			// A confirmation that arrives after the cancellation would
-			// only confuse the customer.
-			out = outSuppressed
-		case s.NotifiedConfirmed == 0:
-			add, out = NotifiedConfirmed, outSent
-		default:
-			out = outDuplicate
-		}
+		add, out = notify(kind, &s)
 	case fnConfirm:
 		switch s.Status {
 		case StatusCancelled:
@@ -594,6 +545,57 @@ func (f *Fakes) apply(fn function, orderID string, key uint64, kind notifyKind, 
 		sh.appendTo(rec, orderID, pack(at, add))
 	}
 	return out, err
+}
+
+// doStep is forward step k of an order (a charge, a restaurant order, a
+// delivery): refused once its compensation has come, taking effect the
+// first time only.
+func doStep(k forward, s *Summary, orderID string) (EffectKind, any, *states.Error) {
+	fw := &forwards[k]
+	done, undone, voided := s.step(k)
+	if voided || undone > 0 {
+		return 0, nil, fw.tooLate
+	}
+	var add EffectKind
+	if done == 0 {
+		add = fw.done
+	}
+	return add, idAnswer(k, refID(fw.idPrefix, orderID)), nil
+}
+
+// undoStep compensates forward step k: it undoes the step once, or, when
+// the step has not taken effect (yet), voids it so that it never will.
+func undoStep(k forward, s *Summary) (EffectKind, any) {
+	fw := &forwards[k]
+	done, undone, voided := s.step(k)
+	switch {
+	case done > undone:
+		return fw.undone, fw.undoneOut
+	case done > 0:
+		return 0, fw.undoneOut
+	case voided:
+		return 0, fw.voidedOut
+	default:
+		return fw.voided, fw.voidedOut
+	}
+}
+
+// notify tells the customer once that the order is confirmed or cancelled.
+func notify(kind notifyKind, s *Summary) (EffectKind, any) {
+	switch {
+	case kind == notifyCancelled && s.NotifiedCancelled == 0:
+		return NotifiedCancelled, outSent
+	case kind == notifyCancelled:
+		return 0, outDuplicate
+	case s.NotifiedCancelled > 0:
+		// A confirmation that arrives after the cancellation would only
+		// confuse the customer.
+		return 0, outSuppressed
+	case s.NotifiedConfirmed == 0:
+		return NotifiedConfirmed, outSent
+	default:
+		return 0, outDuplicate
+	}
 }
 
 // callRand is the random stream of one call: a PCG seeded from a hash of

@@ -108,31 +108,21 @@ func ParseFault(s string) (Fault, error) {
 		return Fault{}, fmt.Errorf("fault %q: unknown fault %q; valid faults: %s", s, name, strings.Join(FaultNames(), ", "))
 	}
 	f := Fault{Name: spec.name, Service: spec.service, kind: spec.kind}
+	var err error
 	switch spec.kind {
 	case faultThrottle, faultError, faultTimeout, faultRefusal:
-		r, err := parseRate(val)
-		if err != nil {
-			return Fault{}, fmt.Errorf("fault %q: %v", s, err)
-		}
-		f.Rate = r
+		f.Rate, err = parseRate(val)
 	case faultTPS:
-		r, err := parsePerSecond(val)
-		if err != nil {
-			return Fault{}, fmt.Errorf("fault %q: %v", s, err)
-		}
-		f.Rate = r
+		f.Rate, err = parsePerSecond(val)
 	case faultBurst:
-		n, err := strconv.Atoi(val)
-		if err != nil || n < 1 {
+		if f.Burst, err = strconv.Atoi(val); err != nil || f.Burst < 1 {
 			return Fault{}, fmt.Errorf("fault %q: burst %q is not a whole number >= 1", s, val)
 		}
-		f.Burst = n
 	case faultOutage:
-		o, err := parseOutage(val)
-		if err != nil {
-			return Fault{}, fmt.Errorf("fault %q: %v", s, err)
-		}
-		f.Outage = o
+		f.Outage, err = parseOutage(val)
+	}
+	if err != nil {
+		return Fault{}, fmt.Errorf("fault %q: %v", s, err)
 	}
 	return f, nil
 }

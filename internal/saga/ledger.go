@@ -99,6 +99,19 @@ const (
 	owesNotifyCancelled
 )
 
+// step returns what s counts of forward step k: the times it took effect,
+// its compensations, and whether a compensation came before it.
+func (s *Summary) step(k forward) (done, undone int, voided bool) {
+	switch k {
+	case fwdCharge:
+		return s.Charges, s.Refunds, s.PaymentVoided
+	case fwdPlace:
+		return s.RestaurantOrders, s.RestaurantCancellations, s.RestaurantVoided
+	default:
+		return s.Deliveries, s.DeliveryCancellations, s.DeliveryVoided
+	}
+}
+
 func (s *Summary) owed() outstanding {
 	var o outstanding
 	if s.Deliveries > s.DeliveryCancellations {

@@ -1,68 +1,56 @@
 package sim
 
 import (
-	"math"
 	"time"
+
+	"github.com/yafdp/yafdp/internal/eventsource"
 )
 
-// eventSource is the Lambda SQS event source mapping with the new-order
-// function behind it. It starts with InitialConcurrency concurrent batches
-// and, while messages wait, adds up to ScalePerMinute more per minute (in
-// steps each simulated second), up to MaximumConcurrency when set and the
-// account's concurrency otherwise; with nothing waiting it scales back down
-// at the same pace. Each invocation takes Duration plus PerMessage for every
-// message; at its end the function has saved each order PENDING and called
-// StartExecution for it: throttled calls are the batch's item failures,
-// which return to the queue when their visibility timeout ends.
+// eventSource drives the Lambda SQS event source mapping (the model in
+// internal/eventsource) with the new-order function behind it, on the
+// front's virtual clock. Its limit on concurrent batches moves once per
+// simulated second. Each invocation takes Duration plus PerMessage for
+// every message; at its end the function has saved each order PENDING and
+// called StartExecution for it: throttled calls are the batch's item
+// failures, which return to the queue when their visibility timeout ends.
 type eventSource struct {
 	s      *simulation
-	limit  float64
-	cap    float64
-	active int
-	peak   int
+	cfg    eventsource.Config
+	scaler *eventsource.Scaler
 
-	batchSize  int
 	base, per  time.Duration
-	partial    bool
 	waitingWin bool
 }
 
 func newEventSource(s *simulation) *eventSource {
 	l := s.sc.Lambda
-	c := float64(l.AccountConcurrency)
-	if l.MaximumConcurrency > 0 {
-		c = math.Min(c, float64(l.MaximumConcurrency))
+	cfg := eventsource.Config{
+		BatchSize:               l.BatchSize,
+		InitialConcurrency:      l.InitialConcurrency,
+		ScalePerMinute:          l.ScalePerMinute,
+		MaximumConcurrency:      l.MaximumConcurrency,
+		AccountConcurrency:      l.AccountConcurrency,
+		ReportBatchItemFailures: l.ReportBatchItemFailures == nil || *l.ReportBatchItemFailures,
 	}
 	return &eventSource{
-		s:         s,
-		limit:     math.Min(float64(l.InitialConcurrency), c),
-		cap:       c,
-		batchSize: l.BatchSize,
-		base:      l.Duration.D(),
-		per:       l.PerMessage.D(),
-		partial:   l.ReportBatchItemFailures == nil || *l.ReportBatchItemFailures,
+		s:      s,
+		cfg:    cfg,
+		scaler: eventsource.NewScaler(cfg),
+		base:   l.Duration.D(),
+		per:    l.PerMessage.D(),
 	}
 }
 
 // scale runs once per simulated second.
 func (e *eventSource) scale() {
-	step := float64(e.s.sc.Lambda.ScalePerMinute) / 60
-	floor := math.Min(float64(e.s.sc.Lambda.InitialConcurrency), e.cap)
-	if e.s.queue.visible() > 0 {
-		e.limit = math.Min(e.cap, e.limit+step)
-	} else if float64(e.active) < e.limit {
-		e.limit = math.Max(floor, e.limit-step)
-	}
+	e.scaler.Tick(e.s.queue.visible() > 0)
 	e.wake()
 }
 
-// slots is the number of batches that may run now.
-func (e *eventSource) slots() int { return int(e.limit) - e.active }
-
 // wake starts invocations while there are free slots and visible messages.
 func (e *eventSource) wake() {
-	for e.slots() > 0 && e.s.queue.visible() > 0 {
-		if w := e.s.sc.Lambda.BatchingWindow.D(); w > 0 && e.s.queue.visible() < e.batchSize {
+	for e.scaler.Free() > 0 && e.s.queue.visible() > 0 {
+		if w := e.s.sc.Lambda.BatchingWindow.D(); w > 0 && e.s.queue.visible() < e.cfg.BatchSize {
 			// Wait for the batching window to fill the batch; one waiter.
 			if !e.waitingWin {
 				e.waitingWin = true
@@ -82,15 +70,14 @@ func (e *eventSource) wake() {
 // invokeNow receives one batch and runs the function on it. It reports
 // false when there was nothing to receive (or SQS refused).
 func (e *eventSource) invokeNow() bool {
-	if e.slots() <= 0 {
+	if e.scaler.Free() <= 0 {
 		return false
 	}
-	batch := e.s.queue.receive(e.batchSize)
+	batch := e.s.queue.receive(e.cfg.BatchSize)
 	if len(batch) == 0 {
 		return false
 	}
-	e.active++
-	e.peak = max(e.peak, e.active)
+	e.scaler.Begin()
 	d := e.base + time.Duration(len(batch))*e.per
 	e.s.m.invocations++
 	e.s.m.lambdaGBs += gbSeconds(e.s.sc.Lambda.MemoryMB, d)
@@ -112,7 +99,7 @@ func (e *eventSource) finish(batch []delivery) {
 	}
 	// Successful messages are deleted (one DeleteMessageBatch); without
 	// ReportBatchItemFailures one failure returns the whole batch.
-	if failed == 0 || e.partial {
+	if e.cfg.DeletesSucceeded(failed) {
 		deleted := 0
 		for i, m := range batch {
 			if ok[i] {
@@ -127,7 +114,7 @@ func (e *eventSource) finish(batch []delivery) {
 	if failed > 0 {
 		e.s.m.failedBatches++
 	}
-	e.active--
+	e.scaler.End()
 	e.wake()
 	e.s.checkQuiet()
 }

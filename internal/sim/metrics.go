@@ -70,7 +70,7 @@ func (m *metrics) sample(s *simulation) {
 	c.InFlightMessages = s.queue.inFlight()
 	age := s.queue.oldestAge()
 	c.OldestAgeS = age.Seconds()
-	c.LambdaConcurrency = s.lambda.active
+	c.LambdaConcurrency = s.lambda.scaler.Active()
 	m.series = append(m.series, c)
 	m.peakDepth = max(m.peakDepth, c.QueueDepth+c.InFlightMessages)
 	m.peakAge = max(m.peakAge, age)

@@ -316,7 +316,7 @@ func (s *simulation) startExecution(k int) bool {
 // checkQuiet notes when arrivals are over and the queue and the function
 // are empty: nothing more will start, and the front stops.
 func (s *simulation) checkQuiet() {
-	if s.quiet || !s.arrDone || s.lambda.active > 0 {
+	if s.quiet || !s.arrDone || s.lambda.scaler.Active() > 0 {
 		return
 	}
 	if s.queue.depth()+s.queue.inFlight()+s.queue.delayed() > 0 {

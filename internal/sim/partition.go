@@ -19,11 +19,9 @@ import (
 // k mod partitions. It is a constant, not the number of CPUs, so that a
 // report does not depend on the machine: the only cross-partition
 // interaction, the services' quotas, is decided in virtual-time order with
-// ties by partition number. Two fit the two cores this is measured on best:
-// a partition ahead of the others by more than a payment call's latency
-// waits for them, and more partitions than cores mostly add such waits
-// (scripts/bench-sim.sh with this constant at two and four, one after the
-// other: 23.6 s and 26.5 s).
+// ties by partition number. A partition ahead of the others by more than a
+// payment call's latency waits for them, so more partitions than cores
+// mostly add such waits; BENCHMARKS.md has the counts tried.
 const partitions = 2
 
 // partition runs the sagas of a share of the orders on its own virtual
@@ -34,20 +32,17 @@ const partitions = 2
 // partitions step the front themselves, in the time they would otherwise
 // wait (simulation.pumpFront).
 type partition struct {
-	s      *simulation
-	idx    int
-	clk    *clock.Virtual
-	engine *asl.Engine
-	fakes  *saga.Fakes
+	s     *simulation
+	idx   int
+	clk   *clock.Virtual
+	sagas *asl.Pool
+	fakes *saga.Fakes
 
 	// Starts delivered by the front, in time order, not yet taken.
 	mu      sync.Mutex
 	pending []start
 	head    int
 
-	// onDone and onSettled are sagaDone and sagaSettled as funcs, made
-	// once: each execution's Tag is when its order was accepted.
-	onDone, onSettled func(*asl.Execution)
 	// inputs are the inputs of settled sagas, for the next ones.
 	inputs []map[string]any
 
@@ -93,14 +88,16 @@ func newPartition(s *simulation, idx int, fakeCfg saga.FakeConfig) *partition {
 	p.fakes.Solo() // like clk
 	p.fakes.ShareQuotas(s.board, idx)
 	// The fakes read what they need from a task's input while Invoke runs
-	// and answer with objects of their own, so a frame may rebuild the next
-	// Task's Parameters in the previous one's objects. They answer on clk,
-	// which only this partition's goroutine steps: the engine is Solo.
-	p.engine = &asl.Engine{Clock: clk, Resources: p.fakes.Resources(), Seed: s.sc.Seed, History: asl.HistoryNone, ReuseTaskInputs: true, Solo: true}
+	// and answer with objects of their own, on clk, which only this
+	// partition's goroutine steps: the terms of an asl.Pool. Each saga's
+	// tag is when its order was accepted.
+	p.sagas = asl.NewPool(s.machine, asl.PoolOptions{
+		Clock: clk, Resources: p.fakes.Resources(), Seed: s.sc.Seed,
+		StateMachineName: saga.StateMachineName, OnDone: p.sagaDone, OnSettled: p.sagaSettled,
+	})
 	p.m.errors = map[string]int64{}
 	p.m.e2e = latencyHistogram()
 	p.m.live = map[*asl.Execution]struct{}{}
-	p.onDone, p.onSettled = p.sagaDone, p.sagaSettled
 	return p
 }
 
@@ -227,16 +224,10 @@ func (p *partition) startExecution(st start) {
 	}
 	input["orderId"] = id
 	p.running++
-	x, err := p.engine.Start(context.Background(), p.s.machine, asl.StartOptions{
-		Name: id, Input: input, StateMachineName: saga.StateMachineName,
-		// An upper bound: the pooled order's size with a new orderId
-		// (and its quotes) instead of the old one.
-		InputSize: p.s.poolSize[o] + len(id) + 2,
-		GiveInput: true,                 // a copy made for this execution alone
-		Tag:       int64(st.acceptedAt), // for the latency when it ends
-		OnDone:    p.onDone,
-		OnSettled: p.onSettled,
-	})
+	// The size is an upper bound: the pooled order's with a new orderId
+	// (and its quotes) instead of the old one. The tag is for the latency
+	// when the saga ends.
+	x, err := p.sagas.Start(context.Background(), id, input, p.s.poolSize[o]+len(id)+2, int64(st.acceptedAt))
 	if err != nil {
 		panic("sim: start " + id + ": " + err.Error())
 	}
@@ -246,7 +237,7 @@ func (p *partition) startExecution(st start) {
 }
 
 func (p *partition) sagaDone(x *asl.Execution) {
-	acceptedAt := time.Duration(x.Tag())
+	acceptedAt := time.Duration(p.sagas.Tag(x))
 	p.running--
 	p.lastDone = p.now()
 	status, _, errName, _ := x.Result()
@@ -289,7 +280,7 @@ func (p *partition) sagaSettled(x *asl.Execution) {
 	delete(p.m.live, x)
 	p.judge(x)
 	// x is forgotten: later sagas run in it, its objects and its input.
-	if in, _ := x.Recycle(); in != nil && len(p.inputs) < maxSpareInputs {
+	if in := p.sagas.Recycle(x); in != nil && len(p.inputs) < maxSpareInputs {
 		p.inputs = append(p.inputs, in)
 	}
 }

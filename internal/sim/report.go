@@ -129,36 +129,39 @@ func quantiles(h *hdrhistogram.Histogram) Quantiles {
 	}
 }
 
+// add sums o, another partition's counts, into sm; the checks and series
+// are merged apart.
+func (sm *sagaMetrics) add(o *sagaMetrics) {
+	sm.succeeded += o.succeeded
+	sm.failed += o.failed
+	sm.manual += o.manual
+	sm.timedOut += o.timedOut
+	sm.aborted += o.aborted
+	for name, n := range o.errors {
+		sm.errors[name] += n
+	}
+	sm.retries += o.retries
+	sm.transitions += o.transitions
+	sm.taskCalls += o.taskCalls
+	sm.taskTime += o.taskTime
+	sm.expressGBs += o.expressGBs
+	sm.e2e.Merge(o.e2e)
+}
+
 func (s *simulation) report() *Report {
 	m := &s.m
 	// The sagas' counts, summed over the partitions in partition order.
-	var sm sagaMetrics
-	sm.errors = map[string]int64{}
-	sm.e2e = latencyHistogram()
+	sm := sagaMetrics{errors: map[string]int64{}, e2e: latencyHistogram()}
 	var checks []saga.Report
 	var charge, refund saga.CallStats
 	seriesParts := [][]Second{m.series}
 	for _, p := range s.parts {
-		pm := &p.m
-		sm.succeeded += pm.succeeded
-		sm.failed += pm.failed
-		sm.manual += pm.manual
-		sm.timedOut += pm.timedOut
-		sm.aborted += pm.aborted
-		for name, n := range pm.errors {
-			sm.errors[name] += n
-		}
-		sm.retries += pm.retries
-		sm.transitions += pm.transitions
-		sm.taskCalls += pm.taskCalls
-		sm.taskTime += pm.taskTime
-		sm.expressGBs += pm.expressGBs
-		sm.e2e.Merge(pm.e2e)
-		checks = append(checks, pm.check.Report())
+		sm.add(&p.m)
+		checks = append(checks, p.m.check.Report())
 		stats := p.fakes.Stats()
 		charge = charge.Add(stats[saga.FnPaymentCharge])
 		refund = refund.Add(stats[saga.FnPaymentRefund])
-		seriesParts = append(seriesParts, pm.series)
+		seriesParts = append(seriesParts, p.m.series)
 	}
 	// A tick at second i+1 closes point i; the series ends with the last
 	// tick at or before the end of the run.
@@ -181,7 +184,7 @@ func (s *simulation) report() *Report {
 		DLQ: s.queue.dead(), Requests: s.queue.sent + m.sqsRequests,
 		OverLimitReceives: m.overLimit,
 	}
-	r.Lambda = LambdaStats{PeakConcurrency: s.lambda.peak, Invocations: m.invocations, FailedBatches: m.failedBatches}
+	r.Lambda = LambdaStats{PeakConcurrency: s.lambda.scaler.Peak(), Invocations: m.invocations, FailedBatches: m.failedBatches}
 	r.Sagas = SagaStats{StateTransitions: sm.transitions, TaskCalls: sm.taskCalls}
 	r.ArrivalsS = s.arrEnd.Seconds()
 	r.SimulatedS = m.endedAt.Seconds()
@@ -204,8 +207,13 @@ func (s *simulation) report() *Report {
 		OfferedRatePerSec: float64(m.offered) / math.Max(s.arrEnd.Seconds(), 1e-9),
 		APIGatewayKind:    s.sc.APIGateway.Kind,
 	})
-	check := saga.MergeReports(checks...)
-	r.Invariant = InvariantCheck{
+	r.Invariant = invariant(saga.MergeReports(checks...))
+	return r
+}
+
+// invariant is the checker's verdict, with the first 20 violating orders.
+func invariant(check saga.Report) InvariantCheck {
+	ic := InvariantCheck{
 		Orders:          check.Orders,
 		Violations:      len(check.Violations),
 		ViolatingOrders: []Violation{},
@@ -216,9 +224,9 @@ func (s *simulation) report() *Report {
 		if i == 20 {
 			break
 		}
-		r.Invariant.ViolatingOrders = append(r.Invariant.ViolatingOrders, Violation{OrderID: v.OrderID, Reason: v.Reason})
+		ic.ViolatingOrders = append(ic.ViolatingOrders, Violation{OrderID: v.OrderID, Reason: v.Reason})
 	}
-	return r
+	return ic
 }
 
 // drainDuration is the report's drain time as a duration (negative when

@@ -1,9 +1,3 @@
-// Package corpus reads the ASL conformance corpus: executions recorded
-// against real AWS Step Functions, kept next to the repository in
-// ../shared/conformance (see its README.md) and never copied into it. The
-// engine's packages test themselves against it; this package holds what
-// they share: finding and loading the cases, the list of cases judged wrong,
-// and comparing values with masked or partial recordings.
 package corpus
 
 import (
@@ -149,16 +143,20 @@ func JudgedWrong(t testing.TB, path string) map[string]string {
 // Subset reports whether want is a recursive subset of got: every key of
 // every object in want is in got with a matching value; arrays and scalars
 // are compared whole (numbers by value).
-func Subset(want, got any) bool {
+func Subset(want, got any) bool { return matchTree(want, got, false, value.Equal) }
+
+// matchTree compares want with got object by object and array by array:
+// got's objects have every key of want's (and no other when exact), its
+// arrays as many elements; leaf compares the rest.
+func matchTree(want, got any, exact bool, leaf func(want, got any) bool) bool {
 	switch w := want.(type) {
 	case map[string]any:
 		g, ok := got.(map[string]any)
-		if !ok {
+		if !ok || exact && len(g) != len(w) {
 			return false
 		}
 		for k, wv := range w {
-			gv, ok := g[k]
-			if !ok || !Subset(wv, gv) {
+			if gv, ok := g[k]; !ok || !matchTree(wv, gv, exact, leaf) {
 				return false
 			}
 		}
@@ -169,13 +167,13 @@ func Subset(want, got any) bool {
 			return false
 		}
 		for i := range w {
-			if !Subset(w[i], g[i]) {
+			if !matchTree(w[i], g[i], exact, leaf) {
 				return false
 			}
 		}
 		return true
 	}
-	return value.Equal(want, got)
+	return leaf(want, got)
 }
 
 // placeholder matches the snapshot placeholders LocalStack put into recorded
@@ -191,31 +189,10 @@ var wholeValuePlaceholders = map[string]bool{
 // match anything of the right shape (RandomNumberGenerated a number, <...>
 // any text, the masked account id twelve digits), everything else must be
 // equal.
-func MatchMasked(want, got any) bool {
-	switch w := want.(type) {
-	case map[string]any:
-		g, ok := got.(map[string]any)
-		if !ok || len(g) != len(w) {
-			return false
-		}
-		for k, wv := range w {
-			if gv, ok := g[k]; !ok || !MatchMasked(wv, gv) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		g, ok := got.([]any)
-		if !ok || len(g) != len(w) {
-			return false
-		}
-		for i := range w {
-			if !MatchMasked(w[i], g[i]) {
-				return false
-			}
-		}
-		return true
-	case string:
+func MatchMasked(want, got any) bool { return matchTree(want, got, true, matchMaskedLeaf) }
+
+func matchMaskedLeaf(want, got any) bool {
+	if w, ok := want.(string); ok {
 		if w == "RandomNumberGenerated" {
 			return value.IsNumber(got)
 		}

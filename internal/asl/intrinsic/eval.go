@@ -131,17 +131,26 @@ func (f *Func) Eval(env *Env) (any, error) {
 	return f.run(env, args)
 }
 
+// root is what p reads: the context object for a $$ path, else the input.
+func (env *Env) root(p *jsonpath.Path) any {
+	if p.IsContext() {
+		return env.Context
+	}
+	return env.Input
+}
+
+// notFound reports whether err says that a path matched nothing.
+func notFound(err error) bool {
+	var nf *jsonpath.NotFoundError
+	return errors.As(err, &nf)
+}
+
 func (f *Func) evalArg(a *arg, env *Env) (any, error) {
 	switch a.kind {
 	case argPath:
-		root := env.Input
-		if a.path.IsContext() {
-			root = env.Context
-		}
-		v, err := a.path.Get(root)
+		v, err := a.path.Get(env.root(a.path))
 		if err != nil {
-			var nf *jsonpath.NotFoundError
-			if errors.As(err, &nf) {
+			if notFound(err) {
 				return nil, f.fail(fmt.Sprintf("The JsonPath argument for the field '%s' could not be found in the input '%s'",
 					a.path.String(), encodeForMessage(env.Input)))
 			}

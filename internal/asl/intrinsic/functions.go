@@ -29,24 +29,17 @@ const maxRangeItems = 1000
 // truncArg returns a number argument truncated toward zero, the way Step
 // Functions reads integer arguments of ArrayPartition, ArrayRange,
 // ArrayGetItem and MathRandom (ArrayPartition(a, 2.6) partitions by 2).
-func truncArg(v any) (int64, bool) {
-	if i, ok := value.Int(v); ok {
-		return i, true
-	}
-	f, ok := value.Float(v)
-	if !ok || math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, false
-	}
-	f = math.Trunc(f)
-	if f < -(1<<63) || f >= 1<<63 {
-		return 0, false
-	}
-	return int64(f), true
-}
+func truncArg(v any) (int64, bool) { return wholeArg(v, math.Trunc) }
 
 // roundArg returns a number argument rounded half up, like Java's
 // Math.round: MathAdd(1.5, 0) is 2 and MathAdd(-1.5, 0) is -1.
 func roundArg(v any) (int64, bool) {
+	return wholeArg(v, func(f float64) float64 { return math.Floor(f + 0.5) })
+}
+
+// wholeArg returns a number argument as an int64, made whole by whole when
+// it has a fraction; not when it is no number or out of range.
+func wholeArg(v any, whole func(float64) float64) (int64, bool) {
 	if i, ok := value.Int(v); ok {
 		return i, true
 	}
@@ -54,7 +47,7 @@ func roundArg(v any) (int64, bool) {
 	if !ok || math.IsNaN(f) || math.IsInf(f, 0) {
 		return 0, false
 	}
-	f = math.Floor(f + 0.5)
+	f = whole(f)
 	if f < -(1<<63) || f >= 1<<63 {
 		return 0, false
 	}

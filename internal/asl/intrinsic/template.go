@@ -1,7 +1,6 @@
 package intrinsic
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -247,14 +246,9 @@ func (n *node) eval(env *Env) (any, error) {
 		}
 		return a, nil
 	case nodePath:
-		root := env.Input
-		if n.path.IsContext() {
-			root = env.Context
-		}
-		v, err := n.path.Get(root)
+		v, err := n.path.Get(env.root(n.path))
 		if err != nil {
-			var nf *jsonpath.NotFoundError
-			if errors.As(err, &nf) {
+			if notFound(err) {
 				return nil, &states.Error{Name: states.Runtime, Cause: fmt.Sprintf(
 					"The JSONPath '%s' specified for the field '%s' could not be found in the input '%s'",
 					n.path.String(), n.key, encodeForMessage(env.Input))}

@@ -56,40 +56,31 @@ type operand struct {
 var wordOperators = []string{"nin", "in", "subsetof", "anyof", "noneof", "size", "empty", "contains", "matches", "type", "exists"}
 
 func (ps *parser) filterOr() (*filterNode, error) {
-	x, err := ps.filterAnd()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		ps.skipBlanks()
-		if !strings.HasPrefix(ps.src[ps.pos:], "||") {
-			return x, nil
-		}
-		ps.pos += 2
-		y, err := ps.filterAnd()
-		if err != nil {
-			return nil, err
-		}
-		x = &filterNode{op: filterOr, x: x, y: y}
-	}
+	return ps.filterChain("||", filterOr, ps.filterAnd)
 }
 
 func (ps *parser) filterAnd() (*filterNode, error) {
-	x, err := ps.filterUnary()
+	return ps.filterChain("&&", filterAnd, ps.filterUnary)
+}
+
+// filterChain parses operands joined by tok into op nodes, grouped from the
+// left.
+func (ps *parser) filterChain(tok string, op filterOp, operand func() (*filterNode, error)) (*filterNode, error) {
+	x, err := operand()
 	if err != nil {
 		return nil, err
 	}
 	for {
 		ps.skipBlanks()
-		if !strings.HasPrefix(ps.src[ps.pos:], "&&") {
+		if !strings.HasPrefix(ps.src[ps.pos:], tok) {
 			return x, nil
 		}
-		ps.pos += 2
-		y, err := ps.filterUnary()
+		ps.pos += len(tok)
+		y, err := operand()
 		if err != nil {
 			return nil, err
 		}
-		x = &filterNode{op: filterAnd, x: x, y: y}
+		x = &filterNode{op: op, x: x, y: y}
 	}
 }
 
@@ -123,17 +114,12 @@ func (ps *parser) filterUnary() (*filterNode, error) {
 		lp := ps.pos
 		ps.pos++
 		x, err := ps.filterOr()
+		if err == nil {
+			err = ps.expect(')', lp, "missing ')'", "unexpected %s in filter: expected ')'")
+		}
 		if err != nil {
 			return nil, err
 		}
-		ps.skipBlanks()
-		if ps.peek() != ')' {
-			if ps.eof() {
-				return nil, ps.fail(lp, "missing ')'")
-			}
-			return nil, ps.fail(ps.pos, "unexpected %s in filter: expected ')'", describe(ps.peek()))
-		}
-		ps.pos++
 		return x, nil
 	}
 	return ps.comparison()
@@ -252,6 +238,16 @@ func (ps *parser) filterPath() (operand, error) {
 // stringLiteral reads '...' or "..." and applies Java escapes, as Jayway
 // does for strings in filters.
 func (ps *parser) stringLiteral() (string, error) {
+	raw, err := ps.quoted()
+	if err != nil {
+		return "", err
+	}
+	return unescapeJava(raw), nil
+}
+
+// quoted reads the text between the quote at pos and the next one that no
+// backslash escapes, as written.
+func (ps *parser) quoted() (string, error) {
 	quote := ps.peek()
 	start := ps.pos
 	ps.pos++
@@ -266,7 +262,7 @@ func (ps *parser) stringLiteral() (string, error) {
 	}
 	raw := ps.src[start+1 : ps.pos]
 	ps.pos++
-	return unescapeJava(raw), nil
+	return raw, nil
 }
 
 // unescapeJava resolves \\ \' \" \n \t \r \f \b and \uXXXX. Another escaped

@@ -1,33 +1,3 @@
-// Package jsonpath compiles and evaluates the JSONPath dialect of the Amazon
-// States Language. Paths are compiled once, when a definition is loaded, and
-// evaluated against values in the form package value describes.
-//
-// Step Functions evaluates paths with Jayway JsonPath (Java), and this package
-// follows Jayway where the two could differ:
-//
-//   - A definite path (fields, single indexes, and a union of names as the last
-//     step) yields the value itself, or a *NotFoundError. Any other path yields
-//     a []any of every match, possibly empty, and never an error.
-//   - A union of names as the last step, $['a','b'], is definite and yields one
-//     object holding those of the names that exist (Jayway's "merge" case).
-//   - Names in brackets are taken literally: a backslash only stops the next
-//     character from closing the name, and stays in it. AWS looks up the key
-//     Test\"Name for $['Test\"Name'].
-//   - Slices follow Jayway exactly, quirks included: [1:-1] is empty, and in
-//     [-8:2] each index from -8 to 1 is taken on its own, counting negative
-//     ones from the end.
-//     Slice steps ([::2]) are rejected, as Jayway rejects them.
-//   - Wildcards and recursive descent visit object members in sorted key order:
-//     Go maps keep no order, and sorting makes results reproducible.
-//   - A filter matches objects only; the AWS documentation says "@" never
-//     matches scalar values. String literals in filters take Java escapes.
-//   - Functions such as length() and the word operators (in, nin, subsetof,
-//     anyof, noneof, size, empty, contains) are rejected at Compile: the AWS
-//     documentation says Step Functions supports neither.
-//
-// Values are immutable: Get never changes its input and Set copies only the
-// maps and slices along the path. SetOwned, for a caller that owns the root
-// exclusively, changes the root object itself and copies the rest.
 package jsonpath
 
 import (
@@ -204,31 +174,13 @@ func normalize(segs []segment, n int) string {
 	for _, sg := range segs[:n] {
 		switch sg.kind {
 		case segField:
-			b.WriteByte('[')
-			writeQuoted(&b, sg.name, sg.quote)
-			b.WriteByte(']')
+			writeList(&b, 1, func(int) { writeQuoted(&b, sg.name, sg.quote) })
 		case segFields:
-			b.WriteByte('[')
-			for i, name := range sg.names {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				writeQuoted(&b, name, sg.quote)
-			}
-			b.WriteByte(']')
+			writeList(&b, len(sg.names), func(i int) { writeQuoted(&b, sg.names[i], sg.quote) })
 		case segIndex:
-			b.WriteByte('[')
-			b.WriteString(strconv.Itoa(sg.index))
-			b.WriteByte(']')
+			writeList(&b, 1, func(int) { b.WriteString(strconv.Itoa(sg.index)) })
 		case segIndexes:
-			b.WriteByte('[')
-			for i, idx := range sg.indexes {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				b.WriteString(strconv.Itoa(idx))
-			}
-			b.WriteByte(']')
+			writeList(&b, len(sg.indexes), func(i int) { b.WriteString(strconv.Itoa(sg.indexes[i])) })
 		case segSlice:
 			b.WriteByte('[')
 			if sg.hasFrom {
@@ -248,6 +200,18 @@ func normalize(segs []segment, n int) string {
 		}
 	}
 	return b.String()
+}
+
+// writeList writes n items between brackets, separated by commas.
+func writeList(b *strings.Builder, n int, item func(i int)) {
+	b.WriteByte('[')
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		item(i)
+	}
+	b.WriteByte(']')
 }
 
 // writeQuoted writes a name between quotes. Names are kept as written (see

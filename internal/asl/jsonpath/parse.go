@@ -166,18 +166,27 @@ func (ps *parser) bracket() (segment, error) {
 	default:
 		return segment{}, ps.fail(ps.pos, "unexpected %s after '['", describe(c))
 	}
+	if err == nil {
+		err = ps.expect(']', open, "missing ']'", "unexpected %s: expected ']'")
+	}
 	if err != nil {
 		return segment{}, err
 	}
+	return sg, nil
+}
+
+// expect takes c, after blanks. At the end of the path it reports missing
+// at open; before anything else, unexpected (a format for what it found).
+func (ps *parser) expect(c byte, open int, missing, unexpected string) error {
 	ps.skipBlanks()
 	if ps.eof() {
-		return segment{}, ps.fail(open, "missing ']'")
+		return ps.fail(open, "%s", missing)
 	}
-	if ps.peek() != ']' {
-		return segment{}, ps.fail(ps.pos, "unexpected %s: expected ']'", describe(ps.peek()))
+	if ps.peek() != c {
+		return ps.fail(ps.pos, unexpected, describe(ps.peek()))
 	}
 	ps.pos++
-	return sg, nil
+	return nil
 }
 
 // quotedNames reads 'a' or 'a','b' (or with double quotes). The names are
@@ -197,19 +206,11 @@ func (ps *parser) quotedNames(open int) (segment, error) {
 		if q != quote {
 			return segment{}, ps.fail(ps.pos, "mixed quotes in a list of names")
 		}
-		start := ps.pos
-		ps.pos++
-		for !ps.eof() && ps.peek() != q {
-			if ps.peek() == '\\' {
-				ps.pos++
-			}
-			ps.pos++
+		name, err := ps.quoted()
+		if err != nil {
+			return segment{}, err
 		}
-		if ps.eof() {
-			return segment{}, ps.fail(start, "unterminated string")
-		}
-		names = append(names, ps.src[start+1:ps.pos])
-		ps.pos++
+		names = append(names, name)
 		ps.skipBlanks()
 		if ps.peek() != ',' {
 			break
@@ -295,25 +296,16 @@ func (ps *parser) integer(s string, at int) (int, error) {
 func (ps *parser) filterStep() (segment, error) {
 	ps.pos++
 	ps.skipBlanks()
-	if ps.peek() != '(' {
-		if ps.eof() {
-			return segment{}, ps.fail(ps.pos, "missing '(' after '?'")
-		}
-		return segment{}, ps.fail(ps.pos, "unexpected %s: expected '(' after '?'", describe(ps.peek()))
-	}
 	lp := ps.pos
-	ps.pos++
+	if err := ps.expect('(', lp, "missing '(' after '?'", "unexpected %s: expected '(' after '?'"); err != nil {
+		return segment{}, err
+	}
 	f, err := ps.filterOr()
+	if err == nil {
+		err = ps.expect(')', lp, "unterminated filter: missing ')'", "unexpected %s in filter: expected ')'")
+	}
 	if err != nil {
 		return segment{}, err
 	}
-	ps.skipBlanks()
-	if ps.eof() {
-		return segment{}, ps.fail(lp, "unterminated filter: missing ')'")
-	}
-	if ps.peek() != ')' {
-		return segment{}, ps.fail(ps.pos, "unexpected %s in filter: expected ')'", describe(ps.peek()))
-	}
-	ps.pos++
 	return segment{kind: segFilter, filter: f}, nil
 }

@@ -1,5 +1,3 @@
-// Package states holds the error type that flows through an ASL execution
-// and the predefined error names of the Amazon States Language.
 package states
 
 // The predefined error names (ASL specification, "Errors").

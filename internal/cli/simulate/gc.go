@@ -7,15 +7,13 @@ import (
 
 // The garbage collector's settings for a simulation. A run allocates
 // quickly (payloads, timers, answers for every state of every saga) but
-// keeps little alive: the orders in flight and the counters, tens of
-// megabytes even for an hour at 500 orders/s. With GOGC's default of 100
-// the collector runs every few tens of megabytes and takes about a third
-// of the CPU; at 800 it runs an eighth as often for a heap a few times the
-// live one (an hour at 500/s peaks at about 300 MiB; 5–8% faster than at
-// 400; 200 and 3200 were no better; see BENCHMARKS.md). The soft limit
-// keeps a scenario that does hold a lot (a backlog of millions of
-// messages) under 1 GiB in all: near it the collector works harder
-// instead of letting the heap grow.
+// keeps little alive: the orders in flight and the counters. With GOGC's
+// default of 100 the collector runs every few tens of megabytes and takes
+// a large share of the CPU; at 800 it runs an eighth as often, for a heap
+// a few times the live one (BENCHMARKS.md has the settings tried and what
+// they cost). The soft limit keeps a scenario that does hold a lot (a
+// backlog of millions of messages) under 1 GiB in all: near it the
+// collector works harder instead of letting the heap grow.
 const (
 	simGCPercent   = 800
 	simMemoryLimit = 768 << 20
