@@ -194,6 +194,12 @@ func (c *evalCtx) evalArray(n *node, input any, e *env) (any, error) {
 			continue
 		}
 		if a, ok := v.(*array); ok {
+			if len(out.items) == 0 {
+				// Share the items (capacity clipped, so a later append
+				// copies): arrays are never changed in place.
+				out.items = a.items[:len(a.items):len(a.items)]
+				continue
+			}
 			out.items = append(out.items, a.items...)
 		} else {
 			out.items = append(out.items, v)

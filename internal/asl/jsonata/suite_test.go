@@ -73,6 +73,7 @@ func TestSuite(t *testing.T) {
 		for _, tc := range loadGroup(t, g.Name()) {
 			name := g.Name() + "/" + tc.name
 			t.Run(name, func(t *testing.T) {
+				t.Parallel()
 				if reason, ok := exceptions[name]; ok {
 					t.Skip("exception: " + reason)
 				}
