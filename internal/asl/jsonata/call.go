@@ -101,6 +101,9 @@ func (c *evalCtx) evalCall(n *node, input any, e *env, applyTo any, hasApplyTo b
 	if n.proc.typ == nPath {
 		name = n.proc.steps[0].op
 	}
+	// apply is awaited too: one more tick before a call's
+	// own errors than an operator's (see parallel).
+	c.vtime++
 	res, err := c.apply(proc, args, input, e)
 	if err != nil {
 		if je, ok := err.(*Error); ok {

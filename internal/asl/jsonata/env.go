@@ -43,6 +43,7 @@ type evalCtx struct {
 	depth    int
 	maxDepth int
 	steps    uint32
+	vtime    uint32 // virtual clock for the order of concurrent failures
 	deadline time.Time
 	now      time.Time
 	rng      *rand.Rand
@@ -90,6 +91,7 @@ func (c *evalCtx) enter() *Error {
 		return e
 	}
 	c.steps++
+	c.vtime++
 	if c.steps&1023 == 0 && !c.deadline.IsZero() && time.Now().After(c.deadline) {
 		e := newErr("U1001", -1)
 		e.Message = msgTimeout

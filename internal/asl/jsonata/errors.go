@@ -24,6 +24,7 @@ type Error struct {
 	Exp      any    // the exponent (D3061)
 	Func     string // function name (D3140)
 
+	tick     uint32 // virtual time of the failure (see parallel)
 	hasToken bool
 	hasValue bool
 	hasPos   bool

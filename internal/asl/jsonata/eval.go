@@ -14,6 +14,9 @@ func (c *evalCtx) eval(n *node, input any, e *env) (any, error) {
 	}
 	res, err := c.evalNode(n, input, e)
 	if err != nil {
+		if je, ok := err.(*Error); ok && je.tick == 0 {
+			je.tick = c.vtime
+		}
 		return nil, err
 	}
 	for _, p := range n.predicate {
@@ -181,12 +184,19 @@ func isNumeric(v any) (bool, *Error) {
 
 func (c *evalCtx) evalArray(n *node, input any, e *env) (any, error) {
 	out := &array{items: make([]any, 0, len(n.exprs)), cons: n.consarray}
+	var par parallel
+	par.start(c)
 	for _, item := range n.exprs {
+		par.item(c)
 		v, err := c.eval(item, input, e)
 		if err != nil {
-			return nil, err
+			if par.fail(err) {
+				return nil, err
+			}
+			continue
 		}
-		if isUndef(v) {
+		par.done(c)
+		if par.err != nil || isUndef(v) {
 			continue
 		}
 		if item.typ == nArray {
@@ -205,7 +215,49 @@ func (c *evalCtx) evalArray(n *node, input any, e *env) (any, error) {
 			out.items = append(out.items, v)
 		}
 	}
+	if err := par.finish(c); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// parallel models jsonata-js's Promise.all over the items of an array or
+// object constructor: the items run concurrently, so when several fail,
+// the error raised first in time wins. Time is the virtual clock vtime:
+// one tick per evaluation entered, items starting together and the
+// constructor ending with its slowest item.
+type parallel struct {
+	t0, end uint32
+	err     error
+	errAt   uint32
+}
+
+func (p *parallel) start(c *evalCtx) { p.t0, p.end = c.vtime, c.vtime }
+
+func (p *parallel) item(c *evalCtx) { c.vtime = p.t0 }
+
+func (p *parallel) done(c *evalCtx) { p.end = max(p.end, c.vtime) }
+
+// fail records an item's error; it returns true when the error must be
+// returned at once (an evaluation limit, which ends everything).
+func (p *parallel) fail(err error) bool {
+	je, ok := err.(*Error)
+	if !ok || je.IsLimit() {
+		return true
+	}
+	if p.err == nil || je.tick < p.errAt {
+		p.err, p.errAt = err, je.tick
+	}
+	return false
+}
+
+func (p *parallel) finish(c *evalCtx) error {
+	if p.err != nil {
+		c.vtime = p.errAt
+		return p.err
+	}
+	c.vtime = p.end
+	return nil
 }
 
 // lookupField is jsonata-js's lookup: a field of an object, or of each

@@ -483,8 +483,14 @@ func fnPower(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 	if !ok {
 		return undefined, nil
 	}
-	y, _ := argAt(args, 1).(float64)
+	y, ok := argAt(args, 1).(float64)
+	if !ok {
+		y = math.NaN() // Math.pow(x, undefined)
+	}
 	r := math.Pow(x, y)
+	if math.IsNaN(y) || (math.Abs(x) == 1 && math.IsInf(y, 0)) {
+		r = math.NaN() // Go's Pow gives 1 here; JavaScript's gives NaN
+	}
 	if math.IsInf(r, 0) || math.IsNaN(r) {
 		e := newErr("D3061", -1).withValue(x)
 		e.Exp = y

@@ -86,7 +86,10 @@ func fnSubstring(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 	if !ok {
 		return undefined, nil
 	}
-	start, _ := argAt(args, 1).(float64)
+	start, ok := argAt(args, 1).(float64)
+	if !ok {
+		start = math.NaN() // slice(undefined) arithmetic gives NaN
+	}
 	length, hasLength := argAt(args, 2).(float64)
 	return jsSubstring(s, start, length, hasLength), nil
 }

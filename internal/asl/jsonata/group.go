@@ -58,16 +58,26 @@ func (c *evalCtx) group(g *groupSpec, input any, e *env) (any, error) {
 		}
 	}
 	result := newObject(len(keys))
+	var par parallel
+	par.start(c)
 	for _, k := range keys {
 		ge := groups[k]
 		ctx, env := c.groupContext(ge, reduce, e)
+		par.item(c)
 		v, err := c.eval(g.pairs[ge.exprIndex][1], ctx, env)
 		if err != nil {
-			return nil, err
+			if par.fail(err) {
+				return nil, err
+			}
+			continue
 		}
-		if !isUndef(v) {
+		par.done(c)
+		if !isUndef(v) && par.err == nil {
 			result.set(k, v)
 		}
+	}
+	if err := par.finish(c); err != nil {
+		return nil, err
 	}
 	return result, nil
 }
