@@ -18,7 +18,7 @@ type Expr struct {
 func Compile(expr string) (e *Expr, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			e, err = nil, &Error{Code: "S0500", Message: fmt.Sprintf("internal error: %v", r)}
+			e, err = nil, &Error{Code: codeInternal, Message: fmt.Sprintf("internal error: %v", r)}
 		}
 	}()
 	root, err := parse(expr)
@@ -163,7 +163,7 @@ func (e *Expr) Eval(input any, vars *Bindings, opts *Options) (result any, defin
 	c := newEvalCtx(vars, opts)
 	defer func() {
 		if r := recover(); r != nil {
-			result, defined, err = nil, false, &Error{Code: "U1002", Message: fmt.Sprintf("internal error: %v", r)}
+			result, defined, err = nil, false, &Error{Code: codeInternal, Message: fmt.Sprintf("internal error: %v", r)}
 		}
 	}()
 	res, err := c.run(e.root, input)

@@ -81,6 +81,7 @@ type node struct {
 	ancestor           *slot
 	slot               *slot
 	seekingParent      []*slot
+	simple             bool // a path of plain names (see simplePath)
 }
 
 // stage is a filter predicate or an index (#$i) binding on a step.

@@ -249,3 +249,11 @@ func (e *Error) setTokenIfMissing(t string) {
 func (e *Error) IsLimit() bool { return e.Code == "U1001" }
 
 var _ = strings.TrimSpace
+
+// codeInternal marks a bug caught at the API boundary (a recovered panic);
+// jsonata-js has no such code.
+const codeInternal = "U1002"
+
+func init() {
+	errorTemplates[codeInternal] = "{{{message}}}"
+}

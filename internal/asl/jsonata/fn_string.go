@@ -99,7 +99,10 @@ func fnSubstringBefore(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 	if !ok {
 		return undefined, nil
 	}
-	chars, _ := argAt(args, 1).(string)
+	chars, ok := argAt(args, 1).(string)
+	if !ok {
+		chars = "undefined" // indexOf(undefined) looks for "undefined"
+	}
 	if i := strings.Index(s, chars); i >= 0 {
 		return s[:i], nil
 	}
@@ -111,7 +114,10 @@ func fnSubstringAfter(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 	if !ok {
 		return undefined, nil
 	}
-	chars, _ := argAt(args, 1).(string)
+	chars, ok := argAt(args, 1).(string)
+	if !ok {
+		chars = "undefined" // indexOf(undefined) looks for "undefined"
+	}
 	if i := strings.Index(s, chars); i >= 0 {
 		return s[i+len(chars):], nil
 	}

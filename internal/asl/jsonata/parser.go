@@ -42,6 +42,7 @@ func parse(src string) (root *node, err error) {
 	if expr.typ == nParent || expr.seekingParent != nil {
 		p.throw(newErr("S0217", expr.pos).withToken(typeName(expr)))
 	}
+	walk(expr, markSimple)
 	return expr, nil
 }
 

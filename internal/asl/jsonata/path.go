@@ -11,6 +11,13 @@ type tupleStream struct {
 // evalPath evaluates a location path step by step, as jsonata-js's
 // evaluatePath does.
 func (c *evalCtx) evalPath(n *node, input any, e *env) (any, error) {
+	if n.simple {
+		t0 := c.vtime
+		if v, ok := c.simplePath(n, input, e); ok {
+			return v, nil
+		}
+		c.vtime = t0
+	}
 	var inSeq any
 	if a, ok := input.(*array); ok && n.steps[0].typ != nVariable {
 		inSeq = a
@@ -73,6 +80,59 @@ func (c *evalCtx) evalPath(n *node, input any, e *env) (any, error) {
 		return c.group(n.group, src, e)
 	}
 	return result, nil
+}
+
+// simplePath is the fast path for a path of plain field names (after an
+// optional variable) over objects: no sequence is built. It gives up
+// (ok false) as soon as an array is met, where mapping and flattening
+// need the general path.
+func (c *evalCtx) simplePath(n *node, input any, e *env) (any, bool) {
+	var v any
+	first := n.steps[0]
+	// Keep the virtual clock as the general path would (one tick a step).
+	c.vtime++
+	if first.typ == nVariable {
+		v = c.evalVariable(first, input, e)
+	} else {
+		if !isObject(input) {
+			return nil, false
+		}
+		v, _ = objGet(input, first.op)
+	}
+	for _, s := range n.steps[1:] {
+		if isUndef(v) {
+			return undefined, true
+		}
+		c.vtime++
+		if !isObject(v) {
+			if _, isArr := v.(*array); isArr {
+				return nil, false
+			}
+			return undefined, true
+		}
+		v, _ = objGet(v, s.op)
+	}
+	if a, ok := v.(*array); ok && (a.seq || len(n.steps) == 1 && first.typ == nVariable) {
+		return nil, false
+	}
+	return v, true
+}
+
+// markSimple flags paths that simplePath can evaluate.
+func markSimple(n *node) {
+	if n.typ != nPath || n.keepSingletonArray || n.group != nil || n.tuple || len(n.predicate) > 0 {
+		return
+	}
+	for i, s := range n.steps {
+		if !(s.typ == nName || (i == 0 && s.typ == nVariable && s.op != "")) {
+			return
+		}
+		if len(s.stages) > 0 || len(s.predicate) > 0 || s.group != nil || s.keepArray || s.tuple ||
+			s.focus != "" || s.index != "" || s.ancestor != nil || s.consarray {
+			return
+		}
+	}
+	n.simple = true
 }
 
 // asArray views a value as an array (a singleton sequence for a

@@ -128,7 +128,10 @@ func objGet(v any, key string) (any, bool) {
 	switch o := v.(type) {
 	case *object:
 		x, ok := o.m[key]
-		return x, ok
+		if !ok {
+			return undefined, false
+		}
+		return x, true
 	case map[string]any:
 		x, ok := o[key]
 		if !ok {
@@ -194,9 +197,6 @@ func fromInput(v any) any {
 		}
 		return &array{items: items}
 	}
-	if isFunc(v) {
-		return v
-	}
 	return v
 }
 
@@ -209,6 +209,7 @@ func toOutput(v any) any {
 		out := make([]any, 0, len(x.items))
 		for _, e := range x.items {
 			if isUndef(e) {
+				out = append(out, nil) // as JSON.stringify writes it
 				continue
 			}
 			out = append(out, toOutput(e))
@@ -246,6 +247,8 @@ func toOutput(v any) any {
 			return float64(0) // JSON has no -0
 		}
 		return x
+	case *lambda, *nativeFn, *matcher:
+		return Function{fn: x}
 	}
 	return v
 }
