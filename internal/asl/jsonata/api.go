@@ -179,7 +179,7 @@ func (e *Expr) Eval(input any, vars *Bindings, opts *Options) (result any, defin
 func newEvalCtx(vars *Bindings, opts *Options) *evalCtx {
 	c := &evalCtx{vars: vars, maxDepth: DefaultMaxDepth, funcs: standardFuncs}
 	timeout := DefaultTimeout
-	nowFn := time.Now
+	var nowFn func() time.Time
 	if opts != nil {
 		if opts.MaxDepth != 0 {
 			c.maxDepth = opts.MaxDepth
@@ -195,9 +195,13 @@ func newEvalCtx(vars *Bindings, opts *Options) *evalCtx {
 			c.funcs = opts.Functions.funcs
 		}
 	}
-	c.now = nowFn()
+	start := time.Now()
+	c.now = start
+	if nowFn != nil {
+		c.now = nowFn()
+	}
 	if timeout > 0 {
-		c.deadline = time.Now().Add(timeout)
+		c.deadline = start.Add(timeout)
 	}
 	return c
 }
@@ -206,12 +210,19 @@ func newEvalCtx(vars *Bindings, opts *Options) *evalCtx {
 // and an input array is wrapped so it is treated as one value.
 func (c *evalCtx) run(root *node, input any) (any, error) {
 	in := fromInput(input)
-	root0 := &env{names: []string{"$"}, vals: []any{in}}
+	// The root frame lives in the context: no allocation of its own.
+	c.rootVals[0] = in
+	root0 := &c.root
+	root0.names, root0.vals = rootNames, c.rootVals[:]
 	if a, ok := in.(*array); ok && !a.seq {
 		in = &array{items: []any{a}, seq: true, outer: true}
 	}
 	return c.eval(root, in, root0)
 }
+
+// rootNames is shared by all root frames; binding $$ again only changes
+// the frame's value, never this slice.
+var rootNames = []string{"$"}
 
 func (c *evalCtx) random() float64 {
 	if c.rng == nil {

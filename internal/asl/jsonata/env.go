@@ -52,6 +52,9 @@ type evalCtx struct {
 	// perEval holds the $now/$millis functions bound to this evaluation's
 	// timestamp.
 	nowFn, millisFn any
+	// the root frame ($ is the input), kept here to save allocations
+	root     env
+	rootVals [1]any
 }
 
 // lookup resolves a variable: frames first, then the caller's bindings, then

@@ -257,3 +257,21 @@ const codeInternal = "U1002"
 func init() {
 	errorTemplates[codeInternal] = "{{{message}}}"
 }
+
+// maxStringLength is V8's longest string (2^29 - 24 UTF-16 units); a
+// function asked to build a longer one fails instead of exhausting memory,
+// as jsonata-js does with a RangeError.
+const maxStringLength = 1<<29 - 24
+
+// codeRange is that failure; jsonata-js's RangeError has no code.
+const codeRange = "U1003"
+
+func errStringLength() *Error {
+	e := newErr(codeRange, -1)
+	e.Message = "Invalid string length"
+	return e
+}
+
+func init() {
+	errorTemplates[codeRange] = "{{{message}}}"
+}

@@ -134,10 +134,14 @@ func fnPad(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 	if char == "" {
 		char = " "
 	}
-	padLen := int(math.Abs(width)) - utf8.RuneCountInString(s)
-	if math.IsNaN(width) || padLen <= 0 {
+	padLenF := math.Abs(width) - float64(utf8.RuneCountInString(s))
+	if math.IsNaN(width) || padLenF <= 0 {
 		return s, nil
 	}
+	if padLenF*float64(len(char)) > maxStringLength {
+		return nil, errStringLength()
+	}
+	padLen := int(math.Ceil(padLenF))
 	padding := strings.Repeat(char, padLen)
 	if utf8.RuneCountInString(char) > 1 {
 		padding = string([]rune(padding)[:padLen])

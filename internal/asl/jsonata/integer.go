@@ -310,6 +310,9 @@ func (f *integerFormat) format(v float64) (string, *Error) {
 			s = strings.ToLower(s)
 		}
 	case "decimal":
+		if f.mandatory > maxStringLength {
+			return "", errStringLength()
+		}
 		s = f.formatDecimal(v)
 	case "sequence":
 		return "", newErr("D3130", -1).withValue(f.token)
@@ -343,10 +346,14 @@ func (f *integerFormat) formatDecimal(v float64) string {
 		for i := len(f.separators) - 1; i >= 0; i-- {
 			sep := f.separators[i]
 			pos := len(rs) - sep.position
-			if pos < 0 || pos > len(rs) {
-				continue
+			// s.substr(0, pos) + sep + s.substr(pos), where a negative
+			// pos gives "" before and the last -pos characters after.
+			before, after := rs[:max(pos, 0)], rs[max(pos, 0):]
+			if pos < 0 {
+				after = rs[max(len(rs)+pos, 0):]
 			}
-			rs = append(rs[:pos], append([]rune(sep.char), rs[pos:]...)...)
+			next := append(append(append([]rune{}, before...), []rune(sep.char)...), after...)
+			rs = next
 		}
 	}
 	s = string(rs)
