@@ -1,0 +1,239 @@
+package jsonata
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+)
+
+// Expr is a compiled JSONata expression. It is immutable: one Expr may be
+// evaluated by many goroutines at once.
+type Expr struct {
+	src  string
+	root *node
+}
+
+// Compile parses an expression. A syntax error is an *Error carrying
+// jsonata-js's code (S0xxx), position and token.
+func Compile(expr string) (e *Expr, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			e, err = nil, &Error{Code: codeInternal, Message: fmt.Sprintf("internal error: %v", r)}
+		}
+	}()
+	root, err := parse(expr)
+	if err != nil {
+		return nil, err
+	}
+	return &Expr{src: expr, root: root}, nil
+}
+
+// MustCompile is Compile for expressions known to be valid; it panics
+// otherwise.
+func MustCompile(expr string) *Expr {
+	e, err := Compile(expr)
+	if err != nil {
+		panic(err)
+	}
+	return e
+}
+
+// String returns the source text.
+func (e *Expr) String() string { return e.src }
+
+// Bindings supplies variables to an evaluation: Vars first, then Lookup.
+// Names are given without the leading $. Values are in the engine's value
+// model and are read lazily, never copied.
+type Bindings struct {
+	Vars   map[string]any
+	Lookup func(name string) (any, bool)
+}
+
+func (b *Bindings) get(name string) (any, bool) {
+	if b.Vars != nil {
+		if v, ok := b.Vars[name]; ok {
+			return v, true
+		}
+	}
+	if b.Lookup != nil {
+		return b.Lookup(name)
+	}
+	return nil, false
+}
+
+// Func is a function the caller adds to an evaluation, such as the Step
+// Functions extensions in AWSFunctions. Args are evaluator values: use
+// the helpers on Call to read them. Signature is an optional jsonata
+// signature (e.g. "<a<x>n:a>") checked before Impl runs.
+type Func struct {
+	Signature string
+	Impl      func(call *Call, args []any) (any, error)
+}
+
+// Call gives a Func its evaluation context.
+type Call struct {
+	c  *evalCtx
+	ci *callInfo
+}
+
+// Random returns a number in [0, 1) from the evaluation's random source.
+func (call *Call) Random() float64 { return call.c.random() }
+
+// Now returns the evaluation's timestamp.
+func (call *Call) Now() time.Time { return call.c.now }
+
+// Options configure an evaluation. The zero value is jsonata-js's default
+// environment with the default limits.
+type Options struct {
+	// MaxDepth bounds evaluation nesting (jsonata-js counts one level per
+	// AST node evaluated); exceeding it is U1001 "Stack overflow error".
+	// 0 means DefaultMaxDepth; negative means no limit.
+	MaxDepth int
+	// Timeout bounds an evaluation's duration; exceeding it is U1001
+	// "Expression evaluation timeout". 0 means DefaultTimeout; negative
+	// means no limit.
+	Timeout time.Duration
+	// Now is the clock for $now and $millis (read once per evaluation).
+	// Nil means time.Now.
+	Now func() time.Time
+	// Rand is the random source for $random, $shuffle and extensions. Nil
+	// means a randomly seeded source.
+	Rand *rand.Rand
+	// Functions adds or replaces functions by name (without $); a nil
+	// entry removes a standard function (e.g. "eval").
+	Functions *FuncSet
+}
+
+// Default limits.
+const (
+	DefaultMaxDepth = 2000
+	DefaultTimeout  = 10 * time.Second
+)
+
+// FuncSet is a prepared table of functions: the standard library with
+// additions, replacements and removals. Build one once and share it.
+type FuncSet struct {
+	funcs map[string]any
+}
+
+// NewFuncSet builds a function table from the standard library plus add;
+// a nil Func removes the function of that name.
+func NewFuncSet(add map[string]*Func) (*FuncSet, error) {
+	fs := &FuncSet{funcs: make(map[string]any, len(standardFuncs)+len(add))}
+	for k, v := range standardFuncs {
+		fs.funcs[k] = v
+	}
+	for name, f := range add {
+		if f == nil {
+			delete(fs.funcs, name)
+			continue
+		}
+		nf, err := wrapFunc(name, f)
+		if err != nil {
+			return nil, err
+		}
+		fs.funcs[name] = nf
+	}
+	return fs, nil
+}
+
+func wrapFunc(name string, f *Func) (*nativeFn, error) {
+	nf := &nativeFn{name: name, impl: func(c *evalCtx, ci *callInfo, args []any) (any, error) {
+		return f.Impl(&Call{c: c, ci: ci}, args)
+	}}
+	if f.Signature != "" {
+		s, err := parseSignature(f.Signature)
+		if err != nil {
+			return nil, fmt.Errorf("jsonata: signature of $%s: %w", name, err)
+		}
+		nf.sig = s
+		nf.arity = len(s.params)
+	}
+	return nf, nil
+}
+
+var defaultFuncSet = &FuncSet{funcs: standardFuncs}
+
+// Eval evaluates the expression against input with the given bindings (nil
+// for none). defined is false when the result is JSONata's undefined
+// (distinct from null). The result is in the engine's value model: nil,
+// bool, string, float64, []any, map[string]any (or a Function, see
+// IsFunction). Errors are *Error.
+func (e *Expr) Eval(input any, vars *Bindings, opts *Options) (result any, defined bool, err error) {
+	c := newEvalCtx(vars, opts)
+	defer func() {
+		if r := recover(); r != nil {
+			result, defined, err = nil, false, &Error{Code: codeInternal, Message: fmt.Sprintf("internal error: %v", r)}
+		}
+	}()
+	res, err := c.run(e.root, input)
+	if err != nil {
+		return nil, false, err
+	}
+	if isUndef(res) {
+		return nil, false, nil
+	}
+	return toOutput(res), true, nil
+}
+
+func newEvalCtx(vars *Bindings, opts *Options) *evalCtx {
+	c := &evalCtx{vars: vars, maxDepth: DefaultMaxDepth, funcs: standardFuncs}
+	timeout := DefaultTimeout
+	var nowFn func() time.Time
+	if opts != nil {
+		if opts.MaxDepth != 0 {
+			c.maxDepth = opts.MaxDepth
+		}
+		if opts.Timeout != 0 {
+			timeout = opts.Timeout
+		}
+		if opts.Now != nil {
+			nowFn = opts.Now
+		}
+		c.rng = opts.Rand
+		if opts.Functions != nil {
+			c.funcs = opts.Functions.funcs
+		}
+	}
+	start := time.Now()
+	c.now = start
+	if nowFn != nil {
+		c.now = nowFn()
+	}
+	if timeout > 0 {
+		c.deadline = start.Add(timeout)
+	}
+	return c
+}
+
+// run evaluates the root with jsonata-js's top-level setup: $ is the input,
+// and an input array is wrapped so it is treated as one value.
+func (c *evalCtx) run(root *node, input any) (any, error) {
+	in := fromInput(input)
+	// The root frame lives in the context: no allocation of its own.
+	c.rootVals[0] = in
+	root0 := &c.root
+	root0.names, root0.vals = rootNames, c.rootVals[:]
+	if a, ok := in.(*array); ok && !a.seq {
+		in = &array{items: []any{a}, seq: true, outer: true}
+	}
+	return c.eval(root, in, root0)
+}
+
+// rootNames is shared by all root frames; binding $$ again only changes
+// the frame's value, never this slice.
+var rootNames = []string{"$"}
+
+func (c *evalCtx) random() float64 {
+	if c.rng == nil {
+		c.rng = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	}
+	return c.rng.Float64()
+}
+
+// EvalValue is Eval for values already in the evaluator's own model
+// (used by the tests to keep key order); it returns internal values.
+func (e *Expr) evalInternal(input any, vars *Bindings, opts *Options) (any, error) {
+	c := newEvalCtx(vars, opts)
+	return c.run(e.root, input)
+}

@@ -1,0 +1,125 @@
+package jsonata
+
+import (
+	"math/rand/v2"
+	"time"
+)
+
+// env is a variable frame. Frames are small, so a slice scan beats a map.
+type env struct {
+	parent *env
+	names  []string
+	vals   []any
+}
+
+func newEnv(parent *env) *env { return &env{parent: parent} }
+
+func (e *env) bind(name string, v any) {
+	for i, n := range e.names {
+		if n == name {
+			e.vals[i] = v
+			return
+		}
+	}
+	e.names = append(e.names, name)
+	e.vals = append(e.vals, v)
+}
+
+// lookupLocal searches the frame chain only.
+func (e *env) lookupLocal(name string) (any, bool) {
+	for f := e; f != nil; f = f.parent {
+		for i, n := range f.names {
+			if n == name {
+				return f.vals[i], true
+			}
+		}
+	}
+	return undefined, false
+}
+
+// evalCtx is the state of one evaluation: limits, clock, random source,
+// the caller's bindings and the function table.
+type evalCtx struct {
+	depth    int
+	maxDepth int
+	steps    uint32
+	vtime    uint32 // virtual clock for the order of concurrent failures
+	deadline time.Time
+	now      time.Time
+	rng      *rand.Rand
+	vars     *Bindings
+	funcs    map[string]any
+	// perEval holds the $now/$millis functions bound to this evaluation's
+	// timestamp.
+	nowFn, millisFn any
+	// the root frame ($ is the input), kept here to save allocations
+	root     env
+	rootVals [1]any
+}
+
+// lookup resolves a variable: frames first, then the caller's bindings, then
+// the function table.
+func (c *evalCtx) lookup(e *env, name string) any {
+	if v, ok := e.lookupLocal(name); ok {
+		return v
+	}
+	if c.vars != nil {
+		if v, ok := c.vars.get(name); ok {
+			return fromInput(v)
+		}
+	}
+	switch name {
+	case "now":
+		if c.nowFn != nil {
+			return c.nowFn
+		}
+	case "millis":
+		if c.millisFn != nil {
+			return c.millisFn
+		}
+	}
+	if f, ok := c.funcs[name]; ok && f != nil {
+		return f
+	}
+	return undefined
+}
+
+// enter counts one evaluation level and checks the depth and time limits,
+// as the jsonata-js test harness's evaluate-entry hook does.
+func (c *evalCtx) enter() *Error {
+	c.depth++
+	if c.maxDepth > 0 && c.depth > c.maxDepth {
+		e := newErr("U1001", -1)
+		e.Message = msgStackOverflow
+		return e
+	}
+	c.steps++
+	c.vtime++
+	if c.steps&1023 == 0 && !c.deadline.IsZero() && time.Now().After(c.deadline) {
+		e := newErr("U1001", -1)
+		e.Message = msgTimeout
+		return e
+	}
+	return nil
+}
+
+func init() {
+	standardFuncs["now"] = &nativeFn{name: "now", arity: 2, params: []string{"picture", "timezone"}, sig: mustSig("<s?s?:s>"),
+		impl: func(c *evalCtx, _ *callInfo, args []any) (any, error) {
+			pic, hasPic := argAt(args, 0).(string)
+			tz, hasTZ := argAt(args, 1).(string)
+			return formatDateTime(float64(c.now.UnixMilli()), pic, hasPic, tz, hasTZ)
+		}}
+	standardFuncs["millis"] = &nativeFn{name: "millis", sig: mustSig("<:n>"),
+		impl: func(c *evalCtx, _ *callInfo, _ []any) (any, error) {
+			return float64(c.now.UnixMilli()), nil
+		}}
+}
+
+func mustSig(s string) *signature {
+	sig, err := parseSignature(s)
+	if err != nil {
+		panic(err)
+	}
+	return sig
+}
