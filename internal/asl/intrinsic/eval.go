@@ -131,12 +131,37 @@ func (f *Func) Eval(env *Env) (any, error) {
 	return f.run(env, args)
 }
 
-// root is what p reads: the context object for a $$ path, else the input.
-func (env *Env) root(p *jsonpath.Path) any {
+// root is what p reads: the context object for a $$ path, a variable for
+// a $name path, else the input.
+func (env *Env) root(p *jsonpath.Path) (any, error) {
 	if p.IsContext() {
-		return env.Context
+		return env.Context, nil
 	}
-	return env.Input
+	if name := p.Variable(); name != "" {
+		if env.Vars != nil {
+			if v, ok := env.Vars(name); ok {
+				return v, nil
+			}
+		}
+		return nil, &states.Error{Name: states.Runtime, Cause: UndefinedVariable(p.String(), name)}
+	}
+	return env.Input, nil
+}
+
+// UndefinedVariable is the cause of the failure of a path that reads a
+// workflow variable that no state has assigned in scope.
+func UndefinedVariable(path, name string) string {
+	return fmt.Sprintf("The JSONPath '%s' references the variable '%s', which has not been assigned in this scope.", path, name)
+}
+
+// get evaluates p on its root. An undefined variable is a *states.Error
+// already; any other error is the path's own.
+func (env *Env) get(p *jsonpath.Path) (any, error) {
+	root, err := env.root(p)
+	if err != nil {
+		return nil, err
+	}
+	return p.Get(root)
 }
 
 // notFound reports whether err says that a path matched nothing.
@@ -148,7 +173,10 @@ func notFound(err error) bool {
 func (f *Func) evalArg(a *arg, env *Env) (any, error) {
 	switch a.kind {
 	case argPath:
-		v, err := a.path.Get(env.root(a.path))
+		v, err := env.get(a.path)
+		if se, ok := err.(*states.Error); ok {
+			return nil, se
+		}
 		if err != nil {
 			if notFound(err) {
 				return nil, f.fail(fmt.Sprintf("The JsonPath argument for the field '%s' could not be found in the input '%s'",

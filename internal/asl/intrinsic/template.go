@@ -246,7 +246,10 @@ func (n *node) eval(env *Env) (any, error) {
 		}
 		return a, nil
 	case nodePath:
-		v, err := n.path.Get(env.root(n.path))
+		v, err := env.get(n.path)
+		if se, ok := err.(*states.Error); ok {
+			return nil, se
+		}
 		if err != nil {
 			if notFound(err) {
 				return nil, &states.Error{Name: states.Runtime, Cause: fmt.Sprintf(
