@@ -25,6 +25,7 @@ type Error struct {
 	Func     string // function name (D3140)
 
 	tick     uint32 // virtual time of the failure (see parallel)
+	tokenLit string // the token as JSON when it is not a string (a number, true, null)
 	hasToken bool
 	hasValue bool
 	hasPos   bool
@@ -76,6 +77,9 @@ func (e *Error) jsonInsert(name string) string {
 	case "token":
 		if !e.hasToken {
 			return "undefined"
+		}
+		if e.tokenLit != "" {
+			return e.tokenLit
 		}
 		return jsStringify(e.Token)
 	case "value":

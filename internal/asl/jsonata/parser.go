@@ -36,7 +36,7 @@ func parse(src string) (root *node, err error) {
 	p.advance("", false)
 	expr := p.expression(0)
 	if p.id != "(end)" {
-		p.throw(newErr("S0201", p.cur.pos).withToken(p.tokenValue()))
+		p.throw(p.literalToken(newErr("S0201", p.cur.pos).withToken(p.tokenValue())))
 	}
 	expr = p.process(expr)
 	if expr.typ == nParent || expr.seekingParent != nil {
@@ -44,6 +44,15 @@ func parse(src string) (root *node, err error) {
 	}
 	walk(expr, markSimple)
 	return expr, nil
+}
+
+// literalToken marks a number or true/false/null token, which messages
+// print as JSON values rather than strings.
+func (p *parser) literalToken(e *Error) *Error {
+	if p.cur.kind == tokNumber || p.cur.kind == tokValue {
+		e.tokenLit = p.tokenValue()
+	}
+	return e
 }
 
 // tokenValue is the current token's value as jsonata-js would print it.
@@ -87,7 +96,7 @@ func (p *parser) advance(id string, infix bool) {
 			code = "S0203"
 		}
 		e := newErr(code, p.cur.pos).withToken(p.tokenValue()).withValue(id)
-		p.throw(e)
+		p.throw(p.literalToken(e))
 	}
 	t, err := p.lex.next(infix)
 	if err != nil {

@@ -20,6 +20,48 @@ func (p *parser) process(expr *node) *node {
 		result = p.processBinary(expr)
 	case nUnaryMinus:
 		result = p.processUnaryMinus(expr)
+	case nArray, nObject, nFunction, nPartial, nLambda, nCondition, nTransform, nBlock:
+		result = p.processCompound(expr)
+	case nName:
+		result = &node{typ: nPath, steps: []*node{expr}, pos: expr.pos}
+		if expr.keepArray {
+			result.keepSingletonArray = true
+		}
+	case nParent:
+		result = &node{typ: nParent, pos: expr.pos}
+		result.slot = &slot{label: "!" + strconv.Itoa(p.anc.label), level: 1, index: p.anc.index}
+		p.anc.label++
+		p.anc.index++
+		p.anc.slots = append(p.anc.slots, result)
+	case nString, nNumber, nValue, nWildcard, nDescendant, nVariable, nRegex:
+		result = expr
+	case nRawOperator:
+		switch expr.op {
+		case "and", "or", "in":
+			expr.typ = nName
+			result = p.process(expr)
+		case "(end)":
+			p.throw(newErr("S0207", expr.pos).withToken("(end)"))
+		default:
+			p.throw(newErr("S0201", expr.pos).withToken(expr.op))
+		}
+	case nPlaceholder:
+		result = expr
+	default:
+		p.throw(newErr("S0206", expr.pos).withToken(expr.op))
+	}
+	if expr.keepArray {
+		result.keepArray = true
+	}
+	return result
+}
+
+// processCompound post-processes constructors, calls, lambdas,
+// conditions, transforms and blocks: their parts, and the parent slots
+// those parts seek.
+func (p *parser) processCompound(expr *node) *node {
+	var result *node
+	switch expr.typ {
 	case nArray:
 		result = &node{typ: nArray, pos: expr.pos, op: "["}
 		for _, item := range expr.exprs {
@@ -74,36 +116,6 @@ func (p *parser) process(expr *node) *node {
 			}
 			result.exprs = append(result.exprs, part)
 		}
-	case nName:
-		result = &node{typ: nPath, steps: []*node{expr}, pos: expr.pos}
-		if expr.keepArray {
-			result.keepSingletonArray = true
-		}
-	case nParent:
-		result = &node{typ: nParent, pos: expr.pos}
-		result.slot = &slot{label: "!" + strconv.Itoa(p.anc.label), level: 1, index: p.anc.index}
-		p.anc.label++
-		p.anc.index++
-		p.anc.slots = append(p.anc.slots, result)
-	case nString, nNumber, nValue, nWildcard, nDescendant, nVariable, nRegex:
-		result = expr
-	case nRawOperator:
-		switch expr.op {
-		case "and", "or", "in":
-			expr.typ = nName
-			result = p.process(expr)
-		case "(end)":
-			p.throw(newErr("S0207", expr.pos).withToken("(end)"))
-		default:
-			p.throw(newErr("S0201", expr.pos).withToken(expr.op))
-		}
-	case nPlaceholder:
-		result = expr
-	default:
-		p.throw(newErr("S0206", expr.pos).withToken(expr.op))
-	}
-	if expr.keepArray {
-		result.keepArray = true
 	}
 	return result
 }

@@ -246,6 +246,9 @@ func toOutput(v any) any {
 		if x == 0 {
 			return float64(0) // JSON has no -0
 		}
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil // as JSON.stringify writes NaN and Infinity
+		}
 		return x
 	case *lambda, *nativeFn, *matcher:
 		return Function{fn: x}
@@ -259,7 +262,7 @@ func clean(m map[string]any) bool {
 		switch x := e.(type) {
 		case nil, bool, string:
 		case float64:
-			if x == 0 && math.Signbit(x) {
+			if x == 0 && math.Signbit(x) || math.IsNaN(x) || math.IsInf(x, 0) {
 				return false
 			}
 		case map[string]any:
