@@ -255,8 +255,13 @@ type Execution struct {
 	rng       *rand.Rand
 	ctxExec   map[string]any // $$.Execution, built on first use
 	ctxSM     map[string]any // $$.StateMachine
-	timeout   clock.Timer
-	scratch   *HistoryEvent // the event being shown to the Observer
+	// varBytes is what the execution's variables take, encoded.
+	varBytes int
+	// nowFn is the clock's Now as a func value, made once, for JSONata's
+	// $now and $millis.
+	nowFn   func() time.Time
+	timeout clock.Timer
+	scratch *HistoryEvent // the event being shown to the Observer
 	// lastResource's handler, the last one a Task looked up (handler).
 	lastResource string
 	lastHandler  TaskHandler
@@ -594,6 +599,9 @@ func (x *Execution) begin() {
 	}
 	root := &x.root
 	root.x, root.machine = x, x.machine
+	if x.machine.usesVars {
+		root.vars, root.scoped = newScope(nil), true
+	}
 	input := x.input
 	owned := x.given != nil
 	if owned {

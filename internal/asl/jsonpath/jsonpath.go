@@ -16,7 +16,7 @@ type Path struct {
 	src       string
 	context   bool   // the source began with "$$": evaluate against the context object
 	variable  string // the source began with "$name": evaluate against that workflow variable
-	relative  bool // the source began with "@" (only inside filters)
+	relative  bool   // the source began with "@" (only inside filters)
 	segs      []segment
 	definite  bool
 	reference bool
