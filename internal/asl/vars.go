@@ -67,10 +67,12 @@ type assign struct {
 	names    []string // the variable names, sorted
 }
 
-// assignment is what an Assign evaluated to: the values to set, and how
-// each encodes, for the StateExited event.
+// assignment is what an Assign evaluated to: the values to set, their
+// encoded sizes, and, when the execution keeps or shows events, their JSON
+// for the StateExited event.
 type assignment struct {
 	vals    map[string]any
+	sizes   map[string]int
 	encoded map[string]string
 }
 
@@ -92,15 +94,22 @@ func (x *Execution) evalAssign(f *frame, a *assign, in any) (*assignment, *failu
 		}
 	}
 	vals, _ := v.(map[string]any)
-	out := &assignment{vals: vals, encoded: make(map[string]string, len(vals))}
+	out := &assignment{vals: vals, sizes: make(map[string]int, len(vals))}
+	if !x.unobserved {
+		out.encoded = make(map[string]string, len(vals))
+	}
 	total := 0
 	for name, val := range vals {
-		enc, err := value.Encode(val)
-		if err != nil {
-			return nil, &failure{name: states.Runtime, cause: fmt.Sprintf("The value assigned to the variable '%s' is not JSON: %v", name, err)}
+		n := value.EncodedSize(val)
+		if out.encoded != nil {
+			enc, err := value.Encode(val)
+			if err != nil {
+				return nil, &failure{name: states.Runtime, cause: fmt.Sprintf("The value assigned to the variable '%s' is not JSON: %v", name, err)}
+			}
+			out.encoded[name] = string(enc)
 		}
-		out.encoded[name] = string(enc)
-		total += len(enc)
+		out.sizes[name] = n
+		total += n
 	}
 	if total > MaxAssignBytes {
 		return nil, &failure{name: states.DataLimitExceeded, cause: fmt.Sprintf("The variables assigned by the state '%s' take %d bytes, more than the %d-byte limit for one Assign.", f.state.Name, total, MaxAssignBytes)}
@@ -120,8 +129,8 @@ func (x *Execution) applyAssign(f *frame, as *assignment) *failure {
 		sc.sizes = make(map[string]int, len(as.vals))
 	}
 	for name, v := range as.vals {
-		x.varBytes += len(as.encoded[name]) - sc.sizes[name]
-		sc.vars[name], sc.sizes[name] = v, len(as.encoded[name])
+		x.varBytes += as.sizes[name] - sc.sizes[name]
+		sc.vars[name], sc.sizes[name] = v, as.sizes[name]
 	}
 	if x.varBytes > MaxVariablesBytes {
 		return &failure{name: states.DataLimitExceeded, cause: fmt.Sprintf("The execution's variables take %d bytes, more than the %d-byte limit.", x.varBytes, MaxVariablesBytes)}
