@@ -229,6 +229,7 @@ var (
 		"LambdaFunctionScheduledEventDetails", "LambdaFunctionSucceededEventDetails", "LambdaFunctionFailedEventDetails",
 		"LambdaFunctionTimedOutEventDetails", "LambdaFunctionScheduleFailedEventDetails", "LambdaFunctionStartFailedEventDetails",
 		"ActivityFailedEventDetails", "ActivityTimedOutEventDetails", "MapStateStartedEventDetails", "MapRunFailedEventDetails",
+		"EvaluationFailedEventDetails",
 	}
 	sfnDetailFields = func() []int {
 		t := reflect.TypeFor[types.HistoryEvent]()
@@ -254,6 +255,13 @@ func (e *HistoryEvent) readDetails(d reflect.Value) {
 		return p
 	}
 	e.StateName = aws.ToString(str("Name"))
+	if state := str("State"); state != nil {
+		e.StateName = *state // EvaluationFailed names its state so
+	}
+	e.Location = aws.ToString(str("Location"))
+	if vars, ok := fieldOf(d, "AssignedVariables").(map[string]string); ok && len(vars) > 0 {
+		e.Assigned = vars
+	}
 	for _, name := range []string{"Input", "Output", "Parameters"} {
 		if p := str(name); p != nil {
 			e.Payload = sfnPayload(p)
