@@ -20,12 +20,12 @@ import (
 // provide. Pass it to NewFuncSet, or use AWSFuncSet.
 func AWSFunctions() map[string]*Func {
 	return map[string]*Func{
-		"partition": {Signature: "<an:a>", Impl: awsPartition},
-		"range":     {Signature: "<nnn?:a<n>>", Impl: awsRange},
-		"hash":      {Signature: "<s-s:s>", Impl: awsHash},
-		"random":    {Signature: "<n?:n>", Impl: awsRandom},
-		"uuid":      {Signature: "<:s>", Impl: awsUUID},
-		"parse":     {Signature: "<s-:j>", Impl: awsParse},
+		"partition": {Signature: "<an:a>", raw: awsPartition},
+		"range":     {Signature: "<nnn?:a<n>>", raw: awsRange},
+		"hash":      {Signature: "<s-s:s>", raw: awsHash},
+		"random":    {Signature: "<n?:n>", raw: awsRandom},
+		"uuid":      {Signature: "<:s>", raw: awsUUID},
+		"parse":     {Signature: "<s-:j>", raw: awsParse},
 		"eval":      nil,
 	}
 }
