@@ -65,9 +65,10 @@ func awsPartition(_ *Call, args []any) (any, error) {
 		return nil, awsError("The size argument of $partition must be a positive integer: %s", formatNumberJS(size))
 	}
 	xs := items(arr)
-	out := &array{items: make([]any, 0, (len(xs)+int(size)-1)/int(size))}
-	for i := 0; i < len(xs); i += int(size) {
-		end := min(i+int(size), len(xs))
+	n := int(min(size, float64(len(xs)+1))) // a larger size is one chunk
+	out := &array{items: make([]any, 0, (len(xs)+n-1)/n)}
+	for i := 0; i < len(xs); i += n {
+		end := min(i+n, len(xs))
 		out.items = append(out.items, &array{items: xs[i:end:end]})
 	}
 	return out, nil
