@@ -61,14 +61,25 @@ func (b *Bindings) get(name string) (any, bool) {
 	return nil, false
 }
 
-// Func is a function the caller adds to an evaluation, such as the Step
-// Functions extensions in AWSFunctions. Args are evaluator values: use
-// the helpers on Call to read them. Signature is an optional jsonata
-// signature (e.g. "<a<x>n:a>") checked before Impl runs.
+// Func is a function the caller adds to an evaluation, such as the
+// engine's own extensions. Impl receives its arguments in the engine's
+// value model (nil, bool, string, float64, []any, map[string]any,
+// Function), with Undefined for a missing one, and returns a value in the
+// same model (Undefined for no result). Signature is an optional JSONata
+// signature (e.g. "<s-n?:s>") checked before Impl runs; with "-" the
+// context value stands in for a missing first argument.
 type Func struct {
 	Signature string
 	Impl      func(call *Call, args []any) (any, error)
+
+	// raw is an in-package implementation over evaluator values, used by
+	// AWSFunctions to return sequences as jsonata-js functions do.
+	raw func(call *Call, args []any) (any, error)
 }
+
+// Undefined stands for JSONata's undefined (no value, not null) in the
+// arguments and results of a Func.
+var Undefined any = undefined
 
 // Call gives a Func its evaluation context.
 type Call struct {
@@ -138,8 +149,25 @@ func NewFuncSet(add map[string]*Func) (*FuncSet, error) {
 }
 
 func wrapFunc(name string, f *Func) (*nativeFn, error) {
+	impl := f.raw
+	if impl == nil {
+		if f.Impl == nil {
+			return nil, fmt.Errorf("jsonata: $%s has no implementation", name)
+		}
+		impl = func(call *Call, args []any) (any, error) {
+			out := make([]any, len(args))
+			for i, a := range args {
+				out[i] = exportValue(a)
+			}
+			res, err := f.Impl(call, out)
+			if err != nil {
+				return nil, err
+			}
+			return fromInput(res), nil
+		}
+	}
 	nf := &nativeFn{name: name, impl: func(c *evalCtx, ci *callInfo, args []any) (any, error) {
-		return f.Impl(&Call{c: c, ci: ci}, args)
+		return impl(&Call{c: c, ci: ci}, args)
 	}}
 	if f.Signature != "" {
 		s, err := parseSignature(f.Signature)
@@ -150,6 +178,15 @@ func wrapFunc(name string, f *Func) (*nativeFn, error) {
 		nf.arity = len(s.params)
 	}
 	return nf, nil
+}
+
+// exportValue converts an evaluator value for a Func: undefined stays
+// Undefined, everything else goes to the engine's value model.
+func exportValue(v any) any {
+	if isUndef(v) {
+		return Undefined
+	}
+	return toOutput(v)
 }
 
 var defaultFuncSet = &FuncSet{funcs: standardFuncs}
@@ -231,8 +268,8 @@ func (c *evalCtx) random() float64 {
 	return c.rng.Float64()
 }
 
-// EvalValue is Eval for values already in the evaluator's own model
-// (used by the tests to keep key order); it returns internal values.
+// evalInternal is Eval without the conversion of the result: the tests
+// use it to compare ordered objects and sequences as they are.
 func (e *Expr) evalInternal(input any, vars *Bindings, opts *Options) (any, error) {
 	c := newEvalCtx(vars, opts)
 	return c.run(e.root, input)

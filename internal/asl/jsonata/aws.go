@@ -20,12 +20,12 @@ import (
 // provide. Pass it to NewFuncSet, or use AWSFuncSet.
 func AWSFunctions() map[string]*Func {
 	return map[string]*Func{
-		"partition": {Signature: "<an:a>", Impl: awsPartition},
-		"range":     {Signature: "<nnn?:a<n>>", Impl: awsRange},
-		"hash":      {Signature: "<s-s:s>", Impl: awsHash},
-		"random":    {Signature: "<n?:n>", Impl: awsRandom},
-		"uuid":      {Signature: "<:s>", Impl: awsUUID},
-		"parse":     {Signature: "<s-:j>", Impl: awsParse},
+		"partition": {Signature: "<an:a>", raw: awsPartition},
+		"range":     {Signature: "<nnn?:a<n>>", raw: awsRange},
+		"hash":      {Signature: "<s-s:s>", raw: awsHash},
+		"random":    {Signature: "<n?:n>", raw: awsRandom},
+		"uuid":      {Signature: "<:s>", raw: awsUUID},
+		"parse":     {Signature: "<s-:j>", raw: awsParse},
 		"eval":      nil,
 	}
 }
@@ -65,9 +65,10 @@ func awsPartition(_ *Call, args []any) (any, error) {
 		return nil, awsError("The size argument of $partition must be a positive integer: %s", formatNumberJS(size))
 	}
 	xs := items(arr)
-	out := &array{items: make([]any, 0, (len(xs)+int(size)-1)/int(size))}
-	for i := 0; i < len(xs); i += int(size) {
-		end := min(i+int(size), len(xs))
+	n := int(min(size, float64(len(xs)+1))) // a larger size is one chunk
+	out := &array{items: make([]any, 0, (len(xs)+n-1)/n)}
+	for i := 0; i < len(xs); i += n {
+		end := min(i+n, len(xs))
 		out.items = append(out.items, &array{items: xs[i:end:end]})
 	}
 	return out, nil

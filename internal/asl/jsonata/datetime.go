@@ -333,14 +333,18 @@ func formatDateTime(millis float64, picture string, hasPicture bool, tz string, 
 		}
 	}
 	offMillis := float64((60*offH + offM) * 60 * 1000)
-	t := time.UnixMilli(int64(millis + offMillis)).UTC()
+	ms := millis + offMillis
+	// Beyond ±8.64e15 ms a JavaScript Date is invalid: every component
+	// is NaN.
+	invalid := math.IsNaN(ms) || math.Abs(ms) > 8.64e15
+	t := time.UnixMilli(int64(ms)).UTC()
 	var b strings.Builder
 	for _, part := range spec {
 		if part.isLiteral {
 			b.WriteString(part.literal)
 			continue
 		}
-		s, err := formatComponent(t, part, offH, offM)
+		s, err := formatComponent(t, invalid, part, offH, offM)
 		if err != nil {
 			return "", err
 		}
@@ -349,8 +353,13 @@ func formatDateTime(millis float64, picture string, hasPicture bool, tz string, 
 	return b.String(), nil
 }
 
-func formatComponent(t time.Time, m *dtMarker, offH, offM int) (string, *Error) {
+func formatComponent(t time.Time, invalid bool, m *dtMarker, offH, offM int) (string, *Error) {
 	v := dateFragment(t, m.component)
+	if _, isNum := v.(float64); isNum && invalid {
+		v = math.NaN()
+	} else if invalid && m.component == 'P' {
+		v = "am" // NaN >= 12 is false
+	}
 	switch {
 	case strings.IndexByte("YMDdFWwXxHhms", m.component) >= 0:
 		f, _ := v.(float64)
@@ -381,8 +390,14 @@ func componentName(m *dtMarker, f float64) (string, *Error) {
 	var s string
 	switch m.component {
 	case 'M', 'x':
+		if f < 1 || f > 12 || math.IsNaN(f) {
+			return "undefined", nil // months[NaN] in an invalid date
+		}
 		s = monthNames[int(f)-1]
 	case 'F':
+		if f < 1 || f > 7 || math.IsNaN(f) {
+			return "undefined", nil
+		}
 		s = dayNames[int(f)]
 	default:
 		return "", newErr("D3133", -1).withValue(string(m.component))

@@ -109,11 +109,13 @@ type diffResult struct {
 	Code      string  `json:"code"`
 	Function  bool    `json:"function"`
 	Nonfinite string  `json:"nonfinite"`
+	Message   string  `json:"message"`
+	Position  *int    `json:"position"`
 }
 
 // TestDifferential runs generated and hand-written expressions through
-// jsonata-js 2.0.6 (node) and this package, and compares results and error
-// codes.
+// jsonata-js 2.0.6 (node) and this package, and compares results, and for
+// errors the code, message and position.
 func TestDifferential(t *testing.T) {
 	if testing.Short() {
 		t.Skip("differential test against node skipped in -short mode")
@@ -209,7 +211,8 @@ func goResult(c diffCase) diffResult {
 	}
 	if err != nil {
 		if je, ok := err.(*Error); ok {
-			return diffResult{Code: je.Code}
+			pos := je.Position
+			return diffResult{Code: je.Code, Message: je.Text(), Position: &pos}
 		}
 		return diffResult{Code: err.Error()}
 	}
@@ -260,7 +263,8 @@ func replaceFuncs(v any) any {
 
 func sameDiffResult(a, b diffResult) bool {
 	if a.Code != "" || b.Code != "" {
-		return a.Code == b.Code
+		samePos := a.Position == nil || b.Position == nil || *a.Position == *b.Position
+		return a.Code == b.Code && a.Message == b.Message && samePos
 	}
 	if (a.Result == nil) != (b.Result == nil) {
 		return false
@@ -274,7 +278,11 @@ func sameDiffResult(a, b diffResult) bool {
 func showDiff(r diffResult) string {
 	switch {
 	case r.Code != "":
-		return "error " + r.Code
+		pos := -1
+		if r.Position != nil {
+			pos = *r.Position
+		}
+		return fmt.Sprintf("error %s at %d: %s", r.Code, pos, r.Message)
 	case r.Undefined:
 		return "undefined"
 	case r.Function:

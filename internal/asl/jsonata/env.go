@@ -49,9 +49,6 @@ type evalCtx struct {
 	rng      *rand.Rand
 	vars     *Bindings
 	funcs    map[string]any
-	// perEval holds the $now/$millis functions bound to this evaluation's
-	// timestamp.
-	nowFn, millisFn any
 	// the root frame ($ is the input), kept here to save allocations
 	root     env
 	rootVals [1]any
@@ -66,16 +63,6 @@ func (c *evalCtx) lookup(e *env, name string) any {
 	if c.vars != nil {
 		if v, ok := c.vars.get(name); ok {
 			return fromInput(v)
-		}
-	}
-	switch name {
-	case "now":
-		if c.nowFn != nil {
-			return c.nowFn
-		}
-	case "millis":
-		if c.millisFn != nil {
-			return c.millisFn
 		}
 	}
 	if f, ok := c.funcs[name]; ok && f != nil {
@@ -101,19 +88,6 @@ func (c *evalCtx) enter() *Error {
 		return e
 	}
 	return nil
-}
-
-func init() {
-	standardFuncs["now"] = &nativeFn{name: "now", arity: 2, params: []string{"picture", "timezone"}, sig: mustSig("<s?s?:s>"),
-		impl: func(c *evalCtx, _ *callInfo, args []any) (any, error) {
-			pic, hasPic := argAt(args, 0).(string)
-			tz, hasTZ := argAt(args, 1).(string)
-			return formatDateTime(float64(c.now.UnixMilli()), pic, hasPic, tz, hasTZ)
-		}}
-	standardFuncs["millis"] = &nativeFn{name: "millis", sig: mustSig("<:n>"),
-		impl: func(c *evalCtx, _ *callInfo, _ []any) (any, error) {
-			return float64(c.now.UnixMilli()), nil
-		}}
 }
 
 func mustSig(s string) *signature {

@@ -1,7 +1,6 @@
 package jsonata
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"regexp"
@@ -97,8 +96,9 @@ func (e *Error) jsonInsert(name string) string {
 }
 
 func jsStringify(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
+	var b strings.Builder
+	writeJSONString(&b, s)
+	return b.String()
 }
 
 func jsStringifyAny(v any, present bool) string {
@@ -251,8 +251,6 @@ func (e *Error) setTokenIfMissing(t string) {
 
 // IsLimit reports whether the error is an evaluation limit (depth or time).
 func (e *Error) IsLimit() bool { return e.Code == "U1001" }
-
-var _ = strings.TrimSpace
 
 // codeInternal marks a bug caught at the API boundary (a recovered panic);
 // jsonata-js has no such code.

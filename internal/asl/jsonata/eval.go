@@ -57,6 +57,11 @@ func (c *evalCtx) evalNode(n *node, input any, e *env) (any, error) {
 	case nArray:
 		return c.evalArray(n, input, e)
 	case nObject:
+		if n.simple {
+			if _, isArr := input.(*array); !isArr {
+				return c.literalObject(n, input, e)
+			}
+		}
 		return c.group(&groupSpec{pairs: n.pairs, pos: n.pos}, input, e)
 	case nName:
 		return lookupField(input, n.op), nil
@@ -219,6 +224,34 @@ func (c *evalCtx) evalArray(n *node, input any, e *env) (any, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// literalObject is the fast path for an object constructor with distinct
+// string-literal keys over a single input: the grouping machinery would
+// make one group per key anyway.
+func (c *evalCtx) literalObject(n *node, input any, e *env) (any, error) {
+	c.vtime += uint32(len(n.pairs)) // the key evaluations (see parallel)
+	result := newObject(len(n.pairs))
+	var par parallel
+	par.start(c)
+	for _, pair := range n.pairs {
+		par.item(c)
+		v, err := c.eval(pair[1], input, e)
+		if err != nil {
+			if par.fail(err) {
+				return nil, err
+			}
+			continue
+		}
+		par.done(c)
+		if !isUndef(v) && par.err == nil {
+			result.set(pair[0].op, v)
+		}
+	}
+	if err := par.finish(c); err != nil {
+		return nil, err
+	}
+	return result, nil
 }
 
 // parallel models jsonata-js's Promise.all over the items of an array or

@@ -493,7 +493,7 @@ func fnPower(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 	}
 	if math.IsInf(r, 0) || math.IsNaN(r) {
 		e := newErr("D3061", -1).withValue(x)
-		e.Exp = y
+		e.Exp = argAt(args, 1)
 		e.Index = 1
 		return nil, e
 	}

@@ -105,8 +105,22 @@ var standardFuncs = func() map[string]any {
 	for name, b := range builtinTable() {
 		m[name] = makeNative(name, b)
 	}
+	m["now"] = &nativeFn{name: "now", arity: 2, params: []string{"picture", "timezone"}, sig: mustSig("<s?s?:s>"), impl: fnNow}
+	m["millis"] = &nativeFn{name: "millis", sig: mustSig("<:n>"), impl: fnMillis}
 	return m
 }()
+
+// fnNow is $now: the evaluation's timestamp, formatted as $fromMillis does.
+func fnNow(c *evalCtx, _ *callInfo, args []any) (any, error) {
+	pic, hasPic := argAt(args, 0).(string)
+	tz, hasTZ := argAt(args, 1).(string)
+	return formatDateTime(float64(c.now.UnixMilli()), pic, hasPic, tz, hasTZ)
+}
+
+// fnMillis is $millis: the evaluation's timestamp in milliseconds.
+func fnMillis(c *evalCtx, _ *callInfo, _ []any) (any, error) {
+	return float64(c.now.UnixMilli()), nil
+}
 
 func strFn(f func(string) string) func(*evalCtx, *callInfo, []any) (any, error) {
 	return func(_ *evalCtx, _ *callInfo, args []any) (any, error) {

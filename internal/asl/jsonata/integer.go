@@ -287,6 +287,9 @@ func regularSeparators(seps []groupSep) int {
 }
 
 func (f *integerFormat) format(v float64) (string, *Error) {
+	if math.IsNaN(v) && f.primary != "decimal" {
+		return "", nil
+	}
 	neg := v < 0
 	v = math.Abs(v)
 	var s string
@@ -298,6 +301,12 @@ func (f *integerFormat) format(v float64) (string, *Error) {
 		}
 		s = decimalToLetters(int(v), a)
 	case "roman":
+		if v > 1e7 {
+			// jsonata-js recurses once per numeral and overflows its stack.
+			e := newErr(codeRange, -1)
+			e.Message = "Maximum call stack size exceeded"
+			return "", e
+		}
 		s = decimalToRoman(int(v))
 		if f.upper {
 			s = strings.ToUpper(s)

@@ -58,7 +58,9 @@ func (c *evalCtx) evalBoolean(n *node, lhs any, input any, e *env) (any, error) 
 	}
 	rhs, err := c.eval(n.rhs, input, e)
 	if err != nil {
-		return nil, err
+		// jsonata-js evaluates the right side inside the try that stamps
+		// the operator on errors, so its errors carry "and"/"or".
+		return nil, withPosTok(err, n.pos, n.op)
 	}
 	r, err := truthy(rhs)
 	if err != nil {
@@ -68,7 +70,7 @@ func (c *evalCtx) evalBoolean(n *node, lhs any, input any, e *env) (any, error) 
 }
 
 func withPosTok(err error, pos int, tok string) error {
-	if je, ok := err.(*Error); ok {
+	if je, ok := err.(*Error); ok && !je.IsLimit() {
 		je.Position, je.hasPos = pos, true
 		je.withToken(tok)
 	}

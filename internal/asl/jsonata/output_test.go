@@ -3,8 +3,10 @@ package jsonata
 import (
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/yafdp/yafdp/internal/asl/value"
 )
@@ -115,5 +117,25 @@ func TestLimits(t *testing.T) {
 	_, _, err = loop.Eval(nil, nil, &Options{Timeout: 50_000_000})
 	if je, ok := err.(*Error); !ok || je.Code != "U1001" || je.Text() != msgTimeout {
 		t.Errorf("time: %v", err)
+	}
+}
+
+// TestClockAndRandom checks the injected clock ($now and $millis agree
+// within one evaluation) and random source (reproducible from a seed).
+func TestClockAndRandom(t *testing.T) {
+	clock := time.Date(2024, 3, 5, 10, 20, 30, 123e6, time.UTC)
+	opts := func() *Options {
+		return &Options{Now: func() time.Time { return clock }, Rand: rand.New(rand.NewPCG(1, 2)), Functions: AWSFuncSet}
+	}
+	got, _, err := MustCompile(`[$now(), $millis(), $now("[H01]:[m01]", "+0100"), $toMillis($now()) = $millis()]`).Eval(nil, nil, opts())
+	want := []any{"2024-03-05T10:20:30.123Z", float64(clock.UnixMilli()), "11:20", true}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("clock: %#v (%v), want %#v", got, err, want)
+	}
+	e := MustCompile(`[$random(), $shuffle([1,2,3,4,5]), $uuid()]`)
+	a, _, _ := e.Eval(nil, nil, opts())
+	b, _, _ := e.Eval(nil, nil, opts())
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("same seed, different results: %v / %v", a, b)
 	}
 }

@@ -118,8 +118,20 @@ func (c *evalCtx) simplePath(n *node, input any, e *env) (any, bool) {
 	return v, true
 }
 
-// markSimple flags paths that simplePath can evaluate.
+// markSimple flags paths that simplePath can evaluate and object
+// constructors that literalObject can.
 func markSimple(n *node) {
+	if n.typ == nObject {
+		seen := map[string]bool{}
+		for _, p := range n.pairs {
+			if p[0].typ != nString || seen[p[0].op] || p[0].group != nil || len(p[0].predicate) > 0 || p[0].keepArray {
+				return
+			}
+			seen[p[0].op] = true
+		}
+		n.simple = n.group == nil && len(n.predicate) == 0
+		return
+	}
 	if n.typ != nPath || n.keepSingletonArray || n.group != nil || n.tuple || len(n.predicate) > 0 {
 		return
 	}

@@ -78,9 +78,6 @@ func (e *Expr) StatesFields() []string {
 
 // Has reports whether the set holds a function of that name (without $).
 func (fs *FuncSet) Has(name string) bool {
-	if name == "now" || name == "millis" {
-		return true
-	}
 	_, ok := fs.funcs[name]
 	return ok
 }

@@ -31,7 +31,7 @@ async function run() {
       const res = await expr.evaluate(input, c.bindings || {});
       out.push(res === undefined ? { undefined: true } : encode(res));
     } catch (e) {
-      out.push({ code: e.code || ('JS:' + (e.message || String(e))) });
+      out.push({ code: e.code || ('JS:' + (e.message || String(e))), message: e.message, position: e.position });
     }
   }
   process.stdout.write(JSON.stringify(out));
