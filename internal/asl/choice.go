@@ -155,7 +155,7 @@ func (p *parser) rule(where string, item any, top, jsonata bool) *ChoiceRule {
 		return r
 	}
 	if top {
-		r.assign = p.assignField(f, nil, false)
+		r.assign = p.assignField(f, roleInput, false)
 	}
 	name, ok := p.ruleOperator(where, f, obj)
 	if !ok {

@@ -127,6 +127,8 @@ type parser struct {
 	// readsCtx: a JSONata expression reads $states.context. usesVars: an
 	// Assign was read. machineAssigns: one was, in the machine being read.
 	readsCtx, usesVars, machineAssigns bool
+	// cur is the state being read.
+	cur *State
 }
 
 func (p *parser) addf(where, format string, args ...any) {
@@ -492,6 +494,7 @@ func (p *parser) state(where, name string, obj map[string]any) *State {
 		return nil
 	}
 	s := &State{Name: name, Type: st}
+	p.cur = s
 	s.Comment, _ = f.str("Comment", false)
 	s.jsonata = p.queryLanguage(f, p.jsonata)
 	p.wrongLanguage(f, s)
@@ -503,7 +506,7 @@ func (p *parser) state(where, name string, obj map[string]any) *State {
 	}
 	switch st {
 	case TypeTask, TypePass, TypeChoice, TypeWait, TypeParallel, TypeMap:
-		s.assign = p.assignField(f, s, s.jsonata)
+		s.assign = p.assignField(f, p.roleOf(s, "Assign"), s.jsonata)
 	}
 	switch st {
 	case TypeTask, TypeParallel, TypeMap:
@@ -736,7 +739,7 @@ func (p *parser) catchers(f *fields, jsonata bool) []*Catcher {
 			p.jsonataCatcher(cf, c)
 		} else {
 			c.resultPath = cf.optPath("ResultPath", true)
-			c.assign = p.assignField(cf, nil, false)
+			c.assign = p.assignField(cf, roleError, false)
 		}
 		out = append(out, c)
 	})

@@ -76,12 +76,35 @@ func (p *parser) field(f *fields, s *State, key string) *jfield {
 	if !ok {
 		return nil
 	}
-	return p.compileJ(f.at(key), key, v, s)
+	return p.compileJ(f.at(key), key, v, p.roleOf(s, key))
 }
 
-// compileJ compiles the value v of the field key found at where, noting
-// what the state then reads.
-func (p *parser) compileJ(where, key string, v any, s *State) *jfield {
+// A field's role says which members of $states it may read besides input
+// and context: a Task's, Parallel's or Map's Output and Assign read its
+// result, a catcher's its error output.
+type role uint8
+
+const (
+	roleInput role = iota
+	roleResult
+	roleError
+)
+
+// roleOf is the role of a state's field key.
+func (p *parser) roleOf(s *State, key string) role {
+	switch s.Type {
+	case TypeTask, TypeParallel, TypeMap:
+		if key == "Output" || key == "Assign" {
+			return roleResult
+		}
+	}
+	return roleInput
+}
+
+// compileJ compiles the value v of the field key found at where, for the
+// state being read, noting what it reads and reporting a $states member
+// that does not exist where the field is evaluated.
+func (p *parser) compileJ(where, key string, v any, r role) *jfield {
 	jf, err := compileField(key, v)
 	if err != nil {
 		p.addf(where, "%v", err)
@@ -89,9 +112,13 @@ func (p *parser) compileJ(where, key string, v any, s *State) *jfield {
 	}
 	if jf.uses.context {
 		p.readsCtx = true
-		if s != nil {
-			s.jctx = true
-		}
+		p.cur.jctx = true
+	}
+	if jf.uses.result && r != roleResult {
+		p.addf(where, "$states.result is not available in %s; only the Output and Assign of a Task, Parallel or Map state read the result", key)
+	}
+	if jf.uses.errorOutput && r != roleError {
+		p.addf(where, "$states.errorOutput is not available in %s; only a catcher's Output and Assign read the error output", key)
 	}
 	return jf
 }
@@ -133,7 +160,7 @@ func (p *parser) jsonataIO(f *fields, s *State) {
 
 // assignField reads an Assign field (of a state, a catcher or a choice
 // rule): an object whose keys are variable names.
-func (p *parser) assignField(f *fields, s *State, jsonata bool) *assign {
+func (p *parser) assignField(f *fields, r role, jsonata bool) *assign {
 	v, ok := f.raw("Assign")
 	if !ok {
 		return nil
@@ -158,7 +185,7 @@ func (p *parser) assignField(f *fields, s *State, jsonata bool) *assign {
 	p.usesVars = true
 	p.machineAssigns = true
 	if jsonata {
-		if a.jsonata = p.compileJ(f.at("Assign"), "Assign", obj, s); a.jsonata == nil {
+		if a.jsonata = p.compileJ(f.at("Assign"), "Assign", obj, r); a.jsonata == nil {
 			return nil
 		}
 		return a
@@ -243,7 +270,7 @@ func (p *parser) jsonataMap(f *fields, s *State) {
 	if jf, v, ok := p.exprOr(f, s, "Items", isArray, "an array"); ok {
 		if jf == nil {
 			// An array literal, whose elements may be expressions.
-			jf = p.compileJ(f.at("Items"), "Items", v, s)
+			jf = p.compileJ(f.at("Items"), "Items", v, roleInput)
 		}
 		s.items = jf
 	}
@@ -254,7 +281,7 @@ func (p *parser) jsonataMap(f *fields, s *State) {
 		}
 	}
 	if v, ok := f.raw("ItemSelector"); ok {
-		s.itemSelectorJ = p.compileJ(f.at("ItemSelector"), "ItemSelector", v, s)
+		s.itemSelectorJ = p.compileJ(f.at("ItemSelector"), "ItemSelector", v, roleInput)
 	}
 	nonNegative := func(v any) bool { i, ok := value.Int(v); return ok && i >= 0 }
 	if jf, v, ok := p.exprOr(f, s, "MaxConcurrency", nonNegative, "a non-negative integer"); ok {
@@ -268,9 +295,9 @@ func (p *parser) jsonataMap(f *fields, s *State) {
 // jsonataCatcher reads a JSONata catcher's Output and Assign.
 func (p *parser) jsonataCatcher(cf *fields, c *Catcher) {
 	if v, ok := cf.raw("Output"); ok {
-		c.output = p.compileJ(cf.at("Output"), "Output", v, nil)
+		c.output = p.compileJ(cf.at("Output"), "Output", v, roleError)
 	}
-	c.assign = p.assignField(cf, nil, true)
+	c.assign = p.assignField(cf, roleError, true)
 }
 
 // jsonataRule reads a JSONata choice rule: its Condition, and its Assign
@@ -289,12 +316,12 @@ func (p *parser) jsonataRule(f *fields, r *ChoiceRule) {
 			p.addf(f.at("Condition"), "must be true, false or a JSONata expression \"{%% ... %%}\", not %s", value.QuoteForMessage(v))
 			return
 		}
-		r.condition = p.compileJ(f.at("Condition"), "Condition", v, nil)
+		r.condition = p.compileJ(f.at("Condition"), "Condition", v, roleInput)
 	}
 	if v, ok := f.raw("Output"); ok {
-		r.output = p.compileJ(f.at("Output"), "Output", v, nil)
+		r.output = p.compileJ(f.at("Output"), "Output", v, roleInput)
 	}
-	r.assign = p.assignField(f, nil, true)
+	r.assign = p.assignField(f, roleInput, true)
 }
 
 // checkScopes reports an Assign in a Parallel branch or Map iteration of a

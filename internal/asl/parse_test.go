@@ -152,3 +152,29 @@ func TestParseRejectsEmptyNames(t *testing.T) {
 		}
 	}
 }
+
+// A JSONata field may read only the $states members that exist where it is
+// evaluated.
+func TestStatesMembersWhereTheyExist(t *testing.T) {
+	for _, tc := range []struct{ doc, want string }{
+		{`{"QueryLanguage":"JSONata","StartAt":"P","States":{"P":{"Type":"Pass","Output":"{% $states.result %}","End":true}}}`,
+			"States.P.Output: $states.result is not available in Output"},
+		{`{"QueryLanguage":"JSONata","StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Arguments":{"x":"{% $states.result %}"},"End":true}}}`,
+			"States.T.Arguments: $states.result is not available in Arguments"},
+		{`{"QueryLanguage":"JSONata","StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Output":"{% $states.errorOutput %}","End":true}}}`,
+			"States.T.Output: $states.errorOutput is not available in Output"},
+		{`{"QueryLanguage":"JSONata","StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Catch":[{"ErrorEquals":["States.ALL"],"Output":"{% $states.result %}","Next":"T"}],"End":true}}}`,
+			"States.T.Catch[0].Output: $states.result is not available in Output"},
+	} {
+		_, err := Parse([]byte(tc.doc))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s\n got %v\nwant %s", tc.doc, err, tc.want)
+		}
+	}
+	ok := `{"QueryLanguage":"JSONata","StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+	  "Output":"{% $states.result %}","Assign":{"r":"{% $states.result %}"},
+	  "Catch":[{"ErrorEquals":["States.ALL"],"Output":"{% $states.errorOutput %}","Assign":{"e":"{% $states.errorOutput %}"},"Next":"T"}],"End":true}}}`
+	if _, err := Parse([]byte(ok)); err != nil {
+		t.Errorf("a Task's result and a catcher's error output: %v", err)
+	}
+}

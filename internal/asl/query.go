@@ -55,8 +55,10 @@ type jfield struct {
 
 // statesUse is what a field's expressions read.
 type statesUse struct {
-	context bool // $states.context, or $states as a whole
-	random  bool // $random, $uuid or $shuffle: the execution's random source
+	context     bool // $states.context, or $states as a whole
+	result      bool // $states.result
+	errorOutput bool // $states.errorOutput
+	random      bool // $random, $uuid or $shuffle: the execution's random source
 }
 
 // compileField compiles v, the value of the field name, reporting the
@@ -124,8 +126,13 @@ func compileNode(where string, v any, uses *statesUse) (jnode, error) {
 // noteUses records what an expression reads that the engine must provide.
 func noteUses(e *jsonata.Expr, uses *statesUse) {
 	for _, f := range e.StatesFields() {
-		if f == "context" || f == "" {
+		switch f {
+		case "context", "":
 			uses.context = true
+		case "result":
+			uses.result = true
+		case "errorOutput":
+			uses.errorOutput = true
 		}
 	}
 	for _, name := range e.FreeVariables() {
