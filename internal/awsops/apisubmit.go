@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/yafdp/yafdp/internal/rate"
+
 	"github.com/yafdp/yafdp/internal/order"
 )
 
@@ -26,7 +28,7 @@ type APISubmitOptions struct {
 	APIKey      string
 	Orders      []order.Order
 	Concurrency int
-	Rate        Rate
+	Rate        rate.Rate
 	// MaxAttempts bounds the POSTs of one order (default 8).
 	MaxAttempts int
 	HTTPClient  *http.Client
@@ -75,7 +77,7 @@ func SubmitViaAPI(ctx context.Context, opts APISubmitOptions) (*SubmitResult, er
 	if maxAttempts <= 0 {
 		maxAttempts = 8
 	}
-	limiter := opts.Rate.limiter(1)
+	limiter := opts.Rate.Limiter(1)
 	res := &SubmitResult{Orders: make([]SubmittedOrder, len(msgs))}
 	var (
 		mu   sync.Mutex

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yafdp/yafdp/internal/rate"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/yafdp/yafdp/internal/awsops/awstest"
@@ -60,9 +62,9 @@ func TestSubmitInterrupted(t *testing.T) {
 	c := awstest.SQS(local.URL, nil)
 	src, _ := createPipelineQueues(t, ctx, c, "orders", false)
 	runCtx, cancel := context.WithCancel(ctx)
-	rate, _ := ParseRate("200/s")
+	limit, _ := rate.ParseLimit("200/s")
 	go func() { time.Sleep(300 * time.Millisecond); cancel() }()
-	res, err := Submit(runCtx, c, SubmitOptions{Queue: src, Orders: orders(400), Concurrency: 2, Rate: rate})
+	res, err := Submit(runCtx, c, SubmitOptions{Queue: src, Orders: orders(400), Concurrency: 2, Rate: limit})
 	if err != nil {
 		t.Fatal(err)
 	}

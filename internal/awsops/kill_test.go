@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yafdp/yafdp/internal/rate"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/yafdp/yafdp/internal/awsops/awstest"
@@ -32,9 +34,9 @@ func redriveChild() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 3
 	}
-	rate, _ := ParseRate("400/s")
+	limit, _ := rate.ParseLimit("400/s")
 	_, err = Redrive(ctx, c, RedriveOptions{Source: Queue{URL: dlqURL, Name: queueNameFromURL(dlqURL)}, Strategy: StrategyCopy, Journal: j,
-		Wait: -1, Visibility: time.Second, EmptyReceives: 2, Rate: rate, Workers: 4})
+		Wait: -1, Visibility: time.Second, EmptyReceives: 2, Rate: limit, Workers: 4})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 4

@@ -11,10 +11,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/yafdp/yafdp/internal/rate"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
-	"golang.org/x/time/rate"
+	xrate "golang.org/x/time/rate"
 )
 
 // Redrive strategies.
@@ -50,7 +52,7 @@ type RedriveOptions struct {
 	// Max stops after this many messages moved (0: all). Copy only.
 	Max int
 	// Rate paces the moves; zero means no limit (native: 500/s at most).
-	Rate Rate
+	Rate rate.Rate
 	// Filter moves only matching messages; the others stay. Copy only.
 	Filter *Filter
 	// DryRun lists what would move and moves nothing. Copy only.
@@ -362,7 +364,7 @@ type copyRun struct {
 	streak  int
 	done    bool
 	total   int64
-	limiter *rate.Limiter
+	limiter *xrate.Limiter
 	senders map[string]*sender
 }
 
@@ -404,7 +406,7 @@ func redriveCopy(ctx context.Context, c SQSAPI, opts *RedriveOptions, st QueueSt
 	if r.defaultTarget != nil {
 		res.Targets = []string{r.defaultTarget.Name}
 	}
-	r.limiter = opts.Rate.limiter(MaxBatchEntries)
+	r.limiter = opts.Rate.Limiter(MaxBatchEntries)
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = 4

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
-	"golang.org/x/time/rate"
+	xrate "golang.org/x/time/rate"
 )
 
 // SQS batch limits.
@@ -94,7 +94,7 @@ type sender struct {
 	queueURL    string
 	concurrency int
 	maxAttempts int
-	limiter     *rate.Limiter
+	limiter     *xrate.Limiter
 	sleep       Sleeper
 	// callTimeout bounds one call; calls run on a context that Ctrl-C does
 	// not cancel, so a batch in flight is finished and its outcome known.

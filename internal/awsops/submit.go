@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/yafdp/yafdp/internal/rate"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
@@ -40,7 +42,7 @@ type SubmitOptions struct {
 	// Concurrency is the number of SendMessageBatch calls in flight.
 	Concurrency int
 	// Rate paces the orders sent; zero means no limit.
-	Rate Rate
+	Rate rate.Rate
 	// MaxAttempts bounds the sends of one order (default 8).
 	MaxAttempts int
 	// TraceID makes the trace id of each order (default: a random X-Ray id).
@@ -197,7 +199,7 @@ func Submit(ctx context.Context, c SQSAPI, opts SubmitOptions) (*SubmitResult, e
 		queueURL:    opts.Queue.URL,
 		concurrency: max(1, opts.Concurrency),
 		maxAttempts: opts.MaxAttempts,
-		limiter:     opts.Rate.limiter(MaxBatchEntries),
+		limiter:     opts.Rate.Limiter(MaxBatchEntries),
 		sleep:       opts.Sleep,
 		callTimeout: opts.CallTimeout,
 	}

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yafdp/yafdp/internal/rate"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
@@ -21,20 +23,6 @@ import (
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/awsops/awstest"
 )
-
-func TestParseRate(t *testing.T) {
-	for in, want := range map[string]float64{"100/s": 100, "6000/m": 100, "250": 250, "3600/h": 1, "0": 0, "unlimited": 0, "0.5/s": 0.5} {
-		r, err := ParseRate(in)
-		if err != nil || r.PerSecond() != want {
-			t.Errorf("ParseRate(%q) = %v (%v/s), %v; want %v/s", in, r, r.PerSecond(), err, want)
-		}
-	}
-	for _, in := range []string{"", "fast", "-5/s", "10/d", "0/s", "NaN", "1e999/s", "10//s"} {
-		if _, err := ParseRate(in); err == nil {
-			t.Errorf("ParseRate(%q) accepted", in)
-		}
-	}
-}
 
 func TestRefsAreCheckedWithoutAWS(t *testing.T) {
 	good := []string{"orders", "orders.fifo", "https://sqs.eu-west-1.amazonaws.com/123456789012/orders", "arn:aws:sqs:eu-west-1:123456789012:orders-dlq"}
@@ -398,7 +386,7 @@ func TestNativeRedriveProgressAndCancel(t *testing.T) {
 
 	// Watched to the end: progress rises while the task runs.
 	var seen []int
-	rr, err := Redrive(ctx, c, RedriveOptions{Source: dlq, Strategy: StrategyNative, Rate: Rate{N: 20, Per: time.Second}, PollInterval: 100 * time.Millisecond,
+	rr, err := Redrive(ctx, c, RedriveOptions{Source: dlq, Strategy: StrategyNative, Rate: rate.PerSecond(20), PollInterval: 100 * time.Millisecond,
 		Progress: func(p RedriveProgress) { seen = append(seen, p.Moved) }})
 	if err != nil {
 		t.Fatal(err)
@@ -418,7 +406,7 @@ func TestNativeRedriveProgressAndCancel(t *testing.T) {
 	drain(t, ctx, c, src)
 	seedDeadLetters(t, ctx, c, src, dlq, deadLetters(30, false))
 	rctx, cancel := context.WithCancel(ctx)
-	rr, err = Redrive(rctx, c, RedriveOptions{Source: dlq, Strategy: StrategyNative, Rate: Rate{N: 5, Per: time.Second}, PollInterval: 100 * time.Millisecond,
+	rr, err = Redrive(rctx, c, RedriveOptions{Source: dlq, Strategy: StrategyNative, Rate: rate.PerSecond(5), PollInterval: 100 * time.Millisecond,
 		Progress: func(p RedriveProgress) {
 			if p.Moved > 0 {
 				cancel()

@@ -17,6 +17,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/yafdp/yafdp/internal/rate"
 	"github.com/yafdp/yafdp/internal/saga"
 )
 
@@ -56,24 +57,24 @@ type Arrivals struct {
 	// (evenly spaced).
 	Process string `yaml:"process" json:"process"`
 	// Rate and Duration give a single steady phase.
-	Rate     Rate     `yaml:"rate" json:"rate,omitempty"`
-	Duration Duration `yaml:"duration" json:"duration,omitempty"`
+	Rate     rate.Rate `yaml:"rate" json:"rate,omitzero"`
+	Duration Duration  `yaml:"duration" json:"duration,omitempty"`
 	// Phases run one after another.
 	Phases []Phase `yaml:"phases" json:"phases,omitempty"`
 }
 
 // Phase is one stretch of arrivals: a steady Rate, or a linear ramp From..To.
 type Phase struct {
-	For  Duration `yaml:"for" json:"for"`
-	Rate *Rate    `yaml:"rate" json:"rate,omitempty"`
-	From *Rate    `yaml:"from" json:"from,omitempty"`
-	To   *Rate    `yaml:"to" json:"to,omitempty"`
+	For  Duration   `yaml:"for" json:"for"`
+	Rate *rate.Rate `yaml:"rate" json:"rate,omitempty"`
+	From *rate.Rate `yaml:"from" json:"from,omitempty"`
+	To   *rate.Rate `yaml:"to" json:"to,omitempty"`
 }
 
 // APIGateway is the front door: a token bucket that answers 429 when empty.
 type APIGateway struct {
-	RateLimit Rate `yaml:"rate_limit" json:"rateLimit"`
-	Burst     int  `yaml:"burst" json:"burst"`
+	RateLimit rate.Rate `yaml:"rate_limit" json:"rateLimit"`
+	Burst     int       `yaml:"burst" json:"burst"`
 	// Kind is "rest" or "http"; it only changes the price.
 	Kind string `yaml:"kind" json:"kind"`
 }
@@ -111,8 +112,8 @@ type Lambda struct {
 
 // StepFunctions is the StartExecution throttle and the machine to run.
 type StepFunctions struct {
-	StartRate  Rate `yaml:"start_rate" json:"startRate"`
-	StartBurst int  `yaml:"start_burst" json:"startBurst"`
+	StartRate  rate.Rate `yaml:"start_rate" json:"startRate"`
+	StartBurst int       `yaml:"start_burst" json:"startBurst"`
 	// Definition is an ASL file to run instead of the built-in saga.
 	Definition string `yaml:"definition" json:"definition,omitempty"`
 	// ExpressMemoryMB is the memory Express workflows are billed at.
@@ -122,8 +123,8 @@ type StepFunctions struct {
 // Payment is the third-party provider's quota in front of the payment fake.
 type Payment struct {
 	// TPS is the provider's requests per second; 0 means no quota.
-	TPS   Rate `yaml:"tps" json:"tps"`
-	Burst int  `yaml:"burst" json:"burst"`
+	TPS   rate.Rate `yaml:"tps" json:"tps"`
+	Burst int       `yaml:"burst" json:"burst"`
 }
 
 // Defaults returns a scenario with every AWS default filled in and no load.
@@ -135,7 +136,7 @@ func Defaults() Scenario {
 		MaxDrain: Duration(time.Hour),
 		Arrivals: Arrivals{Process: "poisson"},
 		APIGateway: APIGateway{
-			RateLimit: 10000, Burst: 5000, Kind: "rest",
+			RateLimit: rate.PerSecond(10000), Burst: 5000, Kind: "rest",
 		},
 		Queue: QueueSettings{
 			VisibilityTimeout: Duration(30 * time.Second),
@@ -152,7 +153,7 @@ func Defaults() Scenario {
 			MemoryMB:                128,
 			ReportBatchItemFailures: &report,
 		},
-		StepFunctions: StepFunctions{StartRate: 300, StartBurst: 1300, ExpressMemoryMB: 64},
+		StepFunctions: StepFunctions{StartRate: rate.PerSecond(300), StartBurst: 1300, ExpressMemoryMB: 64},
 	}
 }
 
@@ -275,7 +276,7 @@ func (s *Scenario) Validate() error {
 	default:
 		return fmt.Errorf("arrivals.process: %q is not a process; use poisson or constant", a.Process)
 	}
-	if len(a.Phases) > 0 && (a.Rate != 0 || a.Duration != 0) {
+	if len(a.Phases) > 0 && (!a.Rate.IsZero() || a.Duration != 0) {
 		return fmt.Errorf("arrivals.phases: give either phases or rate and duration, not both")
 	}
 	if len(a.Phases) == 0 {
@@ -296,7 +297,7 @@ func (s *Scenario) Validate() error {
 	if s.MaxDrain < 0 {
 		return fmt.Errorf("max_drain: must not be negative")
 	}
-	if s.APIGateway.RateLimit <= 0 || s.APIGateway.Burst < 1 {
+	if s.APIGateway.RateLimit.PerSecond() <= 0 || s.APIGateway.Burst < 1 {
 		return fmt.Errorf("api_gateway.rate_limit: must be more than 0 with burst at least 1")
 	}
 	switch s.APIGateway.Kind {
@@ -336,13 +337,13 @@ func (s *Scenario) Validate() error {
 		return fmt.Errorf("lambda.memory_mb: must be between 128 and 10240")
 	}
 	sf := &s.StepFunctions
-	if sf.StartRate <= 0 || sf.StartBurst < 1 {
+	if sf.StartRate.PerSecond() <= 0 || sf.StartBurst < 1 {
 		return fmt.Errorf("step_functions.start_rate: must be more than 0 with start_burst at least 1")
 	}
 	if sf.ExpressMemoryMB < 64 {
 		return fmt.Errorf("step_functions.express_memory_mb: must be at least 64")
 	}
-	if s.Payment.TPS < 0 || s.Payment.Burst < 0 {
+	if s.Payment.TPS.PerSecond() < 0 || s.Payment.Burst < 0 {
 		return fmt.Errorf("payment.tps: must not be negative")
 	}
 	if _, err := s.FakeConfig(); err != nil {
@@ -365,11 +366,11 @@ func (s *Scenario) FakeConfig() (saga.FakeConfig, error) {
 			return cfg, fmt.Errorf("faults[%d]: %v", i, err)
 		}
 	}
-	if s.Payment.TPS > 0 {
-		cfg.Payment.RatePerSecond = float64(s.Payment.TPS)
+	if tps := s.Payment.TPS.PerSecond(); tps > 0 {
+		cfg.Payment.RatePerSecond = tps
 		cfg.Payment.Burst = s.Payment.Burst
 		if cfg.Payment.Burst == 0 {
-			cfg.Payment.Burst = max(1, int(s.Payment.TPS))
+			cfg.Payment.Burst = max(1, int(tps))
 		}
 	}
 	if err := cfg.Validate(); err != nil {
@@ -388,14 +389,6 @@ func (s *Scenario) ArrivalDuration() time.Duration {
 		d += p.For.D()
 	}
 	return d
-}
-
-// UnmarshalYAML reads a rate from a scalar, with its line in errors.
-func (r *Rate) UnmarshalYAML(n *yaml.Node) error {
-	if err := r.Set(n.Value); err != nil {
-		return fmt.Errorf("line %d: %v", n.Line, err)
-	}
-	return nil
 }
 
 // UnmarshalYAML reads a duration from a scalar, with its line in errors.

@@ -19,6 +19,7 @@ import (
 	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/config"
+	"github.com/yafdp/yafdp/internal/rate"
 	"github.com/yafdp/yafdp/internal/ui"
 )
 
@@ -32,7 +33,7 @@ type RedriveOptions struct {
 	Queue      string
 	To         string
 	Strategy   string
-	Rate       awsops.Rate
+	Rate       rate.Rate
 	Max        int
 	Filter     string
 	DryRun     bool
@@ -114,7 +115,7 @@ func NewCmdRedrive(f *cmdutil.Factory, runF func(context.Context, *RedriveOption
 	fl.StringVar(&opts.Queue, "queue", "", "Redrive this dead-letter queue `URL|NAME` (default: the environment's dlq)")
 	fl.StringVar(&opts.To, "to", "", "Move to this queue `URL|NAME` instead of each message's source queue")
 	fl.StringVar(&opts.Strategy, "strategy", awsops.StrategyAuto, "How to move: auto, native or copy")
-	fl.Var(&opts.Rate, "rate", "Move at most this many messages per second or minute, e.g. 50/s (0: no limit)")
+	fl.Var(cmdutil.LimitFlag(&opts.Rate), "rate", "Move at most this many messages per second or minute, e.g. 50/s (0: no limit)")
 	fl.IntVar(&opts.Max, "max", 0, "Stop after `n` messages (0: all); copy strategy")
 	fl.StringVar(&opts.Filter, "filter", "", "Move only messages matching this `expression`; copy strategy")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "List what would move; move nothing")

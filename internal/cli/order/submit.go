@@ -23,6 +23,7 @@ import (
 	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/config"
 	"github.com/yafdp/yafdp/internal/order"
+	"github.com/yafdp/yafdp/internal/rate"
 	"github.com/yafdp/yafdp/internal/ui"
 )
 
@@ -45,7 +46,7 @@ type SubmitOptions struct {
 	Start       string
 	DryRun      bool
 	Concurrency int
-	Rate        awsops.Rate
+	Rate        rate.Rate
 	Attempts    int
 	Via         string
 	APIURL      string
@@ -135,7 +136,7 @@ func NewCmdSubmit(f *cmdutil.Factory, runF func(context.Context, *SubmitOptions)
 	fl.StringVar(&opts.Start, "start", "", "placedAt of the first generated order, RFC 3339 (default now)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "Validate and show what would be sent; send nothing")
 	fl.IntVar(&opts.Concurrency, "concurrency", 8, "Keep at most `n` calls in flight")
-	fl.Var(&opts.Rate, "rate", "Send at most this many orders per second or minute, e.g. 50/s or 3000/m (0: no limit)")
+	fl.Var(cmdutil.LimitFlag(&opts.Rate), "rate", "Send at most this many orders per second or minute, e.g. 50/s or 3000/m (0: no limit)")
 	fl.IntVar(&opts.Attempts, "attempts", 8, "Send one order at most `n` times before reporting it failed")
 	fl.StringVar(&opts.Via, "via", "sqs", "Send through `sqs` (SendMessageBatch) or api (POST to --api-url)")
 	fl.StringVar(&opts.APIURL, "api-url", "", "With --via api: the orders resource `URL` of the API Gateway stage")

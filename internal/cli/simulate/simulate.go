@@ -18,6 +18,7 @@ import (
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
+	"github.com/yafdp/yafdp/internal/rate"
 	"github.com/yafdp/yafdp/internal/saga"
 	"github.com/yafdp/yafdp/internal/sim"
 	"github.com/yafdp/yafdp/internal/ui"
@@ -31,13 +32,13 @@ type Options struct {
 	Now func() time.Time
 
 	ScenarioFile   string
-	Rate           sim.Rate
+	Rate           rate.Rate
 	Duration       sim.Duration
 	Process        string
 	Seed           uint64
-	PaymentTPS     sim.Rate
+	PaymentTPS     rate.Rate
 	PaymentBurst   int
-	StartRate      sim.Rate
+	StartRate      rate.Rate
 	MaxConcurrency int
 	BatchSize      int
 	Definition     string
@@ -52,7 +53,7 @@ type Options struct {
 
 // NewCmdSimulate returns `yafdp simulate`. runF replaces runSimulate in tests.
 func NewCmdSimulate(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Printer: f.Printer, Now: time.Now, Rate: 500, Duration: sim.Duration(10 * time.Minute)}
+	opts := &Options{IO: f.IOStreams, Printer: f.Printer, Now: time.Now, Rate: rate.PerSecond(500), Duration: sim.Duration(10 * time.Minute)}
 	cmd := &cobra.Command{
 		Use:   "simulate",
 		Short: "Simulate load on the pipeline and the throttled payment path, in virtual time",
@@ -114,13 +115,13 @@ func NewCmdSimulate(f *cmdutil.Factory, runF func(context.Context, *Options) err
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.ScenarioFile, "scenario", "", "Load the scenario in `file` (YAML); flags override it")
-	fl.Var(&opts.Rate, "rate", "Offered load, e.g. 500/s or 30000/m (replaces the scenario's arrivals)")
+	fl.Var(cmdutil.RateFlag(&opts.Rate), "rate", "Offered load, e.g. 500/s or 30000/m (replaces the scenario's arrivals)")
 	fl.Var(&opts.Duration, "duration", "How long orders arrive")
 	fl.StringVar(&opts.Process, "process", "poisson", "Arrival `process`: poisson or constant")
 	fl.Uint64Var(&opts.Seed, "seed", 1, "Seed: same scenario and seed, same report")
-	fl.Var(&opts.PaymentTPS, "payment-tps", "The payment provider's quota in requests per second (0: none)")
+	fl.Var(cmdutil.RateFlag(&opts.PaymentTPS), "payment-tps", "The payment provider's quota in requests per second (0: none)")
 	fl.IntVar(&opts.PaymentBurst, "payment-burst", 0, "Burst of the payment quota (default: one second of --payment-tps)")
-	fl.Var(&opts.StartRate, "start-rate", "StartExecution quota per second (AWS default 300/s; raise it as your account is)")
+	fl.Var(cmdutil.RateFlag(&opts.StartRate), "start-rate", "StartExecution quota per second (AWS default 300/s; raise it as your account is)")
 	fl.IntVar(&opts.MaxConcurrency, "max-concurrency", 0, "The event source's MaximumConcurrency, 2 to 1000 (0: unset)")
 	fl.IntVar(&opts.BatchSize, "batch-size", 10, "The event source's BatchSize")
 	fl.StringVar(&opts.Definition, "definition", "", "Run the ASL document in `file` instead of the built-in saga")

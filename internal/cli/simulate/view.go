@@ -143,7 +143,7 @@ func describeArrivals(sc sim.Scenario) string {
 
 func describeSettings(sc sim.Scenario) string {
 	quota := "no payment quota"
-	if sc.Payment.TPS > 0 {
+	if sc.Payment.TPS.PerSecond() > 0 {
 		quota = "payment quota " + sc.Payment.TPS.String()
 	}
 	mc := "unset"
