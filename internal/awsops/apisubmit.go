@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/yafdp/yafdp/internal/input"
 	"github.com/yafdp/yafdp/internal/rate"
 
 	"github.com/yafdp/yafdp/internal/order"
@@ -37,14 +38,15 @@ type APISubmitOptions struct {
 	Progress    func(done int)
 }
 
-// CheckAPIURL checks an --api-url value.
-func CheckAPIURL(field, raw string) error {
+// CheckAPIURL checks the URL of the API's orders resource.
+func CheckAPIURL(raw string) error {
 	if raw == "" {
-		return inputErrorf(field, "is required with --via api; give the orders resource, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com/prod/orders")
+		return input.Errorf("api_url", "is required with %s api", input.Field("via")).
+			WithFix("give the orders resource, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com/prod/orders")
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return inputErrorf(field, "%q is not an http(s) URL such as https://abc123.execute-api.eu-west-1.amazonaws.com/prod/orders", raw)
+		return input.Errorf("api_url", "%q is not an http(s) URL such as https://abc123.execute-api.eu-west-1.amazonaws.com/prod/orders", raw)
 	}
 	return nil
 }
@@ -54,7 +56,7 @@ func CheckAPIURL(field, raw string) error {
 // back-off, honouring Retry-After. An order counts as sent on a 2xx answer;
 // its MessageId is taken from the answer when the integration returns one.
 func SubmitViaAPI(ctx context.Context, opts APISubmitOptions) (*SubmitResult, error) {
-	if err := CheckAPIURL("--api-url", opts.URL); err != nil {
+	if err := CheckAPIURL(opts.URL); err != nil {
 		return nil, err
 	}
 	traceID := opts.TraceID

@@ -9,28 +9,6 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// InputError is bad input found only by asking AWS: a queue, state machine
-// or execution that does not exist, a dead-letter queue with several sources
-// and no --to. The CLI reports it as a usage error (exit 2); nothing was
-// changed when it is returned.
-type InputError struct {
-	// Field names the flag or argument at fault, e.g. "--queue".
-	Field string
-	// Problem says what is wrong and how to fix it.
-	Problem string
-}
-
-func (e *InputError) Error() string {
-	if e.Field == "" {
-		return e.Problem
-	}
-	return e.Field + ": " + e.Problem
-}
-
-func inputErrorf(field, format string, args ...any) error {
-	return &InputError{Field: field, Problem: fmt.Sprintf(format, args...)}
-}
-
 // errorCode returns the AWS error code of err, or "".
 func errorCode(err error) string {
 	var ae smithy.APIError

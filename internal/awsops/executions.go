@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/yafdp/yafdp/internal/input"
 )
 
 // StateMachine is a Step Functions state machine resolved from an ARN or
@@ -24,8 +26,8 @@ type StateMachine struct {
 func (m StateMachine) Express() bool { return m.Type == string(types.StateMachineTypeExpress) }
 
 // expressError explains why an Express state machine cannot be followed.
-func expressError(field, name string) error {
-	return inputErrorf(field, "%s is an Express state machine: Step Functions keeps no execution history for Express workflows "+
+func expressError(field input.Field, name string) error {
+	return input.Errorf(field, "%s is an Express state machine: Step Functions keeps no execution history for Express workflows "+
 		"(GetExecutionHistory and DescribeExecution work for Standard ones only), so there is nothing to follow here; "+
 		"read its executions in CloudWatch Logs (the state machine's logging configuration, level ALL) instead", name)
 }
@@ -39,21 +41,23 @@ func parseARN(s string) ([]string, bool) {
 	return parts, true
 }
 
-// CheckStateMachineRef checks a --state-machine value (an ARN or a name)
-// without calling AWS.
-func CheckStateMachineRef(field, ref string) error {
+// CheckStateMachineRef checks a state machine's ARN or name without
+// calling AWS.
+func CheckStateMachineRef(ref string) error {
+	const field = "state_machine"
 	if ref == "" {
-		return inputErrorf(field, "no state machine given; pass its ARN or name, or select an environment that has one (--env)")
+		return input.Errorf(field, "no state machine given").
+			WithFix("pass its ARN or name, or select an environment that has one (%s)", input.Field("env"))
 	}
 	if strings.HasPrefix(ref, "arn:") {
 		p, ok := parseARN(ref)
 		if !ok || p[2] != "states" || !strings.HasPrefix(p[5], "stateMachine:") || !validExecutionName(strings.TrimPrefix(p[5], "stateMachine:")) {
-			return inputErrorf(field, "%q is not a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)", ref)
+			return input.Errorf(field, "%q is not a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)", ref)
 		}
 		return nil
 	}
 	if !validExecutionName(ref) {
-		return inputErrorf(field, "%q is not a state machine name: 1 to 80 characters without spaces, brackets, wildcards, quotes or : /", ref)
+		return input.Errorf(field, "%q is not a state machine name: 1 to 80 characters without spaces, brackets, wildcards, quotes or : /", ref)
 	}
 	return nil
 }
@@ -72,27 +76,29 @@ func validExecutionName(s string) bool {
 	return true
 }
 
-// CheckExecutionRef checks a saga watch/describe argument: an execution
-// ARN, or an order id (the name of its execution).
-func CheckExecutionRef(field, ref string) error {
+// CheckExecutionRef checks a reference to an execution: its ARN, or an
+// order id (the name of its execution).
+func CheckExecutionRef(ref string) error {
+	const field = "execution"
 	if strings.HasPrefix(ref, "arn:") {
 		p, ok := parseARN(ref)
 		if !ok || p[2] != "states" || !(strings.HasPrefix(p[5], "execution:") || strings.HasPrefix(p[5], "express:")) ||
 			strings.Count(p[5], ":") < 2 {
-			return inputErrorf(field, "%q is not an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:STATE_MACHINE:NAME); pass the ARN or the order id", ref)
+			return input.Errorf(field, "%q is not an execution ARN (arn:aws:states:REGION:ACCOUNT:execution:STATE_MACHINE:NAME); pass the ARN or the order id", ref)
 		}
 		return nil
 	}
 	if !validExecutionName(ref) {
-		return inputErrorf(field, "%q is neither an execution ARN nor an order id (an order id such as ord_2vbm1gh5f8f8x names its execution)", ref)
+		return input.Errorf(field, "%q is neither an execution ARN nor an order id (an order id such as ord_2vbm1gh5f8f8x names its execution)", ref)
 	}
 	return nil
 }
 
 // ResolveStateMachine finds a state machine by ARN or name and reads its
 // type.
-func ResolveStateMachine(ctx context.Context, c SFNAPI, field, ref string) (StateMachine, error) {
-	if err := CheckStateMachineRef(field, ref); err != nil {
+func ResolveStateMachine(ctx context.Context, c SFNAPI, ref string) (StateMachine, error) {
+	const field = "state_machine"
+	if err := CheckStateMachineRef(ref); err != nil {
 		return StateMachine{}, err
 	}
 	arn := ref
@@ -102,7 +108,7 @@ func ResolveStateMachine(ctx context.Context, c SFNAPI, field, ref string) (Stat
 		for arn == "" {
 			out, err := c.ListStateMachines(ctx, &sfn.ListStateMachinesInput{NextToken: next})
 			if err != nil {
-				return StateMachine{}, fmt.Errorf("%s: listing state machines: %w", field, err)
+				return StateMachine{}, fmt.Errorf("listing state machines: %w", err)
 			}
 			for _, m := range out.StateMachines {
 				if aws.ToString(m.Name) == ref {
@@ -114,15 +120,17 @@ func ResolveStateMachine(ctx context.Context, c SFNAPI, field, ref string) (Stat
 			}
 		}
 		if arn == "" {
-			return StateMachine{}, inputErrorf(field, "no state machine named %q in this account and region; check the name, --region and --env", ref)
+			return StateMachine{}, input.Errorf(field, "no state machine named %q in this account and region", ref).
+				WithFix("check the name, %s and %s", input.Field("region"), input.Field("env"))
 		}
 	}
 	out, err := c.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: aws.String(arn)})
 	if err != nil {
 		if errorCode(err) == "StateMachineDoesNotExist" {
-			return StateMachine{}, inputErrorf(field, "state machine %s does not exist; check the ARN, --region and --env", arn)
+			return StateMachine{}, input.Errorf(field, "state machine %s does not exist", arn).
+				WithFix("check the ARN, %s and %s", input.Field("region"), input.Field("env"))
 		}
-		return StateMachine{}, fmt.Errorf("%s: describing %s: %w", field, arn, err)
+		return StateMachine{}, fmt.Errorf("describing %s: %w", arn, err)
 	}
 	return StateMachine{ARN: arn, Name: aws.ToString(out.Name), Type: string(out.Type)}, nil
 }
@@ -194,10 +202,10 @@ func stateMachineOfExecution(execARN string) string {
 
 // ResolveExecution turns an execution ARN or an order id into the
 // execution's description. An order id needs the state machine (an ARN or
-// name in machineRef). An Express execution is an InputError explaining why
+// name in machineRef). An Express execution is an *input.Error explaining why
 // it cannot be followed.
 func ResolveExecution(ctx context.Context, c SFNAPI, ref, machineRef string) (Execution, error) {
-	if err := CheckExecutionRef("execution", ref); err != nil {
+	if err := CheckExecutionRef(ref); err != nil {
 		return Execution{}, err
 	}
 	arn := ref
@@ -206,14 +214,15 @@ func ResolveExecution(ctx context.Context, c SFNAPI, ref, machineRef string) (Ex
 	}
 	if !strings.HasPrefix(ref, "arn:") {
 		if machineRef == "" {
-			return Execution{}, inputErrorf("--state-machine", "%q is an order id; say which state machine runs it with --state-machine ARN|NAME (or --env), or pass the execution ARN", ref)
+			return Execution{}, input.Errorf("state_machine", "%q is an order id", ref).
+				WithFix("say which state machine runs it with %s ARN|NAME (or %s), or pass the execution ARN", input.Field("state_machine"), input.Field("env"))
 		}
-		m, err := ResolveStateMachine(ctx, c, "--state-machine", machineRef)
+		m, err := ResolveStateMachine(ctx, c, machineRef)
 		if err != nil {
 			return Execution{}, err
 		}
 		if m.Express() {
-			return Execution{}, expressError("--state-machine", m.Name)
+			return Execution{}, expressError("state_machine", m.Name)
 		}
 		arn = ExecutionARN(m.ARN, ref)
 	}
@@ -221,12 +230,14 @@ func ResolveExecution(ctx context.Context, c SFNAPI, ref, machineRef string) (Ex
 	if err != nil {
 		if errorCode(err) == "ExecutionDoesNotExist" {
 			if !strings.HasPrefix(ref, "arn:") {
-				return Execution{}, inputErrorf("execution", "no execution named %q in %s; the order may not have reached the saga yet (is it in the dead-letter queue? try 'yafdp dlq peek')", ref, stateMachineOfExecution(arn))
+				return Execution{}, input.Errorf("execution", "no execution named %q in %s", ref, stateMachineOfExecution(arn)).
+					WithFix("the order may not have reached the saga yet (is it in the dead-letter queue? try 'yafdp dlq peek')")
 			}
-			return Execution{}, inputErrorf("execution", "execution %s does not exist; check the ARN, --region and --env", arn)
+			return Execution{}, input.Errorf("execution", "execution %s does not exist", arn).
+				WithFix("check the ARN, %s and %s", input.Field("region"), input.Field("env"))
 		}
 		if errorCode(err) == "InvalidArn" {
-			return Execution{}, inputErrorf("execution", "%s: %s", arn, shortError(err))
+			return Execution{}, input.Errorf("execution", "%s: %s", arn, shortError(err))
 		}
 		return Execution{}, err
 	}

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/yafdp/yafdp/internal/input"
 )
 
 // Journal records a copy redrive step by step in a file, so that a run
@@ -62,7 +64,7 @@ type JournalState struct {
 }
 
 // OpenJournal opens (or creates) the journal at path for a redrive of the
-// queue sourceURL. A journal written for another queue is an InputError.
+// queue sourceURL. A journal written for another queue is an *input.Error.
 func OpenJournal(path, sourceURL string) (*Journal, JournalState, error) {
 	var st JournalState
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
@@ -96,13 +98,13 @@ func OpenJournal(path, sourceURL string) (*Journal, JournalState, error) {
 		var r journalRecord
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			f.Close()
-			return nil, st, &InputError{Field: "--journal", Problem: fmt.Sprintf("%s line %d is not a journal record; pass another --journal file", path, line)}
+			return nil, st, input.Errorf("journal", "%s line %d is not a journal record", path, line).WithFix("pass another %s file", input.Field("journal"))
 		}
 		switch r.K {
 		case "start":
 			if r.Source != sourceURL {
 				f.Close()
-				return nil, st, &InputError{Field: "--journal", Problem: fmt.Sprintf("%s records a redrive of %s, not %s; pass another --journal file", path, r.Source, sourceURL)}
+				return nil, st, input.Errorf("journal", "%s records a redrive of %s, not %s", path, r.Source, sourceURL).WithFix("pass another %s file", input.Field("journal"))
 			}
 			j.runs++
 			ended = false

@@ -2,9 +2,12 @@ package awsops
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/yafdp/yafdp/internal/input"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -26,11 +29,11 @@ func TestMotoQueues(t *testing.T) {
 	src, dlq := createPipelineQueues(t, ctx, c, "orders", false)
 
 	// A name resolves through GetQueueUrl; a missing one is bad input.
-	q, err := ResolveQueue(ctx, c, "--queue", "orders")
+	q, err := ResolveQueue(ctx, c, "queue", "orders")
 	if err != nil || q.URL != src.URL {
 		t.Fatalf("ResolveQueue(orders) = %+v, %v", q, err)
 	}
-	if _, err := ResolveQueue(ctx, c, "--queue", "nope"); !isInputError(err, "does not exist") {
+	if _, err := ResolveQueue(ctx, c, "queue", "nope"); !isInputError(err, "does not exist") {
 		t.Fatalf("missing queue: %v", err)
 	}
 
@@ -96,7 +99,7 @@ func TestMotoQueues(t *testing.T) {
 	if rr.Strategy != StrategyCopy || rr.Moved != 15+rr.PossibleDuplicates || rr.Failed != 0 || len(rr.Targets) != 1 || rr.Targets[0] != "orders" {
 		t.Fatalf("redrive: %+v", rr)
 	}
-	if !strings.Contains(strings.Join(rr.Notes, " "), "no StartMessageMoveTask") {
+	if !strings.Contains(fmt.Sprint(rr.Notes), "no StartMessageMoveTask") {
 		t.Fatalf("notes %v", rr.Notes)
 	}
 	if st, _ := Stats(ctx, c, dlq.URL); st.Visible != 0 || st.InFlight != 0 {
@@ -140,7 +143,7 @@ func TestMotoFIFODeduplicationWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	j.Close(true)
-	if rr.Moved != 0 || rr.Failed != 4 || !strings.Contains(rr.Failures[0].Reason, "would drop it as a duplicate") {
+	if rr.Moved != 0 || rr.Failed != 4 || !strings.Contains(rr.Failures[0].Reason.String(), "would drop it as a duplicate") {
 		t.Fatalf("%+v", rr)
 	}
 	if st, _ := Stats(ctx, c, dlq.URL); st.Visible != 4 {
@@ -149,7 +152,7 @@ func TestMotoFIFODeduplicationWindow(t *testing.T) {
 }
 
 func isInputError(err error, contains string) bool {
-	ie, ok := err.(*InputError)
+	ie, ok := err.(*input.Error)
 	return ok && strings.Contains(ie.Error(), contains)
 }
 

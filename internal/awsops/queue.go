@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/yafdp/yafdp/internal/input"
 )
 
 // Queue is an SQS queue resolved from a URL or name.
@@ -20,31 +22,32 @@ type Queue struct {
 	FIFO bool `json:"fifo"`
 }
 
-// QueueRef checks a --queue value (a queue URL or name) without calling
-// AWS and returns an InputError naming field when it cannot be either.
-func QueueRef(field, ref string) error {
+// QueueRef checks a queue URL, ARN or name without calling AWS and
+// returns an *input.Error naming field when it is none of them.
+func QueueRef(field input.Field, ref string) error {
 	if ref == "" {
-		return inputErrorf(field, "no queue given; pass a queue URL or name, or select an environment that has one (--env)")
+		return input.Errorf(field, "no queue given").
+			WithFix("pass a queue URL or name, or select an environment that has one (%s)", input.Field("env"))
 	}
 	if strings.Contains(ref, "://") {
 		u, err := url.Parse(ref)
 		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-			return inputErrorf(field, "%q is not a queue URL such as https://sqs.eu-west-1.amazonaws.com/123456789012/orders", ref)
+			return input.Errorf(field, "%q is not a queue URL such as https://sqs.eu-west-1.amazonaws.com/123456789012/orders", ref)
 		}
 		if queueNameFromURL(ref) == "" {
-			return inputErrorf(field, "%q has no queue name at the end of its path", ref)
+			return input.Errorf(field, "%q has no queue name at the end of its path", ref)
 		}
 		return nil
 	}
 	if strings.HasPrefix(ref, "arn:") {
 		parts := strings.Split(ref, ":")
 		if len(parts) != 6 || parts[2] != "sqs" || !validQueueName(parts[5]) {
-			return inputErrorf(field, "%q is not an SQS queue ARN (arn:aws:sqs:REGION:ACCOUNT:NAME); pass the queue URL or name", ref)
+			return input.Errorf(field, "%q is not an SQS queue ARN (arn:aws:sqs:REGION:ACCOUNT:NAME); pass the queue URL or name", ref)
 		}
 		return nil
 	}
 	if !validQueueName(ref) {
-		return inputErrorf(field, "%q is not a queue name: 1 to 80 letters, digits, - or _, with .fifo at the end of a FIFO queue", ref)
+		return input.Errorf(field, "%q is not a queue name: 1 to 80 letters, digits, - or _, with .fifo at the end of a FIFO queue", ref)
 	}
 	return nil
 }
@@ -77,8 +80,8 @@ func queueNameFromURL(u string) string {
 
 // ResolveQueue turns a queue URL, ARN or name into a Queue. A URL is taken
 // as it is; a name (or the name in an ARN) is looked up with GetQueueUrl, so
-// a queue that does not exist is an InputError naming field.
-func ResolveQueue(ctx context.Context, c SQSAPI, field, ref string) (Queue, error) {
+// a queue that does not exist is an *input.Error naming field.
+func ResolveQueue(ctx context.Context, c SQSAPI, field input.Field, ref string) (Queue, error) {
 	if err := QueueRef(field, ref); err != nil {
 		return Queue{}, err
 	}
@@ -95,9 +98,10 @@ func ResolveQueue(ctx context.Context, c SQSAPI, field, ref string) (Queue, erro
 	out, err := c.GetQueueUrl(ctx, in)
 	if err != nil {
 		if isQueueMissing(err) {
-			return Queue{}, inputErrorf(field, "queue %q does not exist in this account and region; check the name, --region and --env", aws.ToString(in.QueueName))
+			return Queue{}, input.Errorf(field, "queue %q does not exist in this account and region", aws.ToString(in.QueueName)).
+				WithFix("check the name, %s and %s", input.Field("region"), input.Field("env"))
 		}
-		return Queue{}, fmt.Errorf("%s: looking up queue %q: %w", field, ref, err)
+		return Queue{}, fmt.Errorf("looking up queue %q: %w", ref, err)
 	}
 	name := aws.ToString(in.QueueName)
 	return Queue{URL: aws.ToString(out.QueueUrl), Name: name, FIFO: strings.HasSuffix(name, ".fifo")}, nil
@@ -126,7 +130,7 @@ func Stats(ctx context.Context, c SQSAPI, queueURL string) (QueueStats, error) {
 	})
 	if err != nil {
 		if isQueueMissing(err) {
-			return QueueStats{}, inputErrorf("", "queue %s does not exist", queueURL)
+			return QueueStats{}, input.Errorf("", "queue %s does not exist", queueURL)
 		}
 		return QueueStats{}, fmt.Errorf("reading the attributes of %s: %w", queueURL, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/yafdp/yafdp/internal/input"
 	"github.com/yafdp/yafdp/internal/rate"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -97,8 +98,8 @@ type RedriveProgress struct {
 // RedriveFailure is a message that was not moved, and why. It stays in the
 // dead-letter queue.
 type RedriveFailure struct {
-	MessageID string `json:"messageId"`
-	Reason    string `json:"reason"`
+	MessageID string        `json:"messageId"`
+	Reason    input.Message `json:"reason"`
 }
 
 // PlannedMove is a message a dry run would move.
@@ -143,45 +144,50 @@ type RedriveResult struct {
 	Failures         []RedriveFailure `json:"failures"`
 	Planned          []PlannedMove    `json:"planned,omitempty"`
 	Native           *NativeTask      `json:"nativeTask,omitempty"`
-	Notes            []string         `json:"notes,omitempty"`
+	Notes            []input.Message  `json:"notes,omitempty"`
 	Interrupted      bool             `json:"interrupted"`
 	Journal          string           `json:"journal,omitempty"`
 	DepthBefore      int64            `json:"depthBefore"`
 }
 
-// CopyOnly reports the options that only the copy strategy supports.
-func (o *RedriveOptions) copyOnly() string {
+// copyOnly names the first option set that only the copy strategy
+// supports, or "".
+func (o *RedriveOptions) copyOnly() input.Field {
 	switch {
 	case o.Filter != nil:
-		return "--filter"
+		return "filter"
 	case o.Max > 0:
-		return "--max"
+		return "max"
 	case o.DryRun:
-		return "--dry-run"
+		return "dry_run"
 	}
 	return ""
 }
+
+// useCopy is the fix when native redrive cannot do what was asked.
+var useCopy = input.Msg("use %s copy or auto", input.Field("strategy"))
 
 // CheckRedriveOptions checks the options that need no AWS call.
 func CheckRedriveOptions(o *RedriveOptions) error {
 	switch o.Strategy {
 	case StrategyAuto, StrategyNative, StrategyCopy:
 	default:
-		return inputErrorf("--strategy", "%q is not a strategy; use auto, native or copy", o.Strategy)
+		return input.Errorf("strategy", "%q is not a strategy", o.Strategy).WithFix("use auto, native or copy")
 	}
 	if o.Strategy == StrategyNative {
 		if f := o.copyOnly(); f != "" {
-			return inputErrorf("--strategy", "native (StartMessageMoveTask) cannot do %s; use --strategy copy or auto", f)
+			return input.Errorf("strategy", "native (StartMessageMoveTask) cannot do %s", f).WithFix("%s", useCopy)
 		}
 		if o.Rate.PerSecond() > MaxNativeRate {
-			return inputErrorf("--rate", "StartMessageMoveTask moves at most %d messages/s; lower --rate or use --strategy copy", MaxNativeRate)
+			return input.Errorf("rate", "StartMessageMoveTask moves at most %d messages/s", MaxNativeRate).
+				WithFix("lower %s or use %s copy", input.Field("rate"), input.Field("strategy"))
 		}
 	}
 	if o.Max < 0 {
-		return inputErrorf("--max", "must be 0 (all) or more, not %d", o.Max)
+		return input.Errorf("max", "must be 0 (all) or more, not %d", o.Max)
 	}
 	if o.Target != nil && o.Target.URL == o.Source.URL {
-		return inputErrorf("--to", "is the dead-letter queue itself; give the queue to move messages to")
+		return input.Errorf("target", "is the dead-letter queue itself").WithFix("give the queue to move messages to")
 	}
 	return nil
 }
@@ -197,9 +203,8 @@ func Redrive(ctx context.Context, c SQSAPI, opts RedriveOptions) (*RedriveResult
 	}
 	st, err := Stats(ctx, c, opts.Source.URL)
 	if err != nil {
-		var ie *InputError
-		if errors.As(err, &ie) {
-			ie.Field = "--queue"
+		if ie, ok := input.As(err); ok {
+			ie.Field = "queue"
 		}
 		return nil, err
 	}
@@ -207,10 +212,10 @@ func Redrive(ctx context.Context, c SQSAPI, opts RedriveOptions) (*RedriveResult
 	if opts.Strategy == StrategyAuto {
 		if f := opts.copyOnly(); f != "" {
 			res.Strategy = StrategyCopy
-			res.Notes = append(res.Notes, "copy strategy: native redrive cannot do "+f)
+			res.Notes = append(res.Notes, input.Msg("copy strategy: native redrive cannot do %s", f))
 		} else if opts.Rate.PerSecond() > MaxNativeRate {
 			res.Strategy = StrategyCopy
-			res.Notes = append(res.Notes, fmt.Sprintf("copy strategy: native redrive moves at most %d messages/s", MaxNativeRate))
+			res.Notes = append(res.Notes, input.Msg("copy strategy: native redrive moves at most %d messages/s", MaxNativeRate))
 		} else {
 			_, perr := c.ListMessageMoveTasks(ctx, &sqs.ListMessageMoveTasksInput{SourceArn: aws.String(st.ARN), MaxResults: aws.Int32(1)})
 			switch {
@@ -220,10 +225,10 @@ func Redrive(ctx context.Context, c SQSAPI, opts RedriveOptions) (*RedriveResult
 				return nil, ctx.Err()
 			case IsUnsupported(perr):
 				res.Strategy = StrategyCopy
-				res.Notes = append(res.Notes, "copy strategy: this endpoint has no StartMessageMoveTask")
+				res.Notes = append(res.Notes, input.Msg("copy strategy: this endpoint has no StartMessageMoveTask"))
 			default:
 				res.Strategy = StrategyCopy
-				res.Notes = append(res.Notes, "copy strategy: native redrive is not available here ("+shortError(perr)+")")
+				res.Notes = append(res.Notes, input.Msg("copy strategy: native redrive is not available here (%s)", shortError(perr)))
 			}
 		}
 	}
@@ -260,26 +265,26 @@ func redriveNative(ctx context.Context, c SQSAPI, opts *RedriveOptions, st Queue
 	tasks, err := c.ListMessageMoveTasks(ctx, &sqs.ListMessageMoveTasksInput{SourceArn: aws.String(st.ARN), MaxResults: aws.Int32(10)})
 	if err != nil {
 		if IsUnsupported(err) {
-			return inputErrorf("--strategy", "this endpoint has no StartMessageMoveTask (native redrive); use --strategy copy or auto")
+			return noNativeRedrive()
 		}
 		return fmt.Errorf("listing move tasks of %s: %w", opts.Source.Name, err)
 	}
 	for _, t := range tasks.Results {
 		if aws.ToString(t.Status) == "RUNNING" {
-			return inputErrorf("--strategy", "a move task is already running on %s (%d of %d moved); SQS allows one at a time: wait for it or cancel it",
+			return input.Errorf("strategy", "a move task is already running on %s (%d of %d moved); SQS allows one at a time: wait for it or cancel it",
 				opts.Source.Name, t.ApproximateNumberOfMessagesMoved, aws.ToInt64(t.ApproximateNumberOfMessagesToMove))
 		}
 	}
 	out, err := c.StartMessageMoveTask(ctx, in)
 	if err != nil {
 		if IsUnsupported(err) {
-			return inputErrorf("--strategy", "this endpoint has no StartMessageMoveTask (native redrive); use --strategy copy or auto")
+			return noNativeRedrive()
 		}
 		return fmt.Errorf("starting the move task: %w", err)
 	}
 	task := &NativeTask{TaskHandle: aws.ToString(out.TaskHandle), Status: "RUNNING"}
 	res.Native = task
-	res.Notes = append(res.Notes, "moved messages get new MessageIds; cancelling a move task does not undo the moves already made")
+	res.Notes = append(res.Notes, input.Msg("moved messages get new MessageIds; cancelling a move task does not undo the moves already made"))
 	for {
 		list, err := c.ListMessageMoveTasks(context.WithoutCancel(ctx), &sqs.ListMessageMoveTasksInput{SourceArn: aws.String(st.ARN), MaxResults: aws.Int32(10)})
 		if err != nil {
@@ -313,7 +318,7 @@ func redriveNative(ctx context.Context, c SQSAPI, opts *RedriveOptions, st Queue
 			return nil
 		case "FAILED":
 			res.Failed = int(max(0, task.ToMove-task.Moved))
-			res.Failures = append(res.Failures, RedriveFailure{Reason: "the move task failed: " + task.FailureReason})
+			res.Failures = append(res.Failures, RedriveFailure{Reason: input.Msg("the move task failed: %s", task.FailureReason)})
 			return fmt.Errorf("the move task failed after %d messages: %s", task.Moved, task.FailureReason)
 		case "CANCELLED":
 			task.Cancelled = true
@@ -327,12 +332,16 @@ func redriveNative(ctx context.Context, c SQSAPI, opts *RedriveOptions, st Queue
 					task.Cancelled = true
 					task.Status = "CANCELLING"
 				} else {
-					res.Notes = append(res.Notes, "could not cancel the move task, which goes on: "+shortError(cerr))
+					res.Notes = append(res.Notes, input.Msg("could not cancel the move task, which goes on: %s", shortError(cerr)))
 				}
 			}
 			return ctx.Err()
 		}
 	}
+}
+
+func noNativeRedrive() error {
+	return input.Errorf("strategy", "this endpoint has no StartMessageMoveTask (native redrive)").WithFix("%s", useCopy)
 }
 
 // --- copy
@@ -397,7 +406,8 @@ func redriveCopy(ctx context.Context, c SQSAPI, opts *RedriveOptions, st QueueSt
 		r.sources = srcs
 		switch len(srcs) {
 		case 0:
-			return inputErrorf("--to", "no queue names %s as its dead-letter queue, so there is no source to move messages back to; pass --to QUEUE", opts.Source.Name)
+			return input.Errorf("target", "no queue names %s as its dead-letter queue, so there is no source to move messages back to", opts.Source.Name).
+				WithFix("pass %s QUEUE", input.Field("target"))
 		case 1:
 			q := Queue{URL: srcs[0].URL, Name: srcs[0].Name, FIFO: isFIFOName(srcs[0].Name)}
 			r.defaultTarget = &q
@@ -574,7 +584,7 @@ type sendItem struct {
 	resend bool
 }
 
-func (r *copyRun) fail(m Message, reason string) {
+func (r *copyRun) fail(m Message, reason input.Message) {
 	if !r.failed[m.MessageID] {
 		r.failed[m.MessageID] = true
 		r.res.Failed++
@@ -657,7 +667,7 @@ func (r *copyRun) handle(ctx context.Context, msgs []Message) error {
 			}
 		}
 		r.mu.Lock()
-		r.fail(m, err.Error())
+		r.fail(m, input.MessageOf(err))
 		r.mu.Unlock()
 		toHold = append(toHold, m)
 	}
@@ -723,7 +733,7 @@ func (r *copyRun) handle(ctx context.Context, msgs []Message) error {
 					r.mu.Unlock()
 				} else {
 					r.mu.Lock()
-					r.fail(it.msg, "not sent to "+t.queue.Name+": "+outcomes[k].Err)
+					r.fail(it.msg, input.Msg("not sent to %s: %s", t.queue.Name, outcomes[k].Err))
 					r.mu.Unlock()
 					setVisibility(ctx, r.c, o.Source.URL, []Message{it.msg}, min(hold, 12*time.Hour))
 				}
@@ -846,7 +856,8 @@ func (r *copyRun) targetFor(ctx context.Context, m Message) (*targetInfo, error)
 		for i, s := range r.sources {
 			names[i] = s.Name
 		}
-		return nil, fmt.Errorf("%s is the dead-letter queue of %d queues (%s) and the message does not say which it came from; rerun with --to", r.opts.Source.Name, len(r.sources), strings.Join(names, ", "))
+		return nil, input.Errorf("", "%s is the dead-letter queue of %d queues (%s) and the message does not say which it came from", r.opts.Source.Name, len(r.sources), strings.Join(names, ", ")).
+			WithFix("rerun with %s", input.Field("target"))
 	}
 	r.mu.Lock()
 	t, ok := r.targets[key]
@@ -916,7 +927,8 @@ func (r *copyRun) copyOf(m Message, t *targetInfo) (outMessage, error) {
 		om.groupID = body.CustomerID
 	}
 	if om.groupID == "" {
-		return om, fmt.Errorf("%s is a FIFO queue and the message has no MessageGroupId (nor a customerId in its body); move it with --to a standard queue", t.queue.Name)
+		return om, input.Errorf("", "%s is a FIFO queue and the message has no MessageGroupId (nor a customerId in its body)", t.queue.Name).
+			WithFix("move it with %s a standard queue", input.Field("target"))
 	}
 	original := m.System[string(types.MessageSystemAttributeNameMessageDeduplicationId)]
 	om.dedupID = original

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/yafdp/yafdp/internal/input"
 	"github.com/yafdp/yafdp/internal/rate"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -96,7 +97,7 @@ func NewTraceID() string {
 }
 
 // orderMessages validates every order and encodes it as a message. It
-// returns the first problem as an *order.FieldError wrapped with the
+// returns the first problem as an *input.Error wrapped with the
 // order's position (1-based), and sends nothing.
 func orderMessages(q Queue, orders []order.Order, traceID func() string) ([]outMessage, []string, error) {
 	msgs := make([]outMessage, len(orders))
@@ -107,8 +108,8 @@ func orderMessages(q Queue, orders []order.Order, traceID func() string) ([]outM
 			return nil, nil, &OrderError{Index: i + 1, OrderID: o.OrderID, Err: err}
 		}
 		if j, dup := seen[o.OrderID]; dup {
-			return nil, nil, &OrderError{Index: i + 1, OrderID: o.OrderID, Err: &order.FieldError{Field: "orderId",
-				Problem: fmt.Sprintf("%q is also order %d; an order id is the idempotency key and must be unique", o.OrderID, j)}}
+			return nil, nil, &OrderError{Index: i + 1, OrderID: o.OrderID, Err: input.Errorf("orderId",
+				"%q is also order %d; an order id is the idempotency key and must be unique", o.OrderID, j)}
 		}
 		seen[o.OrderID] = i + 1
 		body, err := json.Marshal(o)
@@ -133,8 +134,8 @@ func orderMessages(q Queue, orders []order.Order, traceID func() string) ([]outM
 			m.groupID, m.dedupID = o.CustomerID, o.OrderID
 		}
 		if m.size() > MaxBatchBytes {
-			return nil, nil, &OrderError{Index: i + 1, OrderID: o.OrderID, Err: &order.FieldError{Field: "order",
-				Problem: fmt.Sprintf("%d bytes with its attributes, more than the 1 MiB an SQS message may hold", m.size())}}
+			return nil, nil, &OrderError{Index: i + 1, OrderID: o.OrderID, Err: input.Errorf("order",
+				"%d bytes with its attributes, more than the 1 MiB an SQS message may hold", m.size())}
 		}
 		msgs[i] = m
 	}

@@ -27,32 +27,32 @@ import (
 func TestRefsAreCheckedWithoutAWS(t *testing.T) {
 	good := []string{"orders", "orders.fifo", "https://sqs.eu-west-1.amazonaws.com/123456789012/orders", "arn:aws:sqs:eu-west-1:123456789012:orders-dlq"}
 	for _, q := range good {
-		if err := QueueRef("--queue", q); err != nil {
+		if err := QueueRef("queue", q); err != nil {
 			t.Errorf("QueueRef(%q): %v", q, err)
 		}
 	}
 	for _, q := range []string{"", "orders queue", "ftp://x/orders", "https://sqs.amazonaws.com/", "arn:aws:sns:eu-west-1:1:topic", strings.Repeat("q", 81)} {
-		if err := QueueRef("--queue", q); err == nil {
+		if err := QueueRef("queue", q); err == nil {
 			t.Errorf("QueueRef(%q) accepted", q)
 		}
 	}
 	for _, s := range []string{"order-saga", "arn:aws:states:eu-west-1:123456789012:stateMachine:order-saga"} {
-		if err := CheckStateMachineRef("--state-machine", s); err != nil {
+		if err := CheckStateMachineRef(s); err != nil {
 			t.Errorf("%q: %v", s, err)
 		}
 	}
 	for _, s := range []string{"", "arn:aws:states:eu-west-1:1:execution:a:b", "has space", "arn:aws:lambda:eu-west-1:1:function:f"} {
-		if err := CheckStateMachineRef("--state-machine", s); err == nil {
+		if err := CheckStateMachineRef(s); err == nil {
 			t.Errorf("%q accepted", s)
 		}
 	}
 	for _, s := range []string{"ord_1", "arn:aws:states:eu-west-1:123456789012:execution:order-saga:ord_1"} {
-		if err := CheckExecutionRef("execution", s); err != nil {
+		if err := CheckExecutionRef(s); err != nil {
 			t.Errorf("%q: %v", s, err)
 		}
 	}
 	for _, s := range []string{"", "ord 1", "arn:aws:states:eu-west-1:1:stateMachine:x", "a/b"} {
-		if err := CheckExecutionRef("execution", s); err == nil {
+		if err := CheckExecutionRef(s); err == nil {
 			t.Errorf("%q accepted", s)
 		}
 	}
@@ -280,7 +280,7 @@ func TestNativeRedriveOnLocalSQS(t *testing.T) {
 	if rr.Strategy != StrategyNative || rr.Native == nil || rr.Native.Status != "COMPLETED" || rr.Moved != 30 {
 		t.Fatalf("%+v %+v", rr, rr.Native)
 	}
-	if !strings.Contains(strings.Join(rr.Notes, " "), "does not undo") {
+	if !strings.Contains(fmt.Sprint(rr.Notes), "does not undo") {
 		t.Fatalf("notes %v", rr.Notes)
 	}
 	if n := local.Count(src.Name); n != 30 {
@@ -288,7 +288,7 @@ func TestNativeRedriveOnLocalSQS(t *testing.T) {
 	}
 	// --filter makes auto choose copy; native refuses it.
 	f, _ := ParseFilter(`body.currency == "EUR"`)
-	if _, err := Redrive(ctx, c, RedriveOptions{Source: dlq, Strategy: StrategyNative, Filter: f}); !isInputError(err, "cannot do --filter") {
+	if _, err := Redrive(ctx, c, RedriveOptions{Source: dlq, Strategy: StrategyNative, Filter: f}); !isInputError(err, "cannot do filter") {
 		t.Fatalf("%v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/yafdp/yafdp/internal/asl"
+	"github.com/yafdp/yafdp/internal/input"
 )
 
 // MaxHistoryPage is the most events one GetExecutionHistory call returns.
@@ -172,9 +173,9 @@ func Watch(ctx context.Context, c SFNAPI, opts WatchOptions) (*WatchResult, erro
 func historyError(arn string, err error) error {
 	switch errorCode(err) {
 	case "ExecutionDoesNotExist":
-		return inputErrorf("execution", "execution %s does not exist", arn)
+		return input.Errorf("execution", "execution %s does not exist", arn)
 	case "InvalidArn":
-		return inputErrorf("execution", "%s: %s", arn, shortError(err))
+		return input.Errorf("execution", "%s: %s", arn, shortError(err))
 	}
 	if errorCode(err) == "StateMachineTypeNotSupported" || errorCode(err) == "ResourceTypeNotInContext" {
 		return expressError("execution", arn)

@@ -99,7 +99,7 @@ func TestPrecedence(t *testing.T) {
 			for k, v := range tt.env {
 				t.Setenv(k, v)
 			}
-			c, err := Load(Options{Flags: flags})
+			c, err := Load(flagged(flags))
 			if err != nil {
 				t.Fatalf("Load() error = %v", err)
 			}
@@ -118,7 +118,7 @@ func TestLoadSettingsAndSources(t *testing.T) {
 	path := writeConfig(t, sample)
 	t.Setenv("YAFDP_CONFIG", path)
 	t.Setenv("YAFDP_PROFILE", "env-profile")
-	c, err := Load(Options{Flags: map[string]string{"no_color": "true"}})
+	c, err := Load(flagged(map[string]string{"no_color": "true"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +147,7 @@ func TestSelectEnvironment(t *testing.T) {
 	isolate(t)
 	path := writeConfig(t, sample)
 
-	c, err := Load(Options{Flags: map[string]string{"config": path, "env": "local"}})
+	c, err := Load(flagged(map[string]string{"config": path, "env": "local"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestSelectEnvironment(t *testing.T) {
 	}
 
 	t.Setenv("YAFDP_ENV", "local")
-	c, err = Load(Options{Flags: map[string]string{"config": path}})
+	c, err = Load(flagged(map[string]string{"config": path}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,7 +290,7 @@ func TestLoadErrors(t *testing.T) {
 			for k, v := range tt.env {
 				t.Setenv(k, v)
 			}
-			_, err := Load(Options{Flags: flags})
+			_, err := Load(flagged(flags))
 			if err == nil {
 				t.Fatal("Load() succeeded, want an error")
 			}
@@ -309,4 +309,10 @@ func TestLoadErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// flagged is what the command line passes to Load: the global flags the
+// user set, named as typed.
+func flagged(flags map[string]string) Options {
+	return Options{Flags: flags, FlagName: func(key string) string { return "--" + strings.ReplaceAll(key, "_", "-") }}
 }

@@ -85,7 +85,7 @@ func CompleteExecutions(f *Factory) cobra.CompletionFunc {
 		if ref == "" || err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		sm, err := awsops.ResolveStateMachine(ctx, c, "--state-machine", ref)
+		sm, err := awsops.ResolveStateMachine(ctx, c, ref)
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}

@@ -65,11 +65,11 @@ func NewFactory(ios *iostreams.IOStreams) *Factory {
 	f := &Factory{AppName: "yafdp", IOStreams: ios}
 
 	f.Config = sync.OnceValues(func() (*config.Config, error) {
-		return config.Load(config.Options{Flags: changedGlobalFlags(f.GlobalFlags)})
+		return config.Load(configOptions(f.GlobalFlags))
 	})
 
 	f.ConfigPath = func() (string, config.Source) {
-		return config.ResolvePath(changedGlobalFlags(f.GlobalFlags))
+		return config.ResolvePath(configOptions(f.GlobalFlags))
 	}
 
 	f.Printer = func() (*output.Printer, error) {
@@ -152,6 +152,22 @@ var globalFlagKeys = map[string]string{
 	"endpoint-url": config.KeyEndpointURL,
 	"output":       config.KeyOutput,
 	"no-color":     config.KeyNoColor,
+}
+
+// configOptions tells config.Load which global flags the user set and how
+// they are named.
+func configOptions(fs *pflag.FlagSet) config.Options {
+	return config.Options{Flags: changedGlobalFlags(fs), FlagName: globalFlagOf}
+}
+
+// globalFlagOf names the global flag of a setting key, or "".
+func globalFlagOf(key string) string {
+	for flag, k := range globalFlagKeys {
+		if k == key {
+			return "--" + flag
+		}
+	}
+	return ""
 }
 
 // changedGlobalFlags returns the global flags the user set, by config key.

@@ -93,7 +93,7 @@ func runInit(_ context.Context, o *InitOptions) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, []byte(yconfig.Template), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(template), 0o644); err != nil {
 		return err
 	}
 	s := ui.NewStyles(o.IO.ErrColorEnabled())

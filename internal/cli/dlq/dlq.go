@@ -5,7 +5,6 @@ package dlq
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -14,6 +13,7 @@ import (
 	"github.com/yafdp/yafdp/internal/awsops"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/config"
+	"github.com/yafdp/yafdp/internal/input"
 )
 
 // NewCmd returns the dlq command group.
@@ -48,13 +48,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 }
 
 // inputError turns bad input found by awsops into a usage error (exit 2).
-func inputError(err error) error {
-	var ie *awsops.InputError
-	if errors.As(err, &ie) {
-		return cmdutil.UsageErrorf("%s", err)
-	}
-	return err
-}
+func inputError(err error) error { return cmdutil.InputError(err) }
 
 // dlqRef is --queue, or the environment's DLQ, checked without AWS.
 func dlqRef(flag string, cfg func() (*config.Config, error)) (string, error) {
@@ -69,13 +63,13 @@ func dlqRef(flag string, cfg func() (*config.Config, error)) (string, error) {
 	if ref == "" {
 		return "", cmdutil.FlagErrorf("--queue: no dead-letter queue given; pass --queue URL|NAME or select an environment with a dlq (--env)")
 	}
-	if err := awsops.QueueRef("--queue", ref); err != nil {
-		return "", cmdutil.FlagErrorWrap(err)
+	if err := awsops.QueueRef("queue", ref); err != nil {
+		return "", cmdutil.FlagError(err)
 	}
 	return ref, nil
 }
 
-func resolve(ctx context.Context, client func(context.Context) (*sqs.Client, error), field, ref string) (*sqs.Client, awsops.Queue, error) {
+func resolve(ctx context.Context, client func(context.Context) (*sqs.Client, error), field input.Field, ref string) (*sqs.Client, awsops.Queue, error) {
 	c, err := client(ctx)
 	if err != nil {
 		return nil, awsops.Queue{}, err

@@ -60,8 +60,8 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) err
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Queue != "" {
-				if err := awsops.QueueRef("--queue", opts.Queue); err != nil {
-					return cmdutil.FlagErrorWrap(err)
+				if err := awsops.QueueRef("queue", opts.Queue); err != nil {
+					return cmdutil.FlagError(err)
 				}
 				if cmd.Flags().Changed("prefix") {
 					return cmdutil.FlagErrorf("--prefix finds queues by name; drop it with --queue")
@@ -122,7 +122,7 @@ func runList(ctx context.Context, o *ListOptions) error {
 	}
 	lo := awsops.ListDLQOptions{Prefix: o.Prefix}
 	if o.Queue != "" {
-		_, q, err := resolve(ctx, o.SQSClient, "--queue", o.Queue)
+		_, q, err := resolve(ctx, o.SQSClient, "queue", o.Queue)
 		if err != nil {
 			return err
 		}

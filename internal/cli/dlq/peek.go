@@ -136,7 +136,7 @@ func runPeek(ctx context.Context, o *PeekOptions) error {
 	if err != nil {
 		return err
 	}
-	c, q, err := resolve(ctx, o.SQSClient, "--queue", o.Queue)
+	c, q, err := resolve(ctx, o.SQSClient, "queue", o.Queue)
 	if err != nil {
 		return err
 	}

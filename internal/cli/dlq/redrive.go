@@ -19,6 +19,7 @@ import (
 	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/config"
+	"github.com/yafdp/yafdp/internal/input"
 	"github.com/yafdp/yafdp/internal/rate"
 	"github.com/yafdp/yafdp/internal/ui"
 )
@@ -151,8 +152,8 @@ func (o *RedriveOptions) parse(cmd *cobra.Command) error {
 		o.filter = f
 	}
 	if o.To != "" {
-		if err := awsops.QueueRef("--to", o.To); err != nil {
-			return cmdutil.FlagErrorWrap(err)
+		if err := awsops.QueueRef("target", o.To); err != nil {
+			return cmdutil.FlagError(err)
 		}
 	}
 	ref, err := dlqRef(o.Queue, o.Config)
@@ -165,7 +166,7 @@ func (o *RedriveOptions) parse(cmd *cobra.Command) error {
 	}
 	check := awsops.RedriveOptions{Strategy: o.Strategy, Max: o.Max, Rate: o.Rate, Filter: o.filter, DryRun: o.DryRun}
 	if err := awsops.CheckRedriveOptions(&check); err != nil {
-		return cmdutil.FlagErrorWrap(err)
+		return cmdutil.FlagError(err)
 	}
 	return nil
 }
@@ -186,10 +187,35 @@ func defaultJournal(q awsops.Queue) string {
 	return filepath.Join(dir, "yafdp", "redrive", q.Name+"-"+hex.EncodeToString(sum[:4])+".journal")
 }
 
-// redriveReport is what the command prints.
+// redriveReport is what the command prints: the result, with the options
+// its notes and failures name shown as flags.
 type redriveReport struct {
 	*awsops.RedriveResult
 }
+
+func newRedriveReport(res *awsops.RedriveResult) redriveReport {
+	r := *res
+	r.Notes = flagMessages(res.Notes)
+	r.Failures = make([]awsops.RedriveFailure, len(res.Failures))
+	for i, f := range res.Failures {
+		r.Failures[i] = awsops.RedriveFailure{MessageID: f.MessageID, Reason: flagMessage(f.Reason)}
+	}
+	return redriveReport{&r}
+}
+
+func flagMessages(ms []input.Message) []input.Message {
+	if ms == nil {
+		return nil
+	}
+	out := make([]input.Message, len(ms))
+	for i, m := range ms {
+		out[i] = flagMessage(m)
+	}
+	return out
+}
+
+// flagMessage is m with the fields it names shown as flags.
+func flagMessage(m input.Message) input.Message { return input.Msg("%s", m.Render(cmdutil.FlagOf)) }
 
 func (r redriveReport) render(w io.Writer, s *ui.Styles) error {
 	var b strings.Builder
@@ -203,7 +229,7 @@ func (r redriveReport) render(w io.Writer, s *ui.Styles) error {
 	}
 	fmt.Fprintf(&b, "%s %s → %s · %s strategy\n", s.Header(title), r.Source, targets, r.Strategy)
 	for _, n := range r.Notes {
-		fmt.Fprintf(&b, "  %s\n", s.Muted(n))
+		fmt.Fprintf(&b, "  %s\n", s.Muted(n.String()))
 	}
 	b.WriteString("\n")
 	if _, err := io.WriteString(w, b.String()); err != nil {
@@ -261,7 +287,7 @@ func (r redriveReport) render(w io.Writer, s *ui.Styles) error {
 		io.WriteString(w, "\n")
 		t := ui.Table{Headers: []string{"Message ID", "Why it was not moved"}}
 		for _, f := range r.Failures {
-			t.Rows = append(t.Rows, []string{dashed(f.MessageID), s.Failure(f.Reason)})
+			t.Rows = append(t.Rows, []string{dashed(f.MessageID), s.Failure(f.Reason.String())})
 		}
 		return ui.RenderTable(w, t, s)
 	}
@@ -280,7 +306,7 @@ func runRedrive(ctx context.Context, o *RedriveOptions) error {
 	if err != nil {
 		return err
 	}
-	c, q, err := resolve(ctx, o.SQSClient, "--queue", o.Queue)
+	c, q, err := resolve(ctx, o.SQSClient, "queue", o.Queue)
 	if err != nil {
 		return err
 	}
@@ -290,7 +316,7 @@ func runRedrive(ctx context.Context, o *RedriveOptions) error {
 		ro.Wait = -1
 	}
 	if o.To != "" {
-		_, to, err := resolve(ctx, o.SQSClient, "--to", o.To)
+		_, to, err := resolve(ctx, o.SQSClient, "target", o.To)
 		if err != nil {
 			return err
 		}
@@ -331,7 +357,8 @@ func runRedrive(ctx context.Context, o *RedriveOptions) error {
 	if res == nil {
 		return inputError(err)
 	}
-	if perr := output.PrintWith(p, redriveReport{res}, redriveReport{res}.render); perr != nil {
+	rep := newRedriveReport(res)
+	if perr := output.PrintWith(p, rep, rep.render); perr != nil {
 		return perr
 	}
 	switch {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/yafdp/yafdp/internal/input"
+
 	"github.com/spf13/cobra"
 
 	"github.com/yafdp/yafdp/internal/asl"
@@ -253,6 +255,9 @@ func runUp(ctx context.Context, o *UpOptions) error {
 	}
 	srv, err := local.Start(ctx, o.server)
 	if err != nil {
+		if _, ok := input.As(err); ok {
+			return cmdutil.InputError(err)
+		}
 		return cmdutil.UsageErrorf("%v", err)
 	}
 	ep := endpoint{Endpoint: srv.URL, Region: "us-east-1", OrdersQueueURL: srv.OrdersURL, DLQURL: srv.DLQURL, StateMachineARN: srv.StateMachineARN}

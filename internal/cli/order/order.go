@@ -10,7 +10,6 @@ import (
 
 	"github.com/yafdp/yafdp/internal/awsops"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
-	"github.com/yafdp/yafdp/internal/order"
 )
 
 // NewCmd returns the order command group.
@@ -42,11 +41,9 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 
 // inputError turns bad input found by awsops into a usage error (exit 2).
 func inputError(err error) error {
-	var ie *awsops.InputError
 	var oe *awsops.OrderError
-	var fe *order.FieldError
-	if errors.As(err, &ie) || errors.As(err, &oe) || errors.As(err, &fe) {
+	if errors.As(err, &oe) {
 		return cmdutil.UsageErrorf("%s", err)
 	}
-	return err
+	return cmdutil.InputError(err)
 }

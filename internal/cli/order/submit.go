@@ -204,16 +204,16 @@ func (o *SubmitOptions) parse(cmd *cobra.Command) error {
 		if o.Queue == "" {
 			return cmdutil.FlagErrorf("--queue: no queue given; pass --queue URL|NAME or select an environment with a queue (--env)")
 		}
-		if err := awsops.QueueRef("--queue", o.Queue); err != nil {
-			return cmdutil.FlagErrorWrap(err)
+		if err := awsops.QueueRef("queue", o.Queue); err != nil {
+			return cmdutil.FlagError(err)
 		}
 		o.queue = queueFromRef(o.Queue)
 	case "api":
 		if fl.Changed("queue") {
 			return cmdutil.FlagErrorf("--queue goes with --via sqs; --via api sends to --api-url")
 		}
-		if err := awsops.CheckAPIURL("--api-url", o.APIURL); err != nil {
-			return cmdutil.FlagErrorWrap(err)
+		if err := awsops.CheckAPIURL(o.APIURL); err != nil {
+			return cmdutil.FlagError(err)
 		}
 	default:
 		return cmdutil.FlagErrorf("--via: %q is not sqs or api", o.Via)
@@ -389,42 +389,9 @@ func (o *SubmitOptions) fromFlags() ([]order.Order, error) {
 		_ = i
 	}
 	if err := ord.Validate(); err != nil {
-		var fe *order.FieldError
-		if errors.As(err, &fe) {
-			return nil, cmdutil.FlagErrorf("%s: %s", flagOfField(fe.Field), fe.Problem)
-		}
-		return nil, cmdutil.FlagErrorf("%v", err)
+		return nil, cmdutil.FlagError(err)
 	}
 	return []order.Order{ord}, nil
-}
-
-// flagOfField names the flag behind an order field.
-func flagOfField(field string) string {
-	switch {
-	case field == "orderId":
-		return "--order-id"
-	case field == "customerId":
-		return "--customer-id"
-	case field == "restaurantId":
-		return "--restaurant-id"
-	case strings.HasPrefix(field, "items"):
-		return "--item (" + field + ")"
-	case field == "currency":
-		return "--currency"
-	case field == "totalCents":
-		return "--item (totalCents)"
-	case field == "deliveryAddress.line1":
-		return "--line1"
-	case field == "deliveryAddress.city":
-		return "--city"
-	case field == "deliveryAddress.postalCode":
-		return "--postal-code"
-	case field == "deliveryAddress.country":
-		return "--country"
-	case field == "placedAt":
-		return "--placed-at"
-	}
-	return field
 }
 
 var submitColumns = []output.Column[awsops.SubmittedOrder]{
@@ -508,7 +475,7 @@ func runSubmit(ctx context.Context, o *SubmitOptions) error {
 		}
 		q := o.queue
 		if q.URL == "" {
-			if q, err = awsops.ResolveQueue(ctx, c, "--queue", o.Queue); err != nil {
+			if q, err = awsops.ResolveQueue(ctx, c, "queue", o.Queue); err != nil {
 				return inputError(err)
 			}
 		}

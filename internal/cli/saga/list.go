@@ -111,8 +111,8 @@ func (o *ListOptions) parse() error {
 	if o.StateMachine == "" {
 		return cmdutil.FlagErrorf("--state-machine: no state machine given; pass --state-machine ARN|NAME or select an environment with one (--env)")
 	}
-	if err := awsops.CheckStateMachineRef("--state-machine", o.StateMachine); err != nil {
-		return cmdutil.FlagErrorWrap(err)
+	if err := awsops.CheckStateMachineRef(o.StateMachine); err != nil {
+		return cmdutil.FlagError(err)
 	}
 	return nil
 }
@@ -145,7 +145,7 @@ func runList(ctx context.Context, o *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	m, err := awsops.ResolveStateMachine(ctx, c, "--state-machine", o.StateMachine)
+	m, err := awsops.ResolveStateMachine(ctx, c, o.StateMachine)
 	if err != nil {
 		return inputError(err)
 	}

@@ -2,7 +2,6 @@ package saga
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -97,8 +96,8 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(context.Context, *WatchOptions) e
 // checkExecutionArgs checks an execution argument and the state machine
 // that an order id needs, without calling AWS.
 func checkExecutionArgs(execution, machine string, cfg func() (*config.Config, error)) (string, error) {
-	if err := awsops.CheckExecutionRef("execution", execution); err != nil {
-		return "", cmdutil.FlagErrorWrap(err)
+	if err := awsops.CheckExecutionRef(execution); err != nil {
+		return "", cmdutil.FlagError(err)
 	}
 	if machine == "" && !strings.HasPrefix(execution, "arn:") {
 		c, err := cfg()
@@ -111,21 +110,15 @@ func checkExecutionArgs(execution, machine string, cfg func() (*config.Config, e
 		}
 	}
 	if machine != "" {
-		if err := awsops.CheckStateMachineRef("--state-machine", machine); err != nil {
-			return "", cmdutil.FlagErrorWrap(err)
+		if err := awsops.CheckStateMachineRef(machine); err != nil {
+			return "", cmdutil.FlagError(err)
 		}
 	}
 	return machine, nil
 }
 
 // inputError turns bad input found by awsops into a usage error (exit 2).
-func inputError(err error) error {
-	var ie *awsops.InputError
-	if errors.As(err, &ie) {
-		return cmdutil.UsageErrorf("%s", err)
-	}
-	return err
-}
+func inputError(err error) error { return cmdutil.InputError(err) }
 
 // executionReport is what watch and describe print as JSON.
 type executionReport struct {

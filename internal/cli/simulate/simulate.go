@@ -216,7 +216,7 @@ func (o *Options) parse(cmd *cobra.Command) error {
 		sc.StepFunctions.Definition = o.Definition
 	}
 	if err := sc.Validate(); err != nil {
-		return cmdutil.FlagErrorf("%s", flagName(err))
+		return cmdutil.FlagError(err)
 	}
 	if def := sc.StepFunctions.Definition; def != "" {
 		if o.ScenarioFile != "" && !fl.Changed("definition") && !filepath.IsAbs(def) {
@@ -241,26 +241,6 @@ func (o *Options) parse(cmd *cobra.Command) error {
 	}
 	o.scenario = sc
 	return nil
-}
-
-// flagName rewrites a scenario key in a validation error as the flag that
-// sets it, when there is one.
-func flagName(err error) string {
-	msg := err.Error()
-	for key, flag := range map[string]string{
-		"lambda.maximum_concurrency": "--max-concurrency",
-		"lambda.batch_size":          "--batch-size",
-		"payment.tps":                "--payment-tps",
-		"step_functions.start_rate":  "--start-rate",
-		"arrivals.duration":          "--duration",
-		"arrivals.process":           "--process",
-		"max_drain":                  "--max-drain",
-	} {
-		if strings.HasPrefix(msg, key+":") {
-			return flag + msg[len(key):]
-		}
-	}
-	return msg
 }
 
 func runSimulate(ctx context.Context, o *Options) error {
