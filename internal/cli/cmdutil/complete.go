@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/spf13/cobra"
 
-	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/awsops/executions"
 )
 
 // completionTimeout bounds the AWS calls behind a <TAB>: a slow or
@@ -85,11 +85,11 @@ func CompleteExecutions(f *Factory) cobra.CompletionFunc {
 		if ref == "" || err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		sm, err := awsops.ResolveStateMachine(ctx, c, ref)
+		sm, err := executions.ResolveStateMachine(ctx, c, ref)
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		execs, err := awsops.ListExecutions(ctx, c, awsops.ListOptions{StateMachineARN: sm.ARN, NamePrefix: toComplete, Limit: 50, PageSize: 50})
+		execs, err := executions.List(ctx, c, executions.ListOptions{StateMachineARN: sm.ARN, NamePrefix: toComplete, Limit: 50, PageSize: 50})
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}

@@ -51,25 +51,26 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 func inputError(err error) error { return cmdutil.InputError(err) }
 
 // dlqRef is --queue, or the environment's DLQ, checked without AWS.
-func dlqRef(flag string, cfg func() (*config.Config, error)) (string, error) {
+func dlqRef(flag string, cfg func() (*config.Config, error)) (awsops.QueueRef, error) {
 	ref := flag
 	if ref == "" {
 		c, err := cfg()
 		if err != nil {
-			return "", err
+			return awsops.QueueRef{}, err
 		}
 		ref = c.DLQ
 	}
 	if ref == "" {
-		return "", cmdutil.FlagErrorf("--queue: no dead-letter queue given; pass --queue URL|NAME or select an environment with a dlq (--env)")
+		return awsops.QueueRef{}, cmdutil.FlagErrorf("--queue: no dead-letter queue given; pass --queue URL|NAME or select an environment with a dlq (--env)")
 	}
-	if err := awsops.QueueRef("queue", ref); err != nil {
-		return "", cmdutil.FlagError(err)
+	r, err := awsops.ParseQueueRef("queue", ref)
+	if err != nil {
+		return r, cmdutil.FlagError(err)
 	}
-	return ref, nil
+	return r, nil
 }
 
-func resolve(ctx context.Context, client func(context.Context) (*sqs.Client, error), field input.Field, ref string) (*sqs.Client, awsops.Queue, error) {
+func resolve(ctx context.Context, client func(context.Context) (*sqs.Client, error), field input.Field, ref awsops.QueueRef) (*sqs.Client, awsops.Queue, error) {
 	c, err := client(ctx)
 	if err != nil {
 		return nil, awsops.Queue{}, err

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/awsops/dlq"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
@@ -27,6 +28,8 @@ type ListOptions struct {
 
 	Queue  string
 	Prefix string
+
+	queue awsops.QueueRef
 }
 
 // NewCmdList returns `yafdp dlq list`. runF replaces runList in tests.
@@ -60,7 +63,8 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) err
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Queue != "" {
-				if err := awsops.QueueRef("queue", opts.Queue); err != nil {
+				var err error
+				if opts.queue, err = awsops.ParseQueueRef("queue", opts.Queue); err != nil {
 					return cmdutil.FlagError(err)
 				}
 				if cmd.Flags().Changed("prefix") {
@@ -79,23 +83,23 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) err
 	return cmd
 }
 
-var listColumns = []output.Column[awsops.DeadLetterQueue]{
-	{Header: "DLQ", Value: func(d awsops.DeadLetterQueue) string { return d.Name }},
-	{Header: "Visible", Value: func(d awsops.DeadLetterQueue) string { return ui.Count(d.Visible) }, Align: ui.AlignRight,
-		Tone: func(d awsops.DeadLetterQueue) ui.Tone {
+var listColumns = []output.Column[dlq.DeadLetterQueue]{
+	{Header: "DLQ", Value: func(d dlq.DeadLetterQueue) string { return d.Name }},
+	{Header: "Visible", Value: func(d dlq.DeadLetterQueue) string { return ui.Count(d.Visible) }, Align: ui.AlignRight,
+		Tone: func(d dlq.DeadLetterQueue) ui.Tone {
 			if d.Visible > 0 {
 				return ui.ToneWarning
 			}
 			return ui.ToneNone
 		}},
-	{Header: "In flight", Value: func(d awsops.DeadLetterQueue) string { return ui.Count(d.InFlight) }, Align: ui.AlignRight},
-	{Header: "Oldest", Value: func(d awsops.DeadLetterQueue) string {
+	{Header: "In flight", Value: func(d dlq.DeadLetterQueue) string { return ui.Count(d.InFlight) }, Align: ui.AlignRight},
+	{Header: "Oldest", Value: func(d dlq.DeadLetterQueue) string {
 		if d.OldestAge == nil {
 			return "-"
 		}
 		return ui.Duration(*d.OldestAge)
 	}, Align: ui.AlignRight},
-	{Header: "Sources", Value: func(d awsops.DeadLetterQueue) string {
+	{Header: "Sources", Value: func(d dlq.DeadLetterQueue) string {
 		if len(d.Sources) == 0 {
 			return "-"
 		}
@@ -120,9 +124,9 @@ func runList(ctx context.Context, o *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	lo := awsops.ListDLQOptions{Prefix: o.Prefix}
+	lo := dlq.ListOptions{Prefix: o.Prefix}
 	if o.Queue != "" {
-		_, q, err := resolve(ctx, o.SQSClient, "queue", o.Queue)
+		_, q, err := resolve(ctx, o.SQSClient, "queue", o.queue)
 		if err != nil {
 			return err
 		}
@@ -134,7 +138,7 @@ func runList(ctx context.Context, o *ListOptions) error {
 			metrics = m
 		}
 	}
-	dlqs, err := awsops.ListDLQs(ctx, c, metrics, lo)
+	dlqs, err := dlq.List(ctx, c, metrics, lo)
 	if err != nil {
 		return inputError(err)
 	}

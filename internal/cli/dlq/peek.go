@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/awsops/dlq"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
@@ -34,6 +35,8 @@ type PeekOptions struct {
 	Queue string
 	Count int
 	Hold  time.Duration
+
+	queue awsops.QueueRef
 }
 
 // NewCmdPeek returns `yafdp dlq peek`. runF replaces runPeek in tests.
@@ -73,7 +76,7 @@ func NewCmdPeek(f *cmdutil.Factory, runF func(context.Context, *PeekOptions) err
 			if err != nil {
 				return err
 			}
-			opts.Queue = ref
+			opts.Queue, opts.queue = ref.String(), ref
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -96,7 +99,7 @@ func orderIDOf(body string) string {
 	return v.OrderID
 }
 
-func attrSummary(m awsops.Message) string {
+func attrSummary(m dlq.Message) string {
 	keys := make([]string, 0, len(m.Attributes))
 	for k := range m.Attributes {
 		keys = append(keys, k)
@@ -117,18 +120,18 @@ func attrSummary(m awsops.Message) string {
 	return strings.Join(parts, " ")
 }
 
-var peekColumns = []output.Column[awsops.Message]{
-	{Header: "Message ID", Value: func(m awsops.Message) string { return m.MessageID }},
-	{Header: "Receives", Value: func(m awsops.Message) string { return strconv.Itoa(m.ReceiveCount()) }, Align: ui.AlignRight},
-	{Header: "Sent", Value: func(m awsops.Message) string {
+var peekColumns = []output.Column[dlq.Message]{
+	{Header: "Message ID", Value: func(m dlq.Message) string { return m.MessageID }},
+	{Header: "Receives", Value: func(m dlq.Message) string { return strconv.Itoa(m.ReceiveCount()) }, Align: ui.AlignRight},
+	{Header: "Sent", Value: func(m dlq.Message) string {
 		if t := m.SentAt(); !t.IsZero() {
 			return t.Format("2006-01-02 15:04:05")
 		}
 		return "-"
 	}},
-	{Header: "Order", Value: func(m awsops.Message) string { return orderIDOf(m.Body) }},
+	{Header: "Order", Value: func(m dlq.Message) string { return orderIDOf(m.Body) }},
 	{Header: "Attributes", Value: attrSummary},
-	{Header: "Body", Value: func(m awsops.Message) string { return truncate(m.Body, 60) }},
+	{Header: "Body", Value: func(m dlq.Message) string { return truncate(m.Body, 60) }},
 }
 
 func runPeek(ctx context.Context, o *PeekOptions) error {
@@ -136,11 +139,11 @@ func runPeek(ctx context.Context, o *PeekOptions) error {
 	if err != nil {
 		return err
 	}
-	c, q, err := resolve(ctx, o.SQSClient, "queue", o.Queue)
+	c, q, err := resolve(ctx, o.SQSClient, "queue", o.queue)
 	if err != nil {
 		return err
 	}
-	res, err := awsops.Peek(ctx, c, awsops.PeekOptions{Queue: q, Max: o.Count, Hold: o.Hold})
+	res, err := dlq.Peek(ctx, c, dlq.PeekOptions{Queue: q, Max: o.Count, Hold: o.Hold})
 	errS := ui.NewStyles(o.IO.ErrColorEnabled())
 	if res != nil && res.OwnRedrivePolicy != "" {
 		fmt.Fprintf(o.IO.ErrOut, "%s %s has a redrive policy of its own (after %d receives): this peek added one receive to each message shown.\n",

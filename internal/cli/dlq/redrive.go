@@ -15,6 +15,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/awsops/filter"
+	"github.com/yafdp/yafdp/internal/awsops/redrive"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
@@ -42,7 +44,9 @@ type RedriveOptions struct {
 	Visibility time.Duration
 	Wait       time.Duration
 
-	filter *awsops.Filter
+	filter *filter.Filter
+	queue  awsops.QueueRef
+	to     awsops.QueueRef
 }
 
 // NewCmdRedrive returns `yafdp dlq redrive`. runF replaces runRedrive in
@@ -115,7 +119,7 @@ func NewCmdRedrive(f *cmdutil.Factory, runF func(context.Context, *RedriveOption
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Queue, "queue", "", "Redrive this dead-letter queue `URL|NAME` (default: the environment's dlq)")
 	fl.StringVar(&opts.To, "to", "", "Move to this queue `URL|NAME` instead of each message's source queue")
-	fl.StringVar(&opts.Strategy, "strategy", awsops.StrategyAuto, "How to move: auto, native or copy")
+	fl.StringVar(&opts.Strategy, "strategy", redrive.StrategyAuto, "How to move: auto, native or copy")
 	fl.Var(cmdutil.LimitFlag(&opts.Rate), "rate", "Move at most this many messages per second or minute, e.g. 50/s (0: no limit)")
 	fl.IntVar(&opts.Max, "max", 0, "Stop after `n` messages (0: all); copy strategy")
 	fl.StringVar(&opts.Filter, "filter", "", "Move only messages matching this `expression`; copy strategy")
@@ -123,7 +127,7 @@ func NewCmdRedrive(f *cmdutil.Factory, runF func(context.Context, *RedriveOption
 	fl.StringVar(&opts.Journal, "journal", "", "Record the run in `file` (default $XDG_STATE_HOME/yafdp/redrive/QUEUE-HASH.journal)")
 	fl.DurationVar(&opts.Visibility, "visibility", time.Minute, "Hide a message for this `duration` while it is copied")
 	fl.DurationVar(&opts.Wait, "wait", 5*time.Second, "Long-poll each receive for up to this `duration` (0 to 20s)")
-	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions(awsops.Strategies, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions(redrive.Strategies, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("queue", cmdutil.CompleteQueues(f))
 	_ = cmd.RegisterFlagCompletionFunc("to", cmdutil.CompleteQueues(f))
 	return cmd
@@ -131,7 +135,7 @@ func NewCmdRedrive(f *cmdutil.Factory, runF func(context.Context, *RedriveOption
 
 func (o *RedriveOptions) parse(cmd *cobra.Command) error {
 	switch o.Strategy {
-	case awsops.StrategyAuto, awsops.StrategyNative, awsops.StrategyCopy:
+	case redrive.StrategyAuto, redrive.StrategyNative, redrive.StrategyCopy:
 	default:
 		return cmdutil.FlagErrorf("--strategy: %q is not auto, native or copy", o.Strategy)
 	}
@@ -145,14 +149,15 @@ func (o *RedriveOptions) parse(cmd *cobra.Command) error {
 		return cmdutil.FlagErrorf("--wait: must be 0 to 20s (SQS long polling), not %s", o.Wait)
 	}
 	if cmd.Flags().Changed("filter") {
-		f, err := awsops.ParseFilter(o.Filter)
+		f, err := filter.Parse(o.Filter)
 		if err != nil {
 			return cmdutil.FlagErrorf("--filter: %v", err)
 		}
 		o.filter = f
 	}
 	if o.To != "" {
-		if err := awsops.QueueRef("target", o.To); err != nil {
+		var err error
+		if o.to, err = awsops.ParseQueueRef("target", o.To); err != nil {
 			return cmdutil.FlagError(err)
 		}
 	}
@@ -160,12 +165,12 @@ func (o *RedriveOptions) parse(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	o.Queue = ref
+	o.Queue, o.queue = ref.String(), ref
 	if o.To != "" && o.To == o.Queue {
 		return cmdutil.FlagErrorf("--to is the dead-letter queue itself; give the queue to move messages to")
 	}
-	check := awsops.RedriveOptions{Strategy: o.Strategy, Max: o.Max, Rate: o.Rate, Filter: o.filter, DryRun: o.DryRun}
-	if err := awsops.CheckRedriveOptions(&check); err != nil {
+	check := redrive.Options{Strategy: o.Strategy, Max: o.Max, Rate: o.Rate, Filter: o.filter, DryRun: o.DryRun}
+	if err := redrive.Check(&check); err != nil {
 		return cmdutil.FlagError(err)
 	}
 	return nil
@@ -190,15 +195,15 @@ func defaultJournal(q awsops.Queue) string {
 // redriveReport is what the command prints: the result, with the options
 // its notes and failures name shown as flags.
 type redriveReport struct {
-	*awsops.RedriveResult
+	*redrive.Result
 }
 
-func newRedriveReport(res *awsops.RedriveResult) redriveReport {
+func newRedriveReport(res *redrive.Result) redriveReport {
 	r := *res
 	r.Notes = flagMessages(res.Notes)
-	r.Failures = make([]awsops.RedriveFailure, len(res.Failures))
+	r.Failures = make([]redrive.Failure, len(res.Failures))
 	for i, f := range res.Failures {
-		r.Failures[i] = awsops.RedriveFailure{MessageID: f.MessageID, Reason: flagMessage(f.Reason)}
+		r.Failures[i] = redrive.Failure{MessageID: f.MessageID, Reason: flagMessage(f.Reason)}
 	}
 	return redriveReport{&r}
 }
@@ -306,29 +311,29 @@ func runRedrive(ctx context.Context, o *RedriveOptions) error {
 	if err != nil {
 		return err
 	}
-	c, q, err := resolve(ctx, o.SQSClient, "queue", o.Queue)
+	c, q, err := resolve(ctx, o.SQSClient, "queue", o.queue)
 	if err != nil {
 		return err
 	}
-	ro := awsops.RedriveOptions{Source: q, Strategy: o.Strategy, Max: o.Max, Rate: o.Rate, Filter: o.filter, DryRun: o.DryRun,
+	ro := redrive.Options{Source: q, Strategy: o.Strategy, Max: o.Max, Rate: o.Rate, Filter: o.filter, DryRun: o.DryRun,
 		Visibility: o.Visibility, Wait: o.Wait}
 	if o.Wait == 0 {
 		ro.Wait = -1
 	}
 	if o.To != "" {
-		_, to, err := resolve(ctx, o.SQSClient, "target", o.To)
+		_, to, err := resolve(ctx, o.SQSClient, "target", o.to)
 		if err != nil {
 			return err
 		}
 		ro.Target = &to
 	}
-	needJournal := !o.DryRun && o.Strategy != awsops.StrategyNative
+	needJournal := !o.DryRun && o.Strategy != redrive.StrategyNative
 	if needJournal {
 		path := o.Journal
 		if path == "" {
 			path = defaultJournal(q)
 		}
-		j, st, err := awsops.OpenJournal(path, q.URL)
+		j, st, err := redrive.OpenJournal(path, q.URL)
 		if err != nil {
 			return inputError(err)
 		}
@@ -341,7 +346,7 @@ func runRedrive(ctx context.Context, o *RedriveOptions) error {
 	}
 	var bar *ui.Progress
 	if o.IO.CanRedraw() {
-		ro.Progress = func(pr awsops.RedriveProgress) {
+		ro.Progress = func(pr redrive.Progress) {
 			if bar == nil && pr.Total >= 50 {
 				bar = ui.NewProgress(o.IO.ErrOut, pr.Total, "messages moved")
 			}
@@ -350,7 +355,7 @@ func runRedrive(ctx context.Context, o *RedriveOptions) error {
 			}
 		}
 	}
-	res, err := awsops.Redrive(ctx, c, ro)
+	res, err := redrive.Redrive(ctx, c, ro)
 	if bar != nil {
 		bar.Done()
 	}

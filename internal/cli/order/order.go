@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/awsops/submit"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 )
 
@@ -41,7 +41,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 
 // inputError turns bad input found by awsops into a usage error (exit 2).
 func inputError(err error) error {
-	var oe *awsops.OrderError
+	var oe *submit.OrderError
 	if errors.As(err, &oe) {
 		return cmdutil.UsageErrorf("%s", err)
 	}

@@ -18,6 +18,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/awsops/apisubmit"
+	"github.com/yafdp/yafdp/internal/awsops/submit"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
@@ -65,8 +67,8 @@ type SubmitOptions struct {
 	PlacedAt     string
 
 	orders []order.Order
-	queue  awsops.Queue
-	plan   []awsops.PlannedMessage
+	queue  awsops.QueueRef
+	plan   *submit.Plan
 }
 
 // NewCmdSubmit returns `yafdp order submit`. runF replaces runSubmit in
@@ -204,15 +206,14 @@ func (o *SubmitOptions) parse(cmd *cobra.Command) error {
 		if o.Queue == "" {
 			return cmdutil.FlagErrorf("--queue: no queue given; pass --queue URL|NAME or select an environment with a queue (--env)")
 		}
-		if err := awsops.QueueRef("queue", o.Queue); err != nil {
+		if o.queue, err = awsops.ParseQueueRef("queue", o.Queue); err != nil {
 			return cmdutil.FlagError(err)
 		}
-		o.queue = queueFromRef(o.Queue)
 	case "api":
 		if fl.Changed("queue") {
 			return cmdutil.FlagErrorf("--queue goes with --via sqs; --via api sends to --api-url")
 		}
-		if err := awsops.CheckAPIURL(o.APIURL); err != nil {
+		if err := apisubmit.CheckURL(o.APIURL); err != nil {
 			return cmdutil.FlagError(err)
 		}
 	default:
@@ -235,9 +236,9 @@ func (o *SubmitOptions) parse(cmd *cobra.Command) error {
 	if len(o.orders) == 0 {
 		return cmdutil.UsageErrorf("--file %s: no orders in it", o.File)
 	}
-	plan, err := awsops.PlanSubmit(o.queue, o.orders)
+	plan, err := submit.NewPlan(o.queue.Queue(), o.orders)
 	if err != nil {
-		var oe *awsops.OrderError
+		var oe *submit.OrderError
 		if errors.As(err, &oe) {
 			where := "the order"
 			switch {
@@ -259,20 +260,6 @@ func displayName(file string) string {
 		return "(standard input)"
 	}
 	return file
-}
-
-// queueFromRef names a queue without calling AWS: enough for a dry run,
-// which must not need credentials; FIFO is in the name.
-func queueFromRef(ref string) awsops.Queue {
-	name := ref
-	if i := strings.LastIndexAny(ref, "/:"); i >= 0 {
-		name = ref[i+1:]
-	}
-	q := awsops.Queue{Name: name, FIFO: strings.HasSuffix(name, ".fifo")}
-	if strings.Contains(ref, "://") {
-		q.URL = ref
-	}
-	return q
 }
 
 // readFile decodes NDJSON or a JSON array and returns each order with its
@@ -394,25 +381,25 @@ func (o *SubmitOptions) fromFlags() ([]order.Order, error) {
 	return []order.Order{ord}, nil
 }
 
-var submitColumns = []output.Column[awsops.SubmittedOrder]{
-	{Header: "Order", Value: func(o awsops.SubmittedOrder) string { return o.OrderID }},
-	{Header: "Message ID", Value: func(o awsops.SubmittedOrder) string { return dash(o.MessageID) }},
-	{Header: "Status", Value: func(o awsops.SubmittedOrder) string { return o.Status }, Tone: func(o awsops.SubmittedOrder) ui.Tone {
-		if o.Status == awsops.StatusSent {
+var submitColumns = []output.Column[submit.SubmittedOrder]{
+	{Header: "Order", Value: func(o submit.SubmittedOrder) string { return o.OrderID }},
+	{Header: "Message ID", Value: func(o submit.SubmittedOrder) string { return dash(o.MessageID) }},
+	{Header: "Status", Value: func(o submit.SubmittedOrder) string { return o.Status }, Tone: func(o submit.SubmittedOrder) ui.Tone {
+		if o.Status == submit.StatusSent {
 			return ui.ToneSuccess
 		}
 		return ui.ToneFailure
 	}},
-	{Header: "Attempts", Value: func(o awsops.SubmittedOrder) string { return strconv.Itoa(o.Attempts) }, Align: ui.AlignRight},
-	{Header: "Error", Value: func(o awsops.SubmittedOrder) string { return o.Error }},
+	{Header: "Attempts", Value: func(o submit.SubmittedOrder) string { return strconv.Itoa(o.Attempts) }, Align: ui.AlignRight},
+	{Header: "Error", Value: func(o submit.SubmittedOrder) string { return o.Error }},
 }
 
-var planColumns = []output.Column[awsops.PlannedMessage]{
-	{Header: "Order", Value: func(p awsops.PlannedMessage) string { return p.OrderID }},
-	{Header: "Batch", Value: func(p awsops.PlannedMessage) string { return strconv.Itoa(p.Batch) }, Align: ui.AlignRight},
-	{Header: "Bytes", Value: func(p awsops.PlannedMessage) string { return ui.Count(int64(p.Bytes)) }, Align: ui.AlignRight},
-	{Header: "Group", Value: func(p awsops.PlannedMessage) string { return dash(p.GroupID) }},
-	{Header: "Dedup ID", Value: func(p awsops.PlannedMessage) string { return dash(p.DedupID) }},
+var planColumns = []output.Column[submit.PlannedMessage]{
+	{Header: "Order", Value: func(p submit.PlannedMessage) string { return p.OrderID }},
+	{Header: "Batch", Value: func(p submit.PlannedMessage) string { return strconv.Itoa(p.Batch) }, Align: ui.AlignRight},
+	{Header: "Bytes", Value: func(p submit.PlannedMessage) string { return ui.Count(int64(p.Bytes)) }, Align: ui.AlignRight},
+	{Header: "Group", Value: func(p submit.PlannedMessage) string { return dash(p.GroupID) }},
+	{Header: "Dedup ID", Value: func(p submit.PlannedMessage) string { return dash(p.DedupID) }},
 }
 
 func dash(s string) string {
@@ -428,13 +415,13 @@ func runSubmit(ctx context.Context, o *SubmitOptions) error {
 		return err
 	}
 	errS := ui.NewStyles(o.IO.ErrColorEnabled())
-	target := o.queue.Name
+	target := o.queue.Queue().Name
 	if o.Via == "api" {
 		target = o.APIURL
 	}
 	if o.DryRun {
 		list := output.NewList(p, planColumns...)
-		for _, m := range o.plan {
+		for _, m := range o.plan.Messages {
 			if err := list.Add(m); err != nil {
 				return err
 			}
@@ -443,14 +430,14 @@ func runSubmit(ctx context.Context, o *SubmitOptions) error {
 			return err
 		}
 		batches := 0
-		if n := len(o.plan); n > 0 {
-			batches = o.plan[n-1].Batch
+		if n := len(o.plan.Messages); n > 0 {
+			batches = o.plan.Messages[n-1].Batch
 		}
 		how := fmt.Sprintf("in %s", ui.Plural(batches, "SendMessageBatch call"))
 		if o.Via == "api" {
-			how = "as " + ui.Plural(len(o.plan), "POST")
+			how = "as " + ui.Plural(len(o.plan.Messages), "POST")
 		}
-		fmt.Fprintf(o.IO.ErrOut, "%s %s valid; they would go to %s %s. Nothing was sent.\n", errS.Header("Dry run:"), ui.Plural(len(o.plan), "order"), target, how)
+		fmt.Fprintf(o.IO.ErrOut, "%s %s valid; they would go to %s %s. Nothing was sent.\n", errS.Header("Dry run:"), ui.Plural(len(o.plan.Messages), "order"), target, how)
 		return nil
 	}
 	var bar *ui.Progress
@@ -463,9 +450,9 @@ func runSubmit(ctx context.Context, o *SubmitOptions) error {
 		}
 	}
 	start := o.Now()
-	var res *awsops.SubmitResult
+	var res *submit.Result
 	if o.Via == "api" {
-		res, err = awsops.SubmitViaAPI(ctx, awsops.APISubmitOptions{URL: o.APIURL, APIKey: o.APIKey, Orders: o.orders, Concurrency: o.Concurrency,
+		res, err = apisubmit.Submit(ctx, o.plan, apisubmit.Options{URL: o.APIURL, APIKey: o.APIKey, Concurrency: o.Concurrency,
 			Rate: o.Rate, MaxAttempts: o.Attempts, HTTPClient: o.HTTPClient, TraceID: o.TraceID, Progress: progress})
 	} else {
 		var c *sqs.Client
@@ -473,14 +460,12 @@ func runSubmit(ctx context.Context, o *SubmitOptions) error {
 		if err != nil {
 			return err
 		}
-		q := o.queue
-		if q.URL == "" {
-			if q, err = awsops.ResolveQueue(ctx, c, "queue", o.Queue); err != nil {
-				return inputError(err)
-			}
+		var q awsops.Queue
+		if q, err = awsops.ResolveQueue(ctx, c, "queue", o.queue); err != nil {
+			return inputError(err)
 		}
 		target = q.Name
-		res, err = awsops.Submit(ctx, c, awsops.SubmitOptions{Queue: q, Orders: o.orders, Concurrency: o.Concurrency, Rate: o.Rate,
+		res = submit.Submit(ctx, c, q.URL, o.plan, submit.Options{Concurrency: o.Concurrency, Rate: o.Rate,
 			MaxAttempts: o.Attempts, TraceID: o.TraceID, Progress: progress})
 	}
 	if bar != nil {

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/spf13/cobra"
 
-	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/awsops/executions"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
@@ -122,11 +122,11 @@ func runDescribe(ctx context.Context, o *DescribeOptions) error {
 	if err != nil {
 		return err
 	}
-	x, err := awsops.ResolveExecution(ctx, c, o.Execution, o.StateMachine)
+	x, err := executions.Resolve(ctx, c, o.Execution, o.StateMachine)
 	if err != nil {
 		return inputError(err)
 	}
-	res, err := awsops.Watch(ctx, c, awsops.WatchOptions{ExecutionARN: x.ARN})
+	res, err := executions.Watch(ctx, c, executions.WatchOptions{ExecutionARN: x.ARN})
 	if err != nil {
 		if ctx.Err() != nil {
 			return cmdutil.ErrInterrupted

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/spf13/cobra"
 
-	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/awsops/executions"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
@@ -74,7 +74,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) err
 	fl.StringVar(&opts.Since, "since", "", "Keep executions started after this `time` (30m, 2h, 2026-01-01T00:00:00Z)")
 	fl.StringVar(&opts.Order, "order", "", "Keep executions whose order id starts with `prefix`")
 	fl.IntVar(&opts.Limit, "limit", 50, "Show at most `n` executions (0: all)")
-	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions(awsops.ExecutionStatuses(), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions(executions.Statuses(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("state-machine", cmdutil.CompleteStateMachines(f))
 	return cmd
 }
@@ -82,8 +82,8 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) err
 func (o *ListOptions) parse() error {
 	if o.Status != "" {
 		o.Status = strings.ToUpper(o.Status)
-		if !slices.Contains(awsops.ExecutionStatuses(), o.Status) {
-			return cmdutil.FlagErrorf("--status: %q is not one of %s", o.Status, strings.Join(awsops.ExecutionStatuses(), ", "))
+		if !slices.Contains(executions.Statuses(), o.Status) {
+			return cmdutil.FlagErrorf("--status: %q is not one of %s", o.Status, strings.Join(executions.Statuses(), ", "))
 		}
 	}
 	if o.Since != "" {
@@ -111,22 +111,22 @@ func (o *ListOptions) parse() error {
 	if o.StateMachine == "" {
 		return cmdutil.FlagErrorf("--state-machine: no state machine given; pass --state-machine ARN|NAME or select an environment with one (--env)")
 	}
-	if err := awsops.CheckStateMachineRef(o.StateMachine); err != nil {
+	if err := executions.CheckStateMachineRef(o.StateMachine); err != nil {
 		return cmdutil.FlagError(err)
 	}
 	return nil
 }
 
-func executionColumns(now func() time.Time) []output.Column[awsops.Execution] {
-	return []output.Column[awsops.Execution]{
-		{Header: "Execution", Value: func(x awsops.Execution) string { return x.Name }},
-		{Header: "Status", Value: func(x awsops.Execution) string { return x.Status }, Tone: statusTone},
-		{Header: "Started", Value: func(x awsops.Execution) string { return x.StartDate.UTC().Format("2006-01-02 15:04:05") }},
-		{Header: "Duration", Value: func(x awsops.Execution) string { return ui.Duration(x.Duration(now()).Truncate(time.Millisecond)) }, Align: ui.AlignRight},
+func executionColumns(now func() time.Time) []output.Column[executions.Execution] {
+	return []output.Column[executions.Execution]{
+		{Header: "Execution", Value: func(x executions.Execution) string { return x.Name }},
+		{Header: "Status", Value: func(x executions.Execution) string { return x.Status }, Tone: statusTone},
+		{Header: "Started", Value: func(x executions.Execution) string { return x.StartDate.UTC().Format("2006-01-02 15:04:05") }},
+		{Header: "Duration", Value: func(x executions.Execution) string { return ui.Duration(x.Duration(now()).Truncate(time.Millisecond)) }, Align: ui.AlignRight},
 	}
 }
 
-func statusTone(x awsops.Execution) ui.Tone {
+func statusTone(x executions.Execution) ui.Tone {
 	switch {
 	case x.Succeeded():
 		return ui.ToneSuccess
@@ -145,11 +145,11 @@ func runList(ctx context.Context, o *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	m, err := awsops.ResolveStateMachine(ctx, c, o.StateMachine)
+	m, err := executions.ResolveStateMachine(ctx, c, o.StateMachine)
 	if err != nil {
 		return inputError(err)
 	}
-	xs, err := awsops.ListExecutions(ctx, c, awsops.ListOptions{StateMachineARN: m.ARN, Status: o.Status, Since: o.since, NamePrefix: o.Order, Limit: o.Limit})
+	xs, err := executions.List(ctx, c, executions.ListOptions{StateMachineARN: m.ARN, Status: o.Status, Since: o.since, NamePrefix: o.Order, Limit: o.Limit})
 	if err != nil {
 		if ctx.Err() != nil {
 			return cmdutil.ErrInterrupted

@@ -12,6 +12,7 @@ import (
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/awsops/executions"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
@@ -96,7 +97,7 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(context.Context, *WatchOptions) e
 // checkExecutionArgs checks an execution argument and the state machine
 // that an order id needs, without calling AWS.
 func checkExecutionArgs(execution, machine string, cfg func() (*config.Config, error)) (string, error) {
-	if err := awsops.CheckExecutionRef(execution); err != nil {
+	if err := executions.CheckRef(execution); err != nil {
 		return "", cmdutil.FlagError(err)
 	}
 	if machine == "" && !strings.HasPrefix(execution, "arn:") {
@@ -110,7 +111,7 @@ func checkExecutionArgs(execution, machine string, cfg func() (*config.Config, e
 		}
 	}
 	if machine != "" {
-		if err := awsops.CheckStateMachineRef(machine); err != nil {
+		if err := executions.CheckStateMachineRef(machine); err != nil {
 			return "", cmdutil.FlagError(err)
 		}
 	}
@@ -122,13 +123,13 @@ func inputError(err error) error { return cmdutil.InputError(err) }
 
 // executionReport is what watch and describe print as JSON.
 type executionReport struct {
-	Execution awsops.Execution   `json:"execution"`
-	Timeline  []saga.Step        `json:"timeline"`
-	Retries   int                `json:"retries"`
-	Events    []asl.HistoryEvent `json:"events,omitempty"`
+	Execution executions.Execution `json:"execution"`
+	Timeline  []saga.Step          `json:"timeline"`
+	Retries   int                  `json:"retries"`
+	Events    []asl.HistoryEvent   `json:"events,omitempty"`
 }
 
-func newExecutionReport(x awsops.Execution, events []asl.HistoryEvent, withEvents bool) *executionReport {
+func newExecutionReport(x executions.Execution, events []asl.HistoryEvent, withEvents bool) *executionReport {
 	r := &executionReport{Execution: x, Timeline: saga.Timeline(events)}
 	if r.Timeline == nil {
 		r.Timeline = []saga.Step{}
@@ -188,7 +189,7 @@ func runWatch(ctx context.Context, o *WatchOptions) error {
 	if err != nil {
 		return err
 	}
-	x, err := awsops.ResolveExecution(ctx, c, o.Execution, o.StateMachine)
+	x, err := executions.Resolve(ctx, c, o.Execution, o.StateMachine)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -202,7 +203,7 @@ func runWatch(ctx context.Context, o *WatchOptions) error {
 		fmt.Fprintf(o.IO.ErrOut, "Following %s until it ends…\n", x.Name)
 	}
 	stream := output.NewList[asl.HistoryEvent](p)
-	res, werr := awsops.Watch(ctx, c, awsops.WatchOptions{ExecutionARN: x.ARN, Interval: o.Interval, Follow: true, Sleep: o.Sleep,
+	res, werr := executions.Watch(ctx, c, executions.WatchOptions{ExecutionARN: x.ARN, Interval: o.Interval, Follow: true, Sleep: o.Sleep,
 		OnEvents: func(added, all []asl.HistoryEvent) {
 			switch {
 			case p.Format() == output.JSONL:

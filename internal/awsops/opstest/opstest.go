@@ -1,4 +1,8 @@
-package awsops
+// Package opstest is what the tests of the awsops packages share: the SQS
+// endpoint of yafdp local up on 127.0.0.1, the orders queue with its
+// dead-letter queue, dead letters with every kind of attribute, and the
+// fingerprints that prove a message arrived byte for byte.
+package opstest
 
 import (
 	"context"
@@ -7,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,33 +19,38 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/awsops/awstest"
+	"github.com/yafdp/yafdp/internal/input"
 	"github.com/yafdp/yafdp/internal/local/sqsapi/sqstest"
 	"github.com/yafdp/yafdp/internal/order"
 )
 
-func testCtx(t testing.TB) context.Context {
+// Ctx is a test's context, cancelled when it ends.
+func Ctx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
 	return ctx
 }
 
-// startSQS starts the SQS endpoint of yafdp local up (sqsapi over the
+// StartSQS starts the SQS endpoint of yafdp local up (sqsapi over the
 // queue model) on a real socket of 127.0.0.1 until the test ends.
-func startSQS(t testing.TB) *sqstest.Server {
+func StartSQS(t testing.TB) *sqstest.Server {
 	t.Helper()
 	return sqstest.Start(t)
 }
 
-// noSleep makes retries immediate.
-func noSleep(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+// NoSleep makes retries immediate.
+func NoSleep(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 
-func orders(n int) []order.Order {
+// Orders returns n generated orders, the same every time.
+func Orders(n int) []order.Order {
 	return order.Generate(7, n, time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC))
 }
 
-// createPipelineQueues makes "orders" (or orders.fifo) with a DLQ that
+// CreatePipelineQueues makes "orders" (or orders.fifo) with a DLQ that
 // takes messages after maxReceiveCount 3.
-func createPipelineQueues(t testing.TB, ctx context.Context, c *sqs.Client, prefix string, fifo bool) (src, dlq Queue) {
+func CreatePipelineQueues(t testing.TB, ctx context.Context, c *sqs.Client, prefix string, fifo bool) (src, dlq awsops.Queue) {
 	t.Helper()
 	suffix := ""
 	attrs := map[string]string{}
@@ -52,7 +62,7 @@ func createPipelineQueues(t testing.TB, ctx context.Context, c *sqs.Client, pref
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := Stats(ctx, c, aws.ToString(dlqOut.QueueUrl))
+	st, err := awsops.Stats(ctx, c, "", aws.ToString(dlqOut.QueueUrl))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,24 +74,25 @@ func createPipelineQueues(t testing.TB, ctx context.Context, c *sqs.Client, pref
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Queue{URL: aws.ToString(srcOut.QueueUrl), Name: prefix + suffix, FIFO: fifo},
-		Queue{URL: aws.ToString(dlqOut.QueueUrl), Name: prefix + "-dlq" + suffix, FIFO: fifo}
+	return awsops.Queue{URL: aws.ToString(srcOut.QueueUrl), Name: prefix + suffix, FIFO: fifo},
+		awsops.Queue{URL: aws.ToString(dlqOut.QueueUrl), Name: prefix + "-dlq" + suffix, FIFO: fifo}
 }
 
-// seedMessage is a dead letter with every kind of attribute.
-type seedMessage struct {
-	body  string
-	attrs map[string]types.MessageAttributeValue
-	group string
-	dedup string
+// SeedMessage is a dead letter with every kind of attribute.
+type SeedMessage struct {
+	Body  string
+	Attrs map[string]types.MessageAttributeValue
+	Group string
+	Dedup string
 }
 
-func deadLetters(n int, fifo bool) []seedMessage {
-	out := make([]seedMessage, n)
-	for i, o := range orders(n) {
+// DeadLetters returns n dead letters, with FIFO ids when fifo.
+func DeadLetters(n int, fifo bool) []SeedMessage {
+	out := make([]SeedMessage, n)
+	for i, o := range Orders(n) {
 		body := fmt.Sprintf(`{"orderId":%q,"customerId":%q,"totalCents":%d,"currency":%q}`, o.OrderID, o.CustomerID, o.TotalCents, o.Currency)
 		bin := []byte{0, 1, 2, 0xff, byte(i), 0x80, '\n'}
-		m := seedMessage{body: body, attrs: map[string]types.MessageAttributeValue{
+		m := SeedMessage{Body: body, Attrs: map[string]types.MessageAttributeValue{
 			"schemaVersion": {DataType: aws.String("String"), StringValue: aws.String("1")},
 			"traceId":       {DataType: aws.String("String"), StringValue: aws.String(fmt.Sprintf("1-67a0b1c2-%024x", i))},
 			"amount":        {DataType: aws.String("Number"), StringValue: aws.String(strconv.Itoa(i) + ".50")},
@@ -91,21 +102,22 @@ func deadLetters(n int, fifo bool) []seedMessage {
 			"note":          {DataType: aws.String("String.utf8"), StringValue: aws.String("né " + strconv.Itoa(i) + " ☃")},
 		}}
 		if fifo {
-			m.group, m.dedup = o.CustomerID, o.OrderID
+			m.Group, m.Dedup = o.CustomerID, o.OrderID
 		}
 		out[i] = m
 	}
 	return out
 }
 
-func seed(t testing.TB, ctx context.Context, c SQSAPI, q Queue, msgs []seedMessage) {
+// Seed sends msgs to q as they are.
+func Seed(t testing.TB, ctx context.Context, c awsops.SQSAPI, q awsops.Queue, msgs []SeedMessage) {
 	t.Helper()
 	for start := 0; start < len(msgs); start += 10 {
 		in := &sqs.SendMessageBatchInput{QueueUrl: aws.String(q.URL)}
 		for i, m := range msgs[start:min(start+10, len(msgs))] {
-			e := types.SendMessageBatchRequestEntry{Id: aws.String("s" + strconv.Itoa(i)), MessageBody: aws.String(m.body), MessageAttributes: m.attrs}
-			if m.group != "" {
-				e.MessageGroupId, e.MessageDeduplicationId = aws.String(m.group), aws.String(m.dedup)
+			e := types.SendMessageBatchRequestEntry{Id: aws.String("s" + strconv.Itoa(i)), MessageBody: aws.String(m.Body), MessageAttributes: m.Attrs}
+			if m.Group != "" {
+				e.MessageGroupId, e.MessageDeduplicationId = aws.String(m.Group), aws.String(m.Dedup)
 			}
 			in.Entries = append(in.Entries, e)
 		}
@@ -119,14 +131,14 @@ func seed(t testing.TB, ctx context.Context, c SQSAPI, q Queue, msgs []seedMessa
 	}
 }
 
-// seedDeadLetters puts msgs in dlq as SQS does: sent to src and received
+// SeedDeadLetters puts msgs in dlq as SQS does: sent to src and received
 // until src's RedrivePolicy (maxReceiveCount 3) moves them. A native
 // redrive (StartMessageMoveTask without a destination) returns each message
 // to the queue it came from, so it needs real dead letters; messages sent
 // straight to a dead-letter queue have no source to go back to.
-func seedDeadLetters(t testing.TB, ctx context.Context, c *sqs.Client, src, dlq Queue, msgs []seedMessage) {
+func SeedDeadLetters(t testing.TB, ctx context.Context, c *sqs.Client, src, dlq awsops.Queue, msgs []SeedMessage) {
 	t.Helper()
-	seed(t, ctx, c, src, msgs)
+	Seed(t, ctx, c, src, msgs)
 	setVisibility := func(v string) {
 		if _, err := c.SetQueueAttributes(ctx, &sqs.SetQueueAttributesInput{QueueUrl: aws.String(src.URL), Attributes: map[string]string{"VisibilityTimeout": v}}); err != nil {
 			t.Fatal(err)
@@ -135,7 +147,7 @@ func seedDeadLetters(t testing.TB, ctx context.Context, c *sqs.Client, src, dlq 
 	setVisibility("0")
 	defer setVisibility("30")
 	for i := 0; ; i++ {
-		st, err := Stats(ctx, c, dlq.URL)
+		st, err := awsops.Stats(ctx, c, "", dlq.URL)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -151,9 +163,9 @@ func seedDeadLetters(t testing.TB, ctx context.Context, c *sqs.Client, src, dlq 
 	}
 }
 
-// fingerprint renders a message's body and attributes exactly, so two
+// Fingerprint renders a message's body and attributes exactly, so two
 // messages compare equal only when byte-identical.
-func fingerprint(body string, attrs map[string]types.MessageAttributeValue) string {
+func Fingerprint(body string, attrs map[string]types.MessageAttributeValue) string {
 	keys := make([]string, 0, len(attrs))
 	for k := range attrs {
 		keys = append(keys, k)
@@ -167,19 +179,19 @@ func fingerprint(body string, attrs map[string]types.MessageAttributeValue) stri
 	return s
 }
 
-// fingerprints counts the messages by fingerprint: what a queue must hold
+// Fingerprints counts the messages by fingerprint: what a queue must hold
 // after they were moved, once each.
-func fingerprints(msgs []seedMessage) map[string]int {
+func Fingerprints(msgs []SeedMessage) map[string]int {
 	want := make(map[string]int, len(msgs))
 	for _, m := range msgs {
-		want[fingerprint(m.body, m.attrs)]++
+		want[Fingerprint(m.Body, m.Attrs)]++
 	}
 	return want
 }
 
-// drain receives and deletes everything in a queue and returns the
+// Drain receives and deletes everything in a queue and returns the
 // fingerprints, with a count per fingerprint.
-func drain(t testing.TB, ctx context.Context, c SQSAPI, q Queue) map[string]int {
+func Drain(t testing.TB, ctx context.Context, c awsops.SQSAPI, q awsops.Queue) map[string]int {
 	t.Helper()
 	got := map[string]int{}
 	// A receive whose answer is lost on the way back (the SDK then retries
@@ -216,7 +228,7 @@ func drain(t testing.TB, ctx context.Context, c SQSAPI, q Queue) map[string]int 
 		empty = 0
 		in := &sqs.DeleteMessageBatchInput{QueueUrl: aws.String(q.URL)}
 		for i, m := range out.Messages {
-			got[fingerprint(aws.ToString(m.Body), m.MessageAttributes)]++
+			got[Fingerprint(aws.ToString(m.Body), m.MessageAttributes)]++
 			in.Entries = append(in.Entries, types.DeleteMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), ReceiptHandle: m.ReceiptHandle})
 		}
 		res, err := c.DeleteMessageBatch(ctx, in)
@@ -229,4 +241,37 @@ func drain(t testing.TB, ctx context.Context, c SQSAPI, q Queue) map[string]int 
 	}
 }
 
-func journalPath(t testing.TB) string { return filepath.Join(t.TempDir(), "redrive.journal") }
+// JournalPath is a fresh journal file's name.
+func JournalPath(t testing.TB) string { return filepath.Join(t.TempDir(), "redrive.journal") }
+
+// IsInputError reports bad input whose message contains contains.
+func IsInputError(err error, contains string) bool {
+	ie, ok := err.(*input.Error)
+	return ok && strings.Contains(ie.Error(), contains)
+}
+
+// Pipeline is a test's local SQS endpoint with the orders queue and its
+// DLQ, which holds dead letters.
+type Pipeline struct {
+	Ctx   context.Context
+	Local *sqstest.Server
+	C     *sqs.Client
+	Src   awsops.Queue
+	DLQ   awsops.Queue
+	// Msgs are the dead letters in the DLQ, Want their fingerprints.
+	Msgs []SeedMessage
+	Want map[string]int
+}
+
+// NewPipeline starts the endpoint, makes the queues and sends n dead
+// letters straight to the DLQ.
+func NewPipeline(t testing.TB, n int, fifo bool) *Pipeline {
+	t.Helper()
+	p := &Pipeline{Ctx: Ctx(t), Local: StartSQS(t)}
+	p.C = awstest.SQS(p.Local.URL, nil)
+	p.Src, p.DLQ = CreatePipelineQueues(t, p.Ctx, p.C, "orders", fifo)
+	p.Msgs = DeadLetters(n, fifo)
+	Seed(t, p.Ctx, p.C, p.DLQ, p.Msgs)
+	p.Want = Fingerprints(p.Msgs)
+	return p
+}

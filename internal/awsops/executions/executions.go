@@ -1,4 +1,8 @@
-package awsops
+// Package executions finds, lists, describes and follows saga executions
+// on Step Functions: a state machine by ARN or name, an execution by ARN or
+// by the order id it is named after, their history read newest first and
+// paged, so that following a long saga costs one call a poll.
+package executions
 
 import (
 	"context"
@@ -10,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
+	"github.com/yafdp/yafdp/internal/awsops"
 	"github.com/yafdp/yafdp/internal/input"
 )
 
@@ -76,9 +81,9 @@ func validExecutionName(s string) bool {
 	return true
 }
 
-// CheckExecutionRef checks a reference to an execution: its ARN, or an
+// CheckRef checks a reference to an execution: its ARN, or an
 // order id (the name of its execution).
-func CheckExecutionRef(ref string) error {
+func CheckRef(ref string) error {
 	const field = "execution"
 	if strings.HasPrefix(ref, "arn:") {
 		p, ok := parseARN(ref)
@@ -96,7 +101,7 @@ func CheckExecutionRef(ref string) error {
 
 // ResolveStateMachine finds a state machine by ARN or name and reads its
 // type.
-func ResolveStateMachine(ctx context.Context, c SFNAPI, ref string) (StateMachine, error) {
+func ResolveStateMachine(ctx context.Context, c awsops.SFNAPI, ref string) (StateMachine, error) {
 	const field = "state_machine"
 	if err := CheckStateMachineRef(ref); err != nil {
 		return StateMachine{}, err
@@ -126,7 +131,7 @@ func ResolveStateMachine(ctx context.Context, c SFNAPI, ref string) (StateMachin
 	}
 	out, err := c.DescribeStateMachine(ctx, &sfn.DescribeStateMachineInput{StateMachineArn: aws.String(arn)})
 	if err != nil {
-		if errorCode(err) == "StateMachineDoesNotExist" {
+		if awsops.ErrorCode(err) == "StateMachineDoesNotExist" {
 			return StateMachine{}, input.Errorf(field, "state machine %s does not exist", arn).
 				WithFix("check the ARN, %s and %s", input.Field("region"), input.Field("env"))
 		}
@@ -175,9 +180,9 @@ func (x Execution) Duration(now time.Time) time.Duration {
 	return end.Sub(x.StartDate)
 }
 
-// ExecutionARN returns the ARN of the execution named name in the state
+// ARN returns the ARN of the execution named name in the state
 // machine: Step Functions builds it from the machine's ARN.
-func ExecutionARN(stateMachineARN, name string) string {
+func ARN(stateMachineARN, name string) string {
 	return strings.Replace(stateMachineARN, ":stateMachine:", ":execution:", 1) + ":" + name
 }
 
@@ -200,12 +205,12 @@ func stateMachineOfExecution(execARN string) string {
 	return strings.Join(p[:5], ":") + ":stateMachine:" + rest[:i]
 }
 
-// ResolveExecution turns an execution ARN or an order id into the
+// Resolve turns an execution ARN or an order id into the
 // execution's description. An order id needs the state machine (an ARN or
 // name in machineRef). An Express execution is an *input.Error explaining why
 // it cannot be followed.
-func ResolveExecution(ctx context.Context, c SFNAPI, ref, machineRef string) (Execution, error) {
-	if err := CheckExecutionRef(ref); err != nil {
+func Resolve(ctx context.Context, c awsops.SFNAPI, ref, machineRef string) (Execution, error) {
+	if err := CheckRef(ref); err != nil {
 		return Execution{}, err
 	}
 	arn := ref
@@ -224,11 +229,11 @@ func ResolveExecution(ctx context.Context, c SFNAPI, ref, machineRef string) (Ex
 		if m.Express() {
 			return Execution{}, expressError("state_machine", m.Name)
 		}
-		arn = ExecutionARN(m.ARN, ref)
+		arn = ARN(m.ARN, ref)
 	}
-	x, err := DescribeExecution(ctx, c, arn)
+	x, err := Describe(ctx, c, arn)
 	if err != nil {
-		if errorCode(err) == "ExecutionDoesNotExist" {
+		if awsops.ErrorCode(err) == "ExecutionDoesNotExist" {
 			if !strings.HasPrefix(ref, "arn:") {
 				return Execution{}, input.Errorf("execution", "no execution named %q in %s", ref, stateMachineOfExecution(arn)).
 					WithFix("the order may not have reached the saga yet (is it in the dead-letter queue? try 'yafdp dlq peek')")
@@ -236,16 +241,16 @@ func ResolveExecution(ctx context.Context, c SFNAPI, ref, machineRef string) (Ex
 			return Execution{}, input.Errorf("execution", "execution %s does not exist", arn).
 				WithFix("check the ARN, %s and %s", input.Field("region"), input.Field("env"))
 		}
-		if errorCode(err) == "InvalidArn" {
-			return Execution{}, input.Errorf("execution", "%s: %s", arn, shortError(err))
+		if awsops.ErrorCode(err) == "InvalidArn" {
+			return Execution{}, input.Errorf("execution", "%s: %s", arn, awsops.ShortError(err))
 		}
 		return Execution{}, err
 	}
 	return x, nil
 }
 
-// DescribeExecution reads one execution.
-func DescribeExecution(ctx context.Context, c SFNAPI, arn string) (Execution, error) {
+// Describe reads one execution.
+func Describe(ctx context.Context, c awsops.SFNAPI, arn string) (Execution, error) {
 	out, err := c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
 	if err != nil {
 		return Execution{}, err
@@ -269,8 +274,8 @@ func DescribeExecution(ctx context.Context, c SFNAPI, arn string) (Execution, er
 	return x, nil
 }
 
-// ExecutionStatuses are the values of ListExecutions' status filter.
-func ExecutionStatuses() []string {
+// Statuses are the values of ListExecutions' status filter.
+func Statuses() []string {
 	var out []string
 	for _, s := range types.ExecutionStatus("").Values() {
 		out = append(out, string(s))
@@ -278,7 +283,7 @@ func ExecutionStatuses() []string {
 	return out
 }
 
-// ListOptions are the inputs of ListExecutions.
+// ListOptions are the inputs of List.
 type ListOptions struct {
 	StateMachineARN string
 	// Status filters by status when set (RUNNING, SUCCEEDED, ...).
@@ -293,9 +298,9 @@ type ListOptions struct {
 	PageSize int32
 }
 
-// ListExecutions pages through a state machine's executions, newest first,
+// List pages through a state machine's executions, newest first,
 // and stops at Limit or at the first one started before Since.
-func ListExecutions(ctx context.Context, c SFNAPI, opts ListOptions) ([]Execution, error) {
+func List(ctx context.Context, c awsops.SFNAPI, opts ListOptions) ([]Execution, error) {
 	page := opts.PageSize
 	if page <= 0 {
 		page = 100

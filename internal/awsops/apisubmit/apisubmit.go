@@ -1,4 +1,8 @@
-package awsops
+// Package apisubmit POSTs orders to the API Gateway endpoint in front of
+// the orders queue, one request per order, retrying 429 and 5xx answers
+// (and network errors) with back-off and honouring Retry-After. The orders
+// are a submit.Plan, checked before anything is sent.
+package apisubmit
 
 import (
 	"bytes"
@@ -14,32 +18,33 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
+	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/awsops/submit"
 	"github.com/yafdp/yafdp/internal/input"
 	"github.com/yafdp/yafdp/internal/rate"
-
-	"github.com/yafdp/yafdp/internal/order"
 )
 
-// APISubmitOptions are the inputs of SubmitViaAPI.
-type APISubmitOptions struct {
+// Options are how Submit sends.
+type Options struct {
 	// URL is the API Gateway resource that takes orders, e.g.
 	// https://abc123.execute-api.eu-west-1.amazonaws.com/prod/orders.
 	URL string
 	// APIKey, when set, is sent as x-api-key.
 	APIKey      string
-	Orders      []order.Order
 	Concurrency int
 	Rate        rate.Rate
 	// MaxAttempts bounds the POSTs of one order (default 8).
 	MaxAttempts int
 	HTTPClient  *http.Client
 	TraceID     func() string
-	Sleep       Sleeper
+	Sleep       awsops.Sleeper
 	Progress    func(done int)
 }
 
-// CheckAPIURL checks the URL of the API's orders resource.
-func CheckAPIURL(raw string) error {
+// CheckURL checks the URL of the API's orders resource.
+func CheckURL(raw string) error {
 	if raw == "" {
 		return input.Errorf("api_url", "is required with %s api", input.Field("via")).
 			WithFix("give the orders resource, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com/prod/orders")
@@ -51,96 +56,93 @@ func CheckAPIURL(raw string) error {
 	return nil
 }
 
-// SubmitViaAPI validates every order, then POSTs each one to the API
-// Gateway endpoint, retrying 429 and 5xx answers (and network errors) with
-// back-off, honouring Retry-After. An order counts as sent on a 2xx answer;
-// its MessageId is taken from the answer when the integration returns one.
-func SubmitViaAPI(ctx context.Context, opts APISubmitOptions) (*SubmitResult, error) {
-	if err := CheckAPIURL(opts.URL); err != nil {
+// Submit POSTs each order of the plan to the API Gateway endpoint. An
+// order counts as sent on a 2xx answer; its MessageId is taken from the
+// answer when the integration returns one. A cancelled ctx starts no new
+// order; the orders not started are listed as not sent.
+func Submit(ctx context.Context, p *submit.Plan, opts Options) (*submit.Result, error) {
+	if err := CheckURL(opts.URL); err != nil {
 		return nil, err
 	}
-	traceID := opts.TraceID
-	if traceID == nil {
-		traceID = NewTraceID
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
-	msgs, traces, err := orderMessages(Queue{}, opts.Orders, traceID)
-	if err != nil {
-		return nil, err
+	opts.Sleep = opts.Sleep.OrSleepContext()
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 8
 	}
-	client := opts.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
-	}
-	sleep := opts.Sleep
-	if sleep == nil {
-		sleep = SleepContext
-	}
-	maxAttempts := opts.MaxAttempts
-	if maxAttempts <= 0 {
-		maxAttempts = 8
-	}
+	t := &tally{res: &submit.Result{Orders: make([]submit.SubmittedOrder, len(p.Orders))}, progress: opts.Progress}
+	traces := p.TraceIDs(opts.TraceID)
 	limiter := opts.Rate.Limiter(1)
-	res := &SubmitResult{Orders: make([]SubmittedOrder, len(msgs))}
-	var (
-		mu   sync.Mutex
-		wg   sync.WaitGroup
-		sem  = make(chan struct{}, max(1, opts.Concurrency))
-		done int
-	)
-	for i := range msgs {
-		res.Orders[i] = SubmittedOrder{OrderID: opts.Orders[i].OrderID, TraceID: traces[i], Status: StatusFailed, Error: "not sent: interrupted"}
-		if ctx.Err() != nil {
+	var g errgroup.Group
+	g.SetLimit(max(1, opts.Concurrency))
+	for i, o := range p.Orders {
+		so := submit.SubmittedOrder{OrderID: o.OrderID, TraceID: traces[i], Status: submit.StatusFailed, Error: "not sent: interrupted"}
+		t.res.Orders[i] = so
+		if ctx.Err() != nil || (limiter != nil && limiter.Wait(ctx) != nil) {
 			continue
 		}
-		if limiter != nil && limiter.Wait(ctx) != nil {
-			continue
-		}
-		sem <- struct{}{}
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			so := &res.Orders[i]
-			calls, retries := 0, 0
-			for attempt := 1; attempt <= maxAttempts; attempt++ {
-				if attempt > 1 {
-					retries++
-					if err := sleep(ctx, so.retryAfter(attempt)); err != nil {
-						break
-					}
-				}
-				calls++
-				so.Attempts = attempt
-				id, retry, err := postOrder(ctx, client, opts, msgs[i].body, traces[i])
-				if err == nil {
-					so.Status, so.MessageID, so.Error = StatusSent, id, ""
-					break
-				}
-				so.Error = err.Error()
-				if !retry {
-					break
-				}
-				so.wait = retryAfterOf(err)
-			}
-			mu.Lock()
-			res.Calls += calls
-			res.Retries += retries
-			done++
-			if opts.Progress != nil {
-				opts.Progress(done)
-			}
-			mu.Unlock()
-		}(i)
+		g.Go(func() error {
+			so, calls, retries := opts.send(ctx, so, p.Body(i))
+			t.record(i, so, calls, retries)
+			return nil
+		})
 	}
-	wg.Wait()
-	for _, so := range res.Orders {
-		if so.Status == StatusSent {
-			res.Sent++
-		} else {
-			res.Failed++
-		}
+	_ = g.Wait()
+	t.res.Count()
+	return t.res, nil
+}
+
+// tally is a submission's result as orders finish, under one lock.
+type tally struct {
+	mu       sync.Mutex
+	res      *submit.Result
+	done     int
+	progress func(done int)
+}
+
+func (t *tally) record(i int, so submit.SubmittedOrder, calls, retries int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.res.Orders[i] = so
+	t.res.Calls += calls
+	t.res.Retries += retries
+	t.done++
+	if t.progress != nil {
+		t.progress(t.done)
 	}
-	return res, nil
+}
+
+// send POSTs one order until it is sent, fails for good or runs out of
+// attempts, and returns its outcome, the POSTs made and the retries
+// begun.
+func (o *Options) send(ctx context.Context, so submit.SubmittedOrder, body string) (_ submit.SubmittedOrder, calls, retries int) {
+	var wait time.Duration // the last answer's Retry-After
+	for attempt := 1; attempt <= o.MaxAttempts; attempt++ {
+		if attempt > 1 {
+			retries++
+			pause := awsops.Backoff(attempt - 1)
+			if wait > 0 {
+				pause = min(wait, 30*time.Second)
+			}
+			if err := o.Sleep(ctx, pause); err != nil {
+				break
+			}
+		}
+		calls++
+		so.Attempts = attempt
+		id, retry, err := o.post(ctx, body, so.TraceID)
+		if err == nil {
+			so.Status, so.MessageID, so.Error = submit.StatusSent, id, ""
+			break
+		}
+		so.Error = err.Error()
+		if !retry {
+			break
+		}
+		wait = retryAfterOf(err)
+	}
+	return so, calls, retries
 }
 
 // apiError is a failed POST; wait is the server's Retry-After.
@@ -159,20 +161,13 @@ func retryAfterOf(err error) time.Duration {
 	return 0
 }
 
-func (so *SubmittedOrder) retryAfter(attempt int) time.Duration {
-	if so.wait > 0 {
-		return min(so.wait, 30*time.Second)
-	}
-	return backoff(attempt - 1)
-}
-
-// postOrder POSTs one order. It returns the MessageId when the answer has
-// one, and whether a failure is worth retrying.
-func postOrder(ctx context.Context, client *http.Client, opts APISubmitOptions, body, trace string) (string, bool, error) {
+// post POSTs one order. It returns the MessageId when the answer has one,
+// and whether a failure is worth retrying.
+func (o *Options) post(ctx context.Context, body, trace string) (string, bool, error) {
 	// Like a batch in flight, a POST in flight is finished after Ctrl-C.
 	callCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(callCtx, http.MethodPost, opts.URL, strings.NewReader(body))
+	req, err := http.NewRequestWithContext(callCtx, http.MethodPost, o.URL, strings.NewReader(body))
 	if err != nil {
 		return "", false, err
 	}
@@ -180,10 +175,10 @@ func postOrder(ctx context.Context, client *http.Client, opts APISubmitOptions, 
 	if trace != "" {
 		req.Header.Set("X-Amzn-Trace-Id", "Root="+trace)
 	}
-	if opts.APIKey != "" {
-		req.Header.Set("x-api-key", opts.APIKey)
+	if o.APIKey != "" {
+		req.Header.Set("x-api-key", o.APIKey)
 	}
-	resp, err := client.Do(req)
+	resp, err := o.HTTPClient.Do(req)
 	if err != nil {
 		return "", true, &apiError{msg: "POST failed: " + err.Error()}
 	}

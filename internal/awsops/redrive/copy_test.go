@@ -1,9 +1,8 @@
-package awsops
+package redrive
 
 import (
 	"context"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -13,52 +12,34 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/yafdp/yafdp/internal/awsops/awstest"
+	"github.com/yafdp/yafdp/internal/awsops/opstest"
 )
 
-func TestSubmitAndCopyRedriveOnLocalSQS(t *testing.T) {
+// A copy redrive on a standard and a FIFO queue moves every message, with
+// every attribute byte for byte, and leaves the DLQ empty.
+func TestCopyRedriveOnLocalSQS(t *testing.T) {
 	for _, fifo := range []bool{false, true} {
 		name := "standard"
 		if fifo {
 			name = "fifo"
 		}
 		t.Run(name, func(t *testing.T) {
-			ctx := testCtx(t)
-			local := startSQS(t)
+			ctx := opstest.Ctx(t)
+			local := opstest.StartSQS(t)
 			c := awstest.SQS(local.URL, nil)
-			src, dlq := createPipelineQueues(t, ctx, c, "orders", fifo)
+			src, dlq := opstest.CreatePipelineQueues(t, ctx, c, "orders", fifo)
 
-			res, err := Submit(ctx, c, SubmitOptions{Queue: src, Orders: orders(25), Concurrency: 3, Sleep: noSleep})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.Sent != 25 || res.Failed != 0 {
-				t.Fatalf("sent %d failed %d", res.Sent, res.Failed)
-			}
-			stored := local.Messages(src.Name)
-			if len(stored) != 25 {
-				t.Fatalf("queue holds %d messages", len(stored))
-			}
-			for _, m := range stored {
-				if fifo && (!strings.Contains(m.Body, `"customerId":"`+m.GroupID+`"`) || !strings.Contains(m.Body, `"orderId":"`+m.DedupID+`"`)) {
-					t.Fatalf("FIFO ids: group %q dedup %q for %s", m.GroupID, m.DedupID, m.Body)
-				}
-				if m.Attributes[AttrSchemaVersion].StringValue != "1" || !strings.HasPrefix(m.Attributes[AttrTraceID].StringValue, "1-") {
-					t.Fatalf("attributes %+v", m.Attributes)
-				}
-			}
-			drain(t, ctx, c, src)
-
-			msgs := deadLetters(12, fifo)
-			seed(t, ctx, c, dlq, msgs)
-			want := fingerprints(msgs)
+			msgs := opstest.DeadLetters(12, fifo)
+			opstest.Seed(t, ctx, c, dlq, msgs)
+			want := opstest.Fingerprints(msgs)
 			// FIFO: the dedup window of the original sends must be over.
 			now := func() time.Time { return time.Now().Add(10 * time.Minute) }
 			local.Clock.Skip(10 * time.Minute)
-			j, _, err := OpenJournal(journalPath(t), dlq.URL)
+			j, _, err := OpenJournal(opstest.JournalPath(t), dlq.URL)
 			if err != nil {
 				t.Fatal(err)
 			}
-			rr, err := Redrive(ctx, c, RedriveOptions{Source: dlq, Strategy: StrategyCopy, Journal: j, Wait: -1, EmptyReceives: 2, Sleep: noSleep, Now: now})
+			rr, err := Redrive(ctx, c, Options{Source: dlq, Strategy: StrategyCopy, Journal: j, Wait: -1, EmptyReceives: 2, Sleep: opstest.NoSleep, Now: now})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -69,7 +50,7 @@ func TestSubmitAndCopyRedriveOnLocalSQS(t *testing.T) {
 			if local.Count(dlq.Name) != 0 {
 				t.Fatalf("DLQ still holds %d", local.Count(dlq.Name))
 			}
-			got := drain(t, ctx, c, src)
+			got := opstest.Drain(t, ctx, c, src)
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Fatalf("moved messages differ (-want +got):\n%s", diff)
 			}
@@ -83,13 +64,13 @@ func TestSubmitAndCopyRedriveOnLocalSQS(t *testing.T) {
 // loses nothing. Before, it moved the same messages round and round for as
 // long as the consumer kept failing.
 func TestCopyRedriveLeavesMessagesThatComeBack(t *testing.T) {
-	ctx := testCtx(t)
-	local := startSQS(t)
+	ctx := opstest.Ctx(t)
+	local := opstest.StartSQS(t)
 	c := awstest.SQS(local.URL, nil)
-	src, dlq := createPipelineQueues(t, ctx, c, "orders", false)
-	msgs := deadLetters(30, false)
-	seed(t, ctx, c, dlq, msgs)
-	want := fingerprints(msgs)
+	src, dlq := opstest.CreatePipelineQueues(t, ctx, c, "orders", false)
+	msgs := opstest.DeadLetters(30, false)
+	opstest.Seed(t, ctx, c, dlq, msgs)
+	want := opstest.Fingerprints(msgs)
 
 	// The broken consumer: receives without deleting, with no visibility
 	// timeout, so that each message reaches the DLQ after maxReceiveCount.
@@ -112,13 +93,13 @@ func TestCopyRedriveLeavesMessagesThatComeBack(t *testing.T) {
 	}()
 	defer func() { stopBouncer(); <-bounced }()
 
-	j, _, err := OpenJournal(journalPath(t), dlq.URL)
+	j, _, err := OpenJournal(opstest.JournalPath(t), dlq.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	first := true
-	rr, err := Redrive(ctx, c, RedriveOptions{Source: dlq, Strategy: StrategyCopy, Journal: j, Wait: -1, EmptyReceives: 2, Workers: 1,
-		Sleep: noSleep, Progress: func(RedriveProgress) {
+	rr, err := Redrive(ctx, c, Options{Source: dlq, Strategy: StrategyCopy, Journal: j, Wait: -1, EmptyReceives: 2, Workers: 1,
+		Sleep: opstest.NoSleep, Progress: func(Progress) {
 			if !first {
 				return
 			}
@@ -141,8 +122,8 @@ func TestCopyRedriveLeavesMessagesThatComeBack(t *testing.T) {
 			rr.Moved, rr.ArrivedDuringRun, rr.Failed)
 	}
 	// Every message is in one of the two queues, once.
-	got := drain(t, ctx, c, src)
-	for k, n := range drain(t, ctx, c, dlq) {
+	got := opstest.Drain(t, ctx, c, src)
+	for k, n := range opstest.Drain(t, ctx, c, dlq) {
 		got[k] += n
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -1,15 +1,15 @@
-package awsops
+package filter
 
 import (
 	"strings"
 	"testing"
 )
 
-func filterMsg() *FilterMessage {
-	return &FilterMessage{
+func filterMsg() *Message {
+	return &Message{
 		MessageID: "5fea7756-0ea4-451a-a703-a558b933e274",
 		Body:      `{"orderId":"ord_1","customerId":"cus_0042","currency":"EUR","totalCents":5500,"items":[{"sku":"PIZ-1","qty":2}],"odd-key":true,"note":null}`,
-		Attributes: map[string]FilterAttribute{
+		Attributes: map[string]Attribute{
 			"schemaVersion": {DataType: "String", StringValue: "1"},
 			"amount":        {DataType: "Number", StringValue: "12.5"},
 			"sig":           {DataType: "Binary", BinaryValue: []byte{0, 1, 2}},
@@ -48,7 +48,7 @@ func TestFilterMatches(t *testing.T) {
 	}
 	m := filterMsg()
 	for src, want := range cases {
-		f, err := ParseFilter(src)
+		f, err := Parse(src)
 		if err != nil {
 			t.Errorf("%s: %v", src, err)
 			continue
@@ -58,8 +58,8 @@ func TestFilterMatches(t *testing.T) {
 		}
 	}
 	// A body that is not JSON still has text.
-	plain := &FilterMessage{Body: "not json"}
-	if f, _ := ParseFilter(`body contains "json" && !body.x`); !f.Match(plain) {
+	plain := &Message{Body: "not json"}
+	if f, _ := Parse(`body contains "json" && !body.x`); !f.Match(plain) {
 		t.Error("plain body")
 	}
 }
@@ -82,9 +82,9 @@ func TestFilterErrorsNameTheColumn(t *testing.T) {
 		`id.x`:                   "id has no fields",
 		strings.Repeat("(", 100) + "true" + strings.Repeat(")", 100): "nests deeper",
 	} {
-		_, err := ParseFilter(src)
+		_, err := Parse(src)
 		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("ParseFilter(%q) = %v, want %q", src, err, want)
+			t.Errorf("Parse(%q) = %v, want %q", src, err, want)
 		}
 		if err != nil && strings.Contains(err.Error(), "\n") {
 			t.Errorf("error on several lines: %q", err)
@@ -94,13 +94,13 @@ func TestFilterErrorsNameTheColumn(t *testing.T) {
 
 // FuzzParseFilter: any input either parses or returns a one-line error,
 // never panics, and a parsed filter evaluates on any message.
-func FuzzParseFilter(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, s := range []string{`body.currency == "EUR"`, `!(attr.a > 1) || sys.ApproximateReceiveCount >= 3`, `body.items[0].sku matches "^P"`,
 		`body["x"] contains 'y'`, `id startsWith "5"`, `((true))`, `body.a == -1.5e3`} {
 		f.Add(s, `{"currency":"EUR","items":[{"sku":"P"}],"a":1}`)
 	}
 	f.Fuzz(func(t *testing.T, src, body string) {
-		flt, err := ParseFilter(src)
+		flt, err := Parse(src)
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") {
 				t.Fatalf("multi-line error %q", err)

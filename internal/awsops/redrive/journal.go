@@ -1,4 +1,4 @@
-package awsops
+package redrive
 
 import (
 	"bufio"
@@ -15,7 +15,27 @@ import (
 	"github.com/yafdp/yafdp/internal/input"
 )
 
-// Journal records a copy redrive step by step in a file, so that a run
+// Journal is where a copy run records its steps before it takes the next
+// one, so that a run killed at any point can resume: what it is about to
+// send (Intend), what the target accepted (Sent), what it deleted
+// (Deleted). Each call returns once the step is recorded; an error stops
+// the run. JournalFile is the journal on disk; tests wrap it to kill a run
+// at a step.
+type Journal interface {
+	// Lookup says what the journal knows of a source message: sent (with
+	// the target's MessageId), or possibly sent by a run that stopped
+	// mid-call.
+	Lookup(id string) (to string, sent, uncertain bool)
+	Intend(ids []string) error
+	Sent(ids, to []string) error
+	Deleted(ids []string) error
+	// Path names the journal for the report.
+	Path() string
+}
+
+var _ Journal = (*JournalFile)(nil)
+
+// JournalFile records a copy redrive step by step in a file, so that a run
 // killed at any point resumes without losing a message and without sending
 // again what was already moved. Each line is one JSON record:
 //
@@ -30,7 +50,7 @@ import (
 // seen again), or known possibly sent (a "send" without "sent": the call
 // was in flight; it is sent again and counted as a possible duplicate), or
 // not sent at all. A torn last line is ignored.
-type Journal struct {
+type JournalFile struct {
 	mu   sync.Mutex
 	f    *os.File
 	path string
@@ -65,88 +85,94 @@ type JournalState struct {
 
 // OpenJournal opens (or creates) the journal at path for a redrive of the
 // queue sourceURL. A journal written for another queue is an *input.Error.
-func OpenJournal(path, sourceURL string) (*Journal, JournalState, error) {
-	var st JournalState
+func OpenJournal(path, sourceURL string) (*JournalFile, JournalState, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, st, fmt.Errorf("journal: %w", err)
+		return nil, JournalState{}, fmt.Errorf("journal: %w", err)
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, st, fmt.Errorf("journal: %w", err)
+		return nil, JournalState{}, fmt.Errorf("journal: %w", err)
 	}
-	j := &Journal{f: f, path: path, sent: map[string]string{}, inFlight: map[string]bool{}, deleted: map[string]bool{}}
-	data, err := io.ReadAll(f)
+	j := &JournalFile{f: f, path: path, sent: map[string]string{}, inFlight: map[string]bool{}, deleted: map[string]bool{}}
+	st, err := j.replay(sourceURL)
+	if err == nil {
+		err = j.write(true, journalRecord{K: "start", Source: sourceURL, At: time.Now().UTC()})
+	}
 	if err != nil {
-		f.Close()
-		return nil, st, fmt.Errorf("journal %s: %w", path, err)
-	}
-	// Drop a torn last line: the process died while writing it, so the
-	// step it describes was not taken.
-	if i := bytes.LastIndexByte(data, '\n'); i+1 != len(data) {
-		data = data[:i+1]
-		if err := f.Truncate(int64(len(data))); err != nil {
-			f.Close()
-			return nil, st, fmt.Errorf("journal %s: %w", path, err)
-		}
-	}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
-	line := 0
-	ended := true
-	for sc.Scan() {
-		line++
-		var r journalRecord
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			f.Close()
-			return nil, st, input.Errorf("journal", "%s line %d is not a journal record", path, line).WithFix("pass another %s file", input.Field("journal"))
-		}
-		switch r.K {
-		case "start":
-			if r.Source != sourceURL {
-				f.Close()
-				return nil, st, input.Errorf("journal", "%s records a redrive of %s, not %s", path, r.Source, sourceURL).WithFix("pass another %s file", input.Field("journal"))
-			}
-			j.runs++
-			ended = false
-		case "send":
-			for _, id := range r.IDs {
-				if _, ok := j.sent[id]; !ok {
-					j.inFlight[id] = true
-				}
-			}
-		case "sent":
-			for i, id := range r.IDs {
-				to := ""
-				if i < len(r.To) {
-					to = r.To[i]
-				}
-				j.sent[id] = to
-				delete(j.inFlight, id)
-			}
-		case "deleted":
-			for _, id := range r.IDs {
-				j.deleted[id] = true
-			}
-		case "end":
-			ended = true
-		}
-	}
-	if _, err := f.Seek(0, io.SeekEnd); err != nil {
-		f.Close()
-		return nil, st, err
-	}
-	st = JournalState{Runs: j.runs, Sent: len(j.sent), Uncertain: len(j.inFlight), Unfinished: !ended}
-	if err := j.write(true, journalRecord{K: "start", Source: sourceURL, At: time.Now().UTC()}); err != nil {
 		f.Close()
 		return nil, st, err
 	}
 	return j, st, nil
 }
 
-// Path returns the journal's file name.
-func (j *Journal) Path() string { return j.path }
+// replay reads what the journal recorded of earlier runs and leaves the
+// file ready to append.
+func (j *JournalFile) replay(sourceURL string) (JournalState, error) {
+	var st JournalState
+	data, err := io.ReadAll(j.f)
+	if err != nil {
+		return st, fmt.Errorf("journal %s: %w", j.path, err)
+	}
+	// Drop a torn last line: the process died while writing it, so the
+	// step it describes was not taken.
+	if i := bytes.LastIndexByte(data, '\n'); i+1 != len(data) {
+		data = data[:i+1]
+		if err := j.f.Truncate(int64(len(data))); err != nil {
+			return st, fmt.Errorf("journal %s: %w", j.path, err)
+		}
+	}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	ended := true
+	for line := 1; sc.Scan(); line++ {
+		var r journalRecord
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return st, input.Errorf("journal", "%s line %d is not a journal record", j.path, line).WithFix("pass another %s file", input.Field("journal"))
+		}
+		switch r.K {
+		case "start":
+			if r.Source != sourceURL {
+				return st, input.Errorf("journal", "%s records a redrive of %s, not %s", j.path, r.Source, sourceURL).WithFix("pass another %s file", input.Field("journal"))
+			}
+			j.runs++
+			ended = false
+		case "end":
+			ended = true
+		default:
+			j.apply(r)
+		}
+	}
+	if _, err := j.f.Seek(0, io.SeekEnd); err != nil {
+		return st, err
+	}
+	return JournalState{Runs: j.runs, Sent: len(j.sent), Uncertain: len(j.inFlight), Unfinished: !ended}, nil
+}
 
-func (j *Journal) write(sync bool, recs ...journalRecord) error {
+// apply takes a step's record into what the journal knows.
+func (j *JournalFile) apply(r journalRecord) {
+	for i, id := range r.IDs {
+		switch r.K {
+		case "send":
+			if _, ok := j.sent[id]; !ok {
+				j.inFlight[id] = true
+			}
+		case "sent":
+			to := ""
+			if i < len(r.To) {
+				to = r.To[i]
+			}
+			j.sent[id] = to
+			delete(j.inFlight, id)
+		case "deleted":
+			j.deleted[id] = true
+		}
+	}
+}
+
+// Path returns the journal's file name.
+func (j *JournalFile) Path() string { return j.path }
+
+func (j *JournalFile) write(sync bool, recs ...journalRecord) error {
 	var buf bytes.Buffer
 	for _, r := range recs {
 		b, err := json.Marshal(r)
@@ -169,7 +195,7 @@ func (j *Journal) write(sync bool, recs ...journalRecord) error {
 
 // Lookup says what the journal knows of a source message: sent (with the
 // target's MessageId), or possibly sent by a run that stopped mid-call.
-func (j *Journal) Lookup(id string) (to string, sent, uncertain bool) {
+func (j *JournalFile) Lookup(id string) (to string, sent, uncertain bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	to, sent = j.sent[id]
@@ -177,48 +203,34 @@ func (j *Journal) Lookup(id string) (to string, sent, uncertain bool) {
 }
 
 // Intend records that ids are about to be sent, durably.
-func (j *Journal) Intend(ids []string) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	for _, id := range ids {
-		j.inFlight[id] = true
-	}
-	return j.write(true, journalRecord{K: "send", IDs: ids})
+func (j *JournalFile) Intend(ids []string) error {
+	return j.record(true, journalRecord{K: "send", IDs: ids})
 }
 
 // Sent records that the target accepted ids as to, durably.
-func (j *Journal) Sent(ids, to []string) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	for i, id := range ids {
-		j.sent[id] = to[i]
-		delete(j.inFlight, id)
-	}
-	return j.write(true, journalRecord{K: "sent", IDs: ids, To: to})
+func (j *JournalFile) Sent(ids, to []string) error {
+	return j.record(true, journalRecord{K: "sent", IDs: ids, To: to})
 }
 
 // Deleted records that ids were deleted from the source. It needs no
 // flush: a lost "deleted" record costs one harmless delete later.
-func (j *Journal) Deleted(ids []string) error {
-	if len(ids) == 0 {
+func (j *JournalFile) Deleted(ids []string) error {
+	return j.record(false, journalRecord{K: "deleted", IDs: ids})
+}
+
+// record takes a step and writes it, flushed to disk when sync.
+func (j *JournalFile) record(sync bool, r journalRecord) error {
+	if len(r.IDs) == 0 {
 		return nil
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	for _, id := range ids {
-		j.deleted[id] = true
-	}
-	return j.write(false, journalRecord{K: "deleted", IDs: ids})
+	j.apply(r)
+	return j.write(sync, r)
 }
 
 // Close records the end of the run when finished and closes the file.
-func (j *Journal) Close(finished bool) error {
+func (j *JournalFile) Close(finished bool) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	var err error

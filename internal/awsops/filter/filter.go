@@ -1,19 +1,9 @@
-package awsops
-
-import (
-	"encoding/base64"
-	"encoding/json"
-	"fmt"
-	"regexp"
-	"strconv"
-	"strings"
-	"unicode"
-	"unicode/utf8"
-)
-
-// Filter is a compiled --filter expression over a message: its body (as
-// text, or as JSON with paths), its message attributes and its system
-// attributes. The language is small on purpose:
+// Package filter is the language of dlq redrive's filter: which messages
+// of a dead-letter queue to move.
+//
+// A Filter is a compiled expression over a message: its body (as text, or
+// as JSON with paths), its message attributes and its system attributes.
+// The language is small on purpose:
 //
 //	body.currency == "EUR" && body.totalCents >= 5000
 //	attr.schemaVersion != "1" || !attr.traceId
@@ -29,6 +19,20 @@ import (
 // null, "" or 0. A comparison with a missing value is false (!= is true).
 // Number attributes compare as numbers; Binary attributes as their base64
 // text.
+package filter
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Filter is a compiled expression; see the package documentation.
 type Filter struct {
 	src  string
 	root node
@@ -37,12 +41,12 @@ type Filter struct {
 // String returns the expression as written.
 func (f *Filter) String() string { return f.src }
 
-// FilterMessage is what a filter looks at.
-type FilterMessage struct {
+// Message is what a filter looks at.
+type Message struct {
 	MessageID string
 	Body      string
 	// Attributes are the message attributes: data type and value.
-	Attributes map[string]FilterAttribute
+	Attributes map[string]Attribute
 	// System are the system attributes (ApproximateReceiveCount,
 	// SentTimestamp, MessageGroupId, ...).
 	System map[string]string
@@ -52,15 +56,15 @@ type FilterMessage struct {
 	parsedSet bool
 }
 
-// FilterAttribute is one message attribute.
-type FilterAttribute struct {
+// Attribute is one message attribute.
+type Attribute struct {
 	DataType    string
 	StringValue string
 	BinaryValue []byte
 }
 
 // Match reports whether m satisfies the filter.
-func (f *Filter) Match(m *FilterMessage) bool {
+func (f *Filter) Match(m *Message) bool {
 	if f == nil || f.root == nil {
 		return true
 	}
@@ -69,7 +73,7 @@ func (f *Filter) Match(m *FilterMessage) bool {
 
 // ParseFilter compiles an expression. Errors name the column and what was
 // expected, on one line.
-func ParseFilter(src string) (*Filter, error) {
+func Parse(src string) (*Filter, error) {
 	if strings.TrimSpace(src) == "" {
 		return nil, fmt.Errorf("the expression is empty; write one such as body.currency == \"EUR\"")
 	}
@@ -122,93 +126,110 @@ func (t token) describe() string {
 
 func lex(src string) ([]token, error) {
 	var toks []token
-	i := 0
-	for i < len(src) {
+	for i := 0; i < len(src); {
 		r, w := utf8.DecodeRuneInString(src[i:])
 		col := utf8.RuneCountInString(src[:i]) + 1
+		var (
+			t   token
+			n   int
+			err error
+		)
 		switch {
 		case r == utf8.RuneError && w == 1:
 			return nil, fmt.Errorf("at column %d: the expression is not valid UTF-8", col)
 		case unicode.IsSpace(r):
 			i += w
+			continue
 		case r == '"' || r == '\'':
-			var b strings.Builder
-			j := i + 1
-			closed := false
-			for j < len(src) {
-				c := src[j]
-				if c == byte(r) {
-					closed = true
-					j++
-					break
-				}
-				if c == '\\' && j+1 < len(src) {
-					switch src[j+1] {
-					case 'n':
-						b.WriteByte('\n')
-					case 't':
-						b.WriteByte('\t')
-					default:
-						b.WriteByte(src[j+1])
-					}
-					j += 2
-					continue
-				}
-				b.WriteByte(c)
-				j++
-			}
-			if !closed {
-				return nil, fmt.Errorf("at column %d: the string is not closed; end it with %c", col, r)
-			}
-			toks = append(toks, token{tString, b.String(), col})
-			i = j
+			t, n, err = lexString(src[i:], r, col)
 		case r == '-' || r >= '0' && r <= '9':
-			j := i + 1
-			for j < len(src) && (src[j] >= '0' && src[j] <= '9' || src[j] == '.' || src[j] == 'e' || src[j] == 'E' ||
-				(src[j] == '-' || src[j] == '+') && (src[j-1] == 'e' || src[j-1] == 'E')) {
-				j++
-			}
-			if _, err := strconv.ParseFloat(src[i:j], 64); err != nil {
-				return nil, fmt.Errorf("at column %d: %q is not a number", col, src[i:j])
-			}
-			toks = append(toks, token{tNumber, src[i:j], col})
-			i = j
+			t, n, err = lexNumber(src[i:], col)
 		case r == '_' || unicode.IsLetter(r):
-			j := i + w
-			for j < len(src) {
-				r2, w2 := utf8.DecodeRuneInString(src[j:])
-				if r2 != '_' && r2 != '-' && !unicode.IsLetter(r2) && !unicode.IsDigit(r2) {
-					break
-				}
-				j += w2
-			}
-			toks = append(toks, token{tIdent, src[i:j], col})
-			i = j
+			t, n = lexIdent(src[i:], w, col)
 		default:
-			two := ""
-			if i+1 < len(src) {
-				two = src[i : i+2]
-			}
-			switch two {
-			case "==", "!=", "<=", ">=", "&&", "||":
-				toks = append(toks, token{tOp, two, col})
-				i += 2
-				continue
-			}
-			switch r {
-			case '<', '>', '!', '(', ')', '[', ']', '.':
-				toks = append(toks, token{tOp, string(r), col})
-				i++
-			case '=':
-				return nil, fmt.Errorf("at column %d: '=' alone is not an operator; compare with ==", col)
-			case '&', '|':
-				return nil, fmt.Errorf("at column %d: write %c%c, not %c", col, r, r, r)
-			default:
-				return nil, fmt.Errorf("at column %d: unexpected %q", col, r)
-			}
+			t, n, err = lexOp(src[i:], r, col)
 		}
+		if err != nil {
+			return nil, err
+		}
+		toks = append(toks, t)
+		i += n
 	}
 	return append(toks, token{kind: tEOF, col: utf8.RuneCountInString(src) + 1}), nil
+}
+
+// lexString reads a string quoted with q from the start of s, with \n,
+// \t and \ before any other character.
+func lexString(s string, q rune, col int) (token, int, error) {
+	var b strings.Builder
+	for j := 1; j < len(s); j++ {
+		c := s[j]
+		switch {
+		case c == byte(q):
+			return token{tString, b.String(), col}, j + 1, nil
+		case c == '\\' && j+1 < len(s):
+			j++
+			switch s[j] {
+			case 'n':
+				b.WriteByte('\n')
+			case 't':
+				b.WriteByte('\t')
+			default:
+				b.WriteByte(s[j])
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return token{}, 0, fmt.Errorf("at column %d: the string is not closed; end it with %c", col, q)
+}
+
+// lexNumber reads a number from the start of s: digits, a point, an
+// exponent.
+func lexNumber(s string, col int) (token, int, error) {
+	j := 1
+	for j < len(s) && (s[j] >= '0' && s[j] <= '9' || s[j] == '.' || s[j] == 'e' || s[j] == 'E' ||
+		(s[j] == '-' || s[j] == '+') && (s[j-1] == 'e' || s[j-1] == 'E')) {
+		j++
+	}
+	if _, err := strconv.ParseFloat(s[:j], 64); err != nil {
+		return token{}, 0, fmt.Errorf("at column %d: %q is not a number", col, s[:j])
+	}
+	return token{tNumber, s[:j], col}, j, nil
+}
+
+// lexIdent reads a name from the start of s, whose first rune is w bytes:
+// letters, digits, _ and -.
+func lexIdent(s string, w, col int) (token, int) {
+	j := w
+	for j < len(s) {
+		r, w2 := utf8.DecodeRuneInString(s[j:])
+		if r != '_' && r != '-' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			break
+		}
+		j += w2
+	}
+	return token{tIdent, s[:j], col}, j
+}
+
+// lexOp reads an operator or a bracket from the start of s, whose first
+// rune is r.
+func lexOp(s string, r rune, col int) (token, int, error) {
+	if len(s) > 1 {
+		switch two := s[:2]; two {
+		case "==", "!=", "<=", ">=", "&&", "||":
+			return token{tOp, two, col}, 2, nil
+		}
+	}
+	switch r {
+	case '<', '>', '!', '(', ')', '[', ']', '.':
+		return token{tOp, string(r), col}, 1, nil
+	case '=':
+		return token{}, 0, fmt.Errorf("at column %d: '=' alone is not an operator; compare with ==", col)
+	case '&', '|':
+		return token{}, 0, fmt.Errorf("at column %d: write %c%c, not %c", col, r, r, r)
+	}
+	return token{}, 0, fmt.Errorf("at column %d: unexpected %q", col, r)
 }
 
 // --- parser
@@ -403,14 +424,14 @@ type missingT struct{}
 
 var missing = missingT{}
 
-type node interface{ eval(m *FilterMessage) any }
+type node interface{ eval(m *Message) any }
 
 type literal struct {
 	v      any
 	isNull bool
 }
 
-func (l *literal) eval(*FilterMessage) any { return l.v }
+func (l *literal) eval(*Message) any { return l.v }
 func (l *literal) valueOrNil() any {
 	if l == nil {
 		return nil
@@ -423,7 +444,7 @@ type path struct {
 	keys []any
 }
 
-func (m *FilterMessage) json() (any, bool) {
+func (m *Message) json() (any, bool) {
 	if !m.parsedSet {
 		m.parsedSet = true
 		dec := json.NewDecoder(strings.NewReader(m.Body))
@@ -435,7 +456,7 @@ func (m *FilterMessage) json() (any, bool) {
 	return m.parsed, !m.parsedErr
 }
 
-func (p *path) eval(m *FilterMessage) any {
+func (p *path) eval(m *Message) any {
 	switch p.root {
 	case "id":
 		return m.MessageID
@@ -501,18 +522,18 @@ func (p *path) eval(m *FilterMessage) any {
 
 type truth struct{ n node }
 
-func (t *truth) eval(m *FilterMessage) any { return truthy(t.n.eval(m)) }
+func (t *truth) eval(m *Message) any { return truthy(t.n.eval(m)) }
 
 type not struct{ n node }
 
-func (n *not) eval(m *FilterMessage) any { return !truthy(n.n.eval(m)) }
+func (n *not) eval(m *Message) any { return !truthy(n.n.eval(m)) }
 
 type logic struct {
 	or   bool
 	l, r node
 }
 
-func (l *logic) eval(m *FilterMessage) any {
+func (l *logic) eval(m *Message) any {
 	if l.or {
 		return truthy(l.l.eval(m)) || truthy(l.r.eval(m))
 	}
@@ -539,7 +560,7 @@ type compare struct {
 	re   *regexp.Regexp
 }
 
-func (c *compare) eval(m *FilterMessage) any {
+func (c *compare) eval(m *Message) any {
 	l, r := c.l.eval(m), c.r.eval(m)
 	_, lm := l.(missingT)
 	_, rm := r.(missingT)

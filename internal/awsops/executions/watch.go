@@ -1,4 +1,4 @@
-package awsops
+package executions
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/yafdp/yafdp/internal/asl"
+	"github.com/yafdp/yafdp/internal/awsops"
 	"github.com/yafdp/yafdp/internal/input"
 )
 
@@ -24,8 +25,8 @@ type WatchOptions struct {
 	Interval time.Duration
 	// PageSize is GetExecutionHistory's maxResults (default 1000).
 	PageSize int32
-	// Sleep waits between polls (default SleepContext).
-	Sleep Sleeper
+	// Sleep waits between polls (default awsops.SleepContext).
+	Sleep awsops.Sleeper
 	// OnEvents is called with the events that arrived since the last call,
 	// in id order, and every event so far.
 	OnEvents func(added, all []asl.HistoryEvent)
@@ -56,7 +57,7 @@ func terminalEvent(t types.HistoryEventType) bool {
 // however long the history; an endpoint that ignores reverseOrder (moto
 // does) is still read correctly, from the start.
 type historyReader struct {
-	c        SFNAPI
+	c        awsops.SFNAPI
 	arn      string
 	pageSize int32
 	lastID   int64
@@ -100,11 +101,8 @@ func (r *historyReader) next(ctx context.Context) ([]types.HistoryEvent, error) 
 // Watch follows an execution's history until it ends (or once, without
 // Follow), telling OnEvents about new events as they come. A cancelled ctx
 // returns what was seen with ctx's error.
-func Watch(ctx context.Context, c SFNAPI, opts WatchOptions) (*WatchResult, error) {
-	sleep := opts.Sleep
-	if sleep == nil {
-		sleep = SleepContext
-	}
+func Watch(ctx context.Context, c awsops.SFNAPI, opts WatchOptions) (*WatchResult, error) {
+	sleep := opts.Sleep.OrSleepContext()
 	interval := opts.Interval
 	if interval <= 0 {
 		interval = time.Second
@@ -120,7 +118,7 @@ func Watch(ctx context.Context, c SFNAPI, opts WatchOptions) (*WatchResult, erro
 		evs, err := r.next(ctx)
 		res.Polls++
 		if err != nil {
-			if isCanceled(ctx, err) {
+			if awsops.IsCanceled(ctx, err) {
 				return res, ctx.Err()
 			}
 			return res, historyError(opts.ExecutionARN, err)
@@ -141,9 +139,9 @@ func Watch(ctx context.Context, c SFNAPI, opts WatchOptions) (*WatchResult, erro
 		}
 		// No end in the history yet: the execution's status says whether
 		// one is still coming (a redriven execution, say, may be running).
-		x, err := DescribeExecution(ctx, c, opts.ExecutionARN)
+		x, err := Describe(ctx, c, opts.ExecutionARN)
 		if err != nil {
-			if isCanceled(ctx, err) {
+			if awsops.IsCanceled(ctx, err) {
 				return res, ctx.Err()
 			}
 			return res, err
@@ -154,14 +152,14 @@ func Watch(ctx context.Context, c SFNAPI, opts WatchOptions) (*WatchResult, erro
 			continue
 		}
 		if err := sleep(ctx, interval); err != nil {
-			x, _ := DescribeExecution(context.WithoutCancel(ctx), c, opts.ExecutionARN)
+			x, _ := Describe(context.WithoutCancel(ctx), c, opts.ExecutionARN)
 			res.Execution = x
 			return res, err
 		}
 	}
-	x, err := DescribeExecution(ctx, c, opts.ExecutionARN)
+	x, err := Describe(ctx, c, opts.ExecutionARN)
 	if err != nil {
-		if isCanceled(ctx, err) {
+		if awsops.IsCanceled(ctx, err) {
 			return res, ctx.Err()
 		}
 		return res, err
@@ -171,13 +169,13 @@ func Watch(ctx context.Context, c SFNAPI, opts WatchOptions) (*WatchResult, erro
 }
 
 func historyError(arn string, err error) error {
-	switch errorCode(err) {
+	switch awsops.ErrorCode(err) {
 	case "ExecutionDoesNotExist":
 		return input.Errorf("execution", "execution %s does not exist", arn)
 	case "InvalidArn":
-		return input.Errorf("execution", "%s: %s", arn, shortError(err))
+		return input.Errorf("execution", "%s: %s", arn, awsops.ShortError(err))
 	}
-	if errorCode(err) == "StateMachineTypeNotSupported" || errorCode(err) == "ResourceTypeNotInContext" {
+	if awsops.ErrorCode(err) == "StateMachineTypeNotSupported" || awsops.ErrorCode(err) == "ResourceTypeNotInContext" {
 		return expressError("execution", arn)
 	}
 	return fmt.Errorf("reading the history of %s: %w", arn, err)

@@ -1,4 +1,4 @@
-package awsops
+package redrive
 
 import (
 	"context"
@@ -9,11 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yafdp/yafdp/internal/awsops"
 	"github.com/yafdp/yafdp/internal/rate"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/yafdp/yafdp/internal/awsops/awstest"
+	"github.com/yafdp/yafdp/internal/awsops/batch"
+	"github.com/yafdp/yafdp/internal/awsops/opstest"
 )
 
 // TestMain runs the redrive child process when asked to: the kill test
@@ -35,7 +38,7 @@ func redriveChild() int {
 		return 3
 	}
 	limit, _ := rate.ParseLimit("400/s")
-	_, err = Redrive(ctx, c, RedriveOptions{Source: Queue{URL: dlqURL, Name: queueNameFromURL(dlqURL)}, Strategy: StrategyCopy, Journal: j,
+	_, err = Redrive(ctx, c, Options{Source: awsops.QueueAt(dlqURL), Strategy: StrategyCopy, Journal: j,
 		Wait: -1, Visibility: time.Second, EmptyReceives: 2, Rate: limit, Workers: 4})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -55,14 +58,14 @@ func TestRedriveProcessKilledAndResumed(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills processes")
 	}
-	ctx := testCtx(t)
-	local := startSQS(t)
+	ctx := opstest.Ctx(t)
+	local := opstest.StartSQS(t)
 	c := awstest.SQS(local.URL, nil)
-	src, dlq := createPipelineQueues(t, ctx, c, "orders", false)
-	msgs := deadLetters(400, false)
-	seed(t, ctx, c, dlq, msgs)
-	want := fingerprints(msgs)
-	path := journalPath(t)
+	src, dlq := opstest.CreatePipelineQueues(t, ctx, c, "orders", false)
+	msgs := opstest.DeadLetters(400, false)
+	opstest.Seed(t, ctx, c, dlq, msgs)
+	want := opstest.Fingerprints(msgs)
+	path := opstest.JournalPath(t)
 	rng := rand.New(rand.NewPCG(99, 1))
 	kills := 0
 	for run := 0; ; run++ {
@@ -97,7 +100,7 @@ func TestRedriveProcessKilledAndResumed(t *testing.T) {
 		goto finished
 	}
 finished:
-	got := drain(t, ctx, c, src)
+	got := opstest.Drain(t, ctx, c, src)
 	dups := 0
 	for fp, n := range got {
 		dups += n - 1
@@ -116,7 +119,7 @@ finished:
 		t.Fatalf("the DLQ still holds %d", n)
 	}
 	// At most one batch of ten per worker can be in flight at a kill.
-	if dups > kills*4*MaxBatchEntries {
+	if dups > kills*4*batch.MaxEntries {
 		t.Fatalf("%d duplicates after %d kills", dups, kills)
 	}
 }
