@@ -100,3 +100,15 @@ func CompleteExecutions(f *Factory) cobra.CompletionFunc {
 		return names, cobra.ShellCompDirectiveNoFileComp
 	}
 }
+
+// CompleteSettings completes the values of a NAME=VALUE flag such as
+// --fault and --latency with the names it takes.
+func CompleteSettings(names []string) cobra.CompletionFunc {
+	return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		out := make([]string, len(names))
+		for i, n := range names {
+			out[i] = n + "="
+		}
+		return out, cobra.ShellCompDirectiveNoSpace
+	}
+}

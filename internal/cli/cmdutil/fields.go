@@ -50,6 +50,8 @@ var flagOfField = map[input.Field]string{
 	"max_drain":                  "--max-drain",
 	"latency":                    "--latency",
 	// local up, saga run, simulate.
+	"fault":      "--fault",
+	"input":      "--input",
 	"addr":       "--addr",
 	"data_dir":   "--data-dir",
 	"definition": "--definition",
