@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -49,6 +50,10 @@ type Scenario struct {
 	// Latency overrides the fakes' latencies by service, e.g.
 	// payment: lognormal(180ms,900ms).
 	Latency map[string]string `yaml:"latency" json:"latency,omitempty"`
+
+	// definitionDir is where a relative Definition is read: next to the
+	// scenario file that names it.
+	definitionDir string
 }
 
 // Arrivals describe when orders arrive: one steady rate for Duration, or a
@@ -166,7 +171,9 @@ func LoadFile(path string) (Scenario, error) {
 	if err != nil {
 		return Scenario{}, err
 	}
-	return Parse(path, data)
+	s, err := Parse(path, data)
+	s.definitionDir = filepath.Dir(path)
+	return s, err
 }
 
 // Parse reads a scenario document; name is used in errors.
@@ -259,29 +266,8 @@ func lineOf(data []byte, field input.Field) int {
 // Validate checks every setting; the error is an *input.Error naming the
 // key and the fix.
 func (s *Scenario) Validate() error {
-	a := &s.Arrivals
-	switch a.Process {
-	case "poisson", "constant":
-	default:
-		return input.Errorf("arrivals.process", "%q is not a process", a.Process).WithFix("use poisson or constant")
-	}
-	if len(a.Phases) > 0 && (!a.Rate.IsZero() || a.Duration != 0) {
-		return input.Errorf("arrivals.phases", "give either phases or rate and duration, not both")
-	}
-	if len(a.Phases) == 0 {
-		if a.Duration <= 0 {
-			return input.Errorf("arrivals.duration", "must be more than 0, e.g. 10m (or give phases)")
-		}
-	}
-	for i, p := range a.Phases {
-		switch {
-		case p.For <= 0:
-			return input.Errorf(input.Field(fmt.Sprintf("arrivals.phases[%d].for", i)), "must be more than 0, e.g. 5m")
-		case p.Rate != nil && (p.From != nil || p.To != nil):
-			return input.Errorf(input.Field(fmt.Sprintf("arrivals.phases[%d].rate", i)), "a phase is steady (rate) or a ramp (from, to), not both")
-		case p.Rate == nil && (p.From == nil || p.To == nil):
-			return input.Errorf(input.Field(fmt.Sprintf("arrivals.phases[%d].rate", i)), "give rate, or from and to for a ramp")
-		}
+	if err := s.Arrivals.validate(); err != nil {
+		return err
 	}
 	if s.MaxDrain < 0 {
 		return input.Errorf("max_drain", "must not be negative")
@@ -337,6 +323,35 @@ func (s *Scenario) Validate() error {
 	}
 	if _, err := s.FakeConfig(); err != nil {
 		return err
+	}
+	return nil
+}
+
+// validate checks the arrivals: a process, and one steady rate for a
+// duration or phases that are each steady or a ramp.
+func (a *Arrivals) validate() error {
+	switch a.Process {
+	case "poisson", "constant":
+	default:
+		return input.Errorf("arrivals.process", "%q is not a process", a.Process).WithFix("use poisson or constant")
+	}
+	if len(a.Phases) > 0 && (!a.Rate.IsZero() || a.Duration != 0) {
+		return input.Errorf("arrivals.phases", "give either phases or rate and duration, not both")
+	}
+	if len(a.Phases) == 0 {
+		if a.Duration <= 0 {
+			return input.Errorf("arrivals.duration", "must be more than 0, e.g. 10m (or give phases)")
+		}
+	}
+	for i, p := range a.Phases {
+		switch {
+		case p.For <= 0:
+			return input.Errorf(input.Field(fmt.Sprintf("arrivals.phases[%d].for", i)), "must be more than 0, e.g. 5m")
+		case p.Rate != nil && (p.From != nil || p.To != nil):
+			return input.Errorf(input.Field(fmt.Sprintf("arrivals.phases[%d].rate", i)), "a phase is steady (rate) or a ramp (from, to), not both")
+		case p.Rate == nil && (p.From == nil || p.To == nil):
+			return input.Errorf(input.Field(fmt.Sprintf("arrivals.phases[%d].rate", i)), "give rate, or from and to for a ramp")
+		}
 	}
 	return nil
 }

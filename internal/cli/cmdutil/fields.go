@@ -40,6 +40,7 @@ var flagOfField = map[input.Field]string{
 	"deliveryAddress.country":    "--country",
 	"placedAt":                   "--placed-at",
 	// The scenario settings simulate has flags for.
+	"arrivals.rate":              "--rate",
 	"arrivals.duration":          "--duration",
 	"arrivals.process":           "--process",
 	"lambda.maximum_concurrency": "--max-concurrency",

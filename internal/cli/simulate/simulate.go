@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
@@ -51,13 +52,7 @@ type Options struct {
 	machine  *asl.StateMachine
 }
 
-// NewCmdSimulate returns `yafdp simulate`. runF replaces runSimulate in tests.
-func NewCmdSimulate(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Printer: f.Printer, Now: time.Now, Rate: rate.PerSecond(500), Duration: sim.Duration(10 * time.Minute)}
-	cmd := &cobra.Command{
-		Use:   "simulate",
-		Short: "Simulate load on the pipeline and the throttled payment path, in virtual time",
-		Long: cmdutil.Heredoc(`
+var simulateLong = cmdutil.Heredoc(`
 			Simulate the whole order pipeline under load, in virtual time: API Gateway's
 			rate limit, the SQS queue and its dead-letter queue, the new-order Lambda
 			behind its event source mapping (5 concurrent batches at first, up to 300
@@ -87,8 +82,9 @@ func NewCmdSimulate(f *cmdutil.Factory, runF func(context.Context, *Options) err
 			Exit codes: 0 the run finished and the invariant holds; 1 the invariant was
 			violated (the orders are listed); 2 bad flags or scenario (file, line and
 			key named); 130 interrupted (what was simulated so far is reported).
-		`),
-		Example: cmdutil.Examples(`
+		`)
+
+var simulateExample = cmdutil.Examples(`
 			# The headline question: 500 orders/s for 10 minutes, AWS defaults
 			$ yafdp simulate --rate 500/s --duration 10m
 
@@ -101,8 +97,17 @@ func NewCmdSimulate(f *cmdutil.Factory, runF func(context.Context, *Options) err
 			# Charts and the JSON report
 			$ yafdp simulate --scenario scenarios/flash-sale.yaml --report flash-sale.html
 			$ yafdp simulate --rate 1500/s --duration 5m --output json > report.json
-		`),
-		Args: cobra.NoArgs,
+		`)
+
+// NewCmdSimulate returns `yafdp simulate`. runF replaces runSimulate in tests.
+func NewCmdSimulate(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{IO: f.IOStreams, Printer: f.Printer, Now: time.Now, Rate: rate.PerSecond(500), Duration: sim.Duration(10 * time.Minute)}
+	cmd := &cobra.Command{
+		Use:     "simulate",
+		Short:   "Simulate load on the pipeline and the throttled payment path, in virtual time",
+		Long:    simulateLong,
+		Example: simulateExample,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := opts.parse(cmd); err != nil {
 				return err
@@ -132,105 +137,27 @@ func NewCmdSimulate(f *cmdutil.Factory, runF func(context.Context, *Options) err
 	_ = cmd.MarkFlagFilename("scenario", "yaml", "yml")
 	_ = cmd.MarkFlagFilename("definition", "json")
 	_ = cmd.RegisterFlagCompletionFunc("process", cobra.FixedCompletions([]string{"poisson", "constant"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("fault", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		var out []string
-		for _, n := range saga.FaultNames() {
-			out = append(out, n+"=")
-		}
-		return out, cobra.ShellCompDirectiveNoSpace
-	})
+	_ = cmd.RegisterFlagCompletionFunc("fault", cmdutil.CompleteSettings(saga.FaultNames()))
 	return cmd
 }
 
 // parse builds the scenario from the file and the flags. Every error is a
 // usage error: one line, exit 2, nothing simulated.
 func (o *Options) parse(cmd *cobra.Command) error {
-	fl := cmd.Flags()
 	sc := sim.Defaults()
 	sc.Name = "flags"
-	sc.Arrivals.Rate = o.Rate
-	sc.Arrivals.Duration = o.Duration
 	if o.ScenarioFile != "" {
-		loaded, err := sim.LoadFile(o.ScenarioFile)
-		if err != nil {
-			if os.IsNotExist(err) {
-				return cmdutil.UsageErrorf("--scenario: %s does not exist; the shipped scenarios are in scenarios/", o.ScenarioFile)
-			}
-			return cmdutil.UsageErrorf("--scenario: %v", err)
-		}
-		sc = loaded
-		if fl.Changed("rate") || fl.Changed("duration") {
-			d := sc.ArrivalDuration()
-			if fl.Changed("duration") {
-				d = o.Duration.D()
-			}
-			r := o.Rate
-			if !fl.Changed("rate") {
-				if len(sc.Arrivals.Phases) > 0 {
-					return cmdutil.FlagErrorf("--duration: the scenario has phases; give --rate too to replace them with one steady rate")
-				}
-				r = sc.Arrivals.Rate
-			}
-			sc.Arrivals.Phases, sc.Arrivals.Rate, sc.Arrivals.Duration = nil, r, sim.Duration(d)
+		var err error
+		if sc, err = sim.LoadFile(o.ScenarioFile); err != nil {
+			return cmdutil.ScenarioError(o.ScenarioFile, err)
 		}
 	}
-	if fl.Changed("process") || o.ScenarioFile == "" {
-		sc.Arrivals.Process = o.Process
-	}
-	if fl.Changed("seed") {
-		sc.Seed = o.Seed
-	}
-	if fl.Changed("payment-tps") {
-		sc.Payment.TPS = o.PaymentTPS
-	}
-	if fl.Changed("payment-burst") {
-		if o.PaymentBurst < 1 {
-			return cmdutil.FlagErrorf("--payment-burst: must be at least 1")
-		}
-		sc.Payment.Burst = o.PaymentBurst
-	}
-	if fl.Changed("start-rate") {
-		sc.StepFunctions.StartRate = o.StartRate
-	}
-	if fl.Changed("max-concurrency") {
-		sc.Lambda.MaximumConcurrency = o.MaxConcurrency
-	}
-	if fl.Changed("batch-size") {
-		sc.Lambda.BatchSize = o.BatchSize
-	}
-	if fl.Changed("max-drain") {
-		sc.MaxDrain = o.MaxDrain
-	}
-	sc.Faults = append(sc.Faults, o.Faults...)
-	for _, l := range o.Latencies {
-		svc, dist, ok := strings.Cut(l, "=")
-		if !ok {
-			return cmdutil.FlagErrorf("--latency: %q is not SERVICE=DIST, e.g. payment=lognormal(180ms,900ms)", l)
-		}
-		if sc.Latency == nil {
-			sc.Latency = map[string]string{}
-		}
-		sc.Latency[svc] = dist
-	}
-	if fl.Changed("definition") {
-		sc.StepFunctions.Definition = o.Definition
-	}
-	if err := sc.Validate(); err != nil {
+	if err := sc.Apply(o.overrides(cmd.Flags())); err != nil {
 		return cmdutil.FlagError(err)
 	}
-	if def := sc.StepFunctions.Definition; def != "" {
-		if o.ScenarioFile != "" && !fl.Changed("definition") && !filepath.IsAbs(def) {
-			def = filepath.Join(filepath.Dir(o.ScenarioFile), def)
-		}
-		data, err := os.ReadFile(def)
-		if err != nil {
-			return cmdutil.UsageErrorf("--definition: %v", err)
-		}
-		m, err := asl.Parse(data)
-		if err != nil {
-			return cmdutil.UsageErrorf("--definition %s: %v (run 'yafdp saga validate %s' for every problem)", def, err, def)
-		}
-		o.machine = m
+	m, err := sc.Machine()
+	if err != nil {
+		return cmdutil.InputError(err)
 	}
 	if o.ReportFile != "" {
 		switch strings.ToLower(filepath.Ext(o.ReportFile)) {
@@ -239,8 +166,49 @@ func (o *Options) parse(cmd *cobra.Command) error {
 			return cmdutil.FlagErrorf("--report: %q must end in .html, .png or .json", o.ReportFile)
 		}
 	}
-	o.scenario = sc
+	o.scenario, o.machine = sc, m
 	return nil
+}
+
+// overrides are the flags set; without a scenario file the arrivals come
+// from the flags, defaults included.
+func (o *Options) overrides(fl *pflag.FlagSet) sim.Overrides {
+	ov := sim.Overrides{Faults: o.Faults, Latencies: o.Latencies}
+	arrivals := o.ScenarioFile == ""
+	if arrivals || fl.Changed("rate") {
+		ov.Rate = &o.Rate
+	}
+	if arrivals || fl.Changed("duration") {
+		ov.Duration = &o.Duration
+	}
+	if arrivals || fl.Changed("process") {
+		ov.Process = &o.Process
+	}
+	if fl.Changed("seed") {
+		ov.Seed = &o.Seed
+	}
+	if fl.Changed("payment-tps") {
+		ov.PaymentTPS = &o.PaymentTPS
+	}
+	if fl.Changed("payment-burst") {
+		ov.PaymentBurst = &o.PaymentBurst
+	}
+	if fl.Changed("start-rate") {
+		ov.StartRate = &o.StartRate
+	}
+	if fl.Changed("max-concurrency") {
+		ov.MaxConcurrency = &o.MaxConcurrency
+	}
+	if fl.Changed("batch-size") {
+		ov.BatchSize = &o.BatchSize
+	}
+	if fl.Changed("max-drain") {
+		ov.MaxDrain = &o.MaxDrain
+	}
+	if fl.Changed("definition") {
+		ov.Definition = &o.Definition
+	}
+	return ov
 }
 
 func runSimulate(ctx context.Context, o *Options) error {
