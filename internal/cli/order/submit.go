@@ -1,21 +1,20 @@
 package order
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/yafdp/yafdp/internal/awsops"
 	"github.com/yafdp/yafdp/internal/awsops/apisubmit"
@@ -24,6 +23,7 @@ import (
 	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/config"
+	"github.com/yafdp/yafdp/internal/input"
 	"github.com/yafdp/yafdp/internal/order"
 	"github.com/yafdp/yafdp/internal/rate"
 	"github.com/yafdp/yafdp/internal/ui"
@@ -71,14 +71,7 @@ type SubmitOptions struct {
 	plan   *submit.Plan
 }
 
-// NewCmdSubmit returns `yafdp order submit`. runF replaces runSubmit in
-// tests.
-func NewCmdSubmit(f *cmdutil.Factory, runF func(context.Context, *SubmitOptions) error) *cobra.Command {
-	opts := &SubmitOptions{IO: f.IOStreams, Config: f.Config, Printer: f.Printer, SQSClient: f.SQSClient, Now: time.Now}
-	cmd := &cobra.Command{
-		Use:   "submit",
-		Short: "Put orders on the orders queue, or POST them to the API",
-		Long: cmdutil.Heredoc(`
+var submitLong = cmdutil.Heredoc(`
 			Put orders on the orders queue, or POST them to the API Gateway endpoint.
 
 			Orders come from --file (NDJSON, one order a line, or a JSON array; - reads
@@ -105,8 +98,9 @@ func NewCmdSubmit(f *cmdutil.Factory, runF func(context.Context, *SubmitOptions)
 			orders failed (listed with why), 2 bad flags or an invalid order (nothing
 			sent), 130 interrupted (orders in flight finish; the rest are listed as not
 			sent).
-		`),
-		Example: cmdutil.Examples(`
+		`)
+
+var submitExample = cmdutil.Examples(`
 			# Orders from a file, to the queue of the selected environment
 			$ yafdp --env staging order submit --file orders.ndjson
 
@@ -118,10 +112,20 @@ func NewCmdSubmit(f *cmdutil.Factory, runF func(context.Context, *SubmitOptions)
 
 			# One order from flags
 			$ yafdp order submit --queue orders --order-id ord_1 --customer-id cus_1 --restaurant-id rst_1 --item PIZ-1:2:1250 --currency EUR --line1 "1 Main St" --city Berlin --postal-code 10115 --country DE
-		`),
-		Args: cobra.NoArgs,
+		`)
+
+// NewCmdSubmit returns `yafdp order submit`. runF replaces runSubmit in
+// tests.
+func NewCmdSubmit(f *cmdutil.Factory, runF func(context.Context, *SubmitOptions) error) *cobra.Command {
+	opts := &SubmitOptions{IO: f.IOStreams, Config: f.Config, Printer: f.Printer, SQSClient: f.SQSClient, Now: time.Now}
+	cmd := &cobra.Command{
+		Use:     "submit",
+		Short:   "Put orders on the orders queue, or POST them to the API",
+		Long:    submitLong,
+		Example: submitExample,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := opts.parse(cmd); err != nil {
+			if err := opts.parse(cmd.Flags()); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -163,27 +167,9 @@ var oneOrderFlags = []string{"order-id", "customer-id", "restaurant-id", "item",
 
 // parse checks the flags, reads and validates every order. Every error is
 // a usage error naming the flag or the order's line and field.
-func (o *SubmitOptions) parse(cmd *cobra.Command) error {
-	fl := cmd.Flags()
-	sources := 0
-	if fl.Changed("file") {
-		sources++
-	}
-	if fl.Changed("generate") {
-		sources++
-	}
-	oneOrder := false
-	for _, name := range oneOrderFlags {
-		oneOrder = oneOrder || fl.Changed(name)
-	}
-	if oneOrder {
-		sources++
-	}
-	switch {
-	case sources == 0:
-		return cmdutil.FlagErrorf("no orders: give --file FILE (- for standard input), --generate N, or one order's flags (--order-id, --customer-id, ...)")
-	case sources > 1:
-		return cmdutil.FlagErrorf("give orders one way only: --file, --generate, or one order's flags")
+func (o *SubmitOptions) parse(fl *pflag.FlagSet) error {
+	if err := o.checkSource(fl); err != nil {
+		return err
 	}
 	if o.Concurrency < 1 || o.Concurrency > 100 {
 		return cmdutil.FlagErrorf("--concurrency: must be 1 to 100, not %d", o.Concurrency)
@@ -191,6 +177,52 @@ func (o *SubmitOptions) parse(cmd *cobra.Command) error {
 	if o.Attempts < 1 || o.Attempts > 100 {
 		return cmdutil.FlagErrorf("--attempts: must be 1 to 100, not %d", o.Attempts)
 	}
+	if err := o.checkTarget(fl); err != nil {
+		return err
+	}
+	var lines []int
+	var err error
+	switch {
+	case fl.Changed("file"):
+		o.orders, lines, err = o.readFile()
+	case fl.Changed("generate"):
+		o.orders, err = o.generate()
+	default:
+		o.orders, err = o.fromFlags()
+	}
+	if err != nil {
+		return err
+	}
+	if len(o.orders) == 0 {
+		return cmdutil.UsageErrorf("--file %s: no orders in it", o.File)
+	}
+	if o.plan, err = submit.NewPlan(o.queue.Queue(), o.orders); err != nil {
+		return o.orderError(err, lines, fl.Changed("generate"))
+	}
+	return nil
+}
+
+// checkSource checks that the orders come one way only.
+func (o *SubmitOptions) checkSource(fl *pflag.FlagSet) error {
+	oneOrder := slices.ContainsFunc(oneOrderFlags, fl.Changed)
+	sources := 0
+	for _, given := range []bool{fl.Changed("file"), fl.Changed("generate"), oneOrder} {
+		if given {
+			sources++
+		}
+	}
+	switch {
+	case sources == 0:
+		return cmdutil.FlagErrorf("no orders: give --file FILE (- for standard input), --generate N, or one order's flags (--order-id, --customer-id, ...)")
+	case sources > 1:
+		return cmdutil.FlagErrorf("give orders one way only: --file, --generate, or one order's flags")
+	}
+	return nil
+}
+
+// checkTarget checks where the orders go: the queue (parsed once here)
+// or the API.
+func (o *SubmitOptions) checkTarget(fl *pflag.FlagSet) error {
 	switch o.Via {
 	case "sqs":
 		if fl.Changed("api-url") || fl.Changed("api-key") {
@@ -219,40 +251,23 @@ func (o *SubmitOptions) parse(cmd *cobra.Command) error {
 	default:
 		return cmdutil.FlagErrorf("--via: %q is not sqs or api", o.Via)
 	}
+	return nil
+}
 
-	var lines []int
-	var err error
-	switch {
-	case fl.Changed("file"):
-		o.orders, lines, err = o.readFile()
-	case fl.Changed("generate"):
-		o.orders, err = o.generate()
-	default:
-		o.orders, err = o.fromFlags()
-	}
-	if err != nil {
-		return err
-	}
-	if len(o.orders) == 0 {
-		return cmdutil.UsageErrorf("--file %s: no orders in it", o.File)
-	}
-	plan, err := submit.NewPlan(o.queue.Queue(), o.orders)
-	if err != nil {
-		var oe *submit.OrderError
-		if errors.As(err, &oe) {
-			where := "the order"
-			switch {
-			case lines != nil:
-				where = fmt.Sprintf("--file %s line %d", displayName(o.File), lines[oe.Index-1])
-			case fl.Changed("generate"):
-				where = fmt.Sprintf("generated order %d", oe.Index)
-			}
-			return cmdutil.UsageErrorf("%s: %v; nothing was sent", where, oe.Err)
-		}
+// orderError says which order is invalid: its line in --file, its place
+// among the generated ones, or the one order of the flags.
+func (o *SubmitOptions) orderError(err error, lines []int, generated bool) error {
+	var oe *submit.OrderError
+	if !errors.As(err, &oe) {
 		return cmdutil.UsageErrorf("%v", err)
 	}
-	o.plan = plan
-	return nil
+	switch {
+	case lines != nil:
+		return cmdutil.UsageErrorf("--file %s line %d: %v; nothing was sent", displayName(o.File), lines[oe.Index-1], oe.Err)
+	case generated:
+		return cmdutil.UsageErrorf("generated order %d: %v; nothing was sent", oe.Index, oe.Err)
+	}
+	return cmdutil.UsageErrorf("the order: %v; nothing was sent", oe.Err)
 }
 
 func displayName(file string) string {
@@ -262,8 +277,8 @@ func displayName(file string) string {
 	return file
 }
 
-// readFile decodes NDJSON or a JSON array and returns each order with its
-// line number.
+// readFile reads --file (- for standard input) and returns each order
+// with its line.
 func (o *SubmitOptions) readFile() ([]order.Order, []int, error) {
 	var data []byte
 	var err error
@@ -280,61 +295,13 @@ func (o *SubmitOptions) readFile() ([]order.Order, []int, error) {
 		}
 		return nil, nil, cmdutil.UsageErrorf("--file %s: %v", name, err)
 	}
-	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
-	if len(trimmed) == 0 {
-		return nil, nil, cmdutil.UsageErrorf("--file %s is empty; give one order a line (NDJSON) or a JSON array of orders", name)
-	}
-	lineAt := func(offset int) int { return bytes.Count(data[:offset], []byte("\n")) + 1 }
-	var out []order.Order
-	var lines []int
-	if trimmed[0] == '[' {
-		dec := json.NewDecoder(bytes.NewReader(data))
-		if _, err := dec.Token(); err != nil {
-			return nil, nil, cmdutil.UsageErrorf("--file %s: not a JSON array: %v", name, err)
-		}
-		for dec.More() {
-			start := int(dec.InputOffset())
-			var raw json.RawMessage
-			if err := dec.Decode(&raw); err != nil {
-				return nil, nil, cmdutil.UsageErrorf("--file %s line %d: invalid JSON: %v; nothing was sent", name, lineAt(int(dec.InputOffset())), err)
-			}
-			line := lineAt(start + len(data[start:]) - len(bytes.TrimLeft(data[start:], " \t\r\n,")))
-			ord, err := order.Decode(raw)
-			if err != nil {
-				return nil, nil, cmdutil.UsageErrorf("--file %s line %d: %v; nothing was sent", name, line, err)
-			}
-			out, lines = append(out, ord), append(lines, line)
-		}
-		if _, err := dec.Token(); err != nil {
-			return nil, nil, cmdutil.UsageErrorf("--file %s: the JSON array is not closed: %v", name, err)
-		}
-		if rest := bytes.TrimSpace(data[dec.InputOffset():]); len(rest) > 0 {
-			return nil, nil, cmdutil.UsageErrorf("--file %s line %d: unexpected data after the JSON array", name, lineAt(int(dec.InputOffset())))
-		}
-		return out, lines, nil
-	}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64<<10), order.MaxMessageBytes+1024)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := bytes.TrimSpace(sc.Bytes())
-		if len(line) == 0 {
-			continue
-		}
-		ord, err := order.Decode(line)
-		if err != nil {
-			return nil, nil, cmdutil.UsageErrorf("--file %s line %d: %v; nothing was sent", name, n, err)
-		}
-		out, lines = append(out, ord), append(lines, n)
-	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, nil, cmdutil.UsageErrorf("--file %s line %d: longer than the 1 MiB an SQS message may hold; nothing was sent", name, n+1)
-		}
+	orders, lines, err := order.Read(data)
+	if e, ok := input.As(err); ok && e.Line > 0 {
+		return nil, nil, cmdutil.UsageErrorf("--file %s %v; nothing was sent", name, err)
+	} else if err != nil {
 		return nil, nil, cmdutil.UsageErrorf("--file %s: %v", name, err)
 	}
-	return out, lines, nil
+	return orders, lines, nil
 }
 
 func (o *SubmitOptions) generate() ([]order.Order, error) {
@@ -352,6 +319,8 @@ func (o *SubmitOptions) generate() ([]order.Order, error) {
 	return order.Generate(o.Seed, o.Generate, start), nil
 }
 
+// fromFlags builds the one order of the flags; --item is
+// SKU:QTY:UNIT_PRICE_CENTS.
 func (o *SubmitOptions) fromFlags() ([]order.Order, error) {
 	ord := order.Order{OrderID: o.OrderID, CustomerID: o.CustomerID, RestaurantID: o.RestaurantID, Currency: o.Currency,
 		DeliveryAddress: order.Address{Line1: o.Line1, City: o.City, PostalCode: o.PostalCode, Country: o.Country}, PlacedAt: o.PlacedAt}
@@ -361,7 +330,7 @@ func (o *SubmitOptions) fromFlags() ([]order.Order, error) {
 	if len(o.Items) == 0 {
 		return nil, cmdutil.FlagErrorf("--item: one order needs at least one item, SKU:QTY:UNIT_PRICE_CENTS such as PIZ-1:2:1250")
 	}
-	for i, spec := range o.Items {
+	for _, spec := range o.Items {
 		parts := strings.Split(spec, ":")
 		if len(parts) != 3 {
 			return nil, cmdutil.FlagErrorf("--item %q: write SKU:QTY:UNIT_PRICE_CENTS, such as PIZ-1:2:1250", spec)
@@ -373,7 +342,6 @@ func (o *SubmitOptions) fromFlags() ([]order.Order, error) {
 		}
 		ord.Items = append(ord.Items, order.Item{SKU: parts[0], Qty: qty, UnitPriceCents: price})
 		ord.TotalCents += int64(qty) * price
-		_ = i
 	}
 	if err := ord.Validate(); err != nil {
 		return nil, cmdutil.FlagError(err)
@@ -409,68 +377,27 @@ func dash(s string) string {
 	return s
 }
 
+// target names where the orders go, for people.
+func (o *SubmitOptions) target() string {
+	if o.Via == "api" {
+		return o.APIURL
+	}
+	return o.queue.Queue().Name
+}
+
 func runSubmit(ctx context.Context, o *SubmitOptions) error {
 	p, err := o.Printer()
 	if err != nil {
 		return err
 	}
 	errS := ui.NewStyles(o.IO.ErrColorEnabled())
-	target := o.queue.Queue().Name
-	if o.Via == "api" {
-		target = o.APIURL
-	}
 	if o.DryRun {
-		list := output.NewList(p, planColumns...)
-		for _, m := range o.plan.Messages {
-			if err := list.Add(m); err != nil {
-				return err
-			}
-		}
-		if err := list.Close(); err != nil {
-			return err
-		}
-		batches := 0
-		if n := len(o.plan.Messages); n > 0 {
-			batches = o.plan.Messages[n-1].Batch
-		}
-		how := fmt.Sprintf("in %s", ui.Plural(batches, "SendMessageBatch call"))
-		if o.Via == "api" {
-			how = "as " + ui.Plural(len(o.plan.Messages), "POST")
-		}
-		fmt.Fprintf(o.IO.ErrOut, "%s %s valid; they would go to %s %s. Nothing was sent.\n", errS.Header("Dry run:"), ui.Plural(len(o.plan.Messages), "order"), target, how)
-		return nil
-	}
-	var bar *ui.Progress
-	if len(o.orders) >= 50 && o.IO.CanRedraw() {
-		bar = ui.NewProgress(o.IO.ErrOut, int64(len(o.orders)), "orders submitted")
-	}
-	progress := func(done int) {
-		if bar != nil {
-			bar.Set(int64(done))
-		}
+		return o.printPlan(p, errS)
 	}
 	start := o.Now()
-	var res *submit.Result
-	if o.Via == "api" {
-		res, err = apisubmit.Submit(ctx, o.plan, apisubmit.Options{URL: o.APIURL, APIKey: o.APIKey, Concurrency: o.Concurrency,
-			Rate: o.Rate, MaxAttempts: o.Attempts, HTTPClient: o.HTTPClient, TraceID: o.TraceID, Progress: progress})
-	} else {
-		var c *sqs.Client
-		c, err = o.SQSClient(ctx)
-		if err != nil {
-			return err
-		}
-		var q awsops.Queue
-		if q, err = awsops.ResolveQueue(ctx, c, "queue", o.queue); err != nil {
-			return inputError(err)
-		}
-		target = q.Name
-		res = submit.Submit(ctx, c, q.URL, o.plan, submit.Options{Concurrency: o.Concurrency, Rate: o.Rate,
-			MaxAttempts: o.Attempts, TraceID: o.TraceID, Progress: progress})
-	}
-	if bar != nil {
-		bar.Done()
-	}
+	bar := o.progressBar()
+	res, target, err := o.send(ctx, bar.Set)
+	bar.Done()
 	if err != nil {
 		return inputError(err)
 	}
@@ -496,4 +423,57 @@ func runSubmit(ctx context.Context, o *SubmitOptions) error {
 		return &cmdutil.ExitError{Code: cmdutil.ExitFailed}
 	}
 	return nil
+}
+
+// printPlan shows the dry run: how each order would be sent.
+func (o *SubmitOptions) printPlan(p *output.Printer, errS *ui.Styles) error {
+	list := output.NewList(p, planColumns...)
+	for _, m := range o.plan.Messages {
+		if err := list.Add(m); err != nil {
+			return err
+		}
+	}
+	if err := list.Close(); err != nil {
+		return err
+	}
+	batches := 0
+	if n := len(o.plan.Messages); n > 0 {
+		batches = o.plan.Messages[n-1].Batch
+	}
+	how := fmt.Sprintf("in %s", ui.Plural(batches, "SendMessageBatch call"))
+	if o.Via == "api" {
+		how = "as " + ui.Plural(len(o.plan.Messages), "POST")
+	}
+	fmt.Fprintf(o.IO.ErrOut, "%s %s valid; they would go to %s %s. Nothing was sent.\n", errS.Header("Dry run:"), ui.Plural(len(o.plan.Messages), "order"), o.target(), how)
+	return nil
+}
+
+// progressBar is a bar on a terminal for 50 orders or more.
+func (o *SubmitOptions) progressBar() *ui.Progress {
+	if len(o.orders) >= 50 && o.IO.CanRedraw() {
+		return ui.NewProgress(o.IO.ErrOut, int64(len(o.orders)), "orders submitted")
+	}
+	return nil
+}
+
+// send sends the plan through the API or to the queue, which it resolves
+// first, and says where the orders went.
+func (o *SubmitOptions) send(ctx context.Context, progress func(done int64)) (*submit.Result, string, error) {
+	done := func(n int) { progress(int64(n)) }
+	if o.Via == "api" {
+		res, err := apisubmit.Submit(ctx, o.plan, apisubmit.Options{URL: o.APIURL, APIKey: o.APIKey, Concurrency: o.Concurrency,
+			Rate: o.Rate, MaxAttempts: o.Attempts, HTTPClient: o.HTTPClient, TraceID: o.TraceID, Progress: done})
+		return res, o.APIURL, err
+	}
+	c, err := o.SQSClient(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	q, err := awsops.ResolveQueue(ctx, c, "queue", o.queue)
+	if err != nil {
+		return nil, "", err
+	}
+	res := submit.Submit(ctx, c, q.URL, o.plan, submit.Options{Concurrency: o.Concurrency, Rate: o.Rate,
+		MaxAttempts: o.Attempts, TraceID: o.TraceID, Progress: done})
+	return res, q.Name, nil
 }
