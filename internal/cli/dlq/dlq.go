@@ -18,10 +18,8 @@ import (
 
 // NewCmd returns the dlq command group.
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "dlq <command>",
-		Short: "Inspect and redrive the dead-letter queue",
-		Long: cmdutil.Heredoc(`
+	return cmdutil.NewNoun("dlq <command>", "Inspect and redrive the dead-letter queue",
+		cmdutil.Heredoc(`
 			Inspect and redrive the dead-letter queue.
 
 			An order message that the new-order Lambda fails to process maxReceiveCount
@@ -29,7 +27,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 			depth and sources, peek shows messages without deleting them, and redrive
 			moves them back to their source queue without losing one.
 		`),
-		Example: cmdutil.Examples(`
+		cmdutil.Examples(`
 			# Every DLQ, its depth and where its messages come from
 			$ yafdp dlq list
 
@@ -40,15 +38,11 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 			$ yafdp --env prod dlq redrive --filter 'body.currency == "EUR"' --rate 20/s --dry-run
 			$ yafdp --env prod dlq redrive --filter 'body.currency == "EUR"' --rate 20/s
 		`),
-		Args: cmdutil.NounArgs,
-		RunE: cmdutil.ShowHelp,
-	}
-	cmd.AddCommand(NewCmdList(f, nil), NewCmdPeek(f, nil), NewCmdRedrive(f, nil))
-	return cmd
+		NewCmdList(f, nil),
+		NewCmdPeek(f, nil),
+		NewCmdRedrive(f, nil),
+	)
 }
-
-// inputError turns bad input found by awsops into a usage error (exit 2).
-func inputError(err error) error { return cmdutil.InputError(err) }
 
 // dlqRef is --queue, or the environment's DLQ, checked without AWS.
 func dlqRef(flag string, cfg func() (*config.Config, error)) (awsops.QueueRef, error) {
@@ -77,7 +71,7 @@ func resolve(ctx context.Context, client func(context.Context) (*sqs.Client, err
 	}
 	q, err := awsops.ResolveQueue(ctx, c, field, ref)
 	if err != nil {
-		return nil, awsops.Queue{}, inputError(err)
+		return nil, awsops.Queue{}, cmdutil.InputError(err)
 	}
 	return c, q, nil
 }

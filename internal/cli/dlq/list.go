@@ -6,22 +6,18 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/spf13/cobra"
 
 	"github.com/yafdp/yafdp/internal/awsops"
 	"github.com/yafdp/yafdp/internal/awsops/dlq"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
-	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/ui"
 )
 
 // ListOptions are the inputs of `yafdp dlq list`.
 type ListOptions struct {
-	IO        *iostreams.IOStreams
-	Printer   func() (*output.Printer, error)
-	SQSClient func(context.Context) (*sqs.Client, error)
+	cmdutil.Deps
 	// Metrics returns the CloudWatch client for the age of the oldest
 	// message; nil or an error leaves the column empty.
 	Metrics func(context.Context) (awsops.MetricsAPI, error)
@@ -34,7 +30,7 @@ type ListOptions struct {
 
 // NewCmdList returns `yafdp dlq list`. runF replaces runList in tests.
 func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, Printer: f.Printer, SQSClient: f.SQSClient,
+	opts := &ListOptions{Deps: f.Deps(),
 		Metrics: func(ctx context.Context) (awsops.MetricsAPI, error) {
 			cfg, err := f.AWSConfig(ctx)
 			if err != nil {
@@ -61,26 +57,26 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) err
 			$ yafdp dlq list --prefix orders --output json
 		`),
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if opts.Queue != "" {
-				var err error
-				if opts.queue, err = awsops.ParseQueueRef("queue", opts.Queue); err != nil {
-					return cmdutil.FlagError(err)
-				}
-				if cmd.Flags().Changed("prefix") {
-					return cmdutil.FlagErrorf("--prefix finds queues by name; drop it with --queue")
-				}
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runList(cmd.Context(), opts)
-		},
+		RunE: cmdutil.RunE(opts, opts.parse, runF, runList),
 	}
 	cmd.Flags().StringVar(&opts.Queue, "queue", "", "Show only this dead-letter queue `URL|NAME`")
 	cmd.Flags().StringVar(&opts.Prefix, "prefix", "", "Look only at queues whose names start with `prefix`")
 	_ = cmd.RegisterFlagCompletionFunc("queue", cmdutil.CompleteQueues(f))
 	return cmd
+}
+
+// parse checks the arguments and flags.
+func (o *ListOptions) parse(cmd *cobra.Command, _ []string) error {
+	if o.Queue != "" {
+		var err error
+		if o.queue, err = awsops.ParseQueueRef("queue", o.Queue); err != nil {
+			return cmdutil.FlagError(err)
+		}
+		if cmd.Flags().Changed("prefix") {
+			return cmdutil.FlagErrorf("--prefix finds queues by name; drop it with --queue")
+		}
+	}
+	return nil
 }
 
 var listColumns = []output.Column[dlq.DeadLetterQueue]{
@@ -140,7 +136,7 @@ func runList(ctx context.Context, o *ListOptions) error {
 	}
 	dlqs, err := dlq.List(ctx, c, metrics, lo)
 	if err != nil {
-		return inputError(err)
+		return cmdutil.InputError(err)
 	}
 	list := output.NewList(p, listColumns...)
 	for _, d := range dlqs {

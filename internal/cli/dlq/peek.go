@@ -10,15 +10,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/spf13/cobra"
 
 	"github.com/yafdp/yafdp/internal/awsops"
 	"github.com/yafdp/yafdp/internal/awsops/dlq"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
-	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
-	"github.com/yafdp/yafdp/internal/config"
 	"github.com/yafdp/yafdp/internal/ui"
 )
 
@@ -27,10 +24,7 @@ const MaxPeek = 100
 
 // PeekOptions are the inputs of `yafdp dlq peek`.
 type PeekOptions struct {
-	IO        *iostreams.IOStreams
-	Config    func() (*config.Config, error)
-	Printer   func() (*output.Printer, error)
-	SQSClient func(context.Context) (*sqs.Client, error)
+	cmdutil.Deps
 
 	Queue string
 	Count int
@@ -41,7 +35,7 @@ type PeekOptions struct {
 
 // NewCmdPeek returns `yafdp dlq peek`. runF replaces runPeek in tests.
 func NewCmdPeek(f *cmdutil.Factory, runF func(context.Context, *PeekOptions) error) *cobra.Command {
-	opts := &PeekOptions{IO: f.IOStreams, Config: f.Config, Printer: f.Printer, SQSClient: f.SQSClient}
+	opts := &PeekOptions{Deps: f.Deps()}
 	cmd := &cobra.Command{
 		Use:   "peek [N]",
 		Short: "Show messages of a dead-letter queue without deleting them",
@@ -60,33 +54,33 @@ func NewCmdPeek(f *cmdutil.Factory, runF func(context.Context, *PeekOptions) err
 			$ yafdp dlq peek 3 --queue orders-dlq --output json
 		`),
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Count = 10
-			if len(args) == 1 {
-				n, err := strconv.Atoi(args[0])
-				if err != nil || n < 1 || n > MaxPeek {
-					return cmdutil.FlagErrorf("N: %q must be a whole number from 1 to %d", args[0], MaxPeek)
-				}
-				opts.Count = n
-			}
-			if opts.Hold < time.Second || opts.Hold > 12*time.Hour {
-				return cmdutil.FlagErrorf("--hold: must be 1s to 12h, not %s", opts.Hold)
-			}
-			ref, err := dlqRef(opts.Queue, opts.Config)
-			if err != nil {
-				return err
-			}
-			opts.Queue, opts.queue = ref.String(), ref
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runPeek(cmd.Context(), opts)
-		},
+		RunE: cmdutil.RunE(opts, opts.parse, runF, runPeek),
 	}
 	cmd.Flags().StringVar(&opts.Queue, "queue", "", "Peek at this dead-letter queue `URL|NAME` (default: the environment's dlq)")
 	cmd.Flags().DurationVar(&opts.Hold, "hold", 30*time.Second, "Hide messages for at most this `duration` while collecting them")
 	_ = cmd.RegisterFlagCompletionFunc("queue", cmdutil.CompleteQueues(f))
 	return cmd
+}
+
+// parse checks the arguments and flags.
+func (o *PeekOptions) parse(_ *cobra.Command, args []string) error {
+	o.Count = 10
+	if len(args) == 1 {
+		n, err := strconv.Atoi(args[0])
+		if err != nil || n < 1 || n > MaxPeek {
+			return cmdutil.FlagErrorf("N: %q must be a whole number from 1 to %d", args[0], MaxPeek)
+		}
+		o.Count = n
+	}
+	if o.Hold < time.Second || o.Hold > 12*time.Hour {
+		return cmdutil.FlagErrorf("--hold: must be 1s to 12h, not %s", o.Hold)
+	}
+	ref, err := dlqRef(o.Queue, o.Config)
+	if err != nil {
+		return err
+	}
+	o.Queue, o.queue = ref.String(), ref
+	return nil
 }
 
 func orderIDOf(body string) string {
@@ -150,7 +144,7 @@ func runPeek(ctx context.Context, o *PeekOptions) error {
 			errS.Warning("Warning:"), q.Name, res.MaxReceiveCount)
 	}
 	if err != nil && res == nil {
-		return inputError(err)
+		return cmdutil.InputError(err)
 	}
 	list := output.NewList(p, peekColumns...)
 	for _, m := range res.Messages {

@@ -11,16 +11,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/spf13/cobra"
 
 	"github.com/yafdp/yafdp/internal/awsops"
 	"github.com/yafdp/yafdp/internal/awsops/filter"
 	"github.com/yafdp/yafdp/internal/awsops/redrive"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
-	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
-	"github.com/yafdp/yafdp/internal/config"
 	"github.com/yafdp/yafdp/internal/input"
 	"github.com/yafdp/yafdp/internal/rate"
 	"github.com/yafdp/yafdp/internal/ui"
@@ -28,10 +25,7 @@ import (
 
 // RedriveOptions are the inputs of `yafdp dlq redrive`.
 type RedriveOptions struct {
-	IO        *iostreams.IOStreams
-	Config    func() (*config.Config, error)
-	Printer   func() (*output.Printer, error)
-	SQSClient func(context.Context) (*sqs.Client, error)
+	cmdutil.Deps
 
 	Queue      string
 	To         string
@@ -52,7 +46,7 @@ type RedriveOptions struct {
 // NewCmdRedrive returns `yafdp dlq redrive`. runF replaces runRedrive in
 // tests.
 func NewCmdRedrive(f *cmdutil.Factory, runF func(context.Context, *RedriveOptions) error) *cobra.Command {
-	opts := &RedriveOptions{IO: f.IOStreams, Config: f.Config, Printer: f.Printer, SQSClient: f.SQSClient}
+	opts := &RedriveOptions{Deps: f.Deps()}
 	cmd := &cobra.Command{
 		Use:   "redrive",
 		Short: "Move dead-lettered messages back to their source queue without losing one",
@@ -106,15 +100,7 @@ func NewCmdRedrive(f *cmdutil.Factory, runF func(context.Context, *RedriveOption
 			$ yafdp dlq redrive --queue orders-dlq --to orders-quarantine --max 100 --strategy copy
 		`),
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := opts.parse(cmd); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runRedrive(cmd.Context(), opts)
-		},
+		RunE: cmdutil.RunE(opts, opts.parse, runF, runRedrive),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Queue, "queue", "", "Redrive this dead-letter queue `URL|NAME` (default: the environment's dlq)")
@@ -133,7 +119,7 @@ func NewCmdRedrive(f *cmdutil.Factory, runF func(context.Context, *RedriveOption
 	return cmd
 }
 
-func (o *RedriveOptions) parse(cmd *cobra.Command) error {
+func (o *RedriveOptions) parse(cmd *cobra.Command, _ []string) error {
 	switch o.Strategy {
 	case redrive.StrategyAuto, redrive.StrategyNative, redrive.StrategyCopy:
 	default:
@@ -335,7 +321,7 @@ func runRedrive(ctx context.Context, o *RedriveOptions) error {
 		}
 		j, st, err := redrive.OpenJournal(path, q.URL)
 		if err != nil {
-			return inputError(err)
+			return cmdutil.InputError(err)
 		}
 		defer func() { _ = j.Close(ctx.Err() == nil) }()
 		if st.Unfinished {
@@ -360,7 +346,7 @@ func runRedrive(ctx context.Context, o *RedriveOptions) error {
 		bar.Done()
 	}
 	if res == nil {
-		return inputError(err)
+		return cmdutil.InputError(err)
 	}
 	rep := newRedriveReport(res)
 	if perr := output.PrintWith(p, rep, rep.render); perr != nil {
@@ -370,7 +356,7 @@ func runRedrive(ctx context.Context, o *RedriveOptions) error {
 	case ctx.Err() != nil:
 		return cmdutil.ErrInterrupted
 	case err != nil:
-		return inputError(err)
+		return cmdutil.InputError(err)
 	case res.Failed > 0:
 		return &cmdutil.ExitError{Code: cmdutil.ExitFailed}
 	}

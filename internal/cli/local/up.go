@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
-	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/local"
 	"github.com/yafdp/yafdp/internal/saga"
@@ -25,8 +24,7 @@ import (
 
 // UpOptions are the inputs of `yafdp local up`.
 type UpOptions struct {
-	IO      *iostreams.IOStreams
-	Printer func() (*output.Printer, error)
+	cmdutil.Deps
 
 	Addr              string
 	Faults            []string
@@ -99,22 +97,14 @@ var upExample = cmdutil.Examples(`
 
 // NewCmdUp returns `yafdp local up`.
 func NewCmdUp(f *cmdutil.Factory, runF func(context.Context, *UpOptions) error) *cobra.Command {
-	opts := &UpOptions{IO: f.IOStreams, Printer: f.Printer}
+	opts := &UpOptions{Deps: f.Deps()}
 	cmd := &cobra.Command{
 		Use:     "up",
 		Short:   "Serve the pipeline on 127.0.0.1 with SQS and Step Functions endpoints",
 		Long:    upLong,
 		Example: upExample,
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := opts.parse(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runUp(cmd.Context(), opts)
-		},
+		RunE:    cmdutil.RunE(opts, opts.parse, runF, runUp),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Addr, "addr", local.DefaultAddr, "Listen on `host:port` (use 0.0.0.0 only if you mean it)")
@@ -140,7 +130,7 @@ func NewCmdUp(f *cmdutil.Factory, runF func(context.Context, *UpOptions) error) 
 // parse checks the flags and builds the server's options: the fakes (from
 // a scenario file, then --fault and --latency), the new-order function's
 // faults, and the definition.
-func (o *UpOptions) parse() error {
+func (o *UpOptions) parse(*cobra.Command, []string) error {
 	if err := o.checkFlags(); err != nil {
 		return err
 	}

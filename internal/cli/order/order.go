@@ -4,20 +4,15 @@
 package order
 
 import (
-	"errors"
-
 	"github.com/spf13/cobra"
 
-	"github.com/yafdp/yafdp/internal/awsops/submit"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 )
 
 // NewCmd returns the order command group.
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "order <command>",
-		Short: "Submit orders to the pipeline",
-		Long: cmdutil.Heredoc(`
+	return cmdutil.NewNoun("order <command>", "Submit orders to the pipeline",
+		cmdutil.Heredoc(`
 			Submit orders to the pipeline.
 
 			Orders are order messages (v1): JSON with orderId, customerId, restaurantId,
@@ -25,25 +20,13 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 			orders queue (or to the API Gateway endpoint in front of it), from where the
 			new-order Lambda starts one saga per order.
 		`),
-		Example: cmdutil.Examples(`
+		cmdutil.Examples(`
 			# Put 500 realistic orders on the staging queue, 50 a second
 			$ yafdp --env staging order submit --generate 500 --rate 50/s
 
 			# Check a file of orders without sending anything
 			$ yafdp order submit --file orders.ndjson --queue orders --dry-run
 		`),
-		Args: cmdutil.NounArgs,
-		RunE: cmdutil.ShowHelp,
-	}
-	cmd.AddCommand(NewCmdSubmit(f, nil))
-	return cmd
-}
-
-// inputError turns bad input found by awsops into a usage error (exit 2).
-func inputError(err error) error {
-	var oe *submit.OrderError
-	if errors.As(err, &oe) {
-		return cmdutil.UsageErrorf("%s", err)
-	}
-	return cmdutil.InputError(err)
+		NewCmdSubmit(f, nil),
+	)
 }

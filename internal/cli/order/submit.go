@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -20,9 +19,7 @@ import (
 	"github.com/yafdp/yafdp/internal/awsops/apisubmit"
 	"github.com/yafdp/yafdp/internal/awsops/submit"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
-	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
-	"github.com/yafdp/yafdp/internal/config"
 	"github.com/yafdp/yafdp/internal/input"
 	"github.com/yafdp/yafdp/internal/order"
 	"github.com/yafdp/yafdp/internal/rate"
@@ -31,10 +28,7 @@ import (
 
 // SubmitOptions are the inputs of `yafdp order submit`.
 type SubmitOptions struct {
-	IO        *iostreams.IOStreams
-	Config    func() (*config.Config, error)
-	Printer   func() (*output.Printer, error)
-	SQSClient func(context.Context) (*sqs.Client, error)
+	cmdutil.Deps
 	// HTTPClient carries --via api requests (nil: a default client).
 	HTTPClient *http.Client
 	Now        func() time.Time
@@ -117,22 +111,14 @@ var submitExample = cmdutil.Examples(`
 // NewCmdSubmit returns `yafdp order submit`. runF replaces runSubmit in
 // tests.
 func NewCmdSubmit(f *cmdutil.Factory, runF func(context.Context, *SubmitOptions) error) *cobra.Command {
-	opts := &SubmitOptions{IO: f.IOStreams, Config: f.Config, Printer: f.Printer, SQSClient: f.SQSClient, Now: time.Now}
+	opts := &SubmitOptions{Deps: f.Deps(), Now: time.Now}
 	cmd := &cobra.Command{
 		Use:     "submit",
 		Short:   "Put orders on the orders queue, or POST them to the API",
 		Long:    submitLong,
 		Example: submitExample,
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := opts.parse(cmd.Flags()); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runSubmit(cmd.Context(), opts)
-		},
+		RunE:    cmdutil.RunE(opts, opts.parse, runF, runSubmit),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Queue, "queue", "", "Send to this queue `URL|NAME` (default: the environment's queue)")
@@ -167,7 +153,8 @@ var oneOrderFlags = []string{"order-id", "customer-id", "restaurant-id", "item",
 
 // parse checks the flags, reads and validates every order. Every error is
 // a usage error naming the flag or the order's line and field.
-func (o *SubmitOptions) parse(fl *pflag.FlagSet) error {
+func (o *SubmitOptions) parse(cmd *cobra.Command, _ []string) error {
+	fl := cmd.Flags()
 	if err := o.checkSource(fl); err != nil {
 		return err
 	}
@@ -399,7 +386,7 @@ func runSubmit(ctx context.Context, o *SubmitOptions) error {
 	res, target, err := o.send(ctx, bar.Set)
 	bar.Done()
 	if err != nil {
-		return inputError(err)
+		return cmdutil.InputError(err)
 	}
 	list := output.NewList(p, submitColumns...)
 	for _, so := range res.Orders {

@@ -7,24 +7,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/spf13/cobra"
 
 	"github.com/yafdp/yafdp/internal/awsops/executions"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
-	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
-	"github.com/yafdp/yafdp/internal/config"
 	"github.com/yafdp/yafdp/internal/ui"
 )
 
 // ListOptions are the inputs of `yafdp saga list`.
 type ListOptions struct {
-	IO        *iostreams.IOStreams
-	Config    func() (*config.Config, error)
-	Printer   func() (*output.Printer, error)
-	SFNClient func(context.Context) (*sfn.Client, error)
-	Now       func() time.Time
+	cmdutil.Deps
+	Now func() time.Time
 
 	StateMachine string
 	Status       string
@@ -37,7 +31,7 @@ type ListOptions struct {
 
 // NewCmdList returns `yafdp saga list`. runF replaces runList in tests.
 func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, Config: f.Config, Printer: f.Printer, SFNClient: f.SFNClient, Now: time.Now}
+	opts := &ListOptions{Deps: f.Deps(), Now: time.Now}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List saga executions by status, order id and start time",
@@ -58,15 +52,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) err
 			$ yafdp saga list --state-machine order-saga --order ord_2vbm --since 2026-01-01T00:00:00Z --output json
 		`),
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := opts.parse(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runList(cmd.Context(), opts)
-		},
+		RunE: cmdutil.RunE(opts, opts.parse, runF, runList),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.StateMachine, "state-machine", "", "The saga's state machine `ARN|NAME` (default: the environment's)")
@@ -79,7 +65,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) err
 	return cmd
 }
 
-func (o *ListOptions) parse() error {
+func (o *ListOptions) parse(*cobra.Command, []string) error {
 	if o.Status != "" {
 		o.Status = strings.ToUpper(o.Status)
 		if !slices.Contains(executions.Statuses(), o.Status) {
@@ -147,14 +133,14 @@ func runList(ctx context.Context, o *ListOptions) error {
 	}
 	m, err := executions.ResolveStateMachine(ctx, c, o.StateMachine)
 	if err != nil {
-		return inputError(err)
+		return cmdutil.InputError(err)
 	}
 	xs, err := executions.List(ctx, c, executions.ListOptions{StateMachineARN: m.ARN, Status: o.Status, Since: o.since, NamePrefix: o.Order, Limit: o.Limit})
 	if err != nil {
 		if ctx.Err() != nil {
 			return cmdutil.ErrInterrupted
 		}
-		return inputError(err)
+		return cmdutil.InputError(err)
 	}
 	list := output.NewList(p, executionColumns(o.Now)...)
 	for _, x := range xs {

@@ -12,15 +12,13 @@ import (
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
-	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/saga"
 )
 
 // RunOptions are the inputs of `yafdp saga run`.
 type RunOptions struct {
-	IO      *iostreams.IOStreams
-	Printer func() (*output.Printer, error)
+	cmdutil.Deps
 	// Now is the wall clock, for the "simulated in" figure; tests fix it.
 	Now func() time.Time
 
@@ -92,22 +90,14 @@ var runExample = cmdutil.Examples(`
 
 // NewCmdRun returns `yafdp saga run`. runF replaces runRun in tests.
 func NewCmdRun(f *cmdutil.Factory, runF func(context.Context, *RunOptions) error) *cobra.Command {
-	opts := &RunOptions{IO: f.IOStreams, Printer: f.Printer, Now: time.Now}
+	opts := &RunOptions{Deps: f.Deps(), Now: time.Now}
 	cmd := &cobra.Command{
 		Use:     "run",
 		Short:   "Run the order saga locally with fake services and fault injection",
 		Long:    runLong,
 		Example: runExample,
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := opts.parse(cmd); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runRun(cmd.Context(), opts)
-		},
+		RunE:    cmdutil.RunE(opts, opts.parse, runF, runRun),
 	}
 	fl := cmd.Flags()
 	fl.IntVarP(&opts.Orders, "orders", "n", 100, "Run `n` generated orders")
@@ -127,7 +117,7 @@ func NewCmdRun(f *cmdutil.Factory, runF func(context.Context, *RunOptions) error
 
 // parse checks the flags and turns them into the run's inputs. Every error
 // is a usage error: one line naming the flag, exit 2, nothing run.
-func (o *RunOptions) parse(cmd *cobra.Command) error {
+func (o *RunOptions) parse(cmd *cobra.Command, _ []string) error {
 	if o.Orders < 1 {
 		return cmdutil.FlagErrorf("--orders: must be at least 1, not %d", o.Orders)
 	}

@@ -7,14 +7,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/spf13/cobra"
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/awsops"
 	"github.com/yafdp/yafdp/internal/awsops/executions"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
-	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/config"
 	"github.com/yafdp/yafdp/internal/saga"
@@ -23,10 +21,7 @@ import (
 
 // WatchOptions are the inputs of `yafdp saga watch`.
 type WatchOptions struct {
-	IO        *iostreams.IOStreams
-	Config    func() (*config.Config, error)
-	Printer   func() (*output.Printer, error)
-	SFNClient func(context.Context) (*sfn.Client, error)
+	cmdutil.Deps
 	// Sleep waits between polls; tests replace it.
 	Sleep awsops.Sleeper
 
@@ -37,7 +32,7 @@ type WatchOptions struct {
 
 // NewCmdWatch returns `yafdp saga watch`. runF replaces runWatch in tests.
 func NewCmdWatch(f *cmdutil.Factory, runF func(context.Context, *WatchOptions) error) *cobra.Command {
-	opts := &WatchOptions{IO: f.IOStreams, Config: f.Config, Printer: f.Printer, SFNClient: f.SFNClient}
+	opts := &WatchOptions{Deps: f.Deps()}
 	cmd := &cobra.Command{
 		Use:   "watch <execution-arn | order-id>",
 		Short: "Follow one saga execution live until it ends",
@@ -71,27 +66,27 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(context.Context, *WatchOptions) e
 			$ yafdp saga watch arn:aws:states:eu-west-1:123456789012:execution:order-saga:ord_2vbm1gh5f8f8x --output jsonl
 		`),
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Execution = args[0]
-			if opts.Interval < 100*time.Millisecond || opts.Interval > 5*time.Minute {
-				return cmdutil.FlagErrorf("--interval: must be 100ms to 5m, not %s", opts.Interval)
-			}
-			sm, err := checkExecutionArgs(opts.Execution, opts.StateMachine, opts.Config)
-			if err != nil {
-				return err
-			}
-			opts.StateMachine = sm
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runWatch(cmd.Context(), opts)
-		},
+		RunE: cmdutil.RunE(opts, opts.parse, runF, runWatch),
 	}
 	cmd.Flags().StringVar(&opts.StateMachine, "state-machine", "", "The saga's state machine `ARN|NAME` (default: the environment's)")
 	cmd.Flags().DurationVar(&opts.Interval, "interval", time.Second, "Poll the history every `duration`")
 	_ = cmd.RegisterFlagCompletionFunc("state-machine", cmdutil.CompleteStateMachines(f))
 	cmd.ValidArgsFunction = cmdutil.CompleteExecutions(f)
 	return cmd
+}
+
+// parse checks the arguments and flags.
+func (o *WatchOptions) parse(_ *cobra.Command, args []string) error {
+	o.Execution = args[0]
+	if o.Interval < 100*time.Millisecond || o.Interval > 5*time.Minute {
+		return cmdutil.FlagErrorf("--interval: must be 100ms to 5m, not %s", o.Interval)
+	}
+	sm, err := checkExecutionArgs(o.Execution, o.StateMachine, o.Config)
+	if err != nil {
+		return err
+	}
+	o.StateMachine = sm
+	return nil
 }
 
 // checkExecutionArgs checks an execution argument and the state machine
@@ -117,9 +112,6 @@ func checkExecutionArgs(execution, machine string, cfg func() (*config.Config, e
 	}
 	return machine, nil
 }
-
-// inputError turns bad input found by awsops into a usage error (exit 2).
-func inputError(err error) error { return cmdutil.InputError(err) }
 
 // executionReport is what watch and describe print as JSON.
 type executionReport struct {
@@ -194,7 +186,7 @@ func runWatch(ctx context.Context, o *WatchOptions) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return inputError(err)
+		return cmdutil.InputError(err)
 	}
 	var live *liveTimeline
 	if p.Format() == output.Table && o.IO.IsStdoutTTY() {
@@ -231,7 +223,7 @@ func runWatch(ctx context.Context, o *WatchOptions) error {
 		if ctx.Err() != nil {
 			return cmdutil.ErrInterrupted
 		}
-		return inputError(werr)
+		return cmdutil.InputError(werr)
 	}
 	if !res.Execution.Succeeded() {
 		return &cmdutil.ExitError{Code: cmdutil.ExitFailed}

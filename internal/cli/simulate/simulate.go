@@ -17,7 +17,6 @@ import (
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
-	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/rate"
 	"github.com/yafdp/yafdp/internal/saga"
@@ -27,8 +26,7 @@ import (
 
 // Options are the inputs of `yafdp simulate`.
 type Options struct {
-	IO      *iostreams.IOStreams
-	Printer func() (*output.Printer, error)
+	cmdutil.Deps
 	// Now is the wall clock, for the "simulated in" figure; tests fix it.
 	Now func() time.Time
 
@@ -101,22 +99,14 @@ var simulateExample = cmdutil.Examples(`
 
 // NewCmdSimulate returns `yafdp simulate`. runF replaces runSimulate in tests.
 func NewCmdSimulate(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Printer: f.Printer, Now: time.Now, Rate: rate.PerSecond(500), Duration: sim.Duration(10 * time.Minute)}
+	opts := &Options{Deps: f.Deps(), Now: time.Now, Rate: rate.PerSecond(500), Duration: sim.Duration(10 * time.Minute)}
 	cmd := &cobra.Command{
 		Use:     "simulate",
 		Short:   "Simulate load on the pipeline and the throttled payment path, in virtual time",
 		Long:    simulateLong,
 		Example: simulateExample,
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := opts.parse(cmd); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runSimulate(cmd.Context(), opts)
-		},
+		RunE:    cmdutil.RunE(opts, opts.parse, runF, runSimulate),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.ScenarioFile, "scenario", "", "Load the scenario in `file` (YAML); flags override it")
@@ -143,7 +133,7 @@ func NewCmdSimulate(f *cmdutil.Factory, runF func(context.Context, *Options) err
 
 // parse builds the scenario from the file and the flags. Every error is a
 // usage error: one line, exit 2, nothing simulated.
-func (o *Options) parse(cmd *cobra.Command) error {
+func (o *Options) parse(cmd *cobra.Command, _ []string) error {
 	sc := sim.Defaults()
 	sc.Name = "flags"
 	if o.ScenarioFile != "" {
