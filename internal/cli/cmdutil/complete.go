@@ -18,40 +18,50 @@ import (
 // unreachable account must not hang the shell.
 const completionTimeout = 2 * time.Second
 
-// CompleteQueues completes queue names from the configured account and
-// endpoint. It is silent on any failure: no suggestions, no error text.
-func CompleteQueues(f *Factory) cobra.CompletionFunc {
-	return func(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+// completeFrom completes with what names lists from the configured
+// account and endpoint, within completionTimeout. It is silent on any
+// failure: no suggestions, no error text.
+func completeFrom(names func(ctx context.Context, toComplete string) ([]string, error)) cobra.CompletionFunc {
+	return func(_ *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 		ctx, cancel := context.WithTimeout(context.Background(), completionTimeout)
 		defer cancel()
-		c, err := f.SQSClient(ctx)
+		out, err := names(ctx, toComplete)
 		if err != nil {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// CompleteQueues completes queue names.
+func CompleteQueues(f *Factory) cobra.CompletionFunc {
+	return completeFrom(func(ctx context.Context, toComplete string) ([]string, error) {
+		c, err := f.SQSClient(ctx)
+		if err != nil {
+			return nil, err
+		}
 		out, err := c.ListQueues(ctx, &sqs.ListQueuesInput{QueueNamePrefix: aws.String(toComplete), MaxResults: aws.Int32(100)})
 		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
+			return nil, err
 		}
 		names := make([]string, 0, len(out.QueueUrls))
 		for _, u := range out.QueueUrls {
 			names = append(names, path.Base(u))
 		}
-		return names, cobra.ShellCompDirectiveNoFileComp
-	}
+		return names, nil
+	})
 }
 
 // CompleteStateMachines completes state machine names.
 func CompleteStateMachines(f *Factory) cobra.CompletionFunc {
-	return func(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-		ctx, cancel := context.WithTimeout(context.Background(), completionTimeout)
-		defer cancel()
+	return completeFrom(func(ctx context.Context, toComplete string) ([]string, error) {
 		c, err := f.SFNClient(ctx)
 		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
+			return nil, err
 		}
 		out, err := c.ListStateMachines(ctx, &sfn.ListStateMachinesInput{MaxResults: 100})
 		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
+			return nil, err
 		}
 		var names []string
 		for _, m := range out.StateMachines {
@@ -59,8 +69,8 @@ func CompleteStateMachines(f *Factory) cobra.CompletionFunc {
 				names = append(names, n)
 			}
 		}
-		return names, cobra.ShellCompDirectiveNoFileComp
-	}
+		return names, nil
+	})
 }
 
 // CompleteExecutions completes the first argument with the names (order

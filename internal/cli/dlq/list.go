@@ -138,13 +138,7 @@ func runList(ctx context.Context, o *ListOptions) error {
 	if err != nil {
 		return cmdutil.InputError(err)
 	}
-	list := output.NewList(p, listColumns...)
-	for _, d := range dlqs {
-		if err := list.Add(d); err != nil {
-			return err
-		}
-	}
-	if err := list.Close(); err != nil {
+	if err := output.PrintList(p, dlqs, listColumns...); err != nil {
 		return err
 	}
 	if len(dlqs) == 0 && p.Format() == output.Table {

@@ -146,13 +146,7 @@ func runPeek(ctx context.Context, o *PeekOptions) error {
 	if err != nil && res == nil {
 		return cmdutil.InputError(err)
 	}
-	list := output.NewList(p, peekColumns...)
-	for _, m := range res.Messages {
-		if err := list.Add(m); err != nil {
-			return err
-		}
-	}
-	if err := list.Close(); err != nil {
+	if err := output.PrintList(p, res.Messages, peekColumns...); err != nil {
 		return err
 	}
 	fmt.Fprintf(o.IO.ErrOut, "%s of about %s in %s; %d made visible again (each receive counts once toward its receive count).\n",

@@ -236,8 +236,8 @@ func (r redriveReport) render(w io.Writer, s *ui.Styles) error {
 		}
 		io.WriteString(w, "\n")
 	}
-	facts := ui.Table{}
-	fact := func(label, value string) { facts.Rows = append(facts.Rows, []string{s.Header(label), value}) }
+	facts := ui.NewFacts(s)
+	fact := facts.Add
 	if r.DryRun {
 		fact("Would move", ui.Count(int64(len(r.Planned))))
 	} else {
@@ -271,7 +271,7 @@ func (r redriveReport) render(w io.Writer, s *ui.Styles) error {
 	if r.Interrupted {
 		fact("Interrupted", s.Warning("yes: run the same command again to resume"))
 	}
-	if err := ui.RenderTable(w, facts, s); err != nil {
+	if err := facts.Render(w); err != nil {
 		return err
 	}
 	if len(r.Failures) > 0 {

@@ -388,13 +388,7 @@ func runSubmit(ctx context.Context, o *SubmitOptions) error {
 	if err != nil {
 		return cmdutil.InputError(err)
 	}
-	list := output.NewList(p, submitColumns...)
-	for _, so := range res.Orders {
-		if err := list.Add(so); err != nil {
-			return err
-		}
-	}
-	if err := list.Close(); err != nil {
+	if err := output.PrintList(p, res.Orders, submitColumns...); err != nil {
 		return err
 	}
 	summary := fmt.Sprintf("%s %s of %s to %s in %s (%s, %s)", errS.Header("Sent"), ui.Count(int64(res.Sent)), ui.Plural(len(res.Orders), "order"), target,
@@ -414,13 +408,7 @@ func runSubmit(ctx context.Context, o *SubmitOptions) error {
 
 // printPlan shows the dry run: how each order would be sent.
 func (o *SubmitOptions) printPlan(p *output.Printer, errS *ui.Styles) error {
-	list := output.NewList(p, planColumns...)
-	for _, m := range o.plan.Messages {
-		if err := list.Add(m); err != nil {
-			return err
-		}
-	}
-	if err := list.Close(); err != nil {
+	if err := output.PrintList(p, o.plan.Messages, planColumns...); err != nil {
 		return err
 	}
 	batches := 0

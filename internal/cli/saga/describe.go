@@ -73,12 +73,8 @@ type describeReport struct {
 
 func (r describeReport) render(w io.Writer, s *ui.Styles) error {
 	x := r.Execution
-	facts := ui.Table{}
-	fact := func(label, value string) {
-		if value != "" {
-			facts.Rows = append(facts.Rows, []string{s.Header(label), value})
-		}
-	}
+	facts := ui.NewFacts(s)
+	fact := facts.AddIf
 	fact("Execution", x.ARN)
 	fact("Status", s.Render(statusTone(x), x.Status))
 	fact("Started", x.StartDate.UTC().Format(time.RFC3339))
@@ -92,7 +88,7 @@ func (r describeReport) render(w io.Writer, s *ui.Styles) error {
 	}
 	fact("Input", oneLine(x.Input, 100))
 	fact("Output", oneLine(x.Output, 100))
-	if err := ui.RenderTable(w, facts, s); err != nil {
+	if err := facts.Render(w); err != nil {
 		return err
 	}
 	io.WriteString(w, "\n")

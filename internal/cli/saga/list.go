@@ -142,13 +142,7 @@ func runList(ctx context.Context, o *ListOptions) error {
 		}
 		return cmdutil.InputError(err)
 	}
-	list := output.NewList(p, executionColumns(o.Now)...)
-	for _, x := range xs {
-		if err := list.Add(x); err != nil {
-			return err
-		}
-	}
-	if err := list.Close(); err != nil {
+	if err := output.PrintList(p, xs, executionColumns(o.Now)...); err != nil {
 		return err
 	}
 	if len(xs) == 0 && p.Format() == output.Table {
