@@ -251,34 +251,23 @@ func (p *parser) next() token {
 // maxDepth bounds nesting so a hostile expression cannot exhaust the stack.
 const maxDepth = 64
 
-func (p *parser) or(depth int) (node, error) {
-	l, err := p.and(depth)
-	if err != nil {
-		return nil, err
-	}
-	for p.peek().kind == tOp && p.peek().text == "||" {
-		p.next()
-		r, err := p.and(depth)
-		if err != nil {
-			return nil, err
-		}
-		l = &logic{or: true, l: l, r: r}
-	}
-	return l, nil
-}
+func (p *parser) or(depth int) (node, error) { return p.chain(depth, "||", p.and) }
 
-func (p *parser) and(depth int) (node, error) {
-	l, err := p.unary(depth)
+func (p *parser) and(depth int) (node, error) { return p.chain(depth, "&&", p.unary) }
+
+// chain parses operands joined by op (|| or &&), left to right.
+func (p *parser) chain(depth int, op string, operand func(int) (node, error)) (node, error) {
+	l, err := operand(depth)
 	if err != nil {
 		return nil, err
 	}
-	for p.peek().kind == tOp && p.peek().text == "&&" {
+	for p.peek().kind == tOp && p.peek().text == op {
 		p.next()
-		r, err := p.unary(depth)
+		r, err := operand(depth)
 		if err != nil {
 			return nil, err
 		}
-		l = &logic{l: l, r: r}
+		l = &logic{or: op == "||", l: l, r: r}
 	}
 	return l, nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/yafdp/yafdp/internal/awsops"
 	"github.com/yafdp/yafdp/internal/awsops/awstest"
@@ -264,7 +265,7 @@ type Pipeline struct {
 }
 
 // NewPipeline starts the endpoint, makes the queues and sends n dead
-// letters straight to the DLQ.
+// letters straight to the DLQ: they record no source queue.
 func NewPipeline(t testing.TB, n int, fifo bool) *Pipeline {
 	t.Helper()
 	p := &Pipeline{Ctx: Ctx(t), Local: StartSQS(t)}
@@ -274,4 +275,49 @@ func NewPipeline(t testing.TB, n int, fifo bool) *Pipeline {
 	Seed(t, p.Ctx, p.C, p.DLQ, p.Msgs)
 	p.Want = Fingerprints(p.Msgs)
 	return p
+}
+
+// SeedDeadLetters puts n more dead letters in the DLQ the way SQS does,
+// through the source queue, as a native redrive needs them.
+func (p *Pipeline) SeedDeadLetters(t testing.TB, n int) {
+	t.Helper()
+	msgs := DeadLetters(n, p.Src.FIFO)
+	SeedDeadLetters(t, p.Ctx, p.C, p.Src, p.DLQ, msgs)
+	p.Msgs = append(p.Msgs, msgs...)
+	for k, v := range Fingerprints(msgs) {
+		p.Want[k] += v
+	}
+}
+
+// DLQStats reads the DLQ's attributes.
+func (p *Pipeline) DLQStats(t testing.TB) awsops.QueueStats {
+	t.Helper()
+	st, err := awsops.Stats(p.Ctx, p.C, "", p.DLQ.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// CheckMovedOnce checks that the DLQ is empty and that the source queue
+// holds every dead letter once, byte for byte (draining it).
+func (p *Pipeline) CheckMovedOnce(t testing.TB) {
+	t.Helper()
+	if n := p.Local.Count(p.DLQ.Name); n != 0 {
+		t.Fatalf("the DLQ still holds %d", n)
+	}
+	if diff := cmp.Diff(p.Want, Drain(t, p.Ctx, p.C, p.Src)); diff != "" {
+		t.Fatalf("lost, altered or duplicated messages (-want +got):\n%s", diff)
+	}
+}
+
+// Duplicates counts the copies beyond the first in drained fingerprints,
+// and leaves one of each.
+func Duplicates(got map[string]int) int {
+	dups := 0
+	for fp, n := range got {
+		dups += n - 1
+		got[fp] = 1
+	}
+	return dups
 }

@@ -24,28 +24,12 @@ var batchOps = []string{"SendMessageBatch", "DeleteMessageBatch", "ReceiveMessag
 func TestCopyRedriveUnderFaults(t *testing.T) {
 	for _, fifo := range []bool{false, true} {
 		t.Run(map[bool]string{false: "standard", true: "fifo"}[fifo], func(t *testing.T) {
-			ctx := opstest.Ctx(t)
-			local := opstest.StartSQS(t)
-			setup := awstest.SQS(local.URL, nil)
-			src, dlq := opstest.CreatePipelineQueues(t, ctx, setup, "orders", fifo)
-			msgs := opstest.DeadLetters(200, fifo)
-			opstest.Seed(t, ctx, setup, dlq, msgs)
-			want := opstest.Fingerprints(msgs)
+			p := opstest.NewPipeline(t, 200, fifo)
 			ft := awsfault.New(nil, 23)
 			ft.Ops = batchOps
 			ft.LostOps = []string{"DeleteMessageBatch", "ReceiveMessage"}
 			ft.CallFailRate, ft.EntryFailRate, ft.LostResponseRate = 0.15, 0.25, 0.1
-			c := awstest.SQS(local.URL, ft)
-			j, _, err := OpenJournal(opstest.JournalPath(t), dlq.URL)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rr, err := Redrive(ctx, c, Options{Source: dlq, Strategy: StrategyCopy, Journal: j, Wait: -1, Visibility: time.Second,
-				EmptyReceives: 3, Sleep: opstest.NoSleep, MaxAttempts: 30, Now: func() time.Time { return time.Now().Add(time.Hour) }})
-			if err != nil {
-				t.Fatal(err)
-			}
-			j.Close(true)
+			rr := runCopy(t, p, awstest.SQS(p.Local.URL, ft), Options{Wait: -1, Visibility: time.Second, EmptyReceives: 3, MaxAttempts: 30, Now: inAnHour})
 			st := ft.Stats()
 			t.Logf("injected: %d failed calls, %d failed entries, %d lost answers; moved %d (%d found moved by the journal)",
 				st.FailedCalls, st.FailedEntries, st.LostResponses, rr.Moved, rr.AlreadyMoved)
@@ -55,15 +39,13 @@ func TestCopyRedriveUnderFaults(t *testing.T) {
 			if rr.Failed != 0 || rr.Moved != 200 {
 				t.Fatalf("%+v", rr)
 			}
-			if n := local.Count(dlq.Name); n != 0 {
-				t.Fatalf("the DLQ still holds %d", n)
-			}
-			if diff := cmp.Diff(want, opstest.Drain(t, ctx, setup, src)); diff != "" {
-				t.Fatalf("lost, altered or duplicated messages (-want +got):\n%s", diff)
-			}
+			p.CheckMovedOnce(t)
 		})
 	}
 }
+
+// inAnHour is a clock past FIFO's deduplication window.
+func inAnHour() time.Time { return time.Now().Add(time.Hour) }
 
 // Lost SendMessageBatch answers are the one case a journal cannot settle:
 // the copy may exist. Standard targets may get a duplicate per lost entry,
@@ -71,31 +53,13 @@ func TestCopyRedriveUnderFaults(t *testing.T) {
 func TestCopyRedriveLostSendAnswers(t *testing.T) {
 	for _, fifo := range []bool{false, true} {
 		t.Run(map[bool]string{false: "standard", true: "fifo"}[fifo], func(t *testing.T) {
-			ctx := opstest.Ctx(t)
-			local := opstest.StartSQS(t)
-			setup := awstest.SQS(local.URL, nil)
-			src, dlq := opstest.CreatePipelineQueues(t, ctx, setup, "orders", fifo)
-			msgs := opstest.DeadLetters(120, fifo)
-			opstest.Seed(t, ctx, setup, dlq, msgs)
+			p := opstest.NewPipeline(t, 120, fifo)
 			ft := awsfault.New(nil, 3)
 			ft.Ops = []string{"SendMessageBatch"}
 			ft.LostResponseRate = 0.2
-			c := awstest.SQS(local.URL, ft)
-			j, _, err := OpenJournal(opstest.JournalPath(t), dlq.URL)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rr, err := Redrive(ctx, c, Options{Source: dlq, Strategy: StrategyCopy, Journal: j, Wait: -1, Visibility: time.Second,
-				Sleep: opstest.NoSleep, MaxAttempts: 30, Now: func() time.Time { return time.Now().Add(time.Hour) }})
-			if err != nil {
-				t.Fatal(err)
-			}
-			j.Close(true)
-			got := opstest.Drain(t, ctx, setup, src)
-			dups := 0
-			for _, n := range got {
-				dups += n - 1
-			}
+			rr := runCopy(t, p, awstest.SQS(p.Local.URL, ft), Options{Wait: -1, Visibility: time.Second, MaxAttempts: 30, Now: inAnHour})
+			got := opstest.Drain(t, p.Ctx, p.C, p.Src)
+			dups := opstest.Duplicates(got)
 			st := ft.Stats()
 			t.Logf("%d answers lost (%d entries applied unseen): %d duplicates", st.LostResponses, st.LostSendEntries, dups)
 			if len(got) != 120 || rr.Moved != 120 {
@@ -121,17 +85,14 @@ func TestCopyRedriveKilledAtEveryStep(t *testing.T) {
 		for _, nth := range []int64{1, 3} {
 			t.Run(fmt.Sprintf("%s#%d", step, nth), func(t *testing.T) {
 				p := opstest.NewPipeline(t, 45, false)
-				ctx, path := p.Ctx, opstest.JournalPath(t)
+				path := opstest.JournalPath(t)
 				opts := Options{Source: p.DLQ, Strategy: StrategyCopy, Wait: -1, Visibility: time.Second, EmptyReceives: 2, Sleep: opstest.NoSleep, Workers: 1}
 
 				k := &kill{step: step, nth: nth}
-				j, _, err := OpenJournal(path, p.DLQ.URL)
-				if err != nil {
-					t.Fatal(err)
-				}
+				j := openJournal(t, path, p)
 				killed := opts
 				killed.Journal = killJournal{j, k}
-				if _, err := Redrive(ctx, awstest.SQS(p.Local.URL, k), killed); err == nil || !k.dead.Load() {
+				if _, err := Redrive(p.Ctx, awstest.SQS(p.Local.URL, k), killed); err == nil || !k.dead.Load() {
 					t.Fatalf("the run was not killed at %s: %v", step, err)
 				}
 				j.f.Close() // the process is gone: no end record
@@ -144,10 +105,7 @@ func TestCopyRedriveKilledAtEveryStep(t *testing.T) {
 					t.Fatal("the journal does not show the run unfinished")
 				}
 				opts.Journal = j
-				rr, err := Redrive(ctx, p.C, opts)
-				if err != nil {
-					t.Fatal(err)
-				}
+				rr := run(t, p, p.C, opts)
 				j.Close(true)
 				checkResumed(t, p, step, rr)
 			})
@@ -160,11 +118,7 @@ func TestCopyRedriveKilledAtEveryStep(t *testing.T) {
 func checkResumed(t *testing.T, p *opstest.Pipeline, step string, rr *Result) {
 	t.Helper()
 	got := opstest.Drain(t, p.Ctx, p.C, p.Src)
-	dups := 0
-	for fp, n := range got {
-		dups += n - 1
-		got[fp] = 1
-	}
+	dups := opstest.Duplicates(got)
 	if diff := cmp.Diff(p.Want, got); diff != "" {
 		t.Fatalf("messages lost or altered (-want +got):\n%s", diff)
 	}

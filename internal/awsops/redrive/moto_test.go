@@ -84,14 +84,9 @@ func TestMotoQueues(t *testing.T) {
 		t.Fatalf("after peek the DLQ shows %d visible, %d in flight", st.Visible, st.InFlight)
 	}
 
-	j, _, err := OpenJournal(opstest.JournalPath(t), dlq.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rr, err := Redrive(ctx, c, Options{Source: dlq, Strategy: StrategyAuto, Journal: j, Wait: time.Second, EmptyReceives: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
+	mp := &opstest.Pipeline{Ctx: ctx, C: c, Src: src, DLQ: dlq}
+	j := openJournal(t, opstest.JournalPath(t), mp)
+	rr := run(t, mp, c, Options{Strategy: StrategyAuto, Journal: j, Wait: time.Second, EmptyReceives: 2, Sleep: awsops.SleepContext})
 	j.Close(true)
 	// A receive can hand the same message to two workers (SQS is at least
 	// once, and moto 5.2.1 does it now and then under concurrent receives);
@@ -106,13 +101,7 @@ func TestMotoQueues(t *testing.T) {
 		t.Fatalf("the DLQ still shows %d visible, %d in flight", st.Visible, st.InFlight)
 	}
 	got = opstest.Drain(t, ctx, c, src)
-	extra := 0
-	for k, n := range got {
-		if n > 1 {
-			extra += n - 1
-			got[k] = 1
-		}
-	}
+	extra := opstest.Duplicates(got)
 	if diff := cmp.Diff(want, got); diff != "" || extra > rr.PossibleDuplicates {
 		t.Fatalf("redriven messages differ (-want +got), %d extra copies for %d possible duplicates:\n%s", extra, rr.PossibleDuplicates, diff)
 	}
@@ -134,15 +123,7 @@ func TestMotoFIFODeduplicationWindow(t *testing.T) {
 	_, dlq := opstest.CreatePipelineQueues(t, ctx, c, "orders", true)
 	msgs := opstest.DeadLetters(4, true)
 	opstest.Seed(t, ctx, c, dlq, msgs)
-	j, _, err := OpenJournal(opstest.JournalPath(t), dlq.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rr, err := Redrive(ctx, c, Options{Source: dlq, Strategy: StrategyCopy, Journal: j, Wait: time.Second, EmptyReceives: 2, Hold: 30 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	j.Close(true)
+	rr := runCopy(t, &opstest.Pipeline{Ctx: ctx, C: c, DLQ: dlq}, c, Options{Wait: time.Second, EmptyReceives: 2, Hold: 30 * time.Second, Sleep: awsops.SleepContext})
 	if rr.Moved != 0 || rr.Failed != 4 || !strings.Contains(rr.Failures[0].Reason.String(), "would drop it as a duplicate") {
 		t.Fatalf("%+v", rr)
 	}

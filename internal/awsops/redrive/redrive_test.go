@@ -14,7 +14,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/yafdp/yafdp/internal/awsops"
 	"github.com/yafdp/yafdp/internal/awsops/awstest"
 	"github.com/yafdp/yafdp/internal/awsops/filter"
 	"github.com/yafdp/yafdp/internal/awsops/opstest"
@@ -57,40 +56,29 @@ func TestJournalSurvivesATornLine(t *testing.T) {
 }
 
 func TestNativeRedriveOnLocalSQS(t *testing.T) {
-	ctx := opstest.Ctx(t)
-	local := opstest.StartSQS(t)
-	c := awstest.SQS(local.URL, nil)
-	src, dlq := opstest.CreatePipelineQueues(t, ctx, c, "orders", false)
-	opstest.SeedDeadLetters(t, ctx, c, src, dlq, opstest.DeadLetters(30, false))
-	rr, err := Redrive(ctx, c, Options{Source: dlq, Strategy: StrategyAuto, Sleep: opstest.NoSleep})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := opstest.NewPipeline(t, 0, false)
+	p.SeedDeadLetters(t, 30)
+	rr := run(t, p, p.C, Options{Strategy: StrategyAuto})
 	if rr.Strategy != StrategyNative || rr.Native == nil || rr.Native.Status != "COMPLETED" || rr.Moved != 30 {
 		t.Fatalf("%+v %+v", rr, rr.Native)
 	}
 	if !strings.Contains(fmt.Sprint(rr.Notes), "does not undo") {
 		t.Fatalf("notes %v", rr.Notes)
 	}
-	if n := local.Count(src.Name); n != 30 {
+	if n := p.Local.Count(p.Src.Name); n != 30 {
 		t.Fatalf("source holds %d", n)
 	}
-	// --filter makes auto choose copy; native refuses it.
+	// A filter makes auto choose copy; native refuses it.
 	f, _ := filter.Parse(`body.currency == "EUR"`)
-	if _, err := Redrive(ctx, c, Options{Source: dlq, Strategy: StrategyNative, Filter: f}); !opstest.IsInputError(err, "cannot do filter") {
+	if _, err := Redrive(p.Ctx, p.C, Options{Source: p.DLQ, Strategy: StrategyNative, Filter: f}); !opstest.IsInputError(err, "cannot do filter") {
 		t.Fatalf("%v", err)
 	}
 }
 
 func TestCopyRedriveFilterMaxAndDryRun(t *testing.T) {
-	ctx := opstest.Ctx(t)
-	local := opstest.StartSQS(t)
-	c := awstest.SQS(local.URL, nil)
-	src, dlq := opstest.CreatePipelineQueues(t, ctx, c, "orders", false)
-	msgs := opstest.DeadLetters(30, false)
-	opstest.Seed(t, ctx, c, dlq, msgs)
+	p := opstest.NewPipeline(t, 30, false)
 	eur := 0
-	for _, m := range msgs {
+	for _, m := range p.Msgs {
 		if strings.Contains(m.Body, `"currency":"EUR"`) {
 			eur++
 		}
@@ -100,33 +88,24 @@ func TestCopyRedriveFilterMaxAndDryRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A dry run moves nothing and leaves every message visible.
-	dry, err := Redrive(ctx, c, Options{Source: dlq, Strategy: StrategyAuto, Filter: f, DryRun: true, Wait: -1, Sleep: opstest.NoSleep})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dry := run(t, p, p.C, Options{Strategy: StrategyAuto, Filter: f, DryRun: true, Wait: -1})
 	if dry.Strategy != StrategyCopy || len(dry.Planned) != eur || dry.Skipped != 30-eur || dry.Moved != 0 {
 		t.Fatalf("dry run: %+v", dry)
 	}
-	if st, _ := awsops.Stats(ctx, c, "", dlq.URL); st.Visible != 30 {
+	if st := p.DLQStats(t); st.Visible != 30 {
 		t.Fatalf("after the dry run %d visible", st.Visible)
 	}
-	j, _, _ := OpenJournal(opstest.JournalPath(t), dlq.URL)
-	res, err := Redrive(ctx, c, Options{Source: dlq, Strategy: StrategyAuto, Filter: f, Max: 3, Journal: j, Wait: -1, Sleep: opstest.NoSleep})
-	if err != nil {
-		t.Fatal(err)
+	j := openJournal(t, opstest.JournalPath(t), p)
+	res := run(t, p, p.C, Options{Strategy: StrategyAuto, Filter: f, Max: 3, Journal: j, Wait: -1})
+	if res.Moved != 3 || p.Local.Count(p.Src.Name) != 3 {
+		t.Fatalf("max 3: %+v", res)
 	}
-	if res.Moved != 3 || local.Count(src.Name) != 3 {
-		t.Fatalf("--max 3: %+v", res)
-	}
-	res, err = Redrive(ctx, c, Options{Source: dlq, Strategy: StrategyCopy, Filter: f, Journal: j, Wait: -1, Sleep: opstest.NoSleep})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res = run(t, p, p.C, Options{Strategy: StrategyCopy, Filter: f, Journal: j, Wait: -1})
 	j.Close(true)
 	if res.Moved != eur-3 || res.Skipped != 30-eur {
 		t.Fatalf("filtered: %+v", res)
 	}
-	if st, _ := awsops.Stats(ctx, c, "", dlq.URL); st.Visible != int64(30-eur) || st.InFlight != 0 {
+	if st := p.DLQStats(t); st.Visible != int64(30-eur) || st.InFlight != 0 {
 		t.Fatalf("skipped messages are not all back: %+v", st)
 	}
 }
@@ -135,11 +114,7 @@ func TestCopyRedriveFilterMaxAndDryRun(t *testing.T) {
 // once instead of failing the whole DLQ message by message; the messages
 // stay in the DLQ.
 func TestCopyRedriveStopsOnPermanentErrors(t *testing.T) {
-	ctx := opstest.Ctx(t)
-	local := opstest.StartSQS(t)
-	setup := awstest.SQS(local.URL, nil)
-	_, dlq := opstest.CreatePipelineQueues(t, ctx, setup, "orders", false)
-	opstest.Seed(t, ctx, setup, dlq, opstest.DeadLetters(30, false))
+	p := opstest.NewPipeline(t, 30, false)
 	deny := roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		if r.Header.Get("X-Amz-Target") == "AmazonSQS.SendMessageBatch" {
 			body := `{"__type":"com.amazonaws.sqs#AccessDenied","message":"not authorized to sqs:SendMessage"}`
@@ -147,41 +122,30 @@ func TestCopyRedriveStopsOnPermanentErrors(t *testing.T) {
 		}
 		return http.DefaultTransport.RoundTrip(r)
 	})
-	c := awstest.SQS(local.URL, deny)
-	j, _, _ := OpenJournal(opstest.JournalPath(t), dlq.URL)
-	res, err := Redrive(ctx, c, Options{Source: dlq, Strategy: StrategyCopy, Journal: j, Wait: -1, Workers: 1, Sleep: opstest.NoSleep})
+	j := openJournal(t, opstest.JournalPath(t), p)
+	res, err := Redrive(p.Ctx, awstest.SQS(p.Local.URL, deny), Options{Source: p.DLQ, Strategy: StrategyCopy, Journal: j, Wait: -1, Workers: 1, Sleep: opstest.NoSleep})
 	j.Close(false)
 	if err == nil || !strings.Contains(err.Error(), "AccessDenied") || res.Moved != 0 || res.Failed > 10 {
 		t.Fatalf("err %v, %+v", err, res)
 	}
-	if st, _ := awsops.Stats(ctx, setup, "", dlq.URL); st.Visible != 30 {
+	if st := p.DLQStats(t); st.Visible != 30 {
 		t.Fatalf("%d visible, want all 30 back", st.Visible)
 	}
 }
 
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
 // A native move task that takes a while (10 messages/s): progress is read
 // while it runs, and Ctrl-C cancels the task, keeps what it moved and loses
 // nothing.
-func TestNativeProgressAndCancel(t *testing.T) {
-	ctx := opstest.Ctx(t)
-	local := opstest.StartSQS(t)
-	c := awstest.SQS(local.URL, nil)
-	src, dlq := opstest.CreatePipelineQueues(t, ctx, c, "orders", false)
-	opstest.SeedDeadLetters(t, ctx, c, src, dlq, opstest.DeadLetters(30, false))
+func TestNativeRedriveProgressAndCancel(t *testing.T) {
+	p := opstest.NewPipeline(t, 0, false)
+	p.SeedDeadLetters(t, 30)
 
 	// Watched to the end: progress rises while the task runs.
 	var seen []int
-	rr, err := Redrive(ctx, c, Options{Source: dlq, Strategy: StrategyNative, Rate: rate.PerSecond(20), PollInterval: 100 * time.Millisecond,
-		Progress: func(p Progress) { seen = append(seen, p.Moved) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rr.Moved != 30 || rr.Native.Status != "COMPLETED" || local.Count(src.Name) != 30 {
-		t.Fatalf("moved %d, status %s, source holds %d", rr.Moved, rr.Native.Status, local.Count(src.Name))
+	rr := run(t, p, p.C, Options{Strategy: StrategyNative, Rate: rate.PerSecond(20), PollInterval: 100 * time.Millisecond,
+		Progress: func(pr Progress) { seen = append(seen, pr.Moved) }})
+	if rr.Moved != 30 || rr.Native.Status != "COMPLETED" || p.Local.Count(p.Src.Name) != 30 {
+		t.Fatalf("moved %d, status %s, source holds %d", rr.Moved, rr.Native.Status, p.Local.Count(p.Src.Name))
 	}
 	partial := false
 	for _, n := range seen {
@@ -192,12 +156,12 @@ func TestNativeProgressAndCancel(t *testing.T) {
 	}
 
 	// Back to the DLQ, then a run interrupted part-way.
-	opstest.Drain(t, ctx, c, src)
-	opstest.SeedDeadLetters(t, ctx, c, src, dlq, opstest.DeadLetters(30, false))
-	rctx, cancel := context.WithCancel(ctx)
-	rr, err = Redrive(rctx, c, Options{Source: dlq, Strategy: StrategyNative, Rate: rate.PerSecond(5), PollInterval: 100 * time.Millisecond,
-		Progress: func(p Progress) {
-			if p.Moved > 0 {
+	opstest.Drain(t, p.Ctx, p.C, p.Src)
+	p.SeedDeadLetters(t, 30)
+	rctx, cancel := context.WithCancel(p.Ctx)
+	rr, err := Redrive(rctx, p.C, Options{Source: p.DLQ, Strategy: StrategyNative, Rate: rate.PerSecond(5), PollInterval: 100 * time.Millisecond,
+		Progress: func(pr Progress) {
+			if pr.Moved > 0 {
 				cancel()
 			}
 		}})
@@ -207,7 +171,7 @@ func TestNativeProgressAndCancel(t *testing.T) {
 	// The task stops; what it moved stays moved, the rest stays in the DLQ.
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		list, err := c.ListMessageMoveTasks(ctx, &sqs.ListMessageMoveTasksInput{SourceArn: aws.String(dlqARN(t, ctx, c, dlq))})
+		list, err := p.C.ListMessageMoveTasks(p.Ctx, &sqs.ListMessageMoveTasksInput{SourceArn: aws.String(p.DLQStats(t).ARN)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -219,17 +183,8 @@ func TestNativeProgressAndCancel(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	moved, left := local.Count(src.Name), local.Count(dlq.Name)
+	moved, left := p.Local.Count(p.Src.Name), p.Local.Count(p.DLQ.Name)
 	if moved+left != 30 || moved == 0 || left == 0 {
 		t.Fatalf("after cancel: %d moved, %d left in the DLQ; want 30 in all, some of each", moved, left)
 	}
-}
-
-func dlqARN(t *testing.T, ctx context.Context, c *sqs.Client, q awsops.Queue) string {
-	t.Helper()
-	st, err := awsops.Stats(ctx, c, "", q.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return st.ARN
 }
