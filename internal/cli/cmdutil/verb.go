@@ -52,3 +52,15 @@ func RunE[O any](opts *O, parse func(cmd *cobra.Command, args []string) error, r
 		return run(cmd.Context(), opts)
 	}
 }
+
+// PrinterAnd returns the printer and an AWS client, client being a Deps
+// field (SQSClient, SFNClient): what a verb that reads AWS needs first.
+func PrinterAnd[C any](ctx context.Context, d Deps, client func(context.Context) (C, error)) (*output.Printer, C, error) {
+	var c C
+	p, err := d.Printer()
+	if err != nil {
+		return nil, c, err
+	}
+	c, err = client(ctx)
+	return p, c, err
+}

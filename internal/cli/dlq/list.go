@@ -112,11 +112,7 @@ var listColumns = []output.Column[dlq.DeadLetterQueue]{
 }
 
 func runList(ctx context.Context, o *ListOptions) error {
-	p, err := o.Printer()
-	if err != nil {
-		return err
-	}
-	c, err := o.SQSClient(ctx)
+	p, c, err := cmdutil.PrinterAnd(ctx, o.Deps, o.SQSClient)
 	if err != nil {
 		return err
 	}

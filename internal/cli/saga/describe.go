@@ -104,11 +104,7 @@ func oneLine(s string, n int) string {
 }
 
 func runDescribe(ctx context.Context, o *DescribeOptions) error {
-	p, err := o.Printer()
-	if err != nil {
-		return err
-	}
-	c, err := o.SFNClient(ctx)
+	p, c, err := cmdutil.PrinterAnd(ctx, o.Deps, o.SFNClient)
 	if err != nil {
 		return err
 	}

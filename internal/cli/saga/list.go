@@ -123,11 +123,7 @@ func statusTone(x executions.Execution) ui.Tone {
 }
 
 func runList(ctx context.Context, o *ListOptions) error {
-	p, err := o.Printer()
-	if err != nil {
-		return err
-	}
-	c, err := o.SFNClient(ctx)
+	p, c, err := cmdutil.PrinterAnd(ctx, o.Deps, o.SFNClient)
 	if err != nil {
 		return err
 	}

@@ -173,11 +173,7 @@ func (l *liveTimeline) clear() {
 }
 
 func runWatch(ctx context.Context, o *WatchOptions) error {
-	p, err := o.Printer()
-	if err != nil {
-		return err
-	}
-	c, err := o.SFNClient(ctx)
+	p, c, err := cmdutil.PrinterAnd(ctx, o.Deps, o.SFNClient)
 	if err != nil {
 		return err
 	}

@@ -165,40 +165,26 @@ func (o *Options) parse(cmd *cobra.Command, _ []string) error {
 func (o *Options) overrides(fl *pflag.FlagSet) sim.Overrides {
 	ov := sim.Overrides{Faults: o.Faults, Latencies: o.Latencies}
 	arrivals := o.ScenarioFile == ""
-	if arrivals || fl.Changed("rate") {
-		ov.Rate = &o.Rate
-	}
-	if arrivals || fl.Changed("duration") {
-		ov.Duration = &o.Duration
-	}
-	if arrivals || fl.Changed("process") {
-		ov.Process = &o.Process
-	}
-	if fl.Changed("seed") {
-		ov.Seed = &o.Seed
-	}
-	if fl.Changed("payment-tps") {
-		ov.PaymentTPS = &o.PaymentTPS
-	}
-	if fl.Changed("payment-burst") {
-		ov.PaymentBurst = &o.PaymentBurst
-	}
-	if fl.Changed("start-rate") {
-		ov.StartRate = &o.StartRate
-	}
-	if fl.Changed("max-concurrency") {
-		ov.MaxConcurrency = &o.MaxConcurrency
-	}
-	if fl.Changed("batch-size") {
-		ov.BatchSize = &o.BatchSize
-	}
-	if fl.Changed("max-drain") {
-		ov.MaxDrain = &o.MaxDrain
-	}
-	if fl.Changed("definition") {
-		ov.Definition = &o.Definition
-	}
+	given := func(name string) bool { return fl.Changed(name) }
+	setIf(arrivals || given("rate"), &ov.Rate, &o.Rate)
+	setIf(arrivals || given("duration"), &ov.Duration, &o.Duration)
+	setIf(arrivals || given("process"), &ov.Process, &o.Process)
+	setIf(given("seed"), &ov.Seed, &o.Seed)
+	setIf(given("payment-tps"), &ov.PaymentTPS, &o.PaymentTPS)
+	setIf(given("payment-burst"), &ov.PaymentBurst, &o.PaymentBurst)
+	setIf(given("start-rate"), &ov.StartRate, &o.StartRate)
+	setIf(given("max-concurrency"), &ov.MaxConcurrency, &o.MaxConcurrency)
+	setIf(given("batch-size"), &ov.BatchSize, &o.BatchSize)
+	setIf(given("max-drain"), &ov.MaxDrain, &o.MaxDrain)
+	setIf(given("definition"), &ov.Definition, &o.Definition)
 	return ov
+}
+
+// setIf points an override at the flag's value when the flag counts.
+func setIf[T any](ok bool, override **T, value *T) {
+	if ok {
+		*override = value
+	}
 }
 
 func runSimulate(ctx context.Context, o *Options) error {
