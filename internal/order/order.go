@@ -1,5 +1,3 @@
-// Package order is the order message (v1): its type, its validation and a
-// generator of realistic orders for load tests and simulations.
 package order
 
 import (

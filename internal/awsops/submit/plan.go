@@ -1,8 +1,3 @@
-// Package submit puts orders on the orders queue: it checks every order
-// once (Plan), before anything is sent, then sends them with
-// SendMessageBatch (Submit), FIFO-aware, paced, retrying every entry that
-// fails. It also holds what every way of submitting shares: the message an
-// order becomes, and the per-order result.
 package submit
 
 import (

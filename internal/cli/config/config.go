@@ -1,4 +1,3 @@
-// Package config is `yafdp config`: write, locate and show the configuration.
 package config
 
 import (

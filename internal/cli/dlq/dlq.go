@@ -1,6 +1,3 @@
-// Package dlq is `yafdp dlq`: inspecting the dead-letter queue and
-// replaying it. Each verb is one file with an Options struct, a NewCmdX(f,
-// runF) and a runX(ctx, opts); the work is done by internal/awsops.
 package dlq
 
 import (

@@ -1,4 +1,3 @@
-// Package local is `yafdp local`: the pipeline on this machine.
 package local
 
 import (

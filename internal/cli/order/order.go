@@ -1,6 +1,3 @@
-// Package order is `yafdp order`: putting orders on the pipeline. Each verb
-// is one file with an Options struct, a NewCmdX(f, runF) and a runX(ctx,
-// opts); the work is done by internal/awsops.
 package order
 
 import (

@@ -1,6 +1,3 @@
-// Package saga is `yafdp saga`: running, inspecting and following the order
-// saga. Each verb is one file in this package with an Options struct, a
-// NewCmdX(f, runF) and a runX(ctx, opts); NewCmd adds it.
 package saga
 
 import (

@@ -1,5 +1,3 @@
-// Package simulate is `yafdp simulate`: load scenarios against the
-// throttled payment path, in virtual time.
 package simulate
 
 import (

@@ -1,4 +1,3 @@
-// Package version is `yafdp version`.
 package version
 
 import (
