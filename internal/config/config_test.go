@@ -88,18 +88,7 @@ func TestPrecedence(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			isolate(t)
-			flags := map[string]string{}
-			if tt.file != "" {
-				flags[KeyConfig] = writeConfig(t, tt.file)
-			}
-			for k, v := range tt.flags {
-				flags[k] = v
-			}
-			for k, v := range tt.env {
-				t.Setenv(k, v)
-			}
-			c, err := Load(flagged(flags))
+			c, err := loadCase(t, tt.file, tt.flags, tt.env)
 			if err != nil {
 				t.Fatalf("Load() error = %v", err)
 			}
@@ -279,18 +268,7 @@ func TestLoadErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			isolate(t)
-			flags := map[string]string{}
-			if tt.file != "" {
-				flags[KeyConfig] = writeConfig(t, tt.file)
-			}
-			for k, v := range tt.flags {
-				flags[k] = v
-			}
-			for k, v := range tt.env {
-				t.Setenv(k, v)
-			}
-			_, err := Load(flagged(flags))
+			_, err := loadCase(t, tt.file, tt.flags, tt.env)
 			if err == nil {
 				t.Fatal("Load() succeeded, want an error")
 			}
@@ -315,4 +293,22 @@ func TestLoadErrors(t *testing.T) {
 // user set, named as typed.
 func flagged(flags map[string]string) Options {
 	return Options{Flags: flags, FlagName: func(key string) string { return "--" + strings.ReplaceAll(key, "_", "-") }}
+}
+
+// loadCase loads the configuration of a table case: a config file's
+// content (passed with the config flag), the flags and the environment.
+func loadCase(t *testing.T, file string, flags, env map[string]string) (*Config, error) {
+	t.Helper()
+	isolate(t)
+	set := map[string]string{}
+	if file != "" {
+		set[KeyConfig] = writeConfig(t, file)
+	}
+	for k, v := range flags {
+		set[k] = v
+	}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	return Load(flagged(set))
 }

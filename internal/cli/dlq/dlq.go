@@ -9,6 +9,7 @@ import (
 
 	"github.com/yafdp/yafdp/internal/awsops"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
+	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/config"
 	"github.com/yafdp/yafdp/internal/input"
 )
@@ -61,16 +62,22 @@ func dlqRef(flag string, cfg func() (*config.Config, error)) (awsops.QueueRef, e
 	return r, nil
 }
 
-func resolve(ctx context.Context, client func(context.Context) (*sqs.Client, error), field input.Field, ref awsops.QueueRef) (*sqs.Client, awsops.Queue, error) {
-	c, err := client(ctx)
+// begin returns what a verb on one dead-letter queue needs first: the
+// printer, the SQS client and the queue.
+func begin(ctx context.Context, d cmdutil.Deps, ref awsops.QueueRef) (*output.Printer, *sqs.Client, awsops.Queue, error) {
+	p, c, err := cmdutil.PrinterAnd(ctx, d, d.SQSClient)
 	if err != nil {
-		return nil, awsops.Queue{}, err
+		return nil, nil, awsops.Queue{}, err
 	}
+	q, err := resolve(ctx, c, "queue", ref)
+	return p, c, q, err
+}
+
+// resolve finds the queue a reference names; one that does not exist is a
+// usage error naming the flag.
+func resolve(ctx context.Context, c *sqs.Client, field input.Field, ref awsops.QueueRef) (awsops.Queue, error) {
 	q, err := awsops.ResolveQueue(ctx, c, field, ref)
-	if err != nil {
-		return nil, awsops.Queue{}, cmdutil.InputError(err)
-	}
-	return c, q, nil
+	return q, cmdutil.InputError(err)
 }
 
 func truncate(s string, n int) string {

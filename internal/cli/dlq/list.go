@@ -118,7 +118,7 @@ func runList(ctx context.Context, o *ListOptions) error {
 	}
 	lo := dlq.ListOptions{Prefix: o.Prefix}
 	if o.Queue != "" {
-		_, q, err := resolve(ctx, o.SQSClient, "queue", o.queue)
+		q, err := resolve(ctx, c, "queue", o.queue)
 		if err != nil {
 			return err
 		}

@@ -33,13 +33,7 @@ type PeekOptions struct {
 	queue awsops.QueueRef
 }
 
-// NewCmdPeek returns `yafdp dlq peek`. runF replaces runPeek in tests.
-func NewCmdPeek(f *cmdutil.Factory, runF func(context.Context, *PeekOptions) error) *cobra.Command {
-	opts := &PeekOptions{Deps: f.Deps()}
-	cmd := &cobra.Command{
-		Use:   "peek [N]",
-		Short: "Show messages of a dead-letter queue without deleting them",
-		Long: cmdutil.Heredoc(`
+var peekLong = cmdutil.Heredoc(`
 			Show up to N messages (default 10, at most 100) of a dead-letter queue with
 			their bodies, attributes and receive counts, without deleting them.
 
@@ -48,13 +42,23 @@ func NewCmdPeek(f *cmdutil.Factory, runF func(context.Context, *PeekOptions) err
 			Each receive adds one to a message's receive count. That is harmless for a
 			dead-letter queue without a RedrivePolicy of its own; when it has one, peek
 			warns, since receives count toward moving the messages on.
-		`),
-		Example: cmdutil.Examples(`
+		`)
+
+var peekExample = cmdutil.Examples(`
 			$ yafdp --env prod dlq peek
 			$ yafdp dlq peek 3 --queue orders-dlq --output json
-		`),
-		Args: cobra.MaximumNArgs(1),
-		RunE: cmdutil.RunE(opts, opts.parse, runF, runPeek),
+		`)
+
+// NewCmdPeek returns `yafdp dlq peek`. runF replaces runPeek in tests.
+func NewCmdPeek(f *cmdutil.Factory, runF func(context.Context, *PeekOptions) error) *cobra.Command {
+	opts := &PeekOptions{Deps: f.Deps()}
+	cmd := &cobra.Command{
+		Use:     "peek [N]",
+		Short:   "Show messages of a dead-letter queue without deleting them",
+		Long:    peekLong,
+		Example: peekExample,
+		Args:    cobra.MaximumNArgs(1),
+		RunE:    cmdutil.RunE(opts, opts.parse, runF, runPeek),
 	}
 	cmd.Flags().StringVar(&opts.Queue, "queue", "", "Peek at this dead-letter queue `URL|NAME` (default: the environment's dlq)")
 	cmd.Flags().DurationVar(&opts.Hold, "hold", 30*time.Second, "Hide messages for at most this `duration` while collecting them")
@@ -129,11 +133,7 @@ var peekColumns = []output.Column[dlq.Message]{
 }
 
 func runPeek(ctx context.Context, o *PeekOptions) error {
-	p, err := o.Printer()
-	if err != nil {
-		return err
-	}
-	c, q, err := resolve(ctx, o.SQSClient, "queue", o.queue)
+	p, c, q, err := begin(ctx, o.Deps, o.queue)
 	if err != nil {
 		return err
 	}

@@ -43,14 +43,7 @@ type RedriveOptions struct {
 	to     awsops.QueueRef
 }
 
-// NewCmdRedrive returns `yafdp dlq redrive`. runF replaces runRedrive in
-// tests.
-func NewCmdRedrive(f *cmdutil.Factory, runF func(context.Context, *RedriveOptions) error) *cobra.Command {
-	opts := &RedriveOptions{Deps: f.Deps()}
-	cmd := &cobra.Command{
-		Use:   "redrive",
-		Short: "Move dead-lettered messages back to their source queue without losing one",
-		Long: cmdutil.Heredoc(`
+var redriveLong = cmdutil.Heredoc(`
 			Move the messages of a dead-letter queue back to the queue they came from,
 			or to --to QUEUE, without losing one.
 
@@ -87,8 +80,9 @@ func NewCmdRedrive(f *cmdutil.Factory, runF func(context.Context, *RedriveOption
 			moved (listed with why; they are still in the DLQ); 2 bad flags, an unknown
 			queue, or a DLQ with several sources and no --to; 130 interrupted (what
 			moved so far is reported; run again to resume).
-		`),
-		Example: cmdutil.Examples(`
+		`)
+
+var redriveExample = cmdutil.Examples(`
 			# Everything back to the source queue, the best way the endpoint allows
 			$ yafdp --env prod dlq redrive
 
@@ -98,9 +92,19 @@ func NewCmdRedrive(f *cmdutil.Factory, runF func(context.Context, *RedriveOption
 
 			# The first 100 messages to a quarantine queue
 			$ yafdp dlq redrive --queue orders-dlq --to orders-quarantine --max 100 --strategy copy
-		`),
-		Args: cobra.NoArgs,
-		RunE: cmdutil.RunE(opts, opts.parse, runF, runRedrive),
+		`)
+
+// NewCmdRedrive returns `yafdp dlq redrive`. runF replaces runRedrive in
+// tests.
+func NewCmdRedrive(f *cmdutil.Factory, runF func(context.Context, *RedriveOptions) error) *cobra.Command {
+	opts := &RedriveOptions{Deps: f.Deps()}
+	cmd := &cobra.Command{
+		Use:     "redrive",
+		Short:   "Move dead-lettered messages back to their source queue without losing one",
+		Long:    redriveLong,
+		Example: redriveExample,
+		Args:    cobra.NoArgs,
+		RunE:    cmdutil.RunE(opts, opts.parse, runF, runRedrive),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Queue, "queue", "", "Redrive this dead-letter queue `URL|NAME` (default: the environment's dlq)")
@@ -293,11 +297,7 @@ func dashed(s string) string {
 }
 
 func runRedrive(ctx context.Context, o *RedriveOptions) error {
-	p, err := o.Printer()
-	if err != nil {
-		return err
-	}
-	c, q, err := resolve(ctx, o.SQSClient, "queue", o.queue)
+	p, c, q, err := begin(ctx, o.Deps, o.queue)
 	if err != nil {
 		return err
 	}
@@ -307,7 +307,7 @@ func runRedrive(ctx context.Context, o *RedriveOptions) error {
 		ro.Wait = -1
 	}
 	if o.To != "" {
-		_, to, err := resolve(ctx, o.SQSClient, "target", o.to)
+		to, err := resolve(ctx, c, "target", o.to)
 		if err != nil {
 			return err
 		}
