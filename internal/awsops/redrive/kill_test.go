@@ -58,13 +58,8 @@ func TestRedriveProcessKilledAndResumed(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts and kills processes")
 	}
-	ctx := opstest.Ctx(t)
-	local := opstest.StartSQS(t)
-	c := awstest.SQS(local.URL, nil)
-	src, dlq := opstest.CreatePipelineQueues(t, ctx, c, "orders", false)
-	msgs := opstest.DeadLetters(400, false)
-	opstest.Seed(t, ctx, c, dlq, msgs)
-	want := opstest.Fingerprints(msgs)
+	p := opstest.NewPipeline(t, 400, false)
+	ctx, local, c, src, dlq, want := p.Ctx, p.Local, p.C, p.Src, p.DLQ, p.Want
 	path := opstest.JournalPath(t)
 	rng := rand.New(rand.NewPCG(99, 1))
 	kills := 0

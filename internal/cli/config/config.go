@@ -71,9 +71,9 @@ func NewCmdInit(f *cmdutil.Factory, runF func(context.Context, *InitOptions) err
 }
 
 func runInit(_ context.Context, o *InitOptions) error {
-	path, _ := o.Path()
-	if path == "" {
-		return cmdutil.UsageErrorf("no config location: set --config FILE, YAFDP_CONFIG or HOME")
+	path, _, err := location(o.Path)
+	if err != nil {
+		return err
 	}
 	if _, err := os.Stat(path); err == nil && !o.Force {
 		return cmdutil.UsageErrorf("%s already exists; keep it, or run again with --force to overwrite it", path)
@@ -180,9 +180,9 @@ func NewCmdPath(f *cmdutil.Factory, runF func(context.Context, *PathOptions) err
 }
 
 func runPath(_ context.Context, o *PathOptions) error {
-	path, src := o.Path()
-	if path == "" {
-		return cmdutil.UsageErrorf("no config location: set --config FILE, YAFDP_CONFIG or HOME")
+	path, src, err := location(o.Path)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintln(o.IO.Out, path)
 	state := "exists"
@@ -193,6 +193,16 @@ func runPath(_ context.Context, o *PathOptions) error {
 	if src.Kind != yconfig.FromDefault {
 		why = "from " + src.Name
 	}
-	_, err := io.WriteString(o.IO.ErrOut, fmt.Sprintf("%s; %s\n", why, state))
+	_, err = io.WriteString(o.IO.ErrOut, fmt.Sprintf("%s; %s\n", why, state))
 	return err
+}
+
+// location is the config file's path and why that one; with no home
+// directory there may be none.
+func location(path func() (string, yconfig.Source)) (string, yconfig.Source, error) {
+	p, src := path()
+	if p == "" {
+		return "", src, cmdutil.UsageErrorf("no config location: set --config FILE, YAFDP_CONFIG or HOME")
+	}
+	return p, src, nil
 }
