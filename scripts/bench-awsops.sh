@@ -19,7 +19,7 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 echo "cpu:     $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
 echo
 
-go test -run '^$' -bench 'BenchmarkSubmit|BenchmarkRedriveCopy' -benchtime 3x -count "$count" ./internal/awsops/ | tee -a "$out" | grep -E '^Benchmark' || true
+go test -run '^$' -bench 'BenchmarkSubmit|BenchmarkRedriveCopy' -benchtime 3x -count "$count" ./internal/awsops/... | tee -a "$out" | grep -E '^Benchmark' || true
 
 echo
 echo "medians:"

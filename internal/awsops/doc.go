@@ -1,12 +1,21 @@
-// Package awsops is what yafdp does to the real pipeline on AWS: submit
-// orders to the orders queue (or its API Gateway endpoint), follow, list and
-// describe saga executions, and inspect and redrive the dead-letter queue.
+// Package awsops is what yafdp does to the real pipeline on AWS, one
+// package per job:
 //
-// It talks to AWS through small interfaces (SQSAPI, SFNAPI, MetricsAPI) that
-// the aws-sdk-go-v2 clients satisfy, so tests can substitute stubs or wrap
-// the real clients with fault injection. It never imports the CLI packages:
-// the commands under internal/cli turn flags into the option structs here
-// and render the results.
+//   - submit puts orders on the orders queue, apisubmit POSTs them to its
+//     API Gateway endpoint;
+//   - executions finds, lists, describes and follows saga executions;
+//   - dlq lists dead-letter queues and peeks at their messages;
+//   - redrive moves them back, with a journal; filter is its --filter
+//     language;
+//   - batch sends messages with SendMessageBatch, for submit and redrive.
+//
+// This package holds what they share: the small interfaces of the AWS
+// APIs they call (SQSAPI, SFNAPI, MetricsAPI), which the aws-sdk-go-v2
+// clients satisfy and tests stub or wrap with fault injection; a queue
+// named by URL, ARN or name, parsed once and resolved once; the helpers
+// that read AWS errors; and the back-off between retries. No package here
+// imports the command line: it turns flags into their options and renders
+// their results.
 //
 // Safety rules every operation follows:
 //   - nothing is sent until every input has been validated;

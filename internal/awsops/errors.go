@@ -9,30 +9,8 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// InputError is bad input found only by asking AWS: a queue, state machine
-// or execution that does not exist, a dead-letter queue with several sources
-// and no --to. The CLI reports it as a usage error (exit 2); nothing was
-// changed when it is returned.
-type InputError struct {
-	// Field names the flag or argument at fault, e.g. "--queue".
-	Field string
-	// Problem says what is wrong and how to fix it.
-	Problem string
-}
-
-func (e *InputError) Error() string {
-	if e.Field == "" {
-		return e.Problem
-	}
-	return e.Field + ": " + e.Problem
-}
-
-func inputErrorf(field, format string, args ...any) error {
-	return &InputError{Field: field, Problem: fmt.Sprintf(format, args...)}
-}
-
-// errorCode returns the AWS error code of err, or "".
-func errorCode(err error) string {
+// ErrorCode returns the AWS error code of err, or "".
+func ErrorCode(err error) string {
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
 		return ae.ErrorCode()
@@ -53,7 +31,7 @@ func httpStatus(err error) int {
 // operation, as emulators do: an unknown-operation code, 501, or a 404/500
 // whose body is not an AWS error at all.
 func IsUnsupported(err error) bool {
-	switch errorCode(err) {
+	switch ErrorCode(err) {
 	case "InvalidAction", "UnknownOperationException", "UnsupportedOperation", "NotImplemented",
 		"AWS.SimpleQueueService.UnsupportedOperation", "UnrecognizedClientException.UnknownOperation":
 		return true
@@ -74,23 +52,41 @@ func IsUnsupported(err error) bool {
 	return false
 }
 
-// isQueueMissing reports a queue that does not exist.
-func isQueueMissing(err error) bool {
-	switch errorCode(err) {
+// IsQueueMissing reports a queue that does not exist.
+func IsQueueMissing(err error) bool {
+	switch ErrorCode(err) {
 	case "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "NonExistentQueue":
 		return true
 	}
 	return false
 }
 
-// isCanceled reports whether err comes from a cancelled context.
-func isCanceled(ctx context.Context, err error) bool {
+// IsPermanent reports a whole-call error that no retry can fix:
+// credentials, permissions, a missing queue, a malformed request. A run
+// stops rather than hammer AWS with calls that cannot succeed.
+func IsPermanent(err error) bool {
+	switch ErrorCode(err) {
+	case "AccessDenied", "AccessDeniedException", "InvalidClientTokenId", "UnrecognizedClientException",
+		"SignatureDoesNotMatch", "ExpiredToken", "ExpiredTokenException", "InvalidSecurity",
+		"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist", "NonExistentQueue",
+		"InvalidParameterValue", "InvalidParameterValueException", "MissingParameter",
+		"AWS.SimpleQueueService.BatchEntryIdsNotDistinct", "BatchEntryIdsNotDistinct",
+		"AWS.SimpleQueueService.TooManyEntriesInBatchRequest", "TooManyEntriesInBatchRequest",
+		"BatchRequestTooLong", "AWS.SimpleQueueService.BatchRequestTooLong",
+		"InvalidAddress", "KmsAccessDenied", "KmsDisabled", "KmsNotFound", "KmsInvalidKeyUsage", "KmsInvalidState":
+		return true
+	}
+	return false
+}
+
+// IsCanceled reports whether err comes from a cancelled context.
+func IsCanceled(ctx context.Context, err error) bool {
 	return ctx.Err() != nil || errors.Is(err, context.Canceled)
 }
 
-// shortError renders an AWS error on one line without the SDK's operation
+// ShortError renders an AWS error on one line without the SDK's operation
 // and request-id decoration where an API error code is known.
-func shortError(err error) string {
+func ShortError(err error) string {
 	var ae smithy.APIError
 	if errors.As(err, &ae) {
 		msg := ae.ErrorMessage()

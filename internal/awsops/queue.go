@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/yafdp/yafdp/internal/input"
 )
 
 // Queue is an SQS queue resolved from a URL or name.
@@ -20,33 +22,67 @@ type Queue struct {
 	FIFO bool `json:"fifo"`
 }
 
-// QueueRef checks a --queue value (a queue URL or name) without calling
-// AWS and returns an InputError naming field when it cannot be either.
-func QueueRef(field, ref string) error {
+// QueueAt returns the queue at a URL, named after its last path segment.
+func QueueAt(url string) Queue {
+	name := queueNameFromURL(url)
+	return Queue{URL: url, Name: name, FIFO: IsFIFOName(name)}
+}
+
+// IsFIFOName reports a FIFO queue's name, which ends in .fifo.
+func IsFIFOName(name string) bool { return len(name) > 5 && strings.HasSuffix(name, ".fifo") }
+
+// QueueRef is a queue as the user names it, a URL, an ARN or a name,
+// checked once without calling AWS.
+type QueueRef struct {
+	ref     string
+	url     string // when given as a URL
+	name    string
+	arn     bool   // given as an ARN
+	account string // the ARN's account
+}
+
+// ParseQueueRef checks a queue URL, ARN or name without calling AWS and
+// returns an *input.Error naming field when it is none of them.
+func ParseQueueRef(field input.Field, ref string) (QueueRef, error) {
 	if ref == "" {
-		return inputErrorf(field, "no queue given; pass a queue URL or name, or select an environment that has one (--env)")
+		return QueueRef{}, input.Errorf(field, "no queue given").
+			WithFix("pass a queue URL or name, or select an environment that has one (%s)", input.Field("env"))
 	}
 	if strings.Contains(ref, "://") {
 		u, err := url.Parse(ref)
 		if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-			return inputErrorf(field, "%q is not a queue URL such as https://sqs.eu-west-1.amazonaws.com/123456789012/orders", ref)
+			return QueueRef{}, input.Errorf(field, "%q is not a queue URL such as https://sqs.eu-west-1.amazonaws.com/123456789012/orders", ref)
 		}
-		if queueNameFromURL(ref) == "" {
-			return inputErrorf(field, "%q has no queue name at the end of its path", ref)
+		name := queueNameFromURL(ref)
+		if name == "" {
+			return QueueRef{}, input.Errorf(field, "%q has no queue name at the end of its path", ref)
 		}
-		return nil
+		return QueueRef{ref: ref, url: ref, name: name}, nil
 	}
 	if strings.HasPrefix(ref, "arn:") {
 		parts := strings.Split(ref, ":")
 		if len(parts) != 6 || parts[2] != "sqs" || !validQueueName(parts[5]) {
-			return inputErrorf(field, "%q is not an SQS queue ARN (arn:aws:sqs:REGION:ACCOUNT:NAME); pass the queue URL or name", ref)
+			return QueueRef{}, input.Errorf(field, "%q is not an SQS queue ARN (arn:aws:sqs:REGION:ACCOUNT:NAME); pass the queue URL or name", ref)
 		}
-		return nil
+		return QueueRef{ref: ref, name: parts[5], arn: true, account: parts[4]}, nil
 	}
 	if !validQueueName(ref) {
-		return inputErrorf(field, "%q is not a queue name: 1 to 80 letters, digits, - or _, with .fifo at the end of a FIFO queue", ref)
+		return QueueRef{}, input.Errorf(field, "%q is not a queue name: 1 to 80 letters, digits, - or _, with .fifo at the end of a FIFO queue", ref)
 	}
-	return nil
+	return QueueRef{ref: ref, name: ref}, nil
+}
+
+// String returns the reference as the user gave it.
+func (r QueueRef) String() string { return r.ref }
+
+// IsZero reports that no queue was named.
+func (r QueueRef) IsZero() bool { return r.ref == "" }
+
+// Queue is the queue as far as the reference tells without AWS: its name,
+// whether it is FIFO, and its URL when that was given. A dry run needs no
+// more, nor credentials.
+func (r QueueRef) Queue() Queue {
+	return Queue{URL: r.url, Name: r.name, FIFO: IsFIFOName(r.name)}
 }
 
 func validQueueName(name string) bool {
@@ -75,32 +111,28 @@ func queueNameFromURL(u string) string {
 	return name
 }
 
-// ResolveQueue turns a queue URL, ARN or name into a Queue. A URL is taken
-// as it is; a name (or the name in an ARN) is looked up with GetQueueUrl, so
-// a queue that does not exist is an InputError naming field.
-func ResolveQueue(ctx context.Context, c SQSAPI, field, ref string) (Queue, error) {
-	if err := QueueRef(field, ref); err != nil {
-		return Queue{}, err
+// ResolveQueue finds the queue a reference names. A URL is taken as it is;
+// a name (or the name in an ARN) is looked up with GetQueueUrl, so a queue
+// that does not exist is an *input.Error naming field.
+func ResolveQueue(ctx context.Context, c SQSAPI, field input.Field, r QueueRef) (Queue, error) {
+	if r.url != "" {
+		return r.Queue(), nil
 	}
-	if strings.Contains(ref, "://") {
-		name := queueNameFromURL(ref)
-		return Queue{URL: ref, Name: name, FIFO: strings.HasSuffix(name, ".fifo")}, nil
-	}
-	in := &sqs.GetQueueUrlInput{QueueName: aws.String(ref)}
-	if strings.HasPrefix(ref, "arn:") {
-		parts := strings.Split(ref, ":")
-		in.QueueName = aws.String(parts[5])
-		in.QueueOwnerAWSAccountId = aws.String(parts[4])
+	in := &sqs.GetQueueUrlInput{QueueName: aws.String(r.name)}
+	if r.arn {
+		in.QueueOwnerAWSAccountId = aws.String(r.account)
 	}
 	out, err := c.GetQueueUrl(ctx, in)
 	if err != nil {
-		if isQueueMissing(err) {
-			return Queue{}, inputErrorf(field, "queue %q does not exist in this account and region; check the name, --region and --env", aws.ToString(in.QueueName))
+		if IsQueueMissing(err) {
+			return Queue{}, input.Errorf(field, "queue %q does not exist in this account and region", r.name).
+				WithFix("check the name, %s and %s", input.Field("region"), input.Field("env"))
 		}
-		return Queue{}, fmt.Errorf("%s: looking up queue %q: %w", field, ref, err)
+		return Queue{}, fmt.Errorf("looking up queue %q: %w", r.ref, err)
 	}
-	name := aws.ToString(in.QueueName)
-	return Queue{URL: aws.ToString(out.QueueUrl), Name: name, FIFO: strings.HasSuffix(name, ".fifo")}, nil
+	q := r.Queue()
+	q.URL = aws.ToString(out.QueueUrl)
+	return q, nil
 }
 
 // QueueStats are the attributes of a queue that yafdp shows.
@@ -118,15 +150,16 @@ type QueueStats struct {
 	ContentBasedDeduplication bool
 }
 
-// Stats reads a queue's attributes.
-func Stats(ctx context.Context, c SQSAPI, queueURL string) (QueueStats, error) {
+// Stats reads a queue's attributes. A queue that does not exist is an
+// *input.Error naming field.
+func Stats(ctx context.Context, c SQSAPI, field input.Field, queueURL string) (QueueStats, error) {
 	out, err := c.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
 		QueueUrl:       aws.String(queueURL),
 		AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameAll},
 	})
 	if err != nil {
-		if isQueueMissing(err) {
-			return QueueStats{}, inputErrorf("", "queue %s does not exist", queueURL)
+		if IsQueueMissing(err) {
+			return QueueStats{}, input.Errorf(field, "queue %s does not exist", queueURL)
 		}
 		return QueueStats{}, fmt.Errorf("reading the attributes of %s: %w", queueURL, err)
 	}

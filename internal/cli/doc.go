@@ -1,15 +1,18 @@
 // Package cli is yafdp's command line: the root command, the mapping from
 // errors to exit codes (ExitCode, the only place that decides them), and
-// Ctrl-C handling. Each noun lives in its own package below (saga/, and
-// later order/, dlq/, simulate/, local/) with one file per verb; a verb turns
-// flags into options and results into output, and leaves the work to the
-// domain packages.
+// Ctrl-C handling. Each noun lives in its own package below (saga/, order/,
+// dlq/, simulate/, local/, config/), with one file per verb, and version/
+// and completion/ are commands of their own. A verb only parses and prints:
+// it turns flags into options, makes one call into a domain package, and
+// turns the result into output. Domain input errors name fields; the verb
+// shows them as flags through cmdutil (InputError, FlagError), the one
+// place that maps fields to flags.
 //
 // # Adding a noun
 //
 // Create internal/cli/NOUN with a NewCmd(f *cmdutil.Factory) *cobra.Command
-// whose Args is cmdutil.NounArgs and RunE is cmdutil.ShowHelp, and add it in
-// addNounCommands in root.go.
+// that returns cmdutil.NewNoun(use, short, long, example, verbs...), and
+// add it in addNounCommands in root.go.
 //
 // # Adding a verb
 //
@@ -17,22 +20,15 @@
 //
 //	// WatchOptions are the inputs of `yafdp saga watch`.
 //	type WatchOptions struct {
-//		IO        *iostreams.IOStreams
-//		Config    func() (*config.Config, error)
-//		Printer   func() (*output.Printer, error)
-//		SFNClient func(context.Context) (*sfn.Client, error)
+//		cmdutil.Deps // IO, Config, Printer, SQSClient, SFNClient
 //
-//		ExecutionARN string
+//		Execution    string
+//		StateMachine string
 //		Interval     time.Duration
 //	}
 //
 //	func NewCmdWatch(f *cmdutil.Factory, runF func(context.Context, *WatchOptions) error) *cobra.Command {
-//		opts := &WatchOptions{
-//			IO:        f.IOStreams,
-//			Config:    f.Config,
-//			Printer:   f.Printer,
-//			SFNClient: f.SFNClient,
-//		}
+//		opts := &WatchOptions{Deps: f.Deps()}
 //		cmd := &cobra.Command{
 //			Use:   "watch <execution>",
 //			Short: "Follow one saga execution live",
@@ -41,42 +37,36 @@
 //				$ yafdp saga watch ord_01HZX3 --interval 2s
 //			`),
 //			Args: cobra.ExactArgs(1), // errors become usage errors (exit 2)
-//			RunE: func(cmd *cobra.Command, args []string) error {
-//				opts.ExecutionARN = args[0]
-//				if opts.Interval <= 0 {
-//					return cmdutil.FlagErrorf("--interval must be positive, got %s", opts.Interval)
-//				}
-//				if runF != nil {
-//					return runF(cmd.Context(), opts)
-//				}
-//				return runWatch(cmd.Context(), opts)
-//			},
+//			RunE: cmdutil.RunE(opts, opts.parse, runF, runWatch),
 //		}
 //		cmd.Flags().DurationVar(&opts.Interval, "interval", time.Second, "Poll every `duration`")
 //		return cmd
 //	}
 //
-//	func runWatch(ctx context.Context, opts *WatchOptions) error {
-//		client, err := opts.SFNClient(ctx)
-//		...
-//		p, err := opts.Printer()
-//		...
-//		list := output.NewList(p, eventColumns...)
-//		for ev := range events { // stops when ctx is cancelled by Ctrl-C
-//			if err := list.Add(ev); err != nil {
-//				return err
-//			}
+//	// parse checks the arguments and flags; every error is a usage error.
+//	func (o *WatchOptions) parse(_ *cobra.Command, args []string) error {
+//		o.Execution = args[0]
+//		if o.Interval <= 0 {
+//			return cmdutil.FlagErrorf("--interval must be positive, got %s", o.Interval)
 //		}
-//		if err := list.Close(); err != nil { // also after an interruption
-//			return err
+//		return nil
+//	}
+//
+//	func runWatch(ctx context.Context, o *WatchOptions) error {
+//		p, c, err := cmdutil.PrinterAnd(ctx, o.Deps, o.SFNClient)
+//		...
+//		res, err := executions.Watch(ctx, c, executions.WatchOptions{...}) // the one domain call
+//		if err != nil {
+//			return cmdutil.InputError(err) // a field named as its flag, exit 2
 //		}
-//		if status == "FAILED" {
+//		... print res with output.PrintWith or output.NewList ...
+//		if !res.Execution.Succeeded() {
 //			return &cmdutil.ExitError{Code: cmdutil.ExitFailed} // already reported
 //		}
 //		return ctx.Err() // context.Canceled → exit 130
 //	}
 //
-// and add it in the noun's NewCmd: cmd.AddCommand(NewCmdWatch(f, nil)).
+// and add it to the noun's NewCmd.
 //
 // Tests: flag parsing runs NewCmdWatch(f, runF) through clitest.Exec with a
 // runF that captures the options; run tests call runWatch with stubbed or

@@ -45,13 +45,7 @@ func addNounCommands(root *cobra.Command, f *cmdutil.Factory) {
 	}
 }
 
-// NewCmdRoot returns the yafdp command with every subcommand added.
-func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
-	var format output.Format
-	cmd := &cobra.Command{
-		Use:   "yafdp <command> <subcommand> [flags]",
-		Short: "Operate the YAFDP order pipeline on AWS",
-		Long: cmdutil.Heredoc(`
+var rootLong = cmdutil.Heredoc(`
 			Operate the YAFDP order pipeline on AWS.
 
 			Orders go onto an SQS queue; a Lambda starts one Step Functions saga per
@@ -67,8 +61,9 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 
 			Data goes to standard output as a table, JSON or JSON Lines (--output);
 			status and progress go to standard error. See 'yafdp help exit-codes'.
-		`),
-		Example: cmdutil.Examples(`
+		`)
+
+var rootExample = cmdutil.Examples(`
 			# Show the version and build details as JSON
 			$ yafdp version --output json
 
@@ -77,33 +72,22 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 
 			# Load shell completion into the current bash session
 			$ source <(yafdp completion bash)
-		`),
-		Args:          cmdutil.NounArgs,
-		RunE:          cmdutil.ShowHelp,
-		SilenceErrors: true,
-		SilenceUsage:  true,
-		Version:       build.Version,
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			if noColor, _ := f.GlobalFlags.GetBool("no-color"); noColor {
-				f.IOStreams.DisableColor()
-			}
-			if cmdutil.IsConfigDisabled(cmd) || cmd.Name() == cobra.ShellCompRequestCmd || cmd.Name() == cobra.ShellCompNoDescRequestCmd {
-				// Completion requests parse their flags later, inside the
-				// request; loading the config now would cache it without them.
-				return nil
-			}
-			// Load the configuration before any command runs, so that a bad
-			// config file fails every command the same way, and colour is
-			// settled before anything is printed.
-			cfg, err := f.Config()
-			if err != nil {
-				return err
-			}
-			if cfg.NoColor {
-				f.IOStreams.DisableColor()
-			}
-			return nil
-		},
+		`)
+
+// NewCmdRoot returns the yafdp command with every subcommand added.
+func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
+	var format output.Format
+	cmd := &cobra.Command{
+		Use:               "yafdp <command> <subcommand> [flags]",
+		Short:             "Operate the YAFDP order pipeline on AWS",
+		Long:              rootLong,
+		Example:           rootExample,
+		Args:              cmdutil.NounArgs,
+		RunE:              cmdutil.ShowHelp,
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		Version:           build.Version,
+		PersistentPreRunE: loadConfig(f),
 	}
 	cmd.CompletionOptions.DisableDefaultCmd = true
 	cmd.SetVersionTemplate("{{.Name}} version {{.Version}}\n")
@@ -111,8 +95,50 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		return cmdutil.FlagErrorWrap(err)
 	})
 
+	addGlobalFlags(cmd, f, &format)
+
+	cmd.AddGroup(&cobra.Group{ID: groupPipeline, Title: "Pipeline commands:"})
+	addNounCommands(cmd, f)
+
+	cmd.AddCommand(configcmd.NewCmd(f))
+	cmd.AddCommand(version.NewCmdVersion(f, nil))
+	cmd.AddCommand(completion.NewCmdCompletion(f))
+	cmd.AddCommand(newHelpTopicExitCodes())
+	cmd.SetHelpCommand(newCmdHelp())
+
+	cmdutil.WrapArgsValidators(cmd)
+	return cmd
+}
+
+// loadConfig is the root's persistent pre-run: it loads the configuration
+// before any command runs, so that a bad config file fails every command
+// the same way, and colour is settled before anything is printed.
+func loadConfig(f *cmdutil.Factory) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		if noColor, _ := f.GlobalFlags.GetBool("no-color"); noColor {
+			f.IOStreams.DisableColor()
+		}
+		if cmdutil.IsConfigDisabled(cmd) || cmd.Name() == cobra.ShellCompRequestCmd || cmd.Name() == cobra.ShellCompNoDescRequestCmd {
+			// Completion requests parse their flags later, inside the
+			// request; loading the config now would cache it without them.
+			return nil
+		}
+		cfg, err := f.Config()
+		if err != nil {
+			return err
+		}
+		if cfg.NoColor {
+			f.IOStreams.DisableColor()
+		}
+		return nil
+	}
+}
+
+// addGlobalFlags adds the flags every command takes, with their
+// completions; the Factory reads them through f.GlobalFlags.
+func addGlobalFlags(cmd *cobra.Command, f *cmdutil.Factory, format *output.Format) {
 	fs := cmd.PersistentFlags()
-	fs.VarP(output.NewFormatValue(&format, output.Table), "output", "o",
+	fs.VarP(output.NewFormatValue(format, output.Table), "output", "o",
 		"Output `format`: "+strings.Join(output.FormatNames(), ", "))
 	fs.String("config", "", "Read settings from `file` (default $XDG_CONFIG_HOME/yafdp/config.yaml)")
 	fs.String("env", "", "Use the named `environment` from the config file")
@@ -131,16 +157,4 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		return cfg.EnvNames(), cobra.ShellCompDirectiveNoFileComp
 	})
 	_ = cmd.MarkPersistentFlagFilename("config", "yaml", "yml")
-
-	cmd.AddGroup(&cobra.Group{ID: groupPipeline, Title: "Pipeline commands:"})
-	addNounCommands(cmd, f)
-
-	cmd.AddCommand(configcmd.NewCmd(f))
-	cmd.AddCommand(version.NewCmdVersion(f, nil))
-	cmd.AddCommand(completion.NewCmdCompletion(f))
-	cmd.AddCommand(newHelpTopicExitCodes())
-	cmd.SetHelpCommand(newCmdHelp())
-
-	cmdutil.WrapArgsValidators(cmd)
-	return cmd
 }

@@ -1,27 +1,3 @@
-// Package config loads yafdp's settings once, from the global flags, YAFDP_*
-// environment variables, the config file and built-in defaults, in that order
-// of precedence, and hands commands a typed Config. It is the only package
-// that talks to viper; nothing else calls viper.Get.
-//
-// The config file is YAML:
-//
-//	region: eu-west-1          # defaults for every environment
-//	profile: yafdp
-//	output: table
-//	no_color: false
-//	default_env: prod
-//	environments:
-//	  prod:
-//	    region: eu-west-1
-//	    profile: yafdp-prod
-//	    queue: https://sqs.eu-west-1.amazonaws.com/123456789012/orders
-//	    dlq: https://sqs.eu-west-1.amazonaws.com/123456789012/orders-dlq
-//	    state_machine: arn:aws:states:eu-west-1:123456789012:stateMachine:order-saga
-//	  local:
-//	    endpoint_url: http://127.0.0.1:4566
-//
-// The selected environment's values take precedence over the top-level ones;
-// both count as "file" values, below flags and environment variables.
 package config
 
 import (
@@ -39,9 +15,9 @@ import (
 	"github.com/spf13/viper"
 )
 
-// Setting keys. They are the names used in the config file; the flag is the
-// key with dashes (--endpoint-url) and the environment variable is YAFDP_
-// followed by the key in upper case (YAFDP_ENDPOINT_URL).
+// Setting keys. They are the names used in the config file; the
+// environment variable is YAFDP_ followed by the key in upper case
+// (YAFDP_ENDPOINT_URL). The command line names the global flags.
 const (
 	KeyConfig       = "config"
 	KeyEnv          = "env"
@@ -73,9 +49,6 @@ const EnvPrefix = "YAFDP_"
 
 // EnvVar returns the environment variable for a setting key.
 func EnvVar(key string) string { return EnvPrefix + strings.ToUpper(key) }
-
-// FlagName returns the global flag for a setting key, without dashes.
-func FlagName(key string) string { return strings.ReplaceAll(key, "_", "-") }
 
 // Environment is one named environment from the config file.
 type Environment struct {
@@ -177,6 +150,16 @@ type Options struct {
 	// no_color). Flags that were not set must be absent, so that they do
 	// not hide lower layers.
 	Flags map[string]string
+	// FlagName names the flag of a setting key as the user types it, for
+	// sources and messages; nil names a flag by its key.
+	FlagName func(key string) string
+}
+
+func (o Options) flagName(key string) string {
+	if o.FlagName == nil {
+		return key
+	}
+	return o.FlagName(key)
 }
 
 // Error is a problem with the configuration: a config file that cannot be
@@ -212,12 +195,11 @@ func DefaultPath() string {
 	return filepath.Join(dir, "yafdp", "config.yaml")
 }
 
-// ResolvePath says which config file a run reads: --config, then
+// ResolvePath says which config file a run reads: the config flag, then
 // YAFDP_CONFIG, then the default location (which alone may be missing).
-// flags are the global flags the user set, by setting key.
-func ResolvePath(flags map[string]string) (string, Source) {
-	if v, ok := flags[KeyConfig]; ok {
-		return v, Source{Kind: FromFlag, Name: "--" + FlagName(KeyConfig)}
+func ResolvePath(opts Options) (string, Source) {
+	if v, ok := opts.Flags[KeyConfig]; ok {
+		return v, Source{Kind: FromFlag, Name: opts.flagName(KeyConfig)}
 	}
 	if v := os.Getenv(EnvVar(KeyConfig)); v != "" {
 		return v, Source{Kind: FromEnv, Name: EnvVar(KeyConfig)}
@@ -225,100 +207,24 @@ func ResolvePath(flags map[string]string) (string, Source) {
 	return DefaultPath(), Source{Kind: FromDefault}
 }
 
-// Template is what `yafdp config init` writes: every key, commented, with
-// three named environments to fill in.
-const Template = `# yafdp configuration. Settings here are below flags (--region) and
-# environment variables (YAFDP_REGION) in precedence; an environment's values
-# are above the top-level ones. Unknown keys are an error.
-# Check what is in effect, and where it comes from: yafdp config show
-
-# Defaults for every environment.
-# region: eu-west-1
-# profile: default
-output: table          # table, json or jsonl
-no_color: false
-
-# The environment used when --env (or YAFDP_ENV) is not given.
-default_env: local
-
-environments:
-  # The pipeline on this machine: yafdp local up (port 4566).
-  local:
-    endpoint_url: http://127.0.0.1:4566
-    region: us-east-1
-    queue: orders
-    dlq: orders-dlq
-    state_machine: yafdp-order-saga
-
-  # Fill in your accounts. Queues may be URLs or names, state machines ARNs
-  # or names.
-  staging:
-    region: eu-west-1
-    profile: yafdp-staging
-    queue: orders
-    dlq: orders-dlq
-    state_machine: yafdp-order-saga
-
-  prod:
-    region: eu-west-1
-    profile: yafdp-prod
-    queue: orders
-    dlq: orders-dlq
-    state_machine: yafdp-order-saga
-`
-
 // Load builds the effective configuration. It returns an *Error for every
 // problem the user can fix.
 func Load(opts Options) (*Config, error) {
 	c := &Config{sources: map[string]Source{}}
-	flags := opts.Flags
-
-	path, src := ResolvePath(flags)
-
 	v := viper.New()
 	v.SetConfigType("yaml")
-	var fc file
-	if path != "" {
-		info, err := os.Stat(path)
-		switch {
-		case err == nil && info.IsDir():
-			return nil, errorf("config file %s is a directory", path)
-		case err == nil:
-			v.SetConfigFile(path)
-			if err := v.ReadInConfig(); err != nil {
-				return nil, errorf("config file %s: %s", path, oneLine(err))
-			}
-			if err := decodeFile(v, path, &fc); err != nil {
-				return nil, err
-			}
-			c.Path = path
-			c.sources[KeyConfig] = src
-		case errors.Is(err, fs.ErrNotExist) && src.Kind == FromDefault:
-			// No config file is a normal state: defaults apply.
-		case errors.Is(err, fs.ErrNotExist):
-			return nil, errorf("config file %s (from %s) does not exist", path, src.Name)
-		default:
-			return nil, errorf("config file %s: %w", path, err)
-		}
+	fc, err := c.readFile(v, opts)
+	if err != nil {
+		return nil, err
 	}
 	c.Environments = fc.Environments
 	if c.Environments == nil {
 		c.Environments = map[string]Environment{}
 	}
-
-	// Which environment: --env, then YAFDP_ENV, then default_env.
-	var env Environment
-	if name, esrc := selectEnv(flags, fc, c.Path); name != "" {
-		e, ok := c.Environments[strings.ToLower(name)]
-		if !ok {
-			return nil, unknownEnvError(name, esrc, c)
-		}
-		c.Env, env = strings.ToLower(name), e
-		c.sources[KeyEnv] = esrc
+	env, err := c.selectEnv(opts, fc)
+	if err != nil {
+		return nil, err
 	}
-
-	// Sources are decided before the environment is merged, so that a value
-	// from the environment section can be told from a top-level one.
 	envSection := map[string]string{
 		KeyRegion:       env.Region,
 		KeyProfile:      env.Profile,
@@ -327,10 +233,71 @@ func Load(opts Options) (*Config, error) {
 		KeyDLQ:          env.DLQ,
 		KeyStateMachine: env.StateMachine,
 	}
+	// Sources are decided before the environment is merged, so that a value
+	// from the environment section can be told from a top-level one.
+	c.decideSources(v, opts, envSection)
+	if err := c.layer(v, opts.Flags, envSection); err != nil {
+		return nil, err
+	}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// readFile reads the config file, if there is one, into v and its schema.
+func (c *Config) readFile(v *viper.Viper, opts Options) (file, error) {
+	var fc file
+	path, src := ResolvePath(opts)
+	if path == "" {
+		return fc, nil
+	}
+	info, err := os.Stat(path)
+	switch {
+	case err == nil && info.IsDir():
+		return fc, errorf("config file %s is a directory", path)
+	case err == nil:
+		v.SetConfigFile(path)
+		if err := v.ReadInConfig(); err != nil {
+			return fc, errorf("config file %s: %s", path, oneLine(err))
+		}
+		if err := decodeFile(v, path, &fc); err != nil {
+			return fc, err
+		}
+		c.Path = path
+		c.sources[KeyConfig] = src
+	case errors.Is(err, fs.ErrNotExist) && src.Kind == FromDefault:
+		// No config file is a normal state: defaults apply.
+	case errors.Is(err, fs.ErrNotExist):
+		return fc, errorf("config file %s (from %s) does not exist", path, src.Name)
+	default:
+		return fc, errorf("config file %s: %w", path, err)
+	}
+	return fc, nil
+}
+
+// selectEnv picks the environment: --env, then YAFDP_ENV, then
+// default_env.
+func (c *Config) selectEnv(opts Options, fc file) (Environment, error) {
+	name, src := envName(opts, fc, c.Path)
+	if name == "" {
+		return Environment{}, nil
+	}
+	e, ok := c.Environments[strings.ToLower(name)]
+	if !ok {
+		return Environment{}, unknownEnvError(name, src, c, opts)
+	}
+	c.Env = strings.ToLower(name)
+	c.sources[KeyEnv] = src
+	return e, nil
+}
+
+// decideSources records where each layered setting comes from.
+func (c *Config) decideSources(v *viper.Viper, opts Options, envSection map[string]string) {
 	for _, key := range layeredKeys {
 		switch {
-		case hasKey(flags, key):
-			c.sources[key] = Source{Kind: FromFlag, Name: "--" + FlagName(key)}
+		case hasKey(opts.Flags, key):
+			c.sources[key] = Source{Kind: FromFlag, Name: opts.flagName(key)}
 		case os.Getenv(EnvVar(key)) != "":
 			c.sources[key] = Source{Kind: FromEnv, Name: EnvVar(key)}
 		case envSection[key] != "":
@@ -341,10 +308,12 @@ func Load(opts Options) (*Config, error) {
 			c.sources[key] = Source{Kind: FromDefault}
 		}
 	}
+}
 
-	// Now let viper layer the values: flags (Set) over environment
-	// variables (BindEnv) over the file, with the selected environment's
-	// section merged on top of its top-level values, over defaults.
+// layer lets viper layer the values: flags (Set) over environment
+// variables (BindEnv) over the file, with the selected environment's
+// section merged on top of its top-level values, over defaults.
+func (c *Config) layer(v *viper.Viper, flags, envSection map[string]string) error {
 	overlay := map[string]any{}
 	for k, val := range envSection {
 		if val != "" {
@@ -352,19 +321,18 @@ func Load(opts Options) (*Config, error) {
 		}
 	}
 	if err := v.MergeConfigMap(overlay); err != nil {
-		return nil, errorf("config file %s: %w", c.Path, err)
+		return errorf("config file %s: %w", c.Path, err)
 	}
 	v.SetDefault(KeyOutput, OutputFormats[0])
 	v.SetDefault(KeyNoColor, false)
 	for _, key := range layeredKeys {
 		if err := v.BindEnv(key, EnvVar(key)); err != nil {
-			return nil, err
+			return err
 		}
 		if val, ok := flags[key]; ok {
 			v.Set(key, val)
 		}
 	}
-
 	c.Region = v.GetString(KeyRegion)
 	c.Profile = v.GetString(KeyProfile)
 	c.EndpointURL = v.GetString(KeyEndpointURL)
@@ -372,7 +340,6 @@ func Load(opts Options) (*Config, error) {
 	c.Queue = v.GetString(KeyQueue)
 	c.DLQ = v.GetString(KeyDLQ)
 	c.StateMachine = v.GetString(KeyStateMachine)
-
 	// no_color arrives as a bool from YAML and as a string from flags and
 	// environment variables; parse strictly so that "yes" is an error, not
 	// silently false.
@@ -382,15 +349,11 @@ func Load(opts Options) (*Config, error) {
 	default:
 		b, err := strconv.ParseBool(fmt.Sprint(raw))
 		if err != nil {
-			return nil, errorf("invalid %s %q (from %s): use true or false", KeyNoColor, fmt.Sprint(raw), c.Source(KeyNoColor))
+			return errorf("invalid %s %q (from %s): use true or false", KeyNoColor, fmt.Sprint(raw), c.Source(KeyNoColor))
 		}
 		c.NoColor = b
 	}
-
-	if err := c.validate(); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return nil
 }
 
 // decodeFile checks the file against the schema and reports every unknown
@@ -445,9 +408,9 @@ func dottedKey(k string) string {
 	return r.Replace(k)
 }
 
-func selectEnv(flags map[string]string, fc file, path string) (string, Source) {
-	if v, ok := flags[KeyEnv]; ok && v != "" {
-		return v, Source{Kind: FromFlag, Name: "--" + FlagName(KeyEnv)}
+func envName(opts Options, fc file, path string) (string, Source) {
+	if v, ok := opts.Flags[KeyEnv]; ok && v != "" {
+		return v, Source{Kind: FromFlag, Name: opts.flagName(KeyEnv)}
 	}
 	if v := os.Getenv(EnvVar(KeyEnv)); v != "" {
 		return v, Source{Kind: FromEnv, Name: EnvVar(KeyEnv)}
@@ -458,9 +421,9 @@ func selectEnv(flags map[string]string, fc file, path string) (string, Source) {
 	return "", Source{Kind: FromDefault}
 }
 
-func unknownEnvError(name string, src Source, c *Config) error {
+func unknownEnvError(name string, src Source, c *Config, opts Options) error {
 	if c.Path == "" {
-		return errorf("unknown environment %q (from %s): no config file at %s; create it or set --config", name, src, orNone(DefaultPath()))
+		return errorf("unknown environment %q (from %s): no config file at %s; create it or set %s", name, src, orNone(DefaultPath()), opts.flagName(KeyConfig))
 	}
 	known := c.EnvNames()
 	if len(known) == 0 {

@@ -88,18 +88,7 @@ func TestPrecedence(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			isolate(t)
-			flags := map[string]string{}
-			if tt.file != "" {
-				flags[KeyConfig] = writeConfig(t, tt.file)
-			}
-			for k, v := range tt.flags {
-				flags[k] = v
-			}
-			for k, v := range tt.env {
-				t.Setenv(k, v)
-			}
-			c, err := Load(Options{Flags: flags})
+			c, err := loadCase(t, tt.file, tt.flags, tt.env)
 			if err != nil {
 				t.Fatalf("Load() error = %v", err)
 			}
@@ -118,7 +107,7 @@ func TestLoadSettingsAndSources(t *testing.T) {
 	path := writeConfig(t, sample)
 	t.Setenv("YAFDP_CONFIG", path)
 	t.Setenv("YAFDP_PROFILE", "env-profile")
-	c, err := Load(Options{Flags: map[string]string{"no_color": "true"}})
+	c, err := Load(flagged(map[string]string{"no_color": "true"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,7 +136,7 @@ func TestSelectEnvironment(t *testing.T) {
 	isolate(t)
 	path := writeConfig(t, sample)
 
-	c, err := Load(Options{Flags: map[string]string{"config": path, "env": "local"}})
+	c, err := Load(flagged(map[string]string{"config": path, "env": "local"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +145,7 @@ func TestSelectEnvironment(t *testing.T) {
 	}
 
 	t.Setenv("YAFDP_ENV", "local")
-	c, err = Load(Options{Flags: map[string]string{"config": path}})
+	c, err = Load(flagged(map[string]string{"config": path}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,18 +268,7 @@ func TestLoadErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			isolate(t)
-			flags := map[string]string{}
-			if tt.file != "" {
-				flags[KeyConfig] = writeConfig(t, tt.file)
-			}
-			for k, v := range tt.flags {
-				flags[k] = v
-			}
-			for k, v := range tt.env {
-				t.Setenv(k, v)
-			}
-			_, err := Load(Options{Flags: flags})
+			_, err := loadCase(t, tt.file, tt.flags, tt.env)
 			if err == nil {
 				t.Fatal("Load() succeeded, want an error")
 			}
@@ -309,4 +287,28 @@ func TestLoadErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// flagged is what the command line passes to Load: the global flags the
+// user set, named as typed.
+func flagged(flags map[string]string) Options {
+	return Options{Flags: flags, FlagName: func(key string) string { return "--" + strings.ReplaceAll(key, "_", "-") }}
+}
+
+// loadCase loads the configuration of a table case: a config file's
+// content (passed with the config flag), the flags and the environment.
+func loadCase(t *testing.T, file string, flags, env map[string]string) (*Config, error) {
+	t.Helper()
+	isolate(t)
+	set := map[string]string{}
+	if file != "" {
+		set[KeyConfig] = writeConfig(t, file)
+	}
+	for k, v := range flags {
+		set[k] = v
+	}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	return Load(flagged(set))
 }

@@ -19,15 +19,16 @@ const (
 // Source is where a setting's effective value came from.
 type Source struct {
 	Kind SourceKind
-	// Name is the flag (--region), the environment variable
-	// (YAFDP_REGION) or the config file path.
+	// Name is the flag (as the command line names it: --region), the
+	// environment variable (YAFDP_REGION) or the config file path.
 	Name string
 	// Key is the dotted key inside the config file
 	// (environments.prod.region), for file values.
 	Key string
 }
 
-// String describes the source for people: "--region", "YAFDP_REGION",
+// String describes the source for people: the flag as the command line
+// names it, "YAFDP_REGION",
 // "/home/me/.config/yafdp/config.yaml: environments.prod.region", "default".
 func (s Source) String() string {
 	switch s.Kind {

@@ -21,6 +21,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/yafdp/yafdp/internal/input"
+
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/clock"
 	"github.com/yafdp/yafdp/internal/local/sfnapi"
@@ -73,7 +75,7 @@ type Options struct {
 // with: they end ABORTED with this error and cause.
 const (
 	ShutdownError = "LocalUpShutdown"
-	ShutdownCause = "yafdp local up was shut down while this execution was running, and it did not finish within --drain-timeout."
+	ShutdownCause = "yafdp local up was shut down while this execution was running, and it did not finish within the drain timeout."
 )
 
 // LockTimeout is how long Start waits for a data directory that another
@@ -122,7 +124,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
-			return nil, fmt.Errorf("listen on %s: %w (is another local up or LocalStack running? choose another --addr)", addr, err)
+			return nil, input.Errorf("addr", "listen on %s: %v", addr, err).WithFix("is another local up or LocalStack running? choose another %s", input.Field("addr"))
 		}
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
@@ -155,7 +157,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	if s.db != nil {
 		if err := s.restore(); err != nil {
-			return fail(fmt.Errorf("--data-dir %s: %w (move the directory away or choose another --data-dir)", opts.DataDir, err))
+			return fail(input.Errorf("data_dir", "%s: %v", opts.DataDir, err).WithFix("move the directory away or choose another %s", input.Field("data_dir")))
 		}
 	}
 	if err := s.createPipeline(opts); err != nil {
@@ -178,18 +180,18 @@ type Restored struct {
 	Aborted int
 }
 
-// openDataDir opens the store and words its errors for the flag.
+// openDataDir opens the store and words its errors for the setting.
 func openDataDir(dir string) (*store.DB, error) {
 	db, err := store.Open(dir, LockTimeout)
 	switch {
 	case err == nil:
 		return db, nil
 	case errors.Is(err, store.ErrLocked):
-		return nil, fmt.Errorf("--data-dir %s is in use by another yafdp local up (stop it, or choose another --data-dir)", dir)
+		return nil, input.Errorf("data_dir", "%s is in use by another yafdp local up", dir).WithFix("stop it, or choose another %s", input.Field("data_dir"))
 	case errors.Is(err, fs.ErrPermission):
-		return nil, fmt.Errorf("--data-dir %s: permission denied (choose a directory you can write)", dir)
+		return nil, input.Errorf("data_dir", "%s: permission denied", dir).WithFix("choose a directory you can write")
 	}
-	return nil, fmt.Errorf("--data-dir %s: %v (give a directory; it is created when missing)", dir, err)
+	return nil, input.Errorf("data_dir", "%s: %v", dir, err).WithFix("give a directory; it is created when missing")
 }
 
 func (s *Server) restore() error {
@@ -245,7 +247,8 @@ func (s *Server) createPipeline(opts Options) error {
 		RoleARN:    "arn:aws:iam::" + Account + ":role/yafdp-saga",
 	})
 	if errors.Is(err, sfnapi.ErrStateMachineAlreadyExists) {
-		return fmt.Errorf("the --data-dir holds the %s state machine with another definition (start with the same --definition, or choose another --data-dir)", saga.StateMachineName)
+		return input.Errorf("data_dir", "holds the %s state machine with another definition", saga.StateMachineName).
+			WithFix("start with the same %s, or choose another %s", input.Field("definition"), input.Field("data_dir"))
 	}
 	if err != nil {
 		return fmt.Errorf("create the saga state machine: %w", err)
@@ -255,8 +258,8 @@ func (s *Server) createPipeline(opts Options) error {
 }
 
 // ensureQueue creates a pipeline queue, or on a restart finds it and gives
-// it the attributes of this start (--visibility-timeout and
-// --max-receive-count may have changed).
+// it the attributes of this start (the visibility timeout and the
+// maxReceiveCount may have changed).
 func (s *Server) ensureQueue(name string, attrs map[string]string) (*queue.Queue, error) {
 	q, err := s.Broker.CreateQueue(name, attrs, nil)
 	if !errors.Is(err, queue.ErrQueueAlreadyExists) {

@@ -1,17 +1,16 @@
-// Package order is the order message (v1): its type, its validation and a
-// generator of realistic orders for load tests and simulations.
 package order
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/yafdp/yafdp/internal/input"
 )
 
 // Order is one order message, as API Gateway puts it on the queue and as it
@@ -87,23 +86,14 @@ var currencies = []string{"AUD", "CAD", "CHF", "CZK", "DKK", "EUR", "GBP", "NOK"
 // Currencies lists the ISO 4217 codes the platform accepts.
 func Currencies() []string { return append([]string(nil), currencies...) }
 
-// FieldError is a validation failure of one field.
-type FieldError struct {
-	// Field is the JSON path of the field, e.g. items[1].qty.
-	Field string
-	// Problem says what is wrong and how to fix it.
-	Problem string
-}
-
-// Error renders "field: problem".
-func (e *FieldError) Error() string { return e.Field + ": " + e.Problem }
-
+// fieldErr is the problem of one field, named by its JSON path such as
+// items[1].qty.
 func fieldErr(field, format string, args ...any) error {
-	return &FieldError{Field: field, Problem: fmt.Sprintf(format, args...)}
+	return input.Errorf(input.Field(field), format, args...)
 }
 
 // Validate checks the order against message v1 and returns the first
-// problem as a *FieldError naming the field, e.g. "items[1].qty: must be >=
+// problem as an *input.Error naming the field, e.g. "items[1].qty: must be >=
 // 1". It also encodes the order to check its size.
 func (o Order) Validate() error {
 	if err := o.validateFields(); err != nil {

@@ -2,10 +2,11 @@ package order
 
 import (
 	"encoding/json"
-	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/yafdp/yafdp/internal/input"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -76,9 +77,8 @@ func TestValidate(t *testing.T) {
 			if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
 				t.Fatalf("Validate() = %v, want an error starting %q", err, tt.want)
 			}
-			var fe *FieldError
-			if !errors.As(err, &fe) {
-				t.Fatalf("error %T is not a *FieldError", err)
+			if _, ok := err.(*input.Error); !ok {
+				t.Fatalf("error %T is not an *input.Error", err)
 			}
 		})
 	}

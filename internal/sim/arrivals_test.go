@@ -5,9 +5,11 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/yafdp/yafdp/internal/rate"
 )
 
-func rp(r Rate) *Rate { return &r }
+func rp(n float64) *rate.Rate { r := rate.PerSecond(n); return &r }
 
 func scenarioWith(process string, phases ...Phase) *Scenario {
 	s := Defaults()

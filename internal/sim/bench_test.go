@@ -5,6 +5,8 @@ import (
 	"runtime/debug"
 	"testing"
 	"time"
+
+	"github.com/yafdp/yafdp/internal/rate"
 )
 
 // BenchmarkSimulatedOrders runs one simulated minute at 500/s with a
@@ -12,9 +14,9 @@ import (
 // saga, and reports simulated orders per second of wall time.
 func BenchmarkSimulatedOrders(b *testing.B) {
 	sc := Defaults()
-	sc.Arrivals.Rate = 500
+	sc.Arrivals.Rate = rate.PerSecond(500)
 	sc.Arrivals.Duration = Duration(time.Minute)
-	sc.StepFunctions.StartRate = 2000
+	sc.StepFunctions.StartRate = rate.PerSecond(2000)
 	benchRuns(b, sc)
 }
 
@@ -45,10 +47,10 @@ func BenchmarkSimulatedSlice(b *testing.B) {
 // benchSlice is d of scripts/bench-sim.sh's scenario.
 func benchSlice(d time.Duration) Scenario {
 	sc := Defaults()
-	sc.Arrivals.Rate = 500
+	sc.Arrivals.Rate = rate.PerSecond(500)
 	sc.Arrivals.Duration = Duration(d)
-	sc.StepFunctions.StartRate = 800
-	sc.Payment.TPS = 600
+	sc.StepFunctions.StartRate = rate.PerSecond(800)
+	sc.Payment.TPS = rate.PerSecond(600)
 	sc.Payment.Burst = 600
 	return sc
 }

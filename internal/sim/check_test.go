@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/yafdp/yafdp/internal/asl"
+	"github.com/yafdp/yafdp/internal/rate"
 	"github.com/yafdp/yafdp/internal/saga"
 )
 
@@ -31,7 +32,7 @@ func brokenSaga(t *testing.T, edit func(states map[string]any)) *asl.StateMachin
 
 func checkScenario(faults ...string) Scenario {
 	sc := Defaults()
-	sc.Arrivals.Rate = 100
+	sc.Arrivals.Rate = rate.PerSecond(100)
 	sc.Arrivals.Duration = Duration(10 * time.Second)
 	sc.Faults = faults
 	return sc

@@ -126,8 +126,8 @@ func newSimulation(sc Scenario, m *asl.StateMachine, fakeCfg saga.FakeConfig, pa
 		t0:      clk.Now(),
 		rng:     rand.New(rand.NewPCG(sc.Seed, 0x51a)),
 		machine: m,
-		apigw:   rate.NewLimiter(rate.Limit(sc.APIGateway.RateLimit), sc.APIGateway.Burst),
-		starts:  rate.NewLimiter(rate.Limit(sc.StepFunctions.StartRate), sc.StepFunctions.StartBurst),
+		apigw:   rate.NewLimiter(rate.Limit(sc.APIGateway.RateLimit.PerSecond()), sc.APIGateway.Burst),
+		starts:  rate.NewLimiter(rate.Limit(sc.StepFunctions.StartRate.PerSecond()), sc.StepFunctions.StartBurst),
 	}
 	s.arrivals = newArrivals(&sc, rand.New(rand.NewPCG(sc.Seed, 0xa441)))
 	s.arrEnd = sc.ArrivalDuration()

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/yafdp/yafdp/internal/input"
+	"github.com/yafdp/yafdp/internal/rate"
 	"github.com/yafdp/yafdp/internal/saga"
 )
 
@@ -40,6 +43,10 @@ type Scenario struct {
 	// Latency overrides the fakes' latencies by service, e.g.
 	// payment: lognormal(180ms,900ms).
 	Latency map[string]string `yaml:"latency" json:"latency,omitempty"`
+
+	// definitionDir is where a relative Definition is read: next to the
+	// scenario file that names it.
+	definitionDir string
 }
 
 // Arrivals describe when orders arrive: one steady rate for Duration, or a
@@ -49,24 +56,24 @@ type Arrivals struct {
 	// (evenly spaced).
 	Process string `yaml:"process" json:"process"`
 	// Rate and Duration give a single steady phase.
-	Rate     Rate     `yaml:"rate" json:"rate,omitempty"`
-	Duration Duration `yaml:"duration" json:"duration,omitempty"`
+	Rate     rate.Rate `yaml:"rate" json:"rate,omitzero"`
+	Duration Duration  `yaml:"duration" json:"duration,omitempty"`
 	// Phases run one after another.
 	Phases []Phase `yaml:"phases" json:"phases,omitempty"`
 }
 
 // Phase is one stretch of arrivals: a steady Rate, or a linear ramp From..To.
 type Phase struct {
-	For  Duration `yaml:"for" json:"for"`
-	Rate *Rate    `yaml:"rate" json:"rate,omitempty"`
-	From *Rate    `yaml:"from" json:"from,omitempty"`
-	To   *Rate    `yaml:"to" json:"to,omitempty"`
+	For  Duration   `yaml:"for" json:"for"`
+	Rate *rate.Rate `yaml:"rate" json:"rate,omitempty"`
+	From *rate.Rate `yaml:"from" json:"from,omitempty"`
+	To   *rate.Rate `yaml:"to" json:"to,omitempty"`
 }
 
 // APIGateway is the front door: a token bucket that answers 429 when empty.
 type APIGateway struct {
-	RateLimit Rate `yaml:"rate_limit" json:"rateLimit"`
-	Burst     int  `yaml:"burst" json:"burst"`
+	RateLimit rate.Rate `yaml:"rate_limit" json:"rateLimit"`
+	Burst     int       `yaml:"burst" json:"burst"`
 	// Kind is "rest" or "http"; it only changes the price.
 	Kind string `yaml:"kind" json:"kind"`
 }
@@ -104,8 +111,8 @@ type Lambda struct {
 
 // StepFunctions is the StartExecution throttle and the machine to run.
 type StepFunctions struct {
-	StartRate  Rate `yaml:"start_rate" json:"startRate"`
-	StartBurst int  `yaml:"start_burst" json:"startBurst"`
+	StartRate  rate.Rate `yaml:"start_rate" json:"startRate"`
+	StartBurst int       `yaml:"start_burst" json:"startBurst"`
 	// Definition is an ASL file to run instead of the built-in saga.
 	Definition string `yaml:"definition" json:"definition,omitempty"`
 	// ExpressMemoryMB is the memory Express workflows are billed at.
@@ -115,8 +122,8 @@ type StepFunctions struct {
 // Payment is the third-party provider's quota in front of the payment fake.
 type Payment struct {
 	// TPS is the provider's requests per second; 0 means no quota.
-	TPS   Rate `yaml:"tps" json:"tps"`
-	Burst int  `yaml:"burst" json:"burst"`
+	TPS   rate.Rate `yaml:"tps" json:"tps"`
+	Burst int       `yaml:"burst" json:"burst"`
 }
 
 // Defaults returns a scenario with every AWS default filled in and no load.
@@ -128,7 +135,7 @@ func Defaults() Scenario {
 		MaxDrain: Duration(time.Hour),
 		Arrivals: Arrivals{Process: "poisson"},
 		APIGateway: APIGateway{
-			RateLimit: 10000, Burst: 5000, Kind: "rest",
+			RateLimit: rate.PerSecond(10000), Burst: 5000, Kind: "rest",
 		},
 		Queue: QueueSettings{
 			VisibilityTimeout: Duration(30 * time.Second),
@@ -145,32 +152,21 @@ func Defaults() Scenario {
 			MemoryMB:                128,
 			ReportBatchItemFailures: &report,
 		},
-		StepFunctions: StepFunctions{StartRate: 300, StartBurst: 1300, ExpressMemoryMB: 64},
+		StepFunctions: StepFunctions{StartRate: rate.PerSecond(300), StartBurst: 1300, ExpressMemoryMB: 64},
 	}
-}
-
-// FileError is a problem in a scenario file, with the line it is on.
-type FileError struct {
-	File string
-	Line int
-	Msg  string
-}
-
-func (e *FileError) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-	}
-	return fmt.Sprintf("%s: %s", e.File, e.Msg)
 }
 
 // LoadFile reads a scenario file over the defaults. Unknown keys, values of
-// the wrong type and bad values are a *FileError naming the line and key.
+// the wrong type and bad values are an *input.Error naming the file, the
+// line and the key.
 func LoadFile(path string) (Scenario, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return Scenario{}, err
 	}
-	return Parse(path, data)
+	s, err := Parse(path, data)
+	s.definitionDir = filepath.Dir(path)
+	return s, err
 }
 
 // Parse reads a scenario document; name is used in errors.
@@ -180,7 +176,7 @@ func Parse(name string, data []byte) (Scenario, error) {
 	dec.KnownFields(true)
 	if err := dec.Decode(&s); err != nil {
 		if errors.Is(err, errEOF) || strings.TrimSpace(string(data)) == "" {
-			return Scenario{}, &FileError{File: name, Msg: "the file is empty; see scenarios/steady-500.yaml for an example"}
+			return Scenario{}, input.Errorf("", "the file is empty").WithFix("see scenarios/steady-500.yaml for an example").At(name, 0)
 		}
 		return Scenario{}, yamlError(name, err)
 	}
@@ -188,7 +184,8 @@ func Parse(name string, data []byte) (Scenario, error) {
 		s.Name = strings.TrimSuffix(strings.TrimSuffix(baseName(name), ".yaml"), ".yml")
 	}
 	if err := s.Validate(); err != nil {
-		return Scenario{}, &FileError{File: name, Line: lineOf(data, err), Msg: err.Error()}
+		e := err.(*input.Error)
+		return Scenario{}, e.At(name, lineOf(data, e.Field))
 	}
 	return s, nil
 }
@@ -210,12 +207,12 @@ func yamlError(name string, err error) error {
 		first := te.Errors[0]
 		line, msg := splitLine(first)
 		if k, in, ok := unknownField(msg); ok {
-			msg = fmt.Sprintf("unknown key %q%s; check the spelling against scenarios/README.md", k, in)
+			return input.Errorf("", "unknown key %q%s", k, in).WithFix("check the spelling against scenarios/README.md").At(name, line)
 		}
-		return &FileError{File: name, Line: line, Msg: msg}
+		return input.Errorf("", "%s", msg).At(name, line)
 	}
 	line, msg := splitLine(strings.TrimPrefix(err.Error(), "yaml: "))
-	return &FileError{File: name, Line: line, Msg: msg}
+	return input.Errorf("", "%s", msg).At(name, line)
 }
 
 func splitLine(s string) (int, string) {
@@ -242,11 +239,10 @@ func unknownField(msg string) (key, in string, ok bool) {
 	return "", "", false
 }
 
-// lineOf finds the line of the key a validation error names (its first
-// word, e.g. "lambda.batch_size: ..."), or 0.
-func lineOf(data []byte, err error) int {
-	field, _, _ := strings.Cut(err.Error(), ":")
-	parts := strings.Split(field, ".")
+// lineOf finds the line of the key a validation error names (such as
+// lambda.batch_size), or 0.
+func lineOf(data []byte, field input.Field) int {
+	parts := strings.Split(string(field), ".")
 	key := parts[len(parts)-1]
 	if i := strings.IndexByte(key, '['); i >= 0 {
 		key = key[:i]
@@ -260,86 +256,95 @@ func lineOf(data []byte, err error) int {
 	return 0
 }
 
-// Validate checks every setting; the error names the key and the fix.
+// Validate checks every setting; the error is an *input.Error naming the
+// key and the fix.
 func (s *Scenario) Validate() error {
-	a := &s.Arrivals
+	if err := s.Arrivals.validate(); err != nil {
+		return err
+	}
+	if s.MaxDrain < 0 {
+		return input.Errorf("max_drain", "must not be negative")
+	}
+	if s.APIGateway.RateLimit.PerSecond() <= 0 || s.APIGateway.Burst < 1 {
+		return input.Errorf("api_gateway.rate_limit", "must be more than 0 with burst at least 1")
+	}
+	switch s.APIGateway.Kind {
+	case "rest", "http":
+	default:
+		return input.Errorf("api_gateway.kind", "%q is not an API kind", s.APIGateway.Kind).WithFix("use rest or http")
+	}
+	q := &s.Queue
+	if q.VisibilityTimeout < 0 || q.VisibilityTimeout.D() > 12*time.Hour {
+		return input.Errorf("queue.visibility_timeout", "must be between 0s and 12h")
+	}
+	if q.MaxReceiveCount < 1 || q.MaxReceiveCount > 1000 {
+		return input.Errorf("queue.max_receive_count", "must be between 1 and 1000")
+	}
+	if q.Retention.D() < time.Minute || q.Retention.D() > 14*24*time.Hour {
+		return input.Errorf("queue.retention", "must be between 1m and 14d")
+	}
+	l := &s.Lambda
+	switch {
+	case l.BatchSize < 1 || l.BatchSize > 10000 || (q.FIFO && l.BatchSize > 10):
+		return input.Errorf("lambda.batch_size", "must be between 1 and 10,000 (10 for a FIFO queue)")
+	case l.BatchSize > 10 && l.BatchingWindow <= 0:
+		return input.Errorf("lambda.batch_size", "above 10 needs a batching_window of at least 1s, as on AWS")
+	case l.BatchingWindow < 0 || l.BatchingWindow.D() > 5*time.Minute:
+		return input.Errorf("lambda.batching_window", "must be between 0s and 5m")
+	case l.MaximumConcurrency != 0 && (l.MaximumConcurrency < 2 || l.MaximumConcurrency > 1000):
+		return input.Errorf("lambda.maximum_concurrency", "must be between 2 and 1000, or 0 to leave it unset")
+	case l.AccountConcurrency < 1:
+		return input.Errorf("lambda.account_concurrency", "must be at least 1")
+	case l.InitialConcurrency < 1:
+		return input.Errorf("lambda.initial_concurrency", "must be at least 1")
+	case l.ScalePerMinute < 0:
+		return input.Errorf("lambda.scale_per_minute", "must not be negative")
+	case l.Duration < 0 || l.PerMessage < 0:
+		return input.Errorf("lambda.duration", "durations must not be negative")
+	case l.MemoryMB < 128 || l.MemoryMB > 10240:
+		return input.Errorf("lambda.memory_mb", "must be between 128 and 10240")
+	}
+	sf := &s.StepFunctions
+	if sf.StartRate.PerSecond() <= 0 || sf.StartBurst < 1 {
+		return input.Errorf("step_functions.start_rate", "must be more than 0 with start_burst at least 1")
+	}
+	if sf.ExpressMemoryMB < 64 {
+		return input.Errorf("step_functions.express_memory_mb", "must be at least 64")
+	}
+	if s.Payment.TPS.PerSecond() < 0 || s.Payment.Burst < 0 {
+		return input.Errorf("payment.tps", "must not be negative")
+	}
+	if _, err := s.FakeConfig(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// validate checks the arrivals: a process, and one steady rate for a
+// duration or phases that are each steady or a ramp.
+func (a *Arrivals) validate() error {
 	switch a.Process {
 	case "poisson", "constant":
 	default:
-		return fmt.Errorf("arrivals.process: %q is not a process; use poisson or constant", a.Process)
+		return input.Errorf("arrivals.process", "%q is not a process", a.Process).WithFix("use poisson or constant")
 	}
-	if len(a.Phases) > 0 && (a.Rate != 0 || a.Duration != 0) {
-		return fmt.Errorf("arrivals.phases: give either phases or rate and duration, not both")
+	if len(a.Phases) > 0 && (!a.Rate.IsZero() || a.Duration != 0) {
+		return input.Errorf("arrivals.phases", "give either phases or rate and duration, not both")
 	}
 	if len(a.Phases) == 0 {
 		if a.Duration <= 0 {
-			return fmt.Errorf("arrivals.duration: must be more than 0, e.g. 10m (or give phases)")
+			return input.Errorf("arrivals.duration", "must be more than 0, e.g. 10m (or give phases)")
 		}
 	}
 	for i, p := range a.Phases {
 		switch {
 		case p.For <= 0:
-			return fmt.Errorf("arrivals.phases[%d].for: must be more than 0, e.g. 5m", i)
+			return input.Errorf(input.Field(fmt.Sprintf("arrivals.phases[%d].for", i)), "must be more than 0, e.g. 5m")
 		case p.Rate != nil && (p.From != nil || p.To != nil):
-			return fmt.Errorf("arrivals.phases[%d].rate: a phase is steady (rate) or a ramp (from, to), not both", i)
+			return input.Errorf(input.Field(fmt.Sprintf("arrivals.phases[%d].rate", i)), "a phase is steady (rate) or a ramp (from, to), not both")
 		case p.Rate == nil && (p.From == nil || p.To == nil):
-			return fmt.Errorf("arrivals.phases[%d].rate: give rate, or from and to for a ramp", i)
+			return input.Errorf(input.Field(fmt.Sprintf("arrivals.phases[%d].rate", i)), "give rate, or from and to for a ramp")
 		}
-	}
-	if s.MaxDrain < 0 {
-		return fmt.Errorf("max_drain: must not be negative")
-	}
-	if s.APIGateway.RateLimit <= 0 || s.APIGateway.Burst < 1 {
-		return fmt.Errorf("api_gateway.rate_limit: must be more than 0 with burst at least 1")
-	}
-	switch s.APIGateway.Kind {
-	case "rest", "http":
-	default:
-		return fmt.Errorf("api_gateway.kind: %q is not an API kind; use rest or http", s.APIGateway.Kind)
-	}
-	q := &s.Queue
-	if q.VisibilityTimeout < 0 || q.VisibilityTimeout.D() > 12*time.Hour {
-		return fmt.Errorf("queue.visibility_timeout: must be between 0s and 12h")
-	}
-	if q.MaxReceiveCount < 1 || q.MaxReceiveCount > 1000 {
-		return fmt.Errorf("queue.max_receive_count: must be between 1 and 1000")
-	}
-	if q.Retention.D() < time.Minute || q.Retention.D() > 14*24*time.Hour {
-		return fmt.Errorf("queue.retention: must be between 1m and 14d")
-	}
-	l := &s.Lambda
-	switch {
-	case l.BatchSize < 1 || l.BatchSize > 10000 || (q.FIFO && l.BatchSize > 10):
-		return fmt.Errorf("lambda.batch_size: must be between 1 and 10,000 (10 for a FIFO queue)")
-	case l.BatchSize > 10 && l.BatchingWindow <= 0:
-		return fmt.Errorf("lambda.batch_size: above 10 needs a batching_window of at least 1s, as on AWS")
-	case l.BatchingWindow < 0 || l.BatchingWindow.D() > 5*time.Minute:
-		return fmt.Errorf("lambda.batching_window: must be between 0s and 5m")
-	case l.MaximumConcurrency != 0 && (l.MaximumConcurrency < 2 || l.MaximumConcurrency > 1000):
-		return fmt.Errorf("lambda.maximum_concurrency: must be between 2 and 1000, or 0 to leave it unset")
-	case l.AccountConcurrency < 1:
-		return fmt.Errorf("lambda.account_concurrency: must be at least 1")
-	case l.InitialConcurrency < 1:
-		return fmt.Errorf("lambda.initial_concurrency: must be at least 1")
-	case l.ScalePerMinute < 0:
-		return fmt.Errorf("lambda.scale_per_minute: must not be negative")
-	case l.Duration < 0 || l.PerMessage < 0:
-		return fmt.Errorf("lambda.duration: durations must not be negative")
-	case l.MemoryMB < 128 || l.MemoryMB > 10240:
-		return fmt.Errorf("lambda.memory_mb: must be between 128 and 10240")
-	}
-	sf := &s.StepFunctions
-	if sf.StartRate <= 0 || sf.StartBurst < 1 {
-		return fmt.Errorf("step_functions.start_rate: must be more than 0 with start_burst at least 1")
-	}
-	if sf.ExpressMemoryMB < 64 {
-		return fmt.Errorf("step_functions.express_memory_mb: must be at least 64")
-	}
-	if s.Payment.TPS < 0 || s.Payment.Burst < 0 {
-		return fmt.Errorf("payment.tps: must not be negative")
-	}
-	if _, err := s.FakeConfig(); err != nil {
-		return err
 	}
 	return nil
 }
@@ -350,23 +355,23 @@ func (s *Scenario) FakeConfig() (saga.FakeConfig, error) {
 	cfg := saga.RealisticLatencies()
 	for svc, dist := range s.Latency {
 		if err := cfg.ApplyLatency(svc + "=" + dist); err != nil {
-			return cfg, fmt.Errorf("latency.%s: %v", svc, err)
+			return cfg, input.Errorf(input.Field("latency."+svc), "%v", err)
 		}
 	}
 	for i, f := range s.Faults {
 		if err := cfg.ApplyFault(f); err != nil {
-			return cfg, fmt.Errorf("faults[%d]: %v", i, err)
+			return cfg, input.Errorf(input.Field(fmt.Sprintf("faults[%d]", i)), "%v", err)
 		}
 	}
-	if s.Payment.TPS > 0 {
-		cfg.Payment.RatePerSecond = float64(s.Payment.TPS)
+	if tps := s.Payment.TPS.PerSecond(); tps > 0 {
+		cfg.Payment.RatePerSecond = tps
 		cfg.Payment.Burst = s.Payment.Burst
 		if cfg.Payment.Burst == 0 {
-			cfg.Payment.Burst = max(1, int(s.Payment.TPS))
+			cfg.Payment.Burst = max(1, int(tps))
 		}
 	}
 	if err := cfg.Validate(); err != nil {
-		return cfg, fmt.Errorf("faults: %v", err)
+		return cfg, input.Errorf("faults", "%v", err)
 	}
 	return cfg, nil
 }
@@ -381,14 +386,6 @@ func (s *Scenario) ArrivalDuration() time.Duration {
 		d += p.For.D()
 	}
 	return d
-}
-
-// UnmarshalYAML reads a rate from a scalar, with its line in errors.
-func (r *Rate) UnmarshalYAML(n *yaml.Node) error {
-	if err := r.Set(n.Value); err != nil {
-		return fmt.Errorf("line %d: %v", n.Line, err)
-	}
-	return nil
 }
 
 // UnmarshalYAML reads a duration from a scalar, with its line in errors.

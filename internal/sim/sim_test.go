@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/yafdp/yafdp/internal/asl"
+	"github.com/yafdp/yafdp/internal/rate"
 )
 
 // passMachine is a one-state saga: the tests of the pipeline's queueing
@@ -38,9 +39,9 @@ func run(t *testing.T, sc Scenario, m *asl.StateMachine) *Report {
 func TestAPIGatewayAdmitsRateTimesTPlusBurst(t *testing.T) {
 	sc := Defaults()
 	sc.Arrivals.Process = "constant"
-	sc.Arrivals.Rate = 20000
+	sc.Arrivals.Rate = rate.PerSecond(20000)
 	sc.Arrivals.Duration = Duration(10 * time.Second)
-	sc.StepFunctions.StartRate = 1e6
+	sc.StepFunctions.StartRate = rate.PerSecond(1e6)
 	sc.StepFunctions.StartBurst = 1e6
 	r := run(t, sc, passMachine(t))
 	want := int64(10000*10 + 5000)
@@ -56,7 +57,7 @@ func TestAPIGatewayAdmitsRateTimesTPlusBurst(t *testing.T) {
 func TestStartExecutionThrottleAdmitsRateTimesTPlusBurst(t *testing.T) {
 	sc := Defaults()
 	sc.Arrivals.Process = "constant"
-	sc.Arrivals.Rate = 1000
+	sc.Arrivals.Rate = rate.PerSecond(1000)
 	sc.Arrivals.Duration = Duration(20 * time.Second)
 	sc.MaxDrain = Duration(time.Second)
 	sc.Lambda.InitialConcurrency = 1000
@@ -77,12 +78,12 @@ func TestStartExecutionThrottleAdmitsRateTimesTPlusBurst(t *testing.T) {
 func TestLambdaScalingReachesConcurrencyAtTheDocumentedMinute(t *testing.T) {
 	sc := Defaults()
 	sc.Arrivals.Process = "constant"
-	sc.Arrivals.Rate = 1000
+	sc.Arrivals.Rate = rate.PerSecond(1000)
 	sc.Arrivals.Duration = Duration(270 * time.Second)
 	// 20-second invocations keep every slot busy: 1,000 slots take at most
 	// 500 messages a second, so a backlog builds and scaling never stops.
 	sc.Lambda.Duration = Duration(20 * time.Second)
-	sc.StepFunctions.StartRate = 1e6
+	sc.StepFunctions.StartRate = rate.PerSecond(1e6)
 	sc.StepFunctions.StartBurst = 1e6
 	sc.MaxDrain = 0
 	r := run(t, sc, passMachine(t))
@@ -107,10 +108,10 @@ func TestLambdaScalingReachesConcurrencyAtTheDocumentedMinute(t *testing.T) {
 // MaximumConcurrency caps the event source.
 func TestMaximumConcurrencyCaps(t *testing.T) {
 	sc := Defaults()
-	sc.Arrivals.Rate = 1000
+	sc.Arrivals.Rate = rate.PerSecond(1000)
 	sc.Arrivals.Duration = Duration(time.Minute)
 	sc.Lambda.MaximumConcurrency = 20
-	sc.StepFunctions.StartRate = 1e6
+	sc.StepFunctions.StartRate = rate.PerSecond(1e6)
 	r := run(t, sc, passMachine(t))
 	if r.Lambda.PeakConcurrency != 20 {
 		t.Fatalf("peak concurrency %d, want 20", r.Lambda.PeakConcurrency)
@@ -124,7 +125,7 @@ func TestMaximumConcurrencyCaps(t *testing.T) {
 func TestQueueWaitMatchesMD1(t *testing.T) {
 	sc := Defaults()
 	sc.Arrivals.Process = "poisson"
-	sc.Arrivals.Rate = 80
+	sc.Arrivals.Rate = rate.PerSecond(80)
 	sc.Arrivals.Duration = Duration(2000 * time.Second)
 	sc.Lambda.BatchSize = 1
 	sc.Lambda.InitialConcurrency = 1
@@ -132,7 +133,7 @@ func TestQueueWaitMatchesMD1(t *testing.T) {
 	sc.Lambda.ScalePerMinute = 0
 	sc.Lambda.Duration = Duration(10 * time.Millisecond)
 	sc.Lambda.PerMessage = 0
-	sc.StepFunctions.StartRate = 1e6
+	sc.StepFunctions.StartRate = rate.PerSecond(1e6)
 	sc.Seed = 3
 	r := run(t, sc, passMachine(t))
 	rho, mu := 0.8, 100.0
@@ -147,9 +148,9 @@ func TestQueueWaitMatchesMD1(t *testing.T) {
 func TestThrottledMessagesReachTheDLQ(t *testing.T) {
 	sc := Defaults()
 	sc.Arrivals.Process = "constant"
-	sc.Arrivals.Rate = 100
+	sc.Arrivals.Rate = rate.PerSecond(100)
 	sc.Arrivals.Duration = Duration(10 * time.Second)
-	sc.StepFunctions.StartRate = 0.001
+	sc.StepFunctions.StartRate = rate.PerSecond(0.001)
 	sc.StepFunctions.StartBurst = 1
 	sc.Queue.VisibilityTimeout = Duration(5 * time.Second)
 	r := run(t, sc, passMachine(t))
@@ -167,9 +168,9 @@ func TestThrottledMessagesReachTheDLQ(t *testing.T) {
 
 func smallScenario() Scenario {
 	sc := Defaults()
-	sc.Arrivals.Rate = 200
+	sc.Arrivals.Rate = rate.PerSecond(200)
 	sc.Arrivals.Duration = Duration(20 * time.Second)
-	sc.Payment.TPS = 150
+	sc.Payment.TPS = rate.PerSecond(150)
 	sc.Faults = []string{"payment.decline=0.05", "delivery.nocourier=0.02", "notify.error=0.05"}
 	return sc
 }

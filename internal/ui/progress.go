@@ -26,8 +26,12 @@ func NewProgress(w io.Writer, total int64, label string) *Progress {
 	return &Progress{w: w, total: total, label: label, now: time.Now}
 }
 
-// Set reports that done units are finished. Safe for concurrent use.
+// Set reports that done units are finished. Safe for concurrent use; a
+// nil bar (no terminal to draw on) does nothing.
 func (p *Progress) Set(done int64) {
+	if p == nil {
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := p.now()
@@ -43,8 +47,11 @@ func (p *Progress) Set(done int64) {
 	fmt.Fprintf(p.w, "\r\033[K  %s/%s %s  %s", Count(done), Count(p.total), p.label, pct)
 }
 
-// Done clears the line.
+// Done clears the line; a nil bar does nothing.
 func (p *Progress) Done() {
+	if p == nil {
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.shown {

@@ -1,7 +1,3 @@
-// Package ui renders things for people: the colour styles every command
-// shares, tables, and small formatting helpers. It knows nothing of the
-// domain; commands decide what is a success or a failure and ask ui to show
-// it so.
 package ui
 
 import (

@@ -1,14 +1,9 @@
-// Package awsfault injects failures into AWS calls at the HTTP layer: an
-// http.RoundTripper for an SDK client's HTTP client that fails a share of
-// whole calls (before or after the server applied them) and a share of the
-// entries of batch calls (answered as failed inside a 200 response, and not
-// applied). Tests use it to prove that nothing is lost when AWS misbehaves
-// the way it is documented to.
 package awsfault
 
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -94,24 +89,36 @@ func operation(r *http.Request) string {
 }
 
 func serverError(r *http.Request) *http.Response {
-	body := `{"__type":"com.amazonaws.sqs#InternalError","message":"injected failure"}`
+	return response(r, http.StatusInternalServerError, []byte(`{"__type":"com.amazonaws.sqs#InternalError","message":"injected failure"}`))
+}
+
+func jsonResponse(r *http.Request, v any) *http.Response {
+	data, _ := json.Marshal(v)
+	return response(r, http.StatusOK, data)
+}
+
+func response(r *http.Request, status int, body []byte) *http.Response {
 	return &http.Response{
-		StatusCode: http.StatusInternalServerError,
-		Status:     "500 Internal Server Error",
+		StatusCode: status,
+		Status:     fmt.Sprintf("%d %s", status, http.StatusText(status)),
 		Header:     http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
-		Body:       io.NopCloser(strings.NewReader(body)),
+		Body:       io.NopCloser(bytes.NewReader(body)),
 		Request:    r,
 		ProtoMajor: 1, ProtoMinor: 1,
 		ContentLength: int64(len(body)),
 	}
 }
 
+func (t *Transport) count(f func(*Stats)) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	f(&t.stats)
+}
+
 // RoundTrip applies the faults.
 func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	op := operation(r)
-	t.mu.Lock()
-	t.stats.Calls++
-	t.mu.Unlock()
+	t.count(func(s *Stats) { s.Calls++ })
 	if !in(t.Ops, op) {
 		return t.Base.RoundTrip(r)
 	}
@@ -119,69 +126,92 @@ func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 		if r.Body != nil {
 			r.Body.Close()
 		}
-		t.mu.Lock()
-		t.stats.FailedCalls++
-		t.mu.Unlock()
+		t.count(func(s *Stats) { s.FailedCalls++ })
 		return serverError(r), nil
 	}
 	var failed []map[string]any
 	if t.EntryFailRate > 0 && strings.HasSuffix(op, "Batch") && r.Body != nil {
-		body, err := io.ReadAll(r.Body)
-		r.Body.Close()
-		if err != nil {
-			return nil, err
+		var answered *http.Response
+		var err error
+		if r, failed, answered, err = t.dropEntries(r); answered != nil || err != nil {
+			return answered, err
 		}
-		var req map[string]any
-		if json.Unmarshal(body, &req) == nil {
-			if entries, ok := req["Entries"].([]any); ok {
-				var keep []any
-				for _, e := range entries {
-					if t.chance(t.EntryFailRate) {
-						id, _ := e.(map[string]any)["Id"].(string)
-						failed = append(failed, map[string]any{"Id": id, "Code": "InternalError", "Message": "injected entry failure", "SenderFault": false})
-						continue
-					}
-					keep = append(keep, e)
-				}
-				t.mu.Lock()
-				t.stats.FailedEntries += len(failed)
-				t.mu.Unlock()
-				if len(keep) == 0 {
-					return jsonResponse(r, map[string]any{"Successful": []any{}, "Failed": failed}), nil
-				}
-				req["Entries"] = keep
-				body, _ = json.Marshal(req)
-			}
-		}
-		r = r.Clone(r.Context())
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		r.ContentLength = int64(len(body))
-		r.Header.Del("Content-Length")
 	}
 	resp, err := t.Base.RoundTrip(r)
 	if err != nil {
 		return resp, err
 	}
-	lostOps := t.LostOps
-	if len(lostOps) == 0 {
-		lostOps = t.Ops
-	}
-	if in(lostOps, op) && t.chance(t.LostResponseRate) {
-		data, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		t.mu.Lock()
-		t.stats.LostResponses++
-		if op == "SendMessageBatch" {
-			var out struct{ Successful []any }
-			_ = json.Unmarshal(data, &out)
-			t.stats.LostSendEntries += len(out.Successful)
-		}
-		t.mu.Unlock()
-		return serverError(r), nil
+	if lost := t.loseAnswer(r, op, resp); lost != nil {
+		return lost, nil
 	}
 	if len(failed) == 0 || resp.StatusCode != http.StatusOK {
 		return resp, nil
 	}
+	return addFailed(r, resp, failed)
+}
+
+// dropEntries fails a share of a batch call's entries: they are answered
+// as failed and not forwarded. It returns the request to forward, the
+// entries it failed, and the answer itself when every entry failed.
+func (t *Transport) dropEntries(r *http.Request) (*http.Request, []map[string]any, *http.Response, error) {
+	body, err := io.ReadAll(r.Body)
+	r.Body.Close()
+	if err != nil {
+		return r, nil, nil, err
+	}
+	var failed []map[string]any
+	var req map[string]any
+	if json.Unmarshal(body, &req) == nil {
+		if entries, ok := req["Entries"].([]any); ok {
+			var keep []any
+			for _, e := range entries {
+				if t.chance(t.EntryFailRate) {
+					id, _ := e.(map[string]any)["Id"].(string)
+					failed = append(failed, map[string]any{"Id": id, "Code": "InternalError", "Message": "injected entry failure", "SenderFault": false})
+					continue
+				}
+				keep = append(keep, e)
+			}
+			t.count(func(s *Stats) { s.FailedEntries += len(failed) })
+			if len(keep) == 0 {
+				return r, failed, jsonResponse(r, map[string]any{"Successful": []any{}, "Failed": failed}), nil
+			}
+			req["Entries"] = keep
+			body, _ = json.Marshal(req)
+		}
+	}
+	r = r.Clone(r.Context())
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+	r.Header.Del("Content-Length")
+	return r, failed, nil, nil
+}
+
+// loseAnswer loses a share of the answers to calls the server applied:
+// the caller gets a server error instead. It returns that error, or nil.
+func (t *Transport) loseAnswer(r *http.Request, op string, resp *http.Response) *http.Response {
+	lostOps := t.LostOps
+	if len(lostOps) == 0 {
+		lostOps = t.Ops
+	}
+	if !in(lostOps, op) || !t.chance(t.LostResponseRate) {
+		return nil
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	t.count(func(s *Stats) {
+		s.LostResponses++
+		if op == "SendMessageBatch" {
+			var out struct{ Successful []any }
+			_ = json.Unmarshal(data, &out)
+			s.LostSendEntries += len(out.Successful)
+		}
+	})
+	return serverError(r)
+}
+
+// addFailed adds the entries dropEntries failed to the server's answer.
+func addFailed(r *http.Request, resp *http.Response, failed []map[string]any) (*http.Response, error) {
 	data, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if err != nil {
@@ -197,17 +227,4 @@ func (t *Transport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	out["Failed"] = prev
 	return jsonResponse(r, out), nil
-}
-
-func jsonResponse(r *http.Request, v any) *http.Response {
-	data, _ := json.Marshal(v)
-	return &http.Response{
-		StatusCode: http.StatusOK,
-		Status:     "200 OK",
-		Header:     http.Header{"Content-Type": {"application/x-amz-json-1.0"}},
-		Body:       io.NopCloser(bytes.NewReader(data)),
-		Request:    r,
-		ProtoMajor: 1, ProtoMinor: 1,
-		ContentLength: int64(len(data)),
-	}
 }

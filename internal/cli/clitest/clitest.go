@@ -1,55 +1,28 @@
-// Package clitest helps test commands: a Factory with buffers for streams
-// and no AWS, a way to run one command with arguments, and golden files
-// refreshed with `go test -update`.
 package clitest
 
 import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"io"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/cobra"
 
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/config"
+	"github.com/yafdp/yafdp/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files in testdata/ with the current output")
 
 // Golden compares got with the file testdata/name (name itself when it is
 // an absolute path), or rewrites that file when the tests run with -update.
 func Golden(t testing.TB, name string, got []byte) {
 	t.Helper()
-	path := name
-	if !filepath.IsAbs(name) {
-		path = filepath.Join("testdata", name)
-	}
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got); run go test -update if the change is intended:\n%s", path, diff)
-	}
+	golden.Check(t, name, got)
 }
 
 // ErrNoAWS is what the AWS functions of a test Factory return until a test

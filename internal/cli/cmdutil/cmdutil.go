@@ -1,6 +1,3 @@
-// Package cmdutil holds what every command shares: the Factory that hands
-// out dependencies, the error types that decide the exit code, and small
-// helpers for cobra.
 package cmdutil
 
 import (

@@ -65,11 +65,11 @@ func NewFactory(ios *iostreams.IOStreams) *Factory {
 	f := &Factory{AppName: "yafdp", IOStreams: ios}
 
 	f.Config = sync.OnceValues(func() (*config.Config, error) {
-		return config.Load(config.Options{Flags: changedGlobalFlags(f.GlobalFlags)})
+		return config.Load(configOptions(f.GlobalFlags))
 	})
 
 	f.ConfigPath = func() (string, config.Source) {
-		return config.ResolvePath(changedGlobalFlags(f.GlobalFlags))
+		return config.ResolvePath(configOptions(f.GlobalFlags))
 	}
 
 	f.Printer = func() (*output.Printer, error) {
@@ -84,63 +84,51 @@ func NewFactory(ios *iostreams.IOStreams) *Factory {
 		return output.New(f.IOStreams, format), nil
 	}
 
-	var (
-		awsOnce sync.Mutex
-		awsCfg  *aws.Config
-	)
-	f.AWSConfig = func(ctx context.Context) (aws.Config, error) {
-		awsOnce.Lock()
-		defer awsOnce.Unlock()
-		if awsCfg != nil {
-			return *awsCfg, nil
-		}
+	f.AWSConfig = lazy(func(ctx context.Context) (aws.Config, error) {
 		cfg, err := f.Config()
 		if err != nil {
 			return aws.Config{}, err
 		}
-		c, err := LoadAWSConfig(ctx, cfg)
-		if err != nil {
-			return aws.Config{}, err
-		}
-		awsCfg = &c
-		return c, nil
-	}
-
-	var (
-		sqsOnce   sync.Mutex
-		sqsClient *sqs.Client
-	)
-	f.SQSClient = func(ctx context.Context) (*sqs.Client, error) {
-		sqsOnce.Lock()
-		defer sqsOnce.Unlock()
-		if sqsClient == nil {
-			c, err := f.AWSConfig(ctx)
-			if err != nil {
-				return nil, err
-			}
-			sqsClient = sqs.NewFromConfig(c)
-		}
-		return sqsClient, nil
-	}
-
-	var (
-		sfnOnce   sync.Mutex
-		sfnClient *sfn.Client
-	)
-	f.SFNClient = func(ctx context.Context) (*sfn.Client, error) {
-		sfnOnce.Lock()
-		defer sfnOnce.Unlock()
-		if sfnClient == nil {
-			c, err := f.AWSConfig(ctx)
-			if err != nil {
-				return nil, err
-			}
-			sfnClient = sfn.NewFromConfig(c)
-		}
-		return sfnClient, nil
-	}
-
+		return LoadAWSConfig(ctx, cfg)
+	})
+	f.SQSClient = client(f, sqs.NewFromConfig)
+	f.SFNClient = client(f, sfn.NewFromConfig)
 	return f
+}
+
+// lazy returns build's value, built on the first call that succeeds and
+// kept after that.
+func lazy[T any](build func(context.Context) (T, error)) func(context.Context) (T, error) {
+	var (
+		mu    sync.Mutex
+		value T
+		built bool
+	)
+	return func(ctx context.Context) (T, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if built {
+			return value, nil
+		}
+		v, err := build(ctx)
+		if err != nil {
+			return v, err
+		}
+		value, built = v, true
+		return value, nil
+	}
+}
+
+// client returns an AWS service client built once from the Factory's AWS
+// configuration with newFromConfig (sqs.NewFromConfig, sfn.NewFromConfig).
+func client[C, O any](f *Factory, newFromConfig func(aws.Config, ...func(*O)) *C) func(context.Context) (*C, error) {
+	return lazy(func(ctx context.Context) (*C, error) {
+		c, err := f.AWSConfig(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return newFromConfig(c), nil
+	})
 }
 
 // globalFlagKeys maps the root's persistent flags to config keys.
@@ -152,6 +140,22 @@ var globalFlagKeys = map[string]string{
 	"endpoint-url": config.KeyEndpointURL,
 	"output":       config.KeyOutput,
 	"no-color":     config.KeyNoColor,
+}
+
+// configOptions tells config.Load which global flags the user set and how
+// they are named.
+func configOptions(fs *pflag.FlagSet) config.Options {
+	return config.Options{Flags: changedGlobalFlags(fs), FlagName: globalFlagOf}
+}
+
+// globalFlagOf names the global flag of a setting key, or "".
+func globalFlagOf(key string) string {
+	for flag, k := range globalFlagKeys {
+		if k == key {
+			return "--" + flag
+		}
+	}
+	return ""
 }
 
 // changedGlobalFlags returns the global flags the user set, by config key.

@@ -1,4 +1,3 @@
-// Package completion is `yafdp completion`.
 package completion
 
 import (

@@ -1,4 +1,3 @@
-// Package config is `yafdp config`: write, locate and show the configuration.
 package config
 
 import (
@@ -13,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
-	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
 	yconfig "github.com/yafdp/yafdp/internal/config"
 	"github.com/yafdp/yafdp/internal/ui"
@@ -21,10 +19,8 @@ import (
 
 // NewCmd returns the config command group.
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "config <command>",
-		Short: "Write, locate and show yafdp's configuration",
-		Long: cmdutil.Heredoc(`
+	return cmdutil.NewNoun("config <command>", "Write, locate and show yafdp's configuration",
+		cmdutil.Heredoc(`
 			Write, locate and show yafdp's configuration.
 
 			Settings come from flags, then YAFDP_* environment variables, then the
@@ -32,28 +28,27 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 			then defaults. The file is $XDG_CONFIG_HOME/yafdp/config.yaml
 			(~/.config/yafdp/config.yaml) unless --config or YAFDP_CONFIG says otherwise.
 		`),
-		Example: cmdutil.Examples(`
+		cmdutil.Examples(`
 			$ yafdp config init
 			$ yafdp config show --env staging
 			$ yafdp config path
 		`),
-		Args: cmdutil.NounArgs,
-		RunE: cmdutil.ShowHelp,
-	}
-	cmd.AddCommand(NewCmdInit(f, nil), NewCmdShow(f, nil), NewCmdPath(f, nil))
-	return cmd
+		NewCmdInit(f, nil),
+		NewCmdShow(f, nil),
+		NewCmdPath(f, nil),
+	)
 }
 
 // InitOptions are the inputs of `yafdp config init`.
 type InitOptions struct {
-	IO    *iostreams.IOStreams
+	cmdutil.Deps
 	Path  func() (string, yconfig.Source)
 	Force bool
 }
 
 // NewCmdInit returns `yafdp config init`.
 func NewCmdInit(f *cmdutil.Factory, runF func(context.Context, *InitOptions) error) *cobra.Command {
-	opts := &InitOptions{IO: f.IOStreams, Path: f.ConfigPath}
+	opts := &InitOptions{Deps: f.Deps(), Path: f.ConfigPath}
 	cmd := &cobra.Command{
 		Use:   "init",
 		Short: "Write a commented config file with named environments",
@@ -67,12 +62,7 @@ func NewCmdInit(f *cmdutil.Factory, runF func(context.Context, *InitOptions) err
 			$ yafdp --config ./yafdp.yaml config init --force
 		`),
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runInit(cmd.Context(), opts)
-		},
+		RunE: cmdutil.RunE(opts, nil, runF, runInit),
 	}
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "Overwrite an existing config file")
 	// A broken config file must not stop its own replacement.
@@ -81,9 +71,9 @@ func NewCmdInit(f *cmdutil.Factory, runF func(context.Context, *InitOptions) err
 }
 
 func runInit(_ context.Context, o *InitOptions) error {
-	path, _ := o.Path()
-	if path == "" {
-		return cmdutil.UsageErrorf("no config location: set --config FILE, YAFDP_CONFIG or HOME")
+	path, _, err := location(o.Path)
+	if err != nil {
+		return err
 	}
 	if _, err := os.Stat(path); err == nil && !o.Force {
 		return cmdutil.UsageErrorf("%s already exists; keep it, or run again with --force to overwrite it", path)
@@ -93,7 +83,7 @@ func runInit(_ context.Context, o *InitOptions) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, []byte(yconfig.Template), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(template), 0o644); err != nil {
 		return err
 	}
 	s := ui.NewStyles(o.IO.ErrColorEnabled())
@@ -103,13 +93,12 @@ func runInit(_ context.Context, o *InitOptions) error {
 
 // ShowOptions are the inputs of `yafdp config show`.
 type ShowOptions struct {
-	Config  func() (*yconfig.Config, error)
-	Printer func() (*output.Printer, error)
+	cmdutil.Deps
 }
 
 // NewCmdShow returns `yafdp config show`.
 func NewCmdShow(f *cmdutil.Factory, runF func(context.Context, *ShowOptions) error) *cobra.Command {
-	opts := &ShowOptions{Config: f.Config, Printer: f.Printer}
+	opts := &ShowOptions{Deps: f.Deps()}
 	return &cobra.Command{
 		Use:   "show",
 		Short: "Show the effective settings and where each comes from",
@@ -123,12 +112,7 @@ func NewCmdShow(f *cmdutil.Factory, runF func(context.Context, *ShowOptions) err
 			$ yafdp --env prod config show --output json
 		`),
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runShow(cmd.Context(), opts)
-		},
+		RunE: cmdutil.RunE(opts, nil, runF, runShow),
 	}
 }
 
@@ -169,13 +153,13 @@ func runShow(_ context.Context, o *ShowOptions) error {
 
 // PathOptions are the inputs of `yafdp config path`.
 type PathOptions struct {
-	IO   *iostreams.IOStreams
+	cmdutil.Deps
 	Path func() (string, yconfig.Source)
 }
 
 // NewCmdPath returns `yafdp config path`.
 func NewCmdPath(f *cmdutil.Factory, runF func(context.Context, *PathOptions) error) *cobra.Command {
-	opts := &PathOptions{IO: f.IOStreams, Path: f.ConfigPath}
+	opts := &PathOptions{Deps: f.Deps(), Path: f.ConfigPath}
 	cmd := &cobra.Command{
 		Use:   "path",
 		Short: "Print the config file's path",
@@ -189,21 +173,16 @@ func NewCmdPath(f *cmdutil.Factory, runF func(context.Context, *PathOptions) err
 			$ $EDITOR "$(yafdp config path)"
 		`),
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runPath(cmd.Context(), opts)
-		},
+		RunE: cmdutil.RunE(opts, nil, runF, runPath),
 	}
 	cmdutil.DisableConfig(cmd)
 	return cmd
 }
 
 func runPath(_ context.Context, o *PathOptions) error {
-	path, src := o.Path()
-	if path == "" {
-		return cmdutil.UsageErrorf("no config location: set --config FILE, YAFDP_CONFIG or HOME")
+	path, src, err := location(o.Path)
+	if err != nil {
+		return err
 	}
 	fmt.Fprintln(o.IO.Out, path)
 	state := "exists"
@@ -214,6 +193,16 @@ func runPath(_ context.Context, o *PathOptions) error {
 	if src.Kind != yconfig.FromDefault {
 		why = "from " + src.Name
 	}
-	_, err := io.WriteString(o.IO.ErrOut, fmt.Sprintf("%s; %s\n", why, state))
+	_, err = io.WriteString(o.IO.ErrOut, fmt.Sprintf("%s; %s\n", why, state))
 	return err
+}
+
+// location is the config file's path and why that one; with no home
+// directory there may be none.
+func location(path func() (string, yconfig.Source)) (string, yconfig.Source, error) {
+	p, src := path()
+	if p == "" {
+		return "", src, cmdutil.UsageErrorf("no config location: set --config FILE, YAFDP_CONFIG or HOME")
+	}
+	return p, src, nil
 }

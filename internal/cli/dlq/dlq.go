@@ -1,11 +1,7 @@
-// Package dlq is `yafdp dlq`: inspecting the dead-letter queue and
-// replaying it. Each verb is one file with an Options struct, a NewCmdX(f,
-// runF) and a runX(ctx, opts); the work is done by internal/awsops.
 package dlq
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -13,15 +9,15 @@ import (
 
 	"github.com/yafdp/yafdp/internal/awsops"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
+	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/config"
+	"github.com/yafdp/yafdp/internal/input"
 )
 
 // NewCmd returns the dlq command group.
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "dlq <command>",
-		Short: "Inspect and redrive the dead-letter queue",
-		Long: cmdutil.Heredoc(`
+	return cmdutil.NewNoun("dlq <command>", "Inspect and redrive the dead-letter queue",
+		cmdutil.Heredoc(`
 			Inspect and redrive the dead-letter queue.
 
 			An order message that the new-order Lambda fails to process maxReceiveCount
@@ -29,7 +25,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 			depth and sources, peek shows messages without deleting them, and redrive
 			moves them back to their source queue without losing one.
 		`),
-		Example: cmdutil.Examples(`
+		cmdutil.Examples(`
 			# Every DLQ, its depth and where its messages come from
 			$ yafdp dlq list
 
@@ -40,51 +36,48 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 			$ yafdp --env prod dlq redrive --filter 'body.currency == "EUR"' --rate 20/s --dry-run
 			$ yafdp --env prod dlq redrive --filter 'body.currency == "EUR"' --rate 20/s
 		`),
-		Args: cmdutil.NounArgs,
-		RunE: cmdutil.ShowHelp,
-	}
-	cmd.AddCommand(NewCmdList(f, nil), NewCmdPeek(f, nil), NewCmdRedrive(f, nil))
-	return cmd
-}
-
-// inputError turns bad input found by awsops into a usage error (exit 2).
-func inputError(err error) error {
-	var ie *awsops.InputError
-	if errors.As(err, &ie) {
-		return cmdutil.UsageErrorf("%s", err)
-	}
-	return err
+		NewCmdList(f, nil),
+		NewCmdPeek(f, nil),
+		NewCmdRedrive(f, nil),
+	)
 }
 
 // dlqRef is --queue, or the environment's DLQ, checked without AWS.
-func dlqRef(flag string, cfg func() (*config.Config, error)) (string, error) {
+func dlqRef(flag string, cfg func() (*config.Config, error)) (awsops.QueueRef, error) {
 	ref := flag
 	if ref == "" {
 		c, err := cfg()
 		if err != nil {
-			return "", err
+			return awsops.QueueRef{}, err
 		}
 		ref = c.DLQ
 	}
 	if ref == "" {
-		return "", cmdutil.FlagErrorf("--queue: no dead-letter queue given; pass --queue URL|NAME or select an environment with a dlq (--env)")
+		return awsops.QueueRef{}, cmdutil.FlagErrorf("--queue: no dead-letter queue given; pass --queue URL|NAME or select an environment with a dlq (--env)")
 	}
-	if err := awsops.QueueRef("--queue", ref); err != nil {
-		return "", cmdutil.FlagErrorWrap(err)
+	r, err := awsops.ParseQueueRef("queue", ref)
+	if err != nil {
+		return r, cmdutil.FlagError(err)
 	}
-	return ref, nil
+	return r, nil
 }
 
-func resolve(ctx context.Context, client func(context.Context) (*sqs.Client, error), field, ref string) (*sqs.Client, awsops.Queue, error) {
-	c, err := client(ctx)
+// begin returns what a verb on one dead-letter queue needs first: the
+// printer, the SQS client and the queue.
+func begin(ctx context.Context, d cmdutil.Deps, ref awsops.QueueRef) (*output.Printer, *sqs.Client, awsops.Queue, error) {
+	p, c, err := cmdutil.PrinterAnd(ctx, d, d.SQSClient)
 	if err != nil {
-		return nil, awsops.Queue{}, err
+		return nil, nil, awsops.Queue{}, err
 	}
+	q, err := resolve(ctx, c, "queue", ref)
+	return p, c, q, err
+}
+
+// resolve finds the queue a reference names; one that does not exist is a
+// usage error naming the flag.
+func resolve(ctx context.Context, c *sqs.Client, field input.Field, ref awsops.QueueRef) (awsops.Queue, error) {
 	q, err := awsops.ResolveQueue(ctx, c, field, ref)
-	if err != nil {
-		return nil, awsops.Queue{}, inputError(err)
-	}
-	return c, q, nil
+	return q, cmdutil.InputError(err)
 }
 
 func truncate(s string, n int) string {

@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/yafdp/yafdp/internal/awsops"
 	"github.com/yafdp/yafdp/internal/awsops/awstest"
+	"github.com/yafdp/yafdp/internal/awsops/redrive"
 	"github.com/yafdp/yafdp/internal/cli/clitest"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/config"
@@ -47,7 +47,7 @@ func TestFlagsAreParsed(t *testing.T) {
 		t.Fatalf("redrive: %+v", ro)
 	}
 	if err := clitest.Exec(NewCmdRedrive(f, func(_ context.Context, o *RedriveOptions) error { ro = o; return nil })); err != nil ||
-		ro.Queue != "orders-dlq" || ro.Strategy != awsops.StrategyAuto {
+		ro.Queue != "orders-dlq" || ro.Strategy != redrive.StrategyAuto {
 		t.Fatalf("redrive defaults: %v %+v", err, ro)
 	}
 }

@@ -6,32 +6,31 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/spf13/cobra"
 
 	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/awsops/dlq"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
-	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/ui"
 )
 
 // ListOptions are the inputs of `yafdp dlq list`.
 type ListOptions struct {
-	IO        *iostreams.IOStreams
-	Printer   func() (*output.Printer, error)
-	SQSClient func(context.Context) (*sqs.Client, error)
+	cmdutil.Deps
 	// Metrics returns the CloudWatch client for the age of the oldest
 	// message; nil or an error leaves the column empty.
 	Metrics func(context.Context) (awsops.MetricsAPI, error)
 
 	Queue  string
 	Prefix string
+
+	queue awsops.QueueRef
 }
 
 // NewCmdList returns `yafdp dlq list`. runF replaces runList in tests.
 func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, Printer: f.Printer, SQSClient: f.SQSClient,
+	opts := &ListOptions{Deps: f.Deps(),
 		Metrics: func(ctx context.Context) (awsops.MetricsAPI, error) {
 			cfg, err := f.AWSConfig(ctx)
 			if err != nil {
@@ -58,20 +57,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) err
 			$ yafdp dlq list --prefix orders --output json
 		`),
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if opts.Queue != "" {
-				if err := awsops.QueueRef("--queue", opts.Queue); err != nil {
-					return cmdutil.FlagErrorWrap(err)
-				}
-				if cmd.Flags().Changed("prefix") {
-					return cmdutil.FlagErrorf("--prefix finds queues by name; drop it with --queue")
-				}
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runList(cmd.Context(), opts)
-		},
+		RunE: cmdutil.RunE(opts, opts.parse, runF, runList),
 	}
 	cmd.Flags().StringVar(&opts.Queue, "queue", "", "Show only this dead-letter queue `URL|NAME`")
 	cmd.Flags().StringVar(&opts.Prefix, "prefix", "", "Look only at queues whose names start with `prefix`")
@@ -79,23 +65,37 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) err
 	return cmd
 }
 
-var listColumns = []output.Column[awsops.DeadLetterQueue]{
-	{Header: "DLQ", Value: func(d awsops.DeadLetterQueue) string { return d.Name }},
-	{Header: "Visible", Value: func(d awsops.DeadLetterQueue) string { return ui.Count(d.Visible) }, Align: ui.AlignRight,
-		Tone: func(d awsops.DeadLetterQueue) ui.Tone {
+// parse checks the arguments and flags.
+func (o *ListOptions) parse(cmd *cobra.Command, _ []string) error {
+	if o.Queue != "" {
+		var err error
+		if o.queue, err = awsops.ParseQueueRef("queue", o.Queue); err != nil {
+			return cmdutil.FlagError(err)
+		}
+		if cmd.Flags().Changed("prefix") {
+			return cmdutil.FlagErrorf("--prefix finds queues by name; drop it with --queue")
+		}
+	}
+	return nil
+}
+
+var listColumns = []output.Column[dlq.DeadLetterQueue]{
+	{Header: "DLQ", Value: func(d dlq.DeadLetterQueue) string { return d.Name }},
+	{Header: "Visible", Value: func(d dlq.DeadLetterQueue) string { return ui.Count(d.Visible) }, Align: ui.AlignRight,
+		Tone: func(d dlq.DeadLetterQueue) ui.Tone {
 			if d.Visible > 0 {
 				return ui.ToneWarning
 			}
 			return ui.ToneNone
 		}},
-	{Header: "In flight", Value: func(d awsops.DeadLetterQueue) string { return ui.Count(d.InFlight) }, Align: ui.AlignRight},
-	{Header: "Oldest", Value: func(d awsops.DeadLetterQueue) string {
+	{Header: "In flight", Value: func(d dlq.DeadLetterQueue) string { return ui.Count(d.InFlight) }, Align: ui.AlignRight},
+	{Header: "Oldest", Value: func(d dlq.DeadLetterQueue) string {
 		if d.OldestAge == nil {
 			return "-"
 		}
 		return ui.Duration(*d.OldestAge)
 	}, Align: ui.AlignRight},
-	{Header: "Sources", Value: func(d awsops.DeadLetterQueue) string {
+	{Header: "Sources", Value: func(d dlq.DeadLetterQueue) string {
 		if len(d.Sources) == 0 {
 			return "-"
 		}
@@ -112,17 +112,13 @@ var listColumns = []output.Column[awsops.DeadLetterQueue]{
 }
 
 func runList(ctx context.Context, o *ListOptions) error {
-	p, err := o.Printer()
+	p, c, err := cmdutil.PrinterAnd(ctx, o.Deps, o.SQSClient)
 	if err != nil {
 		return err
 	}
-	c, err := o.SQSClient(ctx)
-	if err != nil {
-		return err
-	}
-	lo := awsops.ListDLQOptions{Prefix: o.Prefix}
+	lo := dlq.ListOptions{Prefix: o.Prefix}
 	if o.Queue != "" {
-		_, q, err := resolve(ctx, o.SQSClient, "--queue", o.Queue)
+		q, err := resolve(ctx, c, "queue", o.queue)
 		if err != nil {
 			return err
 		}
@@ -134,17 +130,11 @@ func runList(ctx context.Context, o *ListOptions) error {
 			metrics = m
 		}
 	}
-	dlqs, err := awsops.ListDLQs(ctx, c, metrics, lo)
+	dlqs, err := dlq.List(ctx, c, metrics, lo)
 	if err != nil {
-		return inputError(err)
+		return cmdutil.InputError(err)
 	}
-	list := output.NewList(p, listColumns...)
-	for _, d := range dlqs {
-		if err := list.Add(d); err != nil {
-			return err
-		}
-	}
-	if err := list.Close(); err != nil {
+	if err := output.PrintList(p, dlqs, listColumns...); err != nil {
 		return err
 	}
 	if len(dlqs) == 0 && p.Format() == output.Table {

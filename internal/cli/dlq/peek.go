@@ -10,14 +10,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/spf13/cobra"
 
 	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/awsops/dlq"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
-	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
-	"github.com/yafdp/yafdp/internal/config"
 	"github.com/yafdp/yafdp/internal/ui"
 )
 
@@ -26,23 +24,16 @@ const MaxPeek = 100
 
 // PeekOptions are the inputs of `yafdp dlq peek`.
 type PeekOptions struct {
-	IO        *iostreams.IOStreams
-	Config    func() (*config.Config, error)
-	Printer   func() (*output.Printer, error)
-	SQSClient func(context.Context) (*sqs.Client, error)
+	cmdutil.Deps
 
 	Queue string
 	Count int
 	Hold  time.Duration
+
+	queue awsops.QueueRef
 }
 
-// NewCmdPeek returns `yafdp dlq peek`. runF replaces runPeek in tests.
-func NewCmdPeek(f *cmdutil.Factory, runF func(context.Context, *PeekOptions) error) *cobra.Command {
-	opts := &PeekOptions{IO: f.IOStreams, Config: f.Config, Printer: f.Printer, SQSClient: f.SQSClient}
-	cmd := &cobra.Command{
-		Use:   "peek [N]",
-		Short: "Show messages of a dead-letter queue without deleting them",
-		Long: cmdutil.Heredoc(`
+var peekLong = cmdutil.Heredoc(`
 			Show up to N messages (default 10, at most 100) of a dead-letter queue with
 			their bodies, attributes and receive counts, without deleting them.
 
@@ -51,39 +42,49 @@ func NewCmdPeek(f *cmdutil.Factory, runF func(context.Context, *PeekOptions) err
 			Each receive adds one to a message's receive count. That is harmless for a
 			dead-letter queue without a RedrivePolicy of its own; when it has one, peek
 			warns, since receives count toward moving the messages on.
-		`),
-		Example: cmdutil.Examples(`
+		`)
+
+var peekExample = cmdutil.Examples(`
 			$ yafdp --env prod dlq peek
 			$ yafdp dlq peek 3 --queue orders-dlq --output json
-		`),
-		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Count = 10
-			if len(args) == 1 {
-				n, err := strconv.Atoi(args[0])
-				if err != nil || n < 1 || n > MaxPeek {
-					return cmdutil.FlagErrorf("N: %q must be a whole number from 1 to %d", args[0], MaxPeek)
-				}
-				opts.Count = n
-			}
-			if opts.Hold < time.Second || opts.Hold > 12*time.Hour {
-				return cmdutil.FlagErrorf("--hold: must be 1s to 12h, not %s", opts.Hold)
-			}
-			ref, err := dlqRef(opts.Queue, opts.Config)
-			if err != nil {
-				return err
-			}
-			opts.Queue = ref
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runPeek(cmd.Context(), opts)
-		},
+		`)
+
+// NewCmdPeek returns `yafdp dlq peek`. runF replaces runPeek in tests.
+func NewCmdPeek(f *cmdutil.Factory, runF func(context.Context, *PeekOptions) error) *cobra.Command {
+	opts := &PeekOptions{Deps: f.Deps()}
+	cmd := &cobra.Command{
+		Use:     "peek [N]",
+		Short:   "Show messages of a dead-letter queue without deleting them",
+		Long:    peekLong,
+		Example: peekExample,
+		Args:    cobra.MaximumNArgs(1),
+		RunE:    cmdutil.RunE(opts, opts.parse, runF, runPeek),
 	}
 	cmd.Flags().StringVar(&opts.Queue, "queue", "", "Peek at this dead-letter queue `URL|NAME` (default: the environment's dlq)")
 	cmd.Flags().DurationVar(&opts.Hold, "hold", 30*time.Second, "Hide messages for at most this `duration` while collecting them")
 	_ = cmd.RegisterFlagCompletionFunc("queue", cmdutil.CompleteQueues(f))
 	return cmd
+}
+
+// parse checks the arguments and flags.
+func (o *PeekOptions) parse(_ *cobra.Command, args []string) error {
+	o.Count = 10
+	if len(args) == 1 {
+		n, err := strconv.Atoi(args[0])
+		if err != nil || n < 1 || n > MaxPeek {
+			return cmdutil.FlagErrorf("N: %q must be a whole number from 1 to %d", args[0], MaxPeek)
+		}
+		o.Count = n
+	}
+	if o.Hold < time.Second || o.Hold > 12*time.Hour {
+		return cmdutil.FlagErrorf("--hold: must be 1s to 12h, not %s", o.Hold)
+	}
+	ref, err := dlqRef(o.Queue, o.Config)
+	if err != nil {
+		return err
+	}
+	o.Queue, o.queue = ref.String(), ref
+	return nil
 }
 
 func orderIDOf(body string) string {
@@ -96,7 +97,7 @@ func orderIDOf(body string) string {
 	return v.OrderID
 }
 
-func attrSummary(m awsops.Message) string {
+func attrSummary(m dlq.Message) string {
 	keys := make([]string, 0, len(m.Attributes))
 	for k := range m.Attributes {
 		keys = append(keys, k)
@@ -117,45 +118,35 @@ func attrSummary(m awsops.Message) string {
 	return strings.Join(parts, " ")
 }
 
-var peekColumns = []output.Column[awsops.Message]{
-	{Header: "Message ID", Value: func(m awsops.Message) string { return m.MessageID }},
-	{Header: "Receives", Value: func(m awsops.Message) string { return strconv.Itoa(m.ReceiveCount()) }, Align: ui.AlignRight},
-	{Header: "Sent", Value: func(m awsops.Message) string {
+var peekColumns = []output.Column[dlq.Message]{
+	{Header: "Message ID", Value: func(m dlq.Message) string { return m.MessageID }},
+	{Header: "Receives", Value: func(m dlq.Message) string { return strconv.Itoa(m.ReceiveCount()) }, Align: ui.AlignRight},
+	{Header: "Sent", Value: func(m dlq.Message) string {
 		if t := m.SentAt(); !t.IsZero() {
 			return t.Format("2006-01-02 15:04:05")
 		}
 		return "-"
 	}},
-	{Header: "Order", Value: func(m awsops.Message) string { return orderIDOf(m.Body) }},
+	{Header: "Order", Value: func(m dlq.Message) string { return orderIDOf(m.Body) }},
 	{Header: "Attributes", Value: attrSummary},
-	{Header: "Body", Value: func(m awsops.Message) string { return truncate(m.Body, 60) }},
+	{Header: "Body", Value: func(m dlq.Message) string { return truncate(m.Body, 60) }},
 }
 
 func runPeek(ctx context.Context, o *PeekOptions) error {
-	p, err := o.Printer()
+	p, c, q, err := begin(ctx, o.Deps, o.queue)
 	if err != nil {
 		return err
 	}
-	c, q, err := resolve(ctx, o.SQSClient, "--queue", o.Queue)
-	if err != nil {
-		return err
-	}
-	res, err := awsops.Peek(ctx, c, awsops.PeekOptions{Queue: q, Max: o.Count, Hold: o.Hold})
+	res, err := dlq.Peek(ctx, c, dlq.PeekOptions{Queue: q, Max: o.Count, Hold: o.Hold})
 	errS := ui.NewStyles(o.IO.ErrColorEnabled())
 	if res != nil && res.OwnRedrivePolicy != "" {
 		fmt.Fprintf(o.IO.ErrOut, "%s %s has a redrive policy of its own (after %d receives): this peek added one receive to each message shown.\n",
 			errS.Warning("Warning:"), q.Name, res.MaxReceiveCount)
 	}
 	if err != nil && res == nil {
-		return inputError(err)
+		return cmdutil.InputError(err)
 	}
-	list := output.NewList(p, peekColumns...)
-	for _, m := range res.Messages {
-		if err := list.Add(m); err != nil {
-			return err
-		}
-	}
-	if err := list.Close(); err != nil {
+	if err := output.PrintList(p, res.Messages, peekColumns...); err != nil {
 		return err
 	}
 	fmt.Fprintf(o.IO.ErrOut, "%s of about %s in %s; %d made visible again (each receive counts once toward its receive count).\n",

@@ -11,28 +11,26 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/spf13/cobra"
 
 	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/awsops/filter"
+	"github.com/yafdp/yafdp/internal/awsops/redrive"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
-	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
-	"github.com/yafdp/yafdp/internal/config"
+	"github.com/yafdp/yafdp/internal/input"
+	"github.com/yafdp/yafdp/internal/rate"
 	"github.com/yafdp/yafdp/internal/ui"
 )
 
 // RedriveOptions are the inputs of `yafdp dlq redrive`.
 type RedriveOptions struct {
-	IO        *iostreams.IOStreams
-	Config    func() (*config.Config, error)
-	Printer   func() (*output.Printer, error)
-	SQSClient func(context.Context) (*sqs.Client, error)
+	cmdutil.Deps
 
 	Queue      string
 	To         string
 	Strategy   string
-	Rate       awsops.Rate
+	Rate       rate.Rate
 	Max        int
 	Filter     string
 	DryRun     bool
@@ -40,17 +38,12 @@ type RedriveOptions struct {
 	Visibility time.Duration
 	Wait       time.Duration
 
-	filter *awsops.Filter
+	filter *filter.Filter
+	queue  awsops.QueueRef
+	to     awsops.QueueRef
 }
 
-// NewCmdRedrive returns `yafdp dlq redrive`. runF replaces runRedrive in
-// tests.
-func NewCmdRedrive(f *cmdutil.Factory, runF func(context.Context, *RedriveOptions) error) *cobra.Command {
-	opts := &RedriveOptions{IO: f.IOStreams, Config: f.Config, Printer: f.Printer, SQSClient: f.SQSClient}
-	cmd := &cobra.Command{
-		Use:   "redrive",
-		Short: "Move dead-lettered messages back to their source queue without losing one",
-		Long: cmdutil.Heredoc(`
+var redriveLong = cmdutil.Heredoc(`
 			Move the messages of a dead-letter queue back to the queue they came from,
 			or to --to QUEUE, without losing one.
 
@@ -87,8 +80,9 @@ func NewCmdRedrive(f *cmdutil.Factory, runF func(context.Context, *RedriveOption
 			moved (listed with why; they are still in the DLQ); 2 bad flags, an unknown
 			queue, or a DLQ with several sources and no --to; 130 interrupted (what
 			moved so far is reported; run again to resume).
-		`),
-		Example: cmdutil.Examples(`
+		`)
+
+var redriveExample = cmdutil.Examples(`
 			# Everything back to the source queue, the best way the endpoint allows
 			$ yafdp --env prod dlq redrive
 
@@ -98,38 +92,40 @@ func NewCmdRedrive(f *cmdutil.Factory, runF func(context.Context, *RedriveOption
 
 			# The first 100 messages to a quarantine queue
 			$ yafdp dlq redrive --queue orders-dlq --to orders-quarantine --max 100 --strategy copy
-		`),
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := opts.parse(cmd); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runRedrive(cmd.Context(), opts)
-		},
+		`)
+
+// NewCmdRedrive returns `yafdp dlq redrive`. runF replaces runRedrive in
+// tests.
+func NewCmdRedrive(f *cmdutil.Factory, runF func(context.Context, *RedriveOptions) error) *cobra.Command {
+	opts := &RedriveOptions{Deps: f.Deps()}
+	cmd := &cobra.Command{
+		Use:     "redrive",
+		Short:   "Move dead-lettered messages back to their source queue without losing one",
+		Long:    redriveLong,
+		Example: redriveExample,
+		Args:    cobra.NoArgs,
+		RunE:    cmdutil.RunE(opts, opts.parse, runF, runRedrive),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Queue, "queue", "", "Redrive this dead-letter queue `URL|NAME` (default: the environment's dlq)")
 	fl.StringVar(&opts.To, "to", "", "Move to this queue `URL|NAME` instead of each message's source queue")
-	fl.StringVar(&opts.Strategy, "strategy", awsops.StrategyAuto, "How to move: auto, native or copy")
-	fl.Var(&opts.Rate, "rate", "Move at most this many messages per second or minute, e.g. 50/s (0: no limit)")
+	fl.StringVar(&opts.Strategy, "strategy", redrive.StrategyAuto, "How to move: auto, native or copy")
+	fl.Var(cmdutil.LimitFlag(&opts.Rate), "rate", "Move at most this many messages per second or minute, e.g. 50/s (0: no limit)")
 	fl.IntVar(&opts.Max, "max", 0, "Stop after `n` messages (0: all); copy strategy")
 	fl.StringVar(&opts.Filter, "filter", "", "Move only messages matching this `expression`; copy strategy")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "List what would move; move nothing")
 	fl.StringVar(&opts.Journal, "journal", "", "Record the run in `file` (default $XDG_STATE_HOME/yafdp/redrive/QUEUE-HASH.journal)")
 	fl.DurationVar(&opts.Visibility, "visibility", time.Minute, "Hide a message for this `duration` while it is copied")
 	fl.DurationVar(&opts.Wait, "wait", 5*time.Second, "Long-poll each receive for up to this `duration` (0 to 20s)")
-	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions(awsops.Strategies, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions(redrive.Strategies, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("queue", cmdutil.CompleteQueues(f))
 	_ = cmd.RegisterFlagCompletionFunc("to", cmdutil.CompleteQueues(f))
 	return cmd
 }
 
-func (o *RedriveOptions) parse(cmd *cobra.Command) error {
+func (o *RedriveOptions) parse(cmd *cobra.Command, _ []string) error {
 	switch o.Strategy {
-	case awsops.StrategyAuto, awsops.StrategyNative, awsops.StrategyCopy:
+	case redrive.StrategyAuto, redrive.StrategyNative, redrive.StrategyCopy:
 	default:
 		return cmdutil.FlagErrorf("--strategy: %q is not auto, native or copy", o.Strategy)
 	}
@@ -143,28 +139,29 @@ func (o *RedriveOptions) parse(cmd *cobra.Command) error {
 		return cmdutil.FlagErrorf("--wait: must be 0 to 20s (SQS long polling), not %s", o.Wait)
 	}
 	if cmd.Flags().Changed("filter") {
-		f, err := awsops.ParseFilter(o.Filter)
+		f, err := filter.Parse(o.Filter)
 		if err != nil {
 			return cmdutil.FlagErrorf("--filter: %v", err)
 		}
 		o.filter = f
 	}
 	if o.To != "" {
-		if err := awsops.QueueRef("--to", o.To); err != nil {
-			return cmdutil.FlagErrorWrap(err)
+		var err error
+		if o.to, err = awsops.ParseQueueRef("target", o.To); err != nil {
+			return cmdutil.FlagError(err)
 		}
 	}
 	ref, err := dlqRef(o.Queue, o.Config)
 	if err != nil {
 		return err
 	}
-	o.Queue = ref
+	o.Queue, o.queue = ref.String(), ref
 	if o.To != "" && o.To == o.Queue {
 		return cmdutil.FlagErrorf("--to is the dead-letter queue itself; give the queue to move messages to")
 	}
-	check := awsops.RedriveOptions{Strategy: o.Strategy, Max: o.Max, Rate: o.Rate, Filter: o.filter, DryRun: o.DryRun}
-	if err := awsops.CheckRedriveOptions(&check); err != nil {
-		return cmdutil.FlagErrorWrap(err)
+	check := redrive.Options{Strategy: o.Strategy, Max: o.Max, Rate: o.Rate, Filter: o.filter, DryRun: o.DryRun}
+	if err := redrive.Check(&check); err != nil {
+		return cmdutil.FlagError(err)
 	}
 	return nil
 }
@@ -185,10 +182,35 @@ func defaultJournal(q awsops.Queue) string {
 	return filepath.Join(dir, "yafdp", "redrive", q.Name+"-"+hex.EncodeToString(sum[:4])+".journal")
 }
 
-// redriveReport is what the command prints.
+// redriveReport is what the command prints: the result, with the options
+// its notes and failures name shown as flags.
 type redriveReport struct {
-	*awsops.RedriveResult
+	*redrive.Result
 }
+
+func newRedriveReport(res *redrive.Result) redriveReport {
+	r := *res
+	r.Notes = flagMessages(res.Notes)
+	r.Failures = make([]redrive.Failure, len(res.Failures))
+	for i, f := range res.Failures {
+		r.Failures[i] = redrive.Failure{MessageID: f.MessageID, Reason: flagMessage(f.Reason)}
+	}
+	return redriveReport{&r}
+}
+
+func flagMessages(ms []input.Message) []input.Message {
+	if ms == nil {
+		return nil
+	}
+	out := make([]input.Message, len(ms))
+	for i, m := range ms {
+		out[i] = flagMessage(m)
+	}
+	return out
+}
+
+// flagMessage is m with the fields it names shown as flags.
+func flagMessage(m input.Message) input.Message { return input.Msg("%s", m.Render(cmdutil.FlagOf)) }
 
 func (r redriveReport) render(w io.Writer, s *ui.Styles) error {
 	var b strings.Builder
@@ -202,7 +224,7 @@ func (r redriveReport) render(w io.Writer, s *ui.Styles) error {
 	}
 	fmt.Fprintf(&b, "%s %s → %s · %s strategy\n", s.Header(title), r.Source, targets, r.Strategy)
 	for _, n := range r.Notes {
-		fmt.Fprintf(&b, "  %s\n", s.Muted(n))
+		fmt.Fprintf(&b, "  %s\n", s.Muted(n.String()))
 	}
 	b.WriteString("\n")
 	if _, err := io.WriteString(w, b.String()); err != nil {
@@ -218,8 +240,8 @@ func (r redriveReport) render(w io.Writer, s *ui.Styles) error {
 		}
 		io.WriteString(w, "\n")
 	}
-	facts := ui.Table{}
-	fact := func(label, value string) { facts.Rows = append(facts.Rows, []string{s.Header(label), value}) }
+	facts := ui.NewFacts(s)
+	fact := facts.Add
 	if r.DryRun {
 		fact("Would move", ui.Count(int64(len(r.Planned))))
 	} else {
@@ -253,14 +275,14 @@ func (r redriveReport) render(w io.Writer, s *ui.Styles) error {
 	if r.Interrupted {
 		fact("Interrupted", s.Warning("yes: run the same command again to resume"))
 	}
-	if err := ui.RenderTable(w, facts, s); err != nil {
+	if err := facts.Render(w); err != nil {
 		return err
 	}
 	if len(r.Failures) > 0 {
 		io.WriteString(w, "\n")
 		t := ui.Table{Headers: []string{"Message ID", "Why it was not moved"}}
 		for _, f := range r.Failures {
-			t.Rows = append(t.Rows, []string{dashed(f.MessageID), s.Failure(f.Reason)})
+			t.Rows = append(t.Rows, []string{dashed(f.MessageID), s.Failure(f.Reason.String())})
 		}
 		return ui.RenderTable(w, t, s)
 	}
@@ -275,35 +297,31 @@ func dashed(s string) string {
 }
 
 func runRedrive(ctx context.Context, o *RedriveOptions) error {
-	p, err := o.Printer()
+	p, c, q, err := begin(ctx, o.Deps, o.queue)
 	if err != nil {
 		return err
 	}
-	c, q, err := resolve(ctx, o.SQSClient, "--queue", o.Queue)
-	if err != nil {
-		return err
-	}
-	ro := awsops.RedriveOptions{Source: q, Strategy: o.Strategy, Max: o.Max, Rate: o.Rate, Filter: o.filter, DryRun: o.DryRun,
+	ro := redrive.Options{Source: q, Strategy: o.Strategy, Max: o.Max, Rate: o.Rate, Filter: o.filter, DryRun: o.DryRun,
 		Visibility: o.Visibility, Wait: o.Wait}
 	if o.Wait == 0 {
 		ro.Wait = -1
 	}
 	if o.To != "" {
-		_, to, err := resolve(ctx, o.SQSClient, "--to", o.To)
+		to, err := resolve(ctx, c, "target", o.to)
 		if err != nil {
 			return err
 		}
 		ro.Target = &to
 	}
-	needJournal := !o.DryRun && o.Strategy != awsops.StrategyNative
+	needJournal := !o.DryRun && o.Strategy != redrive.StrategyNative
 	if needJournal {
 		path := o.Journal
 		if path == "" {
 			path = defaultJournal(q)
 		}
-		j, st, err := awsops.OpenJournal(path, q.URL)
+		j, st, err := redrive.OpenJournal(path, q.URL)
 		if err != nil {
-			return inputError(err)
+			return cmdutil.InputError(err)
 		}
 		defer func() { _ = j.Close(ctx.Err() == nil) }()
 		if st.Unfinished {
@@ -314,7 +332,7 @@ func runRedrive(ctx context.Context, o *RedriveOptions) error {
 	}
 	var bar *ui.Progress
 	if o.IO.CanRedraw() {
-		ro.Progress = func(pr awsops.RedriveProgress) {
+		ro.Progress = func(pr redrive.Progress) {
 			if bar == nil && pr.Total >= 50 {
 				bar = ui.NewProgress(o.IO.ErrOut, pr.Total, "messages moved")
 			}
@@ -323,21 +341,22 @@ func runRedrive(ctx context.Context, o *RedriveOptions) error {
 			}
 		}
 	}
-	res, err := awsops.Redrive(ctx, c, ro)
+	res, err := redrive.Redrive(ctx, c, ro)
 	if bar != nil {
 		bar.Done()
 	}
 	if res == nil {
-		return inputError(err)
+		return cmdutil.InputError(err)
 	}
-	if perr := output.PrintWith(p, redriveReport{res}, redriveReport{res}.render); perr != nil {
+	rep := newRedriveReport(res)
+	if perr := output.PrintWith(p, rep, rep.render); perr != nil {
 		return perr
 	}
 	switch {
 	case ctx.Err() != nil:
 		return cmdutil.ErrInterrupted
 	case err != nil:
-		return inputError(err)
+		return cmdutil.InputError(err)
 	case res.Failed > 0:
 		return &cmdutil.ExitError{Code: cmdutil.ExitFailed}
 	}

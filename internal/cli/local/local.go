@@ -1,4 +1,3 @@
-// Package local is `yafdp local`: the pipeline on this machine.
 package local
 
 import (
@@ -9,21 +8,16 @@ import (
 
 // NewCmd returns the local command group.
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "local <command>",
-		Short: "Run the whole pipeline on this machine",
-		Long: cmdutil.Heredoc(`
+	return cmdutil.NewNoun("local <command>", "Run the whole pipeline on this machine",
+		cmdutil.Heredoc(`
 			Run the whole order pipeline on this machine, behind SQS- and Step
 			Functions-compatible endpoints that every yafdp command, the aws CLI and
 			any AWS SDK can use with --endpoint-url.
 		`),
-		Example: cmdutil.Examples(`
+		cmdutil.Examples(`
 			$ yafdp local up
 			$ yafdp local up --fault payment.decline=0.05 --fault neworder.error=0.01
 		`),
-		Args: cmdutil.NounArgs,
-		RunE: cmdutil.ShowHelp,
-	}
-	cmd.AddCommand(NewCmdUp(f, nil))
-	return cmd
+		NewCmdUp(f, nil),
+	)
 }

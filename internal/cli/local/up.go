@@ -6,15 +6,15 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/yafdp/yafdp/internal/input"
 
 	"github.com/spf13/cobra"
 
-	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
-	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/local"
 	"github.com/yafdp/yafdp/internal/saga"
@@ -24,8 +24,7 @@ import (
 
 // UpOptions are the inputs of `yafdp local up`.
 type UpOptions struct {
-	IO      *iostreams.IOStreams
-	Printer func() (*output.Printer, error)
+	cmdutil.Deps
 
 	Addr              string
 	Faults            []string
@@ -46,13 +45,7 @@ type UpOptions struct {
 	Ready func(*local.Server)
 }
 
-// NewCmdUp returns `yafdp local up`.
-func NewCmdUp(f *cmdutil.Factory, runF func(context.Context, *UpOptions) error) *cobra.Command {
-	opts := &UpOptions{IO: f.IOStreams, Printer: f.Printer}
-	cmd := &cobra.Command{
-		Use:   "up",
-		Short: "Serve the pipeline on 127.0.0.1 with SQS and Step Functions endpoints",
-		Long: cmdutil.Heredoc(`
+var upLong = cmdutil.Heredoc(`
 			Start the order pipeline on this machine: one port (127.0.0.1:4566 by
 			default, loopback only) speaking the AWS JSON protocol of SQS and Step
 			Functions, with the queues orders and orders-dlq (maxReceiveCount 3) and
@@ -93,23 +86,25 @@ func NewCmdUp(f *cmdutil.Factory, runF func(context.Context, *UpOptions) error) 
 			executions finish for --drain-timeout first and aborts the rest (error
 			LocalUpShutdown).
 			Only one local up can use a data directory at a time.
-		`),
-		Example: cmdutil.Examples(`
+		`)
+
+var upExample = cmdutil.Examples(`
 			$ yafdp local up
 			$ yafdp local up --addr 127.0.0.1:4600 --fault payment.decline=0.05 --fault payment.tps=20
 			$ yafdp local up --scenario scenarios/payment-outage.yaml --fault neworder.outage=10s+20s
 			$ yafdp local up --data-dir ~/.local/share/yafdp/local --drain-timeout 30s
-		`),
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := opts.parse(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runUp(cmd.Context(), opts)
-		},
+		`)
+
+// NewCmdUp returns `yafdp local up`.
+func NewCmdUp(f *cmdutil.Factory, runF func(context.Context, *UpOptions) error) *cobra.Command {
+	opts := &UpOptions{Deps: f.Deps()}
+	cmd := &cobra.Command{
+		Use:     "up",
+		Short:   "Serve the pipeline on 127.0.0.1 with SQS and Step Functions endpoints",
+		Long:    upLong,
+		Example: upExample,
+		Args:    cobra.NoArgs,
+		RunE:    cmdutil.RunE(opts, opts.parse, runF, runUp),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Addr, "addr", local.DefaultAddr, "Listen on `host:port` (use 0.0.0.0 only if you mean it)")
@@ -128,63 +123,49 @@ func NewCmdUp(f *cmdutil.Factory, runF func(context.Context, *UpOptions) error) 
 	_ = cmd.MarkFlagDirname("data-dir")
 	_ = cmd.MarkFlagFilename("scenario", "yaml", "yml")
 	_ = cmd.MarkFlagFilename("definition", "json")
-	_ = cmd.RegisterFlagCompletionFunc("fault", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		out := []string{"neworder.error=", "neworder.outage="}
-		for _, n := range saga.FaultNames() {
-			out = append(out, n+"=")
-		}
-		return out, cobra.ShellCompDirectiveNoSpace
-	})
+	_ = cmd.RegisterFlagCompletionFunc("fault", cmdutil.CompleteSettings(append(slices.Clone(local.NewOrderFaults), saga.FaultNames()...)))
 	return cmd
 }
 
-func (o *UpOptions) parse() error {
-	cfg := saga.RealisticLatencies()
+// parse checks the flags and builds the server's options: the fakes (from
+// a scenario file, then --fault and --latency), the new-order function's
+// faults, and the definition.
+func (o *UpOptions) parse(*cobra.Command, []string) error {
+	if err := o.checkFlags(); err != nil {
+		return err
+	}
+	fakes := saga.RealisticLatencies()
 	if o.ScenarioFile != "" {
 		sc, err := sim.LoadFile(o.ScenarioFile)
 		if err != nil {
-			if os.IsNotExist(err) {
-				return cmdutil.UsageErrorf("--scenario: %s does not exist", o.ScenarioFile)
-			}
-			return cmdutil.UsageErrorf("--scenario: %v", err)
+			return cmdutil.ScenarioError(o.ScenarioFile, err)
 		}
-		if cfg, err = sc.FakeConfig(); err != nil {
+		if fakes, err = sc.FakeConfig(); err != nil {
 			return cmdutil.UsageErrorf("--scenario %s: %v", o.ScenarioFile, err)
 		}
 	}
 	cons := local.ConsumerOptions{Workers: o.Workers, BatchSize: o.BatchSize, Seed: o.Seed}
-	for _, spec := range o.Faults {
-		name, val, _ := strings.Cut(spec, "=")
-		switch name {
-		case "neworder.error":
-			r, err := strconv.ParseFloat(strings.TrimSuffix(val, "%"), 64)
-			if strings.HasSuffix(val, "%") {
-				r /= 100
-			}
-			if err != nil || r < 0 || r > 1 {
-				return cmdutil.FlagErrorf("--fault %q: the rate must be between 0 and 1, e.g. neworder.error=0.01", spec)
-			}
-			cons.ErrorRate = r
-		case "neworder.outage":
-			w, err := parseWindow(val)
-			if err != nil {
-				return cmdutil.FlagErrorf("--fault %q: %v", spec, err)
-			}
-			cons.Outages = append(cons.Outages, w)
-		default:
-			if err := cfg.ApplyFault(spec); err != nil {
-				return cmdutil.FlagErrorf("--fault: %v (or neworder.error, neworder.outage)", err)
-			}
+	if err := cons.ApplyFaults(&fakes, o.Faults, o.Latencies); err != nil {
+		return cmdutil.FlagError(err)
+	}
+	var def []byte
+	if o.DefinitionFile != "" {
+		d, err := saga.LoadDefinition(o.DefinitionFile)
+		if err != nil {
+			return cmdutil.InputError(err)
 		}
+		def = d.Source
 	}
-	for _, spec := range o.Latencies {
-		if err := cfg.ApplyLatency(spec); err != nil {
-			return cmdutil.FlagErrorf("--latency: %v", err)
-		}
+	o.server = local.Options{
+		Addr: o.Addr, Fakes: fakes, Seed: o.Seed, Definition: def,
+		VisibilityTimeout: o.VisibilityTimeout, MaxReceiveCount: o.MaxReceiveCount, Consumer: cons,
+		DataDir: o.DataDir, DrainTimeout: o.DrainTimeout, MaxFinishedExecutions: o.KeepExecutions,
 	}
-	if err := cfg.Validate(); err != nil {
-		return cmdutil.FlagErrorf("--fault: %v", err)
-	}
+	return nil
+}
+
+// checkFlags checks the flags that need nothing read.
+func (o *UpOptions) checkFlags() error {
 	if err := checkAddr(o.Addr); err != nil {
 		return cmdutil.FlagErrorf("--addr: %v", err)
 	}
@@ -207,34 +188,7 @@ func (o *UpOptions) parse() error {
 			return cmdutil.FlagErrorf("--data-dir %s: not a directory (give a directory; it is created when missing)", o.DataDir)
 		}
 	}
-	var def []byte
-	if o.DefinitionFile != "" {
-		data, err := os.ReadFile(o.DefinitionFile)
-		if err != nil {
-			return cmdutil.UsageErrorf("--definition: %v", err)
-		}
-		if _, err := asl.Parse(data); err != nil {
-			return cmdutil.UsageErrorf("--definition %s: %v (run 'yafdp saga validate %s' for every problem)", o.DefinitionFile, err, o.DefinitionFile)
-		}
-		def = data
-	}
-	o.server = local.Options{
-		Addr: o.Addr, Fakes: cfg, Seed: o.Seed, Definition: def,
-		VisibilityTimeout: o.VisibilityTimeout, MaxReceiveCount: o.MaxReceiveCount, Consumer: cons,
-		DataDir: o.DataDir, DrainTimeout: o.DrainTimeout, MaxFinishedExecutions: o.KeepExecutions,
-	}
 	return nil
-}
-
-// parseWindow reads START+DURATION, e.g. 30s+2m.
-func parseWindow(s string) (local.Window, error) {
-	a, b, ok := strings.Cut(s, "+")
-	start, err1 := time.ParseDuration(a)
-	dur, err2 := time.ParseDuration(b)
-	if !ok || err1 != nil || err2 != nil || start < 0 || dur <= 0 {
-		return local.Window{}, fmt.Errorf("want START+DURATION, e.g. 10s+30s")
-	}
-	return local.Window{Start: start, Duration: dur}, nil
 }
 
 // endpoint is the record `local up` prints when it is ready.
@@ -253,6 +207,9 @@ func runUp(ctx context.Context, o *UpOptions) error {
 	}
 	srv, err := local.Start(ctx, o.server)
 	if err != nil {
+		if _, ok := input.As(err); ok {
+			return cmdutil.InputError(err)
+		}
 		return cmdutil.UsageErrorf("%v", err)
 	}
 	ep := endpoint{Endpoint: srv.URL, Region: "us-east-1", OrdersQueueURL: srv.OrdersURL, DLQURL: srv.DLQURL, StateMachineARN: srv.StateMachineARN}

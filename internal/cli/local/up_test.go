@@ -29,7 +29,7 @@ func TestUpDataDirInUse(t *testing.T) {
 	f, _ := clitest.NewFactory(&config.Config{Output: "json"})
 	err = clitest.Exec(NewCmdUp(f, nil), "--addr", "127.0.0.1:0", "--data-dir", dir)
 	var ue *cmdutil.UsageError
-	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "--data-dir "+dir+" is in use by another yafdp local up") || strings.Contains(err.Error(), "\n") {
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "--data-dir: "+dir+" is in use by another yafdp local up") || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("%v, want a one-line usage error", err)
 	}
 }

@@ -1,24 +1,15 @@
-// Package order is `yafdp order`: putting orders on the pipeline. Each verb
-// is one file with an Options struct, a NewCmdX(f, runF) and a runX(ctx,
-// opts); the work is done by internal/awsops.
 package order
 
 import (
-	"errors"
-
 	"github.com/spf13/cobra"
 
-	"github.com/yafdp/yafdp/internal/awsops"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
-	"github.com/yafdp/yafdp/internal/order"
 )
 
 // NewCmd returns the order command group.
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "order <command>",
-		Short: "Submit orders to the pipeline",
-		Long: cmdutil.Heredoc(`
+	return cmdutil.NewNoun("order <command>", "Submit orders to the pipeline",
+		cmdutil.Heredoc(`
 			Submit orders to the pipeline.
 
 			Orders are order messages (v1): JSON with orderId, customerId, restaurantId,
@@ -26,27 +17,13 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 			orders queue (or to the API Gateway endpoint in front of it), from where the
 			new-order Lambda starts one saga per order.
 		`),
-		Example: cmdutil.Examples(`
+		cmdutil.Examples(`
 			# Put 500 realistic orders on the staging queue, 50 a second
 			$ yafdp --env staging order submit --generate 500 --rate 50/s
 
 			# Check a file of orders without sending anything
 			$ yafdp order submit --file orders.ndjson --queue orders --dry-run
 		`),
-		Args: cmdutil.NounArgs,
-		RunE: cmdutil.ShowHelp,
-	}
-	cmd.AddCommand(NewCmdSubmit(f, nil))
-	return cmd
-}
-
-// inputError turns bad input found by awsops into a usage error (exit 2).
-func inputError(err error) error {
-	var ie *awsops.InputError
-	var oe *awsops.OrderError
-	var fe *order.FieldError
-	if errors.As(err, &ie) || errors.As(err, &oe) || errors.As(err, &fe) {
-		return cmdutil.UsageErrorf("%s", err)
-	}
-	return err
+		NewCmdSubmit(f, nil),
+	)
 }

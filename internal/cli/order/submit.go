@@ -1,37 +1,34 @@
 package order
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/awsops/apisubmit"
+	"github.com/yafdp/yafdp/internal/awsops/submit"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
-	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
-	"github.com/yafdp/yafdp/internal/config"
+	"github.com/yafdp/yafdp/internal/input"
 	"github.com/yafdp/yafdp/internal/order"
+	"github.com/yafdp/yafdp/internal/rate"
 	"github.com/yafdp/yafdp/internal/ui"
 )
 
 // SubmitOptions are the inputs of `yafdp order submit`.
 type SubmitOptions struct {
-	IO        *iostreams.IOStreams
-	Config    func() (*config.Config, error)
-	Printer   func() (*output.Printer, error)
-	SQSClient func(context.Context) (*sqs.Client, error)
+	cmdutil.Deps
 	// HTTPClient carries --via api requests (nil: a default client).
 	HTTPClient *http.Client
 	Now        func() time.Time
@@ -45,7 +42,7 @@ type SubmitOptions struct {
 	Start       string
 	DryRun      bool
 	Concurrency int
-	Rate        awsops.Rate
+	Rate        rate.Rate
 	Attempts    int
 	Via         string
 	APIURL      string
@@ -64,18 +61,11 @@ type SubmitOptions struct {
 	PlacedAt     string
 
 	orders []order.Order
-	queue  awsops.Queue
-	plan   []awsops.PlannedMessage
+	queue  awsops.QueueRef
+	plan   *submit.Plan
 }
 
-// NewCmdSubmit returns `yafdp order submit`. runF replaces runSubmit in
-// tests.
-func NewCmdSubmit(f *cmdutil.Factory, runF func(context.Context, *SubmitOptions) error) *cobra.Command {
-	opts := &SubmitOptions{IO: f.IOStreams, Config: f.Config, Printer: f.Printer, SQSClient: f.SQSClient, Now: time.Now}
-	cmd := &cobra.Command{
-		Use:   "submit",
-		Short: "Put orders on the orders queue, or POST them to the API",
-		Long: cmdutil.Heredoc(`
+var submitLong = cmdutil.Heredoc(`
 			Put orders on the orders queue, or POST them to the API Gateway endpoint.
 
 			Orders come from --file (NDJSON, one order a line, or a JSON array; - reads
@@ -102,8 +92,9 @@ func NewCmdSubmit(f *cmdutil.Factory, runF func(context.Context, *SubmitOptions)
 			orders failed (listed with why), 2 bad flags or an invalid order (nothing
 			sent), 130 interrupted (orders in flight finish; the rest are listed as not
 			sent).
-		`),
-		Example: cmdutil.Examples(`
+		`)
+
+var submitExample = cmdutil.Examples(`
 			# Orders from a file, to the queue of the selected environment
 			$ yafdp --env staging order submit --file orders.ndjson
 
@@ -115,17 +106,19 @@ func NewCmdSubmit(f *cmdutil.Factory, runF func(context.Context, *SubmitOptions)
 
 			# One order from flags
 			$ yafdp order submit --queue orders --order-id ord_1 --customer-id cus_1 --restaurant-id rst_1 --item PIZ-1:2:1250 --currency EUR --line1 "1 Main St" --city Berlin --postal-code 10115 --country DE
-		`),
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := opts.parse(cmd); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runSubmit(cmd.Context(), opts)
-		},
+		`)
+
+// NewCmdSubmit returns `yafdp order submit`. runF replaces runSubmit in
+// tests.
+func NewCmdSubmit(f *cmdutil.Factory, runF func(context.Context, *SubmitOptions) error) *cobra.Command {
+	opts := &SubmitOptions{Deps: f.Deps(), Now: time.Now}
+	cmd := &cobra.Command{
+		Use:     "submit",
+		Short:   "Put orders on the orders queue, or POST them to the API",
+		Long:    submitLong,
+		Example: submitExample,
+		Args:    cobra.NoArgs,
+		RunE:    cmdutil.RunE(opts, opts.parse, runF, runSubmit),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Queue, "queue", "", "Send to this queue `URL|NAME` (default: the environment's queue)")
@@ -135,7 +128,7 @@ func NewCmdSubmit(f *cmdutil.Factory, runF func(context.Context, *SubmitOptions)
 	fl.StringVar(&opts.Start, "start", "", "placedAt of the first generated order, RFC 3339 (default now)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "Validate and show what would be sent; send nothing")
 	fl.IntVar(&opts.Concurrency, "concurrency", 8, "Keep at most `n` calls in flight")
-	fl.Var(&opts.Rate, "rate", "Send at most this many orders per second or minute, e.g. 50/s or 3000/m (0: no limit)")
+	fl.Var(cmdutil.LimitFlag(&opts.Rate), "rate", "Send at most this many orders per second or minute, e.g. 50/s or 3000/m (0: no limit)")
 	fl.IntVar(&opts.Attempts, "attempts", 8, "Send one order at most `n` times before reporting it failed")
 	fl.StringVar(&opts.Via, "via", "sqs", "Send through `sqs` (SendMessageBatch) or api (POST to --api-url)")
 	fl.StringVar(&opts.APIURL, "api-url", "", "With --via api: the orders resource `URL` of the API Gateway stage")
@@ -160,27 +153,10 @@ var oneOrderFlags = []string{"order-id", "customer-id", "restaurant-id", "item",
 
 // parse checks the flags, reads and validates every order. Every error is
 // a usage error naming the flag or the order's line and field.
-func (o *SubmitOptions) parse(cmd *cobra.Command) error {
+func (o *SubmitOptions) parse(cmd *cobra.Command, _ []string) error {
 	fl := cmd.Flags()
-	sources := 0
-	if fl.Changed("file") {
-		sources++
-	}
-	if fl.Changed("generate") {
-		sources++
-	}
-	oneOrder := false
-	for _, name := range oneOrderFlags {
-		oneOrder = oneOrder || fl.Changed(name)
-	}
-	if oneOrder {
-		sources++
-	}
-	switch {
-	case sources == 0:
-		return cmdutil.FlagErrorf("no orders: give --file FILE (- for standard input), --generate N, or one order's flags (--order-id, --customer-id, ...)")
-	case sources > 1:
-		return cmdutil.FlagErrorf("give orders one way only: --file, --generate, or one order's flags")
+	if err := o.checkSource(fl); err != nil {
+		return err
 	}
 	if o.Concurrency < 1 || o.Concurrency > 100 {
 		return cmdutil.FlagErrorf("--concurrency: must be 1 to 100, not %d", o.Concurrency)
@@ -188,36 +164,9 @@ func (o *SubmitOptions) parse(cmd *cobra.Command) error {
 	if o.Attempts < 1 || o.Attempts > 100 {
 		return cmdutil.FlagErrorf("--attempts: must be 1 to 100, not %d", o.Attempts)
 	}
-	switch o.Via {
-	case "sqs":
-		if fl.Changed("api-url") || fl.Changed("api-key") {
-			return cmdutil.FlagErrorf("--api-url and --api-key go with --via api")
-		}
-		cfg, err := o.Config()
-		if err != nil {
-			return err
-		}
-		if o.Queue == "" {
-			o.Queue = cfg.Queue
-		}
-		if o.Queue == "" {
-			return cmdutil.FlagErrorf("--queue: no queue given; pass --queue URL|NAME or select an environment with a queue (--env)")
-		}
-		if err := awsops.QueueRef("--queue", o.Queue); err != nil {
-			return cmdutil.FlagErrorWrap(err)
-		}
-		o.queue = queueFromRef(o.Queue)
-	case "api":
-		if fl.Changed("queue") {
-			return cmdutil.FlagErrorf("--queue goes with --via sqs; --via api sends to --api-url")
-		}
-		if err := awsops.CheckAPIURL("--api-url", o.APIURL); err != nil {
-			return cmdutil.FlagErrorWrap(err)
-		}
-	default:
-		return cmdutil.FlagErrorf("--via: %q is not sqs or api", o.Via)
+	if err := o.checkTarget(fl); err != nil {
+		return err
 	}
-
 	var lines []int
 	var err error
 	switch {
@@ -234,23 +183,78 @@ func (o *SubmitOptions) parse(cmd *cobra.Command) error {
 	if len(o.orders) == 0 {
 		return cmdutil.UsageErrorf("--file %s: no orders in it", o.File)
 	}
-	plan, err := awsops.PlanSubmit(o.queue, o.orders)
-	if err != nil {
-		var oe *awsops.OrderError
-		if errors.As(err, &oe) {
-			where := "the order"
-			switch {
-			case lines != nil:
-				where = fmt.Sprintf("--file %s line %d", displayName(o.File), lines[oe.Index-1])
-			case fl.Changed("generate"):
-				where = fmt.Sprintf("generated order %d", oe.Index)
-			}
-			return cmdutil.UsageErrorf("%s: %v; nothing was sent", where, oe.Err)
+	if o.plan, err = submit.NewPlan(o.queue.Queue(), o.orders); err != nil {
+		return o.orderError(err, lines, fl.Changed("generate"))
+	}
+	return nil
+}
+
+// checkSource checks that the orders come one way only.
+func (o *SubmitOptions) checkSource(fl *pflag.FlagSet) error {
+	oneOrder := slices.ContainsFunc(oneOrderFlags, fl.Changed)
+	sources := 0
+	for _, given := range []bool{fl.Changed("file"), fl.Changed("generate"), oneOrder} {
+		if given {
+			sources++
 		}
+	}
+	switch {
+	case sources == 0:
+		return cmdutil.FlagErrorf("no orders: give --file FILE (- for standard input), --generate N, or one order's flags (--order-id, --customer-id, ...)")
+	case sources > 1:
+		return cmdutil.FlagErrorf("give orders one way only: --file, --generate, or one order's flags")
+	}
+	return nil
+}
+
+// checkTarget checks where the orders go: the queue (parsed once here)
+// or the API.
+func (o *SubmitOptions) checkTarget(fl *pflag.FlagSet) error {
+	switch o.Via {
+	case "sqs":
+		if fl.Changed("api-url") || fl.Changed("api-key") {
+			return cmdutil.FlagErrorf("--api-url and --api-key go with --via api")
+		}
+		cfg, err := o.Config()
+		if err != nil {
+			return err
+		}
+		if o.Queue == "" {
+			o.Queue = cfg.Queue
+		}
+		if o.Queue == "" {
+			return cmdutil.FlagErrorf("--queue: no queue given; pass --queue URL|NAME or select an environment with a queue (--env)")
+		}
+		if o.queue, err = awsops.ParseQueueRef("queue", o.Queue); err != nil {
+			return cmdutil.FlagError(err)
+		}
+	case "api":
+		if fl.Changed("queue") {
+			return cmdutil.FlagErrorf("--queue goes with --via sqs; --via api sends to --api-url")
+		}
+		if err := apisubmit.CheckURL(o.APIURL); err != nil {
+			return cmdutil.FlagError(err)
+		}
+	default:
+		return cmdutil.FlagErrorf("--via: %q is not sqs or api", o.Via)
+	}
+	return nil
+}
+
+// orderError says which order is invalid: its line in --file, its place
+// among the generated ones, or the one order of the flags.
+func (o *SubmitOptions) orderError(err error, lines []int, generated bool) error {
+	var oe *submit.OrderError
+	if !errors.As(err, &oe) {
 		return cmdutil.UsageErrorf("%v", err)
 	}
-	o.plan = plan
-	return nil
+	switch {
+	case lines != nil:
+		return cmdutil.UsageErrorf("--file %s line %d: %v; nothing was sent", displayName(o.File), lines[oe.Index-1], oe.Err)
+	case generated:
+		return cmdutil.UsageErrorf("generated order %d: %v; nothing was sent", oe.Index, oe.Err)
+	}
+	return cmdutil.UsageErrorf("the order: %v; nothing was sent", oe.Err)
 }
 
 func displayName(file string) string {
@@ -260,22 +264,8 @@ func displayName(file string) string {
 	return file
 }
 
-// queueFromRef names a queue without calling AWS: enough for a dry run,
-// which must not need credentials; FIFO is in the name.
-func queueFromRef(ref string) awsops.Queue {
-	name := ref
-	if i := strings.LastIndexAny(ref, "/:"); i >= 0 {
-		name = ref[i+1:]
-	}
-	q := awsops.Queue{Name: name, FIFO: strings.HasSuffix(name, ".fifo")}
-	if strings.Contains(ref, "://") {
-		q.URL = ref
-	}
-	return q
-}
-
-// readFile decodes NDJSON or a JSON array and returns each order with its
-// line number.
+// readFile reads --file (- for standard input) and returns each order
+// with its line.
 func (o *SubmitOptions) readFile() ([]order.Order, []int, error) {
 	var data []byte
 	var err error
@@ -292,61 +282,13 @@ func (o *SubmitOptions) readFile() ([]order.Order, []int, error) {
 		}
 		return nil, nil, cmdutil.UsageErrorf("--file %s: %v", name, err)
 	}
-	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
-	if len(trimmed) == 0 {
-		return nil, nil, cmdutil.UsageErrorf("--file %s is empty; give one order a line (NDJSON) or a JSON array of orders", name)
-	}
-	lineAt := func(offset int) int { return bytes.Count(data[:offset], []byte("\n")) + 1 }
-	var out []order.Order
-	var lines []int
-	if trimmed[0] == '[' {
-		dec := json.NewDecoder(bytes.NewReader(data))
-		if _, err := dec.Token(); err != nil {
-			return nil, nil, cmdutil.UsageErrorf("--file %s: not a JSON array: %v", name, err)
-		}
-		for dec.More() {
-			start := int(dec.InputOffset())
-			var raw json.RawMessage
-			if err := dec.Decode(&raw); err != nil {
-				return nil, nil, cmdutil.UsageErrorf("--file %s line %d: invalid JSON: %v; nothing was sent", name, lineAt(int(dec.InputOffset())), err)
-			}
-			line := lineAt(start + len(data[start:]) - len(bytes.TrimLeft(data[start:], " \t\r\n,")))
-			ord, err := order.Decode(raw)
-			if err != nil {
-				return nil, nil, cmdutil.UsageErrorf("--file %s line %d: %v; nothing was sent", name, line, err)
-			}
-			out, lines = append(out, ord), append(lines, line)
-		}
-		if _, err := dec.Token(); err != nil {
-			return nil, nil, cmdutil.UsageErrorf("--file %s: the JSON array is not closed: %v", name, err)
-		}
-		if rest := bytes.TrimSpace(data[dec.InputOffset():]); len(rest) > 0 {
-			return nil, nil, cmdutil.UsageErrorf("--file %s line %d: unexpected data after the JSON array", name, lineAt(int(dec.InputOffset())))
-		}
-		return out, lines, nil
-	}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64<<10), order.MaxMessageBytes+1024)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := bytes.TrimSpace(sc.Bytes())
-		if len(line) == 0 {
-			continue
-		}
-		ord, err := order.Decode(line)
-		if err != nil {
-			return nil, nil, cmdutil.UsageErrorf("--file %s line %d: %v; nothing was sent", name, n, err)
-		}
-		out, lines = append(out, ord), append(lines, n)
-	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return nil, nil, cmdutil.UsageErrorf("--file %s line %d: longer than the 1 MiB an SQS message may hold; nothing was sent", name, n+1)
-		}
+	orders, lines, err := order.Read(data)
+	if e, ok := input.As(err); ok && e.Line > 0 {
+		return nil, nil, cmdutil.UsageErrorf("--file %s %v; nothing was sent", name, err)
+	} else if err != nil {
 		return nil, nil, cmdutil.UsageErrorf("--file %s: %v", name, err)
 	}
-	return out, lines, nil
+	return orders, lines, nil
 }
 
 func (o *SubmitOptions) generate() ([]order.Order, error) {
@@ -364,6 +306,8 @@ func (o *SubmitOptions) generate() ([]order.Order, error) {
 	return order.Generate(o.Seed, o.Generate, start), nil
 }
 
+// fromFlags builds the one order of the flags; --item is
+// SKU:QTY:UNIT_PRICE_CENTS.
 func (o *SubmitOptions) fromFlags() ([]order.Order, error) {
 	ord := order.Order{OrderID: o.OrderID, CustomerID: o.CustomerID, RestaurantID: o.RestaurantID, Currency: o.Currency,
 		DeliveryAddress: order.Address{Line1: o.Line1, City: o.City, PostalCode: o.PostalCode, Country: o.Country}, PlacedAt: o.PlacedAt}
@@ -373,7 +317,7 @@ func (o *SubmitOptions) fromFlags() ([]order.Order, error) {
 	if len(o.Items) == 0 {
 		return nil, cmdutil.FlagErrorf("--item: one order needs at least one item, SKU:QTY:UNIT_PRICE_CENTS such as PIZ-1:2:1250")
 	}
-	for i, spec := range o.Items {
+	for _, spec := range o.Items {
 		parts := strings.Split(spec, ":")
 		if len(parts) != 3 {
 			return nil, cmdutil.FlagErrorf("--item %q: write SKU:QTY:UNIT_PRICE_CENTS, such as PIZ-1:2:1250", spec)
@@ -385,66 +329,32 @@ func (o *SubmitOptions) fromFlags() ([]order.Order, error) {
 		}
 		ord.Items = append(ord.Items, order.Item{SKU: parts[0], Qty: qty, UnitPriceCents: price})
 		ord.TotalCents += int64(qty) * price
-		_ = i
 	}
 	if err := ord.Validate(); err != nil {
-		var fe *order.FieldError
-		if errors.As(err, &fe) {
-			return nil, cmdutil.FlagErrorf("%s: %s", flagOfField(fe.Field), fe.Problem)
-		}
-		return nil, cmdutil.FlagErrorf("%v", err)
+		return nil, cmdutil.FlagError(err)
 	}
 	return []order.Order{ord}, nil
 }
 
-// flagOfField names the flag behind an order field.
-func flagOfField(field string) string {
-	switch {
-	case field == "orderId":
-		return "--order-id"
-	case field == "customerId":
-		return "--customer-id"
-	case field == "restaurantId":
-		return "--restaurant-id"
-	case strings.HasPrefix(field, "items"):
-		return "--item (" + field + ")"
-	case field == "currency":
-		return "--currency"
-	case field == "totalCents":
-		return "--item (totalCents)"
-	case field == "deliveryAddress.line1":
-		return "--line1"
-	case field == "deliveryAddress.city":
-		return "--city"
-	case field == "deliveryAddress.postalCode":
-		return "--postal-code"
-	case field == "deliveryAddress.country":
-		return "--country"
-	case field == "placedAt":
-		return "--placed-at"
-	}
-	return field
-}
-
-var submitColumns = []output.Column[awsops.SubmittedOrder]{
-	{Header: "Order", Value: func(o awsops.SubmittedOrder) string { return o.OrderID }},
-	{Header: "Message ID", Value: func(o awsops.SubmittedOrder) string { return dash(o.MessageID) }},
-	{Header: "Status", Value: func(o awsops.SubmittedOrder) string { return o.Status }, Tone: func(o awsops.SubmittedOrder) ui.Tone {
-		if o.Status == awsops.StatusSent {
+var submitColumns = []output.Column[submit.SubmittedOrder]{
+	{Header: "Order", Value: func(o submit.SubmittedOrder) string { return o.OrderID }},
+	{Header: "Message ID", Value: func(o submit.SubmittedOrder) string { return dash(o.MessageID) }},
+	{Header: "Status", Value: func(o submit.SubmittedOrder) string { return o.Status }, Tone: func(o submit.SubmittedOrder) ui.Tone {
+		if o.Status == submit.StatusSent {
 			return ui.ToneSuccess
 		}
 		return ui.ToneFailure
 	}},
-	{Header: "Attempts", Value: func(o awsops.SubmittedOrder) string { return strconv.Itoa(o.Attempts) }, Align: ui.AlignRight},
-	{Header: "Error", Value: func(o awsops.SubmittedOrder) string { return o.Error }},
+	{Header: "Attempts", Value: func(o submit.SubmittedOrder) string { return strconv.Itoa(o.Attempts) }, Align: ui.AlignRight},
+	{Header: "Error", Value: func(o submit.SubmittedOrder) string { return o.Error }},
 }
 
-var planColumns = []output.Column[awsops.PlannedMessage]{
-	{Header: "Order", Value: func(p awsops.PlannedMessage) string { return p.OrderID }},
-	{Header: "Batch", Value: func(p awsops.PlannedMessage) string { return strconv.Itoa(p.Batch) }, Align: ui.AlignRight},
-	{Header: "Bytes", Value: func(p awsops.PlannedMessage) string { return ui.Count(int64(p.Bytes)) }, Align: ui.AlignRight},
-	{Header: "Group", Value: func(p awsops.PlannedMessage) string { return dash(p.GroupID) }},
-	{Header: "Dedup ID", Value: func(p awsops.PlannedMessage) string { return dash(p.DedupID) }},
+var planColumns = []output.Column[submit.PlannedMessage]{
+	{Header: "Order", Value: func(p submit.PlannedMessage) string { return p.OrderID }},
+	{Header: "Batch", Value: func(p submit.PlannedMessage) string { return strconv.Itoa(p.Batch) }, Align: ui.AlignRight},
+	{Header: "Bytes", Value: func(p submit.PlannedMessage) string { return ui.Count(int64(p.Bytes)) }, Align: ui.AlignRight},
+	{Header: "Group", Value: func(p submit.PlannedMessage) string { return dash(p.GroupID) }},
+	{Header: "Dedup ID", Value: func(p submit.PlannedMessage) string { return dash(p.DedupID) }},
 }
 
 func dash(s string) string {
@@ -454,80 +364,31 @@ func dash(s string) string {
 	return s
 }
 
+// target names where the orders go, for people.
+func (o *SubmitOptions) target() string {
+	if o.Via == "api" {
+		return o.APIURL
+	}
+	return o.queue.Queue().Name
+}
+
 func runSubmit(ctx context.Context, o *SubmitOptions) error {
 	p, err := o.Printer()
 	if err != nil {
 		return err
 	}
 	errS := ui.NewStyles(o.IO.ErrColorEnabled())
-	target := o.queue.Name
-	if o.Via == "api" {
-		target = o.APIURL
-	}
 	if o.DryRun {
-		list := output.NewList(p, planColumns...)
-		for _, m := range o.plan {
-			if err := list.Add(m); err != nil {
-				return err
-			}
-		}
-		if err := list.Close(); err != nil {
-			return err
-		}
-		batches := 0
-		if n := len(o.plan); n > 0 {
-			batches = o.plan[n-1].Batch
-		}
-		how := fmt.Sprintf("in %s", ui.Plural(batches, "SendMessageBatch call"))
-		if o.Via == "api" {
-			how = "as " + ui.Plural(len(o.plan), "POST")
-		}
-		fmt.Fprintf(o.IO.ErrOut, "%s %s valid; they would go to %s %s. Nothing was sent.\n", errS.Header("Dry run:"), ui.Plural(len(o.plan), "order"), target, how)
-		return nil
-	}
-	var bar *ui.Progress
-	if len(o.orders) >= 50 && o.IO.CanRedraw() {
-		bar = ui.NewProgress(o.IO.ErrOut, int64(len(o.orders)), "orders submitted")
-	}
-	progress := func(done int) {
-		if bar != nil {
-			bar.Set(int64(done))
-		}
+		return o.printPlan(p, errS)
 	}
 	start := o.Now()
-	var res *awsops.SubmitResult
-	if o.Via == "api" {
-		res, err = awsops.SubmitViaAPI(ctx, awsops.APISubmitOptions{URL: o.APIURL, APIKey: o.APIKey, Orders: o.orders, Concurrency: o.Concurrency,
-			Rate: o.Rate, MaxAttempts: o.Attempts, HTTPClient: o.HTTPClient, TraceID: o.TraceID, Progress: progress})
-	} else {
-		var c *sqs.Client
-		c, err = o.SQSClient(ctx)
-		if err != nil {
-			return err
-		}
-		q := o.queue
-		if q.URL == "" {
-			if q, err = awsops.ResolveQueue(ctx, c, "--queue", o.Queue); err != nil {
-				return inputError(err)
-			}
-		}
-		target = q.Name
-		res, err = awsops.Submit(ctx, c, awsops.SubmitOptions{Queue: q, Orders: o.orders, Concurrency: o.Concurrency, Rate: o.Rate,
-			MaxAttempts: o.Attempts, TraceID: o.TraceID, Progress: progress})
-	}
-	if bar != nil {
-		bar.Done()
-	}
+	bar := o.progressBar()
+	res, target, err := o.send(ctx, bar.Set)
+	bar.Done()
 	if err != nil {
-		return inputError(err)
+		return cmdutil.InputError(err)
 	}
-	list := output.NewList(p, submitColumns...)
-	for _, so := range res.Orders {
-		if err := list.Add(so); err != nil {
-			return err
-		}
-	}
-	if err := list.Close(); err != nil {
+	if err := output.PrintList(p, res.Orders, submitColumns...); err != nil {
 		return err
 	}
 	summary := fmt.Sprintf("%s %s of %s to %s in %s (%s, %s)", errS.Header("Sent"), ui.Count(int64(res.Sent)), ui.Plural(len(res.Orders), "order"), target,
@@ -543,4 +404,51 @@ func runSubmit(ctx context.Context, o *SubmitOptions) error {
 		return &cmdutil.ExitError{Code: cmdutil.ExitFailed}
 	}
 	return nil
+}
+
+// printPlan shows the dry run: how each order would be sent.
+func (o *SubmitOptions) printPlan(p *output.Printer, errS *ui.Styles) error {
+	if err := output.PrintList(p, o.plan.Messages, planColumns...); err != nil {
+		return err
+	}
+	batches := 0
+	if n := len(o.plan.Messages); n > 0 {
+		batches = o.plan.Messages[n-1].Batch
+	}
+	how := fmt.Sprintf("in %s", ui.Plural(batches, "SendMessageBatch call"))
+	if o.Via == "api" {
+		how = "as " + ui.Plural(len(o.plan.Messages), "POST")
+	}
+	fmt.Fprintf(o.IO.ErrOut, "%s %s valid; they would go to %s %s. Nothing was sent.\n", errS.Header("Dry run:"), ui.Plural(len(o.plan.Messages), "order"), o.target(), how)
+	return nil
+}
+
+// progressBar is a bar on a terminal for 50 orders or more.
+func (o *SubmitOptions) progressBar() *ui.Progress {
+	if len(o.orders) >= 50 && o.IO.CanRedraw() {
+		return ui.NewProgress(o.IO.ErrOut, int64(len(o.orders)), "orders submitted")
+	}
+	return nil
+}
+
+// send sends the plan through the API or to the queue, which it resolves
+// first, and says where the orders went.
+func (o *SubmitOptions) send(ctx context.Context, progress func(done int64)) (*submit.Result, string, error) {
+	done := func(n int) { progress(int64(n)) }
+	if o.Via == "api" {
+		res, err := apisubmit.Submit(ctx, o.plan, apisubmit.Options{URL: o.APIURL, APIKey: o.APIKey, Concurrency: o.Concurrency,
+			Rate: o.Rate, MaxAttempts: o.Attempts, HTTPClient: o.HTTPClient, TraceID: o.TraceID, Progress: done})
+		return res, o.APIURL, err
+	}
+	c, err := o.SQSClient(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	q, err := awsops.ResolveQueue(ctx, c, "queue", o.queue)
+	if err != nil {
+		return nil, "", err
+	}
+	res := submit.Submit(ctx, c, q.URL, o.plan, submit.Options{Concurrency: o.Concurrency, Rate: o.Rate,
+		MaxAttempts: o.Attempts, TraceID: o.TraceID, Progress: done})
+	return res, q.Name, nil
 }

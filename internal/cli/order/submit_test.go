@@ -32,7 +32,7 @@ func TestSubmitParsesFlags(t *testing.T) {
 	if got.Queue != "orders" || len(got.orders) != 25 || got.Rate.PerSecond() != 50 || got.Concurrency != 4 || got.Attempts != 3 || got.Via != "sqs" {
 		t.Fatalf("%+v", got)
 	}
-	if len(got.plan) != 25 || got.plan[24].Batch != 3 {
+	if len(got.plan.Messages) != 25 || got.plan.Messages[24].Batch != 3 {
 		t.Fatalf("plan %+v", got.plan)
 	}
 
@@ -45,7 +45,7 @@ func TestSubmitParsesFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o := got.orders[0]; o.TotalCents != 2800 || len(o.Items) != 2 || !got.queue.FIFO || got.plan[0].GroupID != "cus_1" || got.plan[0].DedupID != "ord_1" {
+	if o := got.orders[0]; o.TotalCents != 2800 || len(o.Items) != 2 || !got.queue.Queue().FIFO || got.plan.Messages[0].GroupID != "cus_1" || got.plan.Messages[0].DedupID != "ord_1" {
 		t.Fatalf("%+v %+v", got.orders, got.plan)
 	}
 

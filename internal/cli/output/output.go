@@ -1,17 +1,3 @@
-// Package output is the one output contract of every command: a command
-// produces records (structs with json tags) and describes once how they look
-// as table columns; the Printer, chosen by --output, renders them as a table
-// for people, one indented JSON document, or JSON Lines for streaming.
-//
-// A command therefore has a single code path:
-//
-//	list := output.NewList(opts.Printer, executionColumns...)
-//	for _, e := range executions {
-//		if err := list.Add(e); err != nil {
-//			return err
-//		}
-//	}
-//	return list.Close()
 package output
 
 import (
@@ -199,18 +185,24 @@ func (l *List[T]) Close() error {
 // PrintItem renders a single record: an indented JSON object, one JSON
 // line, or for people one "Label  value" row per column.
 func PrintItem[T any](p *Printer, rec T, cols ...Column[T]) error {
-	switch p.format {
-	case JSON:
-		return writeJSON(p.out, rec, true)
-	case JSONL:
-		return writeJSON(p.out, rec, false)
-	default:
+	return PrintWith(p, rec, func(w io.Writer, s *ui.Styles) error {
 		t := ui.Table{}
 		for _, c := range cols {
-			t.Rows = append(t.Rows, []string{p.styles.Header(c.Header), c.cell(p.styles, rec)})
+			t.Rows = append(t.Rows, []string{s.Header(c.Header), c.cell(s, rec)})
 		}
-		return ui.RenderTable(p.out, t, p.styles)
+		return ui.RenderTable(w, t, s)
+	})
+}
+
+// PrintList renders records as a List does, all at once.
+func PrintList[T any](p *Printer, records []T, cols ...Column[T]) error {
+	l := NewList(p, cols...)
+	for _, r := range records {
+		if err := l.Add(r); err != nil {
+			return err
+		}
 	}
+	return l.Close()
 }
 
 func writeJSON(w io.Writer, v any, indent bool) error {

@@ -9,20 +9,18 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
-	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/saga"
 )
 
 // DefinitionOptions are the inputs of `yafdp saga definition`.
 type DefinitionOptions struct {
-	IO      *iostreams.IOStreams
-	Printer func() (*output.Printer, error)
+	cmdutil.Deps
 }
 
 // NewCmdDefinition returns `yafdp saga definition`.
 func NewCmdDefinition(f *cmdutil.Factory, runF func(context.Context, *DefinitionOptions) error) *cobra.Command {
-	opts := &DefinitionOptions{IO: f.IOStreams, Printer: f.Printer}
+	opts := &DefinitionOptions{Deps: f.Deps()}
 	return &cobra.Command{
 		Use:   "definition",
 		Short: "Print the order saga's ASL definition",
@@ -40,12 +38,7 @@ func NewCmdDefinition(f *cmdutil.Factory, runF func(context.Context, *Definition
 			$ yafdp saga definition --output jsonl
 		`),
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runDefinition(cmd.Context(), opts)
-		},
+		RunE: cmdutil.RunE(opts, nil, runF, runDefinition),
 	}
 }
 

@@ -7,24 +7,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/spf13/cobra"
 
-	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/awsops/executions"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
-	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
-	"github.com/yafdp/yafdp/internal/config"
 	"github.com/yafdp/yafdp/internal/ui"
 )
 
 // DescribeOptions are the inputs of `yafdp saga describe`.
 type DescribeOptions struct {
-	IO        *iostreams.IOStreams
-	Config    func() (*config.Config, error)
-	Printer   func() (*output.Printer, error)
-	SFNClient func(context.Context) (*sfn.Client, error)
-	Now       func() time.Time
+	cmdutil.Deps
+	Now func() time.Time
 
 	Execution    string
 	StateMachine string
@@ -33,7 +27,7 @@ type DescribeOptions struct {
 // NewCmdDescribe returns `yafdp saga describe`. runF replaces runDescribe
 // in tests.
 func NewCmdDescribe(f *cmdutil.Factory, runF func(context.Context, *DescribeOptions) error) *cobra.Command {
-	opts := &DescribeOptions{IO: f.IOStreams, Config: f.Config, Printer: f.Printer, SFNClient: f.SFNClient, Now: time.Now}
+	opts := &DescribeOptions{Deps: f.Deps(), Now: time.Now}
 	cmd := &cobra.Command{
 		Use:   "describe <execution-arn | order-id>",
 		Short: "Show one saga execution: status, input, output and timeline",
@@ -52,23 +46,23 @@ func NewCmdDescribe(f *cmdutil.Factory, runF func(context.Context, *DescribeOpti
 			$ yafdp saga describe arn:aws:states:eu-west-1:123456789012:execution:order-saga:ord_2vbm1gh5f8f8x --output json
 		`),
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Execution = args[0]
-			sm, err := checkExecutionArgs(opts.Execution, opts.StateMachine, opts.Config)
-			if err != nil {
-				return err
-			}
-			opts.StateMachine = sm
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runDescribe(cmd.Context(), opts)
-		},
+		RunE: cmdutil.RunE(opts, opts.parse, runF, runDescribe),
 	}
 	cmd.Flags().StringVar(&opts.StateMachine, "state-machine", "", "The saga's state machine `ARN|NAME` (default: the environment's)")
 	_ = cmd.RegisterFlagCompletionFunc("state-machine", cmdutil.CompleteStateMachines(f))
 	cmd.ValidArgsFunction = cmdutil.CompleteExecutions(f)
 	return cmd
+}
+
+// parse checks the arguments and flags.
+func (o *DescribeOptions) parse(_ *cobra.Command, args []string) error {
+	o.Execution = args[0]
+	sm, err := checkExecutionArgs(o.Execution, o.StateMachine, o.Config)
+	if err != nil {
+		return err
+	}
+	o.StateMachine = sm
+	return nil
 }
 
 // describeReport adds the execution's facts to its timeline.
@@ -79,12 +73,8 @@ type describeReport struct {
 
 func (r describeReport) render(w io.Writer, s *ui.Styles) error {
 	x := r.Execution
-	facts := ui.Table{}
-	fact := func(label, value string) {
-		if value != "" {
-			facts.Rows = append(facts.Rows, []string{s.Header(label), value})
-		}
-	}
+	facts := ui.NewFacts(s)
+	fact := facts.AddIf
 	fact("Execution", x.ARN)
 	fact("Status", s.Render(statusTone(x), x.Status))
 	fact("Started", x.StartDate.UTC().Format(time.RFC3339))
@@ -98,7 +88,7 @@ func (r describeReport) render(w io.Writer, s *ui.Styles) error {
 	}
 	fact("Input", oneLine(x.Input, 100))
 	fact("Output", oneLine(x.Output, 100))
-	if err := ui.RenderTable(w, facts, s); err != nil {
+	if err := facts.Render(w); err != nil {
 		return err
 	}
 	io.WriteString(w, "\n")
@@ -114,24 +104,20 @@ func oneLine(s string, n int) string {
 }
 
 func runDescribe(ctx context.Context, o *DescribeOptions) error {
-	p, err := o.Printer()
+	p, c, err := cmdutil.PrinterAnd(ctx, o.Deps, o.SFNClient)
 	if err != nil {
 		return err
 	}
-	c, err := o.SFNClient(ctx)
+	x, err := executions.Resolve(ctx, c, o.Execution, o.StateMachine)
 	if err != nil {
-		return err
+		return cmdutil.InputError(err)
 	}
-	x, err := awsops.ResolveExecution(ctx, c, o.Execution, o.StateMachine)
-	if err != nil {
-		return inputError(err)
-	}
-	res, err := awsops.Watch(ctx, c, awsops.WatchOptions{ExecutionARN: x.ARN})
+	res, err := executions.Watch(ctx, c, executions.WatchOptions{ExecutionARN: x.ARN})
 	if err != nil {
 		if ctx.Err() != nil {
 			return cmdutil.ErrInterrupted
 		}
-		return inputError(err)
+		return cmdutil.InputError(err)
 	}
 	rep := describeReport{executionReport: newExecutionReport(res.Execution, res.Events, false), now: o.Now()}
 	return output.PrintWith(p, rep, rep.render)

@@ -7,24 +7,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/spf13/cobra"
 
-	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/awsops/executions"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
-	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
-	"github.com/yafdp/yafdp/internal/config"
 	"github.com/yafdp/yafdp/internal/ui"
 )
 
 // ListOptions are the inputs of `yafdp saga list`.
 type ListOptions struct {
-	IO        *iostreams.IOStreams
-	Config    func() (*config.Config, error)
-	Printer   func() (*output.Printer, error)
-	SFNClient func(context.Context) (*sfn.Client, error)
-	Now       func() time.Time
+	cmdutil.Deps
+	Now func() time.Time
 
 	StateMachine string
 	Status       string
@@ -37,7 +31,7 @@ type ListOptions struct {
 
 // NewCmdList returns `yafdp saga list`. runF replaces runList in tests.
 func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
-	opts := &ListOptions{IO: f.IOStreams, Config: f.Config, Printer: f.Printer, SFNClient: f.SFNClient, Now: time.Now}
+	opts := &ListOptions{Deps: f.Deps(), Now: time.Now}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List saga executions by status, order id and start time",
@@ -58,15 +52,7 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) err
 			$ yafdp saga list --state-machine order-saga --order ord_2vbm --since 2026-01-01T00:00:00Z --output json
 		`),
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := opts.parse(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runList(cmd.Context(), opts)
-		},
+		RunE: cmdutil.RunE(opts, opts.parse, runF, runList),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.StateMachine, "state-machine", "", "The saga's state machine `ARN|NAME` (default: the environment's)")
@@ -74,16 +60,16 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) err
 	fl.StringVar(&opts.Since, "since", "", "Keep executions started after this `time` (30m, 2h, 2026-01-01T00:00:00Z)")
 	fl.StringVar(&opts.Order, "order", "", "Keep executions whose order id starts with `prefix`")
 	fl.IntVar(&opts.Limit, "limit", 50, "Show at most `n` executions (0: all)")
-	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions(awsops.ExecutionStatuses(), cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("status", cobra.FixedCompletions(executions.Statuses(), cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("state-machine", cmdutil.CompleteStateMachines(f))
 	return cmd
 }
 
-func (o *ListOptions) parse() error {
+func (o *ListOptions) parse(*cobra.Command, []string) error {
 	if o.Status != "" {
 		o.Status = strings.ToUpper(o.Status)
-		if !slices.Contains(awsops.ExecutionStatuses(), o.Status) {
-			return cmdutil.FlagErrorf("--status: %q is not one of %s", o.Status, strings.Join(awsops.ExecutionStatuses(), ", "))
+		if !slices.Contains(executions.Statuses(), o.Status) {
+			return cmdutil.FlagErrorf("--status: %q is not one of %s", o.Status, strings.Join(executions.Statuses(), ", "))
 		}
 	}
 	if o.Since != "" {
@@ -111,22 +97,22 @@ func (o *ListOptions) parse() error {
 	if o.StateMachine == "" {
 		return cmdutil.FlagErrorf("--state-machine: no state machine given; pass --state-machine ARN|NAME or select an environment with one (--env)")
 	}
-	if err := awsops.CheckStateMachineRef("--state-machine", o.StateMachine); err != nil {
-		return cmdutil.FlagErrorWrap(err)
+	if err := executions.CheckStateMachineRef(o.StateMachine); err != nil {
+		return cmdutil.FlagError(err)
 	}
 	return nil
 }
 
-func executionColumns(now func() time.Time) []output.Column[awsops.Execution] {
-	return []output.Column[awsops.Execution]{
-		{Header: "Execution", Value: func(x awsops.Execution) string { return x.Name }},
-		{Header: "Status", Value: func(x awsops.Execution) string { return x.Status }, Tone: statusTone},
-		{Header: "Started", Value: func(x awsops.Execution) string { return x.StartDate.UTC().Format("2006-01-02 15:04:05") }},
-		{Header: "Duration", Value: func(x awsops.Execution) string { return ui.Duration(x.Duration(now()).Truncate(time.Millisecond)) }, Align: ui.AlignRight},
+func executionColumns(now func() time.Time) []output.Column[executions.Execution] {
+	return []output.Column[executions.Execution]{
+		{Header: "Execution", Value: func(x executions.Execution) string { return x.Name }},
+		{Header: "Status", Value: func(x executions.Execution) string { return x.Status }, Tone: statusTone},
+		{Header: "Started", Value: func(x executions.Execution) string { return x.StartDate.UTC().Format("2006-01-02 15:04:05") }},
+		{Header: "Duration", Value: func(x executions.Execution) string { return ui.Duration(x.Duration(now()).Truncate(time.Millisecond)) }, Align: ui.AlignRight},
 	}
 }
 
-func statusTone(x awsops.Execution) ui.Tone {
+func statusTone(x executions.Execution) ui.Tone {
 	switch {
 	case x.Succeeded():
 		return ui.ToneSuccess
@@ -137,32 +123,22 @@ func statusTone(x awsops.Execution) ui.Tone {
 }
 
 func runList(ctx context.Context, o *ListOptions) error {
-	p, err := o.Printer()
+	p, c, err := cmdutil.PrinterAnd(ctx, o.Deps, o.SFNClient)
 	if err != nil {
 		return err
 	}
-	c, err := o.SFNClient(ctx)
+	m, err := executions.ResolveStateMachine(ctx, c, o.StateMachine)
 	if err != nil {
-		return err
+		return cmdutil.InputError(err)
 	}
-	m, err := awsops.ResolveStateMachine(ctx, c, "--state-machine", o.StateMachine)
-	if err != nil {
-		return inputError(err)
-	}
-	xs, err := awsops.ListExecutions(ctx, c, awsops.ListOptions{StateMachineARN: m.ARN, Status: o.Status, Since: o.since, NamePrefix: o.Order, Limit: o.Limit})
+	xs, err := executions.List(ctx, c, executions.ListOptions{StateMachineARN: m.ARN, Status: o.Status, Since: o.since, NamePrefix: o.Order, Limit: o.Limit})
 	if err != nil {
 		if ctx.Err() != nil {
 			return cmdutil.ErrInterrupted
 		}
-		return inputError(err)
+		return cmdutil.InputError(err)
 	}
-	list := output.NewList(p, executionColumns(o.Now)...)
-	for _, x := range xs {
-		if err := list.Add(x); err != nil {
-			return err
-		}
-	}
-	if err := list.Close(); err != nil {
+	if err := output.PrintList(p, xs, executionColumns(o.Now)...); err != nil {
 		return err
 	}
 	if len(xs) == 0 && p.Format() == output.Table {

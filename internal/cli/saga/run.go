@@ -11,19 +11,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/yafdp/yafdp/internal/asl"
-	"github.com/yafdp/yafdp/internal/asl/value"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
-	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
-	"github.com/yafdp/yafdp/internal/clock"
-	"github.com/yafdp/yafdp/internal/order"
 	"github.com/yafdp/yafdp/internal/saga"
 )
 
 // RunOptions are the inputs of `yafdp saga run`.
 type RunOptions struct {
-	IO      *iostreams.IOStreams
-	Printer func() (*output.Printer, error)
+	cmdutil.Deps
 	// Now is the wall clock, for the "simulated in" figure; tests fix it.
 	Now func() time.Time
 
@@ -37,20 +32,13 @@ type RunOptions struct {
 	Input          string
 
 	// Parsed from the flags by the command.
-	fakes       saga.FakeConfig
-	machine     *asl.StateMachine
-	machineName string
-	input       any
-	hasInput    bool
+	fakes      saga.FakeConfig
+	definition *saga.DefinitionFile
+	input      any
+	hasInput   bool
 }
 
-// NewCmdRun returns `yafdp saga run`. runF replaces runRun in tests.
-func NewCmdRun(f *cmdutil.Factory, runF func(context.Context, *RunOptions) error) *cobra.Command {
-	opts := &RunOptions{IO: f.IOStreams, Printer: f.Printer, Now: time.Now}
-	cmd := &cobra.Command{
-		Use:   "run",
-		Short: "Run the order saga locally with fake services and fault injection",
-		Long: cmdutil.Heredoc(`
+var runLong = cmdutil.Heredoc(`
 			Run the order saga locally, in-process, against fake Payment, Restaurant,
 			Delivery, Notification and order-status services.
 
@@ -84,8 +72,9 @@ func NewCmdRun(f *cmdutil.Factory, runF func(context.Context, *RunOptions) error
 			failed and been compensated); 1 the invariant was violated, or with --input
 			the execution did not succeed; 2 bad flags, faults, definition or input;
 			130 interrupted (what ran so far is reported).
-		`),
-		Example: cmdutil.Examples(`
+		`)
+
+var runExample = cmdutil.Examples(`
 			# A thousand orders with declines and rejections, on the virtual clock
 			$ yafdp saga run --orders 1000 --seed 7 --fault payment.decline=0.05 --fault restaurant.reject=0.03 --virtual
 
@@ -97,17 +86,18 @@ func NewCmdRun(f *cmdutil.Factory, runF func(context.Context, *RunOptions) error
 
 			# Run your own definition on one input
 			$ yafdp saga run --definition my-saga.asl.json --input @order.json
-		`),
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := opts.parse(cmd); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runRun(cmd.Context(), opts)
-		},
+		`)
+
+// NewCmdRun returns `yafdp saga run`. runF replaces runRun in tests.
+func NewCmdRun(f *cmdutil.Factory, runF func(context.Context, *RunOptions) error) *cobra.Command {
+	opts := &RunOptions{Deps: f.Deps(), Now: time.Now}
+	cmd := &cobra.Command{
+		Use:     "run",
+		Short:   "Run the order saga locally with fake services and fault injection",
+		Long:    runLong,
+		Example: runExample,
+		Args:    cobra.NoArgs,
+		RunE:    cmdutil.RunE(opts, opts.parse, runF, runRun),
 	}
 	fl := cmd.Flags()
 	fl.IntVarP(&opts.Orders, "orders", "n", 100, "Run `n` generated orders")
@@ -119,27 +109,15 @@ func NewCmdRun(f *cmdutil.Factory, runF func(context.Context, *RunOptions) error
 	fl.StringVar(&opts.DefinitionFile, "definition", "", "Run the ASL document in `file` instead of the built-in saga")
 	fl.StringVar(&opts.Input, "input", "", "Run one execution with this `input`: JSON, or @FILE")
 
-	_ = cmd.RegisterFlagCompletionFunc("fault", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		var out []string
-		for _, n := range saga.FaultNames() {
-			out = append(out, n+"=")
-		}
-		return out, cobra.ShellCompDirectiveNoSpace
-	})
-	_ = cmd.RegisterFlagCompletionFunc("latency", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		var out []string
-		for _, n := range saga.ServiceNames() {
-			out = append(out, n+"=")
-		}
-		return out, cobra.ShellCompDirectiveNoSpace
-	})
+	_ = cmd.RegisterFlagCompletionFunc("fault", cmdutil.CompleteSettings(saga.FaultNames()))
+	_ = cmd.RegisterFlagCompletionFunc("latency", cmdutil.CompleteSettings(saga.ServiceNames()))
 	_ = cmd.MarkFlagFilename("definition", "json")
 	return cmd
 }
 
 // parse checks the flags and turns them into the run's inputs. Every error
 // is a usage error: one line naming the flag, exit 2, nothing run.
-func (o *RunOptions) parse(cmd *cobra.Command) error {
+func (o *RunOptions) parse(cmd *cobra.Command, _ []string) error {
 	if o.Orders < 1 {
 		return cmdutil.FlagErrorf("--orders: must be at least 1, not %d", o.Orders)
 	}
@@ -150,84 +128,37 @@ func (o *RunOptions) parse(cmd *cobra.Command) error {
 		return cmdutil.FlagErrorf("--input runs one execution; drop --orders")
 	}
 	o.fakes = saga.RealisticLatencies()
-	for _, spec := range o.Faults {
-		if err := o.fakes.ApplyFault(spec); err != nil {
-			return cmdutil.FlagErrorf("--fault: %v", err)
-		}
+	if err := o.fakes.ApplySpecs(o.Faults, o.Latencies); err != nil {
+		return cmdutil.FlagError(err)
 	}
-	for _, spec := range o.Latencies {
-		if err := o.fakes.ApplyLatency(spec); err != nil {
-			return cmdutil.FlagErrorf("--latency: %v", err)
-		}
-	}
-	if err := o.fakes.Validate(); err != nil {
-		return cmdutil.FlagErrorf("--fault: %v", err)
-	}
-	o.machineName = saga.StateMachineName
 	if o.DefinitionFile != "" {
-		data, err := os.ReadFile(o.DefinitionFile)
+		d, err := saga.LoadDefinition(o.DefinitionFile)
 		if err != nil {
-			return cmdutil.UsageErrorf("--definition: %v", pathError(err))
+			return cmdutil.InputError(err)
 		}
-		m, err := asl.Parse(data)
-		if err != nil {
-			return cmdutil.UsageErrorf("--definition %s: %v (run 'yafdp saga validate %s' for every problem)", o.DefinitionFile, err, o.DefinitionFile)
-		}
-		o.machine = m
-		o.machineName = machineNameFromFile(o.DefinitionFile)
+		o.definition = d
 	}
 	if cmd.Flags().Changed("input") {
-		v, err := readInput(o.Input)
+		v, err := o.readInput()
 		if err != nil {
 			return cmdutil.UsageErrorf("--input: %v", err)
-		}
-		if o.machine == nil {
-			// The built-in saga takes an order message: check it as
-			// 'order submit' will, so a typo is a clear error, not a
-			// States.Runtime failure three states in.
-			if err := checkOrder(v); err != nil {
-				return cmdutil.UsageErrorf("--input: not a valid order for the built-in saga: %v", err)
-			}
 		}
 		o.input, o.hasInput = v, true
 	}
 	return nil
 }
 
-func checkOrder(v any) error {
-	data, err := value.Encode(v)
-	if err != nil {
-		return err
-	}
-	o, err := order.Decode(data)
-	if err != nil {
-		return err
-	}
-	return o.Validate()
-}
-
 // readInput reads --input: inline JSON, or @FILE.
-func readInput(s string) (any, error) {
-	data := []byte(s)
-	what := "the value"
-	if rest, ok := strings.CutPrefix(s, "@"); ok {
-		b, err := os.ReadFile(rest)
+func (o *RunOptions) readInput() (any, error) {
+	data, what := []byte(o.Input), "the value"
+	if path, ok := strings.CutPrefix(o.Input, "@"); ok {
+		b, err := os.ReadFile(path)
 		if err != nil {
 			return nil, pathError(err)
 		}
-		data, what = b, rest
+		data, what = b, path
 	}
-	if strings.TrimSpace(string(data)) == "" {
-		return nil, fmt.Errorf("%s is empty; give a JSON value such as '{\"orderId\":\"ord_1\"}' or @order.json", what)
-	}
-	v, err := value.Decode(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s is not valid JSON: %v", what, err)
-	}
-	if n := value.EncodedSize(v); n > asl.MaxPayloadBytes {
-		return nil, fmt.Errorf("%s is %d bytes; Step Functions accepts at most %d", what, n, asl.MaxPayloadBytes)
-	}
-	return v, nil
+	return saga.ParseInput(data, what, o.definition == nil)
 }
 
 func pathError(err error) error {
@@ -238,22 +169,13 @@ func pathError(err error) error {
 	return err
 }
 
-func machineNameFromFile(path string) string {
-	base := path
-	if i := strings.LastIndexAny(base, `/\`); i >= 0 {
-		base = base[i+1:]
+// machine is the state machine to run and its name; nil for the
+// built-in saga.
+func (o *RunOptions) machine() (*asl.StateMachine, string) {
+	if o.definition == nil {
+		return nil, saga.StateMachineName
 	}
-	base = strings.TrimSuffix(strings.TrimSuffix(base, ".json"), ".asl")
-	var b strings.Builder
-	for _, r := range base {
-		if r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
-			b.WriteRune(r)
-		}
-	}
-	if b.Len() == 0 {
-		return "custom"
-	}
-	return b.String()
+	return o.definition.Machine, o.definition.Name
 }
 
 func runRun(ctx context.Context, o *RunOptions) error {
@@ -264,19 +186,16 @@ func runRun(ctx context.Context, o *RunOptions) error {
 	if o.hasInput {
 		return runSingle(ctx, o, p)
 	}
-	var clk clock.Clock = clock.Real{}
-	if o.Virtual {
-		clk = clock.NewVirtual(clock.Epoch)
-	}
 	wall := o.Now()
 	progress := newProgress(o.IO, o.Orders)
+	machine, name := o.machine()
 	res, err := saga.RunBatch(ctx, saga.BatchOptions{
-		Machine:        o.machine,
-		MachineName:    o.machineName,
+		Machine:        machine,
+		MachineName:    name,
 		Orders:         o.Orders,
 		Seed:           o.Seed,
 		Faults:         o.fakes,
-		Clock:          clk,
+		Clock:          saga.NewClock(o.Virtual),
 		Concurrency:    o.Concurrency,
 		KeepExecutions: o.Orders == 1,
 		Progress:       progress.update,

@@ -3,7 +3,6 @@ package saga
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"time"
 
@@ -137,6 +136,41 @@ func latencySpecs(specs []string) []string {
 
 // render writes the summary for people.
 func (r *batchReport) render(w io.Writer, s *ui.Styles) error {
+	if err := r.renderHeader(w, s); err != nil {
+		return err
+	}
+	outcomes := ui.NewShares(s, int64(r.Orders), "Outcome", "Orders", "Share")
+	outcomes.Add("succeeded", int64(r.Succeeded), ui.ToneSuccess, true)
+	outcomes.Add("failed, compensated", int64(r.Failed-r.CompensationFailed), ui.ToneWarning, true)
+	outcomes.Add("failed, needs manual repair ("+saga.ErrCompensationFailed+")", int64(r.CompensationFailed), ui.ToneFailure, false)
+	outcomes.Add("timed out", int64(r.TimedOut), ui.ToneFailure, false)
+	outcomes.Add("aborted", int64(r.Aborted), ui.ToneFailure, false)
+	if err := outcomes.Render(w); err != nil {
+		return err
+	}
+	if len(r.Errors) > 0 {
+		io.WriteString(w, "\n")
+		if err := ui.RenderCounts(w, s, "Failed with", "Orders", r.Errors); err != nil {
+			return err
+		}
+	}
+	io.WriteString(w, "\n")
+	if err := r.facts(s).Render(w); err != nil {
+		return err
+	}
+	if r.Violations > 0 {
+		io.WriteString(w, "\n")
+		v := ui.Table{Headers: []string{"Order", "Violation"}}
+		for _, x := range r.ViolatingOrders {
+			v.Rows = append(v.Rows, []string{x.OrderID, s.Failure(x.Reason)})
+		}
+		return ui.RenderTable(w, v, s)
+	}
+	return nil
+}
+
+// renderHeader writes what ran, and the timeline of a single order.
+func (r *batchReport) renderHeader(w io.Writer, s *ui.Styles) error {
 	var b strings.Builder
 	clock := "real time"
 	if r.Clock == "virtual" {
@@ -155,82 +189,38 @@ func (r *batchReport) render(w io.Writer, s *ui.Styles) error {
 		r.renderTimeline(&b, s)
 	}
 	b.WriteString("\n")
-	if _, err := io.WriteString(w, b.String()); err != nil {
-		return err
-	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
 
-	share := func(n int) string {
-		if r.Orders == 0 {
-			return "-"
-		}
-		return ui.Percent(float64(n) / float64(r.Orders))
-	}
-	outcomes := ui.Table{Headers: []string{"Outcome", "Orders", "Share"}, Align: []ui.Align{ui.AlignLeft, ui.AlignRight, ui.AlignRight}}
-	add := func(label string, n int, tone ui.Tone, always bool) {
-		if n == 0 && !always {
-			return
-		}
-		outcomes.Rows = append(outcomes.Rows, []string{s.Render(tone, label), ui.Count(int64(n)), share(n)})
-	}
-	add("succeeded", r.Succeeded, ui.ToneSuccess, true)
-	add("failed, compensated", r.Failed-r.CompensationFailed, ui.ToneWarning, true)
-	add("failed, needs manual repair ("+saga.ErrCompensationFailed+")", r.CompensationFailed, ui.ToneFailure, false)
-	add("timed out", r.TimedOut, ui.ToneFailure, false)
-	add("aborted", r.Aborted, ui.ToneFailure, false)
-	if err := ui.RenderTable(w, outcomes, s); err != nil {
-		return err
-	}
-
-	if len(r.Errors) > 0 {
-		io.WriteString(w, "\n")
-		errs := ui.Table{Headers: []string{"Failed with", "Orders"}, Align: []ui.Align{ui.AlignLeft, ui.AlignRight}}
-		for _, name := range sortedByCount(r.Errors) {
-			errs.Rows = append(errs.Rows, []string{name, ui.Count(int64(r.Errors[name]))})
-		}
-		if err := ui.RenderTable(w, errs, s); err != nil {
-			return err
-		}
-	}
-
-	io.WriteString(w, "\n")
-	facts := ui.Table{}
-	fact := func(label, value string) { facts.Rows = append(facts.Rows, []string{s.Header(label), value}) }
-	fact("Retries", ui.Count(r.Retries))
-	fact("Compensations", fmt.Sprintf("%s, %s", ui.Plural(r.Compensated, "order"), ui.Plural(int(r.CompensationSteps), "compensation step")))
-	fact("State transitions", ui.Count(r.StateTransitions))
-	fact("Saga latency", fmt.Sprintf("p50 %s · p95 %s · p99 %s · max %s", msDur(r.LatencyMS.P50), msDur(r.LatencyMS.P95), msDur(r.LatencyMS.P99), msDur(r.LatencyMS.Max)))
+// facts are the run's figures: retries, compensations, latency, the
+// invariant, time.
+func (r *batchReport) facts(s *ui.Styles) *ui.Facts {
+	f := ui.NewFacts(s)
+	f.Add("Retries", ui.Count(r.Retries))
+	f.Add("Compensations", fmt.Sprintf("%s, %s", ui.Plural(r.Compensated, "order"), ui.Plural(int(r.CompensationSteps), "compensation step")))
+	f.Add("State transitions", ui.Count(r.StateTransitions))
+	f.Add("Saga latency", fmt.Sprintf("p50 %s · p95 %s · p99 %s · max %s", msDur(r.LatencyMS.P50), msDur(r.LatencyMS.P95), msDur(r.LatencyMS.P99), msDur(r.LatencyMS.Max)))
 	if payment, ok := r.Calls[saga.FnPaymentCharge]; ok && payment.Calls > 0 {
-		fact("Payment charges", fmt.Sprintf("%s, %s throttled", ui.Plural(int(payment.Calls), "call"), ui.Count(payment.Throttled)))
+		f.Add("Payment charges", fmt.Sprintf("%s, %s throttled", ui.Plural(int(payment.Calls), "call"), ui.Count(payment.Throttled)))
 	}
 	switch r.Invariant {
 	case invariantHolds:
-		fact("Invariant", s.SuccessIcon()+" "+s.Success("holds for "+map[bool]string{true: "the order", false: "all " + ui.Plural(r.Orders, "order")}[r.Orders == 1]))
+		f.Add("Invariant", s.SuccessIcon()+" "+s.Success("holds for "+map[bool]string{true: "the order", false: "all " + ui.Plural(r.Orders, "order")}[r.Orders == 1]))
 	case invariantViolated:
-		fact("Invariant", s.FailureIcon()+" "+s.Failure("violated for "+ui.Plural(r.Violations, "order")))
+		f.Add("Invariant", s.FailureIcon()+" "+s.Failure("violated for "+ui.Plural(r.Violations, "order")))
 	default:
-		fact("Invariant", s.Muted("not checked: the definition never called the fake services"))
+		f.Add("Invariant", s.Muted("not checked: the definition never called the fake services"))
 	}
 	elapsed := msDur(r.ElapsedMS)
 	if r.Clock == "virtual" {
 		elapsed += " simulated in " + msDur(r.WallMS)
 	}
-	fact("Elapsed", elapsed)
+	f.Add("Elapsed", elapsed)
 	if r.Interrupted {
-		fact("Interrupted", s.Warning("yes: orders not yet started were skipped, running ones aborted"))
+		f.Add("Interrupted", s.Warning("yes: orders not yet started were skipped, running ones aborted"))
 	}
-	if err := ui.RenderTable(w, facts, s); err != nil {
-		return err
-	}
-
-	if r.Violations > 0 {
-		io.WriteString(w, "\n")
-		v := ui.Table{Headers: []string{"Order", "Violation"}}
-		for _, x := range r.ViolatingOrders {
-			v.Rows = append(v.Rows, []string{x.OrderID, s.Failure(x.Reason)})
-		}
-		return ui.RenderTable(w, v, s)
-	}
-	return nil
+	return f
 }
 
 // renderTimeline writes the one-order timeline.
@@ -240,19 +230,3 @@ func (r *batchReport) renderTimeline(b *strings.Builder, s *ui.Styles) {
 }
 
 func msDur(v float64) string { return ui.Duration(time.Duration(v * float64(time.Millisecond))) }
-
-func sortedByCount(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if m[keys[i]] != m[keys[j]] {
-			return m[keys[i]] > m[keys[j]]
-		}
-		return keys[i] < keys[j]
-	})
-	return keys
-}
-
-// plural writes a count with its noun: "1 order", "1,000 orders".

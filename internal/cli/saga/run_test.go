@@ -46,7 +46,7 @@ func TestNewCmdRunParsesFlags(t *testing.T) {
 	if got.fakes.Delivery.Latency != saga.RealisticLatencies().Delivery.Latency {
 		t.Fatalf("services without --latency keep the realistic default: %+v", got.fakes.Delivery.Latency)
 	}
-	if got.machine != nil || got.hasInput {
+	if got.definition != nil || got.hasInput {
 		t.Fatal("no definition or input was given")
 	}
 }

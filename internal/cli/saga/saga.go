@@ -1,6 +1,3 @@
-// Package saga is `yafdp saga`: running, inspecting and following the order
-// saga. Each verb is one file in this package with an Options struct, a
-// NewCmdX(f, runF) and a runX(ctx, opts); NewCmd adds it.
 package saga
 
 import (
@@ -11,10 +8,8 @@ import (
 
 // NewCmd returns the saga command group.
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "saga <command>",
-		Short: "Run, inspect and follow the order saga",
-		Long: cmdutil.Heredoc(`
+	return cmdutil.NewNoun("saga <command>", "Run, inspect and follow the order saga",
+		cmdutil.Heredoc(`
 			Run, inspect and follow the order saga.
 
 			The saga is the Step Functions state machine that takes one order through
@@ -28,7 +23,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 			yafdp. The same definition is deployed to AWS, executed locally by the
 			commands here, and simulated.
 		`),
-		Example: cmdutil.Examples(`
+		cmdutil.Examples(`
 			# Run 1,000 orders through the saga with faults, in virtual time
 			$ yafdp saga run --orders 1000 --fault payment.decline=0.05 --virtual
 
@@ -36,16 +31,11 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 			$ yafdp saga definition
 			$ yafdp saga validate my-saga.asl.json
 		`),
-		Args: cmdutil.NounArgs,
-		RunE: cmdutil.ShowHelp,
-	}
-
-	cmd.AddCommand(
 		NewCmdRun(f, nil),
 		NewCmdDefinition(f, nil),
 		NewCmdValidate(f, nil),
-		NewCmdWatch(f, nil), NewCmdList(f, nil), NewCmdDescribe(f, nil),
+		NewCmdWatch(f, nil),
+		NewCmdList(f, nil),
+		NewCmdDescribe(f, nil),
 	)
-
-	return cmd
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
-	"github.com/yafdp/yafdp/internal/clock"
 	"github.com/yafdp/yafdp/internal/saga"
 	"github.com/yafdp/yafdp/internal/ui"
 )
@@ -29,34 +28,10 @@ type singleReport struct {
 }
 
 func runSingle(ctx context.Context, o *RunOptions, p *output.Printer) error {
-	m := o.machine
-	if m == nil {
-		var err error
-		if m, err = saga.BuiltIn(); err != nil {
-			return err
-		}
-	}
-	var clk clock.Clock = clock.Real{}
-	vc, virtual := clk.(*clock.Virtual)
-	if o.Virtual {
-		vc = clock.NewVirtual(clock.Epoch)
-		clk, virtual = vc, true
-	}
-	fakes := saga.NewFakes(o.fakes, clk, o.Seed)
-	eng := &asl.Engine{Clock: clk, Resources: fakes.Resources(), Seed: o.Seed}
-	x, err := eng.Start(ctx, m, asl.StartOptions{Name: executionName(o.input), Input: o.input, StateMachineName: o.machineName})
+	machine, name := o.machine()
+	x, err := saga.RunOne(ctx, saga.OneOptions{Machine: machine, MachineName: name, Input: o.input, Faults: o.fakes, Seed: o.Seed, Virtual: o.Virtual})
 	if err != nil {
-		return cmdutil.UsageErrorf("--input: %v", err)
-	}
-	if virtual {
-		for !x.Done() && ctx.Err() == nil && vc.Step() {
-		}
-		if !x.Done() && ctx.Err() != nil {
-			x.Stop("yafdp.Interrupted", "the run was interrupted")
-		}
-	} else if err := x.Wait(ctx); err != nil {
-		x.Stop("yafdp.Interrupted", "the run was interrupted")
-		_ = x.Wait(context.Background())
+		return cmdutil.InputError(err)
 	}
 	status, out, errName, cause := x.Result()
 	events := x.Events()
@@ -71,17 +46,6 @@ func runSingle(ctx context.Context, o *RunOptions, p *output.Printer) error {
 		return &cmdutil.ExitError{Code: cmdutil.ExitFailed}
 	}
 	return nil
-}
-
-// executionName is the input's orderId when it has one (the saga's
-// idempotency key), as the new-order Lambda names executions.
-func executionName(input any) string {
-	if m, ok := input.(map[string]any); ok {
-		if id, ok := m["orderId"].(string); ok && id != "" && len(id) <= 80 {
-			return id
-		}
-	}
-	return "yafdp-run"
 }
 
 func (r *singleReport) render(w io.Writer, s *ui.Styles) error {

@@ -64,7 +64,7 @@ func renderExecutionTimeline(b *strings.Builder, s *ui.Styles, name, status, err
 				counts[f.Error]++
 			}
 			var parts []string
-			for _, e := range sortedByCount(counts) {
+			for _, e := range ui.SortedByCount(counts) {
 				parts = append(parts, fmt.Sprintf("%s ×%d", e, counts[e]))
 			}
 			if detail != "" {

@@ -11,21 +11,19 @@ import (
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
-	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/ui"
 )
 
 // ValidateOptions are the inputs of `yafdp saga validate`.
 type ValidateOptions struct {
-	IO      *iostreams.IOStreams
-	Printer func() (*output.Printer, error)
-	File    string
+	cmdutil.Deps
+	File string
 }
 
 // NewCmdValidate returns `yafdp saga validate FILE`.
 func NewCmdValidate(f *cmdutil.Factory, runF func(context.Context, *ValidateOptions) error) *cobra.Command {
-	opts := &ValidateOptions{IO: f.IOStreams, Printer: f.Printer}
+	opts := &ValidateOptions{Deps: f.Deps()}
 	cmd := &cobra.Command{
 		Use:   "validate FILE",
 		Short: "Check an ASL document for errors",
@@ -49,15 +47,15 @@ func NewCmdValidate(f *cmdutil.Factory, runF func(context.Context, *ValidateOpti
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.File = args[0]
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runValidate(cmd.Context(), opts)
-		},
+		RunE: cmdutil.RunE(opts, opts.parse, runF, runValidate),
 	}
 	return cmd
+}
+
+// parse checks the arguments and flags.
+func (o *ValidateOptions) parse(_ *cobra.Command, args []string) error {
+	o.File = args[0]
+	return nil
 }
 
 type validation struct {

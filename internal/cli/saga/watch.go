@@ -2,19 +2,17 @@ package saga
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/spf13/cobra"
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/awsops/executions"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
-	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/config"
 	"github.com/yafdp/yafdp/internal/saga"
@@ -23,10 +21,7 @@ import (
 
 // WatchOptions are the inputs of `yafdp saga watch`.
 type WatchOptions struct {
-	IO        *iostreams.IOStreams
-	Config    func() (*config.Config, error)
-	Printer   func() (*output.Printer, error)
-	SFNClient func(context.Context) (*sfn.Client, error)
+	cmdutil.Deps
 	// Sleep waits between polls; tests replace it.
 	Sleep awsops.Sleeper
 
@@ -37,7 +32,7 @@ type WatchOptions struct {
 
 // NewCmdWatch returns `yafdp saga watch`. runF replaces runWatch in tests.
 func NewCmdWatch(f *cmdutil.Factory, runF func(context.Context, *WatchOptions) error) *cobra.Command {
-	opts := &WatchOptions{IO: f.IOStreams, Config: f.Config, Printer: f.Printer, SFNClient: f.SFNClient}
+	opts := &WatchOptions{Deps: f.Deps()}
 	cmd := &cobra.Command{
 		Use:   "watch <execution-arn | order-id>",
 		Short: "Follow one saga execution live until it ends",
@@ -71,21 +66,7 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(context.Context, *WatchOptions) e
 			$ yafdp saga watch arn:aws:states:eu-west-1:123456789012:execution:order-saga:ord_2vbm1gh5f8f8x --output jsonl
 		`),
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Execution = args[0]
-			if opts.Interval < 100*time.Millisecond || opts.Interval > 5*time.Minute {
-				return cmdutil.FlagErrorf("--interval: must be 100ms to 5m, not %s", opts.Interval)
-			}
-			sm, err := checkExecutionArgs(opts.Execution, opts.StateMachine, opts.Config)
-			if err != nil {
-				return err
-			}
-			opts.StateMachine = sm
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runWatch(cmd.Context(), opts)
-		},
+		RunE: cmdutil.RunE(opts, opts.parse, runF, runWatch),
 	}
 	cmd.Flags().StringVar(&opts.StateMachine, "state-machine", "", "The saga's state machine `ARN|NAME` (default: the environment's)")
 	cmd.Flags().DurationVar(&opts.Interval, "interval", time.Second, "Poll the history every `duration`")
@@ -94,11 +75,25 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(context.Context, *WatchOptions) e
 	return cmd
 }
 
+// parse checks the arguments and flags.
+func (o *WatchOptions) parse(_ *cobra.Command, args []string) error {
+	o.Execution = args[0]
+	if o.Interval < 100*time.Millisecond || o.Interval > 5*time.Minute {
+		return cmdutil.FlagErrorf("--interval: must be 100ms to 5m, not %s", o.Interval)
+	}
+	sm, err := checkExecutionArgs(o.Execution, o.StateMachine, o.Config)
+	if err != nil {
+		return err
+	}
+	o.StateMachine = sm
+	return nil
+}
+
 // checkExecutionArgs checks an execution argument and the state machine
 // that an order id needs, without calling AWS.
 func checkExecutionArgs(execution, machine string, cfg func() (*config.Config, error)) (string, error) {
-	if err := awsops.CheckExecutionRef("execution", execution); err != nil {
-		return "", cmdutil.FlagErrorWrap(err)
+	if err := executions.CheckRef(execution); err != nil {
+		return "", cmdutil.FlagError(err)
 	}
 	if machine == "" && !strings.HasPrefix(execution, "arn:") {
 		c, err := cfg()
@@ -111,31 +106,22 @@ func checkExecutionArgs(execution, machine string, cfg func() (*config.Config, e
 		}
 	}
 	if machine != "" {
-		if err := awsops.CheckStateMachineRef("--state-machine", machine); err != nil {
-			return "", cmdutil.FlagErrorWrap(err)
+		if err := executions.CheckStateMachineRef(machine); err != nil {
+			return "", cmdutil.FlagError(err)
 		}
 	}
 	return machine, nil
 }
 
-// inputError turns bad input found by awsops into a usage error (exit 2).
-func inputError(err error) error {
-	var ie *awsops.InputError
-	if errors.As(err, &ie) {
-		return cmdutil.UsageErrorf("%s", err)
-	}
-	return err
-}
-
 // executionReport is what watch and describe print as JSON.
 type executionReport struct {
-	Execution awsops.Execution   `json:"execution"`
-	Timeline  []saga.Step        `json:"timeline"`
-	Retries   int                `json:"retries"`
-	Events    []asl.HistoryEvent `json:"events,omitempty"`
+	Execution executions.Execution `json:"execution"`
+	Timeline  []saga.Step          `json:"timeline"`
+	Retries   int                  `json:"retries"`
+	Events    []asl.HistoryEvent   `json:"events,omitempty"`
 }
 
-func newExecutionReport(x awsops.Execution, events []asl.HistoryEvent, withEvents bool) *executionReport {
+func newExecutionReport(x executions.Execution, events []asl.HistoryEvent, withEvents bool) *executionReport {
 	r := &executionReport{Execution: x, Timeline: saga.Timeline(events)}
 	if r.Timeline == nil {
 		r.Timeline = []saga.Step{}
@@ -187,20 +173,16 @@ func (l *liveTimeline) clear() {
 }
 
 func runWatch(ctx context.Context, o *WatchOptions) error {
-	p, err := o.Printer()
+	p, c, err := cmdutil.PrinterAnd(ctx, o.Deps, o.SFNClient)
 	if err != nil {
 		return err
 	}
-	c, err := o.SFNClient(ctx)
-	if err != nil {
-		return err
-	}
-	x, err := awsops.ResolveExecution(ctx, c, o.Execution, o.StateMachine)
+	x, err := executions.Resolve(ctx, c, o.Execution, o.StateMachine)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		return inputError(err)
+		return cmdutil.InputError(err)
 	}
 	var live *liveTimeline
 	if p.Format() == output.Table && o.IO.IsStdoutTTY() {
@@ -209,7 +191,7 @@ func runWatch(ctx context.Context, o *WatchOptions) error {
 		fmt.Fprintf(o.IO.ErrOut, "Following %s until it ends…\n", x.Name)
 	}
 	stream := output.NewList[asl.HistoryEvent](p)
-	res, werr := awsops.Watch(ctx, c, awsops.WatchOptions{ExecutionARN: x.ARN, Interval: o.Interval, Follow: true, Sleep: o.Sleep,
+	res, werr := executions.Watch(ctx, c, executions.WatchOptions{ExecutionARN: x.ARN, Interval: o.Interval, Follow: true, Sleep: o.Sleep,
 		OnEvents: func(added, all []asl.HistoryEvent) {
 			switch {
 			case p.Format() == output.JSONL:
@@ -237,7 +219,7 @@ func runWatch(ctx context.Context, o *WatchOptions) error {
 		if ctx.Err() != nil {
 			return cmdutil.ErrInterrupted
 		}
-		return inputError(werr)
+		return cmdutil.InputError(werr)
 	}
 	if !res.Execution.Succeeded() {
 		return &cmdutil.ExitError{Code: cmdutil.ExitFailed}

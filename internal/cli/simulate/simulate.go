@@ -1,5 +1,3 @@
-// Package simulate is `yafdp simulate`: load scenarios against the
-// throttled payment path, in virtual time.
 package simulate
 
 import (
@@ -13,11 +11,12 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
-	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
+	"github.com/yafdp/yafdp/internal/rate"
 	"github.com/yafdp/yafdp/internal/saga"
 	"github.com/yafdp/yafdp/internal/sim"
 	"github.com/yafdp/yafdp/internal/ui"
@@ -25,19 +24,18 @@ import (
 
 // Options are the inputs of `yafdp simulate`.
 type Options struct {
-	IO      *iostreams.IOStreams
-	Printer func() (*output.Printer, error)
+	cmdutil.Deps
 	// Now is the wall clock, for the "simulated in" figure; tests fix it.
 	Now func() time.Time
 
 	ScenarioFile   string
-	Rate           sim.Rate
+	Rate           rate.Rate
 	Duration       sim.Duration
 	Process        string
 	Seed           uint64
-	PaymentTPS     sim.Rate
+	PaymentTPS     rate.Rate
 	PaymentBurst   int
-	StartRate      sim.Rate
+	StartRate      rate.Rate
 	MaxConcurrency int
 	BatchSize      int
 	Definition     string
@@ -50,13 +48,7 @@ type Options struct {
 	machine  *asl.StateMachine
 }
 
-// NewCmdSimulate returns `yafdp simulate`. runF replaces runSimulate in tests.
-func NewCmdSimulate(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Printer: f.Printer, Now: time.Now, Rate: 500, Duration: sim.Duration(10 * time.Minute)}
-	cmd := &cobra.Command{
-		Use:   "simulate",
-		Short: "Simulate load on the pipeline and the throttled payment path, in virtual time",
-		Long: cmdutil.Heredoc(`
+var simulateLong = cmdutil.Heredoc(`
 			Simulate the whole order pipeline under load, in virtual time: API Gateway's
 			rate limit, the SQS queue and its dead-letter queue, the new-order Lambda
 			behind its event source mapping (5 concurrent batches at first, up to 300
@@ -86,8 +78,9 @@ func NewCmdSimulate(f *cmdutil.Factory, runF func(context.Context, *Options) err
 			Exit codes: 0 the run finished and the invariant holds; 1 the invariant was
 			violated (the orders are listed); 2 bad flags or scenario (file, line and
 			key named); 130 interrupted (what was simulated so far is reported).
-		`),
-		Example: cmdutil.Examples(`
+		`)
+
+var simulateExample = cmdutil.Examples(`
 			# The headline question: 500 orders/s for 10 minutes, AWS defaults
 			$ yafdp simulate --rate 500/s --duration 10m
 
@@ -100,27 +93,28 @@ func NewCmdSimulate(f *cmdutil.Factory, runF func(context.Context, *Options) err
 			# Charts and the JSON report
 			$ yafdp simulate --scenario scenarios/flash-sale.yaml --report flash-sale.html
 			$ yafdp simulate --rate 1500/s --duration 5m --output json > report.json
-		`),
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := opts.parse(cmd); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runSimulate(cmd.Context(), opts)
-		},
+		`)
+
+// NewCmdSimulate returns `yafdp simulate`. runF replaces runSimulate in tests.
+func NewCmdSimulate(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	opts := &Options{Deps: f.Deps(), Now: time.Now, Rate: rate.PerSecond(500), Duration: sim.Duration(10 * time.Minute)}
+	cmd := &cobra.Command{
+		Use:     "simulate",
+		Short:   "Simulate load on the pipeline and the throttled payment path, in virtual time",
+		Long:    simulateLong,
+		Example: simulateExample,
+		Args:    cobra.NoArgs,
+		RunE:    cmdutil.RunE(opts, opts.parse, runF, runSimulate),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.ScenarioFile, "scenario", "", "Load the scenario in `file` (YAML); flags override it")
-	fl.Var(&opts.Rate, "rate", "Offered load, e.g. 500/s or 30000/m (replaces the scenario's arrivals)")
+	fl.Var(cmdutil.RateFlag(&opts.Rate), "rate", "Offered load, e.g. 500/s or 30000/m (replaces the scenario's arrivals)")
 	fl.Var(&opts.Duration, "duration", "How long orders arrive")
 	fl.StringVar(&opts.Process, "process", "poisson", "Arrival `process`: poisson or constant")
 	fl.Uint64Var(&opts.Seed, "seed", 1, "Seed: same scenario and seed, same report")
-	fl.Var(&opts.PaymentTPS, "payment-tps", "The payment provider's quota in requests per second (0: none)")
+	fl.Var(cmdutil.RateFlag(&opts.PaymentTPS), "payment-tps", "The payment provider's quota in requests per second (0: none)")
 	fl.IntVar(&opts.PaymentBurst, "payment-burst", 0, "Burst of the payment quota (default: one second of --payment-tps)")
-	fl.Var(&opts.StartRate, "start-rate", "StartExecution quota per second (AWS default 300/s; raise it as your account is)")
+	fl.Var(cmdutil.RateFlag(&opts.StartRate), "start-rate", "StartExecution quota per second (AWS default 300/s; raise it as your account is)")
 	fl.IntVar(&opts.MaxConcurrency, "max-concurrency", 0, "The event source's MaximumConcurrency, 2 to 1000 (0: unset)")
 	fl.IntVar(&opts.BatchSize, "batch-size", 10, "The event source's BatchSize")
 	fl.StringVar(&opts.Definition, "definition", "", "Run the ASL document in `file` instead of the built-in saga")
@@ -131,105 +125,27 @@ func NewCmdSimulate(f *cmdutil.Factory, runF func(context.Context, *Options) err
 	_ = cmd.MarkFlagFilename("scenario", "yaml", "yml")
 	_ = cmd.MarkFlagFilename("definition", "json")
 	_ = cmd.RegisterFlagCompletionFunc("process", cobra.FixedCompletions([]string{"poisson", "constant"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("fault", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		var out []string
-		for _, n := range saga.FaultNames() {
-			out = append(out, n+"=")
-		}
-		return out, cobra.ShellCompDirectiveNoSpace
-	})
+	_ = cmd.RegisterFlagCompletionFunc("fault", cmdutil.CompleteSettings(saga.FaultNames()))
 	return cmd
 }
 
 // parse builds the scenario from the file and the flags. Every error is a
 // usage error: one line, exit 2, nothing simulated.
-func (o *Options) parse(cmd *cobra.Command) error {
-	fl := cmd.Flags()
+func (o *Options) parse(cmd *cobra.Command, _ []string) error {
 	sc := sim.Defaults()
 	sc.Name = "flags"
-	sc.Arrivals.Rate = o.Rate
-	sc.Arrivals.Duration = o.Duration
 	if o.ScenarioFile != "" {
-		loaded, err := sim.LoadFile(o.ScenarioFile)
-		if err != nil {
-			if os.IsNotExist(err) {
-				return cmdutil.UsageErrorf("--scenario: %s does not exist; the shipped scenarios are in scenarios/", o.ScenarioFile)
-			}
-			return cmdutil.UsageErrorf("--scenario: %v", err)
-		}
-		sc = loaded
-		if fl.Changed("rate") || fl.Changed("duration") {
-			d := sc.ArrivalDuration()
-			if fl.Changed("duration") {
-				d = o.Duration.D()
-			}
-			r := o.Rate
-			if !fl.Changed("rate") {
-				if len(sc.Arrivals.Phases) > 0 {
-					return cmdutil.FlagErrorf("--duration: the scenario has phases; give --rate too to replace them with one steady rate")
-				}
-				r = sc.Arrivals.Rate
-			}
-			sc.Arrivals.Phases, sc.Arrivals.Rate, sc.Arrivals.Duration = nil, r, sim.Duration(d)
+		var err error
+		if sc, err = sim.LoadFile(o.ScenarioFile); err != nil {
+			return cmdutil.ScenarioError(o.ScenarioFile, err)
 		}
 	}
-	if fl.Changed("process") || o.ScenarioFile == "" {
-		sc.Arrivals.Process = o.Process
+	if err := sc.Apply(o.overrides(cmd.Flags())); err != nil {
+		return cmdutil.FlagError(err)
 	}
-	if fl.Changed("seed") {
-		sc.Seed = o.Seed
-	}
-	if fl.Changed("payment-tps") {
-		sc.Payment.TPS = o.PaymentTPS
-	}
-	if fl.Changed("payment-burst") {
-		if o.PaymentBurst < 1 {
-			return cmdutil.FlagErrorf("--payment-burst: must be at least 1")
-		}
-		sc.Payment.Burst = o.PaymentBurst
-	}
-	if fl.Changed("start-rate") {
-		sc.StepFunctions.StartRate = o.StartRate
-	}
-	if fl.Changed("max-concurrency") {
-		sc.Lambda.MaximumConcurrency = o.MaxConcurrency
-	}
-	if fl.Changed("batch-size") {
-		sc.Lambda.BatchSize = o.BatchSize
-	}
-	if fl.Changed("max-drain") {
-		sc.MaxDrain = o.MaxDrain
-	}
-	sc.Faults = append(sc.Faults, o.Faults...)
-	for _, l := range o.Latencies {
-		svc, dist, ok := strings.Cut(l, "=")
-		if !ok {
-			return cmdutil.FlagErrorf("--latency: %q is not SERVICE=DIST, e.g. payment=lognormal(180ms,900ms)", l)
-		}
-		if sc.Latency == nil {
-			sc.Latency = map[string]string{}
-		}
-		sc.Latency[svc] = dist
-	}
-	if fl.Changed("definition") {
-		sc.StepFunctions.Definition = o.Definition
-	}
-	if err := sc.Validate(); err != nil {
-		return cmdutil.FlagErrorf("%s", flagName(err))
-	}
-	if def := sc.StepFunctions.Definition; def != "" {
-		if o.ScenarioFile != "" && !fl.Changed("definition") && !filepath.IsAbs(def) {
-			def = filepath.Join(filepath.Dir(o.ScenarioFile), def)
-		}
-		data, err := os.ReadFile(def)
-		if err != nil {
-			return cmdutil.UsageErrorf("--definition: %v", err)
-		}
-		m, err := asl.Parse(data)
-		if err != nil {
-			return cmdutil.UsageErrorf("--definition %s: %v (run 'yafdp saga validate %s' for every problem)", def, err, def)
-		}
-		o.machine = m
+	m, err := sc.Machine()
+	if err != nil {
+		return cmdutil.InputError(err)
 	}
 	if o.ReportFile != "" {
 		switch strings.ToLower(filepath.Ext(o.ReportFile)) {
@@ -238,28 +154,35 @@ func (o *Options) parse(cmd *cobra.Command) error {
 			return cmdutil.FlagErrorf("--report: %q must end in .html, .png or .json", o.ReportFile)
 		}
 	}
-	o.scenario = sc
+	o.scenario, o.machine = sc, m
 	return nil
 }
 
-// flagName rewrites a scenario key in a validation error as the flag that
-// sets it, when there is one.
-func flagName(err error) string {
-	msg := err.Error()
-	for key, flag := range map[string]string{
-		"lambda.maximum_concurrency": "--max-concurrency",
-		"lambda.batch_size":          "--batch-size",
-		"payment.tps":                "--payment-tps",
-		"step_functions.start_rate":  "--start-rate",
-		"arrivals.duration":          "--duration",
-		"arrivals.process":           "--process",
-		"max_drain":                  "--max-drain",
-	} {
-		if strings.HasPrefix(msg, key+":") {
-			return flag + msg[len(key):]
-		}
+// overrides are the flags set; without a scenario file the arrivals come
+// from the flags, defaults included.
+func (o *Options) overrides(fl *pflag.FlagSet) sim.Overrides {
+	ov := sim.Overrides{Faults: o.Faults, Latencies: o.Latencies}
+	arrivals := o.ScenarioFile == ""
+	given := func(name string) bool { return fl.Changed(name) }
+	setIf(arrivals || given("rate"), &ov.Rate, &o.Rate)
+	setIf(arrivals || given("duration"), &ov.Duration, &o.Duration)
+	setIf(arrivals || given("process"), &ov.Process, &o.Process)
+	setIf(given("seed"), &ov.Seed, &o.Seed)
+	setIf(given("payment-tps"), &ov.PaymentTPS, &o.PaymentTPS)
+	setIf(given("payment-burst"), &ov.PaymentBurst, &o.PaymentBurst)
+	setIf(given("start-rate"), &ov.StartRate, &o.StartRate)
+	setIf(given("max-concurrency"), &ov.MaxConcurrency, &o.MaxConcurrency)
+	setIf(given("batch-size"), &ov.BatchSize, &o.BatchSize)
+	setIf(given("max-drain"), &ov.MaxDrain, &o.MaxDrain)
+	setIf(given("definition"), &ov.Definition, &o.Definition)
+	return ov
+}
+
+// setIf points an override at the flag's value when the flag counts.
+func setIf[T any](ok bool, override **T, value *T) {
+	if ok {
+		*override = value
 	}
-	return msg
 }
 
 func runSimulate(ctx context.Context, o *Options) error {

@@ -32,10 +32,10 @@ func TestFlagsWithoutAScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	sc := o.scenario
-	if sc.Arrivals.Rate != 500 || sc.Arrivals.Duration.D() != time.Hour || sc.Arrivals.Process != "constant" {
+	if sc.Arrivals.Rate.PerSecond() != 500 || sc.Arrivals.Duration.D() != time.Hour || sc.Arrivals.Process != "constant" {
 		t.Fatalf("arrivals %+v", sc.Arrivals)
 	}
-	if sc.Payment.TPS != 200 || sc.Lambda.MaximumConcurrency != 20 || sc.Lambda.BatchSize != 5 || sc.Seed != 9 || sc.StepFunctions.StartRate != 500 {
+	if sc.Payment.TPS.PerSecond() != 200 || sc.Lambda.MaximumConcurrency != 20 || sc.Lambda.BatchSize != 5 || sc.Seed != 9 || sc.StepFunctions.StartRate.PerSecond() != 500 {
 		t.Fatalf("scenario %+v", sc)
 	}
 	if len(sc.Faults) != 1 {
@@ -46,7 +46,7 @@ func TestFlagsWithoutAScenario(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.scenario.Arrivals.Rate != 500 || o.scenario.Arrivals.Duration.D() != 10*time.Minute || o.scenario.StepFunctions.StartRate != 300 {
+	if o.scenario.Arrivals.Rate.PerSecond() != 500 || o.scenario.Arrivals.Duration.D() != 10*time.Minute || o.scenario.StepFunctions.StartRate.PerSecond() != 300 {
 		t.Fatalf("defaults %+v", o.scenario)
 	}
 }
@@ -56,7 +56,7 @@ func TestFlagsOverrideAScenario(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.scenario.Name != "lunch-peak" || o.scenario.Payment.TPS != 900 || o.scenario.Seed != 4 || len(o.scenario.Arrivals.Phases) != 3 {
+	if o.scenario.Name != "lunch-peak" || o.scenario.Payment.TPS.PerSecond() != 900 || o.scenario.Seed != 4 || len(o.scenario.Arrivals.Phases) != 3 {
 		t.Fatalf("%+v", o.scenario)
 	}
 	o, err = capture(t, "--scenario", "../../../scenarios/lunch-peak.yaml", "--rate", "100/s")

@@ -1,4 +1,3 @@
-// Package version is `yafdp version`.
 package version
 
 import (
@@ -34,12 +33,7 @@ func NewCmdVersion(f *cmdutil.Factory, runF func(context.Context, *Options) erro
 			$ yafdp version --output json
 		`),
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runVersion(cmd.Context(), opts)
-		},
+		RunE: cmdutil.RunE(opts, nil, runF, runVersion),
 	}
 	return cmd
 }
