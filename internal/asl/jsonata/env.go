@@ -80,8 +80,14 @@ func (c *evalCtx) enter() *Error {
 		e.Message = msgStackOverflow
 		return e
 	}
-	c.steps++
 	c.vtime++
+	return c.tick()
+}
+
+// tick counts one unit of work and checks the time limit every 1024
+// units; loops inside functions that evaluate nothing call it too.
+func (c *evalCtx) tick() *Error {
+	c.steps++
 	if c.steps&1023 == 0 && !c.deadline.IsZero() && time.Now().After(c.deadline) {
 		e := newErr("U1001", -1)
 		e.Message = msgTimeout

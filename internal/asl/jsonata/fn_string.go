@@ -169,6 +169,9 @@ func fnJoin(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 // callMatcher invokes a matcher function (a regex or a user function) and
 // checks the structure of what it returns.
 func (c *evalCtx) callMatcher(ci *callInfo, fn any, args []any) (any, error) {
+	if err := c.tick(); err != nil {
+		return nil, err
+	}
 	res, err := c.apply(fn, args, undefined, ci.env)
 	if err != nil {
 		return nil, err
