@@ -49,6 +49,10 @@ type evalCtx struct {
 	rng      *rand.Rand
 	vars     *Bindings
 	funcs    map[string]any
+	// rivals, when set (by tests), collects every error that competed in
+	// a concurrent evaluation (see parallel), to tell a different choice
+	// among the same errors from a wrong error.
+	rivals *[]Error
 	// the root frame ($ is the input), kept here to save allocations
 	root     env
 	rootVals [1]any

@@ -298,7 +298,10 @@ func fnReplace(c *evalCtx, ci *callInfo, args []any) (any, error) {
 	}
 	repl := argAt(args, 2)
 	if p, ok := pattern.(string); ok {
-		r, _ := repl.(string)
+		r, ok := repl.(string)
+		if !ok && isUndef(repl) {
+			r = "undefined" // str += undefined
+		}
 		n := -1
 		if hasLimit {
 			n = limit

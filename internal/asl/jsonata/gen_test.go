@@ -31,7 +31,7 @@ func (g *exprGen) expr(d int) string {
 	if d <= 0 {
 		return g.leaf()
 	}
-	switch g.r.IntN(21) {
+	switch g.r.IntN(22) {
 	case 0, 1, 2:
 		return g.path(d)
 	case 3:
@@ -63,9 +63,15 @@ func (g *exprGen) expr(d int) string {
 	case 17:
 		return "$ ~> |" + g.path(d) + "|" + g.pick(`{"new": 1}`, `{"qty": 0}`, "{}", `{"x": `+g.leaf()+`}`) + g.pick("", `, "sku"`, `, ["tags", "price"]`) + "|"
 	case 18:
-		return g.expr(d-1) + " ~> " + g.pick("$string()", "$count()", "$type()", "$exists()", "$boolean()", "$sum()", "$uppercase()", "$substring(?, 1)", "$append([9])", "$keys()")
+		return g.expr(d-1) + " ~> " + g.pick("$string()", "$count()", "$type()", "$exists()", "$boolean()", "$sum()", "$uppercase()", "$append([9])", "$keys()")
 	case 19:
 		return g.path(d) + ".%." + g.pick(genFields...)
+	case 20:
+		// Partial application of a built-in, given a value of its type:
+		// jsonata-js skips signature checks on partially applied
+		// built-ins and coerces whatever it gets, which this package
+		// does not imitate (it validates).
+		return g.pick(`"abc"`, `"a,b,c"`, "h", "orderId", "Account.Name") + " ~> " + g.pick("$substring(?, 1)", "$pad(?, 6, '*')", "$replace(?, 'a', 'b')", "$split(?, ',')")
 	}
 	return g.pick("$substring(", "$pad(", "$replace(") + g.pick(`"héllo wörld"`, `"日本語テキスト"`, "h", `"a\tb  c"`) + ", " + g.pick("1", "-2", "3, 2", `"l", "L"`, "/o/", "/[aeiou]/, \"_\"") + ")"
 }
