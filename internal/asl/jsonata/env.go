@@ -49,6 +49,10 @@ type evalCtx struct {
 	rng      *rand.Rand
 	vars     *Bindings
 	funcs    map[string]any
+	// rivals, when set (by tests), collects every error that competed in
+	// a concurrent evaluation (see parallel), to tell a different choice
+	// among the same errors from a wrong error.
+	rivals *[]Error
 	// the root frame ($ is the input), kept here to save allocations
 	root     env
 	rootVals [1]any
@@ -80,8 +84,14 @@ func (c *evalCtx) enter() *Error {
 		e.Message = msgStackOverflow
 		return e
 	}
-	c.steps++
 	c.vtime++
+	return c.tick()
+}
+
+// tick counts one unit of work and checks the time limit every 1024
+// units; loops inside functions that evaluate nothing call it too.
+func (c *evalCtx) tick() *Error {
+	c.steps++
 	if c.steps&1023 == 0 && !c.deadline.IsZero() && time.Now().After(c.deadline) {
 		e := newErr("U1001", -1)
 		e.Message = msgTimeout

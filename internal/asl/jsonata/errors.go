@@ -277,3 +277,10 @@ func errStringLength() *Error {
 func init() {
 	errorTemplates[codeRange] = "{{{message}}}"
 }
+
+// codeSignature is an invalid signature pattern (see badSignature).
+const codeSignature = "S0400"
+
+func init() {
+	errorTemplates[codeSignature] = "{{{message}}}"
+}

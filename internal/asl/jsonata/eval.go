@@ -195,7 +195,7 @@ func (c *evalCtx) evalArray(n *node, input any, e *env) (any, error) {
 		par.item(c)
 		v, err := c.eval(item, input, e)
 		if err != nil {
-			if par.fail(err) {
+			if par.fail(c, err) {
 				return nil, err
 			}
 			continue
@@ -238,7 +238,7 @@ func (c *evalCtx) literalObject(n *node, input any, e *env) (any, error) {
 		par.item(c)
 		v, err := c.eval(pair[1], input, e)
 		if err != nil {
-			if par.fail(err) {
+			if par.fail(c, err) {
 				return nil, err
 			}
 			continue
@@ -273,10 +273,13 @@ func (p *parallel) done(c *evalCtx) { p.end = max(p.end, c.vtime) }
 
 // fail records an item's error; it returns true when the error must be
 // returned at once (an evaluation limit, which ends everything).
-func (p *parallel) fail(err error) bool {
+func (p *parallel) fail(c *evalCtx, err error) bool {
 	je, ok := err.(*Error)
 	if !ok || je.IsLimit() {
 		return true
+	}
+	if c.rivals != nil {
+		*c.rivals = append(*c.rivals, *je)
 	}
 	if p.err == nil || je.tick < p.errAt {
 		p.err, p.errAt = err, je.tick

@@ -169,6 +169,9 @@ func fnJoin(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 // callMatcher invokes a matcher function (a regex or a user function) and
 // checks the structure of what it returns.
 func (c *evalCtx) callMatcher(ci *callInfo, fn any, args []any) (any, error) {
+	if err := c.tick(); err != nil {
+		return nil, err
+	}
 	res, err := c.apply(fn, args, undefined, ci.env)
 	if err != nil {
 		return nil, err
@@ -295,7 +298,10 @@ func fnReplace(c *evalCtx, ci *callInfo, args []any) (any, error) {
 	}
 	repl := argAt(args, 2)
 	if p, ok := pattern.(string); ok {
-		r, _ := repl.(string)
+		r, ok := repl.(string)
+		if !ok && isUndef(repl) {
+			r = "undefined" // str += undefined
+		}
 		n := -1
 		if hasLimit {
 			n = limit

@@ -31,7 +31,7 @@ func (g *exprGen) expr(d int) string {
 	if d <= 0 {
 		return g.leaf()
 	}
-	switch g.r.IntN(16) {
+	switch g.r.IntN(22) {
 	case 0, 1, 2:
 		return g.path(d)
 	case 3:
@@ -56,8 +56,24 @@ func (g *exprGen) expr(d int) string {
 		return g.path(d) + "^(" + g.pick("", ">", "<") + g.pick(genFields...) + ")"
 	case 14:
 		return g.path(d) + "{" + g.pick(genFields...) + ": " + g.pick("$count($)", "$sum(qty)", "$", genFields[g.r.IntN(len(genFields))]) + "}"
+	case 15:
+		return g.path(d) + "#$i[$i " + g.pick("<", ">", "=") + " " + g.pick("0", "1", "2") + "].{\"i\": $i, \"v\": " + g.expr(d-1) + "}"
+	case 16:
+		return g.path(d) + "@$o." + g.pick(genFields...) + ".{\"o\": $o." + g.pick(genFields...) + ", \"p\": " + g.leaf() + "}"
+	case 17:
+		return "$ ~> |" + g.path(d) + "|" + g.pick(`{"new": 1}`, `{"qty": 0}`, "{}", `{"x": `+g.leaf()+`}`) + g.pick("", `, "sku"`, `, ["tags", "price"]`) + "|"
+	case 18:
+		return g.expr(d-1) + " ~> " + g.pick("$string()", "$count()", "$type()", "$exists()", "$boolean()", "$sum()", "$uppercase()", "$append([9])", "$keys()")
+	case 19:
+		return g.path(d) + ".%." + g.pick(genFields...)
+	case 20:
+		// Partial application of a built-in, given a value of its type:
+		// jsonata-js skips signature checks on partially applied
+		// built-ins and coerces whatever it gets, which this package
+		// does not imitate (it validates).
+		return g.pick(`"abc"`, `"a,b,c"`, "h", "orderId", "Account.Name") + " ~> " + g.pick("$substring(?, 1)", "$pad(?, 6, '*')", "$replace(?, 'a', 'b')", "$split(?, ',')")
 	}
-	return "-" + g.leaf()
+	return g.pick("$substring(", "$pad(", "$replace(") + g.pick(`"héllo wörld"`, `"日本語テキスト"`, "h", `"a\tb  c"`) + ", " + g.pick("1", "-2", "3, 2", `"l", "L"`, "/o/", "/[aeiou]/, \"_\"") + ")"
 }
 
 func (g *exprGen) leaf() string {
@@ -124,7 +140,7 @@ var genFuncs = map[string]string{
 	"keys": "e", "lookup": "es", "append": "ee", "exists": "e", "spread": "e", "merge": "a", "reverse": "a",
 	"distinct": "a", "type": "e", "sort": "a", "zip": "aa", "formatNumber": "np", "formatBase": "nn",
 	"formatInteger": "np", "base64encode": "s", "encodeUrlComponent": "s", "replace": "sss", "match": "sr",
-	"fromMillis": "n", "single": "a",
+	"fromMillis": "n", "single": "a", "toMillis": "s",
 }
 
 func (g *exprGen) arg(kind byte, d int) string {

@@ -66,7 +66,7 @@ func (c *evalCtx) group(g *groupSpec, input any, e *env) (any, error) {
 		par.item(c)
 		v, err := c.eval(g.pairs[ge.exprIndex][1], ctx, env)
 		if err != nil {
-			if par.fail(err) {
+			if par.fail(c, err) {
 				return nil, err
 			}
 			continue

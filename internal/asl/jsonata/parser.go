@@ -46,11 +46,14 @@ func parse(src string) (root *node, err error) {
 	return expr, nil
 }
 
-// literalToken marks a number or true/false/null token, which messages
-// print as JSON values rather than strings.
+// literalToken marks a number, true/false/null or regex token, which
+// messages print as JSON values rather than strings.
 func (p *parser) literalToken(e *Error) *Error {
-	if p.cur.kind == tokNumber || p.cur.kind == tokValue {
+	switch p.cur.kind {
+	case tokNumber, tokValue:
 		e.tokenLit = p.tokenValue()
+	case tokRegex:
+		e.tokenLit = "{}" // JSON.stringify of a RegExp
 	}
 	return e
 }

@@ -44,8 +44,8 @@ func (m *matcher) exec(str string, from int) (any, error) {
 	if from > utf16Len(str) {
 		return undefined, nil
 	}
-	runeFrom := utf16ToRune(str, from)
-	mt, err := m.re.FindStringMatchStartingAt(str, runeFrom)
+	// regexp2 takes the start of a string search as a byte offset.
+	mt, err := m.re.FindStringMatchStartingAt(str, utf16ToByte(str, from))
 	if err != nil {
 		e := newErr("D1004", m.pos).withValue(m.src)
 		e.Message = err.Error()
@@ -98,10 +98,11 @@ func utf16Len(s string) int {
 	return n
 }
 
-// utf16ToRune converts a UTF-16 offset in s to a rune index.
-func utf16ToRune(s string, off int) int {
-	u, i := 0, 0
-	for _, r := range s {
+// utf16ToByte converts a UTF-16 offset in s to a byte offset (at a rune
+// boundary).
+func utf16ToByte(s string, off int) int {
+	u := 0
+	for i, r := range s {
 		if u >= off {
 			return i
 		}
@@ -110,9 +111,8 @@ func utf16ToRune(s string, off int) int {
 		} else {
 			u++
 		}
-		i++
 	}
-	return i
+	return len(s)
 }
 
 // runeToUTF16 converts a rune index in s to a UTF-16 offset.

@@ -58,8 +58,12 @@ func parseSignature(sig string) (*signature, *Error) {
 			param.regex, param.typ = "[asnblfom]", "x"
 			next()
 		case '-':
+			re, err := regexp.Compile(prev.regex)
+			if err != nil {
+				return nil, badSignature(sig, pos, err)
+			}
 			prev.context = true
-			prev.ctxRegex = regexp.MustCompile(prev.regex)
+			prev.ctxRegex = re
 			prev.regex += "?"
 		case '?', '+':
 			prev.regex += string(sym)
@@ -93,11 +97,20 @@ func parseSignature(sig string) (*signature, *Error) {
 	b.WriteString("$")
 	re, err := regexp.Compile(b.String())
 	if err != nil {
-		e := newErr("S0401", -1)
-		return nil, e
+		return nil, badSignature(sig, 0, err)
 	}
 	s.re = re
 	return s, nil
+}
+
+// badSignature reports a signature whose pattern is not a valid regular
+// expression (such as "<+>"); jsonata-js fails there with a JavaScript
+// SyntaxError, which has no code.
+func badSignature(sig string, pos int, err error) *Error {
+	e := newErr(codeSignature, -1)
+	e.Message = "Invalid function signature " + sig + ": " + err.Error()
+	e.Index = pos
+	return e
 }
 
 func closing(s string, start int, open, close byte) int {
