@@ -56,8 +56,10 @@ type StateMachine struct {
 	// assigns: a state of this machine (not of its branches) has an
 	// Assign, so a frame running it may need a scope of its own.
 	assigns bool
-	// usesVars: the document assigns variables somewhere.
+	// usesVars: the document assigns variables somewhere; varCount is how
+	// many names it assigns, room enough for any scope.
 	usesVars bool
+	varCount int
 }
 
 // Source returns the document the machine was parsed from (nil for branches).

@@ -94,6 +94,7 @@ func ParseValue(doc any) (*StateMachine, error) {
 	}
 	m.readsContext = mentions(doc, "$$") || p.readsCtx
 	m.usesVars = p.usesVars
+	m.setVarCount(len(p.varNames))
 	return m, nil
 }
 
@@ -127,8 +128,9 @@ type parser struct {
 	// readsCtx: a JSONata expression reads $states.context. usesVars: an
 	// Assign was read. machineAssigns: one was, in the machine being read.
 	readsCtx, usesVars, machineAssigns bool
-	// cur is the state being read.
-	cur *State
+	// cur is the state being read; varNames the variable names assigned.
+	cur      *State
+	varNames map[string]bool
 }
 
 func (p *parser) addf(where, format string, args ...any) {

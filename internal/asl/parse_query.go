@@ -181,6 +181,10 @@ func (p *parser) assignField(f *fields, r role, jsonata bool) *assign {
 			continue
 		}
 		a.names = append(a.names, name)
+		if p.varNames == nil {
+			p.varNames = map[string]bool{}
+		}
+		p.varNames[name] = true
 	}
 	p.usesVars = true
 	p.machineAssigns = true
@@ -386,4 +390,18 @@ func (s *State) assigns() []*assign {
 		}
 	}
 	return out
+}
+
+// setVarCount sets the number of variable names on the machine and every
+// branch and item processor in it.
+func (m *StateMachine) setVarCount(n int) {
+	m.varCount = n
+	for _, s := range m.States {
+		for _, b := range s.Branches {
+			b.setVarCount(n)
+		}
+		if s.Processor != nil {
+			s.Processor.setVarCount(n)
+		}
+	}
 }

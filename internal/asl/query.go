@@ -2,6 +2,7 @@ package asl
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -48,8 +49,7 @@ type jnode struct {
 type jfield struct {
 	name string // Output, Arguments, Items, ...
 	root jnode
-	// uses says which members of $states the field's expressions read,
-	// and reads which other names (variables, random functions).
+	// uses says which members of $states the field's expressions read.
 	uses statesUse
 }
 
@@ -58,7 +58,6 @@ type statesUse struct {
 	context     bool // $states.context, or $states as a whole
 	result      bool // $states.result
 	errorOutput bool // $states.errorOutput
-	random      bool // $random, $uuid or $shuffle: the execution's random source
 }
 
 // compileField compiles v, the value of the field name, reporting the
@@ -135,12 +134,6 @@ func noteUses(e *jsonata.Expr, uses *statesUse) {
 			uses.errorOutput = true
 		}
 	}
-	for _, name := range e.FreeVariables() {
-		switch name {
-		case "random", "uuid", "shuffle":
-			uses.random = true
-		}
-	}
 }
 
 // exprError is an expression that does not compile.
@@ -190,6 +183,27 @@ func (x *Execution) evalField(f *frame, jf *jfield) (any, *evalFailure) {
 	return x.evalNode(f, jf, &jf.root)
 }
 
+// evalMembers evaluates a field that is an object (Assign) into the values
+// of its members, in the order of its sorted names, appended to vals.
+func (x *Execution) evalMembers(f *frame, jf *jfield, vals *[]any) *evalFailure {
+	n := &jf.root
+	if n.kind == jLiteral {
+		obj, _ := n.lit.(map[string]any)
+		for _, k := range sortedKeys(obj) {
+			*vals = append(*vals, obj[k])
+		}
+		return nil
+	}
+	for i := range n.kids {
+		v, bad := x.evalNode(f, jf, &n.kids[i])
+		if bad != nil {
+			return bad
+		}
+		*vals = append(*vals, v)
+	}
+	return nil
+}
+
 func (x *Execution) evalNode(f *frame, jf *jfield, n *jnode) (any, *evalFailure) {
 	switch n.kind {
 	case jLiteral:
@@ -197,6 +211,17 @@ func (x *Execution) evalNode(f *frame, jf *jfield, n *jnode) (any, *evalFailure)
 	case jExpr:
 		return x.evalExpr(f, jf, n)
 	case jObject:
+		if a := f.js.records; a != nil {
+			r := a.next(n.keys)
+			for i := range n.kids {
+				v, bad := x.evalNode(f, jf, &n.kids[i])
+				if bad != nil {
+					return nil, bad
+				}
+				r.Values = append(r.Values, v)
+			}
+			return r, nil
+		}
 		out := make(map[string]any, len(n.keys))
 		for i, k := range n.keys {
 			v, bad := x.evalNode(f, jf, &n.kids[i])
@@ -222,11 +247,7 @@ func (x *Execution) evalNode(f *frame, jf *jfield, n *jnode) (any, *evalFailure)
 // evalExpr evaluates one expression. Undefined, a function, and an error
 // are failures with AWS's cause texts.
 func (x *Execution) evalExpr(f *frame, jf *jfield, n *jnode) (any, *evalFailure) {
-	opts := jsonata.Options{Functions: jsonataFuncs, Now: x.now()}
-	if jf.uses.random {
-		opts.Rand = x.rand()
-	}
-	v, defined, err := n.expr.Eval(nil, f.bindings(), &opts)
+	v, defined, err := f.js.ev.Eval(n.expr, nil)
 	src := n.expr.String()
 	switch {
 	case err != nil:
@@ -337,6 +358,29 @@ type jstate struct {
 	rec  value.Record
 	vals [4]any
 	bind jsonata.Bindings
+	ev   jsonata.Evaluator // reads bind, with Step Functions' functions
+	// records, while set, holds the records a Task's Arguments are built
+	// in for a handler that reads records (see runTaskJ).
+	records *recordArena
+}
+
+// recordArena hands out records for the objects of a Task's Arguments, in
+// the memory of the previous Task's: a Pool's handlers are done with a
+// Task's input once Invoke returns.
+type recordArena struct {
+	recs []*value.Record
+	n    int
+}
+
+// next returns an empty record with names, from the arena's memory.
+func (a *recordArena) next(names []string) *value.Record {
+	if a.n == len(a.recs) {
+		a.recs = append(a.recs, &value.Record{Values: make([]any, 0, len(names))})
+	}
+	r := a.recs[a.n]
+	a.n++
+	r.Names, r.Values = names, r.Values[:0]
+	return r
 }
 
 // setStates fills the frame's $states for state s: input always, result
@@ -356,6 +400,7 @@ func (x *Execution) setStatesCtx(f *frame, have uint8, input, result, errOut, ct
 	if js == nil {
 		js = new(jstate)
 		js.bind.Lookup = f.lookup
+		js.ev.Reset(&js.bind, &jsonata.Options{Functions: jsonataFuncs, Now: x.now(), RandFunc: x.randFunc()})
 		f.js = js
 	}
 	mask := have
@@ -383,5 +428,11 @@ func (f *frame) lookup(name string) (any, bool) {
 	return f.vars.get(name)
 }
 
-// bindings returns the frame's JSONata bindings (setStates has run).
-func (f *frame) bindings() *jsonata.Bindings { return &f.js.bind }
+// randFunc returns the execution's random source as a func, for JSONata's
+// $random, $uuid and $shuffle, made on first use.
+func (x *Execution) randFunc() func() *rand.Rand {
+	if x.randFn == nil {
+		x.randFn = x.rand
+	}
+	return x.randFn
+}

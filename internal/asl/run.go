@@ -66,6 +66,13 @@ type frame struct {
 	scoped bool
 	// js holds $states and the bindings for the frame's JSONata fields.
 	js *jstate
+	// asg is the frame's last Assign's values, whose memory the next reuses.
+	asg *assignment
+	// arena holds the records of a Pool's JSONata Task Arguments.
+	arena *recordArena
+	// spare is a recycled execution's root scope, emptied, for its next
+	// start.
+	spare *scope
 }
 
 // frameCtx is what a frame keeps for the context object ($$).

@@ -111,7 +111,17 @@ func (x *Execution) argumentsJ(f *frame, s *State) (any, *failure) {
 }
 
 func (x *Execution) runTaskJ(f *frame, s *State) step {
+	if x.reuseTaskInputs && s.arguments != nil && x.readsRecords(s.Resource) {
+		// A Pool's handler that reads records gets the Arguments as
+		// records, built in the previous Task's.
+		if f.arena == nil {
+			f.arena = new(recordArena)
+		}
+		f.arena.n = 0
+		f.js.records = f.arena
+	}
 	eff, fl := x.argumentsJ(f, s)
+	f.js.records = nil
 	if fl != nil {
 		return failed(*fl)
 	}

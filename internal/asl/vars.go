@@ -28,15 +28,25 @@ const (
 )
 
 // scope holds the variables of one frame, and reaches the outer scopes.
+// A state machine has a handful of variables: a slice scanned in order
+// beats a map, and costs no hashing.
 type scope struct {
-	vars   map[string]any
-	sizes  map[string]int // each variable's encoded size
+	slots  []slot
 	parent *scope
 	getFn  func(string) (any, bool) // get as a func value, made once
 }
 
-func newScope(parent *scope) *scope {
-	sc := &scope{parent: parent}
+// slot is one variable: its value and its encoded size, or an upper bound
+// of it.
+type slot struct {
+	name string
+	val  any
+	size int
+}
+
+// newScope makes a scope with room for n variables.
+func newScope(parent *scope, n int) *scope {
+	sc := &scope{parent: parent, slots: make([]slot, 0, n)}
 	sc.getFn = sc.get
 	return sc
 }
@@ -44,11 +54,26 @@ func newScope(parent *scope) *scope {
 // get finds a variable in this scope or an outer one.
 func (sc *scope) get(name string) (any, bool) {
 	for s := sc; s != nil; s = s.parent {
-		if v, ok := s.vars[name]; ok {
-			return v, true
+		for i := range s.slots {
+			if s.slots[i].name == name {
+				return s.slots[i].val, true
+			}
 		}
 	}
 	return nil, false
+}
+
+// set sets a variable of this scope and returns the size it replaces.
+func (sc *scope) set(name string, v any, size int) int {
+	for i := range sc.slots {
+		if sl := &sc.slots[i]; sl.name == name {
+			old := sl.size
+			sl.val, sl.size = v, size
+			return old
+		}
+	}
+	sc.slots = append(sc.slots, slot{name: name, val: v, size: size})
+	return 0
 }
 
 // lookupFn returns get as a func, or nil for no scope, for intrinsic.Env.
@@ -67,12 +92,13 @@ type assign struct {
 	names    []string // the variable names, sorted
 }
 
-// assignment is what an Assign evaluated to: the values to set, their
-// encoded sizes, and, when the execution keeps or shows events, their JSON
-// for the StateExited event.
+// assignment is what an Assign evaluated to: the names and values to set,
+// an upper bound of each value's encoded size, and, when the execution
+// keeps or shows events, each value's JSON for the StateExited event.
 type assignment struct {
-	vals    map[string]any
-	sizes   map[string]int
+	names   []string
+	vals    []any
+	sizes   []int
 	encoded map[string]string
 }
 
@@ -80,69 +106,114 @@ type assignment struct {
 // stands for (the state's result, or its input for a state without one);
 // a JSONata Assign reads the $states the caller has set.
 func (x *Execution) evalAssign(f *frame, a *assign, in any) (*assignment, *failure) {
-	var v any
+	// The frame's last assignment has been applied: reuse its memory.
+	out := f.asg
+	if out == nil {
+		out = new(assignment)
+		f.asg = out
+	}
+	out.names, out.vals, out.encoded = a.names, out.vals[:0], nil
 	if a.jsonata != nil {
-		var bad *evalFailure
-		if v, bad = x.evalField(f, a.jsonata); bad != nil {
+		bad := x.evalMembers(f, a.jsonata, &out.vals)
+		if bad != nil {
 			fl := x.queryFailure(f, bad)
 			return nil, &fl
 		}
 	} else {
-		var fl *failure
-		if v, fl = x.evalTemplate(f, a.jsonpath, in, nil); fl != nil {
+		v, fl := x.evalTemplate(f, a.jsonpath, in, nil)
+		if fl != nil {
 			return nil, fl
 		}
-	}
-	vals, _ := v.(map[string]any)
-	out := &assignment{vals: vals, sizes: make(map[string]int, len(vals))}
-	if !x.unobserved {
-		out.encoded = make(map[string]string, len(vals))
-	}
-	total := 0
-	for name, val := range vals {
-		n := value.EncodedSize(val)
-		if out.encoded != nil {
-			enc, err := value.Encode(val)
-			if err != nil {
-				return nil, &failure{name: states.Runtime, cause: fmt.Sprintf("The value assigned to the variable '%s' is not JSON: %v", name, err)}
-			}
-			out.encoded[name] = string(enc)
+		obj, _ := v.(map[string]any)
+		for _, name := range a.names {
+			out.vals = append(out.vals, obj[name])
 		}
-		out.sizes[name] = n
+	}
+	return out, x.sizeAssignment(f, out)
+}
+
+// sizeAssignment bounds the size of each assigned value (measuring it
+// exactly only when the bound is over the limit) and encodes the values
+// for the event when one is kept or shown.
+func (x *Execution) sizeAssignment(f *frame, as *assignment) *failure {
+	if cap(as.sizes) < len(as.vals) {
+		as.sizes = make([]int, len(as.vals))
+	}
+	as.sizes = as.sizes[:len(as.vals)]
+	total := 0
+	for i, v := range as.vals {
+		n, ok := value.Bound(v, MaxAssignBytes)
+		if !ok {
+			n = value.EncodedSize(v)
+		}
+		as.sizes[i] = n
 		total += n
 	}
 	if total > MaxAssignBytes {
-		return nil, &failure{name: states.DataLimitExceeded, cause: fmt.Sprintf("The variables assigned by the state '%s' take %d bytes, more than the %d-byte limit for one Assign.", f.state.Name, total, MaxAssignBytes)}
+		total = 0
+		for i, v := range as.vals {
+			as.sizes[i] = value.EncodedSize(v)
+			total += as.sizes[i]
+		}
+		if total > MaxAssignBytes {
+			return &failure{name: states.DataLimitExceeded, cause: fmt.Sprintf("The variables assigned by the state '%s' take %d bytes, more than the %d-byte limit for one Assign.", f.state.Name, total, MaxAssignBytes)}
+		}
 	}
-	return out, nil
+	if x.unobserved {
+		return nil
+	}
+	as.encoded = make(map[string]string, len(as.vals))
+	for i, v := range as.vals {
+		enc, err := value.Encode(v)
+		if err != nil {
+			return &failure{name: states.Runtime, cause: fmt.Sprintf("The value assigned to the variable '%s' is not JSON: %v", as.names[i], err)}
+		}
+		as.encoded[as.names[i]] = string(enc)
+	}
+	return nil
 }
 
-// apply sets the assigned variables in the frame's scope, which it creates
-// on first use. The execution's variables may not exceed their limit.
+// applyAssign sets the assigned variables in the frame's scope, which it
+// creates on first use. The execution's variables may not exceed their
+// limit: sizes are bounds, so only a total over it is measured exactly.
 func (x *Execution) applyAssign(f *frame, as *assignment) *failure {
 	if as == nil || len(as.vals) == 0 {
 		return nil
 	}
 	sc := f.ownScope()
-	if sc.vars == nil {
-		sc.vars = make(map[string]any, len(as.vals))
-		sc.sizes = make(map[string]int, len(as.vals))
+	for i, name := range as.names {
+		x.varBytes += as.sizes[i] - sc.set(name, as.vals[i], as.sizes[i])
 	}
-	for name, v := range as.vals {
-		x.varBytes += as.sizes[name] - sc.sizes[name]
-		sc.vars[name], sc.sizes[name] = v, as.sizes[name]
+	if x.varBytes <= MaxVariablesBytes {
+		return nil
 	}
+	x.varBytes -= f.measureVariables()
 	if x.varBytes > MaxVariablesBytes {
 		return &failure{name: states.DataLimitExceeded, cause: fmt.Sprintf("The execution's variables take %d bytes, more than the %d-byte limit.", x.varBytes, MaxVariablesBytes)}
 	}
 	return nil
 }
 
+// measureVariables measures exactly the variables of the frame's scopes,
+// replacing their bounds, and returns by how much the bounds were over.
+func (f *frame) measureVariables() int {
+	over := 0
+	for sc := f.vars; sc != nil; sc = sc.parent {
+		for i := range sc.slots {
+			sl := &sc.slots[i]
+			n := value.EncodedSize(sl.val)
+			over += sl.size - n
+			sl.size = n
+		}
+	}
+	return over
+}
+
 // ownScope returns the frame's own scope, made when the frame first
 // assigns: until then a branch or iteration reads its parent's.
 func (f *frame) ownScope() *scope {
 	if !f.scoped {
-		f.vars = newScope(f.vars)
+		f.vars = newScope(f.vars, f.machine.varCount)
 		f.scoped = true
 	}
 	return f.vars

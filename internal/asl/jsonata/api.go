@@ -91,7 +91,7 @@ type Call struct {
 func (call *Call) Random() float64 { return call.c.random() }
 
 // Now returns the evaluation's timestamp.
-func (call *Call) Now() time.Time { return call.c.now }
+func (call *Call) Now() time.Time { return call.c.clock() }
 
 // Options configure an evaluation. The zero value is jsonata-js's default
 // environment with the default limits.
@@ -108,8 +108,11 @@ type Options struct {
 	// Nil means time.Now.
 	Now func() time.Time
 	// Rand is the random source for $random, $shuffle and extensions. Nil
-	// means a randomly seeded source.
+	// means RandFunc's, or a randomly seeded source.
 	Rand *rand.Rand
+	// RandFunc, when Rand is nil, is called the first time an evaluation
+	// needs a random number, for a caller that makes its source on demand.
+	RandFunc func() *rand.Rand
 	// Functions adds or replaces functions by name (without $); a nil
 	// entry removes a standard function (e.g. "eval").
 	Functions *FuncSet
@@ -195,9 +198,68 @@ var defaultFuncSet = &FuncSet{funcs: standardFuncs}
 // for none). defined is false when the result is JSONata's undefined
 // (distinct from null). The result is in the engine's value model: nil,
 // bool, string, float64, []any, map[string]any (or a Function, see
-// IsFunction). Errors are *Error.
+// IsFunction); a part of the input that encodes as its JSONata conversion
+// would (numbers that print as their doubles do) comes back as it is,
+// without a copy. Errors are *Error.
 func (e *Expr) Eval(input any, vars *Bindings, opts *Options) (result any, defined bool, err error) {
-	c := newEvalCtx(vars, opts)
+	return NewEvaluator(vars, opts).Eval(e, input)
+}
+
+// An Evaluator evaluates expressions one after another with the same
+// bindings and options, in the same memory: a caller that evaluates many
+// expressions (a state's fields, state after state) spares an allocation
+// and two clock reads an evaluation. It is not safe for concurrent use;
+// the bindings are read anew by each evaluation.
+type Evaluator struct {
+	c       evalCtx
+	clean   cleanMaps // maps already found clean, by this evaluator
+	timeout time.Duration
+	nowFn   func() time.Time
+	rng     *rand.Rand
+	randFn  func() *rand.Rand
+}
+
+// NewEvaluator makes an Evaluator.
+func NewEvaluator(vars *Bindings, opts *Options) *Evaluator {
+	ev := new(Evaluator)
+	ev.Reset(vars, opts)
+	return ev
+}
+
+// Reset sets up ev for vars and opts, as NewEvaluator does, in ev's own
+// memory: an Evaluator may be a field of the caller's structures.
+func (ev *Evaluator) Reset(vars *Bindings, opts *Options) {
+	*ev = Evaluator{timeout: DefaultTimeout}
+	c := &ev.c
+	c.vars, c.maxDepth, c.funcs = vars, DefaultMaxDepth, standardFuncs
+	if opts != nil {
+		if opts.MaxDepth != 0 {
+			c.maxDepth = opts.MaxDepth
+		}
+		if opts.Timeout != 0 {
+			ev.timeout = opts.Timeout
+		}
+		ev.nowFn, ev.rng, ev.randFn = opts.Now, opts.Rand, opts.RandFunc
+		if opts.Functions != nil {
+			c.funcs = opts.Functions.funcs
+		}
+	}
+}
+
+// Forget drops what ev remembers of the caller values it has seen: call it
+// before handing it values that may have changed since (memory the caller
+// refilled), or that it must not keep alive.
+func (ev *Evaluator) Forget() { ev.clean = cleanMaps{} }
+
+// Eval evaluates e against input, as Expr.Eval does.
+func (ev *Evaluator) Eval(e *Expr, input any) (result any, defined bool, err error) {
+	c := &ev.c
+	c.depth, c.steps, c.vtime = 0, 0, 0
+	c.timeout, c.deadline = ev.timeout, time.Time{}
+	c.nowFn, c.nowSet = ev.nowFn, false
+	// The random source is asked for anew by each evaluation: a caller's
+	// RandFunc may hand out a different one each time.
+	c.rng, c.randFn = ev.rng, ev.randFn
 	defer func() {
 		if r := recover(); r != nil {
 			result, defined, err = nil, false, &Error{Code: codeInternal, Message: fmt.Sprintf("internal error: %v", r)}
@@ -210,36 +272,13 @@ func (e *Expr) Eval(input any, vars *Bindings, opts *Options) (result any, defin
 	if isUndef(res) {
 		return nil, false, nil
 	}
-	return toOutput(res), true, nil
+	return ev.clean.toOutput(res), true, nil
 }
 
 func newEvalCtx(vars *Bindings, opts *Options) *evalCtx {
-	c := &evalCtx{vars: vars, maxDepth: DefaultMaxDepth, funcs: standardFuncs}
-	timeout := DefaultTimeout
-	var nowFn func() time.Time
-	if opts != nil {
-		if opts.MaxDepth != 0 {
-			c.maxDepth = opts.MaxDepth
-		}
-		if opts.Timeout != 0 {
-			timeout = opts.Timeout
-		}
-		if opts.Now != nil {
-			nowFn = opts.Now
-		}
-		c.rng = opts.Rand
-		if opts.Functions != nil {
-			c.funcs = opts.Functions.funcs
-		}
-	}
-	start := time.Now()
-	c.now = start
-	if nowFn != nil {
-		c.now = nowFn()
-	}
-	if timeout > 0 {
-		c.deadline = start.Add(timeout)
-	}
+	ev := NewEvaluator(vars, opts)
+	c := &ev.c
+	c.timeout, c.nowFn, c.rng, c.randFn = ev.timeout, ev.nowFn, ev.rng, ev.randFn
 	return c
 }
 
@@ -262,10 +301,27 @@ func (c *evalCtx) run(root *node, input any) (any, error) {
 var rootNames = []string{"$"}
 
 func (c *evalCtx) random() float64 {
+	if c.rng == nil && c.randFn != nil {
+		c.rng = c.randFn()
+	}
 	if c.rng == nil {
 		c.rng = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	}
 	return c.rng.Float64()
+}
+
+// clock returns the evaluation's timestamp, read once, on first use, so
+// that every $now and $millis of one evaluation agree.
+func (c *evalCtx) clock() time.Time {
+	if !c.nowSet {
+		if c.nowFn != nil {
+			c.now = c.nowFn()
+		} else {
+			c.now = time.Now()
+		}
+		c.nowSet = true
+	}
+	return c.now
 }
 
 // evalInternal is Eval without the conversion of the result: the tests

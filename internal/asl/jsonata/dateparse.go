@@ -220,7 +220,7 @@ func (c *evalCtx) assembleDate(comps map[byte]float64) (any, error) {
 	if timeB {
 		timeComps = "Phmsf"
 	}
-	now := c.now.UTC()
+	now := c.clock().UTC()
 	started, ended := false, false
 	for _, p := range []byte(dateComps + timeComps) {
 		if _, ok := comps[p]; !ok {

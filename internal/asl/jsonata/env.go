@@ -44,9 +44,15 @@ type evalCtx struct {
 	maxDepth int
 	steps    uint32
 	vtime    uint32 // virtual clock for the order of concurrent failures
+	// timeout bounds the evaluation; its deadline is set at the first
+	// time check, so that a short evaluation never reads the clock.
+	timeout  time.Duration
 	deadline time.Time
-	now      time.Time
+	now      time.Time // see clock
+	nowSet   bool
+	nowFn    func() time.Time
 	rng      *rand.Rand
+	randFn   func() *rand.Rand
 	vars     *Bindings
 	funcs    map[string]any
 	// rivals, when set (by tests), collects every error that competed in
@@ -92,7 +98,17 @@ func (c *evalCtx) enter() *Error {
 // units; loops inside functions that evaluate nothing call it too.
 func (c *evalCtx) tick() *Error {
 	c.steps++
-	if c.steps&1023 == 0 && !c.deadline.IsZero() && time.Now().After(c.deadline) {
+	if c.steps&1023 != 0 || c.timeout <= 0 {
+		return nil
+	}
+	now := time.Now()
+	if c.deadline.IsZero() {
+		// The first check starts the limit: the work before it is a
+		// thousand steps, microseconds.
+		c.deadline = now.Add(c.timeout)
+		return nil
+	}
+	if now.After(c.deadline) {
 		e := newErr("U1001", -1)
 		e.Message = msgTimeout
 		return e

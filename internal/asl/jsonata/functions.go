@@ -114,12 +114,12 @@ var standardFuncs = func() map[string]any {
 func fnNow(c *evalCtx, _ *callInfo, args []any) (any, error) {
 	pic, hasPic := argAt(args, 0).(string)
 	tz, hasTZ := argAt(args, 1).(string)
-	return formatDateTime(float64(c.now.UnixMilli()), pic, hasPic, tz, hasTZ)
+	return formatDateTime(float64(c.clock().UnixMilli()), pic, hasPic, tz, hasTZ)
 }
 
 // fnMillis is $millis: the evaluation's timestamp in milliseconds.
 func fnMillis(c *evalCtx, _ *callInfo, _ []any) (any, error) {
-	return float64(c.now.UnixMilli()), nil
+	return float64(c.clock().UnixMilli()), nil
 }
 
 func strFn(f func(string) string) func(*evalCtx, *callInfo, []any) (any, error) {

@@ -60,14 +60,26 @@ func TestInputModel(t *testing.T) {
 	}
 	for _, c := range cases {
 		got, defined, err := MustCompile(c.expr).Eval(in, nil, nil)
-		if err != nil || !defined || !reflect.DeepEqual(got, c.want) {
+		// Numbers compare by value: a caller's number that prints as its
+		// double does may come back as it went in.
+		if err != nil || !defined || !value.Equal(got, c.want) {
 			t.Errorf("%s = %#v (defined %v, err %v), want %#v", c.expr, got, defined, err, c.want)
 		}
+	}
+	// A caller's number that would print differently as a double is
+	// converted, so the result encodes as JSONata's does.
+	got, _, _ := MustCompile(`{"n": n, "list": list}`).Eval(in, nil, nil)
+	if enc := value.MustEncodeString(got); enc != `{"list":[1,2,{"x":10}],"n":1.5}` {
+		t.Errorf("encoded %s", enc)
+	}
+	whole, _, _ := MustCompile(`$`).Eval(map[string]any{"a": json.Number("2500"), "b": []any{int64(1)}}, nil, nil)
+	if enc := value.MustEncodeString(whole); enc != `{"a":2500,"b":[1]}` {
+		t.Errorf("encoded %s", enc)
 	}
 	if _, defined, err := MustCompile(`missing`).Eval(in, nil, nil); defined || err != nil {
 		t.Errorf("missing: defined %v, err %v", defined, err)
 	}
-	got, _, _ := MustCompile(`function($x){$x}`).Eval(nil, nil, nil)
+	got, _, _ = MustCompile(`function($x){$x}`).Eval(nil, nil, nil)
 	if !IsFunction(got) {
 		t.Errorf("a lambda result must be a Function, got %#v", got)
 	}
@@ -137,5 +149,14 @@ func TestClockAndRandom(t *testing.T) {
 	b, _, _ := e.Eval(nil, nil, opts())
 	if !reflect.DeepEqual(a, b) {
 		t.Errorf("same seed, different results: %v / %v", a, b)
+	}
+}
+
+func TestCanonicalInt(t *testing.T) {
+	for s, want := range map[string]bool{"0": true, "7": true, "-12": true, "123456789012345": true, "1234567890123456": false,
+		"-0": false, "01": false, "1.0": false, "1e3": false, "": false, "-": false} {
+		if got := canonicalInt(s); got != want {
+			t.Errorf("canonicalInt(%q) = %v", s, got)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package jsonata
 import (
 	"encoding/json"
 	"math"
+	"reflect"
 	"sort"
 	"strconv"
 
@@ -203,7 +204,42 @@ func fromInput(v any) any {
 // toOutput converts an evaluator value to the engine's value model: nil,
 // bool, string, float64, []any and map[string]any. Input maps are returned
 // as they are when nothing inside needs converting.
-func toOutput(v any) any {
+func toOutput(v any) any { return (*cleanMaps)(nil).toOutput(v) }
+
+// cleanMaps remembers the last caller maps found clean (see clean), so
+// that an evaluator handing the same input object out again, expression
+// after expression, does not walk it each time. Caller values never
+// change, and the cache holds the maps it names, so their memory cannot
+// serve another map meanwhile. A nil *cleanMaps remembers nothing.
+type cleanMaps struct {
+	maps [4]map[string]any
+	next int
+}
+
+// known reports whether m is one of the remembered clean maps.
+func (cm *cleanMaps) known(m map[string]any) bool {
+	if cm == nil {
+		return false
+	}
+	p := reflect.ValueOf(m).UnsafePointer()
+	for _, k := range cm.maps {
+		if k != nil && reflect.ValueOf(k).UnsafePointer() == p {
+			return true
+		}
+	}
+	return false
+}
+
+// remember adds m to the cache, forgetting the oldest.
+func (cm *cleanMaps) remember(m map[string]any) {
+	if cm == nil {
+		return
+	}
+	cm.maps[cm.next] = m
+	cm.next = (cm.next + 1) % len(cm.maps)
+}
+
+func (cm *cleanMaps) toOutput(v any) any {
 	switch x := v.(type) {
 	case *array:
 		out := make([]any, 0, len(x.items))
@@ -212,34 +248,38 @@ func toOutput(v any) any {
 				out = append(out, nil) // as JSON.stringify writes it
 				continue
 			}
-			out = append(out, toOutput(e))
+			out = append(out, cm.toOutput(e))
 		}
 		return out
 	case *object:
 		out := make(map[string]any, len(x.keys))
 		for _, k := range x.keys {
 			if e := x.m[k]; !isUndef(e) {
-				out[k] = toOutput(e)
+				out[k] = cm.toOutput(e)
 			}
 		}
 		return out
 	case map[string]any:
+		if cm.known(x) {
+			return x
+		}
 		if clean(x) {
+			cm.remember(x)
 			return x
 		}
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[k] = toOutput(fromInput(e))
+			out[k] = cm.toOutput(fromInput(e))
 		}
 		return out
 	case *value.Record:
 		out := make(map[string]any, len(x.Names))
 		for i, k := range x.Names {
-			out[k] = toOutput(fromInput(x.Values[i]))
+			out[k] = cm.toOutput(fromInput(x.Values[i]))
 		}
 		return out
 	case []any:
-		return toOutput(fromInput(x))
+		return cm.toOutput(fromInput(x))
 	case json.Number, int, int64, int32, float32:
 		return fromInput(x)
 	case float64:
@@ -259,22 +299,65 @@ func toOutput(v any) any {
 // clean reports whether a caller map holds only output-model values.
 func clean(m map[string]any) bool {
 	for _, e := range m {
-		switch x := e.(type) {
-		case nil, bool, string:
-		case float64:
-			if x == 0 && math.Signbit(x) || math.IsNaN(x) || math.IsInf(x, 0) {
-				return false
-			}
-		case map[string]any:
-			if !clean(x) {
-				return false
-			}
-		default:
+		if !cleanValue(e) {
 			return false
 		}
 	}
 	return true
 }
+
+// cleanValue reports whether a caller value encodes exactly as its
+// conversion would: a number that prints the same as the double it stands
+// for (2500, not 1.50 or 12345678901234567890) may stay as it is.
+func cleanValue(e any) bool {
+	switch x := e.(type) {
+	case nil, bool, string:
+		return true
+	case float64:
+		return !(x == 0 && math.Signbit(x) || math.IsNaN(x) || math.IsInf(x, 0))
+	case json.Number:
+		if canonicalInt(string(x)) {
+			return true
+		}
+		f, err := strconv.ParseFloat(string(x), 64)
+		return err == nil && f != 0 && strconv.FormatFloat(f, 'f', -1, 64) == string(x) && math.Abs(f) < 1e21 && math.Abs(f) >= 1e-6 || x == "0"
+	case int:
+		return x > -maxSafe && x < maxSafe
+	case int64:
+		return x > -maxSafe && x < maxSafe
+	case map[string]any:
+		return clean(x)
+	case []any:
+		for _, v := range x {
+			if !cleanValue(v) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// canonicalInt reports whether s is an integer that prints the same as its
+// double: no sign but '-', no leading zero, at most 15 digits.
+func canonicalInt(s string) bool {
+	neg := s != "" && s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	if s == "" || len(s) > 15 || s[0] == '0' && (len(s) > 1 || neg) {
+		return false // empty, too long, a leading zero, or -0
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// maxSafe is 2^53: integers below it are exact as doubles.
+const maxSafe = 1 << 53
 
 // num extracts a float64; ok is false for non-numbers.
 func num(v any) (float64, bool) {
