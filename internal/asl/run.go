@@ -381,10 +381,16 @@ func (x *Execution) finishState(f *frame, s *State, result any, as *assignment) 
 	if fl != nil {
 		return failed(*fl)
 	}
-	if fl := x.applyAssign(f, as); fl != nil {
-		return failed(*fl)
+	if as != nil {
+		if fl := x.applyAssign(f, as); fl != nil {
+			return failed(*fl)
+		}
 	}
-	x.exited(f, s, exitedType(s.Type), out, as)
+	if x.unobserved {
+		x.countEvent(f)
+	} else {
+		x.exited(f, s, exitedType(s.Type), out, as)
+	}
 	r := moveOn(s, out)
 	r.owned = owned
 	return r
@@ -418,7 +424,10 @@ func (x *Execution) evalTemplateIn(f *frame, tp *template, input any, ctx map[st
 		}
 		return v, nil
 	}
-	env := intrinsic.Env{Input: input, Maps: maps, Records: recs, Vars: f.vars.lookupFn()}
+	env := intrinsic.Env{Input: input, Maps: maps, Records: recs}
+	if f.vars != nil {
+		env.Vars = f.vars.getFn
+	}
 	if ctx != nil {
 		env.Context = ctx
 	} else if tp.usesCtx {
@@ -931,9 +940,12 @@ func (x *Execution) processResult(f *frame, s *State, result any, rec AnswerRecy
 		return x.resultJ(f, s, result)
 	}
 	// A JSONPath Assign reads the raw result, before the ResultSelector.
-	as, fl := x.assignJSONPath(f, s.assign, result)
-	if fl != nil {
-		return failed(*fl)
+	var as *assignment
+	if s.assign != nil {
+		var fl *failure
+		if as, fl = x.evalAssign(f, s.assign, result); fl != nil {
+			return failed(*fl)
+		}
 	}
 	if s.selector != nil {
 		raw := result

@@ -131,37 +131,31 @@ func (f *Func) Eval(env *Env) (any, error) {
 	return f.run(env, args)
 }
 
-// root is what p reads: the context object for a $$ path, a variable for
-// a $name path, else the input.
-func (env *Env) root(p *jsonpath.Path) (any, error) {
+// root is what p reads: the context object for a $$ path, else the input.
+// A $name path reads a variable instead (see variable); callers test for
+// one first, which keeps root small enough to inline on the hot paths.
+func (env *Env) root(p *jsonpath.Path) any {
 	if p.IsContext() {
-		return env.Context, nil
+		return env.Context
 	}
-	if name := p.Variable(); name != "" {
-		if env.Vars != nil {
-			if v, ok := env.Vars(name); ok {
-				return v, nil
-			}
+	return env.Input
+}
+
+// variable is the value of the variable a $name path reads.
+func (env *Env) variable(p *jsonpath.Path) (any, *states.Error) {
+	name := p.Variable()
+	if env.Vars != nil {
+		if v, ok := env.Vars(name); ok {
+			return v, nil
 		}
-		return nil, &states.Error{Name: states.Runtime, Cause: UndefinedVariable(p.String(), name)}
 	}
-	return env.Input, nil
+	return nil, &states.Error{Name: states.Runtime, Cause: UndefinedVariable(p.String(), name)}
 }
 
 // UndefinedVariable is the cause of the failure of a path that reads a
 // workflow variable that no state has assigned in scope.
 func UndefinedVariable(path, name string) string {
 	return fmt.Sprintf("The JSONPath '%s' references the variable '%s', which has not been assigned in this scope.", path, name)
-}
-
-// get evaluates p on its root. An undefined variable is a *states.Error
-// already; any other error is the path's own.
-func (env *Env) get(p *jsonpath.Path) (any, error) {
-	root, err := env.root(p)
-	if err != nil {
-		return nil, err
-	}
-	return p.Get(root)
 }
 
 // notFound reports whether err says that a path matched nothing.
@@ -173,10 +167,14 @@ func notFound(err error) bool {
 func (f *Func) evalArg(a *arg, env *Env) (any, error) {
 	switch a.kind {
 	case argPath:
-		v, err := env.get(a.path)
-		if se, ok := err.(*states.Error); ok {
-			return nil, se
+		root := env.root(a.path)
+		if a.path.Variable() != "" {
+			var bad *states.Error
+			if root, bad = env.variable(a.path); bad != nil {
+				return nil, bad
+			}
 		}
+		v, err := a.path.Get(root)
 		if err != nil {
 			if notFound(err) {
 				return nil, f.fail(fmt.Sprintf("The JsonPath argument for the field '%s' could not be found in the input '%s'",
