@@ -15,6 +15,12 @@ type ChoiceRule struct {
 	Next string
 	next *State
 
+	// A JSONata rule is its Condition; a top-level rule of either language
+	// may Assign, and a JSONata one may set the Output.
+	condition *jfield
+	assign    *assign
+	output    *jfield
+
 	op       choiceOp
 	variable *jsonpath.Path
 	// The right-hand side: a literal (pre-parsed) or a path.
@@ -112,23 +118,23 @@ func init() {
 func (p *parser) choice(f *fields, s *State) {
 	s.Default, s.hasDefault = f.str("Default", false)
 	if list, ok := p.array(f, "Choices", "is required: a non-empty array of choice rules", "choice rules"); ok {
-		s.choices = p.rules(f.at("Choices"), list, true)
+		s.choices = p.rules(f.at("Choices"), list, true, s.jsonata)
 	}
 }
 
 // rules compiles the choice rules of list, the array at where, leaving out
 // those that do not compile.
-func (p *parser) rules(where string, list []any, top bool) []*ChoiceRule {
+func (p *parser) rules(where string, list []any, top, jsonata bool) []*ChoiceRule {
 	var rules []*ChoiceRule
 	for i, item := range list {
-		if r := p.rule(fmt.Sprintf("%s[%d]", where, i), item, top); r != nil {
+		if r := p.rule(fmt.Sprintf("%s[%d]", where, i), item, top, jsonata); r != nil {
 			rules = append(rules, r)
 		}
 	}
 	return rules
 }
 
-func (p *parser) rule(where string, item any, top bool) *ChoiceRule {
+func (p *parser) rule(where string, item any, top, jsonata bool) *ChoiceRule {
 	obj, ok := item.(map[string]any)
 	if !ok {
 		p.addf(where, "must be an object, not %s", value.TypeName(item))
@@ -143,6 +149,14 @@ func (p *parser) rule(where string, item any, top bool) *ChoiceRule {
 		p.addf(f.at("Next"), "only top-level choice rules have Next")
 	}
 	f.str("Comment", false)
+	if jsonata {
+		p.jsonataRule(f, r)
+		f.finish("a JSONata choice rule")
+		return r
+	}
+	if top {
+		r.assign = p.assignField(f, roleInput, false)
+	}
 	name, ok := p.ruleOperator(where, f, obj)
 	if !ok {
 		f.finish("a choice rule")
@@ -189,7 +203,7 @@ func (p *parser) logicRule(f *fields, r *ChoiceRule, name string) {
 	case "Not":
 		r.op = opNot
 		v, _ := f.raw(name)
-		if cr := p.rule(f.at(name), v, false); cr != nil {
+		if cr := p.rule(f.at(name), v, false, false); cr != nil {
 			r.children = []*ChoiceRule{cr}
 		}
 		misplaced = "a Not rule takes no Variable; put it in the nested rule"
@@ -200,7 +214,7 @@ func (p *parser) logicRule(f *fields, r *ChoiceRule, name string) {
 	}
 	if r.op != opNot {
 		list, _ := p.array(f, name, "", "choice rules")
-		r.children = p.rules(f.at(name), list, false)
+		r.children = p.rules(f.at(name), list, false, false)
 	}
 	if f.has("Variable") {
 		f.raw("Variable")
@@ -284,12 +298,12 @@ func (p *parser) literal(at string, v any, kind operandKind, r *ChoiceRule) {
 // eval evaluates the rule on the state's effective input. ctx is the
 // context object for "$$" paths, built only when a rule asks for it. An
 // error is a States.Runtime condition: a *Path operand that does not exist.
-func (r *ChoiceRule) eval(input any, ctx func() any) (bool, error) {
+func (r *ChoiceRule) eval(input any, env *choiceEnv) (bool, error) {
 	switch r.op {
 	case opAnd, opOr, opNot:
-		return r.evalLogic(input, ctx)
+		return r.evalLogic(input, env)
 	}
-	v, err := getPath(r.variable, input, ctx)
+	v, err := env.get(r.variable, input)
 	present := err == nil
 	if r.op == opIsPresent {
 		return present == r.boolean, nil
@@ -304,7 +318,7 @@ func (r *ChoiceRule) eval(input any, ctx func() any) (bool, error) {
 	}
 	rhs := operand{str: r.str, num: r.num, boolean: r.boolean, ts: r.ts}
 	if r.valuePath != nil {
-		rv, err := getPath(r.valuePath, input, ctx)
+		rv, err := env.get(r.valuePath, input)
 		if err != nil {
 			return false, invalidChoicePath(r.valuePath)
 		}
@@ -320,15 +334,15 @@ func invalidChoicePath(p *jsonpath.Path) error {
 }
 
 // evalLogic evaluates And, Or and Not rules.
-func (r *ChoiceRule) evalLogic(input any, ctx func() any) (bool, error) {
+func (r *ChoiceRule) evalLogic(input any, env *choiceEnv) (bool, error) {
 	if r.op == opNot {
-		ok, err := r.children[0].eval(input, ctx)
+		ok, err := r.children[0].eval(input, env)
 		return !ok, err
 	}
 	// And stops at the first rule that fails, Or at the first that holds.
 	stop := r.op == opOr
 	for _, c := range r.children {
-		ok, err := c.eval(input, ctx)
+		ok, err := c.eval(input, env)
 		if err != nil || ok == stop {
 			return ok, err
 		}
@@ -444,11 +458,15 @@ func compareResult(rel choiceOp, c int) bool {
 	}
 }
 
-func getPath(p *jsonpath.Path, input any, ctx func() any) (any, error) {
-	if p.IsContext() {
-		return p.Get(ctx())
-	}
-	return p.Get(input)
+// choiceEnv is what a choice rule's paths read besides the input: the
+// context object, built when first asked for, and the variables.
+type choiceEnv struct {
+	x *Execution
+	f *frame
+}
+
+func (env *choiceEnv) get(p *jsonpath.Path, input any) (any, error) {
+	return env.x.getPath(env.f, p, input)
 }
 
 // matchPart is a piece of a StringMatches pattern: literal text, or a star.

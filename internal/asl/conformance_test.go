@@ -17,18 +17,26 @@ import (
 // deliberately does not match must be listed, with the reason, in
 // testdata/conformance-judged-wrong.txt; the comparison itself is never
 // loosened.
-func TestConformanceCorpus(t *testing.T) { runCorpus(t, HistoryFull) }
+func TestConformanceCorpus(t *testing.T) { runCorpus(t, corpus.Load(t), HistoryFull) }
+
+// TestConformanceJSONata runs the executions recorded against AWS that use
+// JSONata and workflow variables (../shared/conformance-jsonata) the same
+// way, with and without history.
+func TestConformanceJSONata(t *testing.T) {
+	cases := corpus.LoadDir(t, corpus.SharedDir(t, "conformance-jsonata", ""))
+	t.Run("history", func(t *testing.T) { runCorpus(t, cases, HistoryFull) })
+	t.Run("nohistory", func(t *testing.T) { runCorpus(t, cases, HistoryNone) })
+}
 
 // TestConformanceCorpusWithoutHistory runs the corpus again keeping no
 // history, as a Pool's executions run: frames then own the objects their
 // ResultPaths build and change them in place (see frame.owned), which must
 // not change any result, nor the execution input.
-func TestConformanceCorpusWithoutHistory(t *testing.T) { runCorpus(t, HistoryNone) }
+func TestConformanceCorpusWithoutHistory(t *testing.T) { runCorpus(t, corpus.Load(t), HistoryNone) }
 
 // runCorpus runs every case of the corpus with the engine keeping mode of
 // history, skipping the cases listed as judged wrong.
-func runCorpus(t *testing.T, mode HistoryMode) {
-	cases := corpus.Load(t)
+func runCorpus(t *testing.T, cases []corpus.Case, mode HistoryMode) {
 	wrong := corpus.JudgedWrong(t, filepath.Join("testdata", "conformance-judged-wrong.txt"))
 	passed := 0
 	for i := range cases {

@@ -255,8 +255,14 @@ type Execution struct {
 	rng       *rand.Rand
 	ctxExec   map[string]any // $$.Execution, built on first use
 	ctxSM     map[string]any // $$.StateMachine
-	timeout   clock.Timer
-	scratch   *HistoryEvent // the event being shown to the Observer
+	// varBytes is what the execution's variables take, encoded.
+	varBytes int
+	// nowFn and randFn are the clock's Now and rand as func values, made
+	// once, for JSONata's $now, $millis, $random, $uuid and $shuffle.
+	nowFn   func() time.Time
+	randFn  func() *rand.Rand
+	timeout clock.Timer
+	scratch *HistoryEvent // the event being shown to the Observer
 	// lastResource's handler, the last one a Task looked up (handler).
 	lastResource string
 	lastHandler  TaskHandler
@@ -371,8 +377,25 @@ func (e *Engine) reuse() *Execution {
 	e.free[n-1] = nil
 	e.free = e.free[:n-1]
 	life, tok, doneFn := x.life+1, x.root.token, x.root.firstCall.doneFn
+	js, nowFn, randFn := x.root.js, x.nowFn, x.randFn
+	vars, arena := x.root.vars, x.root.arena
 	*x = Execution{}
 	x.life, x.root.token, x.root.firstCall.doneFn = life, tok, doneFn
+	// The root frame's JSONata state and the func values it holds are
+	// bound to x and its root frame, which stay the same memory: keep
+	// them. Every evaluation sets $states anew. Its scope and its records
+	// keep their memory for the next start, emptied.
+	x.root.js, x.nowFn, x.randFn, x.root.arena = js, nowFn, randFn, arena
+	if vars != nil && vars.parent == nil {
+		clear(vars.slots)
+		vars.slots = vars.slots[:0]
+		x.root.spare = vars
+	}
+	if js != nil {
+		// The input object of the earlier start may be refilled for this
+		// one: the evaluator must not trust what it saw of it.
+		js.ev.Forget()
+	}
 	return x
 }
 
@@ -594,6 +617,13 @@ func (x *Execution) begin() {
 	}
 	root := &x.root
 	root.x, root.machine = x, x.machine
+	if x.machine.usesVars {
+		root.vars, root.scoped = root.spare, true
+		if root.vars == nil {
+			root.vars = newScope(nil, x.machine.varCount)
+		}
+		root.spare = nil
+	}
 	input := x.input
 	owned := x.given != nil
 	if owned {

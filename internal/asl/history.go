@@ -40,6 +40,12 @@ type HistoryEvent struct {
 	// Map events: the iteration index, and the item count on MapStateStarted.
 	Index  int32
 	Length int32
+
+	// Assigned holds the variables a state assigned, on its StateExited
+	// event, each value encoded as JSON.
+	Assigned map[string]string
+	// Location is the field whose evaluation failed, on EvaluationFailed.
+	Location string
 }
 
 // IsEntered reports whether the event is a <Type>StateEntered event.
@@ -82,6 +88,10 @@ func (e *HistoryEvent) SFN() types.HistoryEvent {
 		return out
 	case e.IsExited():
 		out.StateExitedEventDetails = &types.StateExitedEventDetails{Name: aws.String(e.StateName), Output: encodeDetail(e.Payload)}
+		if e.Assigned != nil {
+			out.StateExitedEventDetails.AssignedVariables = e.Assigned
+			out.StateExitedEventDetails.AssignedVariablesDetails = &types.AssignedVariablesDetails{Truncated: false}
+		}
 		return out
 	}
 	rt, rs := splitResource(e.Resource)
@@ -115,6 +125,8 @@ func (e *HistoryEvent) SFN() types.HistoryEvent {
 		out.LambdaFunctionFailedEventDetails = &types.LambdaFunctionFailedEventDetails{Error: optString(e.Error), Cause: optString(e.Cause)}
 	case types.HistoryEventTypeLambdaFunctionTimedOut:
 		out.LambdaFunctionTimedOutEventDetails = &types.LambdaFunctionTimedOutEventDetails{Error: optString(e.Error), Cause: optString(e.Cause)}
+	case types.HistoryEventTypeEvaluationFailed:
+		out.EvaluationFailedEventDetails = &types.EvaluationFailedEventDetails{Error: optString(e.Error), Cause: optString(e.Cause), Location: optString(e.Location), State: aws.String(e.StateName)}
 	case types.HistoryEventTypeMapStateStarted:
 		out.MapStateStartedEventDetails = &types.MapStateStartedEventDetails{Length: e.Length}
 	case types.HistoryEventTypeMapIterationStarted, types.HistoryEventTypeMapIterationSucceeded,
@@ -217,6 +229,7 @@ var (
 		"LambdaFunctionScheduledEventDetails", "LambdaFunctionSucceededEventDetails", "LambdaFunctionFailedEventDetails",
 		"LambdaFunctionTimedOutEventDetails", "LambdaFunctionScheduleFailedEventDetails", "LambdaFunctionStartFailedEventDetails",
 		"ActivityFailedEventDetails", "ActivityTimedOutEventDetails", "MapStateStartedEventDetails", "MapRunFailedEventDetails",
+		"EvaluationFailedEventDetails",
 	}
 	sfnDetailFields = func() []int {
 		t := reflect.TypeFor[types.HistoryEvent]()
@@ -242,6 +255,13 @@ func (e *HistoryEvent) readDetails(d reflect.Value) {
 		return p
 	}
 	e.StateName = aws.ToString(str("Name"))
+	if state := str("State"); state != nil {
+		e.StateName = *state // EvaluationFailed names its state so
+	}
+	e.Location = aws.ToString(str("Location"))
+	if vars, ok := fieldOf(d, "AssignedVariables").(map[string]string); ok && len(vars) > 0 {
+		e.Assigned = vars
+	}
 	for _, name := range []string{"Input", "Output", "Parameters"} {
 		if p := str(name); p != nil {
 			e.Payload = sfnPayload(p)

@@ -117,6 +117,7 @@ func TestFromSFNReadsEveryDetails(t *testing.T) {
 		"TaskScheduledEventDetails": "Resource Region Payload TimeoutSeconds", "TaskStartedEventDetails": "Resource",
 		"TaskSucceededEventDetails": "Resource Payload", "LambdaFunctionScheduledEventDetails": "Resource Payload TimeoutSeconds",
 		"LambdaFunctionSucceededEventDetails": "Payload", "MapStateStartedEventDetails": "Length",
+		"EvaluationFailedEventDetails": "StateName Error Cause Location",
 	}
 	for _, name := range []string{"TaskFailedEventDetails", "TaskTimedOutEventDetails", "TaskStartFailedEventDetails", "TaskSubmitFailedEventDetails"} {
 		want[name] = "Resource Error Cause"

@@ -49,9 +49,17 @@ type StateMachine struct {
 
 	start  *State
 	source []byte
-	// readsContext: some string of the document mentions "$$", so a state
-	// may read the context object and $$.Execution.Input with it.
+	// readsContext: some string of the document mentions "$$", or a
+	// JSONata expression reads $states.context, so a state may read the
+	// context object and the execution input with it.
 	readsContext bool
+	// assigns: a state of this machine (not of its branches) has an
+	// Assign, so a frame running it may need a scope of its own.
+	assigns bool
+	// usesVars: the document assigns variables somewhere; varCount is how
+	// many names it assigns, room enough for any scope.
+	usesVars bool
+	varCount int
 }
 
 // Source returns the document the machine was parsed from (nil for branches).
@@ -69,6 +77,16 @@ type State struct {
 	End     bool
 	hasNext bool
 	next    *State
+
+	// jsonata: the state's query language is JSONata. Its fields are then
+	// Arguments, Output, Assign and the JSONata forms below, and none of
+	// the JSONPath paths and templates.
+	jsonata   bool
+	assign    *assign // Assign, in either language
+	output    *jfield // Output
+	arguments *jfield // Arguments (Task, Parallel)
+	// jctx: some JSONata field of the state reads $states.context.
+	jctx bool
 
 	inputPath  optPath
 	outputPath optPath
@@ -90,7 +108,9 @@ type State struct {
 	heartbeat        time.Duration
 	Retry            []*Retrier
 	Catch            []*Catcher
-	resultSizeStatic int // encoded size of a Pass Result, checked at parse time
+	resultSizeStatic int     // encoded size of a Pass Result, checked at parse time
+	timeoutJ         *jfield // TimeoutSeconds as a JSONata expression
+	heartbeatJ       *jfield // HeartbeatSeconds as a JSONata expression
 
 	// Choice
 	choices     []*ChoiceRule
@@ -105,12 +125,16 @@ type State struct {
 	hasWaitTimestamp  bool
 	waitSecondsPath   *jsonpath.Path
 	waitTimestampPath *jsonpath.Path
+	waitSecondsJ      *jfield // Seconds as a JSONata expression
+	waitTimestampJ    *jfield // Timestamp as a JSONata expression
 
 	// Fail
 	errorName string
 	cause     string
 	errorDyn  *dynString
 	causeDyn  *dynString
+	errorJ    *jfield // Error as a JSONata expression
+	causeJ    *jfield // Cause as a JSONata expression
 
 	// Parallel
 	Branches []*StateMachine
@@ -122,6 +146,21 @@ type State struct {
 	maxConcurrency     int64
 	maxConcurrencyPath *jsonpath.Path
 	legacyIterator     bool
+	items              *jfield // Items (JSONata)
+	itemSelectorJ      *jfield // ItemSelector (JSONata)
+	maxConcurrencyJ    *jfield // MaxConcurrency as a JSONata expression
+	// tolerated holds ToleratedFailureCount and ToleratedFailurePercentage
+	// of a JSONata Map. Their expressions are evaluated with the items; the
+	// tolerance itself is a Distributed Map's, which this engine does not
+	// run yet, so an inline Map fails on its first failed iteration.
+	tolerated []tolerance
+}
+
+// tolerance is a ToleratedFailure field: a literal or an expression.
+type tolerance struct {
+	field string
+	j     *jfield
+	lit   any
 }
 
 // Retrier is one element of a Retry field.
@@ -156,6 +195,8 @@ type Catcher struct {
 	Next        string
 	resultPath  optPath
 	next        *State
+	assign      *assign
+	output      *jfield // JSONata: Output
 }
 
 // optPath is an InputPath, OutputPath, ResultPath or ItemsPath: absent (the

@@ -88,10 +88,13 @@ func ParseValue(doc any) (*StateMachine, error) {
 		return nil, &ValidationError{Problems: []Problem{{Message: "the definition must be a JSON object, not " + value.TypeName(doc)}}}
 	}
 	m := p.machine("", obj, true)
+	checkScopes(p, m, "", nil)
 	if len(p.problems) > 0 {
 		return nil, &ValidationError{Problems: p.problems}
 	}
-	m.readsContext = mentions(doc, "$$")
+	m.readsContext = mentions(doc, "$$") || p.readsCtx
+	m.usesVars = p.usesVars
+	m.setVarCount(len(p.varNames))
 	return m, nil
 }
 
@@ -119,6 +122,15 @@ func mentions(v any, sub string) bool {
 type parser struct {
 	problems  []Problem
 	resources map[string]string // Task Resources seen, each kept once
+	// jsonata is the query language of the machine being read: true for
+	// JSONata.
+	jsonata bool
+	// readsCtx: a JSONata expression reads $states.context. usesVars: an
+	// Assign was read. machineAssigns: one was, in the machine being read.
+	readsCtx, usesVars, machineAssigns bool
+	// cur is the state being read; varNames the variable names assigned.
+	cur      *State
+	varNames map[string]bool
 }
 
 func (p *parser) addf(where, format string, args ...any) {
@@ -314,10 +326,6 @@ func (f *fields) finish(what string) {
 // unsupported names fields of real ASL that this engine does not implement,
 // with the reason, so a user is told plainly rather than "unknown field".
 var unsupported = map[string]string{
-	"Assign":                         "variables (Assign) are not supported by yafdp's engine yet",
-	"Arguments":                      "JSONata (Arguments) is not supported by yafdp's engine; use JSONPath Parameters",
-	"Output":                         "JSONata (Output) is not supported by yafdp's engine; use JSONPath OutputPath/ResultSelector",
-	"Items":                          "JSONata (Items) is not supported by yafdp's engine; use ItemsPath",
 	"ItemReader":                     "distributed Map (ItemReader) is not supported by yafdp's engine; use an inline Map",
 	"ResultWriter":                   "distributed Map (ResultWriter) is not supported by yafdp's engine; use an inline Map",
 	"ItemBatcher":                    "distributed Map (ItemBatcher) is not supported by yafdp's engine; use an inline Map",
@@ -344,13 +352,9 @@ func (p *parser) machine(where string, obj map[string]any, top bool) *StateMachi
 			m.TimeoutSeconds = t
 		}
 	}
-	if ql, ok := f.str("QueryLanguage", false); ok {
-		if ql == "JSONata" {
-			p.addf(f.at("QueryLanguage"), "JSONata is not supported by yafdp's engine; use \"JSONPath\"")
-		} else if ql != "JSONPath" {
-			p.addf(f.at("QueryLanguage"), "must be \"JSONPath\" or \"JSONata\", not %q", ql)
-		}
-	}
+	outerLang, outerAssigns := p.jsonata, p.machineAssigns
+	defer func() { p.jsonata, p.machineAssigns = outerLang, outerAssigns }()
+	p.jsonata, p.machineAssigns = p.queryLanguage(f, outerLang), false
 	if top {
 		f.finish("a state machine")
 	} else {
@@ -395,6 +399,7 @@ func (p *parser) machine(where string, obj map[string]any, top bool) *StateMachi
 			m.States[name] = s
 		}
 	}
+	m.assigns = p.machineAssigns
 	p.link(where, m)
 	return m
 }
@@ -491,30 +496,56 @@ func (p *parser) state(where, name string, obj map[string]any) *State {
 		return nil
 	}
 	s := &State{Name: name, Type: st}
+	p.cur = s
 	s.Comment, _ = f.str("Comment", false)
-	if ql, ok := f.str("QueryLanguage", false); ok && ql != "JSONPath" {
-		p.addf(f.at("QueryLanguage"), "only \"JSONPath\" is supported by yafdp's engine, not %q", ql)
+	s.jsonata = p.queryLanguage(f, p.jsonata)
+	p.wrongLanguage(f, s)
+	p.transition(f, s)
+	if s.jsonata {
+		p.jsonataIO(f, s)
+	} else {
+		p.jsonpathIO(f, s)
 	}
-
-	// Transitions.
 	switch st {
+	case TypeTask, TypePass, TypeChoice, TypeWait, TypeParallel, TypeMap:
+		s.assign = p.assignField(f, p.roleOf(s, "Assign"), s.jsonata)
+	}
+	switch st {
+	case TypeTask, TypeParallel, TypeMap:
+		s.Retry = p.retriers(f)
+		s.Catch = p.catchers(f, s.jsonata)
+	}
+	p.byType(f, s)
+	f.finish("a " + typ + " state")
+	s.reuseInput = mayReuseInput(s)
+	return s
+}
+
+// transition reads Next or End, for the types that have them.
+func (p *parser) transition(f *fields, s *State) {
+	switch s.Type {
 	case TypeTask, TypePass, TypeWait, TypeParallel, TypeMap:
-		next, hasNext := f.str("Next", false)
-		end, hasEnd := f.boolean("End")
-		switch {
-		case hasNext && hasEnd && end:
-			p.addf(where, "has both Next and End; a state either moves on or ends")
-		case hasNext:
-			s.Next, s.hasNext = next, true
-		case hasEnd && end:
-			s.End = true
-		default:
-			p.addf(where, "needs Next (the state to go to) or \"End\": true")
-		}
+	default:
+		return
 	}
+	next, hasNext := f.str("Next", false)
+	end, hasEnd := f.boolean("End")
+	switch {
+	case hasNext && hasEnd && end:
+		p.addf(f.where, "has both Next and End; a state either moves on or ends")
+	case hasNext:
+		s.Next, s.hasNext = next, true
+	case hasEnd && end:
+		s.End = true
+	default:
+		p.addf(f.where, "needs Next (the state to go to) or \"End\": true")
+	}
+}
 
-	// Input and output processing, by what each type allows.
-	switch st {
+// jsonpathIO reads a JSONPath state's input and output processing, by what
+// each type allows.
+func (p *parser) jsonpathIO(f *fields, s *State) {
+	switch s.Type {
 	case TypeTask, TypePass, TypeParallel, TypeMap:
 		s.inputPath = f.optPath("InputPath", false)
 		s.outputPath = f.optPath("OutputPath", false)
@@ -524,35 +555,41 @@ func (p *parser) state(where, name string, obj map[string]any) *State {
 		s.inputPath = f.optPath("InputPath", false)
 		s.outputPath = f.optPath("OutputPath", false)
 	}
-	switch st {
+	switch s.Type {
 	case TypeTask, TypeParallel, TypeMap:
 		s.selector = f.template("ResultSelector")
-		s.Retry = p.retriers(f)
-		s.Catch = p.catchers(f)
-	}
-
-	switch st {
 	case TypePass:
 		if v, ok := f.raw("Result"); ok {
 			s.result, s.hasResult = v, true
 			s.resultSizeStatic = value.EncodedSize(v)
 		}
+	}
+}
+
+// byType reads the fields of each state type, in the state's language.
+func (p *parser) byType(f *fields, s *State) {
+	switch s.Type {
 	case TypeTask:
 		p.task(f, s)
 	case TypeChoice:
 		p.choice(f, s)
 	case TypeWait:
-		p.wait(f, s)
+		if s.jsonata {
+			p.jsonataWait(f, s)
+		} else {
+			p.wait(f, s)
+		}
 	case TypeFail:
-		p.fail(f, s)
+		if s.jsonata {
+			p.jsonataFail(f, s)
+		} else {
+			p.fail(f, s)
+		}
 	case TypeParallel:
 		p.parallel(f, s)
 	case TypeMap:
 		p.mapState(f, s)
 	}
-	f.finish("a " + typ + " state")
-	s.reuseInput = mayReuseInput(s)
-	return s
 }
 
 // mayReuseInput decides, once per state, whether its ResultPath may set its
@@ -602,6 +639,10 @@ func (p *parser) task(f *fields, s *State) {
 		}
 		s.Resource = res
 		s.lambda = isLambdaARN(res)
+	}
+	if s.jsonata {
+		p.jsonataTask(f, s)
+		return
 	}
 	if t, ok := f.integer("TimeoutSeconds", 1); ok {
 		s.timeout = time.Duration(t) * time.Second
@@ -690,13 +731,18 @@ func (p *parser) retriers(f *fields) []*Retrier {
 	return out
 }
 
-func (p *parser) catchers(f *fields) []*Catcher {
+func (p *parser) catchers(f *fields, jsonata bool) []*Catcher {
 	var out []*Catcher
 	p.objects(f, "Catch", "catcher", func(i, n int, cf *fields) {
 		c := &Catcher{}
 		c.ErrorEquals = p.errorEquals(cf, i == n-1)
 		c.Next, _ = cf.str("Next", true)
-		c.resultPath = cf.optPath("ResultPath", true)
+		if jsonata {
+			p.jsonataCatcher(cf, c)
+		} else {
+			c.resultPath = cf.optPath("ResultPath", true)
+			c.assign = p.assignField(cf, roleError, false)
+		}
 		out = append(out, c)
 	})
 	return out
@@ -837,6 +883,17 @@ func (p *parser) parallel(f *fields, s *State) {
 }
 
 func (p *parser) mapState(f *fields, s *State) {
+	if s.jsonata {
+		p.jsonataMap(f, s)
+	} else {
+		p.mapPaths(f, s)
+	}
+	p.itemProcessor(f, s)
+}
+
+// mapPaths reads a JSONPath Map's ItemsPath, ItemSelector and
+// MaxConcurrency.
+func (p *parser) mapPaths(f *fields, s *State) {
 	s.itemsPath = f.optPath("ItemsPath", false)
 	s.itemSelector = f.template("ItemSelector")
 	if s.itemSelector != nil && s.parameters != nil {
@@ -853,6 +910,10 @@ func (p *parser) mapState(f *fields, s *State) {
 		}
 	}
 	s.maxConcurrencyPath = f.path("MaxConcurrencyPath")
+}
+
+// itemProcessor reads a Map's ItemProcessor (or legacy Iterator).
+func (p *parser) itemProcessor(f *fields, s *State) {
 	proc, hasProc := f.raw("ItemProcessor")
 	iter, hasIter := f.raw("Iterator")
 	switch {

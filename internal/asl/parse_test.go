@@ -48,8 +48,14 @@ func TestParseReportsStateAndField(t *testing.T) {
 		{"branch error", `{"StartAt":"A","States":{"A":{"Type":"Parallel","Branches":[{"StartAt":"B","States":{"B":{"Type":"Pass"}}}],"End":true}}}`, "States.A.Branches[0].States.B: needs Next"},
 		{"branch cannot leave", `{"StartAt":"A","States":{"A":{"Type":"Parallel","Branches":[{"StartAt":"B","States":{"B":{"Type":"Pass","Next":"A"}}}],"End":true}}}`, `States.A.Branches[0].States.B.Next: no state named "A" in this scope`},
 		{"distributed map", `{"StartAt":"A","States":{"A":{"Type":"Map","ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED"},"StartAt":"B","States":{"B":{"Type":"Succeed"}}},"End":true}}}`, "States.A.ItemProcessor.ProcessorConfig.Mode: distributed Map is not supported"},
-		{"jsonata", `{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Succeed"}}}`, "QueryLanguage: JSONata is not supported"},
-		{"assign", `{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"x":1},"End":true}}}`, "States.A.Assign: variables (Assign) are not supported"},
+		{"jsonpath state in a jsonata machine", `{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Succeed","QueryLanguage":"JSONPath"}}}`, "States.A.QueryLanguage: 'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine"},
+		{"jsonpath field in a jsonata state", `{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","ResultPath":"$.x","End":true}}}`, "States.A.ResultPath: is a JSONPath field; a JSONata state uses Output or Assign"},
+		{"jsonata field in a jsonpath state", `{"StartAt":"A","States":{"A":{"Type":"Pass","Output":{},"End":true}}}`, `States.A.Output: is a JSONata field; set "QueryLanguage": "JSONata"`},
+		{"bad expression", `{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Output":{"x":"{% $states.input. %}"},"End":true}}}`, `States.A.Output: the JSONata expression '$states.input.' does not parse`},
+		{"bad variable name", `{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"1x":1},"End":true}}}`, `States.A.Assign.1x: "1x" is not a variable name`},
+		{"states is reserved", `{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"states":1},"End":true}}}`, `"states" is not a variable name`},
+		{"outer variable assigned in a branch", `{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"x":1},"Next":"P"},"P":{"Type":"Parallel","End":true,"Branches":[{"StartAt":"B","States":{"B":{"Type":"Pass","Assign":{"x":2},"End":true}}}]}}}`, `States.P.Branches[0].States.B.Assign: assigns the variable "x", which the outer scope assigns at States.A.Assign`},
+		{"jsonata condition", `{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Choice","Choices":[{"Condition":"yes","Next":"A"}]}}}`, `States.A.Choices[0].Condition: must be true, false or a JSONata expression`},
 		{"not json", `{"StartAt":`, "not valid JSON"},
 		{"not object", `[1]`, "the definition must be a JSON object"},
 		{"long name", `{"StartAt":"` + strings.Repeat("a", 81) + `","States":{"` + strings.Repeat("a", 81) + `":{"Type":"Succeed"}}}`, "a state name must be at most 80 characters"},
@@ -144,5 +150,31 @@ func TestParseRejectsEmptyNames(t *testing.T) {
 		if err == nil || !strings.Contains(fmt.Sprint(err.(*ValidationError).Problems), c.want) {
 			t.Errorf("%s: got %v, want a problem containing %q", c.doc, err, c.want)
 		}
+	}
+}
+
+// A JSONata field may read only the $states members that exist where it is
+// evaluated.
+func TestStatesMembersWhereTheyExist(t *testing.T) {
+	for _, tc := range []struct{ doc, want string }{
+		{`{"QueryLanguage":"JSONata","StartAt":"P","States":{"P":{"Type":"Pass","Output":"{% $states.result %}","End":true}}}`,
+			"States.P.Output: $states.result is not available in Output"},
+		{`{"QueryLanguage":"JSONata","StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Arguments":{"x":"{% $states.result %}"},"End":true}}}`,
+			"States.T.Arguments: $states.result is not available in Arguments"},
+		{`{"QueryLanguage":"JSONata","StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Output":"{% $states.errorOutput %}","End":true}}}`,
+			"States.T.Output: $states.errorOutput is not available in Output"},
+		{`{"QueryLanguage":"JSONata","StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Catch":[{"ErrorEquals":["States.ALL"],"Output":"{% $states.result %}","Next":"T"}],"End":true}}}`,
+			"States.T.Catch[0].Output: $states.result is not available in Output"},
+	} {
+		_, err := Parse([]byte(tc.doc))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s\n got %v\nwant %s", tc.doc, err, tc.want)
+		}
+	}
+	ok := `{"QueryLanguage":"JSONata","StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+	  "Output":"{% $states.result %}","Assign":{"r":"{% $states.result %}"},
+	  "Catch":[{"ErrorEquals":["States.ALL"],"Output":"{% $states.errorOutput %}","Assign":{"e":"{% $states.errorOutput %}"},"Next":"T"}],"End":true}}}`
+	if _, err := Parse([]byte(ok)); err != nil {
+		t.Errorf("a Task's result and a catcher's error output: %v", err)
 	}
 }

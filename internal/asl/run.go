@@ -3,6 +3,7 @@ package asl
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -28,11 +29,14 @@ type frame struct {
 	input     any // the current state's raw input
 	effective any // its effective input (after InputPath and Parameters)
 	entered   int64
-	prev      int64         // the last event on this thread, for previousEventId
-	taskStart time.Duration // when the current task call started (a tick)
-	call      *taskCall     // the last task call, reused once it has answered
-	firstCall taskCall      // the frame's first task call, allocated with it
-	ctx       *frameCtx     // for a machine that reads $$ (readsContext)
+	// enteredPrev is the event before the current state's Entered event,
+	// which an EvaluationFailed event names as its previous.
+	enteredPrev int64
+	prev        int64         // the last event on this thread, for previousEventId
+	taskStart   time.Duration // when the current task call started (a tick)
+	call        *taskCall     // the last task call, reused once it has answered
+	firstCall   taskCall      // the frame's first task call, allocated with it
+	ctx         *frameCtx     // for a machine that reads $$ (readsContext)
 	// taskMaps are the objects of the frame's Task Parameters, reused
 	// from one Task to the next under Engine.reuseTaskInputs.
 	taskMaps intrinsic.MapPool
@@ -55,6 +59,20 @@ type frame struct {
 	token       uint64 // bumped to invalidate pending callbacks
 	timer       clock.Timer
 	group       *group // the running Parallel branches or Map iterations
+
+	// vars is the scope of workflow variables the frame reads; scoped says
+	// whether it is the frame's own (else its parent's, until it assigns).
+	vars   *scope
+	scoped bool
+	// js holds $states and the bindings for the frame's JSONata fields.
+	js *jstate
+	// asg is the frame's last Assign's values, whose memory the next reuses.
+	asg *assignment
+	// arena holds the records of a Pool's JSONata Task Arguments.
+	arena *recordArena
+	// spare is a recycled execution's root scope, emptied, for its next
+	// start.
+	spare *scope
 }
 
 // frameCtx is what a frame keeps for the context object ($$).
@@ -205,12 +223,16 @@ func (x *Execution) enter(f *frame, s *State, input any, owned bool) step {
 		}
 		f.ctx.enteredAt = x.clk.Now()
 	}
+	f.enteredPrev = f.prev
 	if x.unobserved {
 		f.entered = x.countEvent(f)
 	} else {
 		f.entered = x.event(f, &HistoryEvent{Type: enteredType(s.Type), StateName: s.Name, Payload: input})
 	}
 	x.countTransition(false)
+	if s.jsonata {
+		return x.runJSONata(f, s)
+	}
 	switch s.Type {
 	case TypePass:
 		return x.runPass(f, s)
@@ -278,8 +300,20 @@ func (x *Execution) getPath(f *frame, p *jsonpath.Path, input any) (any, error) 
 	if p.IsContext() {
 		return p.Get(x.context(f))
 	}
+	if name := p.Variable(); name != "" {
+		v, ok := f.vars.get(name)
+		if !ok {
+			return nil, errUndefinedVariable{path: p.String(), name: name}
+		}
+		return p.Get(v)
+	}
 	return p.Get(input)
 }
+
+// errUndefinedVariable is a path that reads a variable no state assigned.
+type errUndefinedVariable struct{ path, name string }
+
+func (e errUndefinedVariable) Error() string { return intrinsic.UndefinedVariable(e.path, e.name) }
 
 func invalidPath(p *jsonpath.Path, err error) string {
 	return fmt.Sprintf("Invalid path '%s' : %v", p, err)
@@ -337,7 +371,7 @@ func (x *Execution) resultPath(f *frame, rp optPath, result any, inPlace bool) (
 
 // finishState applies ResultPath and OutputPath to a state's result and emits
 // its Exited event.
-func (x *Execution) finishState(f *frame, s *State, result any) step {
+func (x *Execution) finishState(f *frame, s *State, result any, as *assignment) step {
 	out, fl := x.resultPath(f, s.resultPath, result, f.owned && s.reuseInput)
 	if fl != nil {
 		return failed(*fl)
@@ -347,10 +381,15 @@ func (x *Execution) finishState(f *frame, s *State, result any) step {
 	if fl != nil {
 		return failed(*fl)
 	}
+	if as != nil {
+		if fl := x.applyAssign(f, as); fl != nil {
+			return failed(*fl)
+		}
+	}
 	if x.unobserved {
 		x.countEvent(f)
 	} else {
-		x.event(f, &HistoryEvent{Type: exitedType(s.Type), StateName: s.Name, Payload: out})
+		x.exited(f, s, exitedType(s.Type), out, as)
 	}
 	r := moveOn(s, out)
 	r.owned = owned
@@ -386,6 +425,9 @@ func (x *Execution) evalTemplateIn(f *frame, tp *template, input any, ctx map[st
 		return v, nil
 	}
 	env := intrinsic.Env{Input: input, Maps: maps, Records: recs}
+	if f.vars != nil {
+		env.Vars = f.vars.getFn
+	}
 	if ctx != nil {
 		env.Context = ctx
 	} else if tp.usesCtx {
@@ -442,7 +484,20 @@ func (x *Execution) runPass(f *frame, s *State) step {
 		}
 		result = s.result
 	}
-	return x.finishState(f, s, result)
+	as, fl := x.assignJSONPath(f, s.assign, result)
+	if fl != nil {
+		return failed(*fl)
+	}
+	return x.finishState(f, s, result, as)
+}
+
+// assignJSONPath evaluates a JSONPath Assign, where "$" is in: a state's
+// result, or its input for a state without one.
+func (x *Execution) assignJSONPath(f *frame, a *assign, in any) (*assignment, *failure) {
+	if a == nil {
+		return nil, nil
+	}
+	return x.evalAssign(f, a, in)
 }
 
 func (x *Execution) runChoice(f *frame, s *State) step {
@@ -450,15 +505,16 @@ func (x *Execution) runChoice(f *frame, s *State) step {
 	if fl != nil {
 		return failed(*fl)
 	}
-	ctx := func() any { return x.context(f) }
+	env := choiceEnv{x: x, f: f}
 	var next *State
+	a := s.assign // the Default's
 	for _, r := range s.choices {
-		ok, err := r.eval(eff, ctx)
+		ok, err := r.eval(eff, &env)
 		if err != nil {
 			return failed(*x.runtimeError(f, err.Error()))
 		}
 		if ok {
-			next = r.next
+			next, a = r.next, r.assign
 			break
 		}
 	}
@@ -468,11 +524,18 @@ func (x *Execution) runChoice(f *frame, s *State) step {
 	if next == nil {
 		return failed(failure{name: states.NoChoiceMatched, cause: fmt.Sprintf("No choice rule of state '%s' matched the input and it has no Default.", s.Name)})
 	}
+	as, fl := x.assignJSONPath(f, a, eff)
+	if fl != nil {
+		return failed(*fl)
+	}
 	out, fl := x.outputPath(f, s, eff)
 	if fl != nil {
 		return failed(*fl)
 	}
-	x.event(f, &HistoryEvent{Type: types.HistoryEventTypeChoiceStateExited, StateName: s.Name, Payload: out})
+	if fl := x.applyAssign(f, as); fl != nil {
+		return failed(*fl)
+	}
+	x.exited(f, s, types.HistoryEventTypeChoiceStateExited, out, as)
 	return step{kind: outNext, next: next, output: out}
 }
 
@@ -522,11 +585,18 @@ func (x *Execution) runWait(f *frame, s *State) step {
 	}
 	f.effective = eff
 	x.after(f, d, x.arm(f), func() step {
+		as, fl := x.assignJSONPath(f, s.assign, f.effective)
+		if fl != nil {
+			return failed(*fl)
+		}
 		out, fl := x.outputPath(f, s, f.effective)
 		if fl != nil {
 			return failed(*fl)
 		}
-		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeWaitStateExited, StateName: s.Name, Payload: out})
+		if fl := x.applyAssign(f, as); fl != nil {
+			return failed(*fl)
+		}
+		x.exited(f, s, types.HistoryEventTypeWaitStateExited, out, as)
 		return moveOn(s, out)
 	})
 	return suspend
@@ -585,7 +655,7 @@ func (x *Execution) runFail(f *frame, s *State) step {
 func (x *Execution) dynString(f *frame, d *dynString) (string, *failure) {
 	var v any
 	if d.fn != nil {
-		env := intrinsic.Env{Input: f.input}
+		env := intrinsic.Env{Input: f.input, Vars: f.vars.lookupFn()}
 		if strings.Contains(d.src, "$$") {
 			env.Context = x.context(f)
 		}
@@ -866,6 +936,17 @@ func (x *Execution) taskResult(f *frame, s *State, out any, err error) step {
 // ResultSelector is done with it, when no path or function of the selector
 // kept an object or array (which might be part of the raw result).
 func (x *Execution) processResult(f *frame, s *State, result any, rec AnswerRecycler) step {
+	if s.jsonata {
+		return x.resultJ(f, s, result)
+	}
+	// A JSONPath Assign reads the raw result, before the ResultSelector.
+	var as *assignment
+	if s.assign != nil {
+		var fl *failure
+		if as, fl = x.evalAssign(f, s.assign, result); fl != nil {
+			return failed(*fl)
+		}
+	}
 	if s.selector != nil {
 		raw := result
 		var fl *failure
@@ -878,11 +959,11 @@ func (x *Execution) processResult(f *frame, s *State, result any, rec AnswerRecy
 		if fl != nil {
 			return failed(*fl)
 		}
-		if rec != nil && !held {
+		if rec != nil && !held && as == nil {
 			rec.RecycleAnswer(raw)
 		}
 	}
-	return x.finishState(f, s, result)
+	return x.finishState(f, s, result, as)
 }
 
 // handleError applies the state's Retry, then Catch, to a failure: the first
@@ -933,13 +1014,23 @@ func (x *Execution) catchOrFail(f *frame, s *State, fl failure) step {
 		if fl.cause != "" {
 			errOut["Cause"] = fl.cause
 		}
+		if s.jsonata {
+			return x.catchJ(f, s, c, errOut)
+		}
+		as, bad := x.assignJSONPath(f, c.assign, errOut)
+		if bad != nil {
+			return failed(*bad)
+		}
 		// Always a copy: a Parallel or Map state shares its input with its
 		// branches, and this is the rare path.
 		out, bad := x.resultPath(f, c.resultPath, errOut, false)
 		if bad != nil {
 			return failed(*bad)
 		}
-		x.event(f, &HistoryEvent{Type: exitedType(s.Type), StateName: s.Name, Payload: out})
+		if bad := x.applyAssign(f, as); bad != nil {
+			return failed(*bad)
+		}
+		x.exited(f, s, exitedType(s.Type), out, as)
 		return step{kind: outNext, next: c.next, output: out, owned: x.owns(c.resultPath, out)}
 	}
 	return failed(fl)
@@ -987,7 +1078,7 @@ func (x *Execution) startParallel(f *frame, s *State) step {
 		if g.failed {
 			break
 		}
-		child := &frame{x: x, machine: b, parent: g, index: i, prev: started}
+		child := &frame{x: x, machine: b, parent: g, index: i, prev: started, vars: f.vars}
 		g.frames = append(g.frames, child)
 		g.running++
 		x.drive(child, b.start, f.effective)
@@ -1019,6 +1110,11 @@ func (x *Execution) mapItems(f *frame, s *State) ([]any, int, *failure) {
 			return nil, 0, x.runtimeError(f, invalidPath(s.maxConcurrencyPath, err))
 		}
 		n, ok := value.Int(v)
+		if str, isStr := v.(string); isStr {
+			// AWS reads the value as text: "1" will do.
+			parsed, err := strconv.ParseInt(str, 10, 32)
+			n, ok = parsed, err == nil
+		}
 		if !ok || n < 0 {
 			return nil, 0, x.runtimeError(f, fmt.Sprintf("The MaxConcurrencyPath field refers to value \"%s\" which is not a valid integer: %s", value.QuoteForMessage(v), s.maxConcurrencyPath))
 		}
@@ -1028,7 +1124,19 @@ func (x *Execution) mapItems(f *frame, s *State) ([]any, int, *failure) {
 }
 
 func (x *Execution) startMap(f *frame, s *State) step {
-	items, maxConc, fl := x.mapItems(f, s)
+	var items []any
+	var maxConc int
+	var fl *failure
+	if s.jsonata {
+		items, maxConc, fl = x.mapItemsJ(f, s)
+	} else {
+		items, maxConc, fl = x.mapItems(f, s)
+	}
+	if fl != nil && s.jsonata {
+		// The Map state fails before it starts, and may catch it.
+		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeMapStateFailed})
+		return x.catchOrFail(f, s, *fl)
+	}
 	if fl != nil {
 		return failed(*fl)
 	}
@@ -1054,7 +1162,14 @@ func (x *Execution) launch(f *frame, s *State, g *group) {
 		g.next++
 		item := g.items[i]
 		input := item
-		if s.itemSelector != nil {
+		if s.jsonata {
+			v, fl := x.itemInputJ(f, s, i, item)
+			if fl != nil {
+				g.failed, g.fail = true, *fl
+				return
+			}
+			input = v
+		} else if s.itemSelector != nil {
 			ctx := x.context(f)
 			itemCtx := make(map[string]any, len(ctx)+1)
 			for k, v := range ctx {
@@ -1069,7 +1184,7 @@ func (x *Execution) launch(f *frame, s *State, g *group) {
 			input = v
 		}
 		id := x.emit(HistoryEvent{Type: types.HistoryEventTypeMapIterationStarted, PreviousEventID: f.prev, StateName: s.Name, Index: int32(i)})
-		child := &frame{x: x, machine: s.Processor, parent: g, index: i, prev: id}
+		child := &frame{x: x, machine: s.Processor, parent: g, index: i, prev: id, vars: f.vars}
 		g.frames = append(g.frames, child)
 		g.running++
 		x.drive(child, s.Processor.start, input)

@@ -96,6 +96,15 @@ func BuiltIn() (*asl.StateMachine, error) {
 	return m, nil
 }
 
+// BuiltInJSONata parses the embedded saga written in JSONata.
+func BuiltInJSONata() (*asl.StateMachine, error) {
+	m, err := asl.Parse(DefinitionJSONata)
+	if err != nil {
+		return nil, fmt.Errorf("the embedded JSONata saga definition is invalid: %w", err)
+	}
+	return m, nil
+}
+
 // RunBatch runs opts.Orders generated orders through the saga with the fake
 // services and checks the saga invariant over the ledger.
 func RunBatch(ctx context.Context, opts BatchOptions) (*BatchResult, error) {

@@ -17,13 +17,22 @@ import (
 // Parameters, ResultSelector, ResultPath, Retry, Catch and TimeoutSeconds,
 // the fakes' ledger and idempotency. One execution at a time, so ns/op is
 // the cost of one saga on one core. Run it with -cpu 1.
+//
+// language=jsonata runs the same saga written in JSONata with variables
+// (saga.DefinitionJSONata); BENCHMARKS.md compares the two.
 func BenchmarkSagaExecution(b *testing.B) {
 	for _, mode := range []struct {
 		name    string
 		history asl.HistoryMode
-	}{{"history=full", asl.HistoryFull}, {"history=none", asl.HistoryNone}} {
+		def     []byte
+	}{
+		{"language=jsonpath/history=full", asl.HistoryFull, saga.Definition},
+		{"language=jsonpath/history=none", asl.HistoryNone, saga.Definition},
+		{"language=jsonata/history=full", asl.HistoryFull, saga.DefinitionJSONata},
+		{"language=jsonata/history=none", asl.HistoryNone, saga.DefinitionJSONata},
+	} {
 		b.Run(mode.name, func(b *testing.B) {
-			m, err := saga.BuiltIn()
+			m, err := asl.Parse(mode.def)
 			if err != nil {
 				b.Fatal(err)
 			}

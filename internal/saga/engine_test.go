@@ -34,9 +34,14 @@ type tb interface {
 }
 
 func runSagas(t tb, cfg saga.FakeConfig, seed uint64, n int, gap time.Duration) *sagaRun {
-	m, err := asl.Parse(saga.Definition)
+	return runSagasOf(t, saga.Definition, cfg, seed, n, gap)
+}
+
+// runSagasOf is runSagas for the saga written as def.
+func runSagasOf(t tb, def []byte, cfg saga.FakeConfig, seed uint64, n int, gap time.Duration) *sagaRun {
+	m, err := asl.Parse(def)
 	if err != nil {
-		t.Fatalf("asl.Parse(saga.Definition): %v", err)
+		t.Fatalf("asl.Parse: %v", err)
 	}
 	clk := clock.NewVirtual(clock.Epoch)
 	fakes := saga.NewFakes(cfg, clk, seed)
@@ -271,4 +276,53 @@ func BenchmarkSagaVirtual(b *testing.B) {
 		runSagas(b, cfg, 9, n, time.Millisecond)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/order")
+}
+
+// TestJSONataSagaMatchesJSONPathSaga runs the saga written in JSONata with
+// variables and the JSONPath one with the same seeds and faults: every order
+// must end the same way (status, error, cause), and the invariant must hold
+// over the JSONata saga's ledger too.
+func TestJSONataSagaMatchesJSONPathSaga(t *testing.T) {
+	faultSets := [][]string{
+		nil,
+		{"payment.decline=0.1", "restaurant.reject=0.1", "delivery.nocourier=0.1"},
+		{"payment.throttle=0.4", "restaurant.timeout=0.05", "notify.error=0.2"},
+		{"payment.error=1"},
+		{"delivery.timeout=1"},
+		{"orders.error=0.5", "payment.decline=0.2"},
+		{"notify.timeout=1"},
+		{"payment.tps=20", "payment.burst=5"},
+	}
+	for i, faults := range faultSets {
+		t.Run(strings.Join(faults, ","), func(t *testing.T) {
+			var cfg saga.FakeConfig
+			for _, f := range faults {
+				if err := cfg.ApplyFault(f); err != nil {
+					t.Fatal(err)
+				}
+			}
+			seed := uint64(100 + i)
+			jp := runSagas(t, cfg, seed, 200, 5*time.Millisecond)
+			ja := runSagasOf(t, saga.DefinitionJSONata, cfg, seed, 200, 5*time.Millisecond)
+			requireOK(t, ja)
+			want := outcomesByOrder(jp.outcomes)
+			got := outcomesByOrder(ja.outcomes)
+			for id, w := range want {
+				if g := got[id]; g != w {
+					t.Errorf("order %s: JSONata saga ended %+v, JSONPath saga %+v", id, g, w)
+				}
+			}
+			if jp.report.String() != ja.report.String() {
+				t.Errorf("checker reports differ:\nJSONPath %s\nJSONata  %s", jp.report.String(), ja.report.String())
+			}
+		})
+	}
+}
+
+func outcomesByOrder(list []saga.Outcome) map[string]saga.Outcome {
+	m := make(map[string]saga.Outcome, len(list))
+	for _, o := range list {
+		m[o.OrderID] = o
+	}
+	return m
 }

@@ -8,6 +8,13 @@ import _ "embed"
 //go:embed saga.asl.json
 var Definition []byte
 
+// DefinitionJSONata is the same saga written in JSONata with workflow
+// variables: the same steps, retries, compensations and outcomes, for teams
+// whose own state machines use the newer query language.
+//
+//go:embed saga.jsonata.asl.json
+var DefinitionJSONata []byte
+
 // StateMachineName is the name the saga is deployed under.
 const StateMachineName = "yafdp-order-saga"
 

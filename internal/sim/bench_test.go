@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/yafdp/yafdp/internal/rate"
+	"github.com/yafdp/yafdp/internal/saga"
 )
 
 // BenchmarkSimulatedOrders runs one simulated minute at 500/s with a
@@ -72,5 +73,28 @@ func BenchmarkSimulatedSliceOnePartition(b *testing.B) {
 		orders += r.Orders.Succeeded + r.Orders.Failed
 	}
 	b.ReportMetric(float64(orders)/float64(b.N), "orders/op")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(orders), "ns/order")
+}
+
+// BenchmarkSimulatedSliceJSONata is BenchmarkSimulatedSlice with the saga
+// written in JSONata (saga.DefinitionJSONata), for the comparison
+// BENCHMARKS.md records.
+func BenchmarkSimulatedSliceJSONata(b *testing.B) {
+	defer debug.SetGCPercent(debug.SetGCPercent(800))
+	m, err := saga.BuiltInJSONata()
+	if err != nil {
+		b.Fatal(err)
+	}
+	sc := benchSlice(5 * time.Minute)
+	b.ReportAllocs()
+	var orders int64
+	for b.Loop() {
+		r, err := Run(context.Background(), sc, Options{Machine: m})
+		if err != nil {
+			b.Fatal(err)
+		}
+		orders += r.Orders.Succeeded + r.Orders.Failed
+	}
+	b.ReportMetric(float64(orders)/b.Elapsed().Seconds(), "orders/s")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(orders), "ns/order")
 }

@@ -36,13 +36,19 @@ type Case struct {
 // (CI=true) and is skipped elsewhere, with a message saying where it looked.
 func Dir(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv("YAFDP_CONFORMANCE_DIR")
+	return SharedDir(t, "conformance", os.Getenv("YAFDP_CONFORMANCE_DIR"))
+}
+
+// SharedDir returns the corpus folder name beside the repository root
+// (shared/name), or dir when it is set, with Dir's rule when it is missing.
+func SharedDir(t testing.TB, name, dir string) string {
+	t.Helper()
 	if dir == "" {
 		root, err := moduleRoot()
 		if err != nil {
 			t.Fatal(err)
 		}
-		dir = filepath.Join(root, "..", "shared", "conformance")
+		dir = filepath.Join(root, "..", "shared", name)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "cases")); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -75,7 +81,13 @@ func moduleRoot() (string, error) {
 // Load reads every case, sorted by name.
 func Load(t testing.TB) []Case {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join(Dir(t), "cases", "*.json"))
+	return LoadDir(t, Dir(t))
+}
+
+// LoadDir reads every case of the corpus in dir, sorted by name.
+func LoadDir(t testing.TB, dir string) []Case {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "cases", "*.json"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no cases in the corpus: %v", err)
 	}

@@ -132,11 +132,30 @@ func (f *Func) Eval(env *Env) (any, error) {
 }
 
 // root is what p reads: the context object for a $$ path, else the input.
+// A $name path reads a variable instead (see variable); callers test for
+// one first, which keeps root small enough to inline on the hot paths.
 func (env *Env) root(p *jsonpath.Path) any {
 	if p.IsContext() {
 		return env.Context
 	}
 	return env.Input
+}
+
+// variable is the value of the variable a $name path reads.
+func (env *Env) variable(p *jsonpath.Path) (any, *states.Error) {
+	name := p.Variable()
+	if env.Vars != nil {
+		if v, ok := env.Vars(name); ok {
+			return v, nil
+		}
+	}
+	return nil, &states.Error{Name: states.Runtime, Cause: UndefinedVariable(p.String(), name)}
+}
+
+// UndefinedVariable is the cause of the failure of a path that reads a
+// workflow variable that no state has assigned in scope.
+func UndefinedVariable(path, name string) string {
+	return fmt.Sprintf("The JSONPath '%s' references the variable '%s', which has not been assigned in this scope.", path, name)
 }
 
 // notFound reports whether err says that a path matched nothing.
@@ -148,7 +167,14 @@ func notFound(err error) bool {
 func (f *Func) evalArg(a *arg, env *Env) (any, error) {
 	switch a.kind {
 	case argPath:
-		v, err := a.path.Get(env.root(a.path))
+		root := env.root(a.path)
+		if a.path.Variable() != "" {
+			var bad *states.Error
+			if root, bad = env.variable(a.path); bad != nil {
+				return nil, bad
+			}
+		}
+		v, err := a.path.Get(root)
 		if err != nil {
 			if notFound(err) {
 				return nil, f.fail(fmt.Sprintf("The JsonPath argument for the field '%s' could not be found in the input '%s'",

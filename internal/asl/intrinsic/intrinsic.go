@@ -17,6 +17,9 @@ type Env struct {
 	Input any
 	// Context is the context object, what "$$" refers to.
 	Context any
+	// Vars looks up the workflow variables that "$name" paths read; nil
+	// when there are none.
+	Vars func(name string) (any, bool)
 	// Rand is the engine's random source, seeded so that runs are
 	// reproducible. States.MathRandom without a seed and States.UUID draw
 	// from it. When nil they use math/rand/v2's global source. A *rand.Rand

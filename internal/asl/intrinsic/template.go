@@ -246,7 +246,14 @@ func (n *node) eval(env *Env) (any, error) {
 		}
 		return a, nil
 	case nodePath:
-		v, err := n.path.Get(env.root(n.path))
+		root := env.root(n.path)
+		if n.path.Variable() != "" {
+			var bad *states.Error
+			if root, bad = env.variable(n.path); bad != nil {
+				return nil, bad
+			}
+		}
+		v, err := n.path.Get(root)
 		if err != nil {
 			if notFound(err) {
 				return nil, &states.Error{Name: states.Runtime, Cause: fmt.Sprintf(

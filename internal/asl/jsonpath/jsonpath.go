@@ -5,6 +5,8 @@ import (
 	"maps"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/yafdp/yafdp/internal/asl/value"
 )
@@ -12,8 +14,9 @@ import (
 // Path is a compiled JSONPath expression. It is safe for concurrent use.
 type Path struct {
 	src       string
-	context   bool // the source began with "$$": evaluate against the context object
-	relative  bool // the source began with "@" (only inside filters)
+	context   bool   // the source began with "$$": evaluate against the context object
+	variable  string // the source began with "$name": evaluate against that workflow variable
+	relative  bool   // the source began with "@" (only inside filters)
 	segs      []segment
 	definite  bool
 	reference bool
@@ -63,9 +66,9 @@ func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("%q: %s at offset %d", e.Path, e.Msg, e.Offset)
 }
 
-// Compile parses a path. It must start with "$" (the input) or "$$" (the
-// context object); Get is then given the matching root. Leading or trailing
-// blanks are an error.
+// Compile parses a path. It must start with "$" (the input), "$$" (the
+// context object) or "$name" (the workflow variable name); Get is then
+// given the matching root. Leading or trailing blanks are an error.
 func Compile(src string) (*Path, error) {
 	if src == "" {
 		return nil, &SyntaxError{Path: src, Msg: "empty path"}
@@ -75,9 +78,13 @@ func Compile(src string) (*Path, error) {
 	}
 	ps := &parser{src: src, pos: 1}
 	p := &Path{src: src}
-	if ps.peek() == '$' {
+	switch n := VariableNameLength(src[1:]); {
+	case ps.peek() == '$':
 		p.context = true
 		ps.pos++
+	case n > 0:
+		p.variable = src[1 : 1+n]
+		ps.pos += n
 	}
 	segs, err := ps.segments(false)
 	if err != nil {
@@ -135,6 +142,25 @@ func (p *Path) String() string { return p.src }
 // IsContext reports whether the path refers to the context object ("$$...").
 func (p *Path) IsContext() bool { return p.context }
 
+// Variable returns the name of the workflow variable the path starts from
+// ("$name..."), or "" for a path on the input or the context object.
+func (p *Path) Variable() string { return p.variable }
+
+// VariableNameLength returns how many bytes at the start of s make a
+// workflow variable name: a letter or '_', then letters, digits or '_'
+// (Unicode letters and digits count). 0 means s does not start with one.
+func VariableNameLength(s string) int {
+	n := 0
+	for i, r := range s {
+		ok := r == '_' || unicode.IsLetter(r) || (i > 0 && unicode.IsDigit(r))
+		if !ok {
+			break
+		}
+		n = i + utf8.RuneLen(r)
+	}
+	return n
+}
+
 // Definite reports whether the path names at most one value: only fields,
 // single indexes, and a union of names as the last step. Get returns that
 // value itself for a definite path and a list of matches otherwise.
@@ -146,13 +172,18 @@ func (p *Path) Definite() bool { return p.definite }
 func (p *Path) IsReference() bool { return p.reference }
 
 // IsRoot reports whether the path is "$" (or "$$") with nothing after it.
-func (p *Path) IsRoot() bool { return len(p.segs) == 0 }
+// A variable alone ("$name") is not: it is not the input.
+func (p *Path) IsRoot() bool { return len(p.segs) == 0 && p.variable == "" }
 
-// BelowRoot reports whether Get never returns its root, nor a list or merged
+// BelowRoot reports whether Get never returns the input it is given as its
+// root (a variable path reads a variable instead), nor a list or merged
 // object that holds it: the first step takes something inside the root (a
 // field, an index, a slice, a wildcard or a union). "$" alone, and a filter
 // or recursive descent in the first step, may match the root itself.
 func (p *Path) BelowRoot() bool {
+	if p.variable != "" {
+		return true // its root is a variable's value, never the input
+	}
 	if len(p.segs) == 0 {
 		return false
 	}

@@ -461,7 +461,8 @@ func TestCompileErrors(t *testing.T) {
 		{"a.b", `"a.b": a path must start with '$' at offset 0`},
 		{" $.a", `" $.a": a path must start with '$' at offset 0`},
 		{"@.a", `"@.a": a path must start with '$' at offset 0`},
-		{"$a", `"$a": unexpected 'a': expected '.' or '[' at offset 1`},
+		{"$a b", `"$a b": unexpected ' ': expected '.' or '[' at offset 2`},
+		{"$1a", `"$1a": unexpected '1': expected '.' or '[' at offset 1`},
 		{"$ ", `"$ ": unexpected ' ': expected '.' or '[' at offset 1`},
 		{"$.a ", `"$.a ": blank in a field name: use bracket notation, e.g. ['a ...'] at offset 3`},
 		{"$.a b", `"$.a b": blank in a field name: use bracket notation, e.g. ['a ...'] at offset 3`},
@@ -777,5 +778,40 @@ func BenchmarkCompile(b *testing.B) {
 		if _, err := Compile("$.order.lines[?(@.qty > 1)].sku"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestVariablePaths(t *testing.T) {
+	vars := map[string]any{"order": map[string]any{"items": []any{"a", "b"}}, "n": 3.0}
+	for _, tc := range []struct {
+		src, variable, want string
+	}{
+		{"$order", "order", `{"items":["a","b"]}`},
+		{"$order.items[1]", "order", `"b"`},
+		{"$order['items'][0]", "order", `"a"`},
+		{"$n", "n", `3`},
+		{"$_x9", "_x9", ``},
+		{"$prénom.a", "prénom", ``},
+	} {
+		p, err := Compile(tc.src)
+		if err != nil {
+			t.Fatalf("Compile(%q): %v", tc.src, err)
+		}
+		if p.Variable() != tc.variable || p.IsRoot() || p.IsContext() || !p.BelowRoot() {
+			t.Errorf("%q: Variable=%q IsRoot=%v IsContext=%v BelowRoot=%v", tc.src, p.Variable(), p.IsRoot(), p.IsContext(), p.BelowRoot())
+		}
+		if tc.want == "" {
+			continue
+		}
+		v, err := p.Get(vars[tc.variable])
+		if err != nil || value.MustEncodeString(v) != tc.want {
+			t.Errorf("%q: Get = %v, %v; want %s", tc.src, v, err, tc.want)
+		}
+	}
+	if p := MustCompile("$"); p.Variable() != "" || !p.IsRoot() {
+		t.Errorf("$ is the input's root")
+	}
+	if p := MustCompile("$$.Execution"); p.Variable() != "" || !p.IsContext() {
+		t.Errorf("$$ is the context object")
 	}
 }

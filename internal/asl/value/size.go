@@ -18,6 +18,11 @@ func SizeAtMost(v any, limit int) bool {
 	return EncodedSize(v) <= limit
 }
 
+// Bound returns an upper bound of v's encoded size without encoding
+// anything (a string counts six bytes a byte, as if every byte were
+// escaped); it gives up, reporting false, once the bound passes limit.
+func Bound(v any, limit int) (int, bool) { return bound(v, limit) }
+
 // bound is an upper bound of the encoded size; it gives up (false) once it
 // passes limit.
 func bound(v any, limit int) (int, bool) {

@@ -1,0 +1,300 @@
+package jsonata
+
+import (
+	"math"
+	"strings"
+)
+
+// builtin describes one standard function: its signature, JavaScript arity
+// and declared parameters (for higher-order calls and partial
+// application), and its implementation.
+type builtin struct {
+	sig    string
+	params []string
+	arity  int
+	impl   func(c *evalCtx, ci *callInfo, args []any) (any, error)
+}
+
+// builtinTable lists jsonata-js 2.0.6's standard library.
+func builtinTable() map[string]builtin {
+	p := func(s ...string) []string { return s }
+	return map[string]builtin{
+		"sum":                {"<a<n>:n>", p("args"), 1, fnSum},
+		"count":              {"<a:n>", p("args"), 1, fnCount},
+		"max":                {"<a<n>:n>", p("args"), 1, fnMax},
+		"min":                {"<a<n>:n>", p("args"), 1, fnMin},
+		"average":            {"<a<n>:n>", p("args"), 1, fnAverage},
+		"string":             {"<x-b?:s>", p("arg", "prettify"), 1, fnString},
+		"substring":          {"<s-nn?:s>", p("str", "start", "length"), 3, fnSubstring},
+		"substringBefore":    {"<s-s:s>", p("str", "chars"), 2, fnSubstringBefore},
+		"substringAfter":     {"<s-s:s>", p("str", "chars"), 2, fnSubstringAfter},
+		"lowercase":          {"<s-:s>", p("str"), 1, strFn(strings.ToLower)},
+		"uppercase":          {"<s-:s>", p("str"), 1, strFn(jsToUpper)},
+		"length":             {"<s-:n>", p("str"), 1, fnLength},
+		"trim":               {"<s-:s>", p("str"), 1, strFn(jsTrim)},
+		"pad":                {"<s-ns?:s>", p("str", "width", "char"), 3, fnPad},
+		"match":              {"<s-f<s:o>n?:a<o>>", p("str", "regex", "limit"), 3, fnMatch},
+		"contains":           {"<s-(sf):b>", p("str", "token"), 2, fnContains},
+		"replace":            {"<s-(sf)(sf)n?:s>", p("str", "pattern", "replacement", "limit"), 4, fnReplace},
+		"split":              {"<s-(sf)n?:a<s>>", p("str", "separator", "limit"), 3, fnSplit},
+		"join":               {"<a<s>s?:s>", p("strs", "separator"), 2, fnJoin},
+		"formatNumber":       {"<n-so?:s>", p("value", "picture", "options"), 3, fnFormatNumber},
+		"formatBase":         {"<n-n?:s>", p("value", "radix"), 2, fnFormatBase},
+		"formatInteger":      {"<n-s:s>", p("value", "picture"), 2, fnFormatInteger},
+		"parseInteger":       {"<s-s:n>", p("value", "picture"), 2, fnParseInteger},
+		"number":             {"<(nsb)-:n>", p("arg"), 1, fnNumber},
+		"floor":              {"<n-:n>", p("arg"), 1, numFn(math.Floor)},
+		"ceil":               {"<n-:n>", p("arg"), 1, numFn(math.Ceil)},
+		"round":              {"<n-n?:n>", p("arg", "precision"), 2, fnRound},
+		"abs":                {"<n-:n>", p("arg"), 1, numFn(math.Abs)},
+		"sqrt":               {"<n-:n>", p("arg"), 1, fnSqrt},
+		"power":              {"<n-n:n>", p("arg", "exp"), 2, fnPower},
+		"random":             {"<:n>", p(), 0, fnRandom},
+		"boolean":            {"<x-:b>", p("arg"), 1, fnBoolean},
+		"not":                {"<x-:b>", p("arg"), 1, fnNot},
+		"map":                {"<af>", p("arr", "func"), 2, fnMap},
+		"zip":                {"<a+>", p(), 0, fnZip},
+		"filter":             {"<af>", p("arr", "func"), 2, fnFilter},
+		"single":             {"<af?>", p("arr", "func"), 2, fnSingle},
+		"reduce":             {"<afj?:j>", p("sequence", "func", "init"), 3, fnReduce},
+		"sift":               {"<o-f?:o>", p("arg", "func"), 2, fnSift},
+		"keys":               {"<x-:a<s>>", p("arg"), 1, fnKeys},
+		"lookup":             {"<x-s:x>", p("input", "key"), 2, fnLookup},
+		"append":             {"<xx:a>", p("arg1", "arg2"), 2, fnAppend},
+		"exists":             {"<x:b>", p("arg"), 1, fnExists},
+		"spread":             {"<x-:a<o>>", p("arg"), 1, fnSpread},
+		"merge":              {"<a<o>:o>", p("arg"), 1, fnMerge},
+		"reverse":            {"<a:a>", p("arr"), 1, fnReverse},
+		"each":               {"<o-f:a>", p("obj", "func"), 2, fnEach},
+		"error":              {"<s?:x>", p("message"), 1, fnError},
+		"assert":             {"<bs?:x>", p("condition", "message"), 2, fnAssert},
+		"type":               {"<x:s>", p("value"), 1, fnType},
+		"sort":               {"<af?:a>", p("arr", "comparator"), 2, fnSort},
+		"shuffle":            {"<a:a>", p("arr"), 1, fnShuffle},
+		"distinct":           {"<x:x>", p("arr"), 1, fnDistinct},
+		"base64encode":       {"<s-:s>", p("str"), 1, fnBase64Encode},
+		"base64decode":       {"<s-:s>", p("str"), 1, fnBase64Decode},
+		"encodeUrlComponent": {"<s-:s>", p("str"), 1, urlFn("encodeUrlComponent", encodeURIComponent)},
+		"encodeUrl":          {"<s-:s>", p("str"), 1, urlFn("encodeUrl", encodeURI)},
+		"decodeUrlComponent": {"<s-:s>", p("str"), 1, urlFn("decodeUrlComponent", decodeURIComponent)},
+		"decodeUrl":          {"<s-:s>", p("str"), 1, urlFn("decodeUrl", decodeURI)},
+		"eval":               {"<sx?:x>", p("expr", "focus"), 2, fnEval},
+		"toMillis":           {"<s-s?:n>", p("timestamp", "picture"), 2, fnToMillis},
+		"fromMillis":         {"<n-s?s?:s>", p("millis", "picture", "timezone"), 3, fnFromMillis},
+		"clone":              {"<(oa)-:o>", p("arg"), 1, fnClone},
+	}
+}
+
+// makeNative turns a table entry into a function value.
+func makeNative(name string, b builtin) *nativeFn {
+	f := &nativeFn{name: name, arity: b.arity, params: b.params, impl: b.impl}
+	if b.sig != "" {
+		s, err := parseSignature(b.sig)
+		if err != nil {
+			panic("jsonata: bad signature for " + name + ": " + b.sig)
+		}
+		f.sig = s
+	}
+	return f
+}
+
+// standardFuncs are the built-in function values, shared by all
+// evaluations (they hold no state).
+var standardFuncs = func() map[string]any {
+	m := map[string]any{}
+	for name, b := range builtinTable() {
+		m[name] = makeNative(name, b)
+	}
+	m["now"] = &nativeFn{name: "now", arity: 2, params: []string{"picture", "timezone"}, sig: mustSig("<s?s?:s>"), impl: fnNow}
+	m["millis"] = &nativeFn{name: "millis", sig: mustSig("<:n>"), impl: fnMillis}
+	return m
+}()
+
+// fnNow is $now: the evaluation's timestamp, formatted as $fromMillis does.
+func fnNow(c *evalCtx, _ *callInfo, args []any) (any, error) {
+	pic, hasPic := argAt(args, 0).(string)
+	tz, hasTZ := argAt(args, 1).(string)
+	return formatDateTime(float64(c.clock().UnixMilli()), pic, hasPic, tz, hasTZ)
+}
+
+// fnMillis is $millis: the evaluation's timestamp in milliseconds.
+func fnMillis(c *evalCtx, _ *callInfo, _ []any) (any, error) {
+	return float64(c.clock().UnixMilli()), nil
+}
+
+func strFn(f func(string) string) func(*evalCtx, *callInfo, []any) (any, error) {
+	return func(_ *evalCtx, _ *callInfo, args []any) (any, error) {
+		s, ok := argAt(args, 0).(string)
+		if !ok {
+			return undefined, nil
+		}
+		return f(s), nil
+	}
+}
+
+func numFn(f func(float64) float64) func(*evalCtx, *callInfo, []any) (any, error) {
+	return func(_ *evalCtx, _ *callInfo, args []any) (any, error) {
+		x, ok := argAt(args, 0).(float64)
+		if !ok {
+			return undefined, nil
+		}
+		return f(x), nil
+	}
+}
+
+// items returns the items of an array argument.
+func items(v any) []any {
+	if a, ok := v.(*array); ok {
+		return a.items
+	}
+	return nil
+}
+
+func fnSum(_ *evalCtx, _ *callInfo, args []any) (any, error) {
+	a := argAt(args, 0)
+	if isUndef(a) {
+		return undefined, nil
+	}
+	total := 0.0
+	for _, x := range items(a) {
+		f, _ := x.(float64)
+		total += f
+	}
+	return total, nil
+}
+
+func fnCount(_ *evalCtx, _ *callInfo, args []any) (any, error) {
+	return float64(len(items(argAt(args, 0)))), nil
+}
+
+func fnMax(_ *evalCtx, _ *callInfo, args []any) (any, error) {
+	xs := items(argAt(args, 0))
+	if len(xs) == 0 {
+		return undefined, nil
+	}
+	m := math.Inf(-1)
+	for _, x := range xs {
+		f, _ := x.(float64)
+		if math.IsNaN(f) {
+			return math.NaN(), nil
+		}
+		m = math.Max(m, f)
+	}
+	return m, nil
+}
+
+func fnMin(_ *evalCtx, _ *callInfo, args []any) (any, error) {
+	xs := items(argAt(args, 0))
+	if len(xs) == 0 {
+		return undefined, nil
+	}
+	m := math.Inf(1)
+	for _, x := range xs {
+		f, _ := x.(float64)
+		if math.IsNaN(f) {
+			return math.NaN(), nil
+		}
+		m = math.Min(m, f)
+	}
+	return m, nil
+}
+
+func fnAverage(_ *evalCtx, _ *callInfo, args []any) (any, error) {
+	xs := items(argAt(args, 0))
+	if len(xs) == 0 {
+		return undefined, nil
+	}
+	total := 0.0
+	for _, x := range xs {
+		f, _ := x.(float64)
+		total += f
+	}
+	return total / float64(len(xs)), nil
+}
+
+func fnString(_ *evalCtx, _ *callInfo, args []any) (any, error) {
+	a := argAt(args, 0)
+	if isUndef(a) {
+		return undefined, nil
+	}
+	pretty, _ := argAt(args, 1).(bool)
+	return stringify(a, pretty)
+}
+
+func fnBoolean(_ *evalCtx, _ *callInfo, args []any) (any, error) {
+	a := argAt(args, 0)
+	if isUndef(a) {
+		return undefined, nil
+	}
+	if isFunc(a) {
+		return false, nil
+	}
+	return truthy(a)
+}
+
+func fnNot(_ *evalCtx, _ *callInfo, args []any) (any, error) {
+	a := argAt(args, 0)
+	if isUndef(a) {
+		return undefined, nil
+	}
+	if isFunc(a) {
+		return true, nil
+	}
+	t, err := truthy(a)
+	return !t, err
+}
+
+func fnExists(_ *evalCtx, _ *callInfo, args []any) (any, error) {
+	return !isUndef(argAt(args, 0)), nil
+}
+
+func fnType(_ *evalCtx, _ *callInfo, args []any) (any, error) {
+	switch v := argAt(args, 0).(type) {
+	case undefinedType:
+		return undefined, nil
+	case nil:
+		return "null", nil
+	case float64:
+		if math.IsNaN(v) {
+			return "number", nil
+		}
+		if err := checkFinite(v); err != nil {
+			return nil, err
+		}
+		return "number", nil
+	case string:
+		return "string", nil
+	case bool:
+		return "boolean", nil
+	case *array:
+		return "array", nil
+	}
+	if isFunc(argAt(args, 0)) {
+		return "function", nil
+	}
+	return "object", nil
+}
+
+func fnError(_ *evalCtx, _ *callInfo, args []any) (any, error) {
+	msg, _ := argAt(args, 0).(string)
+	if msg == "" {
+		msg = "$error() function evaluated"
+	}
+	e := newErr("D3137", -1)
+	e.Message = msg
+	return nil, e
+}
+
+func fnAssert(_ *evalCtx, _ *callInfo, args []any) (any, error) {
+	cond, _ := argAt(args, 0).(bool)
+	if cond {
+		return undefined, nil
+	}
+	msg, _ := argAt(args, 1).(string)
+	if msg == "" {
+		msg = "$assert() statement failed"
+	}
+	e := newErr("D3141", -1)
+	e.Message = msg
+	return nil, e
+}
