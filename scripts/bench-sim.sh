@@ -6,15 +6,19 @@
 #
 #   scripts/bench-sim.sh                 # the hour
 #   DURATION=10m scripts/bench-sim.sh    # shorter
+#   DEFINITION=internal/saga/saga.jsonata.asl.json scripts/bench-sim.sh
+#                                        # the saga written in JSONata
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${DURATION:-1h}"
+definition=()
+if [ -n "${DEFINITION:-}" ]; then definition=(--definition "$DEFINITION"); fi
 bin="$(mktemp -d)/yafdp"
 go build -o "$bin" ./cmd/yafdp
 echo "machine: $(nproc) cores, $(go version | cut -d' ' -f3-4)"
-echo "run:     yafdp simulate --rate 500/s --duration $duration --start-rate 800/s --payment-tps 600 --output json"
+echo "run:     yafdp simulate --rate 500/s --duration $duration --start-rate 800/s --payment-tps 600 ${definition[*]} --output json"
 out="$(mktemp)"
-/usr/bin/time -f '%e %M' -o "$out.time" "$bin" simulate --rate 500/s --duration "$duration" --start-rate 800/s --payment-tps 600 --output json > "$out"
+/usr/bin/time -f '%e %M' -o "$out.time" "$bin" simulate --rate 500/s --duration "$duration" --start-rate 800/s --payment-tps 600 "${definition[@]}" --output json > "$out"
 read -r wall rss < "$out.time"
 orders="$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); o=r["orders"]; print(o["succeeded"]+o["failed"])' "$out")"
 python3 - "$wall" "$rss" "$orders" <<'PY'

@@ -37,4 +37,8 @@ function median(s,   n, arr, i, j, t) {
 }
 END {
 	for (k in eps) printf "  %-50s %10.0f/s  %8.0f ns  %6s B  %4s allocs\n", k, median(eps[k]), median(ns[k]), b[k], a[k]
+	for (k in eps) if (k ~ /language=jsonata/) {
+		j = k; sub(/language=jsonata/, "language=jsonpath", j)
+		if (j in eps) printf "  %-50s %10.2f (issue 15: at least 0.60)\n", "ratio " k " / jsonpath", median(eps[k]) / median(eps[j])
+	}
 }' "$out" | sort
