@@ -89,37 +89,36 @@ func compileNode(where string, v any, uses *statesUse) (jnode, error) {
 		return jnode{kind: jExpr, expr: e, where: where}, nil
 	case map[string]any:
 		keys := sortedKeys(x)
-		n := jnode{kind: jObject, keys: keys, kids: make([]jnode, len(keys)), where: where}
-		dynamic := false
-		for i, k := range keys {
-			kid, err := compileNode(where+"/"+k, x[k], uses)
-			if err != nil {
-				return jnode{}, err
-			}
-			n.kids[i] = kid
-			dynamic = dynamic || kid.kind != jLiteral
-		}
-		if !dynamic {
-			return jnode{kind: jLiteral, lit: x}, nil
-		}
-		return n, nil
+		return compileKids(jnode{kind: jObject, keys: keys, where: where}, v, len(keys), func(i int) (string, any) {
+			return where + "/" + keys[i], x[keys[i]]
+		}, uses)
 	case []any:
-		n := jnode{kind: jArray, kids: make([]jnode, len(x)), where: where}
-		dynamic := false
-		for i, e := range x {
-			kid, err := compileNode(fmt.Sprintf("%s[%d]", where, i), e, uses)
-			if err != nil {
-				return jnode{}, err
-			}
-			n.kids[i] = kid
-			dynamic = dynamic || kid.kind != jLiteral
-		}
-		if !dynamic {
-			return jnode{kind: jLiteral, lit: x}, nil
-		}
-		return n, nil
+		return compileKids(jnode{kind: jArray, where: where}, v, len(x), func(i int) (string, any) {
+			return fmt.Sprintf("%s[%d]", where, i), x[i]
+		}, uses)
 	}
 	return jnode{kind: jLiteral, lit: v}, nil
+}
+
+// compileKids compiles the n members of an object or array v into n's
+// kids; kid gives the field path and the value of member i. A container
+// with no expression in it is a literal.
+func compileKids(n jnode, v any, count int, kid func(i int) (string, any), uses *statesUse) (jnode, error) {
+	n.kids = make([]jnode, count)
+	dynamic := false
+	for i := range count {
+		where, val := kid(i)
+		k, err := compileNode(where, val, uses)
+		if err != nil {
+			return jnode{}, err
+		}
+		n.kids[i] = k
+		dynamic = dynamic || k.kind != jLiteral
+	}
+	if !dynamic {
+		return jnode{kind: jLiteral, lit: v}, nil
+	}
+	return n, nil
 }
 
 // noteUses records what an expression reads that the engine must provide.
@@ -268,27 +267,7 @@ func typeFailure(jf *jfield, want string, got any) *evalFailure {
 		src, where = jf.root.expr.String(), jf.root.where
 	}
 	return &evalFailure{field: jf.name, cause: fmt.Sprintf("The JSONata expression '%s' specified for the field '%s' returned an unexpected result type. Expected '%s', but was '%s' for value: %s",
-		src, where, want, jsonataType(got), value.MustEncodeString(got))}
-}
-
-// jsonataType names a value's type as JSONata's $type does.
-func jsonataType(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "boolean"
-	case string:
-		return "string"
-	case []any:
-		return "array"
-	case map[string]any, *value.Record:
-		return "object"
-	}
-	if value.IsNumber(v) {
-		return "number"
-	}
-	return "unknown"
+		src, where, want, value.TypeName(got), value.MustEncodeString(got))}
 }
 
 // now returns the execution clock's Now as a func value.

@@ -2,7 +2,8 @@ package asl
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/yafdp/yafdp/internal/asl/states"
 	"github.com/yafdp/yafdp/internal/asl/value"
@@ -220,11 +221,4 @@ func (f *frame) ownScope() *scope {
 }
 
 // sortedKeys lists an object's member names, sorted.
-func sortedKeys(obj map[string]any) []string {
-	names := make([]string, 0, len(obj))
-	for k := range obj {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
-}
+func sortedKeys(obj map[string]any) []string { return slices.Sorted(maps.Keys(obj)) }

@@ -149,7 +149,7 @@ func TypeName(v any) string {
 		return "string"
 	case []any:
 		return "array"
-	case map[string]any:
+	case map[string]any, *Record:
 		return "object"
 	}
 	if IsNumber(v) {
