@@ -150,6 +150,11 @@ func Check(outcomes []Outcome, ledger *Ledger) Report {
 // a caller that feeds it incrementally must start one execution per order.
 type Tally struct {
 	r Report
+	// Keep, when above zero, bounds the violations kept to the Keep first
+	// by order id (a report shows a few), so that a definition that breaks
+	// the invariant for every order does not keep every order in memory;
+	// Counts[Violation] still counts them all.
+	Keep int
 }
 
 // Add judges one order from its outcome and the summary of its effects.
@@ -161,7 +166,7 @@ func (t *Tally) Add(o Outcome, s Summary) {
 	}
 	t.r.Counts[c]++
 	if c == Violation {
-		t.r.Violations = append(t.r.Violations, OrderViolation{o.OrderID, reason})
+		t.keep(OrderViolation{o.OrderID, reason})
 	}
 }
 
@@ -173,14 +178,33 @@ func (t *Tally) AddOrphan(orderID string, s Summary) {
 func (t *Tally) violation(orderID, reason string) {
 	t.r.Orders++
 	t.r.Counts[Violation]++
-	t.r.Violations = append(t.r.Violations, OrderViolation{orderID, reason})
+	t.keep(OrderViolation{orderID, reason})
+}
+
+// keep adds v to the violations, and once twice Keep are held, keeps the
+// Keep first by order id (ties in the order they came, as Report sorts).
+func (t *Tally) keep(v OrderViolation) {
+	vs := append(t.r.Violations, v)
+	if t.Keep > 0 && len(vs) >= 2*t.Keep {
+		sortViolations(vs)
+		clear(vs[t.Keep:])
+		vs = vs[:t.Keep]
+	}
+	t.r.Violations = vs
+}
+
+func sortViolations(vs []OrderViolation) {
+	sort.SliceStable(vs, func(i, j int) bool { return vs[i].OrderID < vs[j].OrderID })
 }
 
 // Report returns the verdict so far, violations sorted by order id.
 func (t *Tally) Report() Report {
 	r := t.r
 	r.Violations = append([]OrderViolation(nil), t.r.Violations...)
-	sort.SliceStable(r.Violations, func(i, j int) bool { return r.Violations[i].OrderID < r.Violations[j].OrderID })
+	sortViolations(r.Violations)
+	if t.Keep > 0 && len(r.Violations) > t.Keep {
+		r.Violations = r.Violations[:t.Keep]
+	}
 	return r
 }
 

@@ -192,3 +192,33 @@ func TestLedgerTakeReusesRecordsEmpty(t *testing.T) {
 		t.Fatalf("%d orders left after taking them all", l.Len())
 	}
 }
+
+// A Tally with Keep holds at most twice Keep violations whatever their
+// number, counts them all, and reports the same first Keep by order id as
+// one that keeps every violation.
+func TestTallyKeepsTheFirstViolations(t *testing.T) {
+	var all, kept Tally
+	kept.Keep = 5
+	ids := []int{}
+	for i := range 1000 {
+		ids = append(ids, (i*7919)%1000) // every id once, out of order
+	}
+	for _, i := range ids {
+		o := Outcome{OrderID: fmt.Sprintf("ord_%04d", i), Status: Succeeded}
+		var s Summary // never charged: a violation
+		all.Add(o, s)
+		kept.Add(o, s)
+		if n := len(kept.r.Violations); n >= 2*kept.Keep {
+			t.Fatalf("the tally holds %d violations, Keep is %d", n, kept.Keep)
+		}
+	}
+	kept.AddOrphan("ord_0000", Summary{})
+	all.AddOrphan("ord_0000", Summary{})
+	a, k := all.Report(), kept.Report()
+	if k.Count(Violation) != 1001 || a.Count(Violation) != 1001 || k.Orders != a.Orders {
+		t.Fatalf("counted %d and %d violations of %d and %d orders, want 1,001", k.Count(Violation), a.Count(Violation), k.Orders, a.Orders)
+	}
+	if fmt.Sprint(k.Violations) != fmt.Sprint(a.Violations[:5]) {
+		t.Fatalf("kept %v, want %v", k.Violations, a.Violations[:5])
+	}
+}
