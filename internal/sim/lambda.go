@@ -81,8 +81,8 @@ func (e *eventSource) invokeNow() bool {
 	d := e.base + time.Duration(len(batch))*e.per
 	e.s.m.invocations++
 	e.s.m.lambdaGBs += gbSeconds(e.s.sc.Lambda.MemoryMB, d)
-	for _, m := range batch {
-		e.s.m.queueWait(e.s, m.k, m.receiveCount)
+	for i := range batch {
+		e.s.m.queueWait(e.s, &batch[i])
 	}
 	e.s.clk.Schedule(d, func() { e.finish(batch) })
 	return true
@@ -91,8 +91,8 @@ func (e *eventSource) invokeNow() bool {
 func (e *eventSource) finish(batch []delivery) {
 	failed := 0
 	ok := make([]bool, len(batch))
-	for i, m := range batch {
-		ok[i] = e.s.startExecution(m.k)
+	for i := range batch {
+		ok[i] = e.s.startExecution(&batch[i])
 		if !ok[i] {
 			failed++
 		}

@@ -22,9 +22,20 @@ type Second struct {
 	LambdaConcurrency int     `json:"lambdaConcurrency"`
 	LatencyMeanMS     float64 `json:"latencyMeanMs"`
 	LatencyMaxMS      float64 `json:"latencyMaxMs"`
+}
 
-	latencySum time.Duration
-	latencyMax time.Duration
+// frontSecond is the front's part of one second of the series, and
+// sagaSecond a partition's: small, since a simulated day has 86,400 of
+// each (counts within one second fit in 32 bits).
+type frontSecond struct {
+	queueDepth, inFlightMessages                          int
+	oldestAge                                             time.Duration
+	arrivals, rejected, startThrottles, lambdaConcurrency int32
+}
+
+type sagaSecond struct {
+	latencySum, latencyMax                                 time.Duration
+	inFlightSagas, completions, failures, paymentThrottles int32
 }
 
 // metrics are what the front counts; the sagas' are each partition's
@@ -36,8 +47,8 @@ type metrics struct {
 	overLimit                                   int64
 	lambdaGBs                                   float64
 	wait                                        *hdrhistogram.Histogram
-	series                                      []Second
-	cur                                         Second
+	series                                      []frontSecond
+	cur                                         frontSecond
 	peakDepth                                   int
 	peakAge                                     time.Duration
 	drained, interrupted                        bool
@@ -55,57 +66,60 @@ func micros(d time.Duration) int64 {
 	return 1
 }
 
-// queueWait records how long order k waited in the queue, on its first
+// queueWait records how long an order waited in the queue, on its first
 // delivery.
-func (m *metrics) queueWait(s *simulation, k, receiveCount int) {
-	if receiveCount == 1 {
-		_ = m.wait.RecordValue(micros(s.now() - s.acceptedAt[k]))
+func (m *metrics) queueWait(s *simulation, d *delivery) {
+	if d.receiveCount == 1 {
+		_ = m.wait.RecordValue(micros(s.now() - d.acceptedAt))
 	}
 }
 
 // sample closes the current second of the front's part of the time series.
 func (m *metrics) sample(s *simulation) {
 	c := m.cur
-	c.QueueDepth = s.queue.depth()
-	c.InFlightMessages = s.queue.inFlight()
-	age := s.queue.oldestAge()
-	c.OldestAgeS = age.Seconds()
-	c.LambdaConcurrency = s.lambda.scaler.Active()
+	c.queueDepth = s.queue.depth()
+	c.inFlightMessages = s.queue.inFlight()
+	c.oldestAge = s.queue.oldestAge()
+	c.lambdaConcurrency = int32(s.lambda.scaler.Active())
 	m.series = append(m.series, c)
-	m.peakDepth = max(m.peakDepth, c.QueueDepth+c.InFlightMessages)
-	m.peakAge = max(m.peakAge, age)
-	m.cur = Second{}
+	m.peakDepth = max(m.peakDepth, c.queueDepth+c.inFlightMessages)
+	m.peakAge = max(m.peakAge, c.oldestAge)
+	m.cur = frontSecond{}
 }
 
 // mergeSeries adds up the front's and the partitions' parts of the first
 // n seconds; a part that stopped early (nothing left to do) counts zero.
-func mergeSeries(n int, parts ...[]Second) []Second {
+func mergeSeries(n int, front []frontSecond, parts ...[]sagaSecond) []Second {
 	out := make([]Second, n)
 	for i := range out {
 		c := &out[i]
 		c.T = i
+		if i < len(front) {
+			x := &front[i]
+			c.Arrivals = int(x.arrivals)
+			c.Rejected = int(x.rejected)
+			c.QueueDepth = x.queueDepth
+			c.InFlightMessages = x.inFlightMessages
+			c.OldestAgeS = x.oldestAge.Seconds()
+			c.StartThrottles = int(x.startThrottles)
+			c.LambdaConcurrency = int(x.lambdaConcurrency)
+		}
+		var latencySum, latencyMax time.Duration
 		for _, part := range parts {
 			if i >= len(part) {
 				continue
 			}
 			x := &part[i]
-			c.Arrivals += x.Arrivals
-			c.Rejected += x.Rejected
-			c.QueueDepth += x.QueueDepth
-			c.InFlightMessages += x.InFlightMessages
-			c.OldestAgeS = max(c.OldestAgeS, x.OldestAgeS)
-			c.InFlightSagas += x.InFlightSagas
-			c.Completions += x.Completions
-			c.Failures += x.Failures
-			c.PaymentThrottles += x.PaymentThrottles
-			c.StartThrottles += x.StartThrottles
-			c.LambdaConcurrency += x.LambdaConcurrency
-			c.latencySum += x.latencySum
-			c.latencyMax = max(c.latencyMax, x.latencyMax)
+			c.InFlightSagas += int(x.inFlightSagas)
+			c.Completions += int(x.completions)
+			c.Failures += int(x.failures)
+			c.PaymentThrottles += int(x.paymentThrottles)
+			latencySum += x.latencySum
+			latencyMax = max(latencyMax, x.latencyMax)
 		}
 		if c.Completions > 0 {
-			c.LatencyMeanMS = float64(c.latencySum.Microseconds()) / 1000 / float64(c.Completions)
-			c.LatencyMaxMS = float64(c.latencyMax.Microseconds()) / 1000
+			c.LatencyMeanMS = float64(latencySum.Microseconds()) / 1000 / float64(c.Completions)
+			c.LatencyMaxMS = float64(latencyMax.Microseconds()) / 1000
 		}
 	}
 	return out

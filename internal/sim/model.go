@@ -102,10 +102,12 @@ type simulation struct {
 	// MaxInt64 once the front has stopped).
 	watermark atomic.Int64
 
-	// Per order, by its index: when API Gateway accepted it, and whether
-	// its execution was started (StartExecution is idempotent by name).
-	acceptedAt []time.Duration
-	started    []bool
+	// accepted counts the orders API Gateway accepted: order k is the k-th.
+	// When it was accepted travels with its message (SentTimestamp).
+	accepted int
+	// started has bit k set once order k's execution was started
+	// (StartExecution is idempotent by name): one bit an order.
+	started bitset
 
 	m       metrics
 	arrDone bool
@@ -279,37 +281,37 @@ func (s *simulation) scheduleArrival() {
 func (s *simulation) arrive() {
 	now := s.clk.Now()
 	s.m.offered++
-	s.m.cur.Arrivals++
+	s.m.cur.arrivals++
 	if !s.apigw.AllowN(now, 1) {
 		s.m.rejected++
-		s.m.cur.Rejected++
+		s.m.cur.rejected++
 		return
 	}
-	k := len(s.acceptedAt)
-	s.acceptedAt = append(s.acceptedAt, s.now())
-	s.started = append(s.started, false)
+	k := s.accepted
+	s.accepted++
 	s.m.accepted++
 	s.queue.send(k)
 	s.lambda.wake()
 }
 
-// startExecution is the new-order function's StartExecution for order k. It
-// reports false when the call was throttled. The saga itself runs in order
-// k's partition.
-func (s *simulation) startExecution(k int) bool {
+// startExecution is the new-order function's StartExecution for the order
+// of a delivery. It reports false when the call was throttled. The saga
+// itself runs in order k's partition.
+func (s *simulation) startExecution(d *delivery) bool {
+	k := d.k
 	if !s.starts.AllowN(s.clk.Now(), 1) {
 		s.m.startThrottled++
-		s.m.cur.StartThrottles++
+		s.m.cur.startThrottles++
 		return false
 	}
-	if s.started[k] {
+	if s.started.has(k) {
 		// ExecutionAlreadyExists: a redelivered message; success, no new saga.
 		s.m.duplicateStarts++
 		return true
 	}
-	s.started[k] = true
+	s.started.set(k)
 	s.m.executions++
-	s.parts[k%len(s.parts)].deliver(start{at: s.now(), acceptedAt: s.acceptedAt[k], k: k})
+	s.parts[k%len(s.parts)].deliver(start{at: s.now(), acceptedAt: d.acceptedAt, k: k})
 	return true
 }
 
@@ -334,6 +336,7 @@ func (s *simulation) tick() {
 		return
 	}
 	s.m.sample(s)
+	s.queue.forgetDeadLetters()
 	s.lambda.scale()
 	if s.progress != nil {
 		s.progress(min(s.now(), s.board.Slowest()), s.arrEnd)
@@ -346,4 +349,16 @@ func (s *simulation) tick() {
 // digits in constant memory.
 func latencyHistogram() *hdrhistogram.Histogram {
 	return hdrhistogram.New(1, int64(24*time.Hour/time.Microsecond), 3)
+}
+
+// bitset is a set of small non-negative integers, a bit each.
+type bitset []uint64
+
+func (b bitset) has(k int) bool { return k>>6 < len(b) && b[k>>6]&(1<<(k&63)) != 0 }
+
+func (b *bitset) set(k int) {
+	for k>>6 >= len(*b) {
+		*b = append(*b, 0)
+	}
+	(*b)[k>>6] |= 1 << (k & 63)
 }

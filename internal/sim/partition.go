@@ -73,8 +73,8 @@ type sagaMetrics struct {
 	expressGBs                                   float64
 	e2e                                          *hdrhistogram.Histogram
 	live                                         map[*asl.Execution]struct{}
-	series                                       []Second
-	cur                                          Second
+	series                                       []sagaSecond
+	cur                                          sagaSecond
 	lastPaymentThrottles                         int64
 	check                                        saga.Tally
 	interrupted                                  bool
@@ -96,6 +96,7 @@ func newPartition(s *simulation, idx int, fakeCfg saga.FakeConfig) *partition {
 		StateMachineName: saga.StateMachineName, OnDone: p.sagaDone, OnSettled: p.sagaSettled,
 	})
 	p.m.errors = map[string]int64{}
+	p.m.check.Keep = violationsShown
 	p.m.e2e = latencyHistogram()
 	p.m.live = map[*asl.Execution]struct{}{}
 	return p
@@ -244,7 +245,7 @@ func (p *partition) sagaDone(x *asl.Execution) {
 	m := &p.m
 	lat := p.now() - acceptedAt
 	_ = m.e2e.RecordValue(micros(lat))
-	m.cur.Completions++
+	m.cur.completions++
 	m.cur.latencySum += lat
 	m.cur.latencyMax = max(m.cur.latencyMax, lat)
 	switch status {
@@ -252,7 +253,7 @@ func (p *partition) sagaDone(x *asl.Execution) {
 		m.succeeded++
 	case asl.StatusFailed:
 		m.failed++
-		m.cur.Failures++
+		m.cur.failures++
 		m.errors[errName]++
 		if errName == saga.ErrCompensationFailed {
 			m.manual++
@@ -299,13 +300,13 @@ func (p *partition) tick() {
 
 func (p *partition) sample() {
 	c := p.m.cur
-	c.InFlightSagas = p.running
+	c.inFlightSagas = int32(p.running)
 	stats := p.fakes.Stats()
 	pt := stats[saga.FnPaymentCharge].Throttled + stats[saga.FnPaymentRefund].Throttled
-	c.PaymentThrottles = int(pt - p.m.lastPaymentThrottles)
+	c.paymentThrottles = int32(pt - p.m.lastPaymentThrottles)
 	p.m.lastPaymentThrottles = pt
 	p.m.series = append(p.m.series, c)
-	p.m.cur = Second{}
+	p.m.cur = sagaSecond{}
 }
 
 // stopRemaining aborts the sagas still running when the run ends (drain

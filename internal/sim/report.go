@@ -154,7 +154,7 @@ func (s *simulation) report() *Report {
 	sm := sagaMetrics{errors: map[string]int64{}, e2e: latencyHistogram()}
 	var checks []saga.Report
 	var charge, refund saga.CallStats
-	seriesParts := [][]Second{m.series}
+	var seriesParts [][]sagaSecond
 	for _, p := range s.parts {
 		sm.add(&p.m)
 		checks = append(checks, p.m.check.Report())
@@ -166,7 +166,7 @@ func (s *simulation) report() *Report {
 	// A tick at second i+1 closes point i; the series ends with the last
 	// tick at or before the end of the run.
 	n := int(m.endedAt / time.Second)
-	r := &Report{Scenario: s.sc, Series: mergeSeries(n, seriesParts...), Interrupted: m.interrupted}
+	r := &Report{Scenario: s.sc, Series: mergeSeries(n, m.series, seriesParts...), Interrupted: m.interrupted}
 	r.Orders = Orders{
 		Offered: m.offered, Accepted: m.accepted, Rejected429: m.rejected,
 		Succeeded: sm.succeeded, Failed: sm.failed, CompensationFailed: sm.manual,
@@ -211,17 +211,21 @@ func (s *simulation) report() *Report {
 	return r
 }
 
+// violationsShown is how many violating orders a report lists; each
+// partition's tally keeps no more.
+const violationsShown = 20
+
 // invariant is the checker's verdict, with the first 20 violating orders.
 func invariant(check saga.Report) InvariantCheck {
 	ic := InvariantCheck{
 		Orders:          check.Orders,
-		Violations:      len(check.Violations),
+		Violations:      check.Count(saga.Violation),
 		ViolatingOrders: []Violation{},
 		ManualRepair:    check.Count(saga.ManualRepair),
 		Interrupted:     check.Count(saga.Interrupted),
 	}
 	for i, v := range check.Violations {
-		if i == 20 {
+		if i == violationsShown {
 			break
 		}
 		ic.ViolatingOrders = append(ic.ViolatingOrders, Violation{OrderID: v.OrderID, Reason: v.Reason})
