@@ -61,6 +61,12 @@ type Broker struct {
 	rng       rand.Source
 	nextInc   uint32
 	store     Store
+
+	// gate, with a store, is held shared by every operation from its
+	// first change until its changes are appended to the store, and
+	// exclusively by a rollback (see rollback): so a rollback sees every
+	// change made so far appended, and none being made.
+	gate sync.RWMutex
 }
 
 // New returns an empty broker.
@@ -130,13 +136,14 @@ func (b *Broker) CreateQueue(name string, attrs, tags map[string]string) (*Queue
 	if err != nil {
 		return nil, err
 	}
-	if err := (&op{commit: c}).durable(); err != nil {
+	if err := (&op{commit: c, q: q}).durable(); err != nil {
 		return nil, err
 	}
 	return q, nil
 }
 
 func (b *Broker) createQueue(name string, fifo bool, attrs, tags map[string]string) (*Queue, Commit, error) {
+	defer b.enterGate()()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	cfg, err := parseAttributes(defaultConfig(), attrs, fifo, true, b.QueueARN(name), b.byARNLocked)
@@ -216,6 +223,7 @@ func (b *Broker) byARNLocked(arn string) *Queue {
 // DeleteQueue deletes a queue and its messages. Long polls waiting on it
 // end with QueueDoesNotExist; a move task reading from it fails.
 func (b *Broker) DeleteQueue(name string) error {
+	leave := b.enterGate()
 	now := b.clk.Now().UnixNano()
 	b.mu.Lock()
 	q := b.queues[name]
@@ -228,11 +236,12 @@ func (b *Broker) DeleteQueue(name string) error {
 		}
 	}
 	b.mu.Unlock()
+	leave()
 	if q == nil {
 		return errQueueGone()
 	}
 	q.shutdown(errQueueGone())
-	return (&op{commit: c}).durable()
+	return (&op{commit: c, q: q}).durable()
 }
 
 // Close ends every queue's timers, long polls and move tasks; long polls

@@ -160,10 +160,13 @@ func (t *moveTask) finish(src *Queue, status, reason string) {
 // moveTick is one step of a task: move what the rate allows by now.
 func (b *Broker) moveTick(t *moveTask) {
 	src := t.src
-	var o op
+	// The gate stays held until the moved messages have arrived, so that
+	// a rollback never sees them in neither queue.
+	o := op{holdGate: true}
 	if err := src.begin(&o); err != nil {
 		return // shutdown failed the task
 	}
+	defer o.callBack()
 	if t.status == MoveTaskCancelling {
 		t.finish(src, MoveTaskCancelled, "")
 		if b.store != nil {
@@ -217,7 +220,7 @@ func (b *Broker) moveTick(t *moveTask) {
 	}
 	src.end(&o)
 	for _, mv := range moves {
-		mv.dest.acceptMoved(mv.m, src)
+		mv.dest.acceptMoved(mv.m, src, &o)
 	}
 }
 
@@ -257,8 +260,8 @@ func (q *Queue) takeMovable(m *message) {
 // acceptMoved enqueues a message from a move task as a new message: new
 // id, sent now, received never. With a store, its deletion from the source
 // is written with its arrival, as for dead letters.
-func (q *Queue) acceptMoved(m *message, src *Queue) {
-	var o op
+func (q *Queue) acceptMoved(m *message, src *Queue, parent *op) {
+	o := op{parent: parent}
 	if err := q.begin(&o); err != nil {
 		q.lose(&o, src, m) // the destination was deleted meanwhile
 		return

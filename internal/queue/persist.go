@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"errors"
+	"maps"
 	"slices"
 )
 
@@ -22,8 +23,19 @@ import (
 // visibility deadline are written in the same order, at the next commit, so
 // a crash can at worst make a message received just before it visible
 // again with the previous count, which at-least-once delivery allows.
+//
+// When a commit fails (a full disk), the operations that wait on it answer
+// InternalError and the broker rolls back: every queue one of them changed
+// is brought back to what LoadQueue returns, the store's last committed
+// state (see Broker.rollback). Changes nobody waits for (receives, dead
+// letters moving) are rolled back with them when they share a queue, and
+// otherwise stay ahead of the disk as after a crash.
 type Store interface {
 	Append(changes []Change) Commit
+	// LoadQueue returns a queue's record as last committed, with its
+	// messages, deduplication ids and move tasks, and false when the store
+	// has no queue of that name.
+	LoadQueue(name string) (QueueRecord, bool, error)
 }
 
 // Commit is a set of changes handed to a Store.
@@ -250,22 +262,172 @@ func (q *Queue) commit(o *op) {
 }
 
 // durable waits until the operation's changes are on disk; nil without a
-// store.
+// store. When they could not be written, it rolls the queue back to what
+// the store has before it returns the error: the operation did nothing.
 func (o *op) durable() error {
 	if o.commit == nil {
 		return nil
 	}
 	if err := o.commit.Wait(); err != nil {
+		if o.q != nil {
+			o.q.b.rollback(o.q.name)
+		}
 		return storeError(err)
 	}
 	return nil
 }
 
 // storeError is what a client is told when its change could not be made
-// durable: the change is in memory, but a crash would lose it.
+// durable; the change was rolled back.
 func storeError(err error) error {
 	return &Error{Type: "InternalError", Code: "InternalError", Status: 500,
-		Message: "the change was made but could not be saved to the data directory: " + err.Error()}
+		Message: "the change was not made: it could not be saved to the data directory: " + err.Error()}
+}
+
+// enterGate takes the broker's gate shared when it has a store (see
+// Broker.gate) and returns what leaves it.
+func (b *Broker) enterGate() (leave func()) {
+	if b.store == nil {
+		return func() {}
+	}
+	b.gate.RLock()
+	return b.gate.RUnlock
+}
+
+// leaveGate leaves the gate if the operation holds it.
+func (o *op) leaveGate() {
+	if o.gated {
+		o.gated = false
+		o.q.b.gate.RUnlock()
+	}
+}
+
+// rollback brings the named queues back to what the store last committed,
+// after a commit that changed them failed. It waits until no operation is
+// between its changes and their appending (the gate), lets the store
+// commit (or fail) everything appended so far, then loads each queue and
+// makes memory say the same: its configuration, tags and messages, their
+// receive counts and visibility, and FIFO deduplication ids. A queue whose
+// creation failed is removed, one whose deletion failed comes back. Long
+// polls, counters, message move tasks and the sequence of receipt handles
+// stay as they are. Rollbacks are rare (a full disk), so each reloads
+// whole queues.
+func (b *Broker) rollback(names ...string) {
+	b.gate.Lock()
+	_ = b.store.Append(nil).Wait()
+	now := b.clk.Now().UnixNano()
+	var poke, gone []*Queue
+	for _, name := range names {
+		r, stored, err := b.store.LoadQueue(name)
+		if err != nil {
+			continue // unreadable: memory is the best there is
+		}
+		cur, old := b.reload(name, &r, stored, now)
+		if cur != nil {
+			poke = append(poke, cur)
+		}
+		if old != nil {
+			gone = append(gone, old)
+		}
+	}
+	b.gate.Unlock()
+	for _, q := range gone {
+		q.shutdown(errQueueGone())
+	}
+	for _, q := range poke {
+		q.poke()
+	}
+}
+
+// reload makes the queue of a name what r says (stored) or absent; it
+// returns the queue now in the broker and one it replaced, to shut down.
+func (b *Broker) reload(name string, r *QueueRecord, stored bool, now int64) (cur, old *Queue) {
+	b.mu.RLock()
+	q := b.queues[name]
+	b.mu.RUnlock()
+	if q != nil && stored && q.inc == r.Inc {
+		q.mu.Lock()
+		err := q.reset(r, now)
+		q.mu.Unlock()
+		if err != nil {
+			return nil, nil
+		}
+		return q, nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if q != nil {
+		delete(b.queues, name)
+	}
+	if !stored {
+		return nil, q
+	}
+	delete(b.deletedAt, name) // its deletion did not happen
+	nq, err := b.restoreQueue(r, now)
+	if err != nil {
+		return nil, q
+	}
+	if v, ok := r.Attributes[AttrRedrivePolicy]; ok {
+		if p, err := parseRedrivePolicy(v); err == nil {
+			c := *nq.cfg.Load()
+			c.redrive = p
+			nq.cfg.Store(&c)
+		}
+	}
+	return nq, q
+}
+
+// reset makes a queue's state what r says; q.mu is held.
+func (q *Queue) reset(r *QueueRecord, now int64) error {
+	lookup := func(arn string) *Queue {
+		q.b.mu.RLock()
+		defer q.b.mu.RUnlock()
+		return q.b.byARNLocked(arn)
+	}
+	cfg, err := parseAttributes(defaultConfig(), withoutRedrive(r.Attributes), r.FIFO, true, q.arn, lookup)
+	if err != nil {
+		return err
+	}
+	if v, ok := r.Attributes[AttrRedrivePolicy]; ok {
+		if cfg.redrive, err = parseRedrivePolicy(v); err != nil {
+			return err
+		}
+	}
+	q.cfg.Store(&cfg)
+	q.tags = maps.Clone(r.Tags)
+	if q.tags == nil {
+		q.tags = map[string]string{}
+	}
+	q.modified = r.Modified
+	seq := q.seq
+	q.clearMessages()
+	if q.fifo {
+		q.dedup = map[string]dedupEntry{}
+		q.dedupLog.Reset()
+	}
+	q.restoreMessages(r, now)
+	// Receipt handles of messages rolled back must not name later ones.
+	q.seq = max(q.seq, seq)
+	return nil
+}
+
+// poke brings a queue up to now and answers long polls that can be.
+func (q *Queue) poke() {
+	var o op
+	if q.begin(&o) == nil {
+		o.kick = true
+		q.end(&o)
+	}
+}
+
+func withoutRedrive(attrs map[string]string) map[string]string {
+	out := make(map[string]string, len(attrs))
+	for k, v := range attrs {
+		if k != AttrRedrivePolicy {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // Restore loads what a store saved into an empty broker, before it serves
@@ -285,32 +447,13 @@ func (b *Broker) Restore(st State) error {
 	redrive := map[*Queue]string{}
 	for i := range st.Queues {
 		r := &st.Queues[i]
-		attrs := make(map[string]string, len(r.Attributes))
-		for k, v := range r.Attributes {
-			if k != AttrRedrivePolicy {
-				attrs[k] = v
-			}
-		}
-		cfg, err := parseAttributes(defaultConfig(), attrs, r.FIFO, true, b.QueueARN(r.Name), b.byARNLocked)
+		q, err := b.restoreQueue(r, now)
 		if err != nil {
-			return errors.New("queue " + r.Name + ": " + err.Error())
-		}
-		var seed [32]byte
-		for i := 0; i < 4; i++ {
-			binary.LittleEndian.PutUint64(seed[8*i:], b.rng.Uint64())
-		}
-		q := newQueue(b, r.Name, r.FIFO, r.Inc, r.Created, cfg, seed)
-		q.modified, q.lastNow = r.Modified, max(now, r.Created)
-		for k, v := range r.Tags {
-			q.tags[k] = v
+			return err
 		}
 		if v, ok := r.Attributes[AttrRedrivePolicy]; ok {
 			redrive[q] = v
 		}
-		b.nextInc = max(b.nextInc, r.Inc)
-		b.queues[r.Name] = q
-		q.restoreMessages(r, now)
-		q.restoreTasks(r.MoveTasks)
 	}
 	// Redrive policies last, once every target exists. A target deleted
 	// before the restart is kept as AWS keeps it: messages then stay.
@@ -324,6 +467,29 @@ func (b *Broker) Restore(st State) error {
 		q.cfg.Store(&c)
 	}
 	return nil
+}
+
+// restoreQueue makes a queue of a saved record, without its redrive
+// policy, and adds it to the broker; b.mu is held.
+func (b *Broker) restoreQueue(r *QueueRecord, now int64) (*Queue, error) {
+	cfg, err := parseAttributes(defaultConfig(), withoutRedrive(r.Attributes), r.FIFO, true, b.QueueARN(r.Name), b.byARNLocked)
+	if err != nil {
+		return nil, errors.New("queue " + r.Name + ": " + err.Error())
+	}
+	var seed [32]byte
+	for i := 0; i < 4; i++ {
+		binary.LittleEndian.PutUint64(seed[8*i:], b.rng.Uint64())
+	}
+	q := newQueue(b, r.Name, r.FIFO, r.Inc, r.Created, cfg, seed)
+	q.modified, q.lastNow = r.Modified, max(now, r.Created)
+	for k, v := range r.Tags {
+		q.tags[k] = v
+	}
+	b.nextInc = max(b.nextInc, r.Inc)
+	b.queues[r.Name] = q
+	q.restoreMessages(r, now)
+	q.restoreTasks(r.MoveTasks)
+	return q, nil
 }
 
 // restoreMessages enqueues saved messages in their order with their saved

@@ -156,6 +156,18 @@ type op struct {
 
 	changes []Change // for the broker's store, when it has one
 	commit  Commit
+
+	// q is the queue the op changes, for a rollback when its commit
+	// fails. With a store, gated says whether the op holds the broker's
+	// gate (see Broker.gate). An op within another (dead letters, moved
+	// messages arriving) has that one as parent: the parent holds the gate
+	// for it, and makes its callbacks once it has left the gate (kicked:
+	// queues whose watchers to call). holdGate: end leaves the gate held,
+	// and the callbacks to the op's owner (see callBack).
+	q               *Queue
+	parent          *op
+	kicked          []*Queue
+	gated, holdGate bool
 }
 
 type delivery struct {
@@ -166,10 +178,16 @@ type delivery struct {
 
 // begin locks the queue and brings it up to now.
 func (q *Queue) begin(o *op) error {
+	o.q = q
+	if q.b.store != nil && o.parent == nil {
+		q.b.gate.RLock()
+		o.gated = true
+	}
 	o.cfg = q.cfg.Load()
 	q.mu.Lock()
 	if q.deleted.Load() {
 		q.mu.Unlock()
+		o.leaveGate()
 		return errQueueGone()
 	}
 	o.now = q.clk.Now().UnixNano()
@@ -184,7 +202,8 @@ func (q *Queue) begin(o *op) error {
 
 // end answers long polls if messages became receivable, arms the wake-up
 // timer, unlocks, and then does what must not hold the lock: moving dead
-// letters, calling back long polls and watchers.
+// letters, leaving the gate, calling back long polls and watchers (which
+// may start other operations).
 func (q *Queue) end(o *op) {
 	if o.kick && q.waiters.head != nil {
 		q.serve(o)
@@ -195,13 +214,46 @@ func (q *Queue) end(o *op) {
 	q.arm(o.now)
 	q.mu.Unlock()
 	if len(o.dead) > 0 {
-		o.dlq.acceptDeadLetters(o.dead, q)
+		o.dlq.acceptDeadLetters(o.dead, q, o)
 	}
+	if (o.parent != nil || o.holdGate) && q.b.store != nil {
+		// Callbacks may start operations, which take the gate: they wait
+		// until whoever holds it has left it.
+		to := o
+		if o.parent != nil {
+			to = o.parent
+			to.done = append(to.done, o.done...)
+		}
+		if o.kick {
+			to.kicked = append(to.kicked, q)
+		}
+		return
+	}
+	o.leaveGate()
 	for _, d := range o.done {
 		d.w.done(d.msgs, d.err)
 	}
 	if o.kick {
 		for _, w := range *q.watchers.Load() {
+			w.f()
+		}
+	}
+	for _, k := range o.kicked {
+		for _, w := range *k.watchers.Load() {
+			w.f()
+		}
+	}
+}
+
+// callBack leaves the gate and makes the callbacks of an op whose end
+// left them to its owner (holdGate).
+func (o *op) callBack() {
+	o.leaveGate()
+	for _, d := range o.done {
+		d.w.done(d.msgs, d.err)
+	}
+	for _, k := range o.kicked {
+		for _, w := range *k.watchers.Load() {
 			w.f()
 		}
 	}
@@ -861,9 +913,9 @@ func (q *Queue) shutdown(err error) {
 // With a store, each dead letter's deletion from its source is written in
 // the same change set as its arrival here, so a crash between the two
 // leaves it in one queue or the other, never in none.
-func (q *Queue) acceptDeadLetters(ms []*message, src *Queue) {
+func (q *Queue) acceptDeadLetters(ms []*message, src *Queue, parent *op) {
 	sourceARN := src.arn
-	var o op
+	o := op{parent: parent}
 	if err := q.begin(&o); err != nil {
 		q.lose(&o, src, ms...) // the dead-letter queue was deleted meanwhile
 		return
@@ -924,18 +976,19 @@ func (q *Queue) saveConfig() Commit {
 }
 
 // Tag adds or replaces tags (TagQueue); a queue has at most 50.
-func (q *Queue) Tag(tags map[string]string) error { return durably(q.tag(tags)) }
+func (q *Queue) Tag(tags map[string]string) error { return q.durably(q.tag(tags)) }
 
-// durably waits until a change made under the queue's lock is durable
-// (see op.durable), unless making it failed.
-func durably(c Commit, err error) error {
+// durably waits until a change of q's made under its lock is durable (see
+// op.durable), unless making it failed.
+func (q *Queue) durably(c Commit, err error) error {
 	if err != nil {
 		return err
 	}
-	return (&op{commit: c}).durable()
+	return (&op{commit: c, q: q}).durable()
 }
 
 func (q *Queue) tag(tags map[string]string) (Commit, error) {
+	defer q.b.enterGate()()
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.deleted.Load() {
@@ -956,15 +1009,18 @@ func (q *Queue) tag(tags map[string]string) (Commit, error) {
 
 // Untag removes tags by key (UntagQueue).
 func (q *Queue) Untag(keys []string) error {
+	return q.durably(q.untag(keys))
+}
+
+func (q *Queue) untag(keys []string) (Commit, error) {
+	defer q.b.enterGate()()
 	q.mu.Lock()
+	defer q.mu.Unlock()
 	if q.deleted.Load() {
-		q.mu.Unlock()
-		return errQueueGone()
+		return nil, errQueueGone()
 	}
 	for _, k := range keys {
 		delete(q.tags, k)
 	}
-	c := q.saveConfig()
-	q.mu.Unlock()
-	return (&op{commit: c}).durable()
+	return q.saveConfig(), nil
 }

@@ -114,10 +114,11 @@ func contains(s []string, x string) bool {
 // type cannot change. A new VisibilityTimeout or DelaySeconds applies to
 // later receives and sends; a new MessageRetentionPeriod to every message.
 func (q *Queue) SetAttributes(attrs map[string]string) error {
-	return durably(q.setAttributes(attrs))
+	return q.durably(q.setAttributes(attrs))
 }
 
 func (q *Queue) setAttributes(attrs map[string]string) (Commit, error) {
+	defer q.b.enterGate()()
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.deleted.Load() {

@@ -11,6 +11,10 @@
 // pays one fsync shared with every request that arrived meanwhile, and
 // the order in which changes were appended is the order they are applied.
 //
+// A commit that fails (a full disk) fails every change of its batch; the
+// queue broker then rolls the queues those changes touched back to what
+// the file holds (Queues.LoadQueue).
+//
 // Records are laid out in queues.go (queue.Store) and sfn.go
 // (sfnapi.Store); messages and history events are binrec records, queue
 // records and documents JSON. The package owns only how things are kept:

@@ -186,51 +186,70 @@ func (s Queues) LoadQueues() (queue.State, error) {
 		st.Incarnation = uint32(getUint64(tx.Bucket(bucketMeta).Get(keyInc)))
 		root := tx.Bucket(bucketQueues)
 		return root.ForEachBucket(func(name []byte) error {
-			qb := root.Bucket(name)
-			var qr queueRecord
-			if err := json.Unmarshal(qb.Get(keyRecord), &qr); err != nil {
-				return fmt.Errorf("queue %s: %w", name, err)
-			}
-			r := queue.QueueRecord{Name: qr.Name, FIFO: qr.FIFO, Inc: uint32(getUint64(qb.Get(keyInc))),
-				Created: qr.Created, Modified: qr.Modified, Attributes: qr.Attributes, Tags: qr.Tags,
-				Seq: getUint64(qb.Get(keySeq))}
-			rcv := qb.Bucket(bucketRcv)
-			err := qb.Bucket(bucketMsg).ForEach(func(k, v []byte) error {
-				m, err := decodeMessage(v)
-				if err != nil {
-					return err
-				}
-				m.Seq = getUint64(k)
-				if err := decodeReceive(rcv.Get(k), &m); err != nil {
-					return err
-				}
-				r.Messages = append(r.Messages, m)
-				return nil
-			})
-			if err == nil {
-				err = qb.Bucket(bucketDup).ForEach(func(k, v []byte) error {
-					d, err := decodeDedup(v)
-					d.Key = string(k)
-					r.Dedup = append(r.Dedup, d)
-					return err
-				})
-			}
-			if tb := qb.Bucket(bucketTask); tb != nil && err == nil {
-				err = tb.ForEach(func(_, v []byte) error {
-					var t queue.MoveTaskRecord
-					err := json.Unmarshal(v, &t)
-					r.MoveTasks = append(r.MoveTasks, t)
-					return err
-				})
-			}
-			if err != nil {
-				return fmt.Errorf("queue %s: %w", name, err)
-			}
+			r, err := loadQueue(root.Bucket(name), name)
 			st.Queues = append(st.Queues, r)
-			return nil
+			return err
 		})
 	})
 	return st, err
+}
+
+// LoadQueue reads one queue with its messages and deduplication ids as
+// last committed (the broker's rollback after a failed commit).
+func (s Queues) LoadQueue(name string) (r queue.QueueRecord, ok bool, err error) {
+	err = s.db.bolt.View(func(tx *bolt.Tx) error {
+		qb := tx.Bucket(bucketQueues).Bucket([]byte(name))
+		if qb == nil {
+			return nil
+		}
+		ok = true
+		r, err = loadQueue(qb, []byte(name))
+		return err
+	})
+	return r, ok, err
+}
+
+func loadQueue(qb *bolt.Bucket, name []byte) (queue.QueueRecord, error) {
+	var qr queueRecord
+	if err := json.Unmarshal(qb.Get(keyRecord), &qr); err != nil {
+		return queue.QueueRecord{}, fmt.Errorf("queue %s: %w", name, err)
+	}
+	r := queue.QueueRecord{Name: qr.Name, FIFO: qr.FIFO, Inc: uint32(getUint64(qb.Get(keyInc))),
+		Created: qr.Created, Modified: qr.Modified, Attributes: qr.Attributes, Tags: qr.Tags,
+		Seq: getUint64(qb.Get(keySeq))}
+	rcv := qb.Bucket(bucketRcv)
+	err := qb.Bucket(bucketMsg).ForEach(func(k, v []byte) error {
+		m, err := decodeMessage(v)
+		if err != nil {
+			return err
+		}
+		m.Seq = getUint64(k)
+		if err := decodeReceive(rcv.Get(k), &m); err != nil {
+			return err
+		}
+		r.Messages = append(r.Messages, m)
+		return nil
+	})
+	if err == nil {
+		err = qb.Bucket(bucketDup).ForEach(func(k, v []byte) error {
+			d, err := decodeDedup(v)
+			d.Key = string(k)
+			r.Dedup = append(r.Dedup, d)
+			return err
+		})
+	}
+	if tb := qb.Bucket(bucketTask); tb != nil && err == nil {
+		err = tb.ForEach(func(_, v []byte) error {
+			var t queue.MoveTaskRecord
+			err := json.Unmarshal(v, &t)
+			r.MoveTasks = append(r.MoveTasks, t)
+			return err
+		})
+	}
+	if err != nil {
+		return r, fmt.Errorf("queue %s: %w", name, err)
+	}
+	return r, nil
 }
 
 // The message codec: binrec records.

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -31,6 +32,10 @@ type DB struct {
 	cur     *batch
 	closed  bool
 	stopped chan struct{}
+
+	// failCommits, when set, makes the next commits fail with its error
+	// without writing anything: the tests' stand-in for a full disk.
+	failCommits atomic.Pointer[error]
 }
 
 // batch is the changes collected while the previous batch was written. It
@@ -63,16 +68,7 @@ func Open(dir string, lockTimeout time.Duration) (*DB, error) {
 		return nil, fmt.Errorf("%s is not a directory", dir)
 	}
 	path := filepath.Join(dir, FileName)
-	bdb, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout: lockTimeout,
-		// The freelist is rebuilt at open instead of written at every
-		// commit: fewer pages per fsync.
-		NoFreelistSync: true,
-		FreelistType:   bolt.FreelistMapType,
-	})
-	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, fmt.Errorf("%s: %w", path, ErrLocked)
-	}
+	bdb, err := openBolt(path, lockTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +100,20 @@ func Open(dir string, lockTimeout time.Duration) (*DB, error) {
 	db.cur = newBatch()
 	go db.writer()
 	return db, nil
+}
+
+func openBolt(path string, lockTimeout time.Duration) (*bolt.DB, error) {
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout: lockTimeout,
+		// The freelist is rebuilt at open instead of written at every
+		// commit: fewer pages per fsync.
+		NoFreelistSync: true,
+		FreelistType:   bolt.FreelistMapType,
+	})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("%s: %w", path, ErrLocked)
+	}
+	return bdb, err
 }
 
 func newBatch() *batch { return &batch{done: make(chan struct{})} }
@@ -145,7 +155,9 @@ func (db *DB) writer() {
 		closed := db.closed
 		db.cur = newBatch()
 		db.mu.Unlock()
-		if len(b.fns) > 0 {
+		if err := db.failCommits.Load(); err != nil && len(b.fns) > 0 {
+			b.err = *err
+		} else if len(b.fns) > 0 {
 			b.err = db.bolt.Update(func(tx *bolt.Tx) error {
 				for _, f := range b.fns {
 					if err := f(tx); err != nil {
