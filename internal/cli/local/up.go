@@ -2,8 +2,10 @@ package local
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"os"
 	"slices"
@@ -17,6 +19,7 @@ import (
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/local"
+	"github.com/yafdp/yafdp/internal/local/store"
 	"github.com/yafdp/yafdp/internal/saga"
 	"github.com/yafdp/yafdp/internal/sim"
 	"github.com/yafdp/yafdp/internal/ui"
@@ -39,6 +42,7 @@ type UpOptions struct {
 	DataDir           string
 	DrainTimeout      time.Duration
 	KeepExecutions    int
+	Compact           bool
 
 	server local.Options
 	// Ready, when set, is called with the running server (tests).
@@ -86,6 +90,11 @@ var upLong = cmdutil.Heredoc(`
 			executions finish for --drain-timeout first and aborts the rest (error
 			LocalUpShutdown).
 			Only one local up can use a data directory at a time.
+
+			The file never shrinks by itself while in use: the space of deleted
+			messages and forgotten executions is reused, not given back. At start,
+			when at least half of it (and 4 MiB) is free, it is compacted (rewritten
+			with only what is live); --compact compacts it whatever the gain.
 		`)
 
 var upExample = cmdutil.Examples(`
@@ -120,6 +129,7 @@ func NewCmdUp(f *cmdutil.Factory, runF func(context.Context, *UpOptions) error) 
 	fl.StringVar(&opts.DataDir, "data-dir", "", "Keep queues, messages, executions and histories in `dir` across restarts")
 	fl.DurationVar(&opts.DrainTimeout, "drain-timeout", 10*time.Second, "On Ctrl-C, how long running executions may finish before they are aborted")
 	fl.IntVar(&opts.KeepExecutions, "keep-executions", 10000, "Finished executions kept with their histories, oldest forgotten first (0: all; each saga takes ~20 KB)")
+	fl.BoolVar(&opts.Compact, "compact", false, "Compact the --data-dir file before starting, to give back the space of deleted messages")
 	_ = cmd.MarkFlagDirname("data-dir")
 	_ = cmd.MarkFlagFilename("scenario", "yaml", "yml")
 	_ = cmd.MarkFlagFilename("definition", "json")
@@ -182,6 +192,8 @@ func (o *UpOptions) checkFlags() error {
 		return cmdutil.FlagErrorf("--keep-executions: must be 0 (keep all) or more")
 	case o.DrainTimeout < 0 || o.DrainTimeout > time.Hour:
 		return cmdutil.FlagErrorf("--drain-timeout: must be between 0s and 1h")
+	case o.Compact && o.DataDir == "":
+		return cmdutil.FlagErrorf("--compact: there is nothing to compact without --data-dir")
 	}
 	if o.DataDir != "" {
 		if fi, err := os.Stat(o.DataDir); err == nil && !fi.IsDir() {
@@ -203,6 +215,9 @@ type endpoint struct {
 func runUp(ctx context.Context, o *UpOptions) error {
 	p, err := o.Printer()
 	if err != nil {
+		return err
+	}
+	if err := o.compact(); err != nil {
 		return err
 	}
 	srv, err := local.Start(ctx, o.server)
@@ -263,6 +278,27 @@ loop:
 	fmt.Fprintln(o.IO.ErrOut, statusLine(srv.Status(), s))
 	return err
 }
+
+// compact compacts the data directory's file for --compact; a directory
+// without one has nothing to compact.
+func (o *UpOptions) compact() error {
+	if !o.Compact {
+		return nil
+	}
+	c, err := store.Compact(o.DataDir, local.LockTimeout)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case errors.Is(err, store.ErrLocked):
+		return cmdutil.FlagErrorf("--data-dir: %s is in use by another yafdp local up", o.DataDir)
+	case err != nil:
+		return fmt.Errorf("--compact: %w", err)
+	}
+	fmt.Fprintf(o.IO.ErrOut, "data dir %s: compacted, %s → %s\n", o.DataDir, mib(c.Before), mib(c.After))
+	return nil
+}
+
+func mib(n int64) string { return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB" }
 
 func statusLine(st local.Status, s *ui.Styles) string {
 	return fmt.Sprintf("orders %s visible · %s in flight │ dlq %s │ sagas %s running · %s %s · %s %s",

@@ -77,6 +77,7 @@ func TestUpBadInput(t *testing.T) {
 		{[]string{"--addr", "127.0.0.1:99999"}, "--addr: port \"99999\" must be a number from 0 to 65535"},
 		{[]string{"--addr", ":4566"}, "has no host"},
 		{[]string{"--keep-executions", "-1"}, "--keep-executions"},
+		{[]string{"--compact"}, "--compact: there is nothing to compact without --data-dir"},
 	} {
 		f, _ := clitest.NewFactory(nil)
 		err := clitest.Exec(NewCmdUp(f, func(context.Context, *UpOptions) error { return nil }), c.args...)
@@ -132,5 +133,30 @@ func TestUpServesUntilCancelled(t *testing.T) {
 			out := strings.ReplaceAll(streams.Out.String(), srv.URL, "http://127.0.0.1:PORT")
 			clitest.Golden(t, "up."+format+".golden", []byte(out))
 		})
+	}
+}
+
+// --compact compacts the data directory's file before the server starts,
+// and says so on standard error.
+func TestUpCompact(t *testing.T) {
+	dir := t.TempDir()
+	db, err := store.Open(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	f, streams := clitest.NewFactory(&config.Config{Output: "json"})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cmd := NewCmdUp(f, func(ctx context.Context, o *UpOptions) error {
+		o.Ready = func(*local.Server) { cancel() }
+		return runUp(ctx, o)
+	})
+	cmd.SetContext(ctx)
+	if err := clitest.ExecContext(ctx, cmd, "--addr", "127.0.0.1:0", "--data-dir", dir, "--compact"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(streams.ErrOut.String(), "data dir "+dir+": compacted, ") {
+		t.Fatalf("stderr %s", streams.ErrOut.String())
 	}
 }

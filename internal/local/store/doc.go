@@ -13,7 +13,9 @@
 //
 // A commit that fails (a full disk) fails every change of its batch; the
 // queue broker then rolls the queues those changes touched back to what
-// the file holds (Queues.LoadQueue).
+// the file holds (Queues.LoadQueue). The file is compacted at Open when
+// at least half of it is free, and by Compact (`local up --compact`):
+// bbolt reuses freed pages but never shrinks the file.
 //
 // Records are laid out in queues.go (queue.Store) and sfn.go
 // (sfnapi.Store); messages and history events are binrec records, queue

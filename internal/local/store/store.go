@@ -72,6 +72,15 @@ func Open(dir string, lockTimeout time.Duration) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	if worthCompacting(bdb) {
+		// A failed compaction (the disk may be full: that is when the
+		// space is missed most) leaves the file as it was, and open.
+		if _, err := compact(bdb, path); err == nil {
+			if bdb, err = openBolt(path, lockTimeout); err != nil {
+				return nil, err
+			}
+		}
+	}
 	err = bdb.Update(func(tx *bolt.Tx) error {
 		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
 		if err != nil {
@@ -114,6 +123,93 @@ func openBolt(path string, lockTimeout time.Duration) (*bolt.DB, error) {
 		return nil, fmt.Errorf("%s: %w", path, ErrLocked)
 	}
 	return bdb, err
+}
+
+// Compaction is what compacting a data directory's file did: its size
+// before and after, in bytes.
+type Compaction struct{ Before, After int64 }
+
+// Compact rewrites the database in dir into a new file that holds only
+// what is live, and puts it in place of the old one. bbolt reuses the
+// pages that deleted messages and forgotten executions leave free, but
+// never gives them back to the file system: 300,000 messages sent and
+// deleted leave a file of about 100 MiB. Open compacts by itself when at
+// least half the file, and 4 MiB, is free; Compact does it whatever the
+// gain (`local up --compact`). It takes the directory's lock, waiting up
+// to lockTimeout like Open.
+func Compact(dir string, lockTimeout time.Duration) (Compaction, error) {
+	path := filepath.Join(dir, FileName)
+	if _, err := os.Stat(path); err != nil {
+		return Compaction{}, err
+	}
+	bdb, err := openBolt(path, lockTimeout)
+	if err != nil {
+		return Compaction{}, err
+	}
+	c, err := compact(bdb, path)
+	if err != nil {
+		bdb.Close()
+	}
+	return c, err
+}
+
+// compactMinGain is the least free space for which Open compacts.
+const compactMinGain = 4 << 20
+
+// worthCompacting: at least half the file, and compactMinGain, is free
+// (free pages, and the room past the last page bbolt has used).
+func worthCompacting(bdb *bolt.DB) bool {
+	fi, err := os.Stat(bdb.Path())
+	if err != nil {
+		return false
+	}
+	var used int64
+	if err := bdb.View(func(tx *bolt.Tx) error { used = tx.Size(); return nil }); err != nil {
+		return false
+	}
+	st := bdb.Stats()
+	free := int64(st.FreePageN+st.PendingPageN)*int64(bdb.Info().PageSize) + max(0, fi.Size()-used)
+	return free >= compactMinGain && 2*free >= fi.Size()
+}
+
+// compact copies src into a new file beside path and renames it over
+// path. On success src is closed; on failure the new file is removed and
+// src is left open and as it was.
+func compact(src *bolt.DB, path string) (Compaction, error) {
+	var c Compaction
+	fi, err := os.Stat(path)
+	if err != nil {
+		return c, err
+	}
+	c.Before = fi.Size()
+	tmp := path + ".compact"
+	_ = os.Remove(tmp) // left by a compaction that crashed
+	dst, err := openBolt(tmp, 0)
+	if err == nil {
+		err = bolt.Compact(dst, src, 64<<20)
+		if cerr := dst.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return c, err
+	}
+	// src keeps the old file open until it is closed: rename first, so
+	// that a failure leaves it open and in use.
+	if err := os.Rename(tmp, path); err != nil {
+		_ = os.Remove(tmp)
+		return c, err
+	}
+	_ = src.Close()
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		_ = d.Sync() // the rename is durable
+		d.Close()
+	}
+	if fi, err := os.Stat(path); err == nil {
+		c.After = fi.Size()
+	}
+	return c, nil
 }
 
 func newBatch() *batch { return &batch{done: make(chan struct{})} }
