@@ -188,3 +188,24 @@ func TestFIFOMoveTask(t *testing.T) {
 		t.Fatalf("moved back %v", got)
 	}
 }
+
+// A long poll that a move task's step answers (a message of the
+// dead-letter queue became visible again at that step) is called back
+// once.
+func TestMoveTaskStepAnswersALongPollOnce(t *testing.T) {
+	b, clk, _, dlq := deadLetters(t, 2)
+	if _, err := b.StartMessageMoveTask(MoveTaskInput{SourceARN: dlq.ARN(), MaxNumberOfMessagesPerSecond: 1}); err != nil {
+		t.Fatal(err)
+	}
+	// Both dead letters in flight until the task's first step, then a
+	// long poll waits for them.
+	if ms := mustReceive(t, dlq, ReceiveInput{MaxNumberOfMessages: 10, VisibilityTimeout: ptr(1)}); len(ms) != 2 {
+		t.Fatalf("received %d, want 2", len(ms))
+	}
+	calls := 0
+	dlq.ReceiveAsync(ReceiveInput{MaxNumberOfMessages: 10, WaitTimeSeconds: ptr(20)}, func(ms []Message, err error) { calls++ })
+	after(clk, 2*time.Second)
+	if calls != 1 {
+		t.Fatalf("the long poll was called back %d times, want once", calls)
+	}
+}

@@ -246,8 +246,11 @@ func (q *Queue) end(o *op) {
 }
 
 // callBack leaves the gate and makes the callbacks of an op whose end
-// left them to its owner (holdGate).
+// left them to its owner (holdGate). Without a store end made them.
 func (o *op) callBack() {
+	if o.q == nil || o.q.b.store == nil {
+		return
+	}
 	o.leaveGate()
 	for _, d := range o.done {
 		d.w.done(d.msgs, d.err)
