@@ -114,7 +114,8 @@ func TestFromSFNReadsEveryDetails(t *testing.T) {
 	want := map[string]string{
 		"StateEnteredEventDetails": "StateName Payload", "StateExitedEventDetails": "StateName Payload",
 		"ExecutionStartedEventDetails": "Payload Resource", "ExecutionSucceededEventDetails": "Payload",
-		"TaskScheduledEventDetails": "Resource Region Payload TimeoutSeconds", "TaskStartedEventDetails": "Resource",
+		"TaskScheduledEventDetails": "Resource Region Payload TimeoutSeconds HeartbeatSeconds", "TaskStartedEventDetails": "Resource",
+		"TaskSubmittedEventDetails": "Resource Payload",
 		"TaskSucceededEventDetails": "Resource Payload", "LambdaFunctionScheduledEventDetails": "Resource Payload TimeoutSeconds",
 		"LambdaFunctionSucceededEventDetails": "Payload", "MapStateStartedEventDetails": "Length",
 		"EvaluationFailedEventDetails": "StateName Error Cause Location",

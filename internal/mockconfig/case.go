@@ -124,3 +124,6 @@ func list(names []string) string {
 	}
 	return strings.Join(q, ", ")
 }
+
+// States lists the states the case mocks, sorted.
+func (k *Case) States() []string { return sortedKeys(k.states) }

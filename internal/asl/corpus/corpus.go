@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -24,11 +25,44 @@ type Case struct {
 		Output        json.RawMessage `json:"output"`
 		OutputPartial bool            `json:"output_partial"`
 		Error         *string         `json:"error"`
-		Cause         *string         `json:"cause"`
+		Cause         *Text           `json:"cause"`
+		CauseIsJSON   bool            `json:"cause_is_json"`
 		Events        []string        `json:"events"`
 	} `json:"expected"`
 	// Masked holds recorded values with snapshot placeholders, decoded.
 	Masked map[string]any `json:"masked"`
+
+	// The Task corpus (conformance-tasks) adds the kind of a case
+	// (execution or test_state), the Step Functions Local mock config that
+	// answers its Tasks and the test case to run; MockFromHistory, when
+	// set, is a mock config derived from the recorded history, which
+	// reproduces the recording exactly (test case "recorded").
+	Kind            string          `json:"kind"`
+	MockConfig      json.RawMessage `json:"mock_config"`
+	MockFromHistory json.RawMessage `json:"mock_config_from_history"`
+	TestCase        string          `json:"test_case"`
+	EventsMayVary   bool            `json:"events_order_may_vary"`
+	Notes           string          `json:"notes"`
+}
+
+// Text is a string field of a case that may also hold a JSON value: the
+// Task corpus stores a cause that AWS gave as JSON text parsed
+// (cause_is_json). A value is kept as its compact JSON text.
+type Text string
+
+// UnmarshalJSON reads a string as it is and any other value as its JSON.
+func (t *Text) UnmarshalJSON(data []byte) error {
+	var s string
+	if err := json.Unmarshal(data, &s); err == nil {
+		*t = Text(s)
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, data); err != nil {
+		return err
+	}
+	*t = Text(buf.String())
+	return nil
 }
 
 // Dir returns the corpus folder: $YAFDP_CONFORMANCE_DIR, or shared/conformance
