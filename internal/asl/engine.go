@@ -2,11 +2,11 @@ package asl
 
 import (
 	"context"
-	"slices"
 	"errors"
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"

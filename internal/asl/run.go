@@ -798,12 +798,25 @@ func (c *taskCall) run() {
 }
 
 func (x *Execution) invoke(f *frame, s *State) step {
-	h, function, fl := x.answerer(f, s)
-	if fl != nil {
-		return x.handleError(f, s, *fl)
+	var h TaskHandler
+	var function string
+	if x.mock == nil {
+		h = x.handler(s.Resource) // the common case: a handler by Resource
 	}
-	_, mocked := h.(mockCall)
-	x.scheduled(f, s, waitsLonger(s) && (mocked || h == nil))
+	mocked := false
+	if h == nil {
+		var fl *failure
+		if h, function, fl = x.answerer(f, s); fl != nil {
+			return x.handleError(f, s, *fl)
+		}
+		_, mocked = h.(mockCall)
+	}
+	if submitted := waitsLonger(s) && (mocked || h == nil); x.unobserved && !submitted {
+		x.countEvent(f)
+		x.countEvent(f)
+	} else {
+		x.scheduled(f, s, submitted)
+	}
 	x.taskStarted()
 	f.taskStart = x.tick()
 	tok := x.arm(f)
