@@ -2,7 +2,10 @@ package asl
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -16,10 +19,11 @@ import (
 // The errors SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat
 // return, as Step Functions names them.
 var (
-	// ErrTaskDoesNotExist: no task of this engine has the token.
-	ErrTaskDoesNotExist = errors.New("TaskDoesNotExist")
-	// ErrTaskTimedOut: the task has ended (it timed out, or was answered
-	// or stopped) and takes no more answers.
+	// ErrInvalidToken: the token is not one a task is ever given.
+	ErrInvalidToken = errors.New("InvalidToken")
+	// ErrTaskTimedOut: no task waits for the token: it has ended (it
+	// timed out, was answered or stopped), as Step Functions says of any
+	// well-formed token it no longer knows.
 	ErrTaskTimedOut = errors.New("TaskTimedOut")
 )
 
@@ -41,10 +45,14 @@ type callbackWait struct {
 	closed atomic.Bool
 }
 
-// Invoke registers the wait; the answer comes with the token.
+// Invoke registers the wait; the answer comes with the token. It runs on
+// the execution's mailbox.
 func (w *callbackWait) Invoke(_ context.Context, _ *TaskRequest, done func(any, error)) {
 	w.done = done
-	c := &w.x.engine.callbacks
+	x := w.x
+	x.waits = slices.DeleteFunc(x.waits, func(o *callbackWait) bool { return o.closed.Load() })
+	x.waits = append(x.waits, w)
+	c := &x.engine.callbacks
 	c.mu.Lock()
 	if c.waiting == nil {
 		c.waiting = map[string]*callbackWait{}
@@ -70,11 +78,23 @@ func (e *Engine) take(token string) (*callbackWait, error) {
 	c.mu.Unlock()
 	switch {
 	case !ok:
-		return nil, ErrTaskDoesNotExist
+		return nil, unknownToken(token)
 	case !w.closed.CompareAndSwap(false, true):
 		return nil, ErrTaskTimedOut
 	}
 	return w, nil
+}
+
+// unknownToken says why no task waits for token: it is malformed, or its
+// task has ended.
+func unknownToken(token string) error {
+	if len(token) != tokenLen || !strings.HasPrefix(token, tokenPrefix) {
+		return ErrInvalidToken
+	}
+	if _, err := base64.RawURLEncoding.DecodeString(token[len(tokenPrefix):]); err != nil {
+		return ErrInvalidToken
+	}
+	return ErrTaskTimedOut
 }
 
 // SendTaskSuccess answers the task waiting for token with output.
@@ -107,7 +127,7 @@ func (e *Engine) SendTaskHeartbeat(token string) error {
 	c.mu.Unlock()
 	switch {
 	case !ok:
-		return ErrTaskDoesNotExist
+		return unknownToken(token)
 	case w.closed.Load():
 		return ErrTaskTimedOut
 	}
@@ -122,17 +142,40 @@ func (e *Engine) SendTaskHeartbeat(token string) error {
 
 // forget drops the frame's wait, if any, once its call has ended.
 func (e *Engine) forget(token string) {
-	if token == "" {
-		return
+	if token != "" {
+		e.release(token)
 	}
+}
+
+// release closes the wait for token and reports whether this call closed
+// it (rather than an answer, or an earlier release).
+func (e *Engine) release(token string) bool {
 	c := &e.callbacks
 	c.mu.Lock()
-	if w, ok := c.waiting[token]; ok {
-		w.closed.Store(true)
-		delete(c.waiting, token)
+	defer c.mu.Unlock()
+	w, ok := c.waiting[token]
+	if !ok {
+		return false
 	}
-	c.mu.Unlock()
+	delete(c.waiting, token)
+	return w.closed.CompareAndSwap(false, true)
 }
+
+// releaseWaits lets go of the calls still waiting for their tokens when
+// the execution ends (it was stopped, or a branch failed around them): their
+// tokens answer TaskTimedOut from now on, and each call ends as a late
+// answer would, so the execution settles.
+func (x *Execution) releaseWaits() {
+	for _, w := range x.waits {
+		if x.engine.release(w.token) {
+			w.done(nil, errExecutionEnded)
+		}
+	}
+	x.waits = nil
+}
+
+// errExecutionEnded ends a call whose execution ended while it waited.
+var errExecutionEnded = errors.New("the execution ended")
 
 // armHeartbeat (re)starts the heartbeat timeout of the frame's current
 // call, when the Task has HeartbeatSeconds.

@@ -270,8 +270,10 @@ type Execution struct {
 	varBytes int
 	// mock answers the Tasks it mocks (StartOptions.Mock).
 	mock TaskMock
-	// tokens counts the task tokens the execution has made.
+	// tokens counts the task tokens the execution has made; waits are its
+	// calls that wait (or waited) for theirs, let go when it ends.
 	tokens uint64
+	waits  []*callbackWait
 	// nowFn and randFn are the clock's Now and rand as func values, made
 	// once, for JSONata's $now, $millis, $random, $uuid and $shuffle.
 	nowFn   func() time.Time
@@ -668,6 +670,7 @@ func (x *Execution) finish(status Status, output any, errName, cause string, typ
 	if x.timeout != nil {
 		x.timeout.Stop()
 	}
+	x.releaseWaits()
 	if x.reuseTaskInputs {
 		// Handlers are done with every Task input (reuseTaskInputs), so
 		// other executions may build theirs in these objects.

@@ -724,10 +724,19 @@ func splitResource(arn string) (string, string) {
 	const prefix = "arn:aws:states:::"
 	if strings.HasPrefix(arn, prefix) {
 		rest := arn[len(prefix):]
-		if i := strings.IndexByte(rest, ':'); i >= 0 {
-			return rest[:i], rest[i+1:]
+		i := strings.IndexByte(rest, ':')
+		if i < 0 {
+			return rest, ""
 		}
-		return rest, ""
+		// An AWS SDK integration names its service in the type, as AWS
+		// records it: "aws-sdk:dynamodb" and "putItem" (Step Functions
+		// Local writes "aws-sdk" and "dynamodb:putItem").
+		if rest[:i] == "aws-sdk" {
+			if j := strings.IndexByte(rest[i+1:], ':'); j >= 0 {
+				i += 1 + j
+			}
+		}
+		return rest[:i], rest[i+1:]
 	}
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) == 6 {

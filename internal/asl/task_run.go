@@ -47,8 +47,14 @@ func (x *Execution) newTaskToken() string {
 	h.Write(n[:])
 	sum := h.Sum(nil)
 	h.Write(sum)
-	return "AQB" + base64.RawURLEncoding.EncodeToString(append(sum, h.Sum(nil)...))
+	return tokenPrefix + base64.RawURLEncoding.EncodeToString(append(sum, h.Sum(nil)...))
 }
+
+// A task token: the prefix and two SHA-256 sums in unpadded base64url.
+const (
+	tokenPrefix = "AQB"
+	tokenLen    = len(tokenPrefix) + (2*sha256.Size*8+5)/6
+)
 
 // taskTimings reads a Task's TimeoutSeconds and HeartbeatSeconds (literal,
 // path or expression) and its role, for the call and its events.

@@ -24,3 +24,18 @@ func (r *Run) Answer(state string) (asl.MockAnswer, bool) {
 }
 
 var _ asl.TaskMock = (*Run)(nil)
+
+// KindsOf tells Check what m has under a state name: a Task, another
+// state, or none (in any branch or item processor).
+func KindsOf(m *asl.StateMachine) func(string) StateKind {
+	return func(name string) StateKind {
+		s, ok := m.Find(name)
+		switch {
+		case !ok:
+			return NoState
+		case s.Type == asl.TypeTask:
+			return TaskState
+		}
+		return OtherState
+	}
+}

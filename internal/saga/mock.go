@@ -40,7 +40,7 @@ func LoadMock(opts MockOptions, m *asl.StateMachine, defName string) (*mockconfi
 	if err != nil {
 		return nil, err
 	}
-	if err := cfg.Check(machine, stateKind(m)); err != nil {
+	if err := cfg.Check(machine, mockconfig.KindsOf(m)); err != nil {
 		return nil, err
 	}
 	testCase, err := pickTestCase(cfg, machine, opts.TestCase)
@@ -48,20 +48,6 @@ func LoadMock(opts MockOptions, m *asl.StateMachine, defName string) (*mockconfi
 		return nil, err
 	}
 	return cfg.Case(machine, testCase)
-}
-
-// stateKind tells the mock config what m has under a state name.
-func stateKind(m *asl.StateMachine) func(string) mockconfig.StateKind {
-	return func(name string) mockconfig.StateKind {
-		s, ok := m.Find(name)
-		switch {
-		case !ok:
-			return mockconfig.NoState
-		case s.Type == asl.TypeTask:
-			return mockconfig.TaskState
-		}
-		return mockconfig.OtherState
-	}
 }
 
 func pickMachine(cfg *mockconfig.Config, name, defName string) (string, error) {
