@@ -9,6 +9,10 @@
 // within one execution, retries and Map iterations included, as Step
 // Functions Local counts them.
 //
+// NewStarter writes a starter config for a definition's Task states, with
+// the example result of each integration (package integration), for a
+// user to edit.
+//
 // The package owns the file format and its validation: every problem is a
 // *Error naming the path in the file (MockedResponses.R["1-2"].Throw.Error)
 // and what to do. It does not know how an engine calls tasks; package asl
