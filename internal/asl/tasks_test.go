@@ -18,12 +18,17 @@ func TestTasks(t *testing.T) {
 		t.Fatal(err)
 	}
 	var names, resources []string
+	var inMap []bool
 	for _, s := range m.Tasks() {
 		names = append(names, s.Name)
 		resources = append(resources, s.Resource)
+		inMap = append(inMap, s.InMap)
 	}
 	if !slices.Equal(names, []string{"A", "I", "B1", "B3"}) {
 		t.Errorf("Tasks() = %v", names)
+	}
+	if !slices.Equal(inMap, []bool{false, true, false, false}) {
+		t.Errorf("only I runs in a Map: %v", inMap)
 	}
 	if resources[1] != "arn:aws:states:::aws-sdk:s3:getObject" {
 		t.Errorf("resources %v", resources)
