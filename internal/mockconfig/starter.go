@@ -35,6 +35,8 @@ type Note struct {
 
 // Starter is a generated mock config: the document and its notes.
 type Starter struct {
+	// Machine and TestCase name the state machine and its one test case.
+	Machine, TestCase string
 	// Document is the mock config, ready to encode as JSON: StateMachines
 	// first, then MockedResponses.
 	Document StarterDocument
@@ -69,7 +71,7 @@ func NewStarter(machine, testCase string, tasks []StarterTask) (*Starter, error)
 	if len(tasks) == 0 {
 		return nil, fmt.Errorf("the definition has no Task state; a mock config answers Task states only")
 	}
-	st := &Starter{Document: StarterDocument{
+	st := &Starter{Machine: machine, TestCase: testCase, Document: StarterDocument{
 		StateMachines:   map[string]StarterMachine{machine: {TestCases: map[string]map[string]string{testCase: {}}}},
 		MockedResponses: map[string]map[string]map[string]any{},
 	}}
