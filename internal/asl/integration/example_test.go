@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/yafdp/yafdp/internal/asl/corpus"
 	"github.com/yafdp/yafdp/internal/awsshapes"
 )
 
@@ -263,14 +264,7 @@ func walkTasks(states map[string]json.RawMessage, out map[string]string) {
 // missing, the test fails under CI and is skipped elsewhere.
 func corpusCases(t *testing.T) []*corpusCase {
 	t.Helper()
-	dir := filepath.Join("..", "..", "..", "..", "shared", "conformance-tasks", "cases")
-	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
-	if len(files) == 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("the Task corpus is missing at %s (CI=true)", dir)
-		}
-		t.Skipf("the Task corpus is not at %s", dir)
-	}
+	files, _ := filepath.Glob(filepath.Join(corpus.SharedDir(t, "conformance-tasks", ""), "cases", "*.json"))
 	var out []*corpusCase
 	for _, f := range files {
 		data, err := os.ReadFile(f)
