@@ -49,7 +49,8 @@ func (t Type) String() string {
 
 // Shape is the shape of a value in an API's input or output. Shapes may
 // refer to themselves (a DynamoDB AttributeValue holds a list of them):
-// walk them with a depth limit.
+// walk them with a depth limit. Shapes are shared by every caller: read
+// them, never change them.
 type Shape struct {
 	// Name is the model's name of a structure, union, list, map or enum;
 	// primitives have none.

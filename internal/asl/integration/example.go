@@ -76,8 +76,9 @@ type resultSpec struct {
 	// set gives members a value of their own, drop leaves members out.
 	set  map[string]any
 	drop []string
-	// envelope adds SdkHttpMetadata and SdkResponseMetadata.
-	envelope bool
+	// envelope, the response's Content-Type, adds SdkHttpMetadata and
+	// SdkResponseMetadata.
+	envelope string
 }
 
 // syncResults are what .sync integrations return: the description of the
@@ -102,8 +103,12 @@ var requestResults = map[string]resultSpec{
 }
 
 // envelopeServices are the optimized integrations whose results carry the
-// AWS SDK's response metadata (seen in results recorded against AWS).
-var envelopeServices = map[string]bool{"lambda": true, "sqs": true, "sns": true, "dynamodb": true, "states": true}
+// AWS SDK's response metadata (seen in results recorded against AWS), with
+// the Content-Type their APIs answer with.
+var envelopeServices = map[string]string{
+	"lambda": "application/json", "sns": "text/xml",
+	"sqs": "application/x-amz-json-1.0", "dynamodb": "application/x-amz-json-1.0", "states": "application/x-amz-json-1.0",
+}
 
 func specFor(r Resource) resultSpec {
 	key := r.Service + ":" + r.Action
@@ -167,10 +172,10 @@ func (s resultSpec) apply(res map[string]any) {
 	for k, v := range s.set {
 		res[k] = v
 	}
-	if s.envelope {
+	if s.envelope != "" {
 		res["SdkHttpMetadata"] = map[string]any{
-			"AllHttpHeaders": map[string]any{"Content-Type": []any{"application/x-amz-json-1.0"}, "x-amzn-RequestId": []any{exampleString}},
-			"HttpHeaders":    map[string]any{"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": exampleString},
+			"AllHttpHeaders": map[string]any{"Content-Type": []any{s.envelope}, "x-amzn-RequestId": []any{exampleString}},
+			"HttpHeaders":    map[string]any{"Content-Type": s.envelope, "x-amzn-RequestId": exampleString},
 			"HttpStatusCode": 200,
 		}
 		res["SdkResponseMetadata"] = map[string]any{"RequestId": exampleString}
