@@ -89,6 +89,13 @@ type TaskMock interface {
 	Answer(state string) (a MockAnswer, ok bool)
 }
 
+// UnansweredExplainer is a TaskMock that words the failure of a Task state
+// that neither it nor a handler answers (which test case to add the state
+// to, and how).
+type UnansweredExplainer interface {
+	Unanswered(state, resource string) string
+}
+
 // MockAnswer is one mocked invocation's answer: an Output, or an error
 // (a *states.Error names the failure; one named States.Timeout or
 // States.HeartbeatTimeout times the task out), after Delay on the

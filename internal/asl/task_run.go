@@ -124,6 +124,9 @@ func (x *Execution) answerer(f *frame, s *State) (TaskHandler, string, *failure)
 	if s.integ.Pattern == integration.WaitForTaskToken && x.engine.Callbacks {
 		return nil, "", nil // the call is only submitted: SendTask* answers it
 	}
+	if e, ok := x.mock.(UnansweredExplainer); ok {
+		return nil, "", x.runtimeError(f, e.Unanswered(s.Name, s.Resource))
+	}
 	return nil, "", x.runtimeError(f, fmt.Sprintf("Nothing answers the Task's resource '%s': yafdp has no fake service for it and no mock config answers the state. Give a mock config that does (a starter: yafdp saga mock-config --definition FILE).", s.Resource))
 }
 

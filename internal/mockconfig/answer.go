@@ -23,7 +23,16 @@ func (r *Run) Answer(state string) (asl.MockAnswer, bool) {
 	return asl.MockAnswer{Output: a.Return}, true
 }
 
-var _ asl.TaskMock = (*Run)(nil)
+// Unanswered words the failure of a Task state the test case does not
+// mock and no handler answers (asl.UnansweredExplainer).
+func (r *Run) Unanswered(state, resource string) string {
+	return (&UnmockedError{State: state, Resource: resource, Machine: r.c.Machine, Case: r.c.Name, File: r.c.file}).Error()
+}
+
+var (
+	_ asl.TaskMock            = (*Run)(nil)
+	_ asl.UnansweredExplainer = (*Run)(nil)
+)
 
 // KindsOf tells Check what m has under a state name: a Task, another
 // state, or none (in any branch or item processor).

@@ -11,6 +11,7 @@ import (
 type Case struct {
 	Machine string
 	Name    string
+	file    string // the config's file, for messages; may be ""
 	states  map[string]*Response
 }
 
@@ -24,7 +25,7 @@ func (c *Config) Case(machine, testCase string) (*Case, error) {
 	if !ok {
 		return nil, problem(c.file, "StateMachines"+key(machine)+".TestCases", fmt.Sprintf("no test case named %q; the state machine has %s", testCase, list(sortedKeys(sm.TestCases))))
 	}
-	k := &Case{Machine: machine, Name: testCase, states: make(map[string]*Response, len(tc.States))}
+	k := &Case{Machine: machine, Name: testCase, file: c.file, states: make(map[string]*Response, len(tc.States))}
 	for state, resp := range tc.States {
 		k.states[state] = c.Responses[resp]
 	}

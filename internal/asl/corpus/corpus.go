@@ -77,6 +77,20 @@ func Dir(t testing.TB) string {
 // (shared/name), or dir when it is set, with Dir's rule when it is missing.
 func SharedDir(t testing.TB, name, dir string) string {
 	t.Helper()
+	return shared(t, name, dir, "cases")
+}
+
+// PeerExample returns AWS's example of offline testing with a mock config
+// (shared/peer-examples/sfn-local-mock-config), with Dir's rule when it is
+// missing.
+func PeerExample(t testing.TB) string {
+	t.Helper()
+	return shared(t, filepath.Join("peer-examples", "sfn-local-mock-config"), "", "makefile")
+}
+
+// shared finds shared/name (or dir), which must hold probe.
+func shared(t testing.TB, name, dir, probe string) string {
+	t.Helper()
 	if dir == "" {
 		root, err := moduleRoot()
 		if err != nil {
@@ -84,11 +98,11 @@ func SharedDir(t testing.TB, name, dir string) string {
 		}
 		dir = filepath.Join(root, "..", "shared", name)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "cases")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, probe)); err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("the conformance corpus is missing at %s (CI=true): %v", dir, err)
+			t.Fatalf("the yardstick %s is missing at %s (CI=true): %v", name, dir, err)
 		}
-		t.Skipf("the conformance corpus is not at %s; set YAFDP_CONFORMANCE_DIR to run these tests", dir)
+		t.Skipf("the yardstick %s is not at %s; its tests need it beside the repository", name, dir)
 	}
 	return dir
 }

@@ -12,15 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/yafdp/yafdp/internal/asl/corpus"
 	"github.com/yafdp/yafdp/internal/cli/clitest"
 	"github.com/yafdp/yafdp/internal/config"
 	"github.com/yafdp/yafdp/internal/local"
 )
-
-// peerExample is AWS's own example of offline testing with Step Functions
-// Local and a mock config (aws-samples/aws-stepfunctions-examples,
-// sam/app-local-testing-mock-config), kept outside the repository.
-const peerExample = "../../../../shared/peer-examples/sfn-local-mock-config"
 
 // TestPeerExampleMakefile runs AWS's example makefile, unchanged, against
 // local up --mock-config on the port it names (8083): `make all` creates
@@ -29,13 +25,9 @@ const peerExample = "../../../../shared/peer-examples/sfn-local-mock-config"
 // which lacks v2's --no-cli-pager; a shim on PATH drops that one flag and
 // runs the real CLI.
 func TestPeerExampleMakefile(t *testing.T) {
-	dir, err := filepath.Abs(peerExample)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "makefile")); err != nil {
-		t.Skipf("skipping: the peer example is not at %s", dir)
-	}
+	// AWS's own example (aws-samples/aws-stepfunctions-examples,
+	// sam/app-local-testing-mock-config), kept outside the repository.
+	dir := corpus.PeerExample(t)
 	aws, err := exec.LookPath("aws")
 	if err != nil {
 		needTool(t, "the aws CLI (pip install awscli)")

@@ -23,6 +23,8 @@ func TestSagaRunBadInputExitsTwo(t *testing.T) {
 		{"saga", "run", "--output", "xml"},
 		{"saga", "validate"},
 		{"saga", "validate", "/does/not/exist.json"},
+		{"saga", "mock-config"},
+		{"saga", "mock-config", "--definition", "/does/not/exist.json"},
 	} {
 		ios, _, out, errOut := iostreams.Test()
 		code := cli.Run(context.Background(), args, ios)

@@ -30,10 +30,14 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 			# Print the embedded definition, and check your own
 			$ yafdp saga definition
 			$ yafdp saga validate my-saga.asl.json
+
+			# Write a starter mock config for your definition's Task states
+			$ yafdp saga mock-config --definition my-saga.asl.json > MockConfigFile.json
 		`),
 		NewCmdRun(f, nil),
 		NewCmdDefinition(f, nil),
 		NewCmdValidate(f, nil),
+		NewCmdMockConfig(f, nil),
 		NewCmdWatch(f, nil),
 		NewCmdList(f, nil),
 		NewCmdDescribe(f, nil),
