@@ -268,9 +268,13 @@ func parseThrow(at string, v any) (*Throw, error) {
 			t.Cause = s
 		}
 	}
-	// A Throw without Error stands for a failure that names no error, as
-	// SendTaskFailure without one records (the Task corpus has such a
-	// case); a misspelt field is caught above.
+	// An empty Throw stands for a failure that names neither an error nor
+	// a cause, as SendTaskFailure without them records (the Task corpus
+	// has such a case); a misspelt field is caught above. A Cause without
+	// its Error is a mistake.
+	if _, hasError := obj["Error"]; !hasError && len(obj) > 0 {
+		return nil, problem("", at+".Error", `is missing; a Throw names its Error, as in {"Error": "Lambda.TooManyRequestsException", "Cause": "Rate exceeded"} (an empty Throw {} fails with neither)`)
+	}
 	return t, nil
 }
 

@@ -107,6 +107,16 @@ func shared(t testing.TB, name, dir, probe string) string {
 	return dir
 }
 
+// Root returns the repository's root (the folder holding go.mod).
+func Root(t testing.TB) string {
+	t.Helper()
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
 // moduleRoot walks up from the working directory (a package folder under
 // go test) to the folder holding go.mod.
 func moduleRoot() (string, error) {

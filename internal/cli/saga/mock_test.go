@@ -16,7 +16,7 @@ const mockOrder = `{"orderId":"ord_mock","customerId":"cus_1","restaurantId":"rs
 
 type runResult struct {
 	Status string           `json:"status"`
-	Output map[string]any   `json:"output"`
+	Output any              `json:"output"`
 	Error  string           `json:"error"`
 	Cause  string           `json:"cause"`
 	Events []map[string]any `json:"events"`
@@ -60,7 +60,7 @@ func TestRunWithMockConfig(t *testing.T) {
 	if err != nil || r.Status != "SUCCEEDED" {
 		t.Fatalf("%v %+v", err, r)
 	}
-	if pay := r.Output["payment"].(map[string]any); pay["paymentId"] != "pay_mocked" {
+	if pay := r.Output.(map[string]any)["payment"].(map[string]any); pay["paymentId"] != "pay_mocked" {
 		t.Fatalf("payment %v, want the mocked one", pay)
 	}
 	failed := 0
