@@ -94,3 +94,65 @@ func TestLiveHeapIsFlatInDuration(t *testing.T) {
 		t.Fatalf("the live heap grew by %.1f MB in ten simulated minutes", float64(grew)/1e6)
 	}
 }
+
+// startedSet lets go of the orders accepted before a time, and only of
+// whole words of them; asking about one of them is a bug, and panics.
+func TestStartedSetForgetsOrdersThatLeftTheQueue(t *testing.T) {
+	var b startedSet
+	for k := range 1000 {
+		if k%3 == 0 {
+			b.set(k)
+		}
+		if k%100 == 99 {
+			b.mark(time.Duration(k/100+1)*time.Second, k+1)
+		}
+	}
+	b.forget(3 * time.Second) // marks at 1s and 2s: orders below 200 went
+	if b.base != 200/64 || len(b.marks) != 8 {
+		t.Fatalf("base %d, %d marks; want %d and 8", b.base, len(b.marks), 200/64)
+	}
+	for k := 192; k < 1000; k++ {
+		if b.has(k) != (k%3 == 0) {
+			t.Fatalf("order %d: has %v", k, b.has(k))
+		}
+	}
+	b.forget(time.Hour)
+	if b.base != 1000/64 || len(b.marks) != 0 || len(b.words) != 1 {
+		t.Fatalf("after every mark: base %d, %d marks, %d words", b.base, len(b.marks), len(b.words))
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("asking about a forgotten order did not panic")
+		}
+	}()
+	b.has(10)
+}
+
+// A run keeps the started bits of the orders within the queue's age, not
+// of every order: with the keep-up quotas the queue is seconds deep, and
+// with the default ones (a backlog that dead-letters) minutes.
+func TestStartedSetHoldsTheQueuesAge(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		keepUp   bool
+		maxWords int
+	}{
+		{"keep-up quotas", true, 500 * 60 / 64},
+		{"default quotas", false, 500 * 5 * 60 / 64},
+	} {
+		sc := deadLetterScenario(10 * time.Minute)
+		if c.keepUp {
+			sc.StepFunctions.StartRate = rate.PerSecond(800)
+			sc.Payment.TPS = rate.PerSecond(600)
+		}
+		s := newSimulation(sc, passMachine(t), saga.FakeConfig{}, partitions)
+		most := 0
+		// progress runs on the goroutine that changes started.
+		s.progress = func(time.Duration, time.Duration) { most = max(most, len(s.started.words)) }
+		s.run(context.Background())
+		t.Logf("%s: at most %d words for %d orders", c.name, most, s.accepted)
+		if most > c.maxWords || s.started.base == 0 {
+			t.Errorf("%s: at most %d words (%d bits) for %d orders; want at most %d", c.name, most, 64*most, s.accepted, c.maxWords)
+		}
+	}
+}
