@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"math"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/rate"
@@ -308,5 +311,39 @@ func TestFIFOQueue(t *testing.T) {
 	r := run(t, sc, nil)
 	if r.Orders.Succeeded+r.Orders.Failed != r.Orders.Accepted || r.Invariant.Violations != 0 {
 		t.Fatalf("orders %+v, invariant %+v", r.Orders, r.Invariant)
+	}
+}
+
+// Report.WriteJSON writes what encoding/json's Encoder writes, indented
+// and not, with a series, an empty one and none.
+func TestReportWriteJSONIsTheEncoders(t *testing.T) {
+	sc := Defaults()
+	sc.Name = `<a & b>` // not escaped
+	sc.Arrivals.Rate = rate.PerSecond(50)
+	sc.Arrivals.Duration = Duration(20 * time.Second)
+	full := run(t, sc, passMachine(t))
+	if len(full.Series) < 20 {
+		t.Fatalf("a series of %d seconds", len(full.Series))
+	}
+	empty, none := *full, *full
+	empty.Series, none.Series = []Second{}, nil
+	for name, r := range map[string]*Report{"series": full, "empty series": &empty, "no series": &none} {
+		for _, indent := range []bool{true, false} {
+			var want, got bytes.Buffer
+			enc := json.NewEncoder(&want)
+			enc.SetEscapeHTML(false)
+			if indent {
+				enc.SetIndent("", "  ")
+			}
+			if err := enc.Encode(r); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.WriteJSON(&got, indent); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(want.Bytes(), got.Bytes()) {
+				t.Errorf("%s, indent %v: WriteJSON differs from the Encoder:\n%s", name, indent, cmp.Diff(want.String(), got.String()))
+			}
+		}
 	}
 }

@@ -205,7 +205,17 @@ func PrintList[T any](p *Printer, records []T, cols ...Column[T]) error {
 	return l.Close()
 }
 
+// JSONWriter is a record that writes its own JSON: the bytes writeJSON's
+// encoder would write for it, without holding them all in memory at once
+// (a simulation report's series of a day is tens of megabytes).
+type JSONWriter interface {
+	WriteJSON(w io.Writer, indent bool) error
+}
+
 func writeJSON(w io.Writer, v any, indent bool) error {
+	if jw, ok := v.(JSONWriter); ok {
+		return jw.WriteJSON(w, indent)
+	}
 	enc := json.NewEncoder(w)
 	// Queue URLs and ARNs read better without \u0026 escapes.
 	enc.SetEscapeHTML(false)
