@@ -261,7 +261,7 @@ func (q *Queue) takeMovable(m *message) {
 // id, sent now, received never. With a store, its deletion from the source
 // is written with its arrival, as for dead letters.
 func (q *Queue) acceptMoved(m *message, src *Queue, parent *op) {
-	o := op{parent: parent}
+	o := op{child: true}
 	if err := q.begin(&o); err != nil {
 		q.lose(&o, src, m) // the destination was deleted meanwhile
 		return
@@ -276,7 +276,7 @@ func (q *Queue) acceptMoved(m *message, src *Queue, parent *op) {
 	q.arrive(&o, c, src, m)
 	q.st.movedIn++
 	o.kick = true
-	q.end(&o)
+	q.endIn(&o, parent)
 }
 
 // CancelMessageMoveTask asks a running task to stop and returns how many

@@ -160,14 +160,17 @@ type op struct {
 	// q is the queue the op changes, for a rollback when its commit
 	// fails. With a store, gated says whether the op holds the broker's
 	// gate (see Broker.gate). An op within another (dead letters, moved
-	// messages arriving) has that one as parent: the parent holds the gate
+	// messages arriving) is a child: the other, its parent, holds the gate
 	// for it, and makes its callbacks once it has left the gate (kicked:
-	// queues whose watchers to call). holdGate: end leaves the gate held,
-	// and the callbacks to the op's owner (see callBack).
-	q               *Queue
-	parent          *op
-	kicked          []*Queue
-	gated, holdGate bool
+	// queues whose watchers to call; see endIn). holdGate: end leaves the
+	// gate held, and the callbacks to the op's owner (see callBack).
+	//
+	// The parent is a parameter of endIn, not a field: an op that pointed
+	// at its parent made every op escape to the heap (end passes the op
+	// as the parent of the dead letters' op, which it ends in turn).
+	q                      *Queue
+	kicked                 []*Queue
+	gated, holdGate, child bool
 }
 
 type delivery struct {
@@ -179,7 +182,7 @@ type delivery struct {
 // begin locks the queue and brings it up to now.
 func (q *Queue) begin(o *op) error {
 	o.q = q
-	if q.b.store != nil && o.parent == nil {
+	if q.b.store != nil && !o.child {
 		q.b.gate.RLock()
 		o.gated = true
 	}
@@ -204,7 +207,11 @@ func (q *Queue) begin(o *op) error {
 // timer, unlocks, and then does what must not hold the lock: moving dead
 // letters, leaving the gate, calling back long polls and watchers (which
 // may start other operations).
-func (q *Queue) end(o *op) {
+func (q *Queue) end(o *op) { q.endIn(o, nil) }
+
+// endIn is end for an op within parent (a child op), or for one on its
+// own when parent is nil.
+func (q *Queue) endIn(o, parent *op) {
 	if o.kick && q.waiters.head != nil {
 		q.serve(o)
 	}
@@ -216,12 +223,12 @@ func (q *Queue) end(o *op) {
 	if len(o.dead) > 0 {
 		o.dlq.acceptDeadLetters(o.dead, q, o)
 	}
-	if (o.parent != nil || o.holdGate) && q.b.store != nil {
+	if (parent != nil || o.holdGate) && q.b.store != nil {
 		// Callbacks may start operations, which take the gate: they wait
 		// until whoever holds it has left it.
 		to := o
-		if o.parent != nil {
-			to = o.parent
+		if parent != nil {
+			to = parent
 			to.done = append(to.done, o.done...)
 		}
 		if o.kick {
@@ -915,10 +922,11 @@ func (q *Queue) shutdown(err error) {
 //
 // With a store, each dead letter's deletion from its source is written in
 // the same change set as its arrival here, so a crash between the two
-// leaves it in one queue or the other, never in none.
+// leaves it in one queue or the other, never in none. parent is the op
+// that found them dead (see op.child).
 func (q *Queue) acceptDeadLetters(ms []*message, src *Queue, parent *op) {
 	sourceARN := src.arn
-	o := op{parent: parent}
+	o := op{child: true}
 	if err := q.begin(&o); err != nil {
 		q.lose(&o, src, ms...) // the dead-letter queue was deleted meanwhile
 		return
@@ -936,7 +944,7 @@ func (q *Queue) acceptDeadLetters(ms []*message, src *Queue, parent *op) {
 		q.st.deadLettersIn++
 	}
 	o.kick = true
-	q.end(&o)
+	q.endIn(&o, parent)
 }
 
 // arrive enqueues c, which stands for m of src (a dead letter, a moved
