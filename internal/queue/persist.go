@@ -294,12 +294,18 @@ func (b *Broker) enterGate() (leave func()) {
 	return b.gate.RUnlock
 }
 
-// leaveGate leaves the gate if the operation holds it.
+// leaveGate leaves the gate if the operation holds it. It is small
+// enough to inline: every operation calls it, and without a store it has
+// nothing to do.
 func (o *op) leaveGate() {
 	if o.gated {
-		o.gated = false
-		o.q.b.gate.RUnlock()
+		o.unlockGate()
 	}
+}
+
+func (o *op) unlockGate() {
+	o.gated = false
+	o.q.b.gate.RUnlock()
 }
 
 // rollback brings the named queues back to what the store last committed,

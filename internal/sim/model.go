@@ -2,7 +2,6 @@ package sim
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"math"
 	"math/rand/v2"
@@ -375,22 +374,19 @@ type acceptedMark struct {
 	accepted int
 }
 
-func (b *startedSet) word(k int) int {
-	i := k>>6 - b.base
-	if i < 0 {
-		// forget let go of an order whose message was still in the queue.
-		panic(fmt.Sprintf("sim: order %d asked about after it left the queue", k))
-	}
-	return i
-}
-
+// has and set index words with a negative index, and panic, when asked
+// about an order that forget let go of while its message was still in the
+// queue (a bug); they are kept small enough to inline.
 func (b *startedSet) has(k int) bool {
-	i := b.word(k)
-	return i < len(b.words) && b.words[i]&(1<<(k&63)) != 0
+	i := k>>6 - b.base
+	if i >= len(b.words) {
+		return false
+	}
+	return b.words[i]&(1<<(k&63)) != 0
 }
 
 func (b *startedSet) set(k int) {
-	i := b.word(k)
+	i := k>>6 - b.base
 	for i >= len(b.words) {
 		b.words = append(b.words, 0)
 	}
