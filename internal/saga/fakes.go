@@ -14,6 +14,7 @@ import (
 	"github.com/yafdp/yafdp/internal/asl/states"
 	"github.com/yafdp/yafdp/internal/asl/value"
 	"github.com/yafdp/yafdp/internal/clock"
+	"github.com/yafdp/yafdp/internal/latency"
 )
 
 // Fakes are in-process stand-ins for the Lambda functions the saga calls:
@@ -46,7 +47,7 @@ var _ asl.TaskHandler = (*Fakes)(nil)
 
 type fakeService struct {
 	cfg     ServiceConfig
-	lat     sampler
+	lat     latency.Sampler
 	limiter *rate.Limiter
 	// shared replaces limiter when the quota is on a QuotaBoard.
 	shared  *sharedQuota
@@ -72,7 +73,7 @@ func NewFakes(cfg FakeConfig, clk clock.Clock, seed uint64) *Fakes {
 		sc.Outages = append([]Outage(nil), sc.Outages...)
 		fs := &f.svc[s]
 		fs.cfg = sc
-		fs.lat = newSampler(sc.Latency)
+		fs.lat = latency.NewSampler(sc.Latency)
 		fs.limiter = newQuotaLimiter(sc)
 		for _, o := range sc.Outages {
 			fs.outages = append(fs.outages, window{from: o.Start, to: o.Start + o.Duration})
@@ -305,7 +306,7 @@ func (f *Fakes) meet(svc *fakeService, fn function, key uint64, req *asl.TaskReq
 	r := newCallRand(f.seed, key, fn, req.Attempt)
 	// Always take the same six draws in the same order, so that changing
 	// one rate does not reshuffle the outcome of every other fault.
-	lat := svc.lat.sample(r.float(), r.float())
+	lat := svc.lat.Sample(r.float(), r.float())
 	uThrottle, uError, uTimeout, uRefuse := r.float(), r.float(), r.float(), r.float()
 	if svc.down(at) {
 		return lat, svc.unavailable, nil
