@@ -41,6 +41,9 @@ type Fakes struct {
 	// boardOff is t0 after the board's base: a call's time on the board is
 	// boardOff plus its time after t0.
 	boardOff time.Duration
+	// routes answer as one function whatever the Task: a mock config's
+	// route to a fake (Fake).
+	routes [numFunctions]fakeRoute
 }
 
 var _ asl.TaskHandler = (*Fakes)(nil)
@@ -67,6 +70,9 @@ func NewFakes(cfg FakeConfig, clk clock.Clock, seed uint64) *Fakes {
 	f := &Fakes{clk: clk, after: clock.ScheduleFunc(clk), seed: seed, t0: t0, ledger: NewLedger(t0)}
 	if t, ok := clk.(clock.Ticker); ok {
 		f.ticker, f.tick0 = t, t.Elapsed()
+	}
+	for fn := range f.routes {
+		f.routes[fn] = fakeRoute{f: f, fn: function(fn)}
 	}
 	for _, s := range Services() {
 		sc := *cfg.Service(s)
@@ -192,6 +198,67 @@ func functionName(s string) string {
 	return s
 }
 
+// FakeNames lists the names by which a mock config's response routes to a
+// fake (Yafdp.MockedResponses.<name>.Fake): payment.charge, ... . A
+// function's own name (yafdp-payment-charge) is taken too.
+func FakeNames() []string {
+	names := make([]string, numFunctions)
+	for i, fn := range functions {
+		names[i] = fakeName(fn.name)
+	}
+	return names
+}
+
+// fakeName turns yafdp-payment-charge into payment.charge.
+func fakeName(function string) string {
+	return strings.Replace(strings.TrimPrefix(function, "yafdp-"), "-", ".", 1)
+}
+
+// lookupFake finds a function by its fake name or its own name.
+func lookupFake(name string) (function, bool) {
+	for i, fn := range functions {
+		if name == fakeName(fn.name) {
+			return function(i), true
+		}
+	}
+	return lookupFunction(functionName(name))
+}
+
+// IsFake reports whether name names a fake (see FakeNames).
+func IsFake(name string) bool {
+	_, ok := lookupFake(name)
+	return ok
+}
+
+// Fake returns the handler that answers any Task as the function name
+// names (see FakeNames), nil for an unknown name: the route of a mock
+// config's response to a fake. A lambda:invoke Task gives the function the
+// Payload of its input and gets lambda:invoke's answer; any other Task
+// gives it the whole input and gets the function's result itself.
+func (f *Fakes) Fake(name string) asl.TaskHandler {
+	fn, ok := lookupFake(name)
+	if !ok {
+		return nil
+	}
+	return &f.routes[fn]
+}
+
+// fakeRoute answers as one function (Fake).
+type fakeRoute struct {
+	f  *Fakes
+	fn function
+}
+
+// Invoke answers the call as the route's function.
+func (r *fakeRoute) Invoke(_ context.Context, req *asl.TaskRequest, done func(output any, err error)) {
+	if req.Resource == LambdaInvoke {
+		payload, _ := value.Field(req.Input, "Payload")
+		r.f.call(r.fn, payload, false, req, done)
+		return
+	}
+	r.f.call(r.fn, req.Input, true, req, done)
+}
+
 // FunctionNames lists the Lambda functions the fakes answer to.
 func FunctionNames() []string {
 	names := make([]string, numFunctions)
@@ -220,14 +287,31 @@ const hangWithoutTimeout = 5 * time.Minute
 // passed, and the call's effect lands at that moment, even when the Task
 // has given up on it by then.
 func (f *Fakes) Invoke(_ context.Context, req *asl.TaskRequest, done func(output any, err error)) {
-	fn, orderID, kind, bad := readCall(req)
+	name, payload := req.Function, req.Input
+	if name == "" {
+		fname, _ := value.Field(req.Input, "FunctionName")
+		name, _ = fname.(string)
+		payload, _ = value.Field(req.Input, "Payload")
+	}
+	fn, ok := lookupFunction(functionName(name))
+	if !ok {
+		done(nil, states.New("Lambda.ResourceNotFoundException", "Function not found: "+name))
+		return
+	}
+	// A Task whose Resource is the function's ARN gets the function's
+	// result itself, not lambda:invoke's wrapper of it.
+	f.call(fn, payload, req.Function != "", req, done)
+}
+
+// call answers one call of fn with payload, unwrapped from lambda:invoke's
+// wrapper when unwrap is set.
+func (f *Fakes) call(fn function, payload any, unwrap bool, req *asl.TaskRequest, done func(output any, err error)) {
+	orderID, kind, bad := readCall(fn, payload)
 	if bad != nil {
 		done(nil, bad)
 		return
 	}
-	if req.Function != "" {
-		// A Task whose Resource is the function's ARN gets the function's
-		// result itself, not lambda:invoke's wrapper of it.
+	if unwrap {
 		wrapped := done
 		done = func(out any, err error) {
 			if m, ok := out.(map[string]any); ok {
@@ -261,27 +345,14 @@ func (f *Fakes) Invoke(_ context.Context, req *asl.TaskRequest, done func(output
 	f.after(lat, a.fire)
 }
 
-// readCall reads a call's function, order id and, for a notification, its
-// kind from the Task input (an object: a map, or a record for a
-// RecordReader), or the error that answers a malformed call. A lambda:invoke
-// input names the function in FunctionName (a name or an ARN) and carries
-// the payload in Payload; a Task whose Resource is the function's ARN
-// (req.Function) has the payload as its input.
-func readCall(req *asl.TaskRequest) (function, string, notifyKind, *states.Error) {
-	name, payload := req.Function, req.Input
-	if name == "" {
-		fname, _ := value.Field(req.Input, "FunctionName")
-		name, _ = fname.(string)
-		payload, _ = value.Field(req.Input, "Payload")
-	}
-	fn, ok := lookupFunction(functionName(name))
-	if !ok {
-		return 0, "", 0, states.New("Lambda.ResourceNotFoundException", "Function not found: "+name)
-	}
+// readCall reads a call's order id and, for a notification, its kind from
+// the function's payload (an object: a map, or a record for a
+// RecordReader), or the error that answers a malformed call.
+func readCall(fn function, payload any) (string, notifyKind, *states.Error) {
 	oid, _ := value.Field(payload, "orderId")
 	orderID, _ := oid.(string)
 	if orderID == "" {
-		return 0, "", 0, states.New(errorPrefix[functions[fn].service]+".InvalidRequest", "Payload.orderId is missing or not a string")
+		return "", 0, states.New(errorPrefix[functions[fn].service]+".InvalidRequest", "Payload.orderId is missing or not a string")
 	}
 	kind := notifyNone
 	if fn == fnNotify {
@@ -292,10 +363,10 @@ func readCall(req *asl.TaskRequest) (function, string, notifyKind, *states.Error
 		case "cancelled":
 			kind = notifyCancelled
 		default:
-			return 0, "", 0, states.New("Notify.InvalidRequest", `Payload.kind must be "confirmed" or "cancelled"`)
+			return "", 0, states.New("Notify.InvalidRequest", `Payload.kind must be "confirmed" or "cancelled"`)
 		}
 	}
-	return fn, orderID, kind, nil
+	return orderID, kind, nil
 }
 
 // meet decides what a call at time at meets: its latency (with the time a

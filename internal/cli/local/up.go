@@ -202,6 +202,9 @@ func (o *UpOptions) loadMock() (*mockconfig.Config, error) {
 		}
 		return nil, cmdutil.InputError(err)
 	}
+	if err := cfg.CheckFakes(saga.IsFake, saga.FakeNames()); err != nil {
+		return nil, cmdutil.InputError(err)
+	}
 	return cfg, nil
 }
 
