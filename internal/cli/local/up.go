@@ -98,7 +98,9 @@ var upLong = cmdutil.Heredoc(`
 			123456789012 and LocalStack's 000000000000 both work). A .waitForTaskToken
 			Task that nothing answers waits for SendTaskSuccess, SendTaskFailure or
 			SendTaskHeartbeat with its token ('yafdp saga send-task-success TOKEN'
-			answers by hand).
+			answers by hand). yafdp's extensions in the config (a top-level "Yafdp"
+			key: latencies, chances, routes to the fakes) apply here too, drawn from
+			--seed and each execution's name; docs/mock-config.md has the format.
 		`)
 
 var upExample = cmdutil.Examples(`
