@@ -93,7 +93,7 @@ type simulation struct {
 	// builtIn: the machine is the built-in saga, whose every order the
 	// checker judges; another machine's orders are judged only when they
 	// called the fakes.
-	builtIn bool
+	builtIn  bool
 	pool     []map[string]any
 	poolSize []int // each pooled order's JSON size
 	// poolFields are each pooled order's fields, for filling a settled
