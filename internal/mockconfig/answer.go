@@ -5,6 +5,7 @@ import (
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/asl/states"
+	"github.com/yafdp/yafdp/internal/mix"
 )
 
 // Answer gives the engine the answer to state's next invocation
@@ -35,7 +36,7 @@ func (r *Run) Answer(state string) (asl.MockAnswer, bool) {
 		}
 		return asl.MockAnswer{Handler: h}, true
 	}
-	d := draws{s: r.key ^ hashString(state) ^ uint64(n)*0x9e3779b97f4a7c15}
+	d := draws{s: r.key ^ mix.String(state) ^ uint64(n)*0x9e3779b97f4a7c15}
 	u := d.float()
 	sampler := &ext.sampler
 	for i := range ext.Chances {
@@ -95,25 +96,5 @@ type draws struct{ s uint64 }
 
 func (d *draws) float() float64 {
 	d.s += 0x9e3779b97f4a7c15
-	return float64(mix64(d.s)>>11) * 0x1p-53
-}
-
-// mix64 is the SplitMix64 finaliser, a bijection that scatters its input.
-func mix64(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
-}
-
-// hashString is FNV-1a.
-func hashString(s string) uint64 {
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= 1099511628211
-	}
-	return h
+	return float64(mix.Bits(d.s)>>11) * 0x1p-53
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/yafdp/yafdp/internal/asl"
+	"github.com/yafdp/yafdp/internal/mix"
 )
 
 // Case is one test case of one state machine, ready to answer its Task
@@ -105,7 +106,7 @@ type RunOptions struct {
 
 // NewRun starts counting invocations for one execution.
 func (k *Case) NewRun(opts RunOptions) *Run {
-	return &Run{c: k, opts: opts, key: mix64(opts.Seed ^ hashString(opts.Execution))}
+	return &Run{c: k, opts: opts, key: mix.Bits(opts.Seed ^ mix.String(opts.Execution))}
 }
 
 // Case returns the test case the run answers from.

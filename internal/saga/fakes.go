@@ -15,6 +15,7 @@ import (
 	"github.com/yafdp/yafdp/internal/asl/value"
 	"github.com/yafdp/yafdp/internal/clock"
 	"github.com/yafdp/yafdp/internal/latency"
+	"github.com/yafdp/yafdp/internal/mix"
 )
 
 // Fakes are in-process stand-ins for the Lambda functions the saga calls:
@@ -324,7 +325,7 @@ func (f *Fakes) call(fn function, payload any, unwrap bool, req *asl.TaskRequest
 	st := &f.stats[fn]
 	st.calls.Add(1)
 	at := f.since()
-	key := hashString(orderID)
+	key := mix.String(orderID)
 	lat, fail, quota := f.meet(svc, fn, key, req, at)
 	if req.Timeout > 0 && lat > req.Timeout {
 		st.late.Add(1)
@@ -706,8 +707,8 @@ func notify(kind notifyKind, s *Summary) (EffectKind, any) {
 type callRand struct{ pcg rand.PCG }
 
 func newCallRand(seed, key uint64, fn function, attempt int) callRand {
-	s1 := mix64(mix64(seed+0x9e3779b97f4a7c15) ^ key)
-	s2 := mix64(s1 ^ (uint64(fn)+1)<<40 ^ uint64(uint32(attempt)))
+	s1 := mix.Bits(mix.Bits(seed+0x9e3779b97f4a7c15) ^ key)
+	s2 := mix.Bits(s1 ^ (uint64(fn)+1)<<40 ^ uint64(uint32(attempt)))
 	var r callRand
 	r.pcg.Seed(s1, s2)
 	return r
@@ -715,16 +716,6 @@ func newCallRand(seed, key uint64, fn function, attempt int) callRand {
 
 // float returns a uniform draw in [0, 1).
 func (r *callRand) float() float64 { return float64(r.pcg.Uint64()>>11) * 0x1p-53 }
-
-// mix64 is the SplitMix64 finaliser, a bijection that scatters its input.
-func mix64(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
-}
 
 // CallStats counts the calls one function received and how they ended.
 type CallStats struct {
