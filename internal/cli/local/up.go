@@ -99,6 +99,15 @@ var upLong = cmdutil.Heredoc(`
 			Task that nothing answers waits for SendTaskSuccess, SendTaskFailure or
 			SendTaskHeartbeat with its token ('yafdp saga send-task-success TOKEN'
 			answers by hand).
+
+			TestState tests one state (or one state of a whole definition) on the
+			same engine, with AWS's mocks, context, variables, state configuration
+			and inspection levels, and AWS's errors for requests it refuses. The
+			SDKs call TestState on the host "sync-" + the endpoint's, which a local
+			endpoint does not have: for the aws CLI set
+			AWS_DISABLE_HOST_PREFIX_INJECTION=true, for the Go SDK
+			smithyhttp.DisableEndpointHostPrefix. 'yafdp saga test-state' needs no
+			server at all.
 		`)
 
 var upExample = cmdutil.Examples(`
