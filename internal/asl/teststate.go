@@ -714,7 +714,7 @@ func (r *tester) call(input any) (any, *failure) {
 	select {
 	case a = <-ch:
 	case <-r.x.ctx.Done():
-		return nil, &failure{name: states.Timeout, cause: "The test was cancelled before the Task answered: " + r.x.ctx.Err().Error(), task: true}
+		return nil, &failure{name: states.Timeout, cause: "The Task did not answer before the test ended: " + r.x.ctx.Err().Error(), task: true}
 	}
 	if a.err != nil {
 		fl := asFailure(a.err)

@@ -17,8 +17,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/yafdp/yafdp/internal/asl"
+	"github.com/yafdp/yafdp/internal/asl/integration"
 	"github.com/yafdp/yafdp/internal/asl/value"
 )
 
@@ -189,6 +191,9 @@ type Options struct {
 	ExecutionName, StateMachineName string
 }
 
+// MaxDuration is how long a TestState call may run, as on AWS.
+const MaxDuration = 5 * time.Minute
+
 // Run checks a request as AWS does and runs it. A refused request gives an
 // *Error and nothing runs.
 func Run(ctx context.Context, req Request, opts Options) (*Response, error) {
@@ -205,6 +210,10 @@ func Run(ctx context.Context, req Request, opts Options) (*Response, error) {
 	if p.su.State.Type == asl.TypeTask && t.Mock == nil {
 		t.Handler = handlerFor(eng, p.su.State.Resource)
 	}
+	// AWS ends a TestState call after five minutes; so does an unmocked
+	// Task's call here.
+	ctx, cancel := context.WithTimeout(ctx, MaxDuration)
+	defer cancel()
 	res, err := eng.TestState(ctx, p.su, t)
 	if err != nil {
 		return nil, err
@@ -278,6 +287,11 @@ func prepare(req Request) (*prepared, error) {
 	st := su.State
 	if req.Mock == nil && (st.Type == asl.TypeMap || st.Type == asl.TypeParallel) {
 		return nil, &Error{Code: CodeInvalidDefinition, Message: "TestState API does not support Map or Parallel states. Supported state types include: [Task, Wait, Pass, Succeed, Fail, Choice]"}
+	}
+	if req.Mock == nil && st.Type == asl.TypeTask && (su.Resource().Kind == integration.Activity || su.IsTaskWithPattern()) {
+		// AWS documents that these need a mock; the wording is yafdp's,
+		// after the Map and Parallel one (no recording has AWS's).
+		return nil, &Error{Code: CodeInvalidDefinition, Message: "TestState API does not support Activity tasks, .sync or .waitForTaskToken service integration patterns without a mock."}
 	}
 	if m := req.Mock; m != nil {
 		switch st.Type {

@@ -123,11 +123,12 @@ func TestBadRequests(t *testing.T) {
 		req        teststate.Request
 		code, text string
 	}{
-		"no definition":       {teststate.Request{}, teststate.CodeValidation, "1 validation error detected: Value null at 'definition' failed to satisfy constraint: Member must not be null"},
-		"definition not JSON": {teststate.Request{Definition: ptr(`{`)}, teststate.CodeInvalidDefinition, ""},
-		"input not JSON":      {teststate.Request{Definition: ptr(`{"Type":"Pass","End":true}`), Input: ptr(`{`)}, teststate.CodeInvalidExecutionInput, ""},
-		"bad level":           {teststate.Request{Definition: ptr(`{"Type":"Pass","End":true}`), InspectionLevel: "ALL"}, teststate.CodeValidation, ""},
-		"unknown state":       {teststate.Request{Definition: ptr(`{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}`), StateName: ptr("B")}, teststate.CodeValidation, "State not found in definition"},
+		"no definition":         {teststate.Request{}, teststate.CodeValidation, "1 validation error detected: Value null at 'definition' failed to satisfy constraint: Member must not be null"},
+		"definition not JSON":   {teststate.Request{Definition: ptr(`{`)}, teststate.CodeInvalidDefinition, ""},
+		"input not JSON":        {teststate.Request{Definition: ptr(`{"Type":"Pass","End":true}`), Input: ptr(`{`)}, teststate.CodeInvalidExecutionInput, ""},
+		"bad level":             {teststate.Request{Definition: ptr(`{"Type":"Pass","End":true}`), InspectionLevel: "ALL"}, teststate.CodeValidation, ""},
+		"callback without mock": {teststate.Request{Definition: ptr(`{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","Parameters":{"QueueUrl":"q","MessageBody.$":"$$.Task.Token"},"End":true}`), RoleArn: ptr("arn:aws:iam::123456789012:role/r")}, teststate.CodeInvalidDefinition, ""},
+		"unknown state":         {teststate.Request{Definition: ptr(`{"StartAt":"A","States":{"A":{"Type":"Pass","End":true}}}`), StateName: ptr("B")}, teststate.CodeValidation, "State not found in definition"},
 	} {
 		_, bad := run(t, tc.req, nil)
 		if bad == nil || bad.Code != tc.code || tc.text != "" && bad.Message != tc.text {
