@@ -10,6 +10,7 @@ import (
 
 	"github.com/yafdp/yafdp/internal/cli"
 	"github.com/yafdp/yafdp/internal/cli/iostreams"
+	"github.com/yafdp/yafdp/internal/golden"
 )
 
 const chargeState = `{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
@@ -92,5 +93,39 @@ func TestTestStateBadInput(t *testing.T) {
 		if code != 2 || out != "" || !strings.HasPrefix(first, "yafdp: ") {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errOut)
 		}
+	}
+}
+
+// TestTestStateTable keeps the table form of each outcome in golden files
+// (go test -update rewrites them).
+func TestTestStateTable(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	charge := write("charge.json", chargeState)
+	mapState := write("map.json", `{"Type":"Map","ItemsPath":"$.items","MaxConcurrency":2,"ToleratedFailurePercentage":40,
+	  "ItemSelector":{"sku.$":"$$.Map.Item.Value"},
+	  "ItemProcessor":{"StartAt":"Reserve","States":{"Reserve":{"Type":"Pass","End":true}}},
+	  "Retry":[{"ErrorEquals":["States.ExceedToleratedFailureThreshold"],"IntervalSeconds":5,"MaxAttempts":2}],"End":true}`)
+	for _, tc := range []struct {
+		golden string
+		args   []string
+	}{
+		{"test-state-succeeded.txt", []string{"--definition", charge, "--input", `{"amount":12}`, "--mock-result", `{"Payload":{"paymentId":"p-1"}}`}},
+		{"test-state-caught.txt", []string{"--definition", charge, "--input", `{"amount":12}`, "--mock-error", "Payment.Declined", "--mock-cause", "card declined"}},
+		{"test-state-retriable.txt", []string{"--definition", charge, "--input", `{"amount":12}`, "--mock-error", "Payment.Throttled", "--retry-count", "2"}},
+		{"test-state-map.txt", []string{"--definition", mapState, "--input", `{"items":["a","b","c"]}`, "--mock-result", `[1,2,3]`, "--map-failure-count", "2"}},
+		{"test-state-info.txt", []string{"--definition", charge, "--input", `{"amount":12}`, "--mock-error", "Boom", "--inspection-level", "info"}},
+	} {
+		_, out, errOut := testStateRun(t, tc.args...)
+		if errOut != "" {
+			t.Errorf("%s: stderr %q", tc.golden, errOut)
+		}
+		golden.Check(t, tc.golden, []byte(out))
 	}
 }
