@@ -101,6 +101,15 @@ var upLong = cmdutil.Heredoc(`
 			answers by hand). yafdp's extensions in the config (a top-level "Yafdp"
 			key: latencies, chances, routes to the fakes) apply here too, drawn from
 			--seed and each execution's name; docs/mock-config.md has the format.
+
+			TestState tests one state (or one state of a whole definition) on the
+			same engine, with AWS's mocks, context, variables, state configuration
+			and inspection levels, and AWS's errors for requests it refuses. The
+			SDKs call TestState on the host "sync-" + the endpoint's, which a local
+			endpoint does not have: for the aws CLI set
+			AWS_DISABLE_HOST_PREFIX_INJECTION=true, for the Go SDK
+			smithyhttp.DisableEndpointHostPrefix. 'yafdp saga test-state' needs no
+			server at all.
 		`)
 
 var upExample = cmdutil.Examples(`
