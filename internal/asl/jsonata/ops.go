@@ -325,16 +325,17 @@ func truthy(v any) (bool, error) {
 		if len(x.items) == 1 {
 			return truthy(x.items[0])
 		}
+		// jsonata-js casts every item (Array.filter), so an infinite
+		// number fails the cast even after a true item.
+		some := false
 		for _, it := range x.items {
 			t, err := truthy(it)
 			if err != nil {
 				return false, err
 			}
-			if t {
-				return true, nil
-			}
+			some = some || t
 		}
-		return false, nil
+		return some, nil
 	}
 	if isObject(v) {
 		return objLen(v) > 0, nil

@@ -101,6 +101,10 @@ func TestErrorText(t *testing.T) {
 		`{"a": 1}.b(`:          `S0203: Expected ")" before end of expression`,
 		`1 +* 2`:               `S0201: Syntax error: 2`,
 		`1 + )`:                `S0211: The symbol ")" cannot be used as a unary operator`,
+		// The boolean cast of an array casts every item, as jsonata-js's
+		// Array.filter does, so an infinite number fails after a true item.
+		`["a", 1/0] ? 1 : 2`:     "D1001: Number out of range: null",
+		`$boolean(["a", [1/0]])`: "D1001: Number out of range: null",
 	}
 	for expr, want := range cases {
 		e, err := Compile(expr)
