@@ -187,6 +187,21 @@ func isNumeric(v any) (bool, *Error) {
 	return true, nil
 }
 
+// arrayOfNumbers is jsonata-js's isArrayOfNumbers. Like it (Array.filter),
+// it looks at every item, so an infinite number fails (D1001) even after
+// an item that is no number.
+func arrayOfNumbers(xs []any) (bool, error) {
+	all := true
+	for _, x := range xs {
+		ok, err := isNumeric(x)
+		if err != nil {
+			return false, err
+		}
+		all = all && ok
+	}
+	return all, nil
+}
+
 func (c *evalCtx) evalArray(n *node, input any, e *env) (any, error) {
 	out := &array{items: make([]any, 0, len(n.exprs)), cons: n.consarray}
 	var par parallel

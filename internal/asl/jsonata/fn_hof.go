@@ -284,7 +284,11 @@ func fnSort(c *evalCtx, ci *callInfo, args []any) (any, error) {
 	}
 	var swap func(x, y any) (bool, error)
 	if isUndef(comp) {
-		if !allOfType(xs, 'n') && !allOfType(xs, 's') {
+		nums, err := arrayOfNumbers(xs)
+		if err != nil {
+			return nil, err
+		}
+		if !nums && !allStrings(xs) {
 			e := newErr("D3070", -1)
 			e.Index = 1
 			return nil, e
@@ -309,13 +313,9 @@ func fnSort(c *evalCtx, ci *callInfo, args []any) (any, error) {
 	return &array{items: sorted}, nil
 }
 
-func allOfType(xs []any, t byte) bool {
+func allStrings(xs []any) bool {
 	for _, x := range xs {
-		if t == 'n' {
-			if ok, _ := isNumeric(x); !ok {
-				return false
-			}
-		} else if typeSymbol(x) != t {
+		if _, ok := x.(string); !ok {
 			return false
 		}
 	}

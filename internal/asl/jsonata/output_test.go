@@ -105,6 +105,10 @@ func TestErrorText(t *testing.T) {
 		// Array.filter does, so an infinite number fails after a true item.
 		`["a", 1/0] ? 1 : 2`:     "D1001: Number out of range: null",
 		`$boolean(["a", [1/0]])`: "D1001: Number out of range: null",
+		// So does jsonata-js's test for an array of numbers (a predicate's
+		// value, $sort's argument).
+		`[1, 2][[1, "a", 1/0]]`: "D1001: Number out of range: null",
+		`$sort([2, "a", 1/0])`:  "D1001: Number out of range: null",
 	}
 	for expr, want := range cases {
 		e, err := Compile(expr)

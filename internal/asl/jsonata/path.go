@@ -406,16 +406,9 @@ func (c *evalCtx) predicateMatches(pred *node, item any, e *env, index, n int) (
 		res = newSeq(res)
 	}
 	if a, ok := res.(*array); ok {
-		allNum := true
-		for _, x := range a.items {
-			ok, err := isNumeric(x)
-			if err != nil {
-				return 0, err
-			}
-			if !ok {
-				allNum = false
-				break
-			}
+		allNum, err := arrayOfNumbers(a.items)
+		if err != nil {
+			return 0, err
 		}
 		if allNum {
 			k := 0
