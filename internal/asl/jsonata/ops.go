@@ -2,6 +2,8 @@ package jsonata
 
 import (
 	"math"
+
+	"github.com/yafdp/yafdp/internal/asl/value"
 )
 
 // evalBinary evaluates arithmetic, comparison, boolean, string-concat,
@@ -283,26 +285,18 @@ func includes(lhs, rhs any) bool {
 	return false
 }
 
-// strictEqual is JavaScript's ===: scalars by value, the rest by identity.
+// strictEqual is JavaScript's ===: numbers, strings, booleans and null by
+// value, arrays, objects and functions by identity.
 func strictEqual(a, b any) bool {
-	switch x := a.(type) {
-	case float64:
-		y, ok := b.(float64)
-		return ok && x == y
-	case string:
-		y, ok := b.(string)
-		return ok && x == y
-	case bool:
-		y, ok := b.(bool)
-		return ok && x == y
-	case nil:
-		return b == nil
-	case *array:
-		y, ok := b.(*array)
-		return ok && x == y
-	case *object:
-		y, ok := b.(*object)
-		return ok && x == y
+	if x, ok := a.(map[string]any); ok {
+		y, ok := b.(map[string]any)
+		return ok && sameMap(x, y)
+	}
+	switch a.(type) {
+	case float64, string, bool, nil, *array, *object, *value.Record, *lambda, *nativeFn, *matcher:
+		// Go's == on interfaces compares these as === does: the same
+		// type, and the same value (NaN equal to nothing) or pointer.
+		return a == b
 	}
 	return false
 }

@@ -57,6 +57,9 @@ func TestInputModel(t *testing.T) {
 		{`list`, []any{1.0, 2.0, map[string]any{"x": 10.0}}},
 		{`r`, map[string]any{"a": 1.0, "b": 2.0}},
 		{`{"z": 1, "y": [n]}`, map[string]any{"z": 1.0, "y": []any{1.5}}},
+		// in is ===: a caller's object or a function is found by identity.
+		{`[$ in [$], r in [1, r], list[2] in list, r in [$]]`, []any{true, true, true, false}},
+		{`($f := $sum; $g := function($x){$x}; [$f in [$g, $f], $g in [$g], $g in [$f]])`, []any{true, true, false}},
 	}
 	for _, c := range cases {
 		got, defined, err := MustCompile(c.expr).Eval(in, nil, nil)

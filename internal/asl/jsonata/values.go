@@ -221,13 +221,18 @@ func (cm *cleanMaps) known(m map[string]any) bool {
 	if cm == nil {
 		return false
 	}
-	p := reflect.ValueOf(m).UnsafePointer()
 	for _, k := range cm.maps {
-		if k != nil && reflect.ValueOf(k).UnsafePointer() == p {
+		if k != nil && sameMap(k, m) {
 			return true
 		}
 	}
 	return false
+}
+
+// sameMap reports whether a and b are the same map (JavaScript's === on
+// objects), not two maps with the same entries.
+func sameMap(a, b map[string]any) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
 
 // remember adds m to the cache, forgetting the oldest.
