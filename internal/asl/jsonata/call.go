@@ -38,21 +38,6 @@ func isFunc(v any) bool {
 	return false
 }
 
-func sameFunc(a, b any) bool {
-	switch x := a.(type) {
-	case *lambda:
-		y, ok := b.(*lambda)
-		return ok && x == y
-	case *nativeFn:
-		y, ok := b.(*nativeFn)
-		return ok && x == y
-	case *matcher:
-		y, ok := b.(*matcher)
-		return ok && x == y
-	}
-	return false
-}
-
 // funcArity is jsonata-js's getFunctionArity.
 func funcArity(f any) int {
 	switch x := f.(type) {

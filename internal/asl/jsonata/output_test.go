@@ -60,6 +60,10 @@ func TestInputModel(t *testing.T) {
 		// in is ===: a caller's object or a function is found by identity.
 		{`[$ in [$], r in [1, r], list[2] in list, r in [$]]`, []any{true, true, true, false}},
 		{`($f := $sum; $g := function($x){$x}; [$f in [$g, $f], $g in [$g], $g in [$f]])`, []any{true, true, false}},
+		// = is isDeepEqual, which tries === first: a value holding NaN
+		// equals itself.
+		{`($o := {"a": 0/0}; $a := [1, 0/0]; [$o = $o, $a = $a, $count($distinct([$o, $o])), $a = [1, 0/0]])`,
+			[]any{true, true, 1.0, false}},
 	}
 	for _, c := range cases {
 		got, defined, err := MustCompile(c.expr).Eval(in, nil, nil)
