@@ -170,7 +170,7 @@ func argAt(args []any, i int) any {
 }
 
 func (c *evalCtx) applyLambda(f *lambda, args []any) (any, error) {
-	frame := &env{parent: f.env, names: make([]string, 0, len(f.params)), vals: make([]any, 0, len(f.params))}
+	frame := &env{parent: f.env, vars: vars{names: make([]string, 0, len(f.params)), vals: make([]any, 0, len(f.params))}}
 	for i, p := range f.params {
 		frame.bind(p, argAt(args, i))
 	}

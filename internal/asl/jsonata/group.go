@@ -103,13 +103,11 @@ func (c *evalCtx) groupContext(ge *groupEntry, reduce bool, e *env) (any, *env) 
 			if !ok {
 				old = undefined
 			}
-			merged.set(name, appendJS(old, t.vals[i]))
+			merged.bind(name, appendJS(old, t.vals[i]))
 		}
 	}
-	f := newEnv(e)
-	f.names = append(f.names, merged.names...)
-	f.vals = append(f.vals, merged.vals...)
-	return ctx, f
+	// merged is this group's own copy: the frame may take its bindings.
+	return ctx, &env{parent: e, vars: merged.vars}
 }
 
 // appendJS is jsonata-js's fn.append: undefined is the identity, and the

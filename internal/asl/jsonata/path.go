@@ -220,7 +220,7 @@ func (c *evalCtx) stages(stages []*stage, input any, e *env) (any, error) {
 		}
 		if ts, ok := res.(*tupleStream); ok {
 			for i, t := range ts.items {
-				t.set(st.index, float64(i))
+				t.bind(st.index, float64(i))
 			}
 		}
 	}
@@ -228,7 +228,7 @@ func (c *evalCtx) stages(stages []*stage, input any, e *env) (any, error) {
 }
 
 func tupleEnv(parent *env, t *tuple) *env {
-	f := &env{parent: parent, names: make([]string, 0, len(t.names)+1), vals: make([]any, 0, len(t.names)+1)}
+	f := &env{parent: parent, vars: vars{names: make([]string, 0, len(t.names)+1), vals: make([]any, 0, len(t.names)+1)}}
 	f.names = append(f.names, "@")
 	f.vals = append(f.vals, t.ctx)
 	f.names = append(f.names, t.names...)
@@ -262,7 +262,7 @@ func (c *evalCtx) tupleStep(s *node, input any, tuples *tupleStream, e *env) (*t
 				nt := t.clone()
 				nt.ctx = rt.ctx
 				for i, name := range rt.names {
-					nt.set(name, rt.vals[i])
+					nt.bind(name, rt.vals[i])
 				}
 				out.items = append(out.items, nt)
 			}
@@ -275,15 +275,15 @@ func (c *evalCtx) tupleStep(s *node, input any, tuples *tupleStream, e *env) (*t
 		for bb, v := range items {
 			nt := t.clone()
 			if s.focus != "" {
-				nt.set(s.focus, v)
+				nt.bind(s.focus, v)
 			} else {
 				nt.ctx = v
 			}
 			if s.index != "" {
-				nt.set(s.index, float64(bb))
+				nt.bind(s.index, float64(bb))
 			}
 			if s.ancestor != nil {
-				nt.set(s.ancestor.label, t.ctx)
+				nt.bind(s.ancestor.label, t.ctx)
 			}
 			out.items = append(out.items, nt)
 		}
@@ -312,7 +312,7 @@ func (c *evalCtx) tupleSort(s *node, input any, tuples *tupleStream, e *env) (*t
 		for i, v := range asArray(sorted).items {
 			t := &tuple{ctx: v}
 			if s.index != "" {
-				t.set(s.index, float64(i))
+				t.bind(s.index, float64(i))
 			}
 			ts.items = append(ts.items, t)
 		}

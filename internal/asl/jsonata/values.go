@@ -35,34 +35,11 @@ type array struct {
 // tuple is one binding set of a tuple stream: the context value '@' and
 // the focus, index and ancestor variables bound along the path.
 type tuple struct {
-	ctx   any
-	names []string
-	vals  []any
+	ctx any
+	vars
 }
 
-func (t *tuple) clone() *tuple {
-	return &tuple{ctx: t.ctx, names: append([]string(nil), t.names...), vals: append([]any(nil), t.vals...)}
-}
-
-func (t *tuple) set(name string, v any) {
-	for i, n := range t.names {
-		if n == name {
-			t.vals[i] = v
-			return
-		}
-	}
-	t.names = append(t.names, name)
-	t.vals = append(t.vals, v)
-}
-
-func (t *tuple) get(name string) (any, bool) {
-	for i, n := range t.names {
-		if n == name {
-			return t.vals[i], true
-		}
-	}
-	return nil, false
-}
+func (t *tuple) clone() *tuple { return &tuple{ctx: t.ctx, vars: t.vars.clone()} }
 
 func newSeq(items ...any) *array { return &array{items: items, seq: true} }
 
