@@ -27,7 +27,7 @@ type nativeFn struct {
 	sig    *signature
 	arity  int      // JavaScript's function.length, for higher-order calls
 	params []string // declared parameters, for partial application
-	impl   func(c *evalCtx, ci *callInfo, args []any) (any, error)
+	impl   builtinImpl
 }
 
 func isFunc(v any) bool {

@@ -419,11 +419,7 @@ func parseNumberString(s string) (float64, bool) {
 	return math.NaN(), true
 }
 
-func fnRound(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	x, ok := argAt(args, 0).(float64)
-	if !ok {
-		return undefined, nil
-	}
+func fnRound(_ *evalCtx, _ *callInfo, x float64, args []any) (any, error) {
 	prec, _ := argAt(args, 1).(float64)
 	return roundHalfEven(x, prec), nil
 }
@@ -465,11 +461,7 @@ func shiftDecimal(x, by float64) float64 {
 	return f
 }
 
-func fnSqrt(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	x, ok := argAt(args, 0).(float64)
-	if !ok {
-		return undefined, nil
-	}
+func fnSqrt(_ *evalCtx, _ *callInfo, x float64, _ []any) (any, error) {
 	if x < 0 {
 		e := newErr("D3060", -1).withValue(x)
 		e.Index = 1
@@ -478,11 +470,7 @@ func fnSqrt(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 	return math.Sqrt(x), nil
 }
 
-func fnPower(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	x, ok := argAt(args, 0).(float64)
-	if !ok {
-		return undefined, nil
-	}
+func fnPower(_ *evalCtx, _ *callInfo, x float64, args []any) (any, error) {
 	y, ok := argAt(args, 1).(float64)
 	if !ok {
 		y = math.NaN() // Math.pow(x, undefined)
@@ -504,11 +492,7 @@ func fnRandom(c *evalCtx, _ *callInfo, _ []any) (any, error) {
 	return c.random(), nil
 }
 
-func fnEval(c *evalCtx, ci *callInfo, args []any) (any, error) {
-	src, ok := argAt(args, 0).(string)
-	if !ok {
-		return undefined, nil
-	}
+func fnEval(c *evalCtx, ci *callInfo, src string, args []any) (any, error) {
 	input := ci.input
 	if focus := argAt(args, 1); !isUndef(focus) {
 		input = focus

@@ -12,11 +12,7 @@ var (
 	radixRe   = regexp.MustCompile(`^(0[xX][0-9A-Fa-f]+)|(0[oO][0-7]+)|(0[bB][0-1]+)$`)
 )
 
-func fnFormatBase(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	x, ok := argAt(args, 0).(float64)
-	if !ok {
-		return undefined, nil
-	}
+func fnFormatBase(_ *evalCtx, _ *callInfo, x float64, args []any) (any, error) {
 	x = roundHalfEven(x, 0)
 	radix := 10.0
 	if r, ok := argAt(args, 1).(float64); ok {
@@ -293,11 +289,7 @@ func (f *numberFormat) analyse(p picturePart) pictureVars {
 	return v
 }
 
-func fnFormatNumber(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	x, ok := argAt(args, 0).(float64)
-	if !ok {
-		return undefined, nil
-	}
+func fnFormatNumber(_ *evalCtx, _ *callInfo, x float64, args []any) (any, error) {
 	picture, _ := argAt(args, 1).(string)
 	f := newNumberFormat(argAt(args, 2))
 	subs := strings.Split(picture, f.pattern)

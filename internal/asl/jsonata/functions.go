@@ -12,8 +12,12 @@ type builtin struct {
 	sig    string
 	params []string
 	arity  int
-	impl   func(c *evalCtx, ci *callInfo, args []any) (any, error)
+	impl   builtinImpl
 }
+
+// builtinImpl is how a native function runs: with the evaluation, its call
+// and its arguments, checked against its signature.
+type builtinImpl = func(c *evalCtx, ci *callInfo, args []any) (any, error)
 
 // builtinTable lists jsonata-js 2.0.6's standard library.
 func builtinTable() map[string]builtin {
@@ -25,30 +29,30 @@ func builtinTable() map[string]builtin {
 		"min":                {"<a<n>:n>", p("args"), 1, fnMin},
 		"average":            {"<a<n>:n>", p("args"), 1, fnAverage},
 		"string":             {"<x-b?:s>", p("arg", "prettify"), 1, fnString},
-		"substring":          {"<s-nn?:s>", p("str", "start", "length"), 3, fnSubstring},
-		"substringBefore":    {"<s-s:s>", p("str", "chars"), 2, fnSubstringBefore},
-		"substringAfter":     {"<s-s:s>", p("str", "chars"), 2, fnSubstringAfter},
-		"lowercase":          {"<s-:s>", p("str"), 1, strFn(strings.ToLower)},
-		"uppercase":          {"<s-:s>", p("str"), 1, strFn(jsToUpper)},
-		"length":             {"<s-:n>", p("str"), 1, fnLength},
-		"trim":               {"<s-:s>", p("str"), 1, strFn(jsTrim)},
-		"pad":                {"<s-ns?:s>", p("str", "width", "char"), 3, fnPad},
-		"match":              {"<s-f<s:o>n?:a<o>>", p("str", "regex", "limit"), 3, fnMatch},
-		"contains":           {"<s-(sf):b>", p("str", "token"), 2, fnContains},
-		"replace":            {"<s-(sf)(sf)n?:s>", p("str", "pattern", "replacement", "limit"), 4, fnReplace},
-		"split":              {"<s-(sf)n?:a<s>>", p("str", "separator", "limit"), 3, fnSplit},
+		"substring":          {"<s-nn?:s>", p("str", "start", "length"), 3, withFirst(fnSubstring)},
+		"substringBefore":    {"<s-s:s>", p("str", "chars"), 2, withFirst(fnSubstringBefore)},
+		"substringAfter":     {"<s-s:s>", p("str", "chars"), 2, withFirst(fnSubstringAfter)},
+		"lowercase":          {"<s-:s>", p("str"), 1, unary(strings.ToLower)},
+		"uppercase":          {"<s-:s>", p("str"), 1, unary(jsToUpper)},
+		"length":             {"<s-:n>", p("str"), 1, withFirst(fnLength)},
+		"trim":               {"<s-:s>", p("str"), 1, unary(jsTrim)},
+		"pad":                {"<s-ns?:s>", p("str", "width", "char"), 3, withFirst(fnPad)},
+		"match":              {"<s-f<s:o>n?:a<o>>", p("str", "regex", "limit"), 3, withFirst(fnMatch)},
+		"contains":           {"<s-(sf):b>", p("str", "token"), 2, withFirst(fnContains)},
+		"replace":            {"<s-(sf)(sf)n?:s>", p("str", "pattern", "replacement", "limit"), 4, withFirst(fnReplace)},
+		"split":              {"<s-(sf)n?:a<s>>", p("str", "separator", "limit"), 3, withFirst(fnSplit)},
 		"join":               {"<a<s>s?:s>", p("strs", "separator"), 2, fnJoin},
-		"formatNumber":       {"<n-so?:s>", p("value", "picture", "options"), 3, fnFormatNumber},
-		"formatBase":         {"<n-n?:s>", p("value", "radix"), 2, fnFormatBase},
-		"formatInteger":      {"<n-s:s>", p("value", "picture"), 2, fnFormatInteger},
-		"parseInteger":       {"<s-s:n>", p("value", "picture"), 2, fnParseInteger},
+		"formatNumber":       {"<n-so?:s>", p("value", "picture", "options"), 3, withFirst(fnFormatNumber)},
+		"formatBase":         {"<n-n?:s>", p("value", "radix"), 2, withFirst(fnFormatBase)},
+		"formatInteger":      {"<n-s:s>", p("value", "picture"), 2, withFirst(fnFormatInteger)},
+		"parseInteger":       {"<s-s:n>", p("value", "picture"), 2, withFirst(fnParseInteger)},
 		"number":             {"<(nsb)-:n>", p("arg"), 1, fnNumber},
-		"floor":              {"<n-:n>", p("arg"), 1, numFn(math.Floor)},
-		"ceil":               {"<n-:n>", p("arg"), 1, numFn(math.Ceil)},
-		"round":              {"<n-n?:n>", p("arg", "precision"), 2, fnRound},
-		"abs":                {"<n-:n>", p("arg"), 1, numFn(math.Abs)},
-		"sqrt":               {"<n-:n>", p("arg"), 1, fnSqrt},
-		"power":              {"<n-n:n>", p("arg", "exp"), 2, fnPower},
+		"floor":              {"<n-:n>", p("arg"), 1, unary(math.Floor)},
+		"ceil":               {"<n-:n>", p("arg"), 1, unary(math.Ceil)},
+		"round":              {"<n-n?:n>", p("arg", "precision"), 2, withFirst(fnRound)},
+		"abs":                {"<n-:n>", p("arg"), 1, unary(math.Abs)},
+		"sqrt":               {"<n-:n>", p("arg"), 1, withFirst(fnSqrt)},
+		"power":              {"<n-n:n>", p("arg", "exp"), 2, withFirst(fnPower)},
 		"random":             {"<:n>", p(), 0, fnRandom},
 		"boolean":            {"<x-:b>", p("arg"), 1, fnBoolean},
 		"not":                {"<x-:b>", p("arg"), 1, fnNot},
@@ -72,15 +76,15 @@ func builtinTable() map[string]builtin {
 		"sort":               {"<af?:a>", p("arr", "comparator"), 2, fnSort},
 		"shuffle":            {"<a:a>", p("arr"), 1, fnShuffle},
 		"distinct":           {"<x:x>", p("arr"), 1, fnDistinct},
-		"base64encode":       {"<s-:s>", p("str"), 1, fnBase64Encode},
-		"base64decode":       {"<s-:s>", p("str"), 1, fnBase64Decode},
+		"base64encode":       {"<s-:s>", p("str"), 1, withFirst(fnBase64Encode)},
+		"base64decode":       {"<s-:s>", p("str"), 1, withFirst(fnBase64Decode)},
 		"encodeUrlComponent": {"<s-:s>", p("str"), 1, urlFn("encodeUrlComponent", encodeURIComponent)},
 		"encodeUrl":          {"<s-:s>", p("str"), 1, urlFn("encodeUrl", encodeURI)},
 		"decodeUrlComponent": {"<s-:s>", p("str"), 1, urlFn("decodeUrlComponent", decodeURIComponent)},
 		"decodeUrl":          {"<s-:s>", p("str"), 1, urlFn("decodeUrl", decodeURI)},
-		"eval":               {"<sx?:x>", p("expr", "focus"), 2, fnEval},
-		"toMillis":           {"<s-s?:n>", p("timestamp", "picture"), 2, fnToMillis},
-		"fromMillis":         {"<n-s?s?:s>", p("millis", "picture", "timezone"), 3, fnFromMillis},
+		"eval":               {"<sx?:x>", p("expr", "focus"), 2, withFirst(fnEval)},
+		"toMillis":           {"<s-s?:n>", p("timestamp", "picture"), 2, withFirst(fnToMillis)},
+		"fromMillis":         {"<n-s?s?:s>", p("millis", "picture", "timezone"), 3, withFirst(fnFromMillis)},
 		"clone":              {"<(oa)-:o>", p("arg"), 1, fnClone},
 	}
 }
@@ -122,24 +126,22 @@ func fnMillis(c *evalCtx, _ *callInfo, _ []any) (any, error) {
 	return float64(c.clock().UnixMilli()), nil
 }
 
-func strFn(f func(string) string) func(*evalCtx, *callInfo, []any) (any, error) {
-	return func(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-		s, ok := argAt(args, 0).(string)
+// withFirst adapts a built-in whose first argument is a T, a string or a
+// number: an undefined one gives undefined, as each such jsonata-js
+// function returns at once (the signature has ruled out other types).
+func withFirst[T string | float64](f func(c *evalCtx, ci *callInfo, x T, args []any) (any, error)) builtinImpl {
+	return func(c *evalCtx, ci *callInfo, args []any) (any, error) {
+		x, ok := argAt(args, 0).(T)
 		if !ok {
 			return undefined, nil
 		}
-		return f(s), nil
+		return f(c, ci, x, args)
 	}
 }
 
-func numFn(f func(float64) float64) func(*evalCtx, *callInfo, []any) (any, error) {
-	return func(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-		x, ok := argAt(args, 0).(float64)
-		if !ok {
-			return undefined, nil
-		}
-		return f(x), nil
-	}
+// unary is a built-in that maps its one string or number argument.
+func unary[T string | float64](f func(T) T) builtinImpl {
+	return withFirst(func(_ *evalCtx, _ *callInfo, x T, _ []any) (any, error) { return f(x), nil })
 }
 
 // items returns the items of an array argument.

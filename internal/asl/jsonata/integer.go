@@ -376,11 +376,7 @@ func (f *integerFormat) formatDecimal(v float64) string {
 	return s
 }
 
-func fnFormatInteger(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	x, ok := argAt(args, 0).(float64)
-	if !ok {
-		return undefined, nil
-	}
+func fnFormatInteger(_ *evalCtx, _ *callInfo, x float64, args []any) (any, error) {
 	picture, _ := argAt(args, 1).(string)
 	f, err := analyseIntegerPicture(picture)
 	if err != nil {
@@ -393,11 +389,7 @@ func fnFormatInteger(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 	return s, nil
 }
 
-func fnParseInteger(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	s, ok := argAt(args, 0).(string)
-	if !ok {
-		return undefined, nil
-	}
+func fnParseInteger(_ *evalCtx, _ *callInfo, s string, args []any) (any, error) {
 	picture, _ := argAt(args, 1).(string)
 	f, err := analyseIntegerPicture(picture)
 	if err != nil {
