@@ -1,6 +1,7 @@
 package jsonata
 
 import (
+	"iter"
 	"math"
 	"strconv"
 	"strings"
@@ -24,22 +25,81 @@ func (c *evalCtx) callHOF(ci *callInfo, f any, args []any) (any, error) {
 	return c.apply(f, args, undefined, ci.env)
 }
 
+// arrayEntries yields an array's items with their indexes, and
+// objectEntries an object's fields with their keys: what the higher-order
+// functions hand their function after each value.
+func arrayEntries(arr any) iter.Seq2[any, any] {
+	return func(yield func(any, any) bool) {
+		for i, x := range items(arr) {
+			if !yield(x, float64(i)) {
+				return
+			}
+		}
+	}
+}
+
+func objectEntries(obj any) iter.Seq2[any, any] {
+	return func(yield func(any, any) bool) {
+		for _, k := range objKeys(obj) {
+			v, _ := objGet(obj, k)
+			if !yield(v, k) {
+				return
+			}
+		}
+	}
+}
+
+// mapEntries is $map and $each: f's results on the entries of coll, the
+// undefined ones left out.
+func (c *evalCtx) mapEntries(ci *callInfo, f, coll any, entries iter.Seq2[any, any]) (any, error) {
+	res := &array{seq: true}
+	for v, k := range entries {
+		r, err := c.callHOF(ci, f, hofArgs(f, v, k, coll))
+		if err != nil {
+			return nil, err
+		}
+		if !isUndef(r) {
+			res.items = append(res.items, r)
+		}
+	}
+	return res, nil
+}
+
+// holds reports whether f is true of an entry of coll, for $filter, $sift
+// and $single.
+func (c *evalCtx) holds(ci *callInfo, f, v, k, coll any) (bool, error) {
+	r, err := c.callHOF(ci, f, hofArgs(f, v, k, coll))
+	if err != nil {
+		return false, err
+	}
+	return booleanOf(r)
+}
+
+// keepEntries calls keep on each entry of coll that f holds of.
+func (c *evalCtx) keepEntries(ci *callInfo, f, coll any, entries iter.Seq2[any, any], keep func(v, k any)) error {
+	for v, k := range entries {
+		t, err := c.holds(ci, f, v, k, coll)
+		if err != nil {
+			return err
+		}
+		if t {
+			keep(v, k)
+		}
+	}
+	return nil
+}
+
 func fnMap(c *evalCtx, ci *callInfo, args []any) (any, error) {
 	arr, f := argAt(args, 0), argAt(args, 1)
 	if isUndef(arr) {
 		return undefined, nil
 	}
-	res := &array{seq: true}
-	for i, x := range items(arr) {
-		v, err := c.callHOF(ci, f, hofArgs(f, x, float64(i), arr))
-		if err != nil {
-			return nil, err
-		}
-		if !isUndef(v) {
-			res.items = append(res.items, v)
-		}
-	}
-	return res, nil
+	return c.mapEntries(ci, f, arr, arrayEntries(arr))
+}
+
+func fnEach(c *evalCtx, ci *callInfo, args []any) (any, error) {
+	obj, f := argAt(args, 0), argAt(args, 1)
+	return c.mapEntries(ci, f, obj, objectEntries(obj))
 }
 
 func fnFilter(c *evalCtx, ci *callInfo, args []any) (any, error) {
@@ -48,16 +108,22 @@ func fnFilter(c *evalCtx, ci *callInfo, args []any) (any, error) {
 		return undefined, nil
 	}
 	res := &array{seq: true}
-	for i, x := range items(arr) {
-		v, err := c.callHOF(ci, f, hofArgs(f, x, float64(i), arr))
-		if err != nil {
-			return nil, err
-		}
-		if t, err := booleanOf(v); err != nil {
-			return nil, err
-		} else if t {
-			res.items = append(res.items, x)
-		}
+	err := c.keepEntries(ci, f, arr, arrayEntries(arr), func(v, _ any) { res.items = append(res.items, v) })
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func fnSift(c *evalCtx, ci *callInfo, args []any) (any, error) {
+	obj, f := argAt(args, 0), argAt(args, 1)
+	res := newObject(0)
+	err := c.keepEntries(ci, f, obj, objectEntries(obj), func(v, k any) { res.set(k.(string), v) })
+	if err != nil {
+		return nil, err
+	}
+	if len(res.keys) == 0 {
+		return undefined, nil
 	}
 	return res, nil
 }
@@ -80,11 +146,8 @@ func fnSingle(c *evalCtx, ci *callInfo, args []any) (any, error) {
 	for i, x := range items(arr) {
 		pos := true
 		if !isUndef(f) {
-			v, err := c.callHOF(ci, f, hofArgs(f, x, float64(i), arr))
-			if err != nil {
-				return nil, err
-			}
-			if pos, err = booleanOf(v); err != nil {
+			var err error
+			if pos, err = c.holds(ci, f, x, float64(i), arr); err != nil {
 				return nil, err
 			}
 		}
@@ -152,43 +215,6 @@ func fnReduce(c *evalCtx, ci *callInfo, args []any) (any, error) {
 		}
 	}
 	return result, nil
-}
-
-func fnSift(c *evalCtx, ci *callInfo, args []any) (any, error) {
-	obj, f := argAt(args, 0), argAt(args, 1)
-	res := newObject(0)
-	for _, k := range objKeys(obj) {
-		v, _ := objGet(obj, k)
-		r, err := c.callHOF(ci, f, hofArgs(f, v, k, obj))
-		if err != nil {
-			return nil, err
-		}
-		if t, err := booleanOf(r); err != nil {
-			return nil, err
-		} else if t {
-			res.set(k, v)
-		}
-	}
-	if len(res.keys) == 0 {
-		return undefined, nil
-	}
-	return res, nil
-}
-
-func fnEach(c *evalCtx, ci *callInfo, args []any) (any, error) {
-	obj, f := argAt(args, 0), argAt(args, 1)
-	res := &array{seq: true}
-	for _, k := range objKeys(obj) {
-		v, _ := objGet(obj, k)
-		r, err := c.callHOF(ci, f, hofArgs(f, v, k, obj))
-		if err != nil {
-			return nil, err
-		}
-		if !isUndef(r) {
-			res.items = append(res.items, r)
-		}
-	}
-	return res, nil
 }
 
 func fnKeys(_ *evalCtx, _ *callInfo, args []any) (any, error) {
