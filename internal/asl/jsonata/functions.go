@@ -25,8 +25,8 @@ func builtinTable() map[string]builtin {
 	return map[string]builtin{
 		"sum":                {"<a<n>:n>", p("args"), 1, fnSum},
 		"count":              {"<a:n>", p("args"), 1, fnCount},
-		"max":                {"<a<n>:n>", p("args"), 1, fnMax},
-		"min":                {"<a<n>:n>", p("args"), 1, fnMin},
+		"max":                {"<a<n>:n>", p("args"), 1, extremum(math.Max, math.Inf(-1))},
+		"min":                {"<a<n>:n>", p("args"), 1, extremum(math.Min, math.Inf(1))},
 		"average":            {"<a<n>:n>", p("args"), 1, fnAverage},
 		"string":             {"<x-b?:s>", p("arg", "prettify"), 1, fnString},
 		"substring":          {"<s-nn?:s>", p("str", "start", "length"), 3, withFirst(fnSubstring)},
@@ -157,48 +157,41 @@ func fnSum(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 	if isUndef(a) {
 		return undefined, nil
 	}
+	return sum(items(a)), nil
+}
+
+func sum(xs []any) float64 {
 	total := 0.0
-	for _, x := range items(a) {
+	for _, x := range xs {
 		f, _ := x.(float64)
 		total += f
 	}
-	return total, nil
+	return total
 }
 
 func fnCount(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 	return float64(len(items(argAt(args, 0)))), nil
 }
 
-func fnMax(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	xs := items(argAt(args, 0))
-	if len(xs) == 0 {
-		return undefined, nil
-	}
-	m := math.Inf(-1)
-	for _, x := range xs {
-		f, _ := x.(float64)
-		if math.IsNaN(f) {
-			return math.NaN(), nil
+// extremum is $max (pick math.Max, from -Infinity) or $min: Math.max or
+// Math.min over the numbers, NaN as soon as one is NaN.
+func extremum(pick func(a, b float64) float64, from float64) builtinImpl {
+	return func(_ *evalCtx, _ *callInfo, args []any) (any, error) {
+		xs := items(argAt(args, 0))
+		if len(xs) == 0 {
+			return undefined, nil
 		}
-		m = math.Max(m, f)
-	}
-	return m, nil
-}
-
-func fnMin(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	xs := items(argAt(args, 0))
-	if len(xs) == 0 {
-		return undefined, nil
-	}
-	m := math.Inf(1)
-	for _, x := range xs {
-		f, _ := x.(float64)
-		if math.IsNaN(f) {
-			return math.NaN(), nil
+		m := from
+		for _, x := range xs {
+			f, _ := x.(float64)
+			if math.IsNaN(f) {
+				// Go's Max(+Inf, NaN) is +Inf; JavaScript's is NaN.
+				return math.NaN(), nil
+			}
+			m = pick(m, f)
 		}
-		m = math.Min(m, f)
+		return m, nil
 	}
-	return m, nil
 }
 
 func fnAverage(_ *evalCtx, _ *callInfo, args []any) (any, error) {
@@ -206,12 +199,7 @@ func fnAverage(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 	if len(xs) == 0 {
 		return undefined, nil
 	}
-	total := 0.0
-	for _, x := range xs {
-		f, _ := x.(float64)
-		total += f
-	}
-	return total / float64(len(xs)), nil
+	return sum(xs) / float64(len(xs)), nil
 }
 
 func fnString(_ *evalCtx, _ *callInfo, args []any) (any, error) {
@@ -279,24 +267,24 @@ func fnType(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 
 func fnError(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 	msg, _ := argAt(args, 0).(string)
-	if msg == "" {
-		msg = "$error() function evaluated"
-	}
-	e := newErr("D3137", -1)
-	e.Message = msg
-	return nil, e
+	return nil, userError("D3137", msg, "$error() function evaluated")
 }
 
 func fnAssert(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	cond, _ := argAt(args, 0).(bool)
-	if cond {
+	if cond, _ := argAt(args, 0).(bool); cond {
 		return undefined, nil
 	}
 	msg, _ := argAt(args, 1).(string)
+	return nil, userError("D3141", msg, "$assert() statement failed")
+}
+
+// userError is the error $error and $assert raise: their message, or
+// def for none (message || def).
+func userError(code, msg, def string) *Error {
 	if msg == "" {
-		msg = "$assert() statement failed"
+		msg = def
 	}
-	e := newErr("D3141", -1)
+	e := newErr(code, -1)
 	e.Message = msg
-	return nil, e
+	return e
 }
