@@ -147,30 +147,23 @@ func (l *lexer) next(infix bool) (*token, *Error) {
 	return l.scanName(), nil
 }
 
+// twoCharOps are the operators of two characters, tried before the
+// one-character ones.
+var twoCharOps = [...]string{"..", ":=", "!=", ">=", "<=", "**", "~>"}
+
 func (l *lexer) doubleOp(c rune) *token {
 	d := l.at(l.pos + 1)
-	var op string
-	switch {
-	case c == '.' && d == '.':
-		op = ".."
-	case c == ':' && d == '=':
-		op = ":="
-	case c == '!' && d == '=':
-		op = "!="
-	case c == '>' && d == '=':
-		op = ">="
-	case c == '<' && d == '=':
-		op = "<="
-	case c == '*' && d == '*':
-		op = "**"
-	case c == '~' && d == '>':
-		op = "~>"
-	default:
-		return nil
+	for _, op := range twoCharOps {
+		if c == rune(op[0]) && d == rune(op[1]) {
+			l.pos += 2
+			return l.tok(tokOperator, op)
+		}
 	}
-	l.pos += 2
-	return l.tok(tokOperator, op)
+	return nil
 }
+
+// valueNames are the names that stand for values.
+var valueNames = map[string]any{"true": true, "false": false, "null": nil}
 
 func (l *lexer) scanName() *token {
 	i := l.pos
@@ -184,21 +177,14 @@ func (l *lexer) scanName() *token {
 	}
 	name := string(l.src[l.pos:i])
 	l.pos = i
+	if v, ok := valueNames[name]; ok {
+		t := l.tok(tokValue, name)
+		t.val = v
+		return t
+	}
 	switch name {
 	case "or", "in", "and":
 		return l.tok(tokOperator, name)
-	case "true":
-		t := l.tok(tokValue, name)
-		t.val = true
-		return t
-	case "false":
-		t := l.tok(tokValue, name)
-		t.val = false
-		return t
-	case "null":
-		t := l.tok(tokValue, name)
-		t.val = nil
-		return t
 	}
 	return l.tok(tokName, name)
 }
