@@ -89,11 +89,8 @@ func (c *evalCtx) keepEntries(ci *callInfo, f, coll any, entries iter.Seq2[any, 
 	return nil
 }
 
-func fnMap(c *evalCtx, ci *callInfo, args []any) (any, error) {
-	arr, f := argAt(args, 0), argAt(args, 1)
-	if isUndef(arr) {
-		return undefined, nil
-	}
+func fnMap(c *evalCtx, ci *callInfo, arr any, args []any) (any, error) {
+	f := argAt(args, 1)
 	return c.mapEntries(ci, f, arr, arrayEntries(arr))
 }
 
@@ -102,11 +99,8 @@ func fnEach(c *evalCtx, ci *callInfo, args []any) (any, error) {
 	return c.mapEntries(ci, f, obj, objectEntries(obj))
 }
 
-func fnFilter(c *evalCtx, ci *callInfo, args []any) (any, error) {
-	arr, f := argAt(args, 0), argAt(args, 1)
-	if isUndef(arr) {
-		return undefined, nil
-	}
+func fnFilter(c *evalCtx, ci *callInfo, arr any, args []any) (any, error) {
+	f := argAt(args, 1)
 	res := &array{seq: true}
 	err := c.keepEntries(ci, f, arr, arrayEntries(arr), func(v, _ any) { res.items = append(res.items, v) })
 	if err != nil {
@@ -136,11 +130,8 @@ func booleanOf(v any) (bool, error) {
 	return truthy(v)
 }
 
-func fnSingle(c *evalCtx, ci *callInfo, args []any) (any, error) {
-	arr, f := argAt(args, 0), argAt(args, 1)
-	if isUndef(arr) {
-		return undefined, nil
-	}
+func fnSingle(c *evalCtx, ci *callInfo, arr any, args []any) (any, error) {
+	f := argAt(args, 1)
 	found := false
 	var result any = undefined
 	for i, x := range items(arr) {
@@ -185,11 +176,8 @@ func fnZip(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 	return res, nil
 }
 
-func fnReduce(c *evalCtx, ci *callInfo, args []any) (any, error) {
-	seq, f, init := argAt(args, 0), argAt(args, 1), argAt(args, 2)
-	if isUndef(seq) {
-		return undefined, nil
-	}
+func fnReduce(c *evalCtx, ci *callInfo, seq any, args []any) (any, error) {
+	f, init := argAt(args, 1), argAt(args, 2)
 	arity := funcArity(f)
 	if arity < 2 {
 		e := newErr("D3050", -1)
@@ -274,11 +262,7 @@ func spread(v any) any {
 	return v
 }
 
-func fnMerge(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	a := argAt(args, 0)
-	if isUndef(a) {
-		return undefined, nil
-	}
+func fnMerge(_ *evalCtx, _ *callInfo, a any, _ []any) (any, error) {
 	res := newObject(0)
 	for _, o := range items(a) {
 		for _, k := range objKeys(o) {
@@ -544,11 +528,7 @@ func fnEval(c *evalCtx, ci *callInfo, src string, args []any) (any, error) {
 	return res, nil
 }
 
-func fnClone(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	a := argAt(args, 0)
-	if isUndef(a) {
-		return undefined, nil
-	}
+func fnClone(_ *evalCtx, _ *callInfo, a any, _ []any) (any, error) {
 	return cloneJSON(a), nil
 }
 

@@ -133,11 +133,7 @@ func fnPad(_ *evalCtx, _ *callInfo, s string, args []any) (any, error) {
 	return padding + s, nil
 }
 
-func fnJoin(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	a := argAt(args, 0)
-	if isUndef(a) {
-		return undefined, nil
-	}
+func fnJoin(_ *evalCtx, _ *callInfo, a any, args []any) (any, error) {
 	sep, _ := argAt(args, 1).(string)
 	parts := make([]string, 0, len(items(a)))
 	for _, x := range items(a) {

@@ -23,12 +23,12 @@ type builtinImpl = func(c *evalCtx, ci *callInfo, args []any) (any, error)
 func builtinTable() map[string]builtin {
 	p := func(s ...string) []string { return s }
 	return map[string]builtin{
-		"sum":                {"<a<n>:n>", p("args"), 1, fnSum},
+		"sum":                {"<a<n>:n>", p("args"), 1, withDefined(fnSum)},
 		"count":              {"<a:n>", p("args"), 1, fnCount},
 		"max":                {"<a<n>:n>", p("args"), 1, extremum(math.Max, math.Inf(-1))},
 		"min":                {"<a<n>:n>", p("args"), 1, extremum(math.Min, math.Inf(1))},
 		"average":            {"<a<n>:n>", p("args"), 1, fnAverage},
-		"string":             {"<x-b?:s>", p("arg", "prettify"), 1, fnString},
+		"string":             {"<x-b?:s>", p("arg", "prettify"), 1, withDefined(fnString)},
 		"substring":          {"<s-nn?:s>", p("str", "start", "length"), 3, withFirst(fnSubstring)},
 		"substringBefore":    {"<s-s:s>", p("str", "chars"), 2, withFirst(fnSubstringBefore)},
 		"substringAfter":     {"<s-s:s>", p("str", "chars"), 2, withFirst(fnSubstringAfter)},
@@ -41,7 +41,7 @@ func builtinTable() map[string]builtin {
 		"contains":           {"<s-(sf):b>", p("str", "token"), 2, withFirst(fnContains)},
 		"replace":            {"<s-(sf)(sf)n?:s>", p("str", "pattern", "replacement", "limit"), 4, withFirst(fnReplace)},
 		"split":              {"<s-(sf)n?:a<s>>", p("str", "separator", "limit"), 3, withFirst(fnSplit)},
-		"join":               {"<a<s>s?:s>", p("strs", "separator"), 2, fnJoin},
+		"join":               {"<a<s>s?:s>", p("strs", "separator"), 2, withDefined(fnJoin)},
 		"formatNumber":       {"<n-so?:s>", p("value", "picture", "options"), 3, withFirst(fnFormatNumber)},
 		"formatBase":         {"<n-n?:s>", p("value", "radix"), 2, withFirst(fnFormatBase)},
 		"formatInteger":      {"<n-s:s>", p("value", "picture"), 2, withFirst(fnFormatInteger)},
@@ -54,20 +54,20 @@ func builtinTable() map[string]builtin {
 		"sqrt":               {"<n-:n>", p("arg"), 1, withFirst(fnSqrt)},
 		"power":              {"<n-n:n>", p("arg", "exp"), 2, withFirst(fnPower)},
 		"random":             {"<:n>", p(), 0, fnRandom},
-		"boolean":            {"<x-:b>", p("arg"), 1, fnBoolean},
-		"not":                {"<x-:b>", p("arg"), 1, fnNot},
-		"map":                {"<af>", p("arr", "func"), 2, fnMap},
+		"boolean":            {"<x-:b>", p("arg"), 1, withDefined(fnBoolean)},
+		"not":                {"<x-:b>", p("arg"), 1, withDefined(fnNot)},
+		"map":                {"<af>", p("arr", "func"), 2, withDefined(fnMap)},
 		"zip":                {"<a+>", p(), 0, fnZip},
-		"filter":             {"<af>", p("arr", "func"), 2, fnFilter},
-		"single":             {"<af?>", p("arr", "func"), 2, fnSingle},
-		"reduce":             {"<afj?:j>", p("sequence", "func", "init"), 3, fnReduce},
+		"filter":             {"<af>", p("arr", "func"), 2, withDefined(fnFilter)},
+		"single":             {"<af?>", p("arr", "func"), 2, withDefined(fnSingle)},
+		"reduce":             {"<afj?:j>", p("sequence", "func", "init"), 3, withDefined(fnReduce)},
 		"sift":               {"<o-f?:o>", p("arg", "func"), 2, fnSift},
 		"keys":               {"<x-:a<s>>", p("arg"), 1, fnKeys},
 		"lookup":             {"<x-s:x>", p("input", "key"), 2, fnLookup},
 		"append":             {"<xx:a>", p("arg1", "arg2"), 2, fnAppend},
 		"exists":             {"<x:b>", p("arg"), 1, fnExists},
 		"spread":             {"<x-:a<o>>", p("arg"), 1, fnSpread},
-		"merge":              {"<a<o>:o>", p("arg"), 1, fnMerge},
+		"merge":              {"<a<o>:o>", p("arg"), 1, withDefined(fnMerge)},
 		"reverse":            {"<a:a>", p("arr"), 1, fnReverse},
 		"each":               {"<o-f:a>", p("obj", "func"), 2, fnEach},
 		"error":              {"<s?:x>", p("message"), 1, fnError},
@@ -85,7 +85,7 @@ func builtinTable() map[string]builtin {
 		"eval":               {"<sx?:x>", p("expr", "focus"), 2, withFirst(fnEval)},
 		"toMillis":           {"<s-s?:n>", p("timestamp", "picture"), 2, withFirst(fnToMillis)},
 		"fromMillis":         {"<n-s?s?:s>", p("millis", "picture", "timezone"), 3, withFirst(fnFromMillis)},
-		"clone":              {"<(oa)-:o>", p("arg"), 1, fnClone},
+		"clone":              {"<(oa)-:o>", p("arg"), 1, withDefined(fnClone)},
 	}
 }
 
@@ -126,17 +126,29 @@ func fnMillis(c *evalCtx, _ *callInfo, _ []any) (any, error) {
 	return float64(c.clock().UnixMilli()), nil
 }
 
-// withFirst adapts a built-in whose first argument is a T, a string or a
-// number: an undefined one gives undefined, as each such jsonata-js
-// function returns at once (the signature has ruled out other types).
-func withFirst[T string | float64](f func(c *evalCtx, ci *callInfo, x T, args []any) (any, error)) builtinImpl {
+// withDefined adapts a built-in whose first argument may be any value: an
+// undefined one gives undefined, as each such jsonata-js function returns
+// at once.
+func withDefined(f func(c *evalCtx, ci *callInfo, a any, args []any) (any, error)) builtinImpl {
 	return func(c *evalCtx, ci *callInfo, args []any) (any, error) {
-		x, ok := argAt(args, 0).(T)
+		a := argAt(args, 0)
+		if isUndef(a) {
+			return undefined, nil
+		}
+		return f(c, ci, a, args)
+	}
+}
+
+// withFirst is withDefined for a first argument that is a string or a
+// number (the signature has ruled out other types).
+func withFirst[T string | float64](f func(c *evalCtx, ci *callInfo, x T, args []any) (any, error)) builtinImpl {
+	return withDefined(func(c *evalCtx, ci *callInfo, a any, args []any) (any, error) {
+		x, ok := a.(T)
 		if !ok {
 			return undefined, nil
 		}
 		return f(c, ci, x, args)
-	}
+	})
 }
 
 // unary is a built-in that maps its one string or number argument.
@@ -152,11 +164,7 @@ func items(v any) []any {
 	return nil
 }
 
-func fnSum(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	a := argAt(args, 0)
-	if isUndef(a) {
-		return undefined, nil
-	}
+func fnSum(_ *evalCtx, _ *callInfo, a any, _ []any) (any, error) {
 	return sum(items(a)), nil
 }
 
@@ -202,35 +210,17 @@ func fnAverage(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 	return sum(xs) / float64(len(xs)), nil
 }
 
-func fnString(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	a := argAt(args, 0)
-	if isUndef(a) {
-		return undefined, nil
-	}
+func fnString(_ *evalCtx, _ *callInfo, a any, args []any) (any, error) {
 	pretty, _ := argAt(args, 1).(bool)
 	return stringify(a, pretty)
 }
 
-func fnBoolean(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	a := argAt(args, 0)
-	if isUndef(a) {
-		return undefined, nil
-	}
-	if isFunc(a) {
-		return false, nil
-	}
-	return truthy(a)
+func fnBoolean(_ *evalCtx, _ *callInfo, a any, _ []any) (any, error) {
+	return booleanOf(a)
 }
 
-func fnNot(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	a := argAt(args, 0)
-	if isUndef(a) {
-		return undefined, nil
-	}
-	if isFunc(a) {
-		return true, nil
-	}
-	t, err := truthy(a)
+func fnNot(_ *evalCtx, _ *callInfo, a any, _ []any) (any, error) {
+	t, err := booleanOf(a)
 	return !t, err
 }
 
