@@ -207,16 +207,11 @@ func (c *evalCtx) evalArray(n *node, input any, e *env) (any, error) {
 	var par parallel
 	par.start(c)
 	for _, item := range n.exprs {
-		par.item(c)
-		v, err := c.eval(item, input, e)
+		v, ok, err := par.eval(c, item, input, e)
 		if err != nil {
-			if par.fail(c, err) {
-				return nil, err
-			}
-			continue
+			return nil, err
 		}
-		par.done(c)
-		if par.err != nil || isUndef(v) {
+		if !ok || isUndef(v) {
 			continue
 		}
 		if item.typ == nArray {
@@ -250,16 +245,11 @@ func (c *evalCtx) literalObject(n *node, input any, e *env) (any, error) {
 	var par parallel
 	par.start(c)
 	for _, pair := range n.pairs {
-		par.item(c)
-		v, err := c.eval(pair[1], input, e)
+		v, ok, err := par.eval(c, pair[1], input, e)
 		if err != nil {
-			if par.fail(c, err) {
-				return nil, err
-			}
-			continue
+			return nil, err
 		}
-		par.done(c)
-		if !isUndef(v) && par.err == nil {
+		if ok && !isUndef(v) {
 			result.set(pair[0].op, v)
 		}
 	}
@@ -282,9 +272,21 @@ type parallel struct {
 
 func (p *parallel) start(c *evalCtx) { p.t0, p.end = c.vtime, c.vtime }
 
-func (p *parallel) item(c *evalCtx) { c.vtime = p.t0 }
-
-func (p *parallel) done(c *evalCtx) { p.end = max(p.end, c.vtime) }
+// eval evaluates one item, starting with the others. ok is false when the
+// item or an earlier one failed, so that its value is not used; err is an
+// evaluation limit, which ends everything at once.
+func (p *parallel) eval(c *evalCtx, n *node, input any, e *env) (v any, ok bool, err error) {
+	c.vtime = p.t0
+	v, err = c.eval(n, input, e)
+	if err != nil {
+		if p.fail(c, err) {
+			return nil, false, err
+		}
+		return nil, false, nil
+	}
+	p.end = max(p.end, c.vtime)
+	return v, p.err == nil, nil
+}
 
 // fail records an item's error; it returns true when the error must be
 // returned at once (an evaluation limit, which ends everything).
