@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/yafdp/yafdp/internal/asl/value"
 )
 
 // hofArgs is jsonata-js's hofFuncArgs: the value, then the index/key and
@@ -535,35 +537,41 @@ func fnClone(_ *evalCtx, _ *callInfo, a any, _ []any) (any, error) {
 // cloneJSON is JSON.parse($string(v)): a deep copy with numbers rounded to
 // 15 significant digits and functions turned into "".
 func cloneJSON(v any) any {
-	switch x := v.(type) {
-	case float64:
-		if math.IsInf(x, 0) || math.IsNaN(x) {
-			return nil
+	return copyJSON(v, func(x any) any {
+		if f, ok := x.(float64); ok {
+			if math.IsInf(f, 0) || math.IsNaN(f) {
+				return nil
+			}
+			return precision15(f)
 		}
-		return precision15(x)
+		if isFunc(x) {
+			return ""
+		}
+		return fromInput(x)
+	})
+}
+
+// copyJSON copies v as JSON.parse(JSON.stringify(v, replacer)) does:
+// arrays and objects anew, an undefined item as null and an undefined
+// field left out; leaf is the replacer, for every other value.
+func copyJSON(v any, leaf func(any) any) any {
+	switch x := v.(type) {
 	case *array:
 		out := &array{items: make([]any, len(x.items))}
 		for i, it := range x.items {
-			if isUndef(it) {
-				out.items[i] = nil
-				continue
+			if !isUndef(it) {
+				out.items[i] = copyJSON(it, leaf)
 			}
-			out.items[i] = cloneJSON(it)
 		}
 		return out
-	}
-	if isFunc(v) {
-		return ""
-	}
-	if isObject(v) {
+	case *object, map[string]any, *value.Record:
 		out := newObject(objLen(v))
 		for _, k := range objKeys(v) {
-			e, _ := objGet(v, k)
-			if !isUndef(e) {
-				out.set(k, cloneJSON(e))
+			if e, _ := objGet(v, k); !isUndef(e) {
+				out.set(k, copyJSON(e, leaf))
 			}
 		}
 		return out
 	}
-	return fromInput(v)
+	return leaf(v)
 }
