@@ -250,12 +250,13 @@ func jsJSON(v any) string {
 }
 
 func replaceFuncs(v any) any {
-	return copyJSON(v, func(x any) any {
+	out, _ := copyJSON(v, func(x any) (any, error) {
 		if isFunc(x) {
-			return "<function>"
+			return "<function>", nil
 		}
-		return x
+		return x, nil
 	})
+	return out
 }
 
 // amongRivals reports whether the reference's error is one of the errors

@@ -531,47 +531,60 @@ func fnEval(c *evalCtx, ci *callInfo, src string, args []any) (any, error) {
 }
 
 func fnClone(_ *evalCtx, _ *callInfo, a any, _ []any) (any, error) {
-	return cloneJSON(a), nil
+	return cloneJSON(a)
 }
 
 // cloneJSON is JSON.parse($string(v)): a deep copy with numbers rounded to
-// 15 significant digits and functions turned into "".
-func cloneJSON(v any) any {
-	return copyJSON(v, func(x any) any {
+// 15 significant digits, NaN as null and functions turned into "". An
+// infinite number fails (D1001), as $string's replacer does.
+func cloneJSON(v any) (any, error) {
+	return copyJSON(v, func(x any) (any, error) {
 		if f, ok := x.(float64); ok {
-			if math.IsInf(f, 0) || math.IsNaN(f) {
-				return nil
+			if err := checkFinite(f); err != nil {
+				return nil, err
 			}
-			return precision15(f)
+			if math.IsNaN(f) {
+				return nil, nil
+			}
+			return precision15(f), nil
 		}
 		if isFunc(x) {
-			return ""
+			return "", nil
 		}
-		return fromInput(x)
+		return fromInput(x), nil
 	})
 }
 
 // copyJSON copies v as JSON.parse(JSON.stringify(v, replacer)) does:
 // arrays and objects anew, an undefined item as null and an undefined
-// field left out; leaf is the replacer, for every other value.
-func copyJSON(v any, leaf func(any) any) any {
+// field left out; leaf is the replacer, for every other value, and its
+// first error ends the copy.
+func copyJSON(v any, leaf func(any) (any, error)) (any, error) {
 	switch x := v.(type) {
 	case *array:
 		out := &array{items: make([]any, len(x.items))}
 		for i, it := range x.items {
-			if !isUndef(it) {
-				out.items[i] = copyJSON(it, leaf)
+			if isUndef(it) {
+				continue
+			}
+			var err error
+			if out.items[i], err = copyJSON(it, leaf); err != nil {
+				return nil, err
 			}
 		}
-		return out
+		return out, nil
 	case *object, map[string]any, *value.Record:
 		out := newObject(objLen(v))
 		for _, k := range objKeys(v) {
 			if e, _ := objGet(v, k); !isUndef(e) {
-				out.set(k, copyJSON(e, leaf))
+				c, err := copyJSON(e, leaf)
+				if err != nil {
+					return nil, err
+				}
+				out.set(k, c)
 			}
 		}
-		return out
+		return out, nil
 	}
 	return leaf(v)
 }

@@ -116,6 +116,9 @@ func TestErrorText(t *testing.T) {
 		// value, $sort's argument).
 		`[1, 2][[1, "a", 1/0]]`: "D1001: Number out of range: null",
 		`$sort([2, "a", 1/0])`:  "D1001: Number out of range: null",
+		// $clone is JSON.parse($string(v)), and $string fails on an
+		// infinite number inside.
+		`$clone([1, {"a": 1/0}])`: "D1001: Number out of range: null",
 	}
 	for expr, want := range cases {
 		e, err := Compile(expr)
