@@ -141,31 +141,32 @@ func (p *parser) processBinary(expr *node) *node {
 		return p.processGroup(expr)
 	case "^":
 		return p.processSort(expr)
-	case ":=":
-		r := p.processOperands(nBind, expr)
-		pushAncestry(r, r.rhs)
-		return r
 	case "@":
 		return p.processFocus(expr)
 	case "#":
 		return p.processIndex(expr)
-	case "~>":
-		r := p.processOperands(nApply, expr)
-		r.keepArray = r.lhs.keepArray || r.rhs.keepArray
-		return r
 	}
-	r := p.processOperands(nBinary, expr)
-	pushAncestry(r, r.lhs)
-	pushAncestry(r, r.rhs)
-	return r
+	return p.processOperator(expr)
 }
 
-// processOperands makes a node of type typ for a binary operator, with
-// both sides post-processed.
-func (p *parser) processOperands(typ nodeType, expr *node) *node {
-	r := &node{typ: typ, pos: expr.pos, op: expr.op}
+// processOperator post-processes an operator that keeps its two operands:
+// :=, ~>, and the arithmetic, comparison, boolean, string, range and
+// inclusion operators.
+func (p *parser) processOperator(expr *node) *node {
+	r := &node{typ: nBinary, pos: expr.pos, op: expr.op}
 	r.lhs = p.process(expr.lhs)
 	r.rhs = p.process(expr.rhs)
+	switch expr.op {
+	case ":=":
+		r.typ = nBind
+		pushAncestry(r, r.rhs)
+	case "~>":
+		r.typ = nApply
+		r.keepArray = r.lhs.keepArray || r.rhs.keepArray
+	default:
+		pushAncestry(r, r.lhs)
+		pushAncestry(r, r.rhs)
+	}
 	return r
 }
 
