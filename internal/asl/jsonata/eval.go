@@ -316,58 +316,19 @@ func (p *parallel) finish(c *evalCtx) error {
 // lookupField is jsonata-js's lookup: a field of an object, or of each
 // object in an array, flattened.
 func lookupField(input any, key string) any {
-	switch x := input.(type) {
-	case *array:
-		res := &array{seq: true}
-		for _, item := range x.items {
-			v := lookupField(item, key)
-			if isUndef(v) {
-				continue
-			}
-			if a, ok := v.(*array); ok {
-				res.items = append(res.items, a.items...)
-			} else {
-				res.items = append(res.items, v)
-			}
-		}
-		return res
-	case *object, map[string]any:
-		v, ok := objGet(x, key)
-		if !ok {
-			return undefined
-		}
+	x, ok := input.(*array)
+	if !ok {
+		v, _ := objGet(input, key) // undefined for a missing field or no object
 		return v
 	}
-	if isObject(input) {
-		v, _ := objGet(input, key)
-		return v
-	}
-	return undefined
-}
-
-func wildcard(input any) any {
 	res := &array{seq: true}
-	if a, ok := input.(*array); ok && a.outer && len(a.items) > 0 {
-		input = a.items[0]
-	}
-	if a, ok := input.(*array); ok {
-		// Object.keys of an array lists its elements.
-		for _, v := range a.items {
-			if b, ok := v.(*array); ok {
-				res.items = flattenInto(res.items, b)
-			} else {
-				res.items = append(res.items, v)
-			}
+	for _, item := range x.items {
+		v := lookupField(item, key)
+		if isUndef(v) {
+			continue
 		}
-		return res
-	}
-	if !isObject(input) {
-		return res
-	}
-	for _, k := range objKeys(input) {
-		v, _ := objGet(input, k)
 		if a, ok := v.(*array); ok {
-			res.items = flattenInto(res.items, a)
+			res.items = append(res.items, a.items...)
 		} else {
 			res.items = append(res.items, v)
 		}
@@ -375,13 +336,34 @@ func wildcard(input any) any {
 	return res
 }
 
-func flattenInto(dst []any, a *array) []any {
+// wildcard is the values of an object's fields, or an array's items,
+// flattened.
+func wildcard(input any) any {
+	res := &array{seq: true}
+	if a, ok := input.(*array); ok && a.outer && len(a.items) > 0 {
+		input = a.items[0]
+	}
+	if a, ok := input.(*array); ok {
+		// Object.keys of an array lists its elements.
+		res.items = appendFlat(res.items, a)
+		return res
+	}
+	for _, k := range objKeys(input) {
+		v, _ := objGet(input, k)
+		res.items = appendFlat(res.items, v)
+	}
+	return res
+}
+
+// appendFlat appends v to dst, or for an array the items of it and of the
+// arrays inside it, at any depth (jsonata-js's flatten).
+func appendFlat(dst []any, v any) []any {
+	a, ok := v.(*array)
+	if !ok {
+		return append(dst, v)
+	}
 	for _, x := range a.items {
-		if b, ok := x.(*array); ok {
-			dst = flattenInto(dst, b)
-		} else {
-			dst = append(dst, x)
-		}
+		dst = appendFlat(dst, x)
 	}
 	return dst
 }

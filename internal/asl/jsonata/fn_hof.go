@@ -507,10 +507,7 @@ func fnRandom(c *evalCtx, _ *callInfo, _ []any) (any, error) {
 func fnEval(c *evalCtx, ci *callInfo, src string, args []any) (any, error) {
 	input := ci.input
 	if focus := argAt(args, 1); !isUndef(focus) {
-		input = focus
-		if a, ok := input.(*array); ok && !a.seq {
-			input = &array{items: []any{a}, seq: true, outer: true}
-		}
+		input = wrapInput(focus)
 	}
 	ast, err := parse(src)
 	if err != nil {

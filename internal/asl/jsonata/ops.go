@@ -260,11 +260,7 @@ func includes(lhs, rhs any) bool {
 	if isUndef(lhs) || isUndef(rhs) {
 		return false
 	}
-	items := []any{rhs}
-	if a, ok := rhs.(*array); ok {
-		items = a.items
-	}
-	for _, x := range items {
+	for _, x := range listOf(rhs) {
 		if strictEqual(lhs, x) {
 			return true
 		}

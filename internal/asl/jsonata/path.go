@@ -147,6 +147,23 @@ func markSimple(n *node) {
 	n.simple = true
 }
 
+// listOf is the items of an array, or v alone.
+func listOf(v any) []any {
+	if a, ok := v.(*array); ok {
+		return a.items
+	}
+	return []any{v}
+}
+
+// wrapInput is how jsonata-js takes an input array (not a sequence): in a
+// singleton sequence, so that it is treated as one value.
+func wrapInput(v any) any {
+	if a, ok := v.(*array); ok && !a.seq {
+		return &array{items: []any{a}, seq: true, outer: true}
+	}
+	return v
+}
+
 // asArray views a value as an array (a singleton sequence for a
 // non-array).
 func asArray(v any) *array {
@@ -268,11 +285,7 @@ func (c *evalCtx) tupleStep(s *node, input any, tuples *tupleStream, e *env) (*t
 			}
 			continue
 		}
-		items := asArray(res).items
-		if _, isArr := res.(*array); !isArr {
-			items = []any{res}
-		}
-		for bb, v := range items {
+		for bb, v := range listOf(res) {
 			nt := t.clone()
 			if s.focus != "" {
 				nt.bind(s.focus, v)
