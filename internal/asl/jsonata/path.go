@@ -353,10 +353,7 @@ func (c *evalCtx) filter(pred *node, input any, e *env) (any, error) {
 	}
 	res := &array{seq: true}
 	if pred.typ == nNumber {
-		idx := int(math.Floor(pred.num))
-		if idx < 0 {
-			idx += len(in.items)
-		}
+		idx := itemIndex(pred.num, len(in.items))
 		if idx >= 0 && idx < len(in.items) {
 			item := in.items[idx]
 			if isUndef(item) {
@@ -384,10 +381,7 @@ func (c *evalCtx) filter(pred *node, input any, e *env) (any, error) {
 func (c *evalCtx) filterTuples(pred *node, ts *tupleStream, e *env) (any, error) {
 	out := &tupleStream{}
 	if pred.typ == nNumber {
-		idx := int(math.Floor(pred.num))
-		if idx < 0 {
-			idx += len(ts.items)
-		}
+		idx := itemIndex(pred.num, len(ts.items))
 		if idx >= 0 && idx < len(ts.items) {
 			out.items = append(out.items, ts.items[idx])
 		}
@@ -426,11 +420,7 @@ func (c *evalCtx) predicateMatches(pred *node, item any, e *env, index, n int) (
 		if allNum {
 			k := 0
 			for _, x := range a.items {
-				ii := int(math.Floor(x.(float64)))
-				if ii < 0 {
-					ii += n
-				}
-				if ii == index {
+				if itemIndex(x.(float64), n) == index {
 					k++
 				}
 			}
@@ -442,4 +432,14 @@ func (c *evalCtx) predicateMatches(pred *node, item any, e *env, index, n int) (
 		return 1, err
 	}
 	return 0, err
+}
+
+// itemIndex is the index a number selects among n items: floored, and
+// counted from the end when negative.
+func itemIndex(f float64, n int) int {
+	i := int(math.Floor(f))
+	if i < 0 {
+		i += n
+	}
+	return i
 }
