@@ -66,10 +66,7 @@ func newLexer(s string) *lexer {
 	n := 0
 	for i, r := range rs {
 		offs[i] = n
-		n += utf16.RuneLen(r)
-		if utf16.RuneLen(r) < 0 {
-			n++
-		}
+		n += utf16Units(r)
 	}
 	offs[len(rs)] = n
 	return &lexer{src: rs, u16: offs}

@@ -346,5 +346,3 @@ func num(v any) (float64, bool) {
 	f, ok := v.(float64)
 	return f, ok
 }
-
-var _ = strconv.Itoa
