@@ -7,7 +7,7 @@ type lambda struct {
 	body   *node
 	input  any
 	env    *env
-	params []string
+	params []string // the parameters still to bind (node.params for a lambda as written)
 	sig    *signature
 	thunk  bool
 	native *nativeFn // set for a partially applied native function
@@ -42,9 +42,6 @@ func isFunc(v any) bool {
 func funcArity(f any) int {
 	switch x := f.(type) {
 	case *lambda:
-		if x.body == nil && x.node != nil && x.native == nil {
-			return len(x.node.params)
-		}
 		return len(x.params)
 	case *nativeFn:
 		return x.arity
@@ -228,11 +225,7 @@ func (c *evalCtx) evalPartial(n *node, input any, e *env) (any, error) {
 func partialLambda(f *lambda, args []any) *lambda {
 	frame := newEnv(f.env)
 	var unbound []string
-	params := f.params
-	if f.body == nil && f.node != nil && f.native == nil {
-		params = f.node.params
-	}
-	for i, p := range params {
+	for i, p := range f.params {
 		a := argAt(args, i)
 		if _, ok := a.(placeholder); ok {
 			unbound = append(unbound, p)
