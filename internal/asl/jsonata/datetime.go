@@ -11,20 +11,8 @@ var (
 	wordSplitRe = regexp.MustCompile(`,\s|\sand\s|[\s\\-]`)
 	wordsRegex  = func() string {
 		var ws []string
-		for _, w := range fewWords {
-			ws = append(ws, strings.ToLower(w))
-		}
-		for _, w := range ordinalWord {
-			ws = append(ws, strings.ToLower(w))
-		}
-		for _, w := range decadeWords {
-			lw := strings.ToLower(w)
-			ws = append(ws, lw, lw[:len(lw)-1]+"ieth")
-		}
-		ws = append(ws, "hundredth")
-		for _, w := range magnitudes {
-			lw := strings.ToLower(w)
-			ws = append(ws, lw, lw+"th")
+		for _, w := range numberWords {
+			ws = append(ws, w.word)
 		}
 		ws = append(ws, "and", `[\-, ]`)
 		return "(?:" + strings.Join(ws, "|") + ")+"
