@@ -106,9 +106,7 @@ func (c *evalCtx) lookup(e *env, name string) any {
 func (c *evalCtx) enter() *Error {
 	c.depth++
 	if c.maxDepth > 0 && c.depth > c.maxDepth {
-		e := newErr("U1001", -1)
-		e.Message = msgStackOverflow
-		return e
+		return newErr("U1001", -1).withMessage(msgStackOverflow)
 	}
 	c.vtime++
 	return c.tick()
@@ -129,9 +127,7 @@ func (c *evalCtx) tick() *Error {
 		return nil
 	}
 	if now.After(c.deadline) {
-		e := newErr("U1001", -1)
-		e.Message = msgTimeout
-		return e
+		return newErr("U1001", -1).withMessage(msgTimeout)
 	}
 	return nil
 }

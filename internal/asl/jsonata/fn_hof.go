@@ -146,9 +146,7 @@ func fnSingle(c *evalCtx, ci *callInfo, arr any, args []any) (any, error) {
 		}
 		if pos {
 			if found {
-				e := newErr("D3138", -1)
-				e.Index = i
-				return nil, e
+				return nil, newErr("D3138", -1).withIndex(i)
 			}
 			result, found = x, true
 		}
@@ -182,9 +180,7 @@ func fnReduce(c *evalCtx, ci *callInfo, seq any, args []any) (any, error) {
 	f, init := argAt(args, 1), argAt(args, 2)
 	arity := funcArity(f)
 	if arity < 2 {
-		e := newErr("D3050", -1)
-		e.Index = 1
-		return nil, e
+		return nil, newErr("D3050", -1).withIndex(1)
 	}
 	xs := items(seq)
 	result, i := init, 0
@@ -301,9 +297,7 @@ func fnSort(c *evalCtx, ci *callInfo, args []any) (any, error) {
 			return nil, err
 		}
 		if !nums && !allStrings(xs) {
-			e := newErr("D3070", -1)
-			e.Index = 1
-			return nil, e
+			return nil, newErr("D3070", -1).withIndex(1)
 		}
 		swap = func(x, y any) (bool, error) {
 			r, _ := compareValues(x, y)
@@ -401,9 +395,7 @@ func fnNumber(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 			return f, nil
 		}
 	}
-	e := newErr("D3030", -1).withValue(argAt(args, 0))
-	e.Index = 1
-	return nil, e
+	return nil, newErr("D3030", -1).withValue(argAt(args, 0)).withIndex(1)
 }
 
 // parseNumberString is $number's string cast: JSON-style decimals and
@@ -475,9 +467,7 @@ func shiftDecimal(x, by float64) float64 {
 
 func fnSqrt(_ *evalCtx, _ *callInfo, x float64, _ []any) (any, error) {
 	if x < 0 {
-		e := newErr("D3060", -1).withValue(x)
-		e.Index = 1
-		return nil, e
+		return nil, newErr("D3060", -1).withValue(x).withIndex(1)
 	}
 	return math.Sqrt(x), nil
 }
@@ -492,9 +482,8 @@ func fnPower(_ *evalCtx, _ *callInfo, x float64, args []any) (any, error) {
 		r = math.NaN() // Go's Pow gives 1 here; JavaScript's gives NaN
 	}
 	if math.IsInf(r, 0) || math.IsNaN(r) {
-		e := newErr("D3061", -1).withValue(x)
+		e := newErr("D3061", -1).withValue(x).withIndex(1)
 		e.Exp = argAt(args, 1)
-		e.Index = 1
 		return nil, e
 	}
 	return r, nil

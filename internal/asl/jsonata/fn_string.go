@@ -212,9 +212,7 @@ func limitArg(args []any, i int, code string) (limit int, has bool, err error) {
 		return 0, false, nil
 	}
 	if l < 0 {
-		e := newErr(code, -1).withValue(l)
-		e.Index = i + 1
-		return 0, true, e
+		return 0, true, newErr(code, -1).withValue(l).withIndex(i + 1)
 	}
 	if l > 1e15 {
 		return math.MaxInt, true, nil
@@ -250,9 +248,7 @@ func fnMatch(c *evalCtx, ci *callInfo, s string, args []any) (any, error) {
 func fnReplace(c *evalCtx, ci *callInfo, s string, args []any) (any, error) {
 	pattern := argAt(args, 1)
 	if pattern == "" {
-		e := newErr("D3010", -1).withValue(pattern)
-		e.Index = 2
-		return nil, e
+		return nil, newErr("D3010", -1).withValue(pattern).withIndex(2)
 	}
 	limit, hasLimit, err := limitArg(args, 3, "D3011")
 	if err != nil {

@@ -274,7 +274,5 @@ func userError(code, msg, def string) *Error {
 	if msg == "" {
 		msg = def
 	}
-	e := newErr(code, -1)
-	e.Message = msg
-	return e
+	return newErr(code, -1).withMessage(msg)
 }

@@ -319,9 +319,7 @@ func (f *integerFormat) format(v float64) (string, *Error) {
 	case "roman":
 		if v > 1e7 {
 			// jsonata-js recurses once per numeral and overflows its stack.
-			e := newErr(codeRange, -1)
-			e.Message = "Maximum call stack size exceeded"
-			return "", e
+			return "", newErr(codeRange, -1).withMessage("Maximum call stack size exceeded")
 		}
 		s = decimalToRoman(int(v))
 		if f.upper {

@@ -199,9 +199,7 @@ func (p *parser) symbolValue(t *token) string {
 func (p *parser) regexNode(t *token) *node {
 	re, err := compileJSRegex(t.str, t.re)
 	if err != nil {
-		e := newErr("S0303", t.pos).withToken(t.str)
-		e.Message = err.Error()
-		p.throw(e)
+		p.throw(newErr("S0303", t.pos).withToken(t.str).withMessage(err.Error()))
 	}
 	return &node{typ: nRegex, pos: t.pos, re: re, reSrc: t.str, reFlags: t.re}
 }

@@ -46,9 +46,7 @@ func (m *matcher) exec(str string, from int) (any, error) {
 	// regexp2 takes the start of a string search as a byte offset.
 	mt, err := m.re.FindStringMatchStartingAt(str, utf16ToByte(str, from))
 	if err != nil {
-		e := newErr("D1004", m.pos).withValue(m.src)
-		e.Message = err.Error()
-		return nil, e
+		return nil, newErr("D1004", m.pos).withValue(m.src).withMessage(err.Error())
 	}
 	if mt == nil {
 		return undefined, nil
