@@ -147,10 +147,11 @@ func (x *Execution) secondsJ(f *frame, jf *jfield, min int64) (time.Duration, *f
 	}
 	n, ok := value.Int(v)
 	if !ok || n < min {
-		fl := x.queryFailure(f, typeFailure(jf, "integer", v))
+		bad := typeFailure(jf, "integer", v)
 		if ok {
-			fl = x.queryFailure(f, &evalFailure{field: jf.name, cause: fmt.Sprintf("The %s field must be at least %d, but was %d.", jf.name, min, n)})
+			bad = &evalFailure{field: jf.name, cause: fmt.Sprintf("The %s field must be at least %d, but was %d.", jf.name, min, n)}
 		}
+		fl := x.queryFailure(f, bad)
 		return 0, &fl
 	}
 	return time.Duration(n) * time.Second, nil
