@@ -585,10 +585,8 @@ func percentDecode(s string, reserved string) (string, bool) {
 }
 
 func hexByte(s string, i int) (byte, bool) {
-	if i+2 >= len(s)+0 && i+2 > len(s)-1 {
-		if i+2 > len(s)-1 {
-			return 0, false
-		}
+	if i+2 >= len(s) {
+		return 0, false
 	}
 	if s[i] != '%' {
 		return 0, false

@@ -340,9 +340,3 @@ func canonicalInt(s string) bool {
 
 // maxSafe is 2^53: integers below it are exact as doubles.
 const maxSafe = 1 << 53
-
-// num extracts a float64; ok is false for non-numbers.
-func num(v any) (float64, bool) {
-	f, ok := v.(float64)
-	return f, ok
-}
