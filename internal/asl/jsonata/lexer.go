@@ -150,6 +150,11 @@ var twoCharOps = [...]string{"..", ":=", "!=", ">=", "<=", "**", "~>"}
 
 func (l *lexer) doubleOp(c rune) *token {
 	d := l.at(l.pos + 1)
+	if !isOpChar(d) {
+		// The second character of every two-character operator is an
+		// operator character: most tokens end here, without the table.
+		return nil
+	}
 	for _, op := range twoCharOps {
 		if c == rune(op[0]) && d == rune(op[1]) {
 			l.pos += 2
@@ -159,8 +164,18 @@ func (l *lexer) doubleOp(c rune) *token {
 	return nil
 }
 
-// valueNames are the names that stand for values.
-var valueNames = map[string]any{"true": true, "false": false, "null": nil}
+// valueName is the value a name stands for: true, false or null.
+func valueName(name string) (v any, ok bool) {
+	switch name {
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	case "null":
+		return nil, true
+	}
+	return nil, false
+}
 
 func (l *lexer) scanName() *token {
 	i := l.pos
@@ -174,7 +189,7 @@ func (l *lexer) scanName() *token {
 	}
 	name := string(l.src[l.pos:i])
 	l.pos = i
-	if v, ok := valueNames[name]; ok {
+	if v, ok := valueName(name); ok {
 		t := l.tok(tokValue, name)
 		t.val = v
 		return t
