@@ -136,19 +136,15 @@ func (c *evalCtx) apply(proc any, args []any, input any, e *env) (any, error) {
 func (c *evalCtx) applyInner(proc any, args []any, input any, e *env) (any, error) {
 	switch f := proc.(type) {
 	case *lambda:
-		if f.sig != nil {
-			var err error
-			if args, err = f.sig.validate(args, input); err != nil {
-				return nil, err
-			}
+		args, err := f.sig.check(args, input)
+		if err != nil {
+			return nil, err
 		}
 		return c.applyLambda(f, args)
 	case *nativeFn:
-		if f.sig != nil {
-			var err error
-			if args, err = f.sig.validate(args, input); err != nil {
-				return nil, err
-			}
+		args, err := f.sig.check(args, input)
+		if err != nil {
+			return nil, err
 		}
 		return f.impl(c, &callInfo{input: input, env: e}, args)
 	case *matcher:

@@ -150,6 +150,15 @@ func typeSymbol(v any) byte {
 	return 'm'
 }
 
+// check validates args against the signature; a function without one (a
+// nil signature) takes its arguments as they are.
+func (s *signature) check(args []any, context any) ([]any, error) {
+	if s == nil {
+		return args, nil
+	}
+	return s.validate(args, context)
+}
+
 // validate checks args against the signature, filling in the context value
 // for a missing '-' argument and wrapping a single value where an array is
 // expected.
