@@ -17,15 +17,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration="${DURATION:-1h}"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
 echo "machine: $(nproc) cores, $(go version | cut -d' ' -f3-4), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "go test ./internal/saga -run '^\$' -bench BenchmarkMockedBatch -cpu 1 -count 5"
-go test ./internal/saga -run '^$' -bench BenchmarkMockedBatch -cpu 1 -count 5 | grep '^Benchmark' | tee /dev/stderr |
-	awk '{for (i = 2; i < NF; i++) { if ($(i+1) == "exec/s") w[NR] = $i; if ($(i+1) == "exec/cpu-s") c[NR] = $i } }
-	     END { n = asort(w); asort(c); printf "median of %d: %.0f exec/s, %.0f exec/cpu-s\n", n, w[int((n+1)/2)], c[int((n+1)/2)] }'
+go test ./internal/saga -run '^$' -bench BenchmarkMockedBatch -cpu 1 -count 5 | grep '^Benchmark' | tee "$tmp/bench" >&2
+median() { # median UNIT: the median of the figures before UNIT
+	awk -v u="$1" '{ for (i = 2; i <= NF; i++) if ($i == u) print $(i-1) }' "$tmp/bench" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR+1)/2)] }'
+}
+echo "median of 5: $(median exec/s) exec/s, $(median exec/cpu-s) exec/cpu-s"
 echo
-bindir="$(mktemp -d)"
-trap 'rm -rf "$bindir"' EXIT
+bindir="$tmp"
 go build -o "$bindir/yafdp" ./cmd/yafdp
 args=(simulate --rate 500/s --duration "$duration" --definition internal/saga/testdata/five-tasks.asl.json
 	--mock-config internal/saga/testdata/five-tasks.mock.json --test-case Busy --output json)
