@@ -1,0 +1,111 @@
+package asl
+
+import (
+	"sync"
+	"time"
+)
+
+// MapRunStatus is a Map Run's status, as DescribeMapRun names it.
+type MapRunStatus string
+
+// The Map Run statuses.
+const (
+	MapRunRunning   MapRunStatus = "RUNNING"
+	MapRunSucceeded MapRunStatus = "SUCCEEDED"
+	MapRunFailed    MapRunStatus = "FAILED"
+	MapRunAborted   MapRunStatus = "ABORTED"
+)
+
+// MapRunCounts counts a Map Run's items or child executions by status, as
+// DescribeMapRun's itemCounts and executionCounts do.
+type MapRunCounts struct {
+	Pending, Running, Succeeded, Failed, TimedOut, Aborted, Total, ResultsWritten int64
+}
+
+// MapRun is one run of a Distributed Map state: the child executions it
+// started and the settings they ran under. It is safe for concurrent use.
+type MapRun struct {
+	arn          string
+	executionARN string
+	machineARN   string // the parent's state machine
+	childMachine string // the children's: parent/label
+	express      bool
+	start        time.Time
+
+	mu             sync.Mutex
+	status         MapRunStatus
+	stop           time.Time
+	maxConcurrency int
+	tolPercent     float64
+	tolCount       int64
+	items, execs   MapRunCounts
+	children       []*Execution
+	// itemsOf[i] is how many items child i processes (1 without a batcher).
+	itemsOf []int
+}
+
+// ARN returns the Map Run's ARN.
+func (r *MapRun) ARN() string { return r.arn }
+
+// ExecutionARN returns the ARN of the execution that started the Map Run.
+func (r *MapRun) ExecutionARN() string { return r.executionARN }
+
+// StateMachineARN returns the ARN of that execution's state machine.
+func (r *MapRun) StateMachineARN() string { return r.machineARN }
+
+// ChildStateMachineARN returns the labelled ARN its child executions run
+// under: arn:...:stateMachine:NAME/LABEL.
+func (r *MapRun) ChildStateMachineARN() string { return r.childMachine }
+
+// Express reports whether the child executions are Express ones.
+func (r *MapRun) Express() bool { return r.express }
+
+// StartDate returns when the Map Run started.
+func (r *MapRun) StartDate() time.Time { return r.start }
+
+// Describe returns the Map Run's status, stop date (zero while it runs),
+// settings and counts, all read at once.
+func (r *MapRun) Describe() MapRunInfo {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return MapRunInfo{
+		Status: r.status, Stop: r.stop, MaxConcurrency: r.maxConcurrency,
+		ToleratedFailurePercentage: r.tolPercent, ToleratedFailureCount: r.tolCount,
+		Items: r.items, Executions: r.execs,
+	}
+}
+
+// MapRunInfo is what DescribeMapRun says of a Map Run besides its ARNs.
+type MapRunInfo struct {
+	Status                     MapRunStatus
+	Stop                       time.Time
+	MaxConcurrency             int
+	ToleratedFailurePercentage float64
+	ToleratedFailureCount      int64
+	Items, Executions          MapRunCounts
+}
+
+// Children returns the child executions started so far, in item order.
+func (r *MapRun) Children() []*Execution {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]*Execution, 0, len(r.children))
+	for _, c := range r.children {
+		if c != nil {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// MapRuns returns the Map Runs the execution's Distributed Map states have
+// started, oldest first.
+func (x *Execution) MapRuns() []*MapRun {
+	x.mu.lock()
+	defer x.mu.unlock()
+	return append([]*MapRun(nil), x.mapRuns...)
+}
+
+// MapRun returns the Map Run that started this execution, or nil for an
+// execution that is no Map Run's child.
+func (x *Execution) MapRun() *MapRun { return x.parentRun }
