@@ -140,7 +140,11 @@ func (x *Execution) beginRun(f *frame, s *State, dr *distRun) {
 	id := uuid.V4(b)
 	label := d.label
 	if label == "" {
-		label = id[:8]
+		// Step Functions names an unlabelled Map Run's machine with a UUID.
+		for i := range b {
+			b[i] = byte(rng.Uint32())
+		}
+		label = uuid.V4(b)
 	}
 	child := x.smName + "/" + label
 	e := x.engine

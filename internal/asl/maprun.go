@@ -3,6 +3,8 @@ package asl
 import (
 	"sync"
 	"time"
+
+	"github.com/yafdp/yafdp/internal/asl/value"
 )
 
 // MapRunStatus is a Map Run's status, as DescribeMapRun names it.
@@ -109,3 +111,16 @@ func (x *Execution) MapRuns() []*MapRun {
 // MapRun returns the Map Run that started this execution, or nil for an
 // execution that is no Map Run's child.
 func (x *Execution) MapRun() *MapRun { return x.parentRun }
+
+// InputJSON returns the execution input encoded as JSON.
+func (x *Execution) InputJSON() (string, error) {
+	b, err := value.Encode(x.input)
+	return string(b), err
+}
+
+// ReadsItems reports whether the state is a Distributed Map with an
+// ItemReader, which a mock config may answer under the state's name.
+func (s *State) ReadsItems() bool { return s.dist != nil && s.dist.reader != nil }
+
+// Distributed reports whether the state is a Map in DISTRIBUTED mode.
+func (s *State) Distributed() bool { return s.dist != nil }

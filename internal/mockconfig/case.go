@@ -3,6 +3,7 @@ package mockconfig
 import (
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // Case is one test case of one state machine, ready to answer its Task
@@ -58,7 +59,7 @@ func (c *Config) Check(machine string, kind func(state string) StateKind) error 
 			case NoState:
 				return problem(c.file, at, fmt.Sprintf("the state machine has no state named %q; name a Task state of the definition", state))
 			case OtherState:
-				return problem(c.file, at, fmt.Sprintf("%q is not a Task state; only Task states are mocked", state))
+				return problem(c.file, at, fmt.Sprintf("%q is not a Task state; only Task states (and a Distributed Map's ItemReader, under the Map state's name) are mocked", state))
 			}
 		}
 	}
@@ -71,10 +72,13 @@ func (k *Case) Mocks(state string) bool {
 	return ok
 }
 
-// Run counts one execution's invocations of each mocked state. It belongs to
-// one execution and is not safe for concurrent use.
+// Run counts one execution's invocations of each mocked state. A
+// Distributed Map's child executions share their parent's Run, as Step
+// Functions Local counts a state's invocations across them, and may run
+// at once: a mutex guards the counts.
 type Run struct {
 	c     *Case
+	mu    sync.Mutex
 	calls map[string]int
 }
 
@@ -93,11 +97,13 @@ func (r *Run) Next(state string) (a *Answer, n int, ok bool, err error) {
 	if !ok {
 		return nil, 0, false, nil
 	}
+	r.mu.Lock()
 	if r.calls == nil {
 		r.calls = make(map[string]int, len(r.c.states))
 	}
 	n = r.calls[state]
 	r.calls[state] = n + 1
+	r.mu.Unlock()
 	if a = resp.answer(n); a == nil {
 		last := resp.Answers[len(resp.Answers)-1].To
 		return nil, n, true, fmt.Errorf("the mocked response %q of test case %q has no answer for invocation %d of state %q (it answers invocations 0 to %d); add an answer for index \"%d\"", resp.Name, r.c.Name, n, state, last, n)
