@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -458,5 +459,34 @@ func TestDistributedMapValidation(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.where) {
 			t.Errorf("error %v, want one naming %s", err, tc.where)
 		}
+	}
+}
+
+// A Pool (the simulator's fast path) runs a Distributed Map as the Engine
+// does: its children are ordinary executions of the pool's engine.
+func TestDistributedMapInAPool(t *testing.T) {
+	doc := distDoc("", `"ItemsPath":"$.items","ItemSelector":{"v.$":"$$.Map.Item.Value"},"ToleratedFailureCount":1`)
+	replies := []reply{{out: map[string]any{"ok": true}}, fail("Boom", "bad"), {out: map[string]any{"ok": 1}}}
+	want := runDist(t, nil, doc, `{"items":[1,2,3]}`, &script{replies: slices.Clone(replies)})
+	_, wantOut, _, _ := want.Result()
+	m, err := Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vc := clock.NewVirtual(clock.Epoch)
+	vc.Solo()
+	pool := NewPool(m, PoolOptions{Clock: vc, Resources: Resources{fnARN: &script{clk: vc, replies: slices.Clone(replies)}}, Seed: 42})
+	x, err := pool.Start(context.Background(), "t", mustJSON(t, `{"items":[1,2,3]}`).(map[string]any), 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vc.Run()
+	status, out, _, _ := x.Result()
+	// The failed child's record names its own ARN and dates: compare the
+	// successes and the failure's error.
+	got, exp := out.([]any), wantOut.([]any)
+	if status != StatusSucceeded || len(got) != 3 || value.MustEncodeString(got[0]) != value.MustEncodeString(exp[0]) ||
+		value.MustEncodeString(got[2]) != value.MustEncodeString(exp[2]) || got[1].(map[string]any)["Error"] != "Boom" {
+		t.Fatalf("pool: %s %s\nengine: %s", status, value.MustEncodeString(out), value.MustEncodeString(wantOut))
 	}
 }

@@ -29,7 +29,7 @@ type singleReport struct {
 
 func runSingle(ctx context.Context, o *RunOptions, p *output.Printer) error {
 	machine, name := o.machine()
-	x, err := saga.RunOne(ctx, saga.OneOptions{Machine: machine, MachineName: name, Input: o.input, Faults: o.fakes, Seed: o.Seed, Virtual: o.Virtual, Mock: o.mock})
+	x, err := saga.RunOne(ctx, saga.OneOptions{Machine: machine, MachineName: name, Input: o.input, Faults: o.fakes, Seed: o.Seed, Virtual: o.Virtual, Mock: o.mock, Objects: o.objects()})
 	if err != nil {
 		return cmdutil.InputError(err)
 	}
@@ -83,4 +83,12 @@ func (p *progress) done() {
 	if p.bar != nil {
 		p.bar.Done()
 	}
+}
+
+// objects is the S3 stand-in of --s3-dir, nil without it.
+func (o *RunOptions) objects() asl.ObjectStore {
+	if o.S3Dir == "" {
+		return nil
+	}
+	return asl.DirStore{Dir: o.S3Dir}
 }
