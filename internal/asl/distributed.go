@@ -256,7 +256,10 @@ func (x *Execution) childInputs(f *frame, s *State, dr *distRun, items []any) *f
 	dr.totalItems = int64(len(items))
 	b := s.dist.batcher
 	if b == nil {
-		dr.inputs = selected
+		// A copy: launchChildren drops each input once its child has
+		// started, and without an ItemSelector these are the state input's
+		// own items.
+		dr.inputs = append([]any(nil), selected...)
 		dr.itemsOf = make([]int, len(selected))
 		for i := range dr.itemsOf {
 			dr.itemsOf[i] = 1

@@ -490,3 +490,48 @@ func TestDistributedMapInAPool(t *testing.T) {
 		t.Fatalf("pool: %s %s\nengine: %s", status, value.MustEncodeString(out), value.MustEncodeString(wantOut))
 	}
 }
+
+// The CSV objects and outputs of three Distributed Map executions recorded
+// against AWS (LocalStack's validated snapshots of
+// test_map_item_reader_base_csv_headers_first_line,
+// test_map_item_reader_csv_headers_first_row_typed_headers and
+// test_map_item_reader_csv_first_row_extra_fields): a row with more fields
+// than headers drops the rest, one with fewer gets "", white space is kept.
+func TestDistributedMapCSVAsAWSReadsIt(t *testing.T) {
+	rows := "Value4,Value5,Value6\n,,,\ntrue,1,'HelloWorld'\nNull,None,\n   \n"
+	for _, tc := range []struct{ csv, want string }{
+		{"Col1,Col2,Col3\nValue1,Value2,Value3\n" + rows,
+			`[{"Col1":"Value1","Col2":"Value2","Col3":"Value3"},{"Col1":"Value4","Col2":"Value5","Col3":"Value6"},{"Col1":"","Col2":"","Col3":""},{"Col1":"true","Col2":"1","Col3":"'HelloWorld'"},{"Col1":"Null","Col2":"None","Col3":""},{"Col1":"   ","Col2":"","Col3":""}]`},
+		{"0,True,{}\n" + rows,
+			`[{"0":"Value4","{}":"Value6","True":"Value5"},{"0":"","{}":"","True":""},{"0":"true","{}":"'HelloWorld'","True":"1"},{"0":"Null","{}":"","True":"None"},{"0":"   ","{}":"","True":""}]`},
+		{"H1,\n" + rows,
+			`[{"":"Value5","H1":"Value4"},{"":"","H1":""},{"":"1","H1":"true"},{"":"None","H1":"Null"},{"":"","H1":"   "}]`},
+	} {
+		store := objectDir(t, map[string]string{"bucket-name/file.csv": tc.csv})
+		reader := `{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":{"InputType":"CSV","CSVHeaderLocation":"FIRST_ROW"},"Parameters":{"Bucket.$":"$.Bucket","Key.$":"$.Key"}}`
+		doc := `{"StartAt":"MapState","States":{"MapState":{"Type":"Map","MaxConcurrency":1,"ItemReader":` + reader + `,
+		 "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"PassItem","States":{"PassItem":{"Type":"Pass","End":true}}},"End":true}}}`
+		x := runDist(t, store, doc, `{"Bucket":"bucket-name","Key":"file.csv"}`, &script{})
+		wantResult(t, x, StatusSucceeded, value.MustEncodeString(mustJSON(t, tc.want)))
+	}
+}
+
+// A Distributed Map inside a Distributed Map's child (the definition and
+// output of test_map_state_nested_config_distributed, recorded against
+// AWS).
+func TestDistributedMapNested(t *testing.T) {
+	doc := `{"StartAt":"SetupState","States":{
+	 "SetupState":{"Type":"Pass","Result":{"values":[{"sub-values":[{"num":1,"str":"A"},{"num":2,"str":"B"}]}]},"Next":"MapState"},
+	 "MapState":{"Type":"Map","MaxConcurrency":1,"ItemsPath":"$.values",
+	  "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"SubMapState","States":{
+	   "SubMapState":{"Type":"Map","MaxConcurrency":1,"ItemsPath":"$.sub-values","ResultPath":"$.result",
+	    "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"SubMapStateSuccess","States":{"SubMapStateSuccess":{"Type":"Succeed"}}},
+	    "End":true}}},
+	  "End":true}}}`
+	x := runDist(t, nil, doc, `{}`, &script{})
+	wantResult(t, x, StatusSucceeded, `[{"result":[{"num":1,"str":"A"},{"num":2,"str":"B"}],"sub-values":[{"num":1,"str":"A"},{"num":2,"str":"B"}]}]`)
+	kids := x.MapRuns()[0].Children()
+	if len(kids) != 1 || len(kids[0].MapRuns()) != 1 || len(kids[0].MapRuns()[0].Children()) != 2 {
+		t.Fatalf("nested map runs not kept")
+	}
+}

@@ -109,8 +109,9 @@ var upLong = cmdutil.Heredoc(`
 			s3:listObjectsV2) there, and a ResultWriter writes its manifest and result
 			files there. Without it, a test case of the mock config that names the Map
 			state answers its ItemReader: a string is the object's body, an array the
-			items. Not served: UpdateMapRun, redriving a Map Run, MANIFEST and PARQUET
-			inputs.
+			items. Map Runs and child executions live in memory only: --data-dir does
+			not keep them. Not served: UpdateMapRun, redriving a Map Run, MANIFEST and
+			PARQUET inputs.
 		`)
 
 var upExample = cmdutil.Examples(`

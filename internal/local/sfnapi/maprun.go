@@ -28,20 +28,33 @@ func (s *Service) parentMachine(a arn) (*machine, string, bool) {
 }
 
 // eachMapRun calls f with every Map Run of m's executions, oldest first,
-// until it returns false.
+// and of their child executions (a Distributed Map inside another), until
+// it returns false. e is the execution of m the Map Run descends from.
 func (m *machine) eachMapRun(f func(e *execution, r *asl.MapRun) bool) {
 	m.mu.Lock()
 	order := append([]*execution(nil), m.order...)
 	m.mu.Unlock()
+	var walk func(e *execution, x *asl.Execution) bool
+	walk = func(e *execution, x *asl.Execution) bool {
+		for _, r := range x.MapRuns() {
+			if !f(e, r) {
+				return false
+			}
+			for _, c := range r.Children() {
+				if !walk(e, c) {
+					return false
+				}
+			}
+		}
+		return true
+	}
 	for _, e := range order {
 		x, ok := e.exec().(*asl.Execution)
 		if !ok {
 			continue // restored from the data directory: its Map Runs are gone
 		}
-		for _, r := range x.MapRuns() {
-			if !f(e, r) {
-				return
-			}
+		if !walk(e, x) {
+			return
 		}
 	}
 }
