@@ -294,15 +294,29 @@ func TestRunDistributedMapWithS3Dir(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rep struct {
-		Status string `json:"status"`
-		Output any    `json:"output"`
-		Error  string `json:"error"`
+		Status  string `json:"status"`
+		Output  any    `json:"output"`
+		Error   string `json:"error"`
+		MapRuns []struct {
+			ARN       string `json:"map_run_arn"`
+			Status    string `json:"status"`
+			Items     int    `json:"items"`
+			Succeeded int    `json:"succeeded"`
+		} `json:"map_runs"`
 	}
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}
 	if rep.Status != "SUCCEEDED" || fmt.Sprint(rep.Output) != "[map[n:1] map[n:2]]" {
 		t.Fatalf("%+v", rep)
+	}
+	if len(rep.MapRuns) != 1 || rep.MapRuns[0].Status != "SUCCEEDED" || rep.MapRuns[0].Items != 2 || rep.MapRuns[0].Succeeded != 2 ||
+		!strings.Contains(rep.MapRuns[0].ARN, ":mapRun:fan/") {
+		t.Fatalf("map runs %+v", rep.MapRuns)
+	}
+	table, _, err := runCmd(t, "table", "--definition", def, "--input", `{"key":"items.json"}`, "--s3-dir", s3, "--virtual")
+	if err != nil || !strings.Contains(table, "SUCCEEDED · 2 items: 2 succeeded, 0 failed") {
+		t.Fatalf("table %s %v", table, err)
 	}
 	out, _, err = runCmd(t, "json", "--definition", def, "--input", `{"key":"notjson.json"}`, "--s3-dir", s3, "--virtual")
 	var ee *cmdutil.ExitError
