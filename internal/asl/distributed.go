@@ -265,6 +265,10 @@ func (x *Execution) childInputs(f *frame, s *State, dr *distRun, items []any) *f
 			dr.itemsOf[i] = 1
 		}
 	} else {
+		if s.jsonata {
+			// The ItemSelector set $states.context to the last item's.
+			x.setStates(f, 0, f.input, nil, nil, s)
+		}
 		maxN, _, fl := x.numberOf(f, s, &b.maxItems, true)
 		if fl != nil {
 			return fl

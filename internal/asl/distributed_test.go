@@ -535,3 +535,18 @@ func TestDistributedMapNested(t *testing.T) {
 		t.Fatalf("nested map runs not kept")
 	}
 }
+
+// JSONata batcher settings read the state's input after an ItemSelector
+// has run (the shape of LocalStack's validated
+// map_item_batcher_base_max_per_batch_jsonata).
+func TestDistributedMapJSONataBatcherReadsInput(t *testing.T) {
+	doc := `{"QueryLanguage":"JSONata","StartAt":"Batch","States":{"Batch":{"Type":"Map","Items":"{% $states.input.items %}",
+	 "ItemSelector":{"x":"{% $states.context.Map.Item.Value %}"},
+	 "ItemBatcher":{"MaxItemsPerBatch":"{% $states.input.per %}","MaxInputBytesPerBatch":"{% $states.input.bytes %}","BatchInput":{"n":"{% $count($states.input.items) %}"}},
+	 "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},
+	 "End":true}}}`
+	x := runDist(t, nil, doc, `{"items":[1,2,3],"per":2,"bytes":1000}`, &script{})
+	wantResult(t, x, StatusSucceeded, `[{"BatchInput":{"n":3},"Items":[{"x":1},{"x":2}]},{"BatchInput":{"n":3},"Items":[{"x":3}]}]`)
+	x = runDist(t, nil, doc, `{"items":[1],"per":"two","bytes":1000}`, &script{})
+	wantDistFailure(t, x, states.QueryEvaluationError, "MaxItemsPerBatch")
+}
