@@ -157,6 +157,8 @@ func (x *Execution) beginRun(f *frame, s *State, dr *distRun) {
 	if !dr.hasCount {
 		run.tolCount = 0
 	}
+	run.hasCount, run.hasPercent = dr.hasCount, dr.hasPercent
+	run.updated = func() { x.post(func() { x.mapRunUpdated(f, dr) }) }
 	dr.run = run
 	f.run = dr
 	x.mu.lock()
@@ -448,6 +450,28 @@ func (x *Execution) childEnded(f *frame, dr *distRun, i int, c *Execution) {
 			x.proceed(f, r)
 			return
 		}
+	}
+	x.launchChildren(f, dr)
+	if r := x.checkRun(f, dr); r.kind != outSuspend {
+		x.proceed(f, r)
+	}
+}
+
+// mapRunUpdated takes the settings UpdateMapRun gave the Map Run: more
+// children may start, or the failures so far may now be too many.
+func (x *Execution) mapRunUpdated(f *frame, dr *distRun) {
+	if dr.closed || f.run != dr || f.dead || x.isEnded() {
+		return
+	}
+	run := dr.run
+	run.mu.Lock()
+	dr.maxConc = run.maxConcurrency
+	dr.tolCount, dr.hasCount = run.tolCount, run.hasCount
+	dr.tolPercent, dr.hasPercent = run.tolPercent, run.hasPercent
+	run.mu.Unlock()
+	if dr.failedItems > 0 && dr.exceeded() {
+		x.proceed(f, x.endRun(f, dr, &failure{name: states.ExceedToleratedFailureThreshold, cause: toleranceExceededCause}))
+		return
 	}
 	x.launchChildren(f, dr)
 	if r := x.checkRun(f, dr); r.kind != outSuspend {

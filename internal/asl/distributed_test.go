@@ -550,3 +550,56 @@ func TestDistributedMapJSONataBatcherReadsInput(t *testing.T) {
 	x = runDist(t, nil, doc, `{"items":[1],"per":"two","bytes":1000}`, &script{})
 	wantDistFailure(t, x, states.QueryEvaluationError, "MaxItemsPerBatch")
 }
+
+// UpdateMapRun's settings take effect on the running Map Run: more
+// children start at once, and failures that would have failed it are
+// tolerated.
+func TestDistributedMapUpdate(t *testing.T) {
+	m, err := Parse([]byte(distDoc("", `"MaxConcurrency":1`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vc := clock.NewVirtual(clock.Epoch)
+	p := &concurrencyProbe{clk: vc}
+	eng := &Engine{Clock: vc, Resources: Resources{fnARN: p}}
+	items := make([]any, 10)
+	for i := range items {
+		items[i] = value.IntNumber(int64(i))
+	}
+	x, err := eng.Start(context.Background(), m, StartOptions{Input: items})
+	if err != nil {
+		t.Fatal(err)
+	}
+	five := 5
+	x.MapRuns()[0].Update(&five, nil, nil)
+	vc.Run()
+	wantResult(t, x, StatusSucceeded, `[0,1,2,3,4,5,6,7,8,9]`)
+	if p.max != 5 || vc.Now().Sub(clock.Epoch) != 2*time.Second {
+		t.Errorf("%d at once over %v, want 5 over 2s", p.max, vc.Now().Sub(clock.Epoch))
+	}
+	if info := x.MapRuns()[0].Describe(); info.MaxConcurrency != 5 {
+		t.Errorf("describe says MaxConcurrency %d", info.MaxConcurrency)
+	}
+
+	m, err = Parse([]byte(distDoc("", `"MaxConcurrency":1`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, update := range []bool{false, true} {
+		vc = clock.NewVirtual(clock.Epoch)
+		h := &script{clk: vc, replies: []reply{{err: states.New("Boom", "bad"), delay: time.Second}, {out: "ok", delay: time.Second}}}
+		eng = &Engine{Clock: vc, Resources: Resources{fnARN: h}}
+		x, err = eng.Start(context.Background(), m, StartOptions{Input: []any{"a", "b"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if update {
+			one := int64(1)
+			x.MapRuns()[0].Update(nil, &one, nil)
+		}
+		vc.Run()
+		if want := map[bool]Status{false: StatusFailed, true: StatusSucceeded}[update]; x.Status() != want {
+			t.Errorf("updated %v: %s, want %s", update, x.Status(), want)
+		}
+	}
+}

@@ -42,8 +42,11 @@ type MapRun struct {
 	tolCount       int64
 	items, execs   MapRunCounts
 	children       []*Execution
-	// itemsOf[i] is how many items child i processes (1 without a batcher).
-	itemsOf []int
+	// hasCount and hasPercent say whether a tolerance was set (in the
+	// definition or by Update); updated, when set, tells the running Map
+	// Run that Update changed its settings.
+	hasCount, hasPercent bool
+	updated              func()
 }
 
 // ARN returns the Map Run's ARN.
@@ -74,6 +77,35 @@ func (r *MapRun) Describe() MapRunInfo {
 		Status: r.status, Stop: r.stop, MaxConcurrency: r.maxConcurrency,
 		ToleratedFailurePercentage: r.tolPercent, ToleratedFailureCount: r.tolCount,
 		Items: r.items, Executions: r.execs,
+	}
+}
+
+// Update changes a running Map Run's settings, as UpdateMapRun does: the
+// child executions it runs at once (0: as many as Step Functions allows)
+// and the failures it tolerates. A nil setting is left as it is. A Map Run
+// that has ended keeps its settings.
+func (r *MapRun) Update(maxConcurrency *int, toleratedFailureCount *int64, toleratedFailurePercentage *float64) {
+	r.mu.Lock()
+	if r.status != MapRunRunning {
+		r.mu.Unlock()
+		return
+	}
+	if maxConcurrency != nil {
+		r.maxConcurrency = *maxConcurrency
+		if r.maxConcurrency <= 0 || r.maxConcurrency > DefaultDistributedConcurrency {
+			r.maxConcurrency = DefaultDistributedConcurrency
+		}
+	}
+	if toleratedFailureCount != nil {
+		r.tolCount, r.hasCount = *toleratedFailureCount, true
+	}
+	if toleratedFailurePercentage != nil {
+		r.tolPercent, r.hasPercent = *toleratedFailurePercentage, true
+	}
+	updated := r.updated
+	r.mu.Unlock()
+	if updated != nil {
+		updated()
 	}
 }
 

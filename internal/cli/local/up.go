@@ -103,15 +103,15 @@ var upLong = cmdutil.Heredoc(`
 
 			Distributed Map states run each item as a child execution on this server;
 			DescribeMapRun, ListMapRuns and ListExecutions with --map-run-arn follow
-			them, and DescribeExecution and GetExecutionHistory serve each child. With
+			them, UpdateMapRun changes a running one's concurrency and tolerances, and
+			DescribeExecution and GetExecutionHistory serve each child. With
 			--s3-dir DIR, s3://BUCKET/KEY is the file DIR/BUCKET/KEY: an ItemReader
 			reads its JSON, JSON Lines or CSV object (or lists DIR/BUCKET for
 			s3:listObjectsV2) there, and a ResultWriter writes its manifest and result
 			files there. Without it, a test case of the mock config that names the Map
 			state answers its ItemReader: a string is the object's body, an array the
 			items. Map Runs and child executions live in memory only: --data-dir does
-			not keep them. Not served: UpdateMapRun, redriving a Map Run, MANIFEST and
-			PARQUET inputs.
+			not keep them. Not served: redriving a Map Run, MANIFEST and PARQUET inputs.
 		`)
 
 var upExample = cmdutil.Examples(`

@@ -283,3 +283,38 @@ func (s *Service) listChildren(req *listExecutionsRequest) ([]ExecutionInfo, str
 	}
 	return page, "", nil
 }
+
+type updateMapRunRequest struct {
+	MapRunArn                  *string  `json:"mapRunArn"`
+	MaxConcurrency             *int64   `json:"maxConcurrency"`
+	ToleratedFailureCount      *int64   `json:"toleratedFailureCount"`
+	ToleratedFailurePercentage *float64 `json:"toleratedFailurePercentage"`
+}
+
+// updateMapRun changes a running Map Run's concurrency and tolerances.
+func updateMapRun(s *Service, _ context.Context, req *updateMapRunRequest) (struct{}, *Error) {
+	var v validation
+	v.required("mapRunArn", req.MapRunArn != nil)
+	v.rangeOf("maxConcurrency", req.MaxConcurrency, 0, 1<<31-1)
+	v.rangeOf("toleratedFailureCount", req.ToleratedFailureCount, 0, 1<<62)
+	if p := req.ToleratedFailurePercentage; p != nil && (*p < 0 || *p > 100) {
+		return struct{}{}, newError(CodeValidationException, "1 validation error detected: Value '%v' at 'toleratedFailurePercentage' failed to satisfy constraint: Member must have value between 0 and 100", *p)
+	}
+	if err := v.err(); err != nil {
+		return struct{}{}, err
+	}
+	if req.MaxConcurrency == nil && req.ToleratedFailureCount == nil && req.ToleratedFailurePercentage == nil {
+		return struct{}{}, newError(CodeValidationException, "At least one of the parameters maxConcurrency, toleratedFailurePercentage or toleratedFailureCount must be specified")
+	}
+	_, r, err := s.lookupMapRun("mapRunArn", req.MapRunArn)
+	if err != nil {
+		return struct{}{}, err
+	}
+	var maxConc *int
+	if req.MaxConcurrency != nil {
+		n := int(*req.MaxConcurrency)
+		maxConc = &n
+	}
+	r.Update(maxConc, req.ToleratedFailureCount, req.ToleratedFailurePercentage)
+	return struct{}{}, nil
+}

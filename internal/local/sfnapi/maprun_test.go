@@ -1,11 +1,13 @@
 package sfnapi
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -222,4 +224,62 @@ func errCode(err error) string {
 		return ae.ErrorCode()
 	}
 	return ""
+}
+
+// UpdateMapRun over the API: bad settings are AWS's ValidationException,
+// an unknown Map Run ResourceNotFound, and a good one changes what
+// DescribeMapRun says of a running Map Run.
+func TestUpdateMapRunOverTheAPI(t *testing.T) {
+	release := make(chan struct{})
+	slow := asl.TaskHandlerFunc(func(_ context.Context, req *asl.TaskRequest, done func(any, error)) {
+		go func() { <-release; done(req.Input, nil) }()
+	})
+	eng := &asl.Engine{Resources: asl.Resources{"arn:aws:states:::lambda:invoke": slow}}
+	_, c, _ := local(t, eng, Options{})
+	ctx := testCtx(t)
+	arn := createMachine(t, ctx, c, "Slow", `{"StartAt":"Fan","States":{"Fan":{"Type":"Map","MaxConcurrency":1,
+	 "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"W","States":{"W":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","End":true}}},
+	 "End":true}}}`)
+	start, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(arn), Input: aws.String(`[1,2,3]`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var runARN *string
+	for runARN == nil {
+		runs, err := c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: start.ExecutionArn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs.MapRuns) > 0 {
+			runARN = runs.MapRuns[0].MapRunArn
+		} else {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	for _, bad := range []*sfn.UpdateMapRunInput{
+		{MapRunArn: runARN},
+		{MapRunArn: runARN, ToleratedFailurePercentage: aws.Float32(101)},
+		{MapRunArn: runARN, MaxConcurrency: aws.Int32(-1)},
+	} {
+		if _, err := c.UpdateMapRun(ctx, bad); errCode(err) != CodeValidationException {
+			t.Errorf("UpdateMapRun %+v: %v, want ValidationException", bad, err)
+		}
+	}
+	if _, err := c.UpdateMapRun(ctx, &sfn.UpdateMapRunInput{MapRunArn: aws.String(*runARN + "x"), MaxConcurrency: aws.Int32(3)}); errCode(err) != CodeResourceNotFound {
+		t.Errorf("unknown map run: %v", err)
+	}
+	if _, err := c.UpdateMapRun(ctx, &sfn.UpdateMapRunInput{MapRunArn: runARN, MaxConcurrency: aws.Int32(3), ToleratedFailureCount: aws.Int64(2)}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := c.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: runARN})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.MaxConcurrency != 3 || d.ToleratedFailureCount != 2 || d.Status != types.MapRunStatusRunning {
+		t.Errorf("after the update: %s concurrency %d tolerated %d", d.Status, d.MaxConcurrency, d.ToleratedFailureCount)
+	}
+	close(release)
+	if out := waitDone(t, ctx, c, aws.ToString(start.ExecutionArn)); out.Status != types.ExecutionStatusSucceeded {
+		t.Fatalf("%s", out.Status)
+	}
 }

@@ -32,6 +32,7 @@ var operations = map[string]operation{
 	"GetExecutionHistory": op(nil, getExecutionHistory, same),
 	"DescribeMapRun":      op(nil, describeMapRun, same),
 	"ListMapRuns":         op(nil, listMapRuns, same),
+	"UpdateMapRun":        op(nil, updateMapRun, same),
 	"StopExecution": op(nil, func(s *Service, ctx context.Context, req *stopExecutionRequest) (stopExecutionOutput, *Error) {
 		t, err := s.stopExecution(ctx, req)
 		return stopExecutionOutput{StopDate: epoch(t)}, err
