@@ -455,6 +455,17 @@ func (x *Execution) Events() []HistoryEvent {
 	return append([]HistoryEvent(nil), x.events...)
 }
 
+// VisitEvents calls f with each event recorded so far, in order, without
+// copying the history: f must not keep the event, change it, or call the
+// execution's methods.
+func (x *Execution) VisitEvents(f func(e *HistoryEvent)) {
+	x.mu.lock()
+	defer x.mu.unlock()
+	for i := range x.events {
+		f(&x.events[i])
+	}
+}
+
 // The counters below are final once the execution has ended; call them
 // after Done reports true, Wait returns, or in OnDone.
 

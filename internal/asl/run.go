@@ -36,6 +36,7 @@ type frame struct {
 	taskStart   time.Duration // when the current task call started (a tick)
 	call        *taskCall     // the last task call, reused once it has answered
 	firstCall   taskCall      // the frame's first task call, allocated with it
+	mocked      *mockCall     // the answer of its last mocked call
 	ctx         *frameCtx     // for a machine that reads $$ (readsContext)
 	// taskMaps are the objects of the frame's Task Parameters, reused
 	// from one Task to the next under Engine.reuseTaskInputs.
@@ -819,7 +820,7 @@ func (x *Execution) invoke(f *frame, s *State) step {
 		if h, function, fl = x.answerer(f, s); fl != nil {
 			return x.handleError(f, s, *fl)
 		}
-		_, mocked = h.(mockCall)
+		_, mocked = h.(*mockCall)
 	}
 	if submitted := waitsLonger(s) && (mocked || h == nil); x.unobserved && !submitted {
 		x.countEvent(f)

@@ -145,6 +145,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	s.Broker = queue.New(qopts)
 	s.Fakes = saga.NewFakes(opts.Fakes, clk, opts.Seed)
+	sopts.Seed, sopts.Fake = opts.Seed, s.Fakes.Fake
 	// A .waitForTaskToken Task that nothing answers waits for
 	// SendTaskSuccess or SendTaskFailure, which the API serves.
 	engine := &asl.Engine{Clock: clk, Resources: s.Fakes.Resources(), Region: region, Account: Account, Seed: opts.Seed, Callbacks: true}

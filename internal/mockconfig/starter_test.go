@@ -45,7 +45,7 @@ func TestNewStarter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := k.NewRun()
+	run := k.NewRun(RunOptions{})
 	if a, _, _, _ := run.Next("Pay"); !hasKeys(a.Return, "Payload", "StatusCode", "SdkHttpMetadata") {
 		t.Errorf("Pay returns lambda:invoke's result: %v", a.Return)
 	}

@@ -99,7 +99,18 @@ var upLong = cmdutil.Heredoc(`
 			123456789012 and LocalStack's 000000000000 both work). A .waitForTaskToken
 			Task that nothing answers waits for SendTaskSuccess, SendTaskFailure or
 			SendTaskHeartbeat with its token ('yafdp saga send-task-success TOKEN'
-			answers by hand).
+			answers by hand). yafdp's extensions in the config (a top-level "Yafdp"
+			key: latencies, chances, routes to the fakes) apply here too, drawn from
+			--seed and each execution's name; docs/mock-config.md has the format.
+
+			TestState tests one state (or one state of a whole definition) on the
+			same engine, with AWS's mocks, context, variables, state configuration
+			and inspection levels, and AWS's errors for requests it refuses. The
+			SDKs call TestState on the host "sync-" + the endpoint's, which a local
+			endpoint does not have: for the aws CLI set
+			AWS_DISABLE_HOST_PREFIX_INJECTION=true, for the Go SDK
+			smithyhttp.DisableEndpointHostPrefix. 'yafdp saga test-state' needs no
+			server at all.
 
 			Distributed Map states run each item as a child execution on this server;
 			DescribeMapRun, ListMapRuns and ListExecutions with --map-run-arn follow
@@ -216,6 +227,9 @@ func (o *UpOptions) loadMock() (*mockconfig.Config, error) {
 		if e, ok := input.As(err); ok && e.Field == "" {
 			return nil, cmdutil.InputError(input.Errorf("mock_config", "%s: %s", e.File, e.Problem))
 		}
+		return nil, cmdutil.InputError(err)
+	}
+	if err := cfg.CheckFakes(saga.IsFake, saga.FakeNames()); err != nil {
 		return nil, cmdutil.InputError(err)
 	}
 	return cfg, nil

@@ -63,6 +63,10 @@ func TestUpBadInput(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	badFake := filepath.Join(t.TempDir(), "mock.json")
+	if err := os.WriteFile(badFake, []byte(`{"StateMachines": {}, "MockedResponses": {}, "Yafdp": {"MockedResponses": {"R": {"Fake": "bank.charge"}}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		args []string
 		want string
@@ -84,6 +88,8 @@ func TestUpBadInput(t *testing.T) {
 		{[]string{"--addr", ":4566"}, "has no host"},
 		{[]string{"--keep-executions", "-1"}, "--keep-executions"},
 		{[]string{"--s3-dir", file}, "--s3-dir " + file + ": not a directory"},
+		{[]string{"--mock-config", file}, "--mock-config: " + file + ": not valid JSON"},
+		{[]string{"--mock-config", badFake}, `Yafdp.MockedResponses.R.Fake: no built-in fake named "bank.charge"; the fakes are payment.charge,`},
 	} {
 		f, _ := clitest.NewFactory(nil)
 		err := clitest.Exec(NewCmdUp(f, func(context.Context, *UpOptions) error { return nil }), c.args...)

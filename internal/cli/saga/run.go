@@ -72,6 +72,10 @@ var runLong = cmdutil.Heredoc(`
 			definition file). Tasks the test case does not mock reach the fakes; one
 			that nothing answers fails the execution with States.Runtime, naming it.
 			'yafdp saga mock-config --definition FILE' writes a starter mock config.
+			yafdp's extensions, under a top-level "Yafdp" key that the AWS tools
+			ignore, give a response a Latency, Chances (answers with a probability, such
+			as a 5% throttle) or a Fake (a route to a built-in fake, whose ledger and
+			invariant checker then see the call); docs/mock-config.md has the format.
 
 			A Distributed Map runs each item as a child execution on the same clock.
 			Its ItemReader reads s3://BUCKET/KEY from DIR/BUCKET/KEY with --s3-dir DIR
@@ -113,6 +117,9 @@ var runExample = cmdutil.Examples(`
 
 			# ... its Tasks answered by a Step Functions Local mock config
 			$ yafdp saga run --definition my-saga.asl.json --input @order.json --mock-config MockConfigFile.json --test-case HappyPath
+
+			# ... or two thousand executions of it, with the mock config's latencies and chances
+			$ yafdp saga run --definition my-saga.asl.json --mock-config MockConfigFile.json --test-case Busy --orders 2000 --virtual
 		`)
 
 // NewCmdRun returns `yafdp saga run`. runF replaces runRun in tests.

@@ -14,6 +14,7 @@ import (
 	"github.com/yafdp/yafdp/internal/cli/clitest"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/config"
+	"github.com/yafdp/yafdp/internal/latency"
 	"github.com/yafdp/yafdp/internal/saga"
 )
 
@@ -41,7 +42,7 @@ func TestNewCmdRunParsesFlags(t *testing.T) {
 	if got.fakes.Payment.RefusalRate != 0.05 || got.fakes.Restaurant.RefusalRate != 0.03 || got.fakes.Payment.RatePerSecond != 50 {
 		t.Fatalf("faults %+v", got.fakes)
 	}
-	if got.fakes.Payment.Latency != saga.Fixed(20*time.Millisecond) {
+	if got.fakes.Payment.Latency != latency.Fixed(20*time.Millisecond) {
 		t.Fatalf("--latency not applied: %+v", got.fakes.Payment.Latency)
 	}
 	if got.fakes.Delivery.Latency != saga.RealisticLatencies().Delivery.Latency {

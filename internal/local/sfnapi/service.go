@@ -62,6 +62,12 @@ type Options struct {
 	// with that test case of the config's state machine named as the
 	// machine answering its Task states, as Step Functions Local does.
 	Mock *mockconfig.Config
+	// Seed drives the draws of the mock config's extensions (Chances,
+	// Latency) with each execution's name.
+	Seed uint64
+	// Fake answers a mocked response that names a built-in fake (a Fakes'
+	// Fake); nil when there are none.
+	Fake func(name string) asl.TaskHandler
 }
 
 // Service is an in-memory Step Functions: state machines and their
@@ -564,7 +570,7 @@ func (s *Service) startExecution(req *startExecutionRequest, durable bool) (stri
 	}
 	var run asl.TaskMock
 	if mock != nil {
-		run = mock.NewRun()
+		run = mock.NewRun(mockconfig.RunOptions{Seed: s.opts.Seed, Execution: name, Fake: s.opts.Fake})
 	}
 	if m.typ == TypeExpress {
 		return s.startExpress(m, name, in, run)
