@@ -64,6 +64,7 @@ type frame struct {
 	timer       clock.Timer
 	hbTimer     clock.Timer // the current call's heartbeat timeout
 	group       *group      // the running Parallel branches or Map iterations
+	run         *distRun    // the running Distributed Map's Map Run
 
 	// vars is the scope of workflow variables the frame reads; scoped says
 	// whether it is the frame's own (else its parent's, until it assigns).
@@ -1124,10 +1125,12 @@ func (x *Execution) startParallel(f *frame, s *State) step {
 
 // mapItems reads a Map state's items and MaxConcurrency from its effective
 // input, on the first attempt and on each retry alike.
-func (x *Execution) mapItems(f *frame, s *State) ([]any, int, *failure) {
+func (x *Execution) mapItems(f *frame, s *State, needItems bool) ([]any, int, *failure) {
 	eff := f.effective
 	items := eff
-	if s.itemsPath.set && !s.itemsPath.null {
+	if !needItems {
+		items = []any{}
+	} else if s.itemsPath.set && !s.itemsPath.null {
 		v, err := x.getPath(f, s.itemsPath.path, eff)
 		if err != nil {
 			return nil, 0, x.runtimeError(f, invalidPath(s.itemsPath.path, err))
@@ -1159,13 +1162,16 @@ func (x *Execution) mapItems(f *frame, s *State) ([]any, int, *failure) {
 }
 
 func (x *Execution) startMap(f *frame, s *State) step {
+	if s.dist != nil {
+		return x.startDistributed(f, s)
+	}
 	var items []any
 	var maxConc int
 	var fl *failure
 	if s.jsonata {
-		items, maxConc, fl = x.mapItemsJ(f, s)
+		items, maxConc, fl = x.mapItemsJ(f, s, true)
 	} else {
-		items, maxConc, fl = x.mapItems(f, s)
+		items, maxConc, fl = x.mapItems(f, s, true)
 	}
 	if fl != nil && s.jsonata {
 		// The Map state fails before it starts, and may catch it.
@@ -1297,6 +1303,9 @@ func kill(f *frame) {
 				kill(c)
 			}
 		}
+	}
+	if f.run != nil {
+		f.x.abortRun(f, f.run, true)
 	}
 }
 

@@ -250,9 +250,11 @@ func (x *Execution) runFailJ(f *frame, s *State) step {
 }
 
 // mapItemsJ reads a JSONata Map's items and MaxConcurrency.
-func (x *Execution) mapItemsJ(f *frame, s *State) ([]any, int, *failure) {
+func (x *Execution) mapItemsJ(f *frame, s *State, needItems bool) ([]any, int, *failure) {
 	items := f.input
-	if s.items != nil {
+	if !needItems {
+		items = []any{}
+	} else if s.items != nil {
 		list, fl := fieldAsJ[[]any](x, f, s.items, "array")
 		if fl != nil {
 			return nil, 0, fl

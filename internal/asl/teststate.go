@@ -920,7 +920,7 @@ func (r *tester) itemsJSONata() ([]any, int, *failure) {
 		}
 		return list, maxConc, nil
 	}
-	return x.mapItemsJ(f, s)
+	return x.mapItemsJ(f, s, true)
 }
 
 // maxConcurrency reads a JSONPath Map's MaxConcurrency or

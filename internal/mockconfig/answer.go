@@ -84,7 +84,7 @@ func KindsOf(m *asl.StateMachine) func(string) StateKind {
 		switch {
 		case !ok:
 			return NoState
-		case s.Type == asl.TypeTask:
+		case s.Type == asl.TypeTask, s.ReadsItems():
 			return TaskState
 		}
 		return OtherState

@@ -3,6 +3,7 @@ package mockconfig
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/mix"
@@ -68,7 +69,7 @@ func (c *Config) Check(machine string, kind func(state string) StateKind) error 
 			case NoState:
 				return problem(c.file, at, fmt.Sprintf("the state machine has no state named %q; name a Task state of the definition", state))
 			case OtherState:
-				return problem(c.file, at, fmt.Sprintf("%q is not a Task state; only Task states are mocked", state))
+				return problem(c.file, at, fmt.Sprintf("%q is not a Task state; only Task states (and a Distributed Map's ItemReader, under the Map state's name) are mocked", state))
 			}
 		}
 	}
@@ -81,10 +82,13 @@ func (k *Case) Mocks(state string) bool {
 	return ok
 }
 
-// Run counts one execution's invocations of each mocked state. It belongs to
-// one execution and is not safe for concurrent use.
+// Run counts one execution's invocations of each mocked state. A
+// Distributed Map's child executions share their parent's Run, as Step
+// Functions Local counts a state's invocations across them, and may run
+// at once: a mutex guards the counts.
 type Run struct {
 	c     *Case
+	mu    sync.Mutex
 	opts  RunOptions
 	key   uint64 // the seed and the execution's name, hashed
 	calls []int  // by mocked.i
@@ -128,6 +132,7 @@ func (r *Run) next(state string) (resp *Response, a *Answer, n int, ok bool, err
 	if !ok {
 		return nil, nil, 0, false, nil
 	}
+	r.mu.Lock()
 	if r.calls == nil {
 		r.calls = r.small[:0]
 		if len(r.c.states) > len(r.small) {
@@ -137,6 +142,7 @@ func (r *Run) next(state string) (resp *Response, a *Answer, n int, ok bool, err
 	}
 	resp, n = m.resp, r.calls[m.i]
 	r.calls[m.i] = n + 1
+	r.mu.Unlock()
 	if len(resp.Answers) == 0 {
 		return resp, nil, n, true, nil
 	}
