@@ -27,7 +27,7 @@ func TestDeadLettersAreCountedNotKept(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newSimulation(sc, passMachine(t), fakes, partitions)
+	s := newSimulation(sc, passMachine(t), nil, fakes, partitions)
 	s.run(context.Background())
 	r := s.report()
 	st := s.queue.dlq.Stats()
@@ -53,7 +53,7 @@ func TestLongRunsKeepTheirDeadLetters(t *testing.T) {
 	} {
 		sc := deadLetterScenario(c.arrivals)
 		sc.MaxDrain = Duration(c.drain)
-		s := newSimulation(sc, passMachine(t), saga.FakeConfig{}, partitions)
+		s := newSimulation(sc, passMachine(t), nil, saga.FakeConfig{}, partitions)
 		if s.queue.forgetDead != c.forget {
 			t.Errorf("arrivals %v, max drain %v: forgetDead %v, want %v", c.arrivals, c.drain, s.queue.forgetDead, c.forget)
 		}
@@ -145,7 +145,7 @@ func TestStartedSetHoldsTheQueuesAge(t *testing.T) {
 			sc.StepFunctions.StartRate = rate.PerSecond(800)
 			sc.Payment.TPS = rate.PerSecond(600)
 		}
-		s := newSimulation(sc, passMachine(t), saga.FakeConfig{}, partitions)
+		s := newSimulation(sc, passMachine(t), nil, saga.FakeConfig{}, partitions)
 		most := 0
 		// progress runs on the goroutine that changes started.
 		s.progress = func(time.Duration, time.Duration) { most = max(most, len(s.started.words)) }
