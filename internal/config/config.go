@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/viper"
+	"github.com/yafdp/yafdp/internal/input"
 )
 
 // Setting keys. They are the names used in the config file; the
@@ -257,8 +259,12 @@ func (c *Config) readFile(v *viper.Viper, opts Options) (file, error) {
 	case err == nil && info.IsDir():
 		return fc, errorf("config file %s is a directory", path)
 	case err == nil:
-		v.SetConfigFile(path)
-		if err := v.ReadInConfig(); err != nil {
+		// Read with a limit: --config /dev/zero must fail, not fill memory.
+		data, err := input.ReadFile(path, input.LimitConfig)
+		if err != nil {
+			return fc, errorf("config file %v", err)
+		}
+		if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
 			return fc, errorf("config file %s: %s", path, oneLine(err))
 		}
 		if err := decodeFile(v, path, &fc); err != nil {

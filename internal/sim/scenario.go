@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -160,7 +159,7 @@ func Defaults() Scenario {
 // the wrong type and bad values are an *input.Error naming the file, the
 // line and the key.
 func LoadFile(path string) (Scenario, error) {
-	data, err := os.ReadFile(path)
+	data, err := input.ReadFile(path, input.LimitScenario)
 	if err != nil {
 		return Scenario{}, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"slices"
@@ -264,25 +263,27 @@ func displayName(file string) string {
 	return file
 }
 
-// readFile reads --file (- for standard input) and returns each order
-// with its line.
+// readFile reads --file (- for standard input), streamed, and returns
+// each order with its line.
 func (o *SubmitOptions) readFile() ([]order.Order, []int, error) {
-	var data []byte
-	var err error
 	name := displayName(o.File)
-	if o.File == "-" {
-		data, err = io.ReadAll(io.LimitReader(o.IO.In, 1<<30))
-	} else {
-		data, err = os.ReadFile(o.File)
-	}
-	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
+	r := o.IO.In
+	if o.File != "-" {
+		f, err := os.Open(o.File)
+		if err != nil {
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return nil, nil, cmdutil.UsageErrorf("--file %s: %v", name, err)
 		}
-		return nil, nil, cmdutil.UsageErrorf("--file %s: %v", name, err)
+		defer f.Close()
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			return nil, nil, cmdutil.UsageErrorf("--file %s: is a directory", name)
+		}
+		r = f
 	}
-	orders, lines, err := order.Read(data)
+	orders, lines, err := order.ReadFrom(r)
 	if e, ok := input.As(err); ok && e.Line > 0 {
 		return nil, nil, cmdutil.UsageErrorf("--file %s %v; nothing was sent", name, err)
 	} else if err != nil {

@@ -2,9 +2,7 @@ package saga
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -13,6 +11,7 @@ import (
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/output"
+	"github.com/yafdp/yafdp/internal/input"
 	"github.com/yafdp/yafdp/internal/saga"
 )
 
@@ -152,21 +151,13 @@ func (o *RunOptions) parse(cmd *cobra.Command, _ []string) error {
 func (o *RunOptions) readInput() (any, error) {
 	data, what := []byte(o.Input), "the value"
 	if path, ok := strings.CutPrefix(o.Input, "@"); ok {
-		b, err := os.ReadFile(path)
+		b, err := input.ReadFile(path, input.LimitExecutionInput)
 		if err != nil {
-			return nil, pathError(err)
+			return nil, err
 		}
 		data, what = b, path
 	}
 	return saga.ParseInput(data, what, o.definition == nil)
-}
-
-func pathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %v", pe.Path, pe.Err)
-	}
-	return err
 }
 
 // machine is the state machine to run and its name; nil for the
