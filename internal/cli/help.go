@@ -23,6 +23,9 @@ func newHelpTopicExitCodes() *cobra.Command {
 			  2    usage error or bad input: unknown command or flag, invalid flag
 			       value, invalid config file, unknown --env, input that does not
 			       validate
+			  70   yafdp crashed (a bug): one line on standard error says where the
+			       full report went (a crash outside the main goroutine exits with
+			       Go's status 2, with the same line)
 			  130  interrupted: the first Ctrl-C asks the command to stop and report
 			       what it did; a second Ctrl-C quits at once
 

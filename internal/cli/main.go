@@ -15,12 +15,20 @@ import (
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/config"
+	"github.com/yafdp/yafdp/internal/crash"
 )
 
 // Main runs yafdp with the process's arguments and standard streams and
-// returns the exit code; cmd/yafdp passes it to os.Exit.
-func Main() int {
+// returns the exit code; cmd/yafdp passes it to os.Exit. A crash is one
+// line on standard error that says where the full report went (see
+// package crash), never a Go dump.
+func Main() (code int) {
+	if crash.IsMonitor() {
+		return crash.RunMonitor("yafdp")
+	}
+	crash.Start() // before anything holds on to os.Stderr
 	ios := iostreams.System()
+	defer crash.Recover("yafdp", ios.ErrOut, &code)
 	return withInterrupts(ios.ErrOut, func(ctx context.Context) int {
 		return Run(ctx, os.Args[1:], ios)
 	})

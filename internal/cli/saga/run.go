@@ -13,6 +13,7 @@ import (
 	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/input"
 	"github.com/yafdp/yafdp/internal/saga"
+	"github.com/yafdp/yafdp/internal/ui"
 )
 
 // RunOptions are the inputs of `yafdp saga run`.
@@ -99,7 +100,7 @@ func NewCmdRun(f *cmdutil.Factory, runF func(context.Context, *RunOptions) error
 		RunE:    cmdutil.RunE(opts, opts.parse, runF, runRun),
 	}
 	fl := cmd.Flags()
-	fl.IntVarP(&opts.Orders, "orders", "n", 100, "Run `n` generated orders")
+	fl.IntVarP(&opts.Orders, "orders", "n", 100, "Run `n` generated orders (at most 500,000)")
 	fl.Uint64Var(&opts.Seed, "seed", 1, "Seed for orders, faults, latencies and jitter: same seed, same run")
 	fl.StringArrayVar(&opts.Faults, "fault", nil, "Inject a `fault`, SERVICE.KIND=VALUE (repeatable; see above)")
 	fl.StringArrayVar(&opts.Latencies, "latency", nil, "Set a fake service's `latency`, SERVICE=DIST (repeatable)")
@@ -119,6 +120,10 @@ func NewCmdRun(f *cmdutil.Factory, runF func(context.Context, *RunOptions) error
 func (o *RunOptions) parse(cmd *cobra.Command, _ []string) error {
 	if o.Orders < 1 {
 		return cmdutil.FlagErrorf("--orders: must be at least 1, not %d", o.Orders)
+	}
+	if o.Orders > saga.MaxBatchOrders {
+		return cmdutil.FlagErrorf("--orders: at most %s in one run (each order's ledger is kept for the invariant check); for more, 'yafdp simulate' runs millions of sagas in virtual time",
+			ui.Count(saga.MaxBatchOrders))
 	}
 	if o.Concurrency < 0 {
 		return cmdutil.FlagErrorf("--concurrency: must be 0 (no limit) or more, not %d", o.Concurrency)

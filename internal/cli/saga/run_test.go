@@ -63,6 +63,8 @@ func TestNewCmdRunRejectsBadInput(t *testing.T) {
 	}{
 		{[]string{"--orders", "0"}, "--orders: must be at least 1"},
 		{[]string{"--orders", "-5"}, "--orders: must be at least 1"},
+		// 100 million orders would allocate 20 GB at once and crash.
+		{[]string{"--orders", "100000000", "--virtual"}, "--orders: at most 500,000 in one run"},
 		{[]string{"--orders", "ten"}, `invalid argument "ten" for "-n, --orders"`},
 		{[]string{"--seed", "-1"}, `invalid argument "-1" for "--seed"`},
 		{[]string{"--concurrency", "-1"}, "--concurrency: must be 0"},
