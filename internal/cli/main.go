@@ -89,8 +89,24 @@ func runWithFactory(ctx context.Context, args []string, f *cmdutil.Factory) int 
 	cmd, err := root.ExecuteContextC(ctx)
 	interrupted := ctx.Err() != nil
 	code := ExitCode(err, interrupted)
-	printError(f.IOStreams.ErrOut, f.AppName, cmd, err, code)
+	printError(f.IOStreams.ErrOut, f.AppName, cmd, err, code, explainer(f))
 	return code
+}
+
+// explainer words failed AWS calls for people (cmdutil.ExplainAWS), with
+// the SDK's own error on a second line under --debug (or YAFDP_DEBUG).
+func explainer(f *cmdutil.Factory) func(error) (string, bool) {
+	return func(err error) (string, bool) {
+		var cfg *config.Config
+		if f.Config != nil {
+			cfg, _ = f.Config()
+		}
+		line, ok := cmdutil.ExplainAWS(err, cfg)
+		if ok && f.Debug() {
+			line += "\n" + f.AppName + ": debug: " + err.Error()
+		}
+		return line, ok
+	}
 }
 
 // ExitCode maps the outcome of a command to the process exit status. It is
@@ -141,8 +157,9 @@ func isCobraUsageError(err error) bool {
 }
 
 // printError writes err as one line, "yafdp: message", on standard error,
-// with a pointer to the help of the command for usage errors.
-func printError(w io.Writer, app string, cmd *cobra.Command, err error, code int) {
+// with a pointer to the help of the command for usage errors; explain (when
+// not nil) may word the error for people.
+func printError(w io.Writer, app string, cmd *cobra.Command, err error, code int, explain func(error) (string, bool)) {
 	if err == nil || errors.Is(err, cmdutil.ErrSilent) {
 		return
 	}
@@ -154,7 +171,13 @@ func printError(w io.Writer, app string, cmd *cobra.Command, err error, code int
 		fmt.Fprintf(w, "%s: interrupted\n", app)
 		return
 	}
-	fmt.Fprintf(w, "%s: %s\n", app, err)
+	msg := err.Error()
+	if explain != nil {
+		if line, ok := explain(err); ok {
+			msg = line
+		}
+	}
+	fmt.Fprintf(w, "%s: %s\n", app, msg)
 	var usageErr *cmdutil.UsageError
 	if (errors.As(err, &usageErr) && usageErr.ShowHelpHint) || (usageErr == nil && isCobraUsageError(err)) {
 		path := app

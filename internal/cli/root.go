@@ -146,6 +146,8 @@ func addGlobalFlags(cmd *cobra.Command, f *cmdutil.Factory, format *output.Forma
 	fs.String("region", "", "AWS `region`")
 	fs.String("endpoint-url", "", "Send AWS requests to `url`, for example a local emulator")
 	fs.Bool("no-color", false, "Disable colour in output")
+	fs.Bool("debug", false, "Show the AWS SDK's own error under the one-line explanation of a failed call")
+	fs.String("timeout", "", "Give up on an AWS call after this `duration`, retries included (default 30s, 60s for SendMessageBatch; a long poll adds its wait)")
 	f.GlobalFlags = fs
 
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.FormatNames(), cobra.ShellCompDirectiveNoFileComp))

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/viper"
@@ -28,6 +29,7 @@ const (
 	KeyEndpointURL  = "endpoint_url"
 	KeyOutput       = "output"
 	KeyNoColor      = "no_color"
+	KeyTimeout      = "timeout"
 	KeyQueue        = "queue"
 	KeyDLQ          = "dlq"
 	KeyStateMachine = "state_machine"
@@ -35,7 +37,7 @@ const (
 
 // keys lists every setting in the order `config show` prints them.
 var keys = []string{
-	KeyConfig, KeyEnv, KeyRegion, KeyProfile, KeyEndpointURL, KeyOutput, KeyNoColor,
+	KeyConfig, KeyEnv, KeyRegion, KeyProfile, KeyEndpointURL, KeyOutput, KeyNoColor, KeyTimeout,
 	KeyQueue, KeyDLQ, KeyStateMachine,
 }
 
@@ -69,6 +71,7 @@ type file struct {
 	EndpointURL  string                 `mapstructure:"endpoint_url"`
 	Output       string                 `mapstructure:"output"`
 	NoColor      bool                   `mapstructure:"no_color"`
+	Timeout      string                 `mapstructure:"timeout"`
 	DefaultEnv   string                 `mapstructure:"default_env"`
 	Environments map[string]Environment `mapstructure:"environments"`
 }
@@ -87,6 +90,8 @@ type Config struct {
 	EndpointURL string
 	Output      string
 	NoColor     bool
+	// Timeout bounds each AWS call; 0 leaves each operation its default.
+	Timeout time.Duration
 
 	// Queue, DLQ and StateMachine come from the selected environment or
 	// YAFDP_QUEUE, YAFDP_DLQ and YAFDP_STATE_MACHINE. Commands with their
@@ -134,6 +139,7 @@ func (c *Config) Settings() []Setting {
 		KeyEndpointURL:  c.EndpointURL,
 		KeyOutput:       c.Output,
 		KeyNoColor:      strconv.FormatBool(c.NoColor),
+		KeyTimeout:      durationOrEmpty(c.Timeout),
 		KeyQueue:        c.Queue,
 		KeyDLQ:          c.DLQ,
 		KeyStateMachine: c.StateMachine,
@@ -346,6 +352,13 @@ func (c *Config) layer(v *viper.Viper, flags, envSection map[string]string) erro
 	c.Queue = v.GetString(KeyQueue)
 	c.DLQ = v.GetString(KeyDLQ)
 	c.StateMachine = v.GetString(KeyStateMachine)
+	if raw := v.GetString(KeyTimeout); raw != "" {
+		d, err := time.ParseDuration(raw)
+		if err != nil || d <= 0 || d > time.Hour {
+			return errorf("invalid %s %q (from %s): use a duration from 1ms to 1h, such as 30s or 2m", KeyTimeout, raw, c.Source(KeyTimeout))
+		}
+		c.Timeout = d
+	}
 	// no_color arrives as a bool from YAML and as a string from flags and
 	// environment variables; parse strictly so that "yes" is an error, not
 	// silently false.
@@ -403,7 +416,7 @@ func decodeFile(v *viper.Viper, path string, fc *file) error {
 }
 
 var (
-	fileKeys = []string{KeyRegion, KeyProfile, KeyEndpointURL, KeyOutput, KeyNoColor, "default_env", "environments"}
+	fileKeys = []string{KeyRegion, KeyProfile, KeyEndpointURL, KeyOutput, KeyNoColor, KeyTimeout, "default_env", "environments"}
 	envKeys  = []string{KeyRegion, KeyProfile, KeyEndpointURL, KeyQueue, KeyDLQ, KeyStateMachine}
 )
 
@@ -450,6 +463,13 @@ func (c *Config) validate() error {
 		}
 	}
 	return nil
+}
+
+func durationOrEmpty(d time.Duration) string {
+	if d == 0 {
+		return ""
+	}
+	return d.String()
 }
 
 func hasKey(m map[string]string, k string) bool {

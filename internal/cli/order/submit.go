@@ -88,9 +88,13 @@ var submitLong = cmdutil.Heredoc(`
 
 			The table lists each order with its MessageId; the count of sent and failed
 			orders goes to standard error. Exit codes: 0 every order sent, 1 some
-			orders failed (listed with why), 2 bad flags or an invalid order (nothing
-			sent), 130 interrupted (orders in flight finish; the rest are listed as not
-			sent).
+			orders failed or got no answer (listed with why), 2 bad flags or an invalid
+			order (nothing sent), 130 interrupted: calls in flight get three seconds to
+			finish, orders still in flight then are listed as unknown (SQS may hold
+			them), the rest as not sent.
+
+			Every AWS call gives up after --timeout (30s, 60s for SendMessageBatch); a
+			call that got no answer stops the run, and its orders are listed as unknown.
 		`)
 
 var submitExample = cmdutil.Examples(`
@@ -341,8 +345,11 @@ var submitColumns = []output.Column[submit.SubmittedOrder]{
 	{Header: "Order", Value: func(o submit.SubmittedOrder) string { return o.OrderID }},
 	{Header: "Message ID", Value: func(o submit.SubmittedOrder) string { return dash(o.MessageID) }},
 	{Header: "Status", Value: func(o submit.SubmittedOrder) string { return o.Status }, Tone: func(o submit.SubmittedOrder) ui.Tone {
-		if o.Status == submit.StatusSent {
+		switch o.Status {
+		case submit.StatusSent:
 			return ui.ToneSuccess
+		case submit.StatusUnknown:
+			return ui.ToneWarning
 		}
 		return ui.ToneFailure
 	}},
@@ -397,11 +404,14 @@ func runSubmit(ctx context.Context, o *SubmitOptions) error {
 	if res.Failed > 0 {
 		summary += "; " + errS.Failure(ui.Plural(res.Failed, "order")+" failed")
 	}
+	if res.Unknown > 0 {
+		summary += "; " + errS.Warning(ui.Plural(res.Unknown, "order")+" unknown (no answer: SQS may hold them; check before sending them again)")
+	}
 	fmt.Fprintln(o.IO.ErrOut, summary)
 	switch {
 	case ctx.Err() != nil:
 		return cmdutil.ErrInterrupted
-	case res.Failed > 0:
+	case res.Failed > 0 || res.Unknown > 0:
 		return &cmdutil.ExitError{Code: cmdutil.ExitFailed}
 	}
 	return nil
@@ -437,8 +447,12 @@ func (o *SubmitOptions) progressBar() *ui.Progress {
 func (o *SubmitOptions) send(ctx context.Context, progress func(done int64)) (*submit.Result, string, error) {
 	done := func(n int) { progress(int64(n)) }
 	if o.Via == "api" {
+		var timeout time.Duration
+		if cfg, err := o.Config(); err == nil {
+			timeout = cfg.Timeout
+		}
 		res, err := apisubmit.Submit(ctx, o.plan, apisubmit.Options{URL: o.APIURL, APIKey: o.APIKey, Concurrency: o.Concurrency,
-			Rate: o.Rate, MaxAttempts: o.Attempts, HTTPClient: o.HTTPClient, TraceID: o.TraceID, Progress: done})
+			Rate: o.Rate, MaxAttempts: o.Attempts, HTTPClient: o.HTTPClient, Timeout: timeout, TraceID: o.TraceID, Progress: done})
 		return res, o.APIURL, err
 	}
 	c, err := o.SQSClient(ctx)
