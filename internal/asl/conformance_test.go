@@ -95,7 +95,7 @@ func runConformanceCase(t *testing.T, c *corpus.Case, mode HistoryMode) {
 		}
 		switch {
 		case c.Expected.Cause != nil:
-			if cause != *c.Expected.Cause {
+			if cause != string(*c.Expected.Cause) {
 				t.Errorf("cause\n got %q\nwant %q", cause, *c.Expected.Cause)
 			}
 		case c.Masked["cause"] != nil:

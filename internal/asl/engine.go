@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -64,9 +65,16 @@ type Engine struct {
 	// execution keeps the handler it found last: set Resources before
 	// starting executions.
 	Resources Resources
-	// Fallback runs tasks whose Resource has no handler; when nil such a
-	// task fails with States.TaskFailed.
+	// Fallback runs tasks whose Resource has no handler; when nil, and no
+	// mock answers it, such a task fails the state with States.Runtime,
+	// which names the resource and how to mock it.
 	Fallback TaskHandler
+	// Callbacks lets a .waitForTaskToken Task that no mock or handler
+	// answers wait for SendTaskSuccess or SendTaskFailure with its token
+	// (Engine.SendTaskSuccess): local up serves them, and a person may
+	// answer by hand.
+	Callbacks bool
+	callbacks callbacks
 	// Region and Account fill ARNs; us-east-1 and 123456789012 by default.
 	Region  string
 	Account string
@@ -136,6 +144,9 @@ type StartOptions struct {
 	// then on nothing the execution started can still change the world: a
 	// caller that checks the effects of each execution does so here.
 	OnSettled func(*Execution)
+	// Mock, when set, answers the Task states it mocks in place of their
+	// handlers (a mock config's test case, with its own invocation counts).
+	Mock TaskMock
 
 	// What Pool.Start says of the input (pool.go).
 	//
@@ -183,7 +194,7 @@ func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) 
 	x.engine, x.machine, x.clk = e, m, clk
 	x.Name, x.smName, x.tag, x.input = name, smName, opts.tag, opts.Input
 	x.startTime, x.status = clk.Now(), StatusRunning
-	x.onDone, x.onSettled = opts.OnDone, opts.OnSettled
+	x.onDone, x.onSettled, x.mock = opts.OnDone, opts.OnSettled, opts.Mock
 	x.unobserved = e.History == HistoryNone && e.Observer == nil
 	x.solo = e.solo
 	x.mu.solo, x.mbox.solo = e.solo, e.solo
@@ -257,6 +268,12 @@ type Execution struct {
 	ctxSM     map[string]any // $$.StateMachine
 	// varBytes is what the execution's variables take, encoded.
 	varBytes int
+	// mock answers the Tasks it mocks (StartOptions.Mock).
+	mock TaskMock
+	// tokens counts the task tokens the execution has made; waits are its
+	// calls that wait (or waited) for theirs, let go when it ends.
+	tokens uint64
+	waits  []*callbackWait
 	// nowFn and randFn are the clock's Now and rand as func values, made
 	// once, for JSONata's $now, $millis, $random, $uuid and $shuffle.
 	nowFn   func() time.Time
@@ -653,6 +670,7 @@ func (x *Execution) finish(status Status, output any, errName, cause string, typ
 	if x.timeout != nil {
 		x.timeout.Stop()
 	}
+	x.releaseWaits()
 	if x.reuseTaskInputs {
 		// Handlers are done with every Task input (reuseTaskInputs), so
 		// other executions may build theirs in these objects.
@@ -708,6 +726,20 @@ func (x *Execution) countTransition(retry bool) {
 type failure struct {
 	name  string
 	cause string
+	// task: a Task's call failed (a TaskFailed, LambdaFunctionFailed or
+	// TimedOut event). A result over the payload limit then fails the call
+	// with States.DataLimitExceeded, which States.ALL does catch, and a
+	// timeout's error output carries an empty Cause, as Step Functions
+	// records them.
+	task bool
+}
+
+// matches reports whether a retrier's or catcher's ErrorEquals takes fl.
+func (fl failure) matches(errorEquals []string) bool {
+	if states.Matches(errorEquals, fl.name) {
+		return true
+	}
+	return fl.task && fl.name == states.DataLimitExceeded && slices.Contains(errorEquals, states.ALL)
 }
 
 func asFailure(err error) failure {

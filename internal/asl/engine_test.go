@@ -256,11 +256,25 @@ func TestStatesALLDoesNotCatchRuntime(t *testing.T) {
 	}
 }
 
-func TestStatesALLDoesNotCatchDataLimitExceeded(t *testing.T) {
+// A Task's result over the payload limit fails the call: Step Functions
+// records a TaskFailed with States.DataLimitExceeded, which a catcher on
+// States.ALL takes (recorded against AWS: conformance-tasks,
+// error_handling__states_errors__test_service_task_lambada_catch_state_all_data_limit_exceeded_on_large_utf8_response).
+// Over the limit anywhere else (a Parallel's results) it is terminal.
+func TestDataLimitExceeded(t *testing.T) {
 	doc := `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
 	 "Catch":[{"ErrorEquals":["States.ALL"],"Next":"C"}],"End":true},"C":{"Type":"Pass","End":true}}}`
 	big := strings.Repeat("x", MaxPayloadBytes)
 	x, _ := runDoc(t, doc, nil, &script{replies: []reply{{out: big}}})
+	wantOutput(t, x, `{"Cause":"The state/task 'lambda' returned a result with a size exceeding the maximum number of bytes service limit.","Error":"States.DataLimitExceeded"}`)
+	if got := eventTypes(x); !strings.Contains(got, "TaskStarted TaskFailed TaskStateExited") {
+		t.Errorf("events %s", got)
+	}
+	par := `{"StartAt":"P","States":{"P":{"Type":"Parallel","Catch":[{"ErrorEquals":["States.ALL"],"Next":"C"}],"End":true,"Branches":[
+	 {"StartAt":"A","States":{"A":{"Type":"Pass","Result":"` + strings.Repeat("x", MaxPayloadBytes/2) + `","End":true}}},
+	 {"StartAt":"B","States":{"B":{"Type":"Pass","Result":"` + strings.Repeat("x", MaxPayloadBytes/2) + `","End":true}}}]},
+	 "C":{"Type":"Pass","End":true}}}`
+	x, _ = runDoc(t, par, nil, nil)
 	wantFailure(t, x, states.DataLimitExceeded)
 }
 
@@ -270,7 +284,9 @@ func TestTaskTimeout(t *testing.T) {
 	 "Wrong":{"Type":"Pass","Result":"wrong","End":true},"Right":{"Type":"Pass","End":true}}}`
 	h := &script{replies: []reply{{out: "late", delay: 10 * time.Second}}}
 	x, elapsed := runDoc(t, doc, map[string]any{}, h)
-	wantOutput(t, x, `{"err":{"Error":"States.Timeout"}}`)
+	// A task timeout's error output has an empty Cause, as AWS records it
+	// (conformance-tasks, error_handling__task_service_lambda__test_invoke_timeout).
+	wantOutput(t, x, `{"err":{"Cause":"","Error":"States.Timeout"}}`)
 	if got := eventTypes(x); got != "ExecutionStarted TaskStateEntered TaskScheduled TaskStarted TaskTimedOut TaskStateExited PassStateEntered PassStateExited ExecutionSucceeded" {
 		t.Fatalf("events %s", got)
 	}
@@ -630,12 +646,22 @@ func TestPreviousEventIDs(t *testing.T) {
 	}
 }
 
-func TestHandlerWithoutResourceFailsTheTask(t *testing.T) {
-	doc := `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage","End":true}}}`
+// A Task that nothing answers is not a business failure the definition's
+// own Retry and Catch would handle (States.ALL does not match
+// States.Runtime): the execution fails naming the state, the resource and
+// how to mock it, and no task event claims a call was made.
+func TestTaskWithoutAnswerFailsTheExecution(t *testing.T) {
+	doc := `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage",
+	  "Retry":[{"ErrorEquals":["States.ALL"]}],"Catch":[{"ErrorEquals":["States.ALL"],"Next":"C"}],"End":true},"C":{"Type":"Succeed"}}}`
 	x, _ := runDoc(t, doc, nil, &script{})
-	c := wantFailure(t, x, states.TaskFailed)
-	if !strings.Contains(c, "sqs:sendMessage") {
-		t.Fatalf("cause %q", c)
+	c := wantFailure(t, x, states.Runtime)
+	for _, want := range []string{"state 'T'", "arn:aws:states:::sqs:sendMessage", "yafdp saga mock-config"} {
+		if !strings.Contains(c, want) {
+			t.Errorf("cause %q does not say %q", c, want)
+		}
+	}
+	if got := eventTypes(x); got != "ExecutionStarted TaskStateEntered ExecutionFailed" {
+		t.Errorf("events %s", got)
 	}
 }
 

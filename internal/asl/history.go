@@ -33,9 +33,12 @@ type HistoryEvent struct {
 
 	// Resource is the Task's Resource ARN on task events, and the role ARN
 	// on ExecutionStarted. Region is set on TaskScheduled.
-	Resource       string
-	Region         string
-	TimeoutSeconds int64
+	Resource         string
+	Region           string
+	TimeoutSeconds   int64
+	HeartbeatSeconds int64
+	// RoleARN is the role of a Task's Credentials, on TaskScheduled.
+	RoleARN string
 
 	// Map events: the iteration index, and the item count on MapStateStarted.
 	Index  int32
@@ -109,6 +112,14 @@ func (e *HistoryEvent) SFN() types.HistoryEvent {
 	case types.HistoryEventTypeTaskScheduled:
 		out.TaskScheduledEventDetails = &types.TaskScheduledEventDetails{ResourceType: aws.String(rt), Resource: aws.String(rs), Region: aws.String(e.Region),
 			Parameters: encodeDetail(e.Payload), TimeoutInSeconds: e.timeout()}
+		if e.HeartbeatSeconds > 0 {
+			out.TaskScheduledEventDetails.HeartbeatInSeconds = aws.Int64(e.HeartbeatSeconds)
+		}
+		if e.RoleARN != "" {
+			out.TaskScheduledEventDetails.TaskCredentials = &types.TaskCredentials{RoleArn: aws.String(e.RoleARN)}
+		}
+	case types.HistoryEventTypeTaskSubmitted:
+		out.TaskSubmittedEventDetails = &types.TaskSubmittedEventDetails{ResourceType: aws.String(rt), Resource: aws.String(rs), Output: encodeDetail(e.Payload)}
 	case types.HistoryEventTypeTaskStarted:
 		out.TaskStartedEventDetails = &types.TaskStartedEventDetails{ResourceType: aws.String(rt), Resource: aws.String(rs)}
 	case types.HistoryEventTypeTaskSucceeded:
@@ -229,7 +240,7 @@ var (
 		"LambdaFunctionScheduledEventDetails", "LambdaFunctionSucceededEventDetails", "LambdaFunctionFailedEventDetails",
 		"LambdaFunctionTimedOutEventDetails", "LambdaFunctionScheduleFailedEventDetails", "LambdaFunctionStartFailedEventDetails",
 		"ActivityFailedEventDetails", "ActivityTimedOutEventDetails", "MapStateStartedEventDetails", "MapRunFailedEventDetails",
-		"EvaluationFailedEventDetails",
+		"EvaluationFailedEventDetails", "TaskSubmittedEventDetails",
 	}
 	sfnDetailFields = func() []int {
 		t := reflect.TypeFor[types.HistoryEvent]()
@@ -276,6 +287,12 @@ func (e *HistoryEvent) readDetails(d reflect.Value) {
 	e.Error, e.Cause = aws.ToString(str("Error")), aws.ToString(str("Cause"))
 	if p, ok := fieldOf(d, "TimeoutInSeconds").(*int64); ok {
 		e.TimeoutSeconds = aws.ToInt64(p)
+	}
+	if p, ok := fieldOf(d, "HeartbeatInSeconds").(*int64); ok {
+		e.HeartbeatSeconds = aws.ToInt64(p)
+	}
+	if c, ok := fieldOf(d, "TaskCredentials").(*types.TaskCredentials); ok && c != nil {
+		e.RoleARN = aws.ToString(c.RoleArn)
 	}
 	if n, ok := fieldOf(d, "Length").(int32); ok {
 		e.Length = n

@@ -114,7 +114,8 @@ func TestFromSFNReadsEveryDetails(t *testing.T) {
 	want := map[string]string{
 		"StateEnteredEventDetails": "StateName Payload", "StateExitedEventDetails": "StateName Payload",
 		"ExecutionStartedEventDetails": "Payload Resource", "ExecutionSucceededEventDetails": "Payload",
-		"TaskScheduledEventDetails": "Resource Region Payload TimeoutSeconds", "TaskStartedEventDetails": "Resource",
+		"TaskScheduledEventDetails": "Resource Region Payload TimeoutSeconds HeartbeatSeconds", "TaskStartedEventDetails": "Resource",
+		"TaskSubmittedEventDetails": "Resource Payload",
 		"TaskSucceededEventDetails": "Resource Payload", "LambdaFunctionScheduledEventDetails": "Resource Payload TimeoutSeconds",
 		"LambdaFunctionSucceededEventDetails": "Payload", "MapStateStartedEventDetails": "Length",
 		"EvaluationFailedEventDetails": "StateName Error Cause Location",
@@ -157,4 +158,24 @@ func sameSet(a, b []string) bool {
 	slices.Sort(a)
 	slices.Sort(b)
 	return slices.Equal(a, b)
+}
+
+// Task events name the integration as AWS records it: the AWS SDK
+// integration's service is part of the resource type.
+func TestTaskResourceDetails(t *testing.T) {
+	for arn, want := range map[string][2]string{
+		"arn:aws:states:::lambda:invoke":                               {"lambda", "invoke"},
+		"arn:aws:states:::sqs:sendMessage.waitForTaskToken":            {"sqs", "sendMessage.waitForTaskToken"},
+		"arn:aws:states:::aws-sdk:dynamodb:putItem":                    {"aws-sdk:dynamodb", "putItem"},
+		"arn:aws:states:::aws-sdk:sfn:startExecution.waitForTaskToken": {"aws-sdk:sfn", "startExecution.waitForTaskToken"},
+		"arn:aws:states:::states:startExecution.sync:2":                {"states", "startExecution.sync:2"},
+	} {
+		rt, rs := splitResource(arn)
+		if rt != want[0] || rs != want[1] {
+			t.Errorf("%s: %q %q, want %q %q", arn, rt, rs, want[0], want[1])
+		}
+		if back := sfnResource(&rt, &rs); back != arn {
+			t.Errorf("%s: read back as %s", arn, back)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package asl
 import (
 	"time"
 
+	"github.com/yafdp/yafdp/internal/asl/integration"
 	"github.com/yafdp/yafdp/internal/asl/intrinsic"
 	"github.com/yafdp/yafdp/internal/asl/jsonpath"
 )
@@ -102,7 +103,10 @@ type State struct {
 
 	// Task
 	Resource         string
+	integ            integration.Resource
 	lambda           bool // a Lambda function ARN: LambdaFunction* events
+	heartbeatPath    *jsonpath.Path
+	credentials      *credentials
 	timeout          time.Duration
 	timeoutPath      *jsonpath.Path
 	heartbeat        time.Duration

@@ -2,11 +2,11 @@ package asl
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/yafdp/yafdp/internal/asl/integration"
 	"github.com/yafdp/yafdp/internal/asl/intrinsic"
 	"github.com/yafdp/yafdp/internal/asl/jsonpath"
 	"github.com/yafdp/yafdp/internal/asl/states"
@@ -329,13 +329,11 @@ var unsupported = map[string]string{
 	"ItemReader":                     "distributed Map (ItemReader) is not supported by yafdp's engine; use an inline Map",
 	"ResultWriter":                   "distributed Map (ResultWriter) is not supported by yafdp's engine; use an inline Map",
 	"ItemBatcher":                    "distributed Map (ItemBatcher) is not supported by yafdp's engine; use an inline Map",
-	"Credentials":                    "cross-account Credentials are not supported by yafdp's engine",
 	"Label":                          "distributed Map (Label) is not supported by yafdp's engine; use an inline Map",
 	"ToleratedFailurePercentage":     "ToleratedFailurePercentage applies to distributed Map only, which yafdp's engine does not support",
 	"ToleratedFailureCount":          "ToleratedFailureCount applies to distributed Map only, which yafdp's engine does not support",
 	"ToleratedFailurePercentagePath": "ToleratedFailurePercentagePath applies to distributed Map only, which yafdp's engine does not support",
 	"ToleratedFailureCountPath":      "ToleratedFailureCountPath applies to distributed Map only, which yafdp's engine does not support",
-	"HeartbeatSecondsPath":           "HeartbeatSecondsPath is not supported by yafdp's engine (no activities or callbacks)",
 }
 
 func (p *parser) machine(where string, obj map[string]any, top bool) *StateMachine {
@@ -619,14 +617,14 @@ func mayReuseInput(s *State) bool {
 	return false // the handler is given the input itself
 }
 
-var arnPattern = regexp.MustCompile(`^arn:[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:.+$`)
-
 func (p *parser) task(f *fields, s *State) {
 	res, ok := f.str("Resource", true)
 	if ok {
-		if !arnPattern.MatchString(res) {
-			p.addf(f.at("Resource"), "%q is not an ARN (arn:partition:service:region:account:resource)", res)
+		integ, err := integration.Parse(res)
+		if err != nil {
+			p.addf(f.at("Resource"), "%v", err)
 		}
+		s.integ = integ
 		// One string per ARN, so that an execution's cached handler is
 		// found by comparing pointers (Execution.handler).
 		if r, seen := p.resources[res]; seen {
@@ -638,8 +636,9 @@ func (p *parser) task(f *fields, s *State) {
 			p.resources[res] = res
 		}
 		s.Resource = res
-		s.lambda = isLambdaARN(res)
+		s.lambda = s.integ.Kind == integration.Lambda
 	}
+	p.credentials(f, s)
 	if s.jsonata {
 		p.jsonataTask(f, s)
 		return
@@ -658,7 +657,11 @@ func (p *parser) task(f *fields, s *State) {
 		if s.timeout > 0 && s.heartbeat >= s.timeout {
 			p.addf(f.at("HeartbeatSeconds"), "must be smaller than TimeoutSeconds")
 		}
+		if f.has("HeartbeatSecondsPath") {
+			p.addf(f.where, "has both HeartbeatSeconds and HeartbeatSecondsPath; keep one")
+		}
 	}
+	s.heartbeatPath = f.path("HeartbeatSecondsPath")
 }
 
 // objects reads a field that must be an array of objects (Retry, Catch)

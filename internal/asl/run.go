@@ -56,9 +56,13 @@ type frame struct {
 	retryBuf    [4]int // retryCounts' backing array for up to four retriers
 	retryCount  int
 	timeout     time.Duration
-	token       uint64 // bumped to invalidate pending callbacks
+	heartbeat   time.Duration // the current Task's HeartbeatSeconds
+	taskToken   string        // the current .waitForTaskToken call's token
+	roleARN     string        // the current Task's Credentials role
+	token       uint64        // bumped to invalidate pending callbacks
 	timer       clock.Timer
-	group       *group // the running Parallel branches or Map iterations
+	hbTimer     clock.Timer // the current call's heartbeat timeout
+	group       *group      // the running Parallel branches or Map iterations
 
 	// vars is the scope of workflow variables the frame reads; scoped says
 	// whether it is the frame's own (else its parent's, until it assigns).
@@ -291,6 +295,9 @@ func (x *Execution) context(f *frame) map[string]any {
 		st["RetryCount"] = value.IntNumber(int64(f.retryCount))
 	}
 	f.ctx.obj = map[string]any{"Execution": x.ctxExec, "State": st, "StateMachine": x.ctxSM}
+	if f.taskToken != "" && f.state.Type == TypeTask {
+		f.ctx.obj["Task"] = map[string]any{"Token": f.taskToken}
+	}
 	return f.ctx.obj
 }
 
@@ -681,6 +688,7 @@ func (x *Execution) dynString(f *frame, d *dynString) (string, *failure) {
 // ---- Task ----
 
 func (x *Execution) runTask(f *frame, s *State) step {
+	x.prepareTask(f, s)
 	eff, fl := x.inputPath(f, s)
 	if fl == nil && s.parameters != nil {
 		var maps *intrinsic.MapPool
@@ -704,14 +712,8 @@ func (x *Execution) runTask(f *frame, s *State) step {
 		return failed(*fl)
 	}
 	f.effective = eff
-	f.timeout = s.timeout
-	if s.timeoutPath != nil {
-		v, err := x.getPath(f, s.timeoutPath, f.input)
-		n, ok := value.Int(v)
-		if err != nil || !ok || n <= 0 {
-			return failed(*x.runtimeError(f, fmt.Sprintf("The TimeoutSecondsPath parameter must refer to a positive integer: %s", s.timeoutPath)))
-		}
-		f.timeout = time.Duration(n) * time.Second
+	if fl := x.taskTimings(f, s); fl != nil {
+		return failed(*fl)
 	}
 	return x.invoke(f, s)
 }
@@ -722,10 +724,19 @@ func splitResource(arn string) (string, string) {
 	const prefix = "arn:aws:states:::"
 	if strings.HasPrefix(arn, prefix) {
 		rest := arn[len(prefix):]
-		if i := strings.IndexByte(rest, ':'); i >= 0 {
-			return rest[:i], rest[i+1:]
+		i := strings.IndexByte(rest, ':')
+		if i < 0 {
+			return rest, ""
 		}
-		return rest, ""
+		// An AWS SDK integration names its service in the type, as AWS
+		// records it: "aws-sdk:dynamodb" and "putItem" (Step Functions
+		// Local writes "aws-sdk" and "dynamodb:putItem").
+		if rest[:i] == "aws-sdk" {
+			if j := strings.IndexByte(rest[i+1:], ':'); j >= 0 {
+				i += 1 + j
+			}
+		}
+		return rest[:i], rest[i+1:]
 	}
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) == 6 {
@@ -796,46 +807,35 @@ func (c *taskCall) run() {
 }
 
 func (x *Execution) invoke(f *frame, s *State) step {
-	timeoutSec := int64(f.timeout / time.Second)
-	switch {
-	case x.unobserved:
+	var h TaskHandler
+	var function string
+	if x.mock == nil {
+		h = x.handler(s.Resource) // the common case: a handler by Resource
+	}
+	mocked := false
+	if h == nil {
+		var fl *failure
+		if h, function, fl = x.answerer(f, s); fl != nil {
+			return x.handleError(f, s, *fl)
+		}
+		_, mocked = h.(mockCall)
+	}
+	if submitted := waitsLonger(s) && (mocked || h == nil); x.unobserved && !submitted {
 		x.countEvent(f)
 		x.countEvent(f)
-	case s.lambda:
-		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionScheduled, Resource: s.Resource, Payload: f.effective, TimeoutSeconds: timeoutSec})
-		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionStarted, Resource: s.Resource})
-	default:
-		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeTaskScheduled, Resource: s.Resource, Region: x.engine.region(), Payload: f.effective, TimeoutSeconds: timeoutSec})
-		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeTaskStarted, Resource: s.Resource})
+	} else {
+		x.scheduled(f, s, submitted)
 	}
 	x.taskStarted()
 	f.taskStart = x.tick()
 	tok := x.arm(f)
-	h := x.handler(s.Resource)
 	if h == nil {
-		return x.taskResult(f, s, nil, states.New(states.TaskFailed, fmt.Sprintf("yafdp has no handler for resource '%s'", s.Resource)))
+		h = x.engine.callbackFor(x, f, s)
 	}
-	// A frame runs one task at a time: the previous call's record (and its
-	// done func) is reused once its answer has been taken, which saves two
-	// allocations a task. A call still outstanding (it timed out) keeps its
-	// own, and its late answer finds its token stale.
-	call := f.call
-	switch {
-	case call == nil:
-		call = &f.firstCall
-		call.x, call.f = x, f
-		if call.doneFn == nil { // a recycled execution's is bound already
-			call.doneFn = call.done
-		}
-		f.call = call
-	case !call.answered:
-		call = &taskCall{x: x, f: f}
-		call.doneFn = call.done
-		f.call = call
-	}
+	call := x.newCall(f)
 	call.token, call.out, call.err, call.answered, call.h = tok, nil, nil, false, h
 	call.state = 0 // the previous call has answered: no goroutine is at it
-	call.req = TaskRequest{Resource: s.Resource, State: s.Name, Input: f.effective, Execution: x.Name, Attempt: f.retryCount, Timeout: f.timeout}
+	call.req = TaskRequest{Resource: s.Resource, State: s.Name, Input: f.effective, Execution: x.Name, Attempt: f.retryCount, Timeout: f.timeout, Function: function}
 	h.Invoke(x.ctx, &call.req, call.doneFn)
 	if !call.setState(0, 1) {
 		// done ran before Invoke returned: no timeout to arm.
@@ -851,10 +851,34 @@ func (x *Execution) invoke(f *frame, s *State) step {
 	if f.timeout > 0 && !(call.req.knowsAnswer && call.req.answerIn < f.timeout) {
 		x.after(f, f.timeout, tok, func() step {
 			x.arm(f) // the call's late answer is ignored
-			return x.taskTimedOut(f, s)
+			return x.taskTimedOut(f, s, states.Timeout)
 		})
 	}
+	x.armHeartbeat(f, s, tok)
 	return suspend
+}
+
+// newCall returns the record of the frame's next task call. A frame runs
+// one task at a time: the previous call's record (and its done func) is
+// reused once its answer has been taken, which saves two allocations a
+// task. A call still outstanding (it timed out) keeps its own, and its late
+// answer finds its token stale.
+func (x *Execution) newCall(f *frame) *taskCall {
+	call := f.call
+	switch {
+	case call == nil:
+		call = &f.firstCall
+		call.x, call.f = x, f
+		if call.doneFn == nil { // a recycled execution's is bound already
+			call.doneFn = call.done
+		}
+		f.call = call
+	case !call.answered:
+		call = &taskCall{x: x, f: f}
+		call.doneFn = call.done
+		f.call = call
+	}
+	return call
 }
 
 // handler is the engine's handler for resource, or its Fallback. The last
@@ -881,32 +905,33 @@ func (x *Execution) readsRecords(resource string) bool {
 	return x.lastRecords
 }
 
-func (x *Execution) taskTimedOut(f *frame, s *State) step {
+func (x *Execution) taskTimedOut(f *frame, s *State, name string) step {
 	x.taskEnded(f.taskStart)
-	fl := failure{name: states.Timeout}
-	if s.lambda {
-		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionTimedOut, Resource: s.Resource, Error: fl.name})
-	} else {
-		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeTaskTimedOut, Resource: s.Resource, Error: fl.name})
-	}
+	x.stopHeartbeat(f)
+	fl := failure{name: name, task: true}
+	x.taskFailedEvent(f, s, fl)
 	return x.handleError(f, s, fl)
 }
 
 func (x *Execution) taskResult(f *frame, s *State, out any, err error) step {
 	x.taskEnded(f.taskStart)
+	x.stopHeartbeat(f)
 	lambda := s.lambda
 	if err != nil {
 		fl := asFailure(err)
-		if lambda {
-			x.event(f, &HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionFailed, Resource: s.Resource, Error: fl.name, Cause: fl.cause})
-		} else {
-			x.event(f, &HistoryEvent{Type: types.HistoryEventTypeTaskFailed, Resource: s.Resource, Error: fl.name, Cause: fl.cause})
-		}
+		fl.task = true
+		x.taskFailedEvent(f, s, fl)
 		return x.handleError(f, s, fl)
 	}
 	out, nerr := value.Normalize(out)
 	if nerr != nil {
 		return failed(failure{name: states.Runtime, cause: fmt.Sprintf("the handler for '%s' returned a value that is not JSON: %v", s.Resource, nerr)})
+	}
+	// The answering call is the frame's latest (a stale one never gets
+	// here); its handler may have vouched for the answer's size.
+	vouched := f.call != nil && f.call.req.answerMax > 0 && f.call.req.answerMax <= MaxPayloadBytes
+	if !vouched && !value.SizeAtMost(out, MaxPayloadBytes) {
+		return x.resultTooLarge(f, s)
 	}
 	switch {
 	case x.unobserved:
@@ -915,12 +940,6 @@ func (x *Execution) taskResult(f *frame, s *State, out any, err error) step {
 		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeLambdaFunctionSucceeded, Resource: s.Resource, Payload: out})
 	default:
 		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeTaskSucceeded, Resource: s.Resource, Payload: out})
-	}
-	// The answering call is the frame's latest (a stale one never gets
-	// here); its handler may have vouched for the answer's size.
-	vouched := f.call != nil && f.call.req.answerMax > 0 && f.call.req.answerMax <= MaxPayloadBytes
-	if !vouched && !value.SizeAtMost(out, MaxPayloadBytes) {
-		return failed(x.dataLimit(f))
 	}
 	// A handler that takes its answers back gets this one once the
 	// ResultSelector has taken what it needs, if nothing can see it then.
@@ -979,7 +998,7 @@ func (x *Execution) handleError(f *frame, s *State, fl failure) step {
 // tryRetry schedules a retry when a retrier matches and has attempts left.
 func (x *Execution) tryRetry(f *frame, s *State, fl failure) (step, bool) {
 	for i, r := range s.Retry {
-		if !states.Matches(r.ErrorEquals, fl.name) {
+		if !fl.matches(r.ErrorEquals) {
 			continue
 		}
 		if f.retryCounts[i] >= r.MaxAttempts {
@@ -1007,13 +1026,10 @@ func (x *Execution) tryRetry(f *frame, s *State, fl failure) (step, bool) {
 // frame.
 func (x *Execution) catchOrFail(f *frame, s *State, fl failure) step {
 	for _, c := range s.Catch {
-		if !states.Matches(c.ErrorEquals, fl.name) {
+		if !fl.matches(c.ErrorEquals) {
 			continue
 		}
-		errOut := map[string]any{"Error": fl.name}
-		if fl.cause != "" {
-			errOut["Cause"] = fl.cause
-		}
+		errOut := errorOutput(fl)
 		if s.jsonata {
 			return x.catchJ(f, s, c, errOut)
 		}
@@ -1034,6 +1050,24 @@ func (x *Execution) catchOrFail(f *frame, s *State, fl failure) step {
 		return step{kind: outNext, next: c.next, output: out, owned: x.owns(c.resultPath, out)}
 	}
 	return failed(fl)
+}
+
+// errorOutput is what a catcher hands on: {"Error", "Cause"}, without a
+// Cause when there is none. A failure that names no error (SendTaskFailure
+// without one) gives null for both, as Step Functions records it.
+func errorOutput(fl failure) map[string]any {
+	if fl.name == "" {
+		var cause any
+		if fl.cause != "" {
+			cause = fl.cause
+		}
+		return map[string]any{"Error": nil, "Cause": cause}
+	}
+	out := map[string]any{"Error": fl.name}
+	if fl.cause != "" || fl.task && (fl.name == states.Timeout || fl.name == states.HeartbeatTimeout) {
+		out["Cause"] = fl.cause
+	}
+	return out
 }
 
 // attempt runs a Task, Parallel or Map state's work: on entering a
@@ -1251,6 +1285,10 @@ func kill(f *frame) {
 	if f.timer != nil {
 		f.timer.Stop()
 		f.timer = nil
+	}
+	if f.hbTimer != nil {
+		f.hbTimer.Stop()
+		f.hbTimer = nil
 	}
 	if f.group != nil {
 		for _, c := range f.group.frames {

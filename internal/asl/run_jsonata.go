@@ -111,6 +111,7 @@ func (x *Execution) argumentsJ(f *frame, s *State) (any, *failure) {
 }
 
 func (x *Execution) runTaskJ(f *frame, s *State) step {
+	x.prepareTask(f, s)
 	if x.reuseTaskInputs && s.arguments != nil && x.readsRecords(s.Resource) {
 		// A Pool's handler that reads records gets the Arguments as
 		// records, built in the previous Task's.
@@ -126,13 +127,8 @@ func (x *Execution) runTaskJ(f *frame, s *State) step {
 		return failed(*fl)
 	}
 	f.effective = eff
-	f.timeout = s.timeout
-	if s.timeoutJ != nil {
-		d, fl := x.secondsJ(f, s.timeoutJ, 1)
-		if fl != nil {
-			return failed(*fl)
-		}
-		f.timeout = d
+	if fl := x.taskTimings(f, s); fl != nil {
+		return failed(*fl)
 	}
 	return x.invoke(f, s)
 }

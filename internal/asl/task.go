@@ -21,6 +21,11 @@ type TaskRequest struct {
 	// Timeout is the state's TimeoutSeconds (0 when none). The engine enforces
 	// it; a handler may use it to give up early.
 	Timeout time.Duration
+	// Function is set when the Resource is a Lambda function's ARN: the
+	// function's name. The handler of the lambda:invoke integration is
+	// then called with the function's payload as Input, and answers with
+	// the function's result itself, not lambda:invoke's wrapper of it.
+	Function string
 
 	answerIn    time.Duration
 	knowsAnswer bool
@@ -72,3 +77,31 @@ func (f TaskHandlerFunc) Invoke(ctx context.Context, req *TaskRequest, done func
 
 // Resources maps Resource ARNs to their handlers.
 type Resources map[string]TaskHandler
+
+// TaskMock answers Task states of one execution in place of their
+// handlers: a test case of a Step Functions Local mock config (package
+// mockconfig). A mocked state's pattern is kept (.sync and
+// .waitForTaskToken states still record TaskSubmitted), and its answer is
+// the state's result as the service would give it.
+type TaskMock interface {
+	// Answer returns the answer to the state's next invocation; ok is
+	// false when the test case does not mock the state.
+	Answer(state string) (a MockAnswer, ok bool)
+}
+
+// UnansweredExplainer is a TaskMock that words the failure of a Task state
+// that neither it nor a handler answers (which test case to add the state
+// to, and how).
+type UnansweredExplainer interface {
+	Unanswered(state, resource string) string
+}
+
+// MockAnswer is one mocked invocation's answer: an Output, or an error
+// (a *states.Error names the failure; one named States.Timeout or
+// States.HeartbeatTimeout times the task out), after Delay on the
+// engine's clock.
+type MockAnswer struct {
+	Output any
+	Err    error
+	Delay  time.Duration
+}

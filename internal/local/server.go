@@ -21,6 +21,7 @@ import (
 	"github.com/yafdp/yafdp/internal/local/sfnapi"
 	"github.com/yafdp/yafdp/internal/local/sqsapi"
 	"github.com/yafdp/yafdp/internal/local/store"
+	"github.com/yafdp/yafdp/internal/mockconfig"
 	"github.com/yafdp/yafdp/internal/queue"
 	"github.com/yafdp/yafdp/internal/saga"
 )
@@ -62,6 +63,10 @@ type Options struct {
 	// DrainTimeout is how long Shutdown lets running executions finish
 	// before it aborts them; 0 aborts them at once.
 	DrainTimeout time.Duration
+	// Mock, when set, is a mock config in the Step Functions Local format:
+	// StartExecution on "<stateMachineArn>#<TestCase>" answers the Tasks of
+	// that execution from the test case.
+	Mock *mockconfig.Config
 }
 
 // What Shutdown stops the executions still running after DrainTimeout
@@ -126,7 +131,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 
 	s := &Server{URL: url, listener: ln, served: make(chan error, 1), drain: opts.DrainTimeout}
 	qopts := queue.Options{Clock: clk, Region: region, AccountID: Account, BaseURL: url}
-	sopts := sfnapi.Options{Region: region, Account: Account, Clock: clk, MaxFinishedExecutions: opts.MaxFinishedExecutions}
+	sopts := sfnapi.Options{Region: region, Account: Account, Clock: clk, MaxFinishedExecutions: opts.MaxFinishedExecutions, Mock: opts.Mock}
 	if opts.DataDir != "" {
 		if s.db, err = openDataDir(opts.DataDir); err != nil {
 			ln.Close()
@@ -136,7 +141,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	s.Broker = queue.New(qopts)
 	s.Fakes = saga.NewFakes(opts.Fakes, clk, opts.Seed)
-	engine := &asl.Engine{Clock: clk, Resources: s.Fakes.Resources(), Region: region, Account: Account, Seed: opts.Seed}
+	// A .waitForTaskToken Task that nothing answers waits for
+	// SendTaskSuccess or SendTaskFailure, which the API serves.
+	engine := &asl.Engine{Clock: clk, Resources: s.Fakes.Resources(), Region: region, Account: Account, Seed: opts.Seed, Callbacks: true}
 	s.SFN = sfnapi.New(engine, sopts)
 
 	fail := func(err error) (*Server, error) {

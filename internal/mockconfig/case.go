@@ -11,6 +11,7 @@ import (
 type Case struct {
 	Machine string
 	Name    string
+	file    string // the config's file, for messages; may be ""
 	states  map[string]*Response
 }
 
@@ -18,13 +19,13 @@ type Case struct {
 func (c *Config) Case(machine, testCase string) (*Case, error) {
 	sm, ok := c.StateMachines[machine]
 	if !ok {
-		return nil, &Error{File: c.file, Path: "StateMachines", Problem: fmt.Sprintf("no state machine named %q; the config has %s", machine, list(sortedKeys(c.StateMachines)))}
+		return nil, problem(c.file, "StateMachines", fmt.Sprintf("no state machine named %q; the config has %s", machine, list(sortedKeys(c.StateMachines))))
 	}
 	tc, ok := sm.TestCases[testCase]
 	if !ok {
-		return nil, &Error{File: c.file, Path: "StateMachines" + key(machine) + ".TestCases", Problem: fmt.Sprintf("no test case named %q; the state machine has %s", testCase, list(sortedKeys(sm.TestCases)))}
+		return nil, problem(c.file, "StateMachines"+key(machine)+".TestCases", fmt.Sprintf("no test case named %q; the state machine has %s", testCase, list(sortedKeys(sm.TestCases))))
 	}
-	k := &Case{Machine: machine, Name: testCase, states: make(map[string]*Response, len(tc.States))}
+	k := &Case{Machine: machine, Name: testCase, file: c.file, states: make(map[string]*Response, len(tc.States))}
 	for state, resp := range tc.States {
 		k.states[state] = c.Responses[resp]
 	}
@@ -55,9 +56,9 @@ func (c *Config) Check(machine string, kind func(state string) StateKind) error 
 			at := "StateMachines" + key(machine) + ".TestCases" + key(cn) + key(state)
 			switch kind(state) {
 			case NoState:
-				return &Error{File: c.file, Path: at, Problem: fmt.Sprintf("the state machine has no state named %q; name a Task state of the definition", state)}
+				return problem(c.file, at, fmt.Sprintf("the state machine has no state named %q; name a Task state of the definition", state))
 			case OtherState:
-				return &Error{File: c.file, Path: at, Problem: fmt.Sprintf("%q is not a Task state; only Task states are mocked", state)}
+				return problem(c.file, at, fmt.Sprintf("%q is not a Task state; only Task states are mocked", state))
 			}
 		}
 	}
@@ -124,3 +125,6 @@ func list(names []string) string {
 	}
 	return strings.Join(q, ", ")
 }
+
+// States lists the states the case mocks, sorted.
+func (k *Case) States() []string { return sortedKeys(k.states) }

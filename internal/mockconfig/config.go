@@ -10,36 +10,19 @@ import (
 	"strings"
 
 	"github.com/yafdp/yafdp/internal/asl/value"
+	"github.com/yafdp/yafdp/internal/input"
 )
 
 // MaxFileBytes is the largest mock config Load reads. Real ones are a few
 // kilobytes; a corpus merged into one file stays far below.
 const MaxFileBytes = 32 << 20
 
-// Error is a problem with a mock config: where in the file, and what is
-// wrong with how to fix it.
-type Error struct {
-	// File is the path the config was read from ("" when parsed from bytes).
-	File string
-	// Path locates the value in the document, e.g.
-	// MockedResponses.MockedLambdaRetry["1-2"].Throw.Error.
-	Path string
-	// Problem says what is wrong and how to fix it.
-	Problem string
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	if e.File != "" {
-		b.WriteString(e.File)
-		b.WriteString(": ")
-	}
-	if e.Path != "" {
-		b.WriteString(e.Path)
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Problem)
-	return b.String()
+// problem is an *input.Error about a mock config: the file it was read
+// from (when known), the path of the value at fault in the document
+// (MockedResponses.MockedLambdaRetry["1-2"].Throw.Error) as its field, and
+// what is wrong, with how to fix it.
+func problem(file, path, text string) *input.Error {
+	return input.Errorf(input.Field(path), "%s", text).At(file, 0)
 }
 
 // Config is a parsed and checked mock config.
@@ -94,22 +77,21 @@ func Load(file string) (*Config, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, &Error{File: file, Problem: "no such file; give the path of a mock config (MockConfigFile.json)"}
+			return nil, problem(file, "", "no such file; give the path of a mock config (MockConfigFile.json)")
 		}
-		return nil, &Error{File: file, Problem: err.Error()}
+		return nil, problem(file, "", err.Error())
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
 	if err != nil {
-		return nil, &Error{File: file, Problem: err.Error()}
+		return nil, problem(file, "", err.Error())
 	}
 	if len(data) > MaxFileBytes {
-		return nil, &Error{File: file, Problem: fmt.Sprintf("the file is larger than %d MiB; a mock config is a small JSON document", MaxFileBytes>>20)}
+		return nil, problem(file, "", fmt.Sprintf("the file is larger than %d MiB; a mock config is a small JSON document", MaxFileBytes>>20))
 	}
 	c, err := Parse(data)
 	if err != nil {
-		var e *Error
-		if errors.As(err, &e) {
+		if e, ok := input.As(err); ok {
 			e.File = file
 		}
 		return nil, err
@@ -127,15 +109,15 @@ func (c *Config) File() string { return c.file }
 func Parse(data []byte) (*Config, error) {
 	doc, err := value.Decode(data)
 	if err != nil {
-		return nil, &Error{Problem: "not valid JSON: " + err.Error()}
+		return nil, problem("", "", "not valid JSON: "+err.Error())
 	}
 	top, ok := doc.(map[string]any)
 	if !ok {
-		return nil, &Error{Problem: "a mock config is a JSON object with StateMachines and MockedResponses, not " + value.TypeName(doc)}
+		return nil, problem("", "", "a mock config is a JSON object with StateMachines and MockedResponses, not "+value.TypeName(doc))
 	}
 	for _, k := range sortedKeys(top) {
 		if k != "StateMachines" && k != "MockedResponses" {
-			return nil, &Error{Path: k, Problem: "unknown field; a mock config has StateMachines and MockedResponses"}
+			return nil, problem("", k, "unknown field; a mock config has StateMachines and MockedResponses")
 		}
 	}
 	c := &Config{StateMachines: map[string]*StateMachine{}, Responses: map[string]*Response{}}
@@ -168,11 +150,11 @@ func (c *Config) parseMachine(name string, v any) (*StateMachine, error) {
 	at := "StateMachines" + key(name)
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return nil, &Error{Path: at, Problem: "must be an object with TestCases, not " + value.TypeName(v)}
+		return nil, problem("", at, "must be an object with TestCases, not "+value.TypeName(v))
 	}
 	for _, k := range sortedKeys(obj) {
 		if k != "TestCases" {
-			return nil, &Error{Path: at + key(k), Problem: "unknown field; a state machine has only TestCases"}
+			return nil, problem("", at+key(k), "unknown field; a state machine has only TestCases")
 		}
 	}
 	cases, err := object(obj, "TestCases", at+".TestCases", true)
@@ -184,16 +166,16 @@ func (c *Config) parseMachine(name string, v any) (*StateMachine, error) {
 		cat := at + ".TestCases" + key(cn)
 		states, ok := cases[cn].(map[string]any)
 		if !ok {
-			return nil, &Error{Path: cat, Problem: "must be an object mapping Task state names to mocked response names, not " + value.TypeName(cases[cn])}
+			return nil, problem("", cat, "must be an object mapping Task state names to mocked response names, not "+value.TypeName(cases[cn]))
 		}
 		tc := &TestCase{Name: cn, States: make(map[string]string, len(states))}
 		for _, state := range sortedKeys(states) {
 			resp, ok := states[state].(string)
 			if !ok {
-				return nil, &Error{Path: cat + key(state), Problem: "must be the name of a mocked response, not " + value.TypeName(states[state])}
+				return nil, problem("", cat+key(state), "must be the name of a mocked response, not "+value.TypeName(states[state]))
 			}
 			if _, ok := c.Responses[resp]; !ok {
-				return nil, &Error{Path: cat + key(state), Problem: fmt.Sprintf("no mocked response named %q in MockedResponses%s", resp, suggest(resp, sortedKeys(c.Responses)))}
+				return nil, problem("", cat+key(state), fmt.Sprintf("no mocked response named %q in MockedResponses%s", resp, suggest(resp, sortedKeys(c.Responses))))
 			}
 			tc.States[state] = resp
 		}
@@ -206,10 +188,10 @@ func parseResponse(name string, v any) (*Response, error) {
 	at := "MockedResponses" + key(name)
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return nil, &Error{Path: at, Problem: `must be an object of answers by invocation index, as in {"0": {"Return": {...}}}, not ` + value.TypeName(v)}
+		return nil, problem("", at, `must be an object of answers by invocation index, as in {"0": {"Return": {...}}}, not `+value.TypeName(v))
 	}
 	if len(obj) == 0 {
-		return nil, &Error{Path: at, Problem: `has no answers; add one per invocation index, as in {"0": {"Return": {...}}}`}
+		return nil, problem("", at, `has no answers; add one per invocation index, as in {"0": {"Return": {...}}}`)
 	}
 	r := &Response{Name: name}
 	for _, idx := range sortedKeys(obj) {
@@ -224,9 +206,9 @@ func parseResponse(name string, v any) (*Response, error) {
 	for _, a := range r.Answers {
 		switch {
 		case a.From < next:
-			return nil, &Error{Path: at, Problem: fmt.Sprintf("invocation %d is answered twice (overlapping ranges); give each index one answer", a.From)}
+			return nil, problem("", at, fmt.Sprintf("invocation %d is answered twice (overlapping ranges); give each index one answer", a.From))
 		case a.From > next:
-			return nil, &Error{Path: at, Problem: fmt.Sprintf("no answer for invocation %d; indexes run from 0 without gaps, as in \"0\", \"1-2\", \"3\"", next)}
+			return nil, problem("", at, fmt.Sprintf("no answer for invocation %d; indexes run from 0 without gaps, as in \"0\", \"1-2\", \"3\"", next))
 		}
 		next = a.To + 1
 	}
@@ -236,23 +218,23 @@ func parseResponse(name string, v any) (*Response, error) {
 func parseAnswer(at, idx string, v any) (*Answer, error) {
 	from, to, err := parseRange(idx)
 	if err != nil {
-		return nil, &Error{Path: at, Problem: err.Error()}
+		return nil, problem("", at, err.Error())
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return nil, &Error{Path: at, Problem: "must be an object with Return or Throw, not " + value.TypeName(v)}
+		return nil, problem("", at, "must be an object with Return or Throw, not "+value.TypeName(v))
 	}
 	a := &Answer{From: from, To: to}
 	ret, hasReturn := obj["Return"]
 	throw, hasThrow := obj["Throw"]
 	for _, k := range sortedKeys(obj) {
 		if k != "Return" && k != "Throw" {
-			return nil, &Error{Path: at + key(k), Problem: "unknown field; an answer has Return or Throw"}
+			return nil, problem("", at+key(k), "unknown field; an answer has Return or Throw")
 		}
 	}
 	switch {
 	case hasReturn && hasThrow:
-		return nil, &Error{Path: at, Problem: "has both Return and Throw; keep one"}
+		return nil, problem("", at, "has both Return and Throw; keep one")
 	case hasReturn:
 		a.Return = ret
 	case hasThrow:
@@ -262,7 +244,7 @@ func parseAnswer(at, idx string, v any) (*Answer, error) {
 		}
 		a.Throw = t
 	default:
-		return nil, &Error{Path: at, Problem: "needs Return (the result) or Throw (an Error and a Cause)"}
+		return nil, problem("", at, "needs Return (the result) or Throw (an Error and a Cause)")
 	}
 	return a, nil
 }
@@ -270,25 +252,29 @@ func parseAnswer(at, idx string, v any) (*Answer, error) {
 func parseThrow(at string, v any) (*Throw, error) {
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return nil, &Error{Path: at, Problem: `must be an object such as {"Error": "Lambda.TooManyRequestsException", "Cause": "Rate exceeded"}, not ` + value.TypeName(v)}
+		return nil, problem("", at, `must be an object such as {"Error": "Lambda.TooManyRequestsException", "Cause": "Rate exceeded"}, not `+value.TypeName(v))
 	}
 	t := &Throw{}
 	for _, k := range sortedKeys(obj) {
 		s, ok := obj[k].(string)
 		switch {
 		case k != "Error" && k != "Cause":
-			return nil, &Error{Path: at + key(k), Problem: "unknown field; a Throw has Error and Cause"}
+			return nil, problem("", at+key(k), "unknown field; a Throw has Error and Cause")
 		case !ok:
-			return nil, &Error{Path: at + key(k), Problem: "must be a string, not " + value.TypeName(obj[k])}
+			return nil, problem("", at+key(k), "must be a string, not "+value.TypeName(obj[k]))
 		case k == "Error":
 			t.Error = s
 		default:
 			t.Cause = s
 		}
 	}
-	// A Throw without Error stands for a failure that names no error, as
-	// SendTaskFailure without one records (the Task corpus has such a
-	// case); a misspelt field is caught above.
+	// An empty Throw stands for a failure that names neither an error nor
+	// a cause, as SendTaskFailure without them records (the Task corpus
+	// has such a case); a misspelt field is caught above. A Cause without
+	// its Error is a mistake.
+	if _, hasError := obj["Error"]; !hasError && len(obj) > 0 {
+		return nil, problem("", at+".Error", `is missing; a Throw names its Error, as in {"Error": "Lambda.TooManyRequestsException", "Cause": "Rate exceeded"} (an empty Throw {} fails with neither)`)
+	}
 	return t, nil
 }
 
@@ -321,13 +307,13 @@ func object(m map[string]any, k, at string, required bool) (map[string]any, erro
 	v, ok := m[k]
 	if !ok {
 		if required {
-			return nil, &Error{Path: at, Problem: "is required"}
+			return nil, problem("", at, "is required")
 		}
 		return nil, nil
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return nil, &Error{Path: at, Problem: "must be an object, not " + value.TypeName(v)}
+		return nil, problem("", at, "must be an object, not "+value.TypeName(v))
 	}
 	return obj, nil
 }

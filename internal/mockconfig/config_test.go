@@ -285,4 +285,8 @@ func TestThrowWithoutError(t *testing.T) {
 	if err != nil || a.Throw == nil || a.Throw.Error != "" || a.Throw.Cause != "" {
 		t.Fatalf("an empty Throw is a failure that names no error: %+v %v", a, err)
 	}
+	_, err = Parse([]byte(`{"StateMachines": {"M": {"TestCases": {"T": {"S": "R"}}}}, "MockedResponses": {"R": {"0": {"Throw": {"Cause": "c"}}}}}`))
+	if err == nil || !strings.Contains(err.Error(), `MockedResponses.R["0"].Throw.Error: is missing`) {
+		t.Fatalf("a Cause without its Error: %v", err)
+	}
 }

@@ -9,9 +9,14 @@
 // within one execution, retries and Map iterations included, as Step
 // Functions Local counts them.
 //
-// The package owns the file format and its validation: every problem is a
-// *Error naming the path in the file (MockedResponses.R["1-2"].Throw.Error)
-// and what to do. It does not know how an engine calls tasks; package asl
+// NewStarter writes a starter config for a definition's Task states, with
+// the example result of each integration (package integration), for a
+// user to edit.
+//
+// The package owns the file format and its validation: every problem is an
+// *input.Error whose field is the path in the file
+// (MockedResponses.R["1-2"].Throw.Error), saying what to do. It does not
+// know how an engine calls tasks; package asl
 // and the commands wire a Case in as a task answerer. It never imports the
 // command line.
 package mockconfig

@@ -12,6 +12,7 @@ import (
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/clock"
+	"github.com/yafdp/yafdp/internal/mockconfig"
 	"github.com/yafdp/yafdp/internal/order"
 )
 
@@ -42,6 +43,9 @@ type BatchOptions struct {
 	Concurrency int
 	// KeepExecutions keeps every execution, with its history, in the result.
 	KeepExecutions bool
+	// Mock, when set, answers the Task states it mocks in every execution,
+	// each execution counting its own invocations.
+	Mock *mockconfig.Case
 	// Progress, when set, is called after each execution ends with the
 	// number ended so far. It runs on the execution's goroutine.
 	Progress func(done int)
@@ -290,6 +294,7 @@ func (b *batch) launchLocked() {
 			StateMachineName: b.name,
 			OnDone:           b.done,
 			OnSettled:        b.settle,
+			Mock:             mockRun(b.opts.Mock),
 		})
 		b.mu.Lock()
 		b.launchQueue--

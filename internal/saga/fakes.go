@@ -177,6 +177,20 @@ func lookupFunction(name string) (function, bool) {
 	return 0, false
 }
 
+// functionName returns the function's name from any form Lambda takes for
+// FunctionName: "payment-charge", with a version or alias
+// ("payment-charge:live"), a partial ARN ("123456789012:function:payment-charge")
+// or a full one ("arn:aws:lambda:us-east-1:123456789012:function:payment-charge:$LATEST").
+func functionName(s string) string {
+	if i := strings.Index(s, "function:"); i >= 0 {
+		s = s[i+len("function:"):]
+	}
+	if i := strings.IndexByte(s, ':'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
 // FunctionNames lists the Lambda functions the fakes answer to.
 func FunctionNames() []string {
 	names := make([]string, numFunctions)
@@ -205,10 +219,21 @@ const hangWithoutTimeout = 5 * time.Minute
 // passed, and the call's effect lands at that moment, even when the Task
 // has given up on it by then.
 func (f *Fakes) Invoke(_ context.Context, req *asl.TaskRequest, done func(output any, err error)) {
-	fn, orderID, kind, bad := readCall(req.Input)
+	fn, orderID, kind, bad := readCall(req)
 	if bad != nil {
 		done(nil, bad)
 		return
+	}
+	if req.Function != "" {
+		// A Task whose Resource is the function's ARN gets the function's
+		// result itself, not lambda:invoke's wrapper of it.
+		wrapped := done
+		done = func(out any, err error) {
+			if m, ok := out.(map[string]any); ok {
+				out = m["Payload"]
+			}
+			wrapped(out, err)
+		}
 	}
 	svc := &f.svc[functions[fn].service]
 	st := &f.stats[fn]
@@ -237,15 +262,21 @@ func (f *Fakes) Invoke(_ context.Context, req *asl.TaskRequest, done func(output
 
 // readCall reads a call's function, order id and, for a notification, its
 // kind from the Task input (an object: a map, or a record for a
-// RecordReader), or the error that answers a malformed call.
-func readCall(input any) (function, string, notifyKind, *states.Error) {
-	fname, _ := value.Field(input, "FunctionName")
-	name, _ := fname.(string)
-	fn, ok := lookupFunction(name)
+// RecordReader), or the error that answers a malformed call. A lambda:invoke
+// input names the function in FunctionName (a name or an ARN) and carries
+// the payload in Payload; a Task whose Resource is the function's ARN
+// (req.Function) has the payload as its input.
+func readCall(req *asl.TaskRequest) (function, string, notifyKind, *states.Error) {
+	name, payload := req.Function, req.Input
+	if name == "" {
+		fname, _ := value.Field(req.Input, "FunctionName")
+		name, _ = fname.(string)
+		payload, _ = value.Field(req.Input, "Payload")
+	}
+	fn, ok := lookupFunction(functionName(name))
 	if !ok {
 		return 0, "", 0, states.New("Lambda.ResourceNotFoundException", "Function not found: "+name)
 	}
-	payload, _ := value.Field(input, "Payload")
 	oid, _ := value.Field(payload, "orderId")
 	orderID, _ := oid.(string)
 	if orderID == "" {

@@ -9,6 +9,7 @@ import (
 	"github.com/yafdp/yafdp/internal/asl/value"
 	"github.com/yafdp/yafdp/internal/clock"
 	"github.com/yafdp/yafdp/internal/input"
+	"github.com/yafdp/yafdp/internal/mockconfig"
 	"github.com/yafdp/yafdp/internal/order"
 )
 
@@ -35,6 +36,8 @@ type OneOptions struct {
 	Seed uint64
 	// Virtual runs on the virtual clock.
 	Virtual bool
+	// Mock, when set, answers the Task states it mocks.
+	Mock *mockconfig.Case
 }
 
 // RunOne runs one execution against the fake services until it ends, and
@@ -54,7 +57,7 @@ func RunOne(ctx context.Context, opts OneOptions) (*asl.Execution, error) {
 	}
 	clk := NewClock(opts.Virtual)
 	eng := &asl.Engine{Clock: clk, Resources: NewFakes(opts.Faults, clk, opts.Seed).Resources(), Seed: opts.Seed}
-	x, err := eng.Start(ctx, m, asl.StartOptions{Name: executionName(opts.Input), Input: opts.Input, StateMachineName: name})
+	x, err := eng.Start(ctx, m, asl.StartOptions{Name: executionName(opts.Input), Input: opts.Input, StateMachineName: name, Mock: mockRun(opts.Mock)})
 	if err != nil {
 		return nil, input.Errorf("input", "%v", err)
 	}

@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
@@ -24,11 +25,44 @@ type Case struct {
 		Output        json.RawMessage `json:"output"`
 		OutputPartial bool            `json:"output_partial"`
 		Error         *string         `json:"error"`
-		Cause         *string         `json:"cause"`
+		Cause         *Text           `json:"cause"`
+		CauseIsJSON   bool            `json:"cause_is_json"`
 		Events        []string        `json:"events"`
 	} `json:"expected"`
 	// Masked holds recorded values with snapshot placeholders, decoded.
 	Masked map[string]any `json:"masked"`
+
+	// The Task corpus (conformance-tasks) adds the kind of a case
+	// (execution or test_state), the Step Functions Local mock config that
+	// answers its Tasks and the test case to run; MockFromHistory, when
+	// set, is a mock config derived from the recorded history, which
+	// reproduces the recording exactly (test case "recorded").
+	Kind            string          `json:"kind"`
+	MockConfig      json.RawMessage `json:"mock_config"`
+	MockFromHistory json.RawMessage `json:"mock_config_from_history"`
+	TestCase        string          `json:"test_case"`
+	EventsMayVary   bool            `json:"events_order_may_vary"`
+	Notes           string          `json:"notes"`
+}
+
+// Text is a string field of a case that may also hold a JSON value: the
+// Task corpus stores a cause that AWS gave as JSON text parsed
+// (cause_is_json). A value is kept as its compact JSON text.
+type Text string
+
+// UnmarshalJSON reads a string as it is and any other value as its JSON.
+func (t *Text) UnmarshalJSON(data []byte) error {
+	var s string
+	if err := json.Unmarshal(data, &s); err == nil {
+		*t = Text(s)
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, data); err != nil {
+		return err
+	}
+	*t = Text(buf.String())
+	return nil
 }
 
 // Dir returns the corpus folder: $YAFDP_CONFORMANCE_DIR, or shared/conformance
@@ -43,6 +77,20 @@ func Dir(t testing.TB) string {
 // (shared/name), or dir when it is set, with Dir's rule when it is missing.
 func SharedDir(t testing.TB, name, dir string) string {
 	t.Helper()
+	return shared(t, name, dir, "cases")
+}
+
+// PeerExample returns AWS's example of offline testing with a mock config
+// (shared/peer-examples/sfn-local-mock-config), with Dir's rule when it is
+// missing.
+func PeerExample(t testing.TB) string {
+	t.Helper()
+	return shared(t, filepath.Join("peer-examples", "sfn-local-mock-config"), "", "makefile")
+}
+
+// shared finds shared/name (or dir), which must hold probe.
+func shared(t testing.TB, name, dir, probe string) string {
+	t.Helper()
 	if dir == "" {
 		root, err := moduleRoot()
 		if err != nil {
@@ -50,13 +98,23 @@ func SharedDir(t testing.TB, name, dir string) string {
 		}
 		dir = filepath.Join(root, "..", "shared", name)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "cases")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, probe)); err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("the conformance corpus is missing at %s (CI=true): %v", dir, err)
+			t.Fatalf("the yardstick %s is missing at %s (CI=true): %v", name, dir, err)
 		}
-		t.Skipf("the conformance corpus is not at %s; set YAFDP_CONFORMANCE_DIR to run these tests", dir)
+		t.Skipf("the yardstick %s is not at %s; its tests need it beside the repository", name, dir)
 	}
 	return dir
+}
+
+// Root returns the repository's root (the folder holding go.mod).
+func Root(t testing.TB) string {
+	t.Helper()
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
 }
 
 // moduleRoot walks up from the working directory (a package folder under

@@ -97,8 +97,8 @@ func runCase(t *testing.T, c *corpus.Case, stateName string, state map[string]an
 		if c.Expected.Error != nil && se.Name != *c.Expected.Error {
 			return mismatch("error name: got %q, want %q (cause %q)", se.Name, *c.Expected.Error, se.Cause)
 		}
-		if c.Expected.Cause != nil && se.Cause != stripEnginePrefix(*c.Expected.Cause) {
-			return mismatch("cause:\n got %q\nwant %q", se.Cause, stripEnginePrefix(*c.Expected.Cause))
+		if c.Expected.Cause != nil && se.Cause != stripEnginePrefix(string(*c.Expected.Cause)) {
+			return mismatch("cause:\n got %q\nwant %q", se.Cause, stripEnginePrefix(string(*c.Expected.Cause)))
 		}
 		if mc, ok := masked["cause"].(string); ok && !corpus.MatchMaskedString(stripEnginePrefix(mc), se.Cause) {
 			return mismatch("cause does not match the masked recording:\n got %q\nwant %q", se.Cause, stripEnginePrefix(mc))

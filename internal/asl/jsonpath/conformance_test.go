@@ -23,7 +23,7 @@ func TestConformance(t *testing.T) {
 		}
 		expected := map[string]any{"status": cs.Expected.Status, "output": corpus.Decode(t, cs.Expected.Output)}
 		if cs.Expected.Cause != nil {
-			expected["cause"] = *cs.Expected.Cause
+			expected["cause"] = string(*cs.Expected.Cause)
 		}
 		if cs.Expected.Error != nil {
 			expected["error"] = *cs.Expected.Error

@@ -57,6 +57,15 @@ var flagOfField = map[input.Field]string{
 	"data_dir":   "--data-dir",
 	"definition": "--definition",
 	"scenario":   "--scenario",
+	// Mock configs (saga run, local up, simulate).
+	"mock_config":        "--mock-config",
+	"test_case":          "--test-case",
+	"state_machine_name": "--state-machine-name",
+	// saga send-task-success, -failure, -heartbeat.
+	"task_token":  "TOKEN",
+	"task_output": "--task-output",
+	"error":       "--error",
+	"cause":       "--cause",
 }
 
 // FlagOf names a field as the user knows it: the flag that sets it, or

@@ -17,6 +17,7 @@ import (
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/local"
+	"github.com/yafdp/yafdp/internal/mockconfig"
 	"github.com/yafdp/yafdp/internal/saga"
 	"github.com/yafdp/yafdp/internal/sim"
 	"github.com/yafdp/yafdp/internal/ui"
@@ -39,6 +40,7 @@ type UpOptions struct {
 	DataDir           string
 	DrainTimeout      time.Duration
 	KeepExecutions    int
+	MockConfig        string
 
 	server local.Options
 	// Ready, when set, is called with the running server (tests).
@@ -86,6 +88,17 @@ var upLong = cmdutil.Heredoc(`
 			executions finish for --drain-timeout first and aborts the rest (error
 			LocalUpShutdown).
 			Only one local up can use a data directory at a time.
+
+			Step Functions Local's mock configs work unchanged: with --mock-config FILE
+			(or SFN_MOCK_CONFIG=FILE), StartExecution on
+			arn:aws:states:REGION:ACCOUNT:stateMachine:NAME#TESTCASE runs the execution
+			with that test case of the config's state machine NAME answering its Task
+			states (Return or Throw, by invocation), as Step Functions Local does. Any
+			account id in an ARN means this server's (Step Functions Local's
+			123456789012 and LocalStack's 000000000000 both work). A .waitForTaskToken
+			Task that nothing answers waits for SendTaskSuccess, SendTaskFailure or
+			SendTaskHeartbeat with its token ('yafdp saga send-task-success TOKEN'
+			answers by hand).
 		`)
 
 var upExample = cmdutil.Examples(`
@@ -93,6 +106,7 @@ var upExample = cmdutil.Examples(`
 			$ yafdp local up --addr 127.0.0.1:4600 --fault payment.decline=0.05 --fault payment.tps=20
 			$ yafdp local up --scenario scenarios/payment-outage.yaml --fault neworder.outage=10s+20s
 			$ yafdp local up --data-dir ~/.local/share/yafdp/local --drain-timeout 30s
+			$ yafdp local up --mock-config statemachine/test/MockConfigFile.json
 		`)
 
 // NewCmdUp returns `yafdp local up`.
@@ -117,12 +131,14 @@ func NewCmdUp(f *cmdutil.Factory, runF func(context.Context, *UpOptions) error) 
 	fl.DurationVar(&opts.VisibilityTimeout, "visibility-timeout", 30*time.Second, "The orders queue's visibility timeout")
 	fl.IntVar(&opts.MaxReceiveCount, "max-receive-count", 3, "Deliveries before a message moves to the DLQ")
 	fl.StringVar(&opts.DefinitionFile, "definition", "", "Run the ASL document in `file` instead of the built-in saga")
+	fl.StringVar(&opts.MockConfig, "mock-config", "", "Answer Tasks from the Step Functions Local mock config in `file` (default $SFN_MOCK_CONFIG)")
 	fl.StringVar(&opts.DataDir, "data-dir", "", "Keep queues, messages, executions and histories in `dir` across restarts")
 	fl.DurationVar(&opts.DrainTimeout, "drain-timeout", 10*time.Second, "On Ctrl-C, how long running executions may finish before they are aborted")
 	fl.IntVar(&opts.KeepExecutions, "keep-executions", 10000, "Finished executions kept with their histories, oldest forgotten first (0: all; each saga takes ~20 KB)")
 	_ = cmd.MarkFlagDirname("data-dir")
 	_ = cmd.MarkFlagFilename("scenario", "yaml", "yml")
 	_ = cmd.MarkFlagFilename("definition", "json")
+	_ = cmd.MarkFlagFilename("mock-config", "json")
 	_ = cmd.RegisterFlagCompletionFunc("fault", cmdutil.CompleteSettings(append(slices.Clone(local.NewOrderFaults), saga.FaultNames()...)))
 	return cmd
 }
@@ -156,12 +172,37 @@ func (o *UpOptions) parse(*cobra.Command, []string) error {
 		}
 		def = d.Source
 	}
+	mock, err := o.loadMock()
+	if err != nil {
+		return err
+	}
 	o.server = local.Options{
 		Addr: o.Addr, Fakes: fakes, Seed: o.Seed, Definition: def,
 		VisibilityTimeout: o.VisibilityTimeout, MaxReceiveCount: o.MaxReceiveCount, Consumer: cons,
 		DataDir: o.DataDir, DrainTimeout: o.DrainTimeout, MaxFinishedExecutions: o.KeepExecutions,
+		Mock: mock,
 	}
 	return nil
+}
+
+// loadMock reads --mock-config, or the file SFN_MOCK_CONFIG names, as Step
+// Functions Local and LocalStack take it.
+func (o *UpOptions) loadMock() (*mockconfig.Config, error) {
+	path := o.MockConfig
+	if path == "" {
+		path = os.Getenv("SFN_MOCK_CONFIG")
+	}
+	if path == "" {
+		return nil, nil
+	}
+	cfg, err := mockconfig.Load(path)
+	if err != nil {
+		if e, ok := input.As(err); ok && e.Field == "" {
+			return nil, cmdutil.InputError(input.Errorf("mock_config", "%s: %s", e.File, e.Problem))
+		}
+		return nil, cmdutil.InputError(err)
+	}
+	return cfg, nil
 }
 
 // checkFlags checks the flags that need nothing read.

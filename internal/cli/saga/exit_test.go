@@ -23,6 +23,14 @@ func TestSagaRunBadInputExitsTwo(t *testing.T) {
 		{"saga", "run", "--output", "xml"},
 		{"saga", "validate"},
 		{"saga", "validate", "/does/not/exist.json"},
+		{"saga", "mock-config"},
+		{"saga", "mock-config", "--definition", "/does/not/exist.json"},
+		{"saga", "run", "--mock-config", "/does/not/exist.json"},
+		{"saga", "send-task-success"},
+		{"saga", "send-task-success", "tok"},
+		{"saga", "send-task-success", "tok", "--task-output", "{"},
+		{"saga", "send-task-failure", "tok", "--error", strings.Repeat("e", 300)},
+		{"saga", "send-task-heartbeat", ""},
 	} {
 		ios, _, out, errOut := iostreams.Test()
 		code := cli.Run(context.Background(), args, ios)

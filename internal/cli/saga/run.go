@@ -12,6 +12,7 @@ import (
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/input"
+	"github.com/yafdp/yafdp/internal/mockconfig"
 	"github.com/yafdp/yafdp/internal/saga"
 	"github.com/yafdp/yafdp/internal/ui"
 )
@@ -30,12 +31,16 @@ type RunOptions struct {
 	Concurrency    int
 	DefinitionFile string
 	Input          string
+	MockConfig     string
+	TestCase       string
+	MachineName    string
 
 	// Parsed from the flags by the command.
 	fakes      saga.FakeConfig
 	definition *saga.DefinitionFile
 	input      any
 	hasInput   bool
+	mock       *mockconfig.Case
 }
 
 var runLong = cmdutil.Heredoc(`
@@ -53,7 +58,19 @@ var runLong = cmdutil.Heredoc(`
 			With --orders 1 the order's step-by-step timeline is printed. With --input
 			one execution runs on that input and its output (or error and cause) is
 			printed. --definition runs another ASL document instead of the built-in
-			saga; its lambda:invoke tasks reach the same fakes by FunctionName.
+			saga; its lambda:invoke tasks reach the same fakes by FunctionName (a
+			name, or a function ARN), as do Tasks whose Resource is a fake's
+			function ARN.
+
+			--mock-config answers Task states from a mock config in the Step Functions
+			Local format (MockConfigFile.json: StateMachines.NAME.TestCases.CASE.STATE
+			names a response in MockedResponses, whose "0", "1-2", ... answers are a
+			Return or a Throw, by invocation). --test-case picks the test case (needed
+			when the state machine has several), --state-machine-name the state
+			machine (needed when the file names several and none is named as the
+			definition file). Tasks the test case does not mock reach the fakes; one
+			that nothing answers fails the execution with States.Runtime, naming it.
+			'yafdp saga mock-config --definition FILE' writes a starter mock config.
 
 			Faults (--fault SERVICE.KIND=VALUE, repeatable):
 			  rates in [0,1] or percent:  payment.throttle, payment.decline, payment.error,
@@ -86,6 +103,9 @@ var runExample = cmdutil.Examples(`
 
 			# Run your own definition on one input
 			$ yafdp saga run --definition my-saga.asl.json --input @order.json
+
+			# ... its Tasks answered by a Step Functions Local mock config
+			$ yafdp saga run --definition my-saga.asl.json --input @order.json --mock-config MockConfigFile.json --test-case HappyPath
 		`)
 
 // NewCmdRun returns `yafdp saga run`. runF replaces runRun in tests.
@@ -108,10 +128,14 @@ func NewCmdRun(f *cmdutil.Factory, runF func(context.Context, *RunOptions) error
 	fl.IntVar(&opts.Concurrency, "concurrency", 1000, "Keep at most `n` executions in flight (0: no limit)")
 	fl.StringVar(&opts.DefinitionFile, "definition", "", "Run the ASL document in `file` instead of the built-in saga")
 	fl.StringVar(&opts.Input, "input", "", "Run one execution with this `input`: JSON, or @FILE")
+	fl.StringVar(&opts.MockConfig, "mock-config", "", "Answer Task states from the Step Functions Local mock config in `file`")
+	fl.StringVar(&opts.TestCase, "test-case", "", "The mock config's test `case` to run")
+	fl.StringVar(&opts.MachineName, "state-machine-name", "", "The `name` of the state machine in the mock config")
 
 	_ = cmd.RegisterFlagCompletionFunc("fault", cmdutil.CompleteSettings(saga.FaultNames()))
 	_ = cmd.RegisterFlagCompletionFunc("latency", cmdutil.CompleteSettings(saga.ServiceNames()))
 	_ = cmd.MarkFlagFilename("definition", "json")
+	_ = cmd.MarkFlagFilename("mock-config", "json")
 	return cmd
 }
 
@@ -149,6 +173,29 @@ func (o *RunOptions) parse(cmd *cobra.Command, _ []string) error {
 		}
 		o.input, o.hasInput = v, true
 	}
+	return o.parseMock(cmd)
+}
+
+// parseMock loads --mock-config for the machine to run.
+func (o *RunOptions) parseMock(cmd *cobra.Command) error {
+	if o.MockConfig == "" {
+		if cmd.Flags().Changed("test-case") || cmd.Flags().Changed("state-machine-name") {
+			return cmdutil.FlagErrorf("--test-case and --state-machine-name pick from a mock config; give --mock-config too")
+		}
+		return nil
+	}
+	m, name := o.machine()
+	if m == nil {
+		var err error
+		if m, err = saga.BuiltIn(); err != nil {
+			return err
+		}
+	}
+	k, err := saga.LoadMock(saga.MockOptions{File: o.MockConfig, Machine: o.MachineName, TestCase: o.TestCase}, m, name)
+	if err != nil {
+		return cmdutil.InputError(err)
+	}
+	o.mock = k
 	return nil
 }
 
@@ -195,6 +242,7 @@ func runRun(ctx context.Context, o *RunOptions) error {
 		Concurrency:    o.Concurrency,
 		KeepExecutions: o.Orders == 1,
 		Progress:       progress.update,
+		Mock:           o.mock,
 	})
 	progress.done()
 	if err != nil {

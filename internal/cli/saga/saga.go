@@ -3,6 +3,7 @@ package saga
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/yafdp/yafdp/internal/awsops/tasktoken"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 )
 
@@ -30,12 +31,22 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 			# Print the embedded definition, and check your own
 			$ yafdp saga definition
 			$ yafdp saga validate my-saga.asl.json
+
+			# Write a starter mock config for your definition's Task states
+			$ yafdp saga mock-config --definition my-saga.asl.json > MockConfigFile.json
+
+			# Answer a Task that waits for its task token
+			$ yafdp saga send-task-success "$TOKEN" --task-output '{"courierId":"c-42"}'
 		`),
 		NewCmdRun(f, nil),
 		NewCmdDefinition(f, nil),
 		NewCmdValidate(f, nil),
+		NewCmdMockConfig(f, nil),
 		NewCmdWatch(f, nil),
 		NewCmdList(f, nil),
 		NewCmdDescribe(f, nil),
+		NewCmdSendTask(f, tasktoken.Success, nil),
+		NewCmdSendTask(f, tasktoken.Failure, nil),
+		NewCmdSendTask(f, tasktoken.Heartbeat, nil),
 	)
 }

@@ -29,7 +29,7 @@ type singleReport struct {
 
 func runSingle(ctx context.Context, o *RunOptions, p *output.Printer) error {
 	machine, name := o.machine()
-	x, err := saga.RunOne(ctx, saga.OneOptions{Machine: machine, MachineName: name, Input: o.input, Faults: o.fakes, Seed: o.Seed, Virtual: o.Virtual})
+	x, err := saga.RunOne(ctx, saga.OneOptions{Machine: machine, MachineName: name, Input: o.input, Faults: o.fakes, Seed: o.Seed, Virtual: o.Virtual, Mock: o.mock})
 	if err != nil {
 		return cmdutil.InputError(err)
 	}

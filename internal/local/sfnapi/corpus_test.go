@@ -48,7 +48,7 @@ func TestJSONataCorpusThroughSDK(t *testing.T) {
 				if cs.Expected.Error != nil && aws.ToString(d.Error) != *cs.Expected.Error {
 					t.Errorf("error %q, want %q", aws.ToString(d.Error), *cs.Expected.Error)
 				}
-				if cs.Expected.Cause != nil && aws.ToString(d.Cause) != *cs.Expected.Cause {
+				if cs.Expected.Cause != nil && aws.ToString(d.Cause) != string(*cs.Expected.Cause) {
 					t.Errorf("cause\n got %q\nwant %q", aws.ToString(d.Cause), *cs.Expected.Cause)
 				}
 			}

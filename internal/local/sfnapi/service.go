@@ -13,6 +13,7 @@ import (
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/asl/value"
 	"github.com/yafdp/yafdp/internal/clock"
+	"github.com/yafdp/yafdp/internal/mockconfig"
 )
 
 // Limits of the Step Functions API that the service enforces.
@@ -56,6 +57,11 @@ type Options struct {
 	// sets the engine's Observer (calling the one it had) to save each
 	// event as it happens. Nil keeps everything in memory.
 	Store Store
+	// Mock, when set, is a mock config in the Step Functions Local format:
+	// StartExecution on "<stateMachineArn>#<TestCase>" runs the execution
+	// with that test case of the config's state machine named as the
+	// machine answering its Task states, as Step Functions Local does.
+	Mock *mockconfig.Config
 }
 
 // Service is an in-memory Step Functions: state machines and their
@@ -373,12 +379,24 @@ func (s *Service) lookupMachine(arn *string) (*machine, *Error) {
 		return nil, err
 	}
 	s.mu.RLock()
-	m, ok := s.machines[*arn]
+	m, ok := s.machines[s.local(*arn)]
 	s.mu.RUnlock()
 	if !ok {
 		return nil, errStateMachineDoesNotExist(*arn)
 	}
 	return m, nil
+}
+
+// local returns arn with this service's account: the service is one
+// account, and tools written for Step Functions Local (123456789012) or
+// LocalStack (000000000000) name their own in the ARNs they send.
+func (s *Service) local(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) == 6 && parts[4] != s.account && isAccount(parts[4]) {
+		parts[4] = s.account
+		return strings.Join(parts, ":")
+	}
+	return arn
 }
 
 // DescribeStateMachine describes a state machine. Errors: InvalidArn,
@@ -525,12 +543,25 @@ type startExecutionRequest struct {
 // startExecution starts an execution; durable waits until its start is
 // saved in the store.
 func (s *Service) startExecution(req *startExecutionRequest, durable bool) (string, time.Time, *Error) {
+	mock, err := s.testCase(req)
+	if err != nil {
+		return "", time.Time{}, err
+	}
 	m, name, input, in, err := s.checkStart(req)
 	if err != nil {
 		return "", time.Time{}, err
 	}
+	if mock != nil {
+		if cerr := s.opts.Mock.Check(m.name, mockconfig.KindsOf(m.parsed)); cerr != nil {
+			return "", time.Time{}, newError(CodeInvalidArn, "Invalid Arn: the mock config does not fit the state machine: %v", cerr)
+		}
+	}
+	var run asl.TaskMock
+	if mock != nil {
+		run = mock.NewRun()
+	}
 	if m.typ == TypeExpress {
-		return s.startExpress(m, name, in)
+		return s.startExpress(m, name, in, run)
 	}
 	e, again, err := s.reserve(m, name, input)
 	switch {
@@ -540,10 +571,12 @@ func (s *Service) startExecution(req *startExecutionRequest, durable bool) (stri
 		return again.arn, again.start, nil
 	}
 	s.running.Add(1)
-	x, serr := s.engine.Start(s.ctx, m.parsed, asl.StartOptions{
+	opts := asl.StartOptions{
 		Name: name, Input: in, StateMachineName: m.name,
 		OnDone: func(x *asl.Execution) { e.set(x); s.done(e, x) },
-	})
+		Mock:   run,
+	}
+	x, serr := s.engine.Start(s.ctx, m.parsed, opts)
 	if serr != nil {
 		s.running.Add(-1)
 		e.set(nil)
@@ -560,6 +593,29 @@ func (s *Service) startExecution(req *startExecutionRequest, durable bool) (stri
 		return "", time.Time{}, err
 	}
 	return e.arn, x.StartTime(), nil
+}
+
+// testCase takes the "#TestCase" off a StartExecution's state machine ARN,
+// as Step Functions Local reads it, and returns that test case of the mock
+// config's state machine named as the machine; nil without one.
+func (s *Service) testCase(req *startExecutionRequest) (*mockconfig.Case, *Error) {
+	if req.StateMachineArn == nil {
+		return nil, nil
+	}
+	arn, name, ok := strings.Cut(*req.StateMachineArn, "#")
+	if !ok {
+		return nil, nil
+	}
+	req.StateMachineArn = &arn
+	if s.opts.Mock == nil {
+		return nil, newError(CodeInvalidArn, "Invalid Arn: '%s#%s': a test case after '#' needs a mock config (local up --mock-config, or SFN_MOCK_CONFIG)", arn, name)
+	}
+	machine := arn[strings.LastIndexByte(arn, ':')+1:]
+	k, err := s.opts.Mock.Case(machine, name)
+	if err != nil {
+		return nil, newError(CodeInvalidArn, "Invalid Arn: '%s#%s': %v", arn, name, err)
+	}
+	return k, nil
 }
 
 // checkStart checks a start in the order AWS does: model constraints
@@ -650,11 +706,12 @@ func (s *Service) reserve(m *machine, name, input string) (*execution, started, 
 
 // startExpress runs an Express execution: not idempotent, not kept, not
 // visible to DescribeExecution or GetExecutionHistory, as on AWS.
-func (s *Service) startExpress(m *machine, name string, in any) (string, time.Time, *Error) {
+func (s *Service) startExpress(m *machine, name string, in any, mock asl.TaskMock) (string, time.Time, *Error) {
 	s.running.Add(1)
 	x, err := s.engine.Start(s.ctx, m.parsed, asl.StartOptions{
 		Name: name, Input: in, StateMachineName: m.name,
 		OnDone: func(x *asl.Execution) { s.done(nil, x) },
+		Mock:   mock,
 	})
 	if err != nil {
 		s.running.Add(-1)
@@ -749,7 +806,7 @@ func (s *Service) lookupExecution(arn *string) (*execution, run, *Error) {
 		return nil, nil, err
 	}
 	s.mu.RLock()
-	m, ok := s.machines[smARN]
+	m, ok := s.machines[s.local(smARN)]
 	s.mu.RUnlock()
 	if !ok {
 		return nil, nil, errExecutionDoesNotExist(*arn)
