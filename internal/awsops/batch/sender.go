@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"sync"
 	"time"
@@ -15,6 +16,7 @@ import (
 	xrate "golang.org/x/time/rate"
 
 	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/rate"
 )
 
 // Sender sends messages to one queue. The zero values of its settings
@@ -341,4 +343,14 @@ func GraceContext(ctx context.Context, timeout, grace time.Duration) (context.Co
 func isTimeout(err error) bool {
 	f, ok := awsops.Classify(err)
 	return ok && f.Kind == awsops.KindTimeout
+}
+
+// Limiter paces batches of messages at r: nil when r is zero (no limit).
+// Its burst, which is also the largest batch sent, is a tenth of a
+// second's messages (1 to MaxEntries): a slow rate sends small batches,
+// so that pacing starts with the first message instead of sending the
+// first ten at once.
+func Limiter(r rate.Rate) *xrate.Limiter {
+	burst := int(math.Ceil(r.PerSecond() / 10))
+	return r.Limiter(min(max(burst, 1), MaxEntries))
 }

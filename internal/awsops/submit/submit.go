@@ -86,7 +86,7 @@ func Submit(ctx context.Context, c awsops.SQSAPI, queueURL string, p *Plan, opts
 	done := 0
 	s := batch.Sender{
 		Client: c, QueueURL: queueURL, Concurrency: opts.Concurrency, MaxAttempts: opts.MaxAttempts,
-		Limiter: opts.Rate.Limiter(batch.MaxEntries), Sleep: opts.Sleep, CallTimeout: opts.CallTimeout, Grace: opts.Grace,
+		Limiter: batch.Limiter(opts.Rate), Sleep: opts.Sleep, CallTimeout: opts.CallTimeout, Grace: opts.Grace,
 	}
 	if opts.Progress != nil {
 		s.OnDone = func(idx []int, _ []batch.Outcome) {
