@@ -34,6 +34,21 @@ func TestFileInputsHaveLimits(t *testing.T) {
 		{"saga run --input", []string{"saga", "run", "--input", "@" + big("input.json", 256<<10)}, "is larger than 256 KiB, the Step Functions payload limit"},
 		{"simulate --scenario", []string{"simulate", "--scenario", big("s.yaml", 1<<20)}, "is larger than 1 MiB, the most a scenario file may hold"},
 		{"--config", []string{"version", "--config", big("config.yaml", 1<<20)}, "is larger than 1 MiB, the most a config file may hold"},
+		{"saga mock-config --definition", []string{"saga", "mock-config", "--definition", asl}, "is larger than 1 MiB"},
+		{"saga send-task-success --task-output @", []string{"saga", "send-task-success", "tok", "--task-output", "@" + big("out.json", 256<<10)}, "is larger than 256 KiB, the most Step Functions takes for a task's output"},
+	}
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		type tc = struct {
+			name string
+			args []string
+			want string
+		}
+		tests = append(tests,
+			tc{"saga run --mock-config /dev/zero", []string{"saga", "run", "--mock-config", "/dev/zero", "--virtual"}, "larger than 32 MiB"},
+			tc{"local up --mock-config /dev/zero", []string{"local", "up", "--mock-config", "/dev/zero", "--addr", "127.0.0.1:0"}, "larger than 32 MiB"},
+			tc{"dlq redrive --journal /dev/zero", []string{"dlq", "redrive", "--queue", "orders-dlq", "--journal", "/dev/zero", "--endpoint-url", "http://127.0.0.1:1"}, "/dev/zero is not a regular file"},
+			tc{"saga send-task-failure --cause", []string{"saga", "send-task-failure", "tok", "--cause", strings.Repeat("c", 40000)}, "cause"},
+		)
 	}
 	if _, err := os.Stat("/dev/zero"); err == nil {
 		tests = append(tests,
