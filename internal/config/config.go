@@ -455,6 +455,9 @@ func (c *Config) validate() error {
 	if !slices.Contains(OutputFormats, c.Output) {
 		return errorf("invalid %s %q (from %s): use one of %s", KeyOutput, c.Output, c.Source(KeyOutput), strings.Join(OutputFormats, ", "))
 	}
+	if c.Region != "" && !validRegion(c.Region) {
+		return errorf("invalid %s %q (from %s): a region is lower-case letters, digits and hyphens, such as eu-west-1", KeyRegion, c.Region, c.Source(KeyRegion))
+	}
 	if c.EndpointURL != "" {
 		u, err := url.Parse(c.EndpointURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -463,6 +466,21 @@ func (c *Config) validate() error {
 		}
 	}
 	return nil
+}
+
+// validRegion reports a region name as AWS spells them (us-east-1,
+// us-gov-west-1, cn-north-1), or a local emulator's (local): the SDK
+// puts it in a host name.
+func validRegion(r string) bool {
+	if len(r) > 50 {
+		return false
+	}
+	for _, c := range r {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return r[0] != '-' && r[len(r)-1] != '-'
 }
 
 func durationOrEmpty(d time.Duration) string {

@@ -291,6 +291,12 @@ func TestScenarioErrorsNameFileLineAndKey(t *testing.T) {
 		{"arrivals:\n  phases:\n    - {for: 1m}\n", "arrivals.phases[0].rate: give rate, or from and to"},
 		{"", "the file is empty"},
 		{"arrivals: [1, 2]\n", "s.yaml:1:"},
+		// Wrong types name the key and what it takes.
+		{"arrivals:\n  rate: 500/s\n  duration: 1m\nlambda:\n  maximum_concurrency: lots\n", `s.yaml:5: maximum_concurrency: "lots" is not a whole number`},
+		{"arrivals:\n  rate: 500/s\n  duration: 1m\nqueue:\n  fifo: 3\n", `s.yaml:5: fifo: "3" is not true or false`},
+		{"arrivals:\n  rate: 500/s\n  duration: 1m\nfaults: payment\n", `s.yaml:4: faults: "payment" is not a list`},
+		// A second document is not silently ignored.
+		{"arrivals:\n  rate: 500/s\n  duration: 1m\n---\nname: other\n", "more than one YAML document"},
 	}
 	for _, c := range cases {
 		_, err := Parse("s.yaml", []byte(c.doc))

@@ -1,0 +1,31 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+)
+
+// The same mistake gets the same answer: one line naming the flag, exit 2,
+// nothing sent. An empty value is a mistake, not a request for the
+// default; a region that cannot be one is bad input, not a failed call.
+func TestBadInputIsConsistent(t *testing.T) {
+	isolate(t)
+	awsEnv(t)
+	down := closedPort(t)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--env", "", "dlq", "list"}, "--env: the value is empty"},
+		{[]string{"order", "submit", "--generate", "1", "--queue", ""}, "--queue: the value is empty"},
+		{[]string{"dlq", "peek", "--queue", ""}, "--queue: the value is empty"},
+		{[]string{"dlq", "redrive", "--queue", "orders-dlq", "--to", ""}, "--to: the value is empty"},
+		{[]string{"--region", "bogus!", "dlq", "list"}, `invalid region "bogus!" (from --region)`},
+		{[]string{"--endpoint-url", down, "--region", "eu west 1", "dlq", "list"}, `invalid region "eu west 1"`},
+	} {
+		code, _, stderr := run(t, tt.args...)
+		if code != 2 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", tt.args, code, stderr, tt.want)
+		}
+	}
+}
