@@ -191,3 +191,20 @@ func TestPlural(t *testing.T) {
 		}
 	}
 }
+
+// The HTML report carries its chart library: it opens offline, and loads
+// nothing from the network.
+func TestHTMLReportEmbedsItsChartLibrary(t *testing.T) {
+	var buf bytes.Buffer
+	err := WriteHTML(&buf, "t", []Chart{{Title: "Orders", X: []float64{0, 1}, Series: []ChartSeries{{Name: "accepted", Values: []float64{1, 2}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	if strings.Contains(page, "<script src=") || strings.Contains(page, "<link") {
+		t.Fatal("the page loads an asset from elsewhere")
+	}
+	if !strings.Contains(page, "Apache ECharts 5.6.0") || !bytes.Contains(buf.Bytes(), echartsJS) || len(echartsJS) < 500_000 {
+		t.Fatal("the page does not inline ECharts")
+	}
+}

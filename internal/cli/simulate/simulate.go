@@ -67,8 +67,9 @@ var simulateLong = cmdutil.Heredoc(`
 			AWS's defaults everywhere. A scenario file (see scenarios/) sets any of it;
 			flags override the file. Rates: 500/s, 30000/m or 500.
 
-			--report FILE writes charts of the per-second series: .html (interactive)
-			or .png; .json writes the JSON report. The same scenario and seed give a
+			--report FILE writes charts of the per-second series: .html (interactive,
+			self-contained: ECharts is inside the page, which opens offline) or .png;
+			.json writes the JSON report. The same scenario and seed give a
 			byte-identical JSON report.
 
 			While it runs, the Go garbage collector works with GOGC=800 and a soft
