@@ -29,3 +29,21 @@ func TestBadInputIsConsistent(t *testing.T) {
 		}
 	}
 }
+
+// Help shows the defaults a run uses, once: not the zero values the flags
+// start from ("(default 1h) (default 0s)", "--start-rate (default 0/s)"
+// while runs used 300/s).
+func TestSimulateHelpShowsTheDefaultsRunsUse(t *testing.T) {
+	isolate(t)
+	_, out, _ := run(t, "simulate", "--help")
+	for _, bad := range []string{"(default 0s)", "(default 0/s)", "(default 1h) (default"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("help shows %q", bad)
+		}
+	}
+	for _, want := range []string{"remain (default 1h)", "as your account is) (default 300/s)", "(0: none) (default none)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+}

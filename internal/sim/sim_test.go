@@ -237,6 +237,14 @@ func TestCancelStopsEarlyAndReports(t *testing.T) {
 	if r.Invariant.Violations != 0 {
 		t.Fatalf("an interrupted run is not a violation: %+v", r.Invariant)
 	}
+	// The arrivals lasted as long as the run, not the hour planned: the
+	// offered rate, and the month's orders at it, are 200/s.
+	if r.ArrivalsS != r.SimulatedS {
+		t.Errorf("arrivals %.0fs, run %.0fs", r.ArrivalsS, r.SimulatedS)
+	}
+	if want := 200 * USEast1.SecondsPerBillingMonth; math.Abs(r.Cost.OrdersPerMonth-want) > want*0.05 {
+		t.Errorf("%.0f orders a month, want about %.0f", r.Cost.OrdersPerMonth, want)
+	}
 }
 
 // TestShippedScenariosKeepTheInvariant runs every file in scenarios/ as

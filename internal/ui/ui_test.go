@@ -208,3 +208,13 @@ func TestHTMLReportEmbedsItsChartLibrary(t *testing.T) {
 		t.Fatal("the page does not inline ECharts")
 	}
 }
+
+// A progress bar never shows more than its total.
+func TestProgressStopsAtItsTotal(t *testing.T) {
+	var buf bytes.Buffer
+	p := NewProgress(&buf, 120, "simulated seconds")
+	p.Set(230)
+	if got := buf.String(); !strings.Contains(got, "120/120") || !strings.Contains(got, "100") || strings.Contains(got, "230") {
+		t.Fatalf("%q", got)
+	}
+}

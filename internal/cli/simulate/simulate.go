@@ -115,19 +115,33 @@ func NewCmdSimulate(f *cmdutil.Factory, runF func(context.Context, *Options) err
 	fl.Uint64Var(&opts.Seed, "seed", 1, "Seed: same scenario and seed, same report")
 	fl.Var(cmdutil.RateFlag(&opts.PaymentTPS), "payment-tps", "The payment provider's quota in requests per second (0: none)")
 	fl.IntVar(&opts.PaymentBurst, "payment-burst", 0, "Burst of the payment quota (default: one second of --payment-tps)")
-	fl.Var(cmdutil.RateFlag(&opts.StartRate), "start-rate", "StartExecution quota per second (AWS default 300/s; raise it as your account is)")
+	fl.Var(cmdutil.RateFlag(&opts.StartRate), "start-rate", "StartExecution quota per second (AWS's default; raise it as your account is)")
 	fl.IntVar(&opts.MaxConcurrency, "max-concurrency", 0, "The event source's MaximumConcurrency, 2 to 1000 (0: unset)")
 	fl.IntVar(&opts.BatchSize, "batch-size", 10, "The event source's BatchSize")
 	fl.StringVar(&opts.Definition, "definition", "", "Run the ASL document in `file` instead of the built-in saga")
 	fl.StringArrayVar(&opts.Faults, "fault", nil, "Add a fault to the fake services, as in 'saga run' (repeatable)")
 	fl.StringArrayVar(&opts.Latencies, "latency", nil, "Set a fake service's `latency`, SERVICE=DIST (repeatable)")
-	fl.Var(&opts.MaxDrain, "max-drain", "Stop this long after the arrivals end even if orders remain (default 1h)")
+	fl.Var(&opts.MaxDrain, "max-drain", "Stop this long after the arrivals end even if orders remain")
 	fl.StringVar(&opts.ReportFile, "report", "", "Write charts to `file`.html or .png, or the report to file.json")
+	// Help shows the defaults a run uses (the scenario's), not the zero
+	// values the flags start from.
+	def := sim.Defaults()
+	fl.Lookup("max-drain").DefValue = def.MaxDrain.String()
+	fl.Lookup("start-rate").DefValue = def.StepFunctions.StartRate.String()
+	fl.Lookup("payment-tps").DefValue = defaultOr(def.Payment.TPS, "none")
 	_ = cmd.MarkFlagFilename("scenario", "yaml", "yml")
 	_ = cmd.MarkFlagFilename("definition", "json")
 	_ = cmd.RegisterFlagCompletionFunc("process", cobra.FixedCompletions([]string{"poisson", "constant"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fault", cmdutil.CompleteSettings(saga.FaultNames()))
 	return cmd
+}
+
+// defaultOr is a rate as help shows it, or none when it is zero.
+func defaultOr(r rate.Rate, none string) string {
+	if r.IsZero() {
+		return none
+	}
+	return r.String()
 }
 
 // parse builds the scenario from the file and the flags. Every error is a
@@ -192,17 +206,31 @@ func runSimulate(ctx context.Context, o *Options) error {
 		return err
 	}
 	var bar *ui.Progress
+	arrivals := o.scenario.ArrivalDuration()
+	draining := false
 	if o.IO.IsStderrTTY() && o.IO.CanRedraw() {
-		bar = ui.NewProgress(o.IO.ErrOut, int64(o.scenario.ArrivalDuration().Seconds()), "simulated seconds of arrivals")
+		bar = ui.NewProgress(o.IO.ErrOut, int64(arrivals.Seconds()), "simulated seconds of arrivals")
 	}
 	wall := o.Now()
 	restoreGC := tuneGC()
 	rep, err := sim.Run(ctx, o.scenario, sim.Options{
 		Machine: o.machine,
 		Progress: func(simulated, _ time.Duration) {
-			if bar != nil {
-				bar.Set(int64(simulated.Seconds()))
+			if bar == nil {
+				return
 			}
+			if simulated > arrivals && !draining {
+				// The arrivals are over; the queue drains, for at most
+				// max_drain.
+				draining = true
+				bar.Done()
+				bar = ui.NewProgress(o.IO.ErrOut, int64(o.scenario.MaxDrain.D().Seconds()), "simulated seconds of draining after the arrivals (at most max_drain)")
+			}
+			if draining {
+				bar.Set(int64((simulated - arrivals).Seconds()))
+				return
+			}
+			bar.Set(int64(simulated.Seconds()))
 		},
 	})
 	restoreGC()

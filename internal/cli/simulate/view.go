@@ -103,9 +103,14 @@ func (v *tableView) pipelineFacts(f *ui.Facts, s *ui.Styles) {
 // time.
 func (v *tableView) outcomeFacts(f *ui.Facts, s *ui.Styles) {
 	r := v.r
-	if r.DrainS < 0 {
+	switch {
+	case r.Interrupted && r.SimulatedS < r.Scenario.ArrivalDuration().Seconds():
+		f.Add("Drain", s.Warning("interrupted while orders were still arriving"))
+	case r.Interrupted && r.DrainS < 0:
+		f.Add("Drain", s.Warning(fmt.Sprintf("interrupted %s after the arrivals stopped, before the queue was empty", ui.Duration(secs(r.SimulatedS-r.ArrivalsS)))))
+	case r.DrainS < 0:
 		f.Add("Drain", s.Warning(fmt.Sprintf("not drained within max_drain (%s) after the arrivals stopped", r.Scenario.MaxDrain)))
-	} else {
+	default:
 		f.Add("Drain", fmt.Sprintf("empty %s after the arrivals stopped", ui.Duration(secs(r.DrainS))))
 	}
 	c := r.Cost
