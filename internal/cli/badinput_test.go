@@ -1,8 +1,13 @@
 package cli
 
 import (
+	"context"
 	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/yafdp/yafdp/internal/cli/iostreams"
 )
 
 // The same mistake gets the same answer: one line naming the flag, exit 2,
@@ -45,5 +50,30 @@ func TestSimulateHelpShowsTheDefaultsRunsUse(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("help lacks %q", want)
 		}
+	}
+}
+
+// On an 80-column terminal, simulate's report fits (its Settings line was
+// 198 columns); piped, it keeps its full width.
+func TestSimulateReportFitsTheTerminal(t *testing.T) {
+	isolate(t)
+	ios, _, out, _ := iostreams.Test()
+	ios.SetStdoutTTY(true)
+	ios.SetTerminalWidth(80)
+	if code := Run(context.Background(), []string{"simulate", "--rate", "50/s", "--duration", "5s"}, ios); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, line := range strings.Split(out.String(), "\n") {
+		if w := ansi.StringWidth(line); w > 80 {
+			t.Errorf("a line of %d columns: %q", w, line)
+		}
+	}
+	_, piped, _ := run(t, "simulate", "--rate", "50/s", "--duration", "5s")
+	widest := 0
+	for _, line := range strings.Split(piped, "\n") {
+		widest = max(widest, ansi.StringWidth(line))
+	}
+	if widest <= 80 {
+		t.Errorf("piped, the widest line is %d columns: was it cut?", widest)
 	}
 }

@@ -246,7 +246,7 @@ func (r redriveReport) render(w io.Writer, s *ui.Styles) error {
 	if targets == "" {
 		targets = "-"
 	}
-	fmt.Fprintf(&b, "%s %s → %s · %s strategy\n", s.Header(title), r.Source, targets, r.Strategy)
+	b.WriteString(s.Headline(title, fmt.Sprintf("%s → %s · %s strategy", r.Source, targets, r.Strategy)))
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "  %s\n", s.Muted(n.String()))
 	}

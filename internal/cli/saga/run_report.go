@@ -180,9 +180,9 @@ func (r *batchReport) renderHeader(w io.Writer, s *ui.Styles) error {
 	if len(r.Faults) > 0 {
 		faults = strings.Join(r.Faults, " ")
 	}
-	fmt.Fprintf(&b, "%s %s · seed %d · %s · %s\n", s.Header("Saga run:"), ui.Plural(r.Orders, "order"), r.Seed, clock, faults)
+	b.WriteString(s.Headline("Saga run:", fmt.Sprintf("%s · seed %d · %s · %s", ui.Plural(r.Orders, "order"), r.Seed, clock, faults)))
 	if r.Definition != "built-in" {
-		fmt.Fprintf(&b, "%s %s\n", s.Header("Definition:"), r.Definition)
+		b.WriteString(s.Headline("Definition:", r.Definition))
 	}
 	if r.Execution != nil {
 		b.WriteString("\n")

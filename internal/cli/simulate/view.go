@@ -69,11 +69,11 @@ func (v *tableView) renderHeader(w io.Writer, s *ui.Styles) error {
 	if sc.Name == "flags" {
 		name = ""
 	}
-	fmt.Fprintf(&b, "%s %s%s · seed %d\n", s.Header("Simulation:"), name, describeArrivals(sc), sc.Seed)
+	b.WriteString(s.Headline("Simulation:", fmt.Sprintf("%s%s · seed %d", name, describeArrivals(sc), sc.Seed)))
 	if sc.Question != "" {
-		fmt.Fprintf(&b, "%s %s\n", s.Header("Question:"), sc.Question)
+		b.WriteString(s.Headline("Question:", sc.Question))
 	}
-	fmt.Fprintf(&b, "%s %s\n", s.Header("Settings:"), describeSettings(sc))
+	b.WriteString(s.Headline("Settings:", describeSettings(sc)))
 	b.WriteString("\n")
 	_, err := io.WriteString(w, b.String())
 	return err
