@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -75,5 +77,59 @@ func TestSimulateReportFitsTheTerminal(t *testing.T) {
 	}
 	if widest <= 80 {
 		t.Errorf("piped, the widest line is %d columns: was it cut?", widest)
+	}
+}
+
+// camelKey is the one convention of JSON keys across commands (the output
+// contract, docs/output.md): camelCase, and percentiles as p50, p99, p99_9.
+var camelKey = regexp.MustCompile(`^([a-z][a-zA-Z0-9]*|p[0-9]+_[0-9]+)$`)
+
+// jsonKeys lists the object keys in v that break the convention, but not
+// the keys of maps by name (functions, errors, services), listed in names.
+func jsonKeys(v any, path string, names map[string]bool, bad *[]string) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if !camelKey.MatchString(k) {
+				*bad = append(*bad, path+"."+k)
+			}
+			if names[k] {
+				if m, ok := x.(map[string]any); ok {
+					for _, y := range m {
+						jsonKeys(y, path+"."+k+".*", names, bad)
+					}
+					continue
+				}
+			}
+			jsonKeys(x, path+"."+k, names, bad)
+		}
+	case []any:
+		for _, x := range v {
+			jsonKeys(x, path+"[]", names, bad)
+		}
+	}
+}
+
+// saga run and simulate write JSON keys in camelCase, like every other
+// command (saga run used snake_case, and Calls and OK).
+func TestJSONKeysAreCamelCase(t *testing.T) {
+	isolate(t)
+	for _, args := range [][]string{
+		{"saga", "run", "--orders", "20", "--virtual", "--fault", "payment.decline=0.3", "--output", "json"},
+		{"simulate", "--rate", "50/s", "--duration", "5s", "--output", "json"},
+	} {
+		code, out, stderr := run(t, args...)
+		if code > 1 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		var v any
+		if err := json.Unmarshal([]byte(out), &v); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		var bad []string
+		jsonKeys(v, "", map[string]bool{"calls": true, "errors": true, "latency": true, "faults": true}, &bad)
+		if len(bad) > 0 {
+			t.Errorf("%v: keys not in camelCase: %v", args, bad)
+		}
 	}
 }

@@ -20,21 +20,21 @@ type batchReport struct {
 	Faults             []string                  `json:"faults"`
 	Succeeded          int                       `json:"succeeded"`
 	Failed             int                       `json:"failed"`
-	CompensationFailed int                       `json:"compensation_failed"`
-	TimedOut           int                       `json:"timed_out"`
+	CompensationFailed int                       `json:"compensationFailed"`
+	TimedOut           int                       `json:"timedOut"`
 	Aborted            int                       `json:"aborted"`
 	Errors             map[string]int            `json:"errors"`
 	Retries            int64                     `json:"retries"`
 	Compensated        int                       `json:"compensated"`
-	CompensationSteps  int64                     `json:"compensation_steps"`
-	StateTransitions   int64                     `json:"state_transitions"`
-	LatencyMS          latencyMS                 `json:"latency_ms"`
+	CompensationSteps  int64                     `json:"compensationSteps"`
+	StateTransitions   int64                     `json:"stateTransitions"`
+	LatencyMS          latencyMS                 `json:"latencyMs"`
 	Invariant          string                    `json:"invariant"`
 	Violations         int                       `json:"violations"`
-	ViolatingOrders    []violation               `json:"violating_orders"`
+	ViolatingOrders    []violation               `json:"violatingOrders"`
 	Calls              map[string]saga.CallStats `json:"calls"`
-	ElapsedMS          float64                   `json:"elapsed_ms"`
-	WallMS             float64                   `json:"wall_ms"`
+	ElapsedMS          float64                   `json:"elapsedMs"`
+	WallMS             float64                   `json:"wallMs"`
 	Interrupted        bool                      `json:"interrupted"`
 	Timeline           []saga.Step               `json:"timeline,omitempty"`
 	Execution          *executionSummary         `json:"execution,omitempty"`

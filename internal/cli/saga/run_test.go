@@ -139,15 +139,15 @@ func TestRunBatchSummaryGolden(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range []string{"orders", "succeeded", "failed", "violations", "retries", "latency_ms"} {
+	for _, key := range []string{"orders", "succeeded", "failed", "violations", "retries", "latencyMs"} {
 		if _, ok := rep[key]; !ok {
 			t.Errorf("the JSON report has no %q", key)
 		}
 	}
-	lat := rep["latency_ms"].(map[string]any)
+	lat := rep["latencyMs"].(map[string]any)
 	for _, key := range []string{"p50", "p95", "p99"} {
 		if _, ok := lat[key]; !ok {
-			t.Errorf("latency_ms has no %q", key)
+			t.Errorf("latencyMs has no %q", key)
 		}
 	}
 	if rep["orders"].(float64) != 1000 || rep["violations"].(float64) != 0 {
