@@ -133,3 +133,17 @@ func TestJSONKeysAreCamelCase(t *testing.T) {
 		}
 	}
 }
+
+// A queue that does not exist is the same usage error whether it is named
+// by URL or by name (the URL exited 1).
+func TestMissingQueueIsBadInputByURLAndByName(t *testing.T) {
+	isolate(t)
+	awsEnv(t)
+	url := failingSQS(t, "AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist.")
+	for _, queue := range []string{url + "/000000000000/nosuch", "nosuch"} {
+		code, _, stderr := run(t, "--endpoint-url", url, "order", "submit", "--generate", "1", "--queue", queue)
+		if code != 2 || !strings.Contains(stderr, "nosuch") || !strings.Contains(stderr, "does not exist") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("--queue %s: exit %d, stderr %q; want 2 and one line", queue, code, stderr)
+		}
+	}
+}
