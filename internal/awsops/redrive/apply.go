@@ -174,21 +174,38 @@ func (r *copyRun) send(ctx context.Context, p *moves) error {
 	if err := j.Intend(ids); err != nil {
 		return err
 	}
-	var sentIDs, sentTo, unsent []string
+	var unsent []string
 	var release []dlq.Message
-	var perm error
+	var perm, journalErr error
 	for _, group := range byTarget(p.send) {
 		t := group[0].d.target
 		copies := make([]batch.Message, len(group))
 		for k, o := range group {
 			copies[k] = o.d.copy
 		}
-		res := batch.Sender{Client: r.c, QueueURL: t.queue.URL, MaxAttempts: r.opts.MaxAttempts, Limiter: r.limiter, Sleep: r.opts.Sleep}.Send(ctx, copies)
+		// What a call sent is journaled as soon as it is answered, not
+		// when the whole batch is: a paced batch takes a while, and a run
+		// killed meanwhile must not take what was sent for in doubt.
+		onDone := func(idx []int, out []batch.Outcome) {
+			var ids, to []string
+			for k, i := range idx {
+				if out[k].Sent() {
+					ids, to = append(ids, group[i].msg.MessageID), append(to, out[k].MessageID)
+				}
+			}
+			if err := j.Sent(ids, to); err != nil && journalErr == nil {
+				journalErr = err
+			}
+		}
+		res := batch.Sender{Client: r.c, QueueURL: t.queue.URL, MaxAttempts: r.opts.MaxAttempts, Limiter: r.limiter, Sleep: r.opts.Sleep,
+			OnDone: onDone}.Send(ctx, copies)
 		if res.Permanent != nil {
 			perm = res.Permanent
 		}
-		ids, to, failed, never := r.sent(t, group, res.Outcomes, p)
-		sentIDs, sentTo = append(sentIDs, ids...), append(sentTo, to...)
+		if journalErr != nil {
+			return journalErr
+		}
+		_, _, failed, never := r.sent(t, group, res.Outcomes, p)
 		for k, o := range group {
 			if !res.Outcomes[k].Sent() && !res.Outcomes[k].InDoubt {
 				unsent = append(unsent, o.msg.MessageID)
@@ -198,9 +215,6 @@ func (r *copyRun) send(ctx context.Context, p *moves) error {
 		if len(failed) > 0 {
 			dlq.SetVisibility(ctx, r.c, r.opts.Source.URL, failed, r.holdFor())
 		}
-	}
-	if err := j.Sent(sentIDs, sentTo); err != nil {
-		return err
 	}
 	if err := j.Unsent(unsent); err != nil {
 		return err

@@ -156,7 +156,7 @@ func TestCopyRedriveCountsWhatItNeverTried(t *testing.T) {
 			err, res.Moved, res.Failed, res.NotAttempted)
 	}
 	if st := p.DLQStats(t); st.InFlight != 0 {
-		t.Fatalf("%d messages left hidden", st.InFlight)
+		t.Fatalf("%d messages left hidden (%+v)", st.InFlight, res)
 	}
 	j, st, err := OpenJournal(path, p.DLQ.URL)
 	if err != nil || st.Uncertain != 0 {
