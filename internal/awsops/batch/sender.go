@@ -41,6 +41,10 @@ type Sender struct {
 	// doubt. The first Ctrl-C must stop a run against an endpoint that
 	// does not answer.
 	Grace time.Duration
+	// BeforeCall, when set, is told of the messages (by index) a call is
+	// about to send, before it starts; an error stops the run with those
+	// messages unsent. A journal records what may be in flight with it.
+	BeforeCall func(idx []int) error
 	// OnDone is told of messages as they get their final outcome, one
 	// call at a time.
 	OnDone func(done []int, out []Outcome)
@@ -139,6 +143,18 @@ func (t *tally) round(ctx context.Context, pending []int, attempt int) []int {
 				// Cancelled while waiting for a free call: never sent.
 				t.locked(func() { retry = append(retry, b...) })
 				return nil
+			}
+			if t.s.BeforeCall != nil {
+				if err := t.s.BeforeCall(b); err != nil {
+					// Not sent: the run stops.
+					t.locked(func() {
+						if t.res.Permanent == nil {
+							t.res.Permanent = err
+						}
+						retry = append(retry, b...)
+					})
+					return nil
+				}
 			}
 			out := t.s.call(ctx, t.msgs, b, attempt)
 			t.locked(func() {

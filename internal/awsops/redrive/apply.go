@@ -167,13 +167,6 @@ func (r *copyRun) apply(ctx context.Context, p *moves) error {
 // would fail the same way; what was sent is deleted first.
 func (r *copyRun) send(ctx context.Context, p *moves) error {
 	j := r.opts.Journal
-	ids := make([]string, len(p.send))
-	for i, o := range p.send {
-		ids[i] = o.msg.MessageID
-	}
-	if err := j.Intend(ids); err != nil {
-		return err
-	}
 	var unsent []string
 	var release []dlq.Message
 	var perm, journalErr error
@@ -197,8 +190,18 @@ func (r *copyRun) send(ctx context.Context, p *moves) error {
 				journalErr = err
 			}
 		}
+		// Each call's messages are journaled as intended just before it
+		// starts: a run killed meanwhile leaves in doubt only what was in
+		// flight.
+		beforeCall := func(idx []int) error {
+			ids := make([]string, len(idx))
+			for k, i := range idx {
+				ids[k] = group[i].msg.MessageID
+			}
+			return j.Intend(ids)
+		}
 		res := batch.Sender{Client: r.c, QueueURL: t.queue.URL, MaxAttempts: r.opts.MaxAttempts, Limiter: r.limiter, Sleep: r.opts.Sleep,
-			OnDone: onDone}.Send(ctx, copies)
+			BeforeCall: beforeCall, OnDone: onDone}.Send(ctx, copies)
 		if res.Permanent != nil {
 			perm = res.Permanent
 		}
