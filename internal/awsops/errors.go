@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/aws/smithy-go"
 )
@@ -69,8 +70,12 @@ func IsQueueMissing(err error) bool {
 func IsPermanent(err error) bool {
 	if f, ok := Classify(err); ok {
 		switch f.Kind {
-		case KindTimeout, KindUnreachable, KindNoCredentials, KindNoRegion, KindExpiredCredentials, KindBadCredentials, KindAccessDenied:
+		case KindTimeout, KindNoCredentials, KindNoRegion, KindExpiredCredentials, KindBadCredentials, KindAccessDenied:
 			return true
+		case KindUnreachable:
+			// An endpoint that refuses connections or has no address is
+			// down; a connection that broke mid-call is worth another try.
+			return f.Detail == "connection refused" || strings.HasPrefix(f.Detail, "no such host") || f.Detail == "no route to the host"
 		}
 	}
 	switch ErrorCode(err) {
