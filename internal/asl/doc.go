@@ -14,6 +14,10 @@
 // that runs a great many executions of one machine on one goroutine; it
 // runs the same states the same way, with fewer allocations and no locks.
 //
+// Engine.TestState (teststate.go) runs one state on its own, as Step
+// Functions' TestState API does, keeping its data at each stage; package
+// teststate puts AWS's request checks and answer shape around it.
+//
 // The package owns the language and its semantics, nothing else: no
 // transport (HTTP, the Step Functions API wire format beyond history
 // events), no persistence, no fake services. It never imports the CLI

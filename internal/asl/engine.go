@@ -85,6 +85,10 @@ type Engine struct {
 	// Seed makes jitter, States.MathRandom and States.UUID reproducible: each
 	// execution draws from a source seeded by Seed and its name.
 	Seed uint64
+	// Objects is where Distributed Map states read their items (ItemReader)
+	// and write their results (ResultWriter); nil when there is no such
+	// store, and then only a mock config's answer feeds an ItemReader.
+	Objects ObjectStore
 
 	// The fast path's switches, which only a Pool turns on (pool.go).
 	//
@@ -162,6 +166,8 @@ type StartOptions struct {
 	giveInput bool
 	// tag is the caller's, returned by Pool.Tag.
 	tag int64
+	// mapRun is the Map Run whose child this execution is.
+	mapRun *MapRun
 }
 
 // StateMachineARN returns the ARN of a state machine with this engine's region and account.
@@ -195,6 +201,7 @@ func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) 
 	x.Name, x.smName, x.tag, x.input = name, smName, opts.tag, opts.Input
 	x.startTime, x.status = clk.Now(), StatusRunning
 	x.onDone, x.onSettled, x.mock = opts.OnDone, opts.OnSettled, opts.Mock
+	x.parentRun = opts.mapRun
 	x.unobserved = e.History == HistoryNone && e.Observer == nil
 	x.solo = e.solo
 	x.mu.solo, x.mbox.solo = e.solo, e.solo
@@ -316,6 +323,10 @@ type Execution struct {
 	cause    string
 	stopTime time.Time
 	events   []HistoryEvent
+	// mapRuns are the Map Runs of the execution's Distributed Map states;
+	// parentRun is the one that started it, when it is a child execution.
+	mapRuns   []*MapRun
+	parentRun *MapRun
 	// Counters written by the mailbox alone, and final once the execution
 	// has ended: another goroutine reads them after seeing it end (Done,
 	// Wait, OnDone), which orders the reads after the last write. Plain
@@ -442,6 +453,17 @@ func (x *Execution) Events() []HistoryEvent {
 	x.mu.lock()
 	defer x.mu.unlock()
 	return append([]HistoryEvent(nil), x.events...)
+}
+
+// VisitEvents calls f with each event recorded so far, in order, without
+// copying the history: f must not keep the event, change it, or call the
+// execution's methods.
+func (x *Execution) VisitEvents(f func(e *HistoryEvent)) {
+	x.mu.lock()
+	defer x.mu.unlock()
+	for i := range x.events {
+		f(&x.events[i])
+	}
 }
 
 // The counters below are final once the execution has ended; call them
@@ -670,6 +692,7 @@ func (x *Execution) finish(status Status, output any, errName, cause string, typ
 	if x.timeout != nil {
 		x.timeout.Stop()
 	}
+	x.abortMapRuns()
 	x.releaseWaits()
 	if x.reuseTaskInputs {
 		// Handlers are done with every Task input (reuseTaskInputs), so

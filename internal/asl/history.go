@@ -31,8 +31,9 @@ type HistoryEvent struct {
 	Error   string
 	Cause   string
 
-	// Resource is the Task's Resource ARN on task events, and the role ARN
-	// on ExecutionStarted. Region is set on TaskScheduled.
+	// Resource is the Task's Resource ARN on task events, the role ARN on
+	// ExecutionStarted and the Map Run's ARN on MapRunStarted. Region is set
+	// on TaskScheduled.
 	Resource         string
 	Region           string
 	TimeoutSeconds   int64
@@ -138,6 +139,10 @@ func (e *HistoryEvent) SFN() types.HistoryEvent {
 		out.LambdaFunctionTimedOutEventDetails = &types.LambdaFunctionTimedOutEventDetails{Error: optString(e.Error), Cause: optString(e.Cause)}
 	case types.HistoryEventTypeEvaluationFailed:
 		out.EvaluationFailedEventDetails = &types.EvaluationFailedEventDetails{Error: optString(e.Error), Cause: optString(e.Cause), Location: optString(e.Location), State: aws.String(e.StateName)}
+	case types.HistoryEventTypeMapRunStarted:
+		out.MapRunStartedEventDetails = &types.MapRunStartedEventDetails{MapRunArn: aws.String(e.Resource)}
+	case types.HistoryEventTypeMapRunFailed:
+		out.MapRunFailedEventDetails = &types.MapRunFailedEventDetails{Error: optString(e.Error), Cause: optString(e.Cause)}
 	case types.HistoryEventTypeMapStateStarted:
 		out.MapStateStartedEventDetails = &types.MapStateStartedEventDetails{Length: e.Length}
 	case types.HistoryEventTypeMapIterationStarted, types.HistoryEventTypeMapIterationSucceeded,
@@ -239,7 +244,7 @@ var (
 		"TaskTimedOutEventDetails", "TaskStartFailedEventDetails", "TaskSubmitFailedEventDetails",
 		"LambdaFunctionScheduledEventDetails", "LambdaFunctionSucceededEventDetails", "LambdaFunctionFailedEventDetails",
 		"LambdaFunctionTimedOutEventDetails", "LambdaFunctionScheduleFailedEventDetails", "LambdaFunctionStartFailedEventDetails",
-		"ActivityFailedEventDetails", "ActivityTimedOutEventDetails", "MapStateStartedEventDetails", "MapRunFailedEventDetails",
+		"ActivityFailedEventDetails", "ActivityTimedOutEventDetails", "MapStateStartedEventDetails", "MapRunFailedEventDetails", "MapRunStartedEventDetails",
 		"EvaluationFailedEventDetails", "TaskSubmittedEventDetails",
 	}
 	sfnDetailFields = func() []int {
@@ -278,7 +283,9 @@ func (e *HistoryEvent) readDetails(d reflect.Value) {
 			e.Payload = sfnPayload(p)
 		}
 	}
-	if role := str("RoleArn"); role != nil {
+	if run := str("MapRunArn"); run != nil {
+		e.Resource = *run
+	} else if role := str("RoleArn"); role != nil {
 		e.Resource = *role
 	} else {
 		e.Resource = sfnResource(str("ResourceType"), str("Resource"))

@@ -117,7 +117,7 @@ func TestFromSFNReadsEveryDetails(t *testing.T) {
 		"TaskScheduledEventDetails": "Resource Region Payload TimeoutSeconds HeartbeatSeconds", "TaskStartedEventDetails": "Resource",
 		"TaskSubmittedEventDetails": "Resource Payload",
 		"TaskSucceededEventDetails": "Resource Payload", "LambdaFunctionScheduledEventDetails": "Resource Payload TimeoutSeconds",
-		"LambdaFunctionSucceededEventDetails": "Payload", "MapStateStartedEventDetails": "Length",
+		"LambdaFunctionSucceededEventDetails": "Payload", "MapStateStartedEventDetails": "Length", "MapRunStartedEventDetails": "Resource",
 		"EvaluationFailedEventDetails": "StateName Error Cause Location",
 	}
 	for _, name := range []string{"TaskFailedEventDetails", "TaskTimedOutEventDetails", "TaskStartFailedEventDetails", "TaskSubmitFailedEventDetails"} {
@@ -140,7 +140,7 @@ func TestFromSFNReadsEveryDetails(t *testing.T) {
 		if fields := strings.Fields(want[name]); !sameSet(set, fields) {
 			t.Errorf("%s sets %v, want %v", name, set, fields)
 		}
-		if got.Resource != "" && got.Resource != "RoleArn-x" && got.Resource != "Resource-x" && got.Resource != "arn:aws:states:::ResourceType-x:Resource-x" {
+		if got.Resource != "" && got.Resource != "RoleArn-x" && got.Resource != "MapRunArn-x" && got.Resource != "Resource-x" && got.Resource != "arn:aws:states:::ResourceType-x:Resource-x" {
 			t.Errorf("%s: resource %q", name, got.Resource)
 		}
 	}

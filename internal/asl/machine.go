@@ -155,9 +155,12 @@ type State struct {
 	maxConcurrencyJ    *jfield // MaxConcurrency as a JSONata expression
 	// tolerated holds ToleratedFailureCount and ToleratedFailurePercentage
 	// of a JSONata Map. Their expressions are evaluated with the items; the
-	// tolerance itself is a Distributed Map's, which this engine does not
-	// run yet, so an inline Map fails on its first failed iteration.
+	// tolerance itself is a Distributed Map's (dist), so an inline Map fails
+	// on its first failed iteration.
 	tolerated []tolerance
+	// dist holds what a Distributed Map has besides an inline one; nil for
+	// an inline Map.
+	dist *distributed
 }
 
 // tolerance is a ToleratedFailure field: a literal or an expression.

@@ -95,6 +95,7 @@ func ParseValue(doc any) (*StateMachine, error) {
 	m.readsContext = mentions(doc, "$$") || p.readsCtx
 	m.usesVars = p.usesVars
 	m.setVarCount(len(p.varNames))
+	m.shareWithChildren(m)
 	return m, nil
 }
 
@@ -326,14 +327,14 @@ func (f *fields) finish(what string) {
 // unsupported names fields of real ASL that this engine does not implement,
 // with the reason, so a user is told plainly rather than "unknown field".
 var unsupported = map[string]string{
-	"ItemReader":                     "distributed Map (ItemReader) is not supported by yafdp's engine; use an inline Map",
-	"ResultWriter":                   "distributed Map (ResultWriter) is not supported by yafdp's engine; use an inline Map",
-	"ItemBatcher":                    "distributed Map (ItemBatcher) is not supported by yafdp's engine; use an inline Map",
-	"Label":                          "distributed Map (Label) is not supported by yafdp's engine; use an inline Map",
-	"ToleratedFailurePercentage":     "ToleratedFailurePercentage applies to distributed Map only, which yafdp's engine does not support",
-	"ToleratedFailureCount":          "ToleratedFailureCount applies to distributed Map only, which yafdp's engine does not support",
-	"ToleratedFailurePercentagePath": "ToleratedFailurePercentagePath applies to distributed Map only, which yafdp's engine does not support",
-	"ToleratedFailureCountPath":      "ToleratedFailureCountPath applies to distributed Map only, which yafdp's engine does not support",
+	"ItemReader":                     "ItemReader belongs to a Distributed Map; set ItemProcessor.ProcessorConfig.Mode to \"DISTRIBUTED\"",
+	"ResultWriter":                   "ResultWriter belongs to a Distributed Map; set ItemProcessor.ProcessorConfig.Mode to \"DISTRIBUTED\"",
+	"ItemBatcher":                    "ItemBatcher belongs to a Distributed Map; set ItemProcessor.ProcessorConfig.Mode to \"DISTRIBUTED\"",
+	"Label":                          "Label belongs to a Distributed Map; set ItemProcessor.ProcessorConfig.Mode to \"DISTRIBUTED\"",
+	"ToleratedFailurePercentage":     "ToleratedFailurePercentage applies to a Distributed Map only; set ItemProcessor.ProcessorConfig.Mode to \"DISTRIBUTED\"",
+	"ToleratedFailureCount":          "ToleratedFailureCount applies to a Distributed Map only; set ItemProcessor.ProcessorConfig.Mode to \"DISTRIBUTED\"",
+	"ToleratedFailurePercentagePath": "ToleratedFailurePercentagePath applies to a Distributed Map only; set ItemProcessor.ProcessorConfig.Mode to \"DISTRIBUTED\"",
+	"ToleratedFailureCountPath":      "ToleratedFailureCountPath applies to a Distributed Map only; set ItemProcessor.ProcessorConfig.Mode to \"DISTRIBUTED\"",
 }
 
 func (p *parser) machine(where string, obj map[string]any, top bool) *StateMachine {
@@ -886,12 +887,16 @@ func (p *parser) parallel(f *fields, s *State) {
 }
 
 func (p *parser) mapState(f *fields, s *State) {
+	// The processor first: its mode decides which fields the Map has.
+	p.itemProcessor(f, s)
 	if s.jsonata {
 		p.jsonataMap(f, s)
 	} else {
 		p.mapPaths(f, s)
 	}
-	p.itemProcessor(f, s)
+	if s.dist != nil {
+		p.distributedFields(f, s)
+	}
 }
 
 // mapPaths reads a JSONPath Map's ItemsPath, ItemSelector and
@@ -944,14 +949,24 @@ func (p *parser) itemProcessor(f *fields, s *State) {
 			p.addf(join(where, "ProcessorConfig"), "must be an object")
 		} else {
 			cf := p.fields(join(where, "ProcessorConfig"), pcf)
-			if mode, ok := cf.str("Mode", false); ok && mode != "INLINE" {
-				if mode == "DISTRIBUTED" {
-					p.addf(cf.at("Mode"), "distributed Map is not supported by yafdp's engine; use \"INLINE\"")
-				} else {
-					p.addf(cf.at("Mode"), "must be \"INLINE\" or \"DISTRIBUTED\", not %q", mode)
+			mode, _ := cf.str("Mode", false)
+			switch mode {
+			case "", "INLINE":
+			case "DISTRIBUTED":
+				s.dist = &distributed{}
+			default:
+				p.addf(cf.at("Mode"), "must be \"INLINE\" or \"DISTRIBUTED\", not %q", mode)
+			}
+			if et, ok := cf.str("ExecutionType", false); ok {
+				switch {
+				case s.dist == nil:
+					p.addf(cf.at("ExecutionType"), "applies to a Distributed Map only; set Mode to \"DISTRIBUTED\" or remove it")
+				case et == "EXPRESS":
+					s.dist.express = true
+				case et != "STANDARD":
+					p.addf(cf.at("ExecutionType"), "must be \"STANDARD\" or \"EXPRESS\", not %q", et)
 				}
 			}
-			cf.str("ExecutionType", false)
 			cf.finish("ProcessorConfig")
 		}
 	}

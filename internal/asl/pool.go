@@ -32,6 +32,7 @@ type Pool struct {
 	engine  Engine
 	machine *StateMachine
 	opts    StartOptions // what every start shares
+	mock    func(name string) TaskMock
 }
 
 // PoolOptions configure a Pool.
@@ -46,6 +47,9 @@ type PoolOptions struct {
 	StateMachineName string
 	OnDone           func(*Execution)
 	OnSettled        func(*Execution)
+	// Mock, when set, gives each execution (by name) the mock that answers
+	// its Task states (StartOptions.Mock).
+	Mock func(name string) TaskMock
 }
 
 // NewPool returns a pool that runs executions of m.
@@ -56,6 +60,7 @@ func NewPool(m *StateMachine, opts PoolOptions) *Pool {
 			reuseTaskInputs: true, solo: true,
 		},
 		machine: m,
+		mock:    opts.Mock,
 		opts:    StartOptions{StateMachineName: opts.StateMachineName, OnDone: opts.OnDone, OnSettled: opts.OnSettled, giveInput: true},
 	}
 }
@@ -73,6 +78,9 @@ func NewPool(m *StateMachine, opts PoolOptions) *Pool {
 func (p *Pool) Start(ctx context.Context, name string, input map[string]any, size int, tag int64) (*Execution, error) {
 	opts := p.opts
 	opts.Name, opts.Input, opts.inputSize, opts.tag = name, input, size, tag
+	if p.mock != nil {
+		opts.Mock = p.mock(name)
+	}
 	return p.engine.Start(ctx, p.machine, opts)
 }
 

@@ -287,6 +287,12 @@ func (x *Execution) queryFailure(f *frame, bad *evalFailure) failure {
 	return fl
 }
 
+// queryFailed is queryFailure for a caller that hands a *failure on.
+func (x *Execution) queryFailed(f *frame, bad *evalFailure) *failure {
+	fl := x.queryFailure(f, bad)
+	return &fl
+}
+
 // statePreamble begins the cause of a failure raised while a state runs.
 func (x *Execution) statePreamble(f *frame) string {
 	return fmt.Sprintf("An error occurred while executing the state '%s' (entered at the event id #%d). ", f.state.Name, f.entered)

@@ -124,6 +124,20 @@ func TestEvaluationFailedEvent(t *testing.T) {
 	}
 }
 
+// A number of seconds below its field's minimum fails the state after one
+// EvaluationFailed event, which names the minimum.
+func TestSecondsBelowMinimum(t *testing.T) {
+	doc := `{"QueryLanguage":"JSONata","StartAt":"W","States":{"W":{"Type":"Wait","Seconds":"{% -1 %}","End":true}}}`
+	x, _ := runDoc(t, doc, map[string]any{}, nil)
+	status, _, errName, cause := x.Result()
+	if status != StatusFailed || errName != "States.QueryEvaluationError" || !strings.HasSuffix(cause, "The Seconds field must be at least 0, but was -1.") {
+		t.Fatalf("%s %s %q", status, errName, cause)
+	}
+	if got := eventTypes(x); got != "ExecutionStarted WaitStateEntered EvaluationFailed ExecutionFailed" {
+		t.Errorf("events %s", got)
+	}
+}
+
 // An evaluation error carries the JSONata error code and message, and a
 // value of the wrong type for its field is named with AWS's words.
 func TestJSONataEvaluationErrors(t *testing.T) {

@@ -36,6 +36,7 @@ type frame struct {
 	taskStart   time.Duration // when the current task call started (a tick)
 	call        *taskCall     // the last task call, reused once it has answered
 	firstCall   taskCall      // the frame's first task call, allocated with it
+	mocked      *mockCall     // the answer of its last mocked call
 	ctx         *frameCtx     // for a machine that reads $$ (readsContext)
 	// taskMaps are the objects of the frame's Task Parameters, reused
 	// from one Task to the next under Engine.reuseTaskInputs.
@@ -63,6 +64,7 @@ type frame struct {
 	timer       clock.Timer
 	hbTimer     clock.Timer // the current call's heartbeat timeout
 	group       *group      // the running Parallel branches or Map iterations
+	run         *distRun    // the running Distributed Map's Map Run
 
 	// vars is the scope of workflow variables the frame reads; scoped says
 	// whether it is the frame's own (else its parent's, until it assigns).
@@ -818,7 +820,7 @@ func (x *Execution) invoke(f *frame, s *State) step {
 		if h, function, fl = x.answerer(f, s); fl != nil {
 			return x.handleError(f, s, *fl)
 		}
-		_, mocked = h.(mockCall)
+		_, mocked = h.(*mockCall)
 	}
 	if submitted := waitsLonger(s) && (mocked || h == nil); x.unobserved && !submitted {
 		x.countEvent(f)
@@ -1123,10 +1125,12 @@ func (x *Execution) startParallel(f *frame, s *State) step {
 
 // mapItems reads a Map state's items and MaxConcurrency from its effective
 // input, on the first attempt and on each retry alike.
-func (x *Execution) mapItems(f *frame, s *State) ([]any, int, *failure) {
+func (x *Execution) mapItems(f *frame, s *State, needItems bool) ([]any, int, *failure) {
 	eff := f.effective
 	items := eff
-	if s.itemsPath.set && !s.itemsPath.null {
+	if !needItems {
+		items = []any{}
+	} else if s.itemsPath.set && !s.itemsPath.null {
 		v, err := x.getPath(f, s.itemsPath.path, eff)
 		if err != nil {
 			return nil, 0, x.runtimeError(f, invalidPath(s.itemsPath.path, err))
@@ -1158,13 +1162,16 @@ func (x *Execution) mapItems(f *frame, s *State) ([]any, int, *failure) {
 }
 
 func (x *Execution) startMap(f *frame, s *State) step {
+	if s.dist != nil {
+		return x.startDistributed(f, s)
+	}
 	var items []any
 	var maxConc int
 	var fl *failure
 	if s.jsonata {
-		items, maxConc, fl = x.mapItemsJ(f, s)
+		items, maxConc, fl = x.mapItemsJ(f, s, true)
 	} else {
-		items, maxConc, fl = x.mapItems(f, s)
+		items, maxConc, fl = x.mapItems(f, s, true)
 	}
 	if fl != nil && s.jsonata {
 		// The Map state fails before it starts, and may catch it.
@@ -1296,6 +1303,9 @@ func kill(f *frame) {
 				kill(c)
 			}
 		}
+	}
+	if f.run != nil {
+		f.x.abortRun(f, f.run, true)
 	}
 }
 

@@ -64,9 +64,9 @@ func (x *Execution) leaveJ(f *frame, s *State, output *jfield, as *assign, def a
 	}
 	out := def
 	if output != nil {
-		var bad *evalFailure
-		if out, bad = x.evalField(f, output); bad != nil {
-			return failed(x.queryFailure(f, bad))
+		var fl *failure
+		if out, fl = x.fieldJ(f, output); fl != nil {
+			return failed(*fl)
 		}
 	}
 	if !value.SizeAtMost(out, MaxPayloadBytes) {
@@ -102,12 +102,28 @@ func (x *Execution) argumentsJ(f *frame, s *State) (any, *failure) {
 	if s.arguments == nil {
 		return f.input, nil
 	}
-	v, bad := x.evalField(f, s.arguments)
+	return x.fieldJ(f, s.arguments)
+}
+
+// fieldJ evaluates a JSONata field; an evaluation that fails is the
+// state's failure.
+func (x *Execution) fieldJ(f *frame, jf *jfield) (any, *failure) {
+	v, bad := x.evalField(f, jf)
 	if bad != nil {
-		fl := x.queryFailure(f, bad)
-		return nil, &fl
+		return nil, x.queryFailed(f, bad)
 	}
 	return v, nil
+}
+
+// fieldAsJ is fieldJ for a field whose value must be a T; typ names T in
+// the failure when it is not.
+func fieldAsJ[T any](x *Execution, f *frame, jf *jfield, typ string) (T, *failure) {
+	v, fl := x.fieldJ(f, jf)
+	t, ok := v.(T)
+	if fl == nil && !ok {
+		fl = x.queryFailed(f, typeFailure(jf, typ, v))
+	}
+	return t, fl
 }
 
 func (x *Execution) runTaskJ(f *frame, s *State) step {
@@ -136,18 +152,17 @@ func (x *Execution) runTaskJ(f *frame, s *State) step {
 // secondsJ evaluates a field that must give a whole number of seconds of
 // at least min.
 func (x *Execution) secondsJ(f *frame, jf *jfield, min int64) (time.Duration, *failure) {
-	v, bad := x.evalField(f, jf)
-	if bad != nil {
-		fl := x.queryFailure(f, bad)
-		return 0, &fl
+	v, fl := x.fieldJ(f, jf)
+	if fl != nil {
+		return 0, fl
 	}
 	n, ok := value.Int(v)
 	if !ok || n < min {
-		fl := x.queryFailure(f, typeFailure(jf, "integer", v))
+		bad := typeFailure(jf, "integer", v)
 		if ok {
-			fl = x.queryFailure(f, &evalFailure{field: jf.name, cause: fmt.Sprintf("The %s field must be at least %d, but was %d.", jf.name, min, n)})
+			bad = &evalFailure{field: jf.name, cause: fmt.Sprintf("The %s field must be at least %d, but was %d.", jf.name, min, n)}
 		}
-		return 0, &fl
+		return 0, x.queryFailed(f, bad)
 	}
 	return time.Duration(n) * time.Second, nil
 }
@@ -167,13 +182,9 @@ func (x *Execution) catchJ(f *frame, s *State, c *Catcher, errOut map[string]any
 
 func (x *Execution) runChoiceJ(f *frame, s *State) step {
 	for _, r := range s.choices {
-		v, bad := x.evalField(f, r.condition)
-		if bad != nil {
-			return failed(x.queryFailure(f, bad))
-		}
-		b, ok := v.(bool)
-		if !ok {
-			return failed(x.queryFailure(f, typeFailure(r.condition, "boolean", v)))
+		b, fl := fieldAsJ[bool](x, f, r.condition, "boolean")
+		if fl != nil {
+			return failed(*fl)
 		}
 		if b {
 			return x.leaveJ(f, s, r.output, r.assign, f.input, types.HistoryEventTypeChoiceStateExited, step{kind: outNext, next: r.next})
@@ -195,9 +206,9 @@ func (x *Execution) runWaitJ(f *frame, s *State) step {
 			return failed(*fl)
 		}
 	case s.waitTimestampJ != nil:
-		v, bad := x.evalField(f, s.waitTimestampJ)
-		if bad != nil {
-			return failed(x.queryFailure(f, bad))
+		v, fl := x.fieldJ(f, s.waitTimestampJ)
+		if fl != nil {
+			return failed(*fl)
 		}
 		str, _ := v.(string)
 		t, err := parseTimestamp(str)
@@ -229,13 +240,9 @@ func (x *Execution) runFailJ(f *frame, s *State) step {
 		if part.jf == nil {
 			continue
 		}
-		v, bad := x.evalField(f, part.jf)
+		str, bad := fieldAsJ[string](x, f, part.jf, "string")
 		if bad != nil {
-			return failed(x.queryFailure(f, bad))
-		}
-		str, ok := v.(string)
-		if !ok {
-			return failed(x.queryFailure(f, typeFailure(part.jf, "string", v)))
+			return failed(*bad)
 		}
 		*part.out = str
 	}
@@ -243,36 +250,31 @@ func (x *Execution) runFailJ(f *frame, s *State) step {
 }
 
 // mapItemsJ reads a JSONata Map's items and MaxConcurrency.
-func (x *Execution) mapItemsJ(f *frame, s *State) ([]any, int, *failure) {
+func (x *Execution) mapItemsJ(f *frame, s *State, needItems bool) ([]any, int, *failure) {
 	items := f.input
-	if s.items != nil {
-		var bad *evalFailure
-		if items, bad = x.evalField(f, s.items); bad != nil {
-			fl := x.queryFailure(f, bad)
-			return nil, 0, &fl
+	if !needItems {
+		items = []any{}
+	} else if s.items != nil {
+		list, fl := fieldAsJ[[]any](x, f, s.items, "array")
+		if fl != nil {
+			return nil, 0, fl
 		}
-		if _, ok := items.([]any); !ok {
-			fl := x.queryFailure(f, typeFailure(s.items, "array", items))
-			return nil, 0, &fl
-		}
+		items = list
 	}
 	list, ok := items.([]any)
 	if !ok {
-		fl := x.queryFailure(f, &evalFailure{field: "Items", cause: "Map state input must be an array but was: " + value.MustEncodeString(items)})
-		return nil, 0, &fl
+		return nil, 0, x.queryFailed(f, &evalFailure{field: "Items", cause: "Map state input must be an array but was: " + value.MustEncodeString(items)})
 	}
 	for _, t := range s.tolerated {
 		if t.j == nil {
 			continue
 		}
-		v, bad := x.evalField(f, t.j)
-		if bad != nil {
-			fl := x.queryFailure(f, bad)
-			return nil, 0, &fl
+		v, fl := x.fieldJ(f, t.j)
+		if fl != nil {
+			return nil, 0, fl
 		}
 		if n, ok := value.Float(v); !ok || n < 0 {
-			fl := x.queryFailure(f, typeFailure(t.j, "number", v))
-			return nil, 0, &fl
+			return nil, 0, x.queryFailed(f, typeFailure(t.j, "number", v))
 		}
 	}
 	maxConc := int(s.maxConcurrency)
@@ -300,10 +302,5 @@ func (x *Execution) itemInputJ(f *frame, s *State, i int, item any) (any, *failu
 	}
 	itemCtx["Map"] = map[string]any{"Item": map[string]any{"Index": value.IntNumber(int64(i)), "Value": item}}
 	x.setStatesCtx(f, 0, f.input, nil, nil, itemCtx)
-	v, bad := x.evalField(f, s.itemSelectorJ)
-	if bad != nil {
-		fl := x.queryFailure(f, bad)
-		return nil, &fl
-	}
-	return v, nil
+	return x.fieldJ(f, s.itemSelectorJ)
 }

@@ -99,9 +99,12 @@ type UnansweredExplainer interface {
 // MockAnswer is one mocked invocation's answer: an Output, or an error
 // (a *states.Error names the failure; one named States.Timeout or
 // States.HeartbeatTimeout times the task out), after Delay on the
-// engine's clock.
+// engine's clock. When Handler is set, the mock hands the call to it
+// instead (a built-in fake a mock config names), as if it were the
+// Resource's handler.
 type MockAnswer struct {
-	Output any
-	Err    error
-	Delay  time.Duration
+	Output  any
+	Err     error
+	Delay   time.Duration
+	Handler TaskHandler
 }

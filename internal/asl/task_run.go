@@ -110,7 +110,14 @@ func (x *Execution) secondsPath(f *frame, p *jsonpath.Path, field string) (time.
 func (x *Execution) answerer(f *frame, s *State) (TaskHandler, string, *failure) {
 	if x.mock != nil {
 		if a, ok := x.mock.Answer(s.Name); ok {
-			return mockCall{a: a, clk: x.clk}, "", nil
+			if a.Handler != nil {
+				return a.Handler, "", nil
+			}
+			if f.mocked == nil { // one record a frame, for all its calls
+				f.mocked = new(mockCall)
+			}
+			f.mocked.a, f.mocked.clk = a, x.clk
+			return f.mocked, "", nil
 		}
 	}
 	if h := x.handler(s.Resource); h != nil {
@@ -140,14 +147,16 @@ type mockCall struct {
 	clk clock.Clock
 }
 
-// Invoke answers with the mocked output or error.
-func (m mockCall) Invoke(_ context.Context, req *TaskRequest, done func(any, error)) {
+// Invoke answers with the mocked output or error. A delayed answer takes
+// its values now: the frame's next call reuses the record.
+func (m *mockCall) Invoke(_ context.Context, req *TaskRequest, done func(any, error)) {
+	out, err := m.a.Output, m.a.Err
 	if m.a.Delay <= 0 {
-		done(m.a.Output, m.a.Err)
+		done(out, err)
 		return
 	}
 	req.AnswerIn(m.a.Delay)
-	m.clk.AfterFunc(m.a.Delay, func() { done(m.a.Output, m.a.Err) })
+	m.clk.AfterFunc(m.a.Delay, func() { done(out, err) })
 }
 
 // scheduled records the Task's Scheduled and Started events, and Submitted

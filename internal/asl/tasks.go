@@ -31,3 +31,26 @@ func (m *StateMachine) appendTasks(out []TaskState, inMap bool) []TaskState {
 	}
 	return out
 }
+
+// ItemReaders returns the Distributed Map states with an ItemReader, at the
+// top of the machine, in Parallel branches and in Map processors, in
+// document order; InMap says whether one runs inside another Map.
+func (m *StateMachine) ItemReaders() []TaskState {
+	return m.appendReaders(nil, false)
+}
+
+func (m *StateMachine) appendReaders(out []TaskState, inMap bool) []TaskState {
+	for _, name := range m.Names {
+		s := m.States[name]
+		if s.ReadsItems() {
+			out = append(out, TaskState{State: s, InMap: inMap})
+		}
+		for _, b := range s.Branches {
+			out = b.appendReaders(out, inMap)
+		}
+		if s.Processor != nil {
+			out = s.Processor.appendReaders(out, true)
+		}
+	}
+	return out
+}

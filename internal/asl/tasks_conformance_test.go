@@ -8,6 +8,7 @@ import (
 	"github.com/yafdp/yafdp/internal/asl/corpus"
 	"github.com/yafdp/yafdp/internal/asl/corpus/taskcases"
 	"github.com/yafdp/yafdp/internal/clock"
+	"github.com/yafdp/yafdp/internal/mockconfig"
 )
 
 // TestConformanceTasks runs the Task executions recorded against AWS
@@ -42,7 +43,7 @@ func runTaskCase(t *testing.T, c *corpus.Case) {
 	mock := taskcases.MockOf(t, c)
 	vc := clock.NewVirtual(clock.Epoch)
 	eng := &asl.Engine{Clock: vc, Seed: 1}
-	x, err := eng.Start(context.Background(), m, asl.StartOptions{Name: "conformance", Input: corpus.Decode(t, c.Input), StateMachineName: mock.Machine, Mock: mock.Case.NewRun()})
+	x, err := eng.Start(context.Background(), m, asl.StartOptions{Name: "conformance", Input: corpus.Decode(t, c.Input), StateMachineName: mock.Machine, Mock: mock.Case.NewRun(mockconfig.RunOptions{})})
 	if err != nil {
 		t.Fatalf("start: %v", err)
 	}

@@ -117,8 +117,7 @@ func (x *Execution) evalAssign(f *frame, a *assign, in any) (*assignment, *failu
 	if a.jsonata != nil {
 		bad := x.evalMembers(f, a.jsonata, &out.vals)
 		if bad != nil {
-			fl := x.queryFailure(f, bad)
-			return nil, &fl
+			return nil, x.queryFailed(f, bad)
 		}
 	} else {
 		v, fl := x.evalTemplate(f, a.jsonpath, in, nil)

@@ -33,6 +33,10 @@
 //	map NAME KEYTYPE VALUETYPE
 //	enum NAME VALUE ...                                   (a value with a space or quote is a Go string)
 //
+// A member's TYPE may end in bounds, "[MIN,MAX]" with either left empty:
+// the length of a string or blob, the range of a number
+// (MemorySize:integer[128,10240]).
+//
 // A TYPE is a primitive (string, integer, long, float, double, boolean,
 // timestamp, blob, document) or the name of a shape of the same section.
 // Smithy's byte, short and intEnum are integers, bigInteger long and

@@ -161,8 +161,39 @@ func (s *section) member(tok string) (Member, error) {
 		return Member{}, fmt.Errorf("member %q is not NAME:TYPE", tok)
 	}
 	name, required := strings.CutSuffix(name, "!")
+	m := Member{Name: sfnName(name), ModelName: name, Required: required}
+	if i := strings.IndexByte(typ, '['); i >= 0 {
+		if err := m.parseBounds(typ[i:]); err != nil {
+			return Member{}, fmt.Errorf("member %q: %w", tok, err)
+		}
+		typ = typ[:i]
+	}
 	sh, err := s.ref(typ)
-	return Member{Name: sfnName(name), ModelName: name, Shape: sh, Required: required}, err
+	m.Shape = sh
+	return m, err
+}
+
+// parseBounds reads a member's "[MIN,MAX]", either of which may be empty.
+func (m *Member) parseBounds(b string) error {
+	inner, ok := strings.CutSuffix(strings.TrimPrefix(b, "["), "]")
+	lo, hi, comma := strings.Cut(inner, ",")
+	if !ok || !comma {
+		return fmt.Errorf("bounds %q are not [MIN,MAX]", b)
+	}
+	var err error
+	if lo != "" {
+		m.HasMin = true
+		if m.Min, err = strconv.ParseFloat(lo, 64); err != nil {
+			return err
+		}
+	}
+	if hi != "" {
+		m.HasMax = true
+		if m.Max, err = strconv.ParseFloat(hi, 64); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *section) ref(name string) (*Shape, error) {

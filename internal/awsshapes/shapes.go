@@ -75,6 +75,10 @@ type Member struct {
 	ModelName string
 	Shape     *Shape
 	Required  bool
+	// Min and Max bound a string's or blob's length, or a number's value,
+	// when HasMin and HasMax say so (the model's length and range traits).
+	Min, Max       float64
+	HasMin, HasMax bool
 }
 
 // Member returns the member called name (as Step Functions writes it).

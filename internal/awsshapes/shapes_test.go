@@ -100,6 +100,18 @@ func TestShapes(t *testing.T) {
 	if m := mustMember(t, mustOutput(t, "s3", "getObject"), "ContentLength"); m.Shape.Type != Long {
 		t.Errorf("ContentLength: %v", m.Shape.Type)
 	}
+	// Bounds: Lambda's MemorySize is 128 to 10240 MB, KMS's ciphertext
+	// at least one byte; ContentLength has none.
+	conf := mustMember(t, mustOutput(t, "lambda", "getFunction"), "Configuration").Shape
+	if m := mustMember(t, conf, "MemorySize"); !m.HasMin || !m.HasMax || m.Min != 128 || m.Max != 10240 {
+		t.Errorf("MemorySize bounds: %+v", m)
+	}
+	if m := mustMember(t, mustOutput(t, "kms", "encrypt"), "CiphertextBlob"); !m.HasMin || m.Min != 1 {
+		t.Errorf("CiphertextBlob bounds: %+v", m)
+	}
+	if m := mustMember(t, mustOutput(t, "s3", "getObject"), "ContentLength"); m.HasMin || m.HasMax {
+		t.Errorf("ContentLength bounds: %+v", m)
+	}
 }
 
 func TestSource(t *testing.T) {
@@ -129,6 +141,8 @@ func TestBrokenSection(t *testing.T) {
 		"structure In Bad\n",               // not NAME:TYPE
 		"op A\n",                           // short op
 		"structure In A:string\nop B In\n", // short op after a good line
+		"structure In A:integer[1]\n",      // bounds without a comma
+		"structure In A:integer[x,]\n",     // a bound that is not a number
 	} {
 		sec := &section{dir: "test", text: text}
 		if err := sec.parse(); err == nil {

@@ -23,6 +23,9 @@ func newHelpTopicExitCodes() *cobra.Command {
 			  2    usage error or bad input: unknown command or flag, invalid flag
 			       value, invalid config file, unknown --env, input that does not
 			       validate
+			  3    saga test-state: the tested state failed and its Retry would
+			       retry it (RETRIABLE); 0 when it succeeded or a Catch caught
+			       the error, 1 when it failed
 			  70   yafdp crashed (a bug): one line on standard error says where the
 			       full report went (a crash outside the main goroutine exits with
 			       Go's status 2, with the same line)

@@ -87,6 +87,10 @@ func ReadFile(path string, limit Limit) ([]byte, error) {
 	return data, nil
 }
 
+// PathError is err with the operation dropped from an *os.PathError ("open
+// x: no such file" reads "x: no such file"); other errors are as they are.
+func PathError(err error) error { return pathError(err) }
+
 // pathError drops the operation from an *os.PathError ("open x: no such
 // file" reads "x: no such file").
 func pathError(err error) error {

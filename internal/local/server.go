@@ -67,6 +67,10 @@ type Options struct {
 	// StartExecution on "<stateMachineArn>#<TestCase>" answers the Tasks of
 	// that execution from the test case.
 	Mock *mockconfig.Config
+	// S3Dir, when set, stands in for Amazon S3 for Distributed Map states:
+	// an ItemReader reads s3://BUCKET/KEY from S3Dir/BUCKET/KEY and a
+	// ResultWriter writes there.
+	S3Dir string
 }
 
 // What Shutdown stops the executions still running after DrainTimeout
@@ -141,9 +145,13 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	s.Broker = queue.New(qopts)
 	s.Fakes = saga.NewFakes(opts.Fakes, clk, opts.Seed)
+	sopts.Seed, sopts.Fake = opts.Seed, s.Fakes.Fake
 	// A .waitForTaskToken Task that nothing answers waits for
 	// SendTaskSuccess or SendTaskFailure, which the API serves.
 	engine := &asl.Engine{Clock: clk, Resources: s.Fakes.Resources(), Region: region, Account: Account, Seed: opts.Seed, Callbacks: true}
+	if opts.S3Dir != "" {
+		engine.Objects = asl.DirStore{Dir: opts.S3Dir}
+	}
 	s.SFN = sfnapi.New(engine, sopts)
 
 	fail := func(err error) (*Server, error) {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/yafdp/yafdp/internal/asl/states"
 	"github.com/yafdp/yafdp/internal/asl/value"
 	"github.com/yafdp/yafdp/internal/input"
 )
@@ -48,10 +49,11 @@ type TestCase struct {
 }
 
 // Response is one mocked response: its answers by invocation index, without
-// gaps from 0.
+// gaps from 0, and yafdp's extension of it, if any.
 type Response struct {
 	Name    string
-	Answers []*Answer // sorted by From
+	Answers []*Answer // sorted by From; none for a response that is only a Fake
+	Ext     *Extension
 }
 
 // Answer is what a range of invocations gets: a Return or a Throw.
@@ -63,6 +65,8 @@ type Answer struct {
 	Return any
 	// Throw is the failure the task raises.
 	Throw *Throw
+
+	err error // Throw as the engine's error
 }
 
 // Throw is a mocked failure. Error may be empty: a failure that names no
@@ -116,8 +120,8 @@ func Parse(data []byte) (*Config, error) {
 		return nil, problem("", "", "a mock config is a JSON object with StateMachines and MockedResponses, not "+value.TypeName(doc))
 	}
 	for _, k := range sortedKeys(top) {
-		if k != "StateMachines" && k != "MockedResponses" {
-			return nil, problem("", k, "unknown field; a mock config has StateMachines and MockedResponses")
+		if k != "StateMachines" && k != "MockedResponses" && k != ExtensionKey {
+			return nil, problem("", k, "unknown field; a mock config has StateMachines, MockedResponses and yafdp's extensions under "+ExtensionKey)
 		}
 	}
 	c := &Config{StateMachines: map[string]*StateMachine{}, Responses: map[string]*Response{}}
@@ -131,6 +135,11 @@ func Parse(data []byte) (*Config, error) {
 			return nil, err
 		}
 		c.Responses[name] = r
+	}
+	if ext, ok := top[ExtensionKey]; ok {
+		if err := c.parseExtensions(ext); err != nil {
+			return nil, err
+		}
 	}
 	machines, err := object(top, "StateMachines", "StateMachines", true)
 	if err != nil {
@@ -242,7 +251,7 @@ func parseAnswer(at, idx string, v any) (*Answer, error) {
 		if err != nil {
 			return nil, err
 		}
-		a.Throw = t
+		a.Throw, a.err = t, states.New(t.Error, t.Cause)
 	default:
 		return nil, problem("", at, "needs Return (the result) or Throw (an Error and a Cause)")
 	}

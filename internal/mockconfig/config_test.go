@@ -35,7 +35,7 @@ func TestRunAnswersByInvocationIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := k.NewRun()
+	run := k.NewRun(RunOptions{})
 	want := []string{"Lambda.ResourceNotReadyException", "Lambda.TimeoutException", "Lambda.TimeoutException", ""}
 	for i, w := range want {
 		a, n, ok, err := run.Next("LambdaState")
@@ -62,7 +62,7 @@ func TestRunAnswersByInvocationIndex(t *testing.T) {
 		t.Errorf("an unmocked state: ok=%v err=%v", ok, err)
 	}
 	// Each execution counts from 0.
-	if a, n, _, _ := k.NewRun().Next("LambdaState"); n != 0 || a.Throw == nil || a.Throw.Error != "Lambda.ResourceNotReadyException" {
+	if a, n, _, _ := k.NewRun(RunOptions{}).Next("LambdaState"); n != 0 || a.Throw == nil || a.Throw.Error != "Lambda.ResourceNotReadyException" {
 		t.Errorf("a new run starts at 0: n=%d %+v", n, a)
 	}
 }
@@ -221,7 +221,7 @@ func TestRecordedConfigsParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := k.NewRun()
+	run := k.NewRun(RunOptions{})
 	for i := 0; i < 3; i++ {
 		if a, _, _, _ := run.Next("DetectSentiment"); a == nil || a.Throw == nil || a.Throw.Error != "InternalServerException" {
 			t.Fatalf("invocation %d of DetectSentiment: %+v", i, a)
@@ -266,7 +266,7 @@ func FuzzParse(f *testing.F) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				run := k.NewRun()
+				run := k.NewRun(RunOptions{})
 				for s := range k.states {
 					run.Next(s)
 				}
@@ -281,7 +281,7 @@ func TestThrowWithoutError(t *testing.T) {
 		t.Fatal(err)
 	}
 	k, _ := c.Case("M", "T")
-	a, _, _, err := k.NewRun().Next("S")
+	a, _, _, err := k.NewRun(RunOptions{}).Next("S")
 	if err != nil || a.Throw == nil || a.Throw.Error != "" || a.Throw.Cause != "" {
 		t.Fatalf("an empty Throw is a failure that names no error: %+v %v", a, err)
 	}

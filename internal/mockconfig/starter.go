@@ -18,6 +18,9 @@ type StarterTask struct {
 	Catch [][]string
 	// InMap: the state runs inside a Map state, once per item.
 	InMap bool
+	// ItemReader: the state is a Distributed Map whose ItemReader the
+	// test case answers (its items, or the object's body).
+	ItemReader bool
 }
 
 // StarterRetrier is one retrier of a Task state.
@@ -77,6 +80,13 @@ func NewStarter(machine, testCase string, tasks []StarterTask) (*Starter, error)
 	}}
 	cases := st.Document.StateMachines[machine].TestCases[testCase]
 	for _, task := range tasks {
+		if task.ItemReader {
+			items := task.State + "Items"
+			cases[task.State] = items
+			st.Document.MockedResponses[items] = map[string]map[string]any{invocations(1, task.InMap): {"Return": []any{}}}
+			st.Notes = append(st.Notes, Note{State: task.State, Message: "the Distributed Map's ItemReader: Return its items (an array) or the object's body (a string, e.g. CSV text); [] maps over no item"})
+			continue
+		}
 		r, err := integration.Parse(task.Resource)
 		if err != nil {
 			return nil, fmt.Errorf("state %q: %w", task.State, err)

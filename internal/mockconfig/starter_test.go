@@ -45,7 +45,7 @@ func TestNewStarter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := k.NewRun()
+	run := k.NewRun(RunOptions{})
 	if a, _, _, _ := run.Next("Pay"); !hasKeys(a.Return, "Payload", "StatusCode", "SdkHttpMetadata") {
 		t.Errorf("Pay returns lambda:invoke's result: %v", a.Return)
 	}
@@ -116,5 +116,27 @@ func TestUnmockedError(t *testing.T) {
 	}
 	if strings.Contains((&UnmockedError{State: "S"}).Error(), "\n") {
 		t.Error("one line")
+	}
+}
+
+// A Distributed Map's ItemReader gets a response under the Map state's
+// name that returns no items, with a note saying what to put there.
+func TestStarterAnswersItemReaders(t *testing.T) {
+	st, err := NewStarter("Fan", "HappyPath", []StarterTask{{State: "Fan", ItemReader: true}, {State: "Inner", ItemReader: true, InMap: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := st.Document.StateMachines["Fan"].TestCases["HappyPath"]
+	if tc["Fan"] != "FanItems" || tc["Inner"] != "InnerItems" {
+		t.Fatalf("test case %v", tc)
+	}
+	if r := st.Document.MockedResponses["FanItems"]["0"]["Return"]; r == nil || len(r.([]any)) != 0 {
+		t.Fatalf("FanItems %v", st.Document.MockedResponses["FanItems"])
+	}
+	if _, ok := st.Document.MockedResponses["InnerItems"]["0-999"]; !ok {
+		t.Fatalf("InnerItems answers %v, want one per item of the outer Map", st.Document.MockedResponses["InnerItems"])
+	}
+	if len(st.Notes) != 2 || !strings.Contains(st.Notes[0].Message, "ItemReader") {
+		t.Fatalf("notes %v", st.Notes)
 	}
 }

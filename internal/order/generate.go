@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/brianvoe/gofakeit/v7"
+
+	"github.com/yafdp/yafdp/internal/mix"
 )
 
 // Generator produces realistic orders, deterministically from a seed: the
@@ -69,7 +71,7 @@ func NewGenerator(seed uint64, start time.Time) *Generator {
 		fake:  gofakeit.NewFaker(src, false),
 		rng:   rand.New(src),
 		seed:  seed,
-		idKey: mix64(seed ^ 0x0dde5),
+		idKey: mix.Bits(seed ^ 0x0dde5),
 		start: start.UTC(),
 	}
 	g.markets = g.buildMarkets()
@@ -119,7 +121,7 @@ func (g *Generator) Next() Order {
 		addr.Instructions = instructions[g.rng.IntN(len(instructions))]
 	}
 	return Order{
-		OrderID:         OrderIDPrefix + encodeID(mix64(g.idKey+i)),
+		OrderID:         OrderIDPrefix + encodeID(mix.Bits(g.idKey+i)),
 		CustomerID:      c.id,
 		RestaurantID:    r.id,
 		Items:           items,
@@ -213,7 +215,7 @@ func (g *Generator) buildMarkets() []*market {
 // own faker and source, so what it builds does not depend on which orders
 // came first.
 func (g *Generator) entity(m *market, kind uint64, i int) *Generator {
-	key := mix64(g.seed ^ mix64(uint64(m.index)<<40|kind<<32|uint64(i)))
+	key := mix.Bits(g.seed ^ mix.Bits(uint64(m.index)<<40|kind<<32|uint64(i)))
 	src := rand.NewPCG(key, key^0x5eed0fde11c1005)
 	return &Generator{fake: gofakeit.NewFaker(src, false), rng: rand.New(src), seed: g.seed, idKey: g.idKey}
 }
@@ -221,7 +223,7 @@ func (g *Generator) entity(m *market, kind uint64, i int) *Generator {
 // entityID is the id of restaurant or customer i of market m.
 func (g *Generator) entityID(prefix string, m *market, kind uint64, i int) string {
 	serial := uint64(m.index)*(restaurantsPerMarket+customersPerMarket) + kind*restaurantsPerMarket + uint64(i) + 1
-	return prefix + encodeID(mix64(g.idKey^0xc0ffee+serial))
+	return prefix + encodeID(mix.Bits(g.idKey^0xc0ffee+serial))
 }
 
 func (g *Generator) restaurant(m *market, i int) *restaurant {
@@ -338,15 +340,4 @@ func encodeID(x uint64) string {
 		x >>= 5
 	}
 	return string(b[:])
-}
-
-// mix64 is the SplitMix64 finaliser: a bijection, so distinct inputs give
-// distinct ids.
-func mix64(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
 }

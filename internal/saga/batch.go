@@ -179,7 +179,7 @@ func newBatch(ctx context.Context, m *asl.StateMachine, clk clock.Clock, start t
 	fakes := NewFakes(opts.Faults, clk, opts.Seed)
 	orders := order.Generate(opts.Seed, opts.Orders, start)
 	b := &batch{
-		ctx: ctx, machine: m, name: name, clk: clk, fakes: fakes, orders: orders, opts: opts,
+		ctx: ctx, machine: m, name: name, clk: clk, fakes: fakes, fake: fakes.Fake, orders: orders, opts: opts,
 		eng:      &asl.Engine{Clock: clk, Resources: fakes.Resources(), Seed: opts.Seed},
 		res:      &BatchResult{Orders: len(orders), Errors: map[string]int{}},
 		hist:     hdrhistogram.New(1, int64(24*time.Hour/time.Microsecond), 3),
@@ -238,6 +238,7 @@ type batch struct {
 	ctx     context.Context
 	eng     *asl.Engine
 	fakes   *Fakes
+	fake    func(string) asl.TaskHandler // fakes.Fake, made once
 	machine *asl.StateMachine
 	name    string
 	clk     clock.Clock
@@ -294,7 +295,7 @@ func (b *batch) launchLocked() {
 			StateMachineName: b.name,
 			OnDone:           b.done,
 			OnSettled:        b.settle,
-			Mock:             mockRun(b.opts.Mock),
+			Mock:             mockRun(b.opts.Mock, b.opts.Seed, o.OrderID, b.fake),
 		})
 		b.mu.Lock()
 		b.launchQueue--
@@ -327,7 +328,7 @@ func (b *batch) done(x *asl.Execution) {
 	status, _, errName, cause := x.Result()
 	dur := x.StopTime().Sub(x.StartTime())
 	retries, transitions := x.Retries(), x.StateTransitions()
-	compensated, steps := compensation(x.Events())
+	compensated, steps := compensation(x)
 
 	b.mu.Lock()
 	delete(b.running, x)
@@ -403,19 +404,18 @@ func (b *batch) interrupt() {
 // compensation reports whether a Catch fired in the execution (its Task,
 // Parallel or Map state failed and moved on through a catcher), and how many
 // Task states ran after that first catch.
-func compensation(events []asl.HistoryEvent) (bool, int64) {
-	caught := false
+func compensation(x *asl.Execution) (bool, int64) {
+	caught, lastFailed := false, false
 	var steps int64
-	for i := 1; i < len(events); i++ {
-		e := &events[i]
-		if !caught && e.IsExited() && isFailure(events[i-1].Type) {
+	x.VisitEvents(func(e *asl.HistoryEvent) {
+		switch {
+		case !caught && lastFailed && e.IsExited():
 			caught = true
-			continue
-		}
-		if caught && e.Type == types.HistoryEventTypeTaskStateEntered {
+		case caught && e.Type == types.HistoryEventTypeTaskStateEntered:
 			steps++
 		}
-	}
+		lastFailed = isFailure(e.Type)
+	})
 	return caught, steps
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/clock"
+	"github.com/yafdp/yafdp/internal/latency"
 	"github.com/yafdp/yafdp/internal/saga"
 )
 
@@ -216,7 +217,7 @@ func randomFaults(r *rand.Rand) saga.FakeConfig {
 			sc.Outages = []saga.Outage{{Start: time.Duration(r.IntN(30)) * time.Second, Duration: time.Duration(1+r.IntN(600)) * time.Second}}
 		}
 		if r.IntN(2) == 0 {
-			sc.Latency = saga.LogNormal(time.Duration(1+r.IntN(200))*time.Millisecond, time.Duration(200+r.IntN(20000))*time.Millisecond)
+			sc.Latency = latency.LogNormal(time.Duration(1+r.IntN(200))*time.Millisecond, time.Duration(200+r.IntN(20000))*time.Millisecond)
 		}
 	}
 	if r.IntN(3) == 0 {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/clock"
+	"github.com/yafdp/yafdp/internal/latency"
 	"github.com/yafdp/yafdp/internal/order"
 	"github.com/yafdp/yafdp/internal/saga"
 )
@@ -202,7 +203,7 @@ func TestSagaIsReproducible(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cfg.Payment.Latency = saga.LogNormal(80*time.Millisecond, 250*time.Millisecond)
+	cfg.Payment.Latency = latency.LogNormal(80*time.Millisecond, 250*time.Millisecond)
 	a := runSagas(t, cfg, 5, 200, 5*time.Millisecond)
 	b := runSagas(t, cfg, 5, 200, 5*time.Millisecond)
 	requireOK(t, a)
@@ -246,7 +247,7 @@ func TestSagaInvariantUnderRandomFaults(t *testing.T) {
 				}}
 			}
 			if rapid.Bool().Draw(rt, s.String()+".latency?") {
-				sc.Latency = saga.LogNormal(50*time.Millisecond, time.Duration(rapid.IntRange(50, 20000).Draw(rt, s.String()+".p99ms"))*time.Millisecond)
+				sc.Latency = latency.LogNormal(50*time.Millisecond, time.Duration(rapid.IntRange(50, 20000).Draw(rt, s.String()+".p99ms"))*time.Millisecond)
 			}
 		}
 		cfg.Payment.ThrottleRate = rate("payment.throttle")

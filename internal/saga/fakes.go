@@ -14,6 +14,8 @@ import (
 	"github.com/yafdp/yafdp/internal/asl/states"
 	"github.com/yafdp/yafdp/internal/asl/value"
 	"github.com/yafdp/yafdp/internal/clock"
+	"github.com/yafdp/yafdp/internal/latency"
+	"github.com/yafdp/yafdp/internal/mix"
 )
 
 // Fakes are in-process stand-ins for the Lambda functions the saga calls:
@@ -40,13 +42,16 @@ type Fakes struct {
 	// boardOff is t0 after the board's base: a call's time on the board is
 	// boardOff plus its time after t0.
 	boardOff time.Duration
+	// routes answer as one function whatever the Task: a mock config's
+	// route to a fake (Fake).
+	routes [numFunctions]fakeRoute
 }
 
 var _ asl.TaskHandler = (*Fakes)(nil)
 
 type fakeService struct {
 	cfg     ServiceConfig
-	lat     sampler
+	lat     latency.Sampler
 	limiter *rate.Limiter
 	// shared replaces limiter when the quota is on a QuotaBoard.
 	shared  *sharedQuota
@@ -67,12 +72,15 @@ func NewFakes(cfg FakeConfig, clk clock.Clock, seed uint64) *Fakes {
 	if t, ok := clk.(clock.Ticker); ok {
 		f.ticker, f.tick0 = t, t.Elapsed()
 	}
+	for fn := range f.routes {
+		f.routes[fn] = fakeRoute{f: f, fn: function(fn)}
+	}
 	for _, s := range Services() {
 		sc := *cfg.Service(s)
 		sc.Outages = append([]Outage(nil), sc.Outages...)
 		fs := &f.svc[s]
 		fs.cfg = sc
-		fs.lat = newSampler(sc.Latency)
+		fs.lat = latency.NewSampler(sc.Latency)
 		fs.limiter = newQuotaLimiter(sc)
 		for _, o := range sc.Outages {
 			fs.outages = append(fs.outages, window{from: o.Start, to: o.Start + o.Duration})
@@ -191,6 +199,67 @@ func functionName(s string) string {
 	return s
 }
 
+// FakeNames lists the names by which a mock config's response routes to a
+// fake (Yafdp.MockedResponses.<name>.Fake): payment.charge, ... . A
+// function's own name (yafdp-payment-charge) is taken too.
+func FakeNames() []string {
+	names := make([]string, numFunctions)
+	for i, fn := range functions {
+		names[i] = fakeName(fn.name)
+	}
+	return names
+}
+
+// fakeName turns yafdp-payment-charge into payment.charge.
+func fakeName(function string) string {
+	return strings.Replace(strings.TrimPrefix(function, "yafdp-"), "-", ".", 1)
+}
+
+// lookupFake finds a function by its fake name or its own name.
+func lookupFake(name string) (function, bool) {
+	for i, fn := range functions {
+		if name == fakeName(fn.name) {
+			return function(i), true
+		}
+	}
+	return lookupFunction(functionName(name))
+}
+
+// IsFake reports whether name names a fake (see FakeNames).
+func IsFake(name string) bool {
+	_, ok := lookupFake(name)
+	return ok
+}
+
+// Fake returns the handler that answers any Task as the function name
+// names (see FakeNames), nil for an unknown name: the route of a mock
+// config's response to a fake. A lambda:invoke Task gives the function the
+// Payload of its input and gets lambda:invoke's answer; any other Task
+// gives it the whole input and gets the function's result itself.
+func (f *Fakes) Fake(name string) asl.TaskHandler {
+	fn, ok := lookupFake(name)
+	if !ok {
+		return nil
+	}
+	return &f.routes[fn]
+}
+
+// fakeRoute answers as one function (Fake).
+type fakeRoute struct {
+	f  *Fakes
+	fn function
+}
+
+// Invoke answers the call as the route's function.
+func (r *fakeRoute) Invoke(_ context.Context, req *asl.TaskRequest, done func(output any, err error)) {
+	if req.Resource == LambdaInvoke {
+		payload, _ := value.Field(req.Input, "Payload")
+		r.f.call(r.fn, payload, false, req, done)
+		return
+	}
+	r.f.call(r.fn, req.Input, true, req, done)
+}
+
 // FunctionNames lists the Lambda functions the fakes answer to.
 func FunctionNames() []string {
 	names := make([]string, numFunctions)
@@ -219,14 +288,31 @@ const hangWithoutTimeout = 5 * time.Minute
 // passed, and the call's effect lands at that moment, even when the Task
 // has given up on it by then.
 func (f *Fakes) Invoke(_ context.Context, req *asl.TaskRequest, done func(output any, err error)) {
-	fn, orderID, kind, bad := readCall(req)
+	name, payload := req.Function, req.Input
+	if name == "" {
+		fname, _ := value.Field(req.Input, "FunctionName")
+		name, _ = fname.(string)
+		payload, _ = value.Field(req.Input, "Payload")
+	}
+	fn, ok := lookupFunction(functionName(name))
+	if !ok {
+		done(nil, states.New("Lambda.ResourceNotFoundException", "Function not found: "+name))
+		return
+	}
+	// A Task whose Resource is the function's ARN gets the function's
+	// result itself, not lambda:invoke's wrapper of it.
+	f.call(fn, payload, req.Function != "", req, done)
+}
+
+// call answers one call of fn with payload, unwrapped from lambda:invoke's
+// wrapper when unwrap is set.
+func (f *Fakes) call(fn function, payload any, unwrap bool, req *asl.TaskRequest, done func(output any, err error)) {
+	orderID, kind, bad := readCall(fn, payload)
 	if bad != nil {
 		done(nil, bad)
 		return
 	}
-	if req.Function != "" {
-		// A Task whose Resource is the function's ARN gets the function's
-		// result itself, not lambda:invoke's wrapper of it.
+	if unwrap {
 		wrapped := done
 		done = func(out any, err error) {
 			if m, ok := out.(map[string]any); ok {
@@ -239,7 +325,7 @@ func (f *Fakes) Invoke(_ context.Context, req *asl.TaskRequest, done func(output
 	st := &f.stats[fn]
 	st.calls.Add(1)
 	at := f.since()
-	key := hashString(orderID)
+	key := mix.String(orderID)
 	lat, fail, quota := f.meet(svc, fn, key, req, at)
 	if req.Timeout > 0 && lat > req.Timeout {
 		st.late.Add(1)
@@ -260,27 +346,14 @@ func (f *Fakes) Invoke(_ context.Context, req *asl.TaskRequest, done func(output
 	f.after(lat, a.fire)
 }
 
-// readCall reads a call's function, order id and, for a notification, its
-// kind from the Task input (an object: a map, or a record for a
-// RecordReader), or the error that answers a malformed call. A lambda:invoke
-// input names the function in FunctionName (a name or an ARN) and carries
-// the payload in Payload; a Task whose Resource is the function's ARN
-// (req.Function) has the payload as its input.
-func readCall(req *asl.TaskRequest) (function, string, notifyKind, *states.Error) {
-	name, payload := req.Function, req.Input
-	if name == "" {
-		fname, _ := value.Field(req.Input, "FunctionName")
-		name, _ = fname.(string)
-		payload, _ = value.Field(req.Input, "Payload")
-	}
-	fn, ok := lookupFunction(functionName(name))
-	if !ok {
-		return 0, "", 0, states.New("Lambda.ResourceNotFoundException", "Function not found: "+name)
-	}
+// readCall reads a call's order id and, for a notification, its kind from
+// the function's payload (an object: a map, or a record for a
+// RecordReader), or the error that answers a malformed call.
+func readCall(fn function, payload any) (string, notifyKind, *states.Error) {
 	oid, _ := value.Field(payload, "orderId")
 	orderID, _ := oid.(string)
 	if orderID == "" {
-		return 0, "", 0, states.New(errorPrefix[functions[fn].service]+".InvalidRequest", "Payload.orderId is missing or not a string")
+		return "", 0, states.New(errorPrefix[functions[fn].service]+".InvalidRequest", "Payload.orderId is missing or not a string")
 	}
 	kind := notifyNone
 	if fn == fnNotify {
@@ -291,10 +364,10 @@ func readCall(req *asl.TaskRequest) (function, string, notifyKind, *states.Error
 		case "cancelled":
 			kind = notifyCancelled
 		default:
-			return 0, "", 0, states.New("Notify.InvalidRequest", `Payload.kind must be "confirmed" or "cancelled"`)
+			return "", 0, states.New("Notify.InvalidRequest", `Payload.kind must be "confirmed" or "cancelled"`)
 		}
 	}
-	return fn, orderID, kind, nil
+	return orderID, kind, nil
 }
 
 // meet decides what a call at time at meets: its latency (with the time a
@@ -305,7 +378,7 @@ func (f *Fakes) meet(svc *fakeService, fn function, key uint64, req *asl.TaskReq
 	r := newCallRand(f.seed, key, fn, req.Attempt)
 	// Always take the same six draws in the same order, so that changing
 	// one rate does not reshuffle the outcome of every other fault.
-	lat := svc.lat.sample(r.float(), r.float())
+	lat := svc.lat.Sample(r.float(), r.float())
 	uThrottle, uError, uTimeout, uRefuse := r.float(), r.float(), r.float(), r.float()
 	if svc.down(at) {
 		return lat, svc.unavailable, nil
@@ -634,8 +707,8 @@ func notify(kind notifyKind, s *Summary) (EffectKind, any) {
 type callRand struct{ pcg rand.PCG }
 
 func newCallRand(seed, key uint64, fn function, attempt int) callRand {
-	s1 := mix64(mix64(seed+0x9e3779b97f4a7c15) ^ key)
-	s2 := mix64(s1 ^ (uint64(fn)+1)<<40 ^ uint64(uint32(attempt)))
+	s1 := mix.Bits(mix.Bits(seed+0x9e3779b97f4a7c15) ^ key)
+	s2 := mix.Bits(s1 ^ (uint64(fn)+1)<<40 ^ uint64(uint32(attempt)))
 	var r callRand
 	r.pcg.Seed(s1, s2)
 	return r
@@ -643,16 +716,6 @@ func newCallRand(seed, key uint64, fn function, attempt int) callRand {
 
 // float returns a uniform draw in [0, 1).
 func (r *callRand) float() float64 { return float64(r.pcg.Uint64()>>11) * 0x1p-53 }
-
-// mix64 is the SplitMix64 finaliser, a bijection that scatters its input.
-func mix64(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
-}
 
 // CallStats counts the calls one function received and how they ended.
 type CallStats struct {

@@ -14,6 +14,7 @@ import (
 	"github.com/yafdp/yafdp/internal/asl/states"
 	"github.com/yafdp/yafdp/internal/asl/value"
 	"github.com/yafdp/yafdp/internal/clock"
+	"github.com/yafdp/yafdp/internal/latency"
 )
 
 // answer is what one call came back with.
@@ -354,9 +355,9 @@ func TestTimedOutCallLandsLater(t *testing.T) {
 
 func TestLatency(t *testing.T) {
 	var cfg FakeConfig
-	cfg.Delivery.Latency = Fixed(250 * time.Millisecond)
-	cfg.Notify.Latency = LogNormal(80*time.Millisecond, 250*time.Millisecond)
-	cfg.Restaurant.Latency = Uniform(20*time.Millisecond, 80*time.Millisecond)
+	cfg.Delivery.Latency = latency.Fixed(250 * time.Millisecond)
+	cfg.Notify.Latency = latency.LogNormal(80*time.Millisecond, 250*time.Millisecond)
+	cfg.Restaurant.Latency = latency.Uniform(20*time.Millisecond, 80*time.Millisecond)
 	f, clk := newTestFakes(cfg)
 	a := call(f, clk, FnDeliverySchedule, "ord_1", 0, 0)
 	if a.called {
@@ -400,7 +401,7 @@ func TestDeterminismAcrossCallOrders(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cfg.Payment.Latency = LogNormal(50*time.Millisecond, 400*time.Millisecond)
+	cfg.Payment.Latency = latency.LogNormal(50*time.Millisecond, 400*time.Millisecond)
 	type key struct {
 		order, fn string
 		attempt   int
@@ -462,7 +463,7 @@ func TestDeterminismAcrossCallOrders(t *testing.T) {
 
 func TestFakesConcurrentOnRealClock(t *testing.T) {
 	var cfg FakeConfig
-	cfg.Payment.Latency = Uniform(0, time.Millisecond)
+	cfg.Payment.Latency = latency.Uniform(0, time.Millisecond)
 	f := NewFakes(cfg, clock.Real{}, 1)
 	done := make(chan error, 400)
 	for i := 0; i < 400; i++ {

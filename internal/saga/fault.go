@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/yafdp/yafdp/internal/latency"
 )
 
 // faultKind is what a --fault setting changes.
@@ -61,12 +63,6 @@ func FaultNames() []string {
 		names[i] = s.name
 	}
 	return names
-}
-
-// LatencyForms lists the distributions --latency accepts, for help text and
-// shell completion.
-func LatencyForms() []string {
-	return []string{"0", "50ms", "fixed(50ms)", "uniform(20ms,80ms)", "lognormal(80ms,250ms)"}
 }
 
 // Fault is one parsed --fault setting, e.g. payment.decline=0.05.
@@ -186,66 +182,21 @@ func (c *FakeConfig) ApplyLatency(spec string) error {
 //	restaurant=uniform(20ms,80ms)
 //	delivery=50ms                   (or fixed(50ms))
 //	notify=0
-func ParseLatency(s string) (Service, Latency, error) {
+func ParseLatency(s string) (Service, latency.Distribution, error) {
 	name, val, ok := strings.Cut(strings.TrimSpace(s), "=")
 	name, val = strings.TrimSpace(name), strings.TrimSpace(val)
 	if !ok || val == "" {
-		return 0, Latency{}, fmt.Errorf("latency %q: want service=distribution, e.g. payment=lognormal(80ms,250ms)", s)
+		return 0, latency.Distribution{}, fmt.Errorf("latency %q: want service=distribution, e.g. payment=lognormal(80ms,250ms)", s)
 	}
 	svc, ok := ParseService(name)
 	if !ok {
-		return 0, Latency{}, fmt.Errorf("latency %q: unknown service %q; valid services: %s", s, name, strings.Join(serviceNames[:], ", "))
+		return 0, latency.Distribution{}, fmt.Errorf("latency %q: unknown service %q; valid services: %s", s, name, strings.Join(serviceNames[:], ", "))
 	}
-	l, err := ParseDistribution(val)
+	l, err := latency.Parse(val)
 	if err != nil {
-		return 0, Latency{}, fmt.Errorf("latency %q: %v", s, err)
+		return 0, latency.Distribution{}, fmt.Errorf("latency %q: %v", s, err)
 	}
 	return svc, l, nil
-}
-
-// ParseDistribution parses a latency distribution: 0, 50ms, fixed(50ms),
-// uniform(20ms,80ms) or lognormal(median,p99).
-func ParseDistribution(s string) (Latency, error) {
-	s = strings.TrimSpace(s)
-	forms := strings.Join(LatencyForms(), ", ")
-	open := strings.IndexByte(s, '(')
-	if open < 0 {
-		if s == "0" || s == "none" {
-			return Latency{}, nil
-		}
-		d, err := time.ParseDuration(s)
-		if err != nil || d < 0 {
-			return Latency{}, fmt.Errorf("%q is not a latency; valid forms: %s", s, forms)
-		}
-		return Fixed(d), nil
-	}
-	if !strings.HasSuffix(s, ")") {
-		return Latency{}, fmt.Errorf("%q: missing ')'; valid forms: %s", s, forms)
-	}
-	fn := strings.TrimSpace(s[:open])
-	var args []time.Duration
-	for _, a := range strings.Split(s[open+1:len(s)-1], ",") {
-		d, err := time.ParseDuration(strings.TrimSpace(a))
-		if err != nil {
-			return Latency{}, fmt.Errorf("%q: %q is not a duration such as 80ms", s, strings.TrimSpace(a))
-		}
-		args = append(args, d)
-	}
-	var l Latency
-	switch {
-	case fn == "fixed" && len(args) == 1:
-		l = Fixed(args[0])
-	case fn == "uniform" && len(args) == 2:
-		l = Uniform(args[0], args[1])
-	case fn == "lognormal" && len(args) == 2:
-		l = LogNormal(args[0], args[1])
-	default:
-		return Latency{}, fmt.Errorf("%q is not a latency; valid forms: %s", s, forms)
-	}
-	if err := l.Validate(); err != nil {
-		return Latency{}, err
-	}
-	return l, nil
 }
 
 func parseRate(s string) (float64, error) {

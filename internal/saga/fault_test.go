@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/yafdp/yafdp/internal/latency"
 )
 
 func TestParseFault(t *testing.T) {
@@ -119,14 +120,14 @@ func TestParseLatency(t *testing.T) {
 	tests := []struct {
 		in   string
 		svc  Service
-		want Latency
+		want latency.Distribution
 	}{
-		{"payment=lognormal(80ms,250ms)", Payment, LogNormal(80*time.Millisecond, 250*time.Millisecond)},
-		{"restaurant=uniform(20ms, 80ms)", Restaurant, Uniform(20*time.Millisecond, 80*time.Millisecond)},
-		{"delivery=50ms", Delivery, Fixed(50 * time.Millisecond)},
-		{"delivery=fixed(1s)", Delivery, Fixed(time.Second)},
-		{"notify=0", Notify, Latency{}},
-		{"orders=none", Orders, Latency{}},
+		{"payment=lognormal(80ms,250ms)", Payment, latency.LogNormal(80*time.Millisecond, 250*time.Millisecond)},
+		{"restaurant=uniform(20ms, 80ms)", Restaurant, latency.Uniform(20*time.Millisecond, 80*time.Millisecond)},
+		{"delivery=50ms", Delivery, latency.Fixed(50 * time.Millisecond)},
+		{"delivery=fixed(1s)", Delivery, latency.Fixed(time.Second)},
+		{"notify=0", Notify, latency.Distribution{}},
+		{"orders=none", Orders, latency.Distribution{}},
 	}
 	for _, tt := range tests {
 		svc, l, err := ParseLatency(tt.in)
@@ -156,7 +157,7 @@ func TestParseLatency(t *testing.T) {
 		}
 	}
 	var c FakeConfig
-	if err := c.ApplyLatency("payment=lognormal(80ms,250ms)"); err != nil || c.Payment.Latency.Kind != LatencyLogNormal {
+	if err := c.ApplyLatency("payment=lognormal(80ms,250ms)"); err != nil || c.Payment.Latency.Kind != latency.KindLogNormal {
 		t.Fatalf("ApplyLatency: %v, %+v", err, c.Payment.Latency)
 	}
 }
@@ -212,9 +213,9 @@ func FuzzParseLatency(f *testing.F) {
 		if _, back, err := ParseLatency(s2); err != nil || back != l {
 			t.Fatalf("%q: %q reads back as %v, %v", s, s2, back, err)
 		}
-		sm := newSampler(l)
+		sm := latency.NewSampler(l)
 		for _, u := range []float64{0, 0.5, 0.999999} {
-			if d := sm.sample(u, u); d < 0 || d > maxLatency {
+			if d := sm.Sample(u, u); d < 0 || d > latency.Max {
 				t.Fatalf("%v sampled %v", l, d)
 			}
 		}

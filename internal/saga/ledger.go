@@ -6,6 +6,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/yafdp/yafdp/internal/mix"
 )
 
 // EffectKind is one kind of effect a fake service has on the world.
@@ -217,7 +219,7 @@ func (l *Ledger) shard(key uint64) *ledgerShard { return &l.shards[key%ledgerSha
 // Record adds an effect. The fakes record their own; Record is for building a
 // ledger by hand, in tests or from another source of truth.
 func (l *Ledger) Record(orderID string, at time.Time, k EffectKind) {
-	sh := l.shard(hashString(orderID))
+	sh := l.shard(mix.String(orderID))
 	l.lock(sh)
 	sh.appendLocked(orderID, pack(at.Sub(l.t0), k))
 	l.unlock(sh)
@@ -259,7 +261,7 @@ func (sh *ledgerShard) appendTo(r *effects, orderID string, e uint64) {
 
 // Effects returns an order's effects in the order they happened.
 func (l *Ledger) Effects(orderID string) []Effect {
-	sh := l.shard(hashString(orderID))
+	sh := l.shard(mix.String(orderID))
 	l.lock(sh)
 	defer l.unlock(sh)
 	effs := sh.m[orderID].get()
@@ -272,7 +274,7 @@ func (l *Ledger) Effects(orderID string) []Effect {
 
 // Summary adds up an order's effects; ok is false when it has none.
 func (l *Ledger) Summary(orderID string) (s Summary, ok bool) {
-	sh := l.shard(hashString(orderID))
+	sh := l.shard(mix.String(orderID))
 	l.lock(sh)
 	r, ok := sh.m[orderID]
 	s = summarize(r.get())
@@ -284,7 +286,7 @@ func (l *Ledger) Summary(orderID string) (s Summary, ok bool) {
 // false when it had none. A long simulation takes each order once nothing
 // more can happen to it, so the ledger holds only the orders in flight.
 func (l *Ledger) Take(orderID string) (s Summary, ok bool) {
-	sh := l.shard(hashString(orderID))
+	sh := l.shard(mix.String(orderID))
 	l.lock(sh)
 	r, ok := sh.m[orderID]
 	s = summarize(r.get())
@@ -377,15 +379,4 @@ func summarize(effs []uint64) Summary {
 		}
 	}
 	return s
-}
-
-// hashString is 64-bit FNV-1a, inlined so that hashing an order id does not
-// allocate.
-func hashString(s string) uint64 {
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= 1099511628211
-	}
-	return h
 }

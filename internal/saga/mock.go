@@ -43,6 +43,9 @@ func LoadMock(opts MockOptions, m *asl.StateMachine, defName string) (*mockconfi
 	if err := cfg.Check(machine, mockconfig.KindsOf(m)); err != nil {
 		return nil, err
 	}
+	if err := cfg.CheckFakes(IsFake, FakeNames()); err != nil {
+		return nil, err
+	}
 	testCase, err := pickTestCase(cfg, machine, opts.TestCase)
 	if err != nil {
 		return nil, err
@@ -103,11 +106,12 @@ func quoted(names []string) string {
 	return strings.Join(q, ", ")
 }
 
-// mockRun starts counting one execution's invocations of k's states; nil
-// for no mock.
-func mockRun(k *mockconfig.Case) asl.TaskMock {
+// mockRun starts counting the invocations of k's states by the execution
+// name, with the draws of its extensions made from seed and its Fakes
+// answered by fake (a Fakes' Fake); nil for no mock.
+func mockRun(k *mockconfig.Case, seed uint64, name string, fake func(string) asl.TaskHandler) asl.TaskMock {
 	if k == nil {
 		return nil
 	}
-	return k.NewRun()
+	return k.NewRun(mockconfig.RunOptions{Seed: seed, Execution: name, Fake: fake})
 }

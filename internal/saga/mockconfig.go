@@ -30,6 +30,9 @@ func StarterMockConfig(file, machine, testCase string) (*mockconfig.Starter, err
 		}
 		tasks = append(tasks, t)
 	}
+	for _, s := range d.Machine.ItemReaders() {
+		tasks = append(tasks, mockconfig.StarterTask{State: s.Name, InMap: s.InMap, ItemReader: true})
+	}
 	if len(tasks) == 0 {
 		return nil, input.Errorf("definition", "%s has no Task state, and a mock config answers only Task states", file).
 			WithFix("give a definition with the Task states to mock")

@@ -38,6 +38,9 @@ type OneOptions struct {
 	Virtual bool
 	// Mock, when set, answers the Task states it mocks.
 	Mock *mockconfig.Case
+	// Objects, when set, is where Distributed Map states read their items
+	// and write their results.
+	Objects asl.ObjectStore
 }
 
 // RunOne runs one execution against the fake services until it ends, and
@@ -56,8 +59,10 @@ func RunOne(ctx context.Context, opts OneOptions) (*asl.Execution, error) {
 		name = StateMachineName
 	}
 	clk := NewClock(opts.Virtual)
-	eng := &asl.Engine{Clock: clk, Resources: NewFakes(opts.Faults, clk, opts.Seed).Resources(), Seed: opts.Seed}
-	x, err := eng.Start(ctx, m, asl.StartOptions{Name: executionName(opts.Input), Input: opts.Input, StateMachineName: name, Mock: mockRun(opts.Mock)})
+	fakes := NewFakes(opts.Faults, clk, opts.Seed)
+	eng := &asl.Engine{Clock: clk, Resources: fakes.Resources(), Seed: opts.Seed, Objects: opts.Objects}
+	xname := executionName(opts.Input)
+	x, err := eng.Start(ctx, m, asl.StartOptions{Name: xname, Input: opts.Input, StateMachineName: name, Mock: mockRun(opts.Mock, opts.Seed, xname, fakes.Fake)})
 	if err != nil {
 		return nil, input.Errorf("input", "%v", err)
 	}

@@ -68,59 +68,97 @@ const (
 )
 
 // Timeline turns an execution's history into steps, in the order the states
-// were entered. Times are offsets from ExecutionStarted.
+// were entered. Times are offsets from ExecutionStarted. An event belongs
+// to the step its chain of previous events leads back to, so that the
+// states of concurrent Parallel branches and Map iterations, whose events
+// interleave, each get their own attempts and failures.
 func Timeline(events []asl.HistoryEvent) []Step {
 	if len(events) == 0 {
 		return nil
 	}
 	t0 := events[0].Timestamp
 	var steps []Step
-	open := map[string]int{} // state name → index of its open step
-	var last = -1
+	owner := make(map[int64]int, len(events))                    // event id → its step
+	kinds := make(map[int64]types.HistoryEventType, len(events)) // event id → its type
+	open := map[int]bool{}                                       // steps entered and not exited
+	last := -1
 	compensating := false
+	// ownerOf is the step an event belongs to: its previous event's, or,
+	// for an event without one, the step entered last.
+	ownerOf := func(e *asl.HistoryEvent) int {
+		if idx, ok := owner[e.PreviousEventID]; ok {
+			return idx
+		}
+		return last
+	}
+	// latestOpen is the open step entered last that match accepts.
+	latestOpen := func(match func(*Step) bool) int {
+		for idx := len(steps) - 1; idx >= 0; idx-- {
+			if open[idx] && match(&steps[idx]) {
+				return idx
+			}
+		}
+		return -1
+	}
 	for i := range events {
 		e := &events[i]
 		at := e.Timestamp.Sub(t0)
+		kinds[e.ID] = e.Type
+		idx := ownerOf(e)
 		switch {
 		case e.IsEntered():
 			typ := string(e.Type)
 			typ = typ[:len(typ)-len("StateEntered")]
 			steps = append(steps, Step{State: e.StateName, Type: typ, Compensation: compensating, Start: at, End: at, Outcome: OutcomeRunning})
-			last = len(steps) - 1
-			open[e.StateName] = last
+			idx = len(steps) - 1
+			last = idx
+			open[idx] = true
 		case e.IsExited():
-			idx, ok := open[e.StateName]
-			if !ok {
+			if idx < 0 || steps[idx].State != e.StateName || !open[idx] {
+				// A Parallel or Map state's exit follows its branches'
+				// events: find the state by name.
+				idx = latestOpen(func(s *Step) bool { return s.State == e.StateName })
+			}
+			if idx < 0 {
 				continue
 			}
 			s := &steps[idx]
 			s.End = at
-			if i > 0 && isFailure(events[i-1].Type) {
+			if isFailure(kinds[e.PreviousEventID]) {
 				s.Outcome = OutcomeCaught
 				compensating = true
 			} else {
 				s.Outcome = OutcomeSucceeded
 			}
-			delete(open, e.StateName)
+			delete(open, idx)
 		case e.Type == types.HistoryEventTypeTaskScheduled || e.Type == types.HistoryEventTypeLambdaFunctionScheduled:
-			if last >= 0 {
-				steps[last].Attempts++
+			if idx >= 0 {
+				steps[idx].Attempts++
+			}
+		case e.Type == types.HistoryEventTypeParallelStateFailed || e.Type == types.HistoryEventTypeMapStateFailed:
+			typ := "Parallel"
+			if e.Type == types.HistoryEventTypeMapStateFailed {
+				typ = "Map"
+			}
+			if idx = latestOpen(func(s *Step) bool { return s.Type == typ }); idx >= 0 {
+				steps[idx].Failures = append(steps[idx].Failures, StepFailure{At: at, Error: e.Error, Cause: e.Cause})
+				steps[idx].End = at
 			}
 		case e.Type == types.HistoryEventTypeTaskFailed || e.Type == types.HistoryEventTypeLambdaFunctionFailed ||
-			e.Type == types.HistoryEventTypeTaskTimedOut || e.Type == types.HistoryEventTypeLambdaFunctionTimedOut ||
-			e.Type == types.HistoryEventTypeParallelStateFailed || e.Type == types.HistoryEventTypeMapStateFailed:
-			if last >= 0 {
+			e.Type == types.HistoryEventTypeTaskTimedOut || e.Type == types.HistoryEventTypeLambdaFunctionTimedOut:
+			if idx >= 0 {
 				timedOut := e.Type == types.HistoryEventTypeTaskTimedOut || e.Type == types.HistoryEventTypeLambdaFunctionTimedOut
-				steps[last].Failures = append(steps[last].Failures, StepFailure{At: at, Error: e.Error, Cause: e.Cause, TimedOut: timedOut})
-				steps[last].End = at
+				steps[idx].Failures = append(steps[idx].Failures, StepFailure{At: at, Error: e.Error, Cause: e.Cause, TimedOut: timedOut})
+				steps[idx].End = at
 			}
 		case e.Type == types.HistoryEventTypeExecutionFailed || e.Type == types.HistoryEventTypeExecutionTimedOut ||
 			e.Type == types.HistoryEventTypeExecutionAborted:
-			for _, idx := range open {
+			for idx := range open {
 				steps[idx].Outcome = OutcomeFailed
 				steps[idx].End = at
 			}
 		}
+		owner[e.ID] = idx
 	}
 	return steps
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/asl/value"
 	"github.com/yafdp/yafdp/internal/clock"
+	"github.com/yafdp/yafdp/internal/mockconfig"
 	"github.com/yafdp/yafdp/internal/order"
 	"github.com/yafdp/yafdp/internal/saga"
 )
@@ -26,6 +27,9 @@ type Options struct {
 	// Machine replaces the built-in saga (Scenario.StepFunctions.Definition
 	// is read by the caller and parsed into this).
 	Machine *asl.StateMachine
+	// Mock, when set, answers the machine's Task states it mocks in every
+	// execution (Scenario.Mock reads it).
+	Mock *mockconfig.Case
 	// Progress is called once per simulated second with the simulated time
 	// so far and the time the arrivals end.
 	Progress func(simulated, arrivals time.Duration)
@@ -44,7 +48,8 @@ func Run(ctx context.Context, sc Scenario, opts Options) (*Report, error) {
 		return nil, err
 	}
 	m := opts.Machine
-	if m == nil {
+	builtIn := m == nil
+	if builtIn {
 		var err error
 		if m, err = saga.BuiltIn(); err != nil {
 			return nil, err
@@ -58,7 +63,8 @@ func Run(ctx context.Context, sc Scenario, opts Options) (*Report, error) {
 	if n <= 0 {
 		n = partitions
 	}
-	s := newSimulation(sc, m, fakeCfg, n)
+	s := newSimulation(sc, m, opts.Mock, fakeCfg, n)
+	s.builtIn = builtIn
 	s.progress = opts.Progress
 	s.run(ctx)
 	return s.report(), nil
@@ -83,6 +89,11 @@ type simulation struct {
 	queue    *pipelineQueue
 	lambda   *eventSource
 	machine  *asl.StateMachine
+	mock     *mockconfig.Case // answers the machine's mocked Tasks; nil for none
+	// builtIn: the machine is the built-in saga, whose every order the
+	// checker judges; another machine's orders are judged only when they
+	// called the fakes.
+	builtIn  bool
 	pool     []map[string]any
 	poolSize []int // each pooled order's JSON size
 	// poolFields are each pooled order's fields, for filling a settled
@@ -115,7 +126,7 @@ type simulation struct {
 	quietAt time.Duration
 }
 
-func newSimulation(sc Scenario, m *asl.StateMachine, fakeCfg saga.FakeConfig, partitions int) *simulation {
+func newSimulation(sc Scenario, m *asl.StateMachine, mock *mockconfig.Case, fakeCfg saga.FakeConfig, partitions int) *simulation {
 	clk := clock.NewVirtual(clock.Epoch)
 	// The front's clock is stepped only under frontMu (or before and after
 	// the partitions run).
@@ -126,6 +137,7 @@ func newSimulation(sc Scenario, m *asl.StateMachine, fakeCfg saga.FakeConfig, pa
 		t0:      clk.Now(),
 		rng:     rand.New(rand.NewPCG(sc.Seed, 0x51a)),
 		machine: m,
+		mock:    mock,
 		apigw:   rate.NewLimiter(rate.Limit(sc.APIGateway.RateLimit.PerSecond()), sc.APIGateway.Burst),
 		starts:  rate.NewLimiter(rate.Limit(sc.StepFunctions.StartRate.PerSecond()), sc.StepFunctions.StartBurst),
 	}

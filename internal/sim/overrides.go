@@ -6,6 +6,7 @@ import (
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/input"
+	"github.com/yafdp/yafdp/internal/mockconfig"
 	"github.com/yafdp/yafdp/internal/rate"
 	"github.com/yafdp/yafdp/internal/saga"
 )
@@ -31,8 +32,13 @@ type Overrides struct {
 	// service's latency.
 	Faults    []string
 	Latencies []string
-	// Definition is an ASL file to run, read as given.
-	Definition *string
+	// Definition is an ASL file to run, and MockConfig a mock config to
+	// answer its Tasks, read as given; TestCase and StateMachineName pick
+	// from the mock config.
+	Definition       *string
+	MockConfig       *string
+	TestCase         *string
+	StateMachineName *string
 }
 
 // Apply applies the overrides and checks the result. Problems are
@@ -65,6 +71,11 @@ func (s *Scenario) Apply(o Overrides) error {
 	if o.Definition != nil {
 		s.StepFunctions.Definition, s.definitionDir = *o.Definition, ""
 	}
+	if o.MockConfig != nil {
+		s.StepFunctions.MockConfig, s.mockDir = *o.MockConfig, ""
+	}
+	set(&s.StepFunctions.TestCase, o.TestCase)
+	set(&s.StepFunctions.StateMachineName, o.StateMachineName)
 	return s.Validate()
 }
 
@@ -95,18 +106,47 @@ func set[T any](dst *T, v *T) {
 }
 
 // Machine reads the ASL document the scenario names (relative to its
-// file when the file names it), or returns nil for the built-in saga.
-func (s *Scenario) Machine() (*asl.StateMachine, error) {
+// file when the file names it) and names it as saga run does (after its
+// file); nil and the built-in saga's name for the built-in saga.
+func (s *Scenario) Machine() (*asl.StateMachine, string, error) {
 	path := s.StepFunctions.Definition
 	if path == "" {
+		return nil, saga.StateMachineName, nil
+	}
+	d, err := saga.LoadDefinition(s.near(s.definitionDir, path))
+	if err != nil {
+		return nil, "", err
+	}
+	return d.Machine, d.Name, nil
+}
+
+// Mock reads the mock config the scenario names (relative to its file
+// when the file names it) and picks its test case for m, a machine named
+// name (nil for the built-in saga); nil without a mock config. Problems
+// are *input.Error on mock_config, test_case or state_machine_name, or the
+// path in the mock config.
+func (s *Scenario) Mock(m *asl.StateMachine, name string) (*mockconfig.Case, error) {
+	sf := s.StepFunctions
+	if sf.MockConfig == "" {
+		if sf.TestCase != "" || sf.StateMachineName != "" {
+			return nil, input.Errorf("test_case", "picks a test case from a mock config, and there is none").
+				WithFix("give %s too", input.Field("mock_config"))
+		}
 		return nil, nil
 	}
-	if s.definitionDir != "" && !filepath.IsAbs(path) {
-		path = filepath.Join(s.definitionDir, path)
+	if m == nil {
+		var err error
+		if m, err = saga.BuiltIn(); err != nil {
+			return nil, err
+		}
 	}
-	d, err := saga.LoadDefinition(path)
-	if err != nil {
-		return nil, err
+	return saga.LoadMock(saga.MockOptions{File: s.near(s.mockDir, sf.MockConfig), Machine: sf.StateMachineName, TestCase: sf.TestCase}, m, name)
+}
+
+// near is path, relative to dir when it is relative and dir is set.
+func (s *Scenario) near(dir, path string) string {
+	if dir != "" && !filepath.IsAbs(path) {
+		return filepath.Join(dir, path)
 	}
-	return d.Machine, nil
+	return path
 }

@@ -50,14 +50,14 @@ func TestMachineIsReadNextToTheScenario(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m, err := sc.Machine(); err != nil || m == nil {
+	if m, _, err := sc.Machine(); err != nil || m == nil {
 		t.Fatalf("%v %v", m, err)
 	}
 	def := "pass.asl.json"
 	if err := sc.Apply(Overrides{Definition: &def}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sc.Machine(); err == nil || err.(*input.Error).Field != "definition" {
+	if _, _, err := sc.Machine(); err == nil || err.(*input.Error).Field != "definition" {
 		t.Fatalf("an override is read as given, here from the working directory: %v", err)
 	}
 }

@@ -45,9 +45,9 @@ type Scenario struct {
 	// payment: lognormal(180ms,900ms).
 	Latency map[string]string `yaml:"latency" json:"latency,omitempty"`
 
-	// definitionDir is where a relative Definition is read: next to the
-	// scenario file that names it.
-	definitionDir string
+	// definitionDir and mockDir are where a relative Definition and
+	// MockConfig are read: next to the scenario file that names them.
+	definitionDir, mockDir string
 }
 
 // Arrivals describe when orders arrive: one steady rate for Duration, or a
@@ -116,6 +116,13 @@ type StepFunctions struct {
 	StartBurst int       `yaml:"start_burst" json:"startBurst"`
 	// Definition is an ASL file to run instead of the built-in saga.
 	Definition string `yaml:"definition" json:"definition,omitempty"`
+	// MockConfig is a mock config in the Step Functions Local format whose
+	// test case answers the machine's Task states (with yafdp's
+	// extensions: latencies, chances, fakes); TestCase and
+	// StateMachineName pick from it, as saga run's flags do.
+	MockConfig       string `yaml:"mock_config" json:"mockConfig,omitempty"`
+	TestCase         string `yaml:"test_case" json:"testCase,omitempty"`
+	StateMachineName string `yaml:"state_machine_name" json:"stateMachineName,omitempty"`
 	// ExpressMemoryMB is the memory Express workflows are billed at.
 	ExpressMemoryMB int `yaml:"express_memory_mb" json:"expressMemoryMB"`
 }
@@ -167,6 +174,7 @@ func LoadFile(path string) (Scenario, error) {
 	}
 	s, err := Parse(path, data)
 	s.definitionDir = filepath.Dir(path)
+	s.mockDir = s.definitionDir
 	return s, err
 }
 

@@ -252,7 +252,7 @@ var placeholder = regexp.MustCompile(`<[A-Za-z0-9_:\-]+>|111111111111`)
 
 // wholeValuePlaceholders replace a whole recorded value.
 var wholeValuePlaceholders = map[string]bool{
-	"date": true, "start-time": true, "entered-time": true, "snf_role_arn": true, "RandomNumberGenerated": true,
+	"date": true, "start-time": true, "start-date": true, "entered-time": true, "snf_role_arn": true, "RandomNumberGenerated": true,
 }
 
 // MatchMasked compares a value with a masked recording of it: placeholders

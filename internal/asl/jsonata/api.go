@@ -290,10 +290,7 @@ func (c *evalCtx) run(root *node, input any) (any, error) {
 	c.rootVals[0] = in
 	root0 := &c.root
 	root0.names, root0.vals = rootNames, c.rootVals[:]
-	if a, ok := in.(*array); ok && !a.seq {
-		in = &array{items: []any{a}, seq: true, outer: true}
-	}
-	return c.eval(root, in, root0)
+	return c.eval(root, wrapInput(in), root0)
 }
 
 // rootNames is shared by all root frames; binding $$ again only changes

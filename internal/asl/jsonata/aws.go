@@ -43,9 +43,7 @@ var AWSFuncSet = func() *FuncSet {
 // awsError is an argument error of a Step Functions function, in the
 // form of jsonata's D3137 (a message of its own).
 func awsError(format string, a ...any) error {
-	e := newErr("D3137", -1)
-	e.Message = fmt.Sprintf(format, a...)
-	return e
+	return newErr("D3137", -1).withMessage(fmt.Sprintf(format, a...))
 }
 
 func wholeNumber(v any) (float64, bool) {

@@ -7,7 +7,7 @@ type lambda struct {
 	body   *node
 	input  any
 	env    *env
-	params []string
+	params []string // the parameters still to bind (node.params for a lambda as written)
 	sig    *signature
 	thunk  bool
 	native *nativeFn // set for a partially applied native function
@@ -27,7 +27,7 @@ type nativeFn struct {
 	sig    *signature
 	arity  int      // JavaScript's function.length, for higher-order calls
 	params []string // declared parameters, for partial application
-	impl   func(c *evalCtx, ci *callInfo, args []any) (any, error)
+	impl   builtinImpl
 }
 
 func isFunc(v any) bool {
@@ -38,28 +38,10 @@ func isFunc(v any) bool {
 	return false
 }
 
-func sameFunc(a, b any) bool {
-	switch x := a.(type) {
-	case *lambda:
-		y, ok := b.(*lambda)
-		return ok && x == y
-	case *nativeFn:
-		y, ok := b.(*nativeFn)
-		return ok && x == y
-	case *matcher:
-		y, ok := b.(*matcher)
-		return ok && x == y
-	}
-	return false
-}
-
 // funcArity is jsonata-js's getFunctionArity.
 func funcArity(f any) int {
 	switch x := f.(type) {
 	case *lambda:
-		if x.body == nil && x.node != nil && x.native == nil {
-			return len(x.node.params)
-		}
 		return len(x.params)
 	case *nativeFn:
 		return x.arity
@@ -154,19 +136,15 @@ func (c *evalCtx) apply(proc any, args []any, input any, e *env) (any, error) {
 func (c *evalCtx) applyInner(proc any, args []any, input any, e *env) (any, error) {
 	switch f := proc.(type) {
 	case *lambda:
-		if f.sig != nil {
-			var err error
-			if args, err = f.sig.validate(args, input); err != nil {
-				return nil, err
-			}
+		args, err := f.sig.check(args, input)
+		if err != nil {
+			return nil, err
 		}
 		return c.applyLambda(f, args)
 	case *nativeFn:
-		if f.sig != nil {
-			var err error
-			if args, err = f.sig.validate(args, input); err != nil {
-				return nil, err
-			}
+		args, err := f.sig.check(args, input)
+		if err != nil {
+			return nil, err
 		}
 		return f.impl(c, &callInfo{input: input, env: e}, args)
 	case *matcher:
@@ -185,7 +163,7 @@ func argAt(args []any, i int) any {
 }
 
 func (c *evalCtx) applyLambda(f *lambda, args []any) (any, error) {
-	frame := &env{parent: f.env, names: make([]string, 0, len(f.params)), vals: make([]any, 0, len(f.params))}
+	frame := &env{parent: f.env, vars: vars{names: make([]string, 0, len(f.params)), vals: make([]any, 0, len(f.params))}}
 	for i, p := range f.params {
 		frame.bind(p, argAt(args, i))
 	}
@@ -243,11 +221,7 @@ func (c *evalCtx) evalPartial(n *node, input any, e *env) (any, error) {
 func partialLambda(f *lambda, args []any) *lambda {
 	frame := newEnv(f.env)
 	var unbound []string
-	params := f.params
-	if f.body == nil && f.node != nil && f.native == nil {
-		params = f.node.params
-	}
-	for i, p := range params {
+	for i, p := range f.params {
 		a := argAt(args, i)
 		if _, ok := a.(placeholder); ok {
 			unbound = append(unbound, p)

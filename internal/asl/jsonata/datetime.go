@@ -11,20 +11,8 @@ var (
 	wordSplitRe = regexp.MustCompile(`,\s|\sand\s|[\s\\-]`)
 	wordsRegex  = func() string {
 		var ws []string
-		for _, w := range fewWords {
-			ws = append(ws, strings.ToLower(w))
-		}
-		for _, w := range ordinalWord {
-			ws = append(ws, strings.ToLower(w))
-		}
-		for _, w := range decadeWords {
-			lw := strings.ToLower(w)
-			ws = append(ws, lw, lw[:len(lw)-1]+"ieth")
-		}
-		ws = append(ws, "hundredth")
-		for _, w := range magnitudes {
-			lw := strings.ToLower(w)
-			ws = append(ws, lw, lw+"th")
+		for _, w := range numberWords {
+			ws = append(ws, w.word)
 		}
 		ws = append(ws, "and", `[\-, ]`)
 		return "(?:" + strings.Join(ws, "|") + ")+"
@@ -450,11 +438,7 @@ func formatTimezone(m *dtMarker, offH, offM int) (string, *Error) {
 	return s, nil
 }
 
-func fnFromMillis(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	ms, ok := argAt(args, 0).(float64)
-	if !ok {
-		return undefined, nil
-	}
+func fnFromMillis(_ *evalCtx, _ *callInfo, ms float64, args []any) (any, error) {
 	pic, hasPic := argAt(args, 1).(string)
 	tz, hasTZ := argAt(args, 2).(string)
 	return formatDateTime(ms, pic, hasPic, tz, hasTZ)
@@ -462,11 +446,7 @@ func fnFromMillis(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 
 var iso8601Re = regexp.MustCompile(`^\d{4}(-[01]\d)*(-[0-3]\d)*(T[0-2]\d:[0-5]\d:[0-5]\d)*(\.\d+)?([+-][0-2]\d:?[0-5]\d|Z)?$`)
 
-func fnToMillis(c *evalCtx, _ *callInfo, args []any) (any, error) {
-	ts, ok := argAt(args, 0).(string)
-	if !ok {
-		return undefined, nil
-	}
+func fnToMillis(c *evalCtx, _ *callInfo, ts string, args []any) (any, error) {
 	if pic, ok := argAt(args, 1).(string); ok {
 		return c.parseDateTime(ts, pic)
 	}

@@ -250,26 +250,13 @@ func jsJSON(v any) string {
 }
 
 func replaceFuncs(v any) any {
-	switch x := v.(type) {
-	case *array:
-		out := &array{items: make([]any, len(x.items))}
-		for i, it := range x.items {
-			out.items[i] = replaceFuncs(it)
+	out, _ := copyJSON(v, func(x any) (any, error) {
+		if isFunc(x) {
+			return "<function>", nil
 		}
-		return out
-	}
-	if isFunc(v) {
-		return "<function>"
-	}
-	if isObject(v) {
-		out := newObject(objLen(v))
-		for _, k := range objKeys(v) {
-			e, _ := objGet(v, k)
-			out.set(k, replaceFuncs(e))
-		}
-		return out
-	}
-	return v
+		return x, nil
+	})
+	return out
 }
 
 // amongRivals reports whether the reference's error is one of the errors

@@ -5,33 +5,53 @@ import (
 	"time"
 )
 
-// env is a variable frame. Frames are small, so a slice scan beats a map.
+// vars are the variables a frame or a tuple binds. They are few, so a
+// slice scan beats a map.
+type vars struct {
+	names []string
+	vals  []any
+}
+
+// bind sets a variable, adding it when it is new.
+func (v *vars) bind(name string, x any) {
+	for i, n := range v.names {
+		if n == name {
+			v.vals[i] = x
+			return
+		}
+	}
+	v.names = append(v.names, name)
+	v.vals = append(v.vals, x)
+}
+
+// get reads a variable of this set alone.
+func (v *vars) get(name string) (any, bool) {
+	for i, n := range v.names {
+		if n == name {
+			return v.vals[i], true
+		}
+	}
+	return nil, false
+}
+
+// clone copies the set, so that binding in the copy leaves v as it is.
+func (v *vars) clone() vars {
+	return vars{names: append([]string(nil), v.names...), vals: append([]any(nil), v.vals...)}
+}
+
+// env is a variable frame.
 type env struct {
 	parent *env
-	names  []string
-	vals   []any
+	vars
 }
 
 func newEnv(parent *env) *env { return &env{parent: parent} }
 
-func (e *env) bind(name string, v any) {
-	for i, n := range e.names {
-		if n == name {
-			e.vals[i] = v
-			return
-		}
-	}
-	e.names = append(e.names, name)
-	e.vals = append(e.vals, v)
-}
-
 // lookupLocal searches the frame chain only.
 func (e *env) lookupLocal(name string) (any, bool) {
 	for f := e; f != nil; f = f.parent {
-		for i, n := range f.names {
-			if n == name {
-				return f.vals[i], true
-			}
+		if v, ok := f.get(name); ok {
+			return v, true
 		}
 	}
 	return undefined, false
@@ -86,9 +106,7 @@ func (c *evalCtx) lookup(e *env, name string) any {
 func (c *evalCtx) enter() *Error {
 	c.depth++
 	if c.maxDepth > 0 && c.depth > c.maxDepth {
-		e := newErr("U1001", -1)
-		e.Message = msgStackOverflow
-		return e
+		return newErr("U1001", -1).withMessage(msgStackOverflow)
 	}
 	c.vtime++
 	return c.tick()
@@ -109,9 +127,7 @@ func (c *evalCtx) tick() *Error {
 		return nil
 	}
 	if now.After(c.deadline) {
-		e := newErr("U1001", -1)
-		e.Message = msgTimeout
-		return e
+		return newErr("U1001", -1).withMessage(msgTimeout)
 	}
 	return nil
 }

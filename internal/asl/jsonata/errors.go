@@ -236,6 +236,10 @@ func (e *Error) withToken(t string) *Error { e.Token, e.hasToken = t, true; retu
 
 func (e *Error) withValue(v any) *Error { e.Value, e.hasValue = v, true; return e }
 
+func (e *Error) withIndex(i int) *Error { e.Index = i; return e }
+
+func (e *Error) withMessage(m string) *Error { e.Message = m; return e }
+
 // setPosIfMissing gives the error a position unless it already has one.
 func (e *Error) setPosIfMissing(pos int) {
 	if !e.hasPos {
@@ -269,9 +273,7 @@ const maxStringLength = 1<<29 - 24
 const codeRange = "U1003"
 
 func errStringLength() *Error {
-	e := newErr(codeRange, -1)
-	e.Message = "Invalid string length"
-	return e
+	return newErr(codeRange, -1).withMessage("Invalid string length")
 }
 
 func init() {

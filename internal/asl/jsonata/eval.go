@@ -187,21 +187,31 @@ func isNumeric(v any) (bool, *Error) {
 	return true, nil
 }
 
+// arrayOfNumbers is jsonata-js's isArrayOfNumbers. Like it (Array.filter),
+// it looks at every item, so an infinite number fails (D1001) even after
+// an item that is no number.
+func arrayOfNumbers(xs []any) (bool, error) {
+	all := true
+	for _, x := range xs {
+		ok, err := isNumeric(x)
+		if err != nil {
+			return false, err
+		}
+		all = all && ok
+	}
+	return all, nil
+}
+
 func (c *evalCtx) evalArray(n *node, input any, e *env) (any, error) {
 	out := &array{items: make([]any, 0, len(n.exprs)), cons: n.consarray}
 	var par parallel
 	par.start(c)
 	for _, item := range n.exprs {
-		par.item(c)
-		v, err := c.eval(item, input, e)
+		v, ok, err := par.eval(c, item, input, e)
 		if err != nil {
-			if par.fail(c, err) {
-				return nil, err
-			}
-			continue
+			return nil, err
 		}
-		par.done(c)
-		if par.err != nil || isUndef(v) {
+		if !ok || isUndef(v) {
 			continue
 		}
 		if item.typ == nArray {
@@ -235,16 +245,11 @@ func (c *evalCtx) literalObject(n *node, input any, e *env) (any, error) {
 	var par parallel
 	par.start(c)
 	for _, pair := range n.pairs {
-		par.item(c)
-		v, err := c.eval(pair[1], input, e)
+		v, ok, err := par.eval(c, pair[1], input, e)
 		if err != nil {
-			if par.fail(c, err) {
-				return nil, err
-			}
-			continue
+			return nil, err
 		}
-		par.done(c)
-		if !isUndef(v) && par.err == nil {
+		if ok && !isUndef(v) {
 			result.set(pair[0].op, v)
 		}
 	}
@@ -267,9 +272,21 @@ type parallel struct {
 
 func (p *parallel) start(c *evalCtx) { p.t0, p.end = c.vtime, c.vtime }
 
-func (p *parallel) item(c *evalCtx) { c.vtime = p.t0 }
-
-func (p *parallel) done(c *evalCtx) { p.end = max(p.end, c.vtime) }
+// eval evaluates one item, starting with the others. ok is false when the
+// item or an earlier one failed, so that its value is not used; err is an
+// evaluation limit, which ends everything at once.
+func (p *parallel) eval(c *evalCtx, n *node, input any, e *env) (v any, ok bool, err error) {
+	c.vtime = p.t0
+	v, err = c.eval(n, input, e)
+	if err != nil {
+		if p.fail(c, err) {
+			return nil, false, err
+		}
+		return nil, false, nil
+	}
+	p.end = max(p.end, c.vtime)
+	return v, p.err == nil, nil
+}
 
 // fail records an item's error; it returns true when the error must be
 // returned at once (an evaluation limit, which ends everything).
@@ -299,58 +316,19 @@ func (p *parallel) finish(c *evalCtx) error {
 // lookupField is jsonata-js's lookup: a field of an object, or of each
 // object in an array, flattened.
 func lookupField(input any, key string) any {
-	switch x := input.(type) {
-	case *array:
-		res := &array{seq: true}
-		for _, item := range x.items {
-			v := lookupField(item, key)
-			if isUndef(v) {
-				continue
-			}
-			if a, ok := v.(*array); ok {
-				res.items = append(res.items, a.items...)
-			} else {
-				res.items = append(res.items, v)
-			}
-		}
-		return res
-	case *object, map[string]any:
-		v, ok := objGet(x, key)
-		if !ok {
-			return undefined
-		}
+	x, ok := input.(*array)
+	if !ok {
+		v, _ := objGet(input, key) // undefined for a missing field or no object
 		return v
 	}
-	if isObject(input) {
-		v, _ := objGet(input, key)
-		return v
-	}
-	return undefined
-}
-
-func wildcard(input any) any {
 	res := &array{seq: true}
-	if a, ok := input.(*array); ok && a.outer && len(a.items) > 0 {
-		input = a.items[0]
-	}
-	if a, ok := input.(*array); ok {
-		// Object.keys of an array lists its elements.
-		for _, v := range a.items {
-			if b, ok := v.(*array); ok {
-				res.items = flattenInto(res.items, b)
-			} else {
-				res.items = append(res.items, v)
-			}
+	for _, item := range x.items {
+		v := lookupField(item, key)
+		if isUndef(v) {
+			continue
 		}
-		return res
-	}
-	if !isObject(input) {
-		return res
-	}
-	for _, k := range objKeys(input) {
-		v, _ := objGet(input, k)
 		if a, ok := v.(*array); ok {
-			res.items = flattenInto(res.items, a)
+			res.items = append(res.items, a.items...)
 		} else {
 			res.items = append(res.items, v)
 		}
@@ -358,13 +336,34 @@ func wildcard(input any) any {
 	return res
 }
 
-func flattenInto(dst []any, a *array) []any {
+// wildcard is the values of an object's fields, or an array's items,
+// flattened.
+func wildcard(input any) any {
+	res := &array{seq: true}
+	if a, ok := input.(*array); ok && a.outer && len(a.items) > 0 {
+		input = a.items[0]
+	}
+	if a, ok := input.(*array); ok {
+		// Object.keys of an array lists its elements.
+		res.items = appendFlat(res.items, a)
+		return res
+	}
+	for _, k := range objKeys(input) {
+		v, _ := objGet(input, k)
+		res.items = appendFlat(res.items, v)
+	}
+	return res
+}
+
+// appendFlat appends v to dst, or for an array the items of it and of the
+// arrays inside it, at any depth (jsonata-js's flatten).
+func appendFlat(dst []any, v any) []any {
+	a, ok := v.(*array)
+	if !ok {
+		return append(dst, v)
+	}
 	for _, x := range a.items {
-		if b, ok := x.(*array); ok {
-			dst = flattenInto(dst, b)
-		} else {
-			dst = append(dst, x)
-		}
+		dst = appendFlat(dst, x)
 	}
 	return dst
 }

@@ -1,9 +1,12 @@
 package jsonata
 
 import (
+	"iter"
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/yafdp/yafdp/internal/asl/value"
 )
 
 // hofArgs is jsonata-js's hofFuncArgs: the value, then the index/key and
@@ -24,40 +27,99 @@ func (c *evalCtx) callHOF(ci *callInfo, f any, args []any) (any, error) {
 	return c.apply(f, args, undefined, ci.env)
 }
 
-func fnMap(c *evalCtx, ci *callInfo, args []any) (any, error) {
-	arr, f := argAt(args, 0), argAt(args, 1)
-	if isUndef(arr) {
-		return undefined, nil
+// arrayEntries yields an array's items with their indexes, and
+// objectEntries an object's fields with their keys: what the higher-order
+// functions hand their function after each value.
+func arrayEntries(arr any) iter.Seq2[any, any] {
+	return func(yield func(any, any) bool) {
+		for i, x := range items(arr) {
+			if !yield(x, float64(i)) {
+				return
+			}
+		}
 	}
+}
+
+func objectEntries(obj any) iter.Seq2[any, any] {
+	return func(yield func(any, any) bool) {
+		for _, k := range objKeys(obj) {
+			v, _ := objGet(obj, k)
+			if !yield(v, k) {
+				return
+			}
+		}
+	}
+}
+
+// mapEntries is $map and $each: f's results on the entries of coll, the
+// undefined ones left out.
+func (c *evalCtx) mapEntries(ci *callInfo, f, coll any, entries iter.Seq2[any, any]) (any, error) {
 	res := &array{seq: true}
-	for i, x := range items(arr) {
-		v, err := c.callHOF(ci, f, hofArgs(f, x, float64(i), arr))
+	for v, k := range entries {
+		r, err := c.callHOF(ci, f, hofArgs(f, v, k, coll))
 		if err != nil {
 			return nil, err
 		}
-		if !isUndef(v) {
-			res.items = append(res.items, v)
+		if !isUndef(r) {
+			res.items = append(res.items, r)
 		}
 	}
 	return res, nil
 }
 
-func fnFilter(c *evalCtx, ci *callInfo, args []any) (any, error) {
-	arr, f := argAt(args, 0), argAt(args, 1)
-	if isUndef(arr) {
-		return undefined, nil
+// holds reports whether f is true of an entry of coll, for $filter, $sift
+// and $single.
+func (c *evalCtx) holds(ci *callInfo, f, v, k, coll any) (bool, error) {
+	r, err := c.callHOF(ci, f, hofArgs(f, v, k, coll))
+	if err != nil {
+		return false, err
 	}
-	res := &array{seq: true}
-	for i, x := range items(arr) {
-		v, err := c.callHOF(ci, f, hofArgs(f, x, float64(i), arr))
+	return booleanOf(r)
+}
+
+// keepEntries calls keep on each entry of coll that f holds of.
+func (c *evalCtx) keepEntries(ci *callInfo, f, coll any, entries iter.Seq2[any, any], keep func(v, k any)) error {
+	for v, k := range entries {
+		t, err := c.holds(ci, f, v, k, coll)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if t, err := booleanOf(v); err != nil {
-			return nil, err
-		} else if t {
-			res.items = append(res.items, x)
+		if t {
+			keep(v, k)
 		}
+	}
+	return nil
+}
+
+func fnMap(c *evalCtx, ci *callInfo, arr any, args []any) (any, error) {
+	f := argAt(args, 1)
+	return c.mapEntries(ci, f, arr, arrayEntries(arr))
+}
+
+func fnEach(c *evalCtx, ci *callInfo, args []any) (any, error) {
+	obj, f := argAt(args, 0), argAt(args, 1)
+	return c.mapEntries(ci, f, obj, objectEntries(obj))
+}
+
+func fnFilter(c *evalCtx, ci *callInfo, arr any, args []any) (any, error) {
+	f := argAt(args, 1)
+	res := &array{seq: true}
+	err := c.keepEntries(ci, f, arr, arrayEntries(arr), func(v, _ any) { res.items = append(res.items, v) })
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func fnSift(c *evalCtx, ci *callInfo, args []any) (any, error) {
+	obj, f := argAt(args, 0), argAt(args, 1)
+	res := newObject(0)
+	err := c.keepEntries(ci, f, obj, objectEntries(obj), func(v, k any) { res.set(k.(string), v) })
+	if err != nil {
+		return nil, err
+	}
+	if len(res.keys) == 0 {
+		return undefined, nil
 	}
 	return res, nil
 }
@@ -70,29 +132,21 @@ func booleanOf(v any) (bool, error) {
 	return truthy(v)
 }
 
-func fnSingle(c *evalCtx, ci *callInfo, args []any) (any, error) {
-	arr, f := argAt(args, 0), argAt(args, 1)
-	if isUndef(arr) {
-		return undefined, nil
-	}
+func fnSingle(c *evalCtx, ci *callInfo, arr any, args []any) (any, error) {
+	f := argAt(args, 1)
 	found := false
 	var result any = undefined
 	for i, x := range items(arr) {
 		pos := true
 		if !isUndef(f) {
-			v, err := c.callHOF(ci, f, hofArgs(f, x, float64(i), arr))
-			if err != nil {
-				return nil, err
-			}
-			if pos, err = booleanOf(v); err != nil {
+			var err error
+			if pos, err = c.holds(ci, f, x, float64(i), arr); err != nil {
 				return nil, err
 			}
 		}
 		if pos {
 			if found {
-				e := newErr("D3138", -1)
-				e.Index = i
-				return nil, e
+				return nil, newErr("D3138", -1).withIndex(i)
 			}
 			result, found = x, true
 		}
@@ -122,16 +176,11 @@ func fnZip(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 	return res, nil
 }
 
-func fnReduce(c *evalCtx, ci *callInfo, args []any) (any, error) {
-	seq, f, init := argAt(args, 0), argAt(args, 1), argAt(args, 2)
-	if isUndef(seq) {
-		return undefined, nil
-	}
+func fnReduce(c *evalCtx, ci *callInfo, seq any, args []any) (any, error) {
+	f, init := argAt(args, 1), argAt(args, 2)
 	arity := funcArity(f)
 	if arity < 2 {
-		e := newErr("D3050", -1)
-		e.Index = 1
-		return nil, e
+		return nil, newErr("D3050", -1).withIndex(1)
 	}
 	xs := items(seq)
 	result, i := init, 0
@@ -152,43 +201,6 @@ func fnReduce(c *evalCtx, ci *callInfo, args []any) (any, error) {
 		}
 	}
 	return result, nil
-}
-
-func fnSift(c *evalCtx, ci *callInfo, args []any) (any, error) {
-	obj, f := argAt(args, 0), argAt(args, 1)
-	res := newObject(0)
-	for _, k := range objKeys(obj) {
-		v, _ := objGet(obj, k)
-		r, err := c.callHOF(ci, f, hofArgs(f, v, k, obj))
-		if err != nil {
-			return nil, err
-		}
-		if t, err := booleanOf(r); err != nil {
-			return nil, err
-		} else if t {
-			res.set(k, v)
-		}
-	}
-	if len(res.keys) == 0 {
-		return undefined, nil
-	}
-	return res, nil
-}
-
-func fnEach(c *evalCtx, ci *callInfo, args []any) (any, error) {
-	obj, f := argAt(args, 0), argAt(args, 1)
-	res := &array{seq: true}
-	for _, k := range objKeys(obj) {
-		v, _ := objGet(obj, k)
-		r, err := c.callHOF(ci, f, hofArgs(f, v, k, obj))
-		if err != nil {
-			return nil, err
-		}
-		if !isUndef(r) {
-			res.items = append(res.items, r)
-		}
-	}
-	return res, nil
 }
 
 func fnKeys(_ *evalCtx, _ *callInfo, args []any) (any, error) {
@@ -248,11 +260,7 @@ func spread(v any) any {
 	return v
 }
 
-func fnMerge(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	a := argAt(args, 0)
-	if isUndef(a) {
-		return undefined, nil
-	}
+func fnMerge(_ *evalCtx, _ *callInfo, a any, _ []any) (any, error) {
 	res := newObject(0)
 	for _, o := range items(a) {
 		for _, k := range objKeys(o) {
@@ -284,10 +292,12 @@ func fnSort(c *evalCtx, ci *callInfo, args []any) (any, error) {
 	}
 	var swap func(x, y any) (bool, error)
 	if isUndef(comp) {
-		if !allOfType(xs, 'n') && !allOfType(xs, 's') {
-			e := newErr("D3070", -1)
-			e.Index = 1
-			return nil, e
+		nums, err := arrayOfNumbers(xs)
+		if err != nil {
+			return nil, err
+		}
+		if !nums && !allStrings(xs) {
+			return nil, newErr("D3070", -1).withIndex(1)
 		}
 		swap = func(x, y any) (bool, error) {
 			r, _ := compareValues(x, y)
@@ -309,13 +319,9 @@ func fnSort(c *evalCtx, ci *callInfo, args []any) (any, error) {
 	return &array{items: sorted}, nil
 }
 
-func allOfType(xs []any, t byte) bool {
+func allStrings(xs []any) bool {
 	for _, x := range xs {
-		if t == 'n' {
-			if ok, _ := isNumeric(x); !ok {
-				return false
-			}
-		} else if typeSymbol(x) != t {
+		if _, ok := x.(string); !ok {
 			return false
 		}
 	}
@@ -389,9 +395,7 @@ func fnNumber(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 			return f, nil
 		}
 	}
-	e := newErr("D3030", -1).withValue(argAt(args, 0))
-	e.Index = 1
-	return nil, e
+	return nil, newErr("D3030", -1).withValue(argAt(args, 0)).withIndex(1)
 }
 
 // parseNumberString is $number's string cast: JSON-style decimals and
@@ -419,11 +423,7 @@ func parseNumberString(s string) (float64, bool) {
 	return math.NaN(), true
 }
 
-func fnRound(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	x, ok := argAt(args, 0).(float64)
-	if !ok {
-		return undefined, nil
-	}
+func fnRound(_ *evalCtx, _ *callInfo, x float64, args []any) (any, error) {
 	prec, _ := argAt(args, 1).(float64)
 	return roundHalfEven(x, prec), nil
 }
@@ -465,24 +465,14 @@ func shiftDecimal(x, by float64) float64 {
 	return f
 }
 
-func fnSqrt(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	x, ok := argAt(args, 0).(float64)
-	if !ok {
-		return undefined, nil
-	}
+func fnSqrt(_ *evalCtx, _ *callInfo, x float64, _ []any) (any, error) {
 	if x < 0 {
-		e := newErr("D3060", -1).withValue(x)
-		e.Index = 1
-		return nil, e
+		return nil, newErr("D3060", -1).withValue(x).withIndex(1)
 	}
 	return math.Sqrt(x), nil
 }
 
-func fnPower(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	x, ok := argAt(args, 0).(float64)
-	if !ok {
-		return undefined, nil
-	}
+func fnPower(_ *evalCtx, _ *callInfo, x float64, args []any) (any, error) {
 	y, ok := argAt(args, 1).(float64)
 	if !ok {
 		y = math.NaN() // Math.pow(x, undefined)
@@ -492,9 +482,8 @@ func fnPower(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 		r = math.NaN() // Go's Pow gives 1 here; JavaScript's gives NaN
 	}
 	if math.IsInf(r, 0) || math.IsNaN(r) {
-		e := newErr("D3061", -1).withValue(x)
+		e := newErr("D3061", -1).withValue(x).withIndex(1)
 		e.Exp = argAt(args, 1)
-		e.Index = 1
 		return nil, e
 	}
 	return r, nil
@@ -504,17 +493,10 @@ func fnRandom(c *evalCtx, _ *callInfo, _ []any) (any, error) {
 	return c.random(), nil
 }
 
-func fnEval(c *evalCtx, ci *callInfo, args []any) (any, error) {
-	src, ok := argAt(args, 0).(string)
-	if !ok {
-		return undefined, nil
-	}
+func fnEval(c *evalCtx, ci *callInfo, src string, args []any) (any, error) {
 	input := ci.input
 	if focus := argAt(args, 1); !isUndef(focus) {
-		input = focus
-		if a, ok := input.(*array); ok && !a.seq {
-			input = &array{items: []any{a}, seq: true, outer: true}
-		}
+		input = wrapInput(focus)
 	}
 	ast, err := parse(src)
 	if err != nil {
@@ -534,46 +516,61 @@ func fnEval(c *evalCtx, ci *callInfo, args []any) (any, error) {
 	return res, nil
 }
 
-func fnClone(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	a := argAt(args, 0)
-	if isUndef(a) {
-		return undefined, nil
-	}
-	return cloneJSON(a), nil
+func fnClone(_ *evalCtx, _ *callInfo, a any, _ []any) (any, error) {
+	return cloneJSON(a)
 }
 
 // cloneJSON is JSON.parse($string(v)): a deep copy with numbers rounded to
-// 15 significant digits and functions turned into "".
-func cloneJSON(v any) any {
-	switch x := v.(type) {
-	case float64:
-		if math.IsInf(x, 0) || math.IsNaN(x) {
-			return nil
+// 15 significant digits, NaN as null and functions turned into "". An
+// infinite number fails (D1001), as $string's replacer does.
+func cloneJSON(v any) (any, error) {
+	return copyJSON(v, func(x any) (any, error) {
+		if f, ok := x.(float64); ok {
+			if err := checkFinite(f); err != nil {
+				return nil, err
+			}
+			if math.IsNaN(f) {
+				return nil, nil
+			}
+			return precision15(f), nil
 		}
-		return precision15(x)
+		if isFunc(x) {
+			return "", nil
+		}
+		return fromInput(x), nil
+	})
+}
+
+// copyJSON copies v as JSON.parse(JSON.stringify(v, replacer)) does:
+// arrays and objects anew, an undefined item as null and an undefined
+// field left out; leaf is the replacer, for every other value, and its
+// first error ends the copy.
+func copyJSON(v any, leaf func(any) (any, error)) (any, error) {
+	switch x := v.(type) {
 	case *array:
 		out := &array{items: make([]any, len(x.items))}
 		for i, it := range x.items {
 			if isUndef(it) {
-				out.items[i] = nil
 				continue
 			}
-			out.items[i] = cloneJSON(it)
-		}
-		return out
-	}
-	if isFunc(v) {
-		return ""
-	}
-	if isObject(v) {
-		out := newObject(objLen(v))
-		for _, k := range objKeys(v) {
-			e, _ := objGet(v, k)
-			if !isUndef(e) {
-				out.set(k, cloneJSON(e))
+			var err error
+			if out.items[i], err = copyJSON(it, leaf); err != nil {
+				return nil, err
 			}
 		}
-		return out
+		return out, nil
+	case *object, map[string]any, *value.Record:
+		out := newObject(objLen(v))
+		for _, k := range objKeys(v) {
+			if e, _ := objGet(v, k); !isUndef(e) {
+				c, err := copyJSON(e, leaf)
+				if err != nil {
+					return nil, err
+				}
+				out.set(k, c)
+			}
+		}
+		return out, nil
 	}
-	return fromInput(v)
+	return leaf(v)
 }

@@ -33,11 +33,7 @@ func jsTrim(s string) string {
 	return strings.TrimSuffix(out, " ")
 }
 
-func fnLength(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	s, ok := argAt(args, 0).(string)
-	if !ok {
-		return undefined, nil
-	}
+func fnLength(_ *evalCtx, _ *callInfo, s string, _ []any) (any, error) {
 	return float64(utf8.RuneCountInString(s)), nil
 }
 
@@ -81,11 +77,7 @@ func sliceRunes(rs []rune, start, end float64) string {
 	return string(rs[a:b])
 }
 
-func fnSubstring(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	s, ok := argAt(args, 0).(string)
-	if !ok {
-		return undefined, nil
-	}
+func fnSubstring(_ *evalCtx, _ *callInfo, s string, args []any) (any, error) {
 	start, ok := argAt(args, 1).(float64)
 	if !ok {
 		start = math.NaN() // slice(undefined) arithmetic gives NaN
@@ -94,41 +86,30 @@ func fnSubstring(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 	return jsSubstring(s, start, length, hasLength), nil
 }
 
-func fnSubstringBefore(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	s, ok := argAt(args, 0).(string)
-	if !ok {
-		return undefined, nil
-	}
-	chars, ok := argAt(args, 1).(string)
-	if !ok {
-		chars = "undefined" // indexOf(undefined) looks for "undefined"
-	}
-	if i := strings.Index(s, chars); i >= 0 {
-		return s[:i], nil
+func fnSubstringBefore(_ *evalCtx, _ *callInfo, s string, args []any) (any, error) {
+	before, _, _ := cutChars(s, args)
+	return before, nil
+}
+
+func fnSubstringAfter(_ *evalCtx, _ *callInfo, s string, args []any) (any, error) {
+	if _, after, found := cutChars(s, args); found {
+		return after, nil
 	}
 	return s, nil
 }
 
-func fnSubstringAfter(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	s, ok := argAt(args, 0).(string)
-	if !ok {
-		return undefined, nil
-	}
+// cutChars cuts s around the first instance of the chars argument (s and
+// "" when there is none); an undefined one is "undefined", as
+// indexOf(undefined) looks for it.
+func cutChars(s string, args []any) (before, after string, found bool) {
 	chars, ok := argAt(args, 1).(string)
 	if !ok {
-		chars = "undefined" // indexOf(undefined) looks for "undefined"
+		chars = "undefined"
 	}
-	if i := strings.Index(s, chars); i >= 0 {
-		return s[i+len(chars):], nil
-	}
-	return s, nil
+	return strings.Cut(s, chars)
 }
 
-func fnPad(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	s, ok := argAt(args, 0).(string)
-	if !ok {
-		return undefined, nil
-	}
+func fnPad(_ *evalCtx, _ *callInfo, s string, args []any) (any, error) {
 	width, _ := argAt(args, 1).(float64)
 	char, _ := argAt(args, 2).(string)
 	if char == "" {
@@ -152,11 +133,7 @@ func fnPad(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 	return padding + s, nil
 }
 
-func fnJoin(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	a := argAt(args, 0)
-	if isUndef(a) {
-		return undefined, nil
-	}
+func fnJoin(_ *evalCtx, _ *callInfo, a any, args []any) (any, error) {
 	sep, _ := argAt(args, 1).(string)
 	parts := make([]string, 0, len(items(a)))
 	for _, x := range items(a) {
@@ -217,11 +194,7 @@ func matchNum(m any, k string) int {
 	return int(f)
 }
 
-func fnContains(c *evalCtx, ci *callInfo, args []any) (any, error) {
-	s, ok := argAt(args, 0).(string)
-	if !ok {
-		return undefined, nil
-	}
+func fnContains(c *evalCtx, ci *callInfo, s string, args []any) (any, error) {
 	if tok, ok := argAt(args, 1).(string); ok {
 		return strings.Contains(s, tok), nil
 	}
@@ -239,9 +212,7 @@ func limitArg(args []any, i int, code string) (limit int, has bool, err error) {
 		return 0, false, nil
 	}
 	if l < 0 {
-		e := newErr(code, -1).withValue(l)
-		e.Index = i + 1
-		return 0, true, e
+		return 0, true, newErr(code, -1).withValue(l).withIndex(i + 1)
 	}
 	if l > 1e15 {
 		return math.MaxInt, true, nil
@@ -250,11 +221,7 @@ func limitArg(args []any, i int, code string) (limit int, has bool, err error) {
 	return int(math.Ceil(l)), true, nil
 }
 
-func fnMatch(c *evalCtx, ci *callInfo, args []any) (any, error) {
-	s, ok := argAt(args, 0).(string)
-	if !ok {
-		return undefined, nil
-	}
+func fnMatch(c *evalCtx, ci *callInfo, s string, args []any) (any, error) {
 	limit, hasLimit, err := limitArg(args, 2, "D3040")
 	if err != nil {
 		return nil, err
@@ -278,16 +245,10 @@ func fnMatch(c *evalCtx, ci *callInfo, args []any) (any, error) {
 	return res, nil
 }
 
-func fnReplace(c *evalCtx, ci *callInfo, args []any) (any, error) {
-	s, ok := argAt(args, 0).(string)
-	if !ok {
-		return undefined, nil
-	}
+func fnReplace(c *evalCtx, ci *callInfo, s string, args []any) (any, error) {
 	pattern := argAt(args, 1)
 	if pattern == "" {
-		e := newErr("D3010", -1).withValue(pattern)
-		e.Index = 2
-		return nil, e
+		return nil, newErr("D3010", -1).withValue(pattern).withIndex(2)
 	}
 	limit, hasLimit, err := limitArg(args, 3, "D3011")
 	if err != nil {
@@ -416,11 +377,7 @@ func leadingInt(s string, n int) (int, bool) {
 	return v, true
 }
 
-func fnSplit(c *evalCtx, ci *callInfo, args []any) (any, error) {
-	s, ok := argAt(args, 0).(string)
-	if !ok {
-		return undefined, nil
-	}
+func fnSplit(c *evalCtx, ci *callInfo, s string, args []any) (any, error) {
 	limit, hasLimit, err := limitArg(args, 2, "D3020")
 	if err != nil {
 		return nil, err
@@ -492,19 +449,11 @@ func latin1(s string) []byte {
 	return out
 }
 
-func fnBase64Encode(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	s, ok := argAt(args, 0).(string)
-	if !ok {
-		return undefined, nil
-	}
+func fnBase64Encode(_ *evalCtx, _ *callInfo, s string, _ []any) (any, error) {
 	return base64.StdEncoding.EncodeToString(latin1(s)), nil
 }
 
-func fnBase64Decode(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	s, ok := argAt(args, 0).(string)
-	if !ok {
-		return undefined, nil
-	}
+func fnBase64Decode(_ *evalCtx, _ *callInfo, s string, _ []any) (any, error) {
 	var clean []byte
 	for i := 0; i < len(s); i++ {
 		ch := s[i]
@@ -533,12 +482,8 @@ func fnBase64Decode(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 	return string(rs), nil
 }
 
-func urlFn(name string, f func(string) (string, bool)) func(*evalCtx, *callInfo, []any) (any, error) {
-	return func(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-		s, ok := argAt(args, 0).(string)
-		if !ok {
-			return undefined, nil
-		}
+func urlFn(name string, f func(string) (string, bool)) builtinImpl {
+	return withFirst(func(_ *evalCtx, _ *callInfo, s string, _ []any) (any, error) {
 		out, ok := f(s)
 		if !ok {
 			e := newErr("D3140", -1).withValue(s)
@@ -546,7 +491,7 @@ func urlFn(name string, f func(string) (string, bool)) func(*evalCtx, *callInfo,
 			return nil, e
 		}
 		return out, nil
-	}
+	})
 }
 
 const hexUpper = "0123456789ABCDEF"
@@ -640,10 +585,8 @@ func percentDecode(s string, reserved string) (string, bool) {
 }
 
 func hexByte(s string, i int) (byte, bool) {
-	if i+2 >= len(s)+0 && i+2 > len(s)-1 {
-		if i+2 > len(s)-1 {
-			return 0, false
-		}
+	if i+2 >= len(s) {
+		return 0, false
 	}
 	if s[i] != '%' {
 		return 0, false

@@ -12,11 +12,7 @@ var (
 	radixRe   = regexp.MustCompile(`^(0[xX][0-9A-Fa-f]+)|(0[oO][0-7]+)|(0[bB][0-1]+)$`)
 )
 
-func fnFormatBase(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	x, ok := argAt(args, 0).(float64)
-	if !ok {
-		return undefined, nil
-	}
+func fnFormatBase(_ *evalCtx, _ *callInfo, x float64, args []any) (any, error) {
 	x = roundHalfEven(x, 0)
 	radix := 10.0
 	if r, ok := argAt(args, 1).(float64); ok {
@@ -76,6 +72,10 @@ func (f *numberFormat) isDigit(ch string) bool {
 	return false
 }
 
+// isDigitOrOptional reports whether ch is a digit or the optional digit
+// character.
+func (f *numberFormat) isDigitOrOptional(ch string) bool { return f.isDigit(ch) || ch == f.digit }
+
 func (f *numberFormat) isActive(ch string) bool {
 	return f.isDigit(ch) || ch == f.decimal || ch == f.exponent || ch == f.grouping || ch == f.digit || ch == f.pattern
 }
@@ -107,14 +107,7 @@ func (f *numberFormat) split(sub string) (picturePart, bool) {
 			break
 		}
 	}
-	join := func(a, b int) string {
-		a, b = max(0, min(a, len(cs))), max(0, min(b, len(cs)))
-		if a >= b {
-			return ""
-		}
-		return strings.Join(cs[a:b], "")
-	}
-	p := picturePart{picture: sub, prefix: join(0, pre), suffix: join(suf, len(cs)), active: join(pre, suf)}
+	p := picturePart{picture: sub, prefix: joinChars(cs, 0, pre), suffix: joinChars(cs, suf, len(cs)), active: joinChars(cs, pre, suf)}
 	expPos := -1
 	for i := pre; i < len(cs); i++ {
 		if cs[i] == f.exponent {
@@ -126,15 +119,8 @@ func (f *numberFormat) split(sub string) (picturePart, bool) {
 		p.mantissa = p.active
 	} else {
 		ac := chars(p.active)
-		sub := func(a, b int) string {
-			a, b = max(0, min(a, len(ac))), max(0, min(b, len(ac)))
-			if a >= b {
-				return ""
-			}
-			return strings.Join(ac[a:b], "")
-		}
-		p.mantissa = sub(0, expPos)
-		p.exponent = sub(expPos+1, len(ac))
+		p.mantissa = joinChars(ac, 0, expPos)
+		p.exponent = joinChars(ac, expPos+1, len(ac))
 		p.hasExponent = true
 	}
 	if i := strings.Index(p.mantissa, f.decimal); i == -1 {
@@ -143,6 +129,16 @@ func (f *numberFormat) split(sub string) (picturePart, bool) {
 		p.integer, p.fractional = p.mantissa[:i], p.mantissa[i+len(f.decimal):]
 	}
 	return p, true
+}
+
+// joinChars joins the characters cs[a:b], with a and b clamped to the
+// characters there are; "" when a is not before b.
+func joinChars(cs []string, a, b int) string {
+	a, b = max(0, min(a, len(cs))), max(0, min(b, len(cs)))
+	if a >= b {
+		return ""
+	}
+	return strings.Join(cs[a:b], "")
 }
 
 func countIf(s string, pred func(string) bool) int {
@@ -172,7 +168,7 @@ func (f *numberFormat) validate(p picturePart) *Error {
 	if strings.Contains(sub, f.percent) && strings.Contains(sub, f.permille) {
 		code = "D3084"
 	}
-	if countIf(p.mantissa, func(ch string) bool { return f.isDigit(ch) || ch == f.digit }) == 0 {
+	if countIf(p.mantissa, f.isDigitOrOptional) == 0 {
 		code = "D3085"
 	}
 	if countIf(p.active, func(ch string) bool { return !f.isActive(ch) }) > 0 {
@@ -225,7 +221,7 @@ func (f *numberFormat) groupPositions(part string, toLeft bool, integer string) 
 		if toLeft {
 			seg = part[:pos]
 		}
-		out = append(out, countIf(seg, func(ch string) bool { return f.isDigit(ch) || ch == f.digit }))
+		out = append(out, countIf(seg, f.isDigitOrOptional))
 		next := -1
 		if pos+1 <= len(integer) {
 			if j := strings.Index(integer[pos+1:], f.grouping); j >= 0 {
@@ -273,7 +269,7 @@ func (f *numberFormat) analyse(p picturePart) pictureVars {
 	v.minInt = countIf(p.integer, f.isDigit)
 	v.scaling = v.minInt
 	v.minFrac = countIf(p.fractional, f.isDigit)
-	v.maxFrac = countIf(p.fractional, func(ch string) bool { return f.isDigit(ch) || ch == f.digit })
+	v.maxFrac = countIf(p.fractional, f.isDigitOrOptional)
 	if v.minInt == 0 && v.maxFrac == 0 {
 		if p.hasExponent {
 			v.minFrac, v.maxFrac = 1, 1
@@ -293,11 +289,7 @@ func (f *numberFormat) analyse(p picturePart) pictureVars {
 	return v
 }
 
-func fnFormatNumber(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	x, ok := argAt(args, 0).(float64)
-	if !ok {
-		return undefined, nil
-	}
+func fnFormatNumber(_ *evalCtx, _ *callInfo, x float64, args []any) (any, error) {
 	picture, _ := argAt(args, 1).(string)
 	f := newNumberFormat(argAt(args, 2))
 	subs := strings.Split(picture, f.pattern)

@@ -12,58 +12,62 @@ type builtin struct {
 	sig    string
 	params []string
 	arity  int
-	impl   func(c *evalCtx, ci *callInfo, args []any) (any, error)
+	impl   builtinImpl
 }
+
+// builtinImpl is how a native function runs: with the evaluation, its call
+// and its arguments, checked against its signature.
+type builtinImpl = func(c *evalCtx, ci *callInfo, args []any) (any, error)
 
 // builtinTable lists jsonata-js 2.0.6's standard library.
 func builtinTable() map[string]builtin {
 	p := func(s ...string) []string { return s }
 	return map[string]builtin{
-		"sum":                {"<a<n>:n>", p("args"), 1, fnSum},
+		"sum":                {"<a<n>:n>", p("args"), 1, withDefined(fnSum)},
 		"count":              {"<a:n>", p("args"), 1, fnCount},
-		"max":                {"<a<n>:n>", p("args"), 1, fnMax},
-		"min":                {"<a<n>:n>", p("args"), 1, fnMin},
+		"max":                {"<a<n>:n>", p("args"), 1, extremum(math.Max, math.Inf(-1))},
+		"min":                {"<a<n>:n>", p("args"), 1, extremum(math.Min, math.Inf(1))},
 		"average":            {"<a<n>:n>", p("args"), 1, fnAverage},
-		"string":             {"<x-b?:s>", p("arg", "prettify"), 1, fnString},
-		"substring":          {"<s-nn?:s>", p("str", "start", "length"), 3, fnSubstring},
-		"substringBefore":    {"<s-s:s>", p("str", "chars"), 2, fnSubstringBefore},
-		"substringAfter":     {"<s-s:s>", p("str", "chars"), 2, fnSubstringAfter},
-		"lowercase":          {"<s-:s>", p("str"), 1, strFn(strings.ToLower)},
-		"uppercase":          {"<s-:s>", p("str"), 1, strFn(jsToUpper)},
-		"length":             {"<s-:n>", p("str"), 1, fnLength},
-		"trim":               {"<s-:s>", p("str"), 1, strFn(jsTrim)},
-		"pad":                {"<s-ns?:s>", p("str", "width", "char"), 3, fnPad},
-		"match":              {"<s-f<s:o>n?:a<o>>", p("str", "regex", "limit"), 3, fnMatch},
-		"contains":           {"<s-(sf):b>", p("str", "token"), 2, fnContains},
-		"replace":            {"<s-(sf)(sf)n?:s>", p("str", "pattern", "replacement", "limit"), 4, fnReplace},
-		"split":              {"<s-(sf)n?:a<s>>", p("str", "separator", "limit"), 3, fnSplit},
-		"join":               {"<a<s>s?:s>", p("strs", "separator"), 2, fnJoin},
-		"formatNumber":       {"<n-so?:s>", p("value", "picture", "options"), 3, fnFormatNumber},
-		"formatBase":         {"<n-n?:s>", p("value", "radix"), 2, fnFormatBase},
-		"formatInteger":      {"<n-s:s>", p("value", "picture"), 2, fnFormatInteger},
-		"parseInteger":       {"<s-s:n>", p("value", "picture"), 2, fnParseInteger},
+		"string":             {"<x-b?:s>", p("arg", "prettify"), 1, withDefined(fnString)},
+		"substring":          {"<s-nn?:s>", p("str", "start", "length"), 3, withFirst(fnSubstring)},
+		"substringBefore":    {"<s-s:s>", p("str", "chars"), 2, withFirst(fnSubstringBefore)},
+		"substringAfter":     {"<s-s:s>", p("str", "chars"), 2, withFirst(fnSubstringAfter)},
+		"lowercase":          {"<s-:s>", p("str"), 1, unary(strings.ToLower)},
+		"uppercase":          {"<s-:s>", p("str"), 1, unary(jsToUpper)},
+		"length":             {"<s-:n>", p("str"), 1, withFirst(fnLength)},
+		"trim":               {"<s-:s>", p("str"), 1, unary(jsTrim)},
+		"pad":                {"<s-ns?:s>", p("str", "width", "char"), 3, withFirst(fnPad)},
+		"match":              {"<s-f<s:o>n?:a<o>>", p("str", "regex", "limit"), 3, withFirst(fnMatch)},
+		"contains":           {"<s-(sf):b>", p("str", "token"), 2, withFirst(fnContains)},
+		"replace":            {"<s-(sf)(sf)n?:s>", p("str", "pattern", "replacement", "limit"), 4, withFirst(fnReplace)},
+		"split":              {"<s-(sf)n?:a<s>>", p("str", "separator", "limit"), 3, withFirst(fnSplit)},
+		"join":               {"<a<s>s?:s>", p("strs", "separator"), 2, withDefined(fnJoin)},
+		"formatNumber":       {"<n-so?:s>", p("value", "picture", "options"), 3, withFirst(fnFormatNumber)},
+		"formatBase":         {"<n-n?:s>", p("value", "radix"), 2, withFirst(fnFormatBase)},
+		"formatInteger":      {"<n-s:s>", p("value", "picture"), 2, withFirst(fnFormatInteger)},
+		"parseInteger":       {"<s-s:n>", p("value", "picture"), 2, withFirst(fnParseInteger)},
 		"number":             {"<(nsb)-:n>", p("arg"), 1, fnNumber},
-		"floor":              {"<n-:n>", p("arg"), 1, numFn(math.Floor)},
-		"ceil":               {"<n-:n>", p("arg"), 1, numFn(math.Ceil)},
-		"round":              {"<n-n?:n>", p("arg", "precision"), 2, fnRound},
-		"abs":                {"<n-:n>", p("arg"), 1, numFn(math.Abs)},
-		"sqrt":               {"<n-:n>", p("arg"), 1, fnSqrt},
-		"power":              {"<n-n:n>", p("arg", "exp"), 2, fnPower},
+		"floor":              {"<n-:n>", p("arg"), 1, unary(math.Floor)},
+		"ceil":               {"<n-:n>", p("arg"), 1, unary(math.Ceil)},
+		"round":              {"<n-n?:n>", p("arg", "precision"), 2, withFirst(fnRound)},
+		"abs":                {"<n-:n>", p("arg"), 1, unary(math.Abs)},
+		"sqrt":               {"<n-:n>", p("arg"), 1, withFirst(fnSqrt)},
+		"power":              {"<n-n:n>", p("arg", "exp"), 2, withFirst(fnPower)},
 		"random":             {"<:n>", p(), 0, fnRandom},
-		"boolean":            {"<x-:b>", p("arg"), 1, fnBoolean},
-		"not":                {"<x-:b>", p("arg"), 1, fnNot},
-		"map":                {"<af>", p("arr", "func"), 2, fnMap},
+		"boolean":            {"<x-:b>", p("arg"), 1, withDefined(fnBoolean)},
+		"not":                {"<x-:b>", p("arg"), 1, withDefined(fnNot)},
+		"map":                {"<af>", p("arr", "func"), 2, withDefined(fnMap)},
 		"zip":                {"<a+>", p(), 0, fnZip},
-		"filter":             {"<af>", p("arr", "func"), 2, fnFilter},
-		"single":             {"<af?>", p("arr", "func"), 2, fnSingle},
-		"reduce":             {"<afj?:j>", p("sequence", "func", "init"), 3, fnReduce},
+		"filter":             {"<af>", p("arr", "func"), 2, withDefined(fnFilter)},
+		"single":             {"<af?>", p("arr", "func"), 2, withDefined(fnSingle)},
+		"reduce":             {"<afj?:j>", p("sequence", "func", "init"), 3, withDefined(fnReduce)},
 		"sift":               {"<o-f?:o>", p("arg", "func"), 2, fnSift},
 		"keys":               {"<x-:a<s>>", p("arg"), 1, fnKeys},
 		"lookup":             {"<x-s:x>", p("input", "key"), 2, fnLookup},
 		"append":             {"<xx:a>", p("arg1", "arg2"), 2, fnAppend},
 		"exists":             {"<x:b>", p("arg"), 1, fnExists},
 		"spread":             {"<x-:a<o>>", p("arg"), 1, fnSpread},
-		"merge":              {"<a<o>:o>", p("arg"), 1, fnMerge},
+		"merge":              {"<a<o>:o>", p("arg"), 1, withDefined(fnMerge)},
 		"reverse":            {"<a:a>", p("arr"), 1, fnReverse},
 		"each":               {"<o-f:a>", p("obj", "func"), 2, fnEach},
 		"error":              {"<s?:x>", p("message"), 1, fnError},
@@ -72,16 +76,16 @@ func builtinTable() map[string]builtin {
 		"sort":               {"<af?:a>", p("arr", "comparator"), 2, fnSort},
 		"shuffle":            {"<a:a>", p("arr"), 1, fnShuffle},
 		"distinct":           {"<x:x>", p("arr"), 1, fnDistinct},
-		"base64encode":       {"<s-:s>", p("str"), 1, fnBase64Encode},
-		"base64decode":       {"<s-:s>", p("str"), 1, fnBase64Decode},
+		"base64encode":       {"<s-:s>", p("str"), 1, withFirst(fnBase64Encode)},
+		"base64decode":       {"<s-:s>", p("str"), 1, withFirst(fnBase64Decode)},
 		"encodeUrlComponent": {"<s-:s>", p("str"), 1, urlFn("encodeUrlComponent", encodeURIComponent)},
 		"encodeUrl":          {"<s-:s>", p("str"), 1, urlFn("encodeUrl", encodeURI)},
 		"decodeUrlComponent": {"<s-:s>", p("str"), 1, urlFn("decodeUrlComponent", decodeURIComponent)},
 		"decodeUrl":          {"<s-:s>", p("str"), 1, urlFn("decodeUrl", decodeURI)},
-		"eval":               {"<sx?:x>", p("expr", "focus"), 2, fnEval},
-		"toMillis":           {"<s-s?:n>", p("timestamp", "picture"), 2, fnToMillis},
-		"fromMillis":         {"<n-s?s?:s>", p("millis", "picture", "timezone"), 3, fnFromMillis},
-		"clone":              {"<(oa)-:o>", p("arg"), 1, fnClone},
+		"eval":               {"<sx?:x>", p("expr", "focus"), 2, withFirst(fnEval)},
+		"toMillis":           {"<s-s?:n>", p("timestamp", "picture"), 2, withFirst(fnToMillis)},
+		"fromMillis":         {"<n-s?s?:s>", p("millis", "picture", "timezone"), 3, withFirst(fnFromMillis)},
+		"clone":              {"<(oa)-:o>", p("arg"), 1, withDefined(fnClone)},
 	}
 }
 
@@ -122,24 +126,34 @@ func fnMillis(c *evalCtx, _ *callInfo, _ []any) (any, error) {
 	return float64(c.clock().UnixMilli()), nil
 }
 
-func strFn(f func(string) string) func(*evalCtx, *callInfo, []any) (any, error) {
-	return func(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-		s, ok := argAt(args, 0).(string)
-		if !ok {
+// withDefined adapts a built-in whose first argument may be any value: an
+// undefined one gives undefined, as each such jsonata-js function returns
+// at once.
+func withDefined(f func(c *evalCtx, ci *callInfo, a any, args []any) (any, error)) builtinImpl {
+	return func(c *evalCtx, ci *callInfo, args []any) (any, error) {
+		a := argAt(args, 0)
+		if isUndef(a) {
 			return undefined, nil
 		}
-		return f(s), nil
+		return f(c, ci, a, args)
 	}
 }
 
-func numFn(f func(float64) float64) func(*evalCtx, *callInfo, []any) (any, error) {
-	return func(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-		x, ok := argAt(args, 0).(float64)
+// withFirst is withDefined for a first argument that is a string or a
+// number (the signature has ruled out other types).
+func withFirst[T string | float64](f func(c *evalCtx, ci *callInfo, x T, args []any) (any, error)) builtinImpl {
+	return withDefined(func(c *evalCtx, ci *callInfo, a any, args []any) (any, error) {
+		x, ok := a.(T)
 		if !ok {
 			return undefined, nil
 		}
-		return f(x), nil
-	}
+		return f(c, ci, x, args)
+	})
+}
+
+// unary is a built-in that maps its one string or number argument.
+func unary[T string | float64](f func(T) T) builtinImpl {
+	return withFirst(func(_ *evalCtx, _ *callInfo, x T, _ []any) (any, error) { return f(x), nil })
 }
 
 // items returns the items of an array argument.
@@ -150,53 +164,42 @@ func items(v any) []any {
 	return nil
 }
 
-func fnSum(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	a := argAt(args, 0)
-	if isUndef(a) {
-		return undefined, nil
-	}
+func fnSum(_ *evalCtx, _ *callInfo, a any, _ []any) (any, error) {
+	return sum(items(a)), nil
+}
+
+func sum(xs []any) float64 {
 	total := 0.0
-	for _, x := range items(a) {
+	for _, x := range xs {
 		f, _ := x.(float64)
 		total += f
 	}
-	return total, nil
+	return total
 }
 
 func fnCount(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 	return float64(len(items(argAt(args, 0)))), nil
 }
 
-func fnMax(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	xs := items(argAt(args, 0))
-	if len(xs) == 0 {
-		return undefined, nil
-	}
-	m := math.Inf(-1)
-	for _, x := range xs {
-		f, _ := x.(float64)
-		if math.IsNaN(f) {
-			return math.NaN(), nil
+// extremum is $max (pick math.Max, from -Infinity) or $min: Math.max or
+// Math.min over the numbers, NaN as soon as one is NaN.
+func extremum(pick func(a, b float64) float64, from float64) builtinImpl {
+	return func(_ *evalCtx, _ *callInfo, args []any) (any, error) {
+		xs := items(argAt(args, 0))
+		if len(xs) == 0 {
+			return undefined, nil
 		}
-		m = math.Max(m, f)
-	}
-	return m, nil
-}
-
-func fnMin(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	xs := items(argAt(args, 0))
-	if len(xs) == 0 {
-		return undefined, nil
-	}
-	m := math.Inf(1)
-	for _, x := range xs {
-		f, _ := x.(float64)
-		if math.IsNaN(f) {
-			return math.NaN(), nil
+		m := from
+		for _, x := range xs {
+			f, _ := x.(float64)
+			if math.IsNaN(f) {
+				// Go's Max(+Inf, NaN) is +Inf; JavaScript's is NaN.
+				return math.NaN(), nil
+			}
+			m = pick(m, f)
 		}
-		m = math.Min(m, f)
+		return m, nil
 	}
-	return m, nil
 }
 
 func fnAverage(_ *evalCtx, _ *callInfo, args []any) (any, error) {
@@ -204,43 +207,20 @@ func fnAverage(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 	if len(xs) == 0 {
 		return undefined, nil
 	}
-	total := 0.0
-	for _, x := range xs {
-		f, _ := x.(float64)
-		total += f
-	}
-	return total / float64(len(xs)), nil
+	return sum(xs) / float64(len(xs)), nil
 }
 
-func fnString(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	a := argAt(args, 0)
-	if isUndef(a) {
-		return undefined, nil
-	}
+func fnString(_ *evalCtx, _ *callInfo, a any, args []any) (any, error) {
 	pretty, _ := argAt(args, 1).(bool)
 	return stringify(a, pretty)
 }
 
-func fnBoolean(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	a := argAt(args, 0)
-	if isUndef(a) {
-		return undefined, nil
-	}
-	if isFunc(a) {
-		return false, nil
-	}
-	return truthy(a)
+func fnBoolean(_ *evalCtx, _ *callInfo, a any, _ []any) (any, error) {
+	return booleanOf(a)
 }
 
-func fnNot(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	a := argAt(args, 0)
-	if isUndef(a) {
-		return undefined, nil
-	}
-	if isFunc(a) {
-		return true, nil
-	}
-	t, err := truthy(a)
+func fnNot(_ *evalCtx, _ *callInfo, a any, _ []any) (any, error) {
+	t, err := booleanOf(a)
 	return !t, err
 }
 
@@ -277,24 +257,22 @@ func fnType(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 
 func fnError(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 	msg, _ := argAt(args, 0).(string)
-	if msg == "" {
-		msg = "$error() function evaluated"
-	}
-	e := newErr("D3137", -1)
-	e.Message = msg
-	return nil, e
+	return nil, userError("D3137", msg, "$error() function evaluated")
 }
 
 func fnAssert(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	cond, _ := argAt(args, 0).(bool)
-	if cond {
+	if cond, _ := argAt(args, 0).(bool); cond {
 		return undefined, nil
 	}
 	msg, _ := argAt(args, 1).(string)
+	return nil, userError("D3141", msg, "$assert() statement failed")
+}
+
+// userError is the error $error and $assert raise: their message, or
+// def for none (message || def).
+func userError(code, msg, def string) *Error {
 	if msg == "" {
-		msg = "$assert() statement failed"
+		msg = def
 	}
-	e := newErr("D3141", -1)
-	e.Message = msg
-	return nil, e
+	return newErr(code, -1).withMessage(msg)
 }

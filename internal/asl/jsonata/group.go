@@ -15,15 +15,7 @@ type groupEntry struct {
 // grouped by each key expression, then each value expression is evaluated
 // over its group (jsonata-js's evaluateGroupExpression).
 func (c *evalCtx) group(g *groupSpec, input any, e *env) (any, error) {
-	ts, reduce := input.(*tupleStream)
-	var items []any
-	if reduce {
-		for _, t := range ts.items {
-			items = append(items, t)
-		}
-	} else {
-		items = asArray(input).items
-	}
+	items, reduce := streamItems(input)
 	if len(items) == 0 {
 		items = []any{undefined}
 	}
@@ -63,16 +55,11 @@ func (c *evalCtx) group(g *groupSpec, input any, e *env) (any, error) {
 	for _, k := range keys {
 		ge := groups[k]
 		ctx, env := c.groupContext(ge, reduce, e)
-		par.item(c)
-		v, err := c.eval(g.pairs[ge.exprIndex][1], ctx, env)
+		v, ok, err := par.eval(c, g.pairs[ge.exprIndex][1], ctx, env)
 		if err != nil {
-			if par.fail(c, err) {
-				return nil, err
-			}
-			continue
+			return nil, err
 		}
-		par.done(c)
-		if !isUndef(v) && par.err == nil {
+		if ok && !isUndef(v) {
 			result.set(k, v)
 		}
 	}
@@ -80,6 +67,20 @@ func (c *evalCtx) group(g *groupSpec, input any, e *env) (any, error) {
 		return nil, err
 	}
 	return result, nil
+}
+
+// streamItems lists the items of a sequence, or the tuples of a tuple
+// stream (isTuples).
+func streamItems(input any) (items []any, isTuples bool) {
+	ts, isTuples := input.(*tupleStream)
+	if !isTuples {
+		return asArray(input).items, false
+	}
+	items = make([]any, len(ts.items))
+	for i, t := range ts.items {
+		items[i] = t
+	}
+	return items, true
 }
 
 // groupContext is the context a group's value expression sees: the single
@@ -103,13 +104,11 @@ func (c *evalCtx) groupContext(ge *groupEntry, reduce bool, e *env) (any, *env) 
 			if !ok {
 				old = undefined
 			}
-			merged.set(name, appendJS(old, t.vals[i]))
+			merged.bind(name, appendJS(old, t.vals[i]))
 		}
 	}
-	f := newEnv(e)
-	f.names = append(f.names, merged.names...)
-	f.vals = append(f.vals, merged.vals...)
-	return ctx, f
+	// merged is this group's own copy: the frame may take its bindings.
+	return ctx, &env{parent: e, vars: merged.vars}
 }
 
 // appendJS is jsonata-js's fn.append: undefined is the identity, and the
@@ -175,15 +174,7 @@ func insertKey(keys []string, k string) []string {
 
 // sortStep is the order-by (^) operator over a sequence or tuple stream.
 func (c *evalCtx) sortStep(s *node, input any, e *env) (any, error) {
-	var items []any
-	ts, isTuples := input.(*tupleStream)
-	if isTuples {
-		for _, t := range ts.items {
-			items = append(items, t)
-		}
-	} else {
-		items = asArray(input).items
-	}
+	items, isTuples := streamItems(input)
 	comp := func(a, b any) (bool, error) { return c.orderCompare(s, a, b, e) }
 	if len(items) <= 1 {
 		return input, nil

@@ -69,25 +69,41 @@ func numberToWords(num float64, prev, ord bool) string {
 	return w
 }
 
-var wordValues = func() map[string]float64 {
-	m := map[string]float64{}
+// numberWords are the words of $parseInteger's word pictures, lower case,
+// with their values, in jsonata-js's order (which its date parsing regex
+// tries them in).
+var numberWords = func() []numberWord {
+	var ws []numberWord
+	add := func(w string, v float64) { ws = append(ws, numberWord{strings.ToLower(w), v}) }
 	for i, w := range fewWords {
-		m[strings.ToLower(w)] = float64(i)
+		add(w, float64(i))
 	}
 	for i, w := range ordinalWord {
-		m[strings.ToLower(w)] = float64(i)
+		add(w, float64(i))
 	}
 	for i, w := range decadeWords {
-		lw := strings.ToLower(w)
-		m[lw] = float64((i + 2) * 10)
-		m[lw[:len(lw)-1]+"ieth"] = m[lw]
+		v := float64((i + 2) * 10)
+		add(w, v)
+		add(w[:len(w)-1]+"ieth", v)
 	}
-	m["hundredth"] = 100
+	add("hundredth", 100)
 	for i, w := range magnitudes {
-		lw := strings.ToLower(w)
 		v := math.Pow(10, float64((i+1)*3))
-		m[lw] = v
-		m[lw+"th"] = v
+		add(w, v)
+		add(w+"th", v)
+	}
+	return ws
+}()
+
+type numberWord struct {
+	word  string
+	value float64
+}
+
+var wordValues = func() map[string]float64 {
+	m := make(map[string]float64, len(numberWords))
+	for _, w := range numberWords {
+		m[w.word] = w.value
 	}
 	return m
 }()
@@ -303,9 +319,7 @@ func (f *integerFormat) format(v float64) (string, *Error) {
 	case "roman":
 		if v > 1e7 {
 			// jsonata-js recurses once per numeral and overflows its stack.
-			e := newErr(codeRange, -1)
-			e.Message = "Maximum call stack size exceeded"
-			return "", e
+			return "", newErr(codeRange, -1).withMessage("Maximum call stack size exceeded")
 		}
 		s = decimalToRoman(int(v))
 		if f.upper {
@@ -376,11 +390,7 @@ func (f *integerFormat) formatDecimal(v float64) string {
 	return s
 }
 
-func fnFormatInteger(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	x, ok := argAt(args, 0).(float64)
-	if !ok {
-		return undefined, nil
-	}
+func fnFormatInteger(_ *evalCtx, _ *callInfo, x float64, args []any) (any, error) {
 	picture, _ := argAt(args, 1).(string)
 	f, err := analyseIntegerPicture(picture)
 	if err != nil {
@@ -393,11 +403,7 @@ func fnFormatInteger(_ *evalCtx, _ *callInfo, args []any) (any, error) {
 	return s, nil
 }
 
-func fnParseInteger(_ *evalCtx, _ *callInfo, args []any) (any, error) {
-	s, ok := argAt(args, 0).(string)
-	if !ok {
-		return undefined, nil
-	}
+func fnParseInteger(_ *evalCtx, _ *callInfo, s string, args []any) (any, error) {
 	picture, _ := argAt(args, 1).(string)
 	f, err := analyseIntegerPicture(picture)
 	if err != nil {

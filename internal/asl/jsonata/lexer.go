@@ -66,10 +66,7 @@ func newLexer(s string) *lexer {
 	n := 0
 	for i, r := range rs {
 		offs[i] = n
-		n += utf16.RuneLen(r)
-		if utf16.RuneLen(r) < 0 {
-			n++
-		}
+		n += utf16Units(r)
 	}
 	offs[len(rs)] = n
 	return &lexer{src: rs, u16: offs}
@@ -147,29 +144,37 @@ func (l *lexer) next(infix bool) (*token, *Error) {
 	return l.scanName(), nil
 }
 
+// twoCharOps are the operators of two characters, tried before the
+// one-character ones.
+var twoCharOps = [...]string{"..", ":=", "!=", ">=", "<=", "**", "~>"}
+
 func (l *lexer) doubleOp(c rune) *token {
 	d := l.at(l.pos + 1)
-	var op string
-	switch {
-	case c == '.' && d == '.':
-		op = ".."
-	case c == ':' && d == '=':
-		op = ":="
-	case c == '!' && d == '=':
-		op = "!="
-	case c == '>' && d == '=':
-		op = ">="
-	case c == '<' && d == '=':
-		op = "<="
-	case c == '*' && d == '*':
-		op = "**"
-	case c == '~' && d == '>':
-		op = "~>"
-	default:
+	if !isOpChar(d) {
+		// The second character of every two-character operator is an
+		// operator character: most tokens end here, without the table.
 		return nil
 	}
-	l.pos += 2
-	return l.tok(tokOperator, op)
+	for _, op := range twoCharOps {
+		if c == rune(op[0]) && d == rune(op[1]) {
+			l.pos += 2
+			return l.tok(tokOperator, op)
+		}
+	}
+	return nil
+}
+
+// valueName is the value a name stands for: true, false or null.
+func valueName(name string) (v any, ok bool) {
+	switch name {
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	case "null":
+		return nil, true
+	}
+	return nil, false
 }
 
 func (l *lexer) scanName() *token {
@@ -184,21 +189,14 @@ func (l *lexer) scanName() *token {
 	}
 	name := string(l.src[l.pos:i])
 	l.pos = i
+	if v, ok := valueName(name); ok {
+		t := l.tok(tokValue, name)
+		t.val = v
+		return t
+	}
 	switch name {
 	case "or", "in", "and":
 		return l.tok(tokOperator, name)
-	case "true":
-		t := l.tok(tokValue, name)
-		t.val = true
-		return t
-	case "false":
-		t := l.tok(tokValue, name)
-		t.val = false
-		return t
-	case "null":
-		t := l.tok(tokValue, name)
-		t.val = nil
-		return t
 	}
 	return l.tok(tokName, name)
 }

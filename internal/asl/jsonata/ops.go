@@ -2,6 +2,8 @@ package jsonata
 
 import (
 	"math"
+
+	"github.com/yafdp/yafdp/internal/asl/value"
 )
 
 // evalBinary evaluates arithmetic, comparison, boolean, string-concat,
@@ -119,29 +121,17 @@ func deepEqualDefined(lhs, rhs any) bool {
 	return deepEqual(lhs, rhs)
 }
 
-// deepEqual is jsonata-js's isDeepEqual: structural equality, object keys
-// in any order, functions by identity.
+// deepEqual is jsonata-js's isDeepEqual: === first (so a value holding
+// NaN equals itself), then arrays item by item and objects by their keys,
+// in any order, and values.
 func deepEqual(a, b any) bool {
+	if strictEqual(a, b) {
+		return true
+	}
 	switch x := a.(type) {
-	case float64:
-		y, ok := b.(float64)
-		return ok && x == y
-	case string:
-		y, ok := b.(string)
-		return ok && x == y
-	case bool:
-		y, ok := b.(bool)
-		return ok && x == y
-	case nil:
-		return b == nil
-	case undefinedType:
-		return isUndef(b)
 	case *array:
 		y, ok := b.(*array)
-		if !ok {
-			return false
-		}
-		if len(x.items) != len(y.items) {
+		if !ok || len(x.items) != len(y.items) {
 			return false
 		}
 		for i := range x.items {
@@ -150,8 +140,7 @@ func deepEqual(a, b any) bool {
 			}
 		}
 		return true
-	}
-	if isObject(a) {
+	case *object, map[string]any, *value.Record:
 		if !isObject(b) || objLen(a) != objLen(b) {
 			return false
 		}
@@ -167,7 +156,7 @@ func deepEqual(a, b any) bool {
 		}
 		return true
 	}
-	return sameFunc(a, b)
+	return false
 }
 
 func comparison(lhs, rhs any, op string) (any, *Error) {
@@ -271,11 +260,7 @@ func includes(lhs, rhs any) bool {
 	if isUndef(lhs) || isUndef(rhs) {
 		return false
 	}
-	items := []any{rhs}
-	if a, ok := rhs.(*array); ok {
-		items = a.items
-	}
-	for _, x := range items {
+	for _, x := range listOf(rhs) {
 		if strictEqual(lhs, x) {
 			return true
 		}
@@ -283,26 +268,18 @@ func includes(lhs, rhs any) bool {
 	return false
 }
 
-// strictEqual is JavaScript's ===: scalars by value, the rest by identity.
+// strictEqual is JavaScript's ===: numbers, strings, booleans, null and
+// undefined by value, arrays, objects and functions by identity.
 func strictEqual(a, b any) bool {
-	switch x := a.(type) {
-	case float64:
-		y, ok := b.(float64)
-		return ok && x == y
-	case string:
-		y, ok := b.(string)
-		return ok && x == y
-	case bool:
-		y, ok := b.(bool)
-		return ok && x == y
-	case nil:
-		return b == nil
-	case *array:
-		y, ok := b.(*array)
-		return ok && x == y
-	case *object:
-		y, ok := b.(*object)
-		return ok && x == y
+	if x, ok := a.(map[string]any); ok {
+		y, ok := b.(map[string]any)
+		return ok && sameMap(x, y)
+	}
+	switch a.(type) {
+	case float64, string, bool, nil, undefinedType, *array, *object, *value.Record, *lambda, *nativeFn, *matcher:
+		// Go's == on interfaces compares these as === does: the same
+		// type, and the same value (NaN equal to nothing) or pointer.
+		return a == b
 	}
 	return false
 }
@@ -325,16 +302,17 @@ func truthy(v any) (bool, error) {
 		if len(x.items) == 1 {
 			return truthy(x.items[0])
 		}
+		// jsonata-js casts every item (Array.filter), so an infinite
+		// number fails the cast even after a true item.
+		some := false
 		for _, it := range x.items {
 			t, err := truthy(it)
 			if err != nil {
 				return false, err
 			}
-			if t {
-				return true, nil
-			}
+			some = some || t
 		}
-		return false, nil
+		return some, nil
 	}
 	if isObject(v) {
 		return objLen(v) > 0, nil

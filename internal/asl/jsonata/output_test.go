@@ -57,6 +57,13 @@ func TestInputModel(t *testing.T) {
 		{`list`, []any{1.0, 2.0, map[string]any{"x": 10.0}}},
 		{`r`, map[string]any{"a": 1.0, "b": 2.0}},
 		{`{"z": 1, "y": [n]}`, map[string]any{"z": 1.0, "y": []any{1.5}}},
+		// in is ===: a caller's object or a function is found by identity.
+		{`[$ in [$], r in [1, r], list[2] in list, r in [$]]`, []any{true, true, true, false}},
+		{`($f := $sum; $g := function($x){$x}; [$f in [$g, $f], $g in [$g], $g in [$f]])`, []any{true, true, false}},
+		// = is isDeepEqual, which tries === first: a value holding NaN
+		// equals itself.
+		{`($o := {"a": 0/0}; $a := [1, 0/0]; [$o = $o, $a = $a, $count($distinct([$o, $o])), $a = [1, 0/0]])`,
+			[]any{true, true, 1.0, false}},
 	}
 	for _, c := range cases {
 		got, defined, err := MustCompile(c.expr).Eval(in, nil, nil)
@@ -101,6 +108,17 @@ func TestErrorText(t *testing.T) {
 		`{"a": 1}.b(`:          `S0203: Expected ")" before end of expression`,
 		`1 +* 2`:               `S0201: Syntax error: 2`,
 		`1 + )`:                `S0211: The symbol ")" cannot be used as a unary operator`,
+		// The boolean cast of an array casts every item, as jsonata-js's
+		// Array.filter does, so an infinite number fails after a true item.
+		`["a", 1/0] ? 1 : 2`:     "D1001: Number out of range: null",
+		`$boolean(["a", [1/0]])`: "D1001: Number out of range: null",
+		// So does jsonata-js's test for an array of numbers (a predicate's
+		// value, $sort's argument).
+		`[1, 2][[1, "a", 1/0]]`: "D1001: Number out of range: null",
+		`$sort([2, "a", 1/0])`:  "D1001: Number out of range: null",
+		// $clone is JSON.parse($string(v)), and $string fails on an
+		// infinite number inside.
+		`$clone([1, {"a": 1/0}])`: "D1001: Number out of range: null",
 	}
 	for expr, want := range cases {
 		e, err := Compile(expr)

@@ -1,9 +1,5 @@
 package jsonata
 
-import (
-	"strconv"
-)
-
 // parser is a Pratt (top-down operator precedence) parser over the lexer's
 // tokens, shaped like jsonata-js's so that error codes and positions match.
 type parser struct {
@@ -203,9 +199,7 @@ func (p *parser) symbolValue(t *token) string {
 func (p *parser) regexNode(t *token) *node {
 	re, err := compileJSRegex(t.str, t.re)
 	if err != nil {
-		e := newErr("S0303", t.pos).withToken(t.str)
-		e.Message = err.Error()
-		p.throw(e)
+		p.throw(newErr("S0303", t.pos).withToken(t.str).withMessage(err.Error()))
 	}
 	return &node{typ: nRegex, pos: t.pos, re: re, reSrc: t.str, reFlags: t.re}
 }
@@ -225,21 +219,15 @@ func (p *parser) block(n *node) *node {
 
 func (p *parser) arrayConstructor(n *node) *node {
 	n.typ = nArray
-	if p.id != "]" {
-		for {
-			item := p.expression(0)
-			if p.id == ".." {
-				r := &node{typ: nRawBinary, op: "..", pos: p.cur.pos, lhs: item}
-				p.advance("..", false)
-				r.rhs = p.expression(0)
-				item = r
-			}
-			n.exprs = append(n.exprs, item)
-			if p.id != "," {
-				break
-			}
-			p.advance(",", false)
+	for more := p.id != "]"; more; more = p.comma() {
+		item := p.expression(0)
+		if p.id == ".." {
+			r := &node{typ: nRawBinary, op: "..", pos: p.cur.pos, lhs: item}
+			p.advance("..", false)
+			r.rhs = p.expression(0)
+			item = r
 		}
+		n.exprs = append(n.exprs, item)
 	}
 	p.advance("]", true)
 	return n
@@ -247,20 +235,24 @@ func (p *parser) arrayConstructor(n *node) *node {
 
 func (p *parser) objectPairs() [][2]*node {
 	var pairs [][2]*node
-	if p.id != "}" {
-		for {
-			k := p.expression(0)
-			p.advance(":", false)
-			v := p.expression(0)
-			pairs = append(pairs, [2]*node{k, v})
-			if p.id != "," {
-				break
-			}
-			p.advance(",", false)
-		}
+	for more := p.id != "}"; more; more = p.comma() {
+		k := p.expression(0)
+		p.advance(":", false)
+		v := p.expression(0)
+		pairs = append(pairs, [2]*node{k, v})
 	}
 	p.advance("}", true)
 	return pairs
+}
+
+// comma reads the comma between two items of a list (an array, object,
+// call or order-by clause) and reports whether there was one.
+func (p *parser) comma() bool {
+	if p.id != "," {
+		return false
+	}
+	p.advance(",", false)
+	return true
 }
 
 func (p *parser) transform(n *node) *node {
@@ -314,19 +306,13 @@ func (p *parser) led(t *token, id string, left *node) *node {
 
 func (p *parser) call(n *node, left *node) *node {
 	n.typ, n.proc = nFunction, left
-	if p.id != ")" {
-		for {
-			if p.cur.kind == tokOperator && p.id == "?" {
-				n.typ = nPartial
-				n.exprs = append(n.exprs, &node{typ: nPlaceholder, pos: p.cur.pos, op: "?"})
-				p.advance("?", false)
-			} else {
-				n.exprs = append(n.exprs, p.expression(0))
-			}
-			if p.id != "," {
-				break
-			}
-			p.advance(",", false)
+	for more := p.id != ")"; more; more = p.comma() {
+		if p.cur.kind == tokOperator && p.id == "?" {
+			n.typ = nPartial
+			n.exprs = append(n.exprs, &node{typ: nPlaceholder, pos: p.cur.pos, op: "?"})
+			p.advance("?", false)
+		} else {
+			n.exprs = append(n.exprs, p.expression(0))
 		}
 	}
 	p.advance(")", true)
@@ -390,7 +376,7 @@ func (p *parser) filter(n *node, left *node) *node {
 
 func (p *parser) orderBy(n *node, left *node) *node {
 	p.advance("(", false)
-	for {
+	for more := true; more; more = p.comma() {
 		term := sortTerm{}
 		if p.id == "<" {
 			p.advance("<", false)
@@ -400,10 +386,6 @@ func (p *parser) orderBy(n *node, left *node) *node {
 		}
 		term.expr = p.expression(0)
 		n.terms = append(n.terms, term)
-		if p.id != "," {
-			break
-		}
-		p.advance(",", false)
 	}
 	p.advance(")", false)
 	n.typ, n.lhs = nRawBinary, left
@@ -440,5 +422,3 @@ func typeName(n *node) string {
 	}
 	return "expression"
 }
-
-var _ = strconv.Itoa

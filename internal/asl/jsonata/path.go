@@ -147,6 +147,23 @@ func markSimple(n *node) {
 	n.simple = true
 }
 
+// listOf is the items of an array, or v alone.
+func listOf(v any) []any {
+	if a, ok := v.(*array); ok {
+		return a.items
+	}
+	return []any{v}
+}
+
+// wrapInput is how jsonata-js takes an input array (not a sequence): in a
+// singleton sequence, so that it is treated as one value.
+func wrapInput(v any) any {
+	if a, ok := v.(*array); ok && !a.seq {
+		return &array{items: []any{a}, seq: true, outer: true}
+	}
+	return v
+}
+
 // asArray views a value as an array (a singleton sequence for a
 // non-array).
 func asArray(v any) *array {
@@ -220,7 +237,7 @@ func (c *evalCtx) stages(stages []*stage, input any, e *env) (any, error) {
 		}
 		if ts, ok := res.(*tupleStream); ok {
 			for i, t := range ts.items {
-				t.set(st.index, float64(i))
+				t.bind(st.index, float64(i))
 			}
 		}
 	}
@@ -228,7 +245,7 @@ func (c *evalCtx) stages(stages []*stage, input any, e *env) (any, error) {
 }
 
 func tupleEnv(parent *env, t *tuple) *env {
-	f := &env{parent: parent, names: make([]string, 0, len(t.names)+1), vals: make([]any, 0, len(t.names)+1)}
+	f := &env{parent: parent, vars: vars{names: make([]string, 0, len(t.names)+1), vals: make([]any, 0, len(t.names)+1)}}
 	f.names = append(f.names, "@")
 	f.vals = append(f.vals, t.ctx)
 	f.names = append(f.names, t.names...)
@@ -262,28 +279,24 @@ func (c *evalCtx) tupleStep(s *node, input any, tuples *tupleStream, e *env) (*t
 				nt := t.clone()
 				nt.ctx = rt.ctx
 				for i, name := range rt.names {
-					nt.set(name, rt.vals[i])
+					nt.bind(name, rt.vals[i])
 				}
 				out.items = append(out.items, nt)
 			}
 			continue
 		}
-		items := asArray(res).items
-		if _, isArr := res.(*array); !isArr {
-			items = []any{res}
-		}
-		for bb, v := range items {
+		for bb, v := range listOf(res) {
 			nt := t.clone()
 			if s.focus != "" {
-				nt.set(s.focus, v)
+				nt.bind(s.focus, v)
 			} else {
 				nt.ctx = v
 			}
 			if s.index != "" {
-				nt.set(s.index, float64(bb))
+				nt.bind(s.index, float64(bb))
 			}
 			if s.ancestor != nil {
-				nt.set(s.ancestor.label, t.ctx)
+				nt.bind(s.ancestor.label, t.ctx)
 			}
 			out.items = append(out.items, nt)
 		}
@@ -312,7 +325,7 @@ func (c *evalCtx) tupleSort(s *node, input any, tuples *tupleStream, e *env) (*t
 		for i, v := range asArray(sorted).items {
 			t := &tuple{ctx: v}
 			if s.index != "" {
-				t.set(s.index, float64(i))
+				t.bind(s.index, float64(i))
 			}
 			ts.items = append(ts.items, t)
 		}
@@ -340,10 +353,7 @@ func (c *evalCtx) filter(pred *node, input any, e *env) (any, error) {
 	}
 	res := &array{seq: true}
 	if pred.typ == nNumber {
-		idx := int(math.Floor(pred.num))
-		if idx < 0 {
-			idx += len(in.items)
-		}
+		idx := itemIndex(pred.num, len(in.items))
 		if idx >= 0 && idx < len(in.items) {
 			item := in.items[idx]
 			if isUndef(item) {
@@ -371,10 +381,7 @@ func (c *evalCtx) filter(pred *node, input any, e *env) (any, error) {
 func (c *evalCtx) filterTuples(pred *node, ts *tupleStream, e *env) (any, error) {
 	out := &tupleStream{}
 	if pred.typ == nNumber {
-		idx := int(math.Floor(pred.num))
-		if idx < 0 {
-			idx += len(ts.items)
-		}
+		idx := itemIndex(pred.num, len(ts.items))
 		if idx >= 0 && idx < len(ts.items) {
 			out.items = append(out.items, ts.items[idx])
 		}
@@ -406,25 +413,14 @@ func (c *evalCtx) predicateMatches(pred *node, item any, e *env, index, n int) (
 		res = newSeq(res)
 	}
 	if a, ok := res.(*array); ok {
-		allNum := true
-		for _, x := range a.items {
-			ok, err := isNumeric(x)
-			if err != nil {
-				return 0, err
-			}
-			if !ok {
-				allNum = false
-				break
-			}
+		allNum, err := arrayOfNumbers(a.items)
+		if err != nil {
+			return 0, err
 		}
 		if allNum {
 			k := 0
 			for _, x := range a.items {
-				ii := int(math.Floor(x.(float64)))
-				if ii < 0 {
-					ii += n
-				}
-				if ii == index {
+				if itemIndex(x.(float64), n) == index {
 					k++
 				}
 			}
@@ -436,4 +432,14 @@ func (c *evalCtx) predicateMatches(pred *node, item any, e *env, index, n int) (
 		return 1, err
 	}
 	return 0, err
+}
+
+// itemIndex is the index a number selects among n items: floored, and
+// counted from the end when negative.
+func itemIndex(f float64, n int) int {
+	i := int(math.Floor(f))
+	if i < 0 {
+		i += n
+	}
+	return i
 }

@@ -23,7 +23,7 @@ func (p *parser) process(expr *node) *node {
 	case nArray, nObject, nFunction, nPartial, nLambda, nCondition, nTransform, nBlock:
 		result = p.processCompound(expr)
 	case nName:
-		result = &node{typ: nPath, steps: []*node{expr}, pos: expr.pos}
+		result = asPath(expr)
 		if expr.keepArray {
 			result.keepSingletonArray = true
 		}
@@ -141,39 +141,38 @@ func (p *parser) processBinary(expr *node) *node {
 		return p.processGroup(expr)
 	case "^":
 		return p.processSort(expr)
-	case ":=":
-		r := &node{typ: nBind, pos: expr.pos, op: ":="}
-		r.lhs = p.process(expr.lhs)
-		r.rhs = p.process(expr.rhs)
-		pushAncestry(r, r.rhs)
-		return r
 	case "@":
 		return p.processFocus(expr)
 	case "#":
 		return p.processIndex(expr)
-	case "~>":
-		r := &node{typ: nApply, pos: expr.pos, op: "~>"}
-		r.lhs = p.process(expr.lhs)
-		r.rhs = p.process(expr.rhs)
-		r.keepArray = r.lhs.keepArray || r.rhs.keepArray
-		return r
 	}
+	return p.processOperator(expr)
+}
+
+// processOperator post-processes an operator that keeps its two operands:
+// :=, ~>, and the arithmetic, comparison, boolean, string, range and
+// inclusion operators.
+func (p *parser) processOperator(expr *node) *node {
 	r := &node{typ: nBinary, pos: expr.pos, op: expr.op}
 	r.lhs = p.process(expr.lhs)
 	r.rhs = p.process(expr.rhs)
-	pushAncestry(r, r.lhs)
-	pushAncestry(r, r.rhs)
+	switch expr.op {
+	case ":=":
+		r.typ = nBind
+		pushAncestry(r, r.rhs)
+	case "~>":
+		r.typ = nApply
+		r.keepArray = r.lhs.keepArray || r.rhs.keepArray
+	default:
+		pushAncestry(r, r.lhs)
+		pushAncestry(r, r.rhs)
+	}
 	return r
 }
 
 func (p *parser) processDot(expr *node) *node {
 	lstep := p.process(expr.lhs)
-	var result *node
-	if lstep.typ == nPath {
-		result = lstep
-	} else {
-		result = &node{typ: nPath, steps: []*node{lstep}, pos: lstep.pos}
-	}
+	result := asPath(lstep)
 	if lstep.typ == nParent {
 		result.seekingParent = []*slot{lstep.slot}
 	}
@@ -214,11 +213,7 @@ func (p *parser) processDot(expr *node) *node {
 
 func (p *parser) processFilter(expr *node) *node {
 	result := p.process(expr.lhs)
-	step := result
-	isPath := result.typ == nPath
-	if isPath {
-		step = result.steps[len(result.steps)-1]
-	}
+	step, isPath := lastStep(result)
 	if step.group != nil {
 		p.throw(newErr("S0209", expr.pos))
 	}
@@ -256,10 +251,7 @@ func (p *parser) processGroup(expr *node) *node {
 }
 
 func (p *parser) processSort(expr *node) *node {
-	result := p.process(expr.lhs)
-	if result.typ != nPath {
-		result = &node{typ: nPath, steps: []*node{result}, pos: result.pos}
-	}
+	result := asPath(p.process(expr.lhs))
 	sortStep := &node{typ: nSort, pos: expr.pos}
 	for _, t := range expr.terms {
 		e := p.process(t.expr)
@@ -273,10 +265,7 @@ func (p *parser) processSort(expr *node) *node {
 
 func (p *parser) processFocus(expr *node) *node {
 	result := p.process(expr.lhs)
-	step := result
-	if result.typ == nPath {
-		step = result.steps[len(result.steps)-1]
-	}
+	step, _ := lastStep(result)
 	if step.stages != nil || step.predicate != nil {
 		p.throw(newErr("S0215", expr.pos))
 	}
@@ -293,11 +282,9 @@ func (p *parser) processFocus(expr *node) *node {
 
 func (p *parser) processIndex(expr *node) *node {
 	result := p.process(expr.lhs)
-	step := result
-	if result.typ == nPath {
-		step = result.steps[len(result.steps)-1]
-	} else {
-		result = &node{typ: nPath, steps: []*node{result}, pos: result.pos}
+	step, isPath := lastStep(result)
+	if !isPath {
+		result = asPath(result)
 		if step.predicate != nil {
 			step.stages = step.predicate
 			step.predicate = nil
@@ -310,6 +297,23 @@ func (p *parser) processIndex(expr *node) *node {
 	}
 	step.tuple = true
 	return result
+}
+
+// asPath is n as a path: n itself, or a path of the one step n.
+func asPath(n *node) *node {
+	if n.typ == nPath {
+		return n
+	}
+	return &node{typ: nPath, steps: []*node{n}, pos: n.pos}
+}
+
+// lastStep is the step that a predicate, focus or index binding after n
+// attaches to: n's last step when n is a path, else n itself.
+func lastStep(n *node) (step *node, isPath bool) {
+	if n.typ == nPath {
+		return n.steps[len(n.steps)-1], true
+	}
+	return n, false
 }
 
 // tailCallOptimize wraps a call in tail position in a thunk lambda, which

@@ -2,7 +2,6 @@ package jsonata
 
 import (
 	"time"
-	"unicode/utf8"
 
 	"github.com/dlclark/regexp2/v2"
 )
@@ -47,9 +46,7 @@ func (m *matcher) exec(str string, from int) (any, error) {
 	// regexp2 takes the start of a string search as a byte offset.
 	mt, err := m.re.FindStringMatchStartingAt(str, utf16ToByte(str, from))
 	if err != nil {
-		e := newErr("D1004", m.pos).withValue(m.src)
-		e.Message = err.Error()
-		return nil, e
+		return nil, newErr("D1004", m.pos).withValue(m.src).withMessage(err.Error())
 	}
 	if mt == nil {
 		return undefined, nil
@@ -86,14 +83,19 @@ func (m *matcher) exec(str string, from int) (any, error) {
 	return res, nil
 }
 
+// utf16Units is how many UTF-16 code units r takes in a JavaScript string.
+func utf16Units(r rune) int {
+	if r >= 0x10000 {
+		return 2
+	}
+	return 1
+}
+
+// utf16Len is the length of s as a JavaScript string.
 func utf16Len(s string) int {
 	n := 0
 	for _, r := range s {
-		if r >= 0x10000 {
-			n += 2
-		} else {
-			n++
-		}
+		n += utf16Units(r)
 	}
 	return n
 }
@@ -106,11 +108,7 @@ func utf16ToByte(s string, off int) int {
 		if u >= off {
 			return i
 		}
-		if r >= 0x10000 {
-			u += 2
-		} else {
-			u++
-		}
+		u += utf16Units(r)
 	}
 	return len(s)
 }
@@ -122,11 +120,7 @@ func runeToUTF16(s string, idx int) int {
 		if i >= idx {
 			break
 		}
-		if r >= 0x10000 {
-			u += 2
-		} else {
-			u++
-		}
+		u += utf16Units(r)
 		i++
 	}
 	return u
@@ -150,16 +144,10 @@ func substrUTF16(s string, from, to int) string {
 			b1 = i
 			break
 		}
-		if r >= 0x10000 {
-			u += 2
-		} else {
-			u++
-		}
+		u += utf16Units(r)
 	}
 	if b0 < 0 {
 		return ""
 	}
 	return s[b0:b1]
 }
-
-var _ = utf8.RuneLen

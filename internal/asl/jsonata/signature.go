@@ -71,18 +71,14 @@ func parseSignature(sig string) (*signature, *Error) {
 			end := closing(sig, pos, '(', ')')
 			choice := sig[pos+1 : min(end, len(sig))]
 			if strings.Contains(choice, "<") {
-				e := newErr("S0402", -1).withValue(choice)
-				e.Index = pos
-				return nil, e
+				return nil, newErr("S0402", -1).withValue(choice).withIndex(pos)
 			}
 			param.regex, param.typ = "["+choice+"m]", "("+choice+")"
 			pos = end
 			next()
 		case '<':
 			if prev.typ != "a" && prev.typ != "f" {
-				e := newErr("S0401", -1).withValue(prev.typ)
-				e.Index = pos
-				return nil, e
+				return nil, newErr("S0401", -1).withValue(prev.typ).withIndex(pos)
 			}
 			end := closing(sig, pos, '<', '>')
 			prev.subtype, prev.hasSubtyp = sig[pos+1:min(end, len(sig))], true
@@ -107,10 +103,7 @@ func parseSignature(sig string) (*signature, *Error) {
 // expression (such as "<+>"); jsonata-js fails there with a JavaScript
 // SyntaxError, which has no code.
 func badSignature(sig string, pos int, err error) *Error {
-	e := newErr(codeSignature, -1)
-	e.Message = "Invalid function signature " + sig + ": " + err.Error()
-	e.Index = pos
-	return e
+	return newErr(codeSignature, -1).withMessage("Invalid function signature " + sig + ": " + err.Error()).withIndex(pos)
 }
 
 func closing(s string, start int, open, close byte) int {
@@ -157,6 +150,15 @@ func typeSymbol(v any) byte {
 	return 'm'
 }
 
+// check validates args against the signature; a function without one (a
+// nil signature) takes its arguments as they are.
+func (s *signature) check(args []any, context any) ([]any, error) {
+	if s == nil {
+		return args, nil
+	}
+	return s.validate(args, context)
+}
+
 // validate checks args against the signature, filling in the context value
 // for a missing '-' argument and wrapping a single value where an array is
 // expected.
@@ -177,9 +179,7 @@ func (s *signature) validate(args []any, context any) ([]any, error) {
 		if match == "" {
 			if p.context && p.ctxRegex != nil {
 				if !p.ctxRegex.MatchString(string(typeSymbol(context))) {
-					e := newErr("T0411", -1).withValue(context)
-					e.Index = argIndex + 1
-					return nil, e
+					return nil, newErr("T0411", -1).withValue(context).withIndex(argIndex + 1)
 				}
 				out = append(out, context)
 			} else {
@@ -226,8 +226,7 @@ func (p *sigParam) checkArray(single byte, match string, arg any, argIndex int) 
 		}
 	}
 	if !ok {
-		e := newErr("T0412", -1).withValue(arg)
-		e.Index = argIndex + 1
+		e := newErr("T0412", -1).withValue(arg).withIndex(argIndex + 1)
 		e.Type = arraySigNames[p.subtype]
 		return nil, e
 	}
@@ -252,7 +251,5 @@ func (s *signature) validationError(args []any, supplied string) error {
 		}
 		goodTo = loc[1]
 	}
-	e := newErr("T0410", -1).withValue(argAt(args, goodTo))
-	e.Index = goodTo + 1
-	return e
+	return newErr("T0410", -1).withValue(argAt(args, goodTo)).withIndex(goodTo + 1)
 }

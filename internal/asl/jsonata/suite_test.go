@@ -1,7 +1,6 @@
 package jsonata
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/yafdp/yafdp/internal/asl/corpus"
 )
 
 // suiteDir is the JSONata 2.0.6 test suite, read in place from the shared
@@ -32,26 +33,6 @@ type suiteCase struct {
 	Error     map[string]any  `json:"error"`
 }
 
-// loadExceptions reads testdata/suite-exceptions.txt: "group/case reason".
-func loadExceptions(t *testing.T) map[string]string {
-	f, err := os.Open("testdata/suite-exceptions.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	out := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		name, reason, _ := strings.Cut(line, " ")
-		out[name] = strings.TrimSpace(reason)
-	}
-	return out
-}
-
 func suiteAvailable(t testing.TB) {
 	if _, err := os.Stat(suiteDir); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -63,7 +44,8 @@ func suiteAvailable(t testing.TB) {
 
 func TestSuite(t *testing.T) {
 	suiteAvailable(t)
-	exceptions := loadExceptions(t)
+	// Cases that test JavaScript-only behaviour: "group/case: reason".
+	exceptions := corpus.JudgedWrong(t, filepath.Join("testdata", "suite-exceptions.txt"))
 	datasets := loadDatasets(t)
 	groups, _ := os.ReadDir(filepath.Join(suiteDir, "groups"))
 	for _, g := range groups {

@@ -26,11 +26,7 @@ func (c *evalCtx) evalTransform(n *node, e *env) any {
 		if isUndef(matches) {
 			return result, nil
 		}
-		list := []any{matches}
-		if a, ok := matches.(*array); ok {
-			list = a.items
-		}
-		for _, m := range list {
+		for _, m := range listOf(matches) {
 			if err := c.transformOne(n, m, e); err != nil {
 				return nil, err
 			}
@@ -64,10 +60,7 @@ func (c *evalCtx) transformOne(n *node, match any, e *env) error {
 	if err != nil || isUndef(dels) {
 		return err
 	}
-	list := []any{dels}
-	if a, ok := dels.(*array); ok {
-		list = a.items
-	}
+	list := listOf(dels)
 	for _, d := range list {
 		if _, ok := d.(string); !ok {
 			return newErr("T2012", n.del.pos).withValue(dels)

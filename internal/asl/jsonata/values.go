@@ -35,34 +35,11 @@ type array struct {
 // tuple is one binding set of a tuple stream: the context value '@' and
 // the focus, index and ancestor variables bound along the path.
 type tuple struct {
-	ctx   any
-	names []string
-	vals  []any
+	ctx any
+	vars
 }
 
-func (t *tuple) clone() *tuple {
-	return &tuple{ctx: t.ctx, names: append([]string(nil), t.names...), vals: append([]any(nil), t.vals...)}
-}
-
-func (t *tuple) set(name string, v any) {
-	for i, n := range t.names {
-		if n == name {
-			t.vals[i] = v
-			return
-		}
-	}
-	t.names = append(t.names, name)
-	t.vals = append(t.vals, v)
-}
-
-func (t *tuple) get(name string) (any, bool) {
-	for i, n := range t.names {
-		if n == name {
-			return t.vals[i], true
-		}
-	}
-	return nil, false
-}
+func (t *tuple) clone() *tuple { return &tuple{ctx: t.ctx, vars: t.vars.clone()} }
 
 func newSeq(items ...any) *array { return &array{items: items, seq: true} }
 
@@ -221,13 +198,18 @@ func (cm *cleanMaps) known(m map[string]any) bool {
 	if cm == nil {
 		return false
 	}
-	p := reflect.ValueOf(m).UnsafePointer()
 	for _, k := range cm.maps {
-		if k != nil && reflect.ValueOf(k).UnsafePointer() == p {
+		if k != nil && sameMap(k, m) {
 			return true
 		}
 	}
 	return false
+}
+
+// sameMap reports whether a and b are the same map (JavaScript's === on
+// objects), not two maps with the same entries.
+func sameMap(a, b map[string]any) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
 
 // remember adds m to the cache, forgetting the oldest.
@@ -358,11 +340,3 @@ func canonicalInt(s string) bool {
 
 // maxSafe is 2^53: integers below it are exact as doubles.
 const maxSafe = 1 << 53
-
-// num extracts a float64; ok is false for non-numbers.
-func num(v any) (float64, bool) {
-	f, ok := v.(float64)
-	return f, ok
-}
-
-var _ = strconv.Itoa

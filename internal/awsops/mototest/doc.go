@@ -8,4 +8,8 @@
 // the state machine together with its running executions). The launcher
 // patches StateMachine.__deepcopy__ to share the backend and the execution
 // list, which is what the copy needs.
+//
+// A state machine's service tasks (dynamodb:putItem, aws-sdk:s3:putObject)
+// are run by moto calling its own endpoint; Start tells it the port
+// (MOTO_PORT), so they reach the server the test started.
 package mototest

@@ -74,6 +74,9 @@ func Start(t testing.TB) *Server {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("python3", script, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	// Executing a state machine's service tasks, moto calls itself
+	// through boto3 at localhost:$MOTO_PORT (5000 when unset).
+	cmd.Env = append(os.Environ(), "MOTO_PORT="+strconv.Itoa(port))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting moto: %v", err)

@@ -12,6 +12,7 @@ const (
 	ExitOK          = 0
 	ExitFailed      = 1   // the operation failed
 	ExitUsage       = 2   // usage error or bad input: flags, arguments, config, input files
+	ExitRetriable   = 3   // saga test-state: the tested state's Retry would retry it
 	ExitInterrupted = 130 // interrupted by Ctrl-C (128 + SIGINT)
 )
 

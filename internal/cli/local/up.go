@@ -41,6 +41,7 @@ type UpOptions struct {
 	DrainTimeout      time.Duration
 	KeepExecutions    int
 	MockConfig        string
+	S3Dir             string
 
 	server local.Options
 	// Ready, when set, is called with the running server (tests).
@@ -98,7 +99,30 @@ var upLong = cmdutil.Heredoc(`
 			123456789012 and LocalStack's 000000000000 both work). A .waitForTaskToken
 			Task that nothing answers waits for SendTaskSuccess, SendTaskFailure or
 			SendTaskHeartbeat with its token ('yafdp saga send-task-success TOKEN'
-			answers by hand).
+			answers by hand). yafdp's extensions in the config (a top-level "Yafdp"
+			key: latencies, chances, routes to the fakes) apply here too, drawn from
+			--seed and each execution's name; docs/mock-config.md has the format.
+
+			TestState tests one state (or one state of a whole definition) on the
+			same engine, with AWS's mocks, context, variables, state configuration
+			and inspection levels, and AWS's errors for requests it refuses. The
+			SDKs call TestState on the host "sync-" + the endpoint's, which a local
+			endpoint does not have: for the aws CLI set
+			AWS_DISABLE_HOST_PREFIX_INJECTION=true, for the Go SDK
+			smithyhttp.DisableEndpointHostPrefix. 'yafdp saga test-state' needs no
+			server at all.
+
+			Distributed Map states run each item as a child execution on this server;
+			DescribeMapRun, ListMapRuns and ListExecutions with --map-run-arn follow
+			them, UpdateMapRun changes a running one's concurrency and tolerances, and
+			DescribeExecution and GetExecutionHistory serve each child. With
+			--s3-dir DIR, s3://BUCKET/KEY is the file DIR/BUCKET/KEY: an ItemReader
+			reads its JSON, JSON Lines or CSV object (or lists DIR/BUCKET for
+			s3:listObjectsV2) there, and a ResultWriter writes its manifest and result
+			files there. Without it, a test case of the mock config that names the Map
+			state answers its ItemReader: a string is the object's body, an array the
+			items. Map Runs and child executions live in memory only: --data-dir does
+			not keep them. Not served: redriving a Map Run, MANIFEST and PARQUET inputs.
 		`)
 
 var upExample = cmdutil.Examples(`
@@ -107,6 +131,7 @@ var upExample = cmdutil.Examples(`
 			$ yafdp local up --scenario scenarios/payment-outage.yaml --fault neworder.outage=10s+20s
 			$ yafdp local up --data-dir ~/.local/share/yafdp/local --drain-timeout 30s
 			$ yafdp local up --mock-config statemachine/test/MockConfigFile.json
+			$ yafdp local up --definition fan-out.asl.json --s3-dir ./s3
 		`)
 
 // NewCmdUp returns `yafdp local up`.
@@ -132,10 +157,12 @@ func NewCmdUp(f *cmdutil.Factory, runF func(context.Context, *UpOptions) error) 
 	fl.IntVar(&opts.MaxReceiveCount, "max-receive-count", 3, "Deliveries before a message moves to the DLQ")
 	fl.StringVar(&opts.DefinitionFile, "definition", "", "Run the ASL document in `file` instead of the built-in saga")
 	fl.StringVar(&opts.MockConfig, "mock-config", "", "Answer Tasks from the Step Functions Local mock config in `file` (default $SFN_MOCK_CONFIG)")
+	fl.StringVar(&opts.S3Dir, "s3-dir", "", "Stand in for S3 with `dir`: Distributed Maps read and write s3://BUCKET/KEY as DIR/BUCKET/KEY")
 	fl.StringVar(&opts.DataDir, "data-dir", "", "Keep queues, messages, executions and histories in `dir` across restarts")
 	fl.DurationVar(&opts.DrainTimeout, "drain-timeout", 10*time.Second, "On Ctrl-C, how long running executions may finish before they are aborted")
 	fl.IntVar(&opts.KeepExecutions, "keep-executions", 10000, "Finished executions kept with their histories, oldest forgotten first (0: all; each saga takes ~20 KB)")
 	_ = cmd.MarkFlagDirname("data-dir")
+	_ = cmd.MarkFlagDirname("s3-dir")
 	_ = cmd.MarkFlagFilename("scenario", "yaml", "yml")
 	_ = cmd.MarkFlagFilename("definition", "json")
 	_ = cmd.MarkFlagFilename("mock-config", "json")
@@ -180,7 +207,7 @@ func (o *UpOptions) parse(*cobra.Command, []string) error {
 		Addr: o.Addr, Fakes: fakes, Seed: o.Seed, Definition: def,
 		VisibilityTimeout: o.VisibilityTimeout, MaxReceiveCount: o.MaxReceiveCount, Consumer: cons,
 		DataDir: o.DataDir, DrainTimeout: o.DrainTimeout, MaxFinishedExecutions: o.KeepExecutions,
-		Mock: mock,
+		Mock: mock, S3Dir: o.S3Dir,
 	}
 	return nil
 }
@@ -200,6 +227,9 @@ func (o *UpOptions) loadMock() (*mockconfig.Config, error) {
 		if e, ok := input.As(err); ok && e.Field == "" {
 			return nil, cmdutil.InputError(input.Errorf("mock_config", "%s: %s", e.File, e.Problem))
 		}
+		return nil, cmdutil.InputError(err)
+	}
+	if err := cfg.CheckFakes(saga.IsFake, saga.FakeNames()); err != nil {
 		return nil, cmdutil.InputError(err)
 	}
 	return cfg, nil
@@ -223,6 +253,11 @@ func (o *UpOptions) checkFlags() error {
 		return cmdutil.FlagErrorf("--keep-executions: must be 0 (keep all) or more")
 	case o.DrainTimeout < 0 || o.DrainTimeout > time.Hour:
 		return cmdutil.FlagErrorf("--drain-timeout: must be between 0s and 1h")
+	}
+	if o.S3Dir != "" {
+		if fi, err := os.Stat(o.S3Dir); err != nil || !fi.IsDir() {
+			return cmdutil.FlagErrorf("--s3-dir %s: not a directory (give a directory holding one subdirectory per bucket)", o.S3Dir)
+		}
 	}
 	if o.DataDir != "" {
 		if fi, err := os.Stat(o.DataDir); err == nil && !fi.IsDir() {

@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"os"
@@ -10,6 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/yafdp/yafdp/internal/awsops/awstest"
 	"github.com/yafdp/yafdp/internal/cli/clitest"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/config"
@@ -57,6 +63,10 @@ func TestUpBadInput(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	badFake := filepath.Join(t.TempDir(), "mock.json")
+	if err := os.WriteFile(badFake, []byte(`{"StateMachines": {}, "MockedResponses": {}, "Yafdp": {"MockedResponses": {"R": {"Fake": "bank.charge"}}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		args []string
 		want string
@@ -77,6 +87,9 @@ func TestUpBadInput(t *testing.T) {
 		{[]string{"--addr", "127.0.0.1:99999"}, "--addr: port \"99999\" must be a number from 0 to 65535"},
 		{[]string{"--addr", ":4566"}, "has no host"},
 		{[]string{"--keep-executions", "-1"}, "--keep-executions"},
+		{[]string{"--s3-dir", file}, "--s3-dir " + file + ": not a directory"},
+		{[]string{"--mock-config", file}, "--mock-config: " + file + ": not valid JSON"},
+		{[]string{"--mock-config", badFake}, `Yafdp.MockedResponses.R.Fake: no built-in fake named "bank.charge"; the fakes are payment.charge,`},
 	} {
 		f, _ := clitest.NewFactory(nil)
 		err := clitest.Exec(NewCmdUp(f, func(context.Context, *UpOptions) error { return nil }), c.args...)
@@ -132,5 +145,86 @@ func TestUpServesUntilCancelled(t *testing.T) {
 			out := strings.ReplaceAll(streams.Out.String(), srv.URL, "http://127.0.0.1:PORT")
 			clitest.Golden(t, "up."+format+".golden", []byte(out))
 		})
+	}
+}
+
+// TestUpDistributedMap runs a Distributed Map through local up as a user
+// starts it (--definition, --s3-dir), over a real socket: StartExecution,
+// then DescribeMapRun and ListMapRuns, and the file the ResultWriter wrote.
+func TestUpDistributedMap(t *testing.T) {
+	dir := t.TempDir()
+	s3 := filepath.Join(dir, "s3")
+	if err := os.MkdirAll(filepath.Join(s3, "in"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(s3, "in", "orders.jsonl"), []byte("{\"id\":1}\n{\"id\":2}\n{\"id\":3}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	def := filepath.Join(dir, "fan.asl.json")
+	if err := os.WriteFile(def, []byte(`{"StartAt":"Fan","States":{"Fan":{"Type":"Map","Label":"Orders",
+	 "ItemReader":{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":{"InputType":"JSONL"},"Parameters":{"Bucket":"in","Key.$":"$.key"}},
+	 "ResultWriter":{"Resource":"arn:aws:states:::s3:putObject","Parameters":{"Bucket":"out","Prefix":"runs"}},
+	 "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},
+	 "End":true}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := clitest.NewFactory(nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan *local.Server, 1)
+	cmd := NewCmdUp(f, func(ctx context.Context, o *UpOptions) error {
+		o.Ready = func(s *local.Server) { ready <- s }
+		return runUp(ctx, o)
+	})
+	errc := make(chan error, 1)
+	go func() {
+		errc <- clitest.ExecContext(ctx, cmd, "--addr", "127.0.0.1:0", "--definition", def, "--s3-dir", s3)
+	}()
+	var srv *local.Server
+	select {
+	case srv = <-ready:
+	case err := <-errc:
+		t.Fatalf("local up ended early: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("local up did not start")
+	}
+	c := awstest.SFN(srv.URL, nil)
+	start, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(srv.StateMachineARN), Input: aws.String(`{"key":"orders.jsonl"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d *sfn.DescribeExecutionOutput
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if d, err = c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: start.ExecutionArn}); err != nil {
+			t.Fatal(err)
+		}
+		if d.Status != sfntypes.ExecutionStatusRunning || time.Now().After(deadline) {
+			break
+		}
+	}
+	if d.Status != sfntypes.ExecutionStatusSucceeded {
+		t.Fatalf("%s %s %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
+	}
+	runs, err := c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: start.ExecutionArn})
+	if err != nil || len(runs.MapRuns) != 1 {
+		t.Fatalf("ListMapRuns: %v %v", runs, err)
+	}
+	run, err := c.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: runs.MapRuns[0].MapRunArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Status != sfntypes.MapRunStatusSucceeded || run.ItemCounts.Succeeded != 3 || run.ItemCounts.ResultsWritten != 3 {
+		t.Fatalf("map run %s items %+v", run.Status, *run.ItemCounts)
+	}
+	var out struct{ ResultWriterDetails struct{ Bucket, Key string } }
+	if err := json.Unmarshal([]byte(aws.ToString(d.Output)), &out); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(s3, out.ResultWriterDetails.Bucket, filepath.FromSlash(out.ResultWriterDetails.Key))); err != nil {
+		t.Fatalf("the manifest %s: %v", aws.ToString(d.Output), err)
+	}
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatalf("shutdown: %v", err)
 	}
 }

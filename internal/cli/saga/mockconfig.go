@@ -56,6 +56,10 @@ func NewCmdMockConfig(f *cmdutil.Factory, runF func(context.Context, *MockConfig
 			Retry makes: map the state to it in a new test case to follow the failure
 			path. A Task inside a Map answers its first 1,000 invocations, one per item.
 
+			A Distributed Map with an ItemReader gets a response <State>Items under the
+			Map state's name, returning no items: put its items there (an array), or the
+			body of the object it reads (a string, such as CSV text).
+
 			The config goes to standard output (indented; --output jsonl on one line).
 			To run it: 'yafdp saga run --definition FILE --mock-config CONFIG' and
 			'yafdp local up --mock-config CONFIG', as Step Functions Local runs

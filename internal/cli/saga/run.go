@@ -3,6 +3,7 @@ package saga
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -34,6 +35,7 @@ type RunOptions struct {
 	MockConfig     string
 	TestCase       string
 	MachineName    string
+	S3Dir          string
 
 	// Parsed from the flags by the command.
 	fakes      saga.FakeConfig
@@ -71,6 +73,16 @@ var runLong = cmdutil.Heredoc(`
 			definition file). Tasks the test case does not mock reach the fakes; one
 			that nothing answers fails the execution with States.Runtime, naming it.
 			'yafdp saga mock-config --definition FILE' writes a starter mock config.
+			yafdp's extensions, under a top-level "Yafdp" key that the AWS tools
+			ignore, give a response a Latency, Chances (answers with a probability, such
+			as a 5% throttle) or a Fake (a route to a built-in fake, whose ledger and
+			invariant checker then see the call); docs/mock-config.md has the format.
+
+			A Distributed Map runs each item as a child execution on the same clock.
+			Its ItemReader reads s3://BUCKET/KEY from DIR/BUCKET/KEY with --s3-dir DIR
+			(where its ResultWriter writes too), or takes the answer the test case
+			gives under the Map state's name (a string: the object's body; an array:
+			the items).
 
 			Faults (--fault SERVICE.KIND=VALUE, repeatable):
 			  rates in [0,1] or percent:  payment.throttle, payment.decline, payment.error,
@@ -106,6 +118,9 @@ var runExample = cmdutil.Examples(`
 
 			# ... its Tasks answered by a Step Functions Local mock config
 			$ yafdp saga run --definition my-saga.asl.json --input @order.json --mock-config MockConfigFile.json --test-case HappyPath
+
+			# ... or two thousand executions of it, with the mock config's latencies and chances
+			$ yafdp saga run --definition my-saga.asl.json --mock-config MockConfigFile.json --test-case Busy --orders 2000 --virtual
 		`)
 
 // NewCmdRun returns `yafdp saga run`. runF replaces runRun in tests.
@@ -131,6 +146,8 @@ func NewCmdRun(f *cmdutil.Factory, runF func(context.Context, *RunOptions) error
 	fl.StringVar(&opts.MockConfig, "mock-config", "", "Answer Task states from the Step Functions Local mock config in `file`")
 	fl.StringVar(&opts.TestCase, "test-case", "", "The mock config's test `case` to run")
 	fl.StringVar(&opts.MachineName, "state-machine-name", "", "The `name` of the state machine in the mock config")
+	fl.StringVar(&opts.S3Dir, "s3-dir", "", "Stand in for S3 with `dir`: Distributed Maps read and write s3://BUCKET/KEY as DIR/BUCKET/KEY")
+	_ = cmd.MarkFlagDirname("s3-dir")
 
 	_ = cmd.RegisterFlagCompletionFunc("fault", cmdutil.CompleteSettings(saga.FaultNames()))
 	_ = cmd.RegisterFlagCompletionFunc("latency", cmdutil.CompleteSettings(saga.ServiceNames()))
@@ -154,6 +171,14 @@ func (o *RunOptions) parse(cmd *cobra.Command, _ []string) error {
 	}
 	if cmd.Flags().Changed("input") && cmd.Flags().Changed("orders") {
 		return cmdutil.FlagErrorf("--input runs one execution; drop --orders")
+	}
+	if o.S3Dir != "" {
+		if fi, err := os.Stat(o.S3Dir); err != nil || !fi.IsDir() {
+			return cmdutil.FlagErrorf("--s3-dir %s: not a directory (give a directory holding one subdirectory per bucket)", o.S3Dir)
+		}
+		if !cmd.Flags().Changed("input") {
+			return cmdutil.FlagErrorf("--s3-dir serves a Distributed Map of the --definition run with --input; add --input")
+		}
 	}
 	o.fakes = saga.RealisticLatencies()
 	if err := o.fakes.ApplySpecs(o.Faults, o.Latencies); err != nil {

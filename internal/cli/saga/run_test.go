@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/yafdp/yafdp/internal/cli/clitest"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/config"
+	"github.com/yafdp/yafdp/internal/latency"
 	"github.com/yafdp/yafdp/internal/saga"
 )
 
@@ -40,7 +42,7 @@ func TestNewCmdRunParsesFlags(t *testing.T) {
 	if got.fakes.Payment.RefusalRate != 0.05 || got.fakes.Restaurant.RefusalRate != 0.03 || got.fakes.Payment.RatePerSecond != 50 {
 		t.Fatalf("faults %+v", got.fakes)
 	}
-	if got.fakes.Payment.Latency != saga.Fixed(20*time.Millisecond) {
+	if got.fakes.Payment.Latency != latency.Fixed(20*time.Millisecond) {
 		t.Fatalf("--latency not applied: %+v", got.fakes.Payment.Latency)
 	}
 	if got.fakes.Delivery.Latency != saga.RealisticLatencies().Delivery.Latency {
@@ -84,6 +86,8 @@ func TestNewCmdRunRejectsBadInput(t *testing.T) {
 		{[]string{"--input", "{}", "--orders", "5"}, "--input runs one execution; drop --orders"},
 		{[]string{"--input", "{}"}, "--input: not a valid order for the built-in saga"},
 		{[]string{"--input", `{"orderId":"ord_1","customerId":"cus_1","restaurantId":"rst_1","items":[{"sku":"A","qty":0,"unitPriceCents":100}],"currency":"EUR","totalCents":0,"deliveryAddress":{"line1":"x","city":"y","postalCode":"1","country":"DE"},"placedAt":"2026-01-01T00:00:00Z"}`}, "items[0].qty"},
+		{[]string{"--s3-dir", notJSON, "--input", "{}"}, "--s3-dir " + notJSON + ": not a directory"},
+		{[]string{"--s3-dir", dir}, "--s3-dir serves a Distributed Map of the --definition run with --input; add --input"},
 		{[]string{"--bogus"}, "unknown flag: --bogus"},
 		{[]string{"extra"}, "unknown command"},
 	}
@@ -272,5 +276,57 @@ func TestDefinitionPrintsTheEmbeddedSaga(t *testing.T) {
 		if lines := strings.Count(streams.Out.String(), "\n"); format == "jsonl" && lines != 1 {
 			t.Fatalf("jsonl prints one line, got %d", lines)
 		}
+	}
+}
+
+// A Distributed Map of --definition reads its items through --s3-dir; an
+// object that is not JSON fails it with AWS's error and exit 1.
+func TestRunDistributedMapWithS3Dir(t *testing.T) {
+	dir := t.TempDir()
+	s3 := filepath.Join(dir, "s3")
+	os.MkdirAll(filepath.Join(s3, "b"), 0o755)
+	os.WriteFile(filepath.Join(s3, "b", "items.json"), []byte(`[{"n":1},{"n":2}]`), 0o644)
+	os.WriteFile(filepath.Join(s3, "b", "notjson.json"), []byte(`n=1`), 0o644)
+	def := filepath.Join(dir, "fan.asl.json")
+	os.WriteFile(def, []byte(`{"StartAt":"Fan","States":{"Fan":{"Type":"Map",
+	 "ItemReader":{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":{"InputType":"JSON"},"Parameters":{"Bucket":"b","Key.$":"$.key"}},
+	 "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},
+	 "End":true}}}`), 0o644)
+	out, _, err := runCmd(t, "json", "--definition", def, "--input", `{"key":"items.json"}`, "--s3-dir", s3, "--virtual")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Status  string `json:"status"`
+		Output  any    `json:"output"`
+		Error   string `json:"error"`
+		MapRuns []struct {
+			ARN       string `json:"map_run_arn"`
+			Status    string `json:"status"`
+			Items     int    `json:"items"`
+			Succeeded int    `json:"succeeded"`
+		} `json:"map_runs"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Status != "SUCCEEDED" || fmt.Sprint(rep.Output) != "[map[n:1] map[n:2]]" {
+		t.Fatalf("%+v", rep)
+	}
+	if len(rep.MapRuns) != 1 || rep.MapRuns[0].Status != "SUCCEEDED" || rep.MapRuns[0].Items != 2 || rep.MapRuns[0].Succeeded != 2 ||
+		!strings.Contains(rep.MapRuns[0].ARN, ":mapRun:fan/") {
+		t.Fatalf("map runs %+v", rep.MapRuns)
+	}
+	table, _, err := runCmd(t, "table", "--definition", def, "--input", `{"key":"items.json"}`, "--s3-dir", s3, "--virtual")
+	if err != nil || !strings.Contains(table, "SUCCEEDED · 2 items: 2 succeeded, 0 failed") {
+		t.Fatalf("table %s %v", table, err)
+	}
+	out, _, err = runCmd(t, "json", "--definition", def, "--input", `{"key":"notjson.json"}`, "--s3-dir", s3, "--virtual")
+	var ee *cmdutil.ExitError
+	if !errors.As(err, &ee) || ee.Code != cmdutil.ExitFailed {
+		t.Fatalf("error %v, want exit 1", err)
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Status != "FAILED" || rep.Error != "States.ItemReaderFailed" {
+		t.Fatalf("%+v %v", rep, err)
 	}
 }

@@ -35,6 +35,9 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 			# Write a starter mock config for your definition's Task states
 			$ yafdp saga mock-config --definition my-saga.asl.json > MockConfigFile.json
 
+			# Test one state offline, as Step Functions' TestState does
+			$ yafdp saga test-state --definition my-saga.asl.json --state ChargePayment --input '{"amount":12.5}' --mock-error Payment.Declined
+
 			# Answer a Task that waits for its task token
 			$ yafdp saga send-task-success "$TOKEN" --task-output '{"courierId":"c-42"}'
 		`),
@@ -42,6 +45,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 		NewCmdDefinition(f, nil),
 		NewCmdValidate(f, nil),
 		NewCmdMockConfig(f, nil),
+		NewCmdTestState(f, nil),
 		NewCmdWatch(f, nil),
 		NewCmdList(f, nil),
 		NewCmdDescribe(f, nil),

@@ -16,6 +16,7 @@ import (
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/output"
+	"github.com/yafdp/yafdp/internal/mockconfig"
 	"github.com/yafdp/yafdp/internal/rate"
 	"github.com/yafdp/yafdp/internal/saga"
 	"github.com/yafdp/yafdp/internal/sim"
@@ -39,6 +40,9 @@ type Options struct {
 	MaxConcurrency int
 	BatchSize      int
 	Definition     string
+	MockConfig     string
+	TestCase       string
+	MachineName    string
 	Faults         []string
 	Latencies      []string
 	MaxDrain       sim.Duration
@@ -46,6 +50,7 @@ type Options struct {
 
 	scenario sim.Scenario
 	machine  *asl.StateMachine
+	mock     *mockconfig.Case
 }
 
 var simulateLong = cmdutil.Heredoc(`
@@ -66,6 +71,14 @@ var simulateLong = cmdutil.Heredoc(`
 			Without --scenario, orders arrive at --rate (500/s) for --duration (10m) with
 			AWS's defaults everywhere. A scenario file (see scenarios/) sets any of it;
 			flags override the file. Rates: 500/s, 30000/m or 500.
+
+			--definition runs a team's own state machine instead of the saga, its Task
+			states answered by the built-in fakes (by function name or ARN) or by a mock
+			config in the Step Functions Local format (--mock-config, --test-case,
+			--state-machine-name; the scenario's step_functions.mock_config). The mock
+			config's yafdp extensions (a top-level "Yafdp" key: per-response Latency,
+			Chances such as a 5% throttle, Fake to route to a built-in fake) make the
+			run a load test of that machine; see docs/mock-config.md.
 
 			--report FILE writes charts of the per-second series: .html (interactive,
 			self-contained: ECharts is inside the page, which opens offline) or .png;
@@ -94,6 +107,9 @@ var simulateExample = cmdutil.Examples(`
 			# Charts and the JSON report
 			$ yafdp simulate --scenario scenarios/flash-sale.yaml --report flash-sale.html
 			$ yafdp simulate --rate 1500/s --duration 5m --output json > report.json
+
+			# A team's own state machine, its Tasks answered by a mock config
+			$ yafdp simulate --definition order.asl.json --mock-config MockConfigFile.json --test-case Busy
 		`)
 
 // NewCmdSimulate returns `yafdp simulate`. runF replaces runSimulate in tests.
@@ -119,6 +135,9 @@ func NewCmdSimulate(f *cmdutil.Factory, runF func(context.Context, *Options) err
 	fl.IntVar(&opts.MaxConcurrency, "max-concurrency", 0, "The event source's MaximumConcurrency, 2 to 1000 (0: unset)")
 	fl.IntVar(&opts.BatchSize, "batch-size", 10, "The event source's BatchSize")
 	fl.StringVar(&opts.Definition, "definition", "", "Run the ASL document in `file` instead of the built-in saga")
+	fl.StringVar(&opts.MockConfig, "mock-config", "", "Answer Task states from the Step Functions Local mock config in `file`")
+	fl.StringVar(&opts.TestCase, "test-case", "", "The mock config's test `case` to run")
+	fl.StringVar(&opts.MachineName, "state-machine-name", "", "The `name` of the state machine in the mock config")
 	fl.StringArrayVar(&opts.Faults, "fault", nil, "Add a fault to the fake services, as in 'saga run' (repeatable)")
 	fl.StringArrayVar(&opts.Latencies, "latency", nil, "Set a fake service's `latency`, SERVICE=DIST (repeatable)")
 	fl.Var(&opts.MaxDrain, "max-drain", "Stop this long after the arrivals end even if orders remain")
@@ -131,6 +150,7 @@ func NewCmdSimulate(f *cmdutil.Factory, runF func(context.Context, *Options) err
 	fl.Lookup("payment-tps").DefValue = defaultOr(def.Payment.TPS, "none")
 	_ = cmd.MarkFlagFilename("scenario", "yaml", "yml")
 	_ = cmd.MarkFlagFilename("definition", "json")
+	_ = cmd.MarkFlagFilename("mock-config", "json")
 	_ = cmd.RegisterFlagCompletionFunc("process", cobra.FixedCompletions([]string{"poisson", "constant"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fault", cmdutil.CompleteSettings(saga.FaultNames()))
 	return cmd
@@ -158,7 +178,11 @@ func (o *Options) parse(cmd *cobra.Command, _ []string) error {
 	if err := sc.Apply(o.overrides(cmd.Flags())); err != nil {
 		return cmdutil.FlagError(err)
 	}
-	m, err := sc.Machine()
+	m, name, err := sc.Machine()
+	if err != nil {
+		return cmdutil.InputError(err)
+	}
+	k, err := sc.Mock(m, name)
 	if err != nil {
 		return cmdutil.InputError(err)
 	}
@@ -169,7 +193,7 @@ func (o *Options) parse(cmd *cobra.Command, _ []string) error {
 			return cmdutil.FlagErrorf("--report: %q must end in .html, .png or .json", o.ReportFile)
 		}
 	}
-	o.scenario, o.machine = sc, m
+	o.scenario, o.machine, o.mock = sc, m, k
 	return nil
 }
 
@@ -190,6 +214,9 @@ func (o *Options) overrides(fl *pflag.FlagSet) sim.Overrides {
 	setIf(given("batch-size"), &ov.BatchSize, &o.BatchSize)
 	setIf(given("max-drain"), &ov.MaxDrain, &o.MaxDrain)
 	setIf(given("definition"), &ov.Definition, &o.Definition)
+	setIf(given("mock-config"), &ov.MockConfig, &o.MockConfig)
+	setIf(given("test-case"), &ov.TestCase, &o.TestCase)
+	setIf(given("state-machine-name"), &ov.StateMachineName, &o.MachineName)
 	return ov
 }
 
@@ -215,6 +242,7 @@ func runSimulate(ctx context.Context, o *Options) error {
 	restoreGC := tuneGC()
 	rep, err := sim.Run(ctx, o.scenario, sim.Options{
 		Machine: o.machine,
+		Mock:    o.mock,
 		Progress: func(simulated, _ time.Duration) {
 			if bar == nil {
 				return

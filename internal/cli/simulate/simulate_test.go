@@ -95,11 +95,36 @@ func TestBadInputExitsTwo(t *testing.T) {
 		{[]string{"--payment-burst", "0"}, "--payment-burst: must be at least 1"},
 		{[]string{"--start-rate", "0"}, "--start-rate: must be more than 0"},
 		{[]string{"extra"}, "unknown command"},
+		{[]string{"--test-case", "Busy"}, "--test-case: picks a test case from a mock config, and there is none; give --mock-config too"},
+		{[]string{"--mock-config", filepath.Join(dir, "none.json")}, "--mock-config: " + filepath.Join(dir, "none.json") + ": no such file"},
+		{[]string{"--definition", fiveTasks, "--mock-config", fiveTasksMock}, `--test-case: the state machine "five-tasks" of ` + fiveTasksMock + ` has 3 test cases`},
+		{[]string{"--definition", fiveTasks, "--mock-config", fiveTasksMock, "--test-case", "Lazy"}, `--test-case: the state machine "five-tasks" of ` + fiveTasksMock + ` has no test case "Lazy"`},
+		{[]string{"--mock-config", fiveTasksMock, "--test-case", "Busy"}, `TestCases.Busy.Announce: the state machine has no state named "Announce"`},
 	} {
 		_, err := capture(t, c.args...)
 		var ue *cmdutil.UsageError
 		if !errors.As(err, &ue) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: got %v, want a usage error containing %q", c.args, err, c.want)
+		}
+	}
+}
+
+const (
+	fiveTasks     = "../../saga/testdata/five-tasks.asl.json"
+	fiveTasksMock = "../../saga/testdata/five-tasks.mock.json"
+)
+
+// TestMockConfigRunsAsItsTestCaseSays runs a team's own machine with a
+// mock config's extensions, as a user types it: the table names no
+// invariant verdict for orders that never called the fakes.
+func TestMockConfigRunsAsItsTestCaseSays(t *testing.T) {
+	out, err := runCmd(t, "table", "--rate", "100/s", "--duration", "20s", "--definition", fiveTasks, "--mock-config", fiveTasksMock, "--test-case", "Busy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"succeeded", "Invariant           not checked: the definition never called the fake services"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the table lacks %q:\n%s", want, out)
 		}
 	}
 }

@@ -116,10 +116,17 @@ func (v *tableView) outcomeFacts(f *ui.Facts, s *ui.Styles) {
 	c := r.Cost
 	f.Add("Cost per 1M orders", fmt.Sprintf("Standard %s · Express %s", dollars(c.PerMillion.Standard), dollars(c.PerMillion.Express)))
 	f.Add("Cost per month", fmt.Sprintf("Standard %s · Express %s  (at the offered rate, %s orders a month)", dollars(c.PerMonth.Standard), dollars(c.PerMonth.Express), ui.Count(int64(c.OrdersPerMonth))))
-	if inv := r.Invariant; inv.Violations > 0 {
-		f.Add("Invariant", s.FailureIcon()+" "+s.Failure(fmt.Sprintf("violated for %s orders", ui.Count(int64(inv.Violations)))))
-	} else {
-		f.Add("Invariant", s.SuccessIcon()+" "+s.Success(fmt.Sprintf("holds for all %s orders that ran", ui.Count(int64(inv.Orders)))))
+	unchecked := ""
+	if inv := r.Invariant; inv.Unchecked > 0 {
+		unchecked = fmt.Sprintf(" (%s orders never called the fake services: not checked)", ui.Count(int64(inv.Unchecked)))
+	}
+	switch inv := r.Invariant; {
+	case inv.Violations > 0:
+		f.Add("Invariant", s.FailureIcon()+" "+s.Failure(fmt.Sprintf("violated for %s orders", ui.Count(int64(inv.Violations))))+unchecked)
+	case inv.Orders == 0 && inv.Unchecked > 0:
+		f.Add("Invariant", "not checked: the definition never called the fake services")
+	default:
+		f.Add("Invariant", s.SuccessIcon()+" "+s.Success(fmt.Sprintf("holds for all %s orders that ran", ui.Count(int64(inv.Orders))))+unchecked)
 	}
 	f.Add("Simulated", fmt.Sprintf("%s in %s", ui.Duration(secs(r.SimulatedS)), ui.Duration(v.wall)))
 	if r.Interrupted {

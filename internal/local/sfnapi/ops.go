@@ -30,6 +30,9 @@ var operations = map[string]operation{
 		return pageOf(s.listExecutions(req))
 	}, listExecutionsAnswer),
 	"GetExecutionHistory": op(nil, getExecutionHistory, same),
+	"DescribeMapRun":      op(nil, describeMapRun, same),
+	"ListMapRuns":         op(nil, listMapRuns, same),
+	"UpdateMapRun":        op(nil, updateMapRun, same),
 	"StopExecution": op(nil, func(s *Service, ctx context.Context, req *stopExecutionRequest) (stopExecutionOutput, *Error) {
 		t, err := s.stopExecution(ctx, req)
 		return stopExecutionOutput{StopDate: epoch(t)}, err
@@ -139,6 +142,7 @@ type executionListItem struct {
 	Status          string `json:"status"`
 	StartDate       epoch  `json:"startDate"`
 	StopDate        *epoch `json:"stopDate,omitempty"`
+	MapRunArn       string `json:"mapRunArn,omitempty"`
 }
 
 // describeExecutionOutput is a listed execution's members, then its data.
@@ -186,7 +190,7 @@ func listExecutionsAnswer(p page[ExecutionInfo]) listExecutionsOutput {
 
 func listItem(in *ExecutionInfo) executionListItem {
 	return executionListItem{ExecutionArn: in.ARN, StateMachineArn: in.StateMachineARN, Name: in.Name,
-		Status: string(in.Status), StartDate: epoch(in.Start), StopDate: epochPtr(in.Stop)}
+		Status: string(in.Status), StartDate: epoch(in.Start), StopDate: epochPtr(in.Stop), MapRunArn: in.MapRunARN}
 }
 
 type getExecutionHistoryOutput struct {

@@ -62,6 +62,12 @@ type Options struct {
 	// with that test case of the config's state machine named as the
 	// machine answering its Task states, as Step Functions Local does.
 	Mock *mockconfig.Config
+	// Seed drives the draws of the mock config's extensions (Chances,
+	// Latency) with each execution's name.
+	Seed uint64
+	// Fake answers a mocked response that names a built-in fake (a Fakes'
+	// Fake); nil when there are none.
+	Fake func(name string) asl.TaskHandler
 }
 
 // Service is an in-memory Step Functions: state machines and their
@@ -125,6 +131,12 @@ type execution struct {
 
 	saveMu sync.Mutex
 	saved  bool // its final state went to the store
+
+	// A Distributed Map's child execution is not listed under a machine:
+	// child is set, smARN is its labelled state machine (MACHINE/LABEL)
+	// and mapRunARN its Map Run.
+	child            bool
+	smARN, mapRunARN string
 }
 
 // set publishes the engine's execution (nil when the start failed).
@@ -558,7 +570,7 @@ func (s *Service) startExecution(req *startExecutionRequest, durable bool) (stri
 	}
 	var run asl.TaskMock
 	if mock != nil {
-		run = mock.NewRun()
+		run = mock.NewRun(mockconfig.RunOptions{Seed: s.opts.Seed, Execution: name, Fake: s.opts.Fake})
 	}
 	if m.typ == TypeExpress {
 		return s.startExpress(m, name, in, run)
@@ -801,6 +813,15 @@ func (s *Service) lookupExecution(arn *string) (*execution, run, *Error) {
 	if err := v.err(); err != nil {
 		return nil, nil, err
 	}
+	if a, perr := parseARN(*arn); perr == nil && a.typ == "execution" && len(a.resource) == 2 && strings.Contains(a.resource[0], "/") {
+		// A Distributed Map's child: MACHINE/LABEL:NAME.
+		if e, x, ok := s.lookupChild(*arn); ok {
+			return e, x, nil
+		}
+		if _, _, ok := s.parentMachine(a); ok {
+			return nil, nil, errExecutionDoesNotExist(*arn)
+		}
+	}
 	smARN, err := parseExecutionARN(*arn)
 	if err != nil {
 		return nil, nil, err
@@ -859,12 +880,18 @@ type ExecutionInfo struct {
 	// StopExecution gave them; AWS shows neither for TIMED_OUT.
 	Error string
 	Cause string
+	// MapRunARN is the Map Run that started a Distributed Map's child
+	// execution ("" for any other).
+	MapRunARN string
 }
 
 func (e *execution) info(x run) ExecutionInfo {
 	status, out, errName, cause := x.Result()
 	in := ExecutionInfo{ARN: e.arn, StateMachineARN: e.m.arn, Name: e.name, Status: status,
 		Start: x.StartTime(), Stop: x.StopTime(), Input: e.input}
+	if e.child {
+		in.StateMachineARN, in.MapRunARN = e.smARN, e.mapRunARN
+	}
 	switch status {
 	case asl.StatusSucceeded:
 		o := value.MustEncodeString(out)
@@ -955,12 +982,11 @@ func (s *Service) listExecutions(req *listExecutionsRequest) ([]ExecutionInfo, s
 	if err := v.err(); err != nil {
 		return nil, "", err
 	}
-	if req.StateMachineArn == nil {
-		// No Distributed Map here, so no Map Run exists.
-		return nil, "", newError(CodeResourceNotFound, "Resource not found: '%s'", *req.MapRunArn)
+	if req.StateMachineArn != nil && req.MapRunArn != nil {
+		return nil, "", newError(CodeValidationException, "Only one of stateMachineArn or mapRunArn may be given")
 	}
 	if req.MapRunArn != nil {
-		return nil, "", newError(CodeValidationException, "Only one of stateMachineArn or mapRunArn may be given")
+		return s.listChildren(req)
 	}
 	m, err := s.lookupMachine(req.StateMachineArn)
 	if err != nil {

@@ -8,7 +8,8 @@ import (
 
 // A tiny Smithy model with what the generator must handle: camelCase
 // members, required members, a prelude target, a Smithy 1.0 string enum,
-// an enum shape, a recursive union, a list, a map and a unit output.
+// an enum shape, a recursive union, a list, a map, a unit output, and
+// bounds on a target and on a member.
 const tinyModel = `{"smithy": "2.0", "shapes": {
   "com.example#Svc": {"type": "service", "version": "2020-01-01",
     "traits": {"aws.api#service": {"sdkId": "Example Thing", "arnNamespace": "example"}}},
@@ -24,7 +25,10 @@ const tinyModel = `{"smithy": "2.0", "shapes": {
     "kind": {"target": "com.example#Kind"},
     "value": {"target": "com.example#Value"},
     "tags": {"target": "com.example#Tags"},
-    "when": {"target": "com.example#When"}}},
+    "when": {"target": "com.example#When"},
+    "size": {"target": "com.example#Size", "traits": {"smithy.api#range": {"max": 20}}},
+    "label": {"target": "smithy.api#String", "traits": {"smithy.api#length": {"min": 1}}}}},
+  "com.example#Size": {"type": "integer", "traits": {"smithy.api#range": {"min": 1, "max": 10}}},
   "com.example#Name": {"type": "string"},
   "com.example#When": {"type": "timestamp"},
   "com.example#Status": {"type": "enum", "members": {
@@ -49,7 +53,7 @@ service example 2020-01-01 sdk=examplething optimized=ex
 op Forget GetInput -
 op Get GetInput GetOutput
 structure GetInput zeta!:string alpha:boolean
-structure GetOutput status:Status kind:Kind value:Value tags:Tags when:timestamp
+structure GetOutput status:Status kind:Kind value:Value tags:Tags when:timestamp size:integer[1,20] label:string[1,]
 enum Kind A B
 enum Status ok "not ok"
 map Tags string long

@@ -204,9 +204,57 @@ func (t *table) structure(head string, ms members) (string, error) {
 		if m.has("smithy.api#required") {
 			b.WriteString("!")
 		}
-		b.WriteString(":" + typ)
+		b.WriteString(":" + typ + t.bounds(typ, m))
 	}
 	return b.String(), nil
+}
+
+// bounded are the primitives whose members may carry bounds: a length
+// for strings and blobs, a range for numbers.
+var bounded = map[string]string{
+	"string": "smithy.api#length", "blob": "smithy.api#length",
+	"integer": "smithy.api#range", "long": "smithy.api#range", "float": "smithy.api#range", "double": "smithy.api#range",
+}
+
+// bounds renders a primitive member's length or range as "[MIN,MAX]"
+// (either may be empty), or "" when it has none. The member's own trait
+// overrides its target's, bound by bound, as Smithy applies them.
+func (t *table) bounds(typ string, m *ref) string {
+	trait, ok := bounded[typ]
+	if !ok {
+		return ""
+	}
+	var min, max *float64
+	read := func(raw json.RawMessage) {
+		var b struct{ Min, Max *float64 }
+		if json.Unmarshal(raw, &b) != nil {
+			return
+		}
+		if b.Min != nil {
+			min = b.Min
+		}
+		if b.Max != nil {
+			max = b.Max
+		}
+	}
+	if target, ok := t.model.Shapes[m.Target]; ok {
+		if raw, ok := target.Traits[trait]; ok {
+			read(raw)
+		}
+	}
+	if raw, ok := m.Traits[trait]; ok {
+		read(raw)
+	}
+	if min == nil && max == nil {
+		return ""
+	}
+	num := func(v *float64) string {
+		if v == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*v, 'g', -1, 64)
+	}
+	return "[" + num(min) + "," + num(max) + "]"
 }
 
 // enumValues lists an enum's values, each after a space; a value that is

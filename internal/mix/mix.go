@@ -1,0 +1,24 @@
+// Package mix scatters bits for the reproducible random streams of the
+// fakes, the order generator and mock configs: every draw there is a pure
+// function of a seed and names, hashed and mixed here.
+package mix
+
+// Bits is the SplitMix64 finaliser, a bijection that scatters its input.
+func Bits(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
+}
+
+// String hashes s with FNV-1a.
+func String(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
