@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/aws/smithy-go"
 )
@@ -62,9 +63,21 @@ func IsQueueMissing(err error) bool {
 }
 
 // IsPermanent reports a whole-call error that no retry can fix:
-// credentials, permissions, a missing queue, a malformed request. A run
-// stops rather than hammer AWS with calls that cannot succeed.
+// credentials, permissions, a missing queue, a malformed request, and an
+// endpoint that cannot be reached or gave no answer within the time limit
+// (the SDK has retried already). A run stops rather than hammer AWS with
+// calls that cannot succeed, or wait minutes on one that does not answer.
 func IsPermanent(err error) bool {
+	if f, ok := Classify(err); ok {
+		switch f.Kind {
+		case KindTimeout, KindNoCredentials, KindNoRegion, KindExpiredCredentials, KindBadCredentials, KindAccessDenied:
+			return true
+		case KindUnreachable:
+			// An endpoint that refuses connections or has no address is
+			// down; a connection that broke mid-call is worth another try.
+			return f.Detail == "connection refused" || strings.HasPrefix(f.Detail, "no such host") || f.Detail == "no route to the host"
+		}
+	}
 	switch ErrorCode(err) {
 	case "AccessDenied", "AccessDeniedException", "InvalidClientTokenId", "UnrecognizedClientException",
 		"SignatureDoesNotMatch", "ExpiredToken", "ExpiredTokenException", "InvalidSecurity",
@@ -85,15 +98,25 @@ func IsCanceled(ctx context.Context, err error) bool {
 }
 
 // ShortError renders an AWS error on one line without the SDK's operation
-// and request-id decoration where an API error code is known.
+// and request-id decoration: the AWS error code and message where there
+// is one, what the network said, or the time limit that ran out.
 func ShortError(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		msg := ae.ErrorMessage()
-		if msg == "" {
-			return ae.ErrorCode()
-		}
-		return ae.ErrorCode() + ": " + msg
+	f, ok := Classify(err)
+	switch {
+	case !ok:
+		return err.Error()
+	case f.Code != "":
+		return f.AWSError()
+	case f.Kind == KindTimeout && f.After > 0:
+		return "no answer within " + f.After.String()
+	case f.Kind == KindTimeout:
+		return "no answer in time"
+	case f.Kind == KindUnreachable:
+		return "cannot connect: " + f.Detail
+	case f.Kind == KindNoCredentials:
+		return "no AWS credentials"
+	case f.Kind == KindNoRegion:
+		return "no AWS region"
 	}
 	return err.Error()
 }

@@ -111,11 +111,23 @@ func queueNameFromURL(u string) string {
 	return name
 }
 
-// ResolveQueue finds the queue a reference names. A URL is taken as it is;
-// a name (or the name in an ARN) is looked up with GetQueueUrl, so a queue
-// that does not exist is an *input.Error naming field.
+// ResolveQueue finds the queue a reference names: a URL is checked with
+// GetQueueAttributes, a name (or the name in an ARN) is looked up with
+// GetQueueUrl. A queue that does not exist is an *input.Error naming field.
 func ResolveQueue(ctx context.Context, c SQSAPI, field input.Field, r QueueRef) (Queue, error) {
 	if r.url != "" {
+		// A URL is checked too, so that a queue that does not exist is
+		// the same usage error however it is named, found before
+		// anything is sent or received.
+		_, err := c.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aws.String(r.url),
+			AttributeNames: []types.QueueAttributeName{types.QueueAttributeNameQueueArn}})
+		if err != nil {
+			if IsQueueMissing(err) {
+				return Queue{}, input.Errorf(field, "queue %s does not exist", r.url).
+					WithFix("check the URL, %s and %s", input.Field("endpoint_url"), input.Field("env"))
+			}
+			return Queue{}, fmt.Errorf("looking up queue %s: %w", r.url, err)
+		}
 		return r.Queue(), nil
 	}
 	in := &sqs.GetQueueUrlInput{QueueName: aws.String(r.name)}

@@ -107,7 +107,7 @@ func TestPrintError(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var buf bytes.Buffer
-			printError(&buf, "yafdp", sub, tt.err, ExitCode(tt.err, false))
+			printError(&buf, "yafdp", sub, tt.err, ExitCode(tt.err, false), nil)
 			if buf.String() != tt.want {
 				t.Errorf("printError() wrote %q, want %q", buf.String(), tt.want)
 			}

@@ -26,6 +26,9 @@ func newHelpTopicExitCodes() *cobra.Command {
 			  3    saga test-state: the tested state failed and its Retry would
 			       retry it (RETRIABLE); 0 when it succeeded or a Catch caught
 			       the error, 1 when it failed
+			  70   yafdp crashed (a bug): one line on standard error says where the
+			       full report went (a crash outside the main goroutine exits with
+			       Go's status 2, with the same line)
 			  130  interrupted: the first Ctrl-C asks the command to stop and report
 			       what it did; a second Ctrl-C quits at once
 

@@ -47,13 +47,17 @@ func TestInterrupts(t *testing.T) {
 	tests := []struct {
 		mode    string
 		signals int
+		sig     syscall.Signal
 		wantOut string
 	}{
-		{mode: "drain", signals: 1, wantOut: "drained"},
-		{mode: "stuck", signals: 2},
+		{mode: "drain", signals: 1, sig: syscall.SIGINT, wantOut: "drained"},
+		{mode: "stuck", signals: 2, sig: syscall.SIGINT},
+		// SIGTERM (kill, a container stopping) is a Ctrl-C.
+		{mode: "drain", signals: 1, sig: syscall.SIGTERM, wantOut: "drained"},
+		{mode: "stuck", signals: 2, sig: syscall.SIGTERM},
 	}
 	for _, tt := range tests {
-		t.Run(tt.mode, func(t *testing.T) {
+		t.Run(tt.mode+"/"+tt.sig.String(), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestInterruptHelper$")
@@ -75,7 +79,7 @@ func TestInterrupts(t *testing.T) {
 			}
 			errLines := bufio.NewScanner(stderr)
 			for i := range tt.signals {
-				if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+				if err := cmd.Process.Signal(tt.sig); err != nil {
 					t.Fatal(err)
 				}
 				if i == 0 && tt.signals > 1 {

@@ -15,12 +15,20 @@ import (
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/config"
+	"github.com/yafdp/yafdp/internal/crash"
 )
 
 // Main runs yafdp with the process's arguments and standard streams and
-// returns the exit code; cmd/yafdp passes it to os.Exit.
-func Main() int {
+// returns the exit code; cmd/yafdp passes it to os.Exit. A crash is one
+// line on standard error that says where the full report went (see
+// package crash), never a Go dump.
+func Main() (code int) {
+	if crash.IsMonitor() {
+		return crash.RunMonitor("yafdp")
+	}
+	crash.Start() // before anything holds on to os.Stderr
 	ios := iostreams.System()
+	defer crash.Recover("yafdp", ios.ErrOut, &code)
 	return withInterrupts(ios.ErrOut, func(ctx context.Context) int {
 		return Run(ctx, os.Args[1:], ios)
 	})
@@ -81,8 +89,24 @@ func runWithFactory(ctx context.Context, args []string, f *cmdutil.Factory) int 
 	cmd, err := root.ExecuteContextC(ctx)
 	interrupted := ctx.Err() != nil
 	code := ExitCode(err, interrupted)
-	printError(f.IOStreams.ErrOut, f.AppName, cmd, err, code)
+	printError(f.IOStreams.ErrOut, f.AppName, cmd, err, code, explainer(f))
 	return code
+}
+
+// explainer words failed AWS calls for people (cmdutil.ExplainAWS), with
+// the SDK's own error on a second line under --debug (or YAFDP_DEBUG).
+func explainer(f *cmdutil.Factory) func(error) (string, bool) {
+	return func(err error) (string, bool) {
+		var cfg *config.Config
+		if f.Config != nil {
+			cfg, _ = f.Config()
+		}
+		line, ok := cmdutil.ExplainAWS(err, cfg)
+		if ok && f.Debug() {
+			line += "\n" + f.AppName + ": debug: " + err.Error()
+		}
+		return line, ok
+	}
 }
 
 // ExitCode maps the outcome of a command to the process exit status. It is
@@ -133,8 +157,9 @@ func isCobraUsageError(err error) bool {
 }
 
 // printError writes err as one line, "yafdp: message", on standard error,
-// with a pointer to the help of the command for usage errors.
-func printError(w io.Writer, app string, cmd *cobra.Command, err error, code int) {
+// with a pointer to the help of the command for usage errors; explain (when
+// not nil) may word the error for people.
+func printError(w io.Writer, app string, cmd *cobra.Command, err error, code int, explain func(error) (string, bool)) {
 	if err == nil || errors.Is(err, cmdutil.ErrSilent) {
 		return
 	}
@@ -146,7 +171,13 @@ func printError(w io.Writer, app string, cmd *cobra.Command, err error, code int
 		fmt.Fprintf(w, "%s: interrupted\n", app)
 		return
 	}
-	fmt.Fprintf(w, "%s: %s\n", app, err)
+	msg := err.Error()
+	if explain != nil {
+		if line, ok := explain(err); ok {
+			msg = line
+		}
+	}
+	fmt.Fprintf(w, "%s: %s\n", app, msg)
 	var usageErr *cmdutil.UsageError
 	if (errors.As(err, &usageErr) && usageErr.ShowHelpHint) || (usageErr == nil && isCobraUsageError(err)) {
 		path := app

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/yafdp/yafdp/internal/build"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
@@ -118,6 +119,11 @@ func loadConfig(f *cmdutil.Factory) func(*cobra.Command, []string) error {
 		if noColor, _ := f.GlobalFlags.GetBool("no-color"); noColor {
 			f.IOStreams.DisableColor()
 		}
+		if cmd.Name() != cobra.ShellCompRequestCmd && cmd.Name() != cobra.ShellCompNoDescRequestCmd {
+			if err := emptyFlag(cmd); err != nil {
+				return err
+			}
+		}
 		if cmdutil.IsConfigDisabled(cmd) || cmd.Name() == cobra.ShellCompRequestCmd || cmd.Name() == cobra.ShellCompNoDescRequestCmd {
 			// Completion requests parse their flags later, inside the
 			// request; loading the config now would cache it without them.
@@ -134,6 +140,19 @@ func loadConfig(f *cmdutil.Factory) func(*cobra.Command, []string) error {
 	}
 }
 
+// emptyFlag refuses a text flag given with an empty value (--queue "",
+// --env ""): it would silently mean the default, which the user did not
+// ask for.
+func emptyFlag(cmd *cobra.Command) error {
+	var err error
+	cmd.Flags().Visit(func(fl *pflag.Flag) {
+		if err == nil && fl.Value.Type() == "string" && fl.Value.String() == "" {
+			err = cmdutil.FlagErrorf("--%s: the value is empty; give one, or leave the flag out for the default", fl.Name)
+		}
+	})
+	return err
+}
+
 // addGlobalFlags adds the flags every command takes, with their
 // completions; the Factory reads them through f.GlobalFlags.
 func addGlobalFlags(cmd *cobra.Command, f *cmdutil.Factory, format *output.Format) {
@@ -146,6 +165,8 @@ func addGlobalFlags(cmd *cobra.Command, f *cmdutil.Factory, format *output.Forma
 	fs.String("region", "", "AWS `region`")
 	fs.String("endpoint-url", "", "Send AWS requests to `url`, for example a local emulator")
 	fs.Bool("no-color", false, "Disable colour in output")
+	fs.Bool("debug", false, "Show the AWS SDK's own error under the one-line explanation of a failed call")
+	fs.String("timeout", "", "Give up on an AWS call after this `duration`, retries included (default 30s, 60s for SendMessageBatch; a long poll adds its wait)")
 	f.GlobalFlags = fs
 
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.FormatNames(), cobra.ShellCompDirectiveNoFileComp))

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,9 +11,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/spf13/viper"
+	"github.com/yafdp/yafdp/internal/input"
 )
 
 // Setting keys. They are the names used in the config file; the
@@ -26,6 +29,7 @@ const (
 	KeyEndpointURL  = "endpoint_url"
 	KeyOutput       = "output"
 	KeyNoColor      = "no_color"
+	KeyTimeout      = "timeout"
 	KeyQueue        = "queue"
 	KeyDLQ          = "dlq"
 	KeyStateMachine = "state_machine"
@@ -33,7 +37,7 @@ const (
 
 // keys lists every setting in the order `config show` prints them.
 var keys = []string{
-	KeyConfig, KeyEnv, KeyRegion, KeyProfile, KeyEndpointURL, KeyOutput, KeyNoColor,
+	KeyConfig, KeyEnv, KeyRegion, KeyProfile, KeyEndpointURL, KeyOutput, KeyNoColor, KeyTimeout,
 	KeyQueue, KeyDLQ, KeyStateMachine,
 }
 
@@ -67,6 +71,7 @@ type file struct {
 	EndpointURL  string                 `mapstructure:"endpoint_url"`
 	Output       string                 `mapstructure:"output"`
 	NoColor      bool                   `mapstructure:"no_color"`
+	Timeout      string                 `mapstructure:"timeout"`
 	DefaultEnv   string                 `mapstructure:"default_env"`
 	Environments map[string]Environment `mapstructure:"environments"`
 }
@@ -85,6 +90,8 @@ type Config struct {
 	EndpointURL string
 	Output      string
 	NoColor     bool
+	// Timeout bounds each AWS call; 0 leaves each operation its default.
+	Timeout time.Duration
 
 	// Queue, DLQ and StateMachine come from the selected environment or
 	// YAFDP_QUEUE, YAFDP_DLQ and YAFDP_STATE_MACHINE. Commands with their
@@ -132,6 +139,7 @@ func (c *Config) Settings() []Setting {
 		KeyEndpointURL:  c.EndpointURL,
 		KeyOutput:       c.Output,
 		KeyNoColor:      strconv.FormatBool(c.NoColor),
+		KeyTimeout:      durationOrEmpty(c.Timeout),
 		KeyQueue:        c.Queue,
 		KeyDLQ:          c.DLQ,
 		KeyStateMachine: c.StateMachine,
@@ -257,8 +265,12 @@ func (c *Config) readFile(v *viper.Viper, opts Options) (file, error) {
 	case err == nil && info.IsDir():
 		return fc, errorf("config file %s is a directory", path)
 	case err == nil:
-		v.SetConfigFile(path)
-		if err := v.ReadInConfig(); err != nil {
+		// Read with a limit: --config /dev/zero must fail, not fill memory.
+		data, err := input.ReadFile(path, input.LimitConfig)
+		if err != nil {
+			return fc, errorf("config file %v", err)
+		}
+		if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
 			return fc, errorf("config file %s: %s", path, oneLine(err))
 		}
 		if err := decodeFile(v, path, &fc); err != nil {
@@ -340,6 +352,13 @@ func (c *Config) layer(v *viper.Viper, flags, envSection map[string]string) erro
 	c.Queue = v.GetString(KeyQueue)
 	c.DLQ = v.GetString(KeyDLQ)
 	c.StateMachine = v.GetString(KeyStateMachine)
+	if raw := v.GetString(KeyTimeout); raw != "" {
+		d, err := time.ParseDuration(raw)
+		if err != nil || d <= 0 || d > time.Hour {
+			return errorf("invalid %s %q (from %s): use a duration from 1ms to 1h, such as 30s or 2m", KeyTimeout, raw, c.Source(KeyTimeout))
+		}
+		c.Timeout = d
+	}
 	// no_color arrives as a bool from YAML and as a string from flags and
 	// environment variables; parse strictly so that "yes" is an error, not
 	// silently false.
@@ -397,7 +416,7 @@ func decodeFile(v *viper.Viper, path string, fc *file) error {
 }
 
 var (
-	fileKeys = []string{KeyRegion, KeyProfile, KeyEndpointURL, KeyOutput, KeyNoColor, "default_env", "environments"}
+	fileKeys = []string{KeyRegion, KeyProfile, KeyEndpointURL, KeyOutput, KeyNoColor, KeyTimeout, "default_env", "environments"}
 	envKeys  = []string{KeyRegion, KeyProfile, KeyEndpointURL, KeyQueue, KeyDLQ, KeyStateMachine}
 )
 
@@ -436,6 +455,9 @@ func (c *Config) validate() error {
 	if !slices.Contains(OutputFormats, c.Output) {
 		return errorf("invalid %s %q (from %s): use one of %s", KeyOutput, c.Output, c.Source(KeyOutput), strings.Join(OutputFormats, ", "))
 	}
+	if c.Region != "" && !validRegion(c.Region) {
+		return errorf("invalid %s %q (from %s): a region is lower-case letters, digits and hyphens, such as eu-west-1", KeyRegion, c.Region, c.Source(KeyRegion))
+	}
 	if c.EndpointURL != "" {
 		u, err := url.Parse(c.EndpointURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -444,6 +466,28 @@ func (c *Config) validate() error {
 		}
 	}
 	return nil
+}
+
+// validRegion reports a region name as AWS spells them (us-east-1,
+// us-gov-west-1, cn-north-1), or a local emulator's (local): the SDK
+// puts it in a host name.
+func validRegion(r string) bool {
+	if len(r) > 50 {
+		return false
+	}
+	for _, c := range r {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return r[0] != '-' && r[len(r)-1] != '-'
+}
+
+func durationOrEmpty(d time.Duration) string {
+	if d == 0 {
+		return ""
+	}
+	return d.String()
 }
 
 func hasKey(m map[string]string, k string) bool {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -126,9 +127,29 @@ func TestLoadSettingsAndSources(t *testing.T) {
 		"queue":         "https://sqs.example/orders <- " + path + ": environments.prod.queue",
 		"dlq":           " <- default",
 		"state_machine": " <- default",
+		"timeout":       " <- default",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("settings mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestTimeout(t *testing.T) {
+	isolate(t)
+	c, err := Load(flagged(map[string]string{"timeout": "2s"}))
+	if err != nil || c.Timeout != 2*time.Second {
+		t.Fatalf("timeout %v, %v", c, err)
+	}
+	t.Setenv("YAFDP_TIMEOUT", "90s")
+	if c, err = Load(Options{}); err != nil || c.Timeout != 90*time.Second {
+		t.Fatalf("YAFDP_TIMEOUT: %v, %v", c, err)
+	}
+	for _, bad := range []string{"soon", "0s", "-1s", "2h"} {
+		_, err := Load(flagged(map[string]string{"timeout": bad}))
+		var ce *Error
+		if !errors.As(err, &ce) || !strings.Contains(err.Error(), "invalid timeout") {
+			t.Errorf("timeout %q: %v", bad, err)
+		}
 	}
 }
 

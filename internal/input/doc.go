@@ -6,5 +6,9 @@
 // too. The domain never names a flag: the command line shows each field as
 // the flag that sets it, and exits 2.
 //
+// It also reads the files a user names with a limit fitting what they hold
+// (ReadFile, Limit), so that a wrong path such as /dev/zero is an error at
+// once rather than a process that fills memory.
+//
 // It imports nothing but the standard library.
 package input

@@ -16,6 +16,12 @@ import (
 	"github.com/yafdp/yafdp/internal/order"
 )
 
+// MaxBatchOrders is the most orders RunBatch takes: every order, its
+// execution's outcome and its ledger stay in memory until the invariant is
+// checked at the end, about 1.5 KiB each, so half a million fit in well
+// under a gigabyte. (100 million would ask for 20 GB at once.)
+const MaxBatchOrders = 500_000
+
 // BatchOptions configure RunBatch.
 type BatchOptions struct {
 	// Machine is the state machine to run; nil runs the built-in saga.
@@ -112,8 +118,8 @@ func BuiltInJSONata() (*asl.StateMachine, error) {
 // RunBatch runs opts.Orders generated orders through the saga with the fake
 // services and checks the saga invariant over the ledger.
 func RunBatch(ctx context.Context, opts BatchOptions) (*BatchResult, error) {
-	if opts.Orders < 1 {
-		return nil, fmt.Errorf("orders: must be at least 1")
+	if opts.Orders < 1 || opts.Orders > MaxBatchOrders {
+		return nil, fmt.Errorf("orders: must be 1 to %d, not %d", MaxBatchOrders, opts.Orders)
 	}
 	if err := opts.Faults.Validate(); err != nil {
 		return nil, err

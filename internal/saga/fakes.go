@@ -719,14 +719,16 @@ func (r *callRand) float() float64 { return float64(r.pcg.Uint64()>>11) * 0x1p-5
 
 // CallStats counts the calls one function received and how they ended.
 type CallStats struct {
-	Calls int64
-	OK    int64
+	Calls int64 `json:"calls"`
+	OK    int64 `json:"ok"`
 	// Throttled, Unavailable and Refused count failed answers: quota or
 	// random throttling, outages or random errors, business refusals and
 	// calls refused because their compensation came first.
-	Throttled, Unavailable, Refused int64
+	Throttled   int64 `json:"throttled"`
+	Unavailable int64 `json:"unavailable"`
+	Refused     int64 `json:"refused"`
 	// Late counts calls that took longer than their Task's timeout.
-	Late int64
+	Late int64 `json:"late"`
 }
 
 // Add sums two counts of the same function (from Fakes sharing a quota).

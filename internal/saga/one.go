@@ -2,9 +2,7 @@ package saga
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/yafdp/yafdp/internal/asl"
@@ -142,12 +140,8 @@ type DefinitionFile struct {
 // that cannot be read and a document that does not parse are an
 // *input.Error on the field "definition".
 func LoadDefinition(path string) (*DefinitionFile, error) {
-	data, err := os.ReadFile(path)
+	data, err := input.ReadFile(path, input.LimitASL)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = fmt.Errorf("%s: %v", pe.Path, pe.Err)
-		}
 		return nil, input.Errorf("definition", "%v", err)
 	}
 	m, err := asl.Parse(data)

@@ -192,7 +192,9 @@ func (s *simulation) report() *Report {
 	}
 	r.Lambda = LambdaStats{PeakConcurrency: s.lambda.scaler.Peak(), Invocations: m.invocations, FailedBatches: m.failedBatches}
 	r.Sagas = SagaStats{StateTransitions: sm.transitions, TaskCalls: sm.taskCalls}
-	r.ArrivalsS = s.arrEnd.Seconds()
+	// An interrupted run's arrivals lasted only as long as the run.
+	arrived := min(s.arrEnd, m.endedAt)
+	r.ArrivalsS = arrived.Seconds()
 	r.SimulatedS = m.endedAt.Seconds()
 	r.DrainS = -1
 	if m.drained {
@@ -210,7 +212,7 @@ func (s *simulation) report() *Report {
 		TaskInvocations:   sm.taskCalls,
 		TaskGBSeconds:     gbSeconds(USEast1.TaskFunctionMemoryMB, sm.taskTime),
 		CompletedOrders:   completed,
-		OfferedRatePerSec: float64(m.offered) / math.Max(s.arrEnd.Seconds(), 1e-9),
+		OfferedRatePerSec: float64(m.offered) / math.Max(arrived.Seconds(), 1e-9),
 		APIGatewayKind:    s.sc.APIGateway.Kind,
 	})
 	r.Invariant = invariant(saga.MergeReports(checks...))

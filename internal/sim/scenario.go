@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -167,7 +168,7 @@ func Defaults() Scenario {
 // the wrong type and bad values are an *input.Error naming the file, the
 // line and the key.
 func LoadFile(path string) (Scenario, error) {
-	data, err := os.ReadFile(path)
+	data, err := input.ReadFile(path, input.LimitScenario)
 	if err != nil {
 		return Scenario{}, err
 	}
@@ -186,7 +187,15 @@ func Parse(name string, data []byte) (Scenario, error) {
 		if errors.Is(err, errEOF) || strings.TrimSpace(string(data)) == "" {
 			return Scenario{}, input.Errorf("", "the file is empty").WithFix("see scenarios/steady-500.yaml for an example").At(name, 0)
 		}
-		return Scenario{}, yamlError(name, err)
+		return Scenario{}, yamlError(name, data, err)
+	}
+	// A second document would be ignored: say so instead.
+	var more yaml.Node
+	if err := dec.Decode(&more); err == nil {
+		return Scenario{}, input.Errorf("", "the file holds more than one YAML document (a --- line); a scenario is one").
+			WithFix("put each scenario in a file of its own").At(name, more.Line)
+	} else if !errors.Is(err, io.EOF) {
+		return Scenario{}, yamlError(name, data, err)
 	}
 	if s.Name == "" || s.Name == "custom" {
 		s.Name = strings.TrimSuffix(strings.TrimSuffix(baseName(name), ".yaml"), ".yml")
@@ -209,13 +218,24 @@ func baseName(p string) string {
 
 // yamlError turns the decoder's messages ("yaml: line 4: field foo not found
 // in type sim.Lambda") into "FILE:4: unknown key foo in lambda".
-func yamlError(name string, err error) error {
+func yamlError(name string, data []byte, err error) error {
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
 		first := te.Errors[0]
 		line, msg := splitLine(first)
 		if k, in, ok := unknownField(msg); ok {
 			return input.Errorf("", "unknown key %q%s", k, in).WithFix("check the spelling against scenarios/README.md").At(name, line)
+		}
+		if m := wrongType.FindStringSubmatch(msg); m != nil {
+			key := keyOnLine(data, line)
+			want, ok := typeWords[m[3]]
+			if !ok {
+				want = m[3]
+			}
+			if key != "" {
+				return input.Errorf(input.Field(key), "%q is not %s", m[2], want).At(name, line)
+			}
+			return input.Errorf("", "%q is not %s", m[2], want).At(name, line)
 		}
 		return input.Errorf("", "%s", msg).At(name, line)
 	}
@@ -402,4 +422,29 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 		return fmt.Errorf("line %d: %v", n.Line, err)
 	}
 	return nil
+}
+
+// wrongType matches the decoder's "cannot unmarshal !!str `lots` into int".
+var wrongType = regexp.MustCompile("^cannot unmarshal !!(\\w+) `(.*)` into (.+)$")
+
+// typeWords says what a Go type is in a scenario file.
+var typeWords = map[string]string{
+	"int": "a whole number", "uint64": "a whole number of 0 or more", "float64": "a number", "bool": "true or false",
+	"string": "text", "[]string": "a list (one item a line, each after \"- \")", "map[string]string": "a mapping of names to values",
+	"[]sim.Phase": "a list of phases",
+}
+
+// keyOnLine is the key on a line of a YAML document ("  rate: 5/s" is
+// rate, "- for: 1m" is for), or "".
+func keyOnLine(data []byte, line int) string {
+	lines := strings.Split(string(data), "\n")
+	if line < 1 || line > len(lines) {
+		return ""
+	}
+	l := strings.TrimLeft(strings.TrimSpace(lines[line-1]), "- ")
+	k, _, ok := strings.Cut(l, ":")
+	if !ok || strings.ContainsAny(k, " \"'") {
+		return ""
+	}
+	return k
 }

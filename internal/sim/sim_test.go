@@ -240,6 +240,14 @@ func TestCancelStopsEarlyAndReports(t *testing.T) {
 	if r.Invariant.Violations != 0 {
 		t.Fatalf("an interrupted run is not a violation: %+v", r.Invariant)
 	}
+	// The arrivals lasted as long as the run, not the hour planned: the
+	// offered rate, and the month's orders at it, are 200/s.
+	if r.ArrivalsS != r.SimulatedS {
+		t.Errorf("arrivals %.0fs, run %.0fs", r.ArrivalsS, r.SimulatedS)
+	}
+	if want := 200 * USEast1.SecondsPerBillingMonth; math.Abs(r.Cost.OrdersPerMonth-want) > want*0.05 {
+		t.Errorf("%.0f orders a month, want about %.0f", r.Cost.OrdersPerMonth, want)
+	}
 }
 
 // TestShippedScenariosKeepTheInvariant runs every file in scenarios/ as
@@ -294,6 +302,12 @@ func TestScenarioErrorsNameFileLineAndKey(t *testing.T) {
 		{"arrivals:\n  phases:\n    - {for: 1m}\n", "arrivals.phases[0].rate: give rate, or from and to"},
 		{"", "the file is empty"},
 		{"arrivals: [1, 2]\n", "s.yaml:1:"},
+		// Wrong types name the key and what it takes.
+		{"arrivals:\n  rate: 500/s\n  duration: 1m\nlambda:\n  maximum_concurrency: lots\n", `s.yaml:5: maximum_concurrency: "lots" is not a whole number`},
+		{"arrivals:\n  rate: 500/s\n  duration: 1m\nqueue:\n  fifo: 3\n", `s.yaml:5: fifo: "3" is not true or false`},
+		{"arrivals:\n  rate: 500/s\n  duration: 1m\nfaults: payment\n", `s.yaml:4: faults: "payment" is not a list`},
+		// A second document is not silently ignored.
+		{"arrivals:\n  rate: 500/s\n  duration: 1m\n---\nname: other\n", "more than one YAML document"},
 	}
 	for _, c := range cases {
 		_, err := Parse("s.yaml", []byte(c.doc))

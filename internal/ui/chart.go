@@ -1,10 +1,13 @@
 package ui
 
 import (
+	"bytes"
+	_ "embed"
 	"fmt"
 	"image/color"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -33,10 +36,21 @@ type ChartSeries struct {
 	Values []float64
 }
 
-// WriteHTML writes the charts as one interactive HTML page (go-echarts; the
-// page loads ECharts from its CDN when opened).
+// echartsJS is Apache ECharts 5.6.0 from npm (see echarts/README.md),
+// inlined in every HTML report.
+//
+//go:embed echarts/echarts.min.js
+var echartsJS []byte
+
+// embeddedAssets is the assets host the page is rendered with, so that its
+// script tag can be found and replaced by the embedded library.
+const embeddedAssets = "yafdp-embedded/"
+
+// WriteHTML writes the charts as one interactive HTML page (go-echarts),
+// with ECharts inlined: the page needs no network when opened.
 func WriteHTML(w io.Writer, title string, cs []Chart) error {
 	page := components.NewPage()
+	page.SetAssetsHost(embeddedAssets)
 	page.PageTitle = title
 	for _, c := range cs {
 		line := charts.NewLine()
@@ -47,7 +61,7 @@ func WriteHTML(w io.Writer, title string, cs []Chart) error {
 			charts.WithXAxisOpts(opts.XAxis{Name: c.XLabel}),
 			charts.WithYAxisOpts(opts.YAxis{Name: c.YLabel}),
 			charts.WithDataZoomOpts(opts.DataZoom{Type: "slider"}),
-			charts.WithInitializationOpts(opts.Initialization{Width: "1100px", Height: "380px"}),
+			charts.WithInitializationOpts(opts.Initialization{Width: "1100px", Height: "380px", AssetsHost: embeddedAssets}),
 		)
 		xs := make([]string, len(c.X))
 		for i, x := range c.X {
@@ -63,7 +77,17 @@ func WriteHTML(w io.Writer, title string, cs []Chart) error {
 		}
 		page.AddCharts(line)
 	}
-	return page.Render(w)
+	var buf bytes.Buffer
+	if err := page.Render(&buf); err != nil {
+		return err
+	}
+	tag := []byte(`<script src="` + embeddedAssets + `echarts.min.js"></script>`)
+	if bytes.Count(buf.Bytes(), tag) != 1 {
+		return fmt.Errorf("the HTML report has no single ECharts script tag to inline the library in")
+	}
+	inline := slices.Concat([]byte("<script>/* Apache ECharts 5.6.0, Apache License 2.0 */\n"), echartsJS, []byte("\n</script>"))
+	_, err := w.Write(bytes.Replace(buf.Bytes(), tag, inline, 1))
+	return err
 }
 
 // palette is the PNG series colours.

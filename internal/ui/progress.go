@@ -40,6 +40,10 @@ func (p *Progress) Set(done int64) {
 	}
 	p.last = now
 	p.shown = true
+	if p.total > 0 {
+		// Never past the end: "230/120 191.7%" is no progress.
+		done = min(done, p.total)
+	}
 	pct := ""
 	if p.total > 0 {
 		pct = Percent(float64(done) / float64(p.total))

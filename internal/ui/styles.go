@@ -2,6 +2,9 @@ package ui
 
 import (
 	"io"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
@@ -28,6 +31,15 @@ const (
 type Styles struct {
 	enabled bool
 	tones   map[Tone]lipgloss.Style
+	// width is the terminal's: tables fit in it. 0 when the stream is
+	// not a terminal: tables keep their full width, for tools.
+	width int
+}
+
+// SetWidth makes tables fit in width columns (0: no limit).
+func (s *Styles) SetWidth(width int) *Styles {
+	s.width = max(width, 0)
+	return s
 }
 
 // NewStyles returns the styles for a stream. Pass IOStreams.ColorEnabled()
@@ -94,3 +106,16 @@ func (s *Styles) FailureIcon() string { return s.Failure("✗") }
 
 // WarningIcon is an exclamation mark in the warning colour.
 func (s *Styles) WarningIcon() string { return s.Warning("!") }
+
+// Headline is a report's opening line, "Label: text", wrapped at spaces to
+// the terminal's width with the lines after the first indented; piped, it
+// stays one line.
+func (s *Styles) Headline(label, text string) string {
+	line := s.Header(label) + " " + text
+	if s.width <= 0 || ansi.StringWidth(line) <= s.width {
+		return line + "\n"
+	}
+	const indent = "  "
+	wrapped := ansi.Wrap(line, s.width-len(indent), " ")
+	return strings.ReplaceAll(wrapped, "\n", "\n"+indent) + "\n"
+}

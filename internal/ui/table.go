@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
@@ -79,18 +81,30 @@ func RenderTable(w io.Writer, t Table, s *Styles) error {
 			},
 		}),
 	)
+	var headers []string
 	if len(t.Headers) > 0 {
-		headers := make([]string, cols)
+		headers = make([]string, cols)
 		for i := range headers {
 			if i < len(t.Headers) {
-				headers[i] = s.Header(strings.ToUpper(t.Headers[i]))
+				headers[i] = strings.ToUpper(t.Headers[i])
 			}
+		}
+	}
+	rows := make([][]string, len(t.Rows))
+	for i, r := range t.Rows {
+		rows[i] = make([]string, cols)
+		copy(rows[i], r)
+	}
+	if s.width > 0 {
+		fitWidth(headers, rows, cols, s.width)
+	}
+	if headers != nil {
+		for i := range headers {
+			headers[i] = s.Header(headers[i])
 		}
 		table.Header(headers)
 	}
-	for _, r := range t.Rows {
-		row := make([]string, cols)
-		copy(row, r)
+	for _, row := range rows {
 		if err := table.Append(row); err != nil {
 			return err
 		}
@@ -99,6 +113,75 @@ func RenderTable(w io.Writer, t Table, s *Styles) error {
 		return err
 	}
 	return writeTrimmed(w, buf.Bytes())
+}
+
+// Narrowest a column gets when a table is fitted to the terminal: the last
+// column wraps, down to minWrapped; the others are cut with an ellipsis,
+// down to minCut.
+const (
+	minWrapped = 20
+	minCut     = 8
+)
+
+// fitWidth makes the lines of a table at most width columns wide, where it
+// can: the last column (values, reasons, bodies: the longest text) wraps
+// at spaces, then the widest of the others are cut with an ellipsis.
+func fitWidth(headers []string, rows [][]string, cols, width int) {
+	w := make([]int, cols)
+	measure := func(r []string) {
+		for i, c := range r {
+			for _, line := range strings.Split(c, "\n") {
+				w[i] = max(w[i], ansi.StringWidth(line))
+			}
+		}
+	}
+	measure(headers)
+	for _, r := range rows {
+		measure(r)
+	}
+	over := -width
+	for _, n := range w {
+		over += n
+	}
+	over += len(columnGap) * (cols - 1)
+	if over <= 0 {
+		return
+	}
+	last := cols - 1
+	if cut := min(over, w[last]-minWrapped); cut > 0 {
+		w[last] -= cut
+		over -= cut
+	}
+	for over > 0 {
+		widest := -1
+		for i := range last {
+			if w[i] > minCut && (widest < 0 || w[i] > w[widest]) {
+				widest = i
+			}
+		}
+		if widest < 0 {
+			break
+		}
+		w[widest]--
+		over--
+	}
+	fitCell := func(i int, c string) string {
+		if ansi.StringWidth(c) <= w[i] && !strings.Contains(c, "\n") {
+			return c
+		}
+		if i == last {
+			return ansi.Wrap(c, w[i], " ")
+		}
+		return ansi.Truncate(c, w[i], "…")
+	}
+	for i := range headers {
+		headers[i] = fitCell(i, headers[i])
+	}
+	for _, r := range rows {
+		for i := range r {
+			r[i] = fitCell(i, r[i])
+		}
+	}
 }
 
 // writeTrimmed drops the padding tablewriter leaves at the end of each line.

@@ -59,7 +59,7 @@ func TestRenderTableEmpty(t *testing.T) {
 	}
 }
 
-var ansi = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+var ansiEscape = regexp.MustCompile(`\x1b\[[0-9;]*m`)
 
 func TestRenderTableColourKeepsAlignment(t *testing.T) {
 	s := NewStyles(true)
@@ -77,10 +77,10 @@ func TestRenderTableColourKeepsAlignment(t *testing.T) {
 	if err := RenderTable(&colour, coloured, s); err != nil {
 		t.Fatal(err)
 	}
-	if !ansi.Match(colour.Bytes()) {
+	if !ansiEscape.Match(colour.Bytes()) {
 		t.Fatal("coloured table has no escape codes")
 	}
-	stripped := strings.TrimRight(ansi.ReplaceAllString(colour.String(), ""), "\n")
+	stripped := strings.TrimRight(ansiEscape.ReplaceAllString(colour.String(), ""), "\n")
 	var lines []string
 	for _, l := range strings.Split(stripped, "\n") {
 		lines = append(lines, strings.TrimRight(l, " "))
@@ -189,5 +189,64 @@ func TestPlural(t *testing.T) {
 		if got := Plural(c.n, c.noun); got != c.want {
 			t.Errorf("Plural(%d, %q) = %q, want %q", c.n, c.noun, got, c.want)
 		}
+	}
+}
+
+// The HTML report carries its chart library: it opens offline, and loads
+// nothing from the network.
+func TestHTMLReportEmbedsItsChartLibrary(t *testing.T) {
+	var buf bytes.Buffer
+	err := WriteHTML(&buf, "t", []Chart{{Title: "Orders", X: []float64{0, 1}, Series: []ChartSeries{{Name: "accepted", Values: []float64{1, 2}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	if strings.Contains(page, "<script src=") || strings.Contains(page, "<link") {
+		t.Fatal("the page loads an asset from elsewhere")
+	}
+	if !strings.Contains(page, "Apache ECharts 5.6.0") || !bytes.Contains(buf.Bytes(), echartsJS) || len(echartsJS) < 500_000 {
+		t.Fatal("the page does not inline ECharts")
+	}
+}
+
+// A progress bar never shows more than its total.
+func TestProgressStopsAtItsTotal(t *testing.T) {
+	var buf bytes.Buffer
+	p := NewProgress(&buf, 120, "simulated seconds")
+	p.Set(230)
+	if got := buf.String(); !strings.Contains(got, "120/120") || !strings.Contains(got, "100") || strings.Contains(got, "230") {
+		t.Fatalf("%q", got)
+	}
+}
+
+// On a terminal a table fits its width: the last column wraps at spaces,
+// the others are cut with an ellipsis. Piped, it keeps its full width.
+func TestRenderTableFitsTheTerminal(t *testing.T) {
+	long := strings.Repeat("settings word ", 14)
+	tbl := Table{Headers: []string{"Message ID", "Receives", "Body"}, Rows: [][]string{
+		{"4f1c2d7e-0a9b-4c1d-8e2f-3a4b5c6d7e8f", "3", long},
+		{"short", "1", "{}"},
+	}}
+	for _, colour := range []bool{false, true} {
+		var buf bytes.Buffer
+		if err := RenderTable(&buf, tbl, NewStyles(colour).SetWidth(60)); err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(strings.TrimRight(buf.String(), "\n"), "\n") {
+			if w := len([]rune(ansiEscape.ReplaceAllString(line, ""))); w > 60 {
+				t.Errorf("colour %v: a line of %d columns: %q", colour, w, line)
+			}
+		}
+		plain := ansiEscape.ReplaceAllString(buf.String(), "")
+		if strings.Count(plain, "settings") != 14 {
+			t.Errorf("the wrapped column lost words:\n%s", plain)
+		}
+	}
+	var buf bytes.Buffer
+	if err := RenderTable(&buf, tbl, NewStyles(false)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), strings.TrimSpace(long)) || strings.Contains(buf.String(), "…") {
+		t.Errorf("piped output was cut:\n%s", buf.String())
 	}
 }

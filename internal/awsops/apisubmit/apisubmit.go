@@ -2,11 +2,13 @@ package apisubmit
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,6 +19,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/awsops/batch"
 	"github.com/yafdp/yafdp/internal/awsops/submit"
 	"github.com/yafdp/yafdp/internal/input"
 	"github.com/yafdp/yafdp/internal/rate"
@@ -34,9 +37,12 @@ type Options struct {
 	// MaxAttempts bounds the POSTs of one order (default 8).
 	MaxAttempts int
 	HTTPClient  *http.Client
-	TraceID     func() string
-	Sleep       awsops.Sleeper
-	Progress    func(done int)
+	// Timeout bounds each POST when HTTPClient is nil (default
+	// awsops.DefaultTimeout).
+	Timeout  time.Duration
+	TraceID  func() string
+	Sleep    awsops.Sleeper
+	Progress func(done int)
 }
 
 // CheckURL checks the URL of the API's orders resource.
@@ -60,8 +66,9 @@ func Submit(ctx context.Context, p *submit.Plan, opts Options) (*submit.Result, 
 	if err := CheckURL(opts.URL); err != nil {
 		return nil, err
 	}
+	opts.Timeout = cmp.Or(opts.Timeout, awsops.DefaultTimeout)
 	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		opts.HTTPClient = &http.Client{Timeout: opts.Timeout}
 	}
 	opts.Sleep = opts.Sleep.OrSleepContext()
 	if opts.MaxAttempts <= 0 {
@@ -133,6 +140,12 @@ func (o *Options) send(ctx context.Context, so submit.SubmittedOrder, body strin
 			break
 		}
 		so.Error = err.Error()
+		var ae *apiError
+		if errors.As(err, &ae) && ae.inDoubt {
+			// Sending it again could place it twice.
+			so.Status = submit.StatusUnknown
+			break
+		}
 		if !retry {
 			break
 		}
@@ -145,6 +158,8 @@ func (o *Options) send(ctx context.Context, so submit.SubmittedOrder, body strin
 type apiError struct {
 	msg  string
 	wait time.Duration
+	// inDoubt: no answer came; the API may have taken the order.
+	inDoubt bool
 }
 
 func (e *apiError) Error() string { return e.msg }
@@ -160,8 +175,9 @@ func retryAfterOf(err error) time.Duration {
 // post POSTs one order. It returns the MessageId when the answer has one,
 // and whether a failure is worth retrying.
 func (o *Options) post(ctx context.Context, body, trace string) (string, bool, error) {
-	// Like a batch in flight, a POST in flight is finished after Ctrl-C.
-	callCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)
+	// Like a batch in flight, a POST in flight may finish after Ctrl-C,
+	// for a few seconds.
+	callCtx, cancel := batch.GraceContext(ctx, o.Timeout, batch.DefaultGrace)
 	defer cancel()
 	req, err := http.NewRequestWithContext(callCtx, http.MethodPost, o.URL, strings.NewReader(body))
 	if err != nil {
@@ -176,6 +192,13 @@ func (o *Options) post(ctx context.Context, body, trace string) (string, bool, e
 	}
 	resp, err := o.HTTPClient.Do(req)
 	if err != nil {
+		var ne net.Error
+		switch {
+		case ctx.Err() != nil && errors.Is(err, context.Canceled):
+			return "", false, &apiError{msg: "interrupted while in flight: the API may have accepted it", inDoubt: true}
+		case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+			return "", false, &apiError{msg: fmt.Sprintf("no answer within %s: the API may have accepted it", o.Timeout), inDoubt: true}
+		}
 		return "", true, &apiError{msg: "POST failed: " + err.Error()}
 	}
 	defer resp.Body.Close()

@@ -41,13 +41,19 @@ func (m *Message) Size() int {
 
 // Split groups message indexes into batches within the entry and byte
 // limits, in order.
-func Split(msgs []Message, idx []int) [][]int {
+func Split(msgs []Message, idx []int) [][]int { return SplitAtMost(msgs, idx, MaxEntries) }
+
+// SplitAtMost is Split with at most entries messages a batch (1 to
+// MaxEntries): a slow rate sends small batches, so that pacing starts with
+// the first message.
+func SplitAtMost(msgs []Message, idx []int, entries int) [][]int {
+	entries = min(max(entries, 1), MaxEntries)
 	var out [][]int
 	var cur []int
 	bytes := 0
 	for _, i := range idx {
 		sz := msgs[i].Size()
-		if len(cur) == MaxEntries || (len(cur) > 0 && bytes+sz > MaxBytes) {
+		if len(cur) == entries || (len(cur) > 0 && bytes+sz > MaxBytes) {
 			out = append(out, cur)
 			cur, bytes = nil, 0
 		}
@@ -66,6 +72,9 @@ type Outcome struct {
 	// Err says why the message was not sent; empty when it was.
 	Err      string
 	Attempts int
+	// InDoubt: the last call that carried the message got no answer (it
+	// timed out, or Ctrl-C cut it short): SQS may have accepted it.
+	InDoubt bool
 }
 
 // Sent reports whether SQS accepted the message.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"sync"
 	"time"
@@ -15,6 +16,7 @@ import (
 	xrate "golang.org/x/time/rate"
 
 	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/rate"
 )
 
 // Sender sends messages to one queue. The zero values of its settings
@@ -31,9 +33,18 @@ type Sender struct {
 	// Sleep waits between retry rounds (default awsops.SleepContext).
 	Sleep awsops.Sleeper
 	// CallTimeout bounds one call (default 60s). Calls run on a context
-	// that Ctrl-C does not cancel, so a batch in flight is finished and
-	// its outcome known.
+	// that Ctrl-C does not cancel at once: a batch in flight gets Grace
+	// to finish, so that its outcome is known.
 	CallTimeout time.Duration
+	// Grace is how long calls in flight may go on after ctx is cancelled
+	// (default 3s); then they are cut short and their messages are in
+	// doubt. The first Ctrl-C must stop a run against an endpoint that
+	// does not answer.
+	Grace time.Duration
+	// BeforeCall, when set, is told of the messages (by index) a call is
+	// about to send, before it starts; an error stops the run with those
+	// messages unsent. A journal records what may be in flight with it.
+	BeforeCall func(idx []int) error
 	// OnDone is told of messages as they get their final outcome, one
 	// call at a time.
 	OnDone func(done []int, out []Outcome)
@@ -50,7 +61,7 @@ type Result struct {
 }
 
 // Send sends msgs and returns their outcomes. When ctx is cancelled no
-// new call starts; calls in flight finish.
+// new call starts; calls in flight get Grace to finish.
 func (s Sender) Send(ctx context.Context, msgs []Message) Result {
 	s.Concurrency = max(1, s.Concurrency)
 	if s.MaxAttempts <= 0 {
@@ -59,6 +70,9 @@ func (s Sender) Send(ctx context.Context, msgs []Message) Result {
 	s.Sleep = s.Sleep.OrSleepContext()
 	if s.CallTimeout <= 0 {
 		s.CallTimeout = 60 * time.Second
+	}
+	if s.Grace <= 0 {
+		s.Grace = DefaultGrace
 	}
 	t := &tally{s: &s, msgs: msgs, res: Result{Outcomes: make([]Outcome, len(msgs))}}
 	pending := make([]int, len(msgs))
@@ -115,12 +129,33 @@ func (t *tally) round(ctx context.Context, pending []int, attempt int) []int {
 		retry []int
 	)
 	g.SetLimit(t.s.Concurrency)
-	for _, b := range Split(t.msgs, pending) {
+	size := MaxEntries
+	if t.s.Limiter != nil {
+		size = t.s.Limiter.Burst()
+	}
+	for _, b := range SplitAtMost(t.msgs, pending, size) {
 		if ctx.Err() != nil || t.stopped() || (t.s.Limiter != nil && t.s.Limiter.WaitN(ctx, len(b)) != nil) {
 			t.locked(func() { retry = append(retry, b...) })
 			continue
 		}
 		g.Go(func() error {
+			if ctx.Err() != nil {
+				// Cancelled while waiting for a free call: never sent.
+				t.locked(func() { retry = append(retry, b...) })
+				return nil
+			}
+			if t.s.BeforeCall != nil {
+				if err := t.s.BeforeCall(b); err != nil {
+					// Not sent: the run stops.
+					t.locked(func() {
+						if t.res.Permanent == nil {
+							t.res.Permanent = err
+						}
+						retry = append(retry, b...)
+					})
+					return nil
+				}
+			}
 			out := t.s.call(ctx, t.msgs, b, attempt)
 			t.locked(func() {
 				t.res.Calls++
@@ -193,16 +228,31 @@ func (s *Sender) call(ctx context.Context, msgs []Message, b []int, attempt int)
 		res.outcomes[k].Attempts = attempt
 		pos[id] = k
 	}
-	callCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.CallTimeout)
+	callCtx, cancel := GraceContext(ctx, s.CallTimeout, s.Grace)
 	defer cancel()
 	out, err := s.Client.SendMessageBatch(callCtx, in)
 	if err != nil {
 		reason := awsops.ShortError(err)
-		if errors.Is(err, context.DeadlineExceeded) {
-			reason = "the call timed out"
+		inDoubt := false
+		switch {
+		case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+			reason, inDoubt = "interrupted while in flight: SQS may have accepted it", true
+		case errors.Is(err, context.DeadlineExceeded), isTimeout(err):
+			reason, inDoubt = reason+": SQS may have accepted it", true
 		}
 		for k := range b {
 			res.outcomes[k].Err = reason
+			res.outcomes[k].InDoubt = inDoubt
+		}
+		if inDoubt {
+			// Sending it again could send it twice. A call that timed out
+			// stops the run (the endpoint does not answer); one cut short
+			// by Ctrl-C ends with the run.
+			res.done = b
+			if ctx.Err() == nil {
+				res.perm = err
+			}
+			return res
 		}
 		if awsops.IsPermanent(err) {
 			res.done, res.perm = b, err
@@ -286,4 +336,37 @@ func retryableEntry(e types.BatchResultErrorEntry) bool {
 		return true
 	}
 	return !e.SenderFault
+}
+
+// DefaultGrace is how long a call in flight may go on after Ctrl-C.
+const DefaultGrace = 3 * time.Second
+
+// GraceContext is the context of a call that must finish even after ctx
+// is cancelled, within limits: it ends after timeout, or grace after ctx
+// is cancelled.
+func GraceContext(ctx context.Context, timeout, grace time.Duration) (context.Context, context.CancelFunc) {
+	callCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	stop := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(grace, cancel)
+		context.AfterFunc(callCtx, func() { t.Stop() })
+	})
+	return callCtx, func() {
+		stop()
+		cancel()
+	}
+}
+
+func isTimeout(err error) bool {
+	f, ok := awsops.Classify(err)
+	return ok && f.Kind == awsops.KindTimeout
+}
+
+// Limiter paces batches of messages at r: nil when r is zero (no limit).
+// Its burst, which is also the largest batch sent, is a tenth of a
+// second's messages (1 to MaxEntries): a slow rate sends small batches,
+// so that pacing starts with the first message instead of sending the
+// first ten at once.
+func Limiter(r rate.Rate) *xrate.Limiter {
+	burst := int(math.Ceil(r.PerSecond() / 10))
+	return r.Limiter(min(max(burst, 1), MaxEntries))
 }

@@ -3,6 +3,7 @@ package batch
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/yafdp/yafdp/internal/awsops"
+	"github.com/yafdp/yafdp/internal/rate"
 )
 
 // stubSQS answers SendMessageBatch with answer; the other calls are not
@@ -143,5 +145,36 @@ func TestSplitKeepsWithinTheLimits(t *testing.T) {
 	got := Split(msgs, idx)
 	if len(got) != 4 || len(got[0]) != 10 || len(got[1]) != 2 || len(got[2]) != 1 || len(got[3]) != 1 {
 		t.Fatalf("%v", got)
+	}
+}
+
+// A paced send starts pacing with the first message: at 20 messages a
+// second the batches hold two (a tenth of a second's worth), not ten sent
+// at once before the first wait.
+func TestPacingStartsWithTheFirstMessage(t *testing.T) {
+	r, err := rate.ParseLimit("20/s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sizes []int
+	c := &stubSQS{answer: func(_ int, in *sqs.SendMessageBatchInput) (*sqs.SendMessageBatchOutput, error) {
+		sizes = append(sizes, len(in.Entries))
+		return accept(in, func(string) *types.BatchResultErrorEntry { return nil }), nil
+	}}
+	res := Sender{Client: c, QueueURL: "q", Limiter: Limiter(r)}.Send(context.Background(), messages(10))
+	if res.Calls != 5 || !slices.Equal(sizes, []int{2, 2, 2, 2, 2}) {
+		t.Errorf("%d calls of %v messages, want 5 of 2", res.Calls, sizes)
+	}
+	for _, tt := range []struct {
+		rate  string
+		burst int
+	}{{"1/s", 1}, {"5/s", 1}, {"50/s", 5}, {"500/s", 10}, {"30000/m", 10}} {
+		r, _ := rate.ParseLimit(tt.rate)
+		if got := Limiter(r).Burst(); got != tt.burst {
+			t.Errorf("Limiter(%s).Burst() = %d, want %d", tt.rate, got, tt.burst)
+		}
+	}
+	if Limiter(rate.Rate{}) != nil {
+		t.Error("no rate, yet a limiter")
 	}
 }

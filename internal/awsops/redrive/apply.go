@@ -30,11 +30,22 @@ type outgoing struct {
 // message, then does it.
 func (r *copyRun) handle(ctx context.Context, msgs []dlq.Message) error {
 	held := r.begin(msgs)
+	defer r.end(msgs)
 	var p moves
 	for i, m := range msgs {
 		r.record(m, decide(m, r.known(ctx, m, held[i])), &p)
 	}
 	return r.apply(ctx, &p)
+}
+
+// end notes that a received batch has been dealt with: the heartbeat
+// keeps hidden only what the run holds.
+func (r *copyRun) end(msgs []dlq.Message) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, m := range msgs {
+		delete(r.active, m.MessageID)
+	}
 }
 
 // begin notes that messages came (the run is not over) and says which of
@@ -46,6 +57,7 @@ func (r *copyRun) begin(msgs []dlq.Message) []bool {
 	held := make([]bool, len(msgs))
 	for i, m := range msgs {
 		_, held[i] = r.held[m.MessageID]
+		r.active[m.MessageID] = m
 	}
 	return held
 }
@@ -85,6 +97,7 @@ func (r *copyRun) record(m dlq.Message, d decision, p *moves) {
 		p.delete = append(p.delete, m)
 		return
 	case release:
+		delete(r.active, m.MessageID)
 		p.release = append(p.release, m)
 		return
 	case send:
@@ -114,14 +127,9 @@ func (r *copyRun) fail(m dlq.Message, reason input.Message) {
 	r.held[m.MessageID] = m
 }
 
-// holdFor is how long held messages stay hidden.
-func (r *copyRun) holdFor() time.Duration {
-	hold := r.opts.Hold
-	if hold <= 0 {
-		hold = 15 * time.Minute
-	}
-	return min(hold, 12*time.Hour)
-}
+// holdFor is how long held messages stay hidden at a time: the heartbeat
+// extends it while the run goes on.
+func (r *copyRun) holdFor() time.Duration { return r.lease() }
 
 // apply does what the decisions on a batch say, each step recorded in the
 // journal before the next is taken: hide and release, then send (intended,
@@ -159,33 +167,64 @@ func (r *copyRun) apply(ctx context.Context, p *moves) error {
 // would fail the same way; what was sent is deleted first.
 func (r *copyRun) send(ctx context.Context, p *moves) error {
 	j := r.opts.Journal
-	ids := make([]string, len(p.send))
-	for i, o := range p.send {
-		ids[i] = o.msg.MessageID
-	}
-	if err := j.Intend(ids); err != nil {
-		return err
-	}
-	var sentIDs, sentTo []string
-	var perm error
+	var unsent []string
+	var release []dlq.Message
+	var perm, journalErr error
 	for _, group := range byTarget(p.send) {
 		t := group[0].d.target
 		copies := make([]batch.Message, len(group))
 		for k, o := range group {
 			copies[k] = o.d.copy
 		}
-		res := batch.Sender{Client: r.c, QueueURL: t.queue.URL, MaxAttempts: r.opts.MaxAttempts, Limiter: r.limiter, Sleep: r.opts.Sleep}.Send(ctx, copies)
+		// What a call sent is journaled as soon as it is answered, not
+		// when the whole batch is: a paced batch takes a while, and a run
+		// killed meanwhile must not take what was sent for in doubt.
+		onDone := func(idx []int, out []batch.Outcome) {
+			var ids, to []string
+			for k, i := range idx {
+				if out[k].Sent() {
+					ids, to = append(ids, group[i].msg.MessageID), append(to, out[k].MessageID)
+				}
+			}
+			if err := j.Sent(ids, to); err != nil && journalErr == nil {
+				journalErr = err
+			}
+		}
+		// Each call's messages are journaled as intended just before it
+		// starts: a run killed meanwhile leaves in doubt only what was in
+		// flight.
+		beforeCall := func(idx []int) error {
+			ids := make([]string, len(idx))
+			for k, i := range idx {
+				ids[k] = group[i].msg.MessageID
+			}
+			return j.Intend(ids)
+		}
+		res := batch.Sender{Client: r.c, QueueURL: t.queue.URL, MaxAttempts: r.opts.MaxAttempts, Limiter: r.limiter, Sleep: r.opts.Sleep,
+			BeforeCall: beforeCall, OnDone: onDone}.Send(ctx, copies)
 		if res.Permanent != nil {
 			perm = res.Permanent
 		}
-		ids, to, failed := r.sent(t, group, res.Outcomes, p)
-		sentIDs, sentTo = append(sentIDs, ids...), append(sentTo, to...)
+		if journalErr != nil {
+			return journalErr
+		}
+		_, _, failed, never := r.sent(t, group, res.Outcomes, p)
+		for k, o := range group {
+			if !res.Outcomes[k].Sent() && !res.Outcomes[k].InDoubt {
+				unsent = append(unsent, o.msg.MessageID)
+			}
+		}
+		release = append(release, never...)
 		if len(failed) > 0 {
 			dlq.SetVisibility(ctx, r.c, r.opts.Source.URL, failed, r.holdFor())
 		}
 	}
-	if err := j.Sent(sentIDs, sentTo); err != nil {
+	if err := j.Unsent(unsent); err != nil {
 		return err
+	}
+	if len(release) > 0 {
+		// Never tried: back in the queue at once, for the next run.
+		dlq.SetVisibility(ctx, r.c, r.opts.Source.URL, release, 0)
 	}
 	if perm != nil {
 		if len(p.delete) > 0 {
@@ -199,25 +238,34 @@ func (r *copyRun) send(ctx context.Context, p *moves) error {
 }
 
 // sent counts the outcomes of one target's sends: the messages sent (by
-// source and target MessageId) are filed for deletion, the others fail
-// and are returned, to be held.
-func (r *copyRun) sent(t *target, group []outgoing, out []batch.Outcome, p *moves) (ids, to []string, failed []dlq.Message) {
+// source and target MessageId) are filed for deletion; those never tried
+// (the run stopped first) are counted as not attempted and returned, to be
+// made visible again; the others fail and are returned, to be held.
+func (r *copyRun) sent(t *target, group []outgoing, out []batch.Outcome, p *moves) (ids, to []string, failed, never []dlq.Message) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for k, o := range group {
-		if out[k].Sent() {
-			ids, to = append(ids, o.msg.MessageID), append(to, out[k].MessageID)
+		switch oc := out[k]; {
+		case oc.Sent():
+			ids, to = append(ids, o.msg.MessageID), append(to, oc.MessageID)
 			p.delete = append(p.delete, o.msg)
 			r.res.Moved++
 			if o.d.resend {
 				r.res.PossibleDuplicates++
 			}
-			continue
+		case oc.Attempts == 0:
+			r.res.NotAttempted++
+			delete(r.active, o.msg.MessageID)
+			never = append(never, o.msg)
+		case oc.InDoubt:
+			r.fail(o.msg, input.Msg("no answer from %s: %s; the next run sends it again, and %s may then hold it twice", t.queue.Name, oc.Err, t.queue.Name))
+			failed = append(failed, o.msg)
+		default:
+			r.fail(o.msg, input.Msg("not sent to %s: %s", t.queue.Name, oc.Err))
+			failed = append(failed, o.msg)
 		}
-		r.fail(o.msg, input.Msg("not sent to %s: %s", t.queue.Name, out[k].Err))
-		failed = append(failed, o.msg)
 	}
-	return ids, to, failed
+	return ids, to, failed, never
 }
 
 // byTarget groups the outgoing messages by target, in the order the

@@ -39,6 +39,7 @@ type copyRun struct {
 	res     *Result
 	targets map[string]*targetLookup // by ARN or URL
 	held    map[string]dlq.Message   // skipped, failed or planned: hidden until the end
+	active  map[string]dlq.Message   // received and being dealt with
 	failed  map[string]bool
 	claimed int // messages taken toward Max
 	streak  int // empty receives in a row
@@ -60,7 +61,7 @@ func redriveCopy(ctx context.Context, c awsops.SQSAPI, opts *Options, st awsops.
 		res.Journal = opts.Journal.Path()
 	}
 	r := &copyRun{c: c, opts: opts, res: res, now: opts.Now, targets: map[string]*targetLookup{}, held: map[string]dlq.Message{},
-		failed: map[string]bool{}, total: st.Visible, limiter: opts.Rate.Limiter(batch.MaxEntries)}
+		active: map[string]dlq.Message{}, failed: map[string]bool{}, total: st.Visible, limiter: batch.Limiter(opts.Rate)}
 	if r.now == nil {
 		r.now = time.Now
 	}
@@ -68,7 +69,15 @@ func redriveCopy(ctx context.Context, c awsops.SQSAPI, opts *Options, st awsops.
 	if err := r.findDefaultTarget(ctx); err != nil {
 		return err
 	}
+	stop := make(chan struct{})
+	beat := make(chan struct{})
+	go func() {
+		defer close(beat)
+		r.heartbeat(ctx, stop)
+	}()
 	err := r.workers(ctx)
+	close(stop)
+	<-beat
 	// Make what this run held visible again.
 	held := make([]dlq.Message, 0, len(r.held))
 	for _, m := range r.held {
@@ -135,10 +144,7 @@ func (r *copyRun) workers(ctx context.Context) error {
 // work is one receive loop.
 func (r *copyRun) work(ctx context.Context) error {
 	o := r.opts
-	vt := o.Visibility
-	if vt <= 0 {
-		vt = 60 * time.Second
-	}
+	vt := r.lease()
 	wait := o.Wait
 	if wait < 0 {
 		wait = 0
@@ -152,7 +158,7 @@ func (r *copyRun) work(ctx context.Context) error {
 		if !ok {
 			return nil
 		}
-		msgs, err := dlq.Receive(ctx, r.c, o.Source.URL, want, vt, wait)
+		msgs, err := r.receive(ctx, want, vt, wait)
 		if err != nil {
 			if awsops.IsCanceled(ctx, err) {
 				return nil
@@ -234,8 +240,69 @@ func (r *copyRun) emptyReceive(ctx context.Context) error {
 		r.done = true
 	} else {
 		r.streak = 0
+		if err == nil && st.Visible == 0 && st.Delayed == 0 && r.opts.Waiting != nil {
+			r.opts.Waiting(st.InFlight - int64(len(r.held)))
+		}
 	}
 	return nil
+}
+
+// lease is how long the run hides a message it holds at a time.
+func (r *copyRun) lease() time.Duration {
+	if r.opts.Visibility <= 0 {
+		return 30 * time.Second
+	}
+	return min(r.opts.Visibility, 12*time.Hour)
+}
+
+// heartbeat hides the messages the run holds again, every third of the
+// lease, until stop: a run that goes on keeps them, one that is killed
+// lets them go within a lease.
+func (r *copyRun) heartbeat(ctx context.Context, stop <-chan struct{}) {
+	every := r.opts.Heartbeat
+	if every <= 0 {
+		every = max(r.lease()/3, 500*time.Millisecond)
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		r.mu.Lock()
+		msgs := make([]dlq.Message, 0, len(r.held)+len(r.active))
+		for _, m := range r.held {
+			msgs = append(msgs, m)
+		}
+		for id, m := range r.active {
+			if _, ok := r.held[id]; !ok {
+				msgs = append(msgs, m)
+			}
+		}
+		r.mu.Unlock()
+		if len(msgs) > 0 {
+			dlq.SetVisibility(ctx, r.c, r.opts.Source.URL, msgs, r.lease())
+		}
+	}
+}
+
+// receive receives up to want messages. A receive in flight at Ctrl-C
+// gets a moment to finish, and what it brings is made visible again at
+// once, rather than left hidden for a lease.
+func (r *copyRun) receive(ctx context.Context, want int, vt, wait time.Duration) ([]dlq.Message, error) {
+	callCtx, cancel := batch.GraceContext(ctx, wait+awsops.DefaultTimeout, batch.DefaultGrace)
+	defer cancel()
+	msgs, err := dlq.Receive(callCtx, r.c, r.opts.Source.URL, want, vt, wait)
+	if err == nil && ctx.Err() != nil {
+		dlq.SetVisibility(ctx, r.c, r.opts.Source.URL, msgs, 0)
+		return nil, ctx.Err()
+	}
+	if err != nil && ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return msgs, err
 }
 
 // targetFor finds where a message goes: --to, the source queue the
@@ -307,6 +374,6 @@ func (r *copyRun) lookUp(ctx context.Context, q *awsops.Queue, key string) (*tar
 // progress tells Progress the counts; the lock is held.
 func (r *copyRun) progress() {
 	if r.opts.Progress != nil {
-		r.opts.Progress(Progress{Moved: r.res.Moved + r.res.AlreadyMoved, Skipped: r.res.Skipped, Failed: r.res.Failed, Total: r.total})
+		r.opts.Progress(Progress{Moved: r.res.Moved + r.res.AlreadyMoved, Skipped: r.res.Skipped, Failed: r.res.Failed, NotAttempted: r.res.NotAttempted, Total: r.total})
 	}
 }

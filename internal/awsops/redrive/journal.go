@@ -28,6 +28,10 @@ type Journal interface {
 	Lookup(id string) (to string, sent, uncertain bool)
 	Intend(ids []string) error
 	Sent(ids, to []string) error
+	// Unsent records that ids, intended, were surely not sent: never
+	// tried, or refused by the target. The next run sends them as any
+	// other, not as possible duplicates.
+	Unsent(ids []string) error
 	Deleted(ids []string) error
 	// Path names the journal for the report.
 	Path() string
@@ -42,6 +46,7 @@ var _ Journal = (*JournalFile)(nil)
 //	{"k":"start","source":URL,"at":...}      a run began
 //	{"k":"send","ids":[...]}                 about to send these messages (by source MessageId)
 //	{"k":"sent","ids":[...],"to":[...]}      the target accepted them (new MessageIds)
+//	{"k":"unsent","ids":[...]}               surely not sent (never tried, or refused)
 //	{"k":"deleted","ids":[...]}              deleted from the dead-letter queue
 //	{"k":"end","at":...}                     the run finished
 //
@@ -61,6 +66,9 @@ type JournalFile struct {
 	deleted  map[string]bool
 	runs     int
 }
+
+// maxJournalLine bounds one record: a step of at most ten messages.
+const maxJournalLine = 1 << 20
 
 type journalRecord struct {
 	K      string    `json:"k"`
@@ -109,24 +117,49 @@ func OpenJournal(path, sourceURL string) (*JournalFile, JournalState, error) {
 // file ready to append.
 func (j *JournalFile) replay(sourceURL string) (JournalState, error) {
 	var st JournalState
-	data, err := io.ReadAll(j.f)
-	if err != nil {
+	// A journal is read a line at a time: one may be large (a few hundred
+	// bytes a message), and a wrong path must not fill memory.
+	if fi, err := j.f.Stat(); err != nil {
 		return st, fmt.Errorf("journal %s: %w", j.path, err)
+	} else if !fi.Mode().IsRegular() {
+		return st, input.Errorf("journal", "%s is not a regular file", j.path).WithFix("pass a file path to %s", input.Field("journal"))
 	}
-	// Drop a torn last line: the process died while writing it, so the
-	// step it describes was not taken.
-	if i := bytes.LastIndexByte(data, '\n'); i+1 != len(data) {
-		data = data[:i+1]
-		if err := j.f.Truncate(int64(len(data))); err != nil {
-			return st, fmt.Errorf("journal %s: %w", j.path, err)
+	br := bufio.NewReaderSize(j.f, 64<<10)
+	var kept int64 // bytes of whole lines read
+	next := func() ([]byte, bool, error) {
+		var line []byte
+		for {
+			part, err := br.ReadSlice('\n')
+			line = append(line, part...)
+			if len(line) > maxJournalLine {
+				return nil, false, input.Errorf("journal", "%s has a line longer than %s; it is not a journal", j.path, input.Size(maxJournalLine)).WithFix("pass another %s file", input.Field("journal"))
+			}
+			switch {
+			case err == nil:
+				kept += int64(len(line))
+				return line, true, nil
+			case errors.Is(err, bufio.ErrBufferFull):
+				continue
+			case errors.Is(err, io.EOF):
+				// A torn last line: the process died while writing it,
+				// so the step it describes was not taken.
+				return nil, false, nil
+			default:
+				return nil, false, fmt.Errorf("journal %s: %w", j.path, err)
+			}
 		}
 	}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
 	ended := true
-	for line := 1; sc.Scan(); line++ {
+	for line := 1; ; line++ {
+		data, ok, err := next()
+		if err != nil {
+			return st, err
+		}
+		if !ok {
+			break
+		}
 		var r journalRecord
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+		if err := json.Unmarshal(data, &r); err != nil {
 			return st, input.Errorf("journal", "%s line %d is not a journal record", j.path, line).WithFix("pass another %s file", input.Field("journal"))
 		}
 		switch r.K {
@@ -142,7 +175,10 @@ func (j *JournalFile) replay(sourceURL string) (JournalState, error) {
 			j.apply(r)
 		}
 	}
-	if _, err := j.f.Seek(0, io.SeekEnd); err != nil {
+	if err := j.f.Truncate(kept); err != nil {
+		return st, fmt.Errorf("journal %s: %w", j.path, err)
+	}
+	if _, err := j.f.Seek(kept, io.SeekStart); err != nil {
 		return st, err
 	}
 	return JournalState{Runs: j.runs, Sent: len(j.sent), Uncertain: len(j.inFlight), Unfinished: !ended}, nil
@@ -162,6 +198,8 @@ func (j *JournalFile) apply(r journalRecord) {
 				to = r.To[i]
 			}
 			j.sent[id] = to
+			delete(j.inFlight, id)
+		case "unsent":
 			delete(j.inFlight, id)
 		case "deleted":
 			j.deleted[id] = true
@@ -210,6 +248,11 @@ func (j *JournalFile) Intend(ids []string) error {
 // Sent records that the target accepted ids as to, durably.
 func (j *JournalFile) Sent(ids, to []string) error {
 	return j.record(true, journalRecord{K: "sent", IDs: ids, To: to})
+}
+
+// Unsent records that ids were surely not sent, durably.
+func (j *JournalFile) Unsent(ids []string) error {
+	return j.record(true, journalRecord{K: "unsent", IDs: ids})
 }
 
 // Deleted records that ids were deleted from the source. It needs no

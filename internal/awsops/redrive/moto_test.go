@@ -123,7 +123,7 @@ func TestMotoFIFODeduplicationWindow(t *testing.T) {
 	_, dlq := opstest.CreatePipelineQueues(t, ctx, c, "orders", true)
 	msgs := opstest.DeadLetters(4, true)
 	opstest.Seed(t, ctx, c, dlq, msgs)
-	rr := runCopy(t, &opstest.Pipeline{Ctx: ctx, C: c, DLQ: dlq}, c, Options{Wait: time.Second, EmptyReceives: 2, Hold: 30 * time.Second, Sleep: awsops.SleepContext})
+	rr := runCopy(t, &opstest.Pipeline{Ctx: ctx, C: c, DLQ: dlq}, c, Options{Wait: time.Second, EmptyReceives: 2, Visibility: 30 * time.Second, Sleep: awsops.SleepContext})
 	if rr.Moved != 0 || rr.Failed != 4 || !strings.Contains(rr.Failures[0].Reason.String(), "would drop it as a duplicate") {
 		t.Fatalf("%+v", rr)
 	}

@@ -3,6 +3,7 @@ package redrive
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,8 +16,8 @@ import (
 
 // redriveNative starts a StartMessageMoveTask and follows it to its end;
 // a cancelled ctx cancels the task.
-func redriveNative(ctx context.Context, c awsops.SQSAPI, opts *Options, st awsops.QueueStats, res *Result) error {
-	task, err := startMoveTask(ctx, c, opts, st, res)
+func redriveNative(ctx context.Context, c awsops.SQSAPI, opts *Options, st awsops.QueueStats, dest string, res *Result) error {
+	task, err := startMoveTask(ctx, c, opts, st, dest, res)
 	if err != nil {
 		return err
 	}
@@ -54,18 +55,13 @@ func redriveNative(ctx context.Context, c awsops.SQSAPI, opts *Options, st awsop
 	}
 }
 
-// startMoveTask starts the task, to opts.Target or to the messages' own
+// startMoveTask starts the task, to dest (an ARN) or to the messages' own
 // sources, once no other task runs on the queue (SQS allows one).
-func startMoveTask(ctx context.Context, c awsops.SQSAPI, opts *Options, st awsops.QueueStats, res *Result) (*NativeTask, error) {
-	in := &sqs.StartMessageMoveTaskInput{SourceArn: aws.String(st.ARN)}
+func startMoveTask(ctx context.Context, c awsops.SQSAPI, opts *Options, st awsops.QueueStats, dest string, res *Result) (*NativeTask, error) {
+	in := &sqs.StartMessageMoveTaskInput{SourceArn: aws.String(st.ARN), DestinationArn: destinationARN(dest)}
 	res.Targets = []string{"the queues the messages came from"}
-	if opts.Target != nil {
-		tst, err := awsops.Stats(ctx, c, "", opts.Target.URL)
-		if err != nil {
-			return nil, err
-		}
-		in.DestinationArn = aws.String(tst.ARN)
-		res.Targets = []string{opts.Target.Name}
+	if dest != "" {
+		res.Targets = []string{queueNameOfARN(dest)}
 	}
 	if ps := opts.Rate.PerSecond(); ps > 0 {
 		in.MaxNumberOfMessagesPerSecond = aws.Int32(int32(max(1, ps)))
@@ -138,4 +134,9 @@ func cancelMoveTask(ctx context.Context, c awsops.SQSAPI, task *NativeTask, res 
 	}
 	task.Cancelled = true
 	task.Status = "CANCELLING"
+}
+
+// queueNameOfARN is the queue name at the end of an SQS ARN.
+func queueNameOfARN(arn string) string {
+	return arn[strings.LastIndexByte(arn, ':')+1:]
 }

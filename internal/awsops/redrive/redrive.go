@@ -55,11 +55,20 @@ type Options struct {
 	Journal Journal
 	// Workers is the number of receive loops (default 4; 1 with Max).
 	Workers int
-	// Visibility hides a received message while it is moved (default 60s).
+	// Visibility is how long a message the run holds (being moved,
+	// skipped by the filter, failed, listed by a dry run) stays hidden at
+	// a time (default 30s). The run extends it every third of that while
+	// it holds the message (a heartbeat), and makes held messages visible
+	// again when it ends; a run that is killed leaves them hidden for at
+	// most this long.
 	Visibility time.Duration
-	// Hold hides skipped, failed and dry-run messages so they are seen once
-	// per run; they are made visible again at the end (default 15m).
-	Hold time.Duration
+	// Heartbeat is how often held messages are hidden again (default a
+	// third of Visibility).
+	Heartbeat time.Duration
+	// Waiting is told, when the queue looks empty but holds messages in
+	// flight that this run does not hold, how many: another run holds
+	// them, or one that was stopped, until their visibility runs out.
+	Waiting func(inFlight int64)
 	// Wait is the long-poll time of each receive (default 5s; negative:
 	// none).
 	Wait time.Duration
@@ -81,6 +90,8 @@ type Progress struct {
 	Moved   int
 	Skipped int
 	Failed  int
+	// NotAttempted counts messages the run stopped before sending.
+	NotAttempted int
 	// Total is the DLQ's depth when the run started (approximate).
 	Total int64
 }
@@ -119,11 +130,18 @@ type Result struct {
 	Moved    int      `json:"moved"`
 	Skipped  int      `json:"skippedByFilter"`
 	Failed   int      `json:"failed"`
+	// NotAttempted counts messages the run meant to send but stopped
+	// before it tried (Ctrl-C): they stay in the DLQ, and the next run
+	// moves them as any other.
+	NotAttempted int `json:"notAttempted"`
 	// AlreadyMoved counts messages an earlier run had sent (per the
 	// journal) and that were only deleted now.
 	AlreadyMoved int `json:"alreadyMoved"`
 	// PossibleDuplicates counts messages sent again because an earlier run
-	// stopped while their send was in flight: the target may hold two.
+	// stopped while their send was in flight (killed, or a call cut short
+	// or unanswered): that send may have reached the target, which may
+	// then hold two. A message the journal records as sent, or as never
+	// sent, is never sent again.
 	PossibleDuplicates int `json:"possibleDuplicates"`
 	// ArrivedDuringRun counts messages left in the DLQ because they were
 	// sent after the run started: a copy this run made that failed again
@@ -202,7 +220,18 @@ func Redrive(ctx context.Context, c awsops.SQSAPI, opts Options) (*Result, error
 		}
 	}
 	if res.Strategy == StrategyNative {
-		return res, redriveNative(ctx, c, &opts, st, res)
+		dest, why, err := nativeCheck(ctx, c, &opts, res)
+		switch {
+		case err != nil:
+			return nil, err
+		case !why.IsZero() && opts.Strategy == StrategyNative:
+			return nil, input.Errorf("strategy", "native redrive cannot move these messages: %s", why).WithFix("%s", useCopy)
+		case !why.IsZero():
+			res.Strategy = StrategyCopy
+			res.Notes = append(res.Notes, input.Msg("copy strategy: %s", why))
+		default:
+			return res, redriveNative(ctx, c, &opts, st, dest, res)
+		}
 	}
 	return res, redriveCopy(ctx, c, &opts, st, res)
 }

@@ -53,6 +53,21 @@ func TestJournalSurvivesATornLine(t *testing.T) {
 	if _, _, err := OpenJournal(path, "http://q/dlq"); !opstest.IsInputError(err, "is not a journal record") {
 		t.Fatalf("garbage: %v", err)
 	}
+	os.WriteFile(path, []byte(strings.Repeat("x", 2<<20)+"\n"), 0o600)
+	if _, _, err := OpenJournal(path, "http://q/dlq"); !opstest.IsInputError(err, "has a line longer than 1 MiB") {
+		t.Fatalf("a huge line: %v", err)
+	}
+}
+
+// A journal is read a line at a time, and only from a regular file: a
+// wrong path must not fill memory.
+func TestJournalIsAFile(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	if _, _, err := OpenJournal("/dev/zero", "http://q/dlq"); !opstest.IsInputError(err, "/dev/zero is not a regular file") {
+		t.Fatalf("/dev/zero: %v", err)
+	}
 }
 
 func TestNativeRedriveOnLocalSQS(t *testing.T) {

@@ -13,6 +13,10 @@ import (
 const (
 	StatusSent   = "sent"
 	StatusFailed = "failed"
+	// StatusUnknown: the call that carried the order got no answer (it
+	// timed out, or Ctrl-C cut it short); SQS may hold it. Sending it
+	// again may send it twice.
+	StatusUnknown = "unknown"
 )
 
 // Options are how Submit sends.
@@ -29,6 +33,9 @@ type Options struct {
 	Sleep awsops.Sleeper
 	// CallTimeout bounds one call (default 60s).
 	CallTimeout time.Duration
+	// Grace is how long calls in flight may go on after ctx is cancelled
+	// (default batch.DefaultGrace).
+	Grace time.Duration
 	// Progress is told how many orders have a final outcome.
 	Progress func(done int)
 }
@@ -46,20 +53,25 @@ type SubmittedOrder struct {
 // Result is the outcome of a submission, one entry per order in input
 // order.
 type Result struct {
-	Orders  []SubmittedOrder
-	Sent    int
-	Failed  int
+	Orders []SubmittedOrder
+	Sent   int
+	Failed int
+	// Unknown counts orders whose call got no answer: SQS may hold them.
+	Unknown int
 	Calls   int
 	Retries int
 }
 
-// Count sets Sent and Failed from the orders' statuses.
+// Count sets Sent, Failed and Unknown from the orders' statuses.
 func (r *Result) Count() {
-	r.Sent, r.Failed = 0, 0
+	r.Sent, r.Failed, r.Unknown = 0, 0, 0
 	for _, o := range r.Orders {
-		if o.Status == StatusSent {
+		switch o.Status {
+		case StatusSent:
 			r.Sent++
-		} else {
+		case StatusUnknown:
+			r.Unknown++
+		default:
 			r.Failed++
 		}
 	}
@@ -67,14 +79,14 @@ func (r *Result) Count() {
 
 // Submit sends a plan's orders to the queue at queueURL with
 // SendMessageBatch. The result lists every order, sent (with its
-// MessageId) or failed (with why); a cancelled ctx stops new calls and
-// lets calls in flight finish.
+// MessageId), failed (with why) or unknown (no answer); a cancelled ctx
+// stops new calls and gives calls in flight opts.Grace to finish.
 func Submit(ctx context.Context, c awsops.SQSAPI, queueURL string, p *Plan, opts Options) *Result {
 	msgs, traces := p.traced(opts.TraceID)
 	done := 0
 	s := batch.Sender{
 		Client: c, QueueURL: queueURL, Concurrency: opts.Concurrency, MaxAttempts: opts.MaxAttempts,
-		Limiter: opts.Rate.Limiter(batch.MaxEntries), Sleep: opts.Sleep, CallTimeout: opts.CallTimeout,
+		Limiter: batch.Limiter(opts.Rate), Sleep: opts.Sleep, CallTimeout: opts.CallTimeout, Grace: opts.Grace,
 	}
 	if opts.Progress != nil {
 		s.OnDone = func(idx []int, _ []batch.Outcome) {
@@ -86,7 +98,10 @@ func Submit(ctx context.Context, c awsops.SQSAPI, queueURL string, p *Plan, opts
 	res := &Result{Orders: make([]SubmittedOrder, len(msgs)), Calls: sent.Calls, Retries: sent.Retries}
 	for i, o := range sent.Outcomes {
 		so := SubmittedOrder{OrderID: p.Orders[i].OrderID, MessageID: o.MessageID, Attempts: o.Attempts, TraceID: traces[i], Status: StatusSent}
-		if !o.Sent() {
+		switch {
+		case o.InDoubt:
+			so.Status, so.Error = StatusUnknown, o.Err
+		case !o.Sent():
 			so.Status, so.Error = StatusFailed, o.Err
 		}
 		res.Orders[i] = so

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -14,8 +15,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/smithy-go/logging"
+	"github.com/aws/smithy-go/middleware"
 	"github.com/spf13/pflag"
 
+	"github.com/yafdp/yafdp/internal/awsops"
 	"github.com/yafdp/yafdp/internal/cli/iostreams"
 	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/config"
@@ -89,7 +93,13 @@ func NewFactory(ios *iostreams.IOStreams) *Factory {
 		if err != nil {
 			return aws.Config{}, err
 		}
-		return LoadAWSConfig(ctx, cfg)
+		var extra []func(*awsconfig.LoadOptions) error
+		if !f.Debug() {
+			// The SDK logs warnings (IMDS fall-backs, retries) on standard
+			// error; they are for --debug.
+			extra = append(extra, awsconfig.WithLogger(logging.Nop{}))
+		}
+		return LoadAWSConfig(ctx, cfg, extra...)
 	})
 	f.SQSClient = client(f, sqs.NewFromConfig)
 	f.SFNClient = client(f, sfn.NewFromConfig)
@@ -140,6 +150,7 @@ var globalFlagKeys = map[string]string{
 	"endpoint-url": config.KeyEndpointURL,
 	"output":       config.KeyOutput,
 	"no-color":     config.KeyNoColor,
+	"timeout":      config.KeyTimeout,
 }
 
 // configOptions tells config.Load which global flags the user set and how
@@ -179,8 +190,8 @@ func changedGlobalFlags(fs *pflag.FlagSet) map[string]string {
 // on top. The endpoint URL becomes BaseEndpoint, which every service client
 // built from the configuration uses, so one flag points SQS and Step
 // Functions at `yafdp local up` or another emulator.
-func LoadAWSConfig(ctx context.Context, cfg *config.Config) (aws.Config, error) {
-	var opts []func(*awsconfig.LoadOptions) error
+func LoadAWSConfig(ctx context.Context, cfg *config.Config, extra ...func(*awsconfig.LoadOptions) error) (aws.Config, error) {
+	opts := append([]func(*awsconfig.LoadOptions) error(nil), extra...)
 	if cfg.Profile != "" {
 		opts = append(opts, awsconfig.WithSharedConfigProfile(cfg.Profile))
 	}
@@ -202,6 +213,9 @@ func LoadAWSConfig(ctx context.Context, cfg *config.Config) (aws.Config, error) 
 			opts = append(opts, awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("test", "test", "")))
 		}
 	}
+	// Every call is bounded: an endpoint that accepts the connection and
+	// never answers must not hang a command.
+	opts = append(opts, awsconfig.WithAPIOptions([]func(*middleware.Stack) error{awsops.WithTimeout(cfg.Timeout)}))
 	c, err := awsconfig.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		var notExist awsconfig.SharedConfigProfileNotExistError
@@ -216,6 +230,18 @@ func LoadAWSConfig(ctx context.Context, cfg *config.Config) (aws.Config, error) 
 		return aws.Config{}, err
 	}
 	return c, nil
+}
+
+// Debug reports --debug or YAFDP_DEBUG: show the SDK's own errors and
+// warnings.
+func (f *Factory) Debug() bool {
+	if f.GlobalFlags != nil {
+		if on, _ := f.GlobalFlags.GetBool("debug"); on {
+			return true
+		}
+	}
+	on, _ := strconv.ParseBool(os.Getenv("YAFDP_DEBUG"))
+	return on
 }
 
 // LocalRegion is the region yafdp assumes for a local endpoint when none is

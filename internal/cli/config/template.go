@@ -12,6 +12,7 @@ const template = `# yafdp configuration. Settings here are below flags (--region
 # profile: default
 output: table          # table, json or jsonl
 no_color: false
+# timeout: 30s        # give up on an AWS call after this long (default 30s, 60s for SendMessageBatch)
 
 # The environment used when --env (or YAFDP_ENV) is not given.
 default_env: local

@@ -207,3 +207,25 @@ func TestRedriveNativeAndFailuresExitCodes(t *testing.T) {
 		t.Fatalf("%s", streams2.Out)
 	}
 }
+
+// A destination that does not exist is bad input found before the DLQ is
+// touched, however it is named; so is a DLQ URL that does not exist.
+func TestRedriveChecksQueuesBeforeTouchingMessages(t *testing.T) {
+	fake, f, _, _ := pipeline(t, 20)
+	for _, args := range [][]string{
+		{"--queue", "orders-dlq", "--to", fake.URL + "/000000000000/nosuch"},
+		{"--queue", "orders-dlq", "--to", "nosuch"},
+		{"--queue", "orders-dlq", "--to", fake.URL + "/000000000000/nosuch", "--strategy", "copy"},
+		{"--queue", fake.URL + "/000000000000/nosuch"},
+	} {
+		before := fake.Calls()["ReceiveMessage"]
+		err := clitest.Exec(NewCmdRedrive(f, nil), append(args, "--journal", filepath.Join(t.TempDir(), "j"))...)
+		var ue *cmdutil.UsageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), "nosuch") || !strings.Contains(err.Error(), "does not exist") {
+			t.Errorf("%v: %v, want a usage error naming the queue", args, err)
+		}
+		if n := fake.Calls()["ReceiveMessage"] - before; n != 0 || fake.Count("orders-dlq") != 20 {
+			t.Fatalf("%v: the DLQ was touched: %d receives", args, n)
+		}
+	}
+}

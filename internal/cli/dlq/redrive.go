@@ -62,7 +62,13 @@ var redriveLong = cmdutil.Heredoc(`
 			          is left there and counted, not moved round and round. A journal file
 			          records every step before the next, so a run killed at any point
 			          resumes (run the same command again) without losing a message and
-			          without sending again what was already moved.
+			          without sending again what it records as moved. What it cannot know
+			          is whether a send in flight when a run died (killed, or a call with
+			          no answer) arrived: those messages, at most one batch of ten per
+			          worker, are sent again and reported as possible duplicates (a FIFO
+			          target drops them by deduplication id within five minutes). After
+			          Ctrl-C, messages the run never tried are reported as not attempted
+			          and stay in the DLQ for the next run.
 			  auto    native where the endpoint supports it and no copy-only flag is
 			          given; copy otherwise. The default.
 
@@ -75,6 +81,18 @@ var redriveLong = cmdutil.Heredoc(`
 
 			A FIFO queue drops a message whose deduplication id it saw in the last five
 			minutes; copy leaves such a message in the DLQ and says when to run again.
+
+			A copy run hides each message it holds (being moved, skipped by --filter,
+			failed, listed by --dry-run) for --visibility (30s) at a time, extends that
+			every third of it while it runs, and makes held messages visible again when
+			it ends. A run that is killed leaves them hidden for at most --visibility;
+			a run started meanwhile says how many messages in flight it is waiting for.
+
+			Native redrive needs a DLQ that some queue names in its RedrivePolicy and a
+			destination of the same type (standard or FIFO); messages sent straight into
+			the DLQ (no DeadLetterQueueSourceArn) go to the DLQ's only source queue, and
+			auto copies when the DLQ has several. --to is checked before any message is
+			touched.
 
 			Exit codes: 0 everything matching was moved; 1 some messages could not be
 			moved (listed with why; they are still in the DLQ); 2 bad flags, an unknown
@@ -115,7 +133,7 @@ func NewCmdRedrive(f *cmdutil.Factory, runF func(context.Context, *RedriveOption
 	fl.StringVar(&opts.Filter, "filter", "", "Move only messages matching this `expression`; copy strategy")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "List what would move; move nothing")
 	fl.StringVar(&opts.Journal, "journal", "", "Record the run in `file` (default $XDG_STATE_HOME/yafdp/redrive/QUEUE-HASH.journal)")
-	fl.DurationVar(&opts.Visibility, "visibility", time.Minute, "Hide a message for this `duration` while it is copied")
+	fl.DurationVar(&opts.Visibility, "visibility", 30*time.Second, "Hide a held message for this `duration` at a time, extended while the run goes on")
 	fl.DurationVar(&opts.Wait, "wait", 5*time.Second, "Long-poll each receive for up to this `duration` (0 to 20s)")
 	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions(redrive.Strategies, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("queue", cmdutil.CompleteQueues(f))
@@ -149,6 +167,12 @@ func (o *RedriveOptions) parse(cmd *cobra.Command, _ []string) error {
 		var err error
 		if o.to, err = awsops.ParseQueueRef("target", o.To); err != nil {
 			return cmdutil.FlagError(err)
+		}
+	}
+	if o.Journal != "" {
+		// Checked before any AWS call: a journal is a file of its own.
+		if fi, err := os.Stat(o.Journal); err == nil && !fi.Mode().IsRegular() {
+			return cmdutil.FlagErrorf("--journal: %s is not a regular file; pass a file path", o.Journal)
 		}
 	}
 	ref, err := dlqRef(o.Queue, o.Config)
@@ -222,7 +246,7 @@ func (r redriveReport) render(w io.Writer, s *ui.Styles) error {
 	if targets == "" {
 		targets = "-"
 	}
-	fmt.Fprintf(&b, "%s %s → %s · %s strategy\n", s.Header(title), r.Source, targets, r.Strategy)
+	b.WriteString(s.Headline(title, fmt.Sprintf("%s → %s · %s strategy", r.Source, targets, r.Strategy)))
 	for _, n := range r.Notes {
 		fmt.Fprintf(&b, "  %s\n", s.Muted(n.String()))
 	}
@@ -253,6 +277,9 @@ func (r redriveReport) render(w io.Writer, s *ui.Styles) error {
 		failed = s.Failure(failed + " (still in the DLQ)")
 	}
 	fact("Failed", failed)
+	if r.NotAttempted > 0 {
+		fact("Not attempted", ui.Count(int64(r.NotAttempted))+" (the run stopped first; still in the DLQ)")
+	}
 	if r.ArrivedDuringRun > 0 {
 		fact("Left for later", ui.Count(int64(r.ArrivedDuringRun))+" (sent after this run began; run it again to move them)")
 	}
@@ -260,7 +287,7 @@ func (r redriveReport) render(w io.Writer, s *ui.Styles) error {
 		fact("Already moved", ui.Count(int64(r.AlreadyMoved))+" (sent by an earlier run, deleted now)")
 	}
 	if r.PossibleDuplicates > 0 {
-		fact("Possible duplicates", s.Warning(ui.Count(int64(r.PossibleDuplicates))+" (an earlier run was stopped while sending them)"))
+		fact("Possible duplicates", s.Warning(ui.Count(int64(r.PossibleDuplicates))+" (sent again: an earlier run died while their send was in flight)"))
 	}
 	if r.Native != nil {
 		st := r.Native.Status
@@ -329,6 +356,14 @@ func runRedrive(ctx context.Context, o *RedriveOptions) error {
 				path, ui.Plural(st.Sent, "message"), ui.Plural(st.Uncertain, "message"))
 		}
 		ro.Journal = j
+	}
+	var lastWaiting int64 = -1
+	ro.Waiting = func(n int64) {
+		if n != lastWaiting {
+			lastWaiting = n
+			fmt.Fprintf(o.IO.ErrOut, "Waiting for %s in flight that this run does not hold: another run has them, or one that was stopped (they come back within its --visibility).\n",
+				ui.Plural(int(n), "message"))
+		}
 	}
 	var bar *ui.Progress
 	if o.IO.CanRedraw() {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"slices"
@@ -89,9 +88,13 @@ var submitLong = cmdutil.Heredoc(`
 
 			The table lists each order with its MessageId; the count of sent and failed
 			orders goes to standard error. Exit codes: 0 every order sent, 1 some
-			orders failed (listed with why), 2 bad flags or an invalid order (nothing
-			sent), 130 interrupted (orders in flight finish; the rest are listed as not
-			sent).
+			orders failed or got no answer (listed with why), 2 bad flags or an invalid
+			order (nothing sent), 130 interrupted: calls in flight get three seconds to
+			finish, orders still in flight then are listed as unknown (SQS may hold
+			them), the rest as not sent.
+
+			Every AWS call gives up after --timeout (30s, 60s for SendMessageBatch); a
+			call that got no answer stops the run, and its orders are listed as unknown.
 		`)
 
 var submitExample = cmdutil.Examples(`
@@ -264,25 +267,27 @@ func displayName(file string) string {
 	return file
 }
 
-// readFile reads --file (- for standard input) and returns each order
-// with its line.
+// readFile reads --file (- for standard input), streamed, and returns
+// each order with its line.
 func (o *SubmitOptions) readFile() ([]order.Order, []int, error) {
-	var data []byte
-	var err error
 	name := displayName(o.File)
-	if o.File == "-" {
-		data, err = io.ReadAll(io.LimitReader(o.IO.In, 1<<30))
-	} else {
-		data, err = os.ReadFile(o.File)
-	}
-	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
+	r := o.IO.In
+	if o.File != "-" {
+		f, err := os.Open(o.File)
+		if err != nil {
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return nil, nil, cmdutil.UsageErrorf("--file %s: %v", name, err)
 		}
-		return nil, nil, cmdutil.UsageErrorf("--file %s: %v", name, err)
+		defer f.Close()
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			return nil, nil, cmdutil.UsageErrorf("--file %s: is a directory", name)
+		}
+		r = f
 	}
-	orders, lines, err := order.Read(data)
+	orders, lines, err := order.ReadFrom(r)
 	if e, ok := input.As(err); ok && e.Line > 0 {
 		return nil, nil, cmdutil.UsageErrorf("--file %s %v; nothing was sent", name, err)
 	} else if err != nil {
@@ -340,8 +345,11 @@ var submitColumns = []output.Column[submit.SubmittedOrder]{
 	{Header: "Order", Value: func(o submit.SubmittedOrder) string { return o.OrderID }},
 	{Header: "Message ID", Value: func(o submit.SubmittedOrder) string { return dash(o.MessageID) }},
 	{Header: "Status", Value: func(o submit.SubmittedOrder) string { return o.Status }, Tone: func(o submit.SubmittedOrder) ui.Tone {
-		if o.Status == submit.StatusSent {
+		switch o.Status {
+		case submit.StatusSent:
 			return ui.ToneSuccess
+		case submit.StatusUnknown:
+			return ui.ToneWarning
 		}
 		return ui.ToneFailure
 	}},
@@ -396,11 +404,14 @@ func runSubmit(ctx context.Context, o *SubmitOptions) error {
 	if res.Failed > 0 {
 		summary += "; " + errS.Failure(ui.Plural(res.Failed, "order")+" failed")
 	}
+	if res.Unknown > 0 {
+		summary += "; " + errS.Warning(ui.Plural(res.Unknown, "order")+" unknown (no answer: SQS may hold them; check before sending them again)")
+	}
 	fmt.Fprintln(o.IO.ErrOut, summary)
 	switch {
 	case ctx.Err() != nil:
 		return cmdutil.ErrInterrupted
-	case res.Failed > 0:
+	case res.Failed > 0 || res.Unknown > 0:
 		return &cmdutil.ExitError{Code: cmdutil.ExitFailed}
 	}
 	return nil
@@ -436,8 +447,12 @@ func (o *SubmitOptions) progressBar() *ui.Progress {
 func (o *SubmitOptions) send(ctx context.Context, progress func(done int64)) (*submit.Result, string, error) {
 	done := func(n int) { progress(int64(n)) }
 	if o.Via == "api" {
+		var timeout time.Duration
+		if cfg, err := o.Config(); err == nil {
+			timeout = cfg.Timeout
+		}
 		res, err := apisubmit.Submit(ctx, o.plan, apisubmit.Options{URL: o.APIURL, APIKey: o.APIKey, Concurrency: o.Concurrency,
-			Rate: o.Rate, MaxAttempts: o.Attempts, HTTPClient: o.HTTPClient, TraceID: o.TraceID, Progress: done})
+			Rate: o.Rate, MaxAttempts: o.Attempts, HTTPClient: o.HTTPClient, Timeout: timeout, TraceID: o.TraceID, Progress: done})
 		return res, o.APIURL, err
 	}
 	c, err := o.SQSClient(ctx)

@@ -82,7 +82,12 @@ type Printer struct {
 // New returns a printer writing to ios.Out in format f. Table output is
 // coloured only when ios allows colour on standard output.
 func New(ios *iostreams.IOStreams, f Format) *Printer {
-	return &Printer{out: ios.Out, format: f, styles: ui.NewStyles(ios.ColorEnabled())}
+	styles := ui.NewStyles(ios.ColorEnabled())
+	if ios.IsStdoutTTY() {
+		// On a terminal tables fit its width; piped, they keep theirs.
+		styles.SetWidth(ios.TerminalWidth())
+	}
+	return &Printer{out: ios.Out, format: f, styles: styles}
 }
 
 // Format returns the printer's format.

@@ -2,7 +2,6 @@ package saga
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -13,8 +12,10 @@ import (
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/output"
+	"github.com/yafdp/yafdp/internal/input"
 	"github.com/yafdp/yafdp/internal/mockconfig"
 	"github.com/yafdp/yafdp/internal/saga"
+	"github.com/yafdp/yafdp/internal/ui"
 )
 
 // RunOptions are the inputs of `yafdp saga run`.
@@ -134,7 +135,7 @@ func NewCmdRun(f *cmdutil.Factory, runF func(context.Context, *RunOptions) error
 		RunE:    cmdutil.RunE(opts, opts.parse, runF, runRun),
 	}
 	fl := cmd.Flags()
-	fl.IntVarP(&opts.Orders, "orders", "n", 100, "Run `n` generated orders")
+	fl.IntVarP(&opts.Orders, "orders", "n", 100, "Run `n` generated orders (at most 500,000)")
 	fl.Uint64Var(&opts.Seed, "seed", 1, "Seed for orders, faults, latencies and jitter: same seed, same run")
 	fl.StringArrayVar(&opts.Faults, "fault", nil, "Inject a `fault`, SERVICE.KIND=VALUE (repeatable; see above)")
 	fl.StringArrayVar(&opts.Latencies, "latency", nil, "Set a fake service's `latency`, SERVICE=DIST (repeatable)")
@@ -160,6 +161,10 @@ func NewCmdRun(f *cmdutil.Factory, runF func(context.Context, *RunOptions) error
 func (o *RunOptions) parse(cmd *cobra.Command, _ []string) error {
 	if o.Orders < 1 {
 		return cmdutil.FlagErrorf("--orders: must be at least 1, not %d", o.Orders)
+	}
+	if o.Orders > saga.MaxBatchOrders {
+		return cmdutil.FlagErrorf("--orders: at most %s in one run (each order's ledger is kept for the invariant check); for more, 'yafdp simulate' runs millions of sagas in virtual time",
+			ui.Count(saga.MaxBatchOrders))
 	}
 	if o.Concurrency < 0 {
 		return cmdutil.FlagErrorf("--concurrency: must be 0 (no limit) or more, not %d", o.Concurrency)
@@ -223,21 +228,13 @@ func (o *RunOptions) parseMock(cmd *cobra.Command) error {
 func (o *RunOptions) readInput() (any, error) {
 	data, what := []byte(o.Input), "the value"
 	if path, ok := strings.CutPrefix(o.Input, "@"); ok {
-		b, err := os.ReadFile(path)
+		b, err := input.ReadFile(path, input.LimitExecutionInput)
 		if err != nil {
-			return nil, pathError(err)
+			return nil, err
 		}
 		data, what = b, path
 	}
 	return saga.ParseInput(data, what, o.definition == nil)
-}
-
-func pathError(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %v", pe.Path, pe.Err)
-	}
-	return err
 }
 
 // machine is the state machine to run and its name; nil for the

@@ -20,21 +20,21 @@ type batchReport struct {
 	Faults             []string                  `json:"faults"`
 	Succeeded          int                       `json:"succeeded"`
 	Failed             int                       `json:"failed"`
-	CompensationFailed int                       `json:"compensation_failed"`
-	TimedOut           int                       `json:"timed_out"`
+	CompensationFailed int                       `json:"compensationFailed"`
+	TimedOut           int                       `json:"timedOut"`
 	Aborted            int                       `json:"aborted"`
 	Errors             map[string]int            `json:"errors"`
 	Retries            int64                     `json:"retries"`
 	Compensated        int                       `json:"compensated"`
-	CompensationSteps  int64                     `json:"compensation_steps"`
-	StateTransitions   int64                     `json:"state_transitions"`
-	LatencyMS          latencyMS                 `json:"latency_ms"`
+	CompensationSteps  int64                     `json:"compensationSteps"`
+	StateTransitions   int64                     `json:"stateTransitions"`
+	LatencyMS          latencyMS                 `json:"latencyMs"`
 	Invariant          string                    `json:"invariant"`
 	Violations         int                       `json:"violations"`
-	ViolatingOrders    []violation               `json:"violating_orders"`
+	ViolatingOrders    []violation               `json:"violatingOrders"`
 	Calls              map[string]saga.CallStats `json:"calls"`
-	ElapsedMS          float64                   `json:"elapsed_ms"`
-	WallMS             float64                   `json:"wall_ms"`
+	ElapsedMS          float64                   `json:"elapsedMs"`
+	WallMS             float64                   `json:"wallMs"`
 	Interrupted        bool                      `json:"interrupted"`
 	Timeline           []saga.Step               `json:"timeline,omitempty"`
 	Execution          *executionSummary         `json:"execution,omitempty"`
@@ -180,9 +180,9 @@ func (r *batchReport) renderHeader(w io.Writer, s *ui.Styles) error {
 	if len(r.Faults) > 0 {
 		faults = strings.Join(r.Faults, " ")
 	}
-	fmt.Fprintf(&b, "%s %s · seed %d · %s · %s\n", s.Header("Saga run:"), ui.Plural(r.Orders, "order"), r.Seed, clock, faults)
+	b.WriteString(s.Headline("Saga run:", fmt.Sprintf("%s · seed %d · %s · %s", ui.Plural(r.Orders, "order"), r.Seed, clock, faults)))
 	if r.Definition != "built-in" {
-		fmt.Fprintf(&b, "%s %s\n", s.Header("Definition:"), r.Definition)
+		b.WriteString(s.Headline("Definition:", r.Definition))
 	}
 	if r.Execution != nil {
 		b.WriteString("\n")

@@ -65,6 +65,8 @@ func TestNewCmdRunRejectsBadInput(t *testing.T) {
 	}{
 		{[]string{"--orders", "0"}, "--orders: must be at least 1"},
 		{[]string{"--orders", "-5"}, "--orders: must be at least 1"},
+		// 100 million orders would allocate 20 GB at once and crash.
+		{[]string{"--orders", "100000000", "--virtual"}, "--orders: at most 500,000 in one run"},
 		{[]string{"--orders", "ten"}, `invalid argument "ten" for "-n, --orders"`},
 		{[]string{"--seed", "-1"}, `invalid argument "-1" for "--seed"`},
 		{[]string{"--concurrency", "-1"}, "--concurrency: must be 0"},
@@ -141,15 +143,15 @@ func TestRunBatchSummaryGolden(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range []string{"orders", "succeeded", "failed", "violations", "retries", "latency_ms"} {
+	for _, key := range []string{"orders", "succeeded", "failed", "violations", "retries", "latencyMs"} {
 		if _, ok := rep[key]; !ok {
 			t.Errorf("the JSON report has no %q", key)
 		}
 	}
-	lat := rep["latency_ms"].(map[string]any)
+	lat := rep["latencyMs"].(map[string]any)
 	for _, key := range []string{"p50", "p95", "p99"} {
 		if _, ok := lat[key]; !ok {
-			t.Errorf("latency_ms has no %q", key)
+			t.Errorf("latencyMs has no %q", key)
 		}
 	}
 	if rep["orders"].(float64) != 1000 || rep["violations"].(float64) != 0 {

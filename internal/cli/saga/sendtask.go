@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -126,17 +125,9 @@ func readTaskOutput(v string) (string, error) {
 	if !ok {
 		return v, nil
 	}
-	f, err := os.Open(path)
+	data, err := input.ReadFile(path, input.Limit{Bytes: tasktoken.MaxOutput, What: "the most Step Functions takes for a task's output"})
 	if err != nil {
-		return "", input.Errorf("task_output", "%v", pathError(err))
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, tasktoken.MaxOutput+1))
-	if err != nil {
-		return "", input.Errorf("task_output", "%v", pathError(err))
-	}
-	if len(data) > tasktoken.MaxOutput {
-		return "", input.Errorf("task_output", "%s is larger than %d KiB, the most Step Functions takes", path, tasktoken.MaxOutput>>10)
+		return "", input.Errorf("task_output", "%v", err)
 	}
 	return string(data), nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/yafdp/yafdp/internal/asl/value"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/output"
+	"github.com/yafdp/yafdp/internal/input"
 	"github.com/yafdp/yafdp/internal/ui"
 )
 
@@ -164,14 +165,14 @@ func (o *TestStateOptions) readText(flag, v string) (string, error) {
 	case flag == "definition":
 		f, err := os.Open(v)
 		if err != nil {
-			return "", cmdutil.UsageErrorf("--definition: %v", pathError(err))
+			return "", cmdutil.UsageErrorf("--definition: %v", input.PathError(err))
 		}
 		defer f.Close()
 		r, name = f, v
 	case strings.HasPrefix(v, "@"):
 		f, err := os.Open(v[1:])
 		if err != nil {
-			return "", cmdutil.UsageErrorf("--%s: %v", flag, pathError(err))
+			return "", cmdutil.UsageErrorf("--%s: %v", flag, input.PathError(err))
 		}
 		defer f.Close()
 		r, name = f, v[1:]

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/output"
+	"github.com/yafdp/yafdp/internal/input"
 	"github.com/yafdp/yafdp/internal/ui"
 )
 
@@ -69,12 +69,12 @@ func runValidate(_ context.Context, o *ValidateOptions) error {
 	var data []byte
 	var err error
 	if o.File == "-" {
-		data, err = io.ReadAll(o.IO.In)
+		data, err = input.ReadAll(o.IO.In, "standard input", input.LimitASL)
 	} else {
-		data, err = os.ReadFile(o.File)
+		data, err = input.ReadFile(o.File, input.LimitASL)
 	}
 	if err != nil {
-		return cmdutil.UsageErrorf("%v", pathError(err))
+		return cmdutil.UsageErrorf("%v", err)
 	}
 	p, err := o.Printer()
 	if err != nil {

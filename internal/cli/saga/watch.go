@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
 	"github.com/spf13/cobra"
 
 	"github.com/yafdp/yafdp/internal/asl"
@@ -172,6 +174,29 @@ func (l *liveTimeline) clear() {
 	}
 }
 
+// statusOf is the execution's status as far as its events tell: an
+// execution that has ended says so in its last event (a FAILED one must
+// not be drawn as RUNNING first); otherwise what Resolve found, or
+// RUNNING.
+func statusOf(resolved string, events []asl.HistoryEvent) string {
+	if n := len(events); n > 0 {
+		switch events[n-1].Type {
+		case sfntypes.HistoryEventTypeExecutionSucceeded:
+			return "SUCCEEDED"
+		case sfntypes.HistoryEventTypeExecutionFailed:
+			return "FAILED"
+		case sfntypes.HistoryEventTypeExecutionAborted:
+			return "ABORTED"
+		case sfntypes.HistoryEventTypeExecutionTimedOut:
+			return "TIMED_OUT"
+		}
+	}
+	if resolved != "" {
+		return resolved
+	}
+	return "RUNNING"
+}
+
 func runWatch(ctx context.Context, o *WatchOptions) error {
 	p, c, err := cmdutil.PrinterAnd(ctx, o.Deps, o.SFNClient)
 	if err != nil {
@@ -199,7 +224,7 @@ func runWatch(ctx context.Context, o *WatchOptions) error {
 					_ = stream.Add(e)
 				}
 			case live != nil:
-				live.draw(x.Name, "RUNNING", all)
+				live.draw(x.Name, statusOf(x.Status, all), all)
 			}
 		}})
 	if live != nil {

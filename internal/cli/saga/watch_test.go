@@ -155,3 +155,23 @@ func TestListAndDescribeGolden(t *testing.T) {
 		clitest.Golden(t, "describe."+format+".golden", streams.Out.Bytes())
 	}
 }
+
+// Watching an execution that has already failed never draws it as
+// RUNNING first.
+func TestWatchOfAFailedExecutionNeverDrawsRunning(t *testing.T) {
+	failed := runSaga(t, 4, "restaurant.reject=1")
+	if failed.status != "FAILED" {
+		t.Fatalf("the scenario ended %s", failed.status)
+	}
+	c := startFakeSFN(t, failed)
+	f, streams := sagaFactory(t, "table", c)
+	f.IOStreams.SetStdoutTTY(true)
+	cmd := NewCmdWatch(f, func(ctx context.Context, o *WatchOptions) error {
+		o.Sleep = noWait
+		return runWatch(ctx, o)
+	})
+	_ = clitest.Exec(cmd, failed.name)
+	if out := streams.Out.String(); strings.Contains(out, "RUNNING") || !strings.Contains(out, "FAILED") {
+		t.Fatalf("%q", out)
+	}
+}

@@ -79,8 +79,9 @@ var simulateLong = cmdutil.Heredoc(`
 			Chances such as a 5% throttle, Fake to route to a built-in fake) make the
 			run a load test of that machine; see docs/mock-config.md.
 
-			--report FILE writes charts of the per-second series: .html (interactive)
-			or .png; .json writes the JSON report. The same scenario and seed give a
+			--report FILE writes charts of the per-second series: .html (interactive,
+			self-contained: ECharts is inside the page, which opens offline) or .png;
+			.json writes the JSON report. The same scenario and seed give a
 			byte-identical JSON report.
 
 			While it runs, the Go garbage collector works with GOGC=800, lowered to
@@ -131,7 +132,7 @@ func NewCmdSimulate(f *cmdutil.Factory, runF func(context.Context, *Options) err
 	fl.Uint64Var(&opts.Seed, "seed", 1, "Seed: same scenario and seed, same report")
 	fl.Var(cmdutil.RateFlag(&opts.PaymentTPS), "payment-tps", "The payment provider's quota in requests per second (0: none)")
 	fl.IntVar(&opts.PaymentBurst, "payment-burst", 0, "Burst of the payment quota (default: one second of --payment-tps)")
-	fl.Var(cmdutil.RateFlag(&opts.StartRate), "start-rate", "StartExecution quota per second (AWS default 300/s; raise it as your account is)")
+	fl.Var(cmdutil.RateFlag(&opts.StartRate), "start-rate", "StartExecution quota per second (AWS's default; raise it as your account is)")
 	fl.IntVar(&opts.MaxConcurrency, "max-concurrency", 0, "The event source's MaximumConcurrency, 2 to 1000 (0: unset)")
 	fl.IntVar(&opts.BatchSize, "batch-size", 10, "The event source's BatchSize")
 	fl.StringVar(&opts.Definition, "definition", "", "Run the ASL document in `file` instead of the built-in saga")
@@ -140,14 +141,28 @@ func NewCmdSimulate(f *cmdutil.Factory, runF func(context.Context, *Options) err
 	fl.StringVar(&opts.MachineName, "state-machine-name", "", "The `name` of the state machine in the mock config")
 	fl.StringArrayVar(&opts.Faults, "fault", nil, "Add a fault to the fake services, as in 'saga run' (repeatable)")
 	fl.StringArrayVar(&opts.Latencies, "latency", nil, "Set a fake service's `latency`, SERVICE=DIST (repeatable)")
-	fl.Var(&opts.MaxDrain, "max-drain", "Stop this long after the arrivals end even if orders remain (default 1h)")
+	fl.Var(&opts.MaxDrain, "max-drain", "Stop this long after the arrivals end even if orders remain")
 	fl.StringVar(&opts.ReportFile, "report", "", "Write charts to `file`.html or .png, or the report to file.json")
+	// Help shows the defaults a run uses (the scenario's), not the zero
+	// values the flags start from.
+	def := sim.Defaults()
+	fl.Lookup("max-drain").DefValue = def.MaxDrain.String()
+	fl.Lookup("start-rate").DefValue = def.StepFunctions.StartRate.String()
+	fl.Lookup("payment-tps").DefValue = defaultOr(def.Payment.TPS, "none")
 	_ = cmd.MarkFlagFilename("scenario", "yaml", "yml")
 	_ = cmd.MarkFlagFilename("definition", "json")
 	_ = cmd.MarkFlagFilename("mock-config", "json")
 	_ = cmd.RegisterFlagCompletionFunc("process", cobra.FixedCompletions([]string{"poisson", "constant"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.RegisterFlagCompletionFunc("fault", cmdutil.CompleteSettings(saga.FaultNames()))
 	return cmd
+}
+
+// defaultOr is a rate as help shows it, or none when it is zero.
+func defaultOr(r rate.Rate, none string) string {
+	if r.IsZero() {
+		return none
+	}
+	return r.String()
 }
 
 // parse builds the scenario from the file and the flags. Every error is a
@@ -219,8 +234,10 @@ func runSimulate(ctx context.Context, o *Options) error {
 		return err
 	}
 	var bar *ui.Progress
+	arrivals := o.scenario.ArrivalDuration()
+	draining := false
 	if o.IO.IsStderrTTY() && o.IO.CanRedraw() {
-		bar = ui.NewProgress(o.IO.ErrOut, int64(o.scenario.ArrivalDuration().Seconds()), "simulated seconds of arrivals")
+		bar = ui.NewProgress(o.IO.ErrOut, int64(arrivals.Seconds()), "simulated seconds of arrivals")
 	}
 	wall := o.Now()
 	gc := tuneGC()
@@ -229,12 +246,24 @@ func runSimulate(ctx context.Context, o *Options) error {
 		Machine: o.machine,
 		Mock:    o.mock,
 		Progress: func(simulated, _ time.Duration) {
-			if bar != nil {
-				bar.Set(int64(simulated.Seconds()))
-			}
 			if ticks++; ticks%60 == 0 {
 				gc.retune()
 			}
+			if bar == nil {
+				return
+			}
+			if simulated > arrivals && !draining {
+				// The arrivals are over; the queue drains, for at most
+				// max_drain.
+				draining = true
+				bar.Done()
+				bar = ui.NewProgress(o.IO.ErrOut, int64(o.scenario.MaxDrain.D().Seconds()), "simulated seconds of draining after the arrivals (at most max_drain)")
+			}
+			if draining {
+				bar.Set(int64((simulated - arrivals).Seconds()))
+				return
+			}
+			bar.Set(int64(simulated.Seconds()))
 		},
 	})
 	gc.restore()

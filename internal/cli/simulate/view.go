@@ -69,11 +69,11 @@ func (v *tableView) renderHeader(w io.Writer, s *ui.Styles) error {
 	if sc.Name == "flags" {
 		name = ""
 	}
-	fmt.Fprintf(&b, "%s %s%s · seed %d\n", s.Header("Simulation:"), name, describeArrivals(sc), sc.Seed)
+	b.WriteString(s.Headline("Simulation:", fmt.Sprintf("%s%s · seed %d", name, describeArrivals(sc), sc.Seed)))
 	if sc.Question != "" {
-		fmt.Fprintf(&b, "%s %s\n", s.Header("Question:"), sc.Question)
+		b.WriteString(s.Headline("Question:", sc.Question))
 	}
-	fmt.Fprintf(&b, "%s %s\n", s.Header("Settings:"), describeSettings(sc))
+	b.WriteString(s.Headline("Settings:", describeSettings(sc)))
 	b.WriteString("\n")
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -103,9 +103,14 @@ func (v *tableView) pipelineFacts(f *ui.Facts, s *ui.Styles) {
 // time.
 func (v *tableView) outcomeFacts(f *ui.Facts, s *ui.Styles) {
 	r := v.r
-	if r.DrainS < 0 {
+	switch {
+	case r.Interrupted && r.SimulatedS < r.Scenario.ArrivalDuration().Seconds():
+		f.Add("Drain", s.Warning("interrupted while orders were still arriving"))
+	case r.Interrupted && r.DrainS < 0:
+		f.Add("Drain", s.Warning(fmt.Sprintf("interrupted %s after the arrivals stopped, before the queue was empty", ui.Duration(secs(r.SimulatedS-r.ArrivalsS)))))
+	case r.DrainS < 0:
 		f.Add("Drain", s.Warning(fmt.Sprintf("not drained within max_drain (%s) after the arrivals stopped", r.Scenario.MaxDrain)))
-	} else {
+	default:
 		f.Add("Drain", fmt.Sprintf("empty %s after the arrivals stopped", ui.Duration(secs(r.DrainS))))
 	}
 	c := r.Cost
