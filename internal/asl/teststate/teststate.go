@@ -110,54 +110,43 @@ func (d *InspectionData) Stage(name string) *string {
 	if d == nil {
 		return nil
 	}
-	switch name {
-	case asl.StageInput:
-		return d.Input
-	case asl.StageAfterInputPath:
-		return d.AfterInputPath
-	case asl.StageAfterParameters:
-		return d.AfterParameters
-	case asl.StageAfterArguments:
-		return d.AfterArguments
-	case asl.StageAfterItemsPath:
-		return d.AfterItemsPath
-	case asl.StageAfterItemSelector:
-		return d.AfterItemSelector
-	case asl.StageResult:
-		return d.Result
-	case asl.StageAfterResultSelector:
-		return d.AfterResultSelector
-	case asl.StageAfterResultPath:
-		return d.AfterResultPath
-	case asl.StageVariables:
-		return d.Variables
+	if p := d.stage(name); p != nil {
+		return *p
 	}
 	return nil
 }
 
 func (d *InspectionData) setStage(name string, text *string) {
+	if p := d.stage(name); p != nil {
+		*p = text
+	}
+}
+
+// stage is the field that holds a data stage, nil for an unknown name.
+func (d *InspectionData) stage(name string) **string {
 	switch name {
 	case asl.StageInput:
-		d.Input = text
+		return &d.Input
 	case asl.StageAfterInputPath:
-		d.AfterInputPath = text
+		return &d.AfterInputPath
 	case asl.StageAfterParameters:
-		d.AfterParameters = text
+		return &d.AfterParameters
 	case asl.StageAfterArguments:
-		d.AfterArguments = text
+		return &d.AfterArguments
 	case asl.StageAfterItemsPath:
-		d.AfterItemsPath = text
+		return &d.AfterItemsPath
 	case asl.StageAfterItemSelector:
-		d.AfterItemSelector = text
+		return &d.AfterItemSelector
 	case asl.StageResult:
-		d.Result = text
+		return &d.Result
 	case asl.StageAfterResultSelector:
-		d.AfterResultSelector = text
+		return &d.AfterResultSelector
 	case asl.StageAfterResultPath:
-		d.AfterResultPath = text
+		return &d.AfterResultPath
 	case asl.StageVariables:
-		d.Variables = text
+		return &d.Variables
 	}
+	return nil
 }
 
 // Error is a refused request: the code the SDKs map to a typed error
