@@ -114,8 +114,9 @@ var upLong = cmdutil.Heredoc(`
 
 			TestState tests one state (or one state of a whole definition) on the
 			same engine, with AWS's mocks, context, variables, state configuration
-			and inspection levels, and AWS's errors for requests it refuses. The
-			SDKs call TestState on the host "sync-" + the endpoint's, which a local
+			and inspection levels, and AWS's errors for requests it refuses.
+			StartSyncExecution runs an Express execution and answers with its end.
+			The SDKs call both on the host "sync-" + the endpoint's, which a local
 			endpoint does not have: for the aws CLI set
 			AWS_DISABLE_HOST_PREFIX_INJECTION=true, for the Go SDK
 			smithyhttp.DisableEndpointHostPrefix. 'yafdp saga test-state' needs no
