@@ -552,6 +552,18 @@ type startExecutionRequest struct {
 	TraceHeader     *string `json:"traceHeader"`
 }
 
+// mockRun checks that the test case fits the machine and starts counting
+// the invocations of the execution name; nil without a test case.
+func (s *Service) mockRun(mock *mockconfig.Case, m *machine, name string) (asl.TaskMock, *Error) {
+	if mock == nil {
+		return nil, nil
+	}
+	if err := s.opts.Mock.Check(m.name, mockconfig.KindsOf(m.parsed)); err != nil {
+		return nil, newError(CodeInvalidArn, "Invalid Arn: the mock config does not fit the state machine: %v", err)
+	}
+	return mock.NewRun(mockconfig.RunOptions{Seed: s.opts.Seed, Execution: name, Fake: s.opts.Fake}), nil
+}
+
 // startExecution starts an execution; durable waits until its start is
 // saved in the store.
 func (s *Service) startExecution(req *startExecutionRequest, durable bool) (string, time.Time, *Error) {
@@ -563,14 +575,9 @@ func (s *Service) startExecution(req *startExecutionRequest, durable bool) (stri
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	if mock != nil {
-		if cerr := s.opts.Mock.Check(m.name, mockconfig.KindsOf(m.parsed)); cerr != nil {
-			return "", time.Time{}, newError(CodeInvalidArn, "Invalid Arn: the mock config does not fit the state machine: %v", cerr)
-		}
-	}
-	var run asl.TaskMock
-	if mock != nil {
-		run = mock.NewRun(mockconfig.RunOptions{Seed: s.opts.Seed, Execution: name, Fake: s.opts.Fake})
+	run, err := s.mockRun(mock, m, name)
+	if err != nil {
+		return "", time.Time{}, err
 	}
 	if m.typ == TypeExpress {
 		return s.startExpress(m, name, in, run)

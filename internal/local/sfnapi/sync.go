@@ -6,7 +6,6 @@ import (
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/asl/value"
-	"github.com/yafdp/yafdp/internal/mockconfig"
 )
 
 // StartSyncExecution runs an Express execution and answers with its end
@@ -71,12 +70,9 @@ func (s *Service) startSyncExecution(ctx context.Context, req *startSyncExecutio
 	if m.typ != TypeExpress {
 		return syncExecutionOutput{}, newError(CodeStateMachineTypeNotSupported, "This operation is not supported by this type of state machine")
 	}
-	var run asl.TaskMock
-	if mock != nil {
-		if cerr := s.opts.Mock.Check(m.name, mockconfig.KindsOf(m.parsed)); cerr != nil {
-			return syncExecutionOutput{}, newError(CodeInvalidArn, "Invalid Arn: the mock config does not fit the state machine: %v", cerr)
-		}
-		run = mock.NewRun(mockconfig.RunOptions{Seed: s.opts.Seed, Execution: name, Fake: s.opts.Fake})
+	run, err := s.mockRun(mock, m, name)
+	if err != nil {
+		return syncExecutionOutput{}, err
 	}
 	ended := make(chan struct{})
 	s.running.Add(1)
