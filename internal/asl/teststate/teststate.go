@@ -238,30 +238,10 @@ func prepare(req Request) (*prepared, error) {
 	default:
 		return nil, validation("1 validation error detected: Value '%s' at 'inspectionLevel' failed to satisfy constraint: Member must satisfy enum value set: [INFO, DEBUG, TRACE]", level)
 	}
-	doc, derr := value.DecodeString(*req.Definition)
-	if derr != nil {
-		return nil, &Error{Code: CodeInvalidDefinition, Message: fmt.Sprintf("Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: %s'", derr.Error())}
-	}
-	obj, isObj := doc.(map[string]any)
-	if !isObj {
-		return nil, &Error{Code: CodeInvalidDefinition, Message: "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The definition must be a JSON object at /'"}
-	}
-	stateName := ""
-	if req.StateName != nil {
-		stateName = *req.StateName
-	}
-	_, isMachine := obj["States"]
-	if !isMachine && stateName != "" {
-		return nil, validation("State not found in definition")
-	}
-	su, found, err := asl.ParseStateTest(obj, stateName)
+	su, err := parseDefinition(req)
 	if err != nil {
-		return nil, invalidDefinition(err)
+		return nil, err
 	}
-	if !found {
-		return nil, validation("State not found in definition")
-	}
-	var mock *asl.TestMock
 	sc := req.StateConfiguration
 	if sc != nil && sc.MapIterationFailureCount != nil {
 		if req.Mock == nil {
@@ -282,46 +262,9 @@ func prepare(req Request) (*prepared, error) {
 		// after the Map and Parallel one (no recording has AWS's).
 		return nil, &Error{Code: CodeInvalidDefinition, Message: "TestState API does not support Activity tasks, .sync or .waitForTaskToken service integration patterns without a mock."}
 	}
-	if m := req.Mock; m != nil {
-		switch st.Type {
-		case asl.TypePass, asl.TypeFail, asl.TypeSucceed:
-			return nil, validation("State type '%s' is not supported when a mock is specified", st.Type)
-		}
-		if req.RevealSecrets {
-			return nil, validation("TestState does not support RevealSecrets when a mock is specified.")
-		}
-		if m.Result != nil && m.ErrorOutput != nil {
-			return nil, validation("A test mock should have only one of the following fields: [result, errorOutput].")
-		}
-		mode := m.FieldValidationMode
-		switch mode {
-		case "":
-			mode = ModeStrict
-		case ModeStrict, ModePresent, ModeNone:
-		default:
-			return nil, validation("1 validation error detected: Value '%s' at 'mock.fieldValidationMode' failed to satisfy constraint: Member must satisfy enum value set: [STRICT, PRESENT, NONE]", mode)
-		}
-		switch {
-		case m.Result != nil:
-			v, err := value.DecodeString(*m.Result)
-			if err != nil {
-				return nil, validation("Mocked result must be valid JSON")
-			}
-			if err := checkMockShape(su, v, mode); err != nil {
-				return nil, err
-			}
-			mock = &asl.TestMock{Result: v, HasResult: true}
-		case m.ErrorOutput != nil:
-			mock = &asl.TestMock{}
-			if m.ErrorOutput.Error != nil {
-				mock.Error = *m.ErrorOutput.Error
-			}
-			if m.ErrorOutput.Cause != nil {
-				mock.Cause = *m.ErrorOutput.Cause
-			}
-		default:
-			return nil, validation("A test mock should have one of the following fields: [result, errorOutput].")
-		}
+	mock, err := parseMock(req, su)
+	if err != nil {
+		return nil, err
 	}
 	t := asl.StateTest{Mock: mock}
 	if req.Context != nil {
@@ -363,6 +306,84 @@ func prepare(req Request) (*prepared, error) {
 		t.Variables = vars
 	}
 	return &prepared{su: su, test: t, level: level}, nil
+}
+
+// parseDefinition reads the request's definition, a state or a whole
+// machine, and finds the state to test (StateName in a machine).
+func parseDefinition(req Request) (*asl.StateUnderTest, error) {
+	doc, derr := value.DecodeString(*req.Definition)
+	if derr != nil {
+		return nil, &Error{Code: CodeInvalidDefinition, Message: fmt.Sprintf("Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: %s'", derr.Error())}
+	}
+	obj, isObj := doc.(map[string]any)
+	if !isObj {
+		return nil, &Error{Code: CodeInvalidDefinition, Message: "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The definition must be a JSON object at /'"}
+	}
+	stateName := ""
+	if req.StateName != nil {
+		stateName = *req.StateName
+	}
+	_, isMachine := obj["States"]
+	if !isMachine && stateName != "" {
+		return nil, validation("State not found in definition")
+	}
+	su, found, err := asl.ParseStateTest(obj, stateName)
+	if err != nil {
+		return nil, invalidDefinition(err)
+	}
+	if !found {
+		return nil, validation("State not found in definition")
+	}
+	return su, nil
+}
+
+// parseMock checks the request's mock against the state it mocks (AWS's
+// checks, in AWS's order) and returns it for the engine; nil without one.
+func parseMock(req Request, su *asl.StateUnderTest) (*asl.TestMock, error) {
+	m := req.Mock
+	if m == nil {
+		return nil, nil
+	}
+	switch st := su.State; st.Type {
+	case asl.TypePass, asl.TypeFail, asl.TypeSucceed:
+		return nil, validation("State type '%s' is not supported when a mock is specified", st.Type)
+	}
+	if req.RevealSecrets {
+		return nil, validation("TestState does not support RevealSecrets when a mock is specified.")
+	}
+	if m.Result != nil && m.ErrorOutput != nil {
+		return nil, validation("A test mock should have only one of the following fields: [result, errorOutput].")
+	}
+	mode := m.FieldValidationMode
+	switch mode {
+	case "":
+		mode = ModeStrict
+	case ModeStrict, ModePresent, ModeNone:
+	default:
+		return nil, validation("1 validation error detected: Value '%s' at 'mock.fieldValidationMode' failed to satisfy constraint: Member must satisfy enum value set: [STRICT, PRESENT, NONE]", mode)
+	}
+	switch {
+	case m.Result != nil:
+		v, err := value.DecodeString(*m.Result)
+		if err != nil {
+			return nil, validation("Mocked result must be valid JSON")
+		}
+		if err := checkMockShape(su, v, mode); err != nil {
+			return nil, err
+		}
+		return &asl.TestMock{Result: v, HasResult: true}, nil
+	case m.ErrorOutput != nil:
+		mock := &asl.TestMock{}
+		if m.ErrorOutput.Error != nil {
+			mock.Error = *m.ErrorOutput.Error
+		}
+		if m.ErrorOutput.Cause != nil {
+			mock.Cause = *m.ErrorOutput.Cause
+		}
+		return mock, nil
+	default:
+		return nil, validation("A test mock should have one of the following fields: [result, errorOutput].")
+	}
 }
 
 func decodeOrNil(s string) any {
