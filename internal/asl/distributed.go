@@ -266,71 +266,8 @@ func (x *Execution) childInputs(f *frame, s *State, dr *distRun, items []any) *f
 		for i := range dr.itemsOf {
 			dr.itemsOf[i] = 1
 		}
-	} else {
-		if s.jsonata {
-			// The ItemSelector set $states.context to the last item's.
-			x.setStates(f, 0, f.input, nil, nil, s)
-		}
-		maxN, _, fl := x.numberOf(f, s, &b.maxItems, true)
-		if fl != nil {
-			return fl
-		}
-		maxB, _, fl := x.numberOf(f, s, &b.maxBytes, true)
-		if fl != nil {
-			return fl
-		}
-		if maxN < 0 || maxB < 0 {
-			return x.runtimeError(f, "MaxItemsPerBatch and MaxInputBytesPerBatch must not be negative.")
-		}
-		if maxB == 0 || maxB > MaxPayloadBytes {
-			maxB = MaxPayloadBytes
-		}
-		var batchInput any
-		hasBatchInput := false
-		switch {
-		case b.batchInput != nil:
-			if batchInput, fl = x.evalTemplate(f, b.batchInput, f.effective, nil); fl != nil {
-				return fl
-			}
-			hasBatchInput = true
-		case b.batchInputJ != nil:
-			x.setStates(f, 0, f.input, nil, nil, s)
-			v, bad := x.evalField(f, b.batchInputJ)
-			if bad != nil {
-				fl := x.queryFailure(f, bad)
-				return &fl
-			}
-			batchInput, hasBatchInput = v, true
-		}
-		base := len(`{"Items":[]}`)
-		if hasBatchInput {
-			base += len(`,"BatchInput":`) + value.EncodedSize(batchInput)
-		}
-		flush := func(batch []any) {
-			in := map[string]any{"Items": batch}
-			if hasBatchInput {
-				in["BatchInput"] = batchInput
-			}
-			dr.inputs = append(dr.inputs, in)
-			dr.itemsOf = append(dr.itemsOf, len(batch))
-		}
-		var batch []any
-		size := base
-		for _, item := range selected {
-			n := value.EncodedSize(item)
-			if len(batch) > 0 {
-				n++ // the comma
-			}
-			if len(batch) > 0 && ((maxN > 0 && len(batch) >= int(maxN)) || size+n > int(maxB)) {
-				flush(batch)
-				batch, size, n = nil, base, n-1
-			}
-			batch = append(batch, item)
-			size += n
-		}
-		if len(batch) > 0 {
-			flush(batch)
-		}
+	} else if fl := x.batchItems(f, s, dr, b, selected); fl != nil {
+		return fl
 	}
 	dr.results = make([]any, len(dr.inputs))
 	run := dr.run
@@ -339,6 +276,77 @@ func (x *Execution) childInputs(f *frame, s *State, dr *distRun, items []any) *f
 	run.items.Total, run.items.Pending = dr.totalItems, dr.totalItems
 	run.execs.Total, run.execs.Pending = int64(len(dr.inputs)), int64(len(dr.inputs))
 	run.mu.Unlock()
+	return nil
+}
+
+// batchItems groups the selected items into the ItemBatcher's batches,
+// {"Items": [...], "BatchInput": ...}, each within MaxItemsPerBatch and
+// MaxInputBytesPerBatch, as dr's child inputs.
+func (x *Execution) batchItems(f *frame, s *State, dr *distRun, b *itemBatcher, selected []any) *failure {
+	if s.jsonata {
+		// The ItemSelector set $states.context to the last item's.
+		x.setStates(f, 0, f.input, nil, nil, s)
+	}
+	maxN, _, fl := x.numberOf(f, s, &b.maxItems, true)
+	if fl != nil {
+		return fl
+	}
+	maxB, _, fl := x.numberOf(f, s, &b.maxBytes, true)
+	if fl != nil {
+		return fl
+	}
+	if maxN < 0 || maxB < 0 {
+		return x.runtimeError(f, "MaxItemsPerBatch and MaxInputBytesPerBatch must not be negative.")
+	}
+	if maxB == 0 || maxB > MaxPayloadBytes {
+		maxB = MaxPayloadBytes
+	}
+	var batchInput any
+	hasBatchInput := false
+	switch {
+	case b.batchInput != nil:
+		if batchInput, fl = x.evalTemplate(f, b.batchInput, f.effective, nil); fl != nil {
+			return fl
+		}
+		hasBatchInput = true
+	case b.batchInputJ != nil:
+		x.setStates(f, 0, f.input, nil, nil, s)
+		v, bad := x.evalField(f, b.batchInputJ)
+		if bad != nil {
+			fl := x.queryFailure(f, bad)
+			return &fl
+		}
+		batchInput, hasBatchInput = v, true
+	}
+	base := len(`{"Items":[]}`)
+	if hasBatchInput {
+		base += len(`,"BatchInput":`) + value.EncodedSize(batchInput)
+	}
+	flush := func(batch []any) {
+		in := map[string]any{"Items": batch}
+		if hasBatchInput {
+			in["BatchInput"] = batchInput
+		}
+		dr.inputs = append(dr.inputs, in)
+		dr.itemsOf = append(dr.itemsOf, len(batch))
+	}
+	var batch []any
+	size := base
+	for _, item := range selected {
+		n := value.EncodedSize(item)
+		if len(batch) > 0 {
+			n++ // the comma
+		}
+		if len(batch) > 0 && ((maxN > 0 && len(batch) >= int(maxN)) || size+n > int(maxB)) {
+			flush(batch)
+			batch, size, n = nil, base, n-1
+		}
+		batch = append(batch, item)
+		size += n
+	}
+	if len(batch) > 0 {
+		flush(batch)
+	}
 	return nil
 }
 

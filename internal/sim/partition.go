@@ -78,7 +78,7 @@ type sagaMetrics struct {
 	cur                                          sagaSecond
 	lastPaymentThrottles                         int64
 	check                                        saga.Tally
-	unchecked                                    int // orders judge left to no one
+	unchecked                                    int // orders of another machine that never called the fakes
 	interrupted                                  bool
 }
 
