@@ -151,6 +151,15 @@ type StartOptions struct {
 	// Mock, when set, answers the Task states it mocks in place of their
 	// handlers (a mock config's test case, with its own invocation counts).
 	Mock TaskMock
+	// Observer, when set, sees every event of this execution, after the
+	// engine's Observer (a state machine's CloudWatch Logs, say).
+	Observer Observer
+	// MaxDuration, when positive, ends the execution TIMED_OUT after that
+	// long, as the machine's TimeoutSeconds does (whichever comes first):
+	// Express workflows run for at most five minutes. MaxDurationCause is
+	// the cause of its ExecutionTimedOut event.
+	MaxDuration      time.Duration
+	MaxDurationCause string
 
 	// What Pool.Start says of the input (pool.go).
 	//
@@ -202,7 +211,8 @@ func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) 
 	x.startTime, x.status = clk.Now(), StatusRunning
 	x.onDone, x.onSettled, x.mock = opts.OnDone, opts.OnSettled, opts.Mock
 	x.parentRun = opts.mapRun
-	x.unobserved = e.History == HistoryNone && e.Observer == nil
+	x.observer, x.maxDuration, x.maxDurationCause = opts.Observer, opts.MaxDuration, opts.MaxDurationCause
+	x.unobserved = e.History == HistoryNone && e.Observer == nil && opts.Observer == nil
 	x.solo = e.solo
 	x.mu.solo, x.mbox.solo = e.solo, e.solo
 	x.reuseTaskInputs = x.unobserved && e.reuseTaskInputs
@@ -287,6 +297,10 @@ type Execution struct {
 	randFn  func() *rand.Rand
 	timeout clock.Timer
 	scratch *HistoryEvent // the event being shown to the Observer
+	// observer, maxDuration and maxDurationCause are StartOptions'.
+	observer         Observer
+	maxDuration      time.Duration
+	maxDurationCause string
 	// lastResource's handler, the last one a Task looked up (handler).
 	lastResource string
 	lastHandler  TaskHandler
@@ -615,7 +629,7 @@ func (x *Execution) emit(ev HistoryEvent) int64 {
 	}
 	id := ev.ID
 	x.mu.unlock()
-	if x.engine.Observer != nil {
+	if x.engine.Observer != nil || x.observer != nil {
 		x.notify(ev)
 	}
 	return id
@@ -628,7 +642,13 @@ func (x *Execution) notify(ev HistoryEvent) {
 		x.scratch = new(HistoryEvent) // only observed executions need one
 	}
 	*x.scratch = ev
-	x.engine.Observer.Event(x, x.scratch)
+	if x.engine.Observer != nil {
+		x.engine.Observer.Event(x, x.scratch)
+	}
+	if x.observer != nil {
+		*x.scratch = ev
+		x.observer.Event(x, x.scratch)
+	}
 }
 
 func (x *Execution) begin() {
@@ -637,19 +657,26 @@ func (x *Execution) begin() {
 		x.events = make([]HistoryEvent, 0, 32)
 	}
 	started := HistoryEvent{Type: types.HistoryEventTypeExecutionStarted, Payload: x.input}
-	if x.engine.History != HistoryNone || x.engine.Observer != nil {
+	if x.engine.History != HistoryNone || x.engine.Observer != nil || x.observer != nil {
 		started.Resource = "arn:aws:iam::" + x.engine.account() + ":role/yafdp-saga"
 	}
 	x.emit(started)
+	limit, cause := time.Duration(0), ""
 	if t := x.machine.TimeoutSeconds; t > 0 {
+		limit, cause = time.Duration(t)*time.Second, fmt.Sprintf("The execution exceeded its TimeoutSeconds of %d.", t)
+	}
+	if d := x.maxDuration; d > 0 && (limit == 0 || d < limit) {
+		limit, cause = d, x.maxDurationCause
+	}
+	if limit > 0 {
 		life := x.life
-		x.timeout = x.clk.AfterFunc(time.Duration(t)*time.Second, func() {
+		x.timeout = x.clk.AfterFunc(limit, func() {
 			if x.life != life {
 				return // x was recycled (Recycle) and serves another start
 			}
 			x.post(func() {
 				if !x.isEnded() {
-					x.finish(StatusTimedOut, nil, states.Timeout, fmt.Sprintf("The execution exceeded its TimeoutSeconds of %d.", t), types.HistoryEventTypeExecutionTimedOut, 0)
+					x.finish(StatusTimedOut, nil, states.Timeout, cause, types.HistoryEventTypeExecutionTimedOut, 0)
 				}
 			})
 		})

@@ -18,6 +18,7 @@ import (
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/clock"
+	"github.com/yafdp/yafdp/internal/local/logsapi"
 	"github.com/yafdp/yafdp/internal/local/sfnapi"
 	"github.com/yafdp/yafdp/internal/local/sqsapi"
 	"github.com/yafdp/yafdp/internal/local/store"
@@ -96,6 +97,9 @@ type Server struct {
 	Broker *queue.Broker
 	SFN    *sfnapi.Service
 	Fakes  *saga.Fakes
+	// Logs is CloudWatch Logs: the log groups state machines with a
+	// LoggingConfiguration write their executions' events to.
+	Logs *logsapi.Store
 
 	// Restored says what a data directory brought back at start.
 	Restored Restored
@@ -144,6 +148,8 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		qopts.Store, sopts.Store = s.db.Queues(), s.db.SFN()
 	}
 	s.Broker = queue.New(qopts)
+	s.Logs = logsapi.New(clk, region, Account)
+	sopts.Logs = s.Logs
 	s.Fakes = saga.NewFakes(opts.Fakes, clk, opts.Seed)
 	sopts.Seed, sopts.Fake = opts.Seed, s.Fakes.Fake
 	// A .waitForTaskToken Task that nothing answers waits for
@@ -285,6 +291,7 @@ func (s *Server) ensureQueue(name string, attrs map[string]string) (*queue.Queue
 func (s *Server) routes() http.Handler {
 	sqsH := sqsapi.NewHandler(s.Broker)
 	sfnH := s.SFN.Handler()
+	logsH := s.Logs.Handler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		target := r.Header.Get("X-Amz-Target")
 		switch {
@@ -292,13 +299,15 @@ func (s *Server) routes() http.Handler {
 			sqsH.ServeHTTP(w, r)
 		case strings.HasPrefix(target, "AWSStepFunctions."):
 			sfnH.ServeHTTP(w, r)
+		case strings.HasPrefix(target, logsapi.TargetPrefix):
+			logsH.ServeHTTP(w, r)
 		case target == "" && r.Method == http.MethodGet:
 			w.Header().Set("Content-Type", "application/json")
 			_ = json.NewEncoder(w).Encode(s.Status())
 		default:
 			w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 			w.WriteHeader(http.StatusBadRequest)
-			msg := fmt.Sprintf("yafdp local up serves SQS (X-Amz-Target AmazonSQS.*) and Step Functions (AWSStepFunctions.*) over the AWS JSON 1.0 protocol, not %q", target)
+			msg := fmt.Sprintf("yafdp local up serves SQS (X-Amz-Target AmazonSQS.*) and Step Functions (AWSStepFunctions.*) over the AWS JSON 1.0 protocol, and CloudWatch Logs (Logs_20140328.*) over AWS JSON 1.1, not %q", target)
 			_ = json.NewEncoder(w).Encode(map[string]string{"__type": "UnknownOperationException", "message": msg})
 		}
 	})

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 )
@@ -41,4 +42,9 @@ func SQS(endpoint string, rt http.RoundTripper) *sqs.Client {
 // SFN returns a Step Functions client for endpoint.
 func SFN(endpoint string, rt http.RoundTripper) *sfn.Client {
 	return sfn.NewFromConfig(Config(endpoint, rt))
+}
+
+// Logs returns a CloudWatch Logs client for endpoint.
+func Logs(endpoint string, rt http.RoundTripper) *cloudwatchlogs.Client {
+	return cloudwatchlogs.NewFromConfig(Config(endpoint, rt))
 }

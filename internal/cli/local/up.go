@@ -133,6 +133,35 @@ var upLong = cmdutil.Heredoc(`
 			state answers its ItemReader: a string is the object's body, an array the
 			items. Map Runs and child executions live in memory only: --data-dir does
 			not keep them. Not served: redriving a Map Run, MANIFEST and PARQUET inputs.
+
+			Express state machines (CreateStateMachine --type EXPRESS) run as on AWS:
+			StartExecution answers at once with an ARN of the form
+			arn:aws:states:REGION:ACCOUNT:express:MACHINE:NAME:UUID and keeps no record,
+			so DescribeExecution, GetExecutionHistory and StopExecution answer
+			InvalidArn and ListExecutions StateMachineTypeNotSupported, AWS's errors.
+			An Express execution ends TIMED_OUT after five minutes (States.Timeout).
+			AWS starts an asynchronous Express execution at least once, so a start
+			may rarely run twice; local up runs each start exactly once ('yafdp
+			simulate --type express' shows what duplicates do).
+
+			CloudWatch Logs is served too (X-Amz-Target Logs_20140328.*, AWS JSON 1.1):
+			CreateLogGroup, DeleteLogGroup, DescribeLogGroups, CreateLogStream,
+			DescribeLogStreams, PutLogEvents, GetLogEvents and FilterLogEvents (terms,
+			"quoted phrases", ?any, -not, and JSON patterns { $.type = "TaskFailed" }
+			joined by && and ||). A state machine created with a loggingConfiguration
+			(level ALL, ERROR or FATAL, includeExecutionData, a cloudWatchLogsLogGroup
+			destination whose log group exists) writes each execution's events to
+			that group as Step Functions does: one JSON record per event (id, type,
+			details, previous_event_id, event_timestamp, execution_arn,
+			redrive_count) in streams named states/MACHINE/YYYY-MM-DD-HH-MM/ID. This
+			is how 'yafdp saga watch' and 'saga list' follow Express executions:
+			  aws --endpoint-url http://127.0.0.1:4566 logs create-log-group --log-group-name /aws/vendedlogs/states/checkout
+			  aws --endpoint-url http://127.0.0.1:4566 stepfunctions create-state-machine --type EXPRESS ... \
+			    --logging-configuration '{"level":"ALL","includeExecutionData":true,"destinations":[{"cloudWatchLogsLogGroup":{"logGroupArn":"arn:aws:logs:us-east-1:000000000000:log-group:/aws/vendedlogs/states/checkout:*"}}]}'
+			Logs live in memory only (not in --data-dir); each log group keeps its
+			newest 100,000 events and 64 MiB of messages. Not served: StartLiveTail
+			(an HTTP/2 event stream; poll FilterLogEvents), Logs Insights queries,
+			metric and subscription filters, retention policies.
 		`)
 
 var upExample = cmdutil.Examples(`
@@ -149,7 +178,7 @@ func NewCmdUp(f *cmdutil.Factory, runF func(context.Context, *UpOptions) error) 
 	opts := &UpOptions{Deps: f.Deps()}
 	cmd := &cobra.Command{
 		Use:     "up",
-		Short:   "Serve the pipeline on 127.0.0.1 with SQS and Step Functions endpoints",
+		Short:   "Serve the pipeline on 127.0.0.1 with SQS, Step Functions and CloudWatch Logs endpoints",
 		Long:    upLong,
 		Example: upExample,
 		Args:    cobra.NoArgs,

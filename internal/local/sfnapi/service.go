@@ -68,6 +68,12 @@ type Options struct {
 	// Fake answers a mocked response that names a built-in fake (a Fakes'
 	// Fake); nil when there are none.
 	Fake func(name string) asl.TaskHandler
+	// Logs, when set, receives the events of executions of state machines
+	// with a LoggingConfiguration, in the CloudWatch Logs shape Step
+	// Functions writes (logging.go); CreateStateMachine then checks that
+	// the destination log group exists. Nil: configurations are kept and
+	// described, nothing is logged.
+	Logs LogSink
 }
 
 // Service is an in-memory Step Functions: state machines and their
@@ -306,6 +312,9 @@ func (s *Service) createStateMachine(req *createStateMachineRequest) (*machine, 
 		return nil, newError(CodeInvalidName, "Invalid Name: '%s'", *req.Name)
 	}
 	if err := checkRoleARN(*req.RoleArn); err != nil {
+		return nil, err
+	}
+	if err := s.checkLogging(req.LoggingConfiguration); err != nil {
 		return nil, err
 	}
 	parsed, perr := asl.Parse([]byte(*req.Definition))
@@ -592,8 +601,9 @@ func (s *Service) startExecution(req *startExecutionRequest, durable bool) (stri
 	s.running.Add(1)
 	opts := asl.StartOptions{
 		Name: name, Input: in, StateMachineName: m.name,
-		OnDone: func(x *asl.Execution) { e.set(x); s.done(e, x) },
-		Mock:   run,
+		OnDone:   func(x *asl.Execution) { e.set(x); s.done(e, x) },
+		Mock:     run,
+		Observer: s.logObserver(m, e.arn, s.clk.Now()),
 	}
 	x, serr := s.engine.Start(s.ctx, m.parsed, opts)
 	if serr != nil {
@@ -721,22 +731,6 @@ func (s *Service) reserve(m *machine, name, input string) (*execution, started, 
 		}
 		return nil, started{}, newError(CodeExecutionAlreadyExists, "Execution Already Exists: '%s'", old.arn)
 	}
-}
-
-// startExpress runs an Express execution: not idempotent, not kept, not
-// visible to DescribeExecution or GetExecutionHistory, as on AWS.
-func (s *Service) startExpress(m *machine, name string, in any, mock asl.TaskMock) (string, time.Time, *Error) {
-	s.running.Add(1)
-	x, err := s.engine.Start(s.ctx, m.parsed, asl.StartOptions{
-		Name: name, Input: in, StateMachineName: m.name,
-		OnDone: func(x *asl.Execution) { s.done(nil, x) },
-		Mock:   mock,
-	})
-	if err != nil {
-		s.running.Add(-1)
-		return "", time.Time{}, newError(CodeInvalidExecutionInput, "Invalid State Machine Execution Input: '%s'", err.Error())
-	}
-	return s.expressARN(m.name, name), x.StartTime(), nil
 }
 
 // done counts an ended execution and queues it for forgetting.

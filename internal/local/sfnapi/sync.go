@@ -76,11 +76,8 @@ func (s *Service) startSyncExecution(ctx context.Context, req *startSyncExecutio
 	}
 	ended := make(chan struct{})
 	s.running.Add(1)
-	x, serr := s.engine.Start(s.ctx, m.parsed, asl.StartOptions{
-		Name: name, Input: in, StateMachineName: m.name,
-		OnDone: func(x *asl.Execution) { s.done(nil, x); close(ended) },
-		Mock:   run,
-	})
+	opts, arn := s.expressStart(m, name, in, run, func(x *asl.Execution) { s.done(nil, x); close(ended) })
+	x, serr := s.engine.Start(s.ctx, m.parsed, opts)
 	if serr != nil {
 		s.running.Add(-1)
 		return syncExecutionOutput{}, newError(CodeInvalidExecutionInput, "Invalid State Machine Execution Input: '%s'", serr.Error())
@@ -95,7 +92,7 @@ func (s *Service) startSyncExecution(ctx context.Context, req *startSyncExecutio
 	}
 	status, out, errName, cause := x.Result()
 	res := syncExecutionOutput{
-		ExecutionARN: s.expressARN(m.name, name), StateMachineARN: m.arn, Name: name,
+		ExecutionARN: arn, StateMachineARN: m.arn, Name: name,
 		StartDate: epoch(x.StartTime()), StopDate: epoch(x.StopTime()), Status: string(status),
 		Error: errName, Cause: cause, TraceHeader: req.TraceHeader,
 		BillingDetails: billing(x.StopTime().Sub(x.StartTime())),

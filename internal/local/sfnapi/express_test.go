@@ -1,0 +1,131 @@
+package sfnapi
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/yafdp/yafdp/internal/asl"
+	"github.com/yafdp/yafdp/internal/clock"
+)
+
+// memLogs is a LogSink that keeps every message.
+type memLogs struct {
+	mu     sync.Mutex
+	groups map[string]bool
+	msgs   []string
+}
+
+func (l *memLogs) LogGroupExists(name string) bool { return l.groups[name] }
+
+func (l *memLogs) PutLogEvent(group, stream string, t time.Time, message string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.msgs = append(l.msgs, message)
+	return nil
+}
+
+func (l *memLogs) records(t *testing.T) []map[string]any {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []map[string]any
+	for _, m := range l.msgs {
+		var r map[string]any
+		if err := json.Unmarshal([]byte(m), &r); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// An Express execution ends TIMED_OUT after five minutes on the engine's
+// clock, unless the machine's own TimeoutSeconds is shorter; a Standard
+// execution of the same machine runs on.
+func TestExpressFiveMinuteLimit(t *testing.T) {
+	for _, tc := range []struct {
+		name, def, typ, cause string
+		after                 time.Duration
+	}{
+		{"express", `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":600,"End":true}}}`, TypeExpress, expressTimeoutCause, ExpressMaxDuration},
+		{"own timeout", `{"StartAt":"W","TimeoutSeconds":60,"States":{"W":{"Type":"Wait","Seconds":600,"End":true}}}`, TypeExpress, "The execution exceeded its TimeoutSeconds of 60.", time.Minute},
+		{"standard", `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":600,"End":true}}}`, TypeStandard, "", 600 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+			clk := clock.NewVirtual(start)
+			logs := &memLogs{groups: map[string]bool{"g": true}}
+			svc := New(&asl.Engine{Clock: clk}, Options{Logs: logs})
+			defer svc.Close()
+			m, err := svc.CreateStateMachine(StateMachineSpec{Name: "M", Definition: tc.def, RoleARN: testRole, Type: tc.typ,
+				LoggingConfiguration: map[string]any{"level": "ALL", "includeExecutionData": false,
+					"destinations": []any{map[string]any{"cloudWatchLogsLogGroup": map[string]any{"logGroupArn": "arn:aws:logs:us-east-1:123456789012:log-group:g:*"}}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := svc.StartExecution(context.Background(), m.ARN, "x1", `{}`); err != nil {
+				t.Fatal(err)
+			}
+			for svc.Stats().Running > 0 && clk.Step() {
+			}
+			recs := logs.records(t)
+			last := recs[len(recs)-1]
+			if got := clk.Now().Sub(start); got != tc.after {
+				t.Errorf("ended after %v, want %v", got, tc.after)
+			}
+			if tc.typ == TypeStandard {
+				if last["type"] != "ExecutionSucceeded" || svc.Stats().Succeeded != 1 {
+					t.Errorf("Standard: %v", last)
+				}
+				return
+			}
+			d, _ := last["details"].(map[string]any)
+			if last["type"] != "ExecutionTimedOut" || d["error"] != "States.Timeout" || d["cause"] != tc.cause || svc.Stats().TimedOut != 1 {
+				t.Errorf("last record %v", last)
+			}
+			if !strings.Contains(last["execution_arn"].(string), ":express:M:x1:") {
+				t.Errorf("execution_arn %v", last["execution_arn"])
+			}
+		})
+	}
+}
+
+// A LoggingConfiguration is read as CreateStateMachine takes it: an
+// unknown level is a ValidationException, a destination that is not a log
+// group ARN or does not exist InvalidLoggingConfiguration, OFF nothing.
+func TestCreateStateMachineLoggingConfiguration(t *testing.T) {
+	svc := New(&asl.Engine{}, Options{Logs: &memLogs{groups: map[string]bool{"g": true}}})
+	defer svc.Close()
+	dest := func(arn string) []any {
+		return []any{map[string]any{"cloudWatchLogsLogGroup": map[string]any{"logGroupArn": arn}}}
+	}
+	for _, tc := range []struct {
+		cfg  map[string]any
+		code string
+	}{
+		{map[string]any{"level": "LOUD"}, CodeValidationException},
+		{map[string]any{"level": "ALL"}, CodeInvalidLoggingConfiguration},
+		{map[string]any{"level": "ALL", "destinations": dest("arn:aws:logs:us-east-1:123456789012:log-group:missing:*")}, CodeInvalidLoggingConfiguration},
+		{map[string]any{"level": "ERROR", "destinations": dest("not-an-arn")}, CodeInvalidLoggingConfiguration},
+		{map[string]any{"level": "FATAL", "destinations": dest("arn:aws:logs:us-east-1:123456789012:log-group:g:*")}, ""},
+		{map[string]any{"level": "OFF"}, ""},
+	} {
+		_, err := svc.CreateStateMachine(StateMachineSpec{Name: "M" + strings.ToLower(tc.code), Definition: `{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}`,
+			RoleARN: testRole, LoggingConfiguration: tc.cfg})
+		var code string
+		if e, ok := err.(*Error); ok {
+			code = e.Code
+		} else if err != nil {
+			code = err.Error()
+		}
+		if code != tc.code {
+			t.Errorf("%v: got %q (%v), want %q", tc.cfg, code, err, tc.code)
+		}
+		if tc.code == "" {
+			_ = svc.DeleteStateMachine(svc.StateMachineARN("M"))
+		}
+	}
+}
