@@ -234,3 +234,108 @@ func noHostPrefix(o *sfn.Options) {
 			}), middleware.After)
 	})
 }
+
+// `saga watch` and `saga list` on Express executions, against local up
+// over real sockets: they read the machine's CloudWatch Logs, draw the
+// same timeline as for Standard, and say how to enable logging when the
+// machine has none.
+func TestSagaWatchAndListExpressThroughLogs(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	srv := startLocal(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	sc, lc := awstest.SFN(srv.URL, nil), awstest.Logs(srv.URL, nil)
+	if _, err := lc.CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String("/aws/vendedlogs/states/fast")}); err != nil {
+		t.Fatal(err)
+	}
+	def := `{"StartAt":"Reserve","States":{
+	  "Reserve":{"Type":"Pass","Next":"Wait"},
+	  "Wait":{"Type":"Wait","Seconds":1,"Next":"Check"},
+	  "Check":{"Type":"Choice","Choices":[{"Variable":"$.fail","IsPresent":true,"Next":"Refuse"}],"Default":"Done"},
+	  "Refuse":{"Type":"Fail","Error":"Order.Refused","Cause":"the order asked to fail"},
+	  "Done":{"Type":"Succeed"}}}`
+	sm, err := sc.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("Fast"), Definition: aws.String(def),
+		RoleArn: aws.String("arn:aws:iam::000000000000:role/r"), Type: sfntypes.StateMachineTypeExpress, LoggingConfiguration: logging("ALL", true, "/aws/vendedlogs/states/fast")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok, err := sc.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: sm.StateMachineArn, Name: aws.String("ord-ok"), Input: aws.String(`{}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sc.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: sm.StateMachineArn, Name: aws.String("ord-bad"), Input: aws.String(`{"fail":1}`)}); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"--endpoint-url", srv.URL, "--region", "us-east-1", "saga"}
+
+	// By ARN, while it runs (it waits a second): the watch follows it to its end.
+	code, out, errOut := yafdp(t, append(base, "watch", aws.ToString(ok.ExecutionArn), "--interval", "100ms", "--output", "json")...)
+	if code != 0 {
+		t.Fatalf("watch by ARN: exit %d\n%s\n%s", code, out, errOut)
+	}
+	var rep struct {
+		Execution struct{ Status, Name, ExecutionArn string }
+		Timeline  []struct{ State, Outcome string }
+		Events    []map[string]any
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	var steps []string
+	for _, s := range rep.Timeline {
+		steps = append(steps, s.State+"="+s.Outcome)
+	}
+	if rep.Execution.Status != "SUCCEEDED" || rep.Execution.Name != "ord-ok" || len(rep.Events) != 10 ||
+		strings.Join(steps, " ") != "Reserve=succeeded Wait=succeeded Check=succeeded Done=succeeded" {
+		t.Errorf("watch report: %+v\n%s", rep, out)
+	}
+
+	// By order id of the Express machine, a failed one: exit 1, its cause shown.
+	code, out, errOut = yafdp(t, append(base, "watch", "ord-bad", "--state-machine", "Fast", "--interval", "100ms")...)
+	if code != 1 || !strings.Contains(out, "Order.Refused") || !strings.Contains(out, "FAILED") {
+		t.Errorf("watch by order id: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, _, errOut = yafdp(t, append(base, "watch", "ord-none", "--state-machine", "Fast")...)
+	if code != 2 || !strings.Contains(errOut, `no Express execution named "ord-none"`) {
+		t.Errorf("watch of an unknown order: exit %d\n%s", code, errOut)
+	}
+
+	code, out, errOut = yafdp(t, append(base, "list", "--state-machine", "Fast", "--output", "json")...)
+	var xs []struct{ Name, Status, ExecutionArn string }
+	if code != 0 || json.Unmarshal([]byte(out), &xs) != nil || len(xs) != 2 {
+		t.Fatalf("list: exit %d\n%s\n%s", code, out, errOut)
+	}
+	got := map[string]string{}
+	for _, x := range xs {
+		got[x.Name] = x.Status
+		if !strings.Contains(x.ExecutionArn, ":express:Fast:"+x.Name+":") {
+			t.Errorf("listed ARN %s", x.ExecutionArn)
+		}
+	}
+	if got["ord-ok"] != "SUCCEEDED" || got["ord-bad"] != "FAILED" {
+		t.Errorf("list: %v", got)
+	}
+	code, out, _ = yafdp(t, append(base, "list", "--state-machine", "Fast", "--status", "FAILED", "--order", "ord-")...)
+	if code != 0 || !strings.Contains(out, "ord-bad") || strings.Contains(out, "ord-ok") {
+		t.Errorf("list --status FAILED: exit %d\n%s", code, out)
+	}
+
+	// A machine without logging: one line that says how to enable it.
+	quiet, err := sc.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("Quiet"), Definition: aws.String(def),
+		RoleArn: aws.String("arn:aws:iam::000000000000:role/r"), Type: sfntypes.StateMachineTypeExpress})
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := sc.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: quiet.StateMachineArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"watch", aws.ToString(q.ExecutionArn)}, {"list", "--state-machine", "Quiet"}} {
+		code, _, errOut = yafdp(t, append(base, args...)...)
+		if code != 2 || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || !strings.Contains(errOut, "without logging") || !strings.Contains(errOut, "--logging-configuration") {
+			t.Errorf("%v without logging: exit %d\n%s", args, code, errOut)
+		}
+	}
+}

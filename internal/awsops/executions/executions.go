@@ -27,7 +27,7 @@ type StateMachine struct {
 func (m StateMachine) Express() bool { return m.Type == string(types.StateMachineTypeExpress) }
 
 // expressError explains why an Express state machine cannot be followed.
-func expressError(field input.Field, name string) error {
+func expressError(field input.Field, name string) *input.Error {
 	return input.Errorf(field, "%s is an Express state machine: Step Functions keeps no execution history for Express workflows "+
 		"(GetExecutionHistory and DescribeExecution work for Standard ones only), so there is nothing to follow here; "+
 		"read its executions in CloudWatch Logs (the state machine's logging configuration, level ALL) instead", name)
@@ -203,15 +203,20 @@ func stateMachineOfExecution(execARN string) string {
 
 // Resolve turns an execution ARN or an order id into the
 // execution's description. An order id needs the state machine (an ARN or
-// name in machineRef). An Express execution is an *input.Error explaining why
-// it cannot be followed.
+// name in machineRef). An Express execution is an *ExpressError (an
+// *input.Error explaining why Step Functions cannot describe it, and the
+// machine whose logs can).
 func Resolve(ctx context.Context, c awsops.SFNAPI, ref, machineRef string) (Execution, error) {
 	if err := CheckRef(ref); err != nil {
 		return Execution{}, err
 	}
 	arn := ref
 	if strings.Contains(ref, ":express:") {
-		return Execution{}, expressError("execution", ref)
+		e := &ExpressError{ARN: ref, err: expressError("execution", ref)}
+		if machine, _, ok := expressMachine(ref); ok {
+			e.Machine = StateMachine{ARN: machine, Name: machine[strings.LastIndexByte(machine, ':')+1:], Type: string(types.StateMachineTypeExpress)}
+		}
+		return Execution{}, e
 	}
 	if !strings.HasPrefix(ref, "arn:") {
 		if machineRef == "" {
@@ -223,7 +228,7 @@ func Resolve(ctx context.Context, c awsops.SFNAPI, ref, machineRef string) (Exec
 			return Execution{}, err
 		}
 		if m.Express() {
-			return Execution{}, expressError("state_machine", m.Name)
+			return Execution{}, &ExpressError{Machine: m, err: expressError("state_machine", m.Name)}
 		}
 		arn = ARN(m.ARN, ref)
 	}

@@ -3,6 +3,7 @@ package executions
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -78,10 +79,13 @@ func TestExpressStateMachineIsExplained(t *testing.T) {
 		return &sfn.DescribeStateMachineOutput{Name: aws.String("fast"), Type: types.StateMachineTypeExpress}, nil
 	}}
 	_, err := Resolve(context.Background(), s, "ord_1", "arn:aws:states:eu-west-1:123456789012:stateMachine:fast")
-	if !opstest.IsInputError(err, "Express state machine") || !strings.Contains(err.Error(), "CloudWatch Logs") {
+	var ee *ExpressError
+	if !errors.As(err, &ee) || !opstest.IsInputError(ee.Unwrap(), "Express state machine") || !strings.Contains(err.Error(), "CloudWatch Logs") || ee.Machine.Name != "fast" {
 		t.Fatalf("%v", err)
 	}
-	if _, err := Resolve(context.Background(), s, "arn:aws:states:eu-west-1:123456789012:express:fast:ord_1:abc", ""); !opstest.IsInputError(err, "Express") {
+	_, err = Resolve(context.Background(), s, "arn:aws:states:eu-west-1:123456789012:express:fast:ord_1:abc", "")
+	if !errors.As(err, &ee) || !opstest.IsInputError(ee.Unwrap(), "Express") ||
+		ee.Machine.ARN != "arn:aws:states:eu-west-1:123456789012:stateMachine:fast" || ee.ARN == "" {
 		t.Fatalf("%v", err)
 	}
 }

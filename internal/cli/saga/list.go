@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/yafdp/yafdp/internal/awsops"
 	"github.com/yafdp/yafdp/internal/awsops/executions"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/output"
@@ -19,6 +20,9 @@ import (
 type ListOptions struct {
 	cmdutil.Deps
 	Now func() time.Time
+	// Logs returns the CloudWatch Logs client Express executions are
+	// listed with.
+	Logs func(context.Context) (awsops.LogsAPI, error)
 
 	StateMachine string
 	Status       string
@@ -31,7 +35,7 @@ type ListOptions struct {
 
 // NewCmdList returns `yafdp saga list`. runF replaces runList in tests.
 func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
-	opts := &ListOptions{Deps: f.Deps(), Now: time.Now}
+	opts := &ListOptions{Deps: f.Deps(), Now: time.Now, Logs: logsClient(f)}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List saga executions by status, order id and start time",
@@ -43,6 +47,15 @@ func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) err
 			as 30m or 2h, or an RFC 3339 time), --order keeps the executions whose name
 			(the order id) starts with the given prefix. Pages of ListExecutions are
 			read until --limit executions are found (0: no limit).
+
+			An Express state machine keeps no list of its executions (ListExecutions
+			answers StateMachineTypeNotSupported): its executions are listed from its
+			CloudWatch Logs instead, the log group of its loggingConfiguration, read
+			with FilterLogEvents from --since (default: the last 24 hours), at most
+			200,000 log events. Each execution's status is its last logged end
+			(RUNNING while none is logged); at level ERROR or FATAL only failed
+			executions are logged, so only they are listed. A machine without logging
+			is an error (exit 2) that says how to enable it.
 		`),
 		Example: cmdutil.Examples(`
 			# What failed in the last hour
@@ -131,6 +144,9 @@ func runList(ctx context.Context, o *ListOptions) error {
 	if err != nil {
 		return cmdutil.InputError(err)
 	}
+	if m.Express() {
+		return runListExpress(ctx, o, p, c, m)
+	}
 	xs, err := executions.List(ctx, c, executions.ListOptions{StateMachineARN: m.ARN, Status: o.Status, Since: o.since, NamePrefix: o.Order, Limit: o.Limit})
 	if err != nil {
 		if ctx.Err() != nil {
@@ -143,6 +159,39 @@ func runList(ctx context.Context, o *ListOptions) error {
 	}
 	if len(xs) == 0 && p.Format() == output.Table {
 		fmt.Fprintf(o.IO.ErrOut, "No executions of %s match.\n", m.Name)
+	}
+	return nil
+}
+
+// runListExpress lists an Express machine's executions from its logs.
+func runListExpress(ctx context.Context, o *ListOptions, p *output.Printer, c awsops.SFNAPI, m executions.StateMachine) error {
+	target, err := executions.ExpressLogging(ctx, c, m)
+	if err != nil {
+		return cmdutil.InputError(err)
+	}
+	lc, err := o.Logs(ctx)
+	if err != nil {
+		return err
+	}
+	now := o.Now()
+	xs, truncated, err := executions.ListExpress(ctx, lc, target, executions.ListOptions{Status: o.Status, Since: o.since, NamePrefix: o.Order, Limit: o.Limit}, now)
+	if err != nil {
+		if ctx.Err() != nil {
+			return cmdutil.ErrInterrupted
+		}
+		return cmdutil.InputError(err)
+	}
+	if err := output.PrintList(p, xs, executionColumns(o.Now)...); err != nil {
+		return err
+	}
+	if truncated {
+		fmt.Fprintf(o.IO.ErrOut, "Read the first %d log events of %s only: narrow the window with --since.\n", executions.MaxExpressScan, target.Group)
+	}
+	if target.Level != "ALL" {
+		fmt.Fprintf(o.IO.ErrOut, "%s logs at level %s: executions that succeed leave no record and are not listed.\n", m.Name, target.Level)
+	}
+	if len(xs) == 0 && p.Format() == output.Table {
+		fmt.Fprintf(o.IO.ErrOut, "No Express executions of %s match in log group %s.\n", m.Name, target.Group)
 	}
 	return nil
 }

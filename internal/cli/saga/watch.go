@@ -2,6 +2,7 @@ package saga
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -26,6 +27,9 @@ type WatchOptions struct {
 	cmdutil.Deps
 	// Sleep waits between polls; tests replace it.
 	Sleep awsops.Sleeper
+	// Logs returns the CloudWatch Logs client Express executions are
+	// followed with.
+	Logs func(context.Context) (awsops.LogsAPI, error)
 
 	Execution    string
 	StateMachine string
@@ -34,7 +38,7 @@ type WatchOptions struct {
 
 // NewCmdWatch returns `yafdp saga watch`. runF replaces runWatch in tests.
 func NewCmdWatch(f *cmdutil.Factory, runF func(context.Context, *WatchOptions) error) *cobra.Command {
-	opts := &WatchOptions{Deps: f.Deps()}
+	opts := &WatchOptions{Deps: f.Deps(), Logs: logsClient(f)}
 	cmd := &cobra.Command{
 		Use:   "watch <execution-arn | order-id>",
 		Short: "Follow one saga execution live until it ends",
@@ -54,7 +58,16 @@ func NewCmdWatch(f *cmdutil.Factory, runF func(context.Context, *WatchOptions) e
 			GetExecutionHistory wire format) as they come; --output json prints the
 			execution, its events and its timeline at the end.
 
-			Express state machines keep no history: watch explains that and exits 2.
+			Express state machines keep no history in Step Functions: an Express
+			execution (its arn:...:express:... ARN, or an order id of an Express
+			machine) is followed through the machine's CloudWatch Logs instead, the
+			log group of its loggingConfiguration, with FilterLogEvents every
+			--interval (each call bounded to 30 s), and drawn the same way. An order id
+			names the newest Express execution of that name in the log group. Logs at
+			level ERROR or FATAL hold only failures: watch gives up (exit 1) once an
+			Express execution must have ended, five minutes after its start plus a
+			minute for log delivery, without an end in the logs. A machine without
+			logging is an error (exit 2) that says how to enable it.
 
 			Exit codes: 0 the execution SUCCEEDED; 1 it FAILED, TIMED_OUT or was
 			ABORTED; 2 bad arguments, or no such execution or state machine; 130
@@ -203,6 +216,10 @@ func runWatch(ctx context.Context, o *WatchOptions) error {
 		return err
 	}
 	x, err := executions.Resolve(ctx, c, o.Execution, o.StateMachine)
+	var xe *executions.ExpressError
+	if errors.As(err, &xe) {
+		return runWatchExpress(ctx, o, p, c, xe)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
