@@ -160,6 +160,10 @@ type StartOptions struct {
 	// the cause of its ExecutionTimedOut event.
 	MaxDuration      time.Duration
 	MaxDurationCause string
+	// ARN, when set, is the execution's ARN ($$.Execution.Id) instead of
+	// the Standard form: an Express execution's is
+	// arn:...:express:MACHINE:NAME:UUID.
+	ARN string
 
 	// What Pool.Start says of the input (pool.go).
 	//
@@ -211,7 +215,7 @@ func (e *Engine) Start(ctx context.Context, m *StateMachine, opts StartOptions) 
 	x.startTime, x.status = clk.Now(), StatusRunning
 	x.onDone, x.onSettled, x.mock = opts.OnDone, opts.OnSettled, opts.Mock
 	x.parentRun = opts.mapRun
-	x.observer, x.maxDuration, x.maxDurationCause = opts.Observer, opts.MaxDuration, opts.MaxDurationCause
+	x.observer, x.maxDuration, x.maxDurationCause, x.arn = opts.Observer, opts.MaxDuration, opts.MaxDurationCause, opts.ARN
 	x.unobserved = e.History == HistoryNone && e.Observer == nil && opts.Observer == nil
 	x.solo = e.solo
 	x.mu.solo, x.mbox.solo = e.solo, e.solo
@@ -301,6 +305,7 @@ type Execution struct {
 	observer         Observer
 	maxDuration      time.Duration
 	maxDurationCause string
+	arn              string
 	// lastResource's handler, the last one a Task looked up (handler).
 	lastResource string
 	lastHandler  TaskHandler
@@ -456,7 +461,12 @@ func (x *Execution) StopTime() time.Time {
 }
 
 // ARN returns the execution ARN.
-func (x *Execution) ARN() string { return x.engine.ExecutionARN(x.smName, x.Name) }
+func (x *Execution) ARN() string {
+	if x.arn != "" {
+		return x.arn
+	}
+	return x.engine.ExecutionARN(x.smName, x.Name)
+}
 
 // StateMachineARN returns the ARN of the machine it runs.
 func (x *Execution) StateMachineARN() string { return x.engine.StateMachineARN(x.smName) }

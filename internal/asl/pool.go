@@ -2,6 +2,7 @@ package asl
 
 import (
 	"context"
+	"time"
 
 	"github.com/yafdp/yafdp/internal/clock"
 )
@@ -50,6 +51,10 @@ type PoolOptions struct {
 	// Mock, when set, gives each execution (by name) the mock that answers
 	// its Task states (StartOptions.Mock).
 	Mock func(name string) TaskMock
+	// MaxDuration and MaxDurationCause are StartOptions' for every
+	// execution (Express workflows: ExpressMaxDuration).
+	MaxDuration      time.Duration
+	MaxDurationCause string
 }
 
 // NewPool returns a pool that runs executions of m.
@@ -61,7 +66,8 @@ func NewPool(m *StateMachine, opts PoolOptions) *Pool {
 		},
 		machine: m,
 		mock:    opts.Mock,
-		opts:    StartOptions{StateMachineName: opts.StateMachineName, OnDone: opts.OnDone, OnSettled: opts.OnSettled, giveInput: true},
+		opts: StartOptions{StateMachineName: opts.StateMachineName, OnDone: opts.OnDone, OnSettled: opts.OnSettled, giveInput: true,
+			MaxDuration: opts.MaxDuration, MaxDurationCause: opts.MaxDurationCause},
 	}
 }
 

@@ -43,6 +43,7 @@ type sagaSecond struct {
 type metrics struct {
 	offered, accepted, rejected                 int64
 	executions, duplicateStarts, startThrottled int64
+	duplicateRuns, redeliveredRuns              int64 // Express only
 	invocations, failedBatches, sqsRequests     int64
 	overLimit                                   int64
 	lambdaGBs                                   float64

@@ -317,14 +317,28 @@ func (s *simulation) startExecution(d *delivery) bool {
 		s.m.cur.startThrottles++
 		return false
 	}
+	express := s.sc.express()
 	if s.started.has(k) {
-		// ExecutionAlreadyExists: a redelivered message; success, no new saga.
-		s.m.duplicateStarts++
+		if !express {
+			// ExecutionAlreadyExists: a redelivered message; success, no new saga.
+			s.m.duplicateStarts++
+			return true
+		}
+		// Express does not deduplicate by name: the saga runs again.
+		s.m.redeliveredRuns++
+		s.m.executions++
+		s.parts[k%len(s.parts)].deliver(start{at: s.now(), acceptedAt: d.acceptedAt, k: k, run: 1})
 		return true
 	}
 	s.started.set(k)
 	s.m.executions++
 	s.parts[k%len(s.parts)].deliver(start{at: s.now(), acceptedAt: d.acceptedAt, k: k})
+	if express && s.duplicated(k) {
+		// At-least-once: this start runs twice.
+		s.m.duplicateRuns++
+		s.m.executions++
+		s.parts[k%len(s.parts)].deliver(start{at: s.now(), acceptedAt: d.acceptedAt, k: k, run: 1})
+	}
 	return true
 }
 

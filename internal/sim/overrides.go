@@ -39,6 +39,10 @@ type Overrides struct {
 	MockConfig       *string
 	TestCase         *string
 	StateMachineName *string
+	// Type and DuplicateStarts are step_functions.type and
+	// step_functions.duplicate_starts.
+	Type            *string
+	DuplicateStarts *float64
 }
 
 // Apply applies the overrides and checks the result. Problems are
@@ -76,6 +80,10 @@ func (s *Scenario) Apply(o Overrides) error {
 	}
 	set(&s.StepFunctions.TestCase, o.TestCase)
 	set(&s.StepFunctions.StateMachineName, o.StateMachineName)
+	set(&s.StepFunctions.Type, o.Type)
+	if o.DuplicateStarts != nil {
+		s.StepFunctions.DuplicateStarts = o.DuplicateStarts
+	}
 	return s.Validate()
 }
 

@@ -57,12 +57,19 @@ type partition struct {
 	lastDone time.Duration
 	// quiet: the front went quiet and every saga here has settled.
 	quiet bool
+
+	// Express only: the runs of each order not yet settled, and the
+	// outcome of the first of an order's overlapping runs to settle.
+	active       map[string]int
+	firstOutcome map[string]saga.Outcome
 }
 
-// start is a StartExecution the front made for order k at time at.
+// start is a StartExecution the front made for order k at time at; run
+// is 0 but for an Express order's extra runs.
 type start struct {
 	at, acceptedAt time.Duration
 	k              int
+	run            uint8
 }
 
 // sagaMetrics are what a partition counts of its sagas.
@@ -80,6 +87,8 @@ type sagaMetrics struct {
 	check                                        saga.Tally
 	unchecked                                    int // orders of another machine that never called the fakes
 	interrupted                                  bool
+	// Express only (ExpressStats).
+	dupPaymentCalls, overlapping, diverged, chargedTwice int64
 }
 
 func newPartition(s *simulation, idx int, fakeCfg saga.FakeConfig) *partition {
@@ -96,6 +105,11 @@ func newPartition(s *simulation, idx int, fakeCfg saga.FakeConfig) *partition {
 	popts := asl.PoolOptions{
 		Clock: clk, Resources: p.fakes.Resources(), Seed: s.sc.Seed,
 		StateMachineName: saga.StateMachineName, OnDone: p.sagaDone, OnSettled: p.sagaSettled,
+	}
+	if s.sc.express() {
+		popts.Resources = p.expressResources(popts.Resources)
+		popts.MaxDuration, popts.MaxDurationCause = asl.ExpressMaxDuration, asl.ExpressTimeoutCause
+		p.active, p.firstOutcome = map[string]int{}, map[string]saga.Outcome{}
 	}
 	if k := s.mock; k != nil {
 		// Each execution counts its own invocations; the extensions' draws
@@ -240,7 +254,14 @@ func (p *partition) startExecution(st start) {
 	// The size is an upper bound: the pooled order's with a new orderId
 	// (and its quotes) instead of the old one. The tag is for the latency
 	// when the saga ends.
-	x, err := p.sagas.Start(context.Background(), id, input, p.s.poolSize[o]+len(id)+2, int64(st.acceptedAt))
+	name := id
+	if p.active != nil {
+		name = runName(id, st.run)
+		if p.active[id]++; p.active[id] == 2 {
+			p.m.overlapping++
+		}
+	}
+	x, err := p.sagas.Start(context.Background(), name, input, p.s.poolSize[o]+len(id)+2, int64(st.acceptedAt))
 	if err != nil {
 		panic("sim: start " + id + ": " + err.Error())
 	}
@@ -300,14 +321,24 @@ func (p *partition) sagaSettled(x *asl.Execution) {
 
 func (p *partition) judge(x *asl.Execution) {
 	status, _, errName, cause := x.Result()
-	sum, called := p.fakes.Ledger().Take(x.Name)
+	id := x.Name
+	if p.active != nil {
+		if !p.expressJudge(x) {
+			return
+		}
+		id = orderOf(x.Name)
+	}
+	sum, called := p.fakes.Ledger().Take(id)
+	if p.active != nil && sum.Charges > 1 {
+		p.m.chargedTwice++
+	}
 	if !called && !p.s.builtIn {
 		// Another machine's order that never called the fakes: the saga's
 		// invariant says nothing about it.
 		p.m.unchecked++
 		return
 	}
-	p.m.check.Add(saga.Outcome{OrderID: x.Name, Status: string(status), Error: errName, Cause: cause}, sum)
+	p.m.check.Add(saga.Outcome{OrderID: id, Status: string(status), Error: errName, Cause: cause}, sum)
 }
 
 // tick closes a second of the partition's part of the time series.

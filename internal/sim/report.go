@@ -25,6 +25,8 @@ type Report struct {
 	Sagas          SagaStats      `json:"sagas"`
 	Cost           Cost           `json:"cost"`
 	Invariant      InvariantCheck `json:"invariant"`
+	// Express is what Express semantics changed (type express only).
+	Express *ExpressStats `json:"express,omitempty"`
 	// ArrivalsS is how long orders arrived; SimulatedS how long the model
 	// ran; DrainS how long after the arrivals the pipeline was empty (-1:
 	// not within max_drain).
@@ -149,6 +151,10 @@ func (sm *sagaMetrics) add(o *sagaMetrics) {
 	sm.taskCalls += o.taskCalls
 	sm.taskTime += o.taskTime
 	sm.expressGBs += o.expressGBs
+	sm.dupPaymentCalls += o.dupPaymentCalls
+	sm.overlapping += o.overlapping
+	sm.diverged += o.diverged
+	sm.chargedTwice += o.chargedTwice
 	sm.e2e.Merge(o.e2e)
 }
 
@@ -215,8 +221,16 @@ func (s *simulation) report() *Report {
 		OfferedRatePerSec: float64(m.offered) / math.Max(arrived.Seconds(), 1e-9),
 		APIGatewayKind:    s.sc.APIGateway.Kind,
 	})
-	r.Invariant = invariant(saga.MergeReports(checks...))
+	merged := saga.MergeReports(checks...)
+	r.Invariant = invariant(merged)
 	r.Invariant.Unchecked = unchecked
+	if s.sc.express() {
+		r.Express = &ExpressStats{
+			TimedOut: sm.timedOut, InterruptedWithEffects: merged.InterruptedWithEffects,
+			DuplicateRuns: m.duplicateRuns, RedeliveredRuns: m.redeliveredRuns, DuplicatePaymentCalls: sm.dupPaymentCalls,
+			OverlappingRuns: sm.overlapping, Diverged: sm.diverged, ChargedTwice: sm.chargedTwice,
+		}
+	}
 	return r
 }
 

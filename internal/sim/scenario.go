@@ -125,6 +125,12 @@ type StepFunctions struct {
 	StateMachineName string `yaml:"state_machine_name" json:"stateMachineName,omitempty"`
 	// ExpressMemoryMB is the memory Express workflows are billed at.
 	ExpressMemoryMB int `yaml:"express_memory_mb" json:"expressMemoryMB"`
+	// Type is standard (the default) or express: run the saga with
+	// Express semantics (express.go).
+	Type string `yaml:"type" json:"type,omitempty"`
+	// DuplicateStarts is, for express, the chance that a start runs its
+	// execution twice (DefaultDuplicateStarts when not set).
+	DuplicateStarts *float64 `yaml:"duplicate_starts" json:"duplicateStarts,omitempty"`
 }
 
 // Payment is the third-party provider's quota in front of the payment fake.
@@ -338,6 +344,23 @@ func (s *Scenario) Validate() error {
 	}
 	if sf.ExpressMemoryMB < 64 {
 		return input.Errorf("step_functions.express_memory_mb", "must be at least 64")
+	}
+	switch sf.Type {
+	case "", TypeStandard:
+		if sf.DuplicateStarts != nil {
+			return input.Errorf("step_functions.duplicate_starts", "applies to Express workflows only").
+				WithFix("set %s to express, or leave it out", input.Field("step_functions.type"))
+		}
+	case TypeExpress:
+		if sf.DuplicateStarts == nil {
+			d := DefaultDuplicateStarts
+			sf.DuplicateStarts = &d
+		}
+		if p := *sf.DuplicateStarts; !(p >= 0 && p <= 1) {
+			return input.Errorf("step_functions.duplicate_starts", "must be a chance from 0 to 1, not %v", p)
+		}
+	default:
+		return input.Errorf("step_functions.type", "%q is not a workflow type", sf.Type).WithFix("use standard or express")
 	}
 	if s.Payment.TPS.PerSecond() < 0 || s.Payment.Burst < 0 {
 		return input.Errorf("payment.tps", "must not be negative")

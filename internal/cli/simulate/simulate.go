@@ -38,14 +38,17 @@ type Options struct {
 	StartRate      rate.Rate
 	MaxConcurrency int
 	BatchSize      int
-	Definition     string
-	MockConfig     string
-	TestCase       string
-	MachineName    string
-	Faults         []string
-	Latencies      []string
-	MaxDrain       sim.Duration
-	ReportFile     string
+	// Type and DuplicateStarts: Express semantics.
+	Type            string
+	DuplicateStarts float64
+	Definition      string
+	MockConfig      string
+	TestCase        string
+	MachineName     string
+	Faults          []string
+	Latencies       []string
+	MaxDrain        sim.Duration
+	ReportFile      string
 
 	scenario sim.Scenario
 	machine  *asl.StateMachine
@@ -78,6 +81,19 @@ var simulateLong = cmdutil.Heredoc(`
 			config's yafdp extensions (a top-level "Yafdp" key: per-response Latency,
 			Chances such as a 5% throttle, Fake to route to a built-in fake) make the
 			run a load test of that machine; see docs/mock-config.md.
+
+			--type express (step_functions.type: express) runs the saga with Express
+			semantics, and the report says what changed: an execution ends TIMED_OUT
+			after five minutes with no compensation run (its effects stay: counted
+			as interrupted with effects); a start runs twice with the chance
+			--duplicate-starts (step_functions.duplicate_starts; AWS publishes no
+			rate, 0.001 is an assumption), drawn from the seed and the order; and an
+			order the queue delivers again starts its saga again, since Express does
+			not deduplicate executions by name. Runs of one order that overlap share
+			the fake services' idempotency by order id and are judged together; the
+			report counts the extra runs, their payment charge calls, the orders
+			whose runs ended differently and those charged twice. Every run is
+			billed as an execution.
 
 			--report FILE writes charts of the per-second series: .html (interactive,
 			self-contained: ECharts is inside the page, which opens offline) or .png;
@@ -139,6 +155,8 @@ func NewCmdSimulate(f *cmdutil.Factory, runF func(context.Context, *Options) err
 	fl.StringVar(&opts.MockConfig, "mock-config", "", "Answer Task states from the Step Functions Local mock config in `file`")
 	fl.StringVar(&opts.TestCase, "test-case", "", "The mock config's test `case` to run")
 	fl.StringVar(&opts.MachineName, "state-machine-name", "", "The `name` of the state machine in the mock config")
+	fl.StringVar(&opts.Type, "type", sim.TypeStandard, "Run the saga as a `standard` or express workflow (step_functions.type)")
+	fl.Float64Var(&opts.DuplicateStarts, "duplicate-starts", sim.DefaultDuplicateStarts, "With --type express, the `chance` that a start runs twice (at-least-once)")
 	fl.StringArrayVar(&opts.Faults, "fault", nil, "Add a fault to the fake services, as in 'saga run' (repeatable)")
 	fl.StringArrayVar(&opts.Latencies, "latency", nil, "Set a fake service's `latency`, SERVICE=DIST (repeatable)")
 	fl.Var(&opts.MaxDrain, "max-drain", "Stop this long after the arrivals end even if orders remain")
@@ -218,6 +236,8 @@ func (o *Options) overrides(fl *pflag.FlagSet) sim.Overrides {
 	setIf(given("mock-config"), &ov.MockConfig, &o.MockConfig)
 	setIf(given("test-case"), &ov.TestCase, &o.TestCase)
 	setIf(given("state-machine-name"), &ov.StateMachineName, &o.MachineName)
+	setIf(given("type"), &ov.Type, &o.Type)
+	setIf(given("duplicate-starts"), &ov.DuplicateStarts, &o.DuplicateStarts)
 	return ov
 }
 

@@ -97,6 +97,12 @@ func (v *tableView) pipelineFacts(f *ui.Facts, s *ui.Styles) {
 	f.Add("StartExecution", fmt.Sprintf("%s started, %s throttled (the message returns after its visibility timeout)", ui.Count(r.StartExecution.Executions), ui.Count(r.StartExecution.Throttled)))
 	f.Add("New-order Lambda", fmt.Sprintf("peak %d concurrent batches, %s invocations, %s with failed items", r.Lambda.PeakConcurrency, ui.Count(r.Lambda.Invocations), ui.Count(r.Lambda.FailedBatches)))
 	f.Add("State transitions", ui.Count(r.Sagas.StateTransitions))
+	if x := r.Express; x != nil {
+		f.Add("Express", fmt.Sprintf("%s timed out at the 5-minute limit (%s orders left with effects no compensation undid)", ui.Count(x.TimedOut), ui.Count(int64(x.InterruptedWithEffects))))
+		f.Add("", fmt.Sprintf("%s starts ran twice (at-least-once), %s redelivered orders ran again; %s payment charge calls from those runs",
+			ui.Count(x.DuplicateRuns), ui.Count(x.RedeliveredRuns), ui.Count(x.DuplicatePaymentCalls)))
+		f.Add("", fmt.Sprintf("%s orders had overlapping runs, %s ended differently, %s were charged twice", ui.Count(x.OverlappingRuns), ui.Count(x.Diverged), ui.Count(x.ChargedTwice)))
+	}
 }
 
 // outcomeFacts are what the run came to: drain, cost, the invariant,
@@ -163,6 +169,9 @@ func describeSettings(sc sim.Scenario) string {
 		quota, sc.Lambda.BatchSize, mc, sc.StepFunctions.StartRate, sc.StepFunctions.StartBurst, sc.Queue.VisibilityTimeout, sc.Queue.MaxReceiveCount)
 	if len(sc.Faults) > 0 {
 		s += " · faults " + strings.Join(sc.Faults, " ")
+	}
+	if sc.StepFunctions.Type == sim.TypeExpress {
+		s += fmt.Sprintf(" · Express (duplicate starts %g)", *sc.StepFunctions.DuplicateStarts)
 	}
 	return s
 }

@@ -18,15 +18,9 @@ import (
 // rarely, run twice. local up runs each start exactly once; `yafdp
 // simulate --type express` models the duplicates.
 
-// ExpressMaxDuration is the longest an Express execution runs: it then
-// ends TIMED_OUT with an ExecutionTimedOut event (States.Timeout), as one
-// that exceeds its TimeoutSeconds.
-const ExpressMaxDuration = 5 * time.Minute
-
-// expressTimeoutCause is the cause of that event. AWS's own wording for an
-// Express execution cut at five minutes is in none of the recorded corpora;
-// this one says what happened.
-const expressTimeoutCause = "The execution exceeded the 5-minute maximum duration of an Express workflow."
+// ExpressMaxDuration is the longest an Express execution runs
+// (asl.ExpressMaxDuration).
+const ExpressMaxDuration = asl.ExpressMaxDuration
 
 // expressStart returns the start options of an Express execution, with
 // its ARN: its events go to the machine's log group under that ARN.
@@ -36,7 +30,7 @@ func (s *Service) expressStart(m *machine, name string, in any, mock asl.TaskMoc
 		Name: name, Input: in, StateMachineName: m.name,
 		OnDone: onDone, Mock: mock,
 		Observer:    s.logObserver(m, arn, s.clk.Now()),
-		MaxDuration: ExpressMaxDuration, MaxDurationCause: expressTimeoutCause,
+		MaxDuration: ExpressMaxDuration, MaxDurationCause: asl.ExpressTimeoutCause, ARN: arn,
 	}, arn
 }
 

@@ -8,6 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/clock"
 )
@@ -50,7 +54,7 @@ func TestExpressFiveMinuteLimit(t *testing.T) {
 		name, def, typ, cause string
 		after                 time.Duration
 	}{
-		{"express", `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":600,"End":true}}}`, TypeExpress, expressTimeoutCause, ExpressMaxDuration},
+		{"express", `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":600,"End":true}}}`, TypeExpress, asl.ExpressTimeoutCause, ExpressMaxDuration},
 		{"own timeout", `{"StartAt":"W","TimeoutSeconds":60,"States":{"W":{"Type":"Wait","Seconds":600,"End":true}}}`, TypeExpress, "The execution exceeded its TimeoutSeconds of 60.", time.Minute},
 		{"standard", `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":600,"End":true}}}`, TypeStandard, "", 600 * time.Second},
 	} {
@@ -127,5 +131,24 @@ func TestCreateStateMachineLoggingConfiguration(t *testing.T) {
 		if tc.code == "" {
 			_ = svc.DeleteStateMachine(svc.StateMachineARN("M"))
 		}
+	}
+}
+
+// $$.Execution.Id of an Express execution is its express ARN, as AWS
+// gives it.
+func TestExpressContextObjectID(t *testing.T) {
+	_, c, _ := local(t, nil, Options{})
+	ctx := testCtx(t)
+	out, err := c.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{Name: aws.String("Ctx"), RoleArn: aws.String(testRole), Type: types.StateMachineTypeExpress,
+		Definition: aws.String(`{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"id.$":"$$.Execution.Id","name.$":"$$.Execution.Name"},"End":true}}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.StartSyncExecution(ctx, &sfn.StartSyncExecutionInput{StateMachineArn: out.StateMachineArn, Name: aws.String("n1")}, noHostPrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"id":"` + aws.ToString(res.ExecutionArn) + `","name":"n1"}`; aws.ToString(res.Output) != want || !strings.Contains(want, ":express:Ctx:n1:") {
+		t.Errorf("output %s, want %s", aws.ToString(res.Output), want)
 	}
 }
