@@ -22,6 +22,12 @@
 // (persist.go), state machines, executions and every history event outlive
 // the process.
 //
+// Express state machines run as on AWS (express.go): express ARNs, no
+// record kept, five minutes at most. A state machine with a
+// LoggingConfiguration writes its executions' events, in the record shape
+// Step Functions writes to CloudWatch Logs, to a LogSink (logging.go),
+// which local up's logsapi.Store is.
+//
 // The package owns the Step Functions API and the executions' lifecycle;
 // running an execution is the engine's. It imports the engine, the clock,
 // awsjson and binrec, never the SQS side (queue, sqsapi), the store that

@@ -1,6 +1,10 @@
 package sfnapi
 
 import (
+	"encoding/json"
+	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/yafdp/yafdp/internal/asl"
@@ -45,4 +49,59 @@ func (s *Service) startExpress(m *machine, name string, in any, mock asl.TaskMoc
 		return "", time.Time{}, newError(CodeInvalidExecutionInput, "Invalid State Machine Execution Input: '%s'", err.Error())
 	}
 	return arn, x.StartTime(), nil
+}
+
+// checkExpressDefinition refuses what an Express state machine cannot run,
+// as CreateStateMachine does: a .sync or .waitForTaskToken integration, an
+// Activity. The messages are AWS's, recorded in LocalStack's snapshot tests
+// of CreateStateMachine (note the two spaces before "at" for
+// .waitForTaskToken, as recorded).
+func checkExpressDefinition(definition string) *Error {
+	var doc map[string]any
+	if json.Unmarshal([]byte(definition), &doc) != nil {
+		return nil // the parser has accepted it; nothing to add
+	}
+	var problems []string
+	var walk func(states map[string]any, at string)
+	walk = func(states map[string]any, at string) {
+		names := make([]string, 0, len(states))
+		for n := range states {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			st, _ := states[n].(map[string]any)
+			here := at + "/" + n
+			if r, ok := st["Resource"].(string); ok {
+				switch {
+				case strings.HasSuffix(r, ".sync") || strings.HasSuffix(r, ".sync:2"):
+					problems = append(problems, "SCHEMA_VALIDATION_FAILED: Express state machine does not support '.sync' service integration at "+here+"/Resource")
+				case strings.HasSuffix(r, ".waitForTaskToken"):
+					problems = append(problems, "SCHEMA_VALIDATION_FAILED: Express state machine does not support '.waitForTaskToken' service integration  at "+here+"/Resource")
+				case strings.HasPrefix(r, "arn:") && strings.Contains(r, ":states:") && strings.Contains(r, ":activity:"):
+					problems = append(problems, "SCHEMA_VALIDATION_FAILED: Express state machine does not support Activity ARN at "+here+"/Resource")
+				}
+			}
+			if bs, ok := st["Branches"].([]any); ok {
+				for i, b := range bs {
+					if bm, ok := b.(map[string]any); ok {
+						sub, _ := bm["States"].(map[string]any)
+						walk(sub, here+"/Branches/"+strconv.Itoa(i)+"/States")
+					}
+				}
+			}
+			for _, key := range []string{"ItemProcessor", "Iterator"} {
+				if p, ok := st[key].(map[string]any); ok {
+					sub, _ := p["States"].(map[string]any)
+					walk(sub, here+"/"+key+"/States")
+				}
+			}
+		}
+	}
+	states, _ := doc["States"].(map[string]any)
+	walk(states, "/States")
+	if len(problems) == 0 {
+		return nil
+	}
+	return newError(CodeInvalidDefinition, "Invalid State Machine Definition: '%s'", strings.Join(problems, ", "))
 }

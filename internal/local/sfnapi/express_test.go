@@ -152,3 +152,29 @@ func TestExpressContextObjectID(t *testing.T) {
 		t.Errorf("output %s, want %s", aws.ToString(res.Output), want)
 	}
 }
+
+// CreateStateMachine refuses, for an Express machine, what AWS refuses,
+// with AWS's messages; the same definitions are fine for Standard.
+func TestExpressRefusesCallbacksAndActivities(t *testing.T) {
+	svc := New(&asl.Engine{}, Options{})
+	defer svc.Close()
+	for _, tc := range []struct{ def, msg string }{
+		{`{"StartAt":"Publish","States":{"Publish":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","Parameters":{"QueueUrl":"q","MessageBody":{"t.$":"$$.Task.Token"}},"End":true}}}`,
+			"Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine does not support '.waitForTaskToken' service integration  at /States/Publish/Resource'"},
+		{`{"StartAt":"StartExecution","States":{"StartExecution":{"Type":"Task","Resource":"arn:aws:states:::states:startExecution.sync:2","Parameters":{"StateMachineArn":"arn:aws:states:us-east-1:123456789012:stateMachine:x"},"End":true}}}`,
+			"Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine does not support '.sync' service integration at /States/StartExecution/Resource'"},
+		{`{"StartAt":"ActivityTask","States":{"ActivityTask":{"Type":"Task","Resource":"arn:aws:states:us-east-1:123456789012:activity:a","End":true}}}`,
+			"Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine does not support Activity ARN at /States/ActivityTask/Resource'"},
+		{`{"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[{"StartAt":"A","States":{"A":{"Type":"Task","Resource":"arn:aws:states:::ecs:runTask.sync","End":true}}}]}}}`,
+			"Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine does not support '.sync' service integration at /States/P/Branches/0/States/A/Resource'"},
+	} {
+		_, err := svc.CreateStateMachine(StateMachineSpec{Name: "X", Definition: tc.def, RoleARN: testRole, Type: TypeExpress})
+		if e, ok := err.(*Error); !ok || e.Code != CodeInvalidDefinition || e.Message != tc.msg {
+			t.Errorf("got %v\nwant %s", err, tc.msg)
+		}
+		if _, err := svc.CreateStateMachine(StateMachineSpec{Name: "S", Definition: tc.def, RoleARN: testRole}); err != nil {
+			t.Errorf("Standard: %v", err)
+		}
+		_ = svc.DeleteStateMachine(svc.StateMachineARN("S"))
+	}
+}

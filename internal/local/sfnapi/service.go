@@ -325,6 +325,11 @@ func (s *Service) createStateMachine(req *createStateMachineRequest) (*machine, 
 	if req.Type != nil {
 		typ = *req.Type
 	}
+	if typ == TypeExpress {
+		if err := checkExpressDefinition(*req.Definition); err != nil {
+			return nil, err
+		}
+	}
 	logging := req.LoggingConfiguration
 	if logging == nil {
 		logging = map[string]any{"level": "OFF", "includeExecutionData": false}
