@@ -2,9 +2,9 @@ package sfnapi
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -167,47 +167,55 @@ func logged(level string, t types.HistoryEventType) bool {
 	return false
 }
 
-// logRecord is the message of one log event, in the shape Step Functions
-// writes: every member a string but details, in this order.
-type logRecord struct {
-	ID              string          `json:"id"`
-	Type            string          `json:"type"`
-	Details         json.RawMessage `json:"details"`
-	PreviousEventID string          `json:"previous_event_id"`
-	EventTimestamp  string          `json:"event_timestamp"`
-	ExecutionARN    string          `json:"execution_arn"`
-	RedriveCount    string          `json:"redrive_count"`
-}
+// detailFields are the indexes of types.HistoryEvent's details members:
+// an event sets one of them.
+var detailFields = func() []int {
+	t := reflect.TypeFor[types.HistoryEvent]()
+	var out []int
+	for i := range t.NumField() {
+		if strings.HasSuffix(t.Field(i).Name, "EventDetails") {
+			out = append(out, i)
+		}
+	}
+	return out
+}()
 
-// LogRecord encodes an event as Step Functions logs it: details is the
-// event's details member of GetExecutionHistory (its input and output
-// left out without includeExecutionData), and the timestamp is in epoch
-// milliseconds.
+// LogRecord encodes an event as Step Functions logs it, its members in
+// Step Functions' order, every one a string but details: id, type,
+// details (the event's details member of GetExecutionHistory, its input
+// and output left out without includeExecutionData), previous_event_id,
+// event_timestamp (epoch milliseconds), execution_arn, redrive_count.
 func LogRecord(e *asl.HistoryEvent, executionARN, roleARN string, include bool) (string, error) {
 	ev := wireEvent(e, roleARN, include)
 	var buf bytes.Buffer
-	awsjson.Append(&buf, &ev, awsjson.Epoch)
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(buf.Bytes(), &members); err != nil {
-		return "", err
-	}
-	details := json.RawMessage("{}")
-	for k, v := range members {
-		if strings.HasSuffix(k, "EventDetails") {
-			details = v
+	buf.Grow(256)
+	b := buf.AvailableBuffer()
+	b = append(b, `{"id":"`...)
+	b = strconv.AppendInt(b, e.ID, 10)
+	b = append(b, `","type":`...)
+	b = awsjson.AppendString(b, string(e.Type))
+	b = append(b, `,"details":`...)
+	buf.Write(b)
+	v := reflect.ValueOf(&ev).Elem()
+	found := false
+	for _, i := range detailFields {
+		if f := v.Field(i); !f.IsNil() {
+			awsjson.Append(&buf, f.Interface(), awsjson.Epoch)
+			found = true
+			break
 		}
 	}
-	rec := logRecord{
-		ID: strconv.FormatInt(e.ID, 10), Type: string(e.Type), Details: details,
-		PreviousEventID: strconv.FormatInt(e.PreviousEventID, 10),
-		EventTimestamp:  strconv.FormatInt(e.Timestamp.UnixMilli(), 10),
-		ExecutionARN:    executionARN, RedriveCount: "0",
+	if !found {
+		buf.WriteString("{}")
 	}
-	var out bytes.Buffer
-	enc := json.NewEncoder(&out)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(rec); err != nil {
-		return "", err
-	}
-	return strings.TrimSuffix(out.String(), "\n"), nil
+	b = buf.AvailableBuffer()
+	b = append(b, `,"previous_event_id":"`...)
+	b = strconv.AppendInt(b, e.PreviousEventID, 10)
+	b = append(b, `","event_timestamp":"`...)
+	b = strconv.AppendInt(b, e.Timestamp.UnixMilli(), 10)
+	b = append(b, `","execution_arn":`...)
+	b = awsjson.AppendString(b, executionARN)
+	b = append(b, `,"redrive_count":"0"}`...)
+	buf.Write(b)
+	return buf.String(), nil
 }
