@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -65,13 +66,30 @@ func Start(t testing.TB) *Server {
 	if err := os.WriteFile(script, []byte(launcher), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// The port is free when freePort closes it, but another process on the
+	// machine may take it before moto binds it: then try another one.
+	for attempt := 1; ; attempt++ {
+		s, log, err := launch(t, dir, script, attempt)
+		if err == nil {
+			return s
+		}
+		if attempt < 5 && bytes.Contains(log, []byte("in use")) {
+			continue
+		}
+		t.Fatalf("%v:\n%s", err, log)
+	}
+}
+
+// launch starts moto on a free port and waits until it answers; it
+// returns moto's log with the error when moto exits or does not answer.
+func launch(t testing.TB, dir, script string, attempt int) (*Server, []byte, error) {
 	port, err := freePort()
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
-	logf, err := os.Create(filepath.Join(dir, "moto.log"))
+	logf, err := os.Create(filepath.Join(dir, "moto-"+strconv.Itoa(attempt)+".log"))
 	if err != nil {
-		t.Fatal(err)
+		return nil, nil, err
 	}
 	cmd := exec.Command("python3", script, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	// Executing a state machine's service tasks, moto calls itself
@@ -79,35 +97,39 @@ func Start(t testing.TB) *Server {
 	cmd.Env = append(os.Environ(), "MOTO_PORT="+strconv.Itoa(port))
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting moto: %v", err)
+		logf.Close()
+		return nil, nil, fmt.Errorf("starting moto: %w", err)
 	}
 	done := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
+	stop := func() {
 		_ = cmd.Process.Kill()
 		<-done
 		logf.Close()
-	})
+	}
 	s := &Server{URL: "http://127.0.0.1:" + strconv.Itoa(port)}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		resp, err := http.Get(s.URL + "/moto-api/data.json")
 		if err == nil {
 			resp.Body.Close()
-			break
+			t.Cleanup(stop)
+			return s, nil, nil
 		}
 		select {
 		case <-done:
+			logf.Close()
 			log, _ := os.ReadFile(logf.Name())
-			t.Fatalf("moto exited at start:\n%s", log)
+			return nil, log, errors.New("moto exited at start")
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("moto did not answer on %s within a minute", s.URL)
+			stop()
+			log, _ := os.ReadFile(logf.Name())
+			return nil, log, fmt.Errorf("moto did not answer on %s within a minute", s.URL)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	return s
 }
 
 func freePort() (int, error) {

@@ -57,8 +57,8 @@ func readLogging(cfg map[string]any) (*logConfig, *Error) {
 	if level == "OFF" {
 		return nil, nil
 	}
-	// AWS's wording for a missing or unusable destination, as recorded in
-	// LocalStack's snapshot tests of CreateStateMachine.
+	// The wording LocalStack uses for a missing or unusable destination;
+	// no recording of AWS's answer to one is at hand.
 	notFound := newError(CodeInvalidLoggingConfiguration, "Invalid Logging Configuration: Log Destination not found.")
 	if len(dests) != 1 {
 		return nil, notFound
