@@ -235,7 +235,7 @@ func noHostPrefix(o *sfn.Options) {
 	})
 }
 
-// `saga watch` and `saga list` on Express executions, against local up
+// `saga watch`, `saga describe` and `saga list` on Express executions, against local up
 // over real sockets: they read the machine's CloudWatch Logs, draw the
 // same timeline as for Standard, and say how to enable logging when the
 // machine has none.
@@ -300,6 +300,20 @@ func TestSagaWatchAndListExpressThroughLogs(t *testing.T) {
 	code, _, errOut = yafdp(t, append(base, "watch", "ord-none", "--state-machine", "Fast")...)
 	if code != 2 || !strings.Contains(errOut, `no Express execution named "ord-none"`) {
 		t.Errorf("watch of an unknown order: exit %d\n%s", code, errOut)
+	}
+
+	code, out, errOut = yafdp(t, append(base, "describe", "ord-bad", "--state-machine", "Fast", "--output", "json")...)
+	var desc struct {
+		Execution struct{ Status, Error, Input string }
+		Timeline  []struct{ State, Outcome string }
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &desc) != nil || desc.Execution.Status != "FAILED" || desc.Execution.Error != "Order.Refused" ||
+		desc.Execution.Input != `{"fail":1}` || len(desc.Timeline) != 4 {
+		t.Errorf("describe: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, _, errOut = yafdp(t, append(base, "describe", strings.Replace(aws.ToString(ok.ExecutionArn), ":ord-ok:", ":ord-gone:", 1))...)
+	if code != 2 || !strings.Contains(errOut, "no record of") {
+		t.Errorf("describe of an unknown express ARN: exit %d\n%s", code, errOut)
 	}
 
 	code, out, errOut = yafdp(t, append(base, "list", "--state-machine", "Fast", "--output", "json")...)

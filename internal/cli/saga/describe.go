@@ -2,6 +2,7 @@ package saga
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/yafdp/yafdp/internal/awsops"
 	"github.com/yafdp/yafdp/internal/awsops/executions"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/output"
@@ -19,6 +21,9 @@ import (
 type DescribeOptions struct {
 	cmdutil.Deps
 	Now func() time.Time
+	// Logs returns the CloudWatch Logs client Express executions are read
+	// with.
+	Logs func(context.Context) (awsops.LogsAPI, error)
 
 	Execution    string
 	StateMachine string
@@ -27,7 +32,7 @@ type DescribeOptions struct {
 // NewCmdDescribe returns `yafdp saga describe`. runF replaces runDescribe
 // in tests.
 func NewCmdDescribe(f *cmdutil.Factory, runF func(context.Context, *DescribeOptions) error) *cobra.Command {
-	opts := &DescribeOptions{Deps: f.Deps(), Now: time.Now}
+	opts := &DescribeOptions{Deps: f.Deps(), Now: time.Now, Logs: logsClient(f)}
 	cmd := &cobra.Command{
 		Use:   "describe <execution-arn | order-id>",
 		Short: "Show one saga execution: status, input, output and timeline",
@@ -38,8 +43,10 @@ func NewCmdDescribe(f *cmdutil.Factory, runF func(context.Context, *DescribeOpti
 			execution until it ends.
 
 			An order id names its execution in the state machine of --state-machine or
-			of the selected environment. Exit codes: 0 shown; 2 bad arguments, or no
-			such execution or state machine.
+			of the selected environment. An Express execution is read from its state
+			machine's CloudWatch Logs, as 'saga watch' reads it (RUNNING while no end
+			is logged). Exit codes: 0 shown; 2 bad arguments, or no such execution or
+			state machine, or an Express machine without logging.
 		`),
 		Example: cmdutil.Examples(`
 			$ yafdp --env prod saga describe ord_2vbm1gh5f8f8x
@@ -109,10 +116,16 @@ func runDescribe(ctx context.Context, o *DescribeOptions) error {
 		return err
 	}
 	x, err := executions.Resolve(ctx, c, o.Execution, o.StateMachine)
-	if err != nil {
+	var xe *executions.ExpressError
+	var res *executions.WatchResult
+	switch {
+	case errors.As(err, &xe):
+		res, err = readExpress(ctx, c, o.Logs, o.Execution, xe)
+	case err != nil:
 		return cmdutil.InputError(err)
+	default:
+		res, err = executions.Watch(ctx, c, executions.WatchOptions{ExecutionARN: x.ARN})
 	}
-	res, err := executions.Watch(ctx, c, executions.WatchOptions{ExecutionARN: x.ARN})
 	if err != nil {
 		if ctx.Err() != nil {
 			return cmdutil.ErrInterrupted

@@ -14,6 +14,7 @@ import (
 	"github.com/yafdp/yafdp/internal/awsops/executions"
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/output"
+	"github.com/yafdp/yafdp/internal/input"
 )
 
 // logsClient returns a CloudWatch Logs client built from the factory's AWS
@@ -93,4 +94,28 @@ func runWatchExpress(ctx context.Context, o *WatchOptions, p *output.Printer, c 
 		return &cmdutil.ExitError{Code: cmdutil.ExitFailed}
 	}
 	return nil
+}
+
+// readExpress reads an Express execution's records once, as they are now.
+func readExpress(ctx context.Context, c awsops.SFNAPI, logs func(context.Context) (awsops.LogsAPI, error), ref string, xe *executions.ExpressError) (*executions.WatchResult, error) {
+	target, err := executions.ExpressLogging(ctx, c, xe.Machine)
+	if err != nil {
+		return nil, err
+	}
+	lc, err := logs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	arn := xe.ARN
+	if arn == "" {
+		if arn, err = executions.FindExpress(ctx, lc, target, ref); err != nil {
+			return nil, err
+		}
+	}
+	res, err := executions.WatchExpress(ctx, lc, executions.ExpressWatchOptions{Target: target, ExecutionARN: arn})
+	if err == nil && len(res.Events) == 0 {
+		return nil, input.Errorf("execution", "no record of %s in log group %s", arn, target.Group).
+			WithFix("check the ARN; at level %s the logs hold only what that level records", target.Level)
+	}
+	return res, err
 }
