@@ -178,3 +178,33 @@ func TestExpressRefusesCallbacksAndActivities(t *testing.T) {
 		_ = svc.DeleteStateMachine(svc.StateMachineARN("S"))
 	}
 }
+
+// A logged input over 248 KB, escaped, is cut there and marked truncated;
+// a smaller one is logged whole.
+func TestLogRecordTruncatesLargePayloads(t *testing.T) {
+	big := strings.Repeat(`ab"c`, 60<<10) // 240 KiB, 300 KiB escaped
+	for _, tc := range []struct {
+		in        any
+		truncated bool
+	}{{big, true}, {"small", false}} {
+		e := asl.HistoryEvent{ID: 1, Type: types.HistoryEventTypeExecutionStarted, Payload: tc.in, Timestamp: time.Unix(1, 0)}
+		msg, err := LogRecord(&e, "arn:aws:states:us-east-1:123456789012:express:M:n:u", testRole, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rec struct {
+			Details struct {
+				Input        string
+				InputDetails struct{ Truncated bool }
+			}
+		}
+		if err := json.Unmarshal([]byte(msg), &rec); err != nil {
+			t.Fatal(err)
+		}
+		escaped, _ := json.Marshal(rec.Details.Input)
+		if rec.Details.InputDetails.Truncated != tc.truncated || len(escaped)-2 > MaxLoggedPayload ||
+			!tc.truncated && rec.Details.Input != `"small"` || tc.truncated && len(escaped)-2 < MaxLoggedPayload-2 {
+			t.Errorf("truncated %v, %d bytes escaped", rec.Details.InputDetails.Truncated, len(escaped)-2)
+		}
+	}
+}

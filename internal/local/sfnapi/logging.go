@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
@@ -187,6 +188,12 @@ var detailFields = func() []int {
 // event_timestamp (epoch milliseconds), execution_arn, redrive_count.
 func LogRecord(e *asl.HistoryEvent, executionARN, roleARN string, include bool) (string, error) {
 	ev := wireEvent(e, roleARN, include)
+	if p, ok := payloadOf(&ev); ok && *p.data != nil {
+		if cut, truncated := truncatePayload(**p.data, MaxLoggedPayload); truncated {
+			*p.data = &cut
+			*p.details = &types.HistoryEventExecutionDataDetails{Truncated: true}
+		}
+	}
 	var buf bytes.Buffer
 	buf.Grow(256)
 	b := buf.AvailableBuffer()
@@ -218,4 +225,36 @@ func LogRecord(e *asl.HistoryEvent, executionARN, roleARN string, include bool) 
 	b = append(b, `,"redrive_count":"0"}`...)
 	buf.Write(b)
 	return buf.String(), nil
+}
+
+// MaxLoggedPayload is the most a logged input or output takes, JSON-escaped,
+// as Step Functions documents it: a longer one is cut there and its
+// inputDetails or outputDetails say truncated.
+const MaxLoggedPayload = 248 << 10
+
+// truncatePayload cuts s, at a character boundary, so that its JSON-escaped
+// form takes at most max bytes.
+func truncatePayload(s string, max int) (string, bool) {
+	if len(s) <= max/6 {
+		return s, false // even escaped at six bytes a byte it fits
+	}
+	n := 0
+	for i, r := range s {
+		var w int
+		switch {
+		case r == '"' || r == '\\' || r == '\n' || r == '\r' || r == '\t' || r == '\b' || r == '\f':
+			w = 2
+		case r < 0x20 || r == 0x2028 || r == 0x2029:
+			w = 6
+		case r == utf8.RuneError:
+			w = 3
+		default:
+			w = utf8.RuneLen(r)
+		}
+		if n+w > max {
+			return s[:i], true
+		}
+		n += w
+	}
+	return s, false
 }
