@@ -277,6 +277,10 @@ type Execution struct {
 	varBytes int
 	// mock answers the Tasks it mocks (StartOptions.Mock).
 	mock TaskMock
+	// redriveCount and redriveDate: how many times the execution has been
+	// redriven, and when last (Engine.Redrive).
+	redriveCount int
+	redriveDate  time.Time
 	// tokens counts the task tokens the execution has made; waits are its
 	// calls that wait (or waited) for theirs, let go when it ends.
 	tokens uint64
@@ -641,19 +645,7 @@ func (x *Execution) begin() {
 		started.Resource = "arn:aws:iam::" + x.engine.account() + ":role/yafdp-saga"
 	}
 	x.emit(started)
-	if t := x.machine.TimeoutSeconds; t > 0 {
-		life := x.life
-		x.timeout = x.clk.AfterFunc(time.Duration(t)*time.Second, func() {
-			if x.life != life {
-				return // x was recycled (Recycle) and serves another start
-			}
-			x.post(func() {
-				if !x.isEnded() {
-					x.finish(StatusTimedOut, nil, states.Timeout, fmt.Sprintf("The execution exceeded its TimeoutSeconds of %d.", t), types.HistoryEventTypeExecutionTimedOut, 0)
-				}
-			})
-		})
-	}
+	x.armTimeout()
 	root := &x.root
 	root.x, root.machine = x, x.machine
 	if x.machine.usesVars {
@@ -669,6 +661,26 @@ func (x *Execution) begin() {
 		x.input = nil
 	}
 	x.proceed(root, step{kind: outNext, next: x.machine.start, output: input, owned: owned})
+}
+
+// armTimeout starts the machine's TimeoutSeconds, from now: the start, or
+// a redrive.
+func (x *Execution) armTimeout() {
+	t := x.machine.TimeoutSeconds
+	if t <= 0 {
+		return
+	}
+	life := x.life
+	x.timeout = x.clk.AfterFunc(time.Duration(t)*time.Second, func() {
+		if x.life != life {
+			return // x was recycled (Recycle) and serves another start
+		}
+		x.post(func() {
+			if !x.isEnded() {
+				x.finish(StatusTimedOut, nil, states.Timeout, fmt.Sprintf("The execution exceeded its TimeoutSeconds of %d.", t), types.HistoryEventTypeExecutionTimedOut, 0)
+			}
+		})
+	})
 }
 
 // finish ends the execution with a terminal event.

@@ -287,7 +287,10 @@ func (x *Execution) context(f *frame) map[string]any {
 			"Name":         x.Name,
 			"RoleArn":      "arn:aws:iam::" + x.engine.account() + ":role/yafdp-saga",
 			"StartTime":    formatTime(x.startTime),
-			"RedriveCount": value.IntNumber(0),
+			"RedriveCount": value.IntNumber(int64(x.redriveCount)),
+		}
+		if x.redriveCount > 0 {
+			x.ctxExec["RedriveTime"] = formatTime(x.redriveDate)
 		}
 		x.ctxSM = map[string]any{"Id": x.StateMachineARN(), "Name": x.smName}
 	}

@@ -1,0 +1,254 @@
+package asl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/yafdp/yafdp/internal/asl/value"
+	"github.com/yafdp/yafdp/internal/clock"
+)
+
+// Limits of RedriveExecution (Standard workflows).
+const (
+	// MaxRedrives is how many times one execution may be redriven.
+	MaxRedrives = 1000
+	// RedrivablePeriod is how long after it stopped an execution may be
+	// redriven.
+	RedrivablePeriod = 14 * 24 * time.Hour
+	// MaxOpenTime is the longest an execution may stay open, counted from
+	// its start, redrives included.
+	MaxOpenTime = 365 * 24 * time.Hour
+)
+
+// RedriveStatus says whether an execution can be redriven, as
+// DescribeExecution's redriveStatus does.
+type RedriveStatus string
+
+// The redrive statuses of a Standard execution (a Distributed Map's Map Run
+// also has REDRIVABLE_BY_MAP_RUN, which no execution here takes).
+const (
+	Redrivable    RedriveStatus = "REDRIVABLE"
+	NotRedrivable RedriveStatus = "NOT_REDRIVABLE"
+)
+
+// The reasons DescribeExecution gives (redriveStatusReason) for an
+// execution that is NOT_REDRIVABLE, worded as Step Functions words them.
+// AWS lists no reason for the redrive count limit; ReasonRedriveLimit is
+// this engine's wording in the same style.
+const (
+	ReasonRunning      = "Execution is RUNNING and cannot be redriven"
+	ReasonSucceeded    = "Execution is SUCCEEDED and cannot be redriven"
+	ReasonPeriod       = "Execution redrivable period exceeded"
+	ReasonEventLimit   = "Execution history event limit exceeded"
+	ReasonMaxOpenTime  = "Execution has exceeded the max execution time"
+	ReasonRedriveLimit = "Execution redrive limit exceeded"
+)
+
+// Redrivability tells whether an execution can be redriven at now: its
+// status, when it started and stopped, how many events its history holds
+// and how many times it has been redriven. The reason is empty when it can.
+func Redrivability(status Status, start, stop time.Time, events int, redrives int, now time.Time) (RedriveStatus, string) {
+	switch {
+	case status == StatusRunning:
+		return NotRedrivable, ReasonRunning
+	case status == StatusSucceeded:
+		return NotRedrivable, ReasonSucceeded
+	case now.Sub(stop) > RedrivablePeriod:
+		return NotRedrivable, ReasonPeriod
+	case now.Sub(start) > MaxOpenTime:
+		return NotRedrivable, ReasonMaxOpenTime
+	case events >= MaxHistoryEvents-1:
+		// A redrive appends ExecutionRedriven and at least one more event.
+		return NotRedrivable, ReasonEventLimit
+	case redrives >= MaxRedrives:
+		return NotRedrivable, ReasonRedriveLimit
+	}
+	return Redrivable, ""
+}
+
+// RedriveInfo is what an execution's history says of its redrives: how
+// many there were and when the last one was made (zero when none).
+func RedriveInfo(events []HistoryEvent) (count int, last time.Time) {
+	for i := range events {
+		if events[i].Type == types.HistoryEventTypeExecutionRedriven {
+			count++
+			if n := int(events[i].RedriveCount); n > count {
+				count = n
+			}
+			last = events[i].Timestamp
+		}
+	}
+	return count, last
+}
+
+// RedrivePoint is where a redrive resumes an execution, read from its
+// history alone: the top-level state that was running when it ended (the
+// one that failed, timed out or was aborted), that state's input, and the
+// variables assigned before it.
+type RedrivePoint struct {
+	// State is the name of the state to enter again.
+	State string
+	// Input is that state's input, from its StateEntered event.
+	Input any
+	// Variables are the workflow variables in scope at the top level, each
+	// encoded as JSON, from the assignedVariables of the StateExited events
+	// before it.
+	Variables map[string]string
+	// ExecutionInput is the execution's input, from ExecutionStarted.
+	ExecutionInput any
+	// Start is when the execution first started.
+	Start time.Time
+}
+
+// FindRedrivePoint reads where a redrive of an execution of m resumes from
+// the execution's history. A Parallel or Map state that failed is entered
+// again as a whole: every branch or iteration runs again, where Step
+// Functions reruns only those that did not succeed.
+func FindRedrivePoint(m *StateMachine, events []HistoryEvent) (RedrivePoint, error) {
+	var pt RedrivePoint
+	if len(events) == 0 || events[0].Type != types.HistoryEventTypeExecutionStarted {
+		return pt, errors.New("the history does not begin with ExecutionStarted")
+	}
+	pt.ExecutionInput, pt.Start = events[0].Payload, events[0].Timestamp
+	pt.Variables = map[string]string{}
+	var open, exited *HistoryEvent
+	for i := range events {
+		ev := &events[i]
+		top, ok := m.States[ev.StateName]
+		if !ok || top == nil {
+			continue // a state of a branch or iteration, or no state
+		}
+		switch {
+		case ev.IsEntered():
+			open, exited = ev, nil
+		case ev.IsExited():
+			for name, enc := range ev.Assigned {
+				pt.Variables[name] = enc
+			}
+			open, exited = nil, ev
+		}
+	}
+	switch {
+	case open != nil:
+		pt.State, pt.Input = open.StateName, open.Payload
+	case exited != nil:
+		// Stopped between two states: resume at the next one. A Choice
+		// records not which branch it took, so it is entered again.
+		s := m.States[exited.StateName]
+		switch {
+		case s.Type == TypeChoice:
+			return pt, fmt.Errorf("the execution stopped after the Choice state %q, whose choice the history does not record", s.Name)
+		case s.End || s.next == nil:
+			return pt, fmt.Errorf("the execution stopped after its last state %q", s.Name)
+		}
+		pt.State, pt.Input = s.next.Name, exited.Payload
+	default:
+		pt.State, pt.Input = m.StartAt, pt.ExecutionInput
+	}
+	return pt, nil
+}
+
+// RedriveOptions describe the redrive of one ended execution.
+type RedriveOptions struct {
+	// Name and StateMachineName are the execution's, as it was started.
+	Name             string
+	StateMachineName string
+	// Events is the execution's whole history so far; the redrive keeps it
+	// and appends its own events.
+	Events []HistoryEvent
+	// OnDone and OnSettled are as for Start.
+	OnDone    func(*Execution)
+	OnSettled func(*Execution)
+	// Mock is the test case the execution ran with, if any: pass the same
+	// run so that its invocation counts go on.
+	Mock TaskMock
+}
+
+// Redrive resumes an execution of m that ended FAILED, TIMED_OUT or
+// ABORTED, as RedriveExecution does: from the state that did not finish,
+// with that state's input and the variables then in scope, its retry
+// counters reset. It returns a new Execution that keeps the history given,
+// records ExecutionRedriven with the new redrive count and goes on from
+// there; the execution keeps its start time and its TimeoutSeconds counts
+// again from the redrive. It fails for a history it cannot resume, never
+// for the execution's status: the caller checks Redrivability first.
+func (e *Engine) Redrive(ctx context.Context, m *StateMachine, opts RedriveOptions) (*Execution, error) {
+	pt, err := FindRedrivePoint(m, opts.Events)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := m.States[pt.State]
+	if !ok || s == nil {
+		return nil, fmt.Errorf("the history names the state %q, which the state machine does not have", pt.State)
+	}
+	vars := make(map[string]any, len(pt.Variables))
+	for name, enc := range pt.Variables {
+		v, err := value.DecodeString(enc)
+		if err != nil {
+			return nil, fmt.Errorf("the variable %q in the history is not JSON: %v", name, err)
+		}
+		vars[name] = v
+	}
+	count, _ := RedriveInfo(opts.Events)
+	smName := opts.StateMachineName
+	if smName == "" {
+		smName = "StateMachine"
+	}
+	clk := e.clock()
+	x := new(Execution)
+	x.engine, x.machine, x.clk, x.ctx = e, m, clk, ctx
+	x.Name, x.smName, x.input = opts.Name, smName, pt.ExecutionInput
+	x.startTime, x.status = pt.Start, StatusRunning
+	x.onDone, x.onSettled, x.mock = opts.OnDone, opts.OnSettled, opts.Mock
+	x.redriveCount, x.redriveDate = count+1, clk.Now()
+	x.unobserved = e.History == HistoryNone && e.Observer == nil
+	x.ticker, _ = clk.(clock.Ticker)
+	last := opts.Events[len(opts.Events)-1].ID
+	x.eventCount = last
+	if e.History == HistoryFull {
+		x.events = make([]HistoryEvent, len(opts.Events), len(opts.Events)+32)
+		copy(x.events, opts.Events)
+	}
+	x.queue = x.queueBuf[:0]
+	x.postWork(redriveWork{x: x, state: s, input: pt.Input, vars: vars, sizes: pt.Variables, prev: last})
+	return x, nil
+}
+
+// redriveWork resumes a redriven execution from its mailbox.
+type redriveWork struct {
+	x     *Execution
+	state *State
+	input any
+	vars  map[string]any
+	sizes map[string]string // the variables as encoded, for their sizes
+	prev  int64
+}
+
+func (w redriveWork) run() { w.x.resume(w) }
+
+// resume records ExecutionRedriven and enters the state again.
+func (x *Execution) resume(w redriveWork) {
+	id := x.emit(HistoryEvent{Type: types.HistoryEventTypeExecutionRedriven, PreviousEventID: w.prev, RedriveCount: int32(x.redriveCount)})
+	x.armTimeout()
+	root := &x.root
+	root.x, root.machine, root.prev = x, x.machine, id
+	if x.machine.usesVars {
+		root.vars, root.scoped = newScope(nil, x.machine.varCount), true
+		for name, v := range w.vars {
+			n := len(w.sizes[name])
+			x.varBytes += n - root.vars.set(name, v, n)
+		}
+	}
+	x.proceed(root, step{kind: outNext, next: w.state, output: w.input})
+}
+
+// RedriveCount returns how many times the execution has been redriven.
+func (x *Execution) RedriveCount() int { return x.redriveCount }
+
+// RedriveDate returns when the execution was last redriven (zero when
+// never).
+func (x *Execution) RedriveDate() time.Time { return x.redriveDate }

@@ -1,0 +1,222 @@
+package asl
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+
+	"github.com/yafdp/yafdp/internal/asl/value"
+	"github.com/yafdp/yafdp/internal/clock"
+)
+
+// redriveDoc charges, then pays with a retrier of two attempts, then
+// confirms; Assign keeps what the first step said.
+const redriveDoc = `{
+  "StartAt": "Charge",
+  "States": {
+    "Charge": {"Type": "Pass", "Parameters": {"order.$": "$.order", "charge": {"charged": true}}, "Assign": {"ref.$": "$.order"}, "Next": "Pay"},
+    "Pay": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "ResultPath": "$.paid",
+            "Retry": [{"ErrorEquals": ["Payment.Unavailable"], "MaxAttempts": 1, "IntervalSeconds": 1}], "Next": "Confirm"},
+    "Confirm": {"Type": "Pass", "Parameters": {"ref.$": "$ref", "paid.$": "$.paid", "redrives.$": "$$.Execution.RedriveCount"}, "End": true}
+  }
+}`
+
+// redriveAgain redrives x on the same engine and clock, and runs it to its end.
+func redriveAgain(t *testing.T, eng *Engine, vc *clock.Virtual, m *StateMachine, x *Execution) *Execution {
+	t.Helper()
+	y, err := eng.Redrive(context.Background(), m, RedriveOptions{Name: x.Name, StateMachineName: "sm", Events: x.Events()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vc.Run()
+	if !y.Done() {
+		t.Fatalf("redriven execution did not finish; status %s", y.Status())
+	}
+	return y
+}
+
+func TestRedriveResumesFromTheFailedStateWithItsInputAndVariables(t *testing.T) {
+	down := fail("Payment.Unavailable", "provider down")
+	h := &script{replies: []reply{down, down, {out: "ok"}}}
+	eng := &Engine{}
+	x, vc := runOn(t, eng, redriveDoc, mustJSON(t, `{"order":"ord_1"}`), h)
+	wantFailure(t, x, "Payment.Unavailable")
+	before := len(x.Events())
+	m, _ := Parse([]byte(redriveDoc))
+
+	y := redriveAgain(t, eng, vc, m, x)
+	wantOutput(t, y, `{"paid":"ok","redrives":1,"ref":"ord_1"}`)
+	if len(h.calls) != 3 {
+		t.Errorf("Pay was called %d times, want 3 (two before the redrive, one after)", len(h.calls))
+	}
+	evs := y.Events()
+	if got := evs[before]; got.Type != types.HistoryEventTypeExecutionRedriven || got.RedriveCount != 1 || got.ID != int64(before+1) || got.PreviousEventID != int64(before) {
+		t.Fatalf("event after the old history = %+v, want ExecutionRedriven #%d with redriveCount 1", got, before+1)
+	}
+	// The old history is kept as it was, and Charge does not run again.
+	for i, e := range x.Events() {
+		if evs[i].ID != e.ID || evs[i].Type != e.Type {
+			t.Fatalf("event %d changed: %v, was %v", i, evs[i].Type, e.Type)
+		}
+	}
+	var after []string
+	for _, e := range evs[before+1:] {
+		after = append(after, string(e.Type))
+		if e.StateName == "Charge" {
+			t.Errorf("Charge ran again after the redrive")
+		}
+	}
+	if want := "TaskStateEntered TaskScheduled TaskStarted TaskSucceeded TaskStateExited PassStateEntered PassStateExited ExecutionSucceeded"; strings.Join(after, " ") != want {
+		t.Errorf("events after the redrive:\n %s\nwant\n %s", strings.Join(after, " "), want)
+	}
+	if evs[before+1].Payload == nil || !strings.Contains(mustEncode(t, evs[before+1].Payload), `"charge":{"charged":true}`) {
+		t.Errorf("Pay entered with %v, want the input it failed with", evs[before+1].Payload)
+	}
+	if y.RedriveCount() != 1 || y.RedriveDate().IsZero() || !y.StartTime().Equal(x.StartTime()) {
+		t.Errorf("redrive count %d, date %v, start %v (was %v)", y.RedriveCount(), y.RedriveDate(), y.StartTime(), x.StartTime())
+	}
+}
+
+func TestRedriveResetsRetryCountersAndCountsAgain(t *testing.T) {
+	down := fail("Payment.Unavailable", "provider down")
+	h := &script{replies: []reply{down}} // always down
+	eng := &Engine{}
+	x, vc := runOn(t, eng, redriveDoc, mustJSON(t, `{"order":"ord_1"}`), h)
+	wantFailure(t, x, "Payment.Unavailable")
+	m, _ := Parse([]byte(redriveDoc))
+	y := redriveAgain(t, eng, vc, m, x)
+	wantFailure(t, y, "Payment.Unavailable")
+	if len(h.calls) != 4 {
+		t.Errorf("Pay was called %d times, want 4: two attempts, and two again after the redrive (retries reset)", len(h.calls))
+	}
+	z := redriveAgain(t, eng, vc, m, y)
+	wantFailure(t, z, "Payment.Unavailable")
+	if z.RedriveCount() != 2 {
+		t.Errorf("redrive count %d, want 2", z.RedriveCount())
+	}
+	if n, _ := RedriveInfo(z.Events()); n != 2 {
+		t.Errorf("RedriveInfo counts %d, want 2", n)
+	}
+}
+
+// The history alone is enough, after it went through the SDK's shape (as
+// a history restored from a data directory or read from AWS would).
+func TestRedriveFromAHistoryThroughTheSDKShape(t *testing.T) {
+	const doc = `{
+	  "QueryLanguage": "JSONata",
+	  "StartAt": "First",
+	  "States": {
+	    "First": {"Type": "Pass", "Assign": {"n": "{% $states.input.n + 1 %}"}, "Next": "Second"},
+	    "Second": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Output": "{% {'n': $n, 'got': $states.result} %}", "End": true}
+	  }
+	}`
+	h := &script{replies: []reply{fail("Boom", "x"), {out: 7}}}
+	eng := &Engine{}
+	x, vc := runOn(t, eng, doc, mustJSON(t, `{"n":1}`), h)
+	wantFailure(t, x, "Boom")
+	var hist []HistoryEvent
+	for _, e := range x.Events() {
+		hist = append(hist, FromSFN(e.SFN()))
+	}
+	m, _ := Parse([]byte(doc))
+	y, err := eng.Redrive(context.Background(), m, RedriveOptions{Name: "t", Events: hist})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vc.Run()
+	wantOutput(t, y, `{"got":7,"n":2}`)
+}
+
+func TestRedriveOfAStateInsideAParallelRerunsTheParallel(t *testing.T) {
+	const doc = `{
+	  "StartAt": "Both",
+	  "States": {
+	    "Both": {"Type": "Parallel", "End": true, "Branches": [
+	      {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}},
+	      {"StartAt": "B", "States": {"B": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}}
+	    ]}
+	  }
+	}`
+	h := &script{replies: []reply{fail("Boom", "x"), {out: "b"}}}
+	eng := &Engine{}
+	x, vc := runOn(t, eng, doc, mustJSON(t, `{"v":1}`), h)
+	wantFailure(t, x, "Boom")
+	m, _ := Parse([]byte(doc))
+	pt, err := FindRedrivePoint(m, x.Events())
+	if err != nil || pt.State != "Both" {
+		t.Fatalf("redrive point %+v, %v; want the Parallel state Both", pt, err)
+	}
+	y := redriveAgain(t, eng, vc, m, x)
+	wantOutput(t, y, `[{"v":1},"b"]`)
+}
+
+func TestRedriveOfAnExecutionStoppedBeforeItsFirstState(t *testing.T) {
+	m, err := Parse([]byte(redriveDoc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hist := []HistoryEvent{
+		{ID: 1, Type: types.HistoryEventTypeExecutionStarted, Payload: mustJSON(t, `{"order":"o"}`)},
+		{ID: 2, PreviousEventID: 1, Type: types.HistoryEventTypeExecutionAborted},
+	}
+	pt, err := FindRedrivePoint(m, hist)
+	if err != nil || pt.State != "Charge" {
+		t.Fatalf("redrive point %+v, %v; want the StartAt state", pt, err)
+	}
+	if _, err := FindRedrivePoint(m, nil); err == nil {
+		t.Error("an empty history gave a redrive point")
+	}
+}
+
+func TestRedrivability(t *testing.T) {
+	start := clock.Epoch
+	stop := start.Add(time.Minute)
+	for _, c := range []struct {
+		status   Status
+		now      time.Time
+		events   int
+		redrives int
+		want     RedriveStatus
+		reason   string
+	}{
+		{StatusFailed, stop.Add(time.Hour), 10, 0, Redrivable, ""},
+		{StatusTimedOut, stop, 10, 999, Redrivable, ""},
+		{StatusAborted, stop.Add(RedrivablePeriod), 10, 0, Redrivable, ""},
+		{StatusRunning, stop, 10, 0, NotRedrivable, "Execution is RUNNING and cannot be redriven"},
+		{StatusSucceeded, stop, 10, 0, NotRedrivable, "Execution is SUCCEEDED and cannot be redriven"},
+		{StatusFailed, stop.Add(RedrivablePeriod + time.Second), 10, 0, NotRedrivable, ReasonPeriod},
+		{StatusFailed, stop, MaxHistoryEvents - 1, 0, NotRedrivable, ReasonEventLimit},
+		{StatusFailed, stop, 10, MaxRedrives, NotRedrivable, ReasonRedriveLimit},
+	} {
+		got, reason := Redrivability(c.status, start, stop, c.events, c.redrives, c.now)
+		if got != c.want || reason != c.reason {
+			t.Errorf("%s at +%v, %d events, %d redrives: %s %q, want %s %q", c.status, c.now.Sub(stop), c.events, c.redrives, got, reason, c.want, c.reason)
+		}
+	}
+}
+
+func TestExecutionRedrivenEventShape(t *testing.T) {
+	e := HistoryEvent{ID: 9, PreviousEventID: 8, Type: types.HistoryEventTypeExecutionRedriven, RedriveCount: 3}
+	b, err := e.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"executionRedrivenEventDetails":{"redriveCount":3}`) {
+		t.Errorf("ExecutionRedriven encodes as %s", b)
+	}
+	if back := FromSFN(e.SFN()); back.RedriveCount != 3 || back.Type != e.Type {
+		t.Errorf("FromSFN gives %+v", back)
+	}
+}
+
+func mustEncode(t *testing.T, v any) string {
+	t.Helper()
+	b, err := value.Encode(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
