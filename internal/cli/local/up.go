@@ -133,6 +133,15 @@ var upLong = cmdutil.Heredoc(`
 			state answers its ItemReader: a string is the object's body, an array the
 			items. Map Runs and child executions live in memory only: --data-dir does
 			not keep them. Not served: redriving a Map Run, MANIFEST and PARQUET inputs.
+
+			RedriveExecution resumes a Standard execution that ended FAILED, TIMED_OUT
+			or ABORTED in the last 14 days from the state that did not finish, with
+			that state's input and the variables then in scope, its retries counted
+			anew; the history keeps its events and goes on after an ExecutionRedriven
+			event. Executions restored from --data-dir are redriven from their
+			history, and one started with a mock config's test case goes on with it.
+			Unlike AWS, a Parallel or Map state that failed runs again whole (AWS
+			reruns only its branches and iterations that did not succeed).
 		`)
 
 var upExample = cmdutil.Examples(`
