@@ -34,9 +34,9 @@ var operations = map[string]operation{
 		t, err := s.redriveExecution(req, true)
 		return redriveExecutionOutput{RedriveDate: epoch(t)}, err
 	}, same),
-	"DescribeMapRun":      op(nil, describeMapRun, same),
-	"ListMapRuns":         op(nil, listMapRuns, same),
-	"UpdateMapRun":        op(nil, updateMapRun, same),
+	"DescribeMapRun": op(nil, describeMapRun, same),
+	"ListMapRuns":    op(nil, listMapRuns, same),
+	"UpdateMapRun":   op(nil, updateMapRun, same),
 	"StopExecution": op(nil, func(s *Service, ctx context.Context, req *stopExecutionRequest) (stopExecutionOutput, *Error) {
 		t, err := s.stopExecution(ctx, req)
 		return stopExecutionOutput{StopDate: epoch(t)}, err
