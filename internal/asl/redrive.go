@@ -102,12 +102,18 @@ type RedrivePoint struct {
 	ExecutionInput any
 	// Start is when the execution first started.
 	Start time.Time
+	// Done holds, when State is a Parallel or an inline Map state, the
+	// outputs of its branches or iterations (by index) that succeeded in
+	// its last attempt: a redrive runs only the others again.
+	Done map[int]any
 }
 
 // FindRedrivePoint reads where a redrive of an execution of m resumes from
-// the execution's history. A Parallel or Map state that failed is entered
-// again as a whole: every branch or iteration runs again, where Step
-// Functions reruns only those that did not succeed.
+// the execution's history. A top-level Parallel or inline Map state that
+// failed is entered again, and only its branches or iterations that did
+// not succeed run again, as Step Functions does; a Distributed Map's Map
+// Run runs again whole, and so does a Parallel or Map nested in a branch
+// or iteration that runs again.
 func FindRedrivePoint(m *StateMachine, events []HistoryEvent) (RedrivePoint, error) {
 	var pt RedrivePoint
 	if len(events) == 0 || events[0].Type != types.HistoryEventTypeExecutionStarted {
@@ -116,6 +122,7 @@ func FindRedrivePoint(m *StateMachine, events []HistoryEvent) (RedrivePoint, err
 	pt.ExecutionInput, pt.Start = events[0].Payload, events[0].Timestamp
 	pt.Variables = map[string]string{}
 	var open, exited *HistoryEvent
+	openAt := 0
 	for i := range events {
 		ev := &events[i]
 		top, ok := m.States[ev.StateName]
@@ -124,7 +131,7 @@ func FindRedrivePoint(m *StateMachine, events []HistoryEvent) (RedrivePoint, err
 		}
 		switch {
 		case ev.IsEntered():
-			open, exited = ev, nil
+			open, exited, openAt = ev, nil, i
 		case ev.IsExited():
 			for name, enc := range ev.Assigned {
 				pt.Variables[name] = enc
@@ -135,6 +142,7 @@ func FindRedrivePoint(m *StateMachine, events []HistoryEvent) (RedrivePoint, err
 	switch {
 	case open != nil:
 		pt.State, pt.Input = open.StateName, open.Payload
+		pt.Done = groupDone(m.States[open.StateName], events[openAt+1:])
 	case exited != nil:
 		// Stopped between two states: resume at the next one. A Choice
 		// records not which branch it took, so it is entered again.
@@ -150,6 +158,81 @@ func FindRedrivePoint(m *StateMachine, events []HistoryEvent) (RedrivePoint, err
 		pt.State, pt.Input = m.StartAt, pt.ExecutionInput
 	}
 	return pt, nil
+}
+
+// groupDone finds, in the events after a Parallel or inline Map state was
+// entered, the branches or iterations that succeeded in its last attempt
+// (after its last <Type>StateStarted), with their outputs: a branch's is
+// the output its terminal state exited with; an iteration's, that of the
+// event before its MapIterationSucceeded on its thread.
+func groupDone(s *State, tail []HistoryEvent) map[int]any {
+	var startType types.HistoryEventType
+	switch {
+	case s.Type == TypeParallel:
+		startType = types.HistoryEventTypeParallelStateStarted
+	case s.Type == TypeMap && s.dist == nil:
+		startType = types.HistoryEventTypeMapStateStarted
+	default:
+		return nil
+	}
+	from := -1
+	for i := range tail {
+		if tail[i].Type == startType {
+			from = i
+		}
+	}
+	if from < 0 {
+		return nil
+	}
+	tail = tail[from+1:]
+	done := map[int]any{}
+	if s.Type == TypeParallel {
+		for i := range tail {
+			ev := &tail[i]
+			if !ev.IsExited() {
+				continue
+			}
+			for b, branch := range s.Branches {
+				if st, ok := branch.States[ev.StateName]; ok && st != nil && (st.End || st.Type == TypeSucceed) {
+					done[b] = ev.Payload
+				}
+			}
+		}
+		return done
+	}
+	byID := make(map[int64]*HistoryEvent, len(tail))
+	for i := range tail {
+		byID[tail[i].ID] = &tail[i]
+	}
+	for i := range tail {
+		ev := &tail[i]
+		if ev.Type != types.HistoryEventTypeMapIterationSucceeded || ev.StateName != s.Name {
+			continue
+		}
+		if last, ok := byID[ev.PreviousEventID]; ok && last.IsExited() {
+			done[int(ev.Index)] = last.Payload
+		}
+	}
+	return done
+}
+
+// redriveGroup is the top-level Parallel or Map state a redrive resumes,
+// and the outputs of its branches or iterations that need not run again.
+type redriveGroup struct {
+	state *State
+	done  map[int]any
+}
+
+// redrivenGroup hands a redriven execution's top-level Parallel or Map
+// state the branches or iterations that succeeded before the redrive, the
+// first time it starts its group; nil otherwise (a retry runs them all).
+func (x *Execution) redrivenGroup(f *frame, s *State) map[int]any {
+	rg := x.redriveGroup
+	if rg == nil || f.parent != nil || rg.state != s {
+		return nil
+	}
+	x.redriveGroup = nil
+	return rg.done
 }
 
 // RedriveOptions describe the redrive of one ended execution.
@@ -212,6 +295,9 @@ func (e *Engine) Redrive(ctx context.Context, m *StateMachine, opts RedriveOptio
 	if e.History == HistoryFull {
 		x.events = make([]HistoryEvent, len(opts.Events), len(opts.Events)+32)
 		copy(x.events, opts.Events)
+	}
+	if len(pt.Done) > 0 {
+		x.redriveGroup = &redriveGroup{state: s, done: pt.Done}
 	}
 	x.queue = x.queueBuf[:0]
 	x.postWork(redriveWork{x: x, state: s, input: pt.Input, vars: vars, sizes: pt.Variables, prev: last})

@@ -130,27 +130,71 @@ func TestRedriveFromAHistoryThroughTheSDKShape(t *testing.T) {
 	wantOutput(t, y, `{"got":7,"n":2}`)
 }
 
-func TestRedriveOfAStateInsideAParallelRerunsTheParallel(t *testing.T) {
+// A Parallel state redriven runs again only the branch that failed; the
+// other's output is the one it had.
+func TestRedriveOfAParallelRerunsOnlyTheFailedBranch(t *testing.T) {
 	const doc = `{
 	  "StartAt": "Both",
 	  "States": {
 	    "Both": {"Type": "Parallel", "End": true, "Branches": [
-	      {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}},
-	      {"StartAt": "B", "States": {"B": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}}
+	      {"StartAt": "A", "States": {"A": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}},
+	      {"StartAt": "B0", "States": {"B0": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}}
 	    ]}
 	  }
 	}`
-	h := &script{replies: []reply{fail("Boom", "x"), {out: "b"}}}
+	h := &script{replies: []reply{{out: "a"}, fail("Boom", "x"), {out: "b"}}}
 	eng := &Engine{}
 	x, vc := runOn(t, eng, doc, mustJSON(t, `{"v":1}`), h)
 	wantFailure(t, x, "Boom")
 	m, _ := Parse([]byte(doc))
 	pt, err := FindRedrivePoint(m, x.Events())
-	if err != nil || pt.State != "Both" {
-		t.Fatalf("redrive point %+v, %v; want the Parallel state Both", pt, err)
+	if err != nil || pt.State != "Both" || len(pt.Done) != 1 || pt.Done[0] != "a" {
+		t.Fatalf("redrive point %+v, %v; want Both with branch 0 done", pt, err)
 	}
 	y := redriveAgain(t, eng, vc, m, x)
-	wantOutput(t, y, `[{"v":1},"b"]`)
+	wantOutput(t, y, `["a","b"]`)
+	if len(h.calls) != 3 {
+		t.Errorf("%d task calls, want 3: branch A does not run again", len(h.calls))
+	}
+}
+
+// An inline Map redriven runs again only the iterations that did not
+// succeed, read from a history that went through the SDK's shape.
+func TestRedriveOfAMapRerunsOnlyWhatDidNotSucceed(t *testing.T) {
+	const doc = `{
+	  "StartAt": "Each",
+	  "States": {
+	    "Each": {"Type": "Map", "MaxConcurrency": 1, "End": true,
+	      "ItemProcessor": {"StartAt": "Do", "States": {"Do": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}}}
+	  }
+	}`
+	h := &script{replies: []reply{{out: "r0"}, fail("Boom", "x"), {out: "r1"}, {out: "r2"}}}
+	eng := &Engine{}
+	x, vc := runOn(t, eng, doc, mustJSON(t, `[1,2,3]`), h)
+	wantFailure(t, x, "Boom")
+	var hist []HistoryEvent
+	for _, e := range x.Events() {
+		hist = append(hist, FromSFN(e.SFN()))
+	}
+	m, _ := Parse([]byte(doc))
+	y, err := eng.Redrive(context.Background(), m, RedriveOptions{Name: "t", Events: hist})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vc.Run()
+	wantOutput(t, y, `["r0","r1","r2"]`)
+	if len(h.calls) != 4 {
+		t.Errorf("%d task calls, want 4: iteration 0 does not run again", len(h.calls))
+	}
+	var started []int32
+	for _, e := range y.Events()[len(hist):] {
+		if e.Type == types.HistoryEventTypeMapIterationStarted {
+			started = append(started, e.Index)
+		}
+	}
+	if len(started) != 2 || started[0] != 1 || started[1] != 2 {
+		t.Errorf("iterations started after the redrive: %v, want [1 2]", started)
+	}
 }
 
 func TestRedriveOfAnExecutionStoppedBeforeItsFirstState(t *testing.T) {

@@ -109,6 +109,9 @@ type group struct {
 	launching bool
 	failed    bool
 	fail      failure
+	// done holds the outputs of the branches or iterations that succeeded
+	// before a redrive, which do not run again (redrive.go).
+	done map[int]any
 }
 
 type outcome uint8
@@ -1112,10 +1115,16 @@ func (x *Execution) startParallel(f *frame, s *State) step {
 	started := x.event(f, &HistoryEvent{Type: types.HistoryEventTypeParallelStateStarted})
 	g := &group{kind: groupParallel, owner: f, results: make([]any, len(s.Branches)), remaining: len(s.Branches)}
 	f.group = g
+	g.done = x.redrivenGroup(f, s)
 	g.launching = true
 	for i, b := range s.Branches {
 		if g.failed {
 			break
+		}
+		if out, ok := g.done[i]; ok {
+			g.results[i] = out
+			g.remaining--
+			continue
 		}
 		child := &frame{x: x, machine: b, parent: g, index: i, prev: started, vars: f.vars}
 		g.frames = append(g.frames, child)
@@ -1187,6 +1196,7 @@ func (x *Execution) startMap(f *frame, s *State) step {
 	started := x.event(f, &HistoryEvent{Type: types.HistoryEventTypeMapStateStarted, Length: int32(len(items))})
 	g := &group{kind: groupMap, owner: f, items: items, maxConc: maxConc, results: make([]any, len(items)), remaining: len(items)}
 	f.group = g
+	g.done = x.redrivenGroup(f, s)
 	_ = started
 	x.launch(f, s, g)
 	return x.settle(f, s, g)
@@ -1204,6 +1214,11 @@ func (x *Execution) launch(f *frame, s *State, g *group) {
 		}
 		i := g.next
 		g.next++
+		if out, ok := g.done[i]; ok {
+			g.results[i] = out
+			g.remaining--
+			continue
+		}
 		item := g.items[i]
 		input := item
 		if s.jsonata {

@@ -140,8 +140,10 @@ var upLong = cmdutil.Heredoc(`
 			anew; the history keeps its events and goes on after an ExecutionRedriven
 			event. Executions restored from --data-dir are redriven from their
 			history, and one started with a mock config's test case goes on with it.
-			Unlike AWS, a Parallel or Map state that failed runs again whole (AWS
-			reruns only its branches and iterations that did not succeed).
+			A top-level Parallel or Map state that failed reruns only its branches or
+			iterations that did not succeed, as on AWS; unlike AWS, a Distributed
+			Map's Map Run, and a Parallel or Map nested inside a branch or iteration
+			that reruns, run again whole.
 		`)
 
 var upExample = cmdutil.Examples(`

@@ -80,8 +80,10 @@ func NewCmdRedrive(f *cmdutil.Factory, runF func(context.Context, *RedriveOption
 
 			Executions that cannot be redriven any more (SUCCEEDED or RUNNING again
 			since they were listed, the 1,000-redrive limit) are skipped, each with
-			its reason. On 'yafdp local up' a Parallel or Map step that failed runs
-			again whole; AWS reruns only its branches and iterations that failed.
+			its reason. As on AWS, a Parallel or Map step that failed reruns only its
+			branches and iterations that did not succeed. On 'yafdp local up' a
+			Distributed Map's Map Run, and a Parallel or Map nested inside a branch
+			or iteration that reruns, run again whole.
 
 			Exit codes: 0 every selected execution was redriven or skipped with a
 			reason (or listed, with --dry-run); 1 some redrives failed (listed with
