@@ -264,3 +264,24 @@ func mustEncode(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// A TIMED_OUT execution redriven enters its state again, and its
+// TimeoutSeconds counts again from the redrive.
+func TestRedriveOfATimedOutExecutionTimesFromTheRedrive(t *testing.T) {
+	const doc = `{"TimeoutSeconds": 10, "StartAt": "Nap", "States": {"Nap": {"Type": "Wait", "Seconds": 20, "End": true}}}`
+	eng := &Engine{}
+	x, vc := runOn(t, eng, doc, mustJSON(t, `{}`), &script{})
+	if x.Status() != StatusTimedOut {
+		t.Fatalf("first run: %s", x.Status())
+	}
+	m, _ := Parse([]byte(doc))
+	redriven := vc.Now()
+	y := redriveAgain(t, eng, vc, m, x)
+	if y.Status() != StatusTimedOut || y.StopTime().Sub(redriven) != 10*time.Second {
+		t.Fatalf("redriven: %s, stopped %v after the redrive, want TIMED_OUT after 10s", y.Status(), y.StopTime().Sub(redriven))
+	}
+	evs := y.Events()
+	if n := len(evs); evs[n-3].Type != types.HistoryEventTypeExecutionRedriven || evs[n-2].Type != types.HistoryEventTypeWaitStateEntered {
+		t.Errorf("history ends %v %v %v", evs[n-3].Type, evs[n-2].Type, evs[n-1].Type)
+	}
+}

@@ -305,3 +305,36 @@ func (m *memStore) Each(kind string, f func(key string, doc []byte) error) error
 	}
 	return nil
 }
+
+// An execution stopped by StopExecution (ABORTED) is redriven: it runs
+// again from the state it was stopped in, and can be stopped again.
+func TestRedriveAbortedExecution(t *testing.T) {
+	_, c, _ := local(t, nil, Options{})
+	ctx := testCtx(t)
+	sm := createMachine(t, ctx, c, "Nap", `{"StartAt":"First","States":{"First":{"Type":"Pass","Result":{"n":1},"Next":"W"},"W":{"Type":"Wait","Seconds":3600,"End":true}}}`)
+	st, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(sm), Name: aws.String("nap")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.StopExecution(ctx, &sfn.StopExecutionInput{ExecutionArn: st.ExecutionArn, Error: aws.String("Ops.Stop")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.RedriveExecution(ctx, &sfn.RedriveExecutionInput{ExecutionArn: st.ExecutionArn}); err != nil {
+		t.Fatalf("redrive of an ABORTED execution: %v", err)
+	}
+	d, err := c.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: st.ExecutionArn})
+	if err != nil || d.Status != types.ExecutionStatusRunning || d.RedriveStatus != types.ExecutionRedriveStatusNotRedrivable ||
+		aws.ToString(d.RedriveStatusReason) != "Execution is RUNNING and cannot be redriven" || d.StopDate != nil {
+		t.Fatalf("after the redrive: %+v %v", d, err)
+	}
+	_, names := historyTypes(t, c, aws.ToString(st.ExecutionArn))
+	if want := "ExecutionStarted PassStateEntered PassStateExited WaitStateEntered ExecutionAborted ExecutionRedriven WaitStateEntered"; names != want {
+		t.Errorf("history\n %s\nwant\n %s", names, want)
+	}
+	if _, err := c.StopExecution(ctx, &sfn.StopExecutionInput{ExecutionArn: st.ExecutionArn}); err != nil {
+		t.Fatal(err)
+	}
+	if d := waitDone(t, ctx, c, aws.ToString(st.ExecutionArn)); d.Status != types.ExecutionStatusAborted || aws.ToInt32(d.RedriveCount) != 1 {
+		t.Errorf("stopped again: %s, %d redrives", d.Status, aws.ToInt32(d.RedriveCount))
+	}
+}
