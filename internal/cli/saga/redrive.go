@@ -126,6 +126,10 @@ func (o *RedriveOptions) parse(cmd *cobra.Command, args []string) error {
 				return cmdutil.FlagErrorf("--%s selects executions in bulk; pass either an execution (ARN or order id) or --%s, not both", name, name)
 			}
 		}
+		if strings.Contains(o.Execution, ":express:") {
+			return cmdutil.InputError(input.Errorf("execution", "%s is an Express execution, which Step Functions does not redrive", o.Execution).
+				WithFix("redrive an execution of a Standard state machine"))
+		}
 		sm, err := checkExecutionArgs(o.Execution, o.StateMachine, o.Config)
 		if err != nil {
 			return err
@@ -176,6 +180,12 @@ func (o *RedriveOptions) parse(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
+// expressRedriveError says that Express executions are not redriven.
+func expressRedriveError(field input.Field, name string) error {
+	return input.Errorf(field, "%s is an Express state machine, whose executions Step Functions does not redrive", name).
+		WithFix("redrive the executions of a Standard state machine")
+}
+
 // defaultRedriveJournal is where a bulk redrive keeps its journal unless
 // --journal says otherwise: one file per state machine and filters, so
 // that running the same command again resumes.
@@ -199,7 +209,20 @@ func runRedrive(ctx context.Context, o *RedriveOptions) error {
 	}
 	ro := sagaredrive.Options{DryRun: o.DryRun, Rate: o.Rate}
 	if o.Execution != "" {
-		x, err := executions.Resolve(ctx, c, o.Execution, o.StateMachine)
+		machine := o.StateMachine
+		if !strings.HasPrefix(o.Execution, "arn:") {
+			// An order id: the state machine first, to say what an Express
+			// one means here.
+			m, err := executions.ResolveStateMachine(ctx, c, o.StateMachine)
+			if err != nil {
+				return cmdutil.InputError(err)
+			}
+			if m.Express() {
+				return cmdutil.InputError(expressRedriveError("state_machine", m.Name))
+			}
+			machine = m.ARN
+		}
+		x, err := executions.Resolve(ctx, c, o.Execution, machine)
 		if err != nil {
 			return cmdutil.InputError(err)
 		}
@@ -214,8 +237,7 @@ func runRedrive(ctx context.Context, o *RedriveOptions) error {
 			return cmdutil.InputError(err)
 		}
 		if m.Express() {
-			return cmdutil.InputError(input.Errorf("state_machine", "%s is an Express state machine, whose executions Step Functions does not redrive", m.Name).
-				WithFix("redrive the executions of a Standard state machine"))
+			return cmdutil.InputError(expressRedriveError("state_machine", m.Name))
 		}
 		sel := sagaredrive.Selection{StateMachineARN: m.ARN, Status: o.Status, Since: o.since, Error: o.Error}
 		ro.Selection = &sel

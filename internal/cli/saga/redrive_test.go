@@ -129,6 +129,11 @@ func TestSagaRedriveOne(t *testing.T) {
 		t.Fatalf("after the redrive: %s, %d redrives", d.Status, aws.ToInt32(d.RedriveCount))
 	}
 
+	if _, err := c.CreateStateMachine(context.Background(), &sfn.CreateStateMachineInput{Name: aws.String("fast"), Type: types.StateMachineTypeExpress,
+		RoleArn: aws.String("arn:aws:iam::123456789012:role/r"), Definition: aws.String(outageSaga)}); err != nil {
+		t.Fatal(err)
+	}
+
 	// Bad input: one line naming the field and the fix, exit 2, nothing
 	// redriven.
 	for _, tc := range []struct {
@@ -141,6 +146,9 @@ func TestSagaRedriveOne(t *testing.T) {
 		{[]string{"saga", "redrive", "--state-machine", "order-saga", "--status", "SUCCEEDED"}, "--status: \"SUCCEEDED\" cannot be redriven; pass FAILED, TIMED_OUT or ABORTED"},
 		{[]string{"saga", "redrive", "ord_1", "--state-machine", "order-saga", "--status", "FAILED"}, "--status selects executions in bulk"},
 		{[]string{"saga", "redrive", "--state-machine", "order-saga", "--rate", "fast"}, "--rate"},
+		{[]string{"saga", "redrive", "ord_1", "--state-machine", "fast"}, "fast is an Express state machine, whose executions Step Functions does not redrive"},
+		{[]string{"saga", "redrive", "--state-machine", "fast"}, "fast is an Express state machine"},
+		{[]string{"saga", "redrive", "arn:aws:states:us-east-1:123456789012:express:fast:ord_1:abc"}, "is an Express execution, which Step Functions does not redrive"},
 	} {
 		code, out, errOut := yafdp(context.Background(), url, tc.args...)
 		// One line says what is wrong; a flag error adds the usual pointer
