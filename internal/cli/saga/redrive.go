@@ -75,8 +75,11 @@ func NewCmdRedrive(f *cmdutil.Factory, runF func(context.Context, *RedriveOption
 			same command runs again: what it recorded as redriven is skipped, and an
 			execution whose redrive was in flight is redriven only if its redrive
 			count shows the call did not land (each call also carries a client token,
-			so Step Functions itself treats a repeat as the same redrive). A run that
-			finished leaves nothing to resume: the next run selects afresh.
+			so Step Functions itself treats a repeat as the same redrive). A run
+			where some redrives failed stays open too: running it again retries them
+			and skips the executions it redrove. A run that finished with nothing
+			failed leaves nothing to resume: the next run selects afresh (an
+			execution it redrove that failed again is then redriven again).
 
 			Executions that cannot be redriven any more (SUCCEEDED or RUNNING again
 			since they were listed, the 1,000-redrive limit) are skipped, each with
@@ -208,6 +211,7 @@ func runRedrive(ctx context.Context, o *RedriveOptions) error {
 		return err
 	}
 	ro := sagaredrive.Options{DryRun: o.DryRun, Rate: o.Rate}
+	var journal *sagaredrive.JournalFile
 	if o.Execution != "" {
 		machine := o.StateMachine
 		if !strings.HasPrefix(o.Execution, "arn:") {
@@ -250,12 +254,11 @@ func runRedrive(ctx context.Context, o *RedriveOptions) error {
 			if err != nil {
 				return cmdutil.InputError(err)
 			}
-			defer func() { _ = j.Close(ctx.Err() == nil) }()
 			if st.Resuming {
-				fmt.Fprintf(o.IO.ErrOut, "Resuming from %s: an earlier run stopped with %s recorded redriven and %s in flight.\n",
+				fmt.Fprintf(o.IO.ErrOut, "Resuming from %s: an earlier run stopped with %s recorded redriven and %s unconfirmed (in flight when it stopped, or failed).\n",
 					path, ui.Plural(st.Redriven, "execution"), ui.Plural(st.InFlight, "redrive"))
 			}
-			ro.Journal = j
+			journal, ro.Journal = j, j
 		}
 	}
 	var bar *ui.Progress
@@ -272,6 +275,14 @@ func runRedrive(ctx context.Context, o *RedriveOptions) error {
 	res, err := sagaredrive.Redrive(ctx, c, ro)
 	if bar != nil {
 		bar.Done()
+	}
+	if journal != nil {
+		// A run with failed redrives stays open, so that running it again
+		// retries them without redriving the others a second time.
+		finished := ctx.Err() == nil && err == nil && res.Failed == 0
+		if cerr := journal.Close(finished); cerr != nil && err == nil {
+			err = cerr
+		}
 	}
 	rep := redriveReport{res}
 	if perr := output.PrintWith(p, rep, rep.render); perr != nil {

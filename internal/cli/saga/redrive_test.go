@@ -1,9 +1,11 @@
 package saga_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -250,7 +252,7 @@ func TestSagaRedriveKilledRunResumes(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("resumed run: exit %d\n%s\n%s", code, out, errOut)
 	}
-	if !strings.Contains(errOut, "Resuming from "+journal+": an earlier run stopped with 1 execution recorded redriven and 1 redrive in flight") {
+	if !strings.Contains(errOut, "Resuming from "+journal+": an earlier run stopped with 1 execution recorded redriven and 1 redrive unconfirmed") {
 		t.Errorf("resumed run said %q", errOut)
 	}
 	var second sagaredrive.Result
@@ -280,5 +282,51 @@ func TestSagaRedriveKilledRunResumes(t *testing.T) {
 	}
 	if _, err := os.Stat(journal); err != nil {
 		t.Error(err)
+	}
+}
+
+// A bulk run where a redrive failed exits 1 and stays open: running it
+// again retries that one and leaves the others, redriven already, alone.
+func TestSagaRedriveFailedRedriveIsRetriedAlone(t *testing.T) {
+	var deny atomic.Bool
+	deny.Store(true)
+	url, c, sm := redriveEnv(t, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("X-Amz-Target") == "AWSStepFunctions.RedriveExecution" && deny.Load() {
+				var body struct{ ExecutionArn string }
+				data, _ := io.ReadAll(r.Body)
+				json.Unmarshal(data, &body)
+				if strings.HasSuffix(body.ExecutionArn, ":ord_2") {
+					w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+					w.WriteHeader(400)
+					io.WriteString(w, `{"__type":"AccessDeniedException","message":"not authorized to perform states:RedriveExecution"}`)
+					return
+				}
+				r.Body = io.NopCloser(bytes.NewReader(data))
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	orders := map[string]string{"ord_1": "Outage", "ord_2": "Outage", "ord_3": "Outage"}
+	startOrders(t, c, sm, orders)
+	args := []string{"--output", "json", "saga", "redrive", "--state-machine", "order-saga"}
+	code, out, errOut := yafdp(context.Background(), url, args...)
+	var first sagaredrive.Result
+	if code != 1 || json.Unmarshal([]byte(out), &first) != nil || first.Redriven != 2 || first.Failed != 1 {
+		t.Fatalf("first run: exit %d %s %s", code, out, errOut)
+	}
+	for name := range orders {
+		waitEnded(t, c, sm, name)
+	}
+	deny.Store(false)
+	code, out, errOut = yafdp(context.Background(), url, args...)
+	var second sagaredrive.Result
+	if code != 0 || json.Unmarshal([]byte(out), &second) != nil || second.Redriven != 1 || second.Skipped != 2 || !strings.Contains(errOut, "Resuming") {
+		t.Fatalf("second run: exit %d %s %s", code, out, errOut)
+	}
+	for name := range orders {
+		if d := waitEnded(t, c, sm, name); aws.ToInt32(d.RedriveCount) != 1 {
+			t.Errorf("%s: %d redrives, want 1", name, aws.ToInt32(d.RedriveCount))
+		}
 	}
 }
