@@ -281,9 +281,6 @@ type Execution struct {
 	// redriven, and when last (Engine.Redrive).
 	redriveCount int
 	redriveDate  time.Time
-	// redriveGroup is what a redrive keeps of the top-level Parallel or
-	// Map state it resumes, until that state starts its group again.
-	redriveGroup *redriveGroup
 	// tokens counts the task tokens the execution has made; waits are its
 	// calls that wait (or waited) for theirs, let go when it ends.
 	tokens uint64

@@ -104,68 +104,128 @@ type RedrivePoint struct {
 	Start time.Time
 	// Done holds, when State is a Parallel or an inline Map state, the
 	// outputs of its branches or iterations (by index) that succeeded in
-	// its last attempt: a redrive runs only the others again.
-	Done map[int]any
+	// its last attempt; Resumed names, for those that ran and did not
+	// succeed, the state each resumes at. A redrive runs only these again,
+	// and those that never started.
+	Done    map[int]any
+	Resumed map[int]string
+
+	plan *groupPlan
+}
+
+// groupPlan is what a redrive does with the branches or iterations of a
+// Parallel or inline Map state that did not finish: keep the outputs of
+// those that succeeded, resume those that ran and did not succeed where
+// each stopped, and start the others.
+type groupPlan struct {
+	state  *State
+	done   map[int]any
+	resume map[int]*threadPlan
+}
+
+// threadPlan is where a branch or iteration resumes: the state it was in
+// when it stopped, that state's input, the variables it had assigned, and
+// for a Parallel or Map state the plan of its own group.
+type threadPlan struct {
+	state *State
+	input any
+	vars  map[string]any
+	sizes map[string]int // the variables' encoded sizes
+	group *groupPlan
+}
+
+func (g *groupPlan) doneAt(i int) (any, bool) {
+	if g == nil {
+		return nil, false
+	}
+	out, ok := g.done[i]
+	return out, ok
+}
+
+func (g *groupPlan) resumeAt(i int) *threadPlan {
+	if g == nil {
+		return nil
+	}
+	return g.resume[i]
+}
+
+// threadScan is what the events of one thread say about the states at the
+// top of its machine: the last one entered and not exited (open, at
+// openAt in the events), else the last one exited, and the variables they
+// assigned.
+type threadScan struct {
+	open, exited *HistoryEvent
+	openAt       int
+	vars         map[string]string
+}
+
+func scanThread(m *StateMachine, events []HistoryEvent) threadScan {
+	sc := threadScan{vars: map[string]string{}}
+	for i := range events {
+		ev := &events[i]
+		if st, ok := m.States[ev.StateName]; !ok || st == nil {
+			continue // a state of a nested branch or iteration, or no state
+		}
+		switch {
+		case ev.IsEntered():
+			sc.open, sc.exited, sc.openAt = ev, nil, i
+		case ev.IsExited():
+			for name, enc := range ev.Assigned {
+				sc.vars[name] = enc
+			}
+			sc.open, sc.exited = nil, ev
+		}
+	}
+	return sc
 }
 
 // FindRedrivePoint reads where a redrive of an execution of m resumes from
-// the execution's history. A top-level Parallel or inline Map state that
-// failed is entered again, and only its branches or iterations that did
-// not succeed run again, as Step Functions does; a Distributed Map's Map
-// Run runs again whole, and so does a Parallel or Map nested in a branch
-// or iteration that runs again.
+// the execution's history. As Step Functions does, a Parallel or inline Map
+// state that failed is entered again and runs again only its branches or
+// iterations that did not succeed, each from the state where it stopped
+// (nested ones alike); a Distributed Map's Map Run runs again whole.
 func FindRedrivePoint(m *StateMachine, events []HistoryEvent) (RedrivePoint, error) {
 	var pt RedrivePoint
 	if len(events) == 0 || events[0].Type != types.HistoryEventTypeExecutionStarted {
 		return pt, errors.New("the history does not begin with ExecutionStarted")
 	}
 	pt.ExecutionInput, pt.Start = events[0].Payload, events[0].Timestamp
-	pt.Variables = map[string]string{}
-	var open, exited *HistoryEvent
-	openAt := 0
-	for i := range events {
-		ev := &events[i]
-		top, ok := m.States[ev.StateName]
-		if !ok || top == nil {
-			continue // a state of a branch or iteration, or no state
-		}
-		switch {
-		case ev.IsEntered():
-			open, exited, openAt = ev, nil, i
-		case ev.IsExited():
-			for name, enc := range ev.Assigned {
-				pt.Variables[name] = enc
-			}
-			open, exited = nil, ev
-		}
-	}
+	sc := scanThread(m, events)
+	pt.Variables = sc.vars
 	switch {
-	case open != nil:
-		pt.State, pt.Input = open.StateName, open.Payload
-		pt.Done = groupDone(m.States[open.StateName], events[openAt+1:])
-	case exited != nil:
+	case sc.open != nil:
+		pt.State, pt.Input = sc.open.StateName, sc.open.Payload
+		var err error
+		if pt.plan, err = planGroup(m.States[pt.State], events[sc.openAt+1:]); err != nil {
+			return pt, err
+		}
+		if pt.plan != nil {
+			pt.Done, pt.Resumed = pt.plan.done, map[int]string{}
+			for i, tp := range pt.plan.resume {
+				pt.Resumed[i] = tp.state.Name
+			}
+		}
+	case sc.exited != nil:
 		// Stopped between two states: resume at the next one. A Choice
 		// records not which branch it took, so it is entered again.
-		s := m.States[exited.StateName]
+		s := m.States[sc.exited.StateName]
 		switch {
 		case s.Type == TypeChoice:
 			return pt, fmt.Errorf("the execution stopped after the Choice state %q, whose choice the history does not record", s.Name)
 		case s.End || s.next == nil:
 			return pt, fmt.Errorf("the execution stopped after its last state %q", s.Name)
 		}
-		pt.State, pt.Input = s.next.Name, exited.Payload
+		pt.State, pt.Input = s.next.Name, sc.exited.Payload
 	default:
 		pt.State, pt.Input = m.StartAt, pt.ExecutionInput
 	}
 	return pt, nil
 }
 
-// groupDone finds, in the events after a Parallel or inline Map state was
-// entered, the branches or iterations that succeeded in its last attempt
-// (after its last <Type>StateStarted), with their outputs: a branch's is
-// the output its terminal state exited with; an iteration's, that of the
-// event before its MapIterationSucceeded on its thread.
-func groupDone(s *State, tail []HistoryEvent) map[int]any {
+// planGroup reads, in the events after a Parallel or inline Map state was
+// entered, what became of its branches or iterations in its last attempt
+// (after its last <Type>StateStarted); nil for any other state.
+func planGroup(s *State, tail []HistoryEvent) (*groupPlan, error) {
 	var startType types.HistoryEventType
 	switch {
 	case s.Type == TypeParallel:
@@ -173,7 +233,7 @@ func groupDone(s *State, tail []HistoryEvent) map[int]any {
 	case s.Type == TypeMap && s.dist == nil:
 		startType = types.HistoryEventTypeMapStateStarted
 	default:
-		return nil
+		return nil, nil
 	}
 	from := -1
 	for i := range tail {
@@ -182,57 +242,121 @@ func groupDone(s *State, tail []HistoryEvent) map[int]any {
 		}
 	}
 	if from < 0 {
-		return nil
+		return nil, nil
 	}
 	tail = tail[from+1:]
-	done := map[int]any{}
-	if s.Type == TypeParallel {
+	g := &groupPlan{state: s, done: map[int]any{}, resume: map[int]*threadPlan{}}
+	children := attribute(s, tail)
+	succeeded := map[int]any{}
+	if s.Type == TypeMap {
+		byID := make(map[int64]*HistoryEvent, len(tail))
+		for i := range tail {
+			byID[tail[i].ID] = &tail[i]
+		}
 		for i := range tail {
 			ev := &tail[i]
-			if !ev.IsExited() {
+			if ev.Type != types.HistoryEventTypeMapIterationSucceeded || ev.StateName != s.Name {
 				continue
 			}
-			for b, branch := range s.Branches {
-				if st, ok := branch.States[ev.StateName]; ok && st != nil && (st.End || st.Type == TypeSucceed) {
-					done[b] = ev.Payload
-				}
+			if last, ok := byID[ev.PreviousEventID]; ok && last.IsExited() {
+				succeeded[int(ev.Index)] = last.Payload
 			}
 		}
-		return done
 	}
-	byID := make(map[int64]*HistoryEvent, len(tail))
-	for i := range tail {
-		byID[tail[i].ID] = &tail[i]
+	for i, evs := range children {
+		m := s.Processor
+		if s.Type == TypeParallel {
+			m = s.Branches[i]
+		}
+		sc := scanThread(m, evs)
+		if s.Type == TypeMap {
+			if out, ok := succeeded[i]; ok {
+				g.done[i] = out
+				continue
+			}
+		} else if sc.open == nil && sc.exited != nil {
+			if st := m.States[sc.exited.StateName]; st.End || st.Type == TypeSucceed {
+				g.done[i] = sc.exited.Payload
+				continue
+			}
+		}
+		if sc.open == nil {
+			continue // it starts again
+		}
+		tp := &threadPlan{state: m.States[sc.open.StateName], input: sc.open.Payload, vars: map[string]any{}, sizes: map[string]int{}}
+		for name, enc := range sc.vars {
+			v, err := value.DecodeString(enc)
+			if err != nil {
+				return nil, fmt.Errorf("the variable %q in the history is not JSON: %v", name, err)
+			}
+			tp.vars[name], tp.sizes[name] = v, len(enc)
+		}
+		var err error
+		if tp.group, err = planGroup(tp.state, evs[sc.openAt+1:]); err != nil {
+			return nil, err
+		}
+		g.resume[i] = tp
 	}
+	return g, nil
+}
+
+// attribute sorts the events of a group's attempt by the branch or
+// iteration they belong to. A Parallel branch's states have names of their
+// own; a Map iteration's events go back, along previousEventId, to its
+// MapIterationStarted; every other event follows the event before it.
+func attribute(s *State, tail []HistoryEvent) map[int][]HistoryEvent {
+	owner := make(map[int64]int, len(tail))
+	children := map[int][]HistoryEvent{}
 	for i := range tail {
 		ev := &tail[i]
-		if ev.Type != types.HistoryEventTypeMapIterationSucceeded || ev.StateName != s.Name {
+		idx, ok := -1, false
+		switch {
+		case s.Type == TypeParallel && ev.StateName != "":
+			for b, branch := range s.Branches {
+				if _, found := branch.Find(ev.StateName); found {
+					idx, ok = b, true
+					break
+				}
+			}
+		case s.Type == TypeMap && ev.Type == types.HistoryEventTypeMapIterationStarted && ev.StateName == s.Name:
+			idx, ok = int(ev.Index), true
+		}
+		if !ok {
+			idx, ok = owner[ev.PreviousEventID]
+		}
+		if !ok {
 			continue
 		}
-		if last, ok := byID[ev.PreviousEventID]; ok && last.IsExited() {
-			done[int(ev.Index)] = last.Payload
-		}
+		owner[ev.ID] = idx
+		children[idx] = append(children[idx], *ev)
 	}
-	return done
+	return children
 }
 
-// redriveGroup is the top-level Parallel or Map state a redrive resumes,
-// and the outputs of its branches or iterations that need not run again.
-type redriveGroup struct {
-	state *State
-	done  map[int]any
-}
-
-// redrivenGroup hands a redriven execution's top-level Parallel or Map
-// state the branches or iterations that succeeded before the redrive, the
-// first time it starts its group; nil otherwise (a retry runs them all).
-func (x *Execution) redrivenGroup(f *frame, s *State) map[int]any {
-	rg := x.redriveGroup
-	if rg == nil || f.parent != nil || rg.state != s {
+// redrivenGroup hands a frame that a redrive resumes the plan of the
+// Parallel or Map state it resumes at, the first time that state starts
+// its group; nil otherwise (a retry runs every branch or iteration).
+func (x *Execution) redrivenGroup(f *frame, s *State) *groupPlan {
+	g := f.redrive
+	if g == nil || g.state != s {
 		return nil
 	}
-	x.redriveGroup = nil
-	return rg.done
+	f.redrive = nil
+	return g
+}
+
+// resumeThread starts a branch or iteration where a redrive resumes it:
+// with the variables it had assigned, at the state where it stopped.
+func (x *Execution) resumeThread(f *frame, tp *threadPlan) {
+	if len(tp.vars) > 0 {
+		sc := f.ownScope()
+		for name, v := range tp.vars {
+			n := tp.sizes[name]
+			x.varBytes += n - sc.set(name, v, n)
+		}
+	}
+	f.redrive = tp.group
+	x.drive(f, tp.state, tp.input)
 }
 
 // RedriveOptions describe the redrive of one ended execution.
@@ -296,11 +420,8 @@ func (e *Engine) Redrive(ctx context.Context, m *StateMachine, opts RedriveOptio
 		x.events = make([]HistoryEvent, len(opts.Events), len(opts.Events)+32)
 		copy(x.events, opts.Events)
 	}
-	if len(pt.Done) > 0 {
-		x.redriveGroup = &redriveGroup{state: s, done: pt.Done}
-	}
 	x.queue = x.queueBuf[:0]
-	x.postWork(redriveWork{x: x, state: s, input: pt.Input, vars: vars, sizes: pt.Variables, prev: last})
+	x.postWork(redriveWork{x: x, state: s, input: pt.Input, vars: vars, sizes: pt.Variables, prev: last, plan: pt.plan})
 	return x, nil
 }
 
@@ -312,6 +433,7 @@ type redriveWork struct {
 	vars  map[string]any
 	sizes map[string]string // the variables as encoded, for their sizes
 	prev  int64
+	plan  *groupPlan
 }
 
 func (w redriveWork) run() { w.x.resume(w) }
@@ -319,9 +441,10 @@ func (w redriveWork) run() { w.x.resume(w) }
 // resume records ExecutionRedriven and enters the state again.
 func (x *Execution) resume(w redriveWork) {
 	id := x.emit(HistoryEvent{Type: types.HistoryEventTypeExecutionRedriven, PreviousEventID: w.prev, RedriveCount: int32(x.redriveCount)})
+	x.countTransition(false) // Step Functions bills a redrive as a state transition
 	x.armTimeout()
 	root := &x.root
-	root.x, root.machine, root.prev = x, x.machine, id
+	root.x, root.machine, root.prev, root.redrive = x, x.machine, id, w.plan
 	if x.machine.usesVars {
 		root.vars, root.scoped = newScope(nil, x.machine.varCount), true
 		for name, v := range w.vars {

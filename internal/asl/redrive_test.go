@@ -151,10 +151,19 @@ func TestRedriveOfAParallelRerunsOnlyTheFailedBranch(t *testing.T) {
 	if err != nil || pt.State != "Both" || len(pt.Done) != 1 || pt.Done[0] != "a" {
 		t.Fatalf("redrive point %+v, %v; want Both with branch 0 done", pt, err)
 	}
+	if pt.Resumed[1] != "B" {
+		t.Errorf("branch 1 resumes at %q, want B, where it failed", pt.Resumed[1])
+	}
+	before := len(x.Events())
 	y := redriveAgain(t, eng, vc, m, x)
 	wantOutput(t, y, `["a","b"]`)
 	if len(h.calls) != 3 {
 		t.Errorf("%d task calls, want 3: branch A does not run again", len(h.calls))
+	}
+	for _, e := range y.Events()[before:] {
+		if e.StateName == "B0" {
+			t.Errorf("B0, which had succeeded, ran again: %v", e.Type)
+		}
 	}
 }
 
@@ -283,5 +292,46 @@ func TestRedriveOfATimedOutExecutionTimesFromTheRedrive(t *testing.T) {
 	evs := y.Events()
 	if n := len(evs); evs[n-3].Type != types.HistoryEventTypeExecutionRedriven || evs[n-2].Type != types.HistoryEventTypeWaitStateEntered {
 		t.Errorf("history ends %v %v %v", evs[n-3].Type, evs[n-2].Type, evs[n-1].Type)
+	}
+}
+
+// Nested groups: a Map iteration that failed inside its Parallel resumes
+// at the Parallel, which reruns only its branch that failed; the
+// iteration's own variables come back, and the iteration that never
+// started runs whole.
+func TestRedriveResumesNestedBranchesWhereTheyStopped(t *testing.T) {
+	const doc = `{
+	  "StartAt": "Each",
+	  "States": {
+	    "Each": {"Type": "Map", "MaxConcurrency": 1, "End": true,
+	      "ItemProcessor": {"StartAt": "Prep", "States": {
+	        "Prep": {"Type": "Pass", "Assign": {"v.$": "$"}, "Next": "Par"},
+	        "Par": {"Type": "Parallel", "Next": "Out", "Branches": [
+	          {"StartAt": "X", "States": {"X": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}},
+	          {"StartAt": "Y", "States": {"Y": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}}}
+	        ]},
+	        "Out": {"Type": "Pass", "Parameters": {"v.$": "$v", "r.$": "$"}, "End": true}
+	      }}}
+	  }
+	}`
+	h := &script{replies: []reply{{out: "x0"}, fail("Boom", "y down"), {out: "y0"}, {out: "x1"}, {out: "y1"}}}
+	eng := &Engine{}
+	x, vc := runOn(t, eng, doc, mustJSON(t, `[10,20]`), h)
+	wantFailure(t, x, "Boom")
+	m, _ := Parse([]byte(doc))
+	pt, err := FindRedrivePoint(m, x.Events())
+	if err != nil || pt.State != "Each" || len(pt.Done) != 0 || pt.Resumed[0] != "Par" {
+		t.Fatalf("redrive point %+v, %v; want Each with iteration 0 resumed at Par", pt, err)
+	}
+	before := len(x.Events())
+	y := redriveAgain(t, eng, vc, m, x)
+	wantOutput(t, y, `[{"r":["x0","y0"],"v":10},{"r":["x1","y1"],"v":20}]`)
+	if len(h.calls) != 5 {
+		t.Errorf("%d task calls, want 5: X of iteration 0 does not run again", len(h.calls))
+	}
+	for _, e := range y.Events()[before:] {
+		if e.StateName == "Prep" && e.Payload != nil && mustEncode(t, e.Payload) == "10" {
+			t.Errorf("iteration 0 ran Prep again: %v", e.Type)
+		}
 	}
 }

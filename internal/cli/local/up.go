@@ -140,10 +140,9 @@ var upLong = cmdutil.Heredoc(`
 			anew; the history keeps its events and goes on after an ExecutionRedriven
 			event. Executions restored from --data-dir are redriven from their
 			history, and one started with a mock config's test case goes on with it.
-			A top-level Parallel or Map state that failed reruns only its branches or
-			iterations that did not succeed, as on AWS; unlike AWS, a Distributed
-			Map's Map Run, and a Parallel or Map nested inside a branch or iteration
-			that reruns, run again whole.
+			A Parallel or Map state that failed reruns only its branches or
+			iterations that did not succeed, each from the state where it stopped,
+			as on AWS; unlike AWS, a Distributed Map's Map Run runs again whole.
 		`)
 
 var upExample = cmdutil.Examples(`

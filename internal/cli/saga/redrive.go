@@ -84,9 +84,9 @@ func NewCmdRedrive(f *cmdutil.Factory, runF func(context.Context, *RedriveOption
 			Executions that cannot be redriven any more (SUCCEEDED or RUNNING again
 			since they were listed, the 1,000-redrive limit) are skipped, each with
 			its reason. As on AWS, a Parallel or Map step that failed reruns only its
-			branches and iterations that did not succeed. On 'yafdp local up' a
-			Distributed Map's Map Run, and a Parallel or Map nested inside a branch
-			or iteration that reruns, run again whole.
+			branches and iterations that did not succeed, each from the step where it
+			stopped. On 'yafdp local up' a Distributed Map's Map Run runs again whole
+			(AWS reruns only its child executions that did not succeed).
 
 			Exit codes: 0 every selected execution was redriven or skipped with a
 			reason (or listed, with --dry-run); 1 some redrives failed (listed with
