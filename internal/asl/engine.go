@@ -610,10 +610,16 @@ func (x *Execution) emit(ev HistoryEvent) int64 {
 		x.eventCount++
 		return x.eventCount
 	}
+	return x.record(ev, x.clk.Now())
+}
+
+// record keeps an event that happened at t (emit, for an execution whose
+// events are kept or observed) and returns its id.
+func (x *Execution) record(ev HistoryEvent, t time.Time) int64 {
 	x.mu.lock()
 	x.eventCount++
 	ev.ID = x.eventCount
-	ev.Timestamp = x.clk.Now()
+	ev.Timestamp = t
 	if x.engine.History == HistoryFull {
 		x.events = append(x.events, ev)
 	}

@@ -440,7 +440,15 @@ func (w redriveWork) run() { w.x.resume(w) }
 
 // resume records ExecutionRedriven and enters the state again.
 func (x *Execution) resume(w redriveWork) {
-	id := x.emit(HistoryEvent{Type: types.HistoryEventTypeExecutionRedriven, PreviousEventID: w.prev, RedriveCount: int32(x.redriveCount)})
+	ev := HistoryEvent{Type: types.HistoryEventTypeExecutionRedriven, PreviousEventID: w.prev, RedriveCount: int32(x.redriveCount)}
+	var id int64
+	if x.unobserved {
+		x.eventCount++
+		id = x.eventCount
+	} else {
+		// The event is dated when RedriveDate says, as RedriveInfo reads it.
+		id = x.record(ev, x.redriveDate)
+	}
 	x.countTransition(false) // Step Functions bills a redrive as a state transition
 	x.armTimeout()
 	root := &x.root

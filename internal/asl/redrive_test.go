@@ -75,7 +75,7 @@ func TestRedriveResumesFromTheFailedStateWithItsInputAndVariables(t *testing.T) 
 	if evs[before+1].Payload == nil || !strings.Contains(mustEncode(t, evs[before+1].Payload), `"charge":{"charged":true}`) {
 		t.Errorf("Pay entered with %v, want the input it failed with", evs[before+1].Payload)
 	}
-	if y.RedriveCount() != 1 || y.RedriveDate().IsZero() || !y.StartTime().Equal(x.StartTime()) {
+	if y.RedriveCount() != 1 || !y.RedriveDate().Equal(evs[before].Timestamp) || !y.StartTime().Equal(x.StartTime()) {
 		t.Errorf("redrive count %d, date %v, start %v (was %v)", y.RedriveCount(), y.RedriveDate(), y.StartTime(), x.StartTime())
 	}
 }
