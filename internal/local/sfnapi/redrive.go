@@ -205,9 +205,8 @@ type redriveInfo struct {
 }
 
 func (s *Service) redriveOf(e *execution, x run) redriveInfo {
-	events := x.Events()
 	var r redriveInfo
-	r.count, r.date = asl.RedriveInfo(events)
+	r.count, r.date = redriveCounts(x)
 	if e.child {
 		// A Map Run's child is redriven with its parent.
 		r.status = asl.NotRedrivable
@@ -216,8 +215,21 @@ func (s *Service) redriveOf(e *execution, x run) redriveInfo {
 		}
 		return r
 	}
-	r.status, r.reason = asl.Redrivability(x.Status(), x.StartTime(), x.StopTime(), len(events), r.count, s.clk.Now())
+	r.status, r.reason = asl.Redrivability(x.Status(), x.StartTime(), x.StopTime(), eventCount(x), r.count, s.clk.Now())
 	return r
+}
+
+// eventCount is how many events x's history holds once it has ended (0
+// while it runs, which Redrivability does not ask about), without copying
+// them.
+func eventCount(x run) int {
+	if ax, ok := x.(*asl.Execution); ok {
+		if ax.Done() {
+			return int(ax.EventCount())
+		}
+		return 0
+	}
+	return len(x.Events()) // restored: its events are not copied
 }
 
 // redriveCounts is how many times x has been redriven, and when last.
