@@ -93,7 +93,8 @@ const (
 	OutcomeFailed       = "failed"
 )
 
-// Item is one execution selected and what became of it.
+// Item is one execution selected and what became of it. Its status,
+// error and redrive count are those it had when it was selected.
 type Item struct {
 	ARN          string     `json:"executionArn"`
 	Name         string     `json:"name"`
