@@ -1,0 +1,145 @@
+package sfnapi
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/yafdp/yafdp/internal/asl"
+)
+
+// What Step Functions puts on EventBridge when a Standard execution's
+// status changes.
+const (
+	EventSource            = "aws.states"
+	DetailTypeStatusChange = "Step Functions Execution Status Change"
+)
+
+// maxEventPayload is EventBridge's limit on the escaped input and output
+// that a status change carries: past it the input is left out, then the
+// output.
+const maxEventPayload = 248 * 1024
+
+// StatusSink receives the status changes of Standard executions (RUNNING
+// at the start, then the terminal status), to put them on an event bus.
+// Express executions emit none, as on AWS; neither do a Distributed Map's
+// child executions here.
+type StatusSink interface {
+	// Wants reports whether anything listens now. It is asked at every
+	// change and must be cheap: when it says no, the change is not built.
+	Wants() bool
+	// StatusChanged takes a change. It is called on the goroutine that
+	// started or ended the execution, and must not block for long.
+	StatusChanged(StatusChange)
+}
+
+// StatusChange is one status change of an execution. Its Detail is built
+// only when asked for, so that a sink can build it off the execution's
+// goroutine.
+type StatusChange struct {
+	ExecutionARN string
+	Status       asl.Status
+	// Time is when the status changed: the start for RUNNING, the stop
+	// for the others.
+	Time time.Time
+
+	e *execution
+	x run
+}
+
+// statusChanged hands a change to the sink, when one listens.
+func (s *Service) statusChanged(e *execution, x run, status asl.Status) {
+	sink := s.opts.Events
+	if sink == nil || e.child || !sink.Wants() {
+		return
+	}
+	t := x.StartTime()
+	if status != asl.StatusRunning {
+		t = x.StopTime()
+	}
+	sink.StatusChanged(StatusChange{ExecutionARN: e.arn, Status: status, Time: t, e: e, x: x})
+}
+
+// statusDetail is the detail of a "Step Functions Execution Status
+// Change" event, in the order of AWS's examples.
+type statusDetail struct {
+	ExecutionArn        string       `json:"executionArn"`
+	StateMachineArn     string       `json:"stateMachineArn"`
+	Name                string       `json:"name"`
+	Status              string       `json:"status"`
+	StartDate           int64        `json:"startDate"`
+	StopDate            *int64       `json:"stopDate"`
+	Input               *string      `json:"input"`
+	InputDetails        *dataDetails `json:"inputDetails"`
+	Output              *string      `json:"output"`
+	OutputDetails       *dataDetails `json:"outputDetails"`
+	RedriveCount        int          `json:"redriveCount"`
+	RedriveDate         *int64       `json:"redriveDate"`
+	RedriveStatus       string       `json:"redriveStatus"`
+	RedriveStatusReason *string      `json:"redriveStatusReason"`
+	Error               *string      `json:"error"`
+	Cause               *string      `json:"cause"`
+}
+
+// Detail encodes the event's detail as AWS does: dates in epoch
+// milliseconds, input and output as JSON strings (null when absent or
+// left out for size), error and cause null unless set.
+func (c StatusChange) Detail() []byte {
+	info := c.e.info(c.x)
+	d := statusDetail{ExecutionArn: info.ARN, StateMachineArn: info.StateMachineARN, Name: info.Name,
+		Status: string(c.Status), StartDate: info.Start.UnixMilli(), RedriveStatus: "NOT_REDRIVABLE"}
+	in := info.Input
+	d.Input, d.InputDetails = &in, &dataDetails{Included: true}
+	if c.Status == asl.StatusRunning {
+		reason := "Execution is RUNNING and cannot be redriven"
+		d.RedriveStatusReason = &reason
+		return mustJSON(d)
+	}
+	stop := info.Stop.UnixMilli()
+	d.StopDate = &stop
+	if info.Output != nil {
+		out := *info.Output
+		d.Output, d.OutputDetails = &out, &dataDetails{Included: true}
+	}
+	if info.Error != "" {
+		d.Error = &info.Error
+	}
+	if info.Cause != "" {
+		d.Cause = &info.Cause
+	}
+	switch c.Status {
+	case asl.StatusSucceeded:
+		reason := "Execution is SUCCEEDED and cannot be redriven"
+		d.RedriveStatusReason = &reason
+	default:
+		d.RedriveStatus = "REDRIVABLE"
+	}
+	// Past EventBridge's size limit the input is left out first, then
+	// the output.
+	inLen, outLen := escapedLen(in), 0
+	if d.Output != nil {
+		outLen = escapedLen(*d.Output)
+	}
+	if inLen+outLen > maxEventPayload {
+		d.Input, d.InputDetails.Included = nil, false
+	}
+	if outLen > maxEventPayload {
+		d.Output, d.OutputDetails.Included = nil, false
+	}
+	return mustJSON(d)
+}
+
+// escapedLen is the length of s as a JSON string, quotes excluded.
+func escapedLen(s string) int {
+	n := len(s)
+	n += strings.Count(s, `"`) + strings.Count(s, `\`)
+	return n
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // the detail holds only strings and numbers
+	}
+	return b
+}
