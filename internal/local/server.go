@@ -312,7 +312,7 @@ func (s *Server) routes() http.Handler {
 		default:
 			w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 			w.WriteHeader(http.StatusBadRequest)
-			msg := fmt.Sprintf("yafdp local up serves SQS (X-Amz-Target AmazonSQS.*) and Step Functions (AWSStepFunctions.*) over the AWS JSON 1.0 protocol, not %q", target)
+			msg := fmt.Sprintf("yafdp local up serves SQS (X-Amz-Target AmazonSQS.*) and Step Functions (AWSStepFunctions.*) over the AWS JSON 1.0 protocol, and EventBridge (AWSEvents.*) over AWS JSON 1.1, not %q", target)
 			_ = json.NewEncoder(w).Encode(map[string]string{"__type": "UnknownOperationException", "message": msg})
 		}
 	})

@@ -1,8 +1,10 @@
 package eventsapi
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/json"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -32,6 +34,9 @@ type Options struct {
 	// zero); Put waits while it is full, so memory stays bounded and a
 	// slow delivery slows its producers instead of dropping events.
 	Backlog int
+	// Workers deliver events concurrently (GOMAXPROCS when zero): EventBridge
+	// keeps no order between events either.
+	Workers int
 	// DuplicateEvery, when positive, delivers every Nth delivery twice,
 	// as EventBridge's at-least-once delivery may: a test hook for the
 	// consumers' deduplication.
@@ -40,13 +45,17 @@ type Options struct {
 
 // Event is an event put on the bus. Detail is called once, on the bus's
 // delivery goroutine, and only when some rule may want the event, so that
-// producers do not pay for encoding what nobody reads.
+// producers do not pay for encoding what nobody reads. It returns the
+// detail as JSON and the same detail as decoded JSON (objects as
+// map[string]any, numbers as float64), which patterns are matched
+// against: the producer has the values at hand, and decoding the JSON
+// again would cost more than all the rest of a delivery.
 type Event struct {
 	Source     string
 	DetailType string
 	Time       time.Time
 	Resources  []string
-	Detail     func() []byte
+	Detail     func() (raw []byte, fields map[string]any)
 }
 
 // Stats counts what the bus did.
@@ -69,7 +78,7 @@ type Bus struct {
 
 	ch      chan Event
 	closed  chan struct{}
-	done    chan struct{}
+	workers sync.WaitGroup
 	closeMu sync.Once
 	seq     atomic.Int64
 
@@ -94,8 +103,14 @@ func New(opts Options) *Bus {
 		n = DefaultBacklog
 	}
 	b := &Bus{opts: opts, rules: map[string]*rule{}, sources: map[string]int{},
-		ch: make(chan Event, n), closed: make(chan struct{}), done: make(chan struct{})}
-	go b.deliver()
+		ch: make(chan Event, n), closed: make(chan struct{})}
+	w := opts.Workers
+	if w <= 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	for range w {
+		b.workers.Go(b.deliver)
+	}
 	return b
 }
 
@@ -103,7 +118,7 @@ func New(opts Options) *Bus {
 func (b *Bus) Close() {
 	b.closeMu.Do(func() {
 		close(b.closed)
-		<-b.done
+		b.workers.Wait()
 	})
 }
 
@@ -132,7 +147,6 @@ func (b *Bus) Put(e Event) {
 }
 
 func (b *Bus) deliver() {
-	defer close(b.done)
 	for {
 		select {
 		case e := <-b.ch:
@@ -150,19 +164,6 @@ func (b *Bus) deliver() {
 	}
 }
 
-// envelope is an event as EventBridge delivers it, in its field order.
-type envelope struct {
-	Version    string          `json:"version"`
-	ID         string          `json:"id"`
-	DetailType string          `json:"detail-type"`
-	Source     string          `json:"source"`
-	Account    string          `json:"account"`
-	Time       string          `json:"time"`
-	Region     string          `json:"region"`
-	Resources  []string        `json:"resources"`
-	Detail     json.RawMessage `json:"detail"`
-}
-
 func (b *Bus) deliverOne(e Event) {
 	b.mu.RLock()
 	var cands []*rule
@@ -175,38 +176,87 @@ func (b *Bus) deliverOne(e Event) {
 	if len(cands) == 0 {
 		return
 	}
-	detail := []byte("{}")
+	raw, fields := []byte("{}"), map[string]any{}
 	if e.Detail != nil {
-		detail = e.Detail()
+		raw, fields = e.Detail()
 	}
-	env := envelope{Version: "0", ID: newUUID(), DetailType: e.DetailType, Source: e.Source,
-		Account: b.opts.Account, Time: e.Time.UTC().Format("2006-01-02T15:04:05Z"), Region: b.opts.Region,
-		Resources: e.Resources, Detail: detail}
-	if env.Resources == nil {
-		env.Resources = []string{}
+	id := newUUID()
+	when := e.Time.UTC().Format("2006-01-02T15:04:05Z")
+	resources := make([]any, len(e.Resources))
+	for i, r := range e.Resources {
+		resources[i] = r
 	}
-	body, err := json.Marshal(env)
-	if err != nil {
-		b.failed.Add(1)
-		return
-	}
-	var decoded map[string]any
-	if err := json.Unmarshal(body, &decoded); err != nil {
-		b.failed.Add(1)
-		return
-	}
+	match := map[string]any{"version": "0", "id": id, "detail-type": e.DetailType, "source": e.Source,
+		"account": b.opts.Account, "time": when, "region": b.opts.Region, "resources": resources, "detail": fields}
+	var body []byte
 	for _, r := range cands {
 		b.mu.RLock()
 		pat, targets := r.compiled, r.targets
 		b.mu.RUnlock()
-		if !pat.Match(decoded) {
+		if !pat.Match(match) {
 			continue
 		}
 		b.matched.Add(1)
+		if body == nil {
+			body = b.envelope(id, when, e, raw)
+		}
 		for _, t := range targets {
-			b.send(t, env.ID, string(body))
+			b.send(t, id, string(body))
 		}
 	}
+}
+
+// envelope writes an event as EventBridge delivers it, in its field
+// order: version, id, detail-type, source, account, time, region,
+// resources, detail.
+func (b *Bus) envelope(id, when string, e Event, detail []byte) []byte {
+	out := make([]byte, 0, 256+len(detail))
+	out = append(out, `{"version":"0","id":`...)
+	out = appendString(out, id)
+	out = append(out, `,"detail-type":`...)
+	out = appendString(out, e.DetailType)
+	out = append(out, `,"source":`...)
+	out = appendString(out, e.Source)
+	out = append(out, `,"account":`...)
+	out = appendString(out, b.opts.Account)
+	out = append(out, `,"time":`...)
+	out = appendString(out, when)
+	out = append(out, `,"region":`...)
+	out = appendString(out, b.opts.Region)
+	out = append(out, `,"resources":[`...)
+	for i, r := range e.Resources {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = appendString(out, r)
+	}
+	out = append(out, `],"detail":`...)
+	out = append(out, detail...)
+	return append(out, '}')
+}
+
+// appendString appends s as a JSON string, escaped as encoding/json
+// escapes it without HTML escaping.
+func appendString(out []byte, s string) []byte {
+	if !needsEscape(s) {
+		out = append(out, '"')
+		out = append(out, s...)
+		return append(out, '"')
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	return append(out, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...)
+}
+
+func needsEscape(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *Bus) send(t target, id, body string) {

@@ -1,6 +1,7 @@
 package sfnapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"time"
@@ -83,18 +84,29 @@ type statusDetail struct {
 
 // Detail encodes the event's detail as AWS does: dates in epoch
 // milliseconds, input and output as JSON strings (null when absent or
-// left out for size), error and cause null unless set.
-func (c StatusChange) Detail() []byte {
-	info := c.e.info(c.x)
-	d := statusDetail{ExecutionArn: info.ARN, StateMachineArn: info.StateMachineARN, Name: info.Name,
-		Status: string(c.Status), StartDate: info.Start.UnixMilli(), RedriveStatus: "NOT_REDRIVABLE"}
-	in := info.Input
+// left out for size), error and cause null unless set. It also returns
+// the detail as decoded JSON, for matching event patterns.
+func (c StatusChange) Detail() ([]byte, map[string]any) {
+	d := c.detail()
+	return mustJSON(d), d.fields()
+}
+
+func (c StatusChange) detail() statusDetail {
+	e := c.e
+	d := statusDetail{ExecutionArn: e.arn, StateMachineArn: e.m.arn, Name: e.name,
+		Status: string(c.Status), RedriveStatus: "NOT_REDRIVABLE"}
+	in := e.input
 	d.Input, d.InputDetails = &in, &dataDetails{Included: true}
 	if c.Status == asl.StatusRunning {
+		// The execution may have ended already: only its start is read,
+		// not its result (encoding the output is the dearest part).
+		d.StartDate = c.x.StartTime().UnixMilli()
 		reason := "Execution is RUNNING and cannot be redriven"
 		d.RedriveStatusReason = &reason
-		return mustJSON(d)
+		return d
 	}
+	info := e.info(c.x)
+	d.StartDate = info.Start.UnixMilli()
 	stop := info.Stop.UnixMilli()
 	d.StopDate = &stop
 	if info.Output != nil {
@@ -126,7 +138,36 @@ func (c StatusChange) Detail() []byte {
 	if outLen > maxEventPayload {
 		d.Output, d.OutputDetails.Included = nil, false
 	}
-	return mustJSON(d)
+	return d
+}
+
+// fields is the detail as encoding/json would decode it.
+func (d statusDetail) fields() map[string]any {
+	str := func(s *string) any {
+		if s == nil {
+			return nil
+		}
+		return *s
+	}
+	num := func(n *int64) any {
+		if n == nil {
+			return nil
+		}
+		return float64(*n)
+	}
+	details := func(x *dataDetails) any {
+		if x == nil {
+			return nil
+		}
+		return map[string]any{"included": x.Included}
+	}
+	return map[string]any{
+		"executionArn": d.ExecutionArn, "stateMachineArn": d.StateMachineArn, "name": d.Name, "status": d.Status,
+		"startDate": float64(d.StartDate), "stopDate": num(d.StopDate),
+		"input": str(d.Input), "inputDetails": details(d.InputDetails), "output": str(d.Output), "outputDetails": details(d.OutputDetails),
+		"redriveCount": float64(d.RedriveCount), "redriveDate": num(d.RedriveDate), "redriveStatus": d.RedriveStatus,
+		"redriveStatusReason": str(d.RedriveStatusReason), "error": str(d.Error), "cause": str(d.Cause),
+	}
 }
 
 // escapedLen is the length of s as a JSON string, quotes excluded.
@@ -136,10 +177,14 @@ func escapedLen(s string) int {
 	return n
 }
 
+// mustJSON encodes the detail compactly and without HTML escaping, as AWS
+// writes its events.
 func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		panic(err) // the detail holds only strings and numbers
 	}
-	return b
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
