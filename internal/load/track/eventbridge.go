@@ -44,6 +44,10 @@ type EventBridgeOptions struct {
 	// each poll's wait (10 s when zero, at most 20 s).
 	Receivers int
 	Wait      time.Duration
+	// EndsOnly makes the rule match only the terminal statuses: no Started
+	// events, half the events to deliver and receive at high rates (each
+	// Ended carries the execution's start).
+	EndsOnly bool
 	// Keep leaves the rule, its target and the queue in place at Teardown
 	// (--keep-tracking-resources).
 	Keep bool
@@ -116,10 +120,14 @@ func (t *EventBridge) Name() string { return t.name }
 
 // Pattern is the rule's event pattern.
 func (t *EventBridge) Pattern() string {
+	detail := map[string]any{"stateMachineArn": []string{t.opts.StateMachineARN}}
+	if t.opts.EndsOnly {
+		detail["status"] = []string{"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
+	}
 	b, _ := json.Marshal(map[string]any{
 		"source":      []string{eventSource},
 		"detail-type": []string{eventDetailType},
-		"detail":      map[string]any{"stateMachineArn": []string{t.opts.StateMachineARN}},
+		"detail":      detail,
 	})
 	return string(b)
 }

@@ -41,7 +41,7 @@ type env struct {
 func start(t *testing.T, duplicateEvery int) *env {
 	t.Helper()
 	var fakes saga.FakeConfig
-	for _, f := range []string{"payment.decline=0.1", "payment.throttle=0.3"} {
+	for _, f := range []string{"payment.decline=0.1", "payment.throttle=0.1"} {
 		if err := fakes.ApplyFault(f); err != nil {
 			t.Fatal(err)
 		}
@@ -96,9 +96,10 @@ func (e *env) submit(t *testing.T, n int, seed uint64) (healthy, dead map[string
 
 // ledger counts every event by order and kind.
 type ledger struct {
-	mu     sync.Mutex
-	counts map[string]map[track.Kind]int
-	events []track.Event
+	endsOnly bool // no Started events expected
+	mu       sync.Mutex
+	counts   map[string]map[track.Kind]int
+	events   []track.Event
 }
 
 func (l *ledger) add(e track.Event) {
@@ -120,7 +121,7 @@ func (l *ledger) complete(healthy, dead map[string]bool) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for id := range healthy {
-		if l.counts[id][track.Started] == 0 || l.counts[id][track.Ended] == 0 {
+		if (!l.endsOnly && l.counts[id][track.Started] == 0) || l.counts[id][track.Ended] == 0 {
 			return false
 		}
 	}
@@ -143,6 +144,9 @@ func (l *ledger) check(t *testing.T, healthy, dead map[string]bool) {
 		switch {
 		case healthy[id]:
 			want = map[track.Kind]int{track.Started: 1, track.Ended: 1}
+			if l.endsOnly {
+				want = map[track.Kind]int{track.Ended: 1}
+			}
 		case dead[id]:
 			want = map[track.Kind]int{track.DeadLettered: 1}
 		}
@@ -157,7 +161,7 @@ func (l *ledger) check(t *testing.T, healthy, dead map[string]bool) {
 
 // run sets tr up, submits n orders, runs it until every order is
 // accounted for (or a minute passes), and tears it down.
-func (e *env) run(t *testing.T, tr track.Tracker, n int, seed uint64) (*ledger, map[string]bool, map[string]bool) {
+func (e *env) run(t *testing.T, tr track.Tracker, n int, seed uint64, endsOnly bool) (*ledger, map[string]bool, map[string]bool) {
 	t.Helper()
 	ctx := context.Background()
 	if err := tr.Setup(ctx); err != nil {
@@ -170,7 +174,7 @@ func (e *env) run(t *testing.T, tr track.Tracker, n int, seed uint64) (*ledger, 
 	})
 	rctx, cancel := context.WithCancel(ctx)
 	out := make(chan track.Event, 64)
-	l := &ledger{}
+	l := &ledger{endsOnly: endsOnly}
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -222,7 +226,7 @@ func TestEventBridgeAccountsForEveryOrderOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, healthy, dead := e.run(t, track.Combine(eb, dl), 240, 11)
+	l, healthy, dead := e.run(t, track.Combine(eb, dl), 240, 11, false)
 	if len(dead) == 0 || len(healthy) == 0 {
 		t.Fatalf("%d healthy and %d dead orders: the test needs both", len(healthy), len(dead))
 	}
@@ -300,7 +304,7 @@ func TestPollAccountsForEveryOrderOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, healthy, dead := e.run(t, track.Combine(p, dl), 160, 12)
+	l, healthy, dead := e.run(t, track.Combine(p, dl), 160, 12, false)
 	for _, ev := range l.events {
 		if ev.Kind == track.Ended && !ev.HistoryRead {
 			t.Errorf("%s: history not read with sample 1", ev.OrderID)
@@ -313,4 +317,21 @@ func TestPollAccountsForEveryOrderOnce(t *testing.T) {
 		t.Errorf("%d messages in the DLQ after the run, want %d", got, want)
 	}
 	t.Logf("%d healthy, %d dead-lettered", len(healthy), len(dead))
+}
+
+// TestEventBridgeEndsOnly follows only the ends, with duplicates.
+func TestEventBridgeEndsOnly(t *testing.T) {
+	e := start(t, 2)
+	eb, err := track.NewEventBridge(track.EventBridgeOptions{SQS: e.sqs, Events: e.eb, StateMachineARN: e.srv.StateMachineARN, Wait: time.Second, EndsOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dl, err := track.NewDeadLetters(track.DeadLetterOptions{SQS: e.sqs, QueueURL: e.srv.DLQURL, Interval: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, healthy, _ := e.run(t, track.Combine(eb, dl), 80, 13, true)
+	if st := eb.Stats(); st.Received != int64(len(healthy))+st.Duplicates || st.Duplicates == 0 {
+		t.Errorf("received %+v for %d ends", st, len(healthy))
+	}
 }

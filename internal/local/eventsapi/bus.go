@@ -46,16 +46,16 @@ type Options struct {
 // Event is an event put on the bus. Detail is called once, on the bus's
 // delivery goroutine, and only when some rule may want the event, so that
 // producers do not pay for encoding what nobody reads. It returns the
-// detail as JSON and the same detail as decoded JSON (objects as
-// map[string]any, numbers as float64), which patterns are matched
-// against: the producer has the values at hand, and decoding the JSON
-// again would cost more than all the rest of a delivery.
+// detail as decoded JSON (objects as map[string]any, numbers as float64),
+// which patterns are matched against, and a function that encodes it,
+// called only when a rule matched: the producer has the values at hand,
+// and decoding JSON would cost more than all the rest of a delivery.
 type Event struct {
 	Source     string
 	DetailType string
 	Time       time.Time
 	Resources  []string
-	Detail     func() (raw []byte, fields map[string]any)
+	Detail     func() (fields map[string]any, encode func() []byte)
 }
 
 // Stats counts what the bus did.
@@ -176,9 +176,9 @@ func (b *Bus) deliverOne(e Event) {
 	if len(cands) == 0 {
 		return
 	}
-	raw, fields := []byte("{}"), map[string]any{}
+	fields, encode := map[string]any{}, func() []byte { return []byte("{}") }
 	if e.Detail != nil {
-		raw, fields = e.Detail()
+		fields, encode = e.Detail()
 	}
 	id := newUUID()
 	when := e.Time.UTC().Format("2006-01-02T15:04:05Z")
@@ -198,7 +198,7 @@ func (b *Bus) deliverOne(e Event) {
 		}
 		b.matched.Add(1)
 		if body == nil {
-			body = b.envelope(id, when, e, raw)
+			body = b.envelope(id, when, e, encode())
 		}
 		for _, t := range targets {
 			b.send(t, id, string(body))

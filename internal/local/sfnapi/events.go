@@ -82,13 +82,14 @@ type statusDetail struct {
 	Cause               *string      `json:"cause"`
 }
 
-// Detail encodes the event's detail as AWS does: dates in epoch
+// Detail returns the event's detail as decoded JSON, for matching event
+// patterns, and a function that encodes it as AWS does: dates in epoch
 // milliseconds, input and output as JSON strings (null when absent or
-// left out for size), error and cause null unless set. It also returns
-// the detail as decoded JSON, for matching event patterns.
-func (c StatusChange) Detail() ([]byte, map[string]any) {
+// left out for size), error and cause null unless set. The bus encodes
+// only the events that some rule matched.
+func (c StatusChange) Detail() (fields map[string]any, encode func() []byte) {
 	d := c.detail()
-	return mustJSON(d), d.fields()
+	return d.fields(), func() []byte { return mustJSON(d) }
 }
 
 func (c StatusChange) detail() statusDetail {

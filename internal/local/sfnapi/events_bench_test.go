@@ -35,8 +35,9 @@ func cpuTime() time.Duration {
 
 // BenchmarkStatusEvents starts and runs Standard executions of one Pass
 // state in process, with no event sink, with a bus that no rule listens
-// on, and with a rule whose SQS queue receives every status change (two
-// events an execution, delivered on the bus's goroutine). cpu-ns/op is
+// on, with a rule whose SQS queue receives every status change (two
+// events an execution, delivered on the bus's goroutines), and with a rule
+// that takes only the ends (one event). cpu-ns/op is
 // the process's CPU time (user and system, every goroutine, the
 // delivery included) per execution, which a shared machine's neighbours
 // disturb less than the wall time.
@@ -53,7 +54,7 @@ func BenchmarkStatusEvents(b *testing.B) {
 }
 
 func benchStatusEvents(b *testing.B, engine func() *asl.Engine, definition, input string) {
-	for _, mode := range []string{"no-sink", "no-rule", "rule-to-queue"} {
+	for _, mode := range []string{"no-sink", "no-rule", "rule-to-queue", "ends-to-queue"} {
 		b.Run(mode, func(b *testing.B) {
 			ctx := context.Background()
 			broker := queue.New(queue.Options{Clock: clock.Real{}, Region: "us-east-1", AccountID: "000000000000", BaseURL: "http://x"})
@@ -70,11 +71,15 @@ func benchStatusEvents(b *testing.B, engine func() *asl.Engine, definition, inpu
 				b.Fatal(err)
 			}
 			var q *queue.Queue
-			if mode == "rule-to-queue" {
+			if mode == "rule-to-queue" || mode == "ends-to-queue" {
 				q, _ = broker.CreateQueue("events", nil, nil)
 				h := bus.Handler()
+				status := ""
+				if mode == "ends-to-queue" {
+					status = `,\"status\":[\"SUCCEEDED\",\"FAILED\",\"TIMED_OUT\",\"ABORTED\"]`
+				}
 				for _, c := range []struct{ op, body string }{
-					{"PutRule", `{"Name":"r","EventPattern":"{\"source\":[\"aws.states\"],\"detail\":{\"stateMachineArn\":[\"` + m.ARN + `\"]}}"}`},
+					{"PutRule", `{"Name":"r","EventPattern":"{\"source\":[\"aws.states\"],\"detail\":{\"stateMachineArn\":[\"` + m.ARN + `\"]` + status + `}}"}`},
 					{"PutTargets", `{"Rule":"r","Targets":[{"Id":"q","Arn":"` + q.ARN() + `"}]}`},
 				} {
 					if code := serve(h, "AWSEvents."+c.op, c.body); code != 200 {
@@ -105,10 +110,9 @@ func benchStatusEvents(b *testing.B, engine func() *asl.Engine, definition, inpu
 			}
 			bus.Close() // waits for the deliveries still in the backlog
 			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
-			if mode == "rule-to-queue" {
-				if st := bus.Stats(); st.Delivered != 2*int64(i) {
-					b.Fatalf("delivered %d events for %d executions", st.Delivered, i)
-				}
+			want := map[string]int64{"rule-to-queue": 2, "ends-to-queue": 1}[mode] * int64(i)
+			if st := bus.Stats(); st.Delivered != want {
+				b.Fatalf("delivered %d events for %d executions", st.Delivered, i)
 			}
 		})
 	}

@@ -56,7 +56,8 @@ func TestStatusChangeDetail(t *testing.T) {
 	defer sink.mu.Unlock()
 	got := map[string]map[string]any{}
 	for _, c := range sink.changes {
-		raw, fields := c.Detail()
+		fields, encode := c.Detail()
+		raw := encode()
 		var decoded map[string]any
 		if err := json.Unmarshal(raw, &decoded); err != nil {
 			t.Fatal(err)
