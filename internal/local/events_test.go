@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,7 +51,7 @@ func apiError(t *testing.T, err error, code, message string) {
 // TestEventBridgeRules drives the rule and target operations through the
 // SDK, with AWS's answers to bad input.
 func TestEventBridgeRules(t *testing.T) {
-	_, eb, sq, _ := eventClients(t)
+	srv, eb, sq, _ := eventClients(t)
 	ctx := context.Background()
 	q, err := sq.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("events")})
 	if err != nil {
@@ -120,6 +122,21 @@ func TestEventBridgeRules(t *testing.T) {
 		}
 	}
 	_ = q
+
+	// An operation local up does not serve says which ones it does.
+	req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(`{"Entries":[]}`))
+	req.Header.Set("X-Amz-Target", "AWSEvents.PutEvents")
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body map[string]string
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	if resp.StatusCode != http.StatusBadRequest || body["__type"] != "UnknownOperationException" || !strings.Contains(body["message"], "PutRule") {
+		t.Errorf("PutEvents: %d %v", resp.StatusCode, body)
+	}
 }
 
 // TestExecutionStatusChangeEvents runs executions and reads their status

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -153,7 +152,6 @@ func (p *Poll) pass(ctx context.Context, out chan<- Event) error {
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(4)
-	var mu sync.Mutex // out's order does not matter, but history fills run concurrently
 	err = p.listPages(ctx, "", floor, func(it types.ExecutionListItem) bool {
 		arn := aws.ToString(it.ExecutionArn)
 		if it.Status == types.ExecutionStatusRunning || it.Status == types.ExecutionStatusPendingRedrive || p.seen.has(arn, Ended) {
@@ -178,8 +176,6 @@ func (p *Poll) pass(ctx context.Context, out chan<- Event) error {
 			if p.history.wants(arn) {
 				_ = p.history.fill(gctx, &e)
 			}
-			mu.Lock()
-			defer mu.Unlock()
 			send(gctx, out, e)
 			return nil
 		})
