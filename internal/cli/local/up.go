@@ -143,6 +143,17 @@ var upLong = cmdutil.Heredoc(`
 			A Parallel or Map state that failed reruns only its branches or
 			iterations that did not succeed, each from the state where it stopped,
 			as on AWS; unlike AWS, a Distributed Map's Map Run runs again whole.
+
+			EventBridge (X-Amz-Target AWSEvents.*, AWS JSON 1.1) is served on the
+			default event bus for following executions ('yafdp load' does): PutRule
+			with an EventPattern, PutTargets with SQS queues, RemoveTargets,
+			DeleteRule, DescribeRule, ListRules and ListTargetsByRule. Each Standard
+			execution puts a "Step Functions Execution Status Change" event on the
+			bus when it starts (RUNNING) and when it ends, in AWS's envelope, and
+			every enabled rule whose pattern matches delivers it to its queues as the
+			message body, a moment later. Not served: scheduled rules, other buses,
+			PutEvents, Input, InputPath and InputTransformer, targets other than SQS;
+			rules live in memory only.
 		`)
 
 var upExample = cmdutil.Examples(`

@@ -118,6 +118,7 @@ func (s *Service) redriveExecution(req *redriveExecutionRequest, durable bool) (
 		return time.Time{}, newError(CodeExecutionNotRedrivable, "Execution '%s' cannot be redriven: %v", e.arn, rerr)
 	}
 	e.redrive.current.Store(nx)
+	s.statusChanged(e, nx, asl.StatusRunning)
 	e.redrive.token, e.redrive.date = "", nx.RedriveDate()
 	if req.ClientToken != nil {
 		e.redrive.token = *req.ClientToken

@@ -68,6 +68,9 @@ type Options struct {
 	// Fake answers a mocked response that names a built-in fake (a Fakes'
 	// Fake); nil when there are none.
 	Fake func(name string) asl.TaskHandler
+	// Events, when set, receives the status changes of Standard
+	// executions, as Step Functions puts them on EventBridge.
+	Events StatusSink
 }
 
 // Service is an in-memory Step Functions: state machines and their
@@ -611,6 +614,7 @@ func (s *Service) startExecution(req *startExecutionRequest, durable bool) (stri
 		return "", time.Time{}, newError(CodeInvalidExecutionInput, "Invalid State Machine Execution Input: '%s'", serr.Error())
 	}
 	e.set(x)
+	s.statusChanged(e, x, asl.StatusRunning)
 	c := s.save(e, x, false)
 	s.evict()
 	if !durable {
@@ -762,6 +766,7 @@ func (s *Service) done(e *execution, x *asl.Execution) {
 	}
 	if e != nil {
 		s.save(e, x, true)
+		s.statusChanged(e, x, x.Status())
 	}
 	if e != nil && s.opts.MaxFinishedExecutions > 0 {
 		s.finMu.Lock()
