@@ -24,6 +24,7 @@ type API interface {
 	DescribeExecution(ctx context.Context, in *sfn.DescribeExecutionInput, optFns ...func(*sfn.Options)) (*sfn.DescribeExecutionOutput, error)
 	ListExecutions(ctx context.Context, in *sfn.ListExecutionsInput, optFns ...func(*sfn.Options)) (*sfn.ListExecutionsOutput, error)
 	RedriveExecution(ctx context.Context, in *sfn.RedriveExecutionInput, optFns ...func(*sfn.Options)) (*sfn.RedriveExecutionOutput, error)
+	GetExecutionHistory(ctx context.Context, in *sfn.GetExecutionHistoryInput, optFns ...func(*sfn.Options)) (*sfn.GetExecutionHistoryOutput, error)
 }
 
 var _ API = (*sfn.Client)(nil)
@@ -224,7 +225,26 @@ func redriveOne(ctx context.Context, c API, opts Options, limiter *xrate.Limiter
 	case it.RedriveCount >= MaxRedrives:
 		it.Outcome, it.Reason = OutcomeSkipped, fmt.Sprintf("it has been redriven %d times, Step Functions' limit", it.RedriveCount)
 		return nil
-	case opts.DryRun:
+	}
+	if it.Status == string(types.ExecutionStatusFailed) {
+		// A saga that caught the error and compensated ends in its Fail
+		// state; a redrive enters that state again and fails at once.
+		if err := wait(ctx, limiter); err != nil {
+			return err
+		}
+		state, err := failState(ctx, c, it.ARN)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return ctx.Err()
+		case err != nil:
+			it.Outcome, it.Reason = OutcomeFailed, "reading where it ended: "+awsops.ShortError(err)
+			return nil
+		case state != "":
+			it.Outcome, it.Reason = OutcomeSkipped, fmt.Sprintf("it ended in its Fail state %s (after its compensations): a redrive would enter it again and fail at once; submit the order again instead", state)
+			return nil
+		}
+	}
+	if opts.DryRun {
 		it.Outcome = OutcomeWouldRedrive
 		return nil
 	}
@@ -327,4 +347,19 @@ func describe(ctx context.Context, c API, arn string) (executions.Execution, err
 	return executions.Execution{ARN: arn, Name: aws.ToString(out.Name), StateMachineARN: aws.ToString(out.StateMachineArn),
 		Status: string(out.Status), StartDate: aws.ToTime(out.StartDate), StopDate: out.StopDate, Error: aws.ToString(out.Error),
 		Cause: aws.ToString(out.Cause), RedriveCount: aws.ToInt32(out.RedriveCount)}, nil
+}
+
+// failState names the Fail state an execution ended in, or "" when it
+// ended elsewhere: its last two events are FailStateEntered and
+// ExecutionFailed.
+func failState(ctx context.Context, c API, arn string) (string, error) {
+	out, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(arn), ReverseOrder: true, MaxResults: 2})
+	if err != nil {
+		return "", err
+	}
+	ev := out.Events
+	if len(ev) == 2 && ev[0].Type == types.HistoryEventTypeExecutionFailed && ev[1].Type == types.HistoryEventTypeFailStateEntered && ev[1].StateEnteredEventDetails != nil {
+		return aws.ToString(ev[1].StateEnteredEventDetails.Name), nil
+	}
+	return "", nil
 }

@@ -83,7 +83,10 @@ func NewCmdRedrive(f *cmdutil.Factory, runF func(context.Context, *RedriveOption
 
 			Executions that cannot be redriven any more (SUCCEEDED or RUNNING again
 			since they were listed, the 1,000-redrive limit) are skipped, each with
-			its reason. As on AWS, a Parallel or Map step that failed reruns only its
+			its reason. So is a FAILED execution that ended in a Fail state (a saga
+			that caught the error and ran its compensations): a redrive would enter
+			that state again and fail at once, so submit such an order again
+			instead (one GetExecutionHistory call each tells). As on AWS, a Parallel or Map step that failed reruns only its
 			branches and iterations that did not succeed, each from the step where it
 			stopped. On 'yafdp local up' a Distributed Map's Map Run runs again whole
 			(AWS reruns only its child executions that did not succeed).

@@ -330,3 +330,44 @@ func TestSagaRedriveFailedRedriveIsRetriedAlone(t *testing.T) {
 		}
 	}
 }
+
+// A saga that caught the payment error, compensated and ended in its Fail
+// state is not redriven: the redrive would enter the Fail state again.
+func TestSagaRedriveSkipsWhatEndedInAFailState(t *testing.T) {
+	url, c, _ := redriveEnv(t, nil)
+	caught := `{"StartAt":"Pay","States":{
+ "Pay":{"Type":"Parallel","Branches":[{"StartAt":"Down","States":{"Down":{"Type":"Fail","Error":"Payment.Unavailable"}}}],
+   "Catch":[{"ErrorEquals":["States.ALL"],"Next":"Refund"}],"End":true},
+ "Refund":{"Type":"Pass","Next":"OrderFailed"},
+ "OrderFailed":{"Type":"Fail","Error":"Payment.Unavailable","Cause":"compensated"}}}`
+	m, err := c.CreateStateMachine(context.Background(), &sfn.CreateStateMachineInput{Name: aws.String("order-saga-caught"),
+		RoleArn: aws.String("arn:aws:iam::123456789012:role/r"), Definition: aws.String(caught)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm := aws.ToString(m.StateMachineArn)
+	if _, err := c.StartExecution(context.Background(), &sfn.StartExecutionInput{StateMachineArn: aws.String(sm), Name: aws.String("ord_c")}); err != nil {
+		t.Fatal(err)
+	}
+	// The payment branch fails and the Catch runs the compensation.
+	if d := waitEnded(t, c, sm, "ord_c"); d.Status != types.ExecutionStatusFailed || aws.ToString(d.Error) != "Payment.Unavailable" {
+		t.Fatalf("ord_c: %s %s", d.Status, aws.ToString(d.Error))
+	}
+	for _, dry := range []bool{true, false} {
+		args := []string{"--output", "json", "saga", "redrive", "--state-machine", "order-saga-caught", "--error", "Payment.Unavailable"}
+		if dry {
+			args = append(args, "--dry-run")
+		}
+		code, out, errOut := yafdp(context.Background(), url, args...)
+		var res sagaredrive.Result
+		if code != 0 || json.Unmarshal([]byte(out), &res) != nil {
+			t.Fatalf("dry run %v: exit %d %s %s", dry, code, out, errOut)
+		}
+		if res.Selected != 1 || res.Skipped != 1 || res.Items[0].Outcome != "skipped" || !strings.Contains(res.Items[0].Reason, "ended in its Fail state OrderFailed") {
+			t.Errorf("dry run %v: %+v", dry, res)
+		}
+	}
+	if d := waitEnded(t, c, sm, "ord_c"); aws.ToInt32(d.RedriveCount) != 0 {
+		t.Errorf("ord_c was redriven %d times", aws.ToInt32(d.RedriveCount))
+	}
+}
