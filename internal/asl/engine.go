@@ -291,6 +291,10 @@ type Execution struct {
 	varBytes int
 	// mock answers the Tasks it mocks (StartOptions.Mock).
 	mock TaskMock
+	// redriveCount and redriveDate: how many times the execution has been
+	// redriven, and when last (Engine.Redrive).
+	redriveCount int
+	redriveDate  time.Time
 	// tokens counts the task tokens the execution has made; waits are its
 	// calls that wait (or waited) for theirs, let go when it ends.
 	tokens uint64
@@ -630,10 +634,16 @@ func (x *Execution) emit(ev HistoryEvent) int64 {
 		x.eventCount++
 		return x.eventCount
 	}
+	return x.record(ev, x.clk.Now())
+}
+
+// record keeps an event that happened at t (emit, for an execution whose
+// events are kept or observed) and returns its id.
+func (x *Execution) record(ev HistoryEvent, t time.Time) int64 {
 	x.mu.lock()
 	x.eventCount++
 	ev.ID = x.eventCount
-	ev.Timestamp = x.clk.Now()
+	ev.Timestamp = t
 	if x.engine.History == HistoryFull {
 		x.events = append(x.events, ev)
 	}
@@ -671,26 +681,7 @@ func (x *Execution) begin() {
 		started.Resource = "arn:aws:iam::" + x.engine.account() + ":role/yafdp-saga"
 	}
 	x.emit(started)
-	limit, cause := time.Duration(0), ""
-	if t := x.machine.TimeoutSeconds; t > 0 {
-		limit, cause = time.Duration(t)*time.Second, fmt.Sprintf("The execution exceeded its TimeoutSeconds of %d.", t)
-	}
-	if d := x.maxDuration; d > 0 && (limit == 0 || d < limit) {
-		limit, cause = d, x.maxDurationCause
-	}
-	if limit > 0 {
-		life := x.life
-		x.timeout = x.clk.AfterFunc(limit, func() {
-			if x.life != life {
-				return // x was recycled (Recycle) and serves another start
-			}
-			x.post(func() {
-				if !x.isEnded() {
-					x.finish(StatusTimedOut, nil, states.Timeout, cause, types.HistoryEventTypeExecutionTimedOut, 0)
-				}
-			})
-		})
-	}
+	x.armTimeout()
 	root := &x.root
 	root.x, root.machine = x, x.machine
 	if x.machine.usesVars {
@@ -706,6 +697,32 @@ func (x *Execution) begin() {
 		x.input = nil
 	}
 	x.proceed(root, step{kind: outNext, next: x.machine.start, output: input, owned: owned})
+}
+
+// armTimeout starts the machine's TimeoutSeconds, or StartOptions'
+// MaxDuration when that is shorter, from now: the start, or a redrive.
+func (x *Execution) armTimeout() {
+	limit, cause := time.Duration(0), ""
+	if t := x.machine.TimeoutSeconds; t > 0 {
+		limit, cause = time.Duration(t)*time.Second, fmt.Sprintf("The execution exceeded its TimeoutSeconds of %d.", t)
+	}
+	if d := x.maxDuration; d > 0 && (limit == 0 || d < limit) {
+		limit, cause = d, x.maxDurationCause
+	}
+	if limit <= 0 {
+		return
+	}
+	life := x.life
+	x.timeout = x.clk.AfterFunc(limit, func() {
+		if x.life != life {
+			return // x was recycled (Recycle) and serves another start
+		}
+		x.post(func() {
+			if !x.isEnded() {
+				x.finish(StatusTimedOut, nil, states.Timeout, cause, types.HistoryEventTypeExecutionTimedOut, 0)
+			}
+		})
+	})
 }
 
 // finish ends the execution with a terminal event.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/clock"
+	"github.com/yafdp/yafdp/internal/local/eventsapi"
 	"github.com/yafdp/yafdp/internal/local/logsapi"
 	"github.com/yafdp/yafdp/internal/local/sfnapi"
 	"github.com/yafdp/yafdp/internal/local/sqsapi"
@@ -72,6 +73,10 @@ type Options struct {
 	// an ItemReader reads s3://BUCKET/KEY from S3Dir/BUCKET/KEY and a
 	// ResultWriter writes there.
 	S3Dir string
+	// DuplicateEvents, when positive, makes the event bus deliver every
+	// Nth event twice, as EventBridge's at-least-once delivery may: for
+	// testing that consumers deduplicate.
+	DuplicateEvents int
 }
 
 // What Shutdown stops the executions still running after DrainTimeout
@@ -100,6 +105,9 @@ type Server struct {
 	// Logs is CloudWatch Logs: the log groups state machines with a
 	// LoggingConfiguration write their executions' events to.
 	Logs *logsapi.Store
+	// Events is the default event bus: its rules deliver Step Functions'
+	// execution status changes to SQS queues.
+	Events *eventsapi.Bus
 
 	// Restored says what a data directory brought back at start.
 	Restored Restored
@@ -150,6 +158,8 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s.Broker = queue.New(qopts)
 	s.Logs = logsapi.New(clk, region, Account)
 	sopts.Logs = s.Logs
+	s.Events = eventsapi.New(eventsapi.Options{Region: region, Account: Account, Queues: s.Broker, DuplicateEvery: opts.DuplicateEvents})
+	sopts.Events = sfnEvents{s.Events}
 	s.Fakes = saga.NewFakes(opts.Fakes, clk, opts.Seed)
 	sopts.Seed, sopts.Fake = opts.Seed, s.Fakes.Fake
 	// A .waitForTaskToken Task that nothing answers waits for
@@ -163,6 +173,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	fail := func(err error) (*Server, error) {
 		ln.Close()
 		s.SFN.Close()
+		s.Events.Close()
 		s.Broker.Close()
 		if s.db != nil {
 			s.db.Close()
@@ -292,6 +303,7 @@ func (s *Server) routes() http.Handler {
 	sqsH := sqsapi.NewHandler(s.Broker)
 	sfnH := s.SFN.Handler()
 	logsH := s.Logs.Handler()
+	eventsH := s.Events.Handler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		target := r.Header.Get("X-Amz-Target")
 		switch {
@@ -301,13 +313,15 @@ func (s *Server) routes() http.Handler {
 			sfnH.ServeHTTP(w, r)
 		case strings.HasPrefix(target, logsapi.TargetPrefix):
 			logsH.ServeHTTP(w, r)
+		case strings.HasPrefix(target, eventsapi.TargetPrefix):
+			eventsH.ServeHTTP(w, r)
 		case target == "" && r.Method == http.MethodGet:
 			w.Header().Set("Content-Type", "application/json")
 			_ = json.NewEncoder(w).Encode(s.Status())
 		default:
 			w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 			w.WriteHeader(http.StatusBadRequest)
-			msg := fmt.Sprintf("yafdp local up serves SQS (X-Amz-Target AmazonSQS.*) and Step Functions (AWSStepFunctions.*) over the AWS JSON 1.0 protocol, and CloudWatch Logs (Logs_20140328.*) over AWS JSON 1.1, not %q", target)
+			msg := fmt.Sprintf("yafdp local up serves SQS (X-Amz-Target AmazonSQS.*) and Step Functions (AWSStepFunctions.*) over the AWS JSON 1.0 protocol, and EventBridge (AWSEvents.*) and CloudWatch Logs (Logs_20140328.*) over AWS JSON 1.1, not %q", target)
 			_ = json.NewEncoder(w).Encode(map[string]string{"__type": "UnknownOperationException", "message": msg})
 		}
 	})
@@ -367,6 +381,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		actx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		s.SFN.Drain(actx)
 		cancel()
+		s.Events.Close()
 		s.Broker.Close()
 		if s.db != nil {
 			err = errors.Join(err, s.db.Close())
