@@ -373,6 +373,8 @@ type RedriveOptions struct {
 	// Mock is the test case the execution ran with, if any: pass the same
 	// run so that its invocation counts go on.
 	Mock TaskMock
+	// Observer, when set, sees the redrive's events, as StartOptions'.
+	Observer Observer
 }
 
 // Redrive resumes an execution of m that ended FAILED, TIMED_OUT or
@@ -412,7 +414,8 @@ func (e *Engine) Redrive(ctx context.Context, m *StateMachine, opts RedriveOptio
 	x.startTime, x.status = pt.Start, StatusRunning
 	x.onDone, x.onSettled, x.mock = opts.OnDone, opts.OnSettled, opts.Mock
 	x.redriveCount, x.redriveDate = count+1, clk.Now()
-	x.unobserved = e.History == HistoryNone && e.Observer == nil
+	x.observer = opts.Observer
+	x.unobserved = e.History == HistoryNone && e.Observer == nil && opts.Observer == nil
 	x.ticker, _ = clk.(clock.Ticker)
 	last := opts.Events[len(opts.Events)-1].ID
 	x.eventCount = last

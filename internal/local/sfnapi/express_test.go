@@ -14,6 +14,7 @@ import (
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/clock"
+	"github.com/yafdp/yafdp/internal/mockconfig"
 )
 
 // memLogs is a LogSink that keeps every message.
@@ -188,7 +189,7 @@ func TestLogRecordTruncatesLargePayloads(t *testing.T) {
 		truncated bool
 	}{{big, true}, {"small", false}} {
 		e := asl.HistoryEvent{ID: 1, Type: types.HistoryEventTypeExecutionStarted, Payload: tc.in, Timestamp: time.Unix(1, 0)}
-		msg, err := LogRecord(&e, "arn:aws:states:us-east-1:123456789012:express:M:n:u", testRole, true)
+		msg, err := LogRecord(&e, "arn:aws:states:us-east-1:123456789012:express:M:n:u", testRole, true, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -205,6 +206,54 @@ func TestLogRecordTruncatesLargePayloads(t *testing.T) {
 		if rec.Details.InputDetails.Truncated != tc.truncated || len(escaped)-2 > MaxLoggedPayload ||
 			!tc.truncated && rec.Details.Input != `"small"` || tc.truncated && len(escaped)-2 < MaxLoggedPayload-2 {
 			t.Errorf("truncated %v, %d bytes escaped", rec.Details.InputDetails.Truncated, len(escaped)-2)
+		}
+	}
+}
+
+// A redriven Standard execution of a machine that logs goes on logging
+// after its ExecutionRedriven event, each record with the redrive count.
+func TestRedriveLogsWithTheRedriveCount(t *testing.T) {
+	cfg, err := mockconfig.Parse([]byte(payMock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &memLogs{groups: map[string]bool{"g": true}}
+	svc, c, _ := local(t, &asl.Engine{}, Options{Mock: cfg, Logs: logs})
+	ctx := testCtx(t)
+	m, err := svc.CreateStateMachine(StateMachineSpec{Name: "Pay", Definition: defPay, RoleARN: testRole,
+		LoggingConfiguration: map[string]any{"level": "ALL", "includeExecutionData": false,
+			"destinations": []any{map[string]any{"cloudWatchLogsLogGroup": map[string]any{"logGroupArn": "arn:aws:logs:us-east-1:123456789012:log-group:g:*"}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(m.ARN + "#Outage"), Name: aws.String("ord_1"), Input: aws.String(`{"orderId":"ord_1"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, ctx, c, aws.ToString(st.ExecutionArn))
+	if _, err := c.RedriveExecution(ctx, &sfn.RedriveExecutionInput{ExecutionArn: st.ExecutionArn}); err != nil {
+		t.Fatal(err)
+	}
+	if d := waitDone(t, ctx, c, aws.ToString(st.ExecutionArn)); d.Status != types.ExecutionStatusSucceeded {
+		t.Fatalf("after the redrive: %s", d.Status)
+	}
+	recs := logs.records(t)
+	redriven := -1
+	for i, r := range recs {
+		if r["type"] == "ExecutionRedriven" {
+			redriven = i
+		}
+	}
+	if redriven < 0 || recs[len(recs)-1]["type"] != "ExecutionSucceeded" {
+		t.Fatalf("records: %v", recs)
+	}
+	for i, r := range recs {
+		want := "0"
+		if i >= redriven {
+			want = "1"
+		}
+		if r["redrive_count"] != want || r["execution_arn"] != aws.ToString(st.ExecutionArn) {
+			t.Errorf("record %d (%v): redrive_count %v, want %s", i, r["type"], r["redrive_count"], want)
 		}
 	}
 }

@@ -123,11 +123,11 @@ type executionLog struct {
 
 // Event writes an event that the level logs. Delivery is best effort, as
 // on AWS: an event that cannot be written (its group was deleted) is lost.
-func (l *executionLog) Event(_ *asl.Execution, e *asl.HistoryEvent) {
+func (l *executionLog) Event(x *asl.Execution, e *asl.HistoryEvent) {
 	if !logged(l.cfg.level, e.Type) {
 		return
 	}
-	msg, err := LogRecord(e, l.arn, l.role, l.cfg.include)
+	msg, err := LogRecord(e, l.arn, l.role, l.cfg.include, x.RedriveCount())
 	if err != nil {
 		return
 	}
@@ -185,8 +185,9 @@ var detailFields = func() []int {
 // Step Functions' order, every one a string but details: id, type,
 // details (the event's details member of GetExecutionHistory, its input
 // and output left out without includeExecutionData), previous_event_id,
-// event_timestamp (epoch milliseconds), execution_arn, redrive_count.
-func LogRecord(e *asl.HistoryEvent, executionARN, roleARN string, include bool) (string, error) {
+// event_timestamp (epoch milliseconds), execution_arn, redrive_count (the
+// execution's redrives so far).
+func LogRecord(e *asl.HistoryEvent, executionARN, roleARN string, include bool, redriveCount int) (string, error) {
 	ev := wireEvent(e, roleARN, include)
 	if p, ok := payloadOf(&ev); ok && *p.data != nil {
 		if cut, truncated := truncatePayload(**p.data, MaxLoggedPayload); truncated {
@@ -222,7 +223,9 @@ func LogRecord(e *asl.HistoryEvent, executionARN, roleARN string, include bool) 
 	b = strconv.AppendInt(b, e.Timestamp.UnixMilli(), 10)
 	b = append(b, `","execution_arn":`...)
 	b = awsjson.AppendString(b, executionARN)
-	b = append(b, `,"redrive_count":"0"}`...)
+	b = append(b, `,"redrive_count":"`...)
+	b = strconv.AppendInt(b, int64(redriveCount), 10)
+	b = append(b, `"}`...)
 	buf.Write(b)
 	return buf.String(), nil
 }

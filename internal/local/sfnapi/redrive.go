@@ -111,7 +111,8 @@ func (s *Service) redriveExecution(req *redriveExecutionRequest, durable bool) (
 	s.running.Add(1)
 	nx, rerr := s.engine.Redrive(s.ctx, e.m.parsed, asl.RedriveOptions{
 		Name: e.name, StateMachineName: e.m.name, Events: events, Mock: mock,
-		OnDone: func(nx *asl.Execution) { e.redrive.current.Store(nx); s.done(e, nx) },
+		OnDone:   func(nx *asl.Execution) { e.redrive.current.Store(nx); s.done(e, nx) },
+		Observer: s.logObserver(e.m, e.arn, s.clk.Now()),
 	})
 	if rerr != nil {
 		s.running.Add(-1)
