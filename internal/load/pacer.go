@@ -1,0 +1,119 @@
+package load
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/yafdp/yafdp/internal/sim"
+)
+
+// Slot is one order of the schedule: when it is due, counted from the
+// start of the run, and its place in the whole run's schedule (every shard
+// of it), from 0.
+type Slot struct {
+	Due   time.Duration
+	Index uint64
+}
+
+// Pacer decides when orders go, given the time elapsed since the start:
+// vegeta's design, which makes pacing a pure function that tests drive
+// without a clock.
+type Pacer interface {
+	// Pace returns the slot of the order that follows hits sent ones and
+	// how long after elapsed it is due (zero when it is due or late); stop
+	// says the schedule is over. hits never decreases from one call to the
+	// next.
+	Pace(elapsed time.Duration, hits uint64) (wait time.Duration, next Slot, stop bool)
+}
+
+// Shard is this process's part of a run split over N processes: it sends
+// the orders whose index is K-1 modulo N, so the shards share the rate
+// and the order-id space without overlapping.
+type Shard struct {
+	K, N uint64
+}
+
+// Whole is the unsharded run.
+var Whole = Shard{K: 1, N: 1}
+
+// ParseShard reads "K/N" with 1 ≤ K ≤ N.
+func ParseShard(s string) (Shard, error) {
+	k, n, ok := strings.Cut(s, "/")
+	kv, err1 := strconv.ParseUint(strings.TrimSpace(k), 10, 32)
+	nv, err2 := strconv.ParseUint(strings.TrimSpace(n), 10, 32)
+	if !ok || err1 != nil || err2 != nil || kv < 1 || nv < 1 || kv > nv {
+		return Shard{}, fmt.Errorf("%q is not K/N with 1 ≤ K ≤ N, such as 2/4", s)
+	}
+	return Shard{K: kv, N: nv}, nil
+}
+
+func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.K, s.N) }
+
+// owns reports whether the order at index belongs to this shard.
+func (s Shard) owns(index uint64) bool { return index%s.N == s.K-1 }
+
+// SchedulePacer paces by a scenario's arrival schedule (constant or
+// Poisson, steady, ramps and steps), taking this shard's part of it.
+type SchedulePacer struct {
+	sched  *sim.Schedule
+	shard  Shard
+	index  uint64 // index of the next arrival the schedule gives
+	hits   uint64 // the hit next describes
+	next   Slot
+	primed bool
+	done   bool
+}
+
+var _ Pacer = (*SchedulePacer)(nil)
+
+// NewSchedulePacer returns the pacer of sc's arrivals for shard.
+func NewSchedulePacer(sc *sim.Scenario, shard Shard) *SchedulePacer {
+	return &SchedulePacer{sched: sim.NewSchedule(sc), shard: shard}
+}
+
+// advance moves next to this shard's following arrival.
+func (p *SchedulePacer) advance() {
+	for !p.done {
+		due, ok := p.sched.Next()
+		if !ok {
+			p.done = true
+			return
+		}
+		i := p.index
+		p.index++
+		if p.shard.owns(i) {
+			p.next = Slot{Due: due, Index: i}
+			return
+		}
+	}
+}
+
+// Pace implements Pacer.
+func (p *SchedulePacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, Slot, bool) {
+	if !p.primed {
+		p.primed = true
+		p.advance()
+	}
+	for p.hits < hits && !p.done {
+		p.hits++
+		p.advance()
+	}
+	if p.done {
+		return 0, Slot{}, true
+	}
+	return max(0, p.next.Due-elapsed), p.next, false
+}
+
+// Planned is how many orders the shard is expected to send: all of the
+// schedule's arrivals, or this shard's share of them.
+func Planned(sc *sim.Scenario, shard Shard) int64 {
+	total := int64(sim.NewSchedule(sc).Expected(sc.ArrivalDuration()) + 1e-9)
+	n, k := int64(shard.N), int64(shard.K)
+	share := total / n
+	if total%n >= k {
+		share++
+	}
+	return share
+}
