@@ -220,11 +220,16 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		go r.consume(tctx, events, consumed)
 	}
 
-	r.t0 = r.clock.Now()
+	// The orders' contents are made ahead of the pacer: the buffer is
+	// filled before the first is due.
 	genCtx, stopGen := context.WithCancel(ctx)
 	defer stopGen()
 	r.orders = make(chan order.Order, 4096)
 	go r.generate(genCtx)
+	for len(r.orders) < cap(r.orders) && genCtx.Err() == nil {
+		time.Sleep(time.Millisecond)
+	}
+	r.t0 = r.clock.Now()
 	r.work = make(chan []Outgoing, o.Concurrency*4)
 	// Calls in flight finish (within the sender's timeout) after Ctrl-C,
 	// so that their orders' fate is known.
@@ -292,7 +297,8 @@ func (r *run) hasTrackError() bool {
 // generate makes the orders' contents ahead of the pacer, which gives
 // each its id and placedAt when it is due.
 func (r *run) generate(ctx context.Context) {
-	g := order.NewGenerator(r.o.Scenario.Seed^mix.Bits(r.o.Shard.K<<32|r.o.Shard.N), r.t0)
+	// placedAt is set when each order is due; the generator's is unused.
+	g := order.NewGenerator(r.o.Scenario.Seed^mix.Bits(r.o.Shard.K<<32|r.o.Shard.N), time.Unix(0, 0))
 	for {
 		select {
 		case r.orders <- g.Next():
