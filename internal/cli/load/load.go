@@ -42,32 +42,32 @@ type Options struct {
 	// Confirm asks the user on a terminal; tests replace it.
 	Confirm func(question string) bool
 
-	ScenarioFile  string
-	Rate          rate.Rate
-	Duration      sim.Duration
-	Process       string
-	Seed          uint64
-	Faults        []string
-	PaymentTPS    rate.Rate
-	Via           string
-	Queue         string
-	APIURL        string
-	APIKey        string
-	Track         string
-	StateMachine  string
-	DLQ           string
-	KeepTracking  bool
-	Shard         string
-	RunKey        string
-	Concurrency   int
-	BatchWindow   time.Duration
-	SendTimeout   time.Duration
-	DrainTimeout  time.Duration
-	Thresholds    []string
-	AbortOnFail   bool
-	Compare       bool
-	ReportFile    string
-	Yes           bool
+	ScenarioFile string
+	Rate         rate.Rate
+	Duration     sim.Duration
+	Process      string
+	Seed         uint64
+	Faults       []string
+	PaymentTPS   rate.Rate
+	Via          string
+	Queue        string
+	APIURL       string
+	APIKey       string
+	Track        string
+	StateMachine string
+	DLQ          string
+	KeepTracking bool
+	Shard        string
+	RunKey       string
+	Concurrency  int
+	BatchWindow  time.Duration
+	SendTimeout  time.Duration
+	DrainTimeout time.Duration
+	Thresholds   []string
+	AbortOnFail  bool
+	Compare      bool
+	ReportFile   string
+	Yes          bool
 
 	scenario   sim.Scenario
 	shard      load.Shard
