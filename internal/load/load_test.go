@@ -337,3 +337,63 @@ func TestOrderIDsRoundTrip(t *testing.T) {
 
 // near reports that v is NOT within HDR's 0.1% of want (for failing).
 func near(v, want float64) bool { return v < want || v > want*1.001 }
+
+// slowClock is a fake clock whose sleeps also take a little real time, so
+// that a run lasts long enough for its ticker and for a cancellation.
+type slowClock struct{ *fakeClock }
+
+func (c slowClock) Sleep(ctx context.Context, d time.Duration) {
+	c.fakeClock.Sleep(ctx, d)
+	time.Sleep(100 * time.Microsecond)
+}
+
+func TestAbortOnFailStopsSendingOnceDecided(t *testing.T) {
+	clk := slowClock{newFakeClock()}
+	t0 := clk.t
+	sent := make(chan Outgoing, 100000)
+	snd := &fakeSender{clock: clk, batch: 1, sent: sent}
+	tr := &fakeTracker{t0: func() time.Time { return t0 }, in: sent, end: func(o Outgoing) (track.Kind, string, string) {
+		if o.Index == 5 {
+			return track.DeadLettered, "", ""
+		}
+		return track.Ended, "SUCCEEDED", ""
+	}}
+	th, _ := ParseThreshold("dlq==0")
+	keep, _ := ParseThreshold("saga.p99<1h")
+	sc := steady(100, 100*time.Second, "constant")
+	rep, err := Run(context.Background(), Options{Scenario: sc, Sender: snd, Tracker: tr, Clock: clk,
+		Thresholds: []Threshold{keep, th}, AbortOnFail: true, TickEvery: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Aborted != "dlq==0" || rep.Orders.Submitted >= 10000 || rep.Orders.DLQ != 1 || !rep.Accounting.Holds || !rep.Drained {
+		t.Fatalf("aborted %q after %d orders, %+v", rep.Aborted, rep.Orders.Submitted, rep.Accounting)
+	}
+	if rep.Thresholds[0].Pass != true || rep.Thresholds[1].Pass {
+		t.Fatalf("%+v", rep.Thresholds)
+	}
+}
+
+func TestCancelStopsSendingAndDrains(t *testing.T) {
+	clk := slowClock{newFakeClock()}
+	t0 := clk.t
+	sent := make(chan Outgoing, 100000)
+	snd := &fakeSender{clock: clk, batch: 10, sent: sent}
+	tr := &fakeTracker{t0: func() time.Time { return t0 }, in: sent}
+	ctx, cancel := context.WithCancel(context.Background())
+	var ticks int
+	sc := steady(100, 100*time.Second, "constant")
+	rep, err := Run(ctx, Options{Scenario: sc, Sender: snd, Tracker: tr, Clock: clk, TickEvery: 10 * time.Millisecond,
+		Tick: func(r *Report) {
+			if ticks++; ticks == 3 {
+				cancel()
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := rep.Orders
+	if !rep.Interrupted || o.Submitted == 0 || o.Submitted >= 10000 || o.Succeeded != o.Submitted || !rep.Drained || !rep.Accounting.Holds {
+		t.Fatalf("interrupted %v, %+v", rep.Interrupted, o)
+	}
+}
