@@ -461,17 +461,20 @@ func (r *run) local(id string) (int64, bool) {
 	return i, true
 }
 
-// second returns the series point of now, adding the seconds before it.
-func (r *run) second(now time.Time) *Second {
-	t := int(now.Sub(r.t0) / time.Second)
-	t = max(t, 0)
-	for len(r.series) <= t {
-		if n := len(r.series); n > 0 {
-			r.series[n-1].InFlight = int(r.counts.StillRunning)
-		}
+// second returns the series point of the second t falls in, from the
+// start, adding the seconds before it. A time before the start counts in
+// the first second, and one far past the clock (a source's clock that is
+// off) in the current one.
+func (r *run) second(t time.Time) *Second {
+	now := r.clock.Now()
+	if t.IsZero() || t.Sub(now) > time.Minute {
+		t = now
+	}
+	i := max(int(t.Sub(r.t0)/time.Second), 0)
+	for len(r.series) <= i {
 		r.series = append(r.series, Second{T: len(r.series)})
 	}
-	return &r.series[t]
+	return &r.series[i]
 }
 
 // sendBatch encodes and sends one batch and counts the outcomes.
@@ -486,12 +489,12 @@ func (r *run) sendBatch(ctx context.Context, b []Outgoing) {
 	}
 	out := make([]Outcome, len(b))
 	r.o.Sender.Send(ctx, b, out)
-	now := r.clock.Now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	sec := r.second(now)
 	for i := range b {
 		x := &out[i]
+		// Each answer counts in its own second.
+		sec := r.second(x.AnsweredAt)
 		intended := r.t0.Add(b[i].Due)
 		if !x.SentAt.IsZero() {
 			record(r.hists[HistJitter], x.SentAt.Sub(intended))
@@ -587,11 +590,14 @@ func (r *run) apply(ev track.Event) {
 	}
 	rc := r.at(i)
 	intended := r.t0.Add(rc.due)
-	now := r.clock.Now()
-	sec := r.second(now)
+	// Each change counts in the second it happened, by the source's times.
+	sec := r.second(ev.Stop)
+	if ev.Kind != track.Ended {
+		sec = r.second(ev.Start)
+	}
 	start := func() {
 		rc.started = true
-		sec.Started++
+		r.second(ev.Start).Started++
 		if !ev.Start.IsZero() {
 			record(r.hists[HistQueueWait], ev.Start.Sub(intended))
 		}
@@ -802,11 +808,13 @@ func (r *run) report(interrupted, drained bool) *Report {
 		RunKey: strconv.FormatUint(r.o.RunKey, 16), Orders: r.counts, Events: r.events, Interrupted: interrupted,
 		Aborted: r.abort, Drained: drained, TrackError: r.trackEr, StartedAt: r.t0, EndedAt: r.clock.Now()}
 	rep.Pacing = r.pacing()
-	if len(r.series) > 0 {
-		r.series[len(r.series)-1].InFlight = int(r.counts.StillRunning)
-	}
+	// Sagas in flight at the end of each second: accepted so far less
+	// those that reached their end.
+	inFlight := 0
 	for i := range r.series {
 		s := &r.series[i]
+		inFlight += s.Accepted - s.Succeeded - s.Failed - s.DLQ
+		s.InFlight = max(inFlight, 0)
 		if s.ends > 0 {
 			s.E2EMeanMS = float64(s.e2eSum.Microseconds()) / 1000 / float64(s.ends)
 			s.E2EMaxMS = float64(s.e2eMax.Microseconds()) / 1000
