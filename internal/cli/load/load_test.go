@@ -294,4 +294,3 @@ func TestLiveViewRedraws(t *testing.T) {
 		}
 	}
 }
-
