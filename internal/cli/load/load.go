@@ -444,7 +444,15 @@ func runLoad(ctx context.Context, o *Options) error {
 	}
 	var prediction *sim.Report
 	if o.Compare {
-		if prediction, err = sim.Run(ctx, o.scenario, sim.Options{}); err != nil {
+		m, name, err := o.scenario.Machine()
+		if err != nil {
+			return cmdutil.InputError(err)
+		}
+		k, err := o.scenario.Mock(m, name)
+		if err != nil {
+			return cmdutil.InputError(err)
+		}
+		if prediction, err = sim.Run(ctx, o.scenario, sim.Options{Machine: m, Mock: k}); err != nil {
 			return cmdutil.InputError(err)
 		}
 		if ctx.Err() != nil {
