@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Pacing accuracy of `yafdp load` beside vegeta v12.13.0's, on loopback:
 # both POST orders to a trivial local HTTP target (internal/tools/httpsink)
-# at 500/s, 5,000/s and 20,000/s, and yafdp load also puts them on local
-# up's SQS queue (SendMessageBatch). For each it prints the achieved rate
-# against the asked one ((n−1) / (last send − first send)) and the send-time
-# jitter p50/p99 (actual − intended send time).
+# at 500/s, 5,000/s and 20,000/s, and yafdp load also puts them on an SQS
+# queue with SendMessageBatch: local up's SQS endpoint (its sqsapi handler
+# over a fresh broker, `loadtest -serve`, without the pipeline's consumer,
+# which would run every saga on the same cores). For each it prints the
+# achieved rate against the asked one ((n−1) / (last send − first send)),
+# the send-time jitter p50/p99 (actual − intended send time) and how many
+# requests went out of the rate × duration asked.
 #
 # yafdp load measures its jitter exactly (each order's intended time is
 # known). vegeta does not record intended times, so its jitter is estimated
@@ -29,18 +32,21 @@ trap cleanup EXIT
 echo "machine: $(nproc) cores, $(go version | cut -d' ' -f3-4); load: $(uptime | sed 's/.*load average: //')"
 go build -o "$dir/yafdp" ./cmd/yafdp
 go build -o "$dir/httpsink" ./internal/tools/httpsink
+go build -o "$dir/loadtest" ./internal/tools/loadtest
 GOBIN="$dir" go install github.com/tsenart/vegeta/v12@v12.13.0
 
 "$dir/httpsink" -addr 127.0.0.1:0 >"$dir/sink.url" &
 pids+=($!)
-"$dir/yafdp" local up --addr 127.0.0.1:0 >"$dir/local.out" 2>&1 &
+"$dir/loadtest" -serve 127.0.0.1:0 >"$dir/sqs.url" &
 pids+=($!)
 for _ in $(seq 200); do
-	[ -s "$dir/sink.url" ] && grep -q '^Endpoint' "$dir/local.out" && break
+	[ -s "$dir/sink.url" ] && [ -s "$dir/sqs.url" ] && break
 	sleep 0.05
 done
 sink="$(head -n1 "$dir/sink.url")/orders"
-endpoint="$(awk '/^Endpoint/ {print $2}' "$dir/local.out")"
+endpoint="$(head -n1 "$dir/sqs.url")"
+curl -fsS -X POST "$endpoint/" -H 'X-Amz-Target: AmazonSQS.CreateQueue' -H 'Content-Type: application/x-amz-json-1.0' \
+	-d '{"QueueName":"orders"}' >/dev/null
 body='{"orderId":"ord_0000000000001","customerId":"cus_0000000000001","restaurantId":"rst_0000000000001","items":[{"sku":"PIZ-MARG","qty":2,"unitPriceCents":1250}],"currency":"EUR","totalCents":2500,"deliveryAddress":{"line1":"1 Main St","city":"Berlin","postalCode":"10115","country":"DE"},"placedAt":"2026-12-06T12:00:00.000Z"}'
 echo "$body" >"$dir/body.json"
 

@@ -58,6 +58,7 @@ func (s Shard) owns(index uint64) bool { return index%s.N == s.K-1 }
 // Poisson, steady, ramps and steps), taking this shard's part of it.
 type SchedulePacer struct {
 	sched  *sim.Schedule
+	end    time.Duration
 	shard  Shard
 	index  uint64 // index of the next arrival the schedule gives
 	hits   uint64 // the hit next describes
@@ -70,7 +71,7 @@ var _ Pacer = (*SchedulePacer)(nil)
 
 // NewSchedulePacer returns the pacer of sc's arrivals for shard.
 func NewSchedulePacer(sc *sim.Scenario, shard Shard) *SchedulePacer {
-	return &SchedulePacer{sched: sim.NewSchedule(sc), shard: shard}
+	return &SchedulePacer{sched: sim.NewSchedule(sc), shard: shard, end: sc.ArrivalDuration()}
 }
 
 // advance moves next to this shard's following arrival.
@@ -90,8 +91,13 @@ func (p *SchedulePacer) advance() {
 	}
 }
 
-// Pace implements Pacer.
+// Pace implements Pacer. Once the arrivals' time is over the schedule
+// stops, as vegeta's does: orders a pacer that fell behind has not sent by
+// then are not sent (the report counts them as planned, not submitted).
 func (p *SchedulePacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, Slot, bool) {
+	if elapsed > p.end {
+		return 0, Slot{}, true
+	}
 	if !p.primed {
 		p.primed = true
 		p.advance()
