@@ -273,7 +273,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 
 	drained := o.Tracker == nil
 	if o.Tracker != nil && !r.hasTrackError() {
-		drained = r.drain(ctx)
+		drained = r.drain()
 	}
 	stopTick()
 	<-tickDone
@@ -505,7 +505,7 @@ func (r *run) sendBatch(ctx context.Context, b []Outgoing) {
 				r.last = x.SentAt
 			}
 		}
-		if _, isAPI := r.o.Sender.(*APISender); isAPI {
+		if r.o.Target.Via == "api" {
 			r.counts.API429 += int64(x.Throttles)
 		} else {
 			r.counts.SQSThrottles += int64(x.Throttles)
@@ -695,8 +695,10 @@ func (r *run) apply(ev track.Event) {
 // states keeps the first ones seen.
 const maxSteps = 64
 
-// drain waits until every accepted order has ended, or DrainTimeout.
-func (r *run) drain(ctx context.Context) bool {
+// drain waits until every accepted order has ended, or DrainTimeout. It
+// goes on after Ctrl-C (that is what the timeout bounds); a second Ctrl-C
+// quits the process.
+func (r *run) drain() bool {
 	t := time.NewTimer(r.o.DrainTimeout)
 	defer t.Stop()
 	for {
@@ -714,7 +716,6 @@ func (r *run) drain(ctx context.Context) bool {
 		case <-t.C:
 			return false
 		}
-		_ = ctx
 	}
 }
 

@@ -465,7 +465,7 @@ func runLoad(ctx context.Context, o *Options) error {
 		Thresholds: o.thresholds, AbortOnFail: o.AbortOnFail,
 		Target: load.Target{Via: o.Via, Endpoint: o.endpoint(cfg), Track: o.Track},
 	}
-	if err := o.sender(ctx, cfg, &opts); err != nil {
+	if err := o.sender(ctx, &opts); err != nil {
 		return err
 	}
 	newTracker := o.NewTracker
@@ -544,7 +544,7 @@ func firstOf(a, b string) string {
 }
 
 // sender builds the sender of --via.
-func (o *Options) sender(ctx context.Context, cfg *config.Config, opts *load.Options) error {
+func (o *Options) sender(ctx context.Context, opts *load.Options) error {
 	if o.Via == "api" {
 		c := o.HTTPClient
 		if c == nil {
@@ -564,7 +564,6 @@ func (o *Options) sender(ctx context.Context, cfg *config.Config, opts *load.Opt
 	opts.FIFO = q.FIFO
 	opts.Target.Queue = q.Name
 	opts.Sender = &load.SQSSender{Client: c, QueueURL: q.URL, Timeout: o.SendTimeout}
-	_ = cfg
 	return nil
 }
 
