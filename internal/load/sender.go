@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
@@ -55,6 +56,21 @@ type Sender interface {
 	// Send sends batch and fills out (one Outcome per order). It returns
 	// within the sender's timeout.
 	Send(ctx context.Context, batch []Outgoing, out []Outcome)
+}
+
+// SQSClientFor returns c made for a load run: connections kept alive for
+// as many concurrent calls as the run makes (the SDK keeps ten per host,
+// and a run of thousands of calls a second would open and close
+// connections instead), and no retries of the SDK's own, so that each
+// throttle reaches SQSSender, which counts it and tries again itself.
+func SQSClientFor(c *sqs.Client, concurrency int) *sqs.Client {
+	return sqs.New(c.Options(), func(o *sqs.Options) {
+		o.HTTPClient = awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+			tr.MaxIdleConns = max(100, 4*concurrency)
+			tr.MaxIdleConnsPerHost = max(100, 4*concurrency)
+		})
+		o.RetryMaxAttempts = 1
+	})
 }
 
 // SQSBatchAPI is the call SQSSender makes.

@@ -563,7 +563,7 @@ func (o *Options) sender(ctx context.Context, opts *load.Options) error {
 	}
 	opts.FIFO = q.FIFO
 	opts.Target.Queue = q.Name
-	opts.Sender = &load.SQSSender{Client: c, QueueURL: q.URL, Timeout: o.SendTimeout}
+	opts.Sender = &load.SQSSender{Client: load.SQSClientFor(c, o.Concurrency), QueueURL: q.URL, Timeout: o.SendTimeout}
 	return nil
 }
 
