@@ -294,7 +294,8 @@ func TestRunCountsLateSends(t *testing.T) {
 	// The pacer falls behind: what it sent was late, and what it had not
 	// sent when the second was over stays unsent.
 	o := rep.Orders
-	if o.Submitted == 0 || o.Submitted >= 1000 || o.Late == 0 || o.StillRunning != o.Submitted || o.Planned != 1000 || !rep.Accounting.Holds {
+	if o.Submitted == 0 || o.Submitted >= 1000 || o.Late == 0 || o.StillRunning != o.Submitted || o.Planned != 1000 ||
+		o.Submitted+o.Unsent != 1000 || !rep.Accounting.Holds {
 		t.Fatalf("%+v %+v", o, rep.Accounting)
 	}
 }

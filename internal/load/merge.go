@@ -140,6 +140,7 @@ func SameThresholds(reports []*Report) bool {
 
 func addCounts(a, b *Counts) {
 	a.Planned += b.Planned
+	a.Unsent += b.Unsent
 	a.Submitted += b.Submitted
 	a.Accepted += b.Accepted
 	a.NotAccepted += b.NotAccepted

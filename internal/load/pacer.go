@@ -112,6 +112,27 @@ func (p *SchedulePacer) Pace(elapsed time.Duration, hits uint64) (time.Duration,
 	return max(0, p.next.Due-elapsed), p.next, false
 }
 
+// Remaining counts the orders of this shard that the schedule holds after
+// the first sent ones (those a pacer that fell behind did not send before
+// the end), and empties it.
+func (p *SchedulePacer) Remaining(sent uint64) int64 {
+	if !p.primed {
+		p.primed = true
+		p.advance()
+	}
+	for p.hits < sent && !p.done {
+		p.hits++
+		p.advance()
+	}
+	var n int64
+	for !p.done {
+		n++
+		p.hits++
+		p.advance()
+	}
+	return n
+}
+
 // Planned is how many orders the shard is expected to send: all of the
 // schedule's arrivals, or this shard's share of them.
 func Planned(sc *sim.Scenario, shard Shard) int64 {

@@ -64,7 +64,10 @@ type Target struct {
 // the run tried to send; Succeeded + Failed + TimedOut + Aborted + DLQ +
 // StillRunning + NotAccepted = Submitted.
 type Counts struct {
-	Planned      int64 `json:"planned"`
+	Planned int64 `json:"planned"`
+	// Unsent are the planned orders a pacer that fell behind had not sent
+	// when the arrivals' time was over.
+	Unsent       int64 `json:"unsent"`
 	Submitted    int64 `json:"submitted"`
 	Accepted     int64 `json:"accepted"`
 	NotAccepted  int64 `json:"notAccepted"`

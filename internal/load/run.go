@@ -265,8 +265,13 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 			}
 		}()
 	}
-	r.pace(paceCtx)
+	sent := r.pace(paceCtx)
 	stopPace()
+	if sp, ok := r.pacer.(*SchedulePacer); ok && ctx.Err() == nil && !r.stop.Load() && !r.hasTrackError() {
+		r.mu.Lock()
+		r.counts.Unsent = sp.Remaining(sent)
+		r.mu.Unlock()
+	}
 	close(r.work)
 	r.wg.Wait()
 	stopGen()
@@ -331,7 +336,7 @@ type pending struct {
 // pace sends the orders as the pacer says: it never waits for an answer
 // (open loop). An order is held at most BatchWindow for others to share
 // its call.
-func (r *run) pace(ctx context.Context) {
+func (r *run) pace(ctx context.Context) (sent uint64) {
 	var batch []pending
 	var deadline time.Duration
 	maxBatch := max(1, r.o.Sender.MaxBatch())
@@ -343,6 +348,7 @@ func (r *run) pace(ctx context.Context) {
 	}
 	defer flush()
 	var hits uint64
+	defer func() { sent = hits }()
 	for ctx.Err() == nil && !r.stop.Load() {
 		elapsed := r.clock.Now().Sub(r.t0)
 		wait, slot, stop := r.pacer.Pace(elapsed, hits)
@@ -378,6 +384,7 @@ func (r *run) pace(ctx context.Context) {
 			flush()
 		}
 	}
+	return hits
 }
 
 // dispatch records a batch and hands it to a sender: an idle one, or a

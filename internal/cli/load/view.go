@@ -96,8 +96,8 @@ func (v *tableView) render(w io.Writer, s *ui.Styles) error {
 	p := r.Pacing
 	f.Add("Pacing", fmt.Sprintf("asked %.1f/s · achieved %.1f/s · jitter p50 %s · p99 %s · max %s · %s late",
 		p.AskedPerS, p.AchievedPerS, ms(l.Jitter.P50), ms(l.Jitter.P99), ms(l.Jitter.Max), ui.Count(o.Late)))
-	if unsent := o.Planned - o.Submitted; unsent > 0 && !r.Interrupted && r.Aborted == "" {
-		f.Add("", s.Warning(fmt.Sprintf("%s of the %s planned orders not sent: the pacer fell behind and the arrivals' time ran out", ui.Count(unsent), ui.Count(o.Planned))))
+	if o.Unsent > 0 {
+		f.Add("", s.Warning(fmt.Sprintf("%s orders not sent: the pacer fell behind and the arrivals' time ran out", ui.Count(o.Unsent))))
 	}
 	f.Add("Throttles", fmt.Sprintf("SQS %s · API 429 %s · Payment.Throttled %s", ui.Count(o.SQSThrottles), ui.Count(o.API429), ui.Count(o.PaymentThrottles)))
 	acct := s.SuccessIcon() + " " + fmt.Sprintf("every one of the %s orders counted once", ui.Count(o.Submitted))
