@@ -91,11 +91,16 @@ func (p *SchedulePacer) advance() {
 	}
 }
 
-// Pace implements Pacer. Once the arrivals' time is over the schedule
-// stops, as vegeta's does: orders a pacer that fell behind has not sent by
-// then are not sent (the report counts them as planned, not submitted).
+// Grace is how long after the end of the arrivals a pacer that is behind
+// still sends: the last order is due at the very end.
+const Grace = 10 * time.Millisecond
+
+// Pace implements Pacer. Once the arrivals' time is over (and Grace) the
+// schedule stops, as vegeta's does: orders a pacer that fell behind has
+// not sent by then are not sent (the report counts them as planned and
+// unsent).
 func (p *SchedulePacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, Slot, bool) {
-	if elapsed > p.end {
+	if elapsed > p.end+Grace {
 		return 0, Slot{}, true
 	}
 	if !p.primed {

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -483,6 +484,9 @@ func runLoad(ctx context.Context, o *Options) error {
 		live = newLiveView(o.IO.ErrOut, o.IO.ErrColorEnabled(), load.Planned(&o.scenario, o.shard))
 		opts.Tick = live.draw
 	}
+	// The estimate and the simulation leave garbage behind: collect it
+	// now rather than in the first seconds of pacing.
+	runtime.GC()
 	rep, runErr := load.Run(ctx, opts)
 	live.done()
 	if rep == nil {
