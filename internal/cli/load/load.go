@@ -102,7 +102,8 @@ var loadLong = cmdutil.Heredoc(`
 			the end unless --keep-tracking-resources), poll (DescribeExecution and
 			ListExecutions within AWS's quotas), or none (send only: every accepted
 			order ends the report still running). Arrivals in the dead-letter queue are
-			counted too. After the last send the run waits up to --drain-timeout for
+			counted too. Not yet in this build: the events and poll trackers (they
+			fail with a usage error naming --track none). After the last send the run waits up to --drain-timeout for
 			the sagas still running. Every order is counted once: succeeded + failed +
 			timed out + aborted + in the DLQ + still running + not accepted =
 			submitted, and the report says whether that holds.
