@@ -14,6 +14,9 @@
 // that runs a great many executions of one machine on one goroutine; it
 // runs the same states the same way, with fewer allocations and no locks.
 //
+// Engine.Redrive (redrive.go) resumes an execution that ended FAILED,
+// TIMED_OUT or ABORTED from its history alone, as RedriveExecution does.
+//
 // Engine.TestState (teststate.go) runs one state on its own, as Step
 // Functions' TestState API does, keeping its data at each stage; package
 // teststate puts AWS's request checks and answer shape around it.

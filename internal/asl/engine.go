@@ -277,6 +277,10 @@ type Execution struct {
 	varBytes int
 	// mock answers the Tasks it mocks (StartOptions.Mock).
 	mock TaskMock
+	// redriveCount and redriveDate: how many times the execution has been
+	// redriven, and when last (Engine.Redrive).
+	redriveCount int
+	redriveDate  time.Time
 	// tokens counts the task tokens the execution has made; waits are its
 	// calls that wait (or waited) for theirs, let go when it ends.
 	tokens uint64
@@ -606,10 +610,16 @@ func (x *Execution) emit(ev HistoryEvent) int64 {
 		x.eventCount++
 		return x.eventCount
 	}
+	return x.record(ev, x.clk.Now())
+}
+
+// record keeps an event that happened at t (emit, for an execution whose
+// events are kept or observed) and returns its id.
+func (x *Execution) record(ev HistoryEvent, t time.Time) int64 {
 	x.mu.lock()
 	x.eventCount++
 	ev.ID = x.eventCount
-	ev.Timestamp = x.clk.Now()
+	ev.Timestamp = t
 	if x.engine.History == HistoryFull {
 		x.events = append(x.events, ev)
 	}
@@ -641,19 +651,7 @@ func (x *Execution) begin() {
 		started.Resource = "arn:aws:iam::" + x.engine.account() + ":role/yafdp-saga"
 	}
 	x.emit(started)
-	if t := x.machine.TimeoutSeconds; t > 0 {
-		life := x.life
-		x.timeout = x.clk.AfterFunc(time.Duration(t)*time.Second, func() {
-			if x.life != life {
-				return // x was recycled (Recycle) and serves another start
-			}
-			x.post(func() {
-				if !x.isEnded() {
-					x.finish(StatusTimedOut, nil, states.Timeout, fmt.Sprintf("The execution exceeded its TimeoutSeconds of %d.", t), types.HistoryEventTypeExecutionTimedOut, 0)
-				}
-			})
-		})
-	}
+	x.armTimeout()
 	root := &x.root
 	root.x, root.machine = x, x.machine
 	if x.machine.usesVars {
@@ -669,6 +667,26 @@ func (x *Execution) begin() {
 		x.input = nil
 	}
 	x.proceed(root, step{kind: outNext, next: x.machine.start, output: input, owned: owned})
+}
+
+// armTimeout starts the machine's TimeoutSeconds, from now: the start, or
+// a redrive.
+func (x *Execution) armTimeout() {
+	t := x.machine.TimeoutSeconds
+	if t <= 0 {
+		return
+	}
+	life := x.life
+	x.timeout = x.clk.AfterFunc(time.Duration(t)*time.Second, func() {
+		if x.life != life {
+			return // x was recycled (Recycle) and serves another start
+		}
+		x.post(func() {
+			if !x.isEnded() {
+				x.finish(StatusTimedOut, nil, states.Timeout, fmt.Sprintf("The execution exceeded its TimeoutSeconds of %d.", t), types.HistoryEventTypeExecutionTimedOut, 0)
+			}
+		})
+	})
 }
 
 // finish ends the execution with a terminal event.

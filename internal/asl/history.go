@@ -50,6 +50,8 @@ type HistoryEvent struct {
 	Assigned map[string]string
 	// Location is the field whose evaluation failed, on EvaluationFailed.
 	Location string
+	// RedriveCount is the execution's redrive count, on ExecutionRedriven.
+	RedriveCount int32
 }
 
 // IsEntered reports whether the event is a <Type>StateEntered event.
@@ -108,6 +110,8 @@ func (e *HistoryEvent) SFN() types.HistoryEvent {
 		out.ExecutionFailedEventDetails = &types.ExecutionFailedEventDetails{Error: optString(e.Error), Cause: optString(e.Cause)}
 	case types.HistoryEventTypeExecutionAborted:
 		out.ExecutionAbortedEventDetails = &types.ExecutionAbortedEventDetails{Error: optString(e.Error), Cause: optString(e.Cause)}
+	case types.HistoryEventTypeExecutionRedriven:
+		out.ExecutionRedrivenEventDetails = &types.ExecutionRedrivenEventDetails{RedriveCount: aws.Int32(e.RedriveCount)}
 	case types.HistoryEventTypeExecutionTimedOut:
 		out.ExecutionTimedOutEventDetails = &types.ExecutionTimedOutEventDetails{Error: optString(e.Error), Cause: optString(e.Cause)}
 	case types.HistoryEventTypeTaskScheduled:
@@ -245,7 +249,7 @@ var (
 		"LambdaFunctionScheduledEventDetails", "LambdaFunctionSucceededEventDetails", "LambdaFunctionFailedEventDetails",
 		"LambdaFunctionTimedOutEventDetails", "LambdaFunctionScheduleFailedEventDetails", "LambdaFunctionStartFailedEventDetails",
 		"ActivityFailedEventDetails", "ActivityTimedOutEventDetails", "MapStateStartedEventDetails", "MapRunFailedEventDetails", "MapRunStartedEventDetails",
-		"EvaluationFailedEventDetails", "TaskSubmittedEventDetails",
+		"EvaluationFailedEventDetails", "TaskSubmittedEventDetails", "ExecutionRedrivenEventDetails",
 	}
 	sfnDetailFields = func() []int {
 		t := reflect.TypeFor[types.HistoryEvent]()
@@ -303,6 +307,9 @@ func (e *HistoryEvent) readDetails(d reflect.Value) {
 	}
 	if n, ok := fieldOf(d, "Length").(int32); ok {
 		e.Length = n
+	}
+	if n, ok := fieldOf(d, "RedriveCount").(*int32); ok {
+		e.RedriveCount = aws.ToInt32(n)
 	}
 }
 

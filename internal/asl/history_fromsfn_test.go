@@ -92,6 +92,8 @@ func fillDetails(d reflect.Value) {
 			f.Set(reflect.ValueOf(aws.Int64(7)))
 		case reflect.TypeFor[int32]():
 			f.SetInt(3)
+		case reflect.TypeFor[*int32]():
+			f.Set(reflect.ValueOf(aws.Int32(4)))
 		}
 	}
 }
@@ -118,7 +120,7 @@ func TestFromSFNReadsEveryDetails(t *testing.T) {
 		"TaskSubmittedEventDetails": "Resource Payload",
 		"TaskSucceededEventDetails": "Resource Payload", "LambdaFunctionScheduledEventDetails": "Resource Payload TimeoutSeconds",
 		"LambdaFunctionSucceededEventDetails": "Payload", "MapStateStartedEventDetails": "Length", "MapRunStartedEventDetails": "Resource",
-		"EvaluationFailedEventDetails": "StateName Error Cause Location",
+		"EvaluationFailedEventDetails": "StateName Error Cause Location", "ExecutionRedrivenEventDetails": "RedriveCount",
 	}
 	for _, name := range []string{"TaskFailedEventDetails", "TaskTimedOutEventDetails", "TaskStartFailedEventDetails", "TaskSubmitFailedEventDetails"} {
 		want[name] = "Resource Error Cause"

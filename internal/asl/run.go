@@ -79,6 +79,9 @@ type frame struct {
 	// spare is a recycled execution's root scope, emptied, for its next
 	// start.
 	spare *scope
+	// redrive is the plan of the Parallel or Map state a redrive resumes
+	// this frame at, until that state starts its group (redrive.go).
+	redrive *groupPlan
 }
 
 // frameCtx is what a frame keeps for the context object ($$).
@@ -109,6 +112,9 @@ type group struct {
 	launching bool
 	failed    bool
 	fail      failure
+	// plan is what a redrive does with the branches or iterations: those
+	// that succeeded before it do not run again (redrive.go).
+	plan *groupPlan
 }
 
 type outcome uint8
@@ -287,7 +293,10 @@ func (x *Execution) context(f *frame) map[string]any {
 			"Name":         x.Name,
 			"RoleArn":      "arn:aws:iam::" + x.engine.account() + ":role/yafdp-saga",
 			"StartTime":    formatTime(x.startTime),
-			"RedriveCount": value.IntNumber(0),
+			"RedriveCount": value.IntNumber(int64(x.redriveCount)),
+		}
+		if x.redriveCount > 0 {
+			x.ctxExec["RedriveTime"] = formatTime(x.redriveDate)
 		}
 		x.ctxSM = map[string]any{"Id": x.StateMachineARN(), "Name": x.smName}
 	}
@@ -1109,14 +1118,24 @@ func (x *Execution) startParallel(f *frame, s *State) step {
 	started := x.event(f, &HistoryEvent{Type: types.HistoryEventTypeParallelStateStarted})
 	g := &group{kind: groupParallel, owner: f, results: make([]any, len(s.Branches)), remaining: len(s.Branches)}
 	f.group = g
+	g.plan = x.redrivenGroup(f, s)
 	g.launching = true
 	for i, b := range s.Branches {
 		if g.failed {
 			break
 		}
+		if out, ok := g.plan.doneAt(i); ok {
+			g.results[i] = out
+			g.remaining--
+			continue
+		}
 		child := &frame{x: x, machine: b, parent: g, index: i, prev: started, vars: f.vars}
 		g.frames = append(g.frames, child)
 		g.running++
+		if tp := g.plan.resumeAt(i); tp != nil {
+			x.resumeThread(child, tp)
+			continue
+		}
 		x.drive(child, b.start, f.effective)
 	}
 	g.launching = false
@@ -1184,6 +1203,7 @@ func (x *Execution) startMap(f *frame, s *State) step {
 	started := x.event(f, &HistoryEvent{Type: types.HistoryEventTypeMapStateStarted, Length: int32(len(items))})
 	g := &group{kind: groupMap, owner: f, items: items, maxConc: maxConc, results: make([]any, len(items)), remaining: len(items)}
 	f.group = g
+	g.plan = x.redrivenGroup(f, s)
 	_ = started
 	x.launch(f, s, g)
 	return x.settle(f, s, g)
@@ -1201,6 +1221,11 @@ func (x *Execution) launch(f *frame, s *State, g *group) {
 		}
 		i := g.next
 		g.next++
+		if out, ok := g.plan.doneAt(i); ok {
+			g.results[i] = out
+			g.remaining--
+			continue
+		}
 		item := g.items[i]
 		input := item
 		if s.jsonata {
@@ -1228,6 +1253,10 @@ func (x *Execution) launch(f *frame, s *State, g *group) {
 		child := &frame{x: x, machine: s.Processor, parent: g, index: i, prev: id, vars: f.vars}
 		g.frames = append(g.frames, child)
 		g.running++
+		if tp := g.plan.resumeAt(i); tp != nil {
+			x.resumeThread(child, tp)
+			continue
+		}
 		x.drive(child, s.Processor.start, input)
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/clock"
+	"github.com/yafdp/yafdp/internal/local/eventsapi"
 	"github.com/yafdp/yafdp/internal/local/sfnapi"
 	"github.com/yafdp/yafdp/internal/local/sqsapi"
 	"github.com/yafdp/yafdp/internal/local/store"
@@ -71,6 +72,10 @@ type Options struct {
 	// an ItemReader reads s3://BUCKET/KEY from S3Dir/BUCKET/KEY and a
 	// ResultWriter writes there.
 	S3Dir string
+	// DuplicateEvents, when positive, makes the event bus deliver every
+	// Nth event twice, as EventBridge's at-least-once delivery may: for
+	// testing that consumers deduplicate.
+	DuplicateEvents int
 }
 
 // What Shutdown stops the executions still running after DrainTimeout
@@ -96,6 +101,9 @@ type Server struct {
 	Broker *queue.Broker
 	SFN    *sfnapi.Service
 	Fakes  *saga.Fakes
+	// Events is the default event bus: its rules deliver Step Functions'
+	// execution status changes to SQS queues.
+	Events *eventsapi.Bus
 
 	// Restored says what a data directory brought back at start.
 	Restored Restored
@@ -144,6 +152,8 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		qopts.Store, sopts.Store = s.db.Queues(), s.db.SFN()
 	}
 	s.Broker = queue.New(qopts)
+	s.Events = eventsapi.New(eventsapi.Options{Region: region, Account: Account, Queues: s.Broker, DuplicateEvery: opts.DuplicateEvents})
+	sopts.Events = sfnEvents{s.Events}
 	s.Fakes = saga.NewFakes(opts.Fakes, clk, opts.Seed)
 	sopts.Seed, sopts.Fake = opts.Seed, s.Fakes.Fake
 	// A .waitForTaskToken Task that nothing answers waits for
@@ -157,6 +167,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	fail := func(err error) (*Server, error) {
 		ln.Close()
 		s.SFN.Close()
+		s.Events.Close()
 		s.Broker.Close()
 		if s.db != nil {
 			s.db.Close()
@@ -285,6 +296,7 @@ func (s *Server) ensureQueue(name string, attrs map[string]string) (*queue.Queue
 func (s *Server) routes() http.Handler {
 	sqsH := sqsapi.NewHandler(s.Broker)
 	sfnH := s.SFN.Handler()
+	eventsH := s.Events.Handler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		target := r.Header.Get("X-Amz-Target")
 		switch {
@@ -292,13 +304,15 @@ func (s *Server) routes() http.Handler {
 			sqsH.ServeHTTP(w, r)
 		case strings.HasPrefix(target, "AWSStepFunctions."):
 			sfnH.ServeHTTP(w, r)
+		case strings.HasPrefix(target, eventsapi.TargetPrefix):
+			eventsH.ServeHTTP(w, r)
 		case target == "" && r.Method == http.MethodGet:
 			w.Header().Set("Content-Type", "application/json")
 			_ = json.NewEncoder(w).Encode(s.Status())
 		default:
 			w.Header().Set("Content-Type", "application/x-amz-json-1.0")
 			w.WriteHeader(http.StatusBadRequest)
-			msg := fmt.Sprintf("yafdp local up serves SQS (X-Amz-Target AmazonSQS.*) and Step Functions (AWSStepFunctions.*) over the AWS JSON 1.0 protocol, not %q", target)
+			msg := fmt.Sprintf("yafdp local up serves SQS (X-Amz-Target AmazonSQS.*) and Step Functions (AWSStepFunctions.*) over the AWS JSON 1.0 protocol, and EventBridge (AWSEvents.*) over AWS JSON 1.1, not %q", target)
 			_ = json.NewEncoder(w).Encode(map[string]string{"__type": "UnknownOperationException", "message": msg})
 		}
 	})
@@ -358,6 +372,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		actx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		s.SFN.Drain(actx)
 		cancel()
+		s.Events.Close()
 		s.Broker.Close()
 		if s.db != nil {
 			err = errors.Join(err, s.db.Close())

@@ -174,6 +174,42 @@ func TestWatchPagesNewestFirst(t *testing.T) {
 	}
 }
 
+// A redriven execution that runs again is followed past the end its first
+// run recorded, until the redrive ends.
+func TestWatchFollowsARedrive(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ev := func(id int64, typ types.HistoryEventType) types.HistoryEvent {
+		return types.HistoryEvent{Id: id, PreviousEventId: id - 1, Timestamp: &t0, Type: typ}
+	}
+	events := []types.HistoryEvent{ev(1, types.HistoryEventTypeExecutionStarted), ev(2, types.HistoryEventTypeExecutionFailed), ev(3, types.HistoryEventTypeExecutionRedriven)}
+	status := types.ExecutionStatusRunning
+	s := &stubSFN{t: t}
+	s.describe = func(*sfn.DescribeExecutionInput) (*sfn.DescribeExecutionOutput, error) {
+		return &sfn.DescribeExecutionOutput{Status: status, Name: aws.String("ord_1"), StartDate: &t0}, nil
+	}
+	s.history = func(in *sfn.GetExecutionHistoryInput) (*sfn.GetExecutionHistoryOutput, error) {
+		var page []types.HistoryEvent
+		for i := len(events) - 1; i >= 0; i-- {
+			page = append(page, events[i])
+		}
+		return &sfn.GetExecutionHistoryOutput{Events: page}, nil
+	}
+	sleeps := 0
+	sleep := func(context.Context, time.Duration) error {
+		sleeps++
+		events = append(events, ev(4, types.HistoryEventTypeExecutionSucceeded))
+		status = types.ExecutionStatusSucceeded
+		return nil
+	}
+	res, err := Watch(context.Background(), s, WatchOptions{ExecutionARN: "arn:aws:states:eu-west-1:1:execution:m:ord_1", Follow: true, Sleep: sleep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sleeps != 1 || len(res.Events) != 4 || res.Execution.Status != "SUCCEEDED" {
+		t.Fatalf("watch stopped after %d events (%d polls), status %s", len(res.Events), sleeps, res.Execution.Status)
+	}
+}
+
 // Against moto's Step Functions (executing definitions): resolve an order
 // id, follow the history until the end, turn it into the saga timeline,
 // list by status.

@@ -127,7 +127,14 @@ func Watch(ctx context.Context, c awsops.SFNAPI, opts WatchOptions) (*WatchResul
 			added := make([]asl.HistoryEvent, len(evs))
 			for i, e := range evs {
 				added[i] = asl.FromSFN(e)
-				ended = ended || terminalEvent(e.Type)
+				// A redriven execution's history goes on after its first
+				// end: only an end that no ExecutionRedriven follows is one.
+				switch {
+				case terminalEvent(e.Type):
+					ended = true
+				case e.Type == types.HistoryEventTypeExecutionRedriven:
+					ended = false
+				}
 			}
 			res.Events = append(res.Events, added...)
 			if opts.OnEvents != nil {

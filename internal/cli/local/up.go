@@ -133,6 +133,27 @@ var upLong = cmdutil.Heredoc(`
 			state answers its ItemReader: a string is the object's body, an array the
 			items. Map Runs and child executions live in memory only: --data-dir does
 			not keep them. Not served: redriving a Map Run, MANIFEST and PARQUET inputs.
+
+			RedriveExecution resumes a Standard execution that ended FAILED, TIMED_OUT
+			or ABORTED in the last 14 days from the state that did not finish, with
+			that state's input and the variables then in scope, its retries counted
+			anew; the history keeps its events and goes on after an ExecutionRedriven
+			event. Executions restored from --data-dir are redriven from their
+			history, and one started with a mock config's test case goes on with it.
+			A Parallel or Map state that failed reruns only its branches or
+			iterations that did not succeed, each from the state where it stopped,
+			as on AWS; unlike AWS, a Distributed Map's Map Run runs again whole.
+
+			EventBridge (X-Amz-Target AWSEvents.*, AWS JSON 1.1) is served on the
+			default event bus for following executions ('yafdp load' does): PutRule
+			with an EventPattern, PutTargets with SQS queues, RemoveTargets,
+			DeleteRule, DescribeRule, ListRules and ListTargetsByRule. Each Standard
+			execution puts a "Step Functions Execution Status Change" event on the
+			bus when it starts (RUNNING) and when it ends, in AWS's envelope, and
+			every enabled rule whose pattern matches delivers it to its queues as the
+			message body, a moment later. Not served: scheduled rules, other buses,
+			PutEvents, Input, InputPath and InputTransformer, targets other than SQS;
+			rules live in memory only.
 		`)
 
 var upExample = cmdutil.Examples(`

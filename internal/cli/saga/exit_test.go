@@ -31,6 +31,10 @@ func TestSagaRunBadInputExitsTwo(t *testing.T) {
 		{"saga", "send-task-success", "tok", "--task-output", "{"},
 		{"saga", "send-task-failure", "tok", "--error", strings.Repeat("e", 300)},
 		{"saga", "send-task-heartbeat", ""},
+		{"saga", "redrive", "--state-machine", "order-saga", "--status", "RUNNING"},
+		{"saga", "redrive", "--state-machine", "order-saga", "--since", "-2h"},
+		{"saga", "redrive", "ord_1", "--state-machine", "order-saga", "--error", "Payment.Unavailable"},
+		{"saga", "redrive", "not an order", "--state-machine", "order-saga"},
 	} {
 		ios, _, out, errOut := iostreams.Test()
 		code := cli.Run(context.Background(), args, ios)

@@ -38,6 +38,9 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 			# Test one state offline, as Step Functions' TestState does
 			$ yafdp saga test-state --definition my-saga.asl.json --state ChargePayment --input '{"amount":12.5}' --mock-error Payment.Declined
 
+			# Redrive the sagas that failed during a payment outage, from the failed step
+			$ yafdp --env prod saga redrive --status FAILED --since 2h --error Payment.Unavailable --rate 20/s
+
 			# Answer a Task that waits for its task token
 			$ yafdp saga send-task-success "$TOKEN" --task-output '{"courierId":"c-42"}'
 		`),
@@ -49,6 +52,7 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 		NewCmdWatch(f, nil),
 		NewCmdList(f, nil),
 		NewCmdDescribe(f, nil),
+		NewCmdRedrive(f, nil),
 		NewCmdSendTask(f, tasktoken.Success, nil),
 		NewCmdSendTask(f, tasktoken.Failure, nil),
 		NewCmdSendTask(f, tasktoken.Heartbeat, nil),

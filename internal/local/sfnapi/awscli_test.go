@@ -97,6 +97,28 @@ func TestAWSCLI(t *testing.T) {
 		t.Fatalf("get-execution-history (pages of 2) gave %v", types)
 	}
 
+	// The failed execution redriven: its Fail state fails it again, and the
+	// history and description count the redrive.
+	redriven := run("redrive-execution", "--execution-arn", execARN)
+	if redriven["redriveDate"] == nil {
+		t.Fatalf("redrive-execution: %v", redriven)
+	}
+	for {
+		described = run("describe-execution", "--execution-arn", execARN)
+		if described["status"] != "RUNNING" || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if described["status"] != "FAILED" || described["redriveCount"] != 1.0 || described["redriveStatus"] != "REDRIVABLE" || described["redriveDate"] == nil {
+		t.Fatalf("describe-execution after redrive-execution: %v", described)
+	}
+	all = run("get-execution-history", "--execution-arn", execARN, "--reverse-order", "--max-items", "3")
+	events, _ = all["events"].([]any)
+	if len(events) != 3 || events[2].(map[string]any)["type"] != "ExecutionRedriven" {
+		t.Fatalf("the last events after redrive-execution: %v", events)
+	}
+
 	// Errors reach the CLI typed, as AWS's do.
 	_, stderr, err := awsCLI(t, url, "describe-execution", "--execution-arn", "arn:aws:states:us-east-1:123456789012:execution:cli-order:nope")
 	if err == nil || !strings.Contains(stderr, "(ExecutionDoesNotExist)") {
@@ -105,5 +127,9 @@ func TestAWSCLI(t *testing.T) {
 	_, stderr, err = awsCLI(t, url, "start-execution", "--state-machine-arn", arn, "--name", "ord_cli", "--input", `{}`)
 	if err == nil || !strings.Contains(stderr, "(ExecutionAlreadyExists)") {
 		t.Fatalf("start-execution with a used name: %v\n%s", err, stderr)
+	}
+	_, stderr, err = awsCLI(t, url, "redrive-execution", "--execution-arn", "arn:aws:states:us-east-1:123456789012:execution:cli-order:nope")
+	if err == nil || !strings.Contains(stderr, "(ExecutionDoesNotExist)") {
+		t.Fatalf("redrive-execution of a missing execution: %v\n%s", err, stderr)
 	}
 }

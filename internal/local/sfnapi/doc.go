@@ -8,7 +8,8 @@
 //
 // It serves CreateStateMachine, DescribeStateMachine, ListStateMachines,
 // DeleteStateMachine, StartExecution, DescribeExecution, ListExecutions,
-// GetExecutionHistory, StopExecution and DescribeStateMachineForExecution,
+// GetExecutionHistory, StopExecution, RedriveExecution (redrive.go) and
+// DescribeStateMachineForExecution,
 // with AWS's validation order, error codes and messages, so that the SDKs
 // return their typed errors. Histories carry the engine's events, which use
 // the real Step Functions event types. docs/local-conformance.md lists how it

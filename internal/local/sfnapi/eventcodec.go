@@ -20,7 +20,9 @@ import (
 // execution, so it has to be cheap. The payload comes last, as its JSON
 // text.
 
-const eventCodecVersion = 1
+// eventCodecVersion 2 added the redrive count and the assigned variables
+// after the numbers; version 1 records are still read.
+const eventCodecVersion = 2
 
 var errCorruptEvent = errors.New("corrupt history event")
 
@@ -37,6 +39,12 @@ func encodeEvent(e *asl.HistoryEvent) []byte {
 	b = binary.AppendVarint(b, e.TimeoutSeconds)
 	b = binary.AppendVarint(b, int64(e.Index))
 	b = binary.AppendVarint(b, int64(e.Length))
+	b = binary.AppendVarint(b, int64(e.RedriveCount))
+	b = binary.AppendUvarint(b, uint64(len(e.Assigned)))
+	for name, enc := range e.Assigned {
+		b = binrec.AppendString(b, name)
+		b = binrec.AppendString(b, enc)
+	}
 	if e.Payload == nil {
 		return append(b, 0)
 	}
@@ -47,7 +55,11 @@ func encodeEvent(e *asl.HistoryEvent) []byte {
 
 func decodeEvent(doc []byte) (asl.HistoryEvent, error) {
 	var e asl.HistoryEvent
-	r := binrec.NewReader(doc, eventCodecVersion, errCorruptEvent)
+	version := byte(eventCodecVersion)
+	if len(doc) > 0 && doc[0] == 1 {
+		version = 1
+	}
+	r := binrec.NewReader(doc, version, errCorruptEvent)
 	if r.Err() != nil {
 		return e, r.Err()
 	}
@@ -58,6 +70,20 @@ func decodeEvent(doc []byte) (asl.HistoryEvent, error) {
 	e.StateName, e.Error, e.Cause, e.Resource, e.Region = r.String(), r.String(), r.String(), r.String(), r.String()
 	e.TimeoutSeconds = r.Varint()
 	e.Index, e.Length = int32(r.Varint()), int32(r.Varint())
+	if version >= 2 {
+		e.RedriveCount = int32(r.Varint())
+		n := r.Uvarint()
+		if n > uint64(len(doc)) {
+			return e, errCorruptEvent
+		}
+		if n > 0 {
+			e.Assigned = make(map[string]string, n)
+			for range n {
+				name := r.String()
+				e.Assigned[name] = r.String()
+			}
+		}
+	}
 	rest := r.Rest()
 	if r.Err() != nil || len(rest) == 0 {
 		return e, errCorruptEvent

@@ -1,6 +1,7 @@
 package sfnapi
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/yafdp/yafdp/internal/asl"
 	"github.com/yafdp/yafdp/internal/asl/value"
+	"github.com/yafdp/yafdp/internal/local/binrec"
 )
 
 func TestEventCodecRoundTrip(t *testing.T) {
@@ -22,6 +24,8 @@ func TestEventCodecRoundTrip(t *testing.T) {
 		{ID: 7, PreviousEventID: 6, Timestamp: time.Unix(0, 1), Type: "TaskFailed", Error: "E", Cause: "c\x00", Region: "us-east-1", TimeoutSeconds: 9, Index: 2, Length: 3},
 		{ID: 8, Type: "PassStateExited", StateName: "P", Payload: "plain"},
 		{ID: 9, Type: "PassStateExited", StateName: "P", Payload: map[string]any{"f": 1.25, "bad": "\xff"}},
+		{ID: 10, Type: "PassStateExited", StateName: "P", Payload: "x", Assigned: map[string]string{"a": `{"k":1}`, "b": `"s"`}},
+		{ID: 11, PreviousEventID: 10, Type: "ExecutionRedriven", RedriveCount: 2},
 	} {
 		got, err := decodeEvent(encodeEvent(&e))
 		if err != nil {
@@ -47,5 +51,30 @@ func TestEventCodecRoundTrip(t *testing.T) {
 		if _, err := decodeEvent(good[:i]); err == nil && i < len(good)-3 {
 			t.Errorf("an event cut at %d of %d bytes decoded", i, len(good))
 		}
+	}
+}
+
+// A data directory written before redrives were recorded (codec version
+// 1) is still read.
+func TestEventCodecReadsVersion1(t *testing.T) {
+	b := []byte{1}
+	for _, n := range []int64{5, 4, 1700000000, 0} {
+		b = binary.AppendVarint(b, n)
+	}
+	for _, s := range []string{"TaskFailed", "S", "E", "C", "arn:r", "us-east-1"} {
+		b = binrec.AppendString(b, s)
+	}
+	for _, n := range []int64{9, 2, 3} {
+		b = binary.AppendVarint(b, n)
+	}
+	b = append(b, 0)
+	got, err := decodeEvent(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := asl.HistoryEvent{ID: 5, PreviousEventID: 4, Timestamp: time.Unix(1700000000, 0), Type: "TaskFailed", StateName: "S",
+		Error: "E", Cause: "C", Resource: "arn:r", Region: "us-east-1", TimeoutSeconds: 9, Index: 2, Length: 3}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }

@@ -30,9 +30,13 @@ var operations = map[string]operation{
 		return pageOf(s.listExecutions(req))
 	}, listExecutionsAnswer),
 	"GetExecutionHistory": op(nil, getExecutionHistory, same),
-	"DescribeMapRun":      op(nil, describeMapRun, same),
-	"ListMapRuns":         op(nil, listMapRuns, same),
-	"UpdateMapRun":        op(nil, updateMapRun, same),
+	"RedriveExecution": op(nil, func(s *Service, _ context.Context, req *redriveExecutionRequest) (redriveExecutionOutput, *Error) {
+		t, err := s.redriveExecution(req, true)
+		return redriveExecutionOutput{RedriveDate: epoch(t)}, err
+	}, same),
+	"DescribeMapRun": op(nil, describeMapRun, same),
+	"ListMapRuns":    op(nil, listMapRuns, same),
+	"UpdateMapRun":   op(nil, updateMapRun, same),
 	"StopExecution": op(nil, func(s *Service, ctx context.Context, req *stopExecutionRequest) (stopExecutionOutput, *Error) {
 		t, err := s.stopExecution(ctx, req)
 		return stopExecutionOutput{StopDate: epoch(t)}, err
@@ -143,6 +147,10 @@ type executionListItem struct {
 	StartDate       epoch  `json:"startDate"`
 	StopDate        *epoch `json:"stopDate,omitempty"`
 	MapRunArn       string `json:"mapRunArn,omitempty"`
+	// RedriveCount and RedriveDate are listed once the execution has been
+	// redriven.
+	RedriveCount *int   `json:"redriveCount,omitempty"`
+	RedriveDate  *epoch `json:"redriveDate,omitempty"`
 }
 
 // describeExecutionOutput is a listed execution's members, then its data.
@@ -154,6 +162,11 @@ type describeExecutionOutput struct {
 	OutputDetails *dataDetails `json:"outputDetails,omitempty"`
 	Error         string       `json:"error,omitempty"`
 	Cause         string       `json:"cause,omitempty"`
+	// The redrive members, as AWS answers them for a Standard execution:
+	// the count even when zero, the reason only when NOT_REDRIVABLE.
+	RedriveCountAll     int    `json:"redriveCount"`
+	RedriveStatus       string `json:"redriveStatus"`
+	RedriveStatusReason string `json:"redriveStatusReason,omitempty"`
 }
 
 // describeExecution describes an execution with its data unless the
@@ -165,6 +178,9 @@ func describeExecution(s *Service, _ context.Context, req *executionArnRequest) 
 	}
 	in := e.info(x)
 	out := describeExecutionOutput{executionListItem: listItem(&in)}
+	r := s.redriveOf(e, x)
+	out.RedriveCount, out.RedriveCountAll = nil, r.count
+	out.RedriveStatus, out.RedriveStatusReason = string(r.status), r.reason
 	if req.IncludedData == nil || *req.IncludedData == "ALL_DATA" {
 		out.Input, out.InputDetails = &in.Input, &dataDetails{Included: true}
 		if in.Output != nil {
@@ -189,8 +205,13 @@ func listExecutionsAnswer(p page[ExecutionInfo]) listExecutionsOutput {
 }
 
 func listItem(in *ExecutionInfo) executionListItem {
-	return executionListItem{ExecutionArn: in.ARN, StateMachineArn: in.StateMachineARN, Name: in.Name,
+	item := executionListItem{ExecutionArn: in.ARN, StateMachineArn: in.StateMachineARN, Name: in.Name,
 		Status: string(in.Status), StartDate: epoch(in.Start), StopDate: epochPtr(in.Stop), MapRunArn: in.MapRunARN}
+	if in.RedriveCount > 0 {
+		n := in.RedriveCount
+		item.RedriveCount, item.RedriveDate = &n, epochPtr(in.RedriveDate)
+	}
+	return item
 }
 
 type getExecutionHistoryOutput struct {

@@ -116,6 +116,9 @@ type executionDoc struct {
 	Output          *string    `json:"output,omitempty"`
 	Error           string     `json:"error,omitempty"`
 	Cause           string     `json:"cause,omitempty"`
+	// TestCase is the mock config's test case the execution runs, which a
+	// redrive goes on with.
+	TestCase string `json:"testCase,omitempty"`
 }
 
 // historyObserver saves each event of a Standard execution as it happens.
@@ -159,7 +162,8 @@ func (m *machine) doc() []byte {
 func (e *execution) doc(x run) []byte {
 	in := e.info(x)
 	d := executionDoc{ARN: e.arn, StateMachineARN: e.m.arn, Name: e.name, Seq: e.seq, Input: e.input,
-		Status: in.Status, Start: in.Start, Stop: in.Stop, Output: in.Output, Error: in.Error, Cause: in.Cause}
+		Status: in.Status, Start: in.Start, Stop: in.Stop, Output: in.Output, Error: in.Error, Cause: in.Cause,
+		TestCase: e.redrive.testCase}
 	b, _ := json.Marshal(d)
 	return b
 }
@@ -320,6 +324,7 @@ func (s *Service) restoreExecutions(st Store, events map[string][]asl.HistoryEve
 			}
 		}
 		e := &execution{m: m, arn: d.ARN, name: d.Name, input: d.Input, seq: d.Seq, ready: make(chan struct{}), saved: true}
+		e.redrive.testCase = d.TestCase
 		if x.status == asl.StatusRunning {
 			x.abortAtRestart(now, d.Input, m.roleARN)
 			r.stale = append(r.stale, e)

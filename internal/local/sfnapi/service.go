@@ -68,6 +68,9 @@ type Options struct {
 	// Fake answers a mocked response that names a built-in fake (a Fakes'
 	// Fake); nil when there are none.
 	Fake func(name string) asl.TaskHandler
+	// Events, when set, receives the status changes of Standard
+	// executions, as Step Functions puts them on EventBridge.
+	Events StatusSink
 }
 
 // Service is an in-memory Step Functions: state machines and their
@@ -132,6 +135,10 @@ type execution struct {
 	saveMu sync.Mutex
 	saved  bool // its final state went to the store
 
+	// redrive holds what RedriveExecution keeps (redrive.go): the test
+	// case the execution runs, and its latest redriven run.
+	redrive redriveState
+
 	// A Distributed Map's child execution is not listed under a machine:
 	// child is set, smARN is its labelled state machine (MACHINE/LABEL)
 	// and mapRunARN its Map Run.
@@ -151,6 +158,9 @@ func (e *execution) set(x run) {
 // failed.
 func (e *execution) exec() run {
 	<-e.ready
+	if x := e.redrive.current.Load(); x != nil {
+		return x
+	}
 	return e.x
 }
 
@@ -589,6 +599,7 @@ func (s *Service) startExecution(req *startExecutionRequest, durable bool) (stri
 	case e == nil:
 		return again.arn, again.start, nil
 	}
+	e.redrive.keepMock(mock, run)
 	s.running.Add(1)
 	opts := asl.StartOptions{
 		Name: name, Input: in, StateMachineName: m.name,
@@ -603,6 +614,7 @@ func (s *Service) startExecution(req *startExecutionRequest, durable bool) (stri
 		return "", time.Time{}, newError(CodeInvalidExecutionInput, "Invalid State Machine Execution Input: '%s'", serr.Error())
 	}
 	e.set(x)
+	s.statusChanged(e, x, asl.StatusRunning)
 	c := s.save(e, x, false)
 	s.evict()
 	if !durable {
@@ -754,6 +766,7 @@ func (s *Service) done(e *execution, x *asl.Execution) {
 	}
 	if e != nil {
 		s.save(e, x, true)
+		s.statusChanged(e, x, x.Status())
 	}
 	if e != nil && s.opts.MaxFinishedExecutions > 0 {
 		s.finMu.Lock()
@@ -890,6 +903,10 @@ type ExecutionInfo struct {
 	// MapRunARN is the Map Run that started a Distributed Map's child
 	// execution ("" for any other).
 	MapRunARN string
+	// RedriveCount is how many times the execution has been redriven, and
+	// RedriveDate when last (zero when never).
+	RedriveCount int
+	RedriveDate  time.Time
 }
 
 func (e *execution) info(x run) ExecutionInfo {
@@ -899,6 +916,7 @@ func (e *execution) info(x run) ExecutionInfo {
 	if e.child {
 		in.StateMachineARN, in.MapRunARN = e.smARN, e.mapRunARN
 	}
+	in.RedriveCount, in.RedriveDate = redriveCounts(x)
 	switch status {
 	case asl.StatusSucceeded:
 		o := value.MustEncodeString(out)
@@ -986,6 +1004,7 @@ func (s *Service) listExecutions(req *listExecutionsRequest) ([]ExecutionInfo, s
 	v.rangeOf("maxResults", req.MaxResults, 0, MaxPageSize)
 	v.length("nextToken", req.NextToken, 1, MaxTokenLength, false)
 	v.enum("statusFilter", req.StatusFilter, "RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
+	v.enum("redriveFilter", req.RedriveFilter, "REDRIVEN", "NOT_REDRIVEN")
 	if err := v.err(); err != nil {
 		return nil, "", err
 	}
@@ -1006,7 +1025,11 @@ func (s *Service) listExecutions(req *listExecutionsRequest) ([]ExecutionInfo, s
 	if req.StatusFilter != nil {
 		filter = asl.Status(*req.StatusFilter)
 	}
-	scope := "ListExecutions|" + m.arn + "|" + string(filter)
+	redriven := ""
+	if req.RedriveFilter != nil {
+		redriven = *req.RedriveFilter
+	}
+	scope := "ListExecutions|" + m.arn + "|" + string(filter) + "|" + redriven
 	before, err := decodeToken(req.NextToken, scope)
 	if err != nil {
 		return nil, "", err
@@ -1026,7 +1049,7 @@ func (s *Service) listExecutions(req *listExecutionsRequest) ([]ExecutionInfo, s
 			continue
 		}
 		x := e.exec()
-		if x == nil || filter != "" && x.Status() != filter {
+		if x == nil || filter != "" && x.Status() != filter || !redriveFilter(redriven, x) {
 			continue
 		}
 		if len(out) == n {
