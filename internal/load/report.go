@@ -58,6 +58,9 @@ type Target struct {
 	Endpoint string `json:"endpoint"`
 	Queue    string `json:"queue,omitempty"`
 	Track    string `json:"track"`
+	// HistorySample is the share of ended sagas whose history was read:
+	// the per-state durations and payment throttles come from them.
+	HistorySample float64 `json:"historySample"`
 }
 
 // Counts are the orders by what became of them. Submitted is every order

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -16,7 +17,6 @@ import (
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/config"
 	"github.com/yafdp/yafdp/internal/load"
-	"github.com/yafdp/yafdp/internal/load/track"
 	"github.com/yafdp/yafdp/internal/local"
 	"github.com/yafdp/yafdp/internal/saga"
 )
@@ -25,7 +25,8 @@ import (
 // payment provider's quota at 50/s, loaded at 100/s, every order
 // accounted for, and --compare's simulation (the same quota, as --fault)
 // within a stated tolerance of the observation for throughput and the
-// share failed. It runs 5 s of arrivals; LOAD_COMPARE_DURATION=30s runs
+// share failed. The sagas are followed by the EventBridge tracker, which
+// reads one history in ten for the payment throttles. It runs 5 s of arrivals; LOAD_COMPARE_DURATION=30s runs
 // the 30 s (the figures in BENCHMARKS.md).
 func TestCompareAgainstLocalUp(t *testing.T) {
 	if testing.Short() {
@@ -56,15 +57,11 @@ func TestCompareAgainstLocalUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.AWSConfig = func(context.Context) (aws.Config, error) { return awsCfg, nil }
 	f.SQSClient = func(context.Context) (*sqs.Client, error) { return sqs.NewFromConfig(awsCfg), nil }
-	sfnClient := sfn.NewFromConfig(awsCfg)
-	cmd := NewCmdLoad(f, func(ctx context.Context, o *Options) error {
-		o.NewTracker = func(context.Context, *Options, TrackerSpec) (track.Tracker, error) {
-			return &pollTracker{c: sfnClient, machine: srv.StateMachineARN}, nil
-		}
-		return runLoad(ctx, o)
-	})
-	err = clitest.Exec(cmd, "--rate", "100/s", "--duration", duration, "--process", "constant", "--track", "poll",
+	f.SFNClient = func(context.Context) (*sfn.Client, error) { return sfn.NewFromConfig(awsCfg), nil }
+	cmd := NewCmdLoad(f, nil)
+	err = clitest.Exec(cmd, "--rate", "100/s", "--duration", duration, "--process", "constant", "--track", "events", "--history-sample", "0.1",
 		"--drain-timeout", "5m", "--fault", "payment.tps=50", "--compare")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, streams.ErrOut.String())
@@ -77,7 +74,7 @@ func TestCompareAgainstLocalUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := out.Orders
-	if !out.Accounting.Holds || !out.Drained || o.Succeeded+o.Failed+o.TimedOut+o.Aborted+o.DLQ != o.Submitted || out.Events.Duplicate == 0 {
+	if !out.Accounting.Holds || !out.Drained || o.Succeeded+o.Failed+o.TimedOut+o.Aborted+o.DLQ != o.Submitted || o.PaymentThrottles == 0 {
 		t.Fatalf("%+v %+v %+v", o, out.Accounting, out.Events)
 	}
 	rows := map[string]ComparisonRow{}

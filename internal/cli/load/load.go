@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -42,39 +43,43 @@ type Options struct {
 	Clock load.Clock
 	// Confirm asks the user on a terminal; tests replace it.
 	Confirm func(question string) bool
+	// EventsClient returns the EventBridge client of --track events.
+	EventsClient func(context.Context) (*eventbridge.Client, error)
 
-	ScenarioFile string
-	Rate         rate.Rate
-	Duration     sim.Duration
-	Process      string
-	Seed         uint64
-	Faults       []string
-	PaymentTPS   rate.Rate
-	Via          string
-	Queue        string
-	APIURL       string
-	APIKey       string
-	Track        string
-	StateMachine string
-	DLQ          string
-	KeepTracking bool
-	Shard        string
-	RunKey       string
-	Concurrency  int
-	BatchWindow  time.Duration
-	SendTimeout  time.Duration
-	DrainTimeout time.Duration
-	Thresholds   []string
-	AbortOnFail  bool
-	Compare      bool
-	ReportFile   string
-	Yes          bool
+	ScenarioFile  string
+	Rate          rate.Rate
+	Duration      sim.Duration
+	Process       string
+	Seed          uint64
+	Faults        []string
+	PaymentTPS    rate.Rate
+	Via           string
+	Queue         string
+	APIURL        string
+	APIKey        string
+	Track         string
+	StateMachine  string
+	DLQ           string
+	KeepTracking  bool
+	HistorySample float64
+	Shard         string
+	RunKey        string
+	Concurrency   int
+	BatchWindow   time.Duration
+	SendTimeout   time.Duration
+	DrainTimeout  time.Duration
+	Thresholds    []string
+	AbortOnFail   bool
+	Compare       bool
+	ReportFile    string
+	Yes           bool
 
 	scenario   sim.Scenario
 	shard      load.Shard
 	runKey     uint64
 	thresholds []load.Threshold
 	queue      awsops.QueueRef
+	queueURL   string
 }
 
 var loadLong = cmdutil.Heredoc(`
@@ -102,8 +107,11 @@ var loadLong = cmdutil.Heredoc(`
 			the end unless --keep-tracking-resources), poll (DescribeExecution and
 			ListExecutions within AWS's quotas), or none (send only: every accepted
 			order ends the report still running). Arrivals in the dead-letter queue are
-			counted too. Not yet in this build: the events and poll trackers (they
-			fail with a usage error naming --track none). After the last send the run waits up to --drain-timeout for
+			counted too (--dlq, or the dead-letter queue of the orders queue's redrive
+			policy), and --history-sample of the ended sagas' histories are read for
+			per-state durations and Payment.Throttled. --state-machine defaults to the
+			environment's, or to the built-in saga's name on an endpoint on this
+			machine (local up). After the last send the run waits up to --drain-timeout for
 			the sagas still running. Every order is counted once: succeeded + failed +
 			timed out + aborted + in the DLQ + still running + not accepted =
 			submitted, and the report says whether that holds.
@@ -166,6 +174,13 @@ func NewCmd(f *cmdutil.Factory) *cobra.Command {
 // NewCmdLoad returns `yafdp load` alone.
 func NewCmdLoad(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{Deps: f.Deps(), Rate: rate.PerSecond(500), Duration: sim.Duration(time.Minute)}
+	opts.EventsClient = func(ctx context.Context) (*eventbridge.Client, error) {
+		c, err := f.AWSConfig(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return eventbridge.NewFromConfig(c), nil
+	}
 	cmd := &cobra.Command{
 		Use:     "load",
 		Short:   "Drive the pipeline at a paced rate and follow every saga to its end",
@@ -190,6 +205,7 @@ func NewCmdLoad(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 	fl.StringVar(&opts.StateMachine, "state-machine", "", "The saga's state machine `ARN` to follow (default: the environment's)")
 	fl.StringVar(&opts.DLQ, "dlq", "", "The dead-letter queue `URL|NAME` to watch (default: the environment's)")
 	fl.BoolVar(&opts.KeepTracking, "keep-tracking-resources", false, "Keep the EventBridge rule and queue --track events creates")
+	fl.Float64Var(&opts.HistorySample, "history-sample", 0.05, "Read the history of this `share` of ended sagas (per-state durations, Payment.Throttled)")
 	fl.StringVar(&opts.Shard, "shard", "1/1", "Run shard `K/N` of a run split over N processes")
 	fl.StringVar(&opts.RunKey, "run-key", "", "The run's `key` (hex): shards of one run share it (default: random)")
 	fl.IntVar(&opts.Concurrency, "concurrency", 32, "Senders waiting for work (more start when all are busy)")
@@ -278,6 +294,8 @@ func (o *Options) parse(cmd *cobra.Command, _ []string) error {
 		return cmdutil.FlagErrorf("--keep-tracking-resources goes with --track events")
 	}
 	switch {
+	case o.HistorySample < 0 || o.HistorySample > 1:
+		return cmdutil.FlagErrorf("--history-sample: must be a share from 0 to 1, such as 0.05")
 	case o.Concurrency < 1 || o.Concurrency > 10000:
 		return cmdutil.FlagErrorf("--concurrency: must be 1 to 10000, not %d", o.Concurrency)
 	case o.BatchWindow < 0 || o.BatchWindow > time.Second:
@@ -465,7 +483,7 @@ func runLoad(ctx context.Context, o *Options) error {
 		Scenario: o.scenario, Shard: o.shard, RunKey: o.runKey, Clock: o.Clock,
 		BatchWindow: o.BatchWindow, Concurrency: o.Concurrency, DrainTimeout: o.DrainTimeout,
 		Thresholds: o.thresholds, AbortOnFail: o.AbortOnFail,
-		Target: load.Target{Via: o.Via, Endpoint: o.endpoint(cfg), Track: o.Track},
+		Target: load.Target{Via: o.Via, Endpoint: o.endpoint(cfg), Track: o.Track, HistorySample: o.HistorySample},
 	}
 	if err := o.sender(ctx, &opts); err != nil {
 		return err
@@ -474,10 +492,11 @@ func runLoad(ctx context.Context, o *Options) error {
 	if newTracker == nil {
 		newTracker = NewTracker
 	}
-	spec := TrackerSpec{Kind: o.Track, StateMachineARN: firstOf(o.StateMachine, cfg.StateMachine), DLQ: firstOf(o.DLQ, cfg.DLQ), Keep: o.KeepTracking}
+	spec := TrackerSpec{Kind: o.Track, StateMachine: firstOf(o.StateMachine, cfg.StateMachine), DLQ: firstOf(o.DLQ, cfg.DLQ),
+		QueueURL: o.queueURL, Keep: o.KeepTracking, HistorySample: o.HistorySample, Seed: o.scenario.Seed, Local: IsLoopback(o.endpoint(cfg))}
 	tr, err := newTracker(ctx, o, spec)
 	if err != nil {
-		return cmdutil.UsageErrorf("--track %s: %v; use --track none to send without following the sagas", o.Track, err)
+		return err
 	}
 	opts.Tracker = tr
 	var live *liveView
@@ -568,6 +587,7 @@ func (o *Options) sender(ctx context.Context, opts *load.Options) error {
 	}
 	opts.FIFO = q.FIFO
 	opts.Target.Queue = q.Name
+	o.queueURL = q.URL
 	opts.Sender = &load.SQSSender{Client: load.SQSClientFor(c, o.Concurrency), QueueURL: q.URL, Timeout: o.SendTimeout}
 	return nil
 }

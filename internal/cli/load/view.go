@@ -99,7 +99,11 @@ func (v *tableView) render(w io.Writer, s *ui.Styles) error {
 	if o.Unsent > 0 {
 		f.Add("", s.Warning(fmt.Sprintf("%s orders not sent: the pacer fell behind and the arrivals' time ran out", ui.Count(o.Unsent))))
 	}
-	f.Add("Throttles", fmt.Sprintf("SQS %s · API 429 %s · Payment.Throttled %s", ui.Count(o.SQSThrottles), ui.Count(o.API429), ui.Count(o.PaymentThrottles)))
+	sample := ""
+	if h := r.Target.HistorySample; h > 0 && h < 1 {
+		sample = fmt.Sprintf(" (in the %s of the sagas whose history was read)", ui.Percent(h))
+	}
+	f.Add("Throttles", fmt.Sprintf("SQS %s · API 429 %s · Payment.Throttled %s%s", ui.Count(o.SQSThrottles), ui.Count(o.API429), ui.Count(o.PaymentThrottles), sample))
 	acct := s.SuccessIcon() + " " + fmt.Sprintf("every one of the %s orders counted once", ui.Count(o.Submitted))
 	if !r.Accounting.Holds {
 		acct = s.FailureIcon() + " " + s.Failure(fmt.Sprintf("%s orders in the buckets, %s submitted", ui.Count(r.Accounting.Sum), ui.Count(o.Submitted)))
@@ -204,10 +208,19 @@ func compare(p *sim.Report, r *load.Report) []ComparisonRow {
 		{"queue wait p99", "ms", p.QueueWaitMS.P99, r.LatencyMS.QueueWait.P99},
 		{"share failed", "%", 100 * share(ended(po.Failed, po.TimedOut, po.Aborted), float64(po.Offered)), 100 * share(ended(o.Failed, o.TimedOut, o.Aborted), float64(o.Submitted))},
 		{"dead-letter queue", "orders", float64(po.InDLQ), float64(o.DLQ)},
-		{"payment throttles", "calls", float64(p.Payment.Throttled), float64(o.PaymentThrottles)},
+		{"payment throttles", "calls", float64(p.Payment.Throttled), paymentThrottles(r)},
 		{"still running at the end", "orders", float64(po.StillQueued), float64(o.StillRunning)},
 	}
 	return rows
+}
+
+// paymentThrottles estimates the run's payment throttles from the
+// histories read (a sample of the ended sagas), or 0 when none were read.
+func paymentThrottles(r *load.Report) float64 {
+	if r.Target.HistorySample <= 0 {
+		return 0
+	}
+	return float64(r.Orders.PaymentThrottles) / r.Target.HistorySample
 }
 
 func renderComparison(w io.Writer, s *ui.Styles, rows []ComparisonRow) error {
