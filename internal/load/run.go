@@ -127,11 +127,13 @@ const chunkSize = 1 << 16
 
 // run is one load run in progress.
 type run struct {
-	o      Options
-	clock  Clock
-	pacer  Pacer
-	t0     time.Time
-	orders chan order.Order
+	o     Options
+	clock Clock
+	pacer Pacer
+	t0    time.Time
+	// orders come from the generator in chunks, so that the pacer and
+	// the generator do not hand over (and wake each other) order by order.
+	orders chan []order.Order
 
 	mu      sync.Mutex
 	chunks  [][]rec
@@ -224,7 +226,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	// filled before the first is due.
 	genCtx, stopGen := context.WithCancel(ctx)
 	defer stopGen()
-	r.orders = make(chan order.Order, 4096)
+	r.orders = make(chan []order.Order, 64)
 	go r.generate(genCtx)
 	for len(r.orders) < cap(r.orders) && genCtx.Err() == nil {
 		time.Sleep(time.Millisecond)
@@ -305,13 +307,20 @@ func (r *run) generate(ctx context.Context) {
 	// placedAt is set when each order is due; the generator's is unused.
 	g := order.NewGenerator(r.o.Scenario.Seed^mix.Bits(r.o.Shard.K<<32|r.o.Shard.N), time.Unix(0, 0))
 	for {
+		chunk := make([]order.Order, ordersChunk)
+		for i := range chunk {
+			chunk[i] = g.Next()
+		}
 		select {
-		case r.orders <- g.Next():
+		case r.orders <- chunk:
 		case <-ctx.Done():
 			return
 		}
 	}
 }
+
+// ordersChunk is how many orders the generator hands the pacer at once.
+const ordersChunk = 64
 
 // OrderID is the id of the order at index in the run keyed runKey.
 func OrderID(runKey, index uint64) string { return order.IDOf(mix.Bits(runKey + index)) }
@@ -348,6 +357,7 @@ func (r *run) pace(ctx context.Context) (sent uint64) {
 	}
 	defer flush()
 	var hits uint64
+	var next []order.Order
 	defer func() { sent = hits }()
 	for ctx.Err() == nil && !r.stop.Load() {
 		elapsed := r.clock.Now().Sub(r.t0)
@@ -367,12 +377,15 @@ func (r *run) pace(ctx context.Context) (sent uint64) {
 			r.clock.Sleep(ctx, wait)
 			continue
 		}
-		var ord order.Order
-		select {
-		case ord = <-r.orders:
-		case <-ctx.Done():
-			return
+		if len(next) == 0 {
+			select {
+			case next = <-r.orders:
+			case <-ctx.Done():
+				return hits
+			}
 		}
+		ord := next[0]
+		next = next[1:]
 		p := pending{late: elapsed-slot.Due > r.o.LateAfter, ord: ord}
 		p.out.Slot = slot
 		batch = append(batch, p)
