@@ -123,7 +123,8 @@ var loadLong = cmdutil.Heredoc(`
 			aborted, dlq, still_running, send_errors, late, throttles,
 			sqs_throttles, api_429, payment_throttles; AGG count or rate), OP one of
 			< <= > >= == !=, and VALUE a number, a duration (30s, 250ms; a plain
-			number is milliseconds) or a share (1%). --abort-on-fail stops sending
+			number is milliseconds) or a share (1%); payment_throttles counts those in
+			the histories read (--history-sample). --abort-on-fail stops sending
 			once a threshold is breached for good (a count that only grows is past
 			its bound).
 
