@@ -19,7 +19,8 @@ func newHelpTopicExitCodes() *cobra.Command {
 
 			  0    success
 			  1    the operation failed: an AWS call failed, or the outcome is a
-			       failure (for example, the watched saga ended FAILED)
+			       failure (for example, the watched saga ended FAILED, or a
+			       load --threshold was breached)
 			  2    usage error or bad input: unknown command or flag, invalid flag
 			       value, invalid config file, unknown --env, input that does not
 			       validate

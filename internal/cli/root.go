@@ -11,6 +11,7 @@ import (
 	"github.com/yafdp/yafdp/internal/cli/completion"
 	configcmd "github.com/yafdp/yafdp/internal/cli/config"
 	"github.com/yafdp/yafdp/internal/cli/dlq"
+	loadcmd "github.com/yafdp/yafdp/internal/cli/load"
 	localcmd "github.com/yafdp/yafdp/internal/cli/local"
 	"github.com/yafdp/yafdp/internal/cli/order"
 	"github.com/yafdp/yafdp/internal/cli/output"
@@ -40,6 +41,7 @@ func addNounCommands(root *cobra.Command, f *cmdutil.Factory) {
 		dlq.NewCmd(f),
 		simulate.NewCmdSimulate(f, nil),
 		localcmd.NewCmd(f),
+		loadcmd.NewCmd(f),
 	} {
 		noun.GroupID = groupPipeline
 		root.AddCommand(noun)

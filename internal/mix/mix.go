@@ -22,3 +22,23 @@ func String(s string) uint64 {
 	}
 	return h
 }
+
+// Unbits inverts Bits: Unbits(Bits(x)) == x.
+func Unbits(x uint64) uint64 {
+	x ^= x>>31 ^ x>>62
+	x *= inverse(0x94d049bb133111eb)
+	x ^= x>>27 ^ x>>54
+	x *= inverse(0xbf58476d1ce4e5b9)
+	x ^= x>>30 ^ x>>60
+	return x
+}
+
+// inverse is a's multiplicative inverse modulo 2⁶⁴ (a odd), by Newton's
+// iteration: each step doubles the correct low bits.
+func inverse(a uint64) uint64 {
+	x := a
+	for range 5 {
+		x *= 2 - a*x
+	}
+	return x
+}

@@ -24,3 +24,11 @@ func TestBitsScatters(t *testing.T) {
 		t.Error("Bits is not a bijection")
 	}
 }
+
+func TestUnbitsInvertsBits(t *testing.T) {
+	for _, x := range []uint64{0, 1, 2, 0x9e3779b97f4a7c15, 1<<63 + 12345, ^uint64(0)} {
+		if got := Unbits(Bits(x)); got != x {
+			t.Errorf("Unbits(Bits(%x)) = %x", x, got)
+		}
+	}
+}

@@ -341,3 +341,28 @@ func encodeID(x uint64) string {
 	}
 	return string(b[:])
 }
+
+// IDOf returns the order id that carries x, as generated ids do:
+// OrderIDPrefix and x in 13 base-32 characters.
+func IDOf(x uint64) string { return OrderIDPrefix + encodeID(x) }
+
+// ParseID returns the x of an id that IDOf made, or false for any other id.
+func ParseID(id string) (uint64, bool) {
+	digits, ok := strings.CutPrefix(id, OrderIDPrefix)
+	if !ok || len(digits) != 13 {
+		return 0, false
+	}
+	var x uint64
+	for i := 0; i < len(digits); i++ {
+		k := strings.IndexByte(crockford, digits[i])
+		if k < 0 {
+			return 0, false
+		}
+		x = x<<5 | uint64(k)
+	}
+	// 13 digits hold 65 bits; a 64-bit x leaves the first below 16.
+	if strings.IndexByte(crockford, digits[0]) > 15 {
+		return 0, false
+	}
+	return x, true
+}

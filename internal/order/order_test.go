@@ -238,3 +238,17 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestParseIDInvertsIDOf(t *testing.T) {
+	for _, x := range []uint64{0, 1, 31, 1 << 40, ^uint64(0)} {
+		got, ok := ParseID(IDOf(x))
+		if !ok || got != x {
+			t.Errorf("ParseID(IDOf(%x)) = %x, %v", x, got, ok)
+		}
+	}
+	for _, id := range []string{"", "ord_", "ord_gzzzzzzzzzzzz", "ord_000000000000i", "cus_0000000000001", "ord_00000000000001"} {
+		if _, ok := ParseID(id); ok {
+			t.Errorf("ParseID(%q) ok", id)
+		}
+	}
+}

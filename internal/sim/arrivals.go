@@ -6,6 +6,10 @@ import (
 	"time"
 )
 
+// arrivalStream is the second word of the arrivals' PCG seed: the model
+// and Schedule draw the same times from a scenario's seed.
+const arrivalStream = 0xa441
+
 // segment is one phase of the arrival schedule: the rate goes linearly from
 // a to b (per second) over length, starting at start.
 type segment struct {
@@ -102,3 +106,25 @@ func (src *arrivalSource) next() (time.Duration, bool) {
 	u = math.Min(math.Max(u, 0), L)
 	return sg.start + time.Duration(u*float64(time.Second)), true
 }
+
+// Schedule is a scenario's arrival schedule for code outside the model
+// (yafdp load paces real orders by it): the same times, from the same
+// seed, as the simulation's arrivals.
+type Schedule struct {
+	src *arrivalSource
+}
+
+// NewSchedule returns the arrival schedule of s, drawn as Run draws it.
+func NewSchedule(s *Scenario) *Schedule {
+	return &Schedule{src: newArrivals(s, rand.New(rand.NewPCG(s.Seed, arrivalStream)))}
+}
+
+// Next returns the offset from the start of the next arrival, or false
+// when the schedule is over.
+func (sc *Schedule) Next() (time.Duration, bool) { return sc.src.next() }
+
+// Expected returns how many arrivals the schedule expects by t.
+func (sc *Schedule) Expected(t time.Duration) float64 { return sc.src.expected(t) }
+
+// RateAt returns the offered rate per second at t.
+func (sc *Schedule) RateAt(t time.Duration) float64 { return sc.src.rateAt(t) }

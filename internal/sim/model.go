@@ -144,7 +144,7 @@ func newSimulation(sc Scenario, m *asl.StateMachine, mock *mockconfig.Case, fake
 		apigw:   rate.NewLimiter(rate.Limit(sc.APIGateway.RateLimit.PerSecond()), sc.APIGateway.Burst),
 		starts:  rate.NewLimiter(rate.Limit(sc.StepFunctions.StartRate.PerSecond()), sc.StepFunctions.StartBurst),
 	}
-	s.arrivals = newArrivals(&sc, rand.New(rand.NewPCG(sc.Seed, 0xa441)))
+	s.arrivals = newArrivals(&sc, rand.New(rand.NewPCG(sc.Seed, arrivalStream)))
 	s.arrEnd = sc.ArrivalDuration()
 	s.board = saga.NewQuotaBoard(fakeCfg, s.t0, partitions)
 	for i := range partitions {

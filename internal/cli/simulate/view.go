@@ -69,7 +69,7 @@ func (v *tableView) renderHeader(w io.Writer, s *ui.Styles) error {
 	if sc.Name == "flags" {
 		name = ""
 	}
-	b.WriteString(s.Headline("Simulation:", fmt.Sprintf("%s%s · seed %d", name, describeArrivals(sc), sc.Seed)))
+	b.WriteString(s.Headline("Simulation:", fmt.Sprintf("%s%s · seed %d", name, DescribeArrivals(sc), sc.Seed)))
 	if sc.Question != "" {
 		b.WriteString(s.Headline("Question:", sc.Question))
 	}
@@ -120,8 +120,8 @@ func (v *tableView) outcomeFacts(f *ui.Facts, s *ui.Styles) {
 		f.Add("Drain", fmt.Sprintf("empty %s after the arrivals stopped", ui.Duration(secs(r.DrainS))))
 	}
 	c := r.Cost
-	f.Add("Cost per 1M orders", fmt.Sprintf("Standard %s · Express %s", dollars(c.PerMillion.Standard), dollars(c.PerMillion.Express)))
-	f.Add("Cost per month", fmt.Sprintf("Standard %s · Express %s  (at the offered rate, %s orders a month)", dollars(c.PerMonth.Standard), dollars(c.PerMonth.Express), ui.Count(int64(c.OrdersPerMonth))))
+	f.Add("Cost per 1M orders", fmt.Sprintf("Standard %s · Express %s", Dollars(c.PerMillion.Standard), Dollars(c.PerMillion.Express)))
+	f.Add("Cost per month", fmt.Sprintf("Standard %s · Express %s  (at the offered rate, %s orders a month)", Dollars(c.PerMonth.Standard), Dollars(c.PerMonth.Express), ui.Count(int64(c.OrdersPerMonth))))
 	unchecked := ""
 	if inv := r.Invariant; inv.Unchecked > 0 {
 		unchecked = fmt.Sprintf(" (%s orders never called the fake services: not checked)", ui.Count(int64(inv.Unchecked)))
@@ -140,7 +140,9 @@ func (v *tableView) outcomeFacts(f *ui.Facts, s *ui.Styles) {
 	}
 }
 
-func describeArrivals(sc sim.Scenario) string {
+// DescribeArrivals says how orders arrive in sc, for people: "10m0s of
+// arrivals at 500/s (poisson)", or its phases.
+func DescribeArrivals(sc sim.Scenario) string {
 	a := sc.Arrivals
 	if len(a.Phases) == 0 {
 		return fmt.Sprintf("%s of arrivals at %s (%s)", a.Duration, a.Rate, a.Process)
@@ -188,7 +190,9 @@ func secs(v float64) time.Duration { return time.Duration(v * float64(time.Secon
 
 func ms(v float64) string { return ui.Duration(time.Duration(v * float64(time.Millisecond))) }
 
-func dollars(v float64) string {
+// Dollars formats an amount of US dollars: whole dollars from $100, cents
+// from $1, four decimals below.
+func Dollars(v float64) string {
 	switch {
 	case v >= 100:
 		return "$" + ui.Count(int64(v+0.5))

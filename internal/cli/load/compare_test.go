@@ -1,0 +1,102 @@
+package load
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/yafdp/yafdp/internal/cli/clitest"
+	"github.com/yafdp/yafdp/internal/cli/cmdutil"
+	"github.com/yafdp/yafdp/internal/config"
+	"github.com/yafdp/yafdp/internal/load"
+	"github.com/yafdp/yafdp/internal/local"
+	"github.com/yafdp/yafdp/internal/saga"
+)
+
+// TestCompareAgainstLocalUp is issue 18's yardstick: local up with the
+// payment provider's quota at 50/s, loaded at 100/s, every order
+// accounted for, and --compare's simulation (the same quota, as --fault)
+// within a stated tolerance of the observation for throughput and the
+// share failed. The sagas are followed by the EventBridge tracker, which
+// reads one history in ten for the payment throttles. It runs 5 s of arrivals; LOAD_COMPARE_DURATION=30s runs
+// the issue's 30 s (the figures in BENCHMARKS.md).
+func TestCompareAgainstLocalUp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a real-time run of tens of seconds; -short leaves it out")
+	}
+	duration := "5s"
+	if d := os.Getenv("LOAD_COMPARE_DURATION"); d != "" {
+		duration = d
+	}
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	var fakes saga.FakeConfig
+	if err := fakes.ApplyFault("payment.tps=50"); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := local.Start(context.Background(), local.Options{Addr: "127.0.0.1:0", Fakes: fakes, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	cfg := &config.Config{Output: "json", EndpointURL: srv.URL, Region: "us-east-1", Queue: "orders"}
+	f, streams := clitest.NewFactory(cfg)
+	awsCfg, err := cmdutil.LoadAWSConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.AWSConfig = func(context.Context) (aws.Config, error) { return awsCfg, nil }
+	f.SQSClient = func(context.Context) (*sqs.Client, error) { return sqs.NewFromConfig(awsCfg), nil }
+	f.SFNClient = func(context.Context) (*sfn.Client, error) { return sfn.NewFromConfig(awsCfg), nil }
+	cmd := NewCmdLoad(f, nil)
+	err = clitest.Exec(cmd, "--rate", "100/s", "--duration", duration, "--process", "constant", "--track", "events", "--history-sample", "0.1",
+		"--drain-timeout", "5m", "--fault", "payment.tps=50", "--compare")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, streams.ErrOut.String())
+	}
+	var out struct {
+		load.Report
+		Comparison []ComparisonRow `json:"comparison"`
+	}
+	if err := json.Unmarshal(streams.Out.Bytes(), &out); err != nil {
+		t.Fatal(err)
+	}
+	o := out.Orders
+	if !out.Accounting.Holds || !out.Drained || o.Succeeded+o.Failed+o.TimedOut+o.Aborted+o.DLQ != o.Submitted || o.PaymentThrottles == 0 {
+		t.Fatalf("%+v %+v %+v", o, out.Accounting, out.Events)
+	}
+	rows := map[string]ComparisonRow{}
+	var b strings.Builder
+	for _, r := range out.Comparison {
+		rows[r.Metric] = r
+		b.WriteString(r.Metric + ": predicted " + fmtFloat(r.Predicted) + ", observed " + fmtFloat(r.Observed) + "\n")
+	}
+	t.Logf("%s of arrivals at 100/s, payment quota 50/s:\n%s", duration, b.String())
+	// The stated tolerance: throughput within 25%, the share failed
+	// within 10 points.
+	th := rows["throughput (sagas ended)"]
+	if math.Abs(th.Observed-th.Predicted) > 0.25*th.Predicted {
+		t.Errorf("throughput: predicted %.1f/s, observed %.1f/s", th.Predicted, th.Observed)
+	}
+	fs := rows["share failed"]
+	if math.Abs(fs.Observed-fs.Predicted) > 10 {
+		t.Errorf("share failed: predicted %.1f%%, observed %.1f%%", fs.Predicted, fs.Observed)
+	}
+}
+
+func fmtFloat(v float64) string {
+	b, _ := json.Marshal(math.Round(v*100) / 100)
+	return string(b)
+}
