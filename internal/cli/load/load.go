@@ -28,6 +28,7 @@ import (
 	"github.com/yafdp/yafdp/internal/config"
 	"github.com/yafdp/yafdp/internal/load"
 	"github.com/yafdp/yafdp/internal/load/track"
+	"github.com/yafdp/yafdp/internal/local"
 	"github.com/yafdp/yafdp/internal/rate"
 	"github.com/yafdp/yafdp/internal/sim"
 )
@@ -93,8 +94,9 @@ var loadLong = cmdutil.Heredoc(`
 			spaced (--process constant) or as a Poisson process; a scenario file (the
 			same as simulate's, with ramps and steps) sets the arrivals instead.
 
-			--via sqs (the default) puts them on the queue with SendMessageBatch, up to
-			ten a call, gathered for at most --batch-window after the first is due;
+			--via sqs (the default) puts them on --queue (by default the environment's,
+			or local up's orders on an endpoint on this machine) with
+			SendMessageBatch, up to ten a call, gathered for at most --batch-window after the first is due;
 			--via api POSTs each to --api-url. Every send gives up after --send-timeout.
 			Latencies are measured from the intended send time, so a slow answer never
 			hides the orders that should have gone meanwhile: accept (the front door's
@@ -199,7 +201,7 @@ func NewCmdLoad(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 	fl.StringArrayVar(&opts.Faults, "fault", nil, "For --compare: a fault of the pipeline under test, as local up's --fault (repeatable)")
 	fl.Var(cmdutil.RateFlag(&opts.PaymentTPS), "payment-tps", "For --compare: the payment provider's quota per second")
 	fl.StringVar(&opts.Via, "via", "sqs", "Send through `sqs` (SendMessageBatch) or api (POST to --api-url)")
-	fl.StringVar(&opts.Queue, "queue", "", "With --via sqs: the queue `URL|NAME` (default: the environment's queue)")
+	fl.StringVar(&opts.Queue, "queue", "", "With --via sqs: the queue `URL|NAME` (default: the environment's queue, or local up's orders on an endpoint on this machine)")
 	fl.StringVar(&opts.APIURL, "api-url", "", "With --via api: the orders resource `URL` of the API Gateway stage")
 	fl.StringVar(&opts.APIKey, "api-key", "", "With --via api: send this `key` as x-api-key")
 	fl.StringVar(&opts.Track, "track", "events", "Follow the sagas by `events` (EventBridge), poll, or none")
@@ -236,6 +238,9 @@ func (o *Options) parse(cmd *cobra.Command, _ []string) error {
 		if sc, err = sim.LoadFile(o.ScenarioFile); err != nil {
 			return cmdutil.ScenarioError(o.ScenarioFile, err)
 		}
+	}
+	if fl.Changed("rate") && o.Rate.IsZero() {
+		return cmdutil.FlagErrorf("--rate: must be more than 0, such as 500/s")
 	}
 	ov := sim.Overrides{Faults: o.Faults}
 	arrivals := o.ScenarioFile == ""
@@ -332,6 +337,9 @@ func (o *Options) checkTarget(fl *pflag.FlagSet) error {
 		}
 		if o.Queue == "" {
 			o.Queue = cfg.Queue
+		}
+		if o.Queue == "" && cfg.EndpointURL != "" && IsLoopback(cfg.EndpointURL) {
+			o.Queue = local.OrdersQueue // local up's
 		}
 		if o.Queue == "" {
 			return cmdutil.FlagErrorf("--queue: no queue given; pass --queue URL|NAME or select an environment with a queue (--env)")

@@ -61,6 +61,7 @@ func TestLoadBadInputExitsTwo(t *testing.T) {
 	}{
 		{[]string{"--rate", "fast"}, "--rate"},
 		{[]string{"--duration", "0s"}, "duration"},
+		{[]string{"--rate", "0/s"}, "--rate: must be more than 0"},
 		{[]string{"--process", "bursty"}, "poisson or constant"},
 		{[]string{"--shard", "3/2"}, "--shard"},
 		{[]string{"--shard", "1/2"}, "--run-key: shards of one run must share a run key"},
@@ -93,6 +94,15 @@ func TestLoadBadInputExitsTwo(t *testing.T) {
 	err := clitest.Exec(NewCmdLoad(f, func(context.Context, *Options) error { return nil }))
 	if err == nil || !strings.Contains(err.Error(), "--queue: no queue given") {
 		t.Fatalf("%v", err)
+	}
+	// An endpoint on this machine is local up's: its queue is orders.
+	f, _ = clitest.NewFactory(&config.Config{EndpointURL: "http://127.0.0.1:4566"})
+	var got *Options
+	if err := clitest.Exec(NewCmdLoad(f, func(_ context.Context, o *Options) error { got = o; return nil })); err != nil || got == nil {
+		t.Fatalf("on local up: %v", err)
+	}
+	if got.Queue != "orders" {
+		t.Errorf("on local up the queue is %q, want orders", got.Queue)
 	}
 }
 
