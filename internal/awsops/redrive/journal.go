@@ -1,18 +1,13 @@
 package redrive
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/yafdp/yafdp/internal/input"
+	"github.com/yafdp/yafdp/internal/journal"
 )
 
 // Journal is where a copy run records its steps before it takes the next
@@ -57,7 +52,7 @@ var _ Journal = (*JournalFile)(nil)
 // not sent at all. A torn last line is ignored.
 type JournalFile struct {
 	mu   sync.Mutex
-	f    *os.File
+	f    *journal.File
 	path string
 	// sent maps source MessageIds to the MessageIds the target gave them.
 	sent map[string]string
@@ -94,12 +89,9 @@ type JournalState struct {
 // OpenJournal opens (or creates) the journal at path for a redrive of the
 // queue sourceURL. A journal written for another queue is an *input.Error.
 func OpenJournal(path, sourceURL string) (*JournalFile, JournalState, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, JournalState{}, fmt.Errorf("journal: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := journal.Open(path)
 	if err != nil {
-		return nil, JournalState{}, fmt.Errorf("journal: %w", err)
+		return nil, JournalState{}, err
 	}
 	j := &JournalFile{f: f, path: path, sent: map[string]string{}, inFlight: map[string]bool{}, deleted: map[string]bool{}}
 	st, err := j.replay(sourceURL)
@@ -116,56 +108,16 @@ func OpenJournal(path, sourceURL string) (*JournalFile, JournalState, error) {
 // replay reads what the journal recorded of earlier runs and leaves the
 // file ready to append.
 func (j *JournalFile) replay(sourceURL string) (JournalState, error) {
-	var st JournalState
-	// A journal is read a line at a time: one may be large (a few hundred
-	// bytes a message), and a wrong path must not fill memory.
-	if fi, err := j.f.Stat(); err != nil {
-		return st, fmt.Errorf("journal %s: %w", j.path, err)
-	} else if !fi.Mode().IsRegular() {
-		return st, input.Errorf("journal", "%s is not a regular file", j.path).WithFix("pass a file path to %s", input.Field("journal"))
-	}
-	br := bufio.NewReaderSize(j.f, 64<<10)
-	var kept int64 // bytes of whole lines read
-	next := func() ([]byte, bool, error) {
-		var line []byte
-		for {
-			part, err := br.ReadSlice('\n')
-			line = append(line, part...)
-			if len(line) > maxJournalLine {
-				return nil, false, input.Errorf("journal", "%s has a line longer than %s; it is not a journal", j.path, input.Size(maxJournalLine)).WithFix("pass another %s file", input.Field("journal"))
-			}
-			switch {
-			case err == nil:
-				kept += int64(len(line))
-				return line, true, nil
-			case errors.Is(err, bufio.ErrBufferFull):
-				continue
-			case errors.Is(err, io.EOF):
-				// A torn last line: the process died while writing it,
-				// so the step it describes was not taken.
-				return nil, false, nil
-			default:
-				return nil, false, fmt.Errorf("journal %s: %w", j.path, err)
-			}
-		}
-	}
 	ended := true
-	for line := 1; ; line++ {
-		data, ok, err := next()
-		if err != nil {
-			return st, err
-		}
-		if !ok {
-			break
-		}
+	err := j.f.Replay(maxJournalLine, func(line int, data []byte) error {
 		var r journalRecord
 		if err := json.Unmarshal(data, &r); err != nil {
-			return st, input.Errorf("journal", "%s line %d is not a journal record", j.path, line).WithFix("pass another %s file", input.Field("journal"))
+			return input.Errorf("journal", "%s line %d is not a journal record", j.path, line).WithFix("pass another %s file", input.Field("journal"))
 		}
 		switch r.K {
 		case "start":
 			if r.Source != sourceURL {
-				return st, input.Errorf("journal", "%s records a redrive of %s, not %s", j.path, r.Source, sourceURL).WithFix("pass another %s file", input.Field("journal"))
+				return input.Errorf("journal", "%s records a redrive of %s, not %s", j.path, r.Source, sourceURL).WithFix("pass another %s file", input.Field("journal"))
 			}
 			j.runs++
 			ended = false
@@ -174,12 +126,10 @@ func (j *JournalFile) replay(sourceURL string) (JournalState, error) {
 		default:
 			j.apply(r)
 		}
-	}
-	if err := j.f.Truncate(kept); err != nil {
-		return st, fmt.Errorf("journal %s: %w", j.path, err)
-	}
-	if _, err := j.f.Seek(kept, io.SeekStart); err != nil {
-		return st, err
+		return nil
+	})
+	if err != nil {
+		return JournalState{}, err
 	}
 	return JournalState{Runs: j.runs, Sent: len(j.sent), Uncertain: len(j.inFlight), Unfinished: !ended}, nil
 }
@@ -211,24 +161,11 @@ func (j *JournalFile) apply(r journalRecord) {
 func (j *JournalFile) Path() string { return j.path }
 
 func (j *JournalFile) write(sync bool, recs ...journalRecord) error {
-	var buf bytes.Buffer
-	for _, r := range recs {
-		b, err := json.Marshal(r)
-		if err != nil {
-			return err
-		}
-		buf.Write(b)
-		buf.WriteByte('\n')
+	rs := make([]any, len(recs))
+	for i := range recs {
+		rs[i] = recs[i]
 	}
-	if _, err := j.f.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("journal %s: %w", j.path, err)
-	}
-	if sync {
-		if err := j.f.Sync(); err != nil {
-			return fmt.Errorf("journal %s: %w", j.path, err)
-		}
-	}
-	return nil
+	return j.f.Append(sync, rs...)
 }
 
 // Lookup says what the journal knows of a source message: sent (with the

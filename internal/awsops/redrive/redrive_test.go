@@ -29,8 +29,14 @@ func TestJournalSurvivesATornLine(t *testing.T) {
 	j.Intend([]string{"a", "b", "c"})
 	j.Sent([]string{"a", "b"}, []string{"A", "B"})
 	j.Deleted([]string{"a"})
-	j.f.WriteString(`{"k":"sent","ids":["c"],"to":[`) // killed mid-write
-	j.f.Close()
+	j.Close(false)
+	// Killed mid-write: a torn last line.
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"k":"sent","ids":["c"],"to":[`)
+	f.Close()
 
 	j, st, err = OpenJournal(path, "http://q/dlq")
 	if err != nil {

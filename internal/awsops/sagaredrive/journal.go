@@ -1,17 +1,13 @@
 package sagaredrive
 
 import (
-	"bufio"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/yafdp/yafdp/internal/input"
+	"github.com/yafdp/yafdp/internal/journal"
 )
 
 // Journal records a bulk redrive step by step, so that a run that is
@@ -48,7 +44,7 @@ var _ Journal = (*JournalFile)(nil)
 // (the process died writing it) is ignored.
 type JournalFile struct {
 	mu       sync.Mutex
-	f        *os.File
+	f        *journal.File
 	path     string
 	redriven map[string]int32
 	inFlight map[string]int32
@@ -80,12 +76,9 @@ type JournalState struct {
 // selection (the state machine and the filters, as text). A journal of an
 // unfinished run of another selection is an *input.Error.
 func OpenJournal(path, selection string) (*JournalFile, JournalState, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, JournalState{}, fmt.Errorf("journal: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := journal.Open(path)
 	if err != nil {
-		return nil, JournalState{}, fmt.Errorf("journal: %w", err)
+		return nil, JournalState{}, err
 	}
 	j := &JournalFile{f: f, path: path, redriven: map[string]int32{}, inFlight: map[string]int32{}}
 	st, err := j.replay(selection)
@@ -102,31 +95,11 @@ func OpenJournal(path, selection string) (*JournalFile, JournalState, error) {
 // replay reads the journal and keeps the records of its last run when that
 // run did not finish; it leaves the file ready to append.
 func (j *JournalFile) replay(selection string) (JournalState, error) {
-	var st JournalState
-	if fi, err := j.f.Stat(); err != nil {
-		return st, fmt.Errorf("journal %s: %w", j.path, err)
-	} else if !fi.Mode().IsRegular() {
-		return st, input.Errorf("journal", "%s is not a regular file", j.path).WithFix("pass a file path to %s", input.Field("journal"))
-	}
-	br := bufio.NewReaderSize(j.f, 64<<10)
-	var kept int64
 	open, lastSelection := false, ""
-	for line := 1; ; line++ {
-		data, err := br.ReadSlice('\n')
-		if errors.Is(err, bufio.ErrBufferFull) || len(data) > maxJournalLine {
-			return st, input.Errorf("journal", "%s has a line longer than %s; it is not a saga redrive journal", j.path, input.Size(maxJournalLine)).
-				WithFix("pass another %s file", input.Field("journal"))
-		}
-		if errors.Is(err, io.EOF) {
-			break // a torn last line: the step it describes was not taken
-		}
-		if err != nil {
-			return st, fmt.Errorf("journal %s: %w", j.path, err)
-		}
-		kept += int64(len(data))
+	err := j.f.Replay(maxJournalLine, func(line int, data []byte) error {
 		var r journalRecord
 		if err := json.Unmarshal(data, &r); err != nil {
-			return st, input.Errorf("journal", "%s line %d is not a saga redrive journal record", j.path, line).WithFix("pass another %s file", input.Field("journal"))
+			return input.Errorf("journal", "%s line %d is not a saga redrive journal record", j.path, line).WithFix("pass another %s file", input.Field("journal"))
 		}
 		switch r.K {
 		case "start":
@@ -144,39 +117,26 @@ func (j *JournalFile) replay(selection string) (JournalState, error) {
 			j.redriven[r.ARN] = r.From
 			delete(j.inFlight, r.ARN)
 		default:
-			return st, input.Errorf("journal", "%s line %d has the unknown record %q", j.path, line, r.K).WithFix("pass another %s file", input.Field("journal"))
+			return input.Errorf("journal", "%s line %d has the unknown record %q", j.path, line, r.K).WithFix("pass another %s file", input.Field("journal"))
 		}
+		return nil
+	})
+	if err != nil {
+		return JournalState{}, err
 	}
 	if open && lastSelection != selection {
-		return st, input.Errorf("journal", "%s holds an unfinished redrive of %s, not of %s", j.path, lastSelection, selection).
+		return JournalState{}, input.Errorf("journal", "%s holds an unfinished redrive of %s, not of %s", j.path, lastSelection, selection).
 			WithFix("run that redrive again to finish it, or pass another %s file", input.Field("journal"))
 	}
 	if !open {
 		clear(j.redriven)
 		clear(j.inFlight)
 	}
-	if err := j.f.Truncate(kept); err != nil {
-		return st, fmt.Errorf("journal %s: %w", j.path, err)
-	}
-	if _, err := j.f.Seek(kept, io.SeekStart); err != nil {
-		return st, err
-	}
 	return JournalState{Resuming: open, Redriven: len(j.redriven), InFlight: len(j.inFlight)}, nil
 }
 
-func (j *JournalFile) write(r journalRecord) error {
-	b, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
-	if _, err := j.f.Write(append(b, '\n')); err != nil {
-		return fmt.Errorf("journal %s: %w", j.path, err)
-	}
-	if err := j.f.Sync(); err != nil {
-		return fmt.Errorf("journal %s: %w", j.path, err)
-	}
-	return nil
-}
+// write appends r, flushed to disk.
+func (j *JournalFile) write(r journalRecord) error { return j.f.Append(true, r) }
 
 // Lookup says what the journal knows of an execution in the run it
 // resumes.
