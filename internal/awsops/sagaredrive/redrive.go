@@ -226,23 +226,8 @@ func redriveOne(ctx context.Context, c API, opts Options, limiter *xrate.Limiter
 		it.Outcome, it.Reason = OutcomeSkipped, fmt.Sprintf("it has been redriven %d times, Step Functions' limit", it.RedriveCount)
 		return nil
 	}
-	if it.Status == string(types.ExecutionStatusFailed) {
-		// A saga that caught the error and compensated ends in its Fail
-		// state; a redrive enters that state again and fails at once.
-		if err := wait(ctx, limiter); err != nil {
-			return err
-		}
-		state, err := failState(ctx, c, it.ARN)
-		switch {
-		case err != nil && ctx.Err() != nil:
-			return ctx.Err()
-		case err != nil:
-			it.Outcome, it.Reason = OutcomeFailed, "reading where it ended: "+awsops.ShortError(err)
-			return nil
-		case state != "":
-			it.Outcome, it.Reason = OutcomeSkipped, fmt.Sprintf("it ended in its Fail state %s (after its compensations): a redrive would enter it again and fail at once; submit the order again instead", state)
-			return nil
-		}
+	if decided, err := endedInFailState(ctx, c, limiter, it); decided || err != nil {
+		return err
 	}
 	if opts.DryRun {
 		it.Outcome = OutcomeWouldRedrive
@@ -347,6 +332,31 @@ func describe(ctx context.Context, c API, arn string) (executions.Execution, err
 	return executions.Execution{ARN: arn, Name: aws.ToString(out.Name), StateMachineARN: aws.ToString(out.StateMachineArn),
 		Status: string(out.Status), StartDate: aws.ToTime(out.StartDate), StopDate: out.StopDate, Error: aws.ToString(out.Error),
 		Cause: aws.ToString(out.Cause), RedriveCount: aws.ToInt32(out.RedriveCount)}, nil
+}
+
+// endedInFailState decides it (skipped, or failed when its history cannot
+// be read) when a FAILED execution ended in a Fail state: a saga that
+// caught the error and compensated ends there, and a redrive would enter
+// that state again and fail at once.
+func endedInFailState(ctx context.Context, c API, limiter *xrate.Limiter, it *Item) (decided bool, err error) {
+	if it.Status != string(types.ExecutionStatusFailed) {
+		return false, nil
+	}
+	if err := wait(ctx, limiter); err != nil {
+		return false, err
+	}
+	state, err := failState(ctx, c, it.ARN)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return false, ctx.Err()
+	case err != nil:
+		it.Outcome, it.Reason = OutcomeFailed, "reading where it ended: "+awsops.ShortError(err)
+		return true, nil
+	case state != "":
+		it.Outcome, it.Reason = OutcomeSkipped, fmt.Sprintf("it ended in its Fail state %s (after its compensations): a redrive would enter it again and fail at once; submit the order again instead", state)
+		return true, nil
+	}
+	return false, nil
 }
 
 // failState names the Fail state an execution ended in, or "" when it

@@ -208,6 +208,24 @@ func defaultRedriveJournal(machine string, sel sagaredrive.Selection) string {
 	return filepath.Join(dir, "yafdp", "saga-redrive", machine+"-"+hex.EncodeToString(sum[:4])+".journal")
 }
 
+// openJournal opens the bulk run's journal (--journal, or the default
+// one of the machine and selection) and says when it resumes a run.
+func (o *RedriveOptions) openJournal(machine string, sel sagaredrive.Selection) (*sagaredrive.JournalFile, error) {
+	path := o.Journal
+	if path == "" {
+		path = defaultRedriveJournal(machine, sel)
+	}
+	j, st, err := sagaredrive.OpenJournal(path, sel.Key())
+	if err != nil {
+		return nil, cmdutil.InputError(err)
+	}
+	if st.Resuming {
+		fmt.Fprintf(o.IO.ErrOut, "Resuming from %s: an earlier run stopped with %s recorded redriven and %s unconfirmed (in flight when it stopped, or failed).\n",
+			path, ui.Plural(st.Redriven, "execution"), ui.Plural(st.InFlight, "redrive"))
+	}
+	return j, nil
+}
+
 func runRedrive(ctx context.Context, o *RedriveOptions) error {
 	p, c, err := cmdutil.PrinterAnd(ctx, o.Deps, o.SFNClient)
 	if err != nil {
@@ -249,19 +267,10 @@ func runRedrive(ctx context.Context, o *RedriveOptions) error {
 		sel := sagaredrive.Selection{StateMachineARN: m.ARN, Status: o.Status, Since: o.since, Error: o.Error}
 		ro.Selection = &sel
 		if !o.DryRun {
-			path := o.Journal
-			if path == "" {
-				path = defaultRedriveJournal(m.Name, sel)
+			if journal, err = o.openJournal(m.Name, sel); err != nil {
+				return err
 			}
-			j, st, err := sagaredrive.OpenJournal(path, sel.Key())
-			if err != nil {
-				return cmdutil.InputError(err)
-			}
-			if st.Resuming {
-				fmt.Fprintf(o.IO.ErrOut, "Resuming from %s: an earlier run stopped with %s recorded redriven and %s unconfirmed (in flight when it stopped, or failed).\n",
-					path, ui.Plural(st.Redriven, "execution"), ui.Plural(st.InFlight, "redrive"))
-			}
-			journal, ro.Journal = j, j
+			ro.Journal = journal
 		}
 	}
 	var bar *ui.Progress
