@@ -44,6 +44,26 @@ type tableView struct {
 
 func (v *tableView) render(w io.Writer, s *ui.Styles) error {
 	r := v.r
+	io.WriteString(w, headline(r, s))
+	if err := renderOrders(w, s, r.Orders); err != nil {
+		return err
+	}
+	io.WriteString(w, "\n")
+	f := ui.NewFacts(s)
+	latencyFacts(f, s, r)
+	runFacts(f, s, r)
+	if err := f.Render(w); err != nil {
+		return err
+	}
+	if v.prediction != nil {
+		io.WriteString(w, "\n")
+		return renderComparison(w, s, compare(v.prediction, r))
+	}
+	return nil
+}
+
+// headline says what the run was and where it went.
+func headline(r *load.Report, s *ui.Styles) string {
 	var b strings.Builder
 	b.WriteString(s.Headline("Load:", fmt.Sprintf("%s · seed %d", simulate.DescribeArrivals(r.Scenario), r.Scenario.Seed)))
 	target := r.Target.Endpoint
@@ -55,9 +75,12 @@ func (v *tableView) render(w io.Writer, s *ui.Styles) error {
 	}
 	b.WriteString(s.Headline("Target:", fmt.Sprintf("via %s to %s · tracking %s · shards %s · run key %s", r.Target.Via, target, r.Target.Track, strings.Join(r.Shards, " "), r.RunKey)))
 	b.WriteString("\n")
-	io.WriteString(w, b.String())
+	return b.String()
+}
 
-	o := r.Orders
+// renderOrders is the table of what became of the orders, with the
+// errors they failed with and the front door's refusals.
+func renderOrders(w io.Writer, s *ui.Styles, o load.Counts) error {
 	t := ui.NewShares(s, o.Submitted, "Orders", "Count", "Share")
 	t.Add("submitted", o.Submitted, ui.ToneNone, true)
 	t.Add("succeeded", o.Succeeded, ui.ToneSuccess, true)
@@ -82,8 +105,13 @@ func (v *tableView) render(w io.Writer, s *ui.Styles) error {
 			return err
 		}
 	}
-	io.WriteString(w, "\n")
-	f := ui.NewFacts(s)
+	return nil
+}
+
+// latencyFacts are the latencies from the intended send time, the steps'
+// durations, the pacing and the throttles.
+func latencyFacts(f *ui.Facts, s *ui.Styles, r *load.Report) {
+	o := r.Orders
 	l := r.LatencyMS
 	f.Add("Accept", quantiles(l.Accept)+"  (intended send → front door's answer)")
 	f.Add("Queue wait", quantiles(l.QueueWait)+"  (intended send → saga start)")
@@ -104,6 +132,12 @@ func (v *tableView) render(w io.Writer, s *ui.Styles) error {
 		sample = fmt.Sprintf(" (in the %s of the sagas whose history was read)", ui.Percent(h))
 	}
 	f.Add("Throttles", fmt.Sprintf("SQS %s · API 429 %s · Payment.Throttled %s%s", ui.Count(o.SQSThrottles), ui.Count(o.API429), ui.Count(o.PaymentThrottles), sample))
+}
+
+// runFacts are the accounting, the drain, how the run ended and the
+// thresholds.
+func runFacts(f *ui.Facts, s *ui.Styles, r *load.Report) {
+	o := r.Orders
 	acct := s.SuccessIcon() + " " + fmt.Sprintf("every one of the %s orders counted once", ui.Count(o.Submitted))
 	if !r.Accounting.Holds {
 		acct = s.FailureIcon() + " " + s.Failure(fmt.Sprintf("%s orders in the buckets, %s submitted", ui.Count(r.Accounting.Sum), ui.Count(o.Submitted)))
@@ -137,14 +171,6 @@ func (v *tableView) render(w io.Writer, s *ui.Styles) error {
 		}
 		f.Add("Threshold", fmt.Sprintf("%s %s  (observed %s)", mark, th.Threshold, observed(th)))
 	}
-	if err := f.Render(w); err != nil {
-		return err
-	}
-	if v.prediction != nil {
-		io.WriteString(w, "\n")
-		return renderComparison(w, s, compare(v.prediction, r))
-	}
-	return nil
 }
 
 // observed words a threshold's observed value.
