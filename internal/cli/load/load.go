@@ -266,6 +266,15 @@ func (o *Options) parse(cmd *cobra.Command, _ []string) error {
 		return cmdutil.FlagErrorf("--duration: must be more than 0, such as 1m")
 	}
 	o.scenario = sc
+	if err := o.parseRun(fl); err != nil {
+		return err
+	}
+	return o.checkTarget(fl)
+}
+
+// parseRun checks the flags of the run itself: shards and run key,
+// thresholds, tracking, limits and the report file.
+func (o *Options) parseRun(fl *pflag.FlagSet) error {
 	var err error
 	if o.shard, err = load.ParseShard(o.Shard); err != nil {
 		return cmdutil.FlagErrorf("--shard: %v", err)
@@ -318,7 +327,7 @@ func (o *Options) parse(cmd *cobra.Command, _ []string) error {
 			return cmdutil.FlagErrorf("--report: %q must end in .html, .png or .json", o.ReportFile)
 		}
 	}
-	return o.checkTarget(fl)
+	return nil
 }
 
 // checkTarget checks where the orders go.
