@@ -149,56 +149,67 @@ func compileMatcher(e any) (matcher, error) {
 			}
 			return matcher{kind: k, exists: b}, nil
 		case "anything-but":
-			m := matcher{kind: k}
-			switch x := v.(type) {
-			case []any:
-				for _, y := range x {
-					s, ok := scalar(y)
-					if !ok {
-						return matcher{}, invalid("Inside anything but list, start|null|boolean is not supported.")
-					}
-					m.but = append(m.but, s)
-				}
-			case map[string]any:
-				pre, ok := x["prefix"].(string)
-				if len(x) != 1 || !ok {
-					return matcher{}, invalid("Unsupported anything-but pattern")
-				}
-				m.butPre = pre
-			default:
-				s, ok := scalar(x)
-				if !ok {
-					return matcher{}, invalid("Unsupported anything-but pattern")
-				}
-				m.but = []any{s}
-			}
-			return m, nil
+			return anythingBut(v)
 		case "numeric":
-			arr, ok := v.([]any)
-			if !ok || len(arr) == 0 || len(arr)%2 != 0 {
-				return matcher{}, invalid("Value of numeric must be an array.")
-			}
-			m := matcher{kind: k}
-			for i := 0; i < len(arr); i += 2 {
-				op, ok1 := arr[i].(string)
-				n, ok2 := arr[i+1].(json.Number)
-				f, err := n.Float64()
-				if !ok1 || !ok2 || err != nil {
-					return matcher{}, invalid("Value of numeric must be an array of operator and number pairs.")
-				}
-				switch op {
-				case "<", "<=", "=", ">", ">=":
-				default:
-					return matcher{}, invalid("Unrecognized numeric range operator: %s", op)
-				}
-				m.num = append(m.num, numericCond{op, f})
-			}
-			return m, nil
+			return numeric(v)
 		default:
 			return matcher{}, invalid("Unrecognized match type %s", k)
 		}
 	}
-	panic("unreachable")
+	return matcher{}, invalid("Match value must be String, number, true, false, or null")
+}
+
+// anythingBut compiles {"anything-but": v}: a value, a list of values, or
+// {"prefix": p}.
+func anythingBut(v any) (matcher, error) {
+	m := matcher{kind: "anything-but"}
+	switch x := v.(type) {
+	case []any:
+		for _, y := range x {
+			s, ok := scalar(y)
+			if !ok {
+				return matcher{}, invalid("Inside anything but list, start|null|boolean is not supported.")
+			}
+			m.but = append(m.but, s)
+		}
+	case map[string]any:
+		pre, ok := x["prefix"].(string)
+		if len(x) != 1 || !ok {
+			return matcher{}, invalid("Unsupported anything-but pattern")
+		}
+		m.butPre = pre
+	default:
+		s, ok := scalar(x)
+		if !ok {
+			return matcher{}, invalid("Unsupported anything-but pattern")
+		}
+		m.but = []any{s}
+	}
+	return m, nil
+}
+
+// numeric compiles {"numeric": [op, n, ...]}.
+func numeric(v any) (matcher, error) {
+	arr, ok := v.([]any)
+	if !ok || len(arr) == 0 || len(arr)%2 != 0 {
+		return matcher{}, invalid("Value of numeric must be an array.")
+	}
+	m := matcher{kind: "numeric"}
+	for i := 0; i < len(arr); i += 2 {
+		op, ok1 := arr[i].(string)
+		n, ok2 := arr[i+1].(json.Number)
+		f, err := n.Float64()
+		if !ok1 || !ok2 || err != nil {
+			return matcher{}, invalid("Value of numeric must be an array of operator and number pairs.")
+		}
+		switch op {
+		case "<", "<=", "=", ">", ">=":
+		default:
+			return matcher{}, invalid("Unrecognized numeric range operator: %s", op)
+		}
+		m.num = append(m.num, numericCond{op, f})
+	}
+	return m, nil
 }
 
 // wildcard turns a wildcard pattern (* matches any run of characters, \*
