@@ -46,16 +46,21 @@ func TestRedriveOfAFailedDistributedMapRedrivesItsMapRun(t *testing.T) {
 	for _, tc := range []struct {
 		name, extra string
 		fail        []string
-		calls       int // task calls in a clean run
+		calls       int  // task calls in a clean run
+		express     bool // children run as Express executions
 	}{
-		{"items", `"MaxConcurrency":2,"ToleratedFailureCount":1`, []string{"2", "4", "5"}, 8},
+		{"items", `"MaxConcurrency":2,"ToleratedFailureCount":1`, []string{"2", "4", "5"}, 8, false},
 		{"batches", `"MaxConcurrency":1,"ToleratedFailureCount":1,"ItemBatcher":{"MaxItemsPerBatch":3}`,
-			[]string{`{"Items":[4,5,6]}`}, 3},
+			[]string{`{"Items":[4,5,6]}`}, 3, false},
 		{"result writer", `"MaxConcurrency":2,"ResultWriter":{"Resource":"arn:aws:states:::s3:putObject","Parameters":{"Bucket":"out","Prefix":"p"}}`,
-			[]string{"3"}, 8},
+			[]string{"3"}, 8, false},
+		{"express children", `"MaxConcurrency":2,"ToleratedFailureCount":1`, []string{"2", "4"}, 8, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			doc := distDoc("", tc.extra)
+			if tc.express {
+				doc = strings.Replace(doc, `"ExecutionType":"STANDARD"`, `"ExecutionType":"EXPRESS"`, 1)
+			}
 			input := `[1,2,3,4,5,6,7,8]`
 			// The clean run: no failures.
 			clean := &flaky{fail: map[string]bool{}, calls: map[string]int{}}
@@ -175,11 +180,15 @@ func TestRedriveOfAFailedDistributedMapRedrivesItsMapRun(t *testing.T) {
 				t.Errorf("MapRunRedriven read back %+v", back)
 			}
 			// A Standard child that failed is redriven: same name, redrive
-			// count 1.
+			// count 1; an Express one starts again under its name.
+			wantCount := 1
+			if tc.express {
+				wantCount = 0
+			}
 			for _, c := range run.Children() {
 				k := value.MustEncodeString(c.Input())
-				if failedBefore[k] && first[k] > 0 && c.RedriveCount() != 1 {
-					t.Errorf("child %s for %s has redrive count %d, want 1", c.Name, k, c.RedriveCount())
+				if failedBefore[k] && first[k] > 0 && c.RedriveCount() != wantCount {
+					t.Errorf("child %s for %s has redrive count %d, want %d", c.Name, k, c.RedriveCount(), wantCount)
 				}
 			}
 		})
