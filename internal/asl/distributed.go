@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
@@ -17,7 +18,8 @@ import (
 // execution of its ItemProcessor, on the same engine and clock, with a
 // history of its own. The parent records MapStateStarted, MapRunStarted,
 // then MapRunSucceeded or MapRunFailed (MapRunAborted when it is stopped),
-// and none of the children's events; the Map Run (MapRun) keeps the
+// and none of the children's events; a redrive of the parent records
+// MapRunRedriven in place of MapRunStarted when it redrives the Map Run; the Map Run (MapRun) keeps the
 // children and their counts for DescribeMapRun, ListMapRuns and
 // ListExecutions.
 
@@ -50,10 +52,22 @@ type distRun struct {
 	closed                  bool
 	// Where the ResultWriter writes (empty bucket: nowhere).
 	bucket, prefix string
+	// In a redrive of the Map Run: keep marks the children that succeeded
+	// before, whose results stand; redo holds, for the others that ran,
+	// the child execution to redrive; again marks those counted in
+	// PendingRedrive until they start.
+	keep  []bool
+	redo  []*Execution
+	again []bool
 }
 
 // startDistributed runs a Distributed Map state's Map Run.
 func (x *Execution) startDistributed(f *frame, s *State) step {
+	if g := x.redrivenGroup(f, s); g != nil && g.run != nil {
+		if r, ok := x.redriveRun(f, s, g.run); ok {
+			return r
+		}
+	}
 	d := s.dist
 	var items []any
 	var maxConc int
@@ -376,34 +390,50 @@ func (x *Execution) launchChildren(f *frame, dr *distRun) {
 		}
 		i := dr.next
 		dr.next++
-		var b [16]byte
-		rng := x.rand()
-		for j := range b {
-			b[j] = byte(rng.Uint32())
+		if dr.keep != nil && dr.keep[i] {
+			continue // it succeeded before the redrive
 		}
 		input := dr.inputs[i]
 		dr.inputs[i] = nil
 		dr.running++
 		n := int64(dr.itemsOf[i])
 		run.mu.Lock()
-		run.items.Pending -= n
+		if dr.again != nil && dr.again[i] {
+			run.items.PendingRedrive -= n
+			run.execs.PendingRedrive--
+		} else {
+			run.items.Pending -= n
+			run.execs.Pending--
+		}
 		run.items.Running += n
-		run.execs.Pending--
 		run.execs.Running++
 		run.mu.Unlock()
-		c, err := x.engine.Start(x.ctx, dr.state.Processor, StartOptions{
-			Name:             uuid.V4(b),
-			Input:            input,
-			StateMachineName: strings.TrimPrefix(run.childMachine, x.engine.StateMachineARN("")),
-			Mock:             x.mock,
-			mapRun:           run,
-			OnDone: func(c *Execution) {
-				x.post(func() { x.childEnded(f, dr, i, c) })
-			},
-		})
+		onDone := func(c *Execution) {
+			x.post(func() { x.childEnded(f, dr, i, c) })
+		}
+		var c *Execution
+		var err error
+		if dr.redo != nil && dr.redo[i] != nil {
+			c, err = x.redriveChild(dr, dr.redo[i], onDone)
+		} else {
+			var b [16]byte
+			rng := x.rand()
+			for j := range b {
+				b[j] = byte(rng.Uint32())
+			}
+			c, err = x.engine.Start(x.ctx, dr.state.Processor, StartOptions{
+				Name:             uuid.V4(b),
+				Input:            input,
+				StateMachineName: strings.TrimPrefix(run.childMachine, x.engine.StateMachineARN("")),
+				Mock:             x.mock,
+				mapRun:           run,
+				OnDone:           onDone,
+			})
+		}
 		if err != nil {
 			// The child cannot start (its input is over the payload limit):
-			// it counts as a failed item.
+			// it counts as a failed item. Its input stays for a redrive.
+			dr.inputs[i] = input
 			x.post(func() { x.childEnded(f, dr, i, nil) })
 			continue
 		}
@@ -416,6 +446,12 @@ func (x *Execution) launchChildren(f *frame, dr *distRun) {
 // childEnded takes the end of child i (nil: it could not start).
 func (x *Execution) childEnded(f *frame, dr *distRun, i int, c *Execution) {
 	if dr.closed || f.run != dr || f.dead || x.isEnded() {
+		if dr.closed {
+			// The Map Run has ended: it still counts the child's end.
+			dr.run.mu.Lock()
+			dr.run.recountLocked(false)
+			dr.run.mu.Unlock()
+		}
 		return
 	}
 	run := dr.run
@@ -564,6 +600,9 @@ func (x *Execution) abortRun(f *frame, dr *distRun, record bool) {
 	if record {
 		run.status = MapRunAborted
 	}
+	// Kept for a redrive of the Map Run.
+	run.saved, run.inputs, run.itemsOf, run.launched = true, dr.inputs, dr.itemsOf, dr.next
+	run.bucket, run.prefix = dr.bucket, dr.prefix
 	running := make([]*Execution, 0, dr.running)
 	for _, c := range run.children {
 		if c != nil && !c.Done() {
@@ -572,6 +611,9 @@ func (x *Execution) abortRun(f *frame, dr *distRun, record bool) {
 	}
 	run.mu.Unlock()
 	stopChildren(run, running)
+	run.mu.Lock()
+	run.recountLocked(false)
+	run.mu.Unlock()
 	if record && !x.isEnded() {
 		x.event(f, &HistoryEvent{Type: types.HistoryEventTypeMapRunAborted})
 	}
@@ -627,7 +669,7 @@ func childRecord(c *Execution) map[string]any {
 		"Input":               string(in),
 		"InputDetails":        map[string]any{"Included": true},
 		"Name":                c.Name,
-		"RedriveCount":        value.IntNumber(0),
+		"RedriveCount":        value.IntNumber(int64(c.RedriveCount())),
 		"RedriveStatus":       "NOT_REDRIVABLE",
 		"RedriveStatusReason": "Execution is " + string(status) + " and cannot be redriven",
 		"StartDate":           formatTime(c.StartTime()),
@@ -745,4 +787,136 @@ func encodeResults(list []any, outputType string) ([]byte, error) {
 		buf.WriteByte('\n')
 	}
 	return buf.Bytes(), nil
+}
+
+// redriveRun redrives a Map Run that ended unsuccessful, as a redrive of
+// its parent does on Step Functions: the children that succeeded keep
+// their results, the others run again (a Standard child is redriven, an
+// Express one started anew) and those never started start; the Map Run
+// keeps its ARN and settings, counts its redrive and records
+// MapRunRedriven. ok is false when the Map Run cannot be redriven here (it
+// failed before it had children, or children still run): the state then
+// starts a new Map Run.
+func (x *Execution) redriveRun(f *frame, s *State, run *MapRun) (r step, ok bool) {
+	run.mu.Lock()
+	if !run.saved || run.children == nil || len(run.itemsOf) != len(run.children) || run.status == MapRunRunning || run.status == MapRunSucceeded {
+		run.mu.Unlock()
+		return step{}, false
+	}
+	children := append([]*Execution(nil), run.children...)
+	for _, c := range children {
+		if c != nil && !c.Done() {
+			run.mu.Unlock()
+			return step{}, false
+		}
+	}
+	n := len(children)
+	dr := &distRun{
+		run: run, state: s, inputs: make([]any, n), itemsOf: run.itemsOf, results: make([]any, n),
+		keep: make([]bool, n), redo: make([]*Execution, n), again: make([]bool, n),
+		totalItems: run.items.Total, maxConc: run.maxConcurrency,
+		tolCount: run.tolCount, tolPercent: run.tolPercent, hasCount: run.hasCount, hasPercent: run.hasPercent,
+		bucket: run.bucket, prefix: run.prefix,
+	}
+	for i, c := range children {
+		switch {
+		case c != nil && c.Status() == StatusSucceeded:
+			dr.keep[i] = true
+			dr.settled++
+			_, dr.results[i], _, _ = c.Result()
+		case c != nil:
+			dr.redo[i], dr.inputs[i], dr.again[i] = c, c.Input(), true
+		default:
+			// It could not start (again), or never started (pending).
+			dr.inputs[i], dr.again[i] = run.inputs[i], i < run.launched
+		}
+	}
+	run.recountLocked(true)
+	run.status, run.stop = MapRunRunning, time.Time{}
+	run.redriveCount++
+	run.redriveDate = x.clk.Now()
+	run.items.ResultsWritten, run.execs.ResultsWritten = 0, 0
+	run.saved, run.inputs = false, nil
+	run.updated = func() { x.post(func() { x.mapRunUpdated(f, dr) }) }
+	count, length := run.redriveCount, run.items.Total
+	run.mu.Unlock()
+	f.run = dr
+	x.mu.lock()
+	known := false
+	for _, r := range x.mapRuns {
+		known = known || r == run
+	}
+	if !known {
+		x.mapRuns = append(x.mapRuns, run)
+	}
+	x.mu.unlock()
+	x.event(f, &HistoryEvent{Type: types.HistoryEventTypeMapStateStarted, Length: int32(length)})
+	x.event(f, &HistoryEvent{Type: types.HistoryEventTypeMapRunRedriven, Resource: run.arn, RedriveCount: int32(count)})
+	x.launchChildren(f, dr)
+	return x.checkRun(f, dr), true
+}
+
+// redriveChild runs again a child execution that did not succeed: a
+// Standard one is redriven from where it stopped, keeping its name and
+// history; an Express one, or one whose history was not kept, starts anew
+// under the same name with the same input.
+func (x *Execution) redriveChild(dr *distRun, old *Execution, onDone func(*Execution)) (*Execution, error) {
+	run := dr.run
+	smName := strings.TrimPrefix(run.childMachine, x.engine.StateMachineARN(""))
+	if !run.express {
+		if events := old.Events(); len(events) > 0 {
+			c, err := x.engine.Redrive(x.ctx, dr.state.Processor, RedriveOptions{
+				Name: old.Name, StateMachineName: smName, Events: events, Mock: x.mock,
+				MapRuns: old.MapRuns(), OnDone: onDone, mapRun: run,
+			})
+			if err == nil {
+				return c, nil
+			}
+		}
+	}
+	return x.engine.Start(x.ctx, dr.state.Processor, StartOptions{
+		Name: old.Name, Input: old.Input(), StateMachineName: smName, Mock: x.mock, mapRun: run, OnDone: onDone,
+	})
+}
+
+// recountLocked counts again, from its children's statuses, the items and
+// child executions of a Map Run that has ended (saved): those still
+// running (a child ends a moment after the Map Run stops it), and by how
+// they ended; one that could not start counts as failed, one never started
+// as pending. For a redrive (redrive true), those that did not succeed
+// count as pending a redrive instead. r.mu is held.
+func (r *MapRun) recountLocked(redrive bool) {
+	if !r.saved && !redrive || len(r.itemsOf) != len(r.children) {
+		return
+	}
+	written := r.items.ResultsWritten
+	ewritten := r.execs.ResultsWritten
+	r.items = MapRunCounts{Total: r.items.Total, ResultsWritten: written}
+	r.execs = MapRunCounts{Total: r.execs.Total, ResultsWritten: ewritten}
+	for i, c := range r.children {
+		k := int64(r.itemsOf[i])
+		var ni, ne *int64
+		st := StatusFailed
+		if c != nil {
+			st = c.Status()
+		}
+		switch {
+		case c == nil && i >= r.launched:
+			ni, ne = &r.items.Pending, &r.execs.Pending
+		case st == StatusSucceeded:
+			ni, ne = &r.items.Succeeded, &r.execs.Succeeded
+		case redrive:
+			ni, ne = &r.items.PendingRedrive, &r.execs.PendingRedrive
+		case st == StatusRunning:
+			ni, ne = &r.items.Running, &r.execs.Running
+		case st == StatusTimedOut:
+			ni, ne = &r.items.TimedOut, &r.execs.TimedOut
+		case st == StatusAborted:
+			ni, ne = &r.items.Aborted, &r.execs.Aborted
+		default:
+			ni, ne = &r.items.Failed, &r.execs.Failed
+		}
+		*ni += k
+		*ne++
+	}
 }

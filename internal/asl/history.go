@@ -32,7 +32,8 @@ type HistoryEvent struct {
 	Cause   string
 
 	// Resource is the Task's Resource ARN on task events, the role ARN on
-	// ExecutionStarted and the Map Run's ARN on MapRunStarted. Region is set
+	// ExecutionStarted and the Map Run's ARN on MapRunStarted and
+	// MapRunRedriven. Region is set
 	// on TaskScheduled.
 	Resource         string
 	Region           string
@@ -50,7 +51,8 @@ type HistoryEvent struct {
 	Assigned map[string]string
 	// Location is the field whose evaluation failed, on EvaluationFailed.
 	Location string
-	// RedriveCount is the execution's redrive count, on ExecutionRedriven.
+	// RedriveCount is the execution's redrive count, on ExecutionRedriven,
+	// and the Map Run's, on MapRunRedriven.
 	RedriveCount int32
 }
 
@@ -145,6 +147,8 @@ func (e *HistoryEvent) SFN() types.HistoryEvent {
 		out.EvaluationFailedEventDetails = &types.EvaluationFailedEventDetails{Error: optString(e.Error), Cause: optString(e.Cause), Location: optString(e.Location), State: aws.String(e.StateName)}
 	case types.HistoryEventTypeMapRunStarted:
 		out.MapRunStartedEventDetails = &types.MapRunStartedEventDetails{MapRunArn: aws.String(e.Resource)}
+	case types.HistoryEventTypeMapRunRedriven:
+		out.MapRunRedrivenEventDetails = &types.MapRunRedrivenEventDetails{MapRunArn: aws.String(e.Resource), RedriveCount: aws.Int32(e.RedriveCount)}
 	case types.HistoryEventTypeMapRunFailed:
 		out.MapRunFailedEventDetails = &types.MapRunFailedEventDetails{Error: optString(e.Error), Cause: optString(e.Cause)}
 	case types.HistoryEventTypeMapStateStarted:
@@ -249,7 +253,7 @@ var (
 		"LambdaFunctionScheduledEventDetails", "LambdaFunctionSucceededEventDetails", "LambdaFunctionFailedEventDetails",
 		"LambdaFunctionTimedOutEventDetails", "LambdaFunctionScheduleFailedEventDetails", "LambdaFunctionStartFailedEventDetails",
 		"ActivityFailedEventDetails", "ActivityTimedOutEventDetails", "MapStateStartedEventDetails", "MapRunFailedEventDetails", "MapRunStartedEventDetails",
-		"EvaluationFailedEventDetails", "TaskSubmittedEventDetails", "ExecutionRedrivenEventDetails",
+		"EvaluationFailedEventDetails", "TaskSubmittedEventDetails", "ExecutionRedrivenEventDetails", "MapRunRedrivenEventDetails",
 	}
 	sfnDetailFields = func() []int {
 		t := reflect.TypeFor[types.HistoryEvent]()

@@ -121,6 +121,7 @@ func TestFromSFNReadsEveryDetails(t *testing.T) {
 		"TaskSucceededEventDetails": "Resource Payload", "LambdaFunctionScheduledEventDetails": "Resource Payload TimeoutSeconds",
 		"LambdaFunctionSucceededEventDetails": "Payload", "MapStateStartedEventDetails": "Length", "MapRunStartedEventDetails": "Resource",
 		"EvaluationFailedEventDetails": "StateName Error Cause Location", "ExecutionRedrivenEventDetails": "RedriveCount",
+		"MapRunRedrivenEventDetails": "Resource RedriveCount",
 	}
 	for _, name := range []string{"TaskFailedEventDetails", "TaskTimedOutEventDetails", "TaskStartFailedEventDetails", "TaskSubmitFailedEventDetails"} {
 		want[name] = "Resource Error Cause"

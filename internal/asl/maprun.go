@@ -22,6 +22,9 @@ const (
 // DescribeMapRun's itemCounts and executionCounts do.
 type MapRunCounts struct {
 	Pending, Running, Succeeded, Failed, TimedOut, Aborted, Total, ResultsWritten int64
+	// PendingRedrive counts those that did not succeed and wait to run
+	// again in a redrive of the Map Run.
+	PendingRedrive int64
 }
 
 // MapRun is one run of a Distributed Map state: the child executions it
@@ -47,6 +50,20 @@ type MapRun struct {
 	// Run that Update changed its settings.
 	hasCount, hasPercent bool
 	updated              func()
+	// redriveCount and redriveDate say how many times a redrive of the
+	// parent execution redrove the Map Run, and when last.
+	redriveCount int
+	redriveDate  time.Time
+	// What a redrive needs, kept once the Map Run has ended unsuccessful
+	// (saved is then true): the inputs of the children not started or
+	// that could not start (nil for the others, whose executions keep
+	// theirs), how many items each child processes, how many children
+	// were launched, and where the ResultWriter writes.
+	saved          bool
+	inputs         []any
+	itemsOf        []int
+	launched       int
+	bucket, prefix string
 }
 
 // ARN returns the Map Run's ARN.
@@ -77,6 +94,7 @@ func (r *MapRun) Describe() MapRunInfo {
 		Status: r.status, Stop: r.stop, MaxConcurrency: r.maxConcurrency,
 		ToleratedFailurePercentage: r.tolPercent, ToleratedFailureCount: r.tolCount,
 		Items: r.items, Executions: r.execs,
+		RedriveCount: r.redriveCount, RedriveDate: r.redriveDate,
 	}
 }
 
@@ -117,6 +135,10 @@ type MapRunInfo struct {
 	ToleratedFailurePercentage float64
 	ToleratedFailureCount      int64
 	Items, Executions          MapRunCounts
+	// RedriveCount is how many times the Map Run was redriven, and
+	// RedriveDate when last (zero when never).
+	RedriveCount int
+	RedriveDate  time.Time
 }
 
 // Children returns the child executions started so far, in item order.

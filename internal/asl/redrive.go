@@ -116,11 +116,13 @@ type RedrivePoint struct {
 // groupPlan is what a redrive does with the branches or iterations of a
 // Parallel or inline Map state that did not finish: keep the outputs of
 // those that succeeded, resume those that ran and did not succeed where
-// each stopped, and start the others.
+// each stopped, and start the others. For a Distributed Map state it names
+// instead the Map Run to redrive.
 type groupPlan struct {
 	state  *State
 	done   map[int]any
 	resume map[int]*threadPlan
+	run    *MapRun
 }
 
 // threadPlan is where a branch or iteration resumes: the state it was in
@@ -183,8 +185,17 @@ func scanThread(m *StateMachine, events []HistoryEvent) threadScan {
 // the execution's history. As Step Functions does, a Parallel or inline Map
 // state that failed is entered again and runs again only its branches or
 // iterations that did not succeed, each from the state where it stopped
-// (nested ones alike); a Distributed Map's Map Run runs again whole.
+// (nested ones alike); a Distributed Map state starts a new Map Run, which
+// runs every item again (Engine.Redrive, given the Map Runs, redrives the
+// one that failed instead).
 func FindRedrivePoint(m *StateMachine, events []HistoryEvent) (RedrivePoint, error) {
+	return findRedrivePoint(m, events, nil)
+}
+
+// findRedrivePoint is FindRedrivePoint; mapRun, when not nil, finds a Map
+// Run by its ARN, which a Distributed Map state that did not finish then
+// redrives.
+func findRedrivePoint(m *StateMachine, events []HistoryEvent, mapRun func(arn string) *MapRun) (RedrivePoint, error) {
 	var pt RedrivePoint
 	if len(events) == 0 || events[0].Type != types.HistoryEventTypeExecutionStarted {
 		return pt, errors.New("the history does not begin with ExecutionStarted")
@@ -196,7 +207,7 @@ func FindRedrivePoint(m *StateMachine, events []HistoryEvent) (RedrivePoint, err
 	case sc.open != nil:
 		pt.State, pt.Input = sc.open.StateName, sc.open.Payload
 		var err error
-		if pt.plan, err = planGroup(m.States[pt.State], events[sc.openAt+1:]); err != nil {
+		if pt.plan, err = planGroup(m.States[pt.State], events[sc.openAt+1:], mapRun); err != nil {
 			return pt, err
 		}
 		if pt.plan != nil {
@@ -224,10 +235,25 @@ func FindRedrivePoint(m *StateMachine, events []HistoryEvent) (RedrivePoint, err
 
 // planGroup reads, in the events after a Parallel or inline Map state was
 // entered, what became of its branches or iterations in its last attempt
-// (after its last <Type>StateStarted); nil for any other state.
-func planGroup(s *State, tail []HistoryEvent) (*groupPlan, error) {
+// (after its last <Type>StateStarted). For a Distributed Map state it
+// names the Map Run of its last attempt (its last MapRunStarted), when
+// mapRun finds it. Nil for any other state.
+func planGroup(s *State, tail []HistoryEvent, mapRun func(arn string) *MapRun) (*groupPlan, error) {
 	var startType types.HistoryEventType
 	switch {
+	case s.Type == TypeMap && s.dist != nil:
+		if mapRun == nil {
+			return nil, nil
+		}
+		for i := len(tail) - 1; i >= 0; i-- {
+			if tail[i].Type == types.HistoryEventTypeMapRunStarted {
+				if run := mapRun(tail[i].Resource); run != nil {
+					return &groupPlan{state: s, run: run}, nil
+				}
+				return nil, nil
+			}
+		}
+		return nil, nil
 	case s.Type == TypeParallel:
 		startType = types.HistoryEventTypeParallelStateStarted
 	case s.Type == TypeMap && s.dist == nil:
@@ -292,7 +318,7 @@ func planGroup(s *State, tail []HistoryEvent) (*groupPlan, error) {
 			tp.vars[name], tp.sizes[name] = v, len(enc)
 		}
 		var err error
-		if tp.group, err = planGroup(tp.state, evs[sc.openAt+1:]); err != nil {
+		if tp.group, err = planGroup(tp.state, evs[sc.openAt+1:], mapRun); err != nil {
 			return nil, err
 		}
 		g.resume[i] = tp
@@ -375,6 +401,14 @@ type RedriveOptions struct {
 	Mock TaskMock
 	// Observer, when set, sees the redrive's events, as StartOptions'.
 	Observer Observer
+	// MapRuns are the Map Runs the execution's Distributed Map states
+	// started before (Execution.MapRuns), which the redriven execution
+	// keeps. A Distributed Map state that did not finish redrives its Map
+	// Run when it is one of these: only its children that did not succeed
+	// run again. Without it, the state starts a new Map Run.
+	MapRuns []*MapRun
+
+	mapRun *MapRun // the Map Run whose child the execution is
 }
 
 // Redrive resumes an execution of m that ended FAILED, TIMED_OUT or
@@ -383,10 +417,23 @@ type RedriveOptions struct {
 // counters reset. It returns a new Execution that keeps the history given,
 // records ExecutionRedriven with the new redrive count and goes on from
 // there; the execution keeps its start time and its TimeoutSeconds counts
-// again from the redrive. It fails for a history it cannot resume, never
+// again from the redrive. A Distributed Map state that did not finish
+// redrives its Map Run when opts.MapRuns holds it (see redriveRun). It
+// fails for a history it cannot resume, never
 // for the execution's status: the caller checks Redrivability first.
 func (e *Engine) Redrive(ctx context.Context, m *StateMachine, opts RedriveOptions) (*Execution, error) {
-	pt, err := FindRedrivePoint(m, opts.Events)
+	var lookup func(string) *MapRun
+	if len(opts.MapRuns) > 0 {
+		lookup = func(arn string) *MapRun {
+			for _, r := range opts.MapRuns {
+				if r.arn == arn {
+					return r
+				}
+			}
+			return nil
+		}
+	}
+	pt, err := findRedrivePoint(m, opts.Events, lookup)
 	if err != nil {
 		return nil, err
 	}
@@ -415,6 +462,7 @@ func (e *Engine) Redrive(ctx context.Context, m *StateMachine, opts RedriveOptio
 	x.onDone, x.onSettled, x.mock = opts.OnDone, opts.OnSettled, opts.Mock
 	x.redriveCount, x.redriveDate = count+1, clk.Now()
 	x.observer = opts.Observer
+	x.mapRuns, x.parentRun = append([]*MapRun(nil), opts.MapRuns...), opts.mapRun
 	x.unobserved = e.History == HistoryNone && e.Observer == nil && opts.Observer == nil
 	x.ticker, _ = clk.(clock.Ticker)
 	last := opts.Events[len(opts.Events)-1].ID

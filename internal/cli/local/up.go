@@ -132,7 +132,7 @@ var upLong = cmdutil.Heredoc(`
 			files there. Without it, a test case of the mock config that names the Map
 			state answers its ItemReader: a string is the object's body, an array the
 			items. Map Runs and child executions live in memory only: --data-dir does
-			not keep them. Not served: redriving a Map Run, MANIFEST and PARQUET inputs.
+			not keep them. Not served: MANIFEST and PARQUET inputs.
 
 			RedriveExecution resumes a Standard execution that ended FAILED, TIMED_OUT
 			or ABORTED in the last 14 days from the state that did not finish, with
@@ -142,7 +142,14 @@ var upLong = cmdutil.Heredoc(`
 			history, and one started with a mock config's test case goes on with it.
 			A Parallel or Map state that failed reruns only its branches or
 			iterations that did not succeed, each from the state where it stopped,
-			as on AWS; unlike AWS, a Distributed Map's Map Run runs again whole.
+			as on AWS. A Distributed Map state that failed redrives its Map Run, as
+			on AWS: the same Map Run reruns only its child executions that did not
+			succeed (a Standard child is redriven from where it stopped, an Express
+			one started again) and starts those never started, the others keeping
+			their results; the history records MapRunRedriven and DescribeMapRun its
+			redriveCount and redriveDate. An execution restored from --data-dir has
+			no Map Run left to redrive: its Distributed Map state starts a new Map
+			Run that runs every item again.
 
 			EventBridge (X-Amz-Target AWSEvents.*, AWS JSON 1.1) is served on the
 			default event bus for following executions ('yafdp load' does): PutRule

@@ -88,8 +88,11 @@ func NewCmdRedrive(f *cmdutil.Factory, runF func(context.Context, *RedriveOption
 			that state again and fail at once, so submit such an order again
 			instead (one GetExecutionHistory call each tells). As on AWS, a Parallel or Map step that failed reruns only its
 			branches and iterations that did not succeed, each from the step where it
-			stopped. On 'yafdp local up' a Distributed Map's Map Run runs again whole
-			(AWS reruns only its child executions that did not succeed).
+			stopped, and a Distributed Map step that failed redrives its Map Run:
+			only its child executions that did not succeed run again. 'yafdp local
+			up' does the same, but for an execution it restored from --data-dir
+			after a restart, whose Map Run it no longer holds: there a new Map Run
+			runs every item again.
 
 			Exit codes: 0 every selected execution was redriven or skipped with a
 			reason (or listed, with --dry-run); 1 some redrives failed (listed with

@@ -163,7 +163,7 @@ type mapRunCounts struct {
 
 func countsOf(c asl.MapRunCounts) mapRunCounts {
 	return mapRunCounts{Pending: c.Pending, Running: c.Running, Succeeded: c.Succeeded, Failed: c.Failed,
-		TimedOut: c.TimedOut, Aborted: c.Aborted, Total: c.Total, ResultsWritten: c.ResultsWritten}
+		TimedOut: c.TimedOut, Aborted: c.Aborted, Total: c.Total, ResultsWritten: c.ResultsWritten, PendingRedrive: c.PendingRedrive}
 }
 
 type describeMapRunOutput struct {
@@ -178,6 +178,7 @@ type describeMapRunOutput struct {
 	ItemCounts                 mapRunCounts `json:"itemCounts"`
 	ExecutionCounts            mapRunCounts `json:"executionCounts"`
 	RedriveCount               int          `json:"redriveCount"`
+	RedriveDate                *epoch       `json:"redriveDate,omitempty"`
 }
 
 func describeMapRun(s *Service, _ context.Context, req *mapRunArnRequest) (describeMapRunOutput, *Error) {
@@ -189,7 +190,8 @@ func describeMapRun(s *Service, _ context.Context, req *mapRunArnRequest) (descr
 	return describeMapRunOutput{MapRunArn: r.ARN(), ExecutionArn: r.ExecutionARN(), Status: string(in.Status),
 		StartDate: epoch(r.StartDate()), StopDate: epochPtr(in.Stop), MaxConcurrency: in.MaxConcurrency,
 		ToleratedFailurePercentage: in.ToleratedFailurePercentage, ToleratedFailureCount: in.ToleratedFailureCount,
-		ItemCounts: countsOf(in.Items), ExecutionCounts: countsOf(in.Executions)}, nil
+		ItemCounts: countsOf(in.Items), ExecutionCounts: countsOf(in.Executions),
+		RedriveCount: in.RedriveCount, RedriveDate: epochPtr(in.RedriveDate)}, nil
 }
 
 type listMapRunsRequest struct {

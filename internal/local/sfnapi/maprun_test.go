@@ -3,9 +3,11 @@ package sfnapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 
 	"github.com/yafdp/yafdp/internal/asl"
+	"github.com/yafdp/yafdp/internal/asl/states"
+	"github.com/yafdp/yafdp/internal/asl/value"
 	"github.com/yafdp/yafdp/internal/mockconfig"
 )
 
@@ -281,5 +285,113 @@ func TestUpdateMapRunOverTheAPI(t *testing.T) {
 	close(release)
 	if out := waitDone(t, ctx, c, aws.ToString(start.ExecutionArn)); out.Status != types.ExecutionStatusSucceeded {
 		t.Fatalf("%s", out.Status)
+	}
+}
+
+// RedriveExecution of an execution whose Distributed Map failed (an item
+// failed past the tolerance) redrives its Map Run over the API: only the
+// child that failed runs again, redriven, and those never started start;
+// DescribeMapRun counts the redrive and the history records MapRunRedriven.
+func TestRedriveOfAFailedMapRunOverTheAPI(t *testing.T) {
+	var mu sync.Mutex
+	calls := map[string]int{}
+	flaky := asl.TaskHandlerFunc(func(_ context.Context, req *asl.TaskRequest, done func(any, error)) {
+		n, _ := value.Float(req.Input)
+		key := fmt.Sprint(req.Input)
+		mu.Lock()
+		calls[key]++
+		first := calls[key] == 1
+		mu.Unlock()
+		if first && key == "2" {
+			done(nil, states.New("Item.Flaky", "first try"))
+			return
+		}
+		done(map[string]any{"n": n * 10}, nil)
+	})
+	_, c, _ := local(t, &asl.Engine{Resources: asl.Resources{"arn:aws:states:::lambda:invoke": flaky}}, Options{})
+	ctx := testCtx(t)
+	arn := createMachine(t, ctx, c, "Flaky", `{"StartAt":"Fan","States":{"Fan":{"Type":"Map","Label":"Items","MaxConcurrency":1,
+	 "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
+	  "StartAt":"Work","States":{"Work":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","End":true}}},"End":true}}}`)
+	start, err := c.StartExecution(ctx, &sfn.StartExecutionInput{StateMachineArn: aws.String(arn), Name: aws.String("r1"), Input: aws.String(`[1,2,3,4,5]`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := waitDone(t, ctx, c, aws.ToString(start.ExecutionArn))
+	if d.Status != types.ExecutionStatusFailed || aws.ToString(d.Error) != "States.ExceedToleratedFailureThreshold" {
+		t.Fatalf("first run %s %s %s", d.Status, aws.ToString(d.Error), aws.ToString(d.Cause))
+	}
+	runs, err := c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: start.ExecutionArn})
+	if err != nil || len(runs.MapRuns) != 1 {
+		t.Fatalf("map runs %v %v", runs, err)
+	}
+	runARN := runs.MapRuns[0].MapRunArn
+	desc, err := c.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: runARN})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if desc.Status != types.MapRunStatusFailed || desc.RedriveCount == nil || *desc.RedriveCount != 0 || desc.RedriveDate != nil ||
+		desc.ItemCounts.Succeeded != 1 || desc.ItemCounts.Failed != 1 || desc.ItemCounts.Pending != 3 || desc.ItemCounts.Total != 5 {
+		t.Errorf("before the redrive: %s redrives %v items %+v", desc.Status, desc.RedriveCount, *desc.ItemCounts)
+	}
+
+	if _, err := c.RedriveExecution(ctx, &sfn.RedriveExecutionInput{ExecutionArn: start.ExecutionArn}); err != nil {
+		t.Fatal(err)
+	}
+	d = waitDone(t, ctx, c, aws.ToString(start.ExecutionArn))
+	if d.Status != types.ExecutionStatusSucceeded || aws.ToString(d.Output) != `[{"n":10},{"n":20},{"n":30},{"n":40},{"n":50}]` {
+		t.Fatalf("after the redrive %s %s %s %s", d.Status, aws.ToString(d.Output), aws.ToString(d.Error), aws.ToString(d.Cause))
+	}
+	mu.Lock()
+	if calls["1"] != 1 || calls["2"] != 2 || calls["3"] != 1 || calls["5"] != 1 {
+		t.Errorf("task calls %v: item 1 must not run again, item 2 twice", calls)
+	}
+	mu.Unlock()
+	desc, err = c.DescribeMapRun(ctx, &sfn.DescribeMapRunInput{MapRunArn: runARN})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if desc.Status != types.MapRunStatusSucceeded || aws.ToInt32(desc.RedriveCount) != 1 || desc.RedriveDate == nil || desc.StopDate == nil ||
+		desc.ItemCounts.Succeeded != 5 || desc.ItemCounts.Failed != 0 || desc.ItemCounts.Pending != 0 || desc.ItemCounts.Total != 5 ||
+		aws.ToInt64(desc.ItemCounts.PendingRedrive) != 0 ||
+		desc.ExecutionCounts.Succeeded != 5 || desc.ExecutionCounts.Failed != 0 || desc.ExecutionCounts.Total != 5 {
+		t.Errorf("after the redrive: %s redrives %v date %v items %+v executions %+v", desc.Status, desc.RedriveCount, desc.RedriveDate, *desc.ItemCounts, *desc.ExecutionCounts)
+	}
+	runs, err = c.ListMapRuns(ctx, &sfn.ListMapRunsInput{ExecutionArn: start.ExecutionArn})
+	if err != nil || len(runs.MapRuns) != 1 || aws.ToString(runs.MapRuns[0].MapRunArn) != aws.ToString(runARN) {
+		t.Fatalf("map runs after the redrive %v %v", runs, err)
+	}
+	h, err := c.GetExecutionHistory(ctx, &sfn.GetExecutionHistoryInput{ExecutionArn: start.ExecutionArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	redriven := 0
+	for _, e := range h.Events {
+		if e.Type == types.HistoryEventTypeMapRunRedriven {
+			redriven++
+			if dt := e.MapRunRedrivenEventDetails; dt == nil || aws.ToString(dt.MapRunArn) != aws.ToString(runARN) || aws.ToInt32(dt.RedriveCount) != 1 {
+				t.Errorf("MapRunRedriven details %+v", dt)
+			}
+		}
+	}
+	if redriven != 1 {
+		t.Errorf("%d MapRunRedriven events, want 1", redriven)
+	}
+	// The child that failed was redriven: it succeeded, keeping its ARN.
+	kids, err := c.ListExecutions(ctx, &sfn.ListExecutionsInput{MapRunArn: runARN})
+	if err != nil || len(kids.Executions) != 5 {
+		t.Fatalf("children %v %v", kids, err)
+	}
+	redrivenKids := 0
+	for _, k := range kids.Executions {
+		if k.Status != types.ExecutionStatusSucceeded {
+			t.Errorf("child %s %s", aws.ToString(k.ExecutionArn), k.Status)
+		}
+		if aws.ToInt32(k.RedriveCount) == 1 {
+			redrivenKids++
+		}
+	}
+	if redrivenKids != 1 {
+		t.Errorf("%d children redriven, want 1", redrivenKids)
 	}
 }

@@ -52,7 +52,9 @@ type redriveExecutionOutput struct {
 
 // RedriveExecution redrives a Standard execution that ended FAILED,
 // TIMED_OUT or ABORTED: it resumes from the state that did not finish
-// (asl.Engine.Redrive). It returns the redrive's date. Errors:
+// (asl.Engine.Redrive), redriving the Map Run of a Distributed Map state
+// that failed when the Map Run is still held here. It returns the
+// redrive's date. Errors:
 // ValidationException, InvalidArn, ExecutionDoesNotExist,
 // ExecutionNotRedrivable.
 func (s *Service) RedriveExecution(ctx context.Context, arn string) (time.Time, error) {
@@ -109,8 +111,14 @@ func (s *Service) redriveExecution(req *redriveExecutionRequest, durable bool) (
 	e.saved = false // the redrive runs: its end is saved anew
 	e.saveMu.Unlock()
 	s.running.Add(1)
+	// The Map Runs of an execution run here (not restored from the data
+	// directory, which keeps none) are redriven with it.
+	var runs []*asl.MapRun
+	if ax, ok := x.(*asl.Execution); ok {
+		runs = ax.MapRuns()
+	}
 	nx, rerr := s.engine.Redrive(s.ctx, e.m.parsed, asl.RedriveOptions{
-		Name: e.name, StateMachineName: e.m.name, Events: events, Mock: mock,
+		Name: e.name, StateMachineName: e.m.name, Events: events, Mock: mock, MapRuns: runs,
 		OnDone:   func(nx *asl.Execution) { e.redrive.current.Store(nx); s.done(e, nx) },
 		Observer: s.logObserver(e.m, e.arn, s.clk.Now()),
 	})
