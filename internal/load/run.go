@@ -346,13 +346,16 @@ type pending struct {
 // (open loop). An order is held at most BatchWindow for others to share
 // its call.
 func (r *run) pace(ctx context.Context) (sent uint64) {
-	var batch []pending
 	var deadline time.Duration
 	maxBatch := max(1, r.o.Sender.MaxBatch())
+	// One batch's room, used again for every batch: dispatch copies what
+	// it keeps.
+	batch := make([]pending, 0, maxBatch)
 	flush := func() {
 		if len(batch) > 0 {
 			r.dispatch(batch)
-			batch = nil
+			clear(batch)
+			batch = batch[:0]
 		}
 	}
 	defer flush()
