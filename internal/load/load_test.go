@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/HdrHistogram/hdrhistogram-go"
+
 	"github.com/yafdp/yafdp/internal/load/track"
 	"github.com/yafdp/yafdp/internal/rate"
 	"github.com/yafdp/yafdp/internal/sim"
@@ -399,5 +401,72 @@ func TestCancelStopsSendingAndDrains(t *testing.T) {
 	o := rep.Orders
 	if !rep.Interrupted || o.Submitted == 0 || o.Submitted >= 10000 || o.Succeeded != o.Submitted || !rep.Drained || !rep.Accounting.Holds {
 		t.Fatalf("interrupted %v, %+v", rep.Interrupted, o)
+	}
+}
+
+// gateSender holds every call until gate closes, and tells calls when
+// each begins.
+type gateSender struct {
+	gate  chan struct{}
+	calls chan uint64
+}
+
+func (s *gateSender) MaxBatch() int { return 1 }
+
+func (s *gateSender) Send(_ context.Context, b []Outgoing, out []Outcome) {
+	s.calls <- b[0].Index
+	<-s.gate
+	now := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	for i := range b {
+		out[i] = Outcome{SentAt: now, AnsweredAt: now, Accepted: true}
+	}
+}
+
+// TestExtraSendersStayForMoreWork: a sender started because all were
+// busy does not end after its call but waits for the next batch, so an
+// overload does not start a goroutine for every order that follows it.
+func TestExtraSendersStayForMoreWork(t *testing.T) {
+	const wave = 8
+	snd := &gateSender{gate: make(chan struct{}), calls: make(chan uint64, 2*wave)}
+	clk := newFakeClock()
+	r := &run{o: Options{Sender: snd, Shard: Whole, MaxInFlight: 100}, clock: clk, t0: clk.Now(),
+		hists: map[string]*hdrhistogram.Histogram{}, settled: make(chan struct{}, 1),
+		work: make(chan []Outgoing), sendCtx: context.Background()}
+	r.counts.SendErrors = map[string]int64{}
+	for _, n := range []string{HistAccept, HistJitter} {
+		r.hists[n] = newHistogram()
+	}
+	for range 2 * wave {
+		r.add(rec{})
+	}
+	// No sender waits: each batch of the first wave starts one.
+	for i := range wave {
+		r.hand([]Outgoing{{Slot: Slot{Index: uint64(i)}}})
+	}
+	for range wave {
+		<-snd.calls
+	}
+	if n := r.extra.Load(); n != wave {
+		t.Fatalf("%d senders started for %d busy calls", n, wave)
+	}
+	close(snd.gate)
+	// The second wave goes to the senders of the first, waiting for work
+	// (a sender that ended after its call would leave these sends blocked).
+	go func() {
+		for i := wave; i < 2*wave; i++ {
+			r.work <- []Outgoing{{Slot: Slot{Index: uint64(i)}}}
+		}
+		close(r.work)
+	}()
+	for range wave {
+		select {
+		case <-snd.calls:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the senders started for the first wave did not take the second")
+		}
+	}
+	r.wg.Wait()
+	if r.counts.Accepted != 2*wave || r.extra.Load() != wave {
+		t.Fatalf("accepted %d, senders started %d", r.counts.Accepted, r.extra.Load())
 	}
 }

@@ -74,7 +74,7 @@ type Options struct {
 	// may wait for more (default 5ms): no order is held longer.
 	BatchWindow time.Duration
 	// Concurrency is how many senders wait for work (default 32);
-	// MaxInFlight bounds the calls in flight when all are busy (default
+	// MaxInFlight bounds the senders started when all are busy (default
 	// 10,000): beyond it the pacer waits, and the orders it holds up are
 	// late.
 	Concurrency int
@@ -346,13 +346,16 @@ type pending struct {
 // (open loop). An order is held at most BatchWindow for others to share
 // its call.
 func (r *run) pace(ctx context.Context) (sent uint64) {
-	var batch []pending
 	var deadline time.Duration
 	maxBatch := max(1, r.o.Sender.MaxBatch())
+	// One batch's room, used again for every batch: dispatch copies what
+	// it keeps.
+	batch := make([]pending, 0, maxBatch)
 	flush := func() {
 		if len(batch) > 0 {
 			r.dispatch(batch)
-			batch = nil
+			clear(batch)
+			batch = batch[:0]
 		}
 	}
 	defer flush()
@@ -401,7 +404,7 @@ func (r *run) pace(ctx context.Context) (sent uint64) {
 }
 
 // dispatch records a batch and hands it to a sender: an idle one, or a
-// new one while fewer than MaxInFlight calls are out.
+// new one while fewer than MaxInFlight more have started.
 func (r *run) dispatch(batch []pending) {
 	out := make([]Outgoing, len(batch))
 	now := r.clock.Now()
@@ -435,6 +438,12 @@ func (r *run) dispatch(batch []pending) {
 	r.hand(out)
 }
 
+// hand gives b to a waiting sender, or starts one more when all are busy
+// (up to MaxInFlight more), which then stays and waits for work with the
+// others, as vegeta's workers do. A sender that ended after one batch
+// would make every order of an overload start a goroutine and grow its
+// stack again through the HTTP client: CPU spent per order just when the
+// machine has none to spare.
 func (r *run) hand(b []Outgoing) {
 	select {
 	case r.work <- b:
@@ -445,8 +454,10 @@ func (r *run) hand(b []Outgoing) {
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
-			defer r.extra.Add(-1)
 			r.sendBatch(r.sendCtx, b)
+			for b := range r.work {
+				r.sendBatch(r.sendCtx, b)
+			}
 		}()
 		return
 	}
