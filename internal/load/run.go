@@ -164,41 +164,8 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if o.Sender == nil {
 		return nil, ErrNoSender
 	}
-	if o.Shard.N == 0 {
-		o.Shard = Whole
-	}
-	if o.Clock == nil {
-		o.Clock = RealClock{}
-	}
-	if o.BatchWindow <= 0 {
-		o.BatchWindow = 5 * time.Millisecond
-	}
-	if o.Concurrency <= 0 {
-		o.Concurrency = 32
-	}
-	if o.MaxInFlight <= 0 {
-		o.MaxInFlight = 10000
-	}
-	if o.LateAfter <= 0 {
-		o.LateAfter = time.Millisecond
-	}
-	if o.DrainTimeout <= 0 {
-		o.DrainTimeout = 2 * time.Minute
-	}
-	if o.TickEvery <= 0 {
-		o.TickEvery = time.Second
-	}
-	r := &run{o: o, clock: o.Clock, pacer: o.Pacer, hists: map[string]*hdrhistogram.Histogram{}, settled: make(chan struct{}, 1)}
-	if r.pacer == nil {
-		r.pacer = NewSchedulePacer(&o.Scenario, o.Shard)
-	}
-	r.planned = Planned(&o.Scenario, o.Shard)
-	r.constant = o.Scenario.Arrivals.Process == "constant" && o.Pacer == nil
-	r.counts.Planned = r.planned
-	r.counts.Errors, r.counts.SendErrors = map[string]int64{}, map[string]int64{}
-	for _, n := range []string{HistAccept, HistQueueWait, HistSaga, HistE2E, HistJitter} {
-		r.hists[n] = newHistogram()
-	}
+	o.setDefaults()
+	r := newRun(o)
 
 	var trackErr chan error
 	var stopTrack context.CancelFunc
@@ -237,15 +204,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	// so that their orders' fate is known.
 	sendCtx := context.WithoutCancel(ctx)
 	r.sendCtx = sendCtx
-	for range o.Concurrency {
-		r.wg.Add(1)
-		go func() {
-			defer r.wg.Done()
-			for b := range r.work {
-				r.sendBatch(sendCtx, b)
-			}
-		}()
-	}
+	r.startSenders(sendCtx, o.Concurrency)
 	tickDone := make(chan struct{})
 	tickCtx, stopTick := context.WithCancel(context.WithoutCancel(ctx))
 	go r.ticker(tickCtx, tickDone)
@@ -253,19 +212,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	// A tracker that fails stops the sending.
 	paceCtx, stopPace := context.WithCancel(ctx)
 	if trackErr != nil {
-		go func() {
-			select {
-			case err := <-trackErr:
-				if err != nil {
-					r.mu.Lock()
-					r.trackEr = err.Error()
-					r.mu.Unlock()
-					stopPace()
-				}
-				trackErr <- err
-			case <-paceCtx.Done():
-			}
-		}()
+		go r.watchTracker(paceCtx, stopPace, trackErr)
 	}
 	sent := r.pace(paceCtx)
 	stopPace()
@@ -293,6 +240,81 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return rep, fmt.Errorf("tracking failed: %s", rep.TrackError)
 	}
 	return rep, nil
+}
+
+// setDefaults fills in the options left zero.
+func (o *Options) setDefaults() {
+	if o.Shard.N == 0 {
+		o.Shard = Whole
+	}
+	if o.Clock == nil {
+		o.Clock = RealClock{}
+	}
+	if o.BatchWindow <= 0 {
+		o.BatchWindow = 5 * time.Millisecond
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 32
+	}
+	if o.MaxInFlight <= 0 {
+		o.MaxInFlight = 10000
+	}
+	if o.LateAfter <= 0 {
+		o.LateAfter = time.Millisecond
+	}
+	if o.DrainTimeout <= 0 {
+		o.DrainTimeout = 2 * time.Minute
+	}
+	if o.TickEvery <= 0 {
+		o.TickEvery = time.Second
+	}
+}
+
+// newRun prepares a run of o: its pacer, what it plans to send, its
+// counts and histograms.
+func newRun(o Options) *run {
+	r := &run{o: o, clock: o.Clock, pacer: o.Pacer, hists: map[string]*hdrhistogram.Histogram{}, settled: make(chan struct{}, 1)}
+	if r.pacer == nil {
+		r.pacer = NewSchedulePacer(&o.Scenario, o.Shard)
+	}
+	r.planned = Planned(&o.Scenario, o.Shard)
+	r.constant = o.Scenario.Arrivals.Process == "constant" && o.Pacer == nil
+	r.counts.Planned = r.planned
+	r.counts.Errors, r.counts.SendErrors = map[string]int64{}, map[string]int64{}
+	for _, n := range []string{HistAccept, HistQueueWait, HistSaga, HistE2E, HistJitter} {
+		r.hists[n] = newHistogram()
+	}
+	return r
+}
+
+// startSenders starts n senders taking batches from r.work until it is
+// closed.
+func (r *run) startSenders(ctx context.Context, n int) {
+	for range n {
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			for b := range r.work {
+				r.sendBatch(ctx, b)
+			}
+		}()
+	}
+}
+
+// watchTracker records the tracker's failure and stops the pacing when it
+// fails before the pacing ends; it hands the result back on trackErr.
+func (r *run) watchTracker(paceCtx context.Context, stopPace context.CancelFunc, trackErr chan error) {
+	select {
+	case err := <-trackErr:
+		if err != nil {
+			r.mu.Lock()
+			r.trackEr = err.Error()
+			r.mu.Unlock()
+			stopPace()
+		}
+		trackErr <- err
+	case <-paceCtx.Done():
+	}
 }
 
 func (r *run) hasTrackError() bool {
