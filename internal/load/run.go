@@ -317,6 +317,59 @@ func (r *run) watchTracker(paceCtx context.Context, stopPace context.CancelFunc,
 	}
 }
 
+// ended counts an execution's end: its fate, its error, its latencies and
+// steps, its payment throttles. r.mu is held.
+func (r *run) ended(rc *rec, ev track.Event, sec *Second, intended time.Time) {
+	switch ev.Status {
+	case "SUCCEEDED":
+		rc.fate = fateSucceeded
+		r.counts.Succeeded++
+		sec.Succeeded++
+	case "TIMED_OUT":
+		rc.fate = fateTimedOut
+		r.counts.TimedOut++
+		sec.Failed++
+	case "ABORTED":
+		rc.fate = fateAborted
+		r.counts.Aborted++
+		sec.Failed++
+	default:
+		rc.fate = fateFailed
+		r.counts.Failed++
+		sec.Failed++
+	}
+	if rc.fate != fateSucceeded {
+		name := ev.Error
+		if name == "" {
+			name = ev.Status
+		}
+		r.counts.Errors[name]++
+	}
+	if !ev.Stop.IsZero() {
+		if !ev.Start.IsZero() {
+			record(r.hists[HistSaga], ev.Stop.Sub(ev.Start))
+		}
+		e2e := ev.Stop.Sub(intended)
+		record(r.hists[HistE2E], e2e)
+		sec.e2eSum += e2e
+		sec.e2eMax = max(sec.e2eMax, e2e)
+		sec.ends++
+	}
+	for name, d := range ev.Steps {
+		h := r.hists[histStep+name]
+		if h == nil {
+			if len(r.hists) > 5+maxSteps {
+				continue
+			}
+			h = newHistogram()
+			r.hists[histStep+name] = h
+		}
+		record(h, d)
+	}
+	r.counts.PaymentThrottles += int64(ev.PaymentThrottles)
+	sec.Throttles += ev.PaymentThrottles
+}
+
 func (r *run) hasTrackError() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -688,54 +741,7 @@ func (r *run) apply(ev track.Event) {
 			sec.DLQ++
 			break
 		}
-		switch ev.Status {
-		case "SUCCEEDED":
-			rc.fate = fateSucceeded
-			r.counts.Succeeded++
-			sec.Succeeded++
-		case "TIMED_OUT":
-			rc.fate = fateTimedOut
-			r.counts.TimedOut++
-			sec.Failed++
-		case "ABORTED":
-			rc.fate = fateAborted
-			r.counts.Aborted++
-			sec.Failed++
-		default:
-			rc.fate = fateFailed
-			r.counts.Failed++
-			sec.Failed++
-		}
-		if rc.fate != fateSucceeded {
-			name := ev.Error
-			if name == "" {
-				name = ev.Status
-			}
-			r.counts.Errors[name]++
-		}
-		if !ev.Stop.IsZero() {
-			if !ev.Start.IsZero() {
-				record(r.hists[HistSaga], ev.Stop.Sub(ev.Start))
-			}
-			e2e := ev.Stop.Sub(intended)
-			record(r.hists[HistE2E], e2e)
-			sec.e2eSum += e2e
-			sec.e2eMax = max(sec.e2eMax, e2e)
-			sec.ends++
-		}
-		for name, d := range ev.Steps {
-			h := r.hists[histStep+name]
-			if h == nil {
-				if len(r.hists) > 5+maxSteps {
-					continue
-				}
-				h = newHistogram()
-				r.hists[histStep+name] = h
-			}
-			record(h, d)
-		}
-		r.counts.PaymentThrottles += int64(ev.PaymentThrottles)
-		sec.Throttles += ev.PaymentThrottles
+		r.ended(rc, ev, sec, intended)
 	default:
 		r.events.Foreign++
 		return
