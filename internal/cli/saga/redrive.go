@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/spf13/cobra"
 
 	"github.com/yafdp/yafdp/internal/awsops/executions"
@@ -229,6 +230,33 @@ func (o *RedriveOptions) openJournal(machine string, sel sagaredrive.Selection) 
 	return j, nil
 }
 
+// resolveOne finds the execution given by ARN or order id and checks it
+// can be redriven.
+func (o *RedriveOptions) resolveOne(ctx context.Context, c *sfn.Client) (executions.Execution, error) {
+	machine := o.StateMachine
+	if !strings.HasPrefix(o.Execution, "arn:") {
+		// An order id: the state machine first, to say what an Express
+		// one means here.
+		m, err := executions.ResolveStateMachine(ctx, c, o.StateMachine)
+		if err != nil {
+			return executions.Execution{}, cmdutil.InputError(err)
+		}
+		if m.Express() {
+			return executions.Execution{}, cmdutil.InputError(expressRedriveError("state_machine", m.Name))
+		}
+		machine = m.ARN
+	}
+	x, err := executions.Resolve(ctx, c, o.Execution, machine)
+	if err != nil {
+		return executions.Execution{}, cmdutil.InputError(err)
+	}
+	if !sagaredrive.Redrivable(x.Status) {
+		return executions.Execution{}, cmdutil.InputError(input.Errorf("execution", "%s is %s and cannot be redriven", x.Name, x.Status).
+			WithFix("redrive an execution that ended FAILED, TIMED_OUT or ABORTED ('yafdp saga list --status FAILED' lists them)"))
+	}
+	return x, nil
+}
+
 func runRedrive(ctx context.Context, o *RedriveOptions) error {
 	p, c, err := cmdutil.PrinterAnd(ctx, o.Deps, o.SFNClient)
 	if err != nil {
@@ -237,26 +265,9 @@ func runRedrive(ctx context.Context, o *RedriveOptions) error {
 	ro := sagaredrive.Options{DryRun: o.DryRun, Rate: o.Rate}
 	var journal *sagaredrive.JournalFile
 	if o.Execution != "" {
-		machine := o.StateMachine
-		if !strings.HasPrefix(o.Execution, "arn:") {
-			// An order id: the state machine first, to say what an Express
-			// one means here.
-			m, err := executions.ResolveStateMachine(ctx, c, o.StateMachine)
-			if err != nil {
-				return cmdutil.InputError(err)
-			}
-			if m.Express() {
-				return cmdutil.InputError(expressRedriveError("state_machine", m.Name))
-			}
-			machine = m.ARN
-		}
-		x, err := executions.Resolve(ctx, c, o.Execution, machine)
+		x, err := o.resolveOne(ctx, c)
 		if err != nil {
-			return cmdutil.InputError(err)
-		}
-		if !sagaredrive.Redrivable(x.Status) {
-			return cmdutil.InputError(input.Errorf("execution", "%s is %s and cannot be redriven", x.Name, x.Status).
-				WithFix("redrive an execution that ended FAILED, TIMED_OUT or ABORTED ('yafdp saga list --status FAILED' lists them)"))
+			return err
 		}
 		ro.Executions = []executions.Execution{x}
 	} else {
