@@ -36,38 +36,7 @@ func Merge(reports []*Report, thresholds []Threshold) (*Report, error) {
 			out.Shards = append(out.Shards, s)
 		}
 		addCounts(&out.Orders, &r.Orders)
-		out.Events.Counted += r.Events.Counted
-		out.Events.Foreign += r.Events.Foreign
-		out.Events.Duplicate += r.Events.Duplicate
-		out.Interrupted = out.Interrupted || r.Interrupted
-		out.Drained = out.Drained && r.Drained
-		if out.Aborted == "" {
-			out.Aborted = r.Aborted
-		}
-		if out.TrackError == "" {
-			out.TrackError = r.TrackError
-		}
-		if out.StartedAt.IsZero() || r.StartedAt.Before(out.StartedAt) {
-			out.StartedAt = r.StartedAt
-		}
-		if r.EndedAt.After(out.EndedAt) {
-			out.EndedAt = r.EndedAt
-		}
-		p := &out.Pacing
-		p.AskedPerS += r.Pacing.AskedPerS
-		p.Sent += r.Pacing.Sent
-		if !r.Pacing.FirstSend.IsZero() && (p.FirstSend.IsZero() || r.Pacing.FirstSend.Before(p.FirstSend)) {
-			p.FirstSend = r.Pacing.FirstSend
-		}
-		if r.Pacing.LastSend.After(p.LastSend) {
-			p.LastSend = r.Pacing.LastSend
-		}
-		for len(out.Series) < len(r.Series) {
-			out.Series = append(out.Series, Second{T: len(out.Series)})
-		}
-		for j, s := range r.Series {
-			addSecond(&out.Series[j], &s)
-		}
+		out.addRun(r)
 		names := make([]string, 0, len(r.Histograms))
 		for n := range r.Histograms {
 			names = append(names, n)
@@ -180,4 +149,40 @@ func addSecond(a, b *Second) {
 	a.Failed += b.Failed
 	a.DLQ += b.DLQ
 	a.InFlight += b.InFlight
+}
+
+// addRun merges r's events, outcome, span, pacing and series into m.
+func (m *Report) addRun(r *Report) {
+	m.Events.Counted += r.Events.Counted
+	m.Events.Foreign += r.Events.Foreign
+	m.Events.Duplicate += r.Events.Duplicate
+	m.Interrupted = m.Interrupted || r.Interrupted
+	m.Drained = m.Drained && r.Drained
+	if m.Aborted == "" {
+		m.Aborted = r.Aborted
+	}
+	if m.TrackError == "" {
+		m.TrackError = r.TrackError
+	}
+	if m.StartedAt.IsZero() || r.StartedAt.Before(m.StartedAt) {
+		m.StartedAt = r.StartedAt
+	}
+	if r.EndedAt.After(m.EndedAt) {
+		m.EndedAt = r.EndedAt
+	}
+	p := &m.Pacing
+	p.AskedPerS += r.Pacing.AskedPerS
+	p.Sent += r.Pacing.Sent
+	if !r.Pacing.FirstSend.IsZero() && (p.FirstSend.IsZero() || r.Pacing.FirstSend.Before(p.FirstSend)) {
+		p.FirstSend = r.Pacing.FirstSend
+	}
+	if r.Pacing.LastSend.After(p.LastSend) {
+		p.LastSend = r.Pacing.LastSend
+	}
+	for len(m.Series) < len(r.Series) {
+		m.Series = append(m.Series, Second{T: len(m.Series)})
+	}
+	for j, s := range r.Series {
+		addSecond(&m.Series[j], &s)
+	}
 }
