@@ -422,23 +422,138 @@ func (s *gateSender) Send(_ context.Context, b []Outgoing, out []Outcome) {
 	}
 }
 
-// TestExtraSendersStayForMoreWork: a sender started because all were
-// busy does not end after its call but waits for the next batch, so an
-// overload does not start a goroutine for every order that follows it.
-func TestExtraSendersStayForMoreWork(t *testing.T) {
-	const wave = 8
-	snd := &gateSender{gate: make(chan struct{}), calls: make(chan uint64, 2*wave)}
+// gatedRun is a run whose sender holds every call until its gate opens,
+// with room for n orders.
+func gatedRun(n int, o Options) (*run, *gateSender, *fakeClock) {
+	snd := &gateSender{gate: make(chan struct{}), calls: make(chan uint64, n)}
 	clk := newFakeClock()
-	r := &run{o: Options{Sender: snd, Shard: Whole, MaxInFlight: 100}, clock: clk, t0: clk.Now(),
+	o.Sender, o.Shard = snd, Whole
+	r := &run{o: o, clock: clk, t0: clk.Now(),
 		hists: map[string]*hdrhistogram.Histogram{}, settled: make(chan struct{}, 1),
 		work: make(chan []Outgoing), sendCtx: context.Background()}
 	r.counts.SendErrors = map[string]int64{}
 	for _, n := range []string{HistAccept, HistJitter} {
 		r.hists[n] = newHistogram()
 	}
-	for range 2 * wave {
+	for range n {
 		r.add(rec{})
 	}
+	return r, snd, clk
+}
+
+// waitHeld waits until the pacer has held n batches for want of a sender.
+func waitHeld(r *run, n int64) {
+	for r.held.Load() < n {
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestSendersGrowByLittlesLaw: when every sender is busy, the pacer holds
+// the batch until the next sizing, which lets twice the calls per second
+// times the answers' latency floor start, beyond Concurrency.
+func TestSendersGrowByLittlesLaw(t *testing.T) {
+	r, snd, clk := gatedRun(16, Options{Concurrency: 4, MaxInFlight: 100, SenderGrowth: 100 * time.Millisecond})
+	r.startSenders(r.sendCtx, 4)
+	for i := range 4 {
+		r.work <- []Outgoing{{Slot: Slot{Index: uint64(i)}}}
+		<-snd.calls
+	}
+	r.floor.add(clk.Now(), 500*time.Millisecond)
+	handed := make(chan struct{})
+	go func() {
+		r.hand([]Outgoing{{Slot: Slot{Index: 4}}})
+		close(handed)
+	}()
+	waitHeld(r, 1)
+	if n := r.senders.Load(); n != 4 {
+		t.Fatalf("%d senders started before the sizing", n)
+	}
+	clk.Sleep(context.Background(), 100*time.Millisecond)
+	select {
+	case <-handed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the held batch did not go at the sizing")
+	}
+	<-snd.calls
+	// One call handed out in 100 ms: 10/s; twice that × 500 ms = 10,
+	// beyond the 4 (15 where the histogram's two digits round 500 ms up).
+	if n := r.senders.Load(); n != 5 || r.limit < 14 || r.limit > 15 {
+		t.Fatalf("senders %d, limit %d; want 5, 14", n, r.limit)
+	}
+	close(snd.gate)
+	close(r.work)
+	r.wg.Wait()
+	if r.counts.Accepted != 5 || r.held.Load() != 1 {
+		t.Fatalf("accepted %d, held %d; want 5, 1", r.counts.Accepted, r.held.Load())
+	}
+}
+
+// TestLatencyFloorIgnoresAStall: the floor is the lower of the last two
+// windows' median answers, so a few answers slowed by a stall do not
+// raise it, and a whole window of slow ones does.
+func TestLatencyFloorIgnoresAStall(t *testing.T) {
+	var f latencyFloor
+	t0 := time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
+	for i := range 100 {
+		f.add(t0.Add(time.Duration(i)*time.Millisecond), 200*time.Microsecond)
+	}
+	for i := range 10 {
+		f.add(t0.Add(time.Second+time.Duration(i)*time.Millisecond), 2*time.Second)
+	}
+	if got := f.get(); got != 200*time.Microsecond {
+		t.Fatalf("floor %v with a stall in the window, want 200µs", got)
+	}
+	f.add(t0.Add(6*time.Second), 3*time.Second)
+	if got := f.get(); got != 200*time.Microsecond {
+		t.Fatalf("floor %v after the window turned, want the window before's 200µs", got)
+	}
+	f.add(t0.Add(11*time.Second), time.Second)
+	if got := f.get(); got < 990*time.Millisecond || got > 1010*time.Millisecond {
+		t.Fatalf("floor %v after two slow windows, want 1s", got)
+	}
+}
+
+// TestSendersStopAtMaxInFlight: at MaxInFlight no sender starts however
+// long the pacer waits; the batch goes to the first sender that is free.
+func TestSendersStopAtMaxInFlight(t *testing.T) {
+	r, snd, clk := gatedRun(8, Options{Concurrency: 2, MaxInFlight: 3, SenderGrowth: time.Millisecond})
+	r.startSenders(r.sendCtx, 2)
+	r.floor.add(clk.Now(), time.Hour)
+	for i := range 3 {
+		clk.Sleep(context.Background(), time.Second)
+		r.hand([]Outgoing{{Slot: Slot{Index: uint64(i)}}})
+		<-snd.calls
+	}
+	handed := make(chan struct{})
+	go func() {
+		clk.Sleep(context.Background(), time.Second)
+		r.hand([]Outgoing{{Slot: Slot{Index: 3}}})
+		close(handed)
+	}()
+	waitHeld(r, 1)
+	if n := r.senders.Load(); n != 3 {
+		t.Fatalf("%d senders, want MaxInFlight 3", n)
+	}
+	snd.gate <- struct{}{}
+	<-handed
+	<-snd.calls
+	close(snd.gate)
+	close(r.work)
+	r.wg.Wait()
+	if r.counts.Accepted != 4 || r.senders.Load() != 3 {
+		t.Fatalf("accepted %d, senders %d; want 4, 3", r.counts.Accepted, r.senders.Load())
+	}
+}
+
+// TestExtraSendersStayForMoreWork: a sender started because all were
+// busy does not end after its call but waits for the next batch, so an
+// overload does not start a goroutine for every order that follows it.
+func TestExtraSendersStayForMoreWork(t *testing.T) {
+	const wave = 8
+	r, snd, clk := gatedRun(2*wave, Options{MaxInFlight: 100, SenderGrowth: time.Nanosecond})
+	// Answers so slow that Little's law lets every busy call start one.
+	clk.step = time.Millisecond
+	r.floor.add(clk.Now(), time.Hour)
 	// No sender waits: each batch of the first wave starts one.
 	for i := range wave {
 		r.hand([]Outgoing{{Slot: Slot{Index: uint64(i)}}})
@@ -446,7 +561,7 @@ func TestExtraSendersStayForMoreWork(t *testing.T) {
 	for range wave {
 		<-snd.calls
 	}
-	if n := r.extra.Load(); n != wave {
+	if n := r.senders.Load(); n != wave {
 		t.Fatalf("%d senders started for %d busy calls", n, wave)
 	}
 	close(snd.gate)
@@ -466,7 +581,7 @@ func TestExtraSendersStayForMoreWork(t *testing.T) {
 		}
 	}
 	r.wg.Wait()
-	if r.counts.Accepted != 2*wave || r.extra.Load() != wave {
-		t.Fatalf("accepted %d, senders started %d", r.counts.Accepted, r.extra.Load())
+	if r.counts.Accepted != 2*wave || r.senders.Load() != wave {
+		t.Fatalf("accepted %d, senders started %d", r.counts.Accepted, r.senders.Load())
 	}
 }

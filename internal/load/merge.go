@@ -173,6 +173,9 @@ func (m *Report) addRun(r *Report) {
 	p := &m.Pacing
 	p.AskedPerS += r.Pacing.AskedPerS
 	p.Sent += r.Pacing.Sent
+	p.Senders += r.Pacing.Senders
+	p.MaxSenders += r.Pacing.MaxSenders
+	p.HeldForSender += r.Pacing.HeldForSender
 	if !r.Pacing.FirstSend.IsZero() && (p.FirstSend.IsZero() || r.Pacing.FirstSend.Before(p.FirstSend)) {
 		p.FirstSend = r.Pacing.FirstSend
 	}

@@ -116,6 +116,13 @@ type Pacing struct {
 	FirstSend    time.Time `json:"firstSend"`
 	LastSend     time.Time `json:"lastSend"`
 	Sent         int64     `json:"sent"`
+	// Senders is how many senders (calls in flight at most, and so
+	// connections) the run started, of MaxSenders it may; HeldForSender
+	// how many batches the pacer held because all were busy and no more
+	// could start yet.
+	Senders       int64 `json:"senders"`
+	MaxSenders    int64 `json:"maxSenders"`
+	HeldForSender int64 `json:"heldForSender"`
 }
 
 // Latencies are the run's latency distributions, from the intended send

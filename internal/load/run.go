@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -73,12 +74,21 @@ type Options struct {
 	// BatchWindow is how long after the first order's due time a batch
 	// may wait for more (default 5ms): no order is held longer.
 	BatchWindow time.Duration
-	// Concurrency is how many senders wait for work (default 32);
-	// MaxInFlight bounds the senders started when all are busy (default
-	// 10,000): beyond it the pacer waits, and the orders it holds up are
-	// late.
-	Concurrency int
-	MaxInFlight int
+	// Concurrency is how many senders wait for work at the start
+	// (default 32). Each sender makes one call (on one connection) at a
+	// time. When all are busy more start, up to what Little's law asks
+	// for: twice the calls handed out per second times the median answer
+	// of the last seconds (which a target's momentary stall does not
+	// raise), and never more than MaxInFlight in
+	// all (default 10,000). The limit is sized again every SenderGrowth
+	// (default 100ms); meanwhile the pacer waits for a free sender, and
+	// the orders it holds up are late. A sender for every call that
+	// finds the others busy would open thousands of connections when a
+	// target on the same machine stalls for a moment, and take the CPU
+	// the pacer needs to catch up.
+	Concurrency  int
+	MaxInFlight  int
+	SenderGrowth time.Duration
 	// LateAfter is how far past its due time an order may leave the
 	// pacer before it counts as late (default 1ms).
 	LateAfter time.Duration
@@ -147,10 +157,19 @@ type run struct {
 	abort   string
 	trackEr string
 
-	stop     atomic.Bool
-	work     chan []Outgoing
-	wg       sync.WaitGroup
-	extra    atomic.Int64
+	stop atomic.Bool
+	work chan []Outgoing
+	wg   sync.WaitGroup
+	// senders counts the senders started and held the batches the pacer
+	// held for want of one. limit is how many senders may start, sized
+	// at sizedAt from the calls handed out since (the pacer's alone).
+	// floor is the median answer of the last seconds, under mu.
+	senders  atomic.Int64
+	held     atomic.Int64
+	limit    int64
+	sizedAt  time.Time
+	calls    int64
+	floor    latencyFloor
 	settled  chan struct{}
 	sendCtx  context.Context
 	planned  int64
@@ -259,6 +278,10 @@ func (o *Options) setDefaults() {
 	if o.MaxInFlight <= 0 {
 		o.MaxInFlight = 10000
 	}
+	o.Concurrency = min(o.Concurrency, o.MaxInFlight)
+	if o.SenderGrowth <= 0 {
+		o.SenderGrowth = 100 * time.Millisecond
+	}
 	if o.LateAfter <= 0 {
 		o.LateAfter = time.Millisecond
 	}
@@ -290,15 +313,26 @@ func newRun(o Options) *run {
 // startSenders starts n senders taking batches from r.work until it is
 // closed.
 func (r *run) startSenders(ctx context.Context, n int) {
+	r.limit, r.sizedAt = int64(n), r.clock.Now()
 	for range n {
-		r.wg.Add(1)
-		go func() {
-			defer r.wg.Done()
-			for b := range r.work {
-				r.sendBatch(ctx, b)
-			}
-		}()
+		r.startSender(ctx, nil)
 	}
+}
+
+// startSender starts a sender that sends first (when it is not nil) and
+// then takes batches from r.work until it is closed.
+func (r *run) startSender(ctx context.Context, first []Outgoing) {
+	r.senders.Add(1)
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		if first != nil {
+			r.sendBatch(ctx, first)
+		}
+		for b := range r.work {
+			r.sendBatch(ctx, b)
+		}
+	}()
 }
 
 // watchTracker records the tracker's failure and stops the pacing when it
@@ -478,8 +512,7 @@ func (r *run) pace(ctx context.Context) (sent uint64) {
 	return hits
 }
 
-// dispatch records a batch and hands it to a sender: an idle one, or a
-// new one while fewer than MaxInFlight more have started.
+// dispatch records a batch and hands it to a sender.
 func (r *run) dispatch(batch []pending) {
 	out := make([]Outgoing, len(batch))
 	now := r.clock.Now()
@@ -513,31 +546,113 @@ func (r *run) dispatch(batch []pending) {
 	r.hand(out)
 }
 
-// hand gives b to a waiting sender, or starts one more when all are busy
-// (up to MaxInFlight more), which then stays and waits for work with the
-// others, as vegeta's workers do. A sender that ended after one batch
-// would make every order of an overload start a goroutine and grow its
-// stack again through the HTTP client: CPU spent per order just when the
-// machine has none to spare.
+// hand gives b to a waiting sender, or to one more when all are busy and
+// the limit allows, which then stays and waits for work with the others,
+// as vegeta's workers do (a sender that ended after one batch would make
+// every order of an overload start a goroutine and grow its stack again
+// through the HTTP client). At the limit the pacer waits for a free
+// sender, and the limit grows by a tenth (at least one) once SenderGrowth
+// has passed since it last grew: a target that stalls for a moment gets a
+// few more connections, not one for every order sent meanwhile.
 func (r *run) hand(b []Outgoing) {
 	select {
 	case r.work <- b:
 		return
 	default:
 	}
-	if r.extra.Add(1) <= int64(r.o.MaxInFlight) {
-		r.wg.Add(1)
-		go func() {
-			defer r.wg.Done()
-			r.sendBatch(r.sendCtx, b)
-			for b := range r.work {
-				r.sendBatch(r.sendCtx, b)
+	r.calls++
+	ceiling := int64(r.o.MaxInFlight)
+	for waited := false; ; waited = true {
+		if r.senders.Load() < r.limit {
+			r.startSender(r.sendCtx, b)
+			return
+		}
+		wait := r.o.SenderGrowth - r.clock.Now().Sub(r.sizedAt)
+		if wait <= 0 && r.limit < ceiling {
+			r.size()
+			if r.senders.Load() < r.limit {
+				continue
 			}
-		}()
-		return
+			wait = r.o.SenderGrowth
+		}
+		if !waited {
+			r.held.Add(1)
+		}
+		if r.limit >= ceiling {
+			r.work <- b
+			return
+		}
+		t := time.NewTimer(max(wait, time.Millisecond))
+		select {
+		case r.work <- b:
+			t.Stop()
+			return
+		case <-t.C:
+		}
 	}
-	r.extra.Add(-1)
-	r.work <- b
+}
+
+// size sets the senders' limit by Little's law: twice the calls handed
+// out per second since the last sizing times the floor of the answers'
+// latency, beyond Concurrency, within MaxInFlight. The limit never
+// shrinks: senders do not end.
+func (r *run) size() {
+	now := r.clock.Now()
+	span := now.Sub(r.sizedAt)
+	r.mu.Lock()
+	floor := r.floor.get()
+	r.mu.Unlock()
+	if span > 0 {
+		perS := float64(r.calls) / span.Seconds()
+		want := int64(r.o.Concurrency) + int64(math.Ceil(2*perS*floor.Seconds()))
+		r.limit = min(int64(r.o.MaxInFlight), max(r.limit, want))
+	}
+	r.calls, r.sizedAt = 0, now
+}
+
+// latencyFloor is the median answer time (call to answer) of the
+// current window and of the one before it (floorWindow each), whichever
+// is lower: what a call takes when the target is not stalled. A stall of
+// a second or two slows the calls in flight then, a few among the many of
+// a window, and leaves the median where it was.
+type latencyFloor struct {
+	cur, prev *hdrhistogram.Histogram
+	since     time.Time
+}
+
+const floorWindow = 5 * time.Second
+
+func (f *latencyFloor) add(at time.Time, d time.Duration) {
+	if f.cur == nil {
+		f.cur, f.prev, f.since = newWindowHistogram(), newWindowHistogram(), at
+	}
+	if at.Sub(f.since) >= floorWindow {
+		f.prev, f.cur, f.since = f.cur, f.prev, at
+		f.cur.Reset()
+	}
+	_ = f.cur.RecordValue(min(max(d.Microseconds(), 1), f.cur.HighestTrackableValue()))
+}
+
+func (f *latencyFloor) get() time.Duration {
+	if f.cur == nil {
+		return 0
+	}
+	m := func(h *hdrhistogram.Histogram) time.Duration {
+		return time.Duration(h.ValueAtQuantile(50)) * time.Microsecond
+	}
+	switch {
+	case f.prev.TotalCount() == 0:
+		return m(f.cur)
+	case f.cur.TotalCount() == 0:
+		return m(f.prev)
+	}
+	return min(m(f.cur), m(f.prev))
+}
+
+// newWindowHistogram holds answer times from 1µs to a minute, to two
+// significant digits: small enough to reset every window.
+func newWindowHistogram() *hdrhistogram.Histogram {
+	return hdrhistogram.New(1, int64(time.Minute/time.Microsecond), 2)
 }
 
 // add appends a record.
@@ -604,6 +719,9 @@ func (r *run) sendBatch(ctx context.Context, b []Outgoing) {
 		intended := r.t0.Add(b[i].Due)
 		if !x.SentAt.IsZero() {
 			record(r.hists[HistJitter], x.SentAt.Sub(intended))
+			if i == 0 && !x.AnsweredAt.IsZero() {
+				r.floor.add(x.AnsweredAt, x.AnsweredAt.Sub(x.SentAt))
+			}
 			if r.first.IsZero() || x.SentAt.Before(r.first) {
 				r.first = x.SentAt
 			}
@@ -850,7 +968,8 @@ func cloneMap(m map[string]int64) map[string]int64 {
 
 // pacing compares the rate asked with the rate of the actual sends.
 func (r *run) pacing() Pacing {
-	p := Pacing{FirstSend: r.first, LastSend: r.last, Sent: r.counts.Submitted}
+	p := Pacing{FirstSend: r.first, LastSend: r.last, Sent: r.counts.Submitted, Senders: r.senders.Load(),
+		MaxSenders: int64(r.o.MaxInFlight), HeldForSender: r.held.Load()}
 	if d := r.o.Scenario.ArrivalDuration(); d > 0 {
 		p.AskedPerS = float64(r.planned) / d.Seconds()
 	}

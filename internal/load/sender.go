@@ -59,15 +59,16 @@ type Sender interface {
 }
 
 // SQSClientFor returns c made for a load run: connections kept alive for
-// as many concurrent calls as the run makes (the SDK keeps ten per host,
-// and a run of thousands of calls a second would open and close
+// as many concurrent calls as the run may make, maxConns (the SDK keeps ten
+// per host, and a run of thousands of calls a second would open and close
 // connections instead), and no retries of the SDK's own, so that each
 // throttle reaches SQSSender, which counts it and tries again itself.
-func SQSClientFor(c *sqs.Client, concurrency int) *sqs.Client {
+func SQSClientFor(c *sqs.Client, maxConns int) *sqs.Client {
 	return sqs.New(c.Options(), func(o *sqs.Options) {
 		o.HTTPClient = awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
-			tr.MaxIdleConns = max(100, 4*concurrency)
-			tr.MaxIdleConnsPerHost = max(100, 4*concurrency)
+			tr.MaxIdleConns = max(100, maxConns)
+			tr.MaxIdleConnsPerHost = max(100, maxConns)
+			tr.MaxConnsPerHost = maxConns
 		})
 		o.RetryMaxAttempts = 1
 	})
@@ -239,12 +240,14 @@ type APISender struct {
 var _ Sender = (*APISender)(nil)
 
 // NewHTTPClient returns a client for APISender: keep-alive connections
-// enough for a high rate to one host, as vegeta's.
-func NewHTTPClient(timeout time.Duration) *http.Client {
+// enough for a high rate to one host, as vegeta's, and no more than
+// maxConns of them (the run's senders make one call each at a time; the
+// bound is a safety net for a dial that outlives its call).
+func NewHTTPClient(timeout time.Duration, maxConns int) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConns = 10000
-	tr.MaxIdleConnsPerHost = 10000
-	tr.MaxConnsPerHost = 0
+	tr.MaxIdleConns = maxConns
+	tr.MaxIdleConnsPerHost = maxConns
+	tr.MaxConnsPerHost = maxConns
 	return &http.Client{Transport: tr, Timeout: timeout}
 }
 

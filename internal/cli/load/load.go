@@ -66,6 +66,7 @@ type Options struct {
 	Shard         string
 	RunKey        string
 	Concurrency   int
+	MaxConns      int
 	BatchWindow   time.Duration
 	SendTimeout   time.Duration
 	DrainTimeout  time.Duration
@@ -98,6 +99,13 @@ var loadLong = cmdutil.Heredoc(`
 			or local up's orders on an endpoint on this machine) with
 			SendMessageBatch, up to ten a call, gathered for at most --batch-window after the first is due;
 			--via api POSTs each to --api-url. Every send gives up after --send-timeout.
+Each call in flight has a connection of its own: --concurrency senders
+wait for work, and while all are busy more start, as many as the rate
+times the calls' median answer time (Little's law, twice over) asks for,
+up to --max-connections; meanwhile the pacer waits and its orders are late.
+A target that stalls for a moment thus gets a few more connections rather
+than one for every order sent during the stall, whose opening would take
+the CPU the pacer needs to catch up.
 			Latencies are measured from the intended send time, so a slow answer never
 			hides the orders that should have gone meanwhile: accept (the front door's
 			answer), queue wait (saga start), saga (start to stop), end to end (stop),
@@ -211,7 +219,8 @@ func NewCmdLoad(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 	fl.Float64Var(&opts.HistorySample, "history-sample", 0.05, "Read the history of this `share` of ended sagas (per-state durations, Payment.Throttled)")
 	fl.StringVar(&opts.Shard, "shard", "1/1", "Run shard `K/N` of a run split over N processes")
 	fl.StringVar(&opts.RunKey, "run-key", "", "The run's `key` (hex): shards of one run share it (default: random)")
-	fl.IntVar(&opts.Concurrency, "concurrency", 32, "Senders waiting for work (more start when all are busy)")
+	fl.IntVar(&opts.Concurrency, "concurrency", 32, "Senders waiting for work at the start (more start when all are busy)")
+	fl.IntVar(&opts.MaxConns, "max-connections", 10000, "Most calls in flight at once, each on a connection of its own")
 	fl.DurationVar(&opts.BatchWindow, "batch-window", 5*time.Millisecond, "With --via sqs: hold an order at most this long for others to share its call")
 	fl.DurationVar(&opts.SendTimeout, "send-timeout", 10*time.Second, "Give up on one send after this long")
 	fl.DurationVar(&opts.DrainTimeout, "drain-timeout", 2*time.Minute, "After the last send, wait at most this long for the sagas still running")
@@ -313,6 +322,8 @@ func (o *Options) parseRun(fl *pflag.FlagSet) error {
 		return cmdutil.FlagErrorf("--history-sample: must be a share from 0 to 1, such as 0.05")
 	case o.Concurrency < 1 || o.Concurrency > 10000:
 		return cmdutil.FlagErrorf("--concurrency: must be 1 to 10000, not %d", o.Concurrency)
+	case o.MaxConns < o.Concurrency || o.MaxConns > 100000:
+		return cmdutil.FlagErrorf("--max-connections: must be from --concurrency (%d) to 100000, not %d", o.Concurrency, o.MaxConns)
 	case o.BatchWindow < 0 || o.BatchWindow > time.Second:
 		return cmdutil.FlagErrorf("--batch-window: must be between 0s and 1s, such as 5ms")
 	case o.SendTimeout <= 0:
@@ -499,7 +510,7 @@ func runLoad(ctx context.Context, o *Options) error {
 	}
 	opts := load.Options{
 		Scenario: o.scenario, Shard: o.shard, RunKey: o.runKey, Clock: o.Clock,
-		BatchWindow: o.BatchWindow, Concurrency: o.Concurrency, DrainTimeout: o.DrainTimeout,
+		BatchWindow: o.BatchWindow, Concurrency: o.Concurrency, MaxInFlight: o.MaxConns, DrainTimeout: o.DrainTimeout,
 		Thresholds: o.thresholds, AbortOnFail: o.AbortOnFail,
 		Target: load.Target{Via: o.Via, Endpoint: o.endpoint(cfg), Track: o.Track, HistorySample: o.HistorySample},
 	}
@@ -590,7 +601,7 @@ func (o *Options) sender(ctx context.Context, opts *load.Options) error {
 	if o.Via == "api" {
 		c := o.HTTPClient
 		if c == nil {
-			c = load.NewHTTPClient(o.SendTimeout)
+			c = load.NewHTTPClient(o.SendTimeout, o.MaxConns)
 		}
 		opts.Sender = &load.APISender{Client: c, URL: o.APIURL, APIKey: o.APIKey, Timeout: o.SendTimeout}
 		return nil
@@ -606,7 +617,7 @@ func (o *Options) sender(ctx context.Context, opts *load.Options) error {
 	opts.FIFO = q.FIFO
 	opts.Target.Queue = q.Name
 	o.queueURL = q.URL
-	opts.Sender = &load.SQSSender{Client: load.SQSClientFor(c, o.Concurrency), QueueURL: q.URL, Timeout: o.SendTimeout}
+	opts.Sender = &load.SQSSender{Client: load.SQSClientFor(c, o.MaxConns), QueueURL: q.URL, Timeout: o.SendTimeout}
 	return nil
 }
 

@@ -80,6 +80,8 @@ func TestLoadBadInputExitsTwo(t *testing.T) {
 		{[]string{"--report", "out.txt"}, "--report"},
 		{[]string{"--scenario", "/nope.yaml"}, "does not exist"},
 		{[]string{"--concurrency", "0"}, "--concurrency"},
+		{[]string{"--max-connections", "8"}, "--max-connections: must be from --concurrency (32)"},
+		{[]string{"--concurrency", "64", "--max-connections", "200000"}, "--max-connections"},
 	} {
 		f, _ := clitest.NewFactory(&config.Config{Queue: "orders"})
 		ran := false

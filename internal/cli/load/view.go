@@ -127,6 +127,10 @@ func latencyFacts(f *ui.Facts, s *ui.Styles, r *load.Report) {
 	if o.Unsent > 0 {
 		f.Add("", s.Warning(fmt.Sprintf("%s orders not sent: the pacer fell behind and the arrivals' time ran out", ui.Count(o.Unsent))))
 	}
+	f.Add("Connections", fmt.Sprintf("%s at most, of %s · %s calls waited for a free one", ui.Count(p.Senders), ui.Count(p.MaxSenders), ui.Count(p.HeldForSender)))
+	if p.HeldForSender > 0 && p.MaxSenders > 0 && p.Senders >= p.MaxSenders {
+		f.Add("", s.Warning(fmt.Sprintf("all %s connections were busy at times: raise --max-connections", ui.Count(p.MaxSenders))))
+	}
 	sample := ""
 	if h := r.Target.HistorySample; h > 0 && h < 1 {
 		sample = fmt.Sprintf(" (in the %s of the sagas whose history was read)", ui.Percent(h))
