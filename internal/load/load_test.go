@@ -458,10 +458,13 @@ func TestSendersGrowByLittlesLaw(t *testing.T) {
 		r.work <- []Outgoing{{Slot: Slot{Index: uint64(i)}}}
 		<-snd.calls
 	}
-	r.floor.add(clk.Now(), 500*time.Millisecond)
+	r.floor.add(clk.Now(), 50*time.Millisecond)
+	// Ten calls handed out before, the first due at 0 and the last at
+	// 90 ms; the held one is due at 100 ms: 100 calls/s asked for.
+	r.calls, r.firstDue, r.lastDue = 10, 0, 90*time.Millisecond
 	handed := make(chan struct{})
 	go func() {
-		r.hand([]Outgoing{{Slot: Slot{Index: 4}}})
+		r.hand([]Outgoing{{Slot: Slot{Index: 4, Due: 100 * time.Millisecond}}})
 		close(handed)
 	}()
 	waitHeld(r, 1)
@@ -475,8 +478,8 @@ func TestSendersGrowByLittlesLaw(t *testing.T) {
 		t.Fatal("the held batch did not go at the sizing")
 	}
 	<-snd.calls
-	// One call handed out in 100 ms: 10/s; twice that × 500 ms = 10,
-	// beyond the 4 (15 where the histogram's two digits round 500 ms up).
+	// Twice 100/s × 50 ms = 10, beyond the 4 (15 where the histogram's
+	// two digits round 50 ms up).
 	if n := r.senders.Load(); n != 5 || r.limit < 14 || r.limit > 15 {
 		t.Fatalf("senders %d, limit %d; want 5, 14", n, r.limit)
 	}
@@ -518,16 +521,19 @@ func TestLatencyFloorIgnoresAStall(t *testing.T) {
 func TestSendersStopAtMaxInFlight(t *testing.T) {
 	r, snd, clk := gatedRun(8, Options{Concurrency: 2, MaxInFlight: 3, SenderGrowth: time.Millisecond})
 	r.startSenders(r.sendCtx, 2)
+	// Answers so slow, and calls asked for so fast, that Little's law
+	// wants far more senders than MaxInFlight.
 	r.floor.add(clk.Now(), time.Hour)
+	r.calls, r.firstDue, r.lastDue = 2, 0, time.Millisecond
 	for i := range 3 {
 		clk.Sleep(context.Background(), time.Second)
-		r.hand([]Outgoing{{Slot: Slot{Index: uint64(i)}}})
+		r.hand([]Outgoing{{Slot: Slot{Index: uint64(i), Due: time.Duration(i+2) * time.Millisecond}}})
 		<-snd.calls
 	}
 	handed := make(chan struct{})
 	go func() {
 		clk.Sleep(context.Background(), time.Second)
-		r.hand([]Outgoing{{Slot: Slot{Index: 3}}})
+		r.hand([]Outgoing{{Slot: Slot{Index: 3, Due: 5 * time.Millisecond}}})
 		close(handed)
 	}()
 	waitHeld(r, 1)
@@ -551,12 +557,14 @@ func TestSendersStopAtMaxInFlight(t *testing.T) {
 func TestExtraSendersStayForMoreWork(t *testing.T) {
 	const wave = 8
 	r, snd, clk := gatedRun(2*wave, Options{MaxInFlight: 100, SenderGrowth: time.Nanosecond})
-	// Answers so slow that Little's law lets every busy call start one.
+	// Answers so slow, and calls asked for so fast, that Little's law
+	// lets every busy call start one.
 	clk.step = time.Millisecond
 	r.floor.add(clk.Now(), time.Hour)
+	r.calls, r.firstDue, r.lastDue = 2, 0, time.Millisecond
 	// No sender waits: each batch of the first wave starts one.
 	for i := range wave {
-		r.hand([]Outgoing{{Slot: Slot{Index: uint64(i)}}})
+		r.hand([]Outgoing{{Slot: Slot{Index: uint64(i), Due: time.Duration(i+2) * time.Millisecond}}})
 	}
 	for range wave {
 		<-snd.calls

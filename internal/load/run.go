@@ -162,13 +162,16 @@ type run struct {
 	wg   sync.WaitGroup
 	// senders counts the senders started and held the batches the pacer
 	// held for want of one. limit is how many senders may start, sized
-	// at sizedAt from the calls handed out since (the pacer's alone).
+	// at sizedAt from the calls handed out since the sizing before, whose
+	// first orders were due from firstDue to lastDue (the pacer's alone).
 	// floor is the median answer of the last seconds, under mu.
 	senders  atomic.Int64
 	held     atomic.Int64
 	limit    int64
 	sizedAt  time.Time
 	calls    int64
+	firstDue time.Duration
+	lastDue  time.Duration
 	floor    latencyFloor
 	settled  chan struct{}
 	sendCtx  context.Context
@@ -555,12 +558,16 @@ func (r *run) dispatch(batch []pending) {
 // has passed since it last grew: a target that stalls for a moment gets a
 // few more connections, not one for every order sent meanwhile.
 func (r *run) hand(b []Outgoing) {
+	if r.calls == 0 {
+		r.firstDue = b[0].Due
+	}
+	r.calls++
+	r.lastDue = b[0].Due
 	select {
 	case r.work <- b:
 		return
 	default:
 	}
-	r.calls++
 	ceiling := int64(r.o.MaxInFlight)
 	for waited := false; ; waited = true {
 		if r.senders.Load() < r.limit {
@@ -592,22 +599,27 @@ func (r *run) hand(b []Outgoing) {
 	}
 }
 
-// size sets the senders' limit by Little's law: twice the calls handed
-// out per second since the last sizing times the floor of the answers'
-// latency, beyond Concurrency, within MaxInFlight. The limit never
-// shrinks: senders do not end.
+// size sets the senders' limit by Little's law: twice the calls asked for
+// per second times the floor of the answers' latency, beyond Concurrency,
+// within MaxInFlight. The calls asked for per second are those handed out
+// since the last sizing over the span of their due times, not of the time
+// they took to hand out: a pacer held by busy senders hands out fewer
+// than the rate asks, and one catching up after a stall more. Until two
+// calls have been handed out there is no span, and the count goes on.
+// The limit never shrinks: senders do not end.
 func (r *run) size() {
-	now := r.clock.Now()
-	span := now.Sub(r.sizedAt)
+	r.sizedAt = r.clock.Now()
+	span := r.lastDue - r.firstDue
+	if r.calls < 2 || span <= 0 {
+		return
+	}
 	r.mu.Lock()
 	floor := r.floor.get()
 	r.mu.Unlock()
-	if span > 0 {
-		perS := float64(r.calls) / span.Seconds()
-		want := int64(r.o.Concurrency) + int64(math.Ceil(2*perS*floor.Seconds()))
-		r.limit = min(int64(r.o.MaxInFlight), max(r.limit, want))
-	}
-	r.calls, r.sizedAt = 0, now
+	perS := float64(r.calls-1) / span.Seconds()
+	want := int64(r.o.Concurrency) + int64(math.Ceil(2*perS*floor.Seconds()))
+	r.limit = min(int64(r.o.MaxInFlight), max(r.limit, want))
+	r.calls = 0
 }
 
 // latencyFloor is the median answer time (call to answer) of the
