@@ -77,9 +77,10 @@ type Options struct {
 	// Concurrency is how many senders wait for work at the start
 	// (default 32). Each sender makes one call (on one connection) at a
 	// time. When all are busy more start, up to what Little's law asks
-	// for: twice the calls handed out per second times the median answer
-	// of the last seconds (which a target's momentary stall does not
-	// raise), and never more than MaxInFlight in
+	// for: three times the calls asked for per second times the answer
+	// time of the quick calls of the last seconds (which neither a
+	// target's momentary stall nor a saturated CPU raises much), and
+	// never more than MaxInFlight in
 	// all (default 10,000). The limit is sized again every SenderGrowth
 	// (default 100ms); meanwhile the pacer waits for a free sender, and
 	// the orders it holds up are late. A sender for every call that
@@ -164,7 +165,7 @@ type run struct {
 	// held for want of one. limit is how many senders may start, sized
 	// at sizedAt from the calls handed out since the sizing before, whose
 	// first orders were due from firstDue to lastDue (the pacer's alone).
-	// floor is the median answer of the last seconds, under mu.
+	// floor is the quick calls' answer time of the last seconds, under mu.
 	senders  atomic.Int64
 	held     atomic.Int64
 	limit    int64
@@ -599,8 +600,9 @@ func (r *run) hand(b []Outgoing) {
 	}
 }
 
-// size sets the senders' limit by Little's law: twice the calls asked for
-// per second times the floor of the answers' latency, beyond Concurrency,
+// size sets the senders' limit by Little's law: three times the calls
+// asked for per second times the floor of the answers' latency (three, for
+// the calls slower than the floor), beyond Concurrency,
 // within MaxInFlight. The calls asked for per second are those handed out
 // since the last sizing over the span of their due times, not of the time
 // they took to hand out: a pacer held by busy senders hands out fewer
@@ -617,16 +619,19 @@ func (r *run) size() {
 	floor := r.floor.get()
 	r.mu.Unlock()
 	perS := float64(r.calls-1) / span.Seconds()
-	want := int64(r.o.Concurrency) + int64(math.Ceil(2*perS*floor.Seconds()))
+	want := int64(r.o.Concurrency) + int64(math.Ceil(3*perS*floor.Seconds()))
 	r.limit = min(int64(r.o.MaxInFlight), max(r.limit, want))
 	r.calls = 0
 }
 
-// latencyFloor is the median answer time (call to answer) of the
-// current window and of the one before it (floorWindow each), whichever
-// is lower: what a call takes when the target is not stalled. A stall of
-// a second or two slows the calls in flight then, a few among the many of
-// a window, and leaves the median where it was.
+// latencyFloor is the 10th percentile of the answer times (call to
+// answer) of the current window and of the one before it (floorWindow
+// each), whichever is lower: what a call takes when neither the target
+// nor this process makes it queue. A stall of a second or two slows the
+// calls in flight then, a few among the many of a window, and leaves it
+// where it was; and when this process is short of CPU, so that every
+// answer waits to be read, more senders would only make that worse, so
+// the floor is the quick calls' time, not the typical one.
 type latencyFloor struct {
 	cur, prev *hdrhistogram.Histogram
 	since     time.Time
@@ -650,7 +655,7 @@ func (f *latencyFloor) get() time.Duration {
 		return 0
 	}
 	m := func(h *hdrhistogram.Histogram) time.Duration {
-		return time.Duration(h.ValueAtQuantile(50)) * time.Microsecond
+		return time.Duration(h.ValueAtQuantile(10)) * time.Microsecond
 	}
 	switch {
 	case f.prev.TotalCount() == 0:

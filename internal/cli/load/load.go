@@ -101,8 +101,9 @@ var loadLong = cmdutil.Heredoc(`
 			--via api POSTs each to --api-url. Every send gives up after --send-timeout.
 Each call in flight has a connection of its own: --concurrency senders
 wait for work, and while all are busy more start, as many as the rate
-times the calls' median answer time (Little's law, twice over) asks for,
-up to --max-connections; meanwhile the pacer waits and its orders are late.
+times the quick calls' answer time (Little's law, three times over) asks
+for, up to --max-connections; meanwhile the pacer waits and its orders are
+late.
 A target that stalls for a moment thus gets a few more connections rather
 than one for every order sent during the stall, whose opening would take
 the CPU the pacer needs to catch up.
