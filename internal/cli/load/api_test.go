@@ -92,7 +92,7 @@ func TestInterruptReportsAndExits130(t *testing.T) {
 // in 20 ms and then stalls for a second, while 2,000 orders a second are
 // due. The run starts more senders than its 8 (each call has a connection
 // of its own, and 8 cannot carry 2,000/s at 20 ms), as many as the rate
-// and the median answer ask for, not one for each of the ~2,000 orders
+// and the quick answers ask for, not one for each of the ~2,000 orders
 // due during the stall, whose connections would all be opened at once.
 func TestLoadViaAPIOpensFewConnectionsThroughAStall(t *testing.T) {
 	var n, conns atomic.Int64
