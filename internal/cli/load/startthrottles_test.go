@@ -1,0 +1,103 @@
+package load
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/yafdp/yafdp/internal/cli/clitest"
+	"github.com/yafdp/yafdp/internal/cli/cmdutil"
+	"github.com/yafdp/yafdp/internal/config"
+	"github.com/yafdp/yafdp/internal/load"
+	"github.com/yafdp/yafdp/internal/local"
+	"github.com/yafdp/yafdp/internal/local/sfnapi"
+)
+
+// Against local up whose StartExecution quota holds 20 starts (and
+// refills one in 1,000 s), 60 orders: 20 start, 40 are throttled on each
+// of their three deliveries and dead-lettered. load counts the 120
+// throttles from the new-order function's log, and --compare, simulating
+// the same quota (--fault sfn.start.*), predicts the same.
+func TestLoadCountsStartThrottlesFromTheLog(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	srv, err := local.Start(context.Background(), local.Options{Addr: "127.0.0.1:0", Seed: 5,
+		VisibilityTimeout: time.Second, MaxReceiveCount: 3,
+		StartQuota: sfnapi.StartQuota{PerSecond: 0.001, Burst: 20},
+		Consumer:   local.ConsumerOptions{Workers: 4, WaitTime: 100 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	})
+	cfg := &config.Config{Output: "json", EndpointURL: srv.URL, Region: "us-east-1", Queue: "orders"}
+	f, streams := clitest.NewFactory(cfg)
+	awsCfg, err := cmdutil.LoadAWSConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.AWSConfig = func(context.Context) (aws.Config, error) { return awsCfg, nil }
+	f.SQSClient = func(context.Context) (*sqs.Client, error) { return sqs.NewFromConfig(awsCfg), nil }
+	f.SFNClient = func(context.Context) (*sfn.Client, error) { return sfn.NewFromConfig(awsCfg), nil }
+	err = clitest.Exec(NewCmdLoad(f, nil), "--rate", "60/s", "--duration", "1s", "--track", "events", "--history-sample", "0",
+		"--drain-timeout", "60s", "--fault", "sfn.start.tps=0.001", "--fault", "sfn.start.burst=20", "--compare")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, streams.ErrOut.String())
+	}
+	var out struct {
+		load.Report
+		Comparison []ComparisonRow `json:"comparison"`
+	}
+	if err := json.Unmarshal(streams.Out.Bytes(), &out); err != nil {
+		t.Fatal(err)
+	}
+	o := out.Orders
+	if o.Submitted != 60 || o.Succeeded != 20 || o.DLQ != 40 || !out.Accounting.Holds || !out.Drained {
+		t.Fatalf("%+v %+v", o, out.Accounting)
+	}
+	l := out.LambdaLog
+	if l.Group != local.NewOrderLogGroup || l.Error != "" || l.StartThrottles != 120 || l.Pages < 1 {
+		t.Fatalf("lambda log %+v, want 120 throttles in %s", l, local.NewOrderLogGroup)
+	}
+	if st := srv.Status().StartThrottles; st != 120 {
+		t.Fatalf("local up refused %d starts, want 120", st)
+	}
+	var row *ComparisonRow
+	for i := range out.Comparison {
+		if out.Comparison[i].Metric == "StartExecution throttles" {
+			row = &out.Comparison[i]
+		}
+	}
+	if row == nil || row.Observed != 120 || row.Predicted != 120 {
+		t.Fatalf("comparison row %+v, want 120 predicted and observed", row)
+	}
+}
+
+// Where the count reads from: the flag, local up's group on a loopback
+// endpoint, or nowhere (with a note saying how to ask for it).
+func TestLambdaLogGroup(t *testing.T) {
+	for _, c := range []struct {
+		flag, endpoint, group, note string
+	}{
+		{"", "http://127.0.0.1:4566", local.NewOrderLogGroup, ""},
+		{"/aws/lambda/orders-in", "", "/aws/lambda/orders-in", ""},
+		{"off", "http://127.0.0.1:4566", "", "--lambda-log-group off"},
+		{"", "", "", "pass --lambda-log-group /aws/lambda/FUNCTION"},
+		{"", "https://states.example.com", "", "pass --lambda-log-group"},
+	} {
+		o := &Options{LambdaLog: c.flag}
+		group, note := o.lambdaLogGroup(&config.Config{EndpointURL: c.endpoint})
+		if group != c.group || !strings.Contains(note, c.note) || (c.note == "") != (note == "") {
+			t.Errorf("%+v: %q, %q", c, group, note)
+		}
+	}
+}
