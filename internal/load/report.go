@@ -28,13 +28,13 @@ type Report struct {
 	Shards []string `json:"shards"`
 	RunKey string   `json:"runKey"`
 
-	Orders     Counts                   `json:"orders"`
-	Accounting Accounting               `json:"accounting"`
-	Events     EventCounts              `json:"events"`
-	Pacing     Pacing                   `json:"pacing"`
+	Orders     Counts      `json:"orders"`
+	Accounting Accounting  `json:"accounting"`
+	Events     EventCounts `json:"events"`
+	Pacing     Pacing      `json:"pacing"`
 	// LambdaLog is what the new-order function's log said about
 	// StartExecution throttles over the run's window.
-	LambdaLog LambdaLog `json:"lambdaLog"`
+	LambdaLog  LambdaLog                `json:"lambdaLog"`
 	LatencyMS  Latencies                `json:"latencyMs"`
 	StepsMS    map[string]sim.Quantiles `json:"stepsMs,omitempty"`
 	Thresholds []ThresholdResult        `json:"thresholds"`
