@@ -136,8 +136,19 @@ var loadLong = cmdutil.Heredoc(`
 			once a threshold is breached for good (a count that only grows is past
 			its bound).
 
+			StartExecution throttles are counted where AWS reports them: in the
+			new-order function's log. After the run, load counts the events of
+			--lambda-log-group that match the filter pattern ThrottlingException
+			(FilterLogEvents, every page, within its quota) over the run's window,
+			whoever's orders they were; on an endpoint on this machine it reads
+			local up's /aws/lambda/new-order, elsewhere only when given (the report
+			says so), and 'off' turns it off. The count is in the report, not in the
+			live view, and thresholds do not see it.
+
 			--compare first simulates the same scenario and seed (in virtual time)
-			and prints prediction and observation side by side. --shard K/N runs one
+			and prints prediction and observation side by side, StartExecution
+			throttles included when the log was read; --fault sfn.start.tps and
+			sfn.start.burst (local up's settings of the quota) set the simulated one. --shard K/N runs one
 			of N processes of one run (each sends every Nth order, with ids of its
 			own); 'yafdp load merge' combines their --output json reports.
 
