@@ -79,13 +79,13 @@ func Merge(reports []*Report, thresholds []Threshold) (*Report, error) {
 // mergeLambdaLog keeps the largest count of the shards': each shard reads
 // the same log group over its own window, so each counts the throttles of
 // every shard's orders, and adding them up would count them again.
-func (r *Report) mergeLambdaLog(l LambdaLog) {
-	cur := &r.LambdaLog
-	switch {
-	case cur.Group == "" && cur.Note == "" && cur.Error == "":
-		*cur = l
-	case l.Read() && (!cur.Read() || l.StartThrottles > cur.StartThrottles):
-		*cur = l
+func (r *Report) mergeLambdaLog(l *LambdaLog) {
+	if l == nil {
+		return
+	}
+	if r.LambdaLog == nil || l.Read() && (!r.LambdaLog.Read() || l.StartThrottles > r.LambdaLog.StartThrottles) {
+		c := *l
+		r.LambdaLog = &c
 	}
 }
 

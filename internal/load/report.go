@@ -33,8 +33,9 @@ type Report struct {
 	Events     EventCounts `json:"events"`
 	Pacing     Pacing      `json:"pacing"`
 	// LambdaLog is what the new-order function's log said about
-	// StartExecution throttles over the run's window.
-	LambdaLog  LambdaLog                `json:"lambdaLog"`
+	// StartExecution throttles over the run's window; nil when the report
+	// was made without asking it (a merge of reports that did not).
+	LambdaLog  *LambdaLog               `json:"lambdaLog,omitempty"`
 	LatencyMS  Latencies                `json:"latencyMs"`
 	StepsMS    map[string]sim.Quantiles `json:"stepsMs,omitempty"`
 	Thresholds []ThresholdResult        `json:"thresholds"`
@@ -127,8 +128,8 @@ type LambdaLog struct {
 	Note           string `json:"note,omitempty"`
 }
 
-// Read reports whether the count was made.
-func (l LambdaLog) Read() bool { return l.Group != "" && l.Error == "" }
+// Read reports whether the count was made; false for nil.
+func (l *LambdaLog) Read() bool { return l != nil && l.Group != "" && l.Error == "" }
 
 // Pacing compares what was asked with what was sent.
 type Pacing struct {

@@ -608,12 +608,12 @@ func (o *Options) lambdaLogGroup(cfg *config.Config) (group, note string) {
 // countStartThrottles counts the StartExecution throttles in the
 // new-order function's log over the run's window. It runs after Ctrl-C
 // too, within its own timeout; a failure is reported, not fatal.
-func (o *Options) countStartThrottles(ctx context.Context, cfg *config.Config, rep *load.Report) load.LambdaLog {
+func (o *Options) countStartThrottles(ctx context.Context, cfg *config.Config, rep *load.Report) *load.LambdaLog {
 	group, note := o.lambdaLogGroup(cfg)
 	if group == "" {
-		return load.LambdaLog{Note: note}
+		return &load.LambdaLog{Note: note}
 	}
-	out := load.LambdaLog{Group: group}
+	out := &load.LambdaLog{Group: group}
 	if o.LogsClient == nil {
 		out.Error = "no CloudWatch Logs client"
 		return out

@@ -133,6 +133,7 @@ func latencyFacts(f *ui.Facts, s *ui.Styles, r *load.Report) {
 	}
 	f.Add("Throttles", fmt.Sprintf("SQS %s · API 429 %s · Payment.Throttled %s%s", ui.Count(o.SQSThrottles), ui.Count(o.API429), ui.Count(o.PaymentThrottles), sample))
 	switch l := r.LambdaLog; {
+	case l == nil:
 	case l.Error != "":
 		f.Add("StartExecution", s.Warning(fmt.Sprintf("throttles not counted: %s", l.Error)))
 	case l.Group != "":
