@@ -84,7 +84,11 @@ func (l logSink) write(stream string, t time.Time, line string) {
 	}
 	msg := t.UTC().Format("2006/01/02 15:04:05 ") + line
 	if err := l.store.PutLogEvent(l.group, stream, t, msg); err != nil {
-		_ = l.store.CreateGroup(l.group)
+		if l.group == NewOrderLogGroup {
+			_ = createLogGroup(l.store)
+		} else {
+			_ = l.store.CreateGroup(l.group)
+		}
 		_ = l.store.PutLogEvent(l.group, stream, t, msg)
 	}
 }

@@ -89,6 +89,13 @@ type Options struct {
 const (
 	NewOrderFunction = "new-order"
 	NewOrderLogGroup = "/aws/lambda/" + NewOrderFunction
+	// NewOrderLogEvents and NewOrderLogBytes bound the function's log
+	// group, above the other groups' bounds: a 5 s burst at 20,000
+	// orders/s over AWS's quota writes about 250,000 lines (each order
+	// throttled on each of its deliveries), each about 270 bytes of
+	// memory, and yafdp load counts them all.
+	NewOrderLogEvents = 1_000_000
+	NewOrderLogBytes  = 256 << 20
 )
 
 // startQuota is the quota o asks for: AWS's when it asks for none.
@@ -216,13 +223,25 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s.http = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { s.served <- s.http.Serve(ln) }()
 
-	if err := s.Logs.CreateGroup(NewOrderLogGroup); err != nil && err.Code != logsapi.CodeResourceAlreadyExists {
+	if err := createLogGroup(s.Logs); err != nil {
 		return fail(err)
 	}
 	s.consumer = newConsumer(s.orders, sfnStarter{s.SFN}, s.StateMachineARN, clk, opts.Consumer)
 	s.consumer.log = logSink{store: s.Logs, group: NewOrderLogGroup}
 	s.consumer.run(context.WithoutCancel(ctx))
 	return s, nil
+}
+
+// createLogGroup creates the new-order function's log group with its
+// bounds; one that exists keeps its events.
+func createLogGroup(logs *logsapi.Store) error {
+	if err := logs.CreateGroup(NewOrderLogGroup); err != nil && err.Code != logsapi.CodeResourceAlreadyExists {
+		return err
+	}
+	if err := logs.SetGroupLimits(NewOrderLogGroup, NewOrderLogEvents, NewOrderLogBytes); err != nil {
+		return err
+	}
+	return nil
 }
 
 // Restored counts what a data directory brought back.

@@ -95,7 +95,10 @@ var upLong = cmdutil.Heredoc(`
 			error SFN: StartExecution, ... api error ThrottlingException: Rate
 			exceeded), in streams named YYYY/MM/DD/[$LATEST]ID. Successes write nothing
 			(nor START, END and REPORT lines), which keeps the log cheap at high rates.
-			'yafdp load' counts StartExecution throttles there.
+			The group keeps its newest 1,000,000 events (256 MiB of messages), enough
+			for every throttle of a 5 s burst at 20,000 orders/s; 'yafdp load' counts
+			StartExecution throttles there, and the status (GET /) counts every
+			refused StartExecution, whoever called.
 
 			State lives in memory by default: it is gone when the server stops. With
 			--data-dir DIR it is kept in DIR/yafdp-local.db (bbolt; DIR is created when
@@ -210,7 +213,8 @@ var upLong = cmdutil.Heredoc(`
 			  aws --endpoint-url http://127.0.0.1:4566 stepfunctions create-state-machine --type EXPRESS ... \
 			    --logging-configuration '{"level":"ALL","includeExecutionData":true,"destinations":[{"cloudWatchLogsLogGroup":{"logGroupArn":"arn:aws:logs:us-east-1:000000000000:log-group:/aws/vendedlogs/states/checkout:*"}}]}'
 			Logs live in memory only (not in --data-dir); each log group keeps its
-			newest 100,000 events and 64 MiB of messages. Not served: StartLiveTail
+			newest 100,000 events and 64 MiB of messages (the new-order function's,
+			1,000,000 and 256 MiB). Not served: StartLiveTail
 			(an HTTP/2 event stream; poll FilterLogEvents), Logs Insights queries,
 			metric and subscription filters, retention policies.
 		`)
