@@ -92,7 +92,7 @@ const (
 	// NewOrderLogEvents and NewOrderLogBytes bound the function's log
 	// group, above the other groups' bounds: a 5 s burst at 20,000
 	// orders/s over AWS's quota writes about 250,000 lines (each order
-	// throttled on each of its deliveries), each about 270 bytes of
+	// throttled on each of its deliveries), each about 300 bytes of
 	// memory, and yafdp load counts them all.
 	NewOrderLogEvents = 1_000_000
 	NewOrderLogBytes  = 256 << 20
