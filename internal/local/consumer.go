@@ -251,6 +251,8 @@ func (c *consumer) handle(ctx context.Context, m queue.Message) (orderID string,
 	}
 }
 
+// orNone is an order's id for the log, "-" for a message that was not read
+// as an order.
 func orNone(id string) string {
 	if id == "" {
 		return "-"

@@ -476,10 +476,14 @@ func (o *UpOptions) compact() error {
 func mib(n int64) string { return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB" }
 
 func statusLine(st local.Status, s *ui.Styles) string {
-	return fmt.Sprintf("orders %s visible · %s in flight │ dlq %s │ sagas %s running · %s %s · %s %s",
+	line := fmt.Sprintf("orders %s visible · %s in flight │ dlq %s │ sagas %s running · %s %s · %s %s",
 		ui.Count(int64(st.OrdersVisible)), ui.Count(int64(st.OrdersInFlight)), ui.Count(int64(st.DLQVisible)),
 		ui.Count(st.SagasRunning), s.SuccessIcon(), ui.Count(st.SagasSucceeded),
 		s.FailureIcon(), ui.Count(st.SagasFailed+st.SagasTimedOut+st.SagasAborted))
+	if st.StartThrottles > 0 {
+		line += " │ StartExecution throttled " + ui.Count(st.StartThrottles)
+	}
+	return line
 }
 
 // checkAddr accepts host:port with a numeric port (0 picks a free one) and

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -157,4 +159,29 @@ func TestThrottlingWireType(t *testing.T) {
 	if got := errThrottled().httpStatus(); got != http.StatusBadRequest {
 		t.Errorf("status %d", got)
 	}
+}
+
+// The aws CLI (botocore) is throttled like any caller and reads the answer
+// as AWS's: "An error occurred (ThrottlingException) when calling the
+// StartExecution operation (reached max retries: N): Rate exceeded". The
+// CLI's own retries back off for a few seconds first.
+func TestStartQuotaAWSCLI(t *testing.T) {
+	if _, err := exec.LookPath("aws"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("the aws CLI is required in CI: it is not on PATH")
+		}
+		t.Skip("skipping: the aws CLI is not on PATH (pip install awscli)")
+	}
+	clk := clock.NewVirtual(clock.Epoch)
+	_, c, url := local(t, nil, Options{Clock: clk, StartQuota: StartQuota{PerSecond: 1, Burst: 1}})
+	arn := createMachine(t, testCtx(t), c, "cli-quota", defPass)
+	if _, stderr, err := awsCLI(t, url, "start-execution", "--state-machine-arn", arn, "--name", "first"); err != nil {
+		t.Fatalf("the first start: %v\n%s", err, stderr)
+	}
+	_, stderr, err := awsCLI(t, url, "start-execution", "--state-machine-arn", arn, "--name", "second", "--cli-read-timeout", "10")
+	if err == nil || !strings.Contains(stderr, "An error occurred (ThrottlingException) when calling the StartExecution operation") ||
+		!strings.Contains(stderr, ": Rate exceeded") {
+		t.Fatalf("the second start: %v\n%s", err, stderr)
+	}
+	t.Logf("aws: %s", strings.TrimSpace(stderr))
 }
