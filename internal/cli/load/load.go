@@ -602,7 +602,7 @@ func (o *Options) lambdaLogGroup(cfg *config.Config) (group, note string) {
 	case IsLoopback(cfg.EndpointURL):
 		return local.NewOrderLogGroup, ""
 	}
-	return "", "not read: pass --lambda-log-group /aws/lambda/FUNCTION, the new-order function's log group"
+	return "", "not read (the endpoint is not on this machine): pass --lambda-log-group with the new-order function's log group, /aws/lambda/FUNCTION"
 }
 
 // countStartThrottles counts the StartExecution throttles in the

@@ -94,7 +94,7 @@ func TestLambdaLogGroup(t *testing.T) {
 		{"", "http://127.0.0.1:4566", local.NewOrderLogGroup, ""},
 		{"/aws/lambda/orders-in", "", "/aws/lambda/orders-in", ""},
 		{"off", "http://127.0.0.1:4566", "", "--lambda-log-group off"},
-		{"", "", "", "pass --lambda-log-group /aws/lambda/FUNCTION"},
+		{"", "", "", "pass --lambda-log-group with the new-order function's log group, /aws/lambda/FUNCTION"},
 		{"", "https://states.example.com", "", "pass --lambda-log-group"},
 	} {
 		o := &Options{LambdaLog: c.flag}
