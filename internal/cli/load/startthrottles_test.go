@@ -17,6 +17,8 @@ import (
 	"github.com/yafdp/yafdp/internal/load"
 	"github.com/yafdp/yafdp/internal/local"
 	"github.com/yafdp/yafdp/internal/local/sfnapi"
+	"github.com/yafdp/yafdp/internal/sim"
+	"github.com/yafdp/yafdp/internal/ui"
 )
 
 // Against local up whose StartExecution quota holds 20 starts (and
@@ -101,6 +103,42 @@ func TestLambdaLogGroup(t *testing.T) {
 		group, note := o.lambdaLogGroup(&config.Config{EndpointURL: c.endpoint})
 		if group != c.group || !strings.Contains(note, c.note) || (c.note == "") != (note == "") {
 			t.Errorf("%+v: %q, %q", c, group, note)
+		}
+	}
+}
+
+// The table says what the log said: a count and where it came from, why
+// it was not counted, or why nothing was read; --compare gets a row only
+// when the log was read.
+func TestStartThrottlesInTheTable(t *testing.T) {
+	for _, c := range []struct {
+		log  *load.LambdaLog
+		want string
+		row  bool
+	}{
+		{&load.LambdaLog{Group: "/aws/lambda/new-order", StartThrottles: 213673, Pages: 22}, "StartExecution  213,673 throttled  (ThrottlingException in /aws/lambda/new-order over the run)", true},
+		{&load.LambdaLog{Group: "/aws/lambda/new-order", Error: "FilterLogEvents on /aws/lambda/new-order after 0 pages: denied"}, "StartExecution  throttles not counted: FilterLogEvents", false},
+		{&load.LambdaLog{Note: "not read (--lambda-log-group off)"}, "StartExecution  throttles not read (--lambda-log-group off)", false},
+		{nil, "", false},
+	} {
+		r := &load.Report{LambdaLog: c.log, Orders: load.Counts{Errors: map[string]int64{}, SendErrors: map[string]int64{}}}
+		var b strings.Builder
+		if err := (&tableView{r: r}).render(&b, ui.NewStyles(false)); err != nil {
+			t.Fatal(err)
+		}
+		if got := b.String(); c.want != "" && !strings.Contains(got, c.want) || c.want == "" && strings.Contains(got, "StartExecution") {
+			t.Errorf("%+v: %s", c.log, got)
+		}
+		p := &sim.Report{}
+		p.StartExecution.Throttled = 132669
+		found := false
+		for _, row := range compare(p, r) {
+			if row.Metric == "StartExecution throttles" {
+				found = row.Predicted == 132669 && row.Observed == float64(c.log.StartThrottles)
+			}
+		}
+		if found != c.row {
+			t.Errorf("%+v: comparison row %v, want %v", c.log, found, c.row)
 		}
 	}
 }
