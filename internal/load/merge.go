@@ -37,6 +37,7 @@ func Merge(reports []*Report, thresholds []Threshold) (*Report, error) {
 		}
 		addCounts(&out.Orders, &r.Orders)
 		out.addRun(r)
+		out.mergeLambdaLog(r.LambdaLog)
 		names := make([]string, 0, len(r.Histograms))
 		for n := range r.Histograms {
 			names = append(names, n)
@@ -73,6 +74,19 @@ func Merge(reports []*Report, thresholds []Threshold) (*Report, error) {
 	}
 	out.hists = nil
 	return out, nil
+}
+
+// mergeLambdaLog keeps the largest count of the shards': each shard reads
+// the same log group over its own window, so each counts the throttles of
+// every shard's orders, and adding them up would count them again.
+func (r *Report) mergeLambdaLog(l *LambdaLog) {
+	if l == nil {
+		return
+	}
+	if r.LambdaLog == nil || l.Read() && (!r.LambdaLog.Read() || l.StartThrottles > r.LambdaLog.StartThrottles) {
+		c := *l
+		r.LambdaLog = &c
+	}
 }
 
 // ThresholdsOf parses the thresholds a report was checked against.

@@ -86,3 +86,21 @@ func TestMergeOfShardsIsTheWhole(t *testing.T) {
 		t.Fatal("shards of two runs merged")
 	}
 }
+
+// Shards read the same log group, each over its own window: the merge
+// keeps the largest count read rather than adding them up, and a shard
+// that read nothing does not hide one that did.
+func TestMergeLambdaLog(t *testing.T) {
+	var r Report
+	r.mergeLambdaLog(nil)
+	if r.LambdaLog != nil {
+		t.Fatal("nothing read, yet a lambda log")
+	}
+	r.mergeLambdaLog(&LambdaLog{Note: "not read"})
+	r.mergeLambdaLog(&LambdaLog{Group: "/aws/lambda/new-order", StartThrottles: 7})
+	r.mergeLambdaLog(&LambdaLog{Group: "/aws/lambda/new-order", StartThrottles: 5})
+	r.mergeLambdaLog(&LambdaLog{Group: "/aws/lambda/new-order", Error: "timed out"})
+	if l := r.LambdaLog; !l.Read() || l.StartThrottles != 7 {
+		t.Fatalf("%+v, want the 7 read", l)
+	}
+}

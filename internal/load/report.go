@@ -28,10 +28,14 @@ type Report struct {
 	Shards []string `json:"shards"`
 	RunKey string   `json:"runKey"`
 
-	Orders     Counts                   `json:"orders"`
-	Accounting Accounting               `json:"accounting"`
-	Events     EventCounts              `json:"events"`
-	Pacing     Pacing                   `json:"pacing"`
+	Orders     Counts      `json:"orders"`
+	Accounting Accounting  `json:"accounting"`
+	Events     EventCounts `json:"events"`
+	Pacing     Pacing      `json:"pacing"`
+	// LambdaLog is what the new-order function's log said about
+	// StartExecution throttles over the run's window; nil when the report
+	// was made without asking it (a merge of reports that did not).
+	LambdaLog  *LambdaLog               `json:"lambdaLog,omitempty"`
 	LatencyMS  Latencies                `json:"latencyMs"`
 	StepsMS    map[string]sim.Quantiles `json:"stepsMs,omitempty"`
 	Thresholds []ThresholdResult        `json:"thresholds"`
@@ -108,6 +112,24 @@ type EventCounts struct {
 	// second end (an order that already ended and is then dead-lettered).
 	Duplicate int64 `json:"duplicate"`
 }
+
+// LambdaLog is the count of StartExecution throttles in the new-order
+// function's log group (FilterLogEvents with the pattern
+// ThrottlingException), over the run's window: the throttles of every
+// order the function handled then, this run's or not.
+type LambdaLog struct {
+	// Group is the log group read; empty when none was, and Note then
+	// says where it would be read from.
+	Group string `json:"group,omitempty"`
+	// StartThrottles counts the matching events; Pages the calls.
+	StartThrottles int64  `json:"startThrottles"`
+	Pages          int    `json:"pages,omitempty"`
+	Error          string `json:"error,omitempty"`
+	Note           string `json:"note,omitempty"`
+}
+
+// Read reports whether the count was made; false for nil.
+func (l *LambdaLog) Read() bool { return l != nil && l.Group != "" && l.Error == "" }
 
 // Pacing compares what was asked with what was sent.
 type Pacing struct {

@@ -66,7 +66,9 @@ type Window struct {
 // an order, "saves it PENDING" and starts the saga named after its orderId.
 // A message that fails stays in the queue (partial batch failure) and comes
 // back after its visibility timeout; after maxReceiveCount deliveries SQS
-// moves it to the dead-letter queue.
+// moves it to the dead-letter queue. Each failed message is one line of
+// the function's log (log), with its error; a success writes nothing, so
+// that the log costs nothing at high rates unless orders fail.
 type consumer struct {
 	q     *queue.Queue
 	start Starter
@@ -77,12 +79,14 @@ type consumer struct {
 	t0    time.Time
 	wg    sync.WaitGroup
 	// scaler counts the pollers (one per batch that may run), under mu.
-	mu      sync.Mutex
-	scaler  *eventsource.Scaler
-	started atomic.Int64
-	failed  atomic.Int64
-	batches atomic.Int64
-	cancel  context.CancelFunc
+	mu        sync.Mutex
+	scaler    *eventsource.Scaler
+	started   atomic.Int64
+	failed    atomic.Int64
+	throttled atomic.Int64
+	batches   atomic.Int64
+	cancel    context.CancelFunc
+	log       logSink
 }
 
 func newConsumer(q *queue.Queue, start Starter, smARN string, clk clock.Clock, opts ConsumerOptions) *consumer {
@@ -175,6 +179,7 @@ func (c *consumer) retire(ctx context.Context) bool {
 func (c *consumer) work(ctx context.Context) {
 	wait := int(c.opts.WaitTime / time.Second)
 	in := queue.ReceiveInput{MaxNumberOfMessages: c.cfg.BatchSize, WaitTimeSeconds: &wait}
+	stream := c.log.stream(c.clk.Now())
 	for !c.retire(ctx) {
 		msgs, err := c.q.ReceiveWait(ctx, in)
 		if err != nil {
@@ -189,21 +194,26 @@ func (c *consumer) work(ctx context.Context) {
 			continue
 		}
 		if len(msgs) > 0 {
-			c.invoke(ctx, msgs)
+			c.invoke(ctx, msgs, stream)
 		}
 	}
 }
 
 // invoke runs the function on a batch and deletes what the event source
-// deletes: the messages that succeeded (ReportBatchItemFailures).
-func (c *consumer) invoke(ctx context.Context, msgs []queue.Message) {
+// deletes: the messages that succeeded (ReportBatchItemFailures). Each
+// failure is a line in the log stream.
+func (c *consumer) invoke(ctx context.Context, msgs []queue.Message, stream string) {
 	c.batches.Add(1)
 	var done []queue.DeleteBatchEntry
 	failures := 0
 	for i, m := range msgs {
-		if err := c.handle(ctx, m); err != nil {
+		if id, err := c.handle(ctx, m); err != nil {
 			c.failed.Add(1)
+			if errors.Is(err, ErrThrottled) {
+				c.throttled.Add(1)
+			}
 			failures++
+			c.log.write(stream, c.clk.Now(), fmt.Sprintf("order %s (message %s, receive %d) failed: %v", orNone(id), m.MessageID, m.ReceiveCount, err))
 			continue
 		}
 		done = append(done, queue.DeleteBatchEntry{ID: fmt.Sprint(i), ReceiptHandle: m.ReceiptHandle})
@@ -213,31 +223,41 @@ func (c *consumer) invoke(ctx context.Context, msgs []queue.Message) {
 	}
 }
 
-// handle is the function's work for one message.
-func (c *consumer) handle(ctx context.Context, m queue.Message) error {
+// handle is the function's work for one message. It returns the order's
+// id when it got that far.
+func (c *consumer) handle(ctx context.Context, m queue.Message) (orderID string, err error) {
 	if c.poisoned(m) {
-		return errors.New("injected failure")
+		return "", errors.New("injected failure")
 	}
 	var o struct {
 		OrderID string `json:"orderId"`
 	}
 	if err := json.Unmarshal([]byte(m.Body), &o); err != nil || o.OrderID == "" {
-		return fmt.Errorf("message %s is not an order", m.MessageID)
+		return "", fmt.Errorf("message %s is not an order", m.MessageID)
 	}
 	if c.opts.Poison != nil && c.opts.Poison(o.OrderID) {
-		return errors.New("poisoned order")
+		return o.OrderID, errors.New("poisoned order")
 	}
-	err := c.start.StartExecution(ctx, c.smARN, o.OrderID, m.Body)
+	err = c.start.StartExecution(ctx, c.smARN, o.OrderID, m.Body)
 	switch {
 	case err == nil:
 		c.started.Add(1)
-		return nil
+		return o.OrderID, nil
 	case errors.Is(err, ErrExecutionExists):
 		// A redelivered message: the saga already runs. Success.
-		return nil
+		return o.OrderID, nil
 	default:
-		return err
+		return o.OrderID, err
 	}
+}
+
+// orNone is an order's id for the log, "-" for a message that was not read
+// as an order.
+func orNone(id string) string {
+	if id == "" {
+		return "-"
+	}
+	return id
 }
 
 // poisoned decides whether an injected fault fails this delivery: inside an

@@ -7,8 +7,58 @@ import (
 	"time"
 
 	"github.com/yafdp/yafdp/internal/input"
+	"github.com/yafdp/yafdp/internal/local/sfnapi"
+	"github.com/yafdp/yafdp/internal/rate"
 	"github.com/yafdp/yafdp/internal/saga"
 )
+
+// StartQuotaSettings are the settings of StartExecution's quota that
+// local up takes with its faults: sfn.start.tps=RATE (or off) and
+// sfn.start.burst=N.
+var StartQuotaSettings = []string{"sfn.start.tps", "sfn.start.burst"}
+
+// ApplyStartQuota takes StartExecution's quota settings out of specs into
+// q and returns the other specs. A setting on a zero q starts from AWS's
+// quota: sfn.start.burst=100 alone keeps AWS's 300/s. sfn.start.tps=off
+// (or 0, or unlimited) turns the quota off. A bad one is an *input.Error
+// on the field "fault".
+func ApplyStartQuota(q *sfnapi.StartQuota, specs []string) (rest []string, err error) {
+	for _, spec := range specs {
+		name, val, _ := strings.Cut(strings.TrimSpace(spec), "=")
+		name, val = strings.TrimSpace(name), strings.TrimSpace(val)
+		switch name {
+		case "sfn.start.tps":
+			if strings.EqualFold(val, "off") {
+				*q = sfnapi.NoStartQuota
+				continue
+			}
+			r, err := rate.ParseLimit(val)
+			if err != nil || val == "" {
+				return nil, input.Errorf("fault", "%q: want a rate such as sfn.start.tps=300 (or 300/s, 18000/m), or off", spec)
+			}
+			if r.IsZero() {
+				*q = sfnapi.NoStartQuota
+				continue
+			}
+			if q.Off || q.PerSecond <= 0 {
+				*q = sfnapi.AWSStartQuota
+			}
+			q.PerSecond = r.PerSecond()
+		case "sfn.start.burst":
+			n, err := strconv.Atoi(val)
+			if err != nil || n < 1 {
+				return nil, input.Errorf("fault", "%q: the burst must be a whole number of at least 1, e.g. sfn.start.burst=1300", spec)
+			}
+			if q.Off || q.PerSecond <= 0 {
+				*q = sfnapi.AWSStartQuota
+			}
+			q.Burst = n
+		default:
+			rest = append(rest, spec)
+		}
+	}
+	return rest, nil
+}
 
 // NewOrderFaults are the faults of the new-order function itself, which
 // local up takes with the fake services' (poison: the message goes back

@@ -77,6 +77,33 @@ type Options struct {
 	// Nth event twice, as EventBridge's at-least-once delivery may: for
 	// testing that consumers deduplicate.
 	DuplicateEvents int
+	// StartQuota throttles StartExecution of Standard machines for every
+	// caller (the new-order function, the aws CLI, the SDKs), as AWS's
+	// account quota does. Zero is AWS's (sfnapi.AWSStartQuota);
+	// sfnapi.NoStartQuota turns it off.
+	StartQuota sfnapi.StartQuota
+}
+
+// NewOrderFunction is the name local up's new-order function goes by: it
+// writes its log to NewOrderLogGroup, as a Lambda function does.
+const (
+	NewOrderFunction = "new-order"
+	NewOrderLogGroup = "/aws/lambda/" + NewOrderFunction
+	// NewOrderLogEvents and NewOrderLogBytes bound the function's log
+	// group, above the other groups' bounds: a 5 s burst at 20,000
+	// orders/s over AWS's quota writes about 250,000 lines (each order
+	// throttled on each of its deliveries), each about 300 bytes of
+	// memory, and yafdp load counts them all.
+	NewOrderLogEvents = 1_000_000
+	NewOrderLogBytes  = 256 << 20
+)
+
+// startQuota is the quota o asks for: AWS's when it asks for none.
+func (o *Options) startQuota() sfnapi.StartQuota {
+	if o.StartQuota == (sfnapi.StartQuota{}) {
+		return sfnapi.AWSStartQuota
+	}
+	return o.StartQuota
 }
 
 // What Shutdown stops the executions still running after DrainTimeout
@@ -108,6 +135,8 @@ type Server struct {
 	// Events is the default event bus: its rules deliver Step Functions'
 	// execution status changes to SQS queues.
 	Events *eventsapi.Bus
+	// StartQuota is StartExecution's quota in force.
+	StartQuota sfnapi.StartQuota
 
 	// Restored says what a data directory brought back at start.
 	Restored Restored
@@ -147,7 +176,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 
 	s := &Server{URL: url, listener: ln, served: make(chan error, 1), drain: opts.DrainTimeout}
 	qopts := queue.Options{Clock: clk, Region: region, AccountID: Account, BaseURL: url}
-	sopts := sfnapi.Options{Region: region, Account: Account, Clock: clk, MaxFinishedExecutions: opts.MaxFinishedExecutions, Mock: opts.Mock}
+	s.StartQuota = opts.startQuota()
+	sopts := sfnapi.Options{Region: region, Account: Account, Clock: clk, MaxFinishedExecutions: opts.MaxFinishedExecutions, Mock: opts.Mock,
+		StartQuota: s.StartQuota}
 	if opts.DataDir != "" {
 		if s.db, err = openDataDir(opts.DataDir); err != nil {
 			ln.Close()
@@ -192,9 +223,25 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s.http = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { s.served <- s.http.Serve(ln) }()
 
+	if err := createLogGroup(s.Logs); err != nil {
+		return fail(err)
+	}
 	s.consumer = newConsumer(s.orders, sfnStarter{s.SFN}, s.StateMachineARN, clk, opts.Consumer)
+	s.consumer.log = logSink{store: s.Logs, group: NewOrderLogGroup}
 	s.consumer.run(context.WithoutCancel(ctx))
 	return s, nil
+}
+
+// createLogGroup creates the new-order function's log group with its
+// bounds; one that exists keeps its events.
+func createLogGroup(logs *logsapi.Store) error {
+	if err := logs.CreateGroup(NewOrderLogGroup); err != nil && err.Code != logsapi.CodeResourceAlreadyExists {
+		return err
+	}
+	if err := logs.SetGroupLimits(NewOrderLogGroup, NewOrderLogEvents, NewOrderLogBytes); err != nil {
+		return err
+	}
+	return nil
 }
 
 // Restored counts what a data directory brought back.
@@ -341,6 +388,9 @@ type Status struct {
 	OrdersStarted   int64  `json:"ordersStarted"`
 	OrdersPoisoned  int64  `json:"deliveriesFailed"`
 	ConsumerBatches int64  `json:"consumerBatches"`
+	// StartThrottles counts the StartExecution calls the quota refused,
+	// from any caller; the new-order function's are in its log too.
+	StartThrottles int64 `json:"startThrottles"`
 }
 
 // Status reports queue depths and saga counts.
@@ -357,6 +407,7 @@ func (s *Server) Status() Status {
 		OrdersStarted:   s.consumer.started.Load(),
 		OrdersPoisoned:  s.consumer.failed.Load(),
 		ConsumerBatches: s.consumer.batches.Load(),
+		StartThrottles:  st.StartThrottles,
 	}
 }
 
@@ -397,13 +448,18 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // message).
 func (s *Server) Draining() int64 { return s.SFN.Stats().Running }
 
-// sfnStarter is the new-order function's StartExecution, in process.
+// sfnStarter is the new-order function's StartExecution, in process. Its
+// errors read as the AWS SDK for Go v2 words them (StartError).
 type sfnStarter struct{ svc *sfnapi.Service }
 
 func (s sfnStarter) StartExecution(ctx context.Context, arn, name, input string) error {
 	_, _, err := s.svc.StartExecution(ctx, arn, name, input)
 	if errors.Is(err, sfnapi.ErrExecutionAlreadyExists) {
 		return ErrExecutionExists
+	}
+	var e *sfnapi.Error
+	if errors.As(err, &e) {
+		return newStartError(e)
 	}
 	return err
 }

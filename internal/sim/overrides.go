@@ -25,6 +25,7 @@ type Overrides struct {
 	PaymentTPS     *rate.Rate
 	PaymentBurst   *int
 	StartRate      *rate.Rate
+	StartBurst     *int
 	MaxConcurrency *int
 	BatchSize      *int
 	MaxDrain       *Duration
@@ -58,6 +59,7 @@ func (s *Scenario) Apply(o Overrides) error {
 	}
 	set(&s.Payment.Burst, o.PaymentBurst)
 	set(&s.StepFunctions.StartRate, o.StartRate)
+	set(&s.StepFunctions.StartBurst, o.StartBurst)
 	set(&s.Lambda.MaximumConcurrency, o.MaxConcurrency)
 	set(&s.Lambda.BatchSize, o.BatchSize)
 	set(&s.MaxDrain, o.MaxDrain)

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -29,6 +30,7 @@ import (
 	"github.com/yafdp/yafdp/internal/load"
 	"github.com/yafdp/yafdp/internal/load/track"
 	"github.com/yafdp/yafdp/internal/local"
+	"github.com/yafdp/yafdp/internal/local/sfnapi"
 	"github.com/yafdp/yafdp/internal/rate"
 	"github.com/yafdp/yafdp/internal/sim"
 )
@@ -46,6 +48,9 @@ type Options struct {
 	Confirm func(question string) bool
 	// EventsClient returns the EventBridge client of --track events.
 	EventsClient func(context.Context) (*eventbridge.Client, error)
+	// LogsClient returns the CloudWatch Logs client --lambda-log-group is
+	// read with.
+	LogsClient func(context.Context) (track.LogsAPI, error)
 
 	ScenarioFile  string
 	Rate          rate.Rate
@@ -74,6 +79,7 @@ type Options struct {
 	AbortOnFail   bool
 	Compare       bool
 	ReportFile    string
+	LambdaLog     string
 	Yes           bool
 
 	scenario   sim.Scenario
@@ -139,8 +145,19 @@ the CPU the pacer needs to catch up.
 			once a threshold is breached for good (a count that only grows is past
 			its bound).
 
+			StartExecution throttles are counted where AWS reports them: in the
+			new-order function's log. After the run, load counts the events of
+			--lambda-log-group that match the filter pattern ThrottlingException
+			(FilterLogEvents, every page, within its quota) over the run's window,
+			whoever's orders they were; on an endpoint on this machine it reads
+			local up's /aws/lambda/new-order, elsewhere only when given (the report
+			says so), and 'off' turns it off. The count is in the report, not in the
+			live view, and thresholds do not see it.
+
 			--compare first simulates the same scenario and seed (in virtual time)
-			and prints prediction and observation side by side. --shard K/N runs one
+			and prints prediction and observation side by side, StartExecution
+			throttles included when the log was read; --fault sfn.start.tps and
+			sfn.start.burst (local up's settings of the quota) set the simulated one. --shard K/N runs one
 			of N processes of one run (each sends every Nth order, with ids of its
 			own); 'yafdp load merge' combines their --output json reports.
 
@@ -193,6 +210,13 @@ func NewCmdLoad(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 		}
 		return eventbridge.NewFromConfig(c), nil
 	}
+	opts.LogsClient = func(ctx context.Context) (track.LogsAPI, error) {
+		c, err := f.AWSConfig(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return cloudwatchlogs.NewFromConfig(c), nil
+	}
 	cmd := &cobra.Command{
 		Use:     "load",
 		Short:   "Drive the pipeline at a paced rate and follow every saga to its end",
@@ -228,6 +252,7 @@ func NewCmdLoad(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 	fl.StringArrayVar(&opts.Thresholds, "threshold", nil, "A pass/fail `criterion`, such as 'saga.p99<30s', 'dlq==0' or 'failed<1%' (repeatable)")
 	fl.BoolVar(&opts.AbortOnFail, "abort-on-fail", false, "Stop sending once a threshold is breached for good")
 	fl.BoolVar(&opts.Compare, "compare", false, "Simulate the same scenario and seed first and show prediction beside observation")
+	fl.StringVar(&opts.LambdaLog, "lambda-log-group", "", "Count StartExecution throttles in the new-order function's log `group` (default: local up's /aws/lambda/new-order on an endpoint on this machine; off: none)")
 	fl.StringVar(&opts.ReportFile, "report", "", "Write charts to `file`.html or .png, or the report to file.json")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "Do not ask before loading an endpoint that is not on this machine")
 	_ = cmd.MarkFlagFilename("scenario", "yaml", "yml")
@@ -252,7 +277,11 @@ func (o *Options) parse(cmd *cobra.Command, _ []string) error {
 	if fl.Changed("rate") && o.Rate.IsZero() {
 		return cmdutil.FlagErrorf("--rate: must be more than 0, such as 500/s")
 	}
-	ov := sim.Overrides{Faults: o.Faults}
+	faults, err := o.startQuotaOverrides(&sc)
+	if err != nil {
+		return err
+	}
+	ov := sim.Overrides{Faults: faults}
 	arrivals := o.ScenarioFile == ""
 	if arrivals || fl.Changed("rate") {
 		ov.Rate = &o.Rate
@@ -280,6 +309,23 @@ func (o *Options) parse(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	return o.checkTarget(fl)
+}
+
+// startQuotaOverrides applies --fault's StartExecution quota settings
+// (sfn.start.tps, sfn.start.burst, as local up takes them) to the scenario
+// --compare simulates, and returns the other faults. A quota turned off is
+// simulated as one no run reaches.
+func (o *Options) startQuotaOverrides(sc *sim.Scenario) ([]string, error) {
+	q := sfnapi.StartQuota{PerSecond: sc.StepFunctions.StartRate.PerSecond(), Burst: sc.StepFunctions.StartBurst}
+	rest, err := local.ApplyStartQuota(&q, o.Faults)
+	if err != nil {
+		return nil, cmdutil.FlagError(err)
+	}
+	if q.Unlimited() {
+		q = sfnapi.StartQuota{PerSecond: 1e9, Burst: 1 << 30}
+	}
+	sc.StepFunctions.StartRate, sc.StepFunctions.StartBurst = rate.PerSecond(q.PerSecond), q.Burst
+	return rest, nil
 }
 
 // parseRun checks the flags of the run itself: shards and run key,
@@ -542,6 +588,7 @@ func runLoad(ctx context.Context, o *Options) error {
 	if rep == nil {
 		return runErr
 	}
+	rep.LambdaLog = o.countStartThrottles(ctx, cfg, rep)
 	if o.ReportFile != "" {
 		if err := writeReportFile(o.ReportFile, rep); err != nil {
 			return err
@@ -553,6 +600,49 @@ func runLoad(ctx context.Context, o *Options) error {
 		return err
 	}
 	return exitOf(ctx, rep, runErr)
+}
+
+// lambdaLogGroup is the log group --lambda-log-group names: the flag's,
+// or local up's on an endpoint on this machine; "" and a note saying where
+// it would be read from when there is none.
+func (o *Options) lambdaLogGroup(cfg *config.Config) (group, note string) {
+	switch {
+	case o.LambdaLog == "off":
+		return "", "not read (--lambda-log-group off)"
+	case o.LambdaLog != "":
+		return o.LambdaLog, ""
+	case IsLoopback(cfg.EndpointURL):
+		return local.NewOrderLogGroup, ""
+	}
+	return "", "not read (the endpoint is not on this machine): pass --lambda-log-group with the new-order function's log group, /aws/lambda/FUNCTION"
+}
+
+// countStartThrottles counts the StartExecution throttles in the
+// new-order function's log over the run's window. It runs after Ctrl-C
+// too, within its own timeout; a failure is reported, not fatal.
+func (o *Options) countStartThrottles(ctx context.Context, cfg *config.Config, rep *load.Report) *load.LambdaLog {
+	group, note := o.lambdaLogGroup(cfg)
+	if group == "" {
+		return &load.LambdaLog{Note: note}
+	}
+	out := &load.LambdaLog{Group: group}
+	if o.LogsClient == nil {
+		out.Error = "no CloudWatch Logs client"
+		return out
+	}
+	c, err := o.LogsClient(ctx)
+	if err != nil {
+		out.Error = err.Error()
+		return out
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	n, err := track.CountStartThrottles(cctx, track.StartThrottleOptions{Logs: c, LogGroup: group, Start: rep.StartedAt, End: rep.EndedAt})
+	out.StartThrottles, out.Pages = n.Count, n.Pages
+	if err != nil {
+		out.Error = err.Error()
+	}
+	return out
 }
 
 // outputOf is what --output json prints: the report, with the

@@ -136,6 +136,15 @@ func latencyFacts(f *ui.Facts, s *ui.Styles, r *load.Report) {
 		sample = fmt.Sprintf(" (in the %s of the sagas whose history was read)", ui.Percent(h))
 	}
 	f.Add("Throttles", fmt.Sprintf("SQS %s · API 429 %s · Payment.Throttled %s%s", ui.Count(o.SQSThrottles), ui.Count(o.API429), ui.Count(o.PaymentThrottles), sample))
+	switch l := r.LambdaLog; {
+	case l == nil:
+	case l.Error != "":
+		f.Add("StartExecution", s.Warning(fmt.Sprintf("throttles not counted: %s", l.Error)))
+	case l.Group != "":
+		f.Add("StartExecution", fmt.Sprintf("%s throttled  (ThrottlingException in %s over the run)", ui.Count(l.StartThrottles), l.Group))
+	case l.Note != "":
+		f.Add("StartExecution", s.Muted("throttles "+l.Note))
+	}
 }
 
 // runFacts are the accounting, the drain, how the run ended and the
@@ -239,8 +248,11 @@ func compare(p *sim.Report, r *load.Report) []ComparisonRow {
 		{"share failed", "%", 100 * share(ended(po.Failed, po.TimedOut, po.Aborted), float64(po.Offered)), 100 * share(ended(o.Failed, o.TimedOut, o.Aborted), float64(o.Submitted))},
 		{"dead-letter queue", "orders", float64(po.InDLQ), float64(o.DLQ)},
 		{"payment throttles", "calls", float64(p.Payment.Throttled), paymentThrottles(r)},
-		{"still running at the end", "orders", float64(po.StillQueued), float64(o.StillRunning)},
 	}
+	if r.LambdaLog.Read() {
+		rows = append(rows, ComparisonRow{"StartExecution throttles", "calls", float64(p.StartExecution.Throttled), float64(r.LambdaLog.StartThrottles)})
+	}
+	rows = append(rows, ComparisonRow{"still running at the end", "orders", float64(po.StillQueued), float64(o.StillRunning)})
 	return rows
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/cli/output"
 	"github.com/yafdp/yafdp/internal/local"
+	"github.com/yafdp/yafdp/internal/local/sfnapi"
 	"github.com/yafdp/yafdp/internal/local/store"
 	"github.com/yafdp/yafdp/internal/mockconfig"
 	"github.com/yafdp/yafdp/internal/saga"
@@ -73,6 +74,31 @@ var upLong = cmdutil.Heredoc(`
 			the queue, and to the DLQ after maxReceiveCount deliveries):
 			  neworder.error=RATE         a share of deliveries fail
 			  neworder.outage=START+DUR   every delivery fails in that window
+
+			StartExecution of a Standard state machine is throttled as AWS throttles
+			an account: a token bucket of 1,300 calls refilled at 300 a second (the
+			large regions' quota; a --scenario file's step_functions.start_rate and
+			start_burst replace it). It applies to every caller, the new-order
+			function, the aws CLI and the SDKs alike, and every call takes a token,
+			one for a name already started too. Over it the call is answered as AWS
+			answers it: HTTP 400, ThrottlingException, "Rate exceeded", which the SDKs'
+			retryers take for a throttle. The new-order function does not retry: the
+			order's message fails, comes back after its visibility timeout, and goes
+			to the DLQ after maxReceiveCount deliveries, as 'yafdp simulate' models
+			it. Change the quota with the faults (the later setting wins):
+			  sfn.start.tps=RATE          refill rate (300, 300/s, 18000/m); off (or 0) turns the quota off
+			  sfn.start.burst=N           bucket size
+
+			The new-order function (named new-order) writes its log to the CloudWatch
+			Logs group /aws/lambda/new-order, as a Lambda function does: one event per
+			failed order, with its error as the AWS SDK for Go v2 words it (operation
+			error SFN: StartExecution, ... api error ThrottlingException: Rate
+			exceeded), in streams named YYYY/MM/DD/[$LATEST]ID. Successes write nothing
+			(nor START, END and REPORT lines), which keeps the log cheap at high rates.
+			The group keeps its newest 1,000,000 events (256 MiB of messages), enough
+			for every throttle of a 5 s burst at 20,000 orders/s; 'yafdp load' counts
+			StartExecution throttles there, and the status (GET /) counts every
+			refused StartExecution, whoever called.
 
 			State lives in memory by default: it is gone when the server stops. With
 			--data-dir DIR it is kept in DIR/yafdp-local.db (bbolt; DIR is created when
@@ -187,7 +213,8 @@ var upLong = cmdutil.Heredoc(`
 			  aws --endpoint-url http://127.0.0.1:4566 stepfunctions create-state-machine --type EXPRESS ... \
 			    --logging-configuration '{"level":"ALL","includeExecutionData":true,"destinations":[{"cloudWatchLogsLogGroup":{"logGroupArn":"arn:aws:logs:us-east-1:000000000000:log-group:/aws/vendedlogs/states/checkout:*"}}]}'
 			Logs live in memory only (not in --data-dir); each log group keeps its
-			newest 100,000 events and 64 MiB of messages. Not served: StartLiveTail
+			newest 100,000 events and 64 MiB of messages (the new-order function's,
+			1,000,000 and 256 MiB). Not served: StartLiveTail
 			(an HTTP/2 event stream; poll FilterLogEvents), Logs Insights queries,
 			metric and subscription filters, retention policies.
 		`)
@@ -234,7 +261,7 @@ func NewCmdUp(f *cmdutil.Factory, runF func(context.Context, *UpOptions) error) 
 	_ = cmd.MarkFlagFilename("scenario", "yaml", "yml")
 	_ = cmd.MarkFlagFilename("definition", "json")
 	_ = cmd.MarkFlagFilename("mock-config", "json")
-	_ = cmd.RegisterFlagCompletionFunc("fault", cmdutil.CompleteSettings(append(slices.Clone(local.NewOrderFaults), saga.FaultNames()...)))
+	_ = cmd.RegisterFlagCompletionFunc("fault", cmdutil.CompleteSettings(slices.Concat(local.NewOrderFaults, local.StartQuotaSettings, saga.FaultNames())))
 	return cmd
 }
 
@@ -246,6 +273,8 @@ func (o *UpOptions) parse(*cobra.Command, []string) error {
 		return err
 	}
 	fakes := saga.RealisticLatencies()
+	// StartExecution's quota: AWS's, the scenario's, then --fault's.
+	quota := sfnapi.AWSStartQuota
 	if o.ScenarioFile != "" {
 		sc, err := sim.LoadFile(o.ScenarioFile)
 		if err != nil {
@@ -254,9 +283,14 @@ func (o *UpOptions) parse(*cobra.Command, []string) error {
 		if fakes, err = sc.FakeConfig(); err != nil {
 			return cmdutil.UsageErrorf("--scenario %s: %v", o.ScenarioFile, err)
 		}
+		quota = sfnapi.StartQuota{PerSecond: sc.StepFunctions.StartRate.PerSecond(), Burst: sc.StepFunctions.StartBurst}
+	}
+	faults, err := local.ApplyStartQuota(&quota, o.Faults)
+	if err != nil {
+		return cmdutil.FlagError(err)
 	}
 	cons := local.ConsumerOptions{Workers: o.Workers, BatchSize: o.BatchSize, Seed: o.Seed}
-	if err := cons.ApplyFaults(&fakes, o.Faults, o.Latencies); err != nil {
+	if err := cons.ApplyFaults(&fakes, faults, o.Latencies); err != nil {
 		return cmdutil.FlagError(err)
 	}
 	var def []byte
@@ -275,7 +309,7 @@ func (o *UpOptions) parse(*cobra.Command, []string) error {
 		Addr: o.Addr, Fakes: fakes, Seed: o.Seed, Definition: def,
 		VisibilityTimeout: o.VisibilityTimeout, MaxReceiveCount: o.MaxReceiveCount, Consumer: cons,
 		DataDir: o.DataDir, DrainTimeout: o.DrainTimeout, MaxFinishedExecutions: o.KeepExecutions,
-		Mock: mock, S3Dir: o.S3Dir,
+		Mock: mock, S3Dir: o.S3Dir, StartQuota: quota,
 	}
 	return nil
 }
@@ -344,6 +378,10 @@ type endpoint struct {
 	OrdersQueueURL  string `json:"ordersQueueUrl"`
 	DLQURL          string `json:"dlqUrl"`
 	StateMachineARN string `json:"stateMachineArn"`
+	// StartQuota is StartExecution's quota in force ("300/s, burst 1300"
+	// or "off"); NewOrderLogGroup the new-order function's log group.
+	StartQuota       string `json:"startExecutionQuota"`
+	NewOrderLogGroup string `json:"newOrderLogGroup"`
 }
 
 func runUp(ctx context.Context, o *UpOptions) error {
@@ -361,12 +399,15 @@ func runUp(ctx context.Context, o *UpOptions) error {
 		}
 		return cmdutil.UsageErrorf("%v", err)
 	}
-	ep := endpoint{Endpoint: srv.URL, Region: "us-east-1", OrdersQueueURL: srv.OrdersURL, DLQURL: srv.DLQURL, StateMachineARN: srv.StateMachineARN}
+	ep := endpoint{Endpoint: srv.URL, Region: "us-east-1", OrdersQueueURL: srv.OrdersURL, DLQURL: srv.DLQURL, StateMachineARN: srv.StateMachineARN,
+		StartQuota: srv.StartQuota.String(), NewOrderLogGroup: local.NewOrderLogGroup}
 	if err := output.PrintWith(p, ep, func(w io.Writer, s *ui.Styles) error {
 		return ui.RenderTable(w, ui.Table{Rows: [][]string{
 			{s.Header("Endpoint"), ep.Endpoint},
 			{s.Header("Queues"), ep.OrdersQueueURL + "  " + ep.DLQURL},
 			{s.Header("State machine"), ep.StateMachineARN},
+			{s.Header("StartExecution"), "quota " + ep.StartQuota + " (Standard, any caller; --fault sfn.start.tps=N|off)"},
+			{s.Header("Function log"), ep.NewOrderLogGroup + " (" + local.NewOrderFunction + "'s failed orders)"},
 			{s.Header("Try"), "yafdp --endpoint-url " + ep.Endpoint + " --region us-east-1 order submit --generate 100 --queue orders"},
 		}}, s)
 	}); err != nil {
@@ -435,10 +476,14 @@ func (o *UpOptions) compact() error {
 func mib(n int64) string { return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB" }
 
 func statusLine(st local.Status, s *ui.Styles) string {
-	return fmt.Sprintf("orders %s visible · %s in flight │ dlq %s │ sagas %s running · %s %s · %s %s",
+	line := fmt.Sprintf("orders %s visible · %s in flight │ dlq %s │ sagas %s running · %s %s · %s %s",
 		ui.Count(int64(st.OrdersVisible)), ui.Count(int64(st.OrdersInFlight)), ui.Count(int64(st.DLQVisible)),
 		ui.Count(st.SagasRunning), s.SuccessIcon(), ui.Count(st.SagasSucceeded),
 		s.FailureIcon(), ui.Count(st.SagasFailed+st.SagasTimedOut+st.SagasAborted))
+	if st.StartThrottles > 0 {
+		line += " │ StartExecution throttled " + ui.Count(st.StartThrottles)
+	}
+	return line
 }
 
 // checkAddr accepts host:port with a numeric port (0 picks a free one) and

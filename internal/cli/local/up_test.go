@@ -20,6 +20,7 @@ import (
 	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/config"
 	"github.com/yafdp/yafdp/internal/local"
+	"github.com/yafdp/yafdp/internal/local/sfnapi"
 	"github.com/yafdp/yafdp/internal/local/store"
 )
 
@@ -53,8 +54,36 @@ func TestUpFlags(t *testing.T) {
 	s := got.server
 	if s.Addr != "127.0.0.1:0" || s.Fakes.Payment.RefusalRate != 0.1 || s.Consumer.ErrorRate != 0.05 ||
 		len(s.Consumer.Outages) != 1 || s.Consumer.Outages[0] != (local.Window{Start: 10 * time.Second, Duration: 20 * time.Second}) ||
-		s.Consumer.Workers != 8 || s.Consumer.BatchSize != 5 || s.VisibilityTimeout != 2*time.Second || s.MaxReceiveCount != 4 {
+		s.Consumer.Workers != 8 || s.Consumer.BatchSize != 5 || s.VisibilityTimeout != 2*time.Second || s.MaxReceiveCount != 4 ||
+		s.StartQuota != sfnapi.AWSStartQuota {
 		t.Fatalf("%+v", s)
+	}
+}
+
+// StartExecution's quota: AWS's by default, a scenario's, then --fault's.
+func TestUpStartQuota(t *testing.T) {
+	scenario := filepath.Join(t.TempDir(), "s.yaml")
+	if err := os.WriteFile(scenario, []byte("arrivals:\n  rate: 10/s\n  duration: 1m\nstep_functions:\n  start_rate: 50/s\n  start_burst: 80\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want sfnapi.StartQuota
+	}{
+		{nil, sfnapi.AWSStartQuota},
+		{[]string{"--fault", "sfn.start.tps=off"}, sfnapi.NoStartQuota},
+		{[]string{"--fault", "sfn.start.tps=20000/s", "--fault", "sfn.start.burst=50000"}, sfnapi.StartQuota{PerSecond: 20000, Burst: 50000}},
+		{[]string{"--scenario", scenario}, sfnapi.StartQuota{PerSecond: 50, Burst: 80}},
+		{[]string{"--scenario", scenario, "--fault", "sfn.start.burst=10"}, sfnapi.StartQuota{PerSecond: 50, Burst: 10}},
+	} {
+		f, _ := clitest.NewFactory(nil)
+		var got *UpOptions
+		if err := clitest.Exec(NewCmdUp(f, func(_ context.Context, o *UpOptions) error { got = o; return nil }), c.args...); err != nil {
+			t.Fatalf("%v: %v", c.args, err)
+		}
+		if got.server.StartQuota != c.want {
+			t.Errorf("%v: quota %+v, want %+v", c.args, got.server.StartQuota, c.want)
+		}
 	}
 }
 
@@ -74,6 +103,8 @@ func TestUpBadInput(t *testing.T) {
 		{[]string{"--fault", "neworder.error=2"}, "the rate must be between 0 and 1"},
 		{[]string{"--fault", "neworder.outage=soon"}, "START+DURATION"},
 		{[]string{"--fault", "bank.error=1"}, "--fault"},
+		{[]string{"--fault", "sfn.start.tps=fast"}, "sfn.start.tps=300"},
+		{[]string{"--fault", "sfn.start.burst=0"}, "sfn.start.burst=1300"},
 		{[]string{"--latency", "payment=fast"}, "--latency"},
 		{[]string{"--workers", "0"}, "--workers: must be between 1 and 1000"},
 		{[]string{"--batch-size", "11"}, "--batch-size: must be between 1 and 10"},

@@ -29,13 +29,16 @@ type Store struct {
 }
 
 type group struct {
-	name      string
-	created   time.Time
-	seq       uint64
-	retention *int64
-	streams   map[string]*stream
-	events    []*event // ingestion order, oldest first
-	bytes     int
+	// maxEvents and maxBytes bound the group (MaxEventsPerGroup and
+	// MaxBytesPerGroup unless SetGroupLimits changed them).
+	maxEvents, maxBytes int
+	name                string
+	created             time.Time
+	seq                 uint64
+	retention           *int64
+	streams             map[string]*stream
+	events              []*event // ingestion order, oldest first
+	bytes               int
 }
 
 type stream struct {
@@ -79,7 +82,22 @@ func (s *Store) CreateGroup(name string) *Error {
 		return errGroupExists()
 	}
 	s.seq++
-	s.groups[name] = &group{name: name, created: s.clk.Now(), seq: s.seq, streams: map[string]*stream{}}
+	s.groups[name] = &group{name: name, created: s.clk.Now(), seq: s.seq, streams: map[string]*stream{},
+		maxEvents: MaxEventsPerGroup, maxBytes: MaxBytesPerGroup}
+	return nil
+}
+
+// SetGroupLimits changes the bounds of one log group: the most events and
+// bytes of messages it keeps before its oldest events are dropped. Errors:
+// ResourceNotFoundException for a missing group.
+func (s *Store) SetGroupLimits(name string, maxEvents, maxBytes int) *Error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[name]
+	if !ok {
+		return errGroupNotFound()
+	}
+	g.maxEvents, g.maxBytes = max(maxEvents, 1), max(maxBytes, 1)
 	return nil
 }
 
@@ -137,7 +155,7 @@ func (s *Store) append(g *group, st *stream, events []inputEvent) {
 	st.ingested = now
 	st.puts++
 	drop := 0
-	for len(g.events)-drop > MaxEventsPerGroup || g.bytes > MaxBytesPerGroup && drop < len(g.events) {
+	for len(g.events)-drop > g.maxEvents || g.bytes > g.maxBytes && drop < len(g.events) {
 		e := g.events[drop]
 		g.bytes -= len(e.message)
 		e.stream.eventsNow--
@@ -146,7 +164,7 @@ func (s *Store) append(g *group, st *stream, events []inputEvent) {
 	if drop > 0 {
 		clear(g.events[:drop])
 		g.events = g.events[drop:]
-		if cap(g.events) > 2*MaxEventsPerGroup {
+		if cap(g.events) > 2*g.maxEvents {
 			g.events = append([]*event(nil), g.events...)
 		}
 	}

@@ -37,3 +37,29 @@ func TestStoreBounds(t *testing.T) {
 		t.Error("an event for a missing group")
 	}
 }
+
+// SetGroupLimits bounds one group apart from the others.
+func TestSetGroupLimits(t *testing.T) {
+	s := New(clock.NewVirtual(time.Unix(1e9, 0)), "us-east-1", "123456789012")
+	for _, g := range []string{"small", "other"} {
+		if err := s.CreateGroup(g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.SetGroupLimits("small", 5, 1<<20); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetGroupLimits("missing", 5, 5); err == nil || err.Code != CodeResourceNotFound {
+		t.Fatalf("a missing group: %v", err)
+	}
+	for i := range 8 {
+		for _, g := range []string{"small", "other"} {
+			if err := s.PutLogEvent(g, "s", time.UnixMilli(int64(i)), "m"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if n, m := len(s.groups["small"].events), len(s.groups["other"].events); n != 5 || m != 8 || s.groups["small"].events[0].ts != 3 {
+		t.Fatalf("kept %d and %d events", n, m)
+	}
+}

@@ -24,6 +24,10 @@ const (
 	CodeSerializationException       = "SerializationException"
 	CodeUnknownOperation             = "UnknownOperationException"
 	CodeInternalFailure              = "InternalFailure"
+	// CodeThrottling is the answer to a call over the account's quota
+	// (StartExecution's StartQuota): not in the service's model but
+	// common to AWS's JSON services, and a throttle to the SDKs' retryers.
+	CodeThrottling = "ThrottlingException"
 )
 
 // Error is a Step Functions error: a code the SDKs map to a typed error and
@@ -55,6 +59,7 @@ var (
 	ErrInvalidDefinition         = &Error{Code: CodeInvalidDefinition}
 	ErrInvalidExecutionInput     = &Error{Code: CodeInvalidExecutionInput}
 	ErrValidation                = &Error{Code: CodeValidationException}
+	ErrThrottling                = &Error{Code: CodeThrottling}
 )
 
 // namespace is what AWS puts before the '#' of __type. The SDKs keep only
@@ -67,6 +72,9 @@ func (e *Error) wireType() string {
 		return "com.amazon.coral.validate#ValidationException"
 	case CodeSerializationException, CodeUnknownOperation, CodeInternalFailure:
 		return "com.amazon.coral.service#" + e.Code
+	case CodeThrottling:
+		// The throttle of AWS's request layer, ahead of the service.
+		return "com.amazon.coral.availability#" + e.Code
 	}
 	return "com.amazonaws.swf.service.v2.model#" + e.Code
 }

@@ -77,6 +77,10 @@ type Options struct {
 	// Events, when set, receives the status changes of Standard
 	// executions, as Step Functions puts them on EventBridge.
 	Events StatusSink
+	// StartQuota throttles StartExecution of Standard machines, for
+	// every caller (the API and the Go method alike), on Clock. Zero, or
+	// NoStartQuota, lets every start through; AWSStartQuota is AWS's.
+	StartQuota StartQuota
 }
 
 // Service is an in-memory Step Functions: state machines and their
@@ -101,7 +105,10 @@ type Service struct {
 	finMu    sync.Mutex
 	finished []*execution // finished Standard executions, oldest first (with MaxFinishedExecutions)
 
-	running, succeeded, failed, timedOut, aborted atomic.Int64
+	// starts is the StartQuota's bucket; nil without a quota.
+	starts *startBucket
+
+	running, succeeded, failed, timedOut, aborted, throttled atomic.Int64
 }
 
 // machine is one state machine and its Standard executions.
@@ -196,6 +203,7 @@ func New(engine *asl.Engine, opts Options) *Service {
 		s.account = "123456789012"
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.starts = newStartBucket(opts.StartQuota, s.clk.Now)
 	if opts.Store != nil {
 		// Histories are saved event by event, through the engine.
 		engine.Observer = historyObserver{s: s, next: engine.Observer}
@@ -236,16 +244,18 @@ func (s *Service) expressARN(machineName, name string) string {
 	return "arn:aws:states:" + s.region + ":" + s.account + ":express:" + machineName + ":" + name + ":" + newUUID()
 }
 
-// Stats counts executions by status.
+// Stats counts executions by status, and the StartExecution calls the
+// StartQuota refused.
 type Stats struct {
 	Running, Succeeded, Failed, TimedOut, Aborted int64
+	StartThrottles                                int64
 }
 
 // Stats returns how many executions run and how many ended each way since
 // the service started (forgotten ones included).
 func (s *Service) Stats() Stats {
 	return Stats{Running: s.running.Load(), Succeeded: s.succeeded.Load(), Failed: s.failed.Load(),
-		TimedOut: s.timedOut.Load(), Aborted: s.aborted.Load()}
+		TimedOut: s.timedOut.Load(), Aborted: s.aborted.Load(), StartThrottles: s.throttled.Load()}
 }
 
 // StateMachineSpec describes a state machine to create.
@@ -541,7 +551,9 @@ func (s *Service) listStateMachines(maxResults *int64, token *string) ([]*machin
 // otherwise a used name gives ExecutionAlreadyExists (errors.Is with
 // ErrExecutionAlreadyExists). An empty name is replaced by a UUID, an empty
 // input by {}. Other errors: ValidationException, InvalidArn,
-// StateMachineDoesNotExist, InvalidName, InvalidExecutionInput.
+// StateMachineDoesNotExist, InvalidName, InvalidExecutionInput, and
+// ThrottlingException (errors.Is with ErrThrottling) for a Standard
+// machine's start over the StartQuota.
 //
 // ctx bounds only the call: the execution runs until it ends or the service
 // is closed.
@@ -605,6 +617,13 @@ func (s *Service) startExecution(req *startExecutionRequest, durable bool) (stri
 	}
 	if m.typ == TypeExpress {
 		return s.startExpress(m, name, in, run)
+	}
+	// Every call takes a token, one that finds its name already running
+	// too (the SDKs' retries of a start, a redelivered order): AWS counts
+	// calls, not executions.
+	if !s.starts.allow() {
+		s.throttled.Add(1)
+		return "", time.Time{}, errThrottled()
 	}
 	e, again, err := s.reserve(m, name, input)
 	switch {
