@@ -680,7 +680,14 @@ func (x *Execution) begin() {
 	if x.engine.History != HistoryNone || x.engine.Observer != nil || x.observer != nil {
 		started.Resource = "arn:aws:iam::" + x.engine.account() + ":role/yafdp-saga"
 	}
-	x.emit(started)
+	// ExecutionStarted is timestamped with the execution's start date, as
+	// in AWS's histories, however late its goroutine runs: a redrive
+	// reads the start date back from it.
+	if x.unobserved {
+		x.eventCount++
+	} else {
+		x.record(started, x.startTime)
+	}
 	x.armTimeout()
 	root := &x.root
 	root.x, root.machine = x, x.machine
