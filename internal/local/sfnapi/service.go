@@ -607,7 +607,7 @@ func (s *Service) startExecution(req *startExecutionRequest, durable bool) (stri
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	m, name, input, in, err := s.checkStart(req)
+	m, name, input, err := s.checkRequest(req)
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -615,15 +615,21 @@ func (s *Service) startExecution(req *startExecutionRequest, durable bool) (stri
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	if m.typ == TypeExpress {
-		return s.startExpress(m, name, in, run)
-	}
 	// Every call takes a token, one that finds its name already running
 	// too (the SDKs' retries of a start, a redelivered order): AWS counts
-	// calls, not executions.
-	if !s.starts.allow() {
+	// calls, not executions. The quota is checked before the input is
+	// read, so that a throttled call costs the service little, as AWS's
+	// throttle stands ahead of its service.
+	if m.typ != TypeExpress && !s.starts.allow() {
 		s.throttled.Add(1)
 		return "", time.Time{}, errThrottled()
+	}
+	in, err := decodeInput(input)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	if m.typ == TypeExpress {
+		return s.startExpress(m, name, in, run)
 	}
 	e, again, err := s.reserve(m, name, input)
 	switch {
@@ -687,6 +693,17 @@ func (s *Service) testCase(req *startExecutionRequest) (*mockconfig.Case, *Error
 // first, then the machine, then the name and the input. It returns the
 // machine, the execution's name, its input as given and as decoded.
 func (s *Service) checkStart(req *startExecutionRequest) (m *machine, name, input string, in any, err *Error) {
+	if m, name, input, err = s.checkRequest(req); err != nil {
+		return nil, "", "", nil, err
+	}
+	if in, err = decodeInput(input); err != nil {
+		return nil, "", "", nil, err
+	}
+	return m, name, input, in, nil
+}
+
+// checkRequest is checkStart up to the input, which it does not read.
+func (s *Service) checkRequest(req *startExecutionRequest) (m *machine, name, input string, err *Error) {
 	var v validation
 	v.required("stateMachineArn", req.StateMachineArn != nil)
 	v.length("stateMachineArn", req.StateMachineArn, 1, maxARNLength, false)
@@ -694,36 +711,42 @@ func (s *Service) checkStart(req *startExecutionRequest) (m *machine, name, inpu
 	v.bytesAtMost("input", req.Input, MaxInputBytes)
 	v.length("traceHeader", req.TraceHeader, 0, 256, false)
 	if err := v.err(); err != nil {
-		return nil, "", "", nil, err
+		return nil, "", "", err
 	}
 	if m, err = s.lookupMachine(req.StateMachineArn); err != nil {
-		return nil, "", "", nil, err
+		return nil, "", "", err
 	}
 	s.mu.RLock()
 	closed := s.closed
 	s.mu.RUnlock()
 	if closed {
-		return nil, "", "", nil, errClosed()
+		return nil, "", "", errClosed()
 	}
 	name = newUUID()
 	if req.Name != nil {
 		name = *req.Name
 		if !validName(name) {
-			return nil, "", "", nil, newError(CodeInvalidName, "Invalid Name: '%s'", name)
+			return nil, "", "", newError(CodeInvalidName, "Invalid Name: '%s'", name)
 		}
 	}
 	input = "{}"
 	if req.Input != nil {
 		input = *req.Input
 	}
+	return m, name, input, nil
+}
+
+// decodeInput reads an execution's input, which must be JSON within the
+// payload limit.
+func decodeInput(input string) (any, *Error) {
 	in, derr := value.Decode([]byte(input))
 	if derr != nil {
-		return nil, "", "", nil, newError(CodeInvalidExecutionInput, "Invalid State Machine Execution Input: '%s'", derr.Error())
+		return nil, newError(CodeInvalidExecutionInput, "Invalid State Machine Execution Input: '%s'", derr.Error())
 	}
 	if !value.SizeAtMost(in, asl.MaxPayloadBytes) {
-		return nil, "", "", nil, newError(CodeInvalidExecutionInput, "Invalid State Machine Execution Input: 'the input is larger than %d bytes'", asl.MaxPayloadBytes)
+		return nil, newError(CodeInvalidExecutionInput, "Invalid State Machine Execution Input: 'the input is larger than %d bytes'", asl.MaxPayloadBytes)
 	}
-	return m, name, input, in, nil
+	return in, nil
 }
 
 // started is the answer an execution already running gave to its start.
