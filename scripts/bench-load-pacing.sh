@@ -72,9 +72,10 @@ at_target() {
 
 # own prints yafdp load's figures from its JSON report.
 own() {
-	read -r achieved p50 p99 n late unsent < <(jq -r '[.pacing.achievedPerS, .latencyMs.jitter.p50, .latencyMs.jitter.p99,
-		.orders.submitted, .orders.late, .orders.unsent] | @tsv' "$1")
-	printf 'own: achieved %10.2f/s  jitter p50 %8.3f ms  p99 %9.3f ms  sent %s (late %s, unsent %s)' "$achieved" "$p50" "$p99" "$n" "$late" "$unsent"
+	read -r achieved p50 p99 n late unsent senders held < <(jq -r '[.pacing.achievedPerS, .latencyMs.jitter.p50, .latencyMs.jitter.p99,
+		.orders.submitted, .orders.late, .orders.unsent, .pacing.senders, .pacing.heldForSender] | @tsv' "$1")
+	printf 'own: achieved %10.2f/s  jitter p50 %8.3f ms  p99 %9.3f ms  sent %s (late %s, unsent %s)  connections %s (waited %s)' \
+		"$achieved" "$p50" "$p99" "$n" "$late" "$unsent" "$senders" "$held"
 }
 
 for rate in $rates; do
