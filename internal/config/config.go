@@ -33,12 +33,17 @@ const (
 	KeyQueue        = "queue"
 	KeyDLQ          = "dlq"
 	KeyStateMachine = "state_machine"
+	// KeyAPIURL is the orders resource of the API Gateway stage (load
+	// --via api); KeyLambdaLogGroup the new-order function's log group
+	// (load's count of StartExecution throttles).
+	KeyAPIURL         = "api_url"
+	KeyLambdaLogGroup = "lambda_log_group"
 )
 
 // keys lists every setting in the order `config show` prints them.
 var keys = []string{
 	KeyConfig, KeyEnv, KeyRegion, KeyProfile, KeyEndpointURL, KeyOutput, KeyNoColor, KeyTimeout,
-	KeyQueue, KeyDLQ, KeyStateMachine,
+	KeyQueue, KeyDLQ, KeyStateMachine, KeyAPIURL, KeyLambdaLogGroup,
 }
 
 // layeredKeys are the settings that viper layers; config and env are
@@ -56,12 +61,14 @@ func EnvVar(key string) string { return EnvPrefix + strings.ToUpper(key) }
 
 // Environment is one named environment from the config file.
 type Environment struct {
-	Region       string `mapstructure:"region" json:"region,omitempty"`
-	Profile      string `mapstructure:"profile" json:"profile,omitempty"`
-	EndpointURL  string `mapstructure:"endpoint_url" json:"endpointUrl,omitempty"`
-	Queue        string `mapstructure:"queue" json:"queue,omitempty"`
-	DLQ          string `mapstructure:"dlq" json:"dlq,omitempty"`
-	StateMachine string `mapstructure:"state_machine" json:"stateMachine,omitempty"`
+	Region         string `mapstructure:"region" json:"region,omitempty"`
+	Profile        string `mapstructure:"profile" json:"profile,omitempty"`
+	EndpointURL    string `mapstructure:"endpoint_url" json:"endpointUrl,omitempty"`
+	Queue          string `mapstructure:"queue" json:"queue,omitempty"`
+	DLQ            string `mapstructure:"dlq" json:"dlq,omitempty"`
+	StateMachine   string `mapstructure:"state_machine" json:"stateMachine,omitempty"`
+	APIURL         string `mapstructure:"api_url" json:"apiUrl,omitempty"`
+	LambdaLogGroup string `mapstructure:"lambda_log_group" json:"lambdaLogGroup,omitempty"`
 }
 
 // file is the schema of the config file.
@@ -99,6 +106,11 @@ type Config struct {
 	Queue        string
 	DLQ          string
 	StateMachine string
+	// APIURL and LambdaLogGroup come from the selected environment or
+	// YAFDP_API_URL and YAFDP_LAMBDA_LOG_GROUP (load's --api-url and
+	// --lambda-log-group win).
+	APIURL         string
+	LambdaLogGroup string
 
 	sources map[string]Source
 }
@@ -132,17 +144,19 @@ type Setting struct {
 // stable order.
 func (c *Config) Settings() []Setting {
 	values := map[string]string{
-		KeyConfig:       c.Path,
-		KeyEnv:          c.Env,
-		KeyRegion:       c.Region,
-		KeyProfile:      c.Profile,
-		KeyEndpointURL:  c.EndpointURL,
-		KeyOutput:       c.Output,
-		KeyNoColor:      strconv.FormatBool(c.NoColor),
-		KeyTimeout:      durationOrEmpty(c.Timeout),
-		KeyQueue:        c.Queue,
-		KeyDLQ:          c.DLQ,
-		KeyStateMachine: c.StateMachine,
+		KeyConfig:         c.Path,
+		KeyEnv:            c.Env,
+		KeyRegion:         c.Region,
+		KeyProfile:        c.Profile,
+		KeyEndpointURL:    c.EndpointURL,
+		KeyOutput:         c.Output,
+		KeyNoColor:        strconv.FormatBool(c.NoColor),
+		KeyTimeout:        durationOrEmpty(c.Timeout),
+		KeyQueue:          c.Queue,
+		KeyDLQ:            c.DLQ,
+		KeyStateMachine:   c.StateMachine,
+		KeyAPIURL:         c.APIURL,
+		KeyLambdaLogGroup: c.LambdaLogGroup,
 	}
 	out := make([]Setting, 0, len(keys))
 	for _, k := range keys {
@@ -234,12 +248,14 @@ func Load(opts Options) (*Config, error) {
 		return nil, err
 	}
 	envSection := map[string]string{
-		KeyRegion:       env.Region,
-		KeyProfile:      env.Profile,
-		KeyEndpointURL:  env.EndpointURL,
-		KeyQueue:        env.Queue,
-		KeyDLQ:          env.DLQ,
-		KeyStateMachine: env.StateMachine,
+		KeyRegion:         env.Region,
+		KeyProfile:        env.Profile,
+		KeyEndpointURL:    env.EndpointURL,
+		KeyQueue:          env.Queue,
+		KeyDLQ:            env.DLQ,
+		KeyStateMachine:   env.StateMachine,
+		KeyAPIURL:         env.APIURL,
+		KeyLambdaLogGroup: env.LambdaLogGroup,
 	}
 	// Sources are decided before the environment is merged, so that a value
 	// from the environment section can be told from a top-level one.
@@ -352,6 +368,8 @@ func (c *Config) layer(v *viper.Viper, flags, envSection map[string]string) erro
 	c.Queue = v.GetString(KeyQueue)
 	c.DLQ = v.GetString(KeyDLQ)
 	c.StateMachine = v.GetString(KeyStateMachine)
+	c.APIURL = v.GetString(KeyAPIURL)
+	c.LambdaLogGroup = v.GetString(KeyLambdaLogGroup)
 	if raw := v.GetString(KeyTimeout); raw != "" {
 		d, err := time.ParseDuration(raw)
 		if err != nil || d <= 0 || d > time.Hour {
@@ -417,7 +435,7 @@ func decodeFile(v *viper.Viper, path string, fc *file) error {
 
 var (
 	fileKeys = []string{KeyRegion, KeyProfile, KeyEndpointURL, KeyOutput, KeyNoColor, KeyTimeout, "default_env", "environments"}
-	envKeys  = []string{KeyRegion, KeyProfile, KeyEndpointURL, KeyQueue, KeyDLQ, KeyStateMachine}
+	envKeys  = []string{KeyRegion, KeyProfile, KeyEndpointURL, KeyQueue, KeyDLQ, KeyStateMachine, KeyAPIURL, KeyLambdaLogGroup}
 )
 
 // dottedKey turns mapstructure's "environments[prod].quue" into

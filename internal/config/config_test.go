@@ -117,17 +117,19 @@ func TestLoadSettingsAndSources(t *testing.T) {
 		got[s.Key] = s.Value + " <- " + s.Source.String()
 	}
 	want := map[string]string{
-		"config":        path + " <- YAFDP_CONFIG",
-		"env":           "prod <- " + path + ": default_env",
-		"region":        "prod-region <- " + path + ": environments.prod.region",
-		"profile":       "env-profile <- YAFDP_PROFILE",
-		"endpoint_url":  " <- default",
-		"output":        "json <- " + path + ": output",
-		"no_color":      "true <- --no-color",
-		"queue":         "https://sqs.example/orders <- " + path + ": environments.prod.queue",
-		"dlq":           " <- default",
-		"state_machine": " <- default",
-		"timeout":       " <- default",
+		"config":           path + " <- YAFDP_CONFIG",
+		"env":              "prod <- " + path + ": default_env",
+		"region":           "prod-region <- " + path + ": environments.prod.region",
+		"profile":          "env-profile <- YAFDP_PROFILE",
+		"endpoint_url":     " <- default",
+		"output":           "json <- " + path + ": output",
+		"no_color":         "true <- --no-color",
+		"queue":            "https://sqs.example/orders <- " + path + ": environments.prod.queue",
+		"dlq":              " <- default",
+		"state_machine":    " <- default",
+		"timeout":          " <- default",
+		"api_url":          " <- default",
+		"lambda_log_group": " <- default",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("settings mismatch (-want +got):\n%s", diff)

@@ -34,6 +34,10 @@ environments:
     queue: orders
     dlq: orders-dlq
     state_machine: yafdp-order-saga
+    # For yafdp load: the API Gateway stage's orders resource (--via api)
+    # and the new-order function's log group (StartExecution throttles).
+    # api_url: https://abc123.execute-api.eu-west-1.amazonaws.com/staging/orders
+    # lambda_log_group: /aws/lambda/new-order
 
   prod:
     region: eu-west-1

@@ -163,7 +163,8 @@ the CPU the pacer needs to catch up.
 
 			Before it sends, load prints the estimated AWS cost of the run (the
 			simulator's cost model). It refuses an endpoint that is not on this
-			machine unless the selected environment (--env) names it, and asks on a
+			machine unless the selected environment (--env) names it (its
+			endpoint_url or queue, or with --via api its api_url), and asks on a
 			terminal; --yes skips both (and is required when not on a terminal).
 
 			A live view (progress, rates, sagas in flight, p50/p99, DLQ, errors) is
@@ -235,7 +236,7 @@ func NewCmdLoad(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 	fl.Var(cmdutil.RateFlag(&opts.PaymentTPS), "payment-tps", "For --compare: the payment provider's quota per second")
 	fl.StringVar(&opts.Via, "via", "sqs", "Send through `sqs` (SendMessageBatch) or api (POST to --api-url)")
 	fl.StringVar(&opts.Queue, "queue", "", "With --via sqs: the queue `URL|NAME` (default: the environment's queue, or local up's orders on an endpoint on this machine)")
-	fl.StringVar(&opts.APIURL, "api-url", "", "With --via api: the orders resource `URL` of the API Gateway stage")
+	fl.StringVar(&opts.APIURL, "api-url", "", "With --via api: the orders resource `URL` of the API Gateway stage (default: the environment's api_url)")
 	fl.StringVar(&opts.APIKey, "api-key", "", "With --via api: send this `key` as x-api-key")
 	fl.StringVar(&opts.Track, "track", "events", "Follow the sagas by `events` (EventBridge), poll, or none")
 	fl.StringVar(&opts.StateMachine, "state-machine", "", "The saga's state machine `ARN` to follow (default: the environment's)")
@@ -252,7 +253,7 @@ func NewCmdLoad(f *cmdutil.Factory, runF func(context.Context, *Options) error) 
 	fl.StringArrayVar(&opts.Thresholds, "threshold", nil, "A pass/fail `criterion`, such as 'saga.p99<30s', 'dlq==0' or 'failed<1%' (repeatable)")
 	fl.BoolVar(&opts.AbortOnFail, "abort-on-fail", false, "Stop sending once a threshold is breached for good")
 	fl.BoolVar(&opts.Compare, "compare", false, "Simulate the same scenario and seed first and show prediction beside observation")
-	fl.StringVar(&opts.LambdaLog, "lambda-log-group", "", "Count StartExecution throttles in the new-order function's log `group` (default: local up's /aws/lambda/new-order on an endpoint on this machine; off: none)")
+	fl.StringVar(&opts.LambdaLog, "lambda-log-group", "", "Count StartExecution throttles in the new-order function's log `group` (default: the environment's lambda_log_group, or local up's /aws/lambda/new-order on an endpoint on this machine; off: none)")
 	fl.StringVar(&opts.ReportFile, "report", "", "Write charts to `file`.html or .png, or the report to file.json")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "Do not ask before loading an endpoint that is not on this machine")
 	_ = cmd.MarkFlagFilename("scenario", "yaml", "yml")
@@ -421,6 +422,13 @@ func (o *Options) checkTarget(fl *pflag.FlagSet) error {
 		if fl.Changed("batch-window") {
 			return cmdutil.FlagErrorf("--batch-window goes with --via sqs; --via api sends one order a POST")
 		}
+		cfg, err := o.Config()
+		if err != nil {
+			return err
+		}
+		if o.APIURL == "" {
+			o.APIURL = cfg.APIURL
+		}
 		if err := apisubmit.CheckURL(o.APIURL); err != nil {
 			return cmdutil.FlagError(err)
 		}
@@ -467,7 +475,7 @@ func (o *Options) namedInEnv(cfg *config.Config) bool {
 		return false
 	}
 	if o.Via == "api" {
-		return false
+		return env.APIURL != "" && env.APIURL == o.APIURL
 	}
 	if cfg.EndpointURL != "" {
 		return env.EndpointURL == cfg.EndpointURL
@@ -611,10 +619,12 @@ func (o *Options) lambdaLogGroup(cfg *config.Config) (group, note string) {
 		return "", "not read (--lambda-log-group off)"
 	case o.LambdaLog != "":
 		return o.LambdaLog, ""
+	case cfg.LambdaLogGroup != "":
+		return cfg.LambdaLogGroup, ""
 	case IsLoopback(cfg.EndpointURL):
 		return local.NewOrderLogGroup, ""
 	}
-	return "", "not read (the endpoint is not on this machine): pass --lambda-log-group with the new-order function's log group, /aws/lambda/FUNCTION"
+	return "", "not read (the endpoint is not on this machine): pass --lambda-log-group with the new-order function's log group, /aws/lambda/FUNCTION, or set lambda_log_group in the environment"
 }
 
 // countStartThrottles counts the StartExecution throttles in the

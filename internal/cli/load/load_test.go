@@ -156,6 +156,17 @@ func TestSafetyRefusesEndpointsNotOnThisMachine(t *testing.T) {
 	if !errors.As(err, &ee) || ee.Code != 1 || !strings.Contains(asked, "Send 20 orders to AWS") {
 		t.Fatalf("named on a terminal: %v, asked %q", err, asked)
 	}
+	// --via api: the environment's api_url is the default --api-url and
+	// names it; another URL is not named.
+	const stage = "https://abc123.execute-api.eu-west-1.amazonaws.com/prod/orders"
+	api := &config.Config{APIURL: stage, Env: "staging", Environments: map[string]config.Environment{"staging": {APIURL: stage}}}
+	o, err := parse(t, api, "--via", "api")
+	if o.APIURL != stage || err == nil || !strings.Contains(err.Error(), "--yes: loading "+stage) {
+		t.Fatalf("api_url from the environment: %q, %v", o.APIURL, err)
+	}
+	if _, err := parse(t, api, "--via", "api", "--api-url", "https://elsewhere.example/orders"); err == nil || !strings.Contains(err.Error(), "does not name it") {
+		t.Fatalf("another API URL: %v", err)
+	}
 }
 
 // pollTracker is the tests' tracker: it lists the state machine's

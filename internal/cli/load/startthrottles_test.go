@@ -91,16 +91,18 @@ func TestLoadCountsStartThrottlesFromTheLog(t *testing.T) {
 // endpoint, or nowhere (with a note saying how to ask for it).
 func TestLambdaLogGroup(t *testing.T) {
 	for _, c := range []struct {
-		flag, endpoint, group, note string
+		flag, endpoint, cfgGroup, group, note string
 	}{
-		{"", "http://127.0.0.1:4566", local.NewOrderLogGroup, ""},
-		{"/aws/lambda/orders-in", "", "/aws/lambda/orders-in", ""},
-		{"off", "http://127.0.0.1:4566", "", "--lambda-log-group off"},
-		{"", "", "", "pass --lambda-log-group with the new-order function's log group, /aws/lambda/FUNCTION"},
-		{"", "https://states.example.com", "", "pass --lambda-log-group"},
+		{"", "https://states.example.com", "/aws/lambda/staging-new-order", "/aws/lambda/staging-new-order", ""},
+		{"/aws/lambda/orders-in", "", "/aws/lambda/staging-new-order", "/aws/lambda/orders-in", ""},
+		{"", "http://127.0.0.1:4566", "", local.NewOrderLogGroup, ""},
+		{"/aws/lambda/orders-in", "", "", "/aws/lambda/orders-in", ""},
+		{"off", "http://127.0.0.1:4566", "", "", "--lambda-log-group off"},
+		{"", "", "", "", "pass --lambda-log-group with the new-order function's log group, /aws/lambda/FUNCTION"},
+		{"", "https://states.example.com", "", "", "pass --lambda-log-group"},
 	} {
 		o := &Options{LambdaLog: c.flag}
-		group, note := o.lambdaLogGroup(&config.Config{EndpointURL: c.endpoint})
+		group, note := o.lambdaLogGroup(&config.Config{EndpointURL: c.endpoint, LambdaLogGroup: c.cfgGroup})
 		if group != c.group || !strings.Contains(note, c.note) || (c.note == "") != (note == "") {
 			t.Errorf("%+v: %q, %q", c, group, note)
 		}
