@@ -316,7 +316,7 @@ func TestOutputFormatsAgree(t *testing.T) {
 
 // TestHelpTextConventions checks every command, including the ones added
 // later, against CONVENTIONS.md: a one-line summary without a final period,
-// and examples that use long flag names.
+// examples that use long flag names, and a Long text without stray indents.
 func TestHelpTextConventions(t *testing.T) {
 	isolate(t)
 	ios, _, _, _ := iostreams.Test()
@@ -343,6 +343,14 @@ func TestHelpTextConventions(t *testing.T) {
 				if len(word) == 2 && word[0] == '-' && word[1] != '-' {
 					t.Errorf("%s: example %q uses short flag %s", name, line, word)
 				}
+			}
+		}
+		// A Long written as an indented heredoc is dedented as a whole:
+		// one line written flush left leaves every other line indented.
+		for _, line := range strings.Split(c.Long, "\n") {
+			if strings.HasPrefix(line, "\t") {
+				t.Errorf("%s: Long has a line indented with a tab: %q", name, line)
+				break
 			}
 		}
 		if c.Runnable() && c.Example == "" && c.Name() != "help" {

@@ -212,15 +212,8 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		go r.consume(tctx, events, consumed)
 	}
 
-	// The orders' contents are made ahead of the pacer: the buffer is
-	// filled before the first is due.
-	genCtx, stopGen := context.WithCancel(ctx)
+	stopGen := r.startGenerator(ctx)
 	defer stopGen()
-	r.orders = make(chan []order.Order, 64)
-	go r.generate(genCtx)
-	for len(r.orders) < cap(r.orders) && genCtx.Err() == nil {
-		time.Sleep(time.Millisecond)
-	}
 	r.t0 = r.clock.Now()
 	r.work = make(chan []Outgoing, o.Concurrency*4)
 	// Calls in flight finish (within the sender's timeout) after Ctrl-C,
@@ -263,6 +256,19 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 		return rep, fmt.Errorf("tracking failed: %s", rep.TrackError)
 	}
 	return rep, nil
+}
+
+// startGenerator starts making the orders' contents ahead of the pacer
+// and returns once the buffer is full, before the first is due; the
+// function it returns stops it.
+func (r *run) startGenerator(ctx context.Context) context.CancelFunc {
+	genCtx, stopGen := context.WithCancel(ctx)
+	r.orders = make(chan []order.Order, 64)
+	go r.generate(genCtx)
+	for len(r.orders) < cap(r.orders) && genCtx.Err() == nil {
+		time.Sleep(time.Millisecond)
+	}
+	return stopGen
 }
 
 // setDefaults fills in the options left zero.

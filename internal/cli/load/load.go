@@ -105,14 +105,15 @@ var loadLong = cmdutil.Heredoc(`
 			or local up's orders on an endpoint on this machine) with
 			SendMessageBatch, up to ten a call, gathered for at most --batch-window after the first is due;
 			--via api POSTs each to --api-url. Every send gives up after --send-timeout.
-Each call in flight has a connection of its own: --concurrency senders
-wait for work, and while all are busy more start, as many as the rate
-times the quick calls' answer time (Little's law, three times over) asks
-for, up to --max-connections; meanwhile the pacer waits and its orders are
-late.
-A target that stalls for a moment thus gets a few more connections rather
-than one for every order sent during the stall, whose opening would take
-the CPU the pacer needs to catch up.
+
+			Each call in flight has a connection of its own: --concurrency senders
+			wait for work, and while all are busy more start, as many as the rate
+			times the quick calls' answer time (Little's law, three times over) asks
+			for, up to --max-connections; meanwhile the pacer waits and its orders
+			are late. A target that stalls for a moment thus gets a few more
+			connections rather than one for every order sent during the stall, whose
+			opening would take the CPU the pacer needs to catch up.
+
 			Latencies are measured from the intended send time, so a slow answer never
 			hides the orders that should have gone meanwhile: accept (the front door's
 			answer), queue wait (saga start), saga (start to stop), end to end (stop),
@@ -150,8 +151,9 @@ the CPU the pacer needs to catch up.
 			--lambda-log-group that match the filter pattern ThrottlingException
 			(FilterLogEvents, every page, within its quota) over the run's window,
 			whoever's orders they were; on an endpoint on this machine it reads
-			local up's /aws/lambda/new-order, elsewhere only when given (the report
-			says so), and 'off' turns it off. The count is in the report, not in the
+			local up's /aws/lambda/new-order, elsewhere only when given or named by
+			the environment's lambda_log_group (the report says so), and 'off' turns
+			it off. The count is in the report, not in the
 			live view, and thresholds do not see it.
 
 			--compare first simulates the same scenario and seed (in virtual time)
