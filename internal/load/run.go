@@ -80,13 +80,12 @@ type Options struct {
 	// for: three times the calls asked for per second times the answer
 	// time of the quick calls of the last seconds (which neither a
 	// target's momentary stall nor a saturated CPU raises much), and
-	// never more than MaxInFlight in
-	// all (default 10,000). The limit is sized again every SenderGrowth
-	// (default 100ms); meanwhile the pacer waits for a free sender, and
-	// the orders it holds up are late. A sender for every call that
-	// finds the others busy would open thousands of connections when a
-	// target on the same machine stalls for a moment, and take the CPU
-	// the pacer needs to catch up.
+	// never more than MaxInFlight in all (default 10,000). The limit is
+	// sized again every SenderGrowth (default 100ms); meanwhile the pacer
+	// waits for a free sender, and the orders it holds up are late. A
+	// sender for every call that finds the others busy would open
+	// thousands of connections when a target on the same machine stalls
+	// for a moment, and take the CPU the pacer needs to catch up.
 	Concurrency  int
 	MaxInFlight  int
 	SenderGrowth time.Duration
@@ -561,9 +560,9 @@ func (r *run) dispatch(batch []pending) {
 // as vegeta's workers do (a sender that ended after one batch would make
 // every order of an overload start a goroutine and grow its stack again
 // through the HTTP client). At the limit the pacer waits for a free
-// sender, and the limit grows by a tenth (at least one) once SenderGrowth
-// has passed since it last grew: a target that stalls for a moment gets a
-// few more connections, not one for every order sent meanwhile.
+// sender, or until SenderGrowth has passed since the last sizing, when
+// size may let more start: a target that stalls for a moment gets a few
+// more connections, not one for every order sent meanwhile.
 func (r *run) hand(b []Outgoing) {
 	if r.calls == 0 {
 		r.firstDue = b[0].Due
@@ -608,8 +607,8 @@ func (r *run) hand(b []Outgoing) {
 
 // size sets the senders' limit by Little's law: three times the calls
 // asked for per second times the floor of the answers' latency (three, for
-// the calls slower than the floor), beyond Concurrency,
-// within MaxInFlight. The calls asked for per second are those handed out
+// the calls slower than the floor), beyond Concurrency, within
+// MaxInFlight. The calls asked for per second are those handed out
 // since the last sizing over the span of their due times, not of the time
 // they took to hand out: a pacer held by busy senders hands out fewer
 // than the rate asks, and one catching up after a stall more. Until two
