@@ -242,18 +242,7 @@ func planGroup(s *State, tail []HistoryEvent, mapRun func(arn string) *MapRun) (
 	var startType types.HistoryEventType
 	switch {
 	case s.Type == TypeMap && s.dist != nil:
-		if mapRun == nil {
-			return nil, nil
-		}
-		for i := len(tail) - 1; i >= 0; i-- {
-			if tail[i].Type == types.HistoryEventTypeMapRunStarted {
-				if run := mapRun(tail[i].Resource); run != nil {
-					return &groupPlan{state: s, run: run}, nil
-				}
-				return nil, nil
-			}
-		}
-		return nil, nil
+		return planMapRun(s, tail, mapRun), nil
 	case s.Type == TypeParallel:
 		startType = types.HistoryEventTypeParallelStateStarted
 	case s.Type == TypeMap && s.dist == nil:
@@ -273,21 +262,9 @@ func planGroup(s *State, tail []HistoryEvent, mapRun func(arn string) *MapRun) (
 	tail = tail[from+1:]
 	g := &groupPlan{state: s, done: map[int]any{}, resume: map[int]*threadPlan{}}
 	children := attribute(s, tail)
-	succeeded := map[int]any{}
+	var succeeded map[int]any
 	if s.Type == TypeMap {
-		byID := make(map[int64]*HistoryEvent, len(tail))
-		for i := range tail {
-			byID[tail[i].ID] = &tail[i]
-		}
-		for i := range tail {
-			ev := &tail[i]
-			if ev.Type != types.HistoryEventTypeMapIterationSucceeded || ev.StateName != s.Name {
-				continue
-			}
-			if last, ok := byID[ev.PreviousEventID]; ok && last.IsExited() {
-				succeeded[int(ev.Index)] = last.Payload
-			}
-		}
+		succeeded = succeededIterations(s, tail)
 	}
 	for i, evs := range children {
 		m := s.Processor
@@ -324,6 +301,45 @@ func planGroup(s *State, tail []HistoryEvent, mapRun func(arn string) *MapRun) (
 		g.resume[i] = tp
 	}
 	return g, nil
+}
+
+// planMapRun plans the redrive of a Distributed Map: its latest Map Run,
+// which reruns the children that did not succeed; nil when there is none
+// to redrive.
+func planMapRun(s *State, tail []HistoryEvent, mapRun func(arn string) *MapRun) *groupPlan {
+	if mapRun == nil {
+		return nil
+	}
+	for i := len(tail) - 1; i >= 0; i-- {
+		if tail[i].Type == types.HistoryEventTypeMapRunStarted {
+			if run := mapRun(tail[i].Resource); run != nil {
+				return &groupPlan{state: s, run: run}
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+// succeededIterations are the outputs of the iterations of inline Map s
+// that succeeded, by index: the payload of the state each one exited
+// last.
+func succeededIterations(s *State, tail []HistoryEvent) map[int]any {
+	byID := make(map[int64]*HistoryEvent, len(tail))
+	for i := range tail {
+		byID[tail[i].ID] = &tail[i]
+	}
+	succeeded := map[int]any{}
+	for i := range tail {
+		ev := &tail[i]
+		if ev.Type != types.HistoryEventTypeMapIterationSucceeded || ev.StateName != s.Name {
+			continue
+		}
+		if last, ok := byID[ev.PreviousEventID]; ok && last.IsExited() {
+			succeeded[int(ev.Index)] = last.Payload
+		}
+	}
+	return succeeded
 }
 
 // attribute sorts the events of a group's attempt by the branch or

@@ -130,21 +130,7 @@ func (s *SQSSender) Send(ctx context.Context, batch []Outgoing, out []Outcome) {
 		out[i] = Outcome{SentAt: start}
 	}
 	for attempt := 1; len(pending) > 0; attempt++ {
-		entries := make([]types.SendMessageBatchRequestEntry, len(pending))
-		for j, i := range pending {
-			o := &batch[i]
-			e := types.SendMessageBatchRequestEntry{
-				Id:          aws.String(strconv.Itoa(i)),
-				MessageBody: aws.String(string(o.Body)),
-				MessageAttributes: map[string]types.MessageAttributeValue{
-					submit.AttrSchemaVersion: {DataType: aws.String("String"), StringValue: aws.String(submit.SchemaVersion)},
-				},
-			}
-			if o.GroupID != "" {
-				e.MessageGroupId, e.MessageDeduplicationId = aws.String(o.GroupID), aws.String(o.OrderID)
-			}
-			entries[j] = e
-		}
+		entries := batchEntries(batch, pending)
 		res, err := s.Client.SendMessageBatch(cctx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(s.QueueURL), Entries: entries})
 		now := s.now()
 		if err != nil {
@@ -164,32 +150,7 @@ func (s *SQSSender) Send(ctx context.Context, batch []Outgoing, out []Outcome) {
 			}
 			continue
 		}
-		for _, ok := range res.Successful {
-			if i, err := strconv.Atoi(aws.ToString(ok.Id)); err == nil && i >= 0 && i < len(out) {
-				out[i].Accepted, out[i].AnsweredAt, out[i].Err = true, now, ""
-			}
-		}
-		var again []int
-		for _, f := range res.Failed {
-			i, err := strconv.Atoi(aws.ToString(f.Id))
-			if err != nil || i < 0 || i >= len(out) {
-				continue
-			}
-			code := aws.ToString(f.Code)
-			if sqsThrottleCodes[code] {
-				out[i].Throttles++
-			}
-			out[i].Err, out[i].AnsweredAt = code, now
-			if !f.SenderFault {
-				again = append(again, i)
-			}
-		}
-		// An entry the answer names neither way got no answer.
-		for _, i := range pending {
-			if !out[i].Accepted && out[i].Err == "" {
-				out[i].Err, out[i].AnsweredAt = "NoAnswer", now
-			}
-		}
+		again := settle(res, pending, out, now)
 		pending = again
 		if len(pending) == 0 || attempt >= attempts {
 			return
@@ -198,6 +159,59 @@ func (s *SQSSender) Send(ctx context.Context, batch []Outgoing, out []Outcome) {
 			return
 		}
 	}
+}
+
+// batchEntries are the SendMessageBatch entries of the pending orders of
+// batch, each with its index in batch as its id.
+func batchEntries(batch []Outgoing, pending []int) []types.SendMessageBatchRequestEntry {
+	entries := make([]types.SendMessageBatchRequestEntry, len(pending))
+	for j, i := range pending {
+		o := &batch[i]
+		e := types.SendMessageBatchRequestEntry{
+			Id:          aws.String(strconv.Itoa(i)),
+			MessageBody: aws.String(string(o.Body)),
+			MessageAttributes: map[string]types.MessageAttributeValue{
+				submit.AttrSchemaVersion: {DataType: aws.String("String"), StringValue: aws.String(submit.SchemaVersion)},
+			},
+		}
+		if o.GroupID != "" {
+			e.MessageGroupId, e.MessageDeduplicationId = aws.String(o.GroupID), aws.String(o.OrderID)
+		}
+		entries[j] = e
+	}
+	return entries
+}
+
+// settle records a SendMessageBatch answer in out: the entries accepted,
+// those refused (throttles counted), and those it names neither way (no
+// answer). It returns the refused ones worth sending again: not the
+// sender's fault.
+func settle(res *sqs.SendMessageBatchOutput, pending []int, out []Outcome, now time.Time) (again []int) {
+	for _, ok := range res.Successful {
+		if i, err := strconv.Atoi(aws.ToString(ok.Id)); err == nil && i >= 0 && i < len(out) {
+			out[i].Accepted, out[i].AnsweredAt, out[i].Err = true, now, ""
+		}
+	}
+	for _, f := range res.Failed {
+		i, err := strconv.Atoi(aws.ToString(f.Id))
+		if err != nil || i < 0 || i >= len(out) {
+			continue
+		}
+		code := aws.ToString(f.Code)
+		if sqsThrottleCodes[code] {
+			out[i].Throttles++
+		}
+		out[i].Err, out[i].AnsweredAt = code, now
+		if !f.SenderFault {
+			again = append(again, i)
+		}
+	}
+	for _, i := range pending {
+		if !out[i].Accepted && out[i].Err == "" {
+			out[i].Err, out[i].AnsweredAt = "NoAnswer", now
+		}
+	}
+	return again
 }
 
 // backoff is the wait before attempt+1: 25 ms, doubling.

@@ -1,21 +1,13 @@
 package load
 
 import (
-	"context"
 	"encoding/json"
 	"math"
 	"os"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/yafdp/yafdp/internal/cli/clitest"
-	"github.com/yafdp/yafdp/internal/cli/cmdutil"
-	"github.com/yafdp/yafdp/internal/config"
 	"github.com/yafdp/yafdp/internal/load"
 	"github.com/yafdp/yafdp/internal/local"
 	"github.com/yafdp/yafdp/internal/saga"
@@ -40,32 +32,13 @@ func TestCompareAgainstLocalUp(t *testing.T) {
 	if d := os.Getenv("LOAD_COMPARE_DURATION"); d != "" {
 		duration = d
 	}
-	t.Setenv("AWS_ACCESS_KEY_ID", "test")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
 	var fakes saga.FakeConfig
 	if err := fakes.ApplyFault("payment.tps=50"); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := local.Start(context.Background(), local.Options{Addr: "127.0.0.1:0", Fakes: fakes, Seed: 5})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	})
-	cfg := &config.Config{Output: "json", EndpointURL: srv.URL, Region: "us-east-1", Queue: "orders"}
-	f, streams := clitest.NewFactory(cfg)
-	awsCfg, err := cmdutil.LoadAWSConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.AWSConfig = func(context.Context) (aws.Config, error) { return awsCfg, nil }
-	f.SQSClient = func(context.Context) (*sqs.Client, error) { return sqs.NewFromConfig(awsCfg), nil }
-	f.SFNClient = func(context.Context) (*sfn.Client, error) { return sfn.NewFromConfig(awsCfg), nil }
+	_, f, streams := localUpWith(t, "json", local.Options{Fakes: fakes, Seed: 5})
 	cmd := NewCmdLoad(f, nil)
-	err = clitest.Exec(cmd, "--rate", "100/s", "--duration", duration, "--process", "constant", "--track", "events", "--history-sample", "0.1",
+	err := clitest.Exec(cmd, "--rate", "100/s", "--duration", duration, "--process", "constant", "--track", "events", "--history-sample", "0.1",
 		"--drain-timeout", "5m", "--fault", "payment.tps=50", "--compare")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, streams.ErrOut.String())

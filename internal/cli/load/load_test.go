@@ -231,17 +231,26 @@ func (p *pollTracker) Run(ctx context.Context, out chan<- track.Event) error {
 // clients point at it.
 func localUp(t *testing.T, format string, faults ...string) (*local.Server, *cmdutil.Factory, clitest.Streams) {
 	t.Helper()
-	t.Setenv("AWS_ACCESS_KEY_ID", "test")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
 	var fakes saga.FakeConfig
 	for _, f := range faults {
 		if err := fakes.ApplyFault(f); err != nil {
 			t.Fatal(err)
 		}
 	}
-	srv, err := local.Start(context.Background(), local.Options{Addr: "127.0.0.1:0", Fakes: fakes, Seed: 5,
+	return localUpWith(t, format, local.Options{Fakes: fakes, Seed: 5,
 		VisibilityTimeout: time.Second, MaxReceiveCount: 2, DuplicateEvents: 3,
 		Consumer: local.ConsumerOptions{Workers: 8, WaitTime: 100 * time.Millisecond, Poison: poisoned}})
+}
+
+// localUpWith starts local up with opts on 127.0.0.1 (shut down when the
+// test ends) and returns a factory whose AWS clients talk to it, with
+// output in format.
+func localUpWith(t *testing.T, format string, opts local.Options) (*local.Server, *cmdutil.Factory, clitest.Streams) {
+	t.Helper()
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	opts.Addr = "127.0.0.1:0"
+	srv, err := local.Start(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,18 +1,12 @@
 package load
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sfn"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-
 	"github.com/yafdp/yafdp/internal/cli/clitest"
-	"github.com/yafdp/yafdp/internal/cli/cmdutil"
 	"github.com/yafdp/yafdp/internal/config"
 	"github.com/yafdp/yafdp/internal/load"
 	"github.com/yafdp/yafdp/internal/local"
@@ -27,30 +21,11 @@ import (
 // throttles from the new-order function's log, and --compare, simulating
 // the same quota (--fault sfn.start.*), predicts the same.
 func TestLoadCountsStartThrottlesFromTheLog(t *testing.T) {
-	t.Setenv("AWS_ACCESS_KEY_ID", "test")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-	srv, err := local.Start(context.Background(), local.Options{Addr: "127.0.0.1:0", Seed: 5,
+	srv, f, streams := localUpWith(t, "json", local.Options{Seed: 5,
 		VisibilityTimeout: time.Second, MaxReceiveCount: 3,
 		StartQuota: sfnapi.StartQuota{PerSecond: 0.001, Burst: 20},
 		Consumer:   local.ConsumerOptions{Workers: 4, WaitTime: 100 * time.Millisecond}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-	})
-	cfg := &config.Config{Output: "json", EndpointURL: srv.URL, Region: "us-east-1", Queue: "orders"}
-	f, streams := clitest.NewFactory(cfg)
-	awsCfg, err := cmdutil.LoadAWSConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.AWSConfig = func(context.Context) (aws.Config, error) { return awsCfg, nil }
-	f.SQSClient = func(context.Context) (*sqs.Client, error) { return sqs.NewFromConfig(awsCfg), nil }
-	f.SFNClient = func(context.Context) (*sfn.Client, error) { return sfn.NewFromConfig(awsCfg), nil }
-	err = clitest.Exec(NewCmdLoad(f, nil), "--rate", "60/s", "--duration", "1s", "--track", "events", "--history-sample", "0",
+	err := clitest.Exec(NewCmdLoad(f, nil), "--rate", "60/s", "--duration", "1s", "--track", "events", "--history-sample", "0",
 		"--drain-timeout", "60s", "--fault", "sfn.start.tps=0.001", "--fault", "sfn.start.burst=20", "--compare")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, streams.ErrOut.String())
